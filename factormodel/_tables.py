@@ -1,0 +1,478 @@
+"""Turn raw node/edge tables into canonical, validated tables (private).
+
+One code path serves every way a model comes in: CSV folders, JSON files,
+networkx graphs and in-memory DataFrames. Raw cells may be strings (as read
+from a CSV), numbers, booleans or missing values; this module parses them,
+checks them against :mod:`factormodel.vocab`, and collects *every* problem with
+its location instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import vocab
+from .errors import Problem, close_matches
+
+# Canonical column order; required columns must be present in a file.
+NODE_COLUMNS = (
+    "id", "kind", "setting", "label_nl", "label_en", "phases", "modifiable", "desired",
+    "description",
+)
+NODE_REQUIRED = ("id", "kind", "setting", "label_nl", "label_en", "phases", "modifiable")
+EDGE_COLUMNS = (
+    "source", "target", "weight", "strength", "sd", "low", "high", "source_ref", "note",
+)
+EDGE_REQUIRED = ("source", "target", "weight", "strength", "source_ref")
+EDGE_NUMERIC = ("weight", "sd", "low", "high")
+META_FIELDS = ("name", "version", "description", "citation", "licence", "status")
+META_REQUIRED = ("name", "version", "status")
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
+_TRUE = {"true", "yes", "ja", "1", "waar", "y", "j"}
+_FALSE = {"false", "no", "nee", "0", "onwaar", "n"}
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where a table came from, used to name the place of each problem.
+
+    ``style`` is ``"csv"`` (rows are file lines; ``lines`` gives the line of
+    each data row, else row *i* is line *i + 2*), ``"json"`` (rows are list
+    positions in ``file``) or ``"frame"`` (an in-memory table).
+    """
+
+    table: str
+    style: str = "frame"
+    file: str = ""
+    lines: tuple[int, ...] = ()
+
+    def where(self, row: int | None = None, column: str | None = None) -> str:
+        if self.style == "csv":
+            place = self.file or self.table
+            if row is not None:
+                place += f" line {self.lines[row] if self.lines else row + 2}"
+            if column is not None:
+                place += f"{',' if row is not None else ''} column '{column}'"
+            return place
+        if self.style == "json":
+            place = f"{self.file}: {self.table}"
+            if row is not None:
+                place += f"[{row}]"
+            if column is not None:
+                place += f".{column}"
+            return place
+        place = self.table
+        if row is not None:
+            place += f" row {row}"
+        if column is not None:
+            place += f", column '{column}'"
+        return place
+
+    def key(self, row: int | None = None, column: str | None = None) -> tuple:
+        return (self.table, row, column)
+
+
+@dataclass(frozen=True)
+class ModelMetadata:
+    """Descriptive metadata of a model.
+
+    ``status`` says whether the model is ``official``, a ``reconstruction``
+    from public sources, or ``illustrative`` (toy). ``extra`` keeps any other
+    fields from the metadata file, unchanged.
+    """
+
+    name: str = "unnamed"
+    version: str = "0"
+    description: str = ""
+    citation: str = ""
+    licence: str = ""
+    status: str = "illustrative"
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The metadata as a plain dict (known fields first, then extras)."""
+        out: dict[str, Any] = {f: getattr(self, f) for f in META_FIELDS}
+        out.update(self.extra)
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ModelMetadata):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f) for f in META_FIELDS))
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, pandas NA and empty / whitespace-only strings."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    return False
+
+
+def text(value: Any) -> str:
+    """A cell as stripped text; missing cells become ``""``."""
+    return "" if is_missing(value) else str(value).strip()
+
+
+def parse_float(value: Any) -> tuple[float | None, str | None]:
+    """Parse a numeric cell; return ``(number or None if missing, error or None)``.
+
+    Accepts numbers, numeric strings with a decimal point, and strings with a
+    single decimal comma (``"0,25"``, as Dutch Excel writes them). Thousands
+    separators are refused as ambiguous. NaN and infinities are errors.
+    """
+    if is_missing(value):  # empty cell, None, pandas NA, NaN from an in-memory frame
+        return None, None
+    if isinstance(value, bool | np.bool_):
+        return None, f"expected a number, got the boolean {value!r}"
+    if isinstance(value, int | float | np.integer | np.floating):
+        x = float(value)
+    else:
+        s = str(value).strip()
+        if _DECIMAL_COMMA_RE.match(s):
+            s = s.replace(",", ".")
+        try:
+            x = float(s)
+        except ValueError:
+            return None, f"expected a number, got {str(value)!r}"
+    if math.isnan(x):
+        return None, "expected a number, got NaN"
+    if math.isinf(x):
+        return None, f"expected a finite number, got {x}"
+    return x, None
+
+
+def parse_bool(value: Any) -> tuple[bool | None, str | None]:
+    """Parse a boolean cell (true/false, yes/no, ja/nee, 1/0, WAAR/ONWAAR)."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value), None
+    if isinstance(value, int | np.integer) and value in (0, 1):
+        return bool(value), None
+    s = text(value).lower()
+    if s in _TRUE:
+        return True, None
+    if s in _FALSE:
+        return False, None
+    shown = "an empty cell" if s == "" else repr(text(value))
+    return None, f"expected true or false (also yes/no, ja/nee, 1/0), got {shown}"
+
+
+def parse_phases(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
+    """Parse a phases cell into a tuple of phases in canonical order.
+
+    Cells list phases separated by spaces, commas, semicolons or ``|``; the
+    word ``all`` means every phase. Sequences (from JSON) are accepted too.
+    """
+    if isinstance(value, list | tuple | np.ndarray):
+        tokens = [text(v) for v in value]
+    else:
+        tokens = [t for t in re.split(r"[\s,;|]+", text(value)) if t]
+    if not tokens:
+        return None, f"no phase given; expected one or more of {', '.join(vocab.PHASES)} or 'all'"
+    if any(t.lower() == "all" for t in tokens):
+        if len(tokens) > 1:
+            return None, "'all' cannot be combined with other phases"
+        return vocab.PHASES, None
+    bad = [t for t in tokens if t not in vocab.PHASES]
+    if bad:
+        return None, (
+            f"unknown phase {', '.join(repr(b) for b in bad)}; "
+            f"expected one or more of {', '.join(vocab.PHASES)} or 'all'"
+        )
+    return tuple(p for p in vocab.PHASES if p in tokens), None
+
+
+def format_phases(phases: tuple[str, ...]) -> str:
+    """Canonical text of a phases tuple (space separated; ``all`` for every phase)."""
+    return "all" if tuple(phases) == vocab.PHASES else " ".join(phases)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _columns(raw: pd.DataFrame, src: TableSource, required: tuple[str, ...],
+             known: tuple[str, ...], problems: list[Problem]) -> tuple[dict[str, str], list]:
+    """Map canonical column names to raw column names (case/space-insensitive)."""
+    found: dict[str, str] = {}
+    extras: list = []
+    for col in raw.columns:
+        norm = str(col).strip().lower()
+        if norm in known and norm not in found:
+            found[norm] = col
+        elif norm in known:
+            problems.append(Problem(src.where(None, str(col)),
+                                    f"column '{norm}' appears more than once", src.key(None, norm)))
+        else:
+            extras.append(col)
+    for col in required:
+        if col not in found:
+            problems.append(Problem(
+                src.where(), f"missing required column '{col}' "
+                f"(found: {', '.join(str(c) for c in raw.columns) or 'none'})",
+                src.key(None, col)))
+    return found, extras
+
+
+def _extra_values(raw: pd.DataFrame, extras: list) -> dict[str, list[str]]:
+    return {str(c).strip(): [text(v) for v in raw[c].tolist()] for c in extras}
+
+
+def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) -> pd.DataFrame:
+    """Validate and canonicalise a raw nodes table; append problems found."""
+    found, extras = _columns(raw, src, NODE_REQUIRED, NODE_COLUMNS, problems)
+    n = len(raw)
+    if n == 0:
+        problems.append(Problem(src.where(), "the model has no nodes (empty model)", src.key()))
+    col = {c: (raw[found[c]].tolist() if c in found else [None] * n) for c in NODE_COLUMNS}
+    out: dict[str, list] = {c: [] for c in NODE_COLUMNS}
+    first_row: dict[str, int] = {}
+
+    def bad(i: int, c: str, msg: str) -> None:
+        problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
+
+    for i in range(n):
+        node_id = text(col["id"][i])
+        if "id" in found:
+            if not node_id:
+                bad(i, "id", "missing node id")
+            elif not _ID_RE.match(node_id):
+                bad(i, "id", f"node id {node_id!r} must be ascii letters, digits, '_', '-' "
+                    "or '.', starting with a letter or digit, without spaces")
+            elif node_id in first_row:
+                bad(i, "id", f"duplicate node id {node_id!r} (first defined at "
+                    f"{src.where(first_row[node_id])})")
+            else:
+                first_row[node_id] = i
+        kind = text(col["kind"][i]).lower()
+        if "kind" in found and kind not in vocab.KINDS:
+            bad(i, "kind", f"unknown kind {text(col['kind'][i])!r}; expected one of "
+                f"{', '.join(vocab.KINDS)}")
+        setting = text(col["setting"][i]).lower()
+        if "setting" in found:
+            allowed = (vocab.OUTCOME_SETTINGS if kind == "outcome" else vocab.FACTOR_SETTINGS
+                       if kind in vocab.KINDS else vocab.FACTOR_SETTINGS + vocab.OUTCOME_SETTINGS)
+            if setting not in allowed:
+                what = "an outcome" if kind == "outcome" else "a factor"
+                bad(i, "setting", f"unknown setting {text(col['setting'][i])!r} for {what}; "
+                    f"expected one of {', '.join(allowed)}")
+        for c in ("label_nl", "label_en"):
+            if c in found and not text(col[c][i]):
+                bad(i, c, f"missing {'Dutch' if c == 'label_nl' else 'English'} label")
+        phases: tuple[str, ...] | None = None
+        if "phases" in found:
+            phases, err = parse_phases(col["phases"][i])
+            if err:
+                bad(i, "phases", err)
+        modifiable: bool | None = None
+        if "modifiable" in found:
+            modifiable, err = parse_bool(col["modifiable"][i])
+            if err:
+                bad(i, "modifiable", err)
+        desired = text(col["desired"][i]).lower()
+        if desired and desired not in vocab.DESIRED:
+            bad(i, "desired", f"unknown desired direction {desired!r}; expected lower or higher")
+        elif kind == "outcome" and not desired:
+            bad(i, "desired", "an outcome needs a desired direction: lower (e.g. VSV) "
+                "or higher (e.g. schoolsucces)")
+        elif kind in ("risk", "protective") and desired:
+            implied = "lower" if kind == "risk" else "higher"
+            if desired != implied:
+                bad(i, "desired", f"desired {desired!r} contradicts kind {kind!r} "
+                    f"(a {kind} factor is better {implied}); leave it empty")
+        out["id"].append(node_id)
+        out["kind"].append(kind)
+        out["setting"].append(setting)
+        out["label_nl"].append(text(col["label_nl"][i]))
+        out["label_en"].append(text(col["label_en"][i]))
+        out["phases"].append(phases)
+        out["modifiable"].append(modifiable)
+        out["desired"].append(desired)
+        out["description"].append(text(col["description"][i]))
+    frame = pd.DataFrame(out, columns=list(NODE_COLUMNS))
+    for name, values in _extra_values(raw, extras).items():
+        if name in frame.columns or name == "":
+            continue  # reported by the reader (unnamed / duplicate header)
+        frame[name] = values
+    return frame
+
+
+def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
+                problems: list[Problem]) -> pd.DataFrame:
+    """Validate and canonicalise a raw edges table against canonical ``nodes``."""
+    found, extras = _columns(raw, src, EDGE_REQUIRED, EDGE_COLUMNS, problems)
+    n = len(raw)
+    if n == 0:
+        problems.append(Problem(src.where(), "the model has no edges", src.key()))
+    col = {c: (raw[found[c]].tolist() if c in found else [None] * n) for c in EDGE_COLUMNS}
+    node_ids = [x for x in nodes["id"].tolist() if x]
+    known = set(node_ids)
+    out: dict[str, list] = {c: [] for c in EDGE_COLUMNS}
+    first_row: dict[tuple[str, str], int] = {}
+
+    def bad(i: int, c: str, msg: str) -> None:
+        problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
+
+    for i in range(n):
+        s, t = text(col["source"][i]), text(col["target"][i])
+        for c, v in (("source", s), ("target", t)):
+            if c not in found:
+                continue
+            if not v:
+                bad(i, c, f"missing {c} node id")
+            elif v not in known:
+                bad(i, c, f"unknown node {v!r}; {close_matches(v, node_ids)}")
+        if s and s == t:
+            bad(i, "target", f"self-loop {s!r} -> {t!r}; a node cannot affect itself directly")
+        if s and t and (s, t) in first_row:
+            bad(i, "target", f"duplicate edge {s!r} -> {t!r} (first at "
+                f"{src.where(first_row[(s, t)])})")
+        elif s and t:
+            first_row[(s, t)] = i
+        nums: dict[str, float | None] = {}
+        for c in EDGE_NUMERIC:
+            x, err = parse_float(col[c][i])
+            if err and c in found:
+                bad(i, c, err)
+            nums[c] = x
+        w, sd, lo, hi = nums["weight"], nums["sd"], nums["low"], nums["high"]
+        if "weight" in found and w is None and not _has(problems, src.key(i, "weight")):
+            bad(i, "weight", "missing weight (empty or NaN); write 0 only if the effect is "
+                "really zero")
+        if sd is not None and sd < 0:
+            bad(i, "sd", f"sd must be zero or positive, got {sd}")
+        if (lo is None) != (hi is None) and not (_has(problems, src.key(i, "low"))
+                                                  or _has(problems, src.key(i, "high"))):
+            bad(i, "low" if lo is None else "high", "give both low and high, or neither")
+        if lo is not None and hi is not None:
+            if sd is not None:
+                bad(i, "sd", "give sd or low/high for the uncertainty, not both")
+            if lo > hi:
+                bad(i, "low", f"low {lo} is above high {hi}")
+            elif w is not None and not lo <= w <= hi:
+                bad(i, "weight", f"weight {w} lies outside its interval [{lo}, {hi}]; "
+                    "adjust low/high together with the weight")
+        strength = text(col["strength"][i]).lower()
+        if "strength" in found and strength not in vocab.STRENGTHS:
+            bad(i, "strength", f"unknown strength {text(col['strength'][i])!r}; expected one of "
+                f"{', '.join(vocab.STRENGTHS)}")
+        source_ref = text(col["source_ref"][i])
+        if "source_ref" in found and not source_ref:
+            bad(i, "source_ref", "missing source reference; give a citation or the literal "
+                f"text '{vocab.EXPERT_JUDGEMENT}'")
+        out["source"].append(s)
+        out["target"].append(t)
+        out["weight"].append(np.nan if w is None else w)
+        out["strength"].append(strength)
+        out["sd"].append(np.nan if sd is None else sd)
+        out["low"].append(np.nan if lo is None else lo)
+        out["high"].append(np.nan if hi is None else hi)
+        out["source_ref"].append(source_ref)
+        out["note"].append(text(col["note"][i]))
+    frame = pd.DataFrame(out, columns=list(EDGE_COLUMNS))
+    for c in EDGE_NUMERIC:
+        frame[c] = frame[c].astype(float)
+    for name, values in _extra_values(raw, extras).items():
+        if name in frame.columns or name == "":
+            continue
+        frame[name] = values
+    return frame
+
+
+def _has(problems: list[Problem], key: tuple) -> bool:
+    return any(p.key == key for p in problems)
+
+
+def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
+                problems: list[Problem], warnings: list[Problem]) -> None:
+    """Model-level checks: outcomes need incoming edges; weight signs vs kinds."""
+    targets = set(edges["target"])
+    for i, (node_id, kind) in enumerate(zip(nodes["id"], nodes["kind"], strict=True)):
+        if kind == "outcome" and node_id and node_id not in targets:
+            problems.append(Problem(f"node {node_id!r}", "outcome has no incoming edge; "
+                                    "nothing in the model drives it", ("nodes", i, "id")))
+    sign = harm_signs(nodes)
+    for i, (s, t, w) in enumerate(zip(edges["source"], edges["target"], edges["weight"],
+                                      strict=True)):
+        if s in sign and t in sign and not math.isnan(w) and w != 0:
+            expected = sign[s] * sign[t]
+            if expected != 0 and np.sign(w) == -expected:
+                warnings.append(Problem(
+                    src.where(i, "weight"),
+                    f"weight {w:+g} of {s!r} ({_kind_phrase(nodes, s)}) -> {t!r} "
+                    f"({_kind_phrase(nodes, t)}) has the opposite sign of what the kinds imply; "
+                    f"expected {'positive' if expected > 0 else 'negative'}",
+                    src.key(i, "weight")))
+
+
+def harm_signs(nodes: pd.DataFrame) -> dict[str, int]:
+    """+1 where more of the node is worse, -1 where more is better, per node id."""
+    out: dict[str, int] = {}
+    for node_id, kind, desired in zip(nodes["id"], nodes["kind"], nodes["desired"], strict=True):
+        if kind == "risk" or desired == "lower":
+            out[node_id] = 1
+        elif kind == "protective" or desired == "higher":
+            out[node_id] = -1
+    return out
+
+
+def _kind_phrase(nodes: pd.DataFrame, node_id: str) -> str:
+    row = nodes.loc[nodes["id"] == node_id].iloc[0]
+    if row["kind"] == "outcome":
+        return f"outcome, desired {row['desired']}"
+    return f"{row['kind']} factor"
+
+
+def build_metadata(raw: Mapping[str, Any] | None, where: str, problems: list[Problem],
+                   *, strict: bool = True) -> ModelMetadata:
+    """Validate metadata. With ``strict=False`` missing fields take their defaults."""
+    if raw is None:
+        if strict:
+            problems.append(Problem(where, "missing metadata", ("metadata", None, None)))
+        return ModelMetadata()
+    if not isinstance(raw, Mapping):
+        problems.append(Problem(where, f"metadata must be a mapping, got {type(raw).__name__}",
+                                ("metadata", None, None)))
+        return ModelMetadata()
+    values: dict[str, Any] = {}
+    for f in META_FIELDS:
+        v = raw.get(f)
+        if v is None and not strict and f != "name":
+            continue
+        if f in META_REQUIRED and is_missing(v):
+            if strict or f == "name":
+                problems.append(Problem(f"{where}, field '{f}'", f"missing required field '{f}'",
+                                        ("metadata", None, f)))
+            continue
+        if v is not None and not isinstance(v, str | int | float):
+            problems.append(Problem(f"{where}, field '{f}'", f"expected text, got "
+                                    f"{type(v).__name__}", ("metadata", None, f)))
+            continue
+        values[f] = text(v)
+    status = values.get("status", "").lower()
+    if "status" in values:
+        if status not in vocab.STATUSES:
+            problems.append(Problem(f"{where}, field 'status'", f"unknown status {status!r}; "
+                                    f"expected one of {', '.join(vocab.STATUSES)}",
+                                    ("metadata", None, "status")))
+        values["status"] = status
+    extra = {k: v for k, v in raw.items() if k not in META_FIELDS}
+    return ModelMetadata(**values, extra=MappingProxyType(dict(extra)))

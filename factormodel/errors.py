@@ -1,0 +1,127 @@
+"""Exceptions and warnings raised by factormodel.
+
+Every exception derives from :class:`FactorModelError` and also from the matching
+built-in exception (``ValueError``, ``KeyError``, ...), so callers can catch either.
+
+Validation collects *all* problems before raising: :class:`ModelValidationError`
+carries a tuple of :class:`Problem` objects, each with the place it was found
+(file, line, column or node id) and what was expected there.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "FactorModelError",
+    "ModelFileError",
+    "ModelValidationError",
+    "ModelWarning",
+    "Problem",
+    "UnknownEdgeError",
+    "UnknownModelError",
+    "UnknownNodeError",
+    "close_matches",
+]
+
+
+class FactorModelError(Exception):
+    """Base class of every error raised by factormodel."""
+
+
+class ModelWarning(UserWarning):
+    """A model is valid but something in it looks suspicious (e.g. a weight's sign)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found while validating a model.
+
+    Parameters
+    ----------
+    where : str
+        The place: ``"edges.csv line 7, column 'weight'"``, ``"node 'vsv'"``, ...
+    message : str
+        What is wrong and what was expected.
+    key : tuple
+        A machine-readable location ``(table, row, column)``; used to merge
+        reports from several validators without listing one cell twice.
+    """
+
+    where: str
+    message: str
+    key: tuple = ()
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class ModelValidationError(FactorModelError, ValueError):
+    """A model (file or tables) has one or more problems; all are listed.
+
+    Attributes
+    ----------
+    problems : tuple of Problem
+        Every problem that was found, in file order.
+    source : str
+        The file, folder or object that was validated.
+    """
+
+    def __init__(self, problems: Iterable[Problem], source: str = "model") -> None:
+        self.problems = tuple(problems)
+        self.source = source
+        n = len(self.problems)
+        head = f"{source} has {n} problem{'s' if n != 1 else ''}:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+    def __str__(self) -> str:  # KeyError-style repr quoting does not apply here
+        return self.args[0]
+
+
+class ModelFileError(FactorModelError, OSError):
+    """A model file or folder cannot be read or written (missing, unreadable, not CSV/JSON)."""
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args else super().__str__()
+
+
+class _LookupError(FactorModelError, KeyError):
+    """KeyError subclasses print their message without repr-quoting."""
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args else super().__str__()
+
+
+class UnknownModelError(_LookupError):
+    """A model name is neither a bundled model nor an existing path."""
+
+
+class UnknownNodeError(_LookupError):
+    """A node id is not in the model."""
+
+
+class UnknownEdgeError(_LookupError):
+    """An edge ``(source, target)`` is not in the model."""
+
+
+def close_matches(name: str, valid: Iterable[str], n: int = 3) -> str:
+    """Return a human-readable hint naming valid values close to ``name``.
+
+    Examples
+    --------
+    >>> close_matches("vsw", ["vsv", "neet", "geweld"])
+    "did you mean 'vsv'?"
+    >>> close_matches("x", [])
+    ''
+    """
+    valid = list(valid)
+    if not valid:
+        return ""
+    near = difflib.get_close_matches(str(name), valid, n=n, cutoff=0.6)
+    if near:
+        return "did you mean " + " or ".join(repr(v) for v in near) + "?"
+    shown = ", ".join(repr(v) for v in sorted(valid)[:12])
+    more = f" (and {len(valid) - 12} more)" if len(valid) > 12 else ""
+    return f"valid values: {shown}{more}"

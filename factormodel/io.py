@@ -1,0 +1,356 @@
+"""Reading and writing model files. All file I/O of factormodel lives here.
+
+A model on disk is either
+
+* a **folder** with ``nodes.csv``, ``edges.csv`` and ``metadata.json``, meant to
+  be opened in a spreadsheet and edited (column order is free, extra columns are
+  kept as text; files saved by Excel with a BOM, ``;`` separators, decimal
+  commas or the Windows-1252 encoding load too), or
+* a single **JSON** file with the same content, for other tools, checked against
+  the JSON Schema shipped as ``factormodel/schemas/model.schema.json``.
+
+Both forms round-trip without loss. Loading never executes code from a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io as _io
+import json
+import math
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._tables import EDGE_COLUMNS, NODE_COLUMNS, TableSource, build_metadata, format_phases
+from .datasets import bundled_model_path, list_models
+from .errors import ModelFileError, ModelValidationError, Problem, UnknownModelError, close_matches
+from .model import FactorModel
+
+__all__ = ["load_model", "model_schema", "read_model", "write_model"]
+
+FORMAT = "factormodel"
+FORMAT_VERSION = 1
+NODES_FILE, EDGES_FILE, METADATA_FILE = "nodes.csv", "edges.csv", "metadata.json"
+
+PathLike = str | os.PathLike
+
+
+def model_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the single-file JSON model format.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> fm.model_schema()["properties"]["format"]
+    {'const': 'factormodel'}
+    """
+    return json.loads(_schema_text())
+
+
+@functools.cache
+def _schema_text() -> str:
+    return (resources.files("factormodel") / "schemas" / "model.schema.json").read_text("utf-8")
+
+
+@functools.cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(_schema_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+# --------------------------------------------------------------------------- public
+
+
+def load_model(name_or_path: PathLike) -> FactorModel:
+    """Load a bundled model by name, or a model folder / JSON file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or path
+        A bundled model name (see :func:`list_models`) or a path.
+
+    Raises
+    ------
+    UnknownModelError
+        If it is neither a bundled model nor an existing path; lists the
+        bundled models.
+    ModelValidationError
+        If the model has problems (all are listed).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> fm.load_model("toy")
+    <FactorModel 'toy' v1.0 (illustrative): 6 nodes (4 factors, 2 outcomes), 7 edges>
+    """
+    text = os.fspath(name_or_path)
+    names = list_models()
+    if text in names:
+        path = bundled_model_path(text)
+        return _read_bundled(str(path), _mtime(path))
+    path = Path(text)
+    if path.exists():
+        return read_model(path)
+    raise UnknownModelError(
+        f"{text!r} is neither a bundled model nor an existing file or folder; bundled "
+        f"models: {', '.join(names)}; {close_matches(text, names)}")
+
+
+def read_model(path: PathLike) -> FactorModel:
+    """Read a model folder (``nodes.csv``, ``edges.csv``, ``metadata.json``) or JSON file.
+
+    Raises
+    ------
+    ModelFileError
+        If the path does not exist or a file cannot be read or parsed at all.
+    ModelValidationError
+        Listing every problem, each with its file, line and column.
+
+    Examples
+    --------
+    >>> import factormodel as fm, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "toy.json"
+    >>> fm.write_model(fm.load_model("toy"), out)
+    >>> fm.read_model(out) == fm.load_model("toy")
+    True
+    """
+    path = Path(path)
+    if path.is_dir():
+        return _read_folder(path)
+    if path.is_file():
+        if path.suffix.lower() != ".json":
+            raise ModelFileError(f"{path}: expected a model folder or a .json file; for CSV "
+                                 "tables give the folder that holds nodes.csv and edges.csv")
+        return _read_json(path)
+    raise ModelFileError(f"{path}: no such file or folder")
+
+
+def write_model(model: FactorModel, path: PathLike) -> None:
+    """Write a model as a folder of CSV files, or as one JSON file if ``path`` ends in .json.
+
+    Existing model files at ``path`` are overwritten; other files are left alone.
+    Floats are written exactly (shortest round-trip form), so reading the result
+    gives back an equal model.
+
+    Examples
+    --------
+    >>> import factormodel as fm, tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> fm.write_model(fm.load_model("toy"), out)
+    >>> fm.read_model(out) == fm.load_model("toy")
+    True
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(model_to_dict(model), ensure_ascii=False, indent=1,
+                                   allow_nan=False) + "\n", encoding="utf-8")
+        return
+    if path.exists() and not path.is_dir():
+        raise ModelFileError(f"{path}: exists and is not a folder; give a folder or a .json path")
+    path.mkdir(parents=True, exist_ok=True)
+    nodes = model.nodes.reset_index()
+    nodes["phases"] = nodes["phases"].map(format_phases)
+    nodes["modifiable"] = nodes["modifiable"].map(lambda b: "true" if b else "false")
+    (path / NODES_FILE).write_text(_csv_text(nodes), encoding="utf-8")
+    (path / EDGES_FILE).write_text(_csv_text(model.edges), encoding="utf-8")
+    (path / METADATA_FILE).write_text(
+        json.dumps(model.metadata.to_dict(), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8")
+
+
+def model_to_dict(model: FactorModel) -> dict[str, Any]:
+    """The model as a JSON-ready dict in the single-file format (see :func:`model_schema`)."""
+    nodes = []
+    for row in model.nodes.reset_index().to_dict("records"):
+        row["phases"] = list(row["phases"])
+        if not row["desired"]:
+            del row["desired"]
+        nodes.append(row)
+    edges = [{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}
+             for row in model.edges.to_dict("records")]
+    return {"format": FORMAT, "format_version": FORMAT_VERSION,
+            "metadata": model.metadata.to_dict(), "nodes": nodes, "edges": edges}
+
+
+# --------------------------------------------------------------------------- folders
+
+
+@functools.lru_cache(maxsize=16)
+def _read_bundled(path: str, mtime: tuple[int, ...]) -> FactorModel:
+    return read_model(path)
+
+
+def _mtime(path: Path) -> tuple[int, ...]:
+    return tuple(p.stat().st_mtime_ns for p in sorted(path.iterdir()) if p.is_file())
+
+
+def _read_folder(folder: Path) -> FactorModel:
+    missing = [f for f in (NODES_FILE, EDGES_FILE, METADATA_FILE) if not (folder / f).is_file()]
+    if missing:
+        present = sorted(p.name for p in folder.iterdir())
+        raise ModelFileError(f"{folder}: not a model folder; missing {', '.join(missing)} "
+                             f"(found: {', '.join(present) or 'nothing'})")
+    problems: list[Problem] = []
+    nodes, node_lines = _read_csv(folder / NODES_FILE, problems)
+    edges, edge_lines = _read_csv(folder / EDGES_FILE, problems)
+    meta_raw = _read_json_file(folder / METADATA_FILE)
+    meta = build_metadata(meta_raw if isinstance(meta_raw, dict) else None,
+                          str(folder / METADATA_FILE), problems)
+    skip = {p.key for p in problems}
+    return FactorModel._build(
+        nodes, edges, meta,
+        TableSource("nodes", "csv", str(folder / NODES_FILE), node_lines),
+        TableSource("edges", "csv", str(folder / EDGES_FILE), edge_lines),
+        problems, label=str(folder), skip=skip)
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:  # Excel on Windows saves "CSV (gescheiden door lijstscheidingsteken)" as cp1252
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"{path}: cannot decode as UTF-8 or Windows-1252 "
+                             f"(byte {exc.start}); save the file as CSV UTF-8") from None
+
+
+def sniff_separator(header: str) -> str:
+    """The separator of a CSV header line: ``;`` (Dutch Excel), tab, or ``,``.
+
+    Examples
+    --------
+    >>> sniff_separator("id;kind;setting")
+    ';'
+    >>> sniff_separator("id,kind,setting")
+    ','
+    """
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda s: (counts[s], s == ","))
+    return best if counts[best] else ","
+
+
+def _read_csv(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """Read a CSV table as text cells; structural problems are appended, not raised."""
+    content = _decode(path)
+    header_line = content.lstrip("\r\n").split("\n", 1)[0]
+    reader = csv.reader(_io.StringIO(content, newline=""), delimiter=sniff_separator(header_line))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    header: list[str] | None = None
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue  # blank lines and Excel's all-empty ';;;;' rows carry nothing
+            if header is None:
+                header = [cell.strip() for cell in row]
+                continue
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise ModelFileError(f"{path} line {reader.line_num}: not valid CSV ({exc})") from None
+    if header is None:
+        problems.append(Problem(str(path), "the file is empty; expected a header row",
+                                (path.stem, None, None)))
+        return pd.DataFrame(), ()
+    src = TableSource(path.stem, "csv", str(path), tuple(lines))
+    width = len(header)
+    keep = list(range(width))
+    for j, name in enumerate(header):
+        if not name:
+            if any(j < len(r) and r[j].strip() for r in rows):
+                problems.append(Problem(f"{path} column {j + 1}", "column has values but no "
+                                        "header", (path.stem, None, f"#{j}")))
+            keep.remove(j)
+    lowered = [h.lower() for h in header]
+    for j in keep:
+        if lowered.count(lowered[j]) > 1 and lowered.index(lowered[j]) != j:
+            problems.append(Problem(src.where(None, header[j]), "duplicate column header",
+                                    (path.stem, None, lowered[j])))
+    keep = [j for j in keep if lowered.index(lowered[j]) == j]
+    for i, row in enumerate(rows):
+        extra = row[width:]
+        if len(row) < width or any(c.strip() for c in extra):
+            problems.append(Problem(src.where(i), f"has {len(row)} fields, the header has "
+                                    f"{width}", (path.stem, i, None)))
+    cells = [[(row[j] if j < len(row) else "") for j in keep] for row in rows]
+    frame = pd.DataFrame(cells, columns=[header[j] for j in keep], dtype=object)
+    return frame, tuple(lines)
+
+
+def _csv_text(frame: pd.DataFrame) -> str:
+    buf = _io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        writer.writerow([_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return "" if value is None else str(value)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _read_json_file(path: Path) -> Any:
+    try:
+        return json.loads(_decode(path))
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{path} line {exc.lineno}, column {exc.colno}: not valid JSON "
+                             f"({exc.msg})") from None
+
+
+def _schema_problems(doc: Any, where: str) -> list[Problem]:
+    """Every JSON Schema violation, keyed like the semantic problems so that a
+    cell is never reported twice."""
+    out = []
+    for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
+        path = list(err.absolute_path)
+        missing = err.message.split("'")[1] if err.validator == "required" else None
+        table = str(path[0]) if path else ""
+        if table == "metadata":
+            key = (table, None, str(path[1]) if len(path) > 1 else missing)
+        else:
+            row = path[1] if len(path) > 1 and isinstance(path[1], int) else None
+            key = (table, row, str(path[2]) if len(path) > 2 else missing)
+        shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        out.append(Problem(f"{where}: {shown}" if shown else where, err.message, key))
+    return out
+
+
+def _read_json(path: Path) -> FactorModel:
+    doc = _read_json_file(path)
+    problems = _schema_problems(doc, str(path))
+    if not (isinstance(doc, dict) and isinstance(doc.get("nodes"), list)
+            and isinstance(doc.get("edges"), list)
+            and all(isinstance(r, dict) for r in doc["nodes"] + doc["edges"])):
+        raise ModelValidationError(problems or [Problem(str(path), "expected an object with "
+                                                        "'nodes' and 'edges' lists")], str(path))
+    meta_problems: list[Problem] = []
+    meta_raw = doc.get("metadata")
+    meta = build_metadata(meta_raw if isinstance(meta_raw, dict) else None,
+                          f"{path}: metadata", meta_problems)
+    skip = {p.key for p in problems}
+    problems += [p for p in meta_problems if ("metadata", None, p.key[2]) not in skip]
+    nodes = pd.DataFrame.from_records(doc["nodes"]) if doc["nodes"] else pd.DataFrame(
+        columns=list(NODE_COLUMNS))
+    edges = pd.DataFrame.from_records(doc["edges"]) if doc["edges"] else pd.DataFrame(
+        columns=list(EDGE_COLUMNS))
+    return FactorModel._build(nodes, edges, meta, TableSource("nodes", "json", str(path)),
+                              TableSource("edges", "json", str(path)), problems,
+                              label=str(path), skip=skip)
