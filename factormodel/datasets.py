@@ -49,6 +49,7 @@ def bundled_model_path(name: str) -> Path:
     """
     names = list_models()
     if name not in names:
+        hint = close_matches(name, names, list_all=False)
         raise UnknownModelError(f"no bundled model {name!r}; bundled models: "
-                                f"{', '.join(names)}; {close_matches(name, names)}")
+                                f"{', '.join(names)}" + (f"; {hint}" if hint else ""))
     return models_dir() / name

@@ -106,8 +106,11 @@ class UnknownEdgeError(_LookupError):
     """An edge ``(source, target)`` is not in the model."""
 
 
-def close_matches(name: str, valid: Iterable[str], n: int = 3) -> str:
+def close_matches(name: str, valid: Iterable[str], n: int = 3, *, list_all: bool = True) -> str:
     """Return a human-readable hint naming valid values close to ``name``.
+
+    Without close matches the hint lists the valid values (at most 12), or is
+    empty when ``list_all`` is false.
 
     Examples
     --------
@@ -122,6 +125,8 @@ def close_matches(name: str, valid: Iterable[str], n: int = 3) -> str:
     near = difflib.get_close_matches(str(name), valid, n=n, cutoff=0.6)
     if near:
         return "did you mean " + " or ".join(repr(v) for v in near) + "?"
+    if not list_all:
+        return ""
     shown = ", ".join(repr(v) for v in sorted(valid)[:12])
     more = f" (and {len(valid) - 12} more)" if len(valid) > 12 else ""
     return f"valid values: {shown}{more}"

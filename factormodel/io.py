@@ -99,9 +99,10 @@ def load_model(name_or_path: PathLike) -> FactorModel:
     path = Path(text)
     if path.exists():
         return read_model(path)
+    hint = close_matches(text, names, list_all=False)
     raise UnknownModelError(
         f"{text!r} is neither a bundled model nor an existing file or folder; bundled "
-        f"models: {', '.join(names)}; {close_matches(text, names)}")
+        f"models: {', '.join(names)}" + (f"; {hint}" if hint else ""))
 
 
 def read_model(path: PathLike) -> FactorModel:
