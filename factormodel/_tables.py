@@ -129,8 +129,10 @@ def is_missing(value: Any) -> bool:
 
 
 def text(value: Any) -> str:
-    """A cell as stripped text; missing cells become ``""``."""
-    return "" if is_missing(value) else str(value).strip()
+    """A cell as stripped text with ``\\n`` line breaks; missing cells become ``""``."""
+    if is_missing(value):
+        return ""
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def parse_float(value: Any) -> tuple[float | None, str | None]:

@@ -54,15 +54,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # --debug is accepted before or after the command; the sub-parsers must not
+    # reset it to False when it was given before the command (hence SUPPRESS).
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", help="show the traceback on errors")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback on errors")
     out = argparse.ArgumentParser(add_help=False)
     out.add_argument("--format", choices=FORMATS, default="table",
                      help="output format (default: table)")
     parser = argparse.ArgumentParser(
-        prog="factormodel", parents=[common],
+        prog="factormodel",
         description="Factor models of youth policy (Rotterdam's Factorenmodel Jeugd): "
                     "inspect, validate and use weighted factor graphs.")
+    parser.add_argument("--debug", action="store_true", help="show the traceback on errors")
     parser.add_argument("--version", action="version", version=f"factormodel {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -104,7 +104,7 @@ class FactorModel:
     ('verzuim', 'vsv')
     """
 
-    __slots__ = ("_nodes", "_edges", "_metadata", "_warnings", "_positions")
+    __slots__ = ("_edges", "_metadata", "_nodes", "_positions", "_warnings")
 
     def __init__(self, nodes: Any, edges: Any,
                  metadata: ModelMetadata | Mapping[str, Any] | None = None) -> None:
@@ -418,7 +418,7 @@ class FactorModel:
 
         G = nx.DiGraph(**self._metadata.to_dict())
         for node_id, row in self._nodes.iterrows():
-            G.add_node(node_id, **{k: v for k, v in row.items()})
+            G.add_node(node_id, **row.to_dict())
         for row in self._edges.to_dict("records"):
             s, t = row.pop("source"), row.pop("target")
             G.add_edge(s, t, **{k: v for k, v in row.items()

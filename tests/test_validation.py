@@ -9,8 +9,15 @@ import pytest
 
 import factormodel as fm
 
-from .conftest import CHAIN_EDGES, CHAIN_NODES, EDGE_HEADER, NODE_HEADER, one_problem, \
-    problems_of, write_folder
+from .conftest import (
+    CHAIN_EDGES,
+    CHAIN_NODES,
+    EDGE_HEADER,
+    NODE_HEADER,
+    one_problem,
+    problems_of,
+    write_folder,
+)
 
 
 def nodes_with(**changes: tuple[int, str, str]) -> list[list[str]]:
