@@ -18,36 +18,54 @@ from __future__ import annotations
 
 from . import vocab
 from .datasets import list_models
+from .effects import decompose_effects, mediation, total_effects
 from .errors import (
     FactorModelError,
+    InvalidDeltaError,
+    InvalidParameterError,
     ModelFileError,
     ModelValidationError,
     ModelWarning,
+    NotConvergentError,
     Problem,
     UnknownEdgeError,
     UnknownModelError,
     UnknownNodeError,
 )
+from .importance import feedback_loops, graph_indices, leverage, node_indices
 from .io import load_model, model_schema, read_model, write_model
 from .model import FactorModel, ModelMetadata
+from .propagate import PropagationResult, propagate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "FactorModel",
     "FactorModelError",
+    "InvalidDeltaError",
+    "InvalidParameterError",
     "ModelFileError",
     "ModelMetadata",
     "ModelValidationError",
     "ModelWarning",
+    "NotConvergentError",
     "Problem",
+    "PropagationResult",
     "UnknownEdgeError",
     "UnknownModelError",
     "UnknownNodeError",
+    "decompose_effects",
+    "feedback_loops",
+    "graph_indices",
+    "leverage",
     "list_models",
     "load_model",
+    "mediation",
     "model_schema",
+    "node_indices",
+    "propagate",
     "read_model",
+    "total_effects",
     "vocab",
     "write_model",
 ]

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 __all__ = [
     "FactorModelError",
+    "InvalidDeltaError",
+    "InvalidParameterError",
     "ModelFileError",
     "ModelValidationError",
     "ModelWarning",
+    "NotConvergentError",
     "Problem",
     "UnknownEdgeError",
     "UnknownModelError",
@@ -85,6 +88,36 @@ class ModelFileError(FactorModelError, OSError):
 
     def __str__(self) -> str:
         return self.args[0] if self.args else super().__str__()
+
+
+class NotConvergentError(FactorModelError, ArithmeticError):
+    """Effects do not converge: a feedback loop is too strong (spectral radius >= 1),
+    or an FCM iteration did not settle.
+
+    Attributes
+    ----------
+    spectral_radius : float
+        Spectral radius of the attenuated weight matrix (NaN for FCM runs).
+    loop : tuple of str
+        The strongest feedback loop found, as node ids (first node not repeated).
+    max_alpha : float
+        Total effects exist for every attenuation ``alpha`` below this value.
+    """
+
+    def __init__(self, message: str, *, spectral_radius: float = float("nan"),
+                 loop: tuple[str, ...] = (), max_alpha: float = float("nan")) -> None:
+        super().__init__(message)
+        self.spectral_radius = spectral_radius
+        self.loop = loop
+        self.max_alpha = max_alpha
+
+
+class InvalidDeltaError(FactorModelError, ValueError):
+    """A given delta is missing, NaN, infinite or not a number."""
+
+
+class InvalidParameterError(FactorModelError, ValueError):
+    """An argument is out of its range (e.g. a negative attenuation ``alpha``)."""
 
 
 class _LookupError(FactorModelError, KeyError):

@@ -104,7 +104,7 @@ class FactorModel:
     ('verzuim', 'vsv')
     """
 
-    __slots__ = ("_edges", "_metadata", "_nodes", "_positions", "_warnings")
+    __slots__ = ("_cache", "_edges", "_metadata", "_nodes", "_positions", "_warnings")
 
     def __init__(self, nodes: Any, edges: Any,
                  metadata: ModelMetadata | Mapping[str, Any] | None = None) -> None:
@@ -164,6 +164,9 @@ class FactorModel:
         object.__setattr__(self, "_warnings", warns)
         object.__setattr__(self, "_positions",
                            MappingProxyType({k: i for i, k in enumerate(nodes.index)}))
+        # derived arrays (weight matrix, topological order, ...) computed once per model;
+        # safe because the model never changes
+        object.__setattr__(self, "_cache", {})
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"FactorModel is immutable; cannot set {name!r}. Use "

@@ -1,0 +1,209 @@
+"""Private numerics shared by total effects and propagation.
+
+Conventions (design notes section 3): ``W[i, j]`` is the direct effect of node
+``i`` on node ``j``; ``T = (I - alpha W)^-1`` holds total effects, ``T[i, j]``
+being the sum over all walks from ``i`` to ``j`` of the product of their
+weights times ``alpha`` per hop.
+
+Solves never form a dense n x n matrix for large models: they return only the
+requested rows or columns of ``T``. Acyclic graphs (after clamping) use an exact
+triangular solve in topological order; cyclic ones a (sparse) LU solve after
+checking the spectral radius.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+from scipy.sparse import linalg as spla
+
+from .errors import NotConvergentError
+
+if TYPE_CHECKING:
+    from .model import FactorModel
+
+DENSE_LIMIT = 1500  # up to this many nodes, dense LAPACK solves are fastest and exact
+_EIG_DENSE_LIMIT = 800
+
+
+def weights(model: FactorModel) -> sp.csr_matrix:
+    """The model's weight matrix W (n x n, CSR, rows = sources), cached per model."""
+    cache = model._cache
+    if "W" not in cache:
+        edges = model._edges
+        src = model.positions(edges["source"])
+        dst = model.positions(edges["target"])
+        n = model.n_nodes
+        W = sp.csr_matrix((edges["weight"].to_numpy(float), (src, dst)), shape=(n, n))
+        W.sort_indices()
+        cache["W"] = W
+    return cache["W"]
+
+
+def cut_incoming(W: sp.csr_matrix, clamped: np.ndarray) -> sp.csr_matrix:
+    """W with every edge *into* a clamped node removed (the do-operator)."""
+    if len(clamped) == 0:
+        return W
+    keep = np.ones(W.shape[1])
+    keep[clamped] = 0.0
+    out = (W @ sp.diags(keep)).tocsr()
+    out.eliminate_zeros()
+    return out
+
+
+def strong_components(W: sp.csr_matrix) -> tuple[int, np.ndarray]:
+    """Strongly connected components of the graph of W (number, label per node)."""
+    return csgraph.connected_components(W, directed=True, connection="strong")
+
+
+def is_acyclic(W: sp.csr_matrix) -> bool:
+    """True if the graph of W has no directed cycle (self-loops count as cycles)."""
+    n_comp, _ = strong_components(W)
+    return n_comp == W.shape[0] and not W.diagonal().any()
+
+
+def topological_order(W: sp.csr_matrix) -> np.ndarray:
+    """A topological order of an acyclic graph (Kahn's algorithm on CSR arrays)."""
+    n = W.shape[0]
+    indptr, indices = W.indptr, W.indices
+    indeg = np.bincount(indices, minlength=n)
+    stack = list(np.flatnonzero(indeg == 0)[::-1])
+    order = np.empty(n, dtype=np.intp)
+    k = 0
+    while stack:
+        i = stack.pop()
+        order[k] = i
+        k += 1
+        for j in indices[indptr[i]:indptr[i + 1]]:
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                stack.append(j)
+    if k != n:  # pragma: no cover - callers check acyclicity first
+        raise ValueError("graph has a cycle")
+    return order
+
+
+def spectral_radius(W: sp.csr_matrix) -> tuple[float, np.ndarray]:
+    """Spectral radius of W and the node indices of the component that attains it.
+
+    The spectrum of W is the union of the spectra of its strongly connected
+    components, so only non-trivial components are examined.
+    """
+    n_comp, labels = strong_components(W)
+    sizes = np.bincount(labels, minlength=n_comp)
+    best, best_nodes = 0.0, np.empty(0, dtype=np.intp)
+    for comp in np.flatnonzero(sizes > 1):
+        idx = np.flatnonzero(labels == comp)
+        sub = W[idx][:, idx]
+        if len(idx) <= _EIG_DENSE_LIMIT:
+            rho = float(np.max(np.abs(np.linalg.eigvals(sub.toarray()))))
+        else:
+            vals = spla.eigs(sub.astype(float), k=1, which="LM", return_eigenvectors=False,
+                             tol=1e-10, maxiter=20 * len(idx))
+            rho = float(np.max(np.abs(vals)))
+        if rho > best:
+            best, best_nodes = rho, idx
+    return best, best_nodes
+
+
+def strongest_loop(W: sp.csr_matrix, nodes: np.ndarray, *, length_bound: int = 8,
+                   limit: int = 20000) -> tuple[tuple[int, ...], float]:
+    """The simple cycle within ``nodes`` with the largest per-step gain |gain|^(1/length)."""
+    import networkx as nx
+
+    sub = W[nodes][:, nodes].tocoo()
+    G = nx.DiGraph()
+    G.add_weighted_edges_from(zip(sub.row.tolist(), sub.col.tolist(), sub.data.tolist(),
+                                  strict=True))
+    best: tuple[tuple[int, ...], float, float] = ((), 0.0, -1.0)
+    for cycle in itertools.islice(nx.simple_cycles(G, length_bound=length_bound), limit):
+        gain = math.prod(G[a][b]["weight"] for a, b in zip(cycle, cycle[1:] + cycle[:1],
+                                                           strict=True))
+        score = abs(gain) ** (1 / len(cycle))
+        if score > best[2]:
+            best = (tuple(int(nodes[c]) for c in cycle), gain, score)
+    return best[0], best[1]
+
+
+def check_convergence(W: sp.csr_matrix, alpha: float, names: tuple[str, ...],
+                      what: str) -> None:
+    """Raise NotConvergentError if the walk sums of alpha*W diverge (rho >= 1)."""
+    if is_acyclic(W):
+        return
+    rho, comp = spectral_radius(W)
+    if alpha * rho < 1 - 1e-12:
+        return
+    loop, gain = strongest_loop(W, comp)
+    shown = " -> ".join(repr(names[i]) for i in (*loop, loop[0])) if loop else "?"
+    max_alpha = 1.0 / rho
+    raise NotConvergentError(
+        f"{what} do not converge: the spectral radius of alpha*W is {alpha * rho:.4g} >= 1 "
+        f"(alpha={alpha:g}). Strongest feedback loop: {shown} with gain {gain:+.4g} "
+        f"({'reinforcing' if gain > 0 else 'balancing'}). Total effects exist for "
+        f"alpha < {max_alpha:.4g}; or pass max_hops to sum paths up to a fixed length.",
+        spectral_radius=alpha * rho, loop=tuple(names[i] for i in loop), max_alpha=max_alpha)
+
+
+def _solve(A: sp.csr_matrix, B: np.ndarray, acyclic: bool, W: sp.csr_matrix,
+           transpose: bool) -> np.ndarray:
+    """Solve A X = B for A = I - alpha W (or its transpose)."""
+    n = A.shape[0]
+    if acyclic:
+        order = topological_order(W)
+        # in topological order W is strictly upper triangular, so A is unit upper triangular;
+        # A^T is unit lower triangular
+        Ap = A[order][:, order].tocsr()
+        if transpose:
+            Ap = Ap.T.tocsr()
+        Xp = spla.spsolve_triangular(Ap, B[order], lower=transpose, unit_diagonal=True)
+        X = np.empty_like(Xp)
+        X[order] = Xp
+        return X
+    M = A.T if transpose else A
+    if n <= DENSE_LIMIT:
+        return np.linalg.solve(M.toarray(), B)
+    return spla.splu(M.tocsc()).solve(B)
+
+
+def total_effect_columns(W: sp.csr_matrix, alpha: float, cols: np.ndarray) -> np.ndarray:
+    """Columns ``cols`` of T = (I - alpha W)^-1, as an n x len(cols) array.
+
+    Column j holds the total effect of every node on node j. Convergence must
+    have been checked by the caller.
+    """
+    n = W.shape[0]
+    A = (sp.identity(n, format="csr") - alpha * W).tocsr()
+    B = np.zeros((n, len(cols)))
+    B[cols, np.arange(len(cols))] = 1.0
+    return _solve(A, B, is_acyclic(W), W, transpose=False)
+
+
+def total_effect_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray) -> np.ndarray:
+    """Rows ``rows`` of T = (I - alpha W)^-1, as a len(rows) x n array.
+
+    Row i holds the total effect of node i on every node.
+    """
+    n = W.shape[0]
+    A = (sp.identity(n, format="csr") - alpha * W).tocsr()
+    B = np.zeros((n, len(rows)))
+    B[rows, np.arange(len(rows))] = 1.0
+    return _solve(A, B, is_acyclic(W), W, transpose=True).T
+
+
+def truncated_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray, max_hops: int
+                   ) -> np.ndarray:
+    """Rows of sum_{k=0}^{max_hops} (alpha W)^k: walks of at most ``max_hops`` edges."""
+    n = W.shape[0]
+    Y = np.zeros((len(rows), n))
+    Y[np.arange(len(rows)), rows] = 1.0
+    acc = Y.copy()
+    Wt = (alpha * W).T.tocsr()
+    for _ in range(max_hops):
+        Y = (Wt @ Y.T).T
+        acc += Y
+    return acc

@@ -1,0 +1,389 @@
+"""Push changes through the model and explain the result.
+
+Linear mode (default) follows the structural form ``x = W^T x + u`` of the
+design notes. With ``clamp=True`` the nodes given a delta are *observed*: they
+keep their value and their incoming edges are cut (the do-operator), so
+
+    Δx_F = (I - α W_FF^T)^-1 (α W_CF^T Δx_C)
+
+for the free nodes F. With ``clamp=False`` the deltas are shocks ``Δu`` on which
+feedback acts: ``Δx^T = Δu^T (I - α W)^-1``. Either way the result is linear in
+the inputs, so the contribution of input ``c`` to node ``j`` is
+``Δx_c · T[c, j]`` and contributions add up exactly to each predicted delta.
+
+``method="fcm"`` runs a fuzzy cognitive map instead (see :mod:`factormodel.fcm`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _linalg
+from .effects import check_alpha
+from .errors import FactorModelError, InvalidDeltaError, InvalidParameterError, UnknownNodeError
+from .model import FactorModel
+
+__all__ = ["PropagationResult", "propagate"]
+
+_RESIDUAL = "(other paths and feedback loops)"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class PropagationResult:
+    """The outcome of :func:`propagate`.
+
+    Attributes
+    ----------
+    model : FactorModel
+    inputs : Series or DataFrame
+        The deltas as given (one scenario: a Series; several: a DataFrame with
+        one row per scenario).
+    deltas : Series or DataFrame
+        Predicted change of every node (model order), same shape as ``inputs``
+        but with every node as a column.
+    method, clamp, alpha, max_hops
+        The settings used.
+    status : DataFrame or None
+        For ``method="fcm"``: per scenario ``converged, iterations, residual,
+        period`` (limit-cycle period, 0 if none). None in linear mode.
+    """
+
+    model: FactorModel
+    inputs: pd.Series | pd.DataFrame
+    deltas: pd.Series | pd.DataFrame
+    method: str
+    clamp: bool
+    alpha: float
+    max_hops: int | None
+    status: pd.DataFrame | None = None
+    _rows: np.ndarray | None = field(default=None)  # effect rows T[c, :] of the inputs
+    _graph: Any = field(default=None)  # weight matrix used (after clamping)
+
+    @property
+    def batch(self) -> bool:
+        """True when several scenarios were propagated (DataFrame input)."""
+        return isinstance(self.deltas, pd.DataFrame)
+
+    @property
+    def outcomes(self) -> pd.Series | pd.DataFrame:
+        """Predicted change of the outcomes only."""
+        outs = list(self.model.outcomes)
+        return self.deltas[outs] if self.batch else self.deltas.loc[outs]
+
+    def _require_linear(self, what: str) -> None:
+        if self._rows is None:
+            raise FactorModelError(f"{what} are exact only in linear mode; this result was "
+                                   f"computed with method={self.method!r}")
+
+    def contributions_to(self, node: str) -> pd.Series | pd.DataFrame:
+        """Contribution of each input to the predicted delta of ``node``.
+
+        One scenario: a Series indexed by input node; several: a DataFrame
+        (scenarios x inputs). Contributions sum exactly to the node's delta.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> r = fm.propagate(fm.load_model("toy"), {"armoede": 1.0, "schoolverzuim": 0.5})
+        >>> r.contributions_to("vsv").round(4).to_dict()
+        {'armoede': 0.08, 'schoolverzuim': 0.25}
+        >>> float(r.deltas["vsv"].round(4))
+        0.33
+        """
+        self._require_linear("contributions")
+        j = int(self.model.positions([node])[0])
+        sources = self._sources
+        coef = self._rows[:, j]
+        if self.batch:
+            values = self.inputs.to_numpy() * coef[None, :]
+            return pd.DataFrame(values, index=self.inputs.index,
+                                columns=pd.Index(sources, name="input"))
+        return pd.Series(self.inputs.to_numpy() * coef, index=pd.Index(sources, name="input"),
+                         name=node)
+
+    @property
+    def contributions(self) -> pd.DataFrame:
+        """Contribution of each input (rows) to each outcome (columns).
+
+        For several scenarios the rows are a (scenario, input) MultiIndex. Per
+        outcome (and scenario) the contributions sum exactly to the outcome's
+        predicted delta.
+        """
+        self._require_linear("contributions")
+        outs = list(self.model.outcomes)
+        cols = self.model.positions(outs)
+        coef = self._rows[:, cols]  # inputs x outcomes
+        sources = pd.Index(self._sources, name="input")
+        if not self.batch:
+            return pd.DataFrame(self.inputs.to_numpy()[:, None] * coef, index=sources,
+                                columns=pd.Index(outs, name="outcome"))
+        D = self.inputs.to_numpy()
+        values = (D[:, :, None] * coef[None, :, :]).reshape(-1, len(outs))
+        index = pd.MultiIndex.from_product([self.inputs.index, sources],
+                                           names=[self.inputs.index.name or "scenario", "input"])
+        return pd.DataFrame(values, index=index, columns=pd.Index(outs, name="outcome"))
+
+    @property
+    def _sources(self) -> list[str]:
+        return list(self.inputs.columns if self.batch else self.inputs.index)
+
+    def paths(self, outcome: str, top: int = 5, scenario: Any = None) -> pd.DataFrame:
+        """The strongest paths from the inputs to ``outcome``, and the rest.
+
+        Each path's contribution is the input's delta times the product of the
+        weights along the path (times ``alpha`` per hop). The last row, the
+        residual, holds everything not listed (weaker paths and feedback
+        loops), so the ``contribution`` column adds up exactly to the outcome's
+        predicted delta.
+
+        Parameters
+        ----------
+        outcome : str
+            Any node id (usually an outcome).
+        top : int
+            How many paths to list.
+        scenario : label, optional
+            Required when several scenarios were propagated.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> r = fm.propagate(fm.load_model("toy"), {"armoede": 1.0})
+        >>> p = r.paths("vsv", top=2)
+        >>> print(p[["path", "contribution"]].round(4))
+                                                    path  contribution
+        0               armoede → schoolprestaties → vsv          0.08
+        1  armoede → opvoedklimaat → schoolverzuim → vsv          0.06
+        2               (other paths and feedback loops)          0.04
+        >>> bool(abs(p["contribution"].sum() - r.deltas["vsv"]) < 1e-12)
+        True
+        """
+        self._require_linear("paths")
+        if not isinstance(top, int) or top < 0:
+            raise InvalidParameterError(f"top must be a whole number >= 0, got {top!r}")
+        target = int(self.model.positions([outcome])[0])
+        if self.batch:
+            if scenario is None:
+                raise InvalidParameterError("several scenarios were propagated; pass "
+                                            "scenario=<row label>")
+            if scenario not in self.inputs.index:
+                raise UnknownNodeError(f"unknown scenario {scenario!r}; scenarios: "
+                                       f"{', '.join(map(str, self.inputs.index[:10]))}")
+            given = self.inputs.loc[scenario]
+            total = float(self.deltas.loc[scenario, outcome])
+        else:
+            given = self.inputs
+            total = float(self.deltas[outcome])
+        names = self.model.node_ids
+        candidates: list[tuple[float, tuple[int, ...], float, float]] = []
+        for src, delta in given.items():
+            d = float(delta)
+            if d == 0:
+                continue
+            s = int(self.model.positions([src])[0])
+            for path, product in _strongest_paths(self._graph, self.alpha, s, target, top,
+                                                  self.max_hops):
+                candidates.append((abs(d * product), path, product, d))
+        best = heapq.nlargest(top, candidates, key=lambda c: c[0])
+        rows = [{"path": " → ".join(names[i] for i in path), "source": names[path[0]],
+                 "hops": len(path) - 1, "product": product, "source_delta": d,
+                 "contribution": d * product} for _, path, product, d in best]
+        listed = math.fsum(r["contribution"] for r in rows)
+        rows.append({"path": _RESIDUAL, "source": "", "hops": np.nan, "product": np.nan,
+                     "source_delta": np.nan, "contribution": total - listed})
+        return pd.DataFrame(rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: one row per (scenario,) node with its delta and role.
+
+        ``role`` is ``clamped`` (held at its given value), ``shocked`` (given,
+        not held) or ``predicted``.
+        """
+        given_role = "clamped" if self.clamp else "shocked"
+        if self.batch:
+            long = self.deltas.stack().rename("delta").reset_index()
+            long.columns = ["scenario", "node", "delta"]
+        else:
+            long = self.deltas.rename("delta").rename_axis("node").reset_index()
+        long["role"] = np.where(long["node"].isin(self._sources), given_role, "predicted")
+        kind = self.model._nodes["kind"]
+        long["kind"] = long["node"].map(kind).to_numpy()
+        return long
+
+    def __repr__(self) -> str:
+        shape = (f"{len(self.deltas)} scenarios" if self.batch else "1 scenario")
+        return (f"<PropagationResult {self.method} on {self.model.name!r}: {shape}, "
+                f"{len(self._sources)} input nodes, clamp={self.clamp}, alpha={self.alpha:g}"
+                f"{'' if self.max_hops is None else f', max_hops={self.max_hops}'}>")
+
+
+def _strongest_paths(W: Any, alpha: float, source: int, target: int, k: int,
+                     max_hops: int | None) -> list[tuple[tuple[int, ...], float]]:
+    """Up to ``k`` simple paths source -> target with the largest |product of weights|."""
+    import networkx as nx
+
+    if k == 0:
+        return []
+    if source == target:
+        return [((source,), 1.0)]
+    coo = (alpha * W).tocoo()
+    G = nx.DiGraph()
+    for i, j, w in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
+        if w != 0:
+            G.add_edge(i, j, w=w, cost=-math.log(abs(w)) if abs(w) <= 1 else None)
+    if source not in G or target not in G or not nx.has_path(G, source, target):
+        return []
+
+    def product(path: list[int]) -> float:
+        return math.prod(G[a][b]["w"] for a, b in itertools.pairwise(path))
+
+    out: list[tuple[tuple[int, ...], float]] = []
+    if all(c is not None for _, _, c in G.edges(data="cost")):
+        # Yen's algorithm: simple paths in order of increasing cost = decreasing |product|
+        for path in itertools.islice(nx.shortest_simple_paths(G, source, target, weight="cost"),
+                                     20 * k + 1000):
+            if max_hops is None or len(path) - 1 <= max_hops:
+                out.append((tuple(path), product(path)))
+                if len(out) == k:
+                    break
+        return out
+    # a weight above 1 makes -log negative: rank all simple paths instead (bounded)
+    paths = itertools.islice(nx.all_simple_paths(G, source, target, cutoff=max_hops), 200_000)
+    ranked = heapq.nlargest(k, ((abs(product(p)), p) for p in paths), key=lambda t: t[0])
+    return [(tuple(p), product(p)) for _, p in ranked]
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _parse_deltas(model: FactorModel, deltas: Any) -> pd.Series | pd.DataFrame:
+    """Deltas as a float Series (one scenario) or DataFrame (scenarios x nodes)."""
+    if isinstance(deltas, Mapping) and not isinstance(deltas, pd.Series):
+        deltas = pd.Series(dict(deltas), dtype=object)
+    if isinstance(deltas, pd.Series):
+        frame, single = deltas.to_frame().T, True
+    elif isinstance(deltas, pd.DataFrame):
+        frame, single = deltas, False
+    else:
+        raise InvalidDeltaError("deltas must be a mapping {node id: delta}, a Series indexed "
+                                "by node id, or a DataFrame with node ids as columns; got "
+                                f"{type(deltas).__name__}")
+    cols = [str(c) for c in frame.columns]
+    dup = sorted({c for c in cols if cols.count(c) > 1})
+    if dup:
+        raise InvalidDeltaError(f"node given more than once: {', '.join(map(repr, dup))}")
+    model.positions(cols)  # UnknownNodeError naming every unknown id
+    values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float) \
+        if len(frame.columns) else np.zeros((len(frame), 0))
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raw = frame.to_numpy(dtype=object)
+        shown = []
+        for r, c in zip(*np.nonzero(bad), strict=True):
+            where = f"{cols[c]!r}" if single else f"row {frame.index[r]!r}, node {cols[c]!r}"
+            shown.append(f"{where}: {raw[r, c]!r}")
+        more = f" (and {len(shown) - 10} more)" if len(shown) > 10 else ""
+        raise InvalidDeltaError(
+            f"{len(shown)} delta{'s are' if len(shown) > 1 else ' is'} missing, NaN, infinite "
+            f"or not a number: {'; '.join(shown[:10])}{more}. Leave a node out to let the "
+            "model predict it; never give NaN.")
+    out = pd.DataFrame(values, index=frame.index, columns=cols)
+    return out.iloc[0].rename(None) if single else out
+
+
+# --------------------------------------------------------------------------- public
+
+
+def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: float = 1.0,
+              max_hops: int | None = None, method: str = "linear", **fcm_options: Any
+              ) -> PropagationResult:
+    """Propagate deltas of some nodes to predicted deltas of every node.
+
+    Parameters
+    ----------
+    model : FactorModel
+    deltas : mapping, Series or DataFrame
+        ``{node id: delta}`` or a Series for one scenario; a DataFrame with one
+        row per scenario (e.g. per wijk) and node ids as columns for many,
+        computed in one vectorised call. Deltas are in model units (SD).
+    clamp : bool, default True
+        Hold every given node at its delta and cut its incoming edges (the
+        do-operator). With False the deltas are shocks on which feedback acts.
+    alpha : float, default 1.0
+        Per-hop attenuation of path effects.
+    max_hops : int, optional
+        Count only paths (walks) of at most this many edges; always finite,
+        also for models whose loops would not converge.
+    method : {"linear", "fcm"}
+        ``"fcm"`` runs a fuzzy cognitive map (options: ``rule``, ``transfer``,
+        ``lam``, ``initial``, ``tol``, ``max_iter``, ``strict``; see
+        :func:`factormodel.fcm.simulate`). There the given values are the
+        levels at which concepts are clamped, and ``deltas`` is the scenario's
+        steady state minus the baseline steady state.
+
+    Returns
+    -------
+    PropagationResult
+
+    Raises
+    ------
+    UnknownNodeError
+        For node ids not in the model (with close matches).
+    InvalidDeltaError
+        For NaN, infinite or non-numeric deltas.
+    NotConvergentError
+        If feedback loops make the effects diverge (linear mode without
+        ``max_hops``), or an FCM run does not settle (``strict=True``).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> toy = fm.load_model("toy")
+    >>> r = fm.propagate(toy, {"opvoedklimaat": 1.0})
+    >>> r.deltas.round(3).to_dict()
+    {'armoede': 0.0, 'opvoedklimaat': 1.0, 'schoolverzuim': -0.4, 'schoolprestaties': 0.2, 'vsv': -0.2, 'schoolsucces': 0.12}
+    """
+    if method == "fcm":
+        from .fcm import propagate_fcm
+
+        if max_hops is not None or alpha != 1.0 or not clamp:
+            raise InvalidParameterError("method='fcm' clamps the given concepts and takes no "
+                                        "alpha or max_hops; use fcm options (lam, rule, ...)")
+        return propagate_fcm(model, _parse_deltas(model, deltas), **fcm_options)
+    if method != "linear":
+        raise InvalidParameterError(f"unknown method {method!r}; expected 'linear' or 'fcm'")
+    if fcm_options:
+        raise InvalidParameterError(f"unexpected option(s) for method='linear': "
+                                    f"{', '.join(sorted(fcm_options))}")
+    alpha = check_alpha(alpha)
+    if max_hops is not None and (not isinstance(max_hops, int | np.integer) or max_hops < 0):
+        raise InvalidParameterError(f"max_hops must be a whole number >= 0, got {max_hops!r}")
+    given = _parse_deltas(model, deltas)
+    batch = isinstance(given, pd.DataFrame)
+    sources = list(given.columns if batch else given.index)
+    idx = model.positions(sources)
+    W = _linalg.weights(model)
+    Wc = _linalg.cut_incoming(W, idx) if clamp else W
+    if max_hops is None:
+        _linalg.check_convergence(Wc, alpha, model.node_ids,
+                                  f"effects in model {model.name!r}")
+        rows = _linalg.total_effect_rows(Wc, alpha, idx) if len(idx) else \
+            np.zeros((0, model.n_nodes))
+    else:
+        rows = _linalg.truncated_rows(Wc, alpha, idx, int(max_hops))
+    D = given.to_numpy().reshape(-1, len(sources))
+    X = D @ rows
+    if batch:
+        out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))
+    else:
+        out = pd.Series(X[0], index=pd.Index(model.node_ids, name="node"), name="delta")
+    return PropagationResult(model=model, inputs=given, deltas=out, method="linear",
+                             clamp=clamp, alpha=alpha, max_hops=max_hops, _rows=rows, _graph=Wc)
