@@ -170,6 +170,20 @@ def _solve(A: sp.csr_matrix, B: np.ndarray, acyclic: bool, W: sp.csr_matrix,
     return spla.splu(M.tocsc()).solve(B)
 
 
+def reachable(W: sp.csr_matrix, starts: np.ndarray, *, reverse: bool = False) -> np.ndarray:
+    """Boolean matrix (len(starts) x n): which nodes each start reaches (itself included).
+
+    With ``reverse=True``: which nodes reach each start. Used to set effects
+    that no path carries to exactly zero instead of rounding noise.
+    """
+    G = W.T.tocsr() if reverse else W
+    out = np.zeros((len(starts), W.shape[0]), dtype=bool)
+    for k, s in enumerate(starts):
+        out[k, csgraph.breadth_first_order(G, int(s), directed=True,
+                                           return_predecessors=False)] = True
+    return out
+
+
 def total_effect_columns(W: sp.csr_matrix, alpha: float, cols: np.ndarray) -> np.ndarray:
     """Columns ``cols`` of T = (I - alpha W)^-1, as an n x len(cols) array.
 
@@ -180,7 +194,11 @@ def total_effect_columns(W: sp.csr_matrix, alpha: float, cols: np.ndarray) -> np
     A = (sp.identity(n, format="csr") - alpha * W).tocsr()
     B = np.zeros((n, len(cols)))
     B[cols, np.arange(len(cols))] = 1.0
-    return _solve(A, B, is_acyclic(W), W, transpose=False)
+    acyclic = is_acyclic(W)
+    X = _solve(A, B, acyclic, W, transpose=False)
+    if not acyclic:  # triangular solves are exact already; LU leaves rounding noise
+        X[~reachable(W, cols, reverse=True).T] = 0.0
+    return X
 
 
 def total_effect_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray) -> np.ndarray:
@@ -192,7 +210,11 @@ def total_effect_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray) -> np.nd
     A = (sp.identity(n, format="csr") - alpha * W).tocsr()
     B = np.zeros((n, len(rows)))
     B[rows, np.arange(len(rows))] = 1.0
-    return _solve(A, B, is_acyclic(W), W, transpose=True).T
+    acyclic = is_acyclic(W)
+    X = _solve(A, B, acyclic, W, transpose=True).T
+    if not acyclic:
+        X[~reachable(W, rows)] = 0.0
+    return X
 
 
 def truncated_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray, max_hops: int

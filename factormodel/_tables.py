@@ -412,17 +412,27 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
             problems.append(Problem(f"node {node_id!r}", "outcome has no incoming edge; "
                                     "nothing in the model drives it", ("nodes", i, "id")))
     sign = harm_signs(nodes)
-    for i, (s, t, w) in enumerate(zip(edges["source"], edges["target"], edges["weight"],
-                                      strict=True)):
-        if s in sign and t in sign and not math.isnan(w) and w != 0:
-            expected = sign[s] * sign[t]
-            if expected != 0 and np.sign(w) == -expected:
-                warnings.append(Problem(
-                    src.where(i, "weight"),
-                    f"weight {w:+g} of {s!r} ({_kind_phrase(nodes, s)}) -> {t!r} "
-                    f"({_kind_phrase(nodes, t)}) has the opposite sign of what the kinds imply; "
-                    f"expected {'positive' if expected > 0 else 'negative'}",
-                    src.key(i, "weight")))
+    s_sign = edges["source"].map(sign).fillna(0).to_numpy(dtype=float)
+    t_sign = edges["target"].map(sign).fillna(0).to_numpy(dtype=float)
+    w = edges["weight"].to_numpy(dtype=float)
+    expected = s_sign * t_sign
+    with np.errstate(invalid="ignore"):
+        wrong = (expected != 0) & (np.sign(w) == -expected)
+    if not wrong.any():
+        return
+    phrase = {node_id: (f"outcome, desired {desired}" if kind == "outcome"
+                        else f"{kind} factor")
+              for node_id, kind, desired in zip(nodes["id"], nodes["kind"], nodes["desired"],
+                                                strict=True)}
+    sources, targets_ = edges["source"].to_numpy(), edges["target"].to_numpy()
+    for i in np.flatnonzero(wrong):
+        s, t = sources[i], targets_[i]
+        warnings.append(Problem(
+            src.where(int(i), "weight"),
+            f"weight {w[i]:+g} of {s!r} ({phrase[s]}) -> {t!r} ({phrase[t]}) has the opposite "
+            f"sign of what the kinds imply; expected "
+            f"{'positive' if expected[i] > 0 else 'negative'}",
+            src.key(int(i), "weight")))
 
 
 def harm_signs(nodes: pd.DataFrame) -> dict[str, int]:
@@ -434,13 +444,6 @@ def harm_signs(nodes: pd.DataFrame) -> dict[str, int]:
         elif kind == "protective" or desired == "higher":
             out[node_id] = -1
     return out
-
-
-def _kind_phrase(nodes: pd.DataFrame, node_id: str) -> str:
-    row = nodes.loc[nodes["id"] == node_id].iloc[0]
-    if row["kind"] == "outcome":
-        return f"outcome, desired {row['desired']}"
-    return f"{row['kind']} factor"
 
 
 def build_metadata(raw: Mapping[str, Any] | None, where: str, problems: list[Problem],

@@ -111,8 +111,12 @@ def decompose_effects(model: FactorModel, *, alpha: float = 1.0,
     --------
     >>> import factormodel as fm
     >>> d = fm.decompose_effects(fm.load_model("toy"), targets="vsv")
-    >>> d.set_index("source").loc["schoolverzuim", ["direct", "indirect", "total"]].round(4).tolist()
-    [0.3, 0.2, 0.5]
+    >>> print(d.round(4))
+                 source target  direct  indirect  total
+    0     schoolverzuim    vsv     0.3      0.20   0.50
+    1  schoolprestaties    vsv    -0.4      0.00  -0.40
+    2     opvoedklimaat    vsv     0.0     -0.20  -0.20
+    3           armoede    vsv     0.0      0.18   0.18
     """
     alpha = check_alpha(alpha)
     T = total_effects(model, alpha=alpha, targets=targets)
@@ -141,7 +145,8 @@ def mediation(model: FactorModel, outcome: str, *, alpha: float = 1.0) -> pd.Dat
     flows over the out-edges of ``i`` add up exactly to ``T[i, outcome]``
     (because ``T = I + alpha W T``), so ``share`` -- flow divided by the total
     -- sums to 1 per source. ``share`` is NaN where the source's total effect
-    is exactly zero (a share of nothing is undefined).
+    is zero, i.e. its flows cancel (|total| <= 1e-12 x the sum of |flows|): a
+    share of nothing is undefined.
 
     Returns
     -------
@@ -163,8 +168,10 @@ def mediation(model: FactorModel, outcome: str, *, alpha: float = 1.0) -> pd.Dat
     target_total = T.loc[edges["target"]].to_numpy()
     flow = alpha * edges["weight"].to_numpy() * target_total
     source_total = T.loc[edges["source"]].to_numpy()
+    gross = pd.Series(np.abs(flow)).groupby(edges["source"].to_numpy()).transform("sum")
+    defined = np.abs(source_total) > 1e-12 * gross.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(source_total != 0, flow / source_total, np.nan)
+        share = np.where(defined, flow / source_total, np.nan)
     out = pd.DataFrame({
         "source": edges["source"].to_numpy(), "target": edges["target"].to_numpy(),
         "weight": edges["weight"].to_numpy(), "target_total": target_total, "flow": flow,

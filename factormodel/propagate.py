@@ -209,8 +209,8 @@ class PropagationResult:
         """
         given_role = "clamped" if self.clamp else "shocked"
         if self.batch:
-            long = self.deltas.stack().rename("delta").reset_index()
-            long.columns = ["scenario", "node", "delta"]
+            long = self.deltas.rename_axis(index="scenario").reset_index().melt(
+                id_vars="scenario", var_name="node", value_name="delta")
         else:
             long = self.deltas.rename("delta").rename_axis("node").reset_index()
         long["role"] = np.where(long["node"].isin(self._sources), given_role, "predicted")
@@ -348,8 +348,15 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     >>> import factormodel as fm
     >>> toy = fm.load_model("toy")
     >>> r = fm.propagate(toy, {"opvoedklimaat": 1.0})
-    >>> r.deltas.round(3).to_dict()
-    {'armoede': 0.0, 'opvoedklimaat': 1.0, 'schoolverzuim': -0.4, 'schoolprestaties': 0.2, 'vsv': -0.2, 'schoolsucces': 0.12}
+    >>> print(r.deltas.round(3))
+    node
+    armoede             0.00
+    opvoedklimaat       1.00
+    schoolverzuim      -0.40
+    schoolprestaties    0.20
+    vsv                -0.20
+    schoolsucces        0.12
+    Name: delta, dtype: float64
     """
     if method == "fcm":
         from .fcm import propagate_fcm
