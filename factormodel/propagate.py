@@ -386,7 +386,7 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
             np.zeros((0, model.n_nodes))
     else:
         rows = _linalg.truncated_rows(Wc, alpha, idx, int(max_hops))
-    D = given.to_numpy().reshape(-1, len(sources))
+    D = given.to_numpy().reshape(len(given) if batch else 1, len(sources))
     X = D @ rows
     if batch:
         out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))

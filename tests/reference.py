@@ -3,6 +3,7 @@ factormodel (and as baselines in benchmarks/). They share no code with the libra
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -56,7 +57,7 @@ def total_effects_by_paths(W: np.ndarray, alpha: float = 1.0) -> np.ndarray:
         for j in range(n):
             if i != j:
                 T[i, j] = sum(alpha ** (len(p) - 1) * math.prod(G[a][b]["weight"]
-                                                                for a, b in zip(p, p[1:]))
+                                                                for a, b in itertools.pairwise(p))
                               for p in nx.all_simple_paths(G, i, j))
     return T
 
@@ -108,7 +109,7 @@ def fcm_loop(W: np.ndarray, initial: np.ndarray, clamped: dict[int, float], rule
                 new.append(1.0 if s > 0 else 0.0)
             else:
                 new.append(1.0 if s > 0 else (-1.0 if s < 0 else 0.0))
-        change = max(abs(a - b) for a, b in zip(new, x))
+        change = max(abs(a - b) for a, b in zip(new, x, strict=True))
         x = new
         if change <= tol:
             break
