@@ -260,7 +260,9 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
             f"lam='auto' (contraction bound), a larger max_iter, or strict=False to get the "
             f"states with their status.")
     effect = states[1:] - states[0]
-    effect[~status["converged"].to_numpy()[1:]] = np.nan
+    settled = status["converged"].to_numpy()
+    # an effect needs both its own steady state and the baseline's
+    effect[~(settled[1:] & settled[0])] = np.nan
     if batch:
         deltas = pd.DataFrame(effect, index=frame.index, columns=pd.Index(model.node_ids,
                                                                           name="node"))
