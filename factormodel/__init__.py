@@ -33,7 +33,7 @@ from .errors import (
     UnknownNodeError,
 )
 from .importance import feedback_loops, graph_indices, leverage, node_indices
-from .io import load_model, model_schema, read_model, write_model
+from .io import load_model, model_schema, read_deltas, read_model, write_model
 from .model import FactorModel, ModelMetadata
 from .propagate import PropagationResult, propagate
 
@@ -64,6 +64,7 @@ __all__ = [
     "model_schema",
     "node_indices",
     "propagate",
+    "read_deltas",
     "read_model",
     "total_effects",
     "vocab",

@@ -27,9 +27,11 @@ import pandas as pd
 
 from . import __version__, vocab
 from .datasets import list_models
-from .errors import FactorModelError, ModelValidationError, ModelWarning
-from .io import load_model
+from .effects import decompose_effects, total_effects
+from .errors import FactorModelError, InvalidParameterError, ModelValidationError, ModelWarning
+from .io import load_model, read_deltas
 from .model import FactorModel
+from .propagate import PropagationResult, propagate
 
 FORMATS = ("table", "json", "csv")
 
@@ -81,6 +83,33 @@ def _parser() -> argparse.ArgumentParser:
                        help="check a model and report every problem (exit 2 if invalid)")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("propagate", parents=[common, out],
+                       help="predict the change of every node from given deltas")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    given = p.add_mutually_exclusive_group(required=True)
+    given.add_argument("--delta", action="append", metavar="ID=VALUE",
+                       help="delta of one node in SD (repeat for several nodes)")
+    given.add_argument("--deltas", metavar="FILE.csv",
+                       help="table of deltas: one row per scenario, node ids as columns")
+    p.add_argument("--method", choices=("linear", "fcm"), default="linear")
+    p.add_argument("--no-clamp", action="store_true",
+                   help="treat deltas as shocks on which feedback acts (linear mode)")
+    p.add_argument("--alpha", type=float, default=1.0, help="per-hop attenuation (linear)")
+    p.add_argument("--max-hops", type=int, default=None, help="longest path counted (linear)")
+    p.add_argument("--all", action="store_true",
+                   help="list every node, not only the given nodes and the outcomes")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
+    p.set_defaults(func=_cmd_propagate)
+
+    p = sub.add_parser("effects", parents=[common, out],
+                       help="total effects of the factors on the outcomes")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("--outcome", action="append", metavar="ID",
+                   help="decompose the effects on this outcome (repeatable)")
+    p.add_argument("--alpha", type=float, default=1.0, help="per-hop attenuation")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
+    p.set_defaults(func=_cmd_effects)
     return parser
 
 
@@ -220,6 +249,89 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             text.append(f"{len(rows)} warning{'s' if len(rows) != 1 else ''}:")
             text += [f"  - {r['where']}: {r['message']}" for r in rows]
         _emit(rows, "table", "\n".join(text))
+    return 0
+
+
+def _parse_delta_args(items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        node, sep, value = item.partition("=")
+        if not sep or not node.strip():
+            raise InvalidParameterError(f"--delta {item!r}: expected ID=VALUE, e.g. "
+                                        "--delta schoolverzuim=-0.5")
+        try:
+            out[node.strip()] = float(value.replace(",", ".") if value.count(",") == 1
+                                      and "." not in value else value)
+        except ValueError:
+            raise InvalidParameterError(f"--delta {item!r}: {value!r} is not a number") from None
+    return out
+
+
+def _cmd_propagate(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    deltas: Any = read_deltas(args.deltas) if args.deltas else _parse_delta_args(args.delta)
+    options: dict[str, Any] = {"method": args.method}
+    if args.method == "linear":
+        options.update(clamp=not args.no_clamp, alpha=args.alpha, max_hops=args.max_hops)
+    result = propagate(model, deltas, **options)
+    frame = result.to_frame()
+    if not args.all:
+        frame = frame[(frame["role"] != "predicted") | (frame["kind"] == "outcome")]
+    frame = frame.assign(label=frame["node"].map(model.nodes[f"label_{args.lang}"]))
+    if args.format == "json":
+        _emit(_propagation_json(result, frame), "json")
+    elif args.format == "csv":
+        _emit(frame, "csv")
+    else:
+        _emit(frame, "table", _propagation_text(result, frame))
+    return 0
+
+
+def _propagation_json(result: PropagationResult, frame: pd.DataFrame) -> dict[str, Any]:
+    doc: dict[str, Any] = {"model": result.model.name, "status": result.model.metadata.status,
+                           "method": result.method, "clamp": result.clamp,
+                           "alpha": result.alpha, "max_hops": result.max_hops,
+                           "units": "standard deviations (SD)" if result.method == "linear"
+                           else "FCM activation (scenario minus baseline steady state)",
+                           "nodes": frame.to_dict("records")}
+    if result.status is not None:
+        doc["fcm_status"] = result.status.reset_index().to_dict("records")
+    return doc
+
+
+def _propagation_text(result: PropagationResult, frame: pd.DataFrame) -> str:
+    m = result.model
+    head = (f"{m.name} [{m.metadata.status}] - {result.method} propagation"
+            + (f", clamp={result.clamp}, alpha={result.alpha:g}. Changes in SD."
+               if result.method == "linear"
+               else ". Changes in FCM activation: scenario minus baseline steady state."))
+    shown = frame.assign(delta=frame["delta"].map(lambda v: f"{v:+.4f}"))
+    cols = [c for c in ("scenario", "node", "role", "kind", "delta", "label") if c in shown]
+    lines = [head, shown[cols].to_string(index=False)]
+    if result.status is not None:
+        lines += ["", "FCM status:", result.status.to_string()]
+    return "\n".join(lines)
+
+
+def _cmd_effects(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    labels = model.nodes[f"label_{args.lang}"]
+    if args.outcome:
+        table = decompose_effects(model, alpha=args.alpha, targets=args.outcome)
+        table = table.assign(label=table["source"].map(labels))
+        text = None
+        if args.format == "table":
+            text = table.to_string(index=False, float_format=lambda v: f"{v:+.4f}")
+        _emit(table, args.format, text)
+        return 0
+    T = total_effects(model, alpha=args.alpha, targets=list(model.outcomes))
+    T = T.loc[list(model.factors)]
+    if args.format == "table":
+        _emit(T, "table", T.to_string(float_format=lambda v: f"{v:+.3f}"))
+    elif args.format == "json":
+        _emit({f: {o: float(v) for o, v in row.items()} for f, row in T.iterrows()}, "json")
+    else:
+        _emit(T.reset_index(), "csv")
     return 0
 
 

@@ -31,7 +31,7 @@ from .datasets import bundled_model_path, list_models
 from .errors import ModelFileError, ModelValidationError, Problem, UnknownModelError, close_matches
 from .model import FactorModel
 
-__all__ = ["load_model", "model_schema", "read_model", "write_model"]
+__all__ = ["load_model", "model_schema", "read_deltas", "read_model", "write_model"]
 
 FORMAT = "factormodel"
 FORMAT_VERSION = 1
@@ -180,6 +180,37 @@ def model_to_dict(model: FactorModel) -> dict[str, Any]:
              for row in model.edges.to_dict("records")]
     return {"format": FORMAT, "format_version": FORMAT_VERSION,
             "metadata": model.metadata.to_dict(), "nodes": nodes, "edges": edges}
+
+
+def read_deltas(path: PathLike) -> pd.DataFrame:
+    """Read a table of deltas: one row per scenario, first column its label, node ids as columns.
+
+    CSV (``,`` or Excel's ``;`` with decimal commas, any encoding :func:`read_model`
+    accepts). Cells are returned as read; :func:`factormodel.propagate` rejects
+    missing or non-numeric ones, naming the row and column.
+
+    Examples
+    --------
+    >>> import factormodel as fm, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+    >>> _ = p.write_text("wijk;armoede;schoolverzuim\\nTarwewijk;0,8;1,2\\n", encoding="utf-8")
+    >>> fm.read_deltas(p)
+               armoede  schoolverzuim
+    wijk
+    Tarwewijk      0.8            1.2
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such file")
+    content = _decode(path)
+    sep = sniff_separator(content.lstrip("\r\n").split("\n", 1)[0])
+    try:
+        frame = pd.read_csv(_io.StringIO(content), sep=sep, index_col=0,
+                            decimal="," if sep == ";" else ".", skip_blank_lines=True)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ModelFileError(f"{path}: not a readable CSV table of deltas ({exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
 
 
 # --------------------------------------------------------------------------- folders

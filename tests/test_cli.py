@@ -109,3 +109,70 @@ def test_module_entry_point():
     result = subprocess.run([sys.executable, "-m", "factormodel", "--version"],
                             capture_output=True, text=True, check=True)
     assert result.stdout.strip() == f"factormodel {fm.__version__}"
+
+
+def test_propagate_single(capsys):
+    code, out, _ = run(capsys, "propagate", "toy", "--delta", "opvoedklimaat=1",
+                       "--delta", "armoede=0,5")
+    assert code == 0
+    assert "linear propagation, clamp=True" in out
+    lines = {line.split()[0]: line for line in out.splitlines()[2:]}
+    assert "-0.1600" in lines["vsv"] and "predicted" in lines["vsv"]
+    assert "clamped" in lines["armoede"]
+    assert "schoolverzuim" not in lines  # predicted factors only with --all
+    code, out, _ = run(capsys, "propagate", "toy", "--delta", "opvoedklimaat=1", "--all",
+                       "--format", "json", "--lang", "en")
+    doc = json.loads(out)
+    nodes = {n["node"]: n for n in doc["nodes"]}
+    assert nodes["schoolverzuim"]["delta"] == -0.4
+    assert nodes["vsv"]["label"] == "early school leaving"
+    assert doc["units"] == "standard deviations (SD)" and doc["status"] == "illustrative"
+
+
+def test_propagate_options_and_fcm(capsys):
+    code, out, _ = run(capsys, "propagate", "toy", "--delta", "armoede=1", "--max-hops", "2",
+                       "--format", "json")
+    assert {n["node"]: n["delta"] for n in json.loads(out)["nodes"]}["vsv"] == pytest.approx(
+        0.08)
+    _, out, _ = run(capsys, "propagate", "toy", "--delta", "opvoedklimaat=1",
+                       "--method", "fcm", "--format", "json")
+    doc = json.loads(out)
+    assert doc["method"] == "fcm" and doc["fcm_status"][0]["scenario"] == "(baseline)"
+    assert doc["units"].startswith("FCM activation")
+
+
+def test_propagate_deltas_file(capsys, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("wijk;armoede;schoolverzuim\nTarwewijk;0,8;1,2\nKralingen;-0,5;-0,3\n",
+                    encoding="utf-8")
+    code, out, _ = run(capsys, "propagate", "toy", "--deltas", str(path), "--format", "csv")
+    assert code == 0
+    rows = [line.split(",") for line in out.splitlines()[1:]]
+    vsv = {r[0]: float(r[2]) for r in rows if r[1] == "vsv"}
+    assert vsv == pytest.approx({"Tarwewijk": 0.8 * 0.08 + 1.2 * 0.5,
+                                 "Kralingen": -0.5 * 0.08 - 0.3 * 0.5})
+
+
+def test_propagate_errors(capsys, tmp_path):
+    code, _, err = run(capsys, "propagate", "toy", "--delta", "foo")
+    assert code == 2 and "expected ID=VALUE" in err
+    code, _, err = run(capsys, "propagate", "toy", "--delta", "vsw=1")
+    assert code == 2 and "did you mean 'vsv'" in err
+    code, _, err = run(capsys, "propagate", "toy", "--delta", "vsv=x")
+    assert code == 2 and "'x' is not a number" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("wijk,armoede\nA,\n", encoding="utf-8")
+    code, _, err = run(capsys, "propagate", "toy", "--deltas", str(bad))
+    assert code == 2 and "row 'A', node 'armoede'" in err
+    code, _, err = run(capsys, "propagate", "toy", "--deltas", str(tmp_path / "none.csv"))
+    assert code == 2 and "no such file" in err
+
+
+def test_effects(capsys):
+    code, out, _ = run(capsys, "effects", "toy", "--outcome", "vsv")
+    assert code == 0 and "+0.5000" in out.splitlines()[1]
+    code, out, _ = run(capsys, "effects", "toy", "--format", "json")
+    assert json.loads(out)["armoede"]["vsv"] == pytest.approx(0.18)
+    code, out, _ = run(capsys, "effects", "rotterdam-jeugd", "--format", "csv")
+    assert out.splitlines()[0].startswith("source,vsv,schoolsucces")
+    assert len(out.splitlines()) == 1 + 61

@@ -76,7 +76,7 @@ def test_batch_scenarios_iterate_independently():
 
 def test_limit_cycle_is_detected():
     W = np.array([[0, 1.0], [-1.0, 0]])
-    states, status = simulate(W, np.ones(2), rule="kosko", transfer_kind="trivalent",
+    _states, status = simulate(W, np.ones(2), rule="kosko", transfer_kind="trivalent",
                               held=np.zeros(2, bool), max_iter=40)
     assert not status.loc[0, "converged"]
     assert status.loc[0, "period"] == 4
