@@ -130,7 +130,7 @@ def test_propagate_single(capsys):
 
 
 def test_propagate_options_and_fcm(capsys):
-    code, out, _ = run(capsys, "propagate", "toy", "--delta", "armoede=1", "--max-hops", "2",
+    _, out, _ = run(capsys, "propagate", "toy", "--delta", "armoede=1", "--max-hops", "2",
                        "--format", "json")
     assert {n["node"]: n["delta"] for n in json.loads(out)["nodes"]}["vsv"] == pytest.approx(
         0.08)
