@@ -87,8 +87,9 @@ def total_effects(model: FactorModel, *, alpha: float = 1.0,
     cols = _targets(model, targets)
     idx = model.positions(cols)
     W = _linalg.weights(model)
-    _linalg.check_convergence(W, alpha, model.node_ids, f"total effects of model {model.name!r}")
-    T = _linalg.total_effect_columns(W, alpha, idx)
+    what = f"total effects of model {model.name!r}"
+    _linalg.check_convergence(W, alpha, model.node_ids, what)
+    T = _linalg.total_effect_columns(W, alpha, idx, (model.node_ids, what))
     return pd.DataFrame(T, index=pd.Index(model.node_ids, name="source"),
                         columns=pd.Index(cols, name="target"))
 

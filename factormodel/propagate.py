@@ -380,10 +380,10 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     W = _linalg.weights(model)
     Wc = _linalg.cut_incoming(W, idx) if clamp else W
     if max_hops is None:
-        _linalg.check_convergence(Wc, alpha, model.node_ids,
-                                  f"effects in model {model.name!r}")
-        rows = _linalg.total_effect_rows(Wc, alpha, idx) if len(idx) else \
-            np.zeros((0, model.n_nodes))
+        what = f"effects in model {model.name!r}"
+        _linalg.check_convergence(Wc, alpha, model.node_ids, what)
+        rows = _linalg.total_effect_rows(Wc, alpha, idx, (model.node_ids, what)) if len(idx) \
+            else np.zeros((0, model.n_nodes))
     else:
         rows = _linalg.truncated_rows(Wc, alpha, idx, int(max_hops))
     D = given.to_numpy().reshape(len(given) if batch else 1, len(sources))

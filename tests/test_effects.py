@@ -156,3 +156,27 @@ def test_large_sparse_model_targets_only():
     T = fm.total_effects(m, targets=["n0", "n5"])
     dense = np.linalg.solve(np.eye(n) - W.toarray(), np.eye(n)[:, [0, 5]])
     np.testing.assert_allclose(T.to_numpy(), dense, atol=1e-10)
+
+
+def test_series_path_matches_dense_and_diagnoses_divergence(monkeypatch):
+    from factormodel import _linalg
+
+    rng = np.random.default_rng(21)
+    W = random_cyclic(rng, 12, rho=0.9)
+    m = matrix_model(W)
+    dense = fm.total_effects(m, targets=["n0", "n3"]).to_numpy()
+    monkeypatch.setattr(_linalg, "DENSE_LIMIT", 5)  # force the path series on 12 nodes
+    series = fm.total_effects(m, targets=["n0", "n3"]).to_numpy()
+    np.testing.assert_allclose(series, dense, atol=1e-13)
+    r = fm.propagate(m, {"n1": 1.0, "n2": -0.5}, clamp=False)
+    expected = np.zeros(12)
+    expected[[1, 2]] = [1.0, -0.5]
+    np.testing.assert_allclose(r.deltas.to_numpy(), expected @ np.linalg.inv(np.eye(12) - W),
+                               atol=1e-13)
+    divergent = matrix_model(W * (1.3 / 0.9))
+    with pytest.raises(fm.NotConvergentError, match="Strongest feedback loop") as e:
+        fm.total_effects(divergent, targets=["n0"])
+    assert e.value.spectral_radius == pytest.approx(1.3)
+    monkeypatch.setattr(_linalg, "SERIES_MAX_TERMS", 5)
+    with pytest.raises(fm.NotConvergentError, match="did not settle within 5 terms"):
+        fm.total_effects(m, targets=["n0"])
