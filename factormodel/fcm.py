@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.special import expit
 
 from . import _linalg
 from .errors import InvalidParameterError, NotConvergentError
@@ -53,9 +54,9 @@ def transfer(x: np.ndarray, kind: str, lam: float = 1.0) -> np.ndarray:
     [0.5]
     """
     if kind == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-lam * x))
+        return expit(lam * x if lam != 1.0 else x)
     if kind == "tanh":
-        return np.tanh(lam * x)
+        return np.tanh(lam * x if lam != 1.0 else x)
     if kind == "bivalent":
         return (x > 0).astype(float)
     if kind == "trivalent":
@@ -176,28 +177,43 @@ def simulate(W: Any, initial: np.ndarray, *, clamp_mask: np.ndarray | None = Non
     iterations = np.zeros(S, dtype=int)
     residual = np.full(S, np.inf)
     depth = max(2, int(history))
-    ring = np.empty((depth, S, n))
+    ring = np.empty((depth, S, n))  # the last `depth` states, for limit-cycle detection
+    first_kept = max_iter - depth + 1
+    if first_kept <= 0:
+        ring[0] = X
+    rows: np.ndarray | slice = slice(None)  # all scenarios active: no fancy indexing
+    fixed_rows, fixed_values_rows = fixed, fixed_values
+    any_fixed = bool(fixed.any())
+    change = np.zeros(S)
+    step = 0
     for step in range(1, max_iter + 1):
-        rows = np.flatnonzero(active)
         Xa = X[rows]
         new = transfer(_step_input(Xa, W, rule), transfer_kind, lam)
-        new = np.where(fixed[rows], fixed_values[rows], new)
-        change = np.max(np.abs(new - Xa), axis=1) if n else np.zeros(len(rows))
+        if any_fixed:
+            np.copyto(new, fixed_values_rows, where=fixed_rows)
+        change = np.abs(new - Xa).max(axis=1) if n else np.zeros(len(Xa))
         X[rows] = new
-        residual[rows] = change
-        iterations[rows] = step
-        ring[step % depth, rows] = new
+        if step >= first_kept:
+            ring[step % depth, rows] = new
         done = change <= tol
-        active[rows[done]] = False
-        if not active.any():
-            break
-    period = np.zeros(S, dtype=int)
+        if done.any():  # converged scenarios stop; the others go on
+            finished = np.arange(S)[rows][done]
+            active[finished] = False
+            iterations[finished] = step
+            residual[finished] = change[done]
+            rows = np.flatnonzero(active)
+            if not len(rows):
+                break
+            change = change[~done]
+            fixed_rows, fixed_values_rows = fixed[rows], fixed_values[rows]
     open_rows = np.flatnonzero(active)
+    period = np.zeros(S, dtype=int)
     if len(open_rows):
-        last = iterations.max()
-        current = ring[last % depth, open_rows]
-        for p in range(2, min(depth, last + 1)):
-            back = ring[(last - p) % depth, open_rows]
+        iterations[open_rows] = step
+        residual[open_rows] = change
+        current = ring[step % depth, open_rows]
+        for p in range(2, min(depth, step + 1)):
+            back = ring[(step - p) % depth, open_rows]
             found = (period[open_rows] == 0) & (np.max(np.abs(current - back), axis=1) <= tol)
             period[open_rows[found]] = p
     status = pd.DataFrame({"converged": ~active, "iterations": iterations,

@@ -281,8 +281,14 @@ def _parse_deltas(model: FactorModel, deltas: Any) -> pd.Series | pd.DataFrame:
     if dup:
         raise InvalidDeltaError(f"node given more than once: {', '.join(map(repr, dup))}")
     model.positions(cols)  # UnknownNodeError naming every unknown id
-    values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float) \
-        if len(frame.columns) else np.zeros((len(frame), 0))
+    if not len(frame.columns):
+        values = np.zeros((len(frame), 0))
+    elif all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+             for t in frame.dtypes):
+        values = frame.to_numpy(dtype=float)  # fast path: already numbers
+    else:
+        values = np.column_stack([pd.to_numeric(frame.iloc[:, k], errors="coerce")
+                                  .to_numpy(dtype=float) for k in range(frame.shape[1])])
     bad = ~np.isfinite(values)
     if bad.any():
         raw = frame.to_numpy(dtype=object)

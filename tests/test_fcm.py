@@ -182,3 +182,28 @@ def test_initial_vector_options(toy):
 def test_fcm_parameter_errors(toy, options, fragment):
     with pytest.raises(fm.InvalidParameterError, match=fragment):
         fm.propagate(toy, {"armoede": 1.0}, method="fcm", **options)
+
+
+def test_limit_cycle_found_with_few_iterations():
+    """History includes the initial state when max_iter is shorter than the history."""
+    W = np.array([[0, 1.0], [-1.0, 0]])
+    _, status = simulate(W, np.ones(2), rule="kosko", transfer_kind="trivalent",
+                         held=np.zeros(2, bool), max_iter=4)
+    assert status.loc[0, "iterations"] == 4 and status.loc[0, "period"] == 4
+    _, short = simulate(W, np.ones(2), rule="kosko", transfer_kind="trivalent",
+                        held=np.zeros(2, bool), max_iter=3)
+    assert short.loc[0, "period"] == 0  # a 4-cycle cannot show in 3 steps
+
+
+def test_mixed_convergence_in_one_batch():
+    """Scenarios that settle stop; the others run on; statuses are per scenario."""
+    W = np.array([[0, 1.0], [-1.0, 0]])
+    mask = np.array([[False, False], [True, False]])
+    vals = np.array([[0.0, 0.0], [1.0, 0.0]])
+    states, status = simulate(W, np.ones((2, 2)), clamp_mask=mask, clamp_values=vals,
+                              rule="kosko", transfer_kind="trivalent", held=np.zeros(2, bool),
+                              max_iter=30)
+    assert status["converged"].tolist() == [False, True]
+    assert status.loc[1, "iterations"] == 1 and status.loc[0, "iterations"] == 30
+    assert states[1].tolist() == [1.0, 1.0]
+    assert status.loc[0, "period"] == 4 and status.loc[1, "period"] == 0
