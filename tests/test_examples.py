@@ -14,13 +14,28 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
-def test_example_runs(script, tmp_path):
-    result = subprocess.run([sys.executable, str(script), "rotterdam-jeugd", str(tmp_path)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+def run_script(name: str, *args: str, cwd: Path) -> str:
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / name), *args],
+                            capture_output=True, text=True, cwd=cwd, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "round trip checked" in result.stdout
+    return result.stdout
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs_without_arguments(script, tmp_path):
+    assert run_script(script.name, cwd=tmp_path).strip()
+
+
+def test_inspect_model_writes_both_forms(tmp_path):
+    out = run_script("inspect_model.py", "rotterdam-jeugd", str(tmp_path), cwd=tmp_path)
+    assert "round trip checked" in out
     assert (tmp_path / "rotterdam-jeugd" / "edges.csv").is_file()
+
+
+def test_propagate_scenario_reports_vsv(tmp_path):
+    out = run_script("propagate_scenario.py", "rotterdam-jeugd", cwd=tmp_path)
+    assert "Strongest paths to vsv" in out and "schoolverzuim → vsv" in out
+    assert "Tarwewijk" in out
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
