@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from . import vocab
+from . import fcm, vocab
 from .datasets import list_models
 from .effects import decompose_effects, mediation, total_effects
 from .errors import (
@@ -55,6 +55,7 @@ __all__ = [
     "UnknownModelError",
     "UnknownNodeError",
     "decompose_effects",
+    "fcm",
     "feedback_loops",
     "graph_indices",
     "leverage",
