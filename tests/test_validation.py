@@ -221,17 +221,25 @@ def test_sign_contradiction_is_a_warning_not_an_error(tmp_path):
     assert "edges.csv line 3" in m.warnings[0].where
 
 
-def test_json_file_reports_paths_and_schema_errors(tmp_path):
-    m = fm.read_model(write_folder(tmp_path / "m"))
-    doc = fm.io.model_to_dict(m)
-    doc["nodes"][1]["kind"] = "riks"
-    doc["edges"][0]["weight"] = "heavy"
-    doc["edges"][1]["source"] = "nope"
-    del doc["metadata"]["status"]
-    path = tmp_path / "bad.json"
+def json_problems(tmp_path, name, spoil) -> pytest.ExceptionInfo:
+    """Write the chain model as JSON, spoil the document, and return the raised error."""
+    doc = fm.io.model_to_dict(fm.read_model(write_folder(tmp_path / "m")))
+    spoil(doc)
+    path = tmp_path / name
     path.write_text(json.dumps(doc))
     with pytest.raises(fm.ModelValidationError) as e:
         fm.read_model(path)
+    return e
+
+
+def test_json_file_reports_paths_and_schema_errors(tmp_path):
+    def spoil(doc: dict) -> None:
+        doc["nodes"][1]["kind"] = "riks"
+        doc["edges"][0]["weight"] = "heavy"
+        doc["edges"][1]["source"] = "nope"
+        del doc["metadata"]["status"]
+
+    e = json_problems(tmp_path, "bad.json", spoil)
     one_problem(e, "bad.json: nodes[1].kind", "riks")
     one_problem(e, "bad.json: edges[0].weight", "heavy")
     one_problem(e, "bad.json: edges[1].source", "unknown node 'nope'")
@@ -240,14 +248,8 @@ def test_json_file_reports_paths_and_schema_errors(tmp_path):
 
 
 def test_json_wrong_format_marker(tmp_path):
-    m = fm.read_model(write_folder(tmp_path / "m"))
-    doc = fm.io.model_to_dict(m)
-    doc["format"] = "something-else"
-    doc["extra_top_level"] = 1
-    path = tmp_path / "x.json"
-    path.write_text(json.dumps(doc))
-    with pytest.raises(fm.ModelValidationError) as e:
-        fm.read_model(path)
+    e = json_problems(tmp_path, "x.json",
+                      lambda doc: doc.update(format="something-else", extra_top_level=1))
     one_problem(e, "x.json: format", "'factormodel' was expected")
     one_problem(e, "x.json", "Additional properties are not allowed")
 
