@@ -258,8 +258,9 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
     S = len(frame)
     mask = np.zeros((S + 1, n), dtype=bool)
     values = np.zeros((S + 1, n))
-    mask[1:, cols] = True
-    values[1:, cols] = frame.to_numpy()
+    given_values = frame.to_numpy(dtype=float)
+    mask[1:, cols] = ~np.isnan(given_values)  # NaN: not given (missing="free")
+    values[1:, cols] = np.nan_to_num(given_values)
     states, status = simulate(W, np.tile(init, (S + 1, 1)), clamp_mask=mask,
                               clamp_values=values, held=held, rule=rule, transfer_kind=transfer,
                               lam=float(lam), tol=tol, max_iter=max_iter)

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import _linalg
+from ._tables import is_missing
 from .effects import check_alpha
 from .errors import FactorModelError, InvalidDeltaError, InvalidParameterError, UnknownNodeError
 from .model import FactorModel
@@ -34,6 +35,16 @@ from .model import FactorModel
 __all__ = ["PropagationResult", "propagate"]
 
 _RESIDUAL = "(other paths and feedback loops)"
+
+
+@dataclass(frozen=True, eq=False)
+class _Group:
+    """Scenarios that share the same set of given nodes, and their effect rows."""
+
+    rows: np.ndarray  # scenario positions
+    cols: np.ndarray  # positions of the given nodes among the input columns
+    effect: np.ndarray  # len(cols) x n: total effect of each given node on every node
+    graph: Any  # weight matrix used (incoming edges of clamped nodes cut)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -54,6 +65,9 @@ class PropagationResult:
     status : DataFrame or None
         For ``method="fcm"``: per scenario ``converged, iterations, residual,
         period`` (limit-cycle period, 0 if none). None in linear mode.
+
+    With ``missing="free"`` an input cell may be NaN: that node was not given
+    in that scenario (it is predicted), and its contributions are NaN there.
     """
 
     model: FactorModel
@@ -64,8 +78,7 @@ class PropagationResult:
     alpha: float
     max_hops: int | None
     status: pd.DataFrame | None = None
-    _rows: np.ndarray | None = field(default=None)  # effect rows T[c, :] of the inputs
-    _graph: Any = field(default=None)  # weight matrix used (after clamping)
+    _groups: tuple[_Group, ...] = field(default=())  # linear mode only
 
     @property
     def batch(self) -> bool:
@@ -79,9 +92,24 @@ class PropagationResult:
         return self.deltas[outs] if self.batch else self.deltas.loc[outs]
 
     def _require_linear(self, what: str) -> None:
-        if self._rows is None:
+        if self.method != "linear":
             raise FactorModelError(f"{what} are exact only in linear mode; this result was "
                                    f"computed with method={self.method!r}")
+
+    @property
+    def _given(self) -> np.ndarray:
+        """Given deltas as a scenarios x inputs array (NaN = not given)."""
+        return self.inputs.to_numpy(dtype=float).reshape(len(self.inputs) if self.batch else 1,
+                                                          -1)
+
+    def _contribution_array(self, cols: np.ndarray) -> np.ndarray:
+        """scenarios x inputs x len(cols) contributions; NaN where an input was not given."""
+        D = self._given
+        out = np.full((*D.shape, len(cols)), np.nan)
+        for g in self._groups:
+            block = D[np.ix_(g.rows, g.cols)][:, :, None] * g.effect[:, cols][None, :, :]
+            out[np.ix_(g.rows, g.cols)] = block
+        return out
 
     def contributions_to(self, node: str) -> pd.Series | pd.DataFrame:
         """Contribution of each input to the predicted delta of ``node``.
@@ -99,15 +127,11 @@ class PropagationResult:
         0.33
         """
         self._require_linear("contributions")
-        j = int(self.model.positions([node])[0])
-        sources = self._sources
-        coef = self._rows[:, j]
+        values = self._contribution_array(self.model.positions([node]))[:, :, 0]
+        sources = pd.Index(self._sources, name="input")
         if self.batch:
-            values = self.inputs.to_numpy() * coef[None, :]
-            return pd.DataFrame(values, index=self.inputs.index,
-                                columns=pd.Index(sources, name="input"))
-        return pd.Series(self.inputs.to_numpy() * coef, index=pd.Index(sources, name="input"),
-                         name=node)
+            return pd.DataFrame(values, index=self.inputs.index, columns=sources)
+        return pd.Series(values[0], index=sources, name=node)
 
     @property
     def contributions(self) -> pd.DataFrame:
@@ -119,14 +143,11 @@ class PropagationResult:
         """
         self._require_linear("contributions")
         outs = list(self.model.outcomes)
-        cols = self.model.positions(outs)
-        coef = self._rows[:, cols]  # inputs x outcomes
+        values = self._contribution_array(self.model.positions(outs))
         sources = pd.Index(self._sources, name="input")
         if not self.batch:
-            return pd.DataFrame(self.inputs.to_numpy()[:, None] * coef, index=sources,
-                                columns=pd.Index(outs, name="outcome"))
-        D = self.inputs.to_numpy()
-        values = (D[:, :, None] * coef[None, :, :]).reshape(-1, len(outs))
+            return pd.DataFrame(values[0], index=sources, columns=pd.Index(outs, name="outcome"))
+        values = values.reshape(-1, len(outs))
         index = pd.MultiIndex.from_product([self.inputs.index, sources],
                                            names=[self.inputs.index.name or "scenario", "input"])
         return pd.DataFrame(values, index=index, columns=pd.Index(outs, name="outcome"))
@@ -177,19 +198,24 @@ class PropagationResult:
             if scenario not in self.inputs.index:
                 raise UnknownNodeError(f"unknown scenario {scenario!r}; scenarios: "
                                        f"{', '.join(map(str, self.inputs.index[:10]))}")
-            given = self.inputs.loc[scenario]
-            total = float(self.deltas.loc[scenario, outcome])
+            position = self.inputs.index.get_loc(scenario)
+            if not isinstance(position, int | np.integer):
+                raise InvalidParameterError(f"scenario label {scenario!r} is not unique")
+            given = self.inputs.iloc[position]
+            total = float(self.deltas.iloc[position][outcome])
         else:
+            position = 0
             given = self.inputs
             total = float(self.deltas[outcome])
+        group = next(g for g in self._groups if position in g.rows)
         names = self.model.node_ids
         candidates: list[tuple[float, tuple[int, ...], float, float]] = []
-        for src, delta in given.items():
+        for src, delta in given.iloc[group.cols].items():
             d = float(delta)
             if d == 0:
                 continue
             s = int(self.model.positions([src])[0])
-            for path, product in _strongest_paths(self._graph, self.alpha, s, target, top,
+            for path, product in _strongest_paths(group.graph, self.alpha, s, target, top,
                                                   self.max_hops):
                 candidates.append((abs(d * product), path, product, d))
         best = heapq.nlargest(top, candidates, key=lambda c: c[0])
@@ -208,12 +234,17 @@ class PropagationResult:
         not held) or ``predicted``.
         """
         given_role = "clamped" if self.clamp else "shocked"
+        D = self._given
+        given = np.zeros((D.shape[0], self.model.n_nodes), dtype=bool)
+        given[:, self.model.positions(self._sources)] = ~np.isnan(D)
         if self.batch:
             long = self.deltas.rename_axis(index="scenario").reset_index().melt(
                 id_vars="scenario", var_name="node", value_name="delta")
+            flags = given.T.ravel()  # melt stacks node by node
         else:
             long = self.deltas.rename("delta").rename_axis("node").reset_index()
-        long["role"] = np.where(long["node"].isin(self._sources), given_role, "predicted")
+            flags = given[0]
+        long["role"] = np.where(flags, given_role, "predicted")
         kind = self.model._nodes["kind"]
         long["kind"] = long["node"].map(kind).to_numpy()
         return long
@@ -264,8 +295,15 @@ def _strongest_paths(W: Any, alpha: float, source: int, target: int, k: int,
 # --------------------------------------------------------------------------- inputs
 
 
-def _parse_deltas(model: FactorModel, deltas: Any) -> pd.Series | pd.DataFrame:
-    """Deltas as a float Series (one scenario) or DataFrame (scenarios x nodes)."""
+def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
+                  ) -> pd.Series | pd.DataFrame:
+    """Deltas as a float Series (one scenario) or DataFrame (scenarios x nodes).
+
+    With ``missing="free"`` empty or NaN cells mean "not given" and stay NaN;
+    infinite and non-numeric cells are always errors.
+    """
+    if missing not in ("raise", "free"):
+        raise InvalidParameterError(f"missing must be 'raise' or 'free', got {missing!r}")
     if isinstance(deltas, Mapping) and not isinstance(deltas, pd.Series):
         deltas = pd.Series(dict(deltas), dtype=object)
     if isinstance(deltas, pd.Series):
@@ -290,6 +328,10 @@ def _parse_deltas(model: FactorModel, deltas: Any) -> pd.Series | pd.DataFrame:
         values = np.column_stack([pd.to_numeric(frame.iloc[:, k], errors="coerce")
                                   .to_numpy(dtype=float) for k in range(frame.shape[1])])
     bad = ~np.isfinite(values)
+    if missing == "free" and bad.any():
+        raw = frame.to_numpy(dtype=object)
+        blank = np.vectorize(is_missing, otypes=[bool])(raw) if raw.size else bad
+        bad &= ~(blank & np.isnan(values))
     if bad.any():
         raw = frame.to_numpy(dtype=object)
         shown = []
@@ -300,7 +342,7 @@ def _parse_deltas(model: FactorModel, deltas: Any) -> pd.Series | pd.DataFrame:
         raise InvalidDeltaError(
             f"{len(shown)} delta{'s are' if len(shown) > 1 else ' is'} missing, NaN, infinite "
             f"or not a number: {'; '.join(shown[:10])}{more}. Leave a node out to let the "
-            "model predict it; never give NaN.")
+            "model predict it, or pass missing='free' to treat empty cells as not given.")
     out = pd.DataFrame(values, index=frame.index, columns=cols)
     return out.iloc[0].rename(None) if single else out
 
@@ -309,8 +351,8 @@ def _parse_deltas(model: FactorModel, deltas: Any) -> pd.Series | pd.DataFrame:
 
 
 def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: float = 1.0,
-              max_hops: int | None = None, method: str = "linear", **fcm_options: Any
-              ) -> PropagationResult:
+              max_hops: int | None = None, method: str = "linear", missing: str = "raise",
+              **fcm_options: Any) -> PropagationResult:
     """Propagate deltas of some nodes to predicted deltas of every node.
 
     Parameters
@@ -328,6 +370,11 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     max_hops : int, optional
         Count only paths (walks) of at most this many edges; always finite,
         also for models whose loops would not converge.
+    missing : {"raise", "free"}, default "raise"
+        What an empty / NaN delta means. ``"raise"``: an error. ``"free"``: the
+        node was not measured in that scenario, so it is predicted like any
+        other node (e.g. a wijk profile with unmeasured factors). Scenarios
+        with the same set of given nodes are solved together.
     method : {"linear", "fcm"}
         ``"fcm"`` runs a fuzzy cognitive map (options: ``rule``, ``transfer``,
         ``lam``, ``initial``, ``tol``, ``max_iter``, ``strict``; see
@@ -344,7 +391,7 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     UnknownNodeError
         For node ids not in the model (with close matches).
     InvalidDeltaError
-        For NaN, infinite or non-numeric deltas.
+        For infinite or non-numeric deltas, and NaN unless ``missing="free"``.
     NotConvergentError
         If feedback loops make the effects diverge (linear mode without
         ``max_hops``), or an FCM run does not settle (``strict=True``).
@@ -370,7 +417,7 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
         if max_hops is not None or alpha != 1.0 or not clamp:
             raise InvalidParameterError("method='fcm' clamps the given concepts and takes no "
                                         "alpha or max_hops; use fcm options (lam, rule, ...)")
-        return propagate_fcm(model, _parse_deltas(model, deltas), **fcm_options)
+        return propagate_fcm(model, _parse_deltas(model, deltas, missing), **fcm_options)
     if method != "linear":
         raise InvalidParameterError(f"unknown method {method!r}; expected 'linear' or 'fcm'")
     if fcm_options:
@@ -379,24 +426,34 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     alpha = check_alpha(alpha)
     if max_hops is not None and (not isinstance(max_hops, int | np.integer) or max_hops < 0):
         raise InvalidParameterError(f"max_hops must be a whole number >= 0, got {max_hops!r}")
-    given = _parse_deltas(model, deltas)
+    given = _parse_deltas(model, deltas, missing)
     batch = isinstance(given, pd.DataFrame)
     sources = list(given.columns if batch else given.index)
     idx = model.positions(sources)
     W = _linalg.weights(model)
-    Wc = _linalg.cut_incoming(W, idx) if clamp else W
-    if max_hops is None:
-        what = f"effects in model {model.name!r}"
-        _linalg.check_convergence(Wc, alpha, model.node_ids, what)
-        rows = _linalg.total_effect_rows(Wc, alpha, idx, (model.node_ids, what)) if len(idx) \
-            else np.zeros((0, model.n_nodes))
-    else:
-        rows = _linalg.truncated_rows(Wc, alpha, idx, int(max_hops))
-    D = given.to_numpy().reshape(len(given) if batch else 1, len(sources))
-    X = D @ rows
+    D = given.to_numpy(dtype=float).reshape(len(given) if batch else 1, len(sources))
+    present = ~np.isnan(D)
+    patterns, which = np.unique(present, axis=0, return_inverse=True)
+    X = np.zeros((D.shape[0], model.n_nodes))
+    groups = []
+    what = f"effects in model {model.name!r}"
+    for p, pattern in enumerate(patterns):  # one solve per set of given nodes, not per row
+        rows = np.flatnonzero(which.ravel() == p)
+        cols = np.flatnonzero(pattern)
+        src = idx[cols]
+        Wc = _linalg.cut_incoming(W, src) if clamp else W
+        if not len(src):
+            effect = np.zeros((0, model.n_nodes))
+        elif max_hops is None:
+            _linalg.check_convergence(Wc, alpha, model.node_ids, what)
+            effect = _linalg.total_effect_rows(Wc, alpha, src, (model.node_ids, what))
+        else:
+            effect = _linalg.truncated_rows(Wc, alpha, src, int(max_hops))
+        X[rows] = D[np.ix_(rows, cols)] @ effect
+        groups.append(_Group(rows=rows, cols=cols, effect=effect, graph=Wc))
     if batch:
         out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))
     else:
         out = pd.Series(X[0], index=pd.Index(model.node_ids, name="node"), name="delta")
     return PropagationResult(model=model, inputs=given, deltas=out, method="linear",
-                             clamp=clamp, alpha=alpha, max_hops=max_hops, _rows=rows, _graph=Wc)
+                             clamp=clamp, alpha=alpha, max_hops=max_hops, _groups=tuple(groups))

@@ -230,7 +230,7 @@ def test_bad_single_delta(toy, bad):
     with pytest.raises(fm.InvalidDeltaError, match="'armoede'") as e:
         fm.propagate(toy, {"armoede": bad, "schoolverzuim": 1.0})
     assert isinstance(e.value, ValueError)
-    assert "never give NaN" in str(e.value)
+    assert "missing='free'" in str(e.value)
 
 
 def test_bad_batch_deltas_name_rows(toy):
@@ -279,3 +279,50 @@ def test_not_convergent_in_propagate():
     m = matrix_model(np.array([[0, 1.2], [1.0, 0]]), ["a", "b"])
     with pytest.raises(fm.NotConvergentError, match="Strongest feedback loop"):
         fm.propagate(m, {"a": 1.0}, clamp=False)
+
+
+# --------------------------------------------------------------------------- missing="free"
+
+
+def test_missing_free_equals_each_row_with_its_given_nodes(rotterdam):
+    rng = np.random.default_rng(8)
+    cols = ["schoolverzuim", "armoede", "opvoedklimaat", "schoolmotivatie", "vsv"]
+    D = pd.DataFrame(rng.normal(size=(30, 5)), columns=cols)
+    D = D.mask(rng.random((30, 5)) < 0.3)  # about 30% unmeasured
+    r = fm.propagate(rotterdam, D, missing="free")
+    for i in range(30):
+        row = D.iloc[i].dropna()
+        single = fm.propagate(rotterdam, row.to_dict())
+        np.testing.assert_allclose(r.deltas.iloc[i].to_numpy(), single.deltas.to_numpy(),
+                                   atol=1e-12)
+    contrib = r.contributions_to("neet")
+    assert contrib.isna().equals(D.isna())
+    np.testing.assert_allclose(contrib.sum(axis=1, skipna=True), r.deltas["neet"], atol=1e-12)
+    frame = r.to_frame()
+    roles = frame.set_index(["scenario", "node"])["role"]
+    for i in range(30):
+        for c in cols:
+            expected = "predicted" if np.isnan(D.iloc[i][c]) else "clamped"
+            assert roles[(i, c)] == expected
+    i = int(np.flatnonzero(D["vsv"].isna() & D["schoolverzuim"].notna())[0])
+    p = r.paths("vsv", scenario=i, top=3)
+    assert p["contribution"].sum() == pytest.approx(r.deltas.iloc[i]["vsv"], abs=1e-12)
+
+
+def test_missing_free_single_series_and_errors(toy):
+    r = fm.propagate(toy, pd.Series({"armoede": 1.0, "opvoedklimaat": np.nan}), missing="free")
+    assert r.deltas["opvoedklimaat"] == pytest.approx(-0.5)  # predicted, not clamped
+    assert np.isnan(r.contributions.loc["opvoedklimaat", "vsv"])
+    with pytest.raises(fm.InvalidDeltaError, match="'armoede': inf"):
+        fm.propagate(toy, {"armoede": np.inf}, missing="free")
+    with pytest.raises(fm.InvalidDeltaError, match="'armoede': 'hoog'"):
+        fm.propagate(toy, {"armoede": "hoog"}, missing="free")
+    with pytest.raises(fm.InvalidParameterError, match="missing must be"):
+        fm.propagate(toy, {"armoede": 1.0}, missing="zero")
+
+
+def test_missing_free_in_fcm_mode(toy):
+    D = pd.DataFrame({"armoede": [0.5, np.nan], "opvoedklimaat": [np.nan, 0.9]})
+    r = fm.propagate(toy, D, method="fcm", missing="free")
+    one = fm.propagate(toy, {"opvoedklimaat": 0.9}, method="fcm")
+    np.testing.assert_allclose(r.deltas.iloc[1].to_numpy(), one.deltas.to_numpy(), atol=1e-14)
