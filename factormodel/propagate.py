@@ -329,9 +329,12 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
                                   .to_numpy(dtype=float) for k in range(frame.shape[1])])
     bad = ~np.isfinite(values)
     if missing == "free" and bad.any():
-        raw = frame.to_numpy(dtype=object)
-        blank = np.vectorize(is_missing, otypes=[bool])(raw) if raw.size else bad
-        bad &= ~(blank & np.isnan(values))
+        if all(pd.api.types.is_float_dtype(t) for t in frame.dtypes):
+            bad &= ~np.isnan(values)  # numbers only: NaN is an empty cell
+        else:
+            raw = frame.to_numpy(dtype=object)
+            blank = np.vectorize(is_missing, otypes=[bool])(raw)
+            bad &= ~(blank & np.isnan(values))
     if bad.any():
         raw = frame.to_numpy(dtype=object)
         shown = []
@@ -345,6 +348,27 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
             "model predict it, or pass missing='free' to treat empty cells as not given.")
     out = pd.DataFrame(values, index=frame.index, columns=cols)
     return out.iloc[0].rename(None) if single else out
+
+
+def _patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a boolean matrix and, per row, the index of its pattern.
+
+    Rows are packed into 64-bit keys and factorised (``np.unique(axis=0)``
+    sorts void rows and is about 50 times slower on 10,000 rows).
+    """
+    S, k = present.shape
+    if present.all() or S == 0:
+        return np.ones((1, k), dtype=bool), np.zeros(S, dtype=np.intp)
+    packed = np.packbits(present, axis=1)
+    packed = np.pad(packed, ((0, 0), (0, (-packed.shape[1]) % 8)))
+    keys = np.ascontiguousarray(packed).view(np.uint64)
+    if keys.shape[1] == 1:
+        which, _ = pd.factorize(keys[:, 0])
+    else:
+        which = pd.DataFrame(keys).groupby(list(range(keys.shape[1])), sort=False).ngroup()
+        which = which.to_numpy()
+    first = np.unique(which, return_index=True)[1]
+    return present[first], which.astype(np.intp)
 
 
 # --------------------------------------------------------------------------- public
@@ -432,24 +456,30 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     idx = model.positions(sources)
     W = _linalg.weights(model)
     D = given.to_numpy(dtype=float).reshape(len(given) if batch else 1, len(sources))
-    present = ~np.isnan(D)
-    patterns, which = np.unique(present, axis=0, return_inverse=True)
+    patterns, which = _patterns(~np.isnan(D))
     X = np.zeros((D.shape[0], model.n_nodes))
     groups = []
     what = f"effects in model {model.name!r}"
+    # one check covers every set of clamped nodes, unless |W| itself is too strong
+    checked = clamp and len(patterns) > 1 and model.n_nodes <= _linalg.DENSE_LIMIT and \
+        _linalg.converges_for_every_cut(W, alpha)
     for p, pattern in enumerate(patterns):  # one solve per set of given nodes, not per row
-        rows = np.flatnonzero(which.ravel() == p)
+        rows = np.flatnonzero(which == p)
         cols = np.flatnonzero(pattern)
         src = idx[cols]
         Wc = _linalg.cut_incoming(W, src) if clamp else W
         if not len(src):
             effect = np.zeros((0, model.n_nodes))
         elif max_hops is None:
-            _linalg.check_convergence(Wc, alpha, model.node_ids, what)
+            if not checked:
+                _linalg.check_convergence(Wc, alpha, model.node_ids, what)
             effect = _linalg.total_effect_rows(Wc, alpha, src, (model.node_ids, what))
         else:
             effect = _linalg.truncated_rows(Wc, alpha, src, int(max_hops))
-        X[rows] = D[np.ix_(rows, cols)] @ effect
+        if len(patterns) == 1 and len(cols) == D.shape[1]:
+            X = D @ effect  # everything given everywhere: no fancy indexing
+        else:
+            X[rows] = D[np.ix_(rows, cols)] @ effect
         groups.append(_Group(rows=rows, cols=cols, effect=effect, graph=Wc))
     if batch:
         out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))

@@ -206,7 +206,14 @@ def test_node_order_does_not_change_results(seed):
         permuted = fm.FactorModel(m.nodes.iloc[perm], m.edges, m.metadata)
     given_ = {"n1": 0.7, "n4": -1.2}
     for clamp in (True, False):
-        a = fm.propagate(m, given_, clamp=clamp).deltas
+        try:
+            a = fm.propagate(m, given_, clamp=clamp).deltas
+        except fm.NotConvergentError:
+            # cutting edges of a signed matrix can raise its spectral radius; then the
+            # permuted model must refuse too
+            with pytest.raises(fm.NotConvergentError):
+                fm.propagate(permuted, given_, clamp=clamp)
+            continue
         b = fm.propagate(permuted, given_, clamp=clamp).deltas
         np.testing.assert_allclose(b.loc[a.index].to_numpy(), a.to_numpy(), atol=1e-12)
     Ta = fm.total_effects(m)
@@ -273,6 +280,16 @@ def test_paths_errors(toy):
     with pytest.raises(fm.UnknownNodeError):
         r.paths("vsw", scenario="A")
     assert r.paths("vsv", scenario="A")["contribution"].sum() == pytest.approx(0.18)
+
+
+def test_clamping_can_make_a_converging_model_diverge():
+    """rho(W) < 1 does not bound rho of a cut graph when weights have both signs."""
+    W = np.array([[0, 1.1, 0], [1.1, 0, 1.0], [0, -1.0, 0]])  # b's two loops cancel
+    m = matrix_model(W, ["a", "b", "c"])
+    assert max(abs(np.linalg.eigvals(W))) < 1
+    fm.propagate(m, {"b": 1.0}, clamp=False)  # converges
+    with pytest.raises(fm.NotConvergentError, match="'a' -> 'b' -> 'a'"):
+        fm.propagate(m, {"c": 1.0})  # clamping c cuts b -> c and leaves the a-b loop
 
 
 def test_not_convergent_in_propagate():
