@@ -20,6 +20,7 @@ from . import fcm, vocab
 from .datasets import list_models
 from .effects import decompose_effects, mediation, total_effects
 from .errors import (
+    DataError,
     FactorModelError,
     InvalidDeltaError,
     InvalidParameterError,
@@ -28,18 +29,32 @@ from .errors import (
     ModelWarning,
     NotConvergentError,
     Problem,
+    UnknownAreaError,
     UnknownEdgeError,
+    UnknownIndicatorError,
     UnknownModelError,
     UnknownNodeError,
 )
 from .importance import feedback_loops, graph_indices, leverage, node_indices
-from .io import load_model, model_schema, read_deltas, read_model, write_model
+from .indicators import coverage, profile, profile_index, to_indicator_units
+from .io import (
+    load_areas,
+    load_example_data,
+    load_indicators,
+    load_model,
+    model_schema,
+    read_area_data,
+    read_deltas,
+    read_model,
+    write_model,
+)
 from .model import FactorModel, ModelMetadata
 from .propagate import PropagationResult, propagate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DataError",
     "FactorModel",
     "FactorModelError",
     "InvalidDeltaError",
@@ -51,22 +66,32 @@ __all__ = [
     "NotConvergentError",
     "Problem",
     "PropagationResult",
+    "UnknownAreaError",
     "UnknownEdgeError",
+    "UnknownIndicatorError",
     "UnknownModelError",
     "UnknownNodeError",
+    "coverage",
     "decompose_effects",
     "fcm",
     "feedback_loops",
     "graph_indices",
     "leverage",
     "list_models",
+    "load_areas",
+    "load_example_data",
+    "load_indicators",
     "load_model",
     "mediation",
     "model_schema",
     "node_indices",
+    "profile",
+    "profile_index",
     "propagate",
+    "read_area_data",
     "read_deltas",
     "read_model",
+    "to_indicator_units",
     "total_effects",
     "vocab",
     "write_model",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import ModelFileError, UnknownModelError, close_matches
 
-__all__ = ["bundled_model_path", "list_models", "models_dir"]
+__all__ = ["bundled_model_path", "data_path", "list_models", "models_dir"]
 
 
 def models_dir() -> Path:
@@ -53,3 +53,20 @@ def bundled_model_path(name: str) -> Path:
         raise UnknownModelError(f"no bundled model {name!r}; bundled models: "
                                 f"{', '.join(names)}" + (f"; {hint}" if hint else ""))
     return models_dir() / name
+
+
+def data_path(filename: str) -> Path:
+    """Path of a data file shipped in ``factormodel/data`` (area registries, example data).
+
+    Raises
+    ------
+    UnknownModelError
+        Listing the files that exist.
+    """
+    folder = Path(str(resources.files("factormodel"))) / "data"
+    path = folder / filename
+    if not path.is_file():
+        have = sorted(p.name for p in folder.glob("*.csv")) if folder.is_dir() else []
+        raise UnknownModelError(f"no bundled data file {filename!r}; available: "
+                                f"{', '.join(have) or 'none'}")
+    return path

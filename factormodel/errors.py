@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "DataError",
     "FactorModelError",
     "InvalidDeltaError",
     "InvalidParameterError",
@@ -23,7 +24,9 @@ __all__ = [
     "ModelWarning",
     "NotConvergentError",
     "Problem",
+    "UnknownAreaError",
     "UnknownEdgeError",
+    "UnknownIndicatorError",
     "UnknownModelError",
     "UnknownNodeError",
     "close_matches",
@@ -120,6 +123,11 @@ class InvalidParameterError(FactorModelError, ValueError):
     """An argument is out of its range (e.g. a negative attenuation ``alpha``)."""
 
 
+class DataError(FactorModelError, ValueError):
+    """Area data cannot be used as given: duplicate rows, bad values, unit or direction
+    mismatches, missing populations, an unknown year. The message names the values."""
+
+
 class _LookupError(FactorModelError, KeyError):
     """KeyError subclasses print their message without repr-quoting."""
 
@@ -133,6 +141,14 @@ class UnknownModelError(_LookupError):
 
 class UnknownNodeError(_LookupError):
     """A node id is not in the model."""
+
+
+class UnknownAreaError(_LookupError):
+    """An area name or CBS code is not in the area registry."""
+
+
+class UnknownIndicatorError(_LookupError):
+    """An indicator id is not in the indicator catalogue."""
 
 
 class UnknownEdgeError(_LookupError):

@@ -27,11 +27,19 @@ from typing import Any
 import pandas as pd
 
 from ._tables import EDGE_COLUMNS, NODE_COLUMNS, TableSource, build_metadata, format_phases
-from .datasets import bundled_model_path, list_models
-from .errors import ModelFileError, ModelValidationError, Problem, UnknownModelError, close_matches
+from .areas import normalize_area_data, registry_from_frame
+from .datasets import bundled_model_path, data_path, list_models
+from .errors import (
+    ModelFileError,
+    ModelValidationError,
+    Problem,
+    UnknownModelError,
+    close_matches,
+)
 from .model import FactorModel
 
-__all__ = ["load_model", "model_schema", "read_deltas", "read_model", "write_model"]
+__all__ = ["load_areas", "load_example_data", "load_indicators", "load_model", "model_schema",
+           "read_area_data", "read_deltas", "read_model", "write_model"]
 
 FORMAT = "factormodel"
 FORMAT_VERSION = 1
@@ -213,6 +221,167 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
     return frame
 
 
+# --------------------------------------------------------------------------- indicators
+
+
+def load_indicators(model: FactorModel, path: PathLike | None = None) -> pd.DataFrame:
+    """The indicator catalogue of ``model``, validated against it.
+
+    Parameters
+    ----------
+    model : FactorModel
+    path : path, optional
+        A catalogue CSV; by default ``indicators.csv`` of the bundled model
+        with the same name.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by indicator id: node, labels, unit, direction, source, level,
+        scale, weight, typical, target, definition, basis.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_indicators(fm.load_model("toy"))
+    >>> print(cat.loc["vsv_nieuw", ["node", "unit", "direction", "scale"]].to_string())
+    node           vsv
+    unit             %
+    direction        1
+    scale          0.8
+    """
+    from .indicators import build_catalogue
+
+    if path is None:
+        if model.name not in list_models():
+            raise ModelFileError(f"model {model.name!r} is not a bundled model; pass the path "
+                                 "of its indicator catalogue (indicators.csv)")
+        path = bundled_model_path(model.name) / "indicators.csv"
+        if not path.is_file():
+            raise ModelFileError(f"bundled model {model.name!r} has no indicator catalogue")
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such file")
+    problems: list[Problem] = []
+    raw, lines = _read_csv(path, problems)
+    if problems:
+        raise ModelValidationError(problems, str(path))
+    return build_catalogue(raw, model, TableSource("indicators", "csv", str(path), lines))
+
+
+def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:
+    """An area registry: names, levels, CBS codes and parents.
+
+    ``"rotterdam"`` is bundled: the gemeente, its 12 gebieden (CBS wijk codes
+    as in the CBS wijk- en buurtkaart 2014) and their 67 wijken (CBS buurt
+    codes not verified, so left empty).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> areas = fm.load_areas("rotterdam")
+    >>> areas.set_index("area").loc["Charlois", ["level", "cbs_code"]].tolist()
+    ['gebied', 'WK059915']
+    >>> areas.set_index("area").loc["Tarwewijk", "parent"]
+    'Charlois'
+    """
+    text_ = os.fspath(name_or_path)
+    path = Path(text_) if Path(text_).is_file() else data_path(f"{text_}_areas.csv")
+    problems: list[Problem] = []
+    raw, _ = _read_csv(path, problems)
+    if problems:
+        raise ModelValidationError(problems, str(path))
+    return registry_from_frame(raw, str(path))
+
+
+def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str | None = None,
+                   columns: dict[str, str] | None = None, sheet: str | int = 0) -> pd.DataFrame:
+    """Read area data (indicator values per area and year) into canonical long form.
+
+    Accepts tidy long tables (area, year, indicator, value, optional
+    population) and wide tables (one column per indicator), as a DataFrame, a
+    CSV file or an Excel workbook. CSV exports of CBS StatLine ("CSV met
+    statistische symbolen") load as they are: ``;`` separators, quoted
+    fields, ``.`` for suppressed or unknown values (kept as NaN, flagged),
+    codes padded with spaces, decimal comma or point, periods like
+    ``2022JJ00`` or ``2022*``. Lines with only a first cell (titles, footers
+    such as 'Bron: CBS') carry no values and are skipped.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+    areas : DataFrame or registry name, optional
+        Resolve area names and CBS codes against this registry
+        (:func:`load_areas`); unknown areas raise an error.
+    columns : mapping, optional
+        Rename wide columns to indicator ids (e.g. StatLine topic titles).
+    sheet : str or int
+        Excel sheet.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``area, level, year, indicator, value, population, flag``.
+
+    Examples
+    --------
+    >>> import factormodel as fm, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "statline.csv"
+    >>> _ = p.write_text('"Codering (code)";"Perioden";"vsv_nieuw"\\n'
+    ...                  '"WK059915  ";"2022JJ00";"3,4"\\n"WK059906  ";"2022JJ00";"."\\n',
+    ...                  encoding="utf-8")
+    >>> fm.read_area_data(p, areas="rotterdam")[["area", "level", "year", "value", "flag"]]
+                           area   level  year  value        flag
+    0                  Charlois  gebied  2022    3.4
+    1  Hillegersberg-Schiebroek  gebied  2022    NaN  suppressed
+    """
+    registry = load_areas(areas) if isinstance(areas, str) else areas
+    if isinstance(source, pd.DataFrame):
+        return normalize_area_data(source, areas=registry, columns=columns, where="data")
+    path = Path(source)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        try:
+            raw = pd.read_excel(path, sheet_name=sheet, dtype=object)
+        except (ValueError, ImportError, OSError) as exc:
+            raise ModelFileError(f"{path}: cannot read sheet {sheet!r} ({exc})") from None
+    else:
+        problems: list[Problem] = []
+        raw, _ = _read_csv(path, problems, skip_single_cell_rows=True)
+        if problems:
+            raise ModelValidationError(problems, str(path))
+    return normalize_area_data(raw, areas=registry, columns=columns, where=str(path))
+
+
+def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
+    """SYNTHETIC example area data for the bundled model (not real measurements).
+
+    ``"rotterdam"``: values of the rotterdam-jeugd indicator catalogue for
+    Rotterdam's real gebieden and wijken (names from the area registry),
+    2021-2023. The values are **synthetic**: made by
+    ``scripts/make_example_data.py`` (seeded) from the rotterdam-jeugd model
+    plus noise, so that tests know the truth. Use them to learn and test the
+    library, never as facts about Rotterdam.
+
+    Returns
+    -------
+    DataFrame
+        Canonical area data plus a ``status`` column reading ``synthetic``.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> data = fm.load_example_data("rotterdam")
+    >>> sorted(data["year"].unique().tolist()), set(data["status"])
+    ([2021, 2022, 2023], {'synthetic'})
+    """
+    path = data_path(f"{name}_synthetic.csv")
+    data = read_area_data(path, areas=name)
+    data["status"] = "synthetic"
+    return data
+
+
 # --------------------------------------------------------------------------- folders
 
 
@@ -273,7 +442,8 @@ def sniff_separator(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame, tuple[int, ...]]:
+def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: bool = False
+              ) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """Read a CSV table as text cells; structural problems are appended, not raised."""
     content = _decode(path)
     header_line = content.lstrip("\r\n").split("\n", 1)[0]
@@ -285,6 +455,10 @@ def _read_csv(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame, tuple[
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue  # blank lines and Excel's all-empty ';;;;' rows carry nothing
+            if skip_single_cell_rows and sum(bool(cell.strip()) for cell in row) == 1 \
+                    and (header is None or not any(c.strip() for c in row[1:])) \
+                    and (header is None or len(header) > 1):
+                continue  # a title or footer line ('Bron: CBS'): no values to lose
             if header is None:
                 header = [cell.strip() for cell in row]
                 continue

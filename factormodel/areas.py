@@ -1,0 +1,296 @@
+"""Areas and area data: names, CBS codes, levels, and tidy tables of indicator values.
+
+Naming. Rotterdam's *gebieden* (Charlois, Kralingen-Crooswijk, ...) are CBS
+*wijken* (codes ``WK0599xx``); Rotterdam's *wijken* (Oud-Crooswijk, Tarwewijk,
+...) are one or more CBS *buurten* (codes ``BU0599xxxx``). The levels used here
+are ``buurt``, ``wijk`` and ``gebied`` in Rotterdam's sense, and ``gemeente``.
+An area registry (``fm.load_areas("rotterdam")``) lists names, levels, codes
+and parents; with it, data may name areas by name or by CBS code. Without one,
+a CBS code prefix gives the level: GM -> gemeente, WK -> gebied, BU -> buurt.
+
+Area data in canonical (long) form has one row per area, year and indicator:
+``area, level, year, indicator, value, population, flag``. ``value`` is NaN
+for missing and suppressed values -- never zero -- and ``flag`` says why
+(``missing``, ``suppressed`` for CBS '.', ``secret`` for 'x'); CBS 'nihil'
+('-') is a real zero and is flagged ``nihil``; provisional years ('2022*') are
+flagged ``provisional``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._tables import parse_float, text
+from .errors import DataError, UnknownAreaError, close_matches
+
+__all__ = ["AREA_DATA_COLUMNS", "LEVELS", "normalize_area_data", "registry_from_frame"]
+
+#: Area levels from fine to coarse.
+LEVELS = ("buurt", "wijk", "gebied", "gemeente")
+#: Columns of area data in canonical form.
+AREA_DATA_COLUMNS = ("area", "level", "year", "indicator", "value", "population", "flag")
+
+_AREA_ALIASES = ("area", "gebied", "wijk", "buurt", "regio", "regio's", "wijken en buurten",
+                 "naam", "name")
+_CODE_ALIASES = ("code", "cbs_code", "codering", "codering (code)", "regiocode", "gwb_code",
+                 "wijkencode", "buurtcode")
+_YEAR_ALIASES = ("year", "jaar", "perioden", "periode", "period")
+_POP_ALIASES = ("population", "inwoners", "bevolking", "aantal inwoners", "jongeren")
+_SYMBOLS = {".": "suppressed", "x": "secret", "?": "suppressed", "": "missing"}
+_NIHIL = {"-", "–", "—"}
+_YEAR_RE = re.compile(r"^(\d{4})(JJ00)?(\*)?$")
+_CODE_RE = re.compile(r"^(GM|WK|BU)\d{4,8}$")
+_CODE_LEVEL = {"GM": "gemeente", "WK": "gebied", "BU": "buurt"}
+
+
+def registry_from_frame(raw: pd.DataFrame, where: str = "areas") -> pd.DataFrame:
+    """Validate an area registry (columns ``area, level`` and optionally ``cbs_code, parent``).
+
+    Names must be unique within a level and codes unique overall; every parent
+    must be an area in the registry.
+    """
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    missing = [c for c in ("area", "level") if c not in cols]
+    if missing:
+        raise DataError(f"{where}: missing column(s) {', '.join(missing)}; found "
+                        f"{', '.join(map(str, raw.columns))}")
+    reg = pd.DataFrame({
+        "area": [text(v) for v in raw[cols["area"]]],
+        "level": [text(v).lower() for v in raw[cols["level"]]],
+        "cbs_code": [text(v).upper() for v in raw[cols["cbs_code"]]] if "cbs_code" in cols
+        else "",
+        "parent": [text(v) for v in raw[cols["parent"]]] if "parent" in cols else "",
+    })
+    problems = []
+    bad_level = reg.loc[~reg["level"].isin(LEVELS), "level"].unique()
+    if len(bad_level):
+        problems.append(f"unknown level(s) {', '.join(map(repr, bad_level))}; expected one of "
+                        f"{', '.join(LEVELS)}")
+    dup = reg[reg.duplicated(["area", "level"], keep=False)]
+    if len(dup):
+        problems.append("duplicate area(s): " + ", ".join(sorted(set(dup["area"]))))
+    codes = reg.loc[reg["cbs_code"] != "", "cbs_code"]
+    if codes.duplicated().any():
+        dup_codes = sorted(set(codes[codes.duplicated()]))
+        problems.append("duplicate CBS code(s): " + ", ".join(dup_codes))
+    bad_parent = sorted(set(reg["parent"]) - set(reg["area"]) - {""})
+    if bad_parent:
+        problems.append("unknown parent(s): " + ", ".join(bad_parent))
+    if problems:
+        raise DataError(f"{where}: " + "; ".join(problems))
+    return reg
+
+
+def _find(columns: list[str], aliases: tuple[str, ...]) -> str | None:
+    lowered = {c.strip().lower(): c for c in columns}
+    return next((lowered[a] for a in aliases if a in lowered), None)
+
+
+def _parse_year(value: Any) -> tuple[int | None, bool]:
+    s = text(value).upper()
+    m = _YEAR_RE.match(s)
+    if not m:
+        return None, False
+    return int(m.group(1)), bool(m.group(3))
+
+
+def _parse_value(value: Any) -> tuple[float, str]:
+    """A cell as (number, flag); CBS symbols become NaN with a flag, never zero."""
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return (float(value), "") if np.isfinite(value) else (np.nan, "missing")
+    s = text(value)
+    if s.lower() in _SYMBOLS:
+        return np.nan, _SYMBOLS[s.lower()]
+    if s in _NIHIL:
+        return 0.0, "nihil"
+    x, err = parse_float(s)
+    if err or x is None:
+        raise ValueError(err or "empty")
+    return x, ""
+
+
+def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
+                        columns: Mapping[str, str] | None = None, where: str = "data"
+                        ) -> pd.DataFrame:
+    """Turn a long or wide table of area data into canonical long form.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        *Long*: columns for the area (name or code), the year, ``indicator``
+        and ``value``, optionally ``population``, ``level``, ``unit``,
+        ``direction``, ``flag``; any other column is kept as text.
+        *Wide*: an area column, a year column, optionally a population column,
+        and one column per indicator.
+    areas : DataFrame, optional
+        Area registry; names and CBS codes are resolved against it and
+        unknown areas raise :class:`UnknownAreaError`.
+    columns : mapping, optional
+        Renames wide columns to indicator ids (e.g. StatLine titles).
+    where : str
+        Name of the source, used in error messages.
+
+    Raises
+    ------
+    DataError
+        For a missing area or year column, an unreadable year or value (each
+        named with its row), duplicate rows, or inconsistent populations.
+    UnknownAreaError
+        For areas not in the registry.
+    """
+    frame = raw.rename(columns={c: str(c).strip() for c in raw.columns})
+    if columns:
+        frame = frame.rename(columns=dict(columns))
+    cols = list(frame.columns)
+    area_col, code_col = _find(cols, _AREA_ALIASES), _find(cols, _CODE_ALIASES)
+    year_col, pop_col = _find(cols, _YEAR_ALIASES), _find(cols, _POP_ALIASES)
+    if area_col is None and code_col is None:
+        raise DataError(f"{where}: no area column; expected one of "
+                        f"{', '.join(_AREA_ALIASES + _CODE_ALIASES)} (found {', '.join(cols)})")
+    if year_col is None:
+        raise DataError(f"{where}: no year column; expected one of {', '.join(_YEAR_ALIASES)} "
+                        f"(found {', '.join(cols)})")
+    ind_col, val_col = _find(cols, ("indicator",)), _find(cols, ("value", "waarde"))
+    extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),
+                         _find(cols, ("level", "niveau")), _find(cols, ("flag",))) if c]
+    ids = [c for c in (area_col, code_col, year_col, pop_col) if c]
+    passthrough: list[str] = []
+    if ind_col and val_col:
+        long = frame.rename(columns={ind_col: "indicator", val_col: "value"})
+        known = {*ids, "indicator", "value", *extra}
+        passthrough = [c for c in long.columns if c not in known]  # e.g. status, source, note
+        long = long[[*ids, "indicator", "value", *[c for c in extra if c not in ids],
+                     *passthrough]]
+    else:
+        value_cols = [c for c in cols if c not in ids + extra]
+        if not value_cols:
+            raise DataError(f"{where}: no indicator columns and no 'indicator'/'value' columns")
+        long = frame[ids + value_cols].melt(id_vars=ids, var_name="indicator", value_name="value")
+    n = len(long)
+    problems: list[str] = []
+    # areas ---------------------------------------------------------------------------
+    names = [text(v) for v in long[area_col]] if area_col else [""] * n
+    codes = [text(v).upper() for v in long[code_col]] if code_col else [""] * n
+    area, level = _resolve_areas(names, codes, areas, where, long.get("level"))
+    # years ---------------------------------------------------------------------------
+    years = np.zeros(n, dtype=int)
+    provisional = np.zeros(n, dtype=bool)
+    bad_years: dict[str, int] = {}
+    for i, v in enumerate(long[year_col].tolist()):
+        y, prov = _parse_year(v)
+        if y is None:
+            bad_years.setdefault(text(v), i)
+        else:
+            years[i], provisional[i] = y, prov
+    if bad_years:
+        problems.append("unreadable year(s) " + ", ".join(
+            f"{k!r} (row {i + 1})" for k, i in list(bad_years.items())[:5])
+            + "; expected e.g. 2022, 2022JJ00 or 2022*")
+    # values --------------------------------------------------------------------------
+    values = np.empty(n)
+    flags = np.empty(n, dtype=object)
+    bad_values = []
+    for i, v in enumerate(long["value"].tolist()):
+        try:
+            values[i], flags[i] = _parse_value(v)
+        except ValueError:
+            bad_values.append(f"{text(v)!r} (row {i + 1}, {area[i]!r}, "
+                              f"{long['indicator'].to_numpy()[i]!r})")
+    if bad_values:
+        problems.append(f"{len(bad_values)} value(s) are not numbers or CBS symbols: "
+                        + ", ".join(bad_values[:5]))
+    if "flag" in long.columns:  # keep flags given in canonical files
+        given = np.array([text(v) for v in long["flag"]], dtype=object)
+        flags = np.where(given != "", given, flags)
+    flags = np.where((flags == "") & provisional, "provisional", flags)
+    population = np.full(n, np.nan)
+    if pop_col:
+        for i, v in enumerate(long[pop_col].tolist()):
+            x, _ = _parse_value(v) if text(v) else (np.nan, "")
+            population[i] = x
+    if problems:
+        raise DataError(f"{where}: " + "; ".join(problems))
+    out = pd.DataFrame({"area": area, "level": level, "year": years,
+                        "indicator": [text(v) for v in long["indicator"]], "value": values,
+                        "population": population, "flag": flags.astype(str)})
+    for c in extra:
+        low = c.strip().lower()
+        if low in ("unit", "eenheid"):
+            out["unit"] = [text(v) for v in long[c]]
+        elif low == "direction":
+            out["direction"] = [text(v) for v in long[c]]
+    for c in passthrough:
+        out[c] = [text(v) for v in long[c]]
+    _check_duplicates(out, where)
+    _check_population(out, where)
+    return out
+
+
+def _resolve_areas(names: list[str], codes: list[str], registry: pd.DataFrame | None,
+                   where: str, given_level: pd.Series | None) -> tuple[list[str], list[str]]:
+    n = len(names)
+    if registry is None:
+        area = [nm or cd for nm, cd in zip(names, codes, strict=True)]
+        if given_level is not None:
+            level = [text(v).lower() for v in given_level]
+        else:
+            level = [_CODE_LEVEL.get(cd[:2], "") if _CODE_RE.match(cd) else
+                     (_CODE_LEVEL.get(nm.upper()[:2], "") if _CODE_RE.match(nm.upper()) else "")
+                     for nm, cd in zip(names, codes, strict=True)]
+        return area, level
+    by_code = {c: (a, lv) for a, lv, c in zip(registry["area"], registry["level"],
+                                              registry["cbs_code"], strict=True) if c}
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for a, lv in zip(registry["area"], registry["level"], strict=True):
+        by_name.setdefault(a.lower(), []).append((a, lv))
+    want_level = [text(v).lower() for v in given_level] if given_level is not None else [""] * n
+    area, level, unknown = [], [], []
+    for nm, cd, lv in zip(names, codes, want_level, strict=True):
+        if cd and cd in by_code:
+            a, alv = by_code[cd]
+        elif _CODE_RE.match(nm.upper()) and nm.upper() in by_code:
+            a, alv = by_code[nm.upper()]
+        elif nm.lower() in by_name:
+            options = by_name[nm.lower()]
+            match = [o for o in options if not lv or o[1] == lv]
+            if len(match) != 1:
+                raise DataError(f"{where}: area {nm!r} is ambiguous ("
+                                + ", ".join(f"{a} ({b})" for a, b in options)
+                                + "); add a 'level' column or use CBS codes")
+            a, alv = match[0]
+        else:
+            unknown.append(nm or cd)
+            a, alv = nm or cd, ""
+        area.append(a)
+        level.append(alv)
+    if unknown:
+        shown = sorted(set(unknown))
+        raise UnknownAreaError(
+            f"{where}: {len(shown)} area(s) not in the area registry: "
+            + "; ".join(f"{u!r} ({close_matches(u, registry['area'].tolist())})"
+                        for u in shown[:8]) + ("" if len(shown) <= 8 else " ..."))
+    return area, level
+
+
+def _check_duplicates(data: pd.DataFrame, where: str) -> None:
+    key = ["area", "level", "year", "indicator"]
+    dup = data[data.duplicated(key, keep=False)]
+    if len(dup):
+        shown = dup.drop_duplicates(key).head(5)
+        raise DataError(f"{where}: {len(dup)} rows share an area, year and indicator, e.g. "
+                        + "; ".join(f"{r.area} {r.year} {r.indicator}"
+                                    for r in shown.itertuples()))
+
+
+def _check_population(data: pd.DataFrame, where: str) -> None:
+    pop = data.dropna(subset=["population"])
+    spread = pop.groupby(["area", "level", "year"])["population"].nunique()
+    bad = spread[spread > 1]
+    if len(bad):
+        raise DataError(f"{where}: population differs between rows of the same area and "
+                        f"year: " + ", ".join(f"{a} {y}" for (a, _, y) in bad.index[:5]))

@@ -1,0 +1,391 @@
+"""From measured indicators per area to factor deltas, and back to indicator units.
+
+An *indicator catalogue* (``models/<name>/indicators.csv``) maps each
+indicator to one model node, with a ``direction`` (+1 if more of the indicator
+means more of the node, -1 otherwise) and a ``scale`` (the spread across areas
+in the indicator's own unit, or another documented reference scale). The delta
+of area *a* on indicator *k* is
+
+    z = direction × (value − reference) / scale
+
+where the reference is the city average (population-weighted when populations
+are given), the area's own value in the previous year, or a target. A node's
+delta is the weighted mean of the z of its measured indicators (weights from
+the catalogue; unmeasured indicators are left out and the weights of the
+others renormalised). A node with no measured indicator stays NaN: it is
+*unmeasured*, never zero, and propagation predicts it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._tables import TableSource, parse_float, text
+from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
+from .errors import (
+    DataError,
+    InvalidParameterError,
+    ModelValidationError,
+    Problem,
+    UnknownIndicatorError,
+    close_matches,
+)
+from .model import FactorModel
+
+__all__ = ["CATALOGUE_COLUMNS", "build_catalogue", "coverage", "profile", "profile_index",
+           "to_indicator_units"]
+
+CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
+                     "level", "scale", "weight", "typical", "target", "definition", "basis")
+_REQUIRED = ("id", "node", "label_nl", "label_en", "unit", "direction", "source", "level",
+             "scale")
+REFERENCES = ("city", "previous_year", "target")
+#: Index points per standard deviation in :func:`profile_index`.
+INDEX_POINTS_PER_SD = 10.0
+
+
+def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> pd.DataFrame:
+    """Validate an indicator catalogue against ``model``; report every problem at once.
+
+    Returns the catalogue indexed by indicator id, with ``direction`` as int,
+    ``scale``/``weight``/``typical``/``target`` as float (``weight`` defaults
+    to 1, the others to NaN when empty).
+    """
+    problems: list[Problem] = []
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    for c in _REQUIRED:
+        if c not in cols:
+            problems.append(Problem(src.where(), f"missing required column '{c}'"))
+    if problems:
+        raise ModelValidationError(problems, src.file or src.table)
+    n = len(raw)
+    if n == 0:
+        raise ModelValidationError([Problem(src.where(), "the catalogue has no indicators")],
+                                   src.file or src.table)
+    get = {c: (raw[cols[c]].tolist() if c in cols else [None] * n) for c in CATALOGUE_COLUMNS}
+    out: dict[str, list] = {c: [] for c in CATALOGUE_COLUMNS}
+    seen: dict[str, int] = {}
+
+    def bad(i: int, c: str, msg: str) -> None:
+        problems.append(Problem(src.where(i, c), msg))
+
+    for i in range(n):
+        ind = text(get["id"][i])
+        if not ind:
+            bad(i, "id", "missing indicator id")
+        elif ind in seen:
+            bad(i, "id", f"duplicate indicator id {ind!r} (first at {src.where(seen[ind])})")
+        else:
+            seen[ind] = i
+        node = text(get["node"][i])
+        if node not in model:
+            bad(i, "node", f"unknown node {node!r} in model {model.name!r}; "
+                f"{close_matches(node, model.node_ids)}")
+        direction = text(get["direction"][i]).replace("+", "")
+        if direction not in ("1", "-1", "1.0", "-1.0"):
+            bad(i, "direction", f"direction must be +1 or -1, got {text(get['direction'][i])!r}")
+        level = text(get["level"][i]).lower()
+        if level not in LEVELS:
+            bad(i, "level", f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+        for c in ("label_nl", "label_en", "unit", "source"):
+            if not text(get[c][i]):
+                bad(i, c, f"missing {c}")
+        nums = {}
+        for c in ("scale", "weight", "typical", "target"):
+            x, err = parse_float(get[c][i])
+            if err:
+                bad(i, c, err)
+            nums[c] = x
+        if (nums["scale"] is None or nums["scale"] <= 0) and \
+                not any(p.where == src.where(i, "scale") for p in problems):
+            bad(i, "scale", "scale must be a number above 0 (the spread across areas, in "
+                "the indicator's unit)")
+        if nums["weight"] is not None and nums["weight"] <= 0:
+            bad(i, "weight", "weight must be above 0")
+        out["id"].append(ind)
+        out["node"].append(node)
+        for c in ("label_nl", "label_en", "unit", "source", "definition", "basis"):
+            out[c].append(text(get[c][i]))
+        out["direction"].append(-1 if direction.startswith("-") else 1)
+        out["level"].append(level)
+        out["scale"].append(np.nan if nums["scale"] is None else nums["scale"])
+        out["weight"].append(1.0 if nums["weight"] is None else nums["weight"])
+        out["typical"].append(np.nan if nums["typical"] is None else nums["typical"])
+        out["target"].append(np.nan if nums["target"] is None else nums["target"])
+    if problems:
+        raise ModelValidationError(problems, src.file or src.table)
+    cat = pd.DataFrame(out, columns=list(CATALOGUE_COLUMNS)).set_index("id")
+    cat["direction"] = cat["direction"].astype(int)
+    return cat
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:
+    if indicators is not None:
+        return indicators
+    from .io import load_indicators
+
+    return load_indicators(model)
+
+
+def _as_area_data(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame) and set(AREA_DATA_COLUMNS) <= set(data.columns):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return normalize_area_data(data)
+    from .io import read_area_data
+
+    return read_area_data(data)
+
+
+def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame) -> None:
+    unknown = sorted(set(data["indicator"]) - set(cat.index))
+    if unknown:
+        raise UnknownIndicatorError(
+            f"{len(unknown)} indicator(s) not in the catalogue: "
+            + "; ".join(f"{u!r} ({close_matches(u, cat.index.tolist())})" for u in unknown[:8]))
+    for col in ("unit", "direction"):
+        if col not in data.columns:
+            continue
+        given = data[["indicator", col]].drop_duplicates()
+        given = given[given[col].astype(str).str.strip() != ""]
+        expected = cat.loc[given["indicator"], col].astype(str).to_numpy()
+        observed = given[col].astype(str).str.replace("+", "", regex=False).str.strip()
+        if col == "direction":
+            observed = observed.map(lambda v: str(int(float(v))) if v else v)
+        wrong = given[observed.to_numpy() != expected]
+        if len(wrong):
+            raise DataError(f"{col} in the data does not match the catalogue: " + "; ".join(
+                f"{r.indicator}: data {getattr(r, col)!r}, catalogue "
+                f"{cat.loc[r.indicator, col]!r}" for r in wrong.head(5).itertuples()))
+
+
+def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
+    present = [lv for lv in LEVELS if lv in set(data["level"])]
+    if level is None:
+        if not present:  # no level information: one implicit level
+            return data
+        level = present[0]
+    if level not in present:
+        raise DataError(f"no data at level {level!r}; levels in the data: "
+                        f"{', '.join(present) or '(none)'}")
+    return data[data["level"] == level]
+
+
+def _weighted_mean(frame: pd.DataFrame) -> pd.Series:
+    """Per indicator: population-weighted mean of measured values (plain mean without
+    populations). Raises when populations are given for some areas but not others."""
+    have = frame["value"].notna()
+    pop = frame["population"]
+    if pop.notna().any():
+        lacking = frame[have & pop.isna()]["area"].unique()
+        if len(lacking):
+            raise DataError("population-weighted city average needs a population for every "
+                            f"area; missing for: {', '.join(sorted(lacking)[:10])}")
+        w = pop.where(have, 0.0)
+        num = (frame["value"].fillna(0) * w).groupby(frame["indicator"]).sum()
+        den = w.groupby(frame["indicator"]).sum()
+        return num / den
+    return frame[have].groupby("indicator")["value"].mean()
+
+
+# --------------------------------------------------------------------------- public
+
+
+def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = None,
+            reference: str = "city", year: int | None = None, level: str | None = None,
+            targets: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Area profile: the delta of every node per area, in model units (SD).
+
+    Parameters
+    ----------
+    model : FactorModel
+    data : DataFrame or path
+        Area data (see :func:`factormodel.read_area_data`).
+    indicators : DataFrame, optional
+        Indicator catalogue; by default the bundled one of ``model``.
+    reference : {"city", "previous_year", "target"}
+        ``city``: the (population-weighted) average over the areas of the same
+        level and year; ``previous_year``: the area's own value a year
+        earlier; ``target``: the catalogue's ``target`` column, overridden by
+        ``targets``.
+    year : int, optional
+        The year to profile; by default the latest year in the data.
+    level : str, optional
+        Area level to profile (``wijk``, ``gebied``, ...); by default the
+        finest level in the data.
+    targets : mapping indicator -> value, optional
+
+    Returns
+    -------
+    DataFrame
+        Rows: areas; columns: every model node (model order). NaN where a node
+        has no measured indicator in that area.
+
+    Raises
+    ------
+    UnknownIndicatorError, DataError
+        For indicators not in the catalogue, an unknown year, unit or direction
+        mismatches, or incomplete populations.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> data = pd.DataFrame({"wijk": ["A", "B"], "jaar": [2023, 2023],
+    ...                      "vsv_nieuw": [3.0, 2.2], "population": [1000, 3000]})
+    >>> p = fm.profile(fm.load_model("toy"), data)
+    >>> p["vsv"].round(3).to_dict()   # city average 2.4; scale 0.8
+    {'A': 0.75, 'B': -0.25}
+    >>> bool(p["armoede"].isna().all())   # not measured: NaN, never 0
+    True
+    """
+    if reference not in REFERENCES:
+        raise InvalidParameterError(f"reference must be one of {', '.join(REFERENCES)}, "
+                                    f"got {reference!r}")
+    cat = _catalogue(model, indicators)
+    data = _choose_level(_as_area_data(data), level)
+    _check_against_catalogue(data, cat)
+    years = sorted(set(data["year"]))
+    if not years:
+        raise DataError("the data has no rows")
+    year = years[-1] if year is None else int(year)
+    if year not in years:
+        raise DataError(f"no data for year {year}; years in the data: "
+                        f"{', '.join(map(str, years))}")
+    now = data[data["year"] == year]
+    if reference == "city":
+        ref = now["indicator"].map(_weighted_mean(now))
+    elif reference == "previous_year":
+        if year - 1 not in years:
+            raise DataError(f"reference='previous_year' needs data for {year - 1}; years in "
+                            f"the data: {', '.join(map(str, years))}")
+        before = data[data["year"] == year - 1].set_index(["area", "indicator"])["value"]
+        ref = pd.Series(before.reindex(pd.MultiIndex.from_frame(now[["area", "indicator"]]))
+                        .to_numpy(), index=now.index)
+    else:
+        goal = cat["target"].copy()
+        for k, v in (targets or {}).items():
+            if k not in goal.index:
+                raise UnknownIndicatorError(f"target for unknown indicator {k!r}; "
+                                            f"{close_matches(k, goal.index.tolist())}")
+            goal.loc[k] = float(v)
+        used = sorted(set(now["indicator"]))
+        lacking = [k for k in used if np.isnan(goal.loc[k])]
+        if len(lacking) == len(used):
+            raise DataError("reference='target' needs targets; none of the indicators in the "
+                            "data has one (give targets={indicator: value})")
+        if lacking:
+            warnings.warn(f"no target for {len(lacking)} indicator(s), left unmeasured: "
+                          + ", ".join(lacking[:10]), UserWarning, stacklevel=2)
+        ref = now["indicator"].map(goal)
+    info = cat.loc[now["indicator"]]
+    z = info["direction"].to_numpy() * (now["value"].to_numpy() - ref.to_numpy()) \
+        / info["scale"].to_numpy()
+    w = np.where(np.isnan(z), 0.0, info["weight"].to_numpy())
+    parts = pd.DataFrame({"area": now["area"].to_numpy(), "node": info["node"].to_numpy(),
+                          "wz": np.where(np.isnan(z), 0.0, z) * w, "w": w})
+    sums = parts.groupby(["area", "node"], sort=False)[["wz", "w"]].sum()
+    delta = (sums["wz"] / sums["w"].where(sums["w"] > 0)).unstack("node")
+    areas = pd.Index(pd.unique(now["area"]), name="area")
+    out = delta.reindex(index=areas, columns=list(model.node_ids))
+    out.columns.name = "node"
+    out.attrs.update(year=year, reference=reference, level=level or (
+        now["level"].to_numpy()[0] if len(now) else ""))
+    return out
+
+
+def coverage(model: FactorModel, profile_frame: pd.DataFrame) -> pd.DataFrame:
+    """Per area: which factors and outcomes are measured, and which are not.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> data = pd.DataFrame({"wijk": ["A", "B"], "jaar": 2023, "vsv_nieuw": [3.0, None]})
+    >>> cov = fm.coverage(fm.load_model("toy"), fm.profile(fm.load_model("toy"), data))
+    >>> cov.loc["B", "unmeasured_outcomes"]
+    'vsv, schoolsucces'
+    """
+    measured = profile_frame.notna()
+    factors, outcomes = list(model.factors), list(model.outcomes)
+
+    def names(mask: pd.DataFrame, cols: list[str], value: bool) -> pd.Series:
+        sub = mask[cols]
+        return sub.apply(lambda row: ", ".join(c for c in cols if row[c] == value), axis=1)
+
+    return pd.DataFrame({
+        "factors_measured": measured[factors].sum(axis=1).astype(int),
+        "factors_total": len(factors),
+        "outcomes_measured": measured[outcomes].sum(axis=1).astype(int),
+        "outcomes_total": len(outcomes),
+        "unmeasured_factors": names(measured, factors, False),
+        "unmeasured_outcomes": names(measured, outcomes, False),
+    }, index=profile_frame.index)
+
+
+def profile_index(model: FactorModel, profile_frame: pd.DataFrame) -> pd.DataFrame:
+    """Wijkprofiel-style index: 100 = city average, higher = better.
+
+    ``index = 100 + 10 × desired_sign × delta``: ten points per standard
+    deviation, turned so that a higher index is always better (less of a risk
+    factor or problem outcome, more of a protective factor). This is the
+    library's convention in the spirit of Rotterdam's Wijkprofiel (whose exact
+    formula is not public); NaN stays NaN.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> toy = fm.load_model("toy")
+    >>> p = pd.DataFrame({"vsv": [0.5], "schoolsucces": [0.5]}, index=["A"])
+    >>> fm.profile_index(toy, p).loc["A", ["vsv", "schoolsucces"]].tolist()
+    [95.0, 105.0]
+    """
+    sign = model.desired_sign.reindex(profile_frame.columns).to_numpy(dtype=float)
+    return 100.0 + INDEX_POINTS_PER_SD * profile_frame * sign
+
+
+def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
+                       indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Express node deltas (SD) in the units of their indicators.
+
+    For each node with a delta and each of its indicators:
+    ``change = delta × scale × direction`` in the indicator's unit (for a
+    ``%`` indicator: percentage points).
+
+    Parameters
+    ----------
+    deltas : Series (node -> SD) or DataFrame (areas x nodes)
+        E.g. ``result.outcomes`` of :func:`factormodel.propagate`.
+
+    Returns
+    -------
+    DataFrame
+        Long table: (``area``,) ``node``, ``indicator``, ``delta_sd``,
+        ``change``, ``change_unit``, ``label_nl``, ``label_en``.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> t = fm.to_indicator_units(fm.load_model("toy"), pd.Series({"vsv": -0.25}))
+    >>> t[["indicator", "change", "change_unit"]].to_dict("records")
+    [{'indicator': 'vsv_nieuw', 'change': -0.2, 'change_unit': 'percentage points'}]
+    """
+    cat = _catalogue(model, indicators)
+    frame = deltas.to_frame().T if isinstance(deltas, pd.Series) else deltas
+    single = isinstance(deltas, pd.Series)
+    model.positions([str(c) for c in frame.columns])
+    long = frame.rename_axis(index="area", columns="node").reset_index().melt(
+        id_vars="area", var_name="node", value_name="delta_sd").dropna(subset=["delta_sd"])
+    merged = long.merge(cat.reset_index().rename(columns={"id": "indicator"}), on="node")
+    merged["change"] = merged["delta_sd"] * merged["scale"] * merged["direction"]
+    merged["change_unit"] = np.where(merged["unit"] == "%", "percentage points", merged["unit"])
+    cols = ["area", "node", "indicator", "delta_sd", "change", "change_unit", "label_nl",
+            "label_en"]
+    out = merged[cols].reset_index(drop=True)
+    return out.drop(columns="area") if single else out
