@@ -170,7 +170,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         value_cols = [c for c in cols if c not in ids + extra]
         if not value_cols:
             raise DataError(f"{where}: no indicator columns and no 'indicator'/'value' columns")
-        long = frame[ids + value_cols].melt(id_vars=ids, var_name="indicator", value_name="value")
+        id_vars = ids + [c for c in extra if c not in ids]  # per-row attributes stay attached
+        long = frame[id_vars + value_cols].melt(id_vars=id_vars, var_name="indicator",
+                                                value_name="value")
     n = len(long)
     problems: list[str] = []
     # areas ---------------------------------------------------------------------------

@@ -23,13 +23,22 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, vocab
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
-from .errors import FactorModelError, InvalidParameterError, ModelValidationError, ModelWarning
-from .io import load_model, read_deltas
+from .errors import (
+    FactorModelError,
+    InvalidParameterError,
+    ModelValidationError,
+    ModelWarning,
+    UnknownAreaError,
+    close_matches,
+)
+from .indicators import REFERENCES, coverage, profile, profile_index, to_indicator_units
+from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
 from .propagate import PropagationResult, propagate
 
@@ -92,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="delta of one node in SD (repeat for several nodes)")
     given.add_argument("--deltas", metavar="FILE.csv",
                        help="table of deltas: one row per scenario, node ids as columns")
+    given.add_argument("--data", metavar="DATA",
+                       help="area data (file, or 'example' for the bundled SYNTHETIC data); "
+                            "needs --area")
+    _area_options(p)
     p.add_argument("--method", choices=("linear", "fcm"), default="linear")
     p.add_argument("--no-clamp", action="store_true",
                    help="treat deltas as shocks on which feedback acts (linear mode)")
@@ -101,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="list every node, not only the given nodes and the outcomes")
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_propagate)
+
+    p = sub.add_parser("profile", parents=[common, out],
+                       help="an area's deltas per node (SD) from its indicators")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    _area_options(p)
+    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
+    p.set_defaults(func=_cmd_profile)
 
     p = sub.add_parser("effects", parents=[common, out],
                        help="total effects of the factors on the outcomes")
@@ -114,6 +135,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # --------------------------------------------------------------------------- output
+
+
+def _area_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--area", help="area name (e.g. Oud-Crooswijk)")
+    p.add_argument("--year", type=int, help="year (default: the latest in the data)")
+    p.add_argument("--reference", choices=REFERENCES, default="city",
+                   help="what a delta is measured against (default: city average)")
+    p.add_argument("--level", help="area level, e.g. wijk or gebied (default: the finest)")
+    p.add_argument("--areas", metavar="REGISTRY",
+                   help="resolve area names/codes with this registry (e.g. rotterdam)")
+
+
+def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
+    if arg in ("example", "example:rotterdam"):
+        return load_example_data("rotterdam")
+    return read_area_data(arg, areas=registry)
+
+
+def _area_row(prof: pd.DataFrame, area: str) -> pd.Series:
+    if area not in prof.index:
+        raise UnknownAreaError(f"no area {area!r} in the profile (level "
+                               f"{prof.attrs.get('level') or '?'}); "
+                               f"{close_matches(area, [str(a) for a in prof.index])}")
+    return prof.loc[area]
 
 
 def _emit(data: Any, fmt: str, table: str | None = None) -> None:
@@ -267,8 +312,55 @@ def _parse_delta_args(items: list[str]) -> dict[str, float]:
     return out
 
 
+def _cmd_profile(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    data = _area_data(args.data, args.areas)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    nodes = model.nodes
+    if args.area:
+        row = _area_row(prof, args.area)
+        index = profile_index(model, prof).loc[args.area]
+        table = pd.DataFrame({"node": row.index, "kind": nodes["kind"].to_numpy(),
+                              "delta_sd": row.to_numpy(), "index": index.to_numpy(),
+                              "measured": row.notna().to_numpy(),
+                              "label": nodes[f"label_{args.lang}"].to_numpy()})
+        text = None
+        if args.format == "table":
+            shown = table[table["measured"]].assign(
+                delta_sd=lambda t: t["delta_sd"].map(lambda v: f"{v:+.2f}"),
+                index=lambda t: t["index"].map(lambda v: f"{v:.0f}"))
+            cov = coverage(model, prof).loc[args.area]
+            text = "\n".join([
+                f"{args.area}: profile {prof.attrs['year']} against {prof.attrs['reference']} "
+                f"(SD; index 100 = reference, higher = better)",
+                shown.drop(columns="measured").to_string(index=False), "",
+                f"measured: {cov['factors_measured']}/{cov['factors_total']} factors, "
+                f"{cov['outcomes_measured']}/{cov['outcomes_total']} outcomes",
+                f"not measured: {cov['unmeasured_factors'] or '-'}"])
+        _emit(table, args.format, text)
+        return 0
+    cov = coverage(model, prof)
+    long = prof.rename_axis(index="area", columns="node").reset_index().melt(
+        id_vars="area", var_name="node", value_name="delta_sd").dropna()
+    if args.format == "table":
+        worst = (prof * model.desired_sign).apply(
+            lambda r: ", ".join(r.dropna().sort_values().index[:3]), axis=1)
+        summary = cov[["factors_measured", "outcomes_measured"]].assign(
+            furthest_on_wrong_side=worst)
+        _emit(long, "table", f"profile {prof.attrs['year']} ({prof.attrs['level']}) against "
+                             f"{prof.attrs['reference']}; use --area for one area\n"
+                             + summary.to_string())
+    else:
+        _emit(long, args.format)
+    return 0
+
+
 def _cmd_propagate(args: argparse.Namespace) -> int:
     model = load_model(args.model)
+    if args.data is not None:
+        return _propagate_area(model, args)
+    if args.area:
+        raise InvalidParameterError("--area goes with --data")
     deltas: Any = read_deltas(args.deltas) if args.deltas else _parse_delta_args(args.delta)
     options: dict[str, Any] = {"method": args.method}
     if args.method == "linear":
@@ -284,6 +376,55 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
         _emit(frame, "csv")
     else:
         _emit(frame, "table", _propagation_text(result, frame))
+    return 0
+
+
+def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
+    """Clamp an area's measured factors, predict its outcomes, and show them in units."""
+    if not args.area:
+        raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
+    prof = profile(model, _area_data(args.data, args.areas), reference=args.reference,
+                   year=args.year, level=args.level)
+    row = _area_row(prof, args.area)
+    factors = row[list(model.factors)]
+    result = propagate(model, factors, missing="free", clamp=not args.no_clamp,
+                       alpha=args.alpha, max_hops=args.max_hops)
+    outcomes = result.outcomes
+    units = to_indicator_units(model, outcomes)
+    observed = row[list(model.outcomes)]
+    roles = pd.Series(np.where(factors.notna(), "measured, clamped",
+                               "not measured, predicted"), index=factors.index)
+    if args.format == "json":
+        _emit({"model": model.name, "status": model.metadata.status, "area": args.area,
+               "year": prof.attrs["year"], "reference": prof.attrs["reference"],
+               "outcomes": [{"outcome": o, "predicted_sd": float(outcomes[o]),
+                             "observed_sd": None if np.isnan(observed[o]) else float(observed[o])}
+                            for o in outcomes.index],
+               "in_units": units.to_dict("records"),
+               "factors": [{"factor": f, "role": roles[f],
+                            "delta_sd": None if np.isnan(result.deltas[f])
+                            else float(result.deltas[f])} for f in factors.index]}, "json")
+        return 0
+    if args.format == "csv":
+        _emit(units.assign(observed_sd=units["node"].map(observed)), "csv")
+        return 0
+    label = model.nodes[f"label_{args.lang}"]
+    lines = [f"{args.area}, {prof.attrs['year']}: outcome differences from the "
+             f"{prof.attrs['reference']} reference predicted by {model.name} "
+             f"[{model.metadata.status}] from the area's measured factors", ""]
+    table = units.assign(label=units["node"].map(label),
+                         observed_sd=units["node"].map(observed).map(
+                             lambda v: "n/a" if np.isnan(v) else f"{v:+.2f}"),
+                         predicted_sd=units["delta_sd"].map(lambda v: f"{v:+.2f}"),
+                         change=units["change"].map(lambda v: f"{v:+.2f}"))
+    lines.append(table[["node", "predicted_sd", "observed_sd", "change", "change_unit",
+                        "indicator"]].to_string(index=False))
+    lines += ["", f"factors measured and clamped: {int(factors.notna().sum())}; "
+              f"not measured, predicted: {int(factors.isna().sum())}"]
+    missing = [f for f in factors.index if np.isnan(factors[f])]
+    if missing:
+        lines.append("  predicted: " + ", ".join(missing))
+    _emit(units, "table", "\n".join(lines))
     return 0
 
 

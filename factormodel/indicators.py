@@ -164,7 +164,7 @@ def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame) -> None:
         if len(wrong):
             raise DataError(f"{col} in the data does not match the catalogue: " + "; ".join(
                 f"{r.indicator}: data {getattr(r, col)!r}, catalogue "
-                f"{cat.loc[r.indicator, col]!r}" for r in wrong.head(5).itertuples()))
+                f"{str(cat.loc[r.indicator, col])!r}" for r in wrong.head(5).itertuples()))
 
 
 def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:

@@ -211,7 +211,7 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     content = _decode(path)
-    sep = sniff_separator(content.lstrip("\r\n").split("\n", 1)[0])
+    sep = _separator(content)
     try:
         frame = pd.read_csv(_io.StringIO(content), sep=sep, index_col=0,
                             decimal="," if sep == ";" else ".", skip_blank_lines=True)
@@ -442,12 +442,19 @@ def sniff_separator(header: str) -> str:
     return best if counts[best] else ","
 
 
+def _separator(content: str) -> str:
+    """The separator of a CSV text, judged on its first lines (an export may open with a
+    title line that has no separator at all)."""
+    first = [line for line in content.splitlines()[:6] if line.strip()] or [""]
+    return max((sniff_separator(line) for line in first),
+               key=lambda sep: max(line.count(sep) for line in first))
+
+
 def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: bool = False
               ) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """Read a CSV table as text cells; structural problems are appended, not raised."""
     content = _decode(path)
-    header_line = content.lstrip("\r\n").split("\n", 1)[0]
-    reader = csv.reader(_io.StringIO(content, newline=""), delimiter=sniff_separator(header_line))
+    reader = csv.reader(_io.StringIO(content, newline=""), delimiter=_separator(content))
     rows: list[list[str]] = []
     lines: list[int] = []
     header: list[str] | None = None

@@ -1,0 +1,163 @@
+"""Reading area data: every format quirk and every error, on small files written here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factormodel as fm
+from factormodel.areas import normalize_area_data, registry_from_frame
+
+
+def write(tmp_path, name, text, encoding="utf-8", bom=False):
+    path = tmp_path / name
+    data = text.encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def test_statline_csv_with_symbols(tmp_path):
+    """';' separator, quotes, padded codes, '.', 'x', '-', decimal comma, JJ00, '*', footer."""
+    path = write(tmp_path, "statline.csv", (
+        '"Kerncijfers jeugd per wijk"\n'
+        '"Codering (code)";"Perioden";"vsv_nieuw";"eindtoets"\n'
+        '"WK059915  ";"2022JJ00";"3,4";"532,1"\n'
+        '"WK059906  ";"2022JJ00";".";"537,9"\n'
+        '"WK059910  ";"2023*";"x";"-"\n'
+        '"Bron: CBS"\n'), bom=True)
+    data = fm.read_area_data(path, areas="rotterdam")
+    rows = data.set_index(["area", "indicator"])
+    assert rows.loc[("Charlois", "vsv_nieuw"), "value"] == 3.4
+    assert rows.loc[("Charlois", "eindtoets"), "value"] == 532.1
+    assert np.isnan(rows.loc[("Hillegersberg-Schiebroek", "vsv_nieuw"), "value"])
+    assert rows.loc[("Hillegersberg-Schiebroek", "vsv_nieuw"), "flag"] == "suppressed"
+    assert rows.loc[("Feijenoord", "vsv_nieuw"), "flag"] == "secret"
+    assert rows.loc[("Feijenoord", "eindtoets"), "value"] == 0.0  # nihil is a real zero
+    assert rows.loc[("Feijenoord", "eindtoets"), "flag"] == "nihil"
+    assert set(data["level"]) == {"gebied"}
+    assert data.set_index("area").loc["Charlois", "year"].tolist() == [2022, 2022]
+    assert (data[data["area"] == "Feijenoord"]["year"] == 2023).all()
+
+
+def test_provisional_flag_and_decimal_point(tmp_path):
+    path = write(tmp_path, "p.csv", "wijk,jaar,vsv_nieuw\nTarwewijk,2023*,2.5\n")
+    data = fm.read_area_data(path, areas="rotterdam")
+    assert data.loc[0, "value"] == 2.5 and data.loc[0, "flag"] == "provisional"
+
+
+def test_cp1252_and_names_case_insensitive(tmp_path):
+    path = write(tmp_path, "w.csv", "gebied;jaar;vsv_nieuw\nijsselmonde;2022;2,9\n",
+                 encoding="cp1252")
+    data = fm.read_area_data(path, areas="rotterdam")
+    assert data.loc[0, "area"] == "IJsselmonde" and data.loc[0, "level"] == "gebied"
+
+
+def test_long_table_with_population_and_extra_columns(tmp_path):
+    path = write(tmp_path, "long.csv", (
+        "area,year,indicator,value,population,bron\n"
+        "A,2022,vsv_nieuw,3.0,1000,DUO\n"
+        "B,2022,vsv_nieuw,2.0,3000,DUO\n"))
+    data = fm.read_area_data(path)
+    assert data["population"].tolist() == [1000, 3000]
+    assert data["bron"].tolist() == ["DUO", "DUO"]  # kept, not dropped
+
+
+def test_wide_table_columns_mapping_and_level_from_codes():
+    raw = pd.DataFrame({"code": ["WK059915", "BU05991510"], "jaar": [2022, 2022],
+                        "Vsv (%)": [3.1, 2.0]})
+    data = normalize_area_data(raw, columns={"Vsv (%)": "vsv_nieuw"})
+    assert data["indicator"].tolist() == ["vsv_nieuw"] * 2
+    assert data["level"].tolist() == ["gebied", "buurt"]
+
+
+def test_excel_workbook(tmp_path):
+    path = tmp_path / "data.xlsx"
+    pd.DataFrame({"wijk": ["Tarwewijk", "Bloemhof"], "jaar": [2023, 2023],
+                  "vsv_nieuw": [3.2, "."]}).to_excel(path, sheet_name="wijken", index=False)
+    data = fm.read_area_data(path, areas="rotterdam", sheet="wijken")
+    assert data["value"].iloc[0] == 3.2 and data["flag"].iloc[1] == "suppressed"
+    with pytest.raises(fm.ModelFileError, match="cannot read sheet"):
+        fm.read_area_data(path, sheet="nope")
+
+
+def test_gebied_and_wijk_with_the_same_name_need_a_level():
+    raw = pd.DataFrame({"area": ["Feijenoord"], "year": [2022], "vsv_nieuw": [3.0]})
+    areas = fm.load_areas("rotterdam")
+    with pytest.raises(fm.DataError, match="ambiguous .*Feijenoord \\(gebied\\)"):
+        normalize_area_data(raw, areas=areas)
+    raw["level"] = "wijk"
+    assert normalize_area_data(raw, areas=areas)["level"].tolist() == ["wijk"]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_unknown_area_lists_close_matches():
+    raw = pd.DataFrame({"wijk": ["Tarwewjik", "Nergenshuizen"], "jaar": 2022, "vsv_nieuw": 1})
+    with pytest.raises(fm.UnknownAreaError) as e:
+        normalize_area_data(raw, areas=fm.load_areas("rotterdam"))
+    assert "did you mean 'Tarwewijk'" in str(e.value) and "'Nergenshuizen'" in str(e.value)
+    assert isinstance(e.value, KeyError)
+
+
+def test_duplicate_rows():
+    raw = pd.DataFrame({"area": ["A", "A"], "year": [2022, 2022],
+                        "indicator": ["vsv_nieuw"] * 2, "value": [1, 2]})
+    with pytest.raises(fm.DataError, match="2 rows share an area, year and indicator, e.g. "
+                                           "A 2022 vsv_nieuw"):
+        normalize_area_data(raw)
+
+
+def test_bad_values_and_years_are_named():
+    raw = pd.DataFrame({"area": ["A", "B"], "year": ["2022", "twintig"],
+                        "indicator": ["vsv_nieuw"] * 2, "value": ["hoog", "2"]})
+    with pytest.raises(fm.DataError) as e:
+        normalize_area_data(raw, where="mijn.csv")
+    msg = str(e.value)
+    assert msg.startswith("mijn.csv: ")
+    assert "'twintig' (row 2)" in msg and "'hoog' (row 1, 'A', 'vsv_nieuw')" in msg
+
+
+def test_missing_area_or_year_column():
+    with pytest.raises(fm.DataError, match="no area column"):
+        normalize_area_data(pd.DataFrame({"year": [2022], "x": [1]}))
+    with pytest.raises(fm.DataError, match="no year column"):
+        normalize_area_data(pd.DataFrame({"area": ["A"], "x": [1]}))
+    with pytest.raises(fm.DataError, match="no indicator columns"):
+        normalize_area_data(pd.DataFrame({"area": ["A"], "year": [2022]}))
+
+
+def test_inconsistent_population():
+    raw = pd.DataFrame({"area": ["A", "A"], "year": [2022, 2022], "population": [10, 12],
+                        "indicator": ["a", "b"], "value": [1, 2]})
+    with pytest.raises(fm.DataError, match="population differs .* A 2022"):
+        normalize_area_data(raw)
+
+
+def test_registry_validation():
+    bad = pd.DataFrame({"area": ["A", "A", "B"], "level": ["wijk", "wijk", "dorp"],
+                        "cbs_code": ["WK1", "WK1", ""], "parent": ["", "", "Z"]})
+    with pytest.raises(fm.DataError) as e:
+        registry_from_frame(bad)
+    msg = str(e.value)
+    for fragment in ("unknown level(s) 'dorp'", "duplicate area(s): A",
+                     "duplicate CBS code(s): WK1", "unknown parent(s): Z"):
+        assert fragment in msg
+    with pytest.raises(fm.DataError, match="missing column"):
+        registry_from_frame(pd.DataFrame({"naam": ["A"]}))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(fm.ModelFileError, match="no such file"):
+        fm.read_area_data(tmp_path / "none.csv")
+
+
+def test_rotterdam_registry():
+    areas = fm.load_areas("rotterdam")
+    assert (areas["level"] == "gebied").sum() == 12 and (areas["level"] == "wijk").sum() == 67
+    gebieden = areas[areas["level"] == "gebied"]
+    assert gebieden["cbs_code"].str.match(r"^WK0599\d\d$").all()
+    wijken = areas[areas["level"] == "wijk"]
+    assert set(wijken["parent"]) == set(gebieden["area"])
+    assert {"Oud-Crooswijk", "Tarwewijk", "Afrikaanderwijk"} <= set(wijken["area"])

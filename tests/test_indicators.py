@@ -1,0 +1,216 @@
+"""Catalogues, profiles, coverage, index, unit conversion; round trips against the truth."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factormodel as fm
+from factormodel._tables import TableSource
+from factormodel.indicators import build_catalogue
+from factormodel.synthetic import simulate_area_data
+
+EFFECTS = {"Feijenoord": 1.0, "Charlois": 0.8, "Hillegersberg-Schiebroek": -0.8}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return fm.load_model("rotterdam-jeugd")
+
+
+@pytest.fixture(scope="module")
+def catalogue(model):
+    return fm.load_indicators(model)
+
+
+@pytest.fixture(scope="module")
+def exact(model, catalogue):
+    """Noise-free, unrounded, unclipped synthetic data and its truth."""
+    return simulate_area_data(model, catalogue, fm.load_areas("rotterdam"),
+                              years=[2021, 2022, 2023], area_effects=EFFECTS, seed=5,
+                              measurement_noise=0.0, decimals=None, clip=False)
+
+
+def truth_table(truth, level, year):
+    t = truth[(truth["level"] == level) & (truth["year"] == year)]
+    return t.pivot(index="area", columns="node", values="delta")
+
+
+@pytest.mark.parametrize("level", ["wijk", "gebied"])
+def test_round_trip_city_reference(model, exact, level):
+    data, truth = exact
+    p = fm.profile(model, data, level=level, year=2023)
+    t = truth_table(truth, level, 2023).loc[p.index]
+    measured = [c for c in p.columns if p[c].notna().all()]
+    # many GGD indicators are published per gebied only, so wijken have fewer measured nodes
+    assert len(measured) >= (25 if level == "wijk" else 65)
+    np.testing.assert_allclose(p[measured].to_numpy(), t[measured].to_numpy(), atol=1e-10)
+
+
+def test_round_trip_previous_year(model, exact):
+    data, truth = exact
+    p = fm.profile(model, data, level="gebied", year=2023, reference="previous_year")
+    t23, t22 = truth_table(truth, "gebied", 2023), truth_table(truth, "gebied", 2022)
+    trend = 0.05 * model.desired_sign  # the generator's city-wide improvement per year
+    expected = (t23 - t22).loc[p.index] + trend
+    measured = [c for c in p.columns if p[c].notna().all()]
+    np.testing.assert_allclose(p[measured].to_numpy(), expected[measured].to_numpy(),
+                               atol=1e-10)
+
+
+def test_profile_by_hand_with_weights_and_population():
+    toy = fm.load_model("toy")
+    data = pd.DataFrame({
+        "area": ["A", "A", "B", "B"], "year": 2023, "population": [1000, 1000, 3000, 3000],
+        "indicator": ["verzuim_meldingen", "langdurig_verzuim"] * 2,
+        "value": [8.0, 9.0, 5.0, 4.0]})
+    p = fm.profile(toy, data)
+    # city: verzuim (8*1000+5*3000)/4000 = 5.75, scale 2; langdurig 5.25, scale 2, weight 0.5
+    za = [(8 - 5.75) / 2, (9 - 5.25) / 2]
+    assert p.loc["A", "schoolverzuim"] == pytest.approx((za[0] + 0.5 * za[1]) / 1.5)
+    assert p["armoede"].isna().all()
+
+
+def test_missing_indicator_renormalises_and_unmeasured_stays_nan():
+    toy = fm.load_model("toy")
+    data = pd.DataFrame({"area": ["A", "B"], "year": 2023,
+                         "verzuim_meldingen": [8.0, 4.0], "langdurig_verzuim": [None, 5.0],
+                         "vsv_nieuw": [".", "."]})
+    p = fm.profile(toy, data)
+    assert p.loc["A", "schoolverzuim"] == pytest.approx((8 - 6) / 2)  # only the measured one
+    assert p["vsv"].isna().all()  # suppressed everywhere: NaN, not 0
+    cov = fm.coverage(toy, p)
+    assert cov.loc["A", "factors_measured"] == 1
+    assert cov.loc["A", "unmeasured_outcomes"] == "vsv, schoolsucces"
+    assert "armoede" in cov.loc["A", "unmeasured_factors"]
+
+
+def test_unmeasured_factors_are_predicted_not_clamped(model):
+    data = fm.load_example_data("rotterdam")
+    p = fm.profile(model, data, level="wijk")
+    row = p.loc["Oud-Crooswijk", list(model.factors)]
+    r = fm.propagate(model, row, missing="free")
+    unmeasured = row.index[row.isna()]
+    assert len(unmeasured) > 5
+    roles = r.to_frame().set_index("node")["role"]
+    assert (roles[unmeasured] == "predicted").all()
+    assert (roles[row.index[row.notna()]] == "clamped").all()
+    np.testing.assert_allclose(r.deltas[row.dropna().index], row.dropna(), atol=0)
+
+
+def test_target_reference(model):
+    toy = fm.load_model("toy")
+    data = pd.DataFrame({"area": ["A"], "year": 2023, "vsv_nieuw": [2.4],
+                         "verzuim_meldingen": [7.0]})
+    with pytest.warns(UserWarning, match="no target for 1 indicator"):
+        p = fm.profile(toy, data, reference="target")
+    assert p.loc["A", "vsv"] == pytest.approx((2.4 - 2.0) / 0.8)
+    assert np.isnan(p.loc["A", "schoolverzuim"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p2 = fm.profile(toy, data, reference="target", targets={"verzuim_meldingen": 5.0})
+    assert p2.loc["A", "schoolverzuim"] == pytest.approx(1.0)
+    with pytest.raises(fm.DataError, match="needs targets"):
+        fm.profile(toy, data[["area", "year", "verzuim_meldingen"]], reference="target")
+    with pytest.raises(fm.UnknownIndicatorError):
+        fm.profile(toy, data, reference="target", targets={"nope": 1})
+
+
+def test_profile_errors():
+    toy = fm.load_model("toy")
+    data = pd.DataFrame({"area": ["A", "B"], "year": 2022, "vsv_nieuw": [2.0, 3.0],
+                         "population": [100, None]})
+    with pytest.raises(fm.DataError, match="population-weighted city average needs a "
+                                           "population for every area; missing for: B"):
+        fm.profile(toy, data)
+    data["population"] = [100, 200]
+    with pytest.raises(fm.DataError, match="no data for year 2030; years in the data: 2022"):
+        fm.profile(toy, data, year=2030)
+    with pytest.raises(fm.DataError, match="needs data for 2021"):
+        fm.profile(toy, data, reference="previous_year")
+    with pytest.raises(fm.InvalidParameterError, match="reference must be one of"):
+        fm.profile(toy, data, reference="national")
+    with pytest.raises(fm.DataError, match="no data at level 'gebied'"):
+        fm.profile(toy, data.assign(level="wijk"), level="gebied")
+    bad = data.rename(columns={"vsv_nieuw": "vsv_nieu"})
+    with pytest.raises(fm.UnknownIndicatorError, match="did you mean 'vsv_nieuw'"):
+        fm.profile(toy, bad)
+
+
+def test_unit_and_direction_mismatch():
+    toy = fm.load_model("toy")
+    data = pd.DataFrame({"area": ["A"], "year": 2022, "indicator": ["vsv_nieuw"],
+                         "value": [2.0], "unit": ["per 1000"]})
+    with pytest.raises(fm.DataError, match="unit in the data does not match the catalogue: "
+                                           "vsv_nieuw: data 'per 1000', catalogue '%'"):
+        fm.profile(toy, data)
+    data = data.drop(columns="unit").assign(direction=["-1"])
+    with pytest.raises(fm.DataError, match="direction .* vsv_nieuw: data '-1', catalogue '1'"):
+        fm.profile(toy, data)
+
+
+def test_catalogue_validation_reports_everything(tmp_path):
+    toy = fm.load_model("toy")
+    raw = pd.DataFrame({
+        "id": ["a", "a", "c"], "node": ["vsv", "vsw", "vsv"], "label_nl": ["x", "x", ""],
+        "label_en": ["x"] * 3, "unit": ["%"] * 3, "direction": ["1", "2", "-1"],
+        "source": ["DUO"] * 3, "level": ["wijk", "wijk", "straat"], "scale": ["0,5", "0", "x"]})
+    with pytest.raises(fm.ModelValidationError) as e:
+        build_catalogue(raw, toy, TableSource("indicators", "csv", "ind.csv"))
+    text = str(e.value)
+    for fragment in ("duplicate indicator id 'a'", "unknown node 'vsw'", "did you mean 'vsv'",
+                     "direction must be +1 or -1, got '2'", "unknown level 'straat'",
+                     "missing label_nl", "scale must be a number above 0",
+                     "expected a number, got 'x'"):
+        assert fragment in text, fragment
+    assert "ind.csv line 3, column 'node'" in text
+    with pytest.raises(fm.ModelValidationError, match="missing required column 'scale'"):
+        build_catalogue(raw.drop(columns="scale"), toy, TableSource("indicators"))
+    with pytest.raises(fm.ModelFileError, match="not a bundled model"):
+        fm.load_indicators(toy.with_metadata(name="other"))
+    with pytest.raises(fm.ModelFileError, match="has no indicator catalogue"):
+        fm.load_indicators(fm.load_model("ctc"))
+
+
+def test_rotterdam_catalogue_coverage(model, catalogue):
+    factors = set(catalogue["node"]) & set(model.factors)
+    assert len(factors) >= 40
+    assert set(model.outcomes) <= set(catalogue["node"])
+    assert catalogue["definition"].str.len().min() > 20
+    assert catalogue["basis"].str.contains("assumption").all()
+
+
+def test_profile_index_and_units():
+    toy = fm.load_model("toy")
+    p = pd.DataFrame({"vsv": [0.5, np.nan], "armoede": [-1.0, 0.2]}, index=["A", "B"])
+    ix = fm.profile_index(toy, p)
+    assert ix.loc["A", "vsv"] == 95.0 and ix.loc["A", "armoede"] == 110.0
+    assert np.isnan(ix.loc["B", "vsv"])
+    units = fm.to_indicator_units(toy, p)
+    a = units[(units["area"] == "A") & (units["indicator"] == "kinderen_laag_inkomen")]
+    assert a["change"].item() == pytest.approx(-1.0 * 6 * 1)
+    assert a["change_unit"].item() == "percentage points"
+    assert not ((units["area"] == "B") & (units["node"] == "vsv")).any()  # NaN: no row
+
+
+def test_example_data_is_synthetic_real_names_and_plausible(model):
+    data = fm.load_example_data("rotterdam")
+    assert set(data["status"]) == {"synthetic"}
+    assert len(set(data["year"])) >= 3
+    areas = fm.load_areas("rotterdam")
+    assert set(data["area"]) <= set(areas["area"])
+    assert (data["flag"] == "suppressed").any() and data.loc[
+        data["flag"] == "suppressed", "value"].isna().all()
+    g = data[(data["level"] == "gebied") & (data["indicator"] == "vsv_nieuw")
+             & (data["year"] == 2023)].set_index("area")["value"]
+    assert g[["Feijenoord", "Charlois", "Delfshaven"]].min() > g["Hillegersberg-Schiebroek"]
+    assert 0.5 < g.min() and g.max() < 8  # a few percent
+    p = fm.profile(model, data, level="gebied")
+    truth = pd.read_csv(fm.datasets.data_path("rotterdam_synthetic_truth.csv"))
+    t = truth[(truth["level"] == "gebied") & (truth["year"] == 2023)].pivot(
+        index="area", columns="node", values="delta").loc[p.index]
+    err = (p - t[p.columns]).abs().stack().dropna()
+    assert err.median() < 0.15  # measurement noise and rounding only
