@@ -84,7 +84,7 @@ def test_excel_workbook(tmp_path):
 def test_gebied_and_wijk_with_the_same_name_need_a_level():
     raw = pd.DataFrame({"area": ["Feijenoord"], "year": [2022], "vsv_nieuw": [3.0]})
     areas = fm.load_areas("rotterdam")
-    with pytest.raises(fm.DataError, match="ambiguous .*Feijenoord \\(gebied\\)"):
+    with pytest.raises(fm.DataError, match=r"ambiguous .*Feijenoord \(gebied\)"):
         normalize_area_data(raw, areas=areas)
     raw["level"] = "wijk"
     assert normalize_area_data(raw, areas=areas)["level"].tolist() == ["wijk"]
@@ -104,7 +104,7 @@ def test_unknown_area_lists_close_matches():
 def test_duplicate_rows():
     raw = pd.DataFrame({"area": ["A", "A"], "year": [2022, 2022],
                         "indicator": ["vsv_nieuw"] * 2, "value": [1, 2]})
-    with pytest.raises(fm.DataError, match="2 rows share an area, year and indicator, e.g. "
+    with pytest.raises(fm.DataError, match=r"2 rows share an area, year and indicator, e\.g\. "
                                            "A 2022 vsv_nieuw"):
         normalize_area_data(raw)
 
@@ -131,7 +131,7 @@ def test_missing_area_or_year_column():
 def test_inconsistent_population():
     raw = pd.DataFrame({"area": ["A", "A"], "year": [2022, 2022], "population": [10, 12],
                         "indicator": ["a", "b"], "value": [1, 2]})
-    with pytest.raises(fm.DataError, match="population differs .* A 2022"):
+    with pytest.raises(fm.DataError, match=r"population differs .* A 2022"):
         normalize_area_data(raw)
 
 

@@ -176,3 +176,44 @@ def test_effects(capsys):
     code, out, _ = run(capsys, "effects", "rotterdam-jeugd", "--format", "csv")
     assert out.splitlines()[0].startswith("source,vsv,schoolsucces")
     assert len(out.splitlines()) == 1 + 61
+
+
+def test_profile_command(capsys):
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--area", "Tarwewijk")
+    assert code == 0
+    assert out.startswith("Tarwewijk: profile 2023 against city")
+    assert "armoede" in out and "not measured:" in out
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--level", "gebied",
+                       "--format", "json")
+    rows = json.loads(out)
+    assert {r["area"] for r in rows} >= {"Feijenoord", "Hillegersberg-Schiebroek"}
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--level", "gebied")
+    assert "furthest_on_wrong_side" in out and "Charlois" in out
+
+
+def test_propagate_area_from_data(capsys):
+    code, out, _ = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
+                       "--area", "Oud-Crooswijk")
+    assert code == 0
+    assert "Oud-Crooswijk, 2023" in out and "percentage points" in out
+    assert "factors measured and clamped" in out and "not measured, predicted" in out
+    code, out, _ = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
+                       "--area", "Oud-Crooswijk", "--format", "json")
+    doc = json.loads(out)
+    roles = {f["role"] for f in doc["factors"]}
+    assert roles == {"measured, clamped", "not measured, predicted"}
+    vsv = next(o for o in doc["outcomes"] if o["outcome"] == "vsv")
+    units = next(u for u in doc["in_units"] if u["indicator"] == "vsv_nieuw")
+    assert units["change"] == pytest.approx(vsv["predicted_sd"] * 0.7)
+
+
+def test_area_errors(capsys):
+    code, _, err = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
+                       "--area", "Oud-Croswijk")
+    assert code == 2 and "did you mean 'Oud-Crooswijk'" in err
+    code, _, err = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example")
+    assert code == 2 and "--data needs --area" in err
+    code, _, err = run(capsys, "propagate", "toy", "--delta", "vsv=1", "--area", "X")
+    assert code == 2 and "--area goes with --data" in err
+    code, _, err = run(capsys, "profile", "rotterdam-jeugd", "example", "--year", "2030")
+    assert code == 2 and "no data for year 2030" in err

@@ -53,3 +53,8 @@ def test_notebook_is_stored_without_outputs_and_runs(notebook, tmp_path, monkeyp
 
 def test_examples_exist():
     assert EXAMPLES and NOTEBOOKS
+
+
+def test_wijk_profile_example(tmp_path):
+    out = run_script("wijk_profile.py", "Tarwewijk", cwd=tmp_path)
+    assert "Tarwewijk (2023, SYNTHETIC data)" in out and "percentage points" in out

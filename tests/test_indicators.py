@@ -148,7 +148,7 @@ def test_unit_and_direction_mismatch():
                                            "vsv_nieuw: data 'per 1000', catalogue '%'"):
         fm.profile(toy, data)
     data = data.drop(columns="unit").assign(direction=["-1"])
-    with pytest.raises(fm.DataError, match="direction .* vsv_nieuw: data '-1', catalogue '1'"):
+    with pytest.raises(fm.DataError, match=r"direction .* vsv_nieuw: data '-1', catalogue '1'"):
         fm.profile(toy, data)
 
 
@@ -207,10 +207,11 @@ def test_example_data_is_synthetic_real_names_and_plausible(model):
     g = data[(data["level"] == "gebied") & (data["indicator"] == "vsv_nieuw")
              & (data["year"] == 2023)].set_index("area")["value"]
     assert g[["Feijenoord", "Charlois", "Delfshaven"]].min() > g["Hillegersberg-Schiebroek"]
-    assert 0.5 < g.min() and g.max() < 8  # a few percent
+    assert g.min() > 0.5 and g.max() < 8  # a few percent
     p = fm.profile(model, data, level="gebied")
     truth = pd.read_csv(fm.datasets.data_path("rotterdam_synthetic_truth.csv"))
     t = truth[(truth["level"] == "gebied") & (truth["year"] == 2023)].pivot(
         index="area", columns="node", values="delta").loc[p.index]
-    err = (p - t[p.columns]).abs().stack().dropna()
-    assert err.median() < 0.15  # measurement noise and rounding only
+    err = (p - t[p.columns]).abs().to_numpy().ravel()
+    err = err[~np.isnan(err)]
+    assert np.median(err) < 0.15  # measurement noise and rounding only
