@@ -153,6 +153,12 @@ def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
     return read_area_data(arg, areas=registry)
 
 
+def _synthetic_note(data: pd.DataFrame) -> str:
+    if "status" in data.columns and data["status"].eq("synthetic").any():
+        return " -- SYNTHETIC example data, not measurements"
+    return ""
+
+
 def _area_row(prof: pd.DataFrame, area: str) -> pd.Series:
     if area not in prof.index:
         raise UnknownAreaError(f"no area {area!r} in the profile (level "
@@ -315,6 +321,7 @@ def _parse_delta_args(items: list[str]) -> dict[str, float]:
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
+    note = _synthetic_note(data)
     prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
     nodes = model.nodes
     if args.area:
@@ -332,7 +339,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
             cov = coverage(model, prof).loc[args.area]
             text = "\n".join([
                 f"{args.area}: profile {prof.attrs['year']} against {prof.attrs['reference']} "
-                f"(SD; index 100 = reference, higher = better)",
+                f"(SD; index 100 = reference, higher = better){note}",
                 shown.drop(columns="measured").to_string(index=False), "",
                 f"measured: {cov['factors_measured']}/{cov['factors_total']} factors, "
                 f"{cov['outcomes_measured']}/{cov['outcomes_total']} outcomes",
@@ -348,7 +355,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         summary = cov[["factors_measured", "outcomes_measured"]].assign(
             furthest_on_wrong_side=worst)
         _emit(long, "table", f"profile {prof.attrs['year']} ({prof.attrs['level']}) against "
-                             f"{prof.attrs['reference']}; use --area for one area\n"
+                             f"{prof.attrs['reference']}{note}; use --area for one area\n"
                              + summary.to_string())
     else:
         _emit(long, args.format)
@@ -383,8 +390,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     """Clamp an area's measured factors, predict its outcomes, and show them in units."""
     if not args.area:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
-    prof = profile(model, _area_data(args.data, args.areas), reference=args.reference,
-                   year=args.year, level=args.level)
+    data = _area_data(args.data, args.areas)
+    note = _synthetic_note(data)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
     row = _area_row(prof, args.area)
     factors = row[list(model.factors)]
     result = propagate(model, factors, missing="free", clamp=not args.no_clamp,
@@ -397,6 +405,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit({"model": model.name, "status": model.metadata.status, "area": args.area,
                "year": prof.attrs["year"], "reference": prof.attrs["reference"],
+               "synthetic_data": bool(note),
                "outcomes": [{"outcome": o, "predicted_sd": float(outcomes[o]),
                              "observed_sd": None if np.isnan(observed[o]) else float(observed[o])}
                             for o in outcomes.index],
@@ -411,7 +420,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     label = model.nodes[f"label_{args.lang}"]
     lines = [f"{args.area}, {prof.attrs['year']}: outcome differences from the "
              f"{prof.attrs['reference']} reference predicted by {model.name} "
-             f"[{model.metadata.status}] from the area's measured factors", ""]
+             f"[{model.metadata.status}] from the area's measured factors{note}", ""]
     table = units.assign(label=units["node"].map(label),
                          observed_sd=units["node"].map(observed).map(
                              lambda v: "n/a" if np.isnan(v) else f"{v:+.2f}"),

@@ -182,6 +182,7 @@ def test_profile_command(capsys):
     code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--area", "Tarwewijk")
     assert code == 0
     assert out.startswith("Tarwewijk: profile 2023 against city")
+    assert "SYNTHETIC example data" in out.splitlines()[0]
     assert "armoede" in out and "not measured:" in out
     code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--level", "gebied",
                        "--format", "json")
@@ -202,6 +203,7 @@ def test_propagate_area_from_data(capsys):
     doc = json.loads(out)
     roles = {f["role"] for f in doc["factors"]}
     assert roles == {"measured, clamped", "not measured, predicted"}
+    assert doc["synthetic_data"] is True
     vsv = next(o for o in doc["outcomes"] if o["outcome"] == "vsv")
     units = next(u for u in doc["in_units"] if u["indicator"] == "vsv_nieuw")
     assert units["change"] == pytest.approx(vsv["predicted_sd"] * 0.7)
