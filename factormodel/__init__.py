@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from . import fcm, vocab
+from . import fcm, portfolio, vocab
 from .datasets import list_models
 from .effects import decompose_effects, mediation, total_effects
 from .errors import (
@@ -41,6 +41,7 @@ from .io import (
     load_areas,
     load_example_data,
     load_indicators,
+    load_interventions,
     load_model,
     model_schema,
     read_area_data,
@@ -49,7 +50,9 @@ from .io import (
     write_model,
 )
 from .model import FactorModel, ModelMetadata
+from .portfolio import Portfolio, optimize_portfolio
 from .propagate import PropagationResult, propagate
+from .recommend import factor_gains, recommend
 
 __version__ = "0.1.0"
 
@@ -64,6 +67,7 @@ __all__ = [
     "ModelValidationError",
     "ModelWarning",
     "NotConvergentError",
+    "Portfolio",
     "Problem",
     "PropagationResult",
     "UnknownAreaError",
@@ -73,6 +77,7 @@ __all__ = [
     "UnknownNodeError",
     "coverage",
     "decompose_effects",
+    "factor_gains",
     "fcm",
     "feedback_loops",
     "graph_indices",
@@ -81,16 +86,20 @@ __all__ = [
     "load_areas",
     "load_example_data",
     "load_indicators",
+    "load_interventions",
     "load_model",
     "mediation",
     "model_schema",
     "node_indices",
+    "optimize_portfolio",
+    "portfolio",
     "profile",
     "profile_index",
     "propagate",
     "read_area_data",
     "read_deltas",
     "read_model",
+    "recommend",
     "to_indicator_units",
     "total_effects",
     "vocab",

@@ -38,9 +38,11 @@ from .errors import (
     close_matches,
 )
 from .indicators import REFERENCES, coverage, profile, profile_index, to_indicator_units
-from .io import load_example_data, load_model, read_area_data, read_deltas
+from .io import load_example_data, load_interventions, load_model, read_area_data, read_deltas
 from .model import FactorModel
+from .portfolio import optimize_portfolio
 from .propagate import PropagationResult, propagate
+from .recommend import recommend
 
 FORMATS = ("table", "json", "csv")
 
@@ -122,6 +124,31 @@ def _parser() -> argparse.ArgumentParser:
     _area_options(p)
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_profile)
+
+    p = sub.add_parser("recommend", parents=[common, out],
+                       help="which factors to target in an area, and (with --budget) which "
+                            "interventions fit the budget")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    _area_options(p)
+    p.add_argument("--outcome", action="append", required=True, metavar="ID[=PRIORITY]",
+                   help="an outcome the area chose, optionally with a priority (repeatable)")
+    p.add_argument("--top", type=int, default=5, help="how many factors to rank")
+    p.add_argument("--budget", type=float, help="optimise an intervention portfolio within it")
+    p.add_argument("--interventions", metavar="FILE.csv",
+                   help="intervention catalogue (default: the model's bundled one)")
+    p.add_argument("--population", type=float,
+                   help="young people in the area (default: from the data)")
+    p.add_argument("--one-per-factor", action="store_true",
+                   help="at most one intervention per target factor")
+    p.add_argument("--require-phase", action="append", default=[], metavar="PHASE",
+                   help="a life phase the portfolio must serve (repeatable)")
+    p.add_argument("--require-setting", action="append", default=[], metavar="SETTING",
+                   help="a setting the portfolio must serve (repeatable)")
+    p.add_argument("--cap-at-room", action="store_true",
+                   help="never improve a factor beyond the area's room to improve")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the text")
+    p.set_defaults(func=_cmd_recommend)
 
     p = sub.add_parser("effects", parents=[common, out],
                        help="total effects of the factors on the outcomes")
@@ -434,6 +461,95 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     if missing:
         lines.append("  predicted: " + ", ".join(missing))
     _emit(units, "table", "\n".join(lines))
+    return 0
+
+
+def _outcome_priorities(items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value) if sep else 1.0
+        except ValueError:
+            raise InvalidParameterError(f"--outcome {item!r}: priority {value!r} is not a "
+                                        "number") from None
+    return out
+
+
+def _cmd_recommend(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    if not args.area:
+        raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
+    data = _area_data(args.data, args.areas)
+    note = _synthetic_note(data)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    outcomes = _outcome_priorities(args.outcome)
+    rec = recommend(model, prof, outcomes, area=args.area, top=args.top)
+    portfolio = None
+    if args.budget is not None:
+        population = args.population
+        if population is None:
+            rows = data[(data["area"] == args.area) & (data["year"] == prof.attrs["year"])
+                        & (data["level"] == prof.attrs["level"])]["population"].dropna()
+            if rows.empty:
+                raise InvalidParameterError(f"no population for {args.area!r} in the data; "
+                                            "pass --population")
+            population = float(rows.iloc[0])
+        catalogue = load_interventions(model, args.interventions)
+        portfolio = optimize_portfolio(
+            model, prof, catalogue, budget=args.budget, outcomes=outcomes,
+            population=population, area=args.area, one_per_factor=args.one_per_factor,
+            required_phases=args.require_phase, required_settings=args.require_setting,
+            cap_at_room=args.cap_at_room)
+    lang = args.lang
+    if args.format == "json":
+        doc: dict[str, Any] = {"model": model.name, "status": model.metadata.status,
+                               "area": args.area, "year": prof.attrs["year"],
+                               "synthetic_data": bool(note), "outcomes": outcomes,
+                               "factors": rec.to_dict("records")}
+        if portfolio is not None:
+            doc["portfolio"] = {
+                "budget": portfolio.budget, "total_cost": portfolio.total_cost,
+                "improvement_sd": portfolio.improvement,
+                "chosen": portfolio.chosen.to_dict("records"),
+                "outcome_changes_sd": portfolio.outcome_changes.to_dict(),
+                "outcome_changes_units": portfolio.outcome_units.to_dict("records"),
+                "left_out": portfolio.left_out.to_dict("records"),
+                "constraints": portfolio.constraints}
+        _emit(json.loads(pd.Series([doc]).to_json(orient="records"))[0], "json")
+        return 0
+    if args.format == "csv":
+        _emit(portfolio.to_frame() if portfolio is not None else
+              rec.drop(columns=[c for c in rec.columns if c.startswith("explanation")]), "csv")
+        return 0
+    wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
+    title = (f"{args.area}: factoren om op in te zetten voor " if lang == "nl"
+             else f"{args.area}: factors to target for ")
+    lines = [title + ", ".join(f"{o} (x{p:g})" for o, p in outcomes.items())
+             + f" -- {model.name} [{model.metadata.status}]{note}", ""]
+    for r in rec.itertuples():
+        head = (f"{int(r.rank)}. " if not np.isnan(r.rank) else " - ") + \
+            f"{r.factor}: score {r.score:.3f} = room {r.room:.2f} x gain {r.gain:.2f} x " \
+            f"evidence {r.evidence:.2f}" if r.status == "recommended" else \
+            f" - {r.factor} ({r.status}; gain {r.gain:.2f} per SD)"
+        lines.append(head)
+        lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
+    if portfolio is not None:
+        lines += ["", f"Portfolio within {portfolio.budget:,.0f}: cost "
+                      f"{portfolio.total_cost:,.0f}, expected improvement "
+                      f"{portfolio.improvement:.3f} SD (weighted)"]
+        chosen = portfolio.chosen.assign(cost=portfolio.chosen["cost"].map(lambda v: f"{v:,.0f}"),
+                                         value=portfolio.chosen["value"].map(lambda v: f"{v:.3f}"))
+        lines.append(chosen[["intervention", "units", "cost", "value", "targets"]]
+                     .to_string(index=False))
+        if not portfolio.outcome_units.empty:
+            lines += ["", "Predicted change of the chosen outcomes:",
+                      portfolio.outcome_units[["node", "delta_sd", "change", "change_unit",
+                                               "indicator"]]
+                      .to_string(index=False, float_format=lambda v: f"{v:+.3f}")]
+        lines += ["", "Left out:"] + [f"  {r.intervention}: {r.reason}"
+                                      for r in portfolio.left_out.itertuples()]
+    _emit(rec, "table", "\n".join(lines))
     return 0
 
 

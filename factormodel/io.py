@@ -38,8 +38,9 @@ from .errors import (
 )
 from .model import FactorModel
 
-__all__ = ["load_areas", "load_example_data", "load_indicators", "load_model", "model_schema",
-           "read_area_data", "read_deltas", "read_model", "write_model"]
+__all__ = ["load_areas", "load_example_data", "load_indicators", "load_interventions",
+           "load_model", "model_schema", "read_area_data", "read_deltas", "read_model",
+           "write_model"]
 
 FORMAT = "factormodel"
 FORMAT_VERSION = 1
@@ -252,13 +253,20 @@ def load_indicators(model: FactorModel, path: PathLike | None = None) -> pd.Data
     """
     from .indicators import build_catalogue
 
+    raw, src = _bundled_table(model, path, "indicators.csv", "indicator catalogue")
+    return build_catalogue(raw, model, src)
+
+
+def _bundled_table(model: FactorModel, path: PathLike | None, filename: str, what: str
+                   ) -> tuple[pd.DataFrame, TableSource]:
+    """Read a model's CSV table (bundled by default) as text cells, with its source."""
     if path is None:
         if model.name not in list_models():
             raise ModelFileError(f"model {model.name!r} is not a bundled model; pass the path "
-                                 "of its indicator catalogue (indicators.csv)")
-        path = bundled_model_path(model.name) / "indicators.csv"
+                                 f"of its {what} ({filename})")
+        path = bundled_model_path(model.name) / filename
         if not path.is_file():
-            raise ModelFileError(f"bundled model {model.name!r} has no indicator catalogue")
+            raise ModelFileError(f"bundled model {model.name!r} has no {what}")
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
@@ -266,7 +274,30 @@ def load_indicators(model: FactorModel, path: PathLike | None = None) -> pd.Data
     raw, lines = _read_csv(path, problems)
     if problems:
         raise ModelValidationError(problems, str(path))
-    return build_catalogue(raw, model, TableSource("indicators", "csv", str(path), lines))
+    return raw, TableSource(path.stem, "csv", str(path), lines)
+
+
+def load_interventions(model: FactorModel, path: PathLike | None = None) -> pd.DataFrame:
+    """The intervention catalogue of ``model`` (one row per intervention and target factor).
+
+    Empty effects take the documented default of their NJi recognition level
+    (``factormodel.portfolio.RECOGNITION_EFFECTS``), marked in ``effect_is_default``.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_interventions(fm.load_model("rotterdam-jeugd"))
+    >>> cat["intervention"].nunique() >= 15
+    True
+    >>> row = cat.set_index(["intervention", "target"]).loc[
+    ...     ("pad", "sociaal_emotionele_vaardigheden")]
+    >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
+    ('effectief - sterke aanwijzingen', 0.3, True)
+    """
+    from .portfolio import build_interventions
+
+    raw, src = _bundled_table(model, path, "interventions.csv", "intervention catalogue")
+    return build_interventions(raw, model, src)
 
 
 def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:

@@ -219,3 +219,38 @@ def test_area_errors(capsys):
     assert code == 2 and "--area goes with --data" in err
     code, _, err = run(capsys, "profile", "rotterdam-jeugd", "example", "--year", "2030")
     assert code == 2 and "no data for year 2030" in err
+
+
+def test_recommend_command(capsys):
+    code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk", "--outcome", "vsv=2", "--outcome", "schoolsucces",
+                       "--top", "3")
+    assert code == 0
+    assert out.startswith("Oud-Crooswijk: factoren om op in te zetten voor vsv (x2), "
+                          "schoolsucces (x1)")
+    assert "1. " in out and "= room" in out and "ligt in Oud-Crooswijk" in out
+    code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk", "--outcome", "vsv", "--budget", "100000", "--lang", "en")
+    assert "factors to target for vsv" in out and "Portfolio within 100,000" in out
+    assert "Left out:" in out and "is 0." in out
+    code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk", "--outcome", "vsv", "--budget", "100000",
+                       "--format", "json")
+    doc = json.loads(out)
+    assert doc["portfolio"]["total_cost"] <= 100000 and doc["factors"][0]["rank"] == 1
+    assert doc["synthetic_data"] is True
+    code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk", "--outcome", "vsv", "--format", "csv")
+    assert out.splitlines()[0].startswith("rank,factor,status,score")
+
+
+def test_recommend_errors(capsys):
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--outcome", "vsv")
+    assert code == 2 and "needs --area" in err
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Tarwewijk", "--outcome", "vsv=veel")
+    assert code == 2 and "priority 'veel' is not a number" in err
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Tarwewijk", "--outcome", "vsv", "--budget", "100",
+                       "--require-phase", "18-23")
+    assert code == 2 and "required phase '18-23' cannot be met" in err

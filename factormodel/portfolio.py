@@ -1,0 +1,420 @@
+"""Which evidence-based interventions fit an area's budget? An exact mixed-integer programme.
+
+An intervention ``i`` delivered in ``n_i`` units (classes, families, groups)
+at ``cost_i`` each reaches ``reach_i`` young people per unit. For each target
+factor ``f`` it improves participants by ``effect_if`` SD (published where
+available, otherwise a documented default per NJi recognition level). In an
+area of ``population`` young people, one unit moves the area's factor by
+
+    a_if = effect_if × min(1, reach_i / population)  SD   (in its good direction)
+
+and the chosen outcomes improve by ``gain_f`` SD per SD of ``f`` (see
+:mod:`factormodel.recommend`). The programme maximises
+
+    Σ_i n_i Σ_f gain_f · a_if      subject to   Σ_i cost_i n_i ≤ budget,
+    0 ≤ n_i ≤ U_i y_i,  n_i ≥ y_i,  n_i integer,  y_i ∈ {0, 1}
+
+with ``U_i`` the smaller of the catalogue's ``max_units`` and the units needed
+to reach everyone, and optionally: at most one intervention per factor
+(Σ_{i ∋ f} y_i ≤ 1), at least one chosen intervention for each required life
+phase or setting, and each factor's improvement capped at the area's room to
+improve (Σ_i a_if n_i ≤ room_f). It is solved exactly by HiGHS through
+``scipy.optimize.milp`` -- not greedily.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from . import vocab
+from ._tables import TableSource, parse_float, parse_phases, text
+from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
+from .model import FactorModel
+from .recommend import _priorities, _row, factor_gains
+
+__all__ = ["RECOGNITION_EFFECTS", "Portfolio", "build_interventions", "optimize_portfolio"]
+
+#: Default effect (SD improvement of a target factor among participants) per NJi
+#: recognition level, used where no effect size is published. Assumptions, documented
+#: here and in the catalogue's ``effect_basis`` column.
+RECOGNITION_EFFECTS = {
+    "effectief - sterke aanwijzingen": 0.30,
+    "effectief - goede aanwijzingen": 0.25,
+    "effectief - eerste aanwijzingen": 0.20,
+    "goed onderbouwd": 0.10,
+    "niet geverifieerd": 0.05,
+}
+_INTERVENTION_COLS = ("name", "recognition", "phases", "setting", "unit", "cost_per_unit",
+                      "reach_per_unit", "max_units", "source")
+_REQUIRED = ("intervention", "target", *_INTERVENTION_COLS)
+
+
+def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> pd.DataFrame:
+    """Validate an intervention catalogue (one row per intervention and target factor).
+
+    Empty ``effect`` cells take the default of the row's ``recognition`` level
+    (:data:`RECOGNITION_EFFECTS`) and are marked in ``effect_is_default``.
+    Intervention-level columns must agree across an intervention's rows.
+    Every problem is reported at once.
+    """
+    problems: list[Problem] = []
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    for c in _REQUIRED:
+        if c not in cols:
+            problems.append(Problem(src.where(), f"missing required column '{c}'"))
+    if problems or raw.empty:
+        raise ModelValidationError(problems or [Problem(src.where(), "no interventions")],
+                                   src.file or src.table)
+    get = {c: raw[cols[c]].tolist() for c in cols}
+    rows = []
+    first: dict[str, tuple[int, dict]] = {}
+    seen_pairs: set[tuple[str, str]] = set()
+
+    def bad(i: int, c: str, msg: str) -> None:
+        problems.append(Problem(src.where(i, c), msg))
+
+    for i in range(len(raw)):
+        iid, target = text(get[cols["intervention"]][i]), text(get[cols["target"]][i])
+        row: dict[str, Any] = {"intervention": iid, "target": target}
+        if not iid:
+            bad(i, "intervention", "missing intervention id")
+        if target not in model:
+            bad(i, "target", f"unknown factor {target!r}; "
+                f"{close_matches(target, model.factors)}")
+        elif model._nodes.loc[target, "kind"] == "outcome":
+            bad(i, "target", f"{target!r} is an outcome; interventions target factors")
+        elif not model._nodes.loc[target, "modifiable"]:
+            bad(i, "target", f"{target!r} is not modifiable (context); it cannot be a target")
+        if (iid, target) in seen_pairs:
+            bad(i, "target", f"intervention {iid!r} lists target {target!r} twice")
+        seen_pairs.add((iid, target))
+        recognition = text(get[cols["recognition"]][i]).lower()
+        if recognition not in RECOGNITION_EFFECTS:
+            bad(i, "recognition", f"unknown recognition level {recognition!r}; expected one of "
+                f"{', '.join(RECOGNITION_EFFECTS)}")
+        row["recognition"] = recognition
+        phases, err = parse_phases(get[cols["phases"]][i])
+        if err:
+            bad(i, "phases", err)
+        row["phases"] = phases
+        setting = text(get[cols["setting"]][i]).lower()
+        if setting not in vocab.FACTOR_SETTINGS:
+            bad(i, "setting", f"unknown setting {setting!r}; expected one of "
+                f"{', '.join(vocab.FACTOR_SETTINGS)}")
+        row["setting"] = setting
+        for c, positive in (("cost_per_unit", False), ("reach_per_unit", True),
+                            ("max_units", True)):
+            x, err = parse_float(get[cols[c]][i])
+            if err or x is None or x < 0 or (positive and x <= 0):
+                bad(i, c, err or f"{c} must be a number {'above' if positive else 'of at least'} 0")
+            row[c] = x
+        if row.get("max_units") is not None and not float(row["max_units"]).is_integer():
+            bad(i, "max_units", "max_units must be a whole number")
+        effect = get[cols["effect"]][i] if "effect" in cols else None
+        x, err = parse_float(effect)
+        if err:
+            bad(i, "effect", err)
+        row["effect_is_default"] = x is None and not err
+        row["effect"] = RECOGNITION_EFFECTS.get(recognition, np.nan) if x is None else x
+        for c in ("name", "unit", "source", "effect_basis", "cost_basis"):
+            row[c] = text(get[cols[c]][i]) if c in cols else ""
+        for c in ("name", "source"):
+            if not row[c]:
+                bad(i, c, f"missing {c}")
+        shared = {c: row[c] for c in _INTERVENTION_COLS}
+        if iid in first:
+            j, ref = first[iid]
+            for c in _INTERVENTION_COLS:
+                if shared[c] != ref[c]:
+                    bad(i, c, f"{c} of {iid!r} differs from {src.where(j)}")
+        else:
+            first[iid] = (i, shared)
+        rows.append(row)
+    if problems:
+        raise ModelValidationError(problems, src.file or src.table)
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """An optimal set of interventions for one area and budget.
+
+    Attributes
+    ----------
+    chosen : DataFrame
+        ``intervention, name, units, cost, reach, value`` (improvement of the
+        chosen outcomes it brings, SD), one row per chosen intervention.
+    left_out : DataFrame
+        ``intervention, name, reason`` for every intervention not chosen.
+    factor_changes : Series
+        Predicted change of each targeted factor (SD, signed: negative for a
+        risk factor going down).
+    outcome_changes : Series
+        Predicted change of each chosen outcome (SD).
+    outcome_units : DataFrame
+        The same in the outcome indicators' units (empty without a catalogue).
+    total_cost, budget, improvement : float
+        Cost of the portfolio, the budget, and the objective (weighted
+        improvement of the chosen outcomes, SD).
+    constraints : dict
+        The optional constraints that were applied.
+    """
+
+    area: str
+    chosen: pd.DataFrame
+    left_out: pd.DataFrame
+    factor_changes: pd.Series
+    outcome_changes: pd.Series
+    outcome_units: pd.DataFrame
+    total_cost: float
+    budget: float
+    improvement: float
+    constraints: dict
+
+    def to_frame(self) -> pd.DataFrame:
+        """Chosen and left-out interventions in one table."""
+        return pd.concat([self.chosen.assign(chosen=True),
+                          self.left_out.assign(chosen=False)], ignore_index=True)
+
+
+def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.DataFrame,
+                  population: float) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Per intervention: attributes, per-unit factor improvements A (interventions x
+    factors), per-unit value v."""
+    interventions = catalogue.drop_duplicates("intervention").set_index("intervention")
+    ids = interventions.index.tolist()
+    factors = sorted(set(catalogue["target"]), key=model.node_ids.index)
+    coverage = np.minimum(1.0, interventions["reach_per_unit"].to_numpy() / population)
+    A = np.zeros((len(ids), len(factors)))
+    pos_i = {k: j for j, k in enumerate(ids)}
+    pos_f = {k: j for j, k in enumerate(factors)}
+    for r in catalogue.itertuples():
+        A[pos_i[r.intervention], pos_f[r.target]] = r.effect
+    A *= coverage[:, None]
+    v = A @ gains.reindex(factors)["gain"].to_numpy()
+    return interventions.assign(coverage=coverage, factors=[
+        [f for f in factors if A[pos_i[i], pos_f[f]] > 0] for i in ids]), A, v
+
+
+def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
+                       catalogue: pd.DataFrame, *, budget: float,
+                       outcomes: Mapping[str, float] | Iterable[str], population: float,
+                       area: Any = None, one_per_factor: bool = False,
+                       required_phases: Sequence[str] = (),
+                       required_settings: Sequence[str] = (), cap_at_room: bool = False,
+                       alpha: float = 1.0, indicators: pd.DataFrame | None = None
+                       ) -> Portfolio:
+    """Choose interventions (and units) that maximise the chosen outcomes' improvement.
+
+    Parameters
+    ----------
+    model, profile, outcomes, area, alpha
+        As for :func:`factormodel.recommend`.
+    catalogue : DataFrame
+        Intervention catalogue (:func:`factormodel.load_interventions`).
+    budget : float
+        Money available (same currency as the catalogue's costs).
+    population : float
+        Young people in the area (the target population of the interventions).
+    one_per_factor : bool
+        At most one intervention per target factor.
+    required_phases, required_settings : sequences
+        At least one chosen intervention must serve each listed life phase /
+        setting.
+    cap_at_room : bool
+        No factor is improved beyond the area's room to improve (unmeasured
+        factors are not capped; the result says so).
+
+    Raises
+    ------
+    InvalidParameterError
+        For a negative budget or population, or unknown phases/settings.
+    DataError
+        If the constraints cannot be met; the message names the constraint.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> toy = fm.load_model("toy")
+    >>> cat = pd.DataFrame({"intervention": ["a", "b", "c"], "name": ["A", "B", "C"],
+    ...     "target": ["schoolverzuim", "opvoedklimaat", "schoolverzuim"],
+    ...     "effect": [0.4, 0.4, 0.2], "recognition": "goed onderbouwd", "phases": "4-12",
+    ...     "setting": "school", "unit": "klas", "cost_per_unit": [1000, 500, 100],
+    ...     "reach_per_unit": 100, "max_units": 1, "source": "example"})
+    >>> cat = fm.portfolio.build_interventions(cat, toy, fm.io.TableSource("cat"))
+    >>> p = fm.optimize_portfolio(toy, pd.Series({"schoolverzuim": 1.0}), cat, budget=1100,
+    ...                           outcomes={"vsv": 1}, population=100, area="A")
+    >>> p.chosen["intervention"].tolist(), p.total_cost
+    (['a', 'c'], 1100.0)
+    """
+    for name, value in (("budget", budget), ("population", population)):
+        if not (isinstance(value, int | float | np.number) and math.isfinite(value)
+                and value >= 0):
+            raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
+    if population <= 0:
+        raise InvalidParameterError("population must be above 0")
+    bad_phase = [p for p in required_phases if p not in vocab.PHASES]
+    bad_setting = [s for s in required_settings if s not in vocab.FACTOR_SETTINGS]
+    if bad_phase or bad_setting:
+        raise InvalidParameterError(
+            f"unknown required phase(s) {bad_phase} / setting(s) {bad_setting}; phases: "
+            f"{', '.join(vocab.PHASES)}; settings: {', '.join(vocab.FACTOR_SETTINGS)}")
+    row, area = _row(profile, area)
+    prio = _priorities(model, outcomes)
+    gains = factor_gains(model, prio, alpha=alpha)
+    info, A, v = _problem_data(model, catalogue, gains, float(population))
+    ids = info.index.tolist()
+    k = len(ids)
+    upper = np.minimum(info["max_units"].to_numpy(),
+                       np.maximum(1.0, np.ceil(population / info["reach_per_unit"].to_numpy())))
+    cost = info["cost_per_unit"].to_numpy(dtype=float)
+    factors = sorted(set(catalogue["target"]), key=model.node_ids.index)
+    sign = model.desired_sign.loc[factors].to_numpy(dtype=float)
+    delta = row.reindex(factors).to_numpy(dtype=float)
+    room = np.maximum(0.0, -sign * delta)
+
+    # variables: n (k integers) then y (k binaries)
+    rows_A, lo, hi, names = [], [], [], []
+
+    def add(coef_n: np.ndarray, coef_y: np.ndarray, low: float, high: float, name: str) -> None:
+        rows_A.append(np.concatenate([coef_n, coef_y]))
+        lo.append(low)
+        hi.append(high)
+        names.append(name)
+
+    add(cost, np.zeros(k), -np.inf, float(budget), "budget")
+    for j in range(k):  # link units and choice: y <= n <= U y
+        e = np.eye(k)[j]
+        add(e, -upper[j] * e, -np.inf, 0.0, "link")
+        add(e, -e, 0.0, np.inf, "link")
+    if one_per_factor:
+        for f in factors:
+            member = np.array([f in info.loc[i, "factors"] for i in ids], dtype=float)
+            if member.sum() > 1:
+                add(np.zeros(k), member, -np.inf, 1.0, f"one intervention for {f}")
+    requirements = [("phase", p, np.array([p in info.loc[i, "phases"] for i in ids], float))
+                    for p in required_phases]
+    requirements += [("setting", s, (info["setting"].to_numpy() == s).astype(float))
+                     for s in required_settings]
+    for kind, value, member in requirements:
+        if not member.any():
+            raise DataError(f"required {kind} {value!r} cannot be met: no intervention in the "
+                            f"catalogue serves it")
+        cheapest = cost[member > 0].min()
+        if cheapest > budget:
+            raise DataError(f"required {kind} {value!r} cannot be met within the budget of "
+                            f"{budget:,.0f}: the cheapest intervention serving it costs "
+                            f"{cheapest:,.0f}")
+        add(np.zeros(k), member, 1.0, np.inf, f"required {kind} {value!r}")
+    capped = []
+    if cap_at_room:
+        for j, f in enumerate(factors):
+            if np.isnan(room[j]):
+                continue  # unmeasured: no known room, not capped (reported)
+            add(A[:, j], np.zeros(k), -np.inf, room[j], f"room of {f}")
+            capped.append(f)
+    c = np.concatenate([-v, np.zeros(k)])
+    c[:k] += 1e-9 * cost / max(float(budget), 1.0)  # among equal optima, the cheaper one
+    integrality = np.ones(2 * k)
+    bounds = Bounds(np.zeros(2 * k), np.concatenate([upper, np.ones(k)]))
+    constraint = LinearConstraint(np.array(rows_A), np.array(lo), np.array(hi))
+    res = milp(c, integrality=integrality, bounds=bounds, constraints=constraint)
+    if res.status == 2 or res.x is None:
+        raise DataError(_diagnose(names, requirements, one_per_factor, cap_at_room, budget))
+    if not res.success:  # pragma: no cover - HiGHS limits; not expected at this size
+        raise DataError(f"the portfolio optimisation stopped: {res.message}")
+    units = np.round(res.x[:k]).astype(int)
+    chosen_mask = units > 0
+    improvement = float(units @ v)
+    factor_improvement = units @ A
+    factor_changes = pd.Series(sign * factor_improvement, index=factors, name="delta")
+    T = _outcome_effects(model, factors, list(prio), alpha)
+    outcome_changes = pd.Series(factor_changes.to_numpy() @ T, index=list(prio),
+                                name="delta")
+    chosen = pd.DataFrame({
+        "intervention": np.array(ids)[chosen_mask], "name": info["name"].to_numpy()[chosen_mask],
+        "units": units[chosen_mask], "cost": (units * cost)[chosen_mask],
+        "reach": (units * info["reach_per_unit"].to_numpy())[chosen_mask],
+        "value": (units * v)[chosen_mask],
+        "targets": [", ".join(f) for f in info["factors"].to_numpy()[chosen_mask]]})
+    left = _left_out(info, ids, units, v, cost, float(budget), one_per_factor, cap_at_room,
+                     room, factors, A)
+    units_table = _in_units(model, outcome_changes, indicators)
+    uncapped = [f for j, f in enumerate(factors) if np.isnan(room[j])]
+    return Portfolio(area=str(area), chosen=chosen, left_out=left,
+                     factor_changes=factor_changes[factor_changes != 0],
+                     outcome_changes=outcome_changes, outcome_units=units_table,
+                     total_cost=float(units @ cost), budget=float(budget),
+                     improvement=improvement,
+                     constraints={"one_per_factor": one_per_factor,
+                                  "required_phases": list(required_phases),
+                                  "required_settings": list(required_settings),
+                                  "cap_at_room": capped if cap_at_room else False,
+                                  "not_capped_unmeasured": uncapped if cap_at_room else []})
+
+
+def _outcome_effects(model: FactorModel, factors: list[str], outs: list[str], alpha: float
+                     ) -> np.ndarray:
+    from .effects import total_effects
+
+    return total_effects(model, alpha=alpha, targets=outs).loc[factors].to_numpy()
+
+
+def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame | None
+              ) -> pd.DataFrame:
+    from .indicators import to_indicator_units
+
+    try:
+        return to_indicator_units(model, changes, indicators=indicators)
+    except Exception:  # no catalogue for this model: SD only
+        return pd.DataFrame()
+
+
+def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarray,
+              cost: np.ndarray, budget: float, one_per_factor: bool, cap_at_room: bool,
+              room: np.ndarray, factors: list[str], A: np.ndarray) -> pd.DataFrame:
+    spent = float(units @ cost)
+    taken = {f for i, n in zip(ids, units, strict=True) if n > 0 for f in info.loc[i, "factors"]}
+    used = units @ A
+    rows = []
+    for j, i in enumerate(ids):
+        if units[j] > 0:
+            continue
+        mine = info.loc[i, "factors"]
+        if v[j] <= 0:
+            reason = "does not improve the chosen outcomes"
+        elif cap_at_room and all(used[factors.index(f)] >= room[factors.index(f)] - 1e-12
+                                 for f in mine if not np.isnan(room[factors.index(f)])) \
+                and all(not np.isnan(room[factors.index(f)]) for f in mine):
+            reason = "its target factors have no room left to improve"
+        elif one_per_factor and taken & set(mine):
+            reason = "its target factor is already served (one intervention per factor)"
+        elif cost[j] > budget - spent:
+            reason = f"does not fit the remaining budget ({budget - spent:,.0f} left, one unit " \
+                     f"costs {cost[j]:,.0f})"
+        else:
+            reason = "less improvement per euro than the chosen portfolio"
+        rows.append({"intervention": i, "name": info.loc[i, "name"], "reason": reason,
+                     "value_per_unit": v[j], "cost_per_unit": cost[j]})
+    return pd.DataFrame(rows, columns=["intervention", "name", "reason", "value_per_unit",
+                                       "cost_per_unit"])
+
+
+def _diagnose(names: list[str], requirements: list, one_per_factor: bool, cap_at_room: bool,
+              budget: float) -> str:
+    needs = [f"{kind} {value!r}" for kind, value, _ in requirements]
+    parts = [f"the required {', '.join(needs)} cannot all be met within the budget of "
+             f"{budget:,.0f}"] if needs else []
+    if one_per_factor and needs:
+        parts.append("or not with at most one intervention per factor")
+    if cap_at_room and needs:
+        parts.append("or not without improving a factor beyond its room")
+    return ("no portfolio satisfies the constraints: " + " ".join(parts)
+            if parts else "no portfolio satisfies the constraints")

@@ -1,0 +1,186 @@
+"""Budgeted portfolios: optimum equals brute force, constraints, errors, catalogue checks."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factormodel as fm
+from factormodel._tables import TableSource
+from factormodel.portfolio import RECOGNITION_EFFECTS, build_interventions
+
+TARGETS = ["opvoedklimaat", "schoolverzuim", "schoolprestaties"]
+PHASES = ["0-4", "4-12", "12-18"]
+
+
+def random_catalogue(toy, rng, k):
+    rows = []
+    for i in range(k):
+        shared = {"intervention": f"i{i}", "name": f"I{i}", "recognition": "goed onderbouwd",
+                  "phases": PHASES[i % 3], "setting": ["school", "thuis"][i % 2], "unit": "unit",
+                  "cost_per_unit": float(rng.integers(1, 10)) * 100,
+                  "reach_per_unit": float(rng.integers(10, 60)),
+                  "max_units": float(rng.integers(1, 4)), "source": "test"}
+        for f in rng.choice(TARGETS, size=rng.integers(1, 3), replace=False):
+            rows.append({**shared, "target": f,
+                         "effect": round(float(rng.uniform(0.05, 0.5)), 3)})
+    return build_interventions(pd.DataFrame(rows), toy, TableSource("catalogue"))
+
+
+def brute_force(toy, catalogue, profile, budget, population, outcomes, *, one_per_factor=False,
+                required_phases=(), cap_at_room=False):
+    gains = fm.factor_gains(toy, outcomes)["gain"]
+    info = catalogue.drop_duplicates("intervention").set_index("intervention")
+    ids = info.index.tolist()
+    cover = np.minimum(1, info["reach_per_unit"] / population)
+    upper = np.minimum(info["max_units"], np.maximum(1, np.ceil(population
+                                                               / info["reach_per_unit"])))
+    per_unit = {i: {} for i in ids}
+    for r in catalogue.itertuples():
+        per_unit[r.intervention][r.target] = r.effect * cover[r.intervention]
+    sign = toy.desired_sign
+    best = -np.inf
+    for units in itertools.product(*[range(int(u) + 1) for u in upper]):
+        n = dict(zip(ids, units, strict=True))
+        if sum(n[i] * info.loc[i, "cost_per_unit"] for i in ids) > budget + 1e-9:
+            continue
+        chosen = [i for i in ids if n[i] > 0]
+        if one_per_factor:
+            counts = [sum(f in per_unit[i] for i in chosen) for f in TARGETS]
+            if max(counts) > 1:
+                continue
+        if any(not any(p in info.loc[i, "phases"] for i in chosen) for p in required_phases):
+            continue
+        improvement = {f: sum(n[i] * per_unit[i].get(f, 0) for i in ids) for f in TARGETS}
+        if cap_at_room:
+            room = {f: max(0.0, -sign[f] * profile.get(f, np.nan)) for f in TARGETS}
+            if any(not np.isnan(room[f]) and improvement[f] > room[f] + 1e-9 for f in TARGETS):
+                continue
+        best = max(best, sum(gains[f] * improvement[f] for f in TARGETS))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_optimum_equals_brute_force(toy, seed):
+    rng = np.random.default_rng(seed)
+    catalogue = random_catalogue(toy, rng, k=int(rng.integers(3, 6)))
+    profile = pd.Series({"opvoedklimaat": -0.3, "schoolverzuim": 0.2, "schoolprestaties": -0.1})
+    options = [{}, {"one_per_factor": True}, {"required_phases": ["0-4"]},
+               {"cap_at_room": True}][seed % 4]
+    budget = float(rng.integers(5, 25)) * 100
+    outcomes = {"vsv": 1.0, "schoolsucces": float(rng.uniform(0.2, 2))}
+    expected = brute_force(toy, catalogue, profile, budget, 100.0, outcomes, **options)
+    if not np.isfinite(expected):
+        with pytest.raises(fm.DataError):
+            fm.optimize_portfolio(toy, profile, catalogue, budget=budget, outcomes=outcomes,
+                                  population=100.0, area="A", **options)
+        return
+    p = fm.optimize_portfolio(toy, profile, catalogue, budget=budget, outcomes=outcomes,
+                              population=100.0, area="A", **options)
+    assert p.improvement == pytest.approx(expected, abs=1e-7)
+    assert p.total_cost <= budget
+    assert set(p.chosen["intervention"]).isdisjoint(p.left_out["intervention"])
+    assert len(p.chosen) + len(p.left_out) == catalogue["intervention"].nunique()
+
+
+def test_portfolio_predicts_outcomes_in_units(rotterdam):
+    data = fm.load_example_data("rotterdam")
+    prof = fm.profile(rotterdam, data, level="wijk")
+    cat = fm.load_interventions(rotterdam)
+    p = fm.optimize_portfolio(rotterdam, prof, cat, budget=100_000, outcomes={"vsv": 1},
+                              population=4000, area="Tarwewijk")
+    assert 0 < p.total_cost <= 100_000 and p.improvement > 0
+    T = fm.total_effects(rotterdam, targets=["vsv"])["vsv"]
+    assert p.outcome_changes["vsv"] == pytest.approx(
+        float((p.factor_changes * T.loc[p.factor_changes.index]).sum()))
+    assert p.outcome_changes["vsv"] < 0  # less VSV
+    vsv_units = p.outcome_units.set_index("indicator").loc["vsv_nieuw"]
+    assert vsv_units["change"] == pytest.approx(p.outcome_changes["vsv"] * 0.7)
+    assert p.left_out["reason"].str.len().min() > 10
+    assert set(p.to_frame()["chosen"]) == {True, False}
+
+
+def test_left_out_reasons(toy):
+    shared = {"recognition": "goed onderbouwd", "phases": "4-12", "setting": "school",
+              "unit": "u", "reach_per_unit": 100, "max_units": 1, "source": "test"}
+    rows = [{**shared, "intervention": i, "name": i.upper(), "target": t, "effect": e,
+             "cost_per_unit": c}
+            for i, t, e, c in [("good", "schoolverzuim", 0.4, 100),
+                               ("same", "schoolverzuim", 0.1, 50),
+                               ("pricey", "opvoedklimaat", 0.4, 10_000),
+                               ("useless", "schoolprestaties", 0.0, 10)]]
+    cat = build_interventions(pd.DataFrame(rows), toy, TableSource("c"))
+    p = fm.optimize_portfolio(toy, pd.Series({"schoolverzuim": 1.0}), cat, budget=200,
+                              outcomes=["vsv"], population=100, area="A", one_per_factor=True)
+    reasons = p.left_out.set_index("intervention")["reason"]
+    assert p.chosen["intervention"].tolist() == ["good"]
+    assert reasons["same"].startswith("its target factor is already served")
+    assert reasons["pricey"].startswith("does not fit the remaining budget (100 left")
+    assert reasons["useless"] == "does not improve the chosen outcomes"
+
+
+def test_infeasible_constraints_are_named(toy):
+    cat = random_catalogue(toy, np.random.default_rng(1), 3)
+    prof = pd.Series({"schoolverzuim": 1.0})
+    with pytest.raises(fm.DataError, match="required phase '18-23' cannot be met: no "
+                                           "intervention in the catalogue serves it"):
+        fm.optimize_portfolio(toy, prof, cat, budget=1e6, outcomes=["vsv"], population=100,
+                              area="A", required_phases=["18-23"])
+    with pytest.raises(fm.DataError, match="within the budget of 50: the cheapest"):
+        fm.optimize_portfolio(toy, prof, cat, budget=50, outcomes=["vsv"], population=100,
+                              area="A", required_phases=["0-4"])
+    with pytest.raises(fm.InvalidParameterError, match="unknown required phase"):
+        fm.optimize_portfolio(toy, prof, cat, budget=100, outcomes=["vsv"], population=100,
+                              area="A", required_phases=["teen"])
+    with pytest.raises(fm.InvalidParameterError, match="budget must be a number >= 0"):
+        fm.optimize_portfolio(toy, prof, cat, budget=-1, outcomes=["vsv"], population=100,
+                              area="A")
+    with pytest.raises(fm.InvalidParameterError, match="population must be above 0"):
+        fm.optimize_portfolio(toy, prof, cat, budget=1, outcomes=["vsv"], population=0,
+                              area="A")
+
+
+def test_combined_requirements_over_budget(toy):
+    rows = [{"intervention": i, "name": i, "target": "schoolverzuim", "effect": 0.2,
+                 "recognition": "goed onderbouwd", "phases": ph, "setting": "school", "unit": "u",
+                 "cost_per_unit": 300, "reach_per_unit": 100, "max_units": 1, "source": "t"}
+            for i, ph in [("a", "0-4"), ("b", "12-18")]]
+    cat = build_interventions(pd.DataFrame(rows), toy, TableSource("c"))
+    with pytest.raises(fm.DataError, match="cannot all be met within the budget of 500"):
+        fm.optimize_portfolio(toy, pd.Series({"schoolverzuim": 1.0}), cat, budget=500,
+                              outcomes=["vsv"], population=100, area="A",
+                              required_phases=["0-4", "12-18"])
+
+
+def test_catalogue_validation(toy):
+    rows = pd.DataFrame([
+        {"intervention": "x", "name": "X", "target": "armoede", "effect": "",
+         "recognition": "goed", "phases": "4-12", "setting": "school", "unit": "u",
+         "cost_per_unit": -1, "reach_per_unit": 0, "max_units": 1.5, "source": "s"},
+        {"intervention": "x", "name": "Y", "target": "vsv", "effect": "a",
+         "recognition": "goed onderbouwd", "phases": "teen", "setting": "straat", "unit": "u",
+         "cost_per_unit": 1, "reach_per_unit": 1, "max_units": 1, "source": ""},
+    ])
+    with pytest.raises(fm.ModelValidationError) as e:
+        build_interventions(rows, toy, TableSource("interventions", "csv", "int.csv"))
+    text = str(e.value)
+    for fragment in ("'armoede' is not modifiable", "unknown recognition level 'goed'",
+                     "cost_per_unit must be a number of at least 0",
+                     "reach_per_unit must be a number above 0", "max_units must be a whole",
+                     "'vsv' is an outcome", "expected a number, got 'a'", "unknown phase 'teen'",
+                     "unknown setting 'straat'", "missing source", "name of 'x' differs from"):
+        assert fragment in text, fragment
+
+
+def test_bundled_intervention_catalogue(rotterdam):
+    cat = fm.load_interventions(rotterdam)
+    assert cat["intervention"].nunique() >= 15
+    assert cat["source"].str.contains("http").all()
+    defaults = cat[cat["effect_is_default"]]
+    assert (defaults["effect"] == defaults["recognition"].map(RECOGNITION_EFFECTS)).all()
+    assert cat["cost_basis"].str.contains("assumption").all()
+    assert {"pad", "taakspel", "rots_en_water", "alles_kidzzz", "triple_p_4", "stevig_ouderschap",
+            "voorzorg", "samenstarten"} <= set(cat["intervention"])

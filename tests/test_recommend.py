@@ -1,0 +1,97 @@
+"""Recommendation scores by hand, city-wide mode, explanations, and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factormodel as fm
+
+PROFILE = pd.Series({"armoede": 2.0, "opvoedklimaat": -1.0, "schoolverzuim": 0.5,
+                     "schoolprestaties": 0.2})
+
+
+def test_gains_and_evidence_by_hand(toy):
+    g = fm.factor_gains(toy, {"vsv": 2.0, "schoolsucces": 1.0})
+    # T[verzuim, vsv] = 0.5, T[verzuim, schoolsucces] = -0.3; less verzuim is better
+    assert g.loc["schoolverzuim", "gain_vsv"] == pytest.approx(2 * 0.5)
+    assert g.loc["schoolverzuim", "gain_schoolsucces"] == pytest.approx(0.3)
+    assert g.loc["schoolverzuim", "gain"] == pytest.approx(1.3)
+    # evidence for vsv only: (0.3*1 + (0.5*2/3)(0.4*2/3)) / (0.3 + 0.5*0.4)
+    e = fm.factor_gains(toy, ["vsv"]).loc["schoolverzuim", "evidence"]
+    assert e == pytest.approx((0.3 + (0.5 * 2 / 3) * (0.4 * 2 / 3)) / 0.5)
+    assert not g.loc["armoede", "modifiable"]
+
+
+def test_scores_by_hand_and_poverty_never_recommended(toy):
+    rec = fm.recommend(toy, PROFILE, {"vsv": 1.0}, area="A")
+    assert "armoede" not in set(rec["factor"])  # context: never a target
+    r = rec.set_index("factor")
+    ev = fm.factor_gains(toy, ["vsv"])["evidence"]
+    assert r.loc["schoolverzuim", "room"] == 0.5 and r.loc["schoolverzuim", "gain"] == 0.5
+    assert r.loc["schoolverzuim", "score"] == pytest.approx(0.5 * 0.5 * ev["schoolverzuim"])
+    assert r.loc["opvoedklimaat", "score"] == pytest.approx(1.0 * 0.2 * ev["opvoedklimaat"])
+    assert r.loc["schoolverzuim", "rank"] == 1 and r.loc["opvoedklimaat", "rank"] == 2
+    assert "schoolprestaties" not in r.index  # at or better than the reference: not ranked
+    assert r.loc["schoolverzuim", "path_vsv"] == "schoolverzuim → vsv (+0.300)"
+
+
+def test_poverty_still_shapes_predictions(toy):
+    """Non-modifiable factors are in T: dropping armoede would change the gains."""
+    g = fm.factor_gains(toy, ["vsv"])
+    assert g.loc["armoede", "gain"] == pytest.approx(-0.18 * -1)
+
+
+def test_unmeasured_factors_are_flagged_not_guessed(toy):
+    rec = fm.recommend(toy, pd.Series({"schoolverzuim": 0.5}), ["vsv"], area="A")
+    flagged = rec[rec["status"] == "not measured"]
+    assert set(flagged["factor"]) == {"opvoedklimaat", "schoolprestaties"}
+    assert flagged["rank"].isna().all() and flagged["score"].isna().all()
+    text = flagged.set_index("factor").loc["opvoedklimaat", "explanation_en"]
+    assert text.startswith("positive parenting climate is not measured in A")
+
+
+def test_explanations_name_factor_direction_and_outcome(toy):
+    rec = fm.recommend(toy, PROFILE, {"vsv": 1.0}, area="Oud-Crooswijk").set_index("factor")
+    nl = rec.loc["schoolverzuim", "explanation_nl"]
+    en = rec.loc["schoolverzuim", "explanation_en"]
+    assert nl.startswith("schoolverzuim ligt in Oud-Crooswijk 0,50 SD boven het stedelijk "
+                         "gemiddelde")
+    assert "verhoogt dit voortijdig schoolverlaten met 0,25 SD" in nl
+    assert "procentpunt" in nl
+    assert en.startswith("school absenteeism in Oud-Crooswijk is 0.50 SD above the city average")
+    assert "raises early school leaving by 0.25 SD" in en
+    low = rec.loc["opvoedklimaat", "explanation_en"]
+    assert "1.00 SD below the city average" in low and "raises early school leaving by 0.20" in low
+
+
+def test_citywide_mode_equals_area_by_area(rotterdam):
+    data = fm.load_example_data("rotterdam")
+    prof = fm.profile(rotterdam, data, level="gebied")
+    everyone = fm.recommend(rotterdam, prof, {"vsv": 1, "neet": 1}, top=4)
+    assert set(everyone["area"]) == set(prof.index)
+    for area in ["Feijenoord", "Hillegersberg-Schiebroek"]:
+        one = fm.recommend(rotterdam, prof, {"vsv": 1, "neet": 1}, area=area, top=4)
+        one = one[one["status"] == "recommended"]
+        mine = everyone[everyone["area"] == area]
+        assert mine["factor"].tolist() == one["factor"].tolist()
+        np.testing.assert_allclose(mine["score"], one["score"], atol=1e-12)
+
+
+@pytest.mark.parametrize(("outcomes", "fragment"), [
+    ({}, "at least one outcome"), ({"vsv": 0}, "above 0"), ({"armoede": 1}, "not outcomes"),
+])
+def test_recommend_errors(toy, outcomes, fragment):
+    with pytest.raises(fm.InvalidParameterError, match=fragment):
+        fm.recommend(toy, PROFILE, outcomes, area="A")
+
+
+def test_recommend_unknown_area_and_outcome(toy):
+    prof = pd.DataFrame([PROFILE], index=["Tarwewijk"])
+    with pytest.raises(fm.UnknownAreaError, match="did you mean 'Tarwewijk'"):
+        fm.recommend(toy, prof, ["vsv"], area="Tarwewjik")
+    with pytest.raises(fm.UnknownNodeError):
+        fm.recommend(toy, prof, ["vsw"], area="Tarwewijk")
+    with pytest.raises(fm.InvalidParameterError, match="top"):
+        fm.recommend(toy, prof, ["vsv"], area="Tarwewijk", top=0)
