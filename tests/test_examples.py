@@ -58,3 +58,8 @@ def test_examples_exist():
 def test_wijk_profile_example(tmp_path):
     out = run_script("wijk_profile.py", "Tarwewijk", cwd=tmp_path)
     assert "Tarwewijk (2023, SYNTHETIC data)" in out and "percentage points" in out
+
+
+def test_recommend_portfolio_example(tmp_path):
+    out = run_script("recommend_portfolio.py", "Tarwewijk", "100000", cwd=tmp_path)
+    assert "1. " in out and "Portfolio within 100,000" in out and "vsv_nieuw" in out
