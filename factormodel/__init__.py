@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from . import fcm, portfolio, vocab
+from . import exchange, fcm, portfolio, vocab
 from .datasets import list_models
 from .effects import decompose_effects, mediation, total_effects
 from .errors import (
@@ -38,6 +38,7 @@ from .errors import (
 from .importance import feedback_loops, graph_indices, leverage, node_indices
 from .indicators import coverage, profile, profile_index, to_indicator_units
 from .io import (
+    export_model,
     load_areas,
     load_example_data,
     load_indicators,
@@ -46,10 +47,20 @@ from .io import (
     model_schema,
     read_area_data,
     read_deltas,
+    read_edge_list,
+    read_fcm_matrix,
     read_model,
     write_model,
 )
 from .model import FactorModel, ModelMetadata
+from .plot import (
+    plot_contributions,
+    plot_graph,
+    plot_heatmap,
+    plot_outcome,
+    plot_profile,
+    plot_recommendation,
+)
 from .portfolio import Portfolio, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
@@ -77,6 +88,8 @@ __all__ = [
     "UnknownNodeError",
     "coverage",
     "decompose_effects",
+    "exchange",
+    "export_model",
     "factor_gains",
     "fcm",
     "feedback_loops",
@@ -92,12 +105,20 @@ __all__ = [
     "model_schema",
     "node_indices",
     "optimize_portfolio",
+    "plot_contributions",
+    "plot_graph",
+    "plot_heatmap",
+    "plot_outcome",
+    "plot_profile",
+    "plot_recommendation",
     "portfolio",
     "profile",
     "profile_index",
     "propagate",
     "read_area_data",
     "read_deltas",
+    "read_edge_list",
+    "read_fcm_matrix",
     "read_model",
     "recommend",
     "to_indicator_units",

@@ -38,9 +38,9 @@ from .errors import (
 )
 from .model import FactorModel
 
-__all__ = ["load_areas", "load_example_data", "load_indicators", "load_interventions",
-           "load_model", "model_schema", "read_area_data", "read_deltas", "read_model",
-           "write_model"]
+__all__ = ["export_model", "load_areas", "load_example_data", "load_indicators",
+           "load_interventions", "load_model", "model_schema", "read_area_data", "read_deltas",
+           "read_edge_list", "read_fcm_matrix", "read_model", "write_model"]
 
 FORMAT = "factormodel"
 FORMAT_VERSION = 1
@@ -220,6 +220,126 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
         raise ModelFileError(f"{path}: not a readable CSV table of deltas ({exc})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+# --------------------------------------------------------------------------- exchange
+
+EXPORT_FORMATS = {".graphml": "graphml", ".gexf": "gexf", ".dot": "dot", ".gv": "dot",
+                  ".mmd": "mermaid", ".mermaid": "mermaid", ".json": "node-link"}
+
+
+def export_model(model: FactorModel, path: PathLike, *, format: str | None = None,
+                 lang: str = "nl") -> None:
+    """Export a model for other tools: GraphML or GEXF (Gephi, yEd), Graphviz DOT,
+    node-link JSON, or Mermaid. The format follows the file extension unless given.
+
+    (To save a model for factormodel itself, use :func:`write_model`.)
+
+    Examples
+    --------
+    >>> import factormodel as fm, tempfile, pathlib, networkx as nx
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> fm.export_model(fm.load_model("toy"), out / "toy.graphml")
+    >>> nx.read_graphml(out / "toy.graphml").number_of_edges()
+    7
+    """
+    import networkx as nx
+
+    from . import exchange
+
+    path = Path(path)
+    fmt = format or EXPORT_FORMATS.get(path.suffix.lower())
+    if fmt not in set(EXPORT_FORMATS.values()):
+        raise ModelFileError(f"{path}: unknown export format {fmt or path.suffix!r}; use one of "
+                             f"{', '.join(sorted(set(EXPORT_FORMATS.values())))} (or the "
+                             f"extensions {', '.join(EXPORT_FORMATS)})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "graphml":
+        nx.write_graphml(exchange.to_export_graph(model), path)
+    elif fmt == "gexf":
+        nx.write_gexf(exchange.to_export_graph(model), path)
+    elif fmt == "dot":
+        path.write_text(exchange.to_dot(model, lang), encoding="utf-8")
+    elif fmt == "mermaid":
+        path.write_text(exchange.to_mermaid(model, lang), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(exchange.to_node_link(model), ensure_ascii=False, indent=1)
+                        + "\n", encoding="utf-8")
+
+
+def _raw_table(path: PathLike, sheet: str | int, *, index: bool) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        try:
+            frame = pd.read_excel(path, sheet_name=sheet, dtype=object, header=0)
+        except (ValueError, ImportError, OSError) as exc:
+            raise ModelFileError(f"{path}: cannot read sheet {sheet!r} ({exc})") from None
+    else:
+        problems: list[Problem] = []
+        frame, _ = _read_csv(path, problems, keep_unnamed_first=index)
+        if problems:
+            raise ModelValidationError(problems, str(path))
+    if index:
+        frame = frame.set_index(frame.columns[0])
+    return frame
+
+
+def read_fcm_matrix(path: PathLike, *, default_kind: str, kinds: dict[str, str] | None = None,
+                    outcomes: dict[str, str] | None = None,
+                    settings: dict[str, str] | None = None, sheet: str | int = 0,
+                    name: str | None = None) -> FactorModel:
+    """Import a fuzzy cognitive map adjacency matrix (CSV or Excel; row = source).
+
+    The first row and column hold the concept names (same order), cells the
+    weights (empty or 0: no edge), as Mental Modeler, FCMapper and PyFCM write
+    them. Because FCM files do not say whether a concept is a risk, a
+    protective factor or an outcome, ``default_kind`` is required; name
+    outcomes (with ``lower``/``higher``) and other kinds explicitly.
+
+    Examples
+    --------
+    >>> import factormodel as fm, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "fcm.csv"
+    >>> _ = p.write_text(",Verzuim,Prestaties,VSV\\nVerzuim,0,-0.5,0.3\\n"
+    ...                  "Prestaties,0,0,-0.4\\nVSV,0,0,0\\n", encoding="utf-8")
+    >>> m = fm.read_fcm_matrix(p, default_kind="risk", kinds={"Prestaties": "protective"},
+    ...                        outcomes={"VSV": "lower"})
+    >>> m.node_ids, m.n_edges
+    (('verzuim', 'prestaties', 'vsv'), 3)
+    """
+    from .exchange import matrix_edges, model_from_edges
+
+    matrix = _raw_table(path, sheet, index=True)
+    edges, names = matrix_edges(matrix, str(path))
+    return model_from_edges(edges, source_name=Path(path).name, kinds=kinds,
+                            default_kind=default_kind, outcomes=outcomes, settings=settings,
+                            names=names, name=name or Path(path).stem)
+
+
+def read_edge_list(path: PathLike, *, default_kind: str, kinds: dict[str, str] | None = None,
+                   outcomes: dict[str, str] | None = None,
+                   settings: dict[str, str] | None = None, sheet: str | int = 0,
+                   name: str | None = None) -> FactorModel:
+    """Import an edge list (CSV or Excel with ``source, target, weight`` columns).
+
+    Other edge columns of the model format (``strength``, ``sd``,
+    ``source_ref``, ``note``, ...) are used when present; kinds as for
+    :func:`read_fcm_matrix`.
+    """
+    from .exchange import model_from_edges
+
+    raw = _raw_table(path, sheet, index=False)
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    missing = [c for c in ("source", "target", "weight") if c not in cols]
+    if missing:
+        raise ModelValidationError([Problem(str(path), f"missing required column '{c}'")
+                                    for c in missing], str(path))
+    edges = raw.rename(columns={v: k for k, v in cols.items()})
+    return model_from_edges(edges, source_name=Path(path).name, kinds=kinds,
+                            default_kind=default_kind, outcomes=outcomes, settings=settings,
+                            name=name or Path(path).stem)
 
 
 # --------------------------------------------------------------------------- indicators
@@ -481,8 +601,8 @@ def _separator(content: str) -> str:
                key=lambda sep: max(line.count(sep) for line in first))
 
 
-def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: bool = False
-              ) -> tuple[pd.DataFrame, tuple[int, ...]]:
+def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: bool = False,
+              keep_unnamed_first: bool = False) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """Read a CSV table as text cells; structural problems are appended, not raised."""
     content = _decode(path)
     reader = csv.reader(_io.StringIO(content, newline=""), delimiter=_separator(content))
@@ -511,6 +631,8 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
     src = TableSource(path.stem, "csv", str(path), tuple(lines))
     width = len(header)
     keep = list(range(width))
+    if keep_unnamed_first and header and not header[0]:
+        header[0] = "concept"  # the corner cell of an adjacency matrix
     for j, name in enumerate(header):
         if not name:
             if any(j < len(r) and r[j].strip() for r in rows):

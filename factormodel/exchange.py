@@ -1,0 +1,245 @@
+"""Conversions between a FactorModel and other graph formats (no file I/O here).
+
+Exports: networkx graphs ready for GraphML / GEXF (Gephi, yEd), Graphviz DOT,
+node-link JSON and Mermaid text. Imports: fuzzy-cognitive-map adjacency
+matrices (row = source, as written by Mental Modeler, FCMapper and PyFCM) and
+edge lists. FCM files carry no kinds, settings or sources; imports say which
+defaults they used, and every imported weight is marked ``expert judgement``
+with a note naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import vocab
+from ._tables import format_phases, text
+from .errors import DataError, ModelWarning
+from .model import FactorModel
+
+__all__ = ["model_from_edges", "slugify", "to_dot", "to_export_graph", "to_mermaid",
+           "to_node_link"]
+
+#: Strength class given to an imported weight by its size (documented rule).
+IMPORT_STRENGTH = ((0.3, "sterk"), (0.15, "matig"), (0.0, "zwak"))
+
+
+def to_export_graph(model: FactorModel) -> nx.DiGraph:
+    """The model as a DiGraph with only GraphML/GEXF-safe attribute types.
+
+    Phases become text (``"4-12 12-18"``); missing uncertainties are left out.
+    """
+    G = model.to_networkx()
+    for _, data in G.nodes(data=True):
+        data["phases"] = format_phases(data["phases"])
+        data["modifiable"] = bool(data["modifiable"])
+    for key in list(G.graph):
+        G.graph[key] = text(G.graph[key]) if not isinstance(G.graph[key], str) else G.graph[key]
+    return G
+
+
+def to_node_link(model: FactorModel) -> dict[str, Any]:
+    """The model as node-link JSON data (``networkx.node_link_data``).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> data = fm.exchange.to_node_link(fm.load_model("toy"))
+    >>> len(data["nodes"]), len(data["edges"])
+    (6, 7)
+    """
+    data = nx.node_link_data(to_export_graph(model), edges="edges")
+    return json.loads(json.dumps(data, default=str, allow_nan=False))
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_dot(model: FactorModel, lang: str = "nl") -> str:
+    """Graphviz DOT text: settings as clusters, outcomes on the right, edge width by |weight|.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> print(fm.exchange.to_dot(fm.load_model("toy")).splitlines()[0])
+    digraph "toy" {
+    """
+    colours = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
+    nodes = model._nodes
+    lines = [f"digraph {_quote(model.name)} {{", "  rankdir=LR;",
+             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];']
+    groups = [*vocab.FACTOR_SETTINGS, "outcome"]
+    for g in groups:
+        members = nodes[(nodes["kind"] == "outcome") if g == "outcome"
+                        else (nodes["setting"] == g) & (nodes["kind"] != "outcome")]
+        if members.empty:
+            continue
+        lines.append(f"  subgraph {_quote('cluster_' + g)} {{")
+        lines.append(f"    label={_quote(g)};")
+        if g == "outcome":
+            lines.append("    rank=sink;")
+        for node_id, row in members.iterrows():
+            lines.append(f"    {_quote(node_id)} [label={_quote(row['label_' + lang])}, "
+                         f"fillcolor={_quote(colours[row['kind']] + '40')}, "
+                         f"color={_quote(colours[row['kind']])}];")
+        lines.append("  }")
+    for r in model._edges.itertuples():
+        style = "solid" if r.weight >= 0 else "dashed"
+        label = _quote(f"{r.weight:+g}")
+        lines.append(f"  {_quote(r.source)} -> {_quote(r.target)} [label={label}, "
+                     f"penwidth={0.5 + 5 * abs(r.weight):.2f}, style={style}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_mermaid(model: FactorModel, lang: str = "nl") -> str:
+    """Mermaid flowchart text (renders in GitHub and many Markdown viewers).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> print(fm.exchange.to_mermaid(fm.load_model("toy")).splitlines()[1])
+        armoede["armoede in het huishouden"]:::risk
+    """
+    def esc(value: str) -> str:
+        return value.replace('"', "#quot;")
+
+    lines = ["flowchart LR"]
+    for node_id, row in model._nodes.iterrows():
+        lines.append(f'    {node_id}["{esc(row["label_" + lang])}"]:::{row["kind"]}')
+    for r in model._edges.itertuples():
+        arrow = "-->" if r.weight >= 0 else "-.->"
+        lines.append(f"    {r.source} {arrow}|{r.weight:+g}| {r.target}")
+    lines += ["    classDef risk fill:#fbb4ae,stroke:#d7301f;",
+              "    classDef protective fill:#ccebc5,stroke:#1a9850;",
+              "    classDef outcome fill:#b3cde3,stroke:#2c7fb8;"]
+    return "\n".join(lines) + "\n"
+
+
+def slugify(name: str) -> str:
+    """An ascii node id from a concept name (``"Schoolverzuim (%)"`` -> ``"schoolverzuim"``).
+
+    Examples
+    --------
+    >>> slugify("Financiële armoede / bijstand")
+    'financiele_armoede_bijstand'
+    """
+    ascii_ = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")
+    slug = re.sub(r"_+(pct|%)$", "", slug)
+    return slug or "node"
+
+
+def _strength(weight: float) -> str:
+    return next(cls for limit, cls in IMPORT_STRENGTH if abs(weight) >= limit)
+
+
+def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[str, str] | None,
+                     default_kind: str, outcomes: Mapping[str, str] | None,
+                     settings: Mapping[str, str] | None = None, names: list[str] | None = None,
+                     name: str = "imported") -> FactorModel:
+    """Build a model from ``source, target, weight`` rows with documented defaults.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        Columns ``source``, ``target``, ``weight`` (concept names); other
+        columns of the model's edge format (``strength``, ``sd``, ...) are used
+        when present.
+    source_name : str
+        The file the edges came from, named in every edge's note.
+    kinds : mapping name -> kind, optional
+    default_kind : {"risk", "protective"}
+        Kind of every concept not in ``kinds`` and not an outcome. There is
+        no silent default: FCM files do not say whether more is worse.
+    outcomes : mapping name -> "lower" | "higher", optional
+        Concepts that are outcomes, with their desired direction.
+    settings : mapping name -> setting, optional
+        Defaults: ``kind`` for factors, ``kansrijk`` for outcomes.
+    names : list, optional
+        All concept names in order (a matrix may have concepts without edges).
+    """
+    if default_kind not in ("risk", "protective"):
+        raise DataError(f"default_kind must be 'risk' or 'protective', got {default_kind!r}")
+    kinds = dict(kinds or {})
+    outcomes = dict(outcomes or {})
+    settings = dict(settings or {})
+    concepts = list(names) if names is not None else list(dict.fromkeys(
+        [*map(str, edges["source"]), *map(str, edges["target"])]))
+    unknown = sorted((set(kinds) | set(outcomes) | set(settings)) - set(concepts))
+    if unknown:
+        raise DataError(f"names not in {source_name}: {', '.join(unknown)}")
+    ids: dict[str, str] = {}
+    for c in concepts:
+        base, k = slugify(c), 2
+        slug = base
+        while slug in ids.values():
+            slug, k = f"{base}_{k}", k + 1
+        ids[c] = slug
+    nodes = []
+    for c in concepts:
+        is_outcome = c in outcomes
+        nodes.append({
+            "id": ids[c], "kind": "outcome" if is_outcome else kinds.get(c, default_kind),
+            "setting": settings.get(c, "kansrijk" if is_outcome else "kind"),
+            "label_nl": c, "label_en": c, "phases": "all", "modifiable": not is_outcome,
+            "desired": outcomes.get(c, ""),
+            "description": f"imported from {source_name}"})
+    rows = []
+    for r in edges.to_dict("records"):
+        w = float(r["weight"])
+        rows.append({**{k: v for k, v in r.items() if k not in ("source", "target")},
+                     "source": ids[str(r["source"])], "target": ids[str(r["target"])],
+                     "weight": w, "strength": r.get("strength") or _strength(w),
+                     "source_ref": r.get("source_ref") or vocab.EXPERT_JUDGEMENT,
+                     "note": r.get("note") or f"imported from {source_name}; strength class "
+                                              "from |weight| (>= 0.3 sterk, >= 0.15 matig)"})
+    meta = {"name": name, "version": "1", "status": "illustrative",
+            "description": f"Imported from {source_name}. Kinds other than those given are "
+                           f"'{default_kind}'; settings default to 'kind' (factors) and "
+                           "'kansrijk' (outcomes); every weight is expert judgement."}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ModelWarning)
+        model = FactorModel(nodes, rows, meta)
+    for w in caught:  # pass sign warnings on: defaults for kinds make them likely
+        warnings.warn(str(w.message), ModelWarning, stacklevel=3)
+    return model
+
+
+def matrix_edges(matrix: pd.DataFrame, source_name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Edges of an FCM adjacency matrix (row = source, column = target); zeros are no edge."""
+    names = [text(c) for c in matrix.columns]
+    rows = [text(i) for i in matrix.index]
+    if rows != names:
+        raise DataError(f"{source_name}: the matrix's row names must equal its column names "
+                        f"in the same order (rows: {rows[:5]}..., columns: {names[:5]}...)")
+    values = matrix.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    raw = matrix.to_numpy(dtype=object)
+    blank = np.vectorize(lambda v: text(v) == "", otypes=[bool])(raw)
+    bad = np.isnan(values) & ~blank
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise DataError(f"{source_name}: cell ({rows[r]}, {names[c]}) is not a number: "
+                        f"{raw[r, c]!r}")
+    values = np.nan_to_num(values)
+    if np.any(np.diag(values) != 0):
+        k = int(np.flatnonzero(np.diag(values))[0])
+        raise DataError(f"{source_name}: self-loop on {names[k]!r} (diagonal must be 0)")
+    src, dst = np.nonzero(values)
+    edges = pd.DataFrame({"source": np.asarray(names, dtype=object)[src],
+                          "target": np.asarray(names, dtype=object)[dst],
+                          "weight": values[src, dst]})
+    if not all(math.isfinite(w) for w in edges["weight"]):  # pragma: no cover - caught above
+        raise DataError(f"{source_name}: weights must be finite")
+    return edges, names

@@ -1,0 +1,457 @@
+"""Figures: factor graphs, an outcome's drivers, contributions, profiles, rankings, heatmaps.
+
+Every function draws on a matplotlib ``Axes`` (a new figure sized to the content
+when ``ax`` is None) and returns it. Nothing here calls ``show()`` or writes
+files; save with ``ax.figure.savefig(...)``. matplotlib is imported only here.
+
+Colours: risk factors red, protective factors green, outcomes blue; positive
+edges dark grey, negative edges purple dashed, width by |weight|.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import _linalg, vocab
+from .errors import InvalidParameterError, NotConvergentError
+from .model import FactorModel
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .propagate import PropagationResult
+
+__all__ = ["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome", "plot_profile",
+           "plot_recommendation"]
+
+KIND_COLOURS = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
+POSITIVE, NEGATIVE = "#444444", "#7b3294"
+_COLUMNS = (*vocab.FACTOR_SETTINGS, "outcome")
+_COLUMN_TITLES = {
+    "nl": {"kind": "kind", "thuis": "thuis", "school": "school / werk", "wijk": "wijk",
+           "digitaal": "digitaal", "outcome": "maatschappelijke resultaten"},
+    "en": {"kind": "child", "thuis": "home", "school": "school / work", "wijk": "neighbourhood",
+           "digitaal": "digital", "outcome": "outcomes"},
+}
+
+
+def _plt() -> Any:
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _new_ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    _, new = _plt().subplots(figsize=size, layout="constrained")
+    return new
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("nl", "en"):
+        raise InvalidParameterError(f"lang must be 'nl' or 'en', got {lang!r}")
+    return lang
+
+
+def _labels(model: FactorModel, lang: str, ids: Any = None) -> pd.Series:
+    labels = model._nodes[f"label_{_lang(lang)}"]
+    return labels if ids is None else labels.loc[list(ids)]
+
+
+def _short(text: str, width: int = 38) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _draw_edges(ax: Axes, pos: Mapping[str, tuple[float, float]], edges: pd.DataFrame,
+                max_w: float, *, alpha: float = 0.55, highlight: set | None = None,
+                rad: float = 0.12) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    for s, t, w in zip(edges["source"], edges["target"], edges["weight"], strict=True):
+        if s not in pos or t not in pos:
+            continue
+        strong = highlight is not None and (s, t) in highlight
+        lw = 0.4 + 2.6 * abs(w) / max_w
+        same_column = math.isclose(pos[s][0], pos[t][0])
+        arrow = FancyArrowPatch(
+            pos[s], pos[t], arrowstyle="-|>", mutation_scale=7,
+            connectionstyle=f"arc3,rad={0.25 if same_column else rad}",
+            color=(POSITIVE if w > 0 else NEGATIVE) if highlight is None or strong else "#bbbbbb",
+            linestyle="-" if w > 0 else (0, (4, 2)), linewidth=lw * (1.6 if strong else 1),
+            alpha=0.95 if strong else alpha, shrinkA=4, shrinkB=5,
+            zorder=3 if strong else 1)
+        ax.add_patch(arrow)
+
+
+def _legend(ax: Axes, lang: str, loc: str = "lower left") -> None:
+    from matplotlib.lines import Line2D
+
+    nl = lang == "nl"
+    handles = [Line2D([], [], marker="o", linestyle="", color=c, markersize=8,
+                      label={"risk": "risicofactor" if nl else "risk factor",
+                             "protective": "beschermende factor" if nl else "protective factor",
+                             "outcome": "resultaat" if nl else "outcome"}[k])
+               for k, c in KIND_COLOURS.items()]
+    handles += [Line2D([], [], color=POSITIVE, label="+ gewicht" if nl else "+ weight"),
+                Line2D([], [], color=NEGATIVE, linestyle="--",
+                       label="− gewicht" if nl else "− weight")]
+    ax.legend(handles=handles, loc=loc, fontsize=8, frameon=True, ncol=len(handles))
+
+
+def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
+               min_abs_weight: float = 0.0) -> Axes:
+    """The whole factor graph in columns: one per setting, outcomes at the right.
+
+    Nodes are coloured by kind, edges by sign (width by |weight|). Within a
+    column, nodes are ordered by their total effect on the outcomes, so that
+    lines cross less. Labels stand beside their node, never on top of others.
+
+    Parameters
+    ----------
+    min_abs_weight : float
+        Leave out edges weaker than this (the graph stays complete otherwise).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import factormodel as fm
+    >>> ax = fm.plot_graph(fm.load_model("toy"), lang="en")
+    >>> len(ax.texts) >= 6
+    True
+    """
+    lang = _lang(lang)
+    nodes = model._nodes
+    column = np.where(nodes["kind"] == "outcome", "outcome", nodes["setting"])
+    present = [c for c in _COLUMNS if c in set(column)]
+    W = _linalg.weights(model)
+    try:  # order each column by total effect on the outcomes: fewer crossings
+        _linalg.check_convergence(W, 1.0, model.node_ids, "ordering")
+        reach = np.abs(_linalg.total_effect_columns(W, 1.0, model.positions(model.outcomes))
+                       ).sum(axis=1) if model.outcomes else np.asarray(abs(W).sum(axis=1)).ravel()
+    except NotConvergentError:
+        reach = np.asarray(abs(W).sum(axis=1)).ravel()
+    rows = {c: [n for n in np.array(model.node_ids)[np.argsort(-reach, kind="stable")]
+                if column[model.positions([n])[0]] == c] for c in present}
+    tallest = max(len(v) for v in rows.values())
+    width = 3.2 * len(present)
+    ax = _new_ax(ax, (max(8.0, width), max(4.5, 0.32 * tallest + 1.5)))
+    pos = {}
+    for x, c in enumerate(present):
+        ids = rows[c]
+        for k, n in enumerate(ids):
+            pos[n] = (x * 3.0, (tallest - 1) / 2 - k * (tallest - 1) / max(len(ids) - 1, 1)
+                      if len(ids) > 1 else 0.0)
+    edges = model._edges[model._edges["weight"].abs() >= min_abs_weight]
+    max_w = float(model._edges["weight"].abs().max())
+    _draw_edges(ax, pos, edges, max_w, alpha=0.35)
+    labels = _labels(model, lang)
+    for n, (x, y) in pos.items():
+        kind = nodes.loc[n, "kind"]
+        ax.scatter([x], [y], s=40, color=KIND_COLOURS[kind], zorder=4,
+                   edgecolors="white" if nodes.loc[n, "modifiable"] else "black", linewidths=0.8)
+        ax.text(x + 0.12, y, _short(labels[n]), fontsize=7, va="center", ha="left", zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+    for x, c in enumerate(present):
+        ax.text(x * 3.0, (tallest - 1) / 2 + 1.2, _COLUMN_TITLES[lang][c], fontsize=10,
+                fontweight="bold", ha="left", va="bottom")
+    ax.set_xlim(-0.5, 3.0 * (len(present) - 1) + 2.9)
+    ax.set_ylim(-(tallest - 1) / 2 - 1.8, (tallest - 1) / 2 + 2.0)
+    ax.axis("off")
+    status = model.metadata.status
+    ax.set_title(f"{model.name} ({status}): {model.n_nodes} nodes, {len(edges)} edges"
+                 + (f" with |w| ≥ {min_abs_weight:g}" if min_abs_weight else ""), fontsize=11)
+    _legend(ax, lang)
+    return ax
+
+
+def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, lang: str = "nl",
+                 top_paths: int = 8, alpha: float = 1.0) -> Axes:
+    """Everything that drives one outcome, in layers by distance, strongest paths highlighted.
+
+    Nodes are placed in columns by the length of their shortest path to the
+    outcome (the outcome at the right); within a column they are ordered by
+    their total effect on it, largest first. The ``top_paths`` strongest
+    paths (largest |product of weights|) are drawn in colour, the rest in grey.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import factormodel as fm
+    >>> ax = fm.plot_outcome(fm.load_model("toy"), "vsv", top_paths=2)
+    >>> sorted(t.get_text() for t in ax.texts)[:2]
+    ['armoede in het huishouden  (+0.18)', 'goede schoolprestaties  (-0.40)']
+    """
+    import networkx as nx
+
+    from .propagate import _strongest_paths
+
+    lang = _lang(lang)
+    target = int(model.positions([outcome])[0])
+    W = _linalg.weights(model)
+    G = nx.DiGraph(zip(model._edges["source"], model._edges["target"], strict=True))
+    ancestors = nx.ancestors(G, outcome)
+    if not ancestors:
+        raise InvalidParameterError(f"nothing in the model drives {outcome!r}")
+    dist = nx.single_source_shortest_path_length(G.reverse(copy=False), outcome)
+    T = pd.Series(_linalg.total_effect_columns(W, alpha, np.array([target]))[:, 0],
+                  index=model.node_ids)
+    layers: dict[int, list[str]] = {}
+    for n in sorted(ancestors, key=lambda n: -abs(T[n])):
+        layers.setdefault(dist[n], []).append(n)
+    depth = max(layers)
+    tallest = max(len(v) for v in layers.values())
+    ax = _new_ax(ax, (max(8.0, 3.4 * (depth + 1)), max(4.0, 0.36 * tallest + 1.6)))
+    pos = {outcome: (3.0 * depth, 0.0)}
+    for d, ids in layers.items():
+        for k, n in enumerate(ids):
+            pos[n] = (3.0 * (depth - d), (len(ids) - 1) / 2 - k)
+    candidates = []
+    for n in ancestors:
+        for path, product in _strongest_paths(W, alpha, int(model.positions([n])[0]), target,
+                                              top_paths, None):
+            candidates.append((abs(product), path))
+    names = model.node_ids
+    best = sorted(candidates, key=lambda c: -c[0])[:top_paths]
+    highlight = {(names[a], names[b]) for _, p in best for a, b in itertools.pairwise(p)}
+    keep = model._edges["source"].isin(pos) & model._edges["target"].isin(pos)
+    max_w = float(model._edges["weight"].abs().max())
+    _draw_edges(ax, pos, model._edges[keep], max_w, alpha=0.5, highlight=highlight, rad=0.08)
+    labels = _labels(model, lang)
+    for n, (x, y) in pos.items():
+        kind = model._nodes.loc[n, "kind"]
+        ax.scatter([x], [y], s=70 if n == outcome else 40, color=KIND_COLOURS[kind], zorder=4,
+                   edgecolors="black" if not model._nodes.loc[n, "modifiable"] else "white")
+        text = _short(labels[n]) + ("" if n == outcome else f"  ({T[n]:+.2f})")
+        ax.text(x - 0.1, y, text, fontsize=7.5, va="center", ha="right", zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+    ax.set_xlim(-2.9, 3.0 * depth + 0.5)
+    ax.set_ylim(-tallest / 2 - 1.5, tallest / 2 + 0.8)
+    ax.axis("off")
+    nl = lang == "nl"
+    ax.set_title((f"Wat drijft {labels[outcome]}? (totaal effect tussen haakjes; de "
+                  f"{top_paths} sterkste paden in kleur)") if nl else
+                 (f"What drives {labels[outcome]}? (total effect in brackets; the "
+                  f"{top_paths} strongest paths in colour)"), fontsize=11)
+    _legend(ax, lang)
+    return ax
+
+
+def plot_contributions(result: PropagationResult, outcome: str, *, scenario: Any = None,
+                       ax: Axes | None = None, lang: str = "nl", top: int = 10) -> Axes:
+    """Waterfall: how each input adds up to the predicted delta of ``outcome``.
+
+    Bars start where the previous one ended; the last bar is the total. Inputs
+    beyond ``top`` are summed in one bar, so the waterfall always ends exactly
+    at the predicted delta. Green bars move the outcome the desired way, red
+    bars the other way.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import factormodel as fm
+    >>> r = fm.propagate(fm.load_model("toy"), {"armoede": 1.0, "schoolverzuim": 0.5})
+    >>> ax = fm.plot_contributions(r, "vsv")
+    >>> [round(float(p.get_width()), 3) for p in ax.patches]
+    [0.25, 0.08, 0.33]
+    """
+    lang = _lang(lang)
+    contrib = result.contributions_to(outcome)
+    if isinstance(contrib, pd.DataFrame):
+        if scenario is None:
+            raise InvalidParameterError("several scenarios were propagated; pass scenario=")
+        contrib = contrib.loc[scenario]
+    contrib = contrib.dropna()
+    order = contrib.abs().sort_values(ascending=False).index
+    shown = contrib[order[:top]]
+    rest = float(contrib[order[top:]].sum()) if len(order) > top else None
+    labels = _labels(result.model, lang)
+    names = [_short(labels[i]) for i in shown.index]
+    values = list(shown.to_numpy())
+    if rest is not None:
+        names.append(("overige" if lang == "nl" else "other") + f" ({len(order) - top})")
+        values.append(rest)
+    total = float(sum(values))
+    good = float(result.model.desired_sign[outcome])  # +1: higher is better
+    ax = _new_ax(ax, (8.5, 0.45 * (len(values) + 1) + 1.5))
+    start = 0.0
+    for k, v in enumerate(values):
+        ax.barh(k, v, left=start, color="#1a9850" if v * good > 0 else "#d7301f", height=0.6)
+        ax.text(start + v, k, f" {v:+.3f}", va="center", ha="left" if v >= 0 else "right",
+                fontsize=8)
+        start += v
+    ax.barh(len(values), total, color="#2c7fb8", height=0.6)
+    ax.text(total, len(values), f" {total:+.3f}", va="center",
+            ha="left" if total >= 0 else "right", fontsize=8, fontweight="bold")
+    ax.set_yticks(range(len(values) + 1), [*names, "totaal" if lang == "nl" else "total"],
+                  fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    where = f" — {scenario}" if scenario is not None else ""
+    ax.set_xlabel("bijdrage (SD)" if lang == "nl" else "contribution (SD)")
+    ax.set_title(f"{labels[outcome]}{where}", fontsize=11)
+    _pad_x(ax)
+    return ax
+
+
+def _pad_x(ax: Axes) -> None:
+    lo, hi = ax.get_xlim()
+    span = hi - lo
+    ax.set_xlim(lo - 0.12 * span, hi + 0.12 * span)
+
+
+def plot_profile(model: FactorModel, profile: pd.DataFrame | pd.Series, *, area: Any = None,
+                 ax: Axes | None = None, lang: str = "nl", top: int | None = 25) -> Axes:
+    """Diverging bars: how far an area is from its reference on each measured node.
+
+    Bars point right when the area is *better* than the reference and left
+    when worse (risk factors and problem outcomes are turned around), so the
+    longest red bars are the biggest problems. Unmeasured nodes are listed
+    in the title count, not drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import factormodel as fm, pandas as pd
+    >>> prof = pd.Series({"armoede": 1.0, "opvoedklimaat": 0.5, "vsv": float("nan")}, name="A")
+    >>> ax = fm.plot_profile(fm.load_model("toy"), prof)
+    >>> [round(float(p.get_width()), 2) for p in ax.patches]
+    [-1.0, 0.5]
+    """
+    lang = _lang(lang)
+    if isinstance(profile, pd.DataFrame):
+        if area is None:
+            raise InvalidParameterError("pass area= to plot one row of a profile table")
+        row = profile.loc[area]
+    else:
+        row, area = profile, area if area is not None else profile.name
+    good = (row * model.desired_sign.reindex(row.index)).dropna()
+    unmeasured = int(row.isna().sum())
+    order = good.sort_values()
+    if top is not None and len(order) > top:
+        order = order.head(top)
+    labels = _labels(model, lang, order.index)
+    ax = _new_ax(ax, (8.5, 0.28 * len(order) + 1.6))
+    colours = ["#d7301f" if v < 0 else "#1a9850" for v in order]
+    ax.barh(range(len(order)), order.to_numpy(), color=colours, height=0.7)
+    ax.set_yticks(range(len(order)), [_short(x, 44) for x in labels], fontsize=7.5)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    nl = lang == "nl"
+    ref = {"city": "stedelijk gemiddelde" if nl else "city average",
+           "previous_year": "vorig jaar" if nl else "previous year",
+           "target": "doel" if nl else "target"}.get(getattr(profile, "attrs", {}).get(
+               "reference", "city"), "referentie")
+    ax.set_xlabel((f"afstand tot {ref} in SD (rechts = beter)") if nl else
+                  (f"distance from the {ref} in SD (right = better)"))
+    shown = (f"{len(order)} van {len(good)} gemeten" if nl
+             else f"{len(order)} of {len(good)} measured")
+    ax.set_title(f"{area}: {shown}; {unmeasured} " + ("niet gemeten" if nl else "not measured"),
+                 fontsize=11)
+    return ax
+
+
+def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
+                        lang: str = "nl", intervals: pd.DataFrame | None = None) -> Axes:
+    """Ranked target factors: score bars, with room, gain and evidence written beside them.
+
+    Parameters
+    ----------
+    recommendation : DataFrame
+        From :func:`factormodel.recommend` (one area).
+    intervals : DataFrame, optional
+        ``low`` and ``high`` score per factor (index), drawn as error bars
+        (e.g. from an uncertainty analysis).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import factormodel as fm, pandas as pd
+    >>> rec = fm.recommend(fm.load_model("toy"), pd.Series({"schoolverzuim": 0.5,
+    ...                    "opvoedklimaat": -1.0}), ["vsv"], area="A")
+    >>> len(fm.plot_recommendation(rec).patches)
+    2
+    """
+    lang = _lang(lang)
+    ranked = recommendation[recommendation["status"] == "recommended"]
+    if ranked.empty:
+        raise InvalidParameterError("no recommended factors to plot")
+    ax = _new_ax(ax, (8.5, 0.5 * len(ranked) + 1.5))
+    ypos = np.arange(len(ranked))
+    ax.barh(ypos, ranked["score"], color="#2c7fb8", height=0.6)
+    if intervals is not None:
+        lo = intervals.reindex(ranked["factor"])["low"].to_numpy()
+        hi = intervals.reindex(ranked["factor"])["high"].to_numpy()
+        ax.errorbar(ranked["score"], ypos, xerr=[ranked["score"] - lo, hi - ranked["score"]],
+                    fmt="none", ecolor="black", capsize=3)
+    for y, r in zip(ypos, ranked.itertuples(), strict=True):
+        ax.text(r.score, y, f"  room {r.room:.2f} × gain {r.gain:.2f} × evidence "
+                            f"{r.evidence:.2f}", va="center", fontsize=7.5)
+    label = "label_nl" if lang == "nl" else "label_en"
+    ax.set_yticks(ypos, [f"{int(r)}. {_short(t, 40)}" for r, t in
+                         zip(ranked["rank"], ranked[label], strict=True)], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, ranked["score"].max() * 2.2)
+    ax.set_xlabel("score")
+    ax.set_title("Aangrijpingspunten" if lang == "nl" else "Factors to target", fontsize=11)
+    return ax
+
+
+def plot_heatmap(model: FactorModel, table: pd.DataFrame, *, ax: Axes | None = None,
+                 lang: str = "nl", oriented: bool = True, max_columns: int = 40) -> Axes:
+    """Areas × nodes heatmap of a profile (or any areas × nodes table in SD).
+
+    With ``oriented=True`` values are turned so that red is always worse
+    (risk above reference, protective below). Unmeasured cells are grey and
+    marked with a dot, never coloured as zero. Only the ``max_columns`` nodes
+    measured in most areas are shown.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import factormodel as fm, pandas as pd
+    >>> prof = pd.DataFrame({"armoede": [1.0, -1.0], "vsv": [0.5, None]}, index=["A", "B"])
+    >>> ax = fm.plot_heatmap(fm.load_model("toy"), prof)
+    >>> ax.images[0].get_array().mask.sum()   # the unmeasured cell stays masked
+    np.int64(1)
+    """
+    lang = _lang(lang)
+    cols = [c for c in model.node_ids if c in table.columns and table[c].notna().any()]
+    cols = sorted(cols, key=lambda c: -table[c].notna().sum())[:max_columns]
+    cols = [c for c in model.node_ids if c in cols]
+    values = table[cols].astype(float)
+    if oriented:
+        values = values * -model.desired_sign.loc[cols]  # positive = worse
+    data = np.ma.masked_invalid(values.to_numpy())
+    ax = _new_ax(ax, (max(8.0, 0.28 * len(cols) + 3), max(4.0, 0.26 * len(table) + 2.5)))
+    import matplotlib as mpl
+
+    cmap = mpl.colormaps["RdYlGn_r" if oriented else "RdBu_r"].copy()
+    cmap.set_bad("#dddddd")
+    limit = float(np.nanmax(np.abs(values.to_numpy()))) if values.notna().any().any() else 1.0
+    image = ax.imshow(data, cmap=cmap, vmin=-limit, vmax=limit, aspect="auto",
+                      interpolation="nearest")
+    rows, columns = np.nonzero(np.ma.getmaskarray(data))
+    ax.scatter(columns, rows, s=3, color="#888888", marker="o")
+    labels = _labels(model, lang, cols)
+    ax.set_xticks(range(len(cols)), [_short(t, 28) for t in labels], rotation=60, ha="right",
+                  fontsize=7)
+    ax.set_yticks(range(len(table)), [str(a) for a in table.index], fontsize=7.5)
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    nl = lang == "nl"
+    bar.set_label(("SD, rood = slechter" if nl else "SD, red = worse") if oriented else "SD")
+    ax.set_title("Profiel per gebied (grijs = niet gemeten)" if nl else
+                 "Profile per area (grey = not measured)", fontsize=11)
+    return ax
