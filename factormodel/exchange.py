@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
-from ._tables import format_phases, text
+from ._tables import format_phases, parse_float, text
 from .errors import DataError, ModelWarning
 from .model import FactorModel
 
@@ -197,14 +197,18 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
             "desired": outcomes.get(c, ""),
             "description": f"imported from {source_name}"})
     rows = []
-    for r in edges.to_dict("records"):
-        w = float(r["weight"])
+    for k, r in enumerate(edges.to_dict("records")):
+        w, err = parse_float(r["weight"])
+        if err or w is None:
+            raise DataError(f"{source_name}: edge {k + 1} ({r['source']} -> {r['target']}): "
+                            f"{err or 'missing weight'}")
         rows.append({**{k: v for k, v in r.items() if k not in ("source", "target")},
                      "source": ids[str(r["source"])], "target": ids[str(r["target"])],
-                     "weight": w, "strength": r.get("strength") or _strength(w),
-                     "source_ref": r.get("source_ref") or vocab.EXPERT_JUDGEMENT,
-                     "note": r.get("note") or f"imported from {source_name}; strength class "
-                                              "from |weight| (>= 0.3 sterk, >= 0.15 matig)"})
+                     "weight": w, "strength": text(r.get("strength")) or _strength(w),
+                     "source_ref": text(r.get("source_ref")) or vocab.EXPERT_JUDGEMENT,
+                     "note": text(r.get("note")) or f"imported from {source_name}; strength "
+                                                    "class from |weight| (>= 0.3 sterk, "
+                                                    ">= 0.15 matig)"})
     meta = {"name": name, "version": "1", "status": "illustrative",
             "description": f"Imported from {source_name}. Kinds other than those given are "
                            f"'{default_kind}'; settings default to 'kind' (factors) and "

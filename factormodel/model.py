@@ -301,6 +301,11 @@ class FactorModel:
                 f"{n_out} outcome{'s' if n_out != 1 else ''}), {self.n_edges} edge"
                 f"{'s' if self.n_edges != 1 else ''}>")
 
+    def _repr_html_(self) -> str:
+        from ._html import model_html
+
+        return model_html(self)
+
     # ------------------------------------------------------------------ changes
 
     def with_weights(self, weights: pd.DataFrame | Mapping[tuple[str, str], float]

@@ -80,9 +80,12 @@ def _draw_edges(ax: Axes, pos: Mapping[str, tuple[float, float]], edges: pd.Data
         strong = highlight is not None and (s, t) in highlight
         lw = 0.4 + 2.6 * abs(w) / max_w
         same_column = math.isclose(pos[s][0], pos[t][0])
+        length = math.dist(pos[s], pos[t])
+        # a bow of constant height: long edges must not sweep out of the figure
+        bend = 0.25 if same_column else min(rad, 0.4 / max(length, 1e-9))
         arrow = FancyArrowPatch(
             pos[s], pos[t], arrowstyle="-|>", mutation_scale=7,
-            connectionstyle=f"arc3,rad={0.25 if same_column else rad}",
+            connectionstyle=f"arc3,rad={bend}",
             color=(POSITIVE if w > 0 else NEGATIVE) if highlight is None or strong else "#bbbbbb",
             linestyle="-" if w > 0 else (0, (4, 2)), linewidth=lw * (1.6 if strong else 1),
             alpha=0.95 if strong else alpha, shrinkA=4, shrinkB=5,
@@ -438,8 +441,7 @@ def plot_heatmap(model: FactorModel, table: pd.DataFrame, *, ax: Axes | None = N
     ax = _new_ax(ax, (max(8.0, 0.28 * len(cols) + 3), max(4.0, 0.26 * len(table) + 2.5)))
     import matplotlib as mpl
 
-    cmap = mpl.colormaps["RdYlGn_r" if oriented else "RdBu_r"].copy()
-    cmap.set_bad("#dddddd")
+    cmap = mpl.colormaps["RdYlGn_r" if oriented else "RdBu_r"].with_extremes(bad="#dddddd")
     limit = float(np.nanmax(np.abs(values.to_numpy()))) if values.notna().any().any() else 1.0
     image = ax.imshow(data, cmap=cmap, vmin=-limit, vmax=limit, aspect="auto",
                       interpolation="nearest")

@@ -178,6 +178,11 @@ class Portfolio:
     improvement: float
     constraints: dict
 
+    def _repr_html_(self) -> str:
+        from ._html import portfolio_html
+
+        return portfolio_html(self)
+
     def to_frame(self) -> pd.DataFrame:
         """Chosen and left-out interventions in one table."""
         return pd.concat([self.chosen.assign(chosen=True),

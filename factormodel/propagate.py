@@ -249,6 +249,11 @@ class PropagationResult:
         long["kind"] = long["node"].map(kind).to_numpy()
         return long
 
+    def _repr_html_(self) -> str:
+        from ._html import result_html
+
+        return result_html(self)
+
     def __repr__(self) -> str:
         shape = (f"{len(self.deltas)} scenarios" if self.batch else "1 scenario")
         return (f"<PropagationResult {self.method} on {self.model.name!r}: {shape}, "

@@ -1,0 +1,51 @@
+"""Compact HTML summaries for Jupyter (``_repr_html_``), escaped and dependency-free."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .model import FactorModel
+    from .portfolio import Portfolio
+    from .propagate import PropagationResult
+
+_STYLE = "font-family:sans-serif;font-size:12px"
+
+
+def _table(frame: pd.DataFrame, float_format: str = "{:+.3f}") -> str:
+    return frame.to_html(border=0, float_format=float_format.format, escape=True,
+                         classes="factormodel", na_rep="–")
+
+
+def model_html(model: FactorModel) -> str:
+    s = model.summary()
+    status = escape(s["status"])
+    badge = ("" if s["status"] == "official" else
+             f" <span style='color:#b35806'>({status}: not an official model)</span>")
+    counts = model.nodes.groupby(["kind", "setting"]).size().unstack(fill_value=0)
+    strengths = ", ".join(f"{k} {v}" for k, v in s["edges_by_strength"].items())
+    return (f"<div style='{_STYLE}'><b>FactorModel {escape(s['name'])}</b> "
+            f"v{escape(s['version'])}{badge}<br>"
+            f"{s['nodes']} nodes ({s['factors']} factors, {s['outcomes']} outcomes), "
+            f"{s['edges']} edges ({strengths}); {s['edges_expert_judgement']} weights are "
+            f"expert judgement; {'with' if s['cyclic'] else 'no'} feedback loops"
+            f"{_table(counts, '{:d}')}</div>")
+
+
+def result_html(result: PropagationResult) -> str:
+    head = escape(repr(result))
+    outs = result.outcomes
+    frame = outs.to_frame("delta") if isinstance(outs, pd.Series) else outs.head(10)
+    more = "" if not result.batch or len(outs) <= 10 else f"<i>… {len(outs) - 10} more rows</i>"
+    return f"<div style='{_STYLE}'><b>{head}</b><br>Outcome deltas (SD):{_table(frame)}{more}</div>"
+
+
+def portfolio_html(p: Portfolio) -> str:
+    chosen = p.chosen[["name", "units", "cost", "value"]]
+    return (f"<div style='{_STYLE}'><b>Portfolio for {escape(p.area)}</b>: cost "
+            f"{p.total_cost:,.0f} of {p.budget:,.0f}, expected improvement "
+            f"{p.improvement:.3f} SD{_table(chosen, '{:,.3f}')}"
+            f"Outcome changes (SD):{_table(p.outcome_changes.to_frame('delta'))}</div>")
