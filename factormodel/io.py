@@ -267,7 +267,9 @@ def export_model(model: FactorModel, path: PathLike, *, format: str | None = Non
                         + "\n", encoding="utf-8")
 
 
-def _raw_table(path: PathLike, sheet: str | int, *, index: bool) -> pd.DataFrame:
+def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
+               skip_single_cell_rows: bool = False) -> pd.DataFrame:
+    """A table from an Excel sheet or a CSV file, cells as read (first column as index)."""
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
@@ -278,7 +280,8 @@ def _raw_table(path: PathLike, sheet: str | int, *, index: bool) -> pd.DataFrame
             raise ModelFileError(f"{path}: cannot read sheet {sheet!r} ({exc})") from None
     else:
         problems: list[Problem] = []
-        frame, _ = _read_csv(path, problems, keep_unnamed_first=index)
+        frame, _ = _read_csv(path, problems, keep_unnamed_first=index,
+                             skip_single_cell_rows=skip_single_cell_rows)
         if problems:
             raise ModelValidationError(problems, str(path))
     if index:
@@ -489,20 +492,8 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
     registry = load_areas(areas) if isinstance(areas, str) else areas
     if isinstance(source, pd.DataFrame):
         return normalize_area_data(source, areas=registry, columns=columns, where="data")
-    path = Path(source)
-    if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        try:
-            raw = pd.read_excel(path, sheet_name=sheet, dtype=object)
-        except (ValueError, ImportError, OSError) as exc:
-            raise ModelFileError(f"{path}: cannot read sheet {sheet!r} ({exc})") from None
-    else:
-        problems: list[Problem] = []
-        raw, _ = _read_csv(path, problems, skip_single_cell_rows=True)
-        if problems:
-            raise ModelValidationError(problems, str(path))
-    return normalize_area_data(raw, areas=registry, columns=columns, where=str(path))
+    raw = _raw_table(source, sheet, skip_single_cell_rows=True)
+    return normalize_area_data(raw, areas=registry, columns=columns, where=str(source))
 
 
 def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
