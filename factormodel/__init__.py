@@ -64,6 +64,7 @@ from .plot import (
 from .portfolio import Portfolio, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
+from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
 
 __version__ = "0.1.0"
 
@@ -77,6 +78,7 @@ __all__ = [
     "ModelMetadata",
     "ModelValidationError",
     "ModelWarning",
+    "MonteCarloResult",
     "NotConvergentError",
     "Portfolio",
     "Problem",
@@ -88,6 +90,7 @@ __all__ = [
     "UnknownNodeError",
     "coverage",
     "decompose_effects",
+    "draw_weights",
     "exchange",
     "export_model",
     "factor_gains",
@@ -102,6 +105,7 @@ __all__ = [
     "load_interventions",
     "load_model",
     "mediation",
+    "monte_carlo",
     "model_schema",
     "node_indices",
     "optimize_portfolio",
@@ -121,6 +125,7 @@ __all__ = [
     "read_fcm_matrix",
     "read_model",
     "recommend",
+    "sensitivity",
     "to_indicator_units",
     "total_effects",
     "vocab",
