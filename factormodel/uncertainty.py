@@ -26,7 +26,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -330,7 +329,6 @@ def monte_carlo(model: FactorModel, profile: pd.DataFrame,
     good = np.flatnonzero(valid)
     q = [(1 - interval) / 2, 0.5, (1 + interval) / 2]
     central = _central_predictions(model, given, groups, n, len(areas), alpha)
-    unmeasured = np.isnan(room)
     if len(good):
         # nearest-rank quantiles: 3 order statistics, partitioned on the contiguous draw
         # axis, only where values vary (a measured node keeps its value in every draw)
