@@ -35,6 +35,7 @@ from .errors import (
     UnknownModelError,
     UnknownNodeError,
 )
+from .estimate import Backtest, Estimate, backtest, estimate_weights
 from .importance import feedback_loops, graph_indices, leverage, node_indices
 from .indicators import coverage, profile, profile_index, to_indicator_units
 from .io import (
@@ -50,6 +51,7 @@ from .io import (
     read_edge_list,
     read_fcm_matrix,
     read_model,
+    read_weight_table,
     write_model,
 )
 from .model import FactorModel, ModelMetadata
@@ -65,11 +67,15 @@ from .portfolio import Portfolio, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
+from .weights import Comparison, aggregate_weights, compare
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Backtest",
+    "Comparison",
     "DataError",
+    "Estimate",
     "FactorModel",
     "FactorModelError",
     "InvalidDeltaError",
@@ -88,9 +94,13 @@ __all__ = [
     "UnknownIndicatorError",
     "UnknownModelError",
     "UnknownNodeError",
+    "aggregate_weights",
+    "backtest",
+    "compare",
     "coverage",
     "decompose_effects",
     "draw_weights",
+    "estimate_weights",
     "exchange",
     "export_model",
     "factor_gains",
@@ -124,6 +134,7 @@ __all__ = [
     "read_edge_list",
     "read_fcm_matrix",
     "read_model",
+    "read_weight_table",
     "recommend",
     "sensitivity",
     "to_indicator_units",

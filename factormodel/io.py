@@ -40,7 +40,8 @@ from .model import FactorModel
 
 __all__ = ["export_model", "load_areas", "load_example_data", "load_indicators",
            "load_interventions", "load_model", "model_schema", "read_area_data", "read_deltas",
-           "read_edge_list", "read_fcm_matrix", "read_model", "write_model"]
+           "read_edge_list", "read_fcm_matrix", "read_model", "read_weight_table",
+           "write_model"]
 
 FORMAT = "factormodel"
 FORMAT_VERSION = 1
@@ -287,6 +288,33 @@ def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
     if index:
         frame = frame.set_index(frame.columns[0])
     return frame
+
+
+def read_weight_table(path: PathLike, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read an alternative weight table (CSV or Excel) for :meth:`FactorModel.with_weights`.
+
+    Columns ``source, target, weight`` and optionally ``sd``, ``low``,
+    ``high``, ``strength``, ``source_ref``, ``note`` (any letter case). Cells
+    stay as read; ``with_weights`` parses them (decimal commas too) and names
+    every problem.
+
+    Examples
+    --------
+    >>> import factormodel as fm, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.csv"
+    >>> _ = p.write_text("Source;Target;Weight;SD\\nschoolverzuim;vsv;0,45;0,1\\n",
+    ...                  encoding="utf-8")
+    >>> m = fm.load_model("toy").with_weights(fm.read_weight_table(p))
+    >>> float(m.edges.set_index(["source", "target"]).loc[("schoolverzuim", "vsv"), "weight"])
+    0.45
+    """
+    raw = _raw_table(path, sheet)
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    missing = [c for c in ("source", "target", "weight") if c not in raw.columns]
+    if missing:
+        raise ModelValidationError([Problem(str(path), f"missing required column '{c}'")
+                                    for c in missing], str(path))
+    return raw
 
 
 def read_fcm_matrix(path: PathLike, *, default_kind: str, kinds: dict[str, str] | None = None,
