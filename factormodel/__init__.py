@@ -62,6 +62,7 @@ from .plot import (
     plot_outcome,
     plot_profile,
     plot_recommendation,
+    plot_tornado,
 )
 from .portfolio import Portfolio, optimize_portfolio
 from .propagate import PropagationResult, propagate
@@ -125,6 +126,7 @@ __all__ = [
     "plot_outcome",
     "plot_profile",
     "plot_recommendation",
+    "plot_tornado",
     "portfolio",
     "profile",
     "profile_index",

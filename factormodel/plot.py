@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .propagate import PropagationResult
 
 __all__ = ["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome", "plot_profile",
-           "plot_recommendation"]
+           "plot_recommendation", "plot_tornado"]
 
 KIND_COLOURS = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
 POSITIVE, NEGATIVE = "#444444", "#7b3294"
@@ -456,4 +456,40 @@ def plot_heatmap(model: FactorModel, table: pd.DataFrame, *, ax: Axes | None = N
     bar.set_label(("SD, rood = slechter" if nl else "SD, red = worse") if oriented else "SD")
     ax.set_title("Profiel per gebied (grijs = niet gemeten)" if nl else
                  "Profile per area (grey = not measured)", fontsize=11)
+    return ax
+
+
+def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top: int = 15,
+                 title: str | None = None) -> Axes:
+    """Tornado diagram: which edge weights move a result most (one SD each).
+
+    Parameters
+    ----------
+    sensitivity_table : DataFrame
+        From :func:`factormodel.sensitivity` (``low``, ``high``, ``value``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import factormodel as fm
+    >>> s = fm.sensitivity(fm.load_model("toy"), outcome="vsv", deltas={"armoede": 1.0})
+    >>> len(fm.plot_tornado(s, top=3).patches)
+    3
+    """
+    rows = sensitivity_table.head(top)
+    if rows.empty:
+        raise InvalidParameterError("the sensitivity table is empty")
+    value = float(rows["value"].iloc[0])
+    ax = _new_ax(ax, (8.5, 0.4 * len(rows) + 1.5))
+    ypos = np.arange(len(rows))
+    ax.barh(ypos, rows["high"] - rows["low"], left=rows["low"], height=0.6, color="#2c7fb8")
+    ax.axvline(value, color="black", linewidth=1)
+    ax.set_yticks(ypos, [f"{s} → {t} ({w:+.2f})" for s, t, w in
+                         zip(rows["source"], rows["target"], rows["weight"], strict=True)],
+                  fontsize=8)
+    ax.invert_yaxis()
+    _pad_x(ax)
+    ax.set_xlabel("result when the weight moves one SD down / up (first order)")
+    ax.set_title(title or f"Sensitivity to edge weights (value {value:+.3f})", fontsize=11)
     return ax

@@ -124,3 +124,22 @@ def propagate_row_by_row(model: fm.FactorModel, deltas: pd.DataFrame) -> pd.Data
     clamped = list(model.positions(deltas.columns))
     rows = [clamped_block_formula(W, clamped, row) for row in deltas.to_numpy()]
     return pd.DataFrame(rows, index=deltas.index, columns=list(model.node_ids))
+
+
+def monte_carlo_loop(model: fm.FactorModel, profile: pd.DataFrame, draws: np.ndarray
+                     ) -> tuple[np.ndarray, list[int]]:
+    """Predictions per draw with one plain propagate call per draw (no vectorising across
+    draws); returns (draws x areas x nodes) and the indices of draws that diverged."""
+    factors = profile.reindex(columns=list(model.factors))
+    edges = model.edges[["source", "target"]]
+    out, divergent = [], []
+    for d, w in enumerate(draws):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fm.ModelWarning)
+            m = model.with_weights(edges.assign(weight=w, sd=np.nan, low=np.nan, high=np.nan))
+        try:
+            out.append(fm.propagate(m, factors, missing="free").deltas.to_numpy())
+        except fm.NotConvergentError:
+            divergent.append(d)
+            out.append(np.full((len(profile), model.n_nodes), np.nan))
+    return np.array(out), divergent
