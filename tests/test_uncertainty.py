@@ -76,10 +76,10 @@ def test_vectorised_equals_a_loop_over_draws(rotterdam):
 
 def test_divergence_with_a_real_outcome():
     W = np.array([[0, 0.9, 0], [0.9, 0, 0.5], [0, 0, 0]])
-    nodes = [{"id": i, "kind": "risk", "setting": "kind", "label_nl": i, "label_en": i, "phases": "all",
-                  "modifiable": True} for i in ["a", "b"]]
-    nodes.append({"id": "y", "kind": "outcome", "setting": "veilig", "label_nl": "y", "label_en": "y",
-                      "phases": "all", "modifiable": False, "desired": "lower"})
+    base = {"setting": "kind", "phases": "all", "modifiable": True}
+    nodes = [{**base, "id": i, "kind": "risk", "label_nl": i, "label_en": i} for i in "ab"]
+    nodes.append({**base, "id": "y", "kind": "outcome", "setting": "veilig", "label_nl": "y",
+                  "label_en": "y", "modifiable": False, "desired": "lower"})
     edges = [{"source": s, "target": t, "weight": W[i, j], "strength": "matig", "sd": sd,
                   "source_ref": "expert judgement"}
              for (i, j, s, t, sd) in [(0, 1, "a", "b", 0.3), (1, 0, "b", "a", 0.3),
