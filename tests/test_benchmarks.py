@@ -28,3 +28,12 @@ def test_cases_agree_with_baselines(bench):
     row, build = bench.large_sparse(n=400, targets=3)
     assert row["max_abs_diff"] < 1e-12 and row["peak_memory_MB"] < row["dense_nxn_MB"] * 10
     assert build["factormodel_s"] > 0
+
+
+def test_uncertainty_benchmark_case_agrees():
+    spec = importlib.util.spec_from_file_location("bench_uncertainty",
+                                                  ROOT / "benchmarks" / "uncertainty.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    row = module.monte_carlo(n_draws=200, loop_draws=20)
+    assert row["max_abs_diff"] < 1e-5 and row["divergent_draws"] == 0
