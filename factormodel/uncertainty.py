@@ -376,7 +376,8 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
                 deltas: Mapping[str, float] | pd.Series | None = None,
                 factor: str | None = None,
                 outcomes: Mapping[str, float] | Iterable[str] | None = None,
-                clamp: bool = True, alpha: float = 1.0) -> pd.DataFrame:
+                profile: pd.Series | None = None, clamp: bool = True, alpha: float = 1.0
+                ) -> pd.DataFrame:
     """Exact derivative of a prediction or of a factor's gain with respect to every edge weight.
 
     Two questions, one formula (``∂T[i, o]/∂W[a, b] = α T[i, a] T[b, o]``):
@@ -387,7 +388,11 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
       a clamped node has no effect).
     * ``factor`` and ``outcomes``: how the factor's gain (the part of its
       recommendation score that depends on the weights) moves:
-      ``∂gain_f/∂W[a, b] = d_f Σ_o p_o s_o α T[f, a] T[b, o]``.
+      ``∂gain_f/∂W[a, b] = d_f Σ_o p_o s_o α T[f, a] T[b, o]``. With an area's
+      ``profile`` (a Series of node deltas) the result is the recommendation
+      *score* itself, room × gain × evidence, with room and evidence held as in
+      :func:`factormodel.recommend` (so its derivative is the gain's times
+      room × evidence).
 
     Returns
     -------
@@ -439,6 +444,15 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
         weight_o = np.array(list(prio.values())) * sign[cols]
         sens = sign[f] * alpha * T[f, a] * (T[b][:, cols] @ weight_o)
         value = float(sign[f] * (T[f, cols] @ weight_o))
+        if profile is not None:
+            delta = float(profile.get(factor, np.nan))
+            if np.isnan(delta):
+                raise InvalidParameterError(f"{factor!r} is not measured in the profile: its "
+                                            "score is not defined")
+            room = max(0.0, -sign[f] * delta)
+            evidence = float(factor_gains(model, prio, alpha=alpha).loc[factor, "evidence"])
+            scale = room * (evidence if value > 0 else 0.0)
+            sens, value = sens * scale, value * scale
     else:
         raise InvalidParameterError("give either outcome= and deltas=, or factor= and "
                                     "outcomes=")
