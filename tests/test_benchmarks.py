@@ -1,4 +1,4 @@
-"""The benchmark script runs (on small sizes) and its cases agree with their baselines.
+"""The benchmark scripts run (on small sizes) and their cases agree with their baselines.
 Timings are not asserted here: they live in benchmarks/results/."""
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_propagation",
-                                                  ROOT / "benchmarks" / "propagation.py")
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}",
+                                                  ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_cases_agree_with_baselines(bench):
+def test_cases_agree_with_baselines():
+    bench = _load("propagation")
     assert bench.batch_propagation(rows=50, inputs=10)["max_abs_diff"] < 1e-12
     single = bench.fcm_single(n=15)
     assert single["max_abs_diff"] < 1e-12 and "steps" in single["case"]
@@ -31,9 +31,22 @@ def test_cases_agree_with_baselines(bench):
 
 
 def test_uncertainty_benchmark_case_agrees():
-    spec = importlib.util.spec_from_file_location("bench_uncertainty",
-                                                  ROOT / "benchmarks" / "uncertainty.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    row = module.monte_carlo(n_draws=200, loop_draws=20)
+    row = _load("uncertainty").monte_carlo(n_draws=200, loop_draws=20)
     assert row["max_abs_diff"] < 1e-5 and row["divergent_draws"] == 0
+
+
+def test_peer_total_effects_agree():
+    rows = _load("peers").total_effects_rows()
+    assert len(rows) == 2
+    assert all(r["max_abs_diff"] < 1e-12 for r in rows)
+    assert {r["peer"] for r in rows} == {"networkx: enumerate every path",
+                                          "numpy dense inverse"}
+
+
+def test_peer_fcm_rows_match_fcmpy_or_say_why_skipped():
+    rows, skipped = _load("peers").fcm_rows()
+    if skipped:
+        assert not rows and skipped[0].startswith("FCMpy: not importable")
+        pytest.skip(skipped[0])
+    assert len(rows) == 6
+    assert all(r["max_abs_diff"] < 1e-10 and r["note"] == "same number of steps" for r in rows)

@@ -1,0 +1,172 @@
+"""factormodel next to the tools people would otherwise use, and at national scale (issue 8).
+
+Run:  python benchmarks/peers.py     (or python benchmarks/run.py for everything)
+Writes benchmarks/results/peers.{json,md}. Peers run only when installed; the table
+says which were skipped and why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import factormodel as fm  # noqa: E402
+from benchmarks._harness import peak_memory, timed, write  # noqa: E402
+from factormodel import _linalg  # noqa: E402
+from factormodel.fcm import simulate  # noqa: E402
+from tests.reference import matrix_model, random_dag, total_effects_by_paths  # noqa: E402
+
+
+def _row(case, fast_s, baseline, baseline_s, diff, note="") -> dict:
+    return {"case": case, "factormodel_s": fast_s, "peer": baseline, "peer_s": baseline_s,
+            "speedup": (baseline_s / fast_s) if baseline_s else None, "max_abs_diff": diff,
+            "note": note}
+
+
+def total_effects_rows() -> list[dict]:
+    rows = []
+    rng = np.random.default_rng(11)
+    W = random_dag(rng, 12, p=0.45)
+    small = matrix_model(W)
+    fast_s, T = timed(lambda: fm.total_effects(small).to_numpy(), repeats=20)
+    slow_s, ref = timed(lambda: total_effects_by_paths(W), repeats=3)
+    rows.append(_row("total effects, random 12-node DAG (all pairs)", fast_s,
+                     "networkx: enumerate every path", slow_s, float(np.abs(T - ref).max())))
+    model = fm.load_model("rotterdam-jeugd")
+    Wd = _linalg.weights(model).toarray()
+    fast_s, T = timed(lambda: fm.total_effects(model).to_numpy(), repeats=20)
+    inv_s, ref = timed(lambda: np.linalg.inv(np.eye(model.n_nodes) - Wd), repeats=20)
+    rows.append(_row("total effects, rotterdam-jeugd (72 x 72, one loop)", fast_s,
+                     "numpy dense inverse", inv_s, float(np.abs(T - ref).max()),
+                     "the inverse is the reference; factormodel also checks convergence "
+                     "and zeroes effects no path carries"))
+    return rows
+
+
+def fcm_rows() -> tuple[list[dict], list[str]]:
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from fcmpy import FcmSimulator
+    except Exception as exc:  # not installed, or its imports fail
+        return [], [f"FCMpy: not importable ({type(exc).__name__}: {exc})"]
+    rows = []
+    rng = np.random.default_rng(5)
+    n = 20
+    W = rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) < 0.2)
+    np.fill_diagonal(W, 0)
+    names = [f"C{i}" for i in range(n)]
+    frame = pd.DataFrame(W, index=names, columns=names)
+    init = dict(zip(names, rng.uniform(0, 1, n), strict=True))
+    x0 = np.array(list(init.values()))
+    for ours, theirs in (("kosko", "kosko"), ("modified-kosko", "mKosko"),
+                         ("rescaled", "rescaled")):
+        for transfer in ("sigmoid", "tanh"):
+            def run_fcmpy(theirs=theirs, transfer=transfer):
+                with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return FcmSimulator.simulate(initial_state=init, weight_matrix=frame,
+                                                 transfer=transfer, inference=theirs,
+                                                 thresh=0.001, iterations=100, l=1)
+            slow_s, res = timed(run_fcmpy, repeats=3)
+            fast_s, (state, status) = timed(
+                lambda ours=ours, transfer=transfer: simulate(
+                    W, x0, rule=ours, transfer_kind=transfer, lam=1.0, tol=0.001,
+                    max_iter=100), repeats=10)
+            diff = float(np.abs(res.iloc[-1].to_numpy(dtype=float) - state[0]).max())
+            same_steps = int(status.loc[0, "iterations"]) == len(res) - 1
+            rows.append(_row(f"FCM {n} concepts, {ours} + {transfer}, lambda 1", fast_s,
+                             "FCMpy FcmSimulator", slow_s, diff,
+                             "same number of steps" if same_steps else
+                             f"steps differ: {int(status.loc[0, 'iterations'])} vs "
+                             f"{len(res) - 1}"))
+    return rows, []
+
+
+def scale_rows() -> list[dict]:
+    rows = []
+    model = fm.load_model("rotterdam-jeugd")
+    rng = np.random.default_rng(8)
+    n_areas = 14_500  # about the number of Dutch buurten
+    factors = list(model.factors)
+    values = rng.normal(size=(n_areas, len(factors)))
+    # coverage as in real data: a few patterns of unmeasured factors
+    pattern = rng.integers(0, 4, n_areas)
+    for k in range(1, 4):
+        cols = rng.choice(len(factors), 10 * k, replace=False)
+        values[np.ix_(pattern == k, cols)] = np.nan
+    deltas = pd.DataFrame(values, columns=factors,
+                          index=[f"BU{i:08d}" for i in range(n_areas)])
+    fast_s, result = timed(lambda: fm.propagate(model, deltas, missing="free"), repeats=3)
+    peak, _ = peak_memory(lambda: fm.propagate(model, deltas, missing="free"))
+    rows.append(_row(f"rotterdam-jeugd for {n_areas:,} synthetic buurten, one propagate call "
+                     "(4 coverage patterns)", fast_s, None, None, None,
+                     f"peak memory {peak / 1e6:.0f} MB; output {result.deltas.shape}"))
+    n = 50_000
+    src = np.repeat(np.arange(n), 4)
+    dst = rng.integers(0, n, 4 * n)
+    keep = src != dst
+    W = sp.csr_matrix((rng.uniform(-1, 1, keep.sum()), (src[keep], dst[keep])), shape=(n, n))
+    W.sum_duplicates()
+    rho, _ = _linalg.spectral_radius(W)
+    W = (W * (0.9 / rho)).tocoo()
+    names = np.array([f"n{i}" for i in range(n)], dtype=object)
+    nodes = pd.DataFrame({"id": names, "kind": "risk", "setting": "kind", "label_nl": names,
+                          "label_en": names, "phases": "all", "modifiable": True})
+    edges = pd.DataFrame({"source": names[W.row], "target": names[W.col], "weight": W.data,
+                          "strength": "matig", "source_ref": "expert judgement"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fm.ModelWarning)
+        build_s, big = timed(lambda: fm.FactorModel(nodes, edges, {"name": "national",
+                                                                   "version": "1",
+                                                                   "status": "illustrative"}),
+                             repeats=1)
+    targets = list(names[:10])
+    fast_s, T = timed(lambda: fm.total_effects(big, targets=targets), repeats=3)
+    peak, _ = peak_memory(lambda: fm.total_effects(big, targets=targets))
+    A = sp.identity(n, format="csr") - _linalg.weights(big)
+    E = np.zeros((n, 10))
+    E[big.positions(targets), np.arange(10)] = 1
+    residual = float(np.abs(A @ T.to_numpy() - E).max())
+    rows.append(_row(f"total effects on 10 targets, {n:,}-node sparse cyclic model "
+                     f"({W.nnz:,} edges, spectral radius 0.9)", fast_s, None, None, residual,
+                     f"peak memory {peak / 1e6:.0f} MB (a dense n x n matrix: "
+                     f"{n * n * 8 / 1e9:.0f} GB); building and validating the model took "
+                     f"{build_s:.1f} s; max_abs_diff is the residual |(I - W) T - E|"))
+    return rows
+
+
+def main() -> Path:
+    skipped = ["semopy / pgmpy: they estimate weights from data and do not compute total "
+               "effects for a given weight matrix; semopy's estimates are compared with "
+               "factormodel.estimate_weights in tests/test_estimate.py instead"]
+    rows = total_effects_rows()
+    fcm, why = fcm_rows()
+    rows += fcm
+    skipped += why
+    rows += scale_rows()
+    for r in rows:
+        peer = (f" vs {r['peer']} {r['peer_s']:.4g} s ({r['speedup']:.2g}x)"
+                if r["peer"] else "")
+        diff = "" if r["max_abs_diff"] is None else f", max diff {r['max_abs_diff']:.2g}"
+        print(f"{r['case']}: {r['factormodel_s']:.4g} s{peer}{diff}")
+    for s in skipped:
+        print("skipped:", s)
+    notes = ["Times are medians over repeated runs after a warm-up run; ratios are measured "
+             "in the same run.", *[f"Skipped: {s}" for s in skipped]]
+    return write("peers", "factormodel next to peer tools, and at national scale (issue 8)",
+                 rows, notes)
+
+
+if __name__ == "__main__":
+    print(f"written: {main()}")

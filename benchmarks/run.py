@@ -1,0 +1,40 @@
+"""Run every benchmark and write benchmarks/results/summary.{md,json}.
+
+Run:  python benchmarks/run.py
+Each part also writes its own results file (propagation, uncertainty, peers).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import peers, propagation, uncertainty  # noqa: E402
+from benchmarks._harness import RESULTS, machine  # noqa: E402
+
+
+def main() -> Path:
+    parts = {"propagation": propagation.main, "uncertainty": uncertainty.main,
+             "peers": peers.main}
+    lines = ["# factormodel benchmarks", "", "Machine: " + ", ".join(
+        f"{k} {v}" for k, v in machine().items()), ""]
+    summary = {}
+    for name, run in parts.items():
+        print(f"== {name}")
+        md = run()
+        summary[name] = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
+        body = md.read_text(encoding="utf-8").split("\n", 4)[4]  # drop title and machine
+        lines += [f"## {name}", "", body]
+    (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2) + "\n",
+                                          encoding="utf-8")
+    out = RESULTS / "summary.md"
+    out.write_text("\n".join(lines), encoding="utf-8")
+    return out
+
+
+if __name__ == "__main__":
+    print(f"written: {main()}")
