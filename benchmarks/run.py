@@ -33,7 +33,20 @@ def main() -> Path:
                                           encoding="utf-8")
     out = RESULTS / "summary.md"
     out.write_text("\n".join(lines), encoding="utf-8")
+    _update_readme("\n".join(lines[2:]).replace("\n## ", "\n### "))
     return out
+
+
+def _update_readme(block: str) -> None:
+    """Replace the results block in benchmarks/README.md with the latest tables."""
+    readme = ROOT / "benchmarks" / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    if start not in text or end not in text:
+        raise SystemExit(f"{readme}: markers {start} / {end} not found; not updating it")
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    readme.write_text(f"{head}{start}\n{block.strip()}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -50,3 +50,12 @@ def test_peer_fcm_rows_match_fcmpy_or_say_why_skipped():
         pytest.skip(skipped[0])
     assert len(rows) == 6
     assert all(r["max_abs_diff"] < 1e-10 and r["note"] == "same number of steps" for r in rows)
+
+
+def test_peer_sem_rows_match_semopy_and_pgmpy_or_say_why_skipped():
+    rows, skipped = _load("peers").sem_rows(rows=50)
+    assert len(rows) + len(skipped) == 2
+    assert all(s.split(":")[0] in {"semopy", "pgmpy"} for s in skipped)
+    assert all(r["max_abs_diff"] < 1e-10 for r in rows)
+    if not rows:
+        pytest.skip("; ".join(skipped))
