@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 import factormodel as fm  # noqa: E402
 from benchmarks._harness import peak_memory, timed, write  # noqa: E402
 from factormodel import _linalg  # noqa: E402
+from factormodel.areas import normalize_area_data  # noqa: E402
 from factormodel.fcm import simulate  # noqa: E402
 from tests.reference import matrix_model, random_dag, total_effects_by_paths  # noqa: E402
 
@@ -179,6 +180,15 @@ def scale_rows() -> list[dict]:
         values[np.ix_(pattern == k, cols)] = np.nan
     deltas = pd.DataFrame(values, columns=factors,
                           index=[f"BU{i:08d}" for i in range(n_areas)])
+    wide = deltas.round(4).reset_index(names="code").assign(year=2023)
+    read_s, long = timed(lambda: normalize_area_data(wide), repeats=1)
+    back = long.pivot(index="area", columns="indicator", values="value").loc[deltas.index,
+                                                                             factors]
+    rows.append(_row(f"area data: normalise a wide table of {n_areas:,} synthetic buurten x "
+                     f"{len(factors)} indicator columns ({len(long):,} cells)", read_s, None, None,
+                     float(np.nanmax(np.abs(back.to_numpy() - wide[factors].to_numpy()))),
+                     "parse, resolve areas and check duplicates and populations; "
+                     "max_abs_diff: values read back against the table"))
     fast_s, result = timed(lambda: fm.propagate(model, deltas, missing="free"), repeats=3)
     peak, _ = peak_memory(lambda: fm.propagate(model, deltas, missing="free"))
     rows.append(_row(f"rotterdam-jeugd for {n_areas:,} synthetic buurten, one propagate call "

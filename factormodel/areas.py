@@ -19,13 +19,13 @@ flagged ``provisional``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._tables import parse_float, text
+from ._tables import _DECIMAL_COMMA_RE, parse_float, text
 from .errors import DataError, UnknownAreaError, close_matches
 
 __all__ = ["AREA_DATA_COLUMNS", "LEVELS", "normalize_area_data", "registry_from_frame"]
@@ -102,6 +102,8 @@ def _parse_year(value: Any) -> tuple[int | None, bool]:
 def _parse_value(value: Any) -> tuple[float, str]:
     """A cell as (number, flag); CBS symbols become NaN with a flag, never zero."""
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        if np.isinf(value):
+            raise ValueError(f"expected a finite number, got {value}")
         return (float(value), "") if np.isfinite(value) else (np.nan, "missing")
     s = text(value)
     if s.lower() in _SYMBOLS:
@@ -113,6 +115,52 @@ def _parse_value(value: Any) -> tuple[float, str]:
         raise ValueError(err or "empty")
     return x, ""
 
+
+def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` applied to every cell, computed once per distinct value (object array).
+
+    Area data repeat names, codes, years and populations across thousands of rows;
+    parsing each distinct value once keeps national-size tables fast.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(u) for u in uniques]
+    return mapped[codes]
+
+
+def _parse_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a value column as (numbers, flags, positions of unreadable cells).
+
+    Numeric columns and plain numeric strings (decimal point or decimal comma) are
+    converted in one vectorised step; only the remaining cells (CBS symbols, errors)
+    go through :func:`_parse_value`, once per distinct value. The result is the same
+    as parsing every cell with :func:`_parse_value`.
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        x = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        flags = np.where(np.isnan(x), "missing", "").astype(object)
+        slow = np.isinf(x)  # reported as errors by _parse_value
+    else:
+        strings = values.astype(str).str.strip()
+        comma = strings.str.match(_DECIMAL_COMMA_RE.pattern)
+        strings = strings.where(~comma, strings.str.replace(",", ".", regex=False))
+        x = pd.to_numeric(strings, errors="coerce").to_numpy(dtype=float, na_value=np.nan,
+                                                             copy=True)
+        flags = np.full(len(values), "", dtype=object)
+        slow = ~np.isfinite(x)
+    rows = np.flatnonzero(slow)
+    parsed = _per_unique(values.iloc[rows], _try_parse_value)
+    ok = np.array([r is not None for r in parsed], dtype=bool)
+    x[rows[ok]] = [r[0] for r in parsed[ok]]
+    flags[rows[ok]] = [r[1] for r in parsed[ok]]
+    return x, flags, rows[~ok]
+
+
+def _try_parse_value(value: Any) -> tuple[float, str] | None:
+    try:
+        return _parse_value(value)
+    except ValueError:
+        return None
 
 def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
                         columns: Mapping[str, str] | None = None, where: str = "data"
@@ -176,81 +224,87 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     n = len(long)
     problems: list[str] = []
     # areas ---------------------------------------------------------------------------
-    names = [text(v) for v in long[area_col]] if area_col else [""] * n
-    codes = [text(v).upper() for v in long[code_col]] if code_col else [""] * n
+    names = _per_unique(long[area_col], text) if area_col else np.full(n, "", dtype=object)
+    codes = (_per_unique(long[code_col], lambda v: text(v).upper()) if code_col
+             else np.full(n, "", dtype=object))
     area, level = _resolve_areas(names, codes, areas, where, long.get("level"))
     # years ---------------------------------------------------------------------------
-    years = np.zeros(n, dtype=int)
-    provisional = np.zeros(n, dtype=bool)
-    bad_years: dict[str, int] = {}
-    for i, v in enumerate(long[year_col].tolist()):
-        y, prov = _parse_year(v)
-        if y is None:
-            bad_years.setdefault(text(v), i)
-        else:
-            years[i], provisional[i] = y, prov
-    if bad_years:
+    year_codes, distinct_years = pd.factorize(long[year_col], use_na_sentinel=False)
+    parsed = [_parse_year(v) for v in distinct_years]
+    years = np.array([y or 0 for y, _ in parsed], dtype=int)[year_codes]
+    provisional = np.array([p for _, p in parsed], dtype=bool)[year_codes]
+    bad_year = np.array([y is None for y, _ in parsed], dtype=bool)[year_codes]
+    if bad_year.any():
+        rows = np.flatnonzero(bad_year)
+        shown = pd.Series(rows, index=[text(v) for v in long[year_col].to_numpy()[rows]])
+        shown = shown[~shown.index.duplicated()]
         problems.append("unreadable year(s) " + ", ".join(
-            f"{k!r} (row {i + 1})" for k, i in list(bad_years.items())[:5])
+            f"{k!r} (row {i + 1})" for k, i in list(shown.items())[:5])
             + "; expected e.g. 2022, 2022JJ00 or 2022*")
     # values --------------------------------------------------------------------------
-    values = np.empty(n)
-    flags = np.empty(n, dtype=object)
-    bad_values = []
-    for i, v in enumerate(long["value"].tolist()):
-        try:
-            values[i], flags[i] = _parse_value(v)
-        except ValueError:
-            bad_values.append(f"{text(v)!r} (row {i + 1}, {area[i]!r}, "
-                              f"{long['indicator'].to_numpy()[i]!r})")
-    if bad_values:
-        problems.append(f"{len(bad_values)} value(s) are not numbers or CBS symbols: "
-                        + ", ".join(bad_values[:5]))
+    values, flags, bad = _parse_values(long["value"])
+    if len(bad):
+        raw_values = long["value"].to_numpy()
+        labels = long["indicator"].to_numpy()
+        problems.append(f"{len(bad)} value(s) are not numbers or CBS symbols: "
+                        + ", ".join(f"{text(raw_values[i])!r} (row {i + 1}, {area[i]!r}, "
+                                    f"{labels[i]!r})" for i in bad[:5]))
     if "flag" in long.columns:  # keep flags given in canonical files
-        given = np.array([text(v) for v in long["flag"]], dtype=object)
+        given = _per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)
     flags = np.where((flags == "") & provisional, "provisional", flags)
     population = np.full(n, np.nan)
     if pop_col:
-        for i, v in enumerate(long[pop_col].tolist()):
-            x, _ = _parse_value(v) if text(v) else (np.nan, "")
-            population[i] = x
+        population = _per_unique(
+            long[pop_col], lambda v: _parse_value(v)[0] if text(v) else np.nan).astype(float)
     if problems:
         raise DataError(f"{where}: " + "; ".join(problems))
     out = pd.DataFrame({"area": area, "level": level, "year": years,
-                        "indicator": [text(v) for v in long["indicator"]], "value": values,
+                        "indicator": _per_unique(long["indicator"], text), "value": values,
                         "population": population, "flag": flags.astype(str)})
     for c in extra:
         low = c.strip().lower()
         if low in ("unit", "eenheid"):
-            out["unit"] = [text(v) for v in long[c]]
+            out["unit"] = _per_unique(long[c], text)
         elif low == "direction":
-            out["direction"] = [text(v) for v in long[c]]
+            out["direction"] = _per_unique(long[c], text)
     for c in passthrough:
-        out[c] = [text(v) for v in long[c]]
+        out[c] = _per_unique(long[c], text)
     _check_duplicates(out, where)
     _check_population(out, where)
     return out
 
 
-def _resolve_areas(names: list[str], codes: list[str], registry: pd.DataFrame | None,
-                   where: str, given_level: pd.Series | None) -> tuple[list[str], list[str]]:
-    n = len(names)
+def _resolve_areas(names: np.ndarray, codes: np.ndarray, registry: pd.DataFrame | None,
+                   where: str, given_level: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
+    """Area names and levels per row, resolved once per distinct (name, code, level)."""
+    want = (_per_unique(given_level, lambda v: text(v).lower()) if given_level is not None
+            else np.full(len(names), "", dtype=object))
+    keys = pd.DataFrame({"name": names, "code": codes, "level": want})
+    row_key = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+    distinct = keys.drop_duplicates()  # same order as the groups (first appearance)
+    area, level = _resolve_distinct(distinct["name"].tolist(), distinct["code"].tolist(),
+                                    distinct["level"].tolist(), registry, where,
+                                    given_level is not None)
+    return np.asarray(area, dtype=object)[row_key], np.asarray(level, dtype=object)[row_key]
+
+
+def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
+                      registry: pd.DataFrame | None, where: str, level_given: bool
+                      ) -> tuple[list[str], list[str]]:
     if registry is None:
         area = [nm or cd for nm, cd in zip(names, codes, strict=True)]
-        if given_level is not None:
-            level = [text(v).lower() for v in given_level]
-        else:
-            level = [_CODE_LEVEL.get(cd[:2], "") if _CODE_RE.match(cd) else
-                     (_CODE_LEVEL.get(nm.upper()[:2], "") if _CODE_RE.match(nm.upper()) else "")
-                     for nm, cd in zip(names, codes, strict=True)]
+        if level_given:
+            return area, want_level
+        level = [_CODE_LEVEL.get(cd[:2], "") if _CODE_RE.match(cd) else
+                 (_CODE_LEVEL.get(nm.upper()[:2], "") if _CODE_RE.match(nm.upper()) else "")
+                 for nm, cd in zip(names, codes, strict=True)]
         return area, level
     by_code = {c: (a, lv) for a, lv, c in zip(registry["area"], registry["level"],
                                               registry["cbs_code"], strict=True) if c}
     by_name: dict[str, list[tuple[str, str]]] = {}
     for a, lv in zip(registry["area"], registry["level"], strict=True):
         by_name.setdefault(a.lower(), []).append((a, lv))
-    want_level = [text(v).lower() for v in given_level] if given_level is not None else [""] * n
     area, level, unknown = [], [], []
     for nm, cd, lv in zip(names, codes, want_level, strict=True):
         if cd and cd in by_code:
