@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -211,6 +211,37 @@ def format_phases(phases: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------- tables
 
 
+def per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` applied to every cell, computed once per distinct value (object array).
+
+    Model and area tables repeat kinds, settings, strengths, sources, names and years
+    across many rows; parsing each distinct value once keeps large tables fast. Cells
+    that cannot be hashed (lists from JSON) are parsed one by one.
+    """
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # unhashable cells
+        mapped = np.empty(len(values), dtype=object)
+        mapped[:] = [fn(v) for v in values.tolist()]
+        return mapped
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(u) for u in np.asarray(uniques, dtype=object)]  # fast iteration
+    return mapped[codes]
+
+
+def _parsed(raw: pd.DataFrame, found: Mapping[str, Any], columns: tuple[str, ...],
+            fn: Callable[[Any], Any]) -> dict[str, np.ndarray]:
+    """``fn`` of every cell of each column in ``columns`` (``fn(None)`` where absent)."""
+    out = {}
+    for c in columns:
+        if c in found:
+            out[c] = per_unique(raw[found[c]], fn)
+        else:
+            out[c] = np.empty(len(raw), dtype=object)
+            out[c][:] = [fn(None)] * len(raw)
+    return out
+
+
 def _columns(raw: pd.DataFrame, src: TableSource, required: tuple[str, ...],
              known: tuple[str, ...], problems: list[Problem]) -> tuple[dict[str, str], list]:
     """Map canonical column names to raw column names (case/space-insensitive)."""
@@ -235,7 +266,7 @@ def _columns(raw: pd.DataFrame, src: TableSource, required: tuple[str, ...],
 
 
 def _extra_values(raw: pd.DataFrame, extras: list) -> dict[str, list[str]]:
-    return {str(c).strip(): [text(v) for v in raw[c].tolist()] for c in extras}
+    return {str(c).strip(): per_unique(raw[c], text) for c in extras}
 
 
 def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) -> pd.DataFrame:
@@ -244,7 +275,10 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
     n = len(raw)
     if n == 0:
         problems.append(Problem(src.where(), "the model has no nodes (empty model)", src.key()))
-    col = {c: (raw[found[c]].tolist() if c in found else [None] * n) for c in NODE_COLUMNS}
+    txt = _parsed(raw, found, ("id", "kind", "setting", "label_nl", "label_en", "desired",
+                                "description"), text)
+    phases_col = _parsed(raw, found, ("phases",), parse_phases)["phases"]
+    modifiable_col = _parsed(raw, found, ("modifiable",), parse_bool)["modifiable"]
     out: dict[str, list] = {c: [] for c in NODE_COLUMNS}
     first_row: dict[str, int] = {}
 
@@ -252,7 +286,7 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
         problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
 
     for i in range(n):
-        node_id = text(col["id"][i])
+        node_id = txt["id"][i]
         if "id" in found:
             if not node_id:
                 bad(i, "id", "missing node id")
@@ -264,32 +298,32 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
                     f"{src.where(first_row[node_id])})")
             else:
                 first_row[node_id] = i
-        kind = text(col["kind"][i]).lower()
+        kind = txt["kind"][i].lower()
         if "kind" in found and kind not in vocab.KINDS:
-            bad(i, "kind", f"unknown kind {text(col['kind'][i])!r}; expected one of "
+            bad(i, "kind", f"unknown kind {txt['kind'][i]!r}; expected one of "
                 f"{', '.join(vocab.KINDS)}")
-        setting = text(col["setting"][i]).lower()
+        setting = txt["setting"][i].lower()
         if "setting" in found:
             allowed = (vocab.OUTCOME_SETTINGS if kind == "outcome" else vocab.FACTOR_SETTINGS
                        if kind in vocab.KINDS else vocab.FACTOR_SETTINGS + vocab.OUTCOME_SETTINGS)
             if setting not in allowed:
                 what = "an outcome" if kind == "outcome" else "a factor"
-                bad(i, "setting", f"unknown setting {text(col['setting'][i])!r} for {what}; "
+                bad(i, "setting", f"unknown setting {txt['setting'][i]!r} for {what}; "
                     f"expected one of {', '.join(allowed)}")
         for c in ("label_nl", "label_en"):
-            if c in found and not text(col[c][i]):
+            if c in found and not txt[c][i]:
                 bad(i, c, f"missing {'Dutch' if c == 'label_nl' else 'English'} label")
         phases: tuple[str, ...] | None = None
         if "phases" in found:
-            phases, err = parse_phases(col["phases"][i])
+            phases, err = phases_col[i]
             if err:
                 bad(i, "phases", err)
         modifiable: bool | None = None
         if "modifiable" in found:
-            modifiable, err = parse_bool(col["modifiable"][i])
+            modifiable, err = modifiable_col[i]
             if err:
                 bad(i, "modifiable", err)
-        desired = text(col["desired"][i]).lower()
+        desired = txt["desired"][i].lower()
         if desired and desired not in vocab.DESIRED:
             bad(i, "desired", f"unknown desired direction {desired!r}; expected lower or higher")
         elif kind == "outcome" and not desired:
@@ -303,12 +337,12 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
         out["id"].append(node_id)
         out["kind"].append(kind)
         out["setting"].append(setting)
-        out["label_nl"].append(text(col["label_nl"][i]))
-        out["label_en"].append(text(col["label_en"][i]))
+        out["label_nl"].append(txt["label_nl"][i])
+        out["label_en"].append(txt["label_en"][i])
         out["phases"].append(phases)
         out["modifiable"].append(modifiable)
         out["desired"].append(desired)
-        out["description"].append(text(col["description"][i]))
+        out["description"].append(txt["description"][i])
     frame = pd.DataFrame(out, columns=list(NODE_COLUMNS))
     for name, values in _extra_values(raw, extras).items():
         if name in frame.columns or name == "":
@@ -319,22 +353,32 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
 
 def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
                 problems: list[Problem]) -> pd.DataFrame:
-    """Validate and canonicalise a raw edges table against canonical ``nodes``."""
+    """Validate and canonicalise a raw edges table against canonical ``nodes``.
+
+    Every check is first screened for all rows at once; the rows it flags are then
+    checked one by one, in file order, to write their messages.
+    """
     found, extras = _columns(raw, src, EDGE_REQUIRED, EDGE_COLUMNS, problems)
     n = len(raw)
     if n == 0:
         problems.append(Problem(src.where(), "the model has no edges", src.key()))
-    col = {c: (raw[found[c]].tolist() if c in found else [None] * n) for c in EDGE_COLUMNS}
+    txt = _parsed(raw, found, ("source", "target", "strength", "source_ref", "note"), text)
+    num = _parsed(raw, found, EDGE_NUMERIC, parse_float)
+    vals = {c: np.array([np.nan if x is None else x for x, _ in num[c]], dtype=float)
+            for c in EDGE_NUMERIC}
     node_ids = [x for x in nodes["id"].tolist() if x]
     known = set(node_ids)
-    out: dict[str, list] = {c: [] for c in EDGE_COLUMNS}
-    first_row: dict[tuple[str, str], int] = {}
+    keys = pd.Series(list(zip(txt["source"], txt["target"], strict=True)), dtype=object)
+    first = keys.drop_duplicates()
+    first_row = dict(zip(first.tolist(), first.index.tolist(), strict=True))
+    strength = np.array([v.lower() for v in txt["strength"]], dtype=object)
+    flagged = _edge_screen(txt, num, vals, strength, found, known, keys)
 
     def bad(i: int, c: str, msg: str) -> None:
         problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
 
-    for i in range(n):
-        s, t = text(col["source"][i]), text(col["target"][i])
+    for i in np.flatnonzero(flagged).tolist():
+        s, t = txt["source"][i], txt["target"][i]
         for c, v in (("source", s), ("target", t)):
             if c not in found:
                 continue
@@ -344,14 +388,12 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
                 bad(i, c, f"unknown node {v!r}; {close_matches(v, node_ids)}")
         if s and s == t:
             bad(i, "target", f"self-loop {s!r} -> {t!r}; a node cannot affect itself directly")
-        if s and t and (s, t) in first_row:
+        if s and t and first_row[(s, t)] != i:
             bad(i, "target", f"duplicate edge {s!r} -> {t!r} (first at "
                 f"{src.where(first_row[(s, t)])})")
-        elif s and t:
-            first_row[(s, t)] = i
         nums: dict[str, float | None] = {}
         for c in EDGE_NUMERIC:
-            x, err = parse_float(col[c][i])
+            x, err = num[c][i]
             if err and c in found:
                 bad(i, c, err)
             nums[c] = x
@@ -372,32 +414,50 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
             elif w is not None and not lo <= w <= hi:
                 bad(i, "weight", f"weight {w} lies outside its interval [{lo}, {hi}]; "
                     "adjust low/high together with the weight")
-        strength = text(col["strength"][i]).lower()
-        if "strength" in found and strength not in vocab.STRENGTHS:
-            bad(i, "strength", f"unknown strength {text(col['strength'][i])!r}; expected one of "
+        if "strength" in found and strength[i] not in vocab.STRENGTHS:
+            bad(i, "strength", f"unknown strength {txt['strength'][i]!r}; expected one of "
                 f"{', '.join(vocab.STRENGTHS)}")
-        source_ref = text(col["source_ref"][i])
-        if "source_ref" in found and not source_ref:
+        if "source_ref" in found and not txt["source_ref"][i]:
             bad(i, "source_ref", "missing source reference; give a citation or the literal "
                 f"text '{vocab.EXPERT_JUDGEMENT}'")
-        out["source"].append(s)
-        out["target"].append(t)
-        out["weight"].append(np.nan if w is None else w)
-        out["strength"].append(strength)
-        out["sd"].append(np.nan if sd is None else sd)
-        out["low"].append(np.nan if lo is None else lo)
-        out["high"].append(np.nan if hi is None else hi)
-        out["source_ref"].append(source_ref)
-        out["note"].append(text(col["note"][i]))
-    frame = pd.DataFrame(out, columns=list(EDGE_COLUMNS))
-    for c in EDGE_NUMERIC:
-        frame[c] = frame[c].astype(float)
+    frame = pd.DataFrame({"source": txt["source"], "target": txt["target"],
+                          "weight": vals["weight"], "strength": strength, "sd": vals["sd"],
+                          "low": vals["low"], "high": vals["high"],
+                          "source_ref": txt["source_ref"], "note": txt["note"]},
+                         columns=list(EDGE_COLUMNS))
     for name, values in _extra_values(raw, extras).items():
         if name in frame.columns or name == "":
             continue
         frame[name] = values
     return frame
 
+
+def _edge_screen(txt: dict[str, np.ndarray], num: dict[str, np.ndarray],
+                 vals: dict[str, np.ndarray], strength: np.ndarray, found: Mapping[str, Any],
+                 known: set[str], keys: pd.Series) -> np.ndarray:
+    """Rows that at least one edge check would report (a superset is fine, none missed)."""
+    n = len(keys)
+    flagged = np.zeros(n, dtype=bool)
+    for c in ("source", "target"):
+        if c in found:
+            flagged |= ~pd.Series(txt[c], dtype=object).isin(known).to_numpy()
+    flagged |= txt["source"] == txt["target"]
+    flagged |= keys.duplicated().to_numpy()
+    for c in EDGE_NUMERIC:
+        flagged |= np.array([err is not None for _, err in num[c]], dtype=bool)
+    w, sd, lo, hi = (vals[c] for c in EDGE_NUMERIC)
+    if "weight" in found:
+        flagged |= np.isnan(w)
+    flagged |= sd < 0
+    flagged |= np.isnan(lo) != np.isnan(hi)
+    both = ~np.isnan(lo) & ~np.isnan(hi)
+    with np.errstate(invalid="ignore"):
+        flagged |= both & (~np.isnan(sd) | (lo > hi) | (w < lo) | (w > hi))
+    if "strength" in found:
+        flagged |= ~np.isin(strength, list(vocab.STRENGTHS))
+    if "source_ref" in found:
+        flagged |= txt["source_ref"] == ""
+    return flagged
 
 def _has(problems: list[Problem], key: tuple) -> bool:
     return any(p.key == key for p in problems)
@@ -406,8 +466,10 @@ def _has(problems: list[Problem], key: tuple) -> bool:
 def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
                 problems: list[Problem], warnings: list[Problem]) -> None:
     """Model-level checks: outcomes need incoming edges; weight signs vs kinds."""
-    targets = set(edges["target"])
-    for i, (node_id, kind) in enumerate(zip(nodes["id"], nodes["kind"], strict=True)):
+    targets = set(edges["target"].tolist())
+    # .tolist(): iterating a pandas string column element by element is slow
+    for i, (node_id, kind) in enumerate(zip(nodes["id"].tolist(), nodes["kind"].tolist(),
+                                            strict=True)):
         if kind == "outcome" and node_id and node_id not in targets:
             problems.append(Problem(f"node {node_id!r}", "outcome has no incoming edge; "
                                     "nothing in the model drives it", ("nodes", i, "id")))
@@ -422,8 +484,8 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
         return
     phrase = {node_id: (f"outcome, desired {desired}" if kind == "outcome"
                         else f"{kind} factor")
-              for node_id, kind, desired in zip(nodes["id"], nodes["kind"], nodes["desired"],
-                                                strict=True)}
+              for node_id, kind, desired in zip(nodes["id"].tolist(), nodes["kind"].tolist(),
+                                                nodes["desired"].tolist(), strict=True)}
     sources, targets_ = edges["source"].to_numpy(), edges["target"].to_numpy()
     for i in np.flatnonzero(wrong):
         s, t = sources[i], targets_[i]
@@ -438,7 +500,8 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
 def harm_signs(nodes: pd.DataFrame) -> dict[str, int]:
     """+1 where more of the node is worse, -1 where more is better, per node id."""
     out: dict[str, int] = {}
-    for node_id, kind, desired in zip(nodes["id"], nodes["kind"], nodes["desired"], strict=True):
+    for node_id, kind, desired in zip(nodes["id"].tolist(), nodes["kind"].tolist(),
+                                      nodes["desired"].tolist(), strict=True):
         if kind == "risk" or desired == "lower":
             out[node_id] = 1
         elif kind == "protective" or desired == "higher":

@@ -19,13 +19,13 @@ flagged ``provisional``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._tables import _DECIMAL_COMMA_RE, parse_float, text
+from ._tables import _DECIMAL_COMMA_RE, parse_float, per_unique, text
 from .errors import DataError, UnknownAreaError, close_matches
 
 __all__ = ["AREA_DATA_COLUMNS", "LEVELS", "normalize_area_data", "registry_from_frame"]
@@ -116,18 +116,6 @@ def _parse_value(value: Any) -> tuple[float, str]:
     return x, ""
 
 
-def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
-    """``fn`` applied to every cell, computed once per distinct value (object array).
-
-    Area data repeat names, codes, years and populations across thousands of rows;
-    parsing each distinct value once keeps national-size tables fast.
-    """
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    mapped = np.empty(len(uniques), dtype=object)
-    mapped[:] = [fn(u) for u in uniques]
-    return mapped[codes]
-
-
 def _parse_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parse a value column as (numbers, flags, positions of unreadable cells).
 
@@ -149,7 +137,7 @@ def _parse_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
         flags = np.full(len(values), "", dtype=object)
         slow = ~np.isfinite(x)
     rows = np.flatnonzero(slow)
-    parsed = _per_unique(values.iloc[rows], _try_parse_value)
+    parsed = per_unique(values.iloc[rows], _try_parse_value)
     ok = np.array([r is not None for r in parsed], dtype=bool)
     x[rows[ok]] = [r[0] for r in parsed[ok]]
     flags[rows[ok]] = [r[1] for r in parsed[ok]]
@@ -224,8 +212,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     n = len(long)
     problems: list[str] = []
     # areas ---------------------------------------------------------------------------
-    names = _per_unique(long[area_col], text) if area_col else np.full(n, "", dtype=object)
-    codes = (_per_unique(long[code_col], lambda v: text(v).upper()) if code_col
+    names = per_unique(long[area_col], text) if area_col else np.full(n, "", dtype=object)
+    codes = (per_unique(long[code_col], lambda v: text(v).upper()) if code_col
              else np.full(n, "", dtype=object))
     area, level = _resolve_areas(names, codes, areas, where, long.get("level"))
     # years ---------------------------------------------------------------------------
@@ -250,26 +238,26 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
                         + ", ".join(f"{text(raw_values[i])!r} (row {i + 1}, {area[i]!r}, "
                                     f"{labels[i]!r})" for i in bad[:5]))
     if "flag" in long.columns:  # keep flags given in canonical files
-        given = _per_unique(long["flag"], text)
+        given = per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)
     flags = np.where((flags == "") & provisional, "provisional", flags)
     population = np.full(n, np.nan)
     if pop_col:
-        population = _per_unique(
+        population = per_unique(
             long[pop_col], lambda v: _parse_value(v)[0] if text(v) else np.nan).astype(float)
     if problems:
         raise DataError(f"{where}: " + "; ".join(problems))
     out = pd.DataFrame({"area": area, "level": level, "year": years,
-                        "indicator": _per_unique(long["indicator"], text), "value": values,
+                        "indicator": per_unique(long["indicator"], text), "value": values,
                         "population": population, "flag": flags.astype(str)})
     for c in extra:
         low = c.strip().lower()
         if low in ("unit", "eenheid"):
-            out["unit"] = _per_unique(long[c], text)
+            out["unit"] = per_unique(long[c], text)
         elif low == "direction":
-            out["direction"] = _per_unique(long[c], text)
+            out["direction"] = per_unique(long[c], text)
     for c in passthrough:
-        out[c] = _per_unique(long[c], text)
+        out[c] = per_unique(long[c], text)
     _check_duplicates(out, where)
     _check_population(out, where)
     return out
@@ -278,7 +266,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
 def _resolve_areas(names: np.ndarray, codes: np.ndarray, registry: pd.DataFrame | None,
                    where: str, given_level: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
     """Area names and levels per row, resolved once per distinct (name, code, level)."""
-    want = (_per_unique(given_level, lambda v: text(v).lower()) if given_level is not None
+    want = (per_unique(given_level, lambda v: text(v).lower()) if given_level is not None
             else np.full(len(names), "", dtype=object))
     keys = pd.DataFrame({"name": names, "code": codes, "level": want})
     row_key = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()

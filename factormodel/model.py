@@ -163,7 +163,7 @@ class FactorModel:
         object.__setattr__(self, "_metadata", metadata)
         object.__setattr__(self, "_warnings", warns)
         object.__setattr__(self, "_positions",
-                           MappingProxyType({k: i for i, k in enumerate(nodes.index)}))
+                           MappingProxyType({k: i for i, k in enumerate(nodes.index.tolist())}))
         # derived arrays (weight matrix, topological order, ...) computed once per model;
         # safe because the model never changes
         object.__setattr__(self, "_cache", {})

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import factormodel as fm
 
@@ -260,3 +264,64 @@ def test_json_not_a_model_object(tmp_path):
     with pytest.raises(fm.ModelValidationError) as e:
         fm.read_model(path)
     one_problem(e, "x.json", "is not of type 'object'")
+
+
+# the vectorised screen misses no row: random tables, an independent per-row rule set ------
+
+_POOL = {  # valid values repeated so that rows with a single defect are common
+    "source": ["a", "b", "a", "b", "c", "", "zz"],
+    "target": ["c", "c", "b", "a", "c", "", "zz"],
+    "weight": ["0.3", "-0.2", "0.1", "0.2", "", "abc", "nan", "0,5"],
+    "strength": ["matig", "Sterk", "zwak", "matig", "huge", ""],
+    "source_ref": ["expert judgement", "Doe 2020", "x", ""],
+    "sd": ["", "", "", "", "0.1", "-0.1", "x"],
+    "low": ["", "", "", "0.0", "0.4"],
+    "high": ["", "", "", "0.35", "-1"],
+}
+
+
+def _row_is_bad(row: dict, earlier: set) -> bool:
+    """Independent statement of the edge rules (what should be reported for a row)."""
+    def num(v):
+        try:
+            x = float(v.replace(",", "."))
+        except ValueError:
+            return "error"
+        return "error" if x != x else x
+    s, t = row["source"], row["target"]
+    w, sd, lo, hi = (None if row[c] == "" else num(row[c])
+                     for c in ("weight", "sd", "low", "high"))
+    if "error" in (w, sd, lo, hi) or w is None:
+        return True
+    if s not in {"a", "b", "c"} or t not in {"a", "b", "c"} or s == t or (s, t) in earlier:
+        return True
+    if (lo is None) != (hi is None) or (sd is not None and sd < 0):
+        return True
+    if lo is not None and (sd is not None or lo > hi or not lo <= w <= hi):
+        return True
+    return row["strength"].lower() not in {"sterk", "matig", "zwak"} or not row["source_ref"]
+
+
+@given(st.lists(st.fixed_dictionaries({c: st.sampled_from(v) for c, v in _POOL.items()}),
+                min_size=1, max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_every_bad_edge_row_is_reported_and_no_good_row_is(rows):
+    nodes = pd.DataFrame({"id": ["a", "b", "c"], "kind": ["risk", "risk", "outcome"],
+                          "setting": ["kind", "thuis", "onderwijs"],
+                          "label_nl": ["A", "B", "C"], "label_en": ["A", "B", "C"],
+                          "desired": ["", "", "lower"]})
+    edges = pd.DataFrame(rows, dtype=str)
+    expected, earlier = set(), set()
+    for i, row in enumerate(rows):
+        if _row_is_bad(row, earlier):
+            expected.add(i)
+        if row["source"] and row["target"]:
+            earlier.add((row["source"], row["target"]))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fm.ModelWarning)
+            fm.FactorModel(nodes, edges, {"name": "t", "version": "1", "status": "illustrative"})
+        reported = set()
+    except fm.ModelValidationError as e:
+        reported = {p.key[1] for p in e.problems if p.key[0] == "edges" and p.key[1] is not None}
+    assert reported == expected
