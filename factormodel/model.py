@@ -206,17 +206,17 @@ class FactorModel:
     @property
     def node_ids(self) -> tuple[str, ...]:
         """Node ids in model order."""
-        return tuple(self._nodes.index)
+        return tuple(self._nodes.index.tolist())
 
     @property
     def factors(self) -> tuple[str, ...]:
         """Ids of risk and protective factors, in model order."""
-        return tuple(self._nodes.index[self._nodes["kind"] != "outcome"])
+        return tuple(self._nodes.index[self._nodes["kind"] != "outcome"].tolist())
 
     @property
     def outcomes(self) -> tuple[str, ...]:
         """Ids of outcomes (maatschappelijke resultaten), in model order."""
-        return tuple(self._nodes.index[self._nodes["kind"] == "outcome"])
+        return tuple(self._nodes.index[self._nodes["kind"] == "outcome"].tolist())
 
     @property
     def n_nodes(self) -> int:
