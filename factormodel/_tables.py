@@ -270,7 +270,11 @@ def _extra_values(raw: pd.DataFrame, extras: list) -> dict[str, list[str]]:
 
 
 def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) -> pd.DataFrame:
-    """Validate and canonicalise a raw nodes table; append problems found."""
+    """Validate and canonicalise a raw nodes table; append problems found.
+
+    Every check is first screened for all rows at once; the rows it flags are then
+    checked one by one, in file order, to write their messages.
+    """
     found, extras = _columns(raw, src, NODE_REQUIRED, NODE_COLUMNS, problems)
     n = len(raw)
     if n == 0:
@@ -279,33 +283,34 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
                                 "description"), text)
     phases_col = _parsed(raw, found, ("phases",), parse_phases)["phases"]
     modifiable_col = _parsed(raw, found, ("modifiable",), parse_bool)["modifiable"]
-    out: dict[str, list] = {c: [] for c in NODE_COLUMNS}
-    first_row: dict[str, int] = {}
+    low = {c: np.array([v.lower() for v in txt[c]], dtype=object)
+           for c in ("kind", "setting", "desired")}
+    ids = txt["id"]
+    valid_id = np.array([bool(x) and bool(_ID_RE.match(x)) for x in ids], dtype=bool)
+    first = pd.Series(ids[valid_id], index=np.flatnonzero(valid_id)).drop_duplicates()
+    first_row = dict(zip(first.tolist(), first.index.tolist(), strict=True))
+    flagged = _node_screen(txt, low, valid_id, phases_col, modifiable_col, found)
 
     def bad(i: int, c: str, msg: str) -> None:
         problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
 
-    for i in range(n):
-        node_id = txt["id"][i]
+    for i in np.flatnonzero(flagged).tolist():
+        node_id, kind, setting, desired = ids[i], low["kind"][i], low["setting"][i], \
+            low["desired"][i]
         if "id" in found:
             if not node_id:
                 bad(i, "id", "missing node id")
-            elif not _ID_RE.match(node_id):
+            elif not valid_id[i]:
                 bad(i, "id", f"node id {node_id!r} must be ascii letters, digits, '_', '-' "
                     "or '.', starting with a letter or digit, without spaces")
-            elif node_id in first_row:
+            elif first_row[node_id] != i:
                 bad(i, "id", f"duplicate node id {node_id!r} (first defined at "
                     f"{src.where(first_row[node_id])})")
-            else:
-                first_row[node_id] = i
-        kind = txt["kind"][i].lower()
         if "kind" in found and kind not in vocab.KINDS:
             bad(i, "kind", f"unknown kind {txt['kind'][i]!r}; expected one of "
                 f"{', '.join(vocab.KINDS)}")
-        setting = txt["setting"][i].lower()
         if "setting" in found:
-            allowed = (vocab.OUTCOME_SETTINGS if kind == "outcome" else vocab.FACTOR_SETTINGS
-                       if kind in vocab.KINDS else vocab.FACTOR_SETTINGS + vocab.OUTCOME_SETTINGS)
+            allowed = _allowed_settings(kind)
             if setting not in allowed:
                 what = "an outcome" if kind == "outcome" else "a factor"
                 bad(i, "setting", f"unknown setting {txt['setting'][i]!r} for {what}; "
@@ -313,17 +318,10 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
         for c in ("label_nl", "label_en"):
             if c in found and not txt[c][i]:
                 bad(i, c, f"missing {'Dutch' if c == 'label_nl' else 'English'} label")
-        phases: tuple[str, ...] | None = None
-        if "phases" in found:
-            phases, err = phases_col[i]
-            if err:
-                bad(i, "phases", err)
-        modifiable: bool | None = None
-        if "modifiable" in found:
-            modifiable, err = modifiable_col[i]
-            if err:
-                bad(i, "modifiable", err)
-        desired = txt["desired"][i].lower()
+        if "phases" in found and phases_col[i][1]:
+            bad(i, "phases", phases_col[i][1])
+        if "modifiable" in found and modifiable_col[i][1]:
+            bad(i, "modifiable", modifiable_col[i][1])
         if desired and desired not in vocab.DESIRED:
             bad(i, "desired", f"unknown desired direction {desired!r}; expected lower or higher")
         elif kind == "outcome" and not desired:
@@ -334,22 +332,54 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
             if desired != implied:
                 bad(i, "desired", f"desired {desired!r} contradicts kind {kind!r} "
                     f"(a {kind} factor is better {implied}); leave it empty")
-        out["id"].append(node_id)
-        out["kind"].append(kind)
-        out["setting"].append(setting)
-        out["label_nl"].append(txt["label_nl"][i])
-        out["label_en"].append(txt["label_en"][i])
-        out["phases"].append(phases)
-        out["modifiable"].append(modifiable)
-        out["desired"].append(desired)
-        out["description"].append(txt["description"][i])
-    frame = pd.DataFrame(out, columns=list(NODE_COLUMNS))
+    frame = pd.DataFrame({
+        "id": ids, "kind": low["kind"], "setting": low["setting"],
+        "label_nl": txt["label_nl"], "label_en": txt["label_en"],
+        "phases": [p for p, _ in phases_col] if "phases" in found else [None] * n,
+        "modifiable": [m for m, _ in modifiable_col] if "modifiable" in found else [None] * n,
+        "desired": low["desired"], "description": txt["description"]},
+        columns=list(NODE_COLUMNS))
     for name, values in _extra_values(raw, extras).items():
         if name in frame.columns or name == "":
             continue  # reported by the reader (unnamed / duplicate header)
         frame[name] = values
     return frame
 
+
+def _allowed_settings(kind: str) -> tuple[str, ...]:
+    if kind == "outcome":
+        return vocab.OUTCOME_SETTINGS
+    return vocab.FACTOR_SETTINGS if kind in vocab.KINDS else (vocab.FACTOR_SETTINGS
+                                                              + vocab.OUTCOME_SETTINGS)
+
+
+def _node_screen(txt: dict[str, np.ndarray], low: dict[str, np.ndarray], valid_id: np.ndarray,
+                 phases: np.ndarray, modifiable: np.ndarray, found: Mapping[str, Any]
+                 ) -> np.ndarray:
+    """Rows that at least one node check would report (a superset is fine, none missed)."""
+    kind, setting, desired = low["kind"], low["setting"], low["desired"]
+    flagged = np.zeros(len(kind), dtype=bool)
+    if "id" in found:
+        flagged |= ~valid_id | pd.Series(txt["id"], dtype=object).duplicated().to_numpy()
+    known_kind = np.isin(kind, list(vocab.KINDS))
+    if "kind" in found:
+        flagged |= ~known_kind
+    if "setting" in found:
+        ok = np.where(kind == "outcome", np.isin(setting, list(vocab.OUTCOME_SETTINGS)),
+                      np.isin(setting, list(vocab.FACTOR_SETTINGS))
+                      | (~known_kind & np.isin(setting, list(vocab.OUTCOME_SETTINGS))))
+        flagged |= ~ok
+    for c in ("label_nl", "label_en"):
+        if c in found:
+            flagged |= txt[c] == ""
+    for c, col in (("phases", phases), ("modifiable", modifiable)):
+        if c in found:
+            flagged |= np.array([err is not None for _, err in col], dtype=bool)
+    flagged |= (desired != "") & ~np.isin(desired, list(vocab.DESIRED))
+    flagged |= (kind == "outcome") & (desired == "")
+    flagged |= (kind == "risk") & (desired == "higher")
+    flagged |= (kind == "protective") & (desired == "lower")
+    return flagged
 
 def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
                 problems: list[Problem]) -> pd.DataFrame:

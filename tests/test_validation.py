@@ -307,7 +307,7 @@ def _row_is_bad(row: dict, earlier: set) -> bool:
 @settings(max_examples=300, deadline=None)
 def test_every_bad_edge_row_is_reported_and_no_good_row_is(rows):
     nodes = pd.DataFrame({"id": ["a", "b", "c"], "kind": ["risk", "risk", "outcome"],
-                          "setting": ["kind", "thuis", "onderwijs"],
+                          "setting": ["kind", "thuis", "kansrijk"],
                           "label_nl": ["A", "B", "C"], "label_en": ["A", "B", "C"],
                           "desired": ["", "", "lower"]})
     edges = pd.DataFrame(rows, dtype=str)
@@ -324,4 +324,61 @@ def test_every_bad_edge_row_is_reported_and_no_good_row_is(rows):
         reported = set()
     except fm.ModelValidationError as e:
         reported = {p.key[1] for p in e.problems if p.key[0] == "edges" and p.key[1] is not None}
+    assert reported == expected
+
+
+_NODE_POOL = {  # valid values repeated so that rows with a single defect are common
+    "id": ["a", "b", "c", "d", "a", "", "bad id", "_x"],
+    "kind": ["risk", "protective", "outcome", "Risk", "risk", "cause"],
+    "setting": ["kind", "thuis", "kansrijk", "gezond", "school", "buiten"],
+    "label_nl": ["A", "B", "C", ""],
+    "label_en": ["A", "B", "C", ""],
+    "phases": ["all", "0-4", "12-18", "", "later"],
+    "modifiable": ["true", "false", "ja", "", "misschien"],
+    "desired": ["", "", "lower", "higher", "down"],
+}
+
+
+def _node_row_is_bad(row: dict, earlier: set) -> bool:
+    """Independent statement of the node rules."""
+    kind, setting, desired = (row[c].lower() for c in ("kind", "setting", "desired"))
+    node_id = row["id"]
+    if not node_id or " " in node_id or node_id.startswith("_") or node_id in earlier:
+        return True
+    if kind not in {"risk", "protective", "outcome"}:
+        return True
+    factor_settings = {"kind", "thuis", "school", "wijk", "digitaal"}
+    outcome_settings = {"kansrijk", "veilig", "gezond"}
+    if setting not in (outcome_settings if kind == "outcome" else factor_settings):
+        return True
+    if not row["label_nl"] or not row["label_en"]:
+        return True
+    if row["phases"] in ("", "later") or row["modifiable"] in ("", "misschien"):
+        return True
+    if desired not in {"", "lower", "higher"} or (kind == "outcome" and not desired):
+        return True
+    return (kind, desired) in {("risk", "higher"), ("protective", "lower")}
+
+
+@given(st.lists(st.fixed_dictionaries({c: st.sampled_from(v) for c, v in _NODE_POOL.items()}),
+                min_size=1, max_size=10))
+@settings(max_examples=300, deadline=None)
+def test_every_bad_node_row_is_reported_and_no_good_row_is(rows):
+    nodes = pd.DataFrame(rows, dtype=str)
+    edges = pd.DataFrame({"source": ["a"], "target": ["b"], "weight": ["0.1"],
+                          "strength": ["matig"], "source_ref": ["expert judgement"]})
+    expected, earlier = set(), set()
+    for i, row in enumerate(rows):
+        if _node_row_is_bad(row, earlier):
+            expected.add(i)
+        if row["id"] and " " not in row["id"] and not row["id"].startswith("_"):
+            earlier.add(row["id"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fm.ModelWarning)
+            fm.FactorModel(nodes, edges, {"name": "t", "version": "1", "status": "illustrative"})
+        reported = set()
+    except fm.ModelValidationError as e:
+        reported = {p.key[1] for p in e.problems if p.key[0] == "nodes" and p.key[1] is not None
+                    and "no incoming edge" not in p.message}  # a graph rule, not a row rule
     assert reported == expected
