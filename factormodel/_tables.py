@@ -211,36 +211,51 @@ def format_phases(phases: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------- tables
 
 
-def per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
-    """``fn`` applied to every cell, computed once per distinct value (object array).
+def per_unique(values: pd.Series, fn: Callable[[Any], Any],
+               parts: tuple[Any, ...] | None = None) -> Any:
+    """``fn`` applied to every cell, computed once per distinct value.
 
     Model and area tables repeat kinds, settings, strengths, sources, names and years
     across many rows; parsing each distinct value once keeps large tables fast. Cells
     that cannot be hashed (lists from JSON) are parsed one by one.
+
+    Returns an object array of ``fn``'s results; with ``parts`` (one dtype per element
+    of the tuples ``fn`` returns) a tuple of arrays, one per element.
     """
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        uniques = np.asarray(uniques, dtype=object)  # fast iteration
     except TypeError:  # unhashable cells
-        mapped = np.empty(len(values), dtype=object)
-        mapped[:] = [fn(v) for v in values.tolist()]
-        return mapped
-    mapped = np.empty(len(uniques), dtype=object)
-    mapped[:] = [fn(u) for u in np.asarray(uniques, dtype=object)]  # fast iteration
-    return mapped[codes]
+        codes, uniques = np.arange(len(values)), values.to_numpy(dtype=object)
+    results = [fn(u) for u in uniques]
+    if parts is None:
+        mapped = np.empty(len(results), dtype=object)
+        mapped[:] = results
+        return mapped[codes]
+    out = []
+    for k, dtype in enumerate(parts):
+        column = np.empty(len(results), dtype=dtype)
+        for j, r in enumerate(results):  # element-wise: parts may themselves be tuples
+            column[j] = r[k]
+        out.append(column[codes])
+    return tuple(out)
 
 
 def _parsed(raw: pd.DataFrame, found: Mapping[str, Any], columns: tuple[str, ...],
-            fn: Callable[[Any], Any]) -> dict[str, np.ndarray]:
-    """``fn`` of every cell of each column in ``columns`` (``fn(None)`` where absent)."""
-    out = {}
-    for c in columns:
-        if c in found:
-            out[c] = per_unique(raw[found[c]], fn)
-        else:
-            out[c] = np.empty(len(raw), dtype=object)
-            out[c][:] = [fn(None)] * len(raw)
-    return out
+            fn: Callable[[Any], Any], parts: tuple[Any, ...] | None = None) -> dict[str, Any]:
+    """:func:`per_unique` of each column in ``columns`` (``fn(None)`` where absent)."""
+    absent = pd.Series([None] * len(raw), dtype=object)
+    return {c: per_unique(raw[found[c]] if c in found else absent, fn, parts) for c in columns}
 
+
+def _lower_text(value: Any) -> str:
+    return text(value).lower()
+
+
+def _number(value: Any) -> tuple[float, str | None]:
+    """:func:`parse_float` with NaN for a missing number."""
+    x, err = parse_float(value)
+    return (np.nan if x is None else x), err
 
 def _columns(raw: pd.DataFrame, src: TableSource, required: tuple[str, ...],
              known: tuple[str, ...], problems: list[Problem]) -> tuple[dict[str, str], list]:
@@ -281,15 +296,16 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
         problems.append(Problem(src.where(), "the model has no nodes (empty model)", src.key()))
     txt = _parsed(raw, found, ("id", "kind", "setting", "label_nl", "label_en", "desired",
                                 "description"), text)
-    phases_col = _parsed(raw, found, ("phases",), parse_phases)["phases"]
-    modifiable_col = _parsed(raw, found, ("modifiable",), parse_bool)["modifiable"]
-    low = {c: np.array([v.lower() for v in txt[c]], dtype=object)
-           for c in ("kind", "setting", "desired")}
+    phases, phase_err = _parsed(raw, found, ("phases",), parse_phases,
+                                (object, object))["phases"]
+    modifiable, modifiable_err = _parsed(raw, found, ("modifiable",), parse_bool,
+                                         (object, object))["modifiable"]
+    low = _parsed(raw, found, ("kind", "setting", "desired"), _lower_text)
     ids = txt["id"]
     valid_id = np.array([bool(x) and bool(_ID_RE.match(x)) for x in ids], dtype=bool)
     first = pd.Series(ids[valid_id], index=np.flatnonzero(valid_id)).drop_duplicates()
     first_row = dict(zip(first.tolist(), first.index.tolist(), strict=True))
-    flagged = _node_screen(txt, low, valid_id, phases_col, modifiable_col, found)
+    flagged = _node_screen(txt, low, valid_id, phase_err, modifiable_err, found)
 
     def bad(i: int, c: str, msg: str) -> None:
         problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
@@ -318,10 +334,10 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
         for c in ("label_nl", "label_en"):
             if c in found and not txt[c][i]:
                 bad(i, c, f"missing {'Dutch' if c == 'label_nl' else 'English'} label")
-        if "phases" in found and phases_col[i][1]:
-            bad(i, "phases", phases_col[i][1])
-        if "modifiable" in found and modifiable_col[i][1]:
-            bad(i, "modifiable", modifiable_col[i][1])
+        if "phases" in found and phase_err[i]:
+            bad(i, "phases", phase_err[i])
+        if "modifiable" in found and modifiable_err[i]:
+            bad(i, "modifiable", modifiable_err[i])
         if desired and desired not in vocab.DESIRED:
             bad(i, "desired", f"unknown desired direction {desired!r}; expected lower or higher")
         elif kind == "outcome" and not desired:
@@ -335,8 +351,7 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
     frame = pd.DataFrame({
         "id": ids, "kind": low["kind"], "setting": low["setting"],
         "label_nl": txt["label_nl"], "label_en": txt["label_en"],
-        "phases": [p for p, _ in phases_col] if "phases" in found else [None] * n,
-        "modifiable": [m for m, _ in modifiable_col] if "modifiable" in found else [None] * n,
+        "phases": phases, "modifiable": modifiable.tolist(),  # tolist: bool dtype
         "desired": low["desired"], "description": txt["description"]},
         columns=list(NODE_COLUMNS))
     for name, values in _extra_values(raw, extras).items():
@@ -354,7 +369,7 @@ def _allowed_settings(kind: str) -> tuple[str, ...]:
 
 
 def _node_screen(txt: dict[str, np.ndarray], low: dict[str, np.ndarray], valid_id: np.ndarray,
-                 phases: np.ndarray, modifiable: np.ndarray, found: Mapping[str, Any]
+                 phase_err: np.ndarray, modifiable_err: np.ndarray, found: Mapping[str, Any]
                  ) -> np.ndarray:
     """Rows that at least one node check would report (a superset is fine, none missed)."""
     kind, setting, desired = low["kind"], low["setting"], low["desired"]
@@ -372,9 +387,9 @@ def _node_screen(txt: dict[str, np.ndarray], low: dict[str, np.ndarray], valid_i
     for c in ("label_nl", "label_en"):
         if c in found:
             flagged |= txt[c] == ""
-    for c, col in (("phases", phases), ("modifiable", modifiable)):
+    for c, err in (("phases", phase_err), ("modifiable", modifiable_err)):
         if c in found:
-            flagged |= np.array([err is not None for _, err in col], dtype=bool)
+            flagged |= pd.notna(err)
     flagged |= (desired != "") & ~np.isin(desired, list(vocab.DESIRED))
     flagged |= (kind == "outcome") & (desired == "")
     flagged |= (kind == "risk") & (desired == "higher")
@@ -393,16 +408,16 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
     if n == 0:
         problems.append(Problem(src.where(), "the model has no edges", src.key()))
     txt = _parsed(raw, found, ("source", "target", "strength", "source_ref", "note"), text)
-    num = _parsed(raw, found, EDGE_NUMERIC, parse_float)
-    vals = {c: np.array([np.nan if x is None else x for x, _ in num[c]], dtype=float)
-            for c in EDGE_NUMERIC}
+    num = _parsed(raw, found, EDGE_NUMERIC, _number, (float, object))
+    vals = {c: num[c][0] for c in EDGE_NUMERIC}
+    errs = {c: num[c][1] for c in EDGE_NUMERIC}
     node_ids = [x for x in nodes["id"].tolist() if x]
     known = set(node_ids)
     keys = pd.Series(list(zip(txt["source"], txt["target"], strict=True)), dtype=object)
     first = keys.drop_duplicates()
     first_row = dict(zip(first.tolist(), first.index.tolist(), strict=True))
-    strength = np.array([v.lower() for v in txt["strength"]], dtype=object)
-    flagged = _edge_screen(txt, num, vals, strength, found, known, keys)
+    strength = _parsed(raw, found, ("strength",), _lower_text)["strength"]
+    flagged = _edge_screen(txt, errs, vals, strength, found, known, keys)
 
     def bad(i: int, c: str, msg: str) -> None:
         problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
@@ -423,10 +438,9 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
                 f"{src.where(first_row[(s, t)])})")
         nums: dict[str, float | None] = {}
         for c in EDGE_NUMERIC:
-            x, err = num[c][i]
-            if err and c in found:
-                bad(i, c, err)
-            nums[c] = x
+            if errs[c][i] and c in found:
+                bad(i, c, errs[c][i])
+            nums[c] = None if np.isnan(vals[c][i]) else float(vals[c][i])
         w, sd, lo, hi = nums["weight"], nums["sd"], nums["low"], nums["high"]
         if "weight" in found and w is None and not _has(problems, src.key(i, "weight")):
             bad(i, "weight", "missing weight (empty or NaN); write 0 only if the effect is "
@@ -462,7 +476,7 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
     return frame
 
 
-def _edge_screen(txt: dict[str, np.ndarray], num: dict[str, np.ndarray],
+def _edge_screen(txt: dict[str, np.ndarray], errs: dict[str, np.ndarray],
                  vals: dict[str, np.ndarray], strength: np.ndarray, found: Mapping[str, Any],
                  known: set[str], keys: pd.Series) -> np.ndarray:
     """Rows that at least one edge check would report (a superset is fine, none missed)."""
@@ -474,7 +488,7 @@ def _edge_screen(txt: dict[str, np.ndarray], num: dict[str, np.ndarray],
     flagged |= txt["source"] == txt["target"]
     flagged |= keys.duplicated().to_numpy()
     for c in EDGE_NUMERIC:
-        flagged |= np.array([err is not None for _, err in num[c]], dtype=bool)
+        flagged |= pd.notna(errs[c])
     w, sd, lo, hi = (vals[c] for c in EDGE_NUMERIC)
     if "weight" in found:
         flagged |= np.isnan(w)

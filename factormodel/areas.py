@@ -91,12 +91,12 @@ def _find(columns: list[str], aliases: tuple[str, ...]) -> str | None:
     return next((lowered[a] for a in aliases if a in lowered), None)
 
 
-def _parse_year(value: Any) -> tuple[int | None, bool]:
-    s = text(value).upper()
-    m = _YEAR_RE.match(s)
+def _parse_year(value: Any) -> tuple[int, bool, bool]:
+    """A year cell as (year, provisional, unreadable); year 0 when unreadable."""
+    m = _YEAR_RE.match(text(value).upper())
     if not m:
-        return None, False
-    return int(m.group(1)), bool(m.group(3))
+        return 0, False, True
+    return int(m.group(1)), bool(m.group(3)), False
 
 
 def _parse_value(value: Any) -> tuple[float, str]:
@@ -217,11 +217,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
              else np.full(n, "", dtype=object))
     area, level = _resolve_areas(names, codes, areas, where, long.get("level"))
     # years ---------------------------------------------------------------------------
-    year_codes, distinct_years = pd.factorize(long[year_col], use_na_sentinel=False)
-    parsed = [_parse_year(v) for v in distinct_years]
-    years = np.array([y or 0 for y, _ in parsed], dtype=int)[year_codes]
-    provisional = np.array([p for _, p in parsed], dtype=bool)[year_codes]
-    bad_year = np.array([y is None for y, _ in parsed], dtype=bool)[year_codes]
+    years, provisional, bad_year = per_unique(long[year_col], _parse_year, (int, bool, bool))
     if bad_year.any():
         rows = np.flatnonzero(bad_year)
         shown = pd.Series(rows, index=[text(v) for v in long[year_col].to_numpy()[rows]])

@@ -166,7 +166,7 @@ def simulate(W: Any, initial: np.ndarray, *, clamp_mask: np.ndarray | None = Non
     S, n = X.shape
     W = W.tocsr() if sp.issparse(W) else np.asarray(W, dtype=float)
     if held is None:
-        held = np.asarray(abs(W).sum(axis=0)).ravel() == 0
+        held = _no_incoming(W)
     fixed = np.broadcast_to(held, (S, n)).copy()
     fixed_values = X.copy()
     if clamp_mask is not None:
@@ -247,7 +247,7 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
     W = _linalg.weights(model)
     n = model.n_nodes
     init = _initial_vector(model, initial)
-    held = np.asarray(abs(W).sum(axis=0)).ravel() == 0
+    held = _no_incoming(W)
     if isinstance(lam, str):
         if lam != "auto":
             raise InvalidParameterError(f"lam must be a number or 'auto', got {lam!r}")
@@ -287,3 +287,8 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
         deltas = pd.Series(effect[0], index=pd.Index(model.node_ids, name="node"), name="delta")
     return PropagationResult(model=model, inputs=given, deltas=deltas, method="fcm",
                              clamp=True, alpha=1.0, max_hops=None, status=status)
+
+
+def _no_incoming(W: Any) -> np.ndarray:
+    """Concepts without incoming edges (held at their initial value)."""
+    return np.asarray(abs(W).sum(axis=0)).ravel() == 0

@@ -268,6 +268,18 @@ def test_json_not_a_model_object(tmp_path):
 
 # the vectorised screen misses no row: random tables, an independent per-row rule set ------
 
+def _reported_rows(nodes: pd.DataFrame, edges: pd.DataFrame, table: str) -> set[int]:
+    """Rows of ``table`` with a row-level problem when building the model."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fm.ModelWarning)
+            fm.FactorModel(nodes, edges, {"name": "t", "version": "1", "status": "illustrative"})
+    except fm.ModelValidationError as e:
+        return {p.key[1] for p in e.problems if p.key[0] == table and p.key[1] is not None
+                and "no incoming edge" not in p.message}  # a graph rule, not a row rule
+    return set()
+
+
 _POOL = {  # valid values repeated so that rows with a single defect are common
     "source": ["a", "b", "a", "b", "c", "", "zz"],
     "target": ["c", "c", "b", "a", "c", "", "zz"],
@@ -317,14 +329,7 @@ def test_every_bad_edge_row_is_reported_and_no_good_row_is(rows):
             expected.add(i)
         if row["source"] and row["target"]:
             earlier.add((row["source"], row["target"]))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", fm.ModelWarning)
-            fm.FactorModel(nodes, edges, {"name": "t", "version": "1", "status": "illustrative"})
-        reported = set()
-    except fm.ModelValidationError as e:
-        reported = {p.key[1] for p in e.problems if p.key[0] == "edges" and p.key[1] is not None}
-    assert reported == expected
+    assert _reported_rows(nodes, edges, "edges") == expected
 
 
 _NODE_POOL = {  # valid values repeated so that rows with a single defect are common
@@ -373,12 +378,4 @@ def test_every_bad_node_row_is_reported_and_no_good_row_is(rows):
             expected.add(i)
         if row["id"] and " " not in row["id"] and not row["id"].startswith("_"):
             earlier.add(row["id"])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", fm.ModelWarning)
-            fm.FactorModel(nodes, edges, {"name": "t", "version": "1", "status": "illustrative"})
-        reported = set()
-    except fm.ModelValidationError as e:
-        reported = {p.key[1] for p in e.problems if p.key[0] == "nodes" and p.key[1] is not None
-                    and "no incoming edge" not in p.message}  # a graph rule, not a row rule
-    assert reported == expected
+    assert _reported_rows(nodes, edges, "nodes") == expected
