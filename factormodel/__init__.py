@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import exchange, fcm, portfolio, vocab
 from .datasets import list_models
-from .effects import decompose_effects, mediation, total_effects
+from .effects import decompose_effects, mediation, strongest_paths, total_effects
 from .errors import (
     DataError,
     FactorModelError,
@@ -37,7 +37,14 @@ from .errors import (
 )
 from .estimate import Backtest, Estimate, backtest, estimate_weights
 from .importance import feedback_loops, graph_indices, leverage, node_indices
-from .indicators import coverage, profile, profile_index, to_indicator_units
+from .indicators import (
+    Profile,
+    combine_profiles,
+    coverage,
+    profile,
+    profile_index,
+    to_indicator_units,
+)
 from .io import (
     export_model,
     load_areas,
@@ -89,6 +96,7 @@ __all__ = [
     "NotConvergentError",
     "Portfolio",
     "Problem",
+    "Profile",
     "PropagationResult",
     "UnknownAreaError",
     "UnknownEdgeError",
@@ -97,6 +105,7 @@ __all__ = [
     "UnknownNodeError",
     "aggregate_weights",
     "backtest",
+    "combine_profiles",
     "compare",
     "coverage",
     "decompose_effects",
@@ -139,6 +148,7 @@ __all__ = [
     "read_weight_table",
     "recommend",
     "sensitivity",
+    "strongest_paths",
     "to_indicator_units",
     "total_effects",
     "vocab",
