@@ -34,6 +34,7 @@ from .errors import (
     UnknownIndicatorError,
     UnknownModelError,
     UnknownNodeError,
+    UnknownTableError,
 )
 from .estimate import Backtest, Estimate, backtest, estimate_weights
 from .importance import feedback_loops, graph_indices, leverage, node_indices
@@ -41,6 +42,7 @@ from .indicators import (
     Profile,
     combine_profiles,
     coverage,
+    load_indicators,
     profile,
     profile_index,
     to_indicator_units,
@@ -49,8 +51,6 @@ from .io import (
     export_model,
     load_areas,
     load_example_data,
-    load_indicators,
-    load_interventions,
     load_model,
     model_schema,
     read_area_data,
@@ -71,7 +71,7 @@ from .plot import (
     plot_recommendation,
     plot_tornado,
 )
-from .portfolio import Portfolio, optimize_portfolio
+from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
@@ -103,6 +103,7 @@ __all__ = [
     "UnknownIndicatorError",
     "UnknownModelError",
     "UnknownNodeError",
+    "UnknownTableError",
     "aggregate_weights",
     "backtest",
     "combine_profiles",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -37,10 +38,12 @@ from .errors import (
     UnknownIndicatorError,
     close_matches,
 )
+from .io import read_area_data, read_table
 from .model import FactorModel
 
 __all__ = ["CATALOGUE_COLUMNS", "Profile", "area_deltas", "build_catalogue", "combine_profiles",
-           "coverage", "deltas_frame", "profile", "profile_index", "to_indicator_units"]
+           "coverage", "deltas_frame", "load_indicators", "profile", "profile_index",
+           "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
                      "level", "scale", "weight", "typical", "target", "definition", "basis")
@@ -327,12 +330,46 @@ def combine_profiles(profiles: Sequence[Profile]) -> Profile:
 # --------------------------------------------------------------------------- helpers
 
 
-def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:
-    if indicators is not None:
-        return indicators
-    from .io import load_indicators
+def load_indicators(model: FactorModel, path: str | PathLike[str] | None = None) -> pd.DataFrame:
+    """The indicator catalogue of ``model``, validated against it.
 
-    return load_indicators(model)
+    Parameters
+    ----------
+    model : FactorModel
+    path : path, optional
+        A catalogue CSV; by default the ``indicators`` table the model was
+        loaded with (its folder's ``indicators.csv``), validated once per model.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by indicator id: node, labels, unit, direction, source, level,
+        scale, weight, typical, target, definition, basis.
+
+    Raises
+    ------
+    UnknownTableError
+        If the model carries no indicator catalogue and no path is given.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_indicators(fm.load_model("toy"))
+    >>> print(cat.loc["vsv_nieuw", ["node", "unit", "direction", "scale"]].to_string())
+    node           vsv
+    unit             %
+    direction        1
+    scale          0.8
+    """
+    if path is not None:
+        raw, src = read_table(path)
+        return build_catalogue(raw, model, src)
+    return model.cached("indicator catalogue", lambda: build_catalogue(
+        model.table("indicators"), model, model.table_source("indicators"))).copy()
+
+
+def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:
+    return load_indicators(model) if indicators is None else indicators
 
 
 def as_area_data(data: Any) -> pd.DataFrame:
@@ -341,8 +378,6 @@ def as_area_data(data: Any) -> pd.DataFrame:
         return data
     if isinstance(data, pd.DataFrame):
         return normalize_area_data(data)
-    from .io import read_area_data
-
     return read_area_data(data)
 
 
