@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from . import exchange, fcm, portfolio, vocab
+from . import exchange, fcm, plot, portfolio, vocab
 from .datasets import list_models
 from .effects import decompose_effects, mediation, strongest_paths, total_effects
 from .errors import (
@@ -74,6 +74,7 @@ from .plot import (
 from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
+from .report import report
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
 from .weights import Comparison, aggregate_weights, compare
 
@@ -130,6 +131,7 @@ __all__ = [
     "monte_carlo",
     "node_indices",
     "optimize_portfolio",
+    "plot",
     "plot_contributions",
     "plot_graph",
     "plot_heatmap",
@@ -148,6 +150,7 @@ __all__ = [
     "read_model",
     "read_weight_table",
     "recommend",
+    "report",
     "sensitivity",
     "strongest_paths",
     "to_indicator_units",

@@ -155,6 +155,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the text")
     p.set_defaults(func=_cmd_recommend)
 
+    p = sub.add_parser("wijkanalyse", parents=[common],
+                       help="write the wijkrapport: one self-contained HTML file (or PDF) for "
+                            "an area and the results it chose")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    _area_options(p)
+    p.add_argument("--goal", action="append", required=True, metavar="ID[=PRIORITY]",
+                   help="a maatschappelijk resultaat the area chose: any node, optionally "
+                        "with a priority (repeatable)")
+    p.add_argument("--budget", type=float, help="compute an intervention portfolio within it")
+    p.add_argument("--population", type=float,
+                   help="young people in the area (default: from the data)")
+    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
+    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the report")
+    p.add_argument("--out", required=True, metavar="FILE.html",
+                   help="where to write the report (.html, or .pdf with WeasyPrint)")
+    p.set_defaults(func=_cmd_wijkanalyse)
+
     p = sub.add_parser("effects", parents=[common, out],
                        help="total effects of the factors on the outcomes")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
@@ -533,6 +552,24 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         lines += ["", "Left out:"] + [f"  {r.intervention}: {r.reason}"
                                       for r in portfolio.left_out.itertuples()]
     _emit(rec, "table", "\n".join(lines))
+    return 0
+
+
+def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
+    from .report import report
+
+    if not args.area:
+        raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
+    # goals: ID or ID=PRIORITY (when fm.parse_goal lands, parse "schoolverzuim:-2pp:3j" here)
+    goals = _outcome_priorities(args.goal)
+    data = _area_data(args.data, args.areas)
+    source = "example (SYNTHETIC)" if args.data.startswith("example") else \
+        os.path.basename(args.data)
+    path = report(load_model(args.model), data, args.area, goals, budget=args.budget,
+                  lang=args.lang, out=args.out, reference=args.reference, year=args.year,
+                  level=args.level, population=args.population, n_draws=args.draws,
+                  seed=args.seed, data_source=source)
+    print(path)
     return 0
 
 

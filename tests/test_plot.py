@@ -37,7 +37,7 @@ def test_full_graph_is_readable(rotterdam):
     node_labels = [t for t in ax.texts if t.get_fontsize() < 9]
     assert len(node_labels) == rotterdam.n_nodes
     assert label_overlaps(ax) == []
-    assert "reconstruction" in ax.get_title()
+    assert "reconstructie, niet het officiële model" in ax.get_title()
     assert len(ax.patches) == rotterdam.n_edges
 
 
