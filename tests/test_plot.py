@@ -164,3 +164,102 @@ def test_plots_of_effects_refuse_a_divergent_model():
 def test_bad_language(toy):
     with pytest.raises(fm.InvalidParameterError, match="lang"):
         fm.plot_graph(toy, lang="fr")
+
+
+def figure_texts(ax) -> list[str]:
+    """Every text drawn in the figure: titles, labels, ticks, legends, annotations."""
+    from matplotlib.text import Text
+
+    ax.figure.canvas.draw()
+    return [t.get_text() for t in ax.figure.findobj(Text) if t.get_text()]
+
+
+@pytest.fixture(scope="module")
+def oud_crooswijk():
+    model = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(model, fm.load_example_data("rotterdam"), level="wijk")
+    goals = {"vsv": 2.0, "schoolsucces": 1.0}
+    rec = fm.recommend(model, prof, goals, area="Oud-Crooswijk")
+    mc = fm.monte_carlo(model, prof.deltas.loc[["Oud-Crooswijk", "Tarwewijk"]], goals,
+                        n_draws=200, seed=1, progress=False)
+    return model, prof, goals, rec, mc
+
+
+def area_figures(model, prof, goals, rec, mc, lang):
+    """Every figure that shows an area, drawn from the synthetic example data."""
+    area = "Oud-Crooswijk"
+    ref = prof.reference_name(lang)
+    result = fm.propagate(model, prof.row(area)[list(model.factors)], missing="free")
+    return {
+        "profile": fm.plot_profile(model, prof, area=area, lang=lang),
+        "heatmap": fm.plot_heatmap(model, prof, lang=lang),
+        "recommendation": fm.plot_recommendation(rec, intervals=mc, area=area, lang=lang,
+                                                 reference=ref, synthetic=prof.synthetic),
+        "contributions": fm.plot_contributions(result, "vsv", lang=lang, area=area,
+                                               reference=ref, synthetic=prof.synthetic),
+        "tornado": fm.plot_tornado(fm.sensitivity(model, factor=rec["factor"][0],
+                                                  outcomes=goals, profile=prof.row(area)),
+                                   lang=lang, area=area, synthetic=prof.synthetic),
+    }
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_area_figure_says_synthetic_names_area_and_cuts_nothing(oud_crooswijk, lang):
+    """Issue 13: at the real model's size, every figure of the synthetic example data says
+    so inside the figure, names its area (and reference), and no label is cut with '…'."""
+    model, prof, goals, rec, mc = oud_crooswijk
+    assert prof.synthetic
+    marker = "synthetische data" if lang == "nl" else "synthetic data"
+    for name, ax in area_figures(model, prof, goals, rec, mc, lang).items():
+        texts = figure_texts(ax)
+        assert any(marker in t.lower() for t in texts), name
+        assert not any("…" in t for t in texts), name
+        title = ax.get_title()
+        if name != "heatmap":
+            assert "Oud-Crooswijk" in title, name
+        if name not in ("tornado",):
+            assert prof.reference_name(lang) in "\n".join(texts), name
+        assert ax.get_legend() is not None or name == "heatmap", name
+        plt.close(ax.figure)
+
+
+def test_figures_of_real_data_do_not_say_synthetic(oud_crooswijk):
+    model, prof, goals, rec, mc = oud_crooswijk
+    real = fm.Profile(prof.deltas, reference=prof.reference, year=prof.year, level=prof.level)
+    for ax in (fm.plot_profile(model, real, area="Oud-Crooswijk"),
+               fm.plot_heatmap(model, real)):
+        assert not any("synthetisch" in t.lower() for t in figure_texts(ax))
+    assert "synthetische data" in " ".join(figure_texts(
+        fm.plot_profile(model, real, area="Oud-Crooswijk", synthetic=True))).lower()
+
+
+def test_recommendation_with_a_monte_carlo_result(oud_crooswijk):
+    """Issue 13: plot_recommendation(intervals=mc) crashed with AttributeError."""
+    model, prof, goals, rec, mc = oud_crooswijk
+    with pytest.raises(fm.InvalidParameterError, match="pass area"):
+        fm.plot_recommendation(rec, intervals=mc)
+    with pytest.raises(fm.UnknownAreaError):
+        fm.plot_recommendation(rec, intervals=mc, area="Oud-Crooswjik")
+    ax = fm.plot_recommendation(rec, intervals=mc, area="Oud-Crooswijk", lang="en")
+    ranked = rec[rec["status"] == "recommended"]
+    bars = ax.containers[-1]  # the error bars: exactly the Monte Carlo interval
+    segments = bars.lines[2][0].get_segments()
+    for (lo, _), (hi, _), factor in zip((s[0] for s in segments), (s[1] for s in segments),
+                                        ranked["factor"], strict=True):
+        low, high = mc.scores.loc[("Oud-Crooswijk", factor), ["low", "high"]]
+        assert lo == pytest.approx(min(low, ranked.set_index("factor").loc[factor, "score"]))
+        assert hi == pytest.approx(max(high, ranked.set_index("factor").loc[factor, "score"]))
+    # the text beside each bar starts right of its error bar, and names rank stability
+    ax.figure.canvas.draw()
+    texts = [t for t in ax.texts if "evidence" in t.get_text()]
+    assert len(texts) == len(ranked)
+    for t, (_, (hi, _)) in zip(texts, segments, strict=True):
+        assert t.get_position()[0] >= hi - 1e-12
+        assert "in the top 3 in" in t.get_text()
+
+
+def test_wrap_keeps_every_word():
+    from factormodel.plot import _wrap
+
+    text = "gezonde start (gezond geboortegewicht / geen vroeggeboorte)"
+    assert _wrap(text, 38).replace("\n", " ") == text and "\n" in _wrap(text, 38)
