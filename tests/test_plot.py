@@ -224,7 +224,7 @@ def test_every_area_figure_says_synthetic_names_area_and_cuts_nothing(oud_croosw
 
 
 def test_figures_of_real_data_do_not_say_synthetic(oud_crooswijk):
-    model, prof, goals, rec, mc = oud_crooswijk
+    model, prof, *_ = oud_crooswijk
     real = fm.Profile(prof.deltas, reference=prof.reference, year=prof.year, level=prof.level)
     for ax in (fm.plot_profile(model, real, area="Oud-Crooswijk"),
                fm.plot_heatmap(model, real)):
@@ -235,7 +235,7 @@ def test_figures_of_real_data_do_not_say_synthetic(oud_crooswijk):
 
 def test_recommendation_with_a_monte_carlo_result(oud_crooswijk):
     """Issue 13: plot_recommendation(intervals=mc) crashed with AttributeError."""
-    model, prof, goals, rec, mc = oud_crooswijk
+    *_, rec, mc = oud_crooswijk
     with pytest.raises(fm.InvalidParameterError, match="pass area"):
         fm.plot_recommendation(rec, intervals=mc)
     with pytest.raises(fm.UnknownAreaError):
