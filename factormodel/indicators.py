@@ -38,7 +38,7 @@ from .errors import (
     UnknownIndicatorError,
     close_matches,
 )
-from .io import read_area_data, read_table
+from .io import load_catalogue, read_area_data
 from .model import FactorModel
 
 __all__ = ["CATALOGUE_COLUMNS", "Profile", "area_deltas", "build_catalogue", "combine_profiles",
@@ -361,11 +361,7 @@ def load_indicators(model: FactorModel, path: str | PathLike[str] | None = None)
     direction        1
     scale          0.8
     """
-    if path is not None:
-        raw, src = read_table(path)
-        return build_catalogue(raw, model, src)
-    return model.cached("indicator catalogue", lambda: build_catalogue(
-        model.table("indicators"), model, model.table_source("indicators"))).copy()
+    return load_catalogue(model, "indicators", build_catalogue, path)
 
 
 def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import io as _io
 import json
 import math
 import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -403,6 +404,22 @@ def read_table(path: PathLike) -> tuple[pd.DataFrame, TableSource]:
     if problems:
         raise ModelValidationError(problems, str(path))
     return raw, TableSource(path.stem, "csv", str(path), lines)
+
+
+def load_catalogue(model: FactorModel, name: str,
+                   build: Callable[[pd.DataFrame, FactorModel, TableSource], pd.DataFrame],
+                   path: PathLike | None = None) -> pd.DataFrame:
+    """A catalogue of ``model``: the table ``name`` it carries, or a CSV at ``path``.
+
+    ``build`` validates the raw table against the model (the catalogue's own
+    module supplies it). The carried table is validated once per model and
+    cached; a copy is returned.
+    """
+    if path is not None:
+        raw, src = read_table(path)
+        return build(raw, model, src)
+    return model.cached(("catalogue", name), lambda: build(
+        model.table(name), model, model.table_source(name))).copy()
 
 
 def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:

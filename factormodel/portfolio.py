@@ -41,7 +41,7 @@ from ._results import Result
 from ._tables import TableSource, parse_float, parse_phases, text
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
 from .indicators import Profile, area_deltas, to_indicator_units
-from .io import read_table
+from .io import load_catalogue
 from .model import FactorModel
 
 __all__ = ["RECOGNITION_EFFECTS", "Portfolio", "build_interventions", "load_interventions",
@@ -173,11 +173,7 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
     >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
     ('effectief - sterke aanwijzingen', 0.3, True)
     """
-    if path is not None:
-        raw, src = read_table(path)
-        return build_interventions(raw, model, src)
-    return model.cached("intervention catalogue", lambda: build_interventions(
-        model.table("interventions"), model, model.table_source("interventions"))).copy()
+    return load_catalogue(model, "interventions", build_interventions, path)
 
 
 @dataclass(frozen=True)
