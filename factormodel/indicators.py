@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._tables import TableSource, parse_float, text
+from ._cells import TableSource, parse_number, require_columns, text
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .errors import (
     DataError,
@@ -56,11 +56,7 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
     ``scale``/``weight``/``typical``/``target`` as float (``weight`` defaults
     to 1, the others to NaN when empty).
     """
-    problems: list[Problem] = []
-    cols = {str(c).strip().lower(): c for c in raw.columns}
-    for c in _REQUIRED:
-        if c not in cols:
-            problems.append(Problem(src.where(), f"missing required column '{c}'"))
+    cols, _, problems = require_columns(raw.columns, _REQUIRED, src)
     if problems:
         raise ModelValidationError(problems, src.file or src.table)
     n = len(raw)
@@ -95,12 +91,12 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
         for c in ("label_nl", "label_en", "unit", "source"):
             if not text(get[c][i]):
                 bad(i, c, f"missing {c}")
-        nums = {}
+        nums: dict[str, float | None] = {}
         for c in ("scale", "weight", "typical", "target"):
-            x, err = parse_float(get[c][i])
+            x, _, err = parse_number(get[c][i], percent=c != "weight")
             if err:
                 bad(i, c, err)
-            nums[c] = x
+            nums[c] = None if np.isnan(x) else x
         if (nums["scale"] is None or nums["scale"] <= 0) and \
                 not any(p.where == src.where(i, "scale") for p in problems):
             bad(i, "scale", "scale must be a number above 0 (the spread across areas, in "
@@ -159,12 +155,18 @@ def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame) -> None:
         expected = cat.loc[given["indicator"], col].astype(str).to_numpy()
         observed = given[col].astype(str).str.replace("+", "", regex=False).str.strip()
         if col == "direction":
-            observed = observed.map(lambda v: str(int(float(v))) if v else v)
+            observed = observed.map(_direction_text)
         wrong = given[observed.to_numpy() != expected]
         if len(wrong):
             raise DataError(f"{col} in the data does not match the catalogue: " + "; ".join(
                 f"{r.indicator}: data {getattr(r, col)!r}, catalogue "
                 f"{str(cat.loc[r.indicator, col])!r}" for r in wrong.head(5).itertuples()))
+
+
+def _direction_text(value: str) -> str:
+    """A direction cell as ``"1"``/``"-1"`` when it is a whole number, else as given."""
+    x, _, err = parse_number(value)
+    return str(int(x)) if err is None and np.isfinite(x) and x.is_integer() else value
 
 
 def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:

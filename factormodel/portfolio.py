@@ -34,7 +34,8 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from . import vocab
-from ._tables import TableSource, parse_float, parse_phases, text
+from ._cells import TableSource, parse_number, require_columns, text
+from ._tables import parse_phases
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
 from .model import FactorModel
 from .recommend import _priorities, _row, factor_gains
@@ -64,11 +65,7 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
     Intervention-level columns must agree across an intervention's rows.
     Every problem is reported at once.
     """
-    problems: list[Problem] = []
-    cols = {str(c).strip().lower(): c for c in raw.columns}
-    for c in _REQUIRED:
-        if c not in cols:
-            problems.append(Problem(src.where(), f"missing required column '{c}'"))
+    cols, _, problems = require_columns(raw.columns, _REQUIRED, src)
     if problems or raw.empty:
         raise ModelValidationError(problems or [Problem(src.where(), "no interventions")],
                                    src.file or src.table)
@@ -111,14 +108,16 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         row["setting"] = setting
         for c, positive in (("cost_per_unit", False), ("reach_per_unit", True),
                             ("max_units", True)):
-            x, err = parse_float(get[cols[c]][i])
+            x, _, err = parse_number(get[cols[c]][i], grouping=True)  # money and counts
+            x = None if np.isnan(x) else x
             if err or x is None or x < 0 or (positive and x <= 0):
                 bad(i, c, err or f"{c} must be a number {'above' if positive else 'of at least'} 0")
             row[c] = x
         if row.get("max_units") is not None and not float(row["max_units"]).is_integer():
             bad(i, "max_units", "max_units must be a whole number")
         effect = get[cols["effect"]][i] if "effect" in cols else None
-        x, err = parse_float(effect)
+        x, _, err = parse_number(effect)
+        x = None if np.isnan(x) else x
         if err:
             bad(i, "effect", err)
         row["effect_is_default"] = x is None and not err
