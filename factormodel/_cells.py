@@ -21,7 +21,9 @@ cell                  read as                       why
 ``-1,5e3``            -1500.0                       exponent, with either decimal mark
 ``"0,5"``             0.5                           one pair of surrounding double quotes
 ``0,500``             0.5                           a thousands group never follows a 0
-``1.000``, ``1,000``  error (ambiguous)             1000 or 1.0? Both are plausible
+``1.000``, ``1,000``  error (ambiguous)             1000 or 1.0? Both are plausible, unless
+                                                    the column's other cells show its
+                                                    decimal mark (``0,5``: ``1,000`` is 1.0)
 ``1.234,5``           error                         thousands separators are refused...
 ``1.000``             1000.0 (``grouping``)         ...except in money and counts, which
 ``12.345.678``        12345678.0 (``grouping``)     never have three decimals: there one
@@ -44,6 +46,7 @@ empty, None, NaN      missing (flag ``missing``)    never zero
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -55,8 +58,9 @@ import pandas as pd
 
 from .errors import Problem
 
-__all__ = ["MISSING_MARKERS", "TableSource", "is_missing", "parse_number", "parse_numbers",
-           "per_unique", "require_columns", "text"]
+__all__ = ["MISSING_MARKERS", "TableSource", "decimal_mark", "format_number", "is_missing",
+           "parse_number", "parse_numbers", "per_unique", "require_columns",
+           "table_decimal_mark", "text"]
 
 #: Cells that mean "no value", with the flag they get (CBS StatLine's symbols).
 MISSING_MARKERS = {"": "missing", ".": "suppressed", "?": "suppressed", "x": "secret",
@@ -142,7 +146,7 @@ def text(value: Any) -> str:
 
 
 def parse_number(value: Any, *, markers: bool = False, nihil: bool = False,
-                 percent: bool = False, grouping: bool = False
+                 percent: bool = False, grouping: bool = False, decimal: str | None = None
                  ) -> tuple[float, str, str | None]:
     """Parse one cell into ``(number, flag, error)`` by the rules in the module docstring.
 
@@ -167,6 +171,11 @@ def parse_number(value: Any, *, markers: bool = False, nihil: bool = False,
         single mark followed by exactly three digits (``250.000``) separates
         thousands, since money and counts never have three decimals. Without
         it every thousands separator is an error (an ambiguous one says so).
+    decimal : {".", ","}, optional
+        The decimal mark of the cell's column, when its other cells show it
+        (:func:`decimal_mark`). It settles the ambiguous shape ``1,234``: the
+        decimal mark reads as a decimal mark, the other one as a thousands
+        separator (then allowed only with ``grouping``).
 
     Returns
     -------
@@ -189,13 +198,15 @@ def parse_number(value: Any, *, markers: bool = False, nihil: bool = False,
     ((250000.0, '', None), (250000.5, '', None))
     >>> parse_number("1,000")[2].split(":")[0]
     "'1,000' is ambiguous"
+    >>> parse_number("1,234", decimal=","), parse_number("1,234", decimal=".", grouping=True)
+    ((1.234, '', None), (1234.0, '', None))
     >>> print(parse_number("1_0")[2])
     expected a number, got '1_0' ('_' is not a digit separator in tables)
     """
     if value is None or value is pd.NA:
         return math.nan, "missing", None
     if isinstance(value, bool | np.bool_):
-        return math.nan, "", f"expected a number, got the boolean {value!r}"
+        return math.nan, "", f"expected a number, got the boolean {bool(value)}"
     if isinstance(value, int | float | np.integer | np.floating):
         try:
             x = float(value)
@@ -206,11 +217,11 @@ def parse_number(value: Any, *, markers: bool = False, nihil: bool = False,
         if math.isinf(x):
             return math.nan, "", f"expected a finite number, got {x}"
         return x, "", None
-    return _parse_text(str(value), markers, nihil, percent, grouping)
+    return _parse_text(str(value), markers, nihil, percent, grouping, decimal)
 
 
-def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: bool
-                ) -> tuple[float, str, str | None]:
+def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: bool,
+                decimal: str | None) -> tuple[float, str, str | None]:
     s = raw.strip()
     if len(s) >= 2 and s[0] == s[-1] == '"':  # a quoted number, '"0,5"'
         s = s[1:-1].strip()
@@ -227,10 +238,15 @@ def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: b
         s = "-" + s[1:]
     m = _PLAIN.fullmatch(s)
     if m and (m.group(2) or m.group(4)) and (m.group(4) or m.group(3) != ","):
-        if not m.group(5) and _AMBIGUOUS.fullmatch(s):
+        if not m.group(5) and _AMBIGUOUS.fullmatch(s) and decimal != m.group(3):
             if grouping:
                 return _finite(float(s.replace(m.group(3), "")), raw)
-            return math.nan, "", _ambiguous(s, m.group(3))
+            if decimal is None:
+                return math.nan, "", _ambiguous(s, m.group(3))
+            return math.nan, "", (f"expected a number, got {raw.strip()!r} (its column uses "
+                                  f"{decimal!r} as decimal mark, so {m.group(3)!r} separates "
+                                  "thousands, which are not allowed here; write "
+                                  f"{s.replace(m.group(3), '')})")
         number = f"{m.group(1)}{m.group(2) or '0'}.{m.group(4) or '0'}{m.group(5)}"
         return _finite(float(number), raw)
     for mark, grouped in _GROUPED.items():
@@ -262,23 +278,90 @@ def _ambiguous(s: str, mark: str) -> str:
     thousands = sign + digits.replace(mark, "")
     decimal = repr(float(sign + digits.replace(mark, ".")))
     return (f"{s!r} is ambiguous: {thousands} ({mark!r} separating thousands) or {decimal} "
-            f"({mark!r} as decimal mark); write {thousands} or {decimal}")
+            f"({mark!r} as decimal mark); write {thousands} for the first, "
+            f"{format_number(float(decimal)).replace('.', mark)} for the second")
+
+
+def decimal_mark(values: pd.Series | Sequence[Any]) -> str | None:
+    """The decimal mark that a column's unambiguous text cells agree on, or None.
+
+    ``0,5``, ``2,75``, ``1,5e3``, ``0,500`` and ``1.234,5`` show a decimal comma;
+    ``0.5`` and ``1,234.5`` a decimal point; ``1,000``-shaped cells show nothing.
+    When the cells show both marks, or neither, there is no decimal mark and
+    ``1,000``-shaped cells stay ambiguous.
+
+    Examples
+    --------
+    >>> decimal_mark(["0,5", "1,234", "12"]), decimal_mark(["1,234", "12"])
+    (',', None)
+    >>> decimal_mark(["0,5", "0.5"]) is None
+    True
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if pd.api.types.is_numeric_dtype(series):
+        return None
+    cells = series.to_numpy(dtype=object)
+    with contextlib.suppress(TypeError):  # unhashable cells (lists from JSON) are kept
+        cells = pd.unique(cells)
+    seen = {_decimal_evidence(v) for v in cells if isinstance(v, str)} - {None}
+    return seen.pop() if len(seen) == 1 else None
+
+
+def table_decimal_mark(columns: Iterable[pd.Series | Sequence[Any]]) -> str | None:
+    """:func:`decimal_mark` over several columns of one table (one file, one convention)."""
+    parts = [c if isinstance(c, pd.Series) else pd.Series(list(c), dtype=object)
+             for c in columns]
+    parts = [c for c in parts if not pd.api.types.is_numeric_dtype(c)]
+    return decimal_mark(pd.concat(parts, ignore_index=True)) if parts else None
+
+
+def _decimal_evidence(raw: str) -> str | None:
+    """The decimal mark a text cell shows unambiguously, or None."""
+    s = raw.strip()
+    if len(s) >= 2 and s[0] == s[-1] == '"':
+        s = s[1:-1].strip()
+    s = s.removesuffix("%").rstrip()
+    m = _PLAIN.fullmatch(s)
+    if m and m.group(3) and m.group(4) and not _AMBIGUOUS.fullmatch(s):
+        return m.group(3)
+    for mark, grouped in _GROUPED.items():
+        g = grouped.fullmatch(s)
+        if g and (g.group(3) is not None or g.group(2).count(mark) > 1):
+            return "," if mark == "." else "."
+    return None
+
+
+def format_number(x: float) -> str:
+    """The shortest text of ``x`` that :func:`parse_number` reads back exactly.
+
+    That is ``repr(x)``, with a ``0`` added where ``repr`` gives the ambiguous
+    shape ``1.234`` (which a Dutch reader takes for 1234).
+
+    Examples
+    --------
+    >>> format_number(0.25), format_number(1.234), format_number(-12.5)
+    ('0.25', '1.2340', '-12.5')
+    """
+    s = repr(float(x))
+    return s + "0" if _AMBIGUOUS.fullmatch(s) else s
 
 
 def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
-                  nihil: bool = False, percent: bool = False, grouping: bool = False
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  nihil: bool = False, percent: bool = False, grouping: bool = False,
+                  decimal: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`parse_number` of every cell, computed once per distinct value.
 
     Returns three arrays as long as ``values``: the numbers (float, NaN where
     missing or wrong), the flags and the errors (None where the cell is fine).
-    A numeric column skips the text rules; the result is the same.
+    A numeric column skips the text rules; the result is the same. Without
+    ``decimal``, the column's own :func:`decimal_mark` settles ``1,234``-shaped
+    cells; pass the mark found over several columns of one table to use it.
 
     Examples
     --------
-    >>> x, flags, errors = parse_numbers(["0,5", ".", "0,5", "1_0"], markers=True)
+    >>> x, flags, errors = parse_numbers(["0,5", ".", "1,234", "1_0"], markers=True)
     >>> x.tolist(), flags.tolist(), [e is None for e in errors]
-    ([0.5, nan, 0.5, nan], ['', 'suppressed', '', ''], [True, True, True, False])
+    ([0.5, nan, 1.234, nan], ['', 'suppressed', '', ''], [True, True, True, False])
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
@@ -291,8 +374,11 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
         x[inf] = np.nan
         return x, flags, errors
 
+    mark = decimal if decimal is not None else decimal_mark(series)
+
     def parse(v: Any) -> tuple[float, str, str | None]:
-        return parse_number(v, markers=markers, nihil=nihil, percent=percent, grouping=grouping)
+        return parse_number(v, markers=markers, nihil=nihil, percent=percent, grouping=grouping,
+                            decimal=mark)
 
     x, flags, errors = per_unique(series, parse, (float, object, object))
     return x, flags, errors

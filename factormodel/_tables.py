@@ -22,9 +22,10 @@ from . import vocab
 from ._cells import (
     TableSource,
     is_missing,
-    parse_number,
+    parse_numbers,
     per_unique,
     require_columns,
+    table_decimal_mark,
     text,
 )
 from .errors import Problem, close_matches
@@ -141,11 +142,6 @@ def _parsed(raw: pd.DataFrame, found: Mapping[str, Any], columns: tuple[str, ...
 def _lower_text(value: Any) -> str:
     return text(value).lower()
 
-
-def _number(value: Any) -> tuple[float, str | None]:
-    """A numeric model cell as ``(number or NaN when missing, error or None)``."""
-    x, _, err = parse_number(value)
-    return x, err
 
 def _columns(raw: pd.DataFrame, src: TableSource, required: tuple[str, ...],
              known: tuple[str, ...], problems: list[Problem]) -> tuple[dict[str, str], list]:
@@ -283,9 +279,12 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
     if n == 0:
         problems.append(Problem(src.where(), "the model has no edges", src.key()))
     txt = _parsed(raw, found, ("source", "target", "strength", "source_ref", "note"), text)
-    num = _parsed(raw, found, EDGE_NUMERIC, _number, (float, object))
+    mark = table_decimal_mark(raw[found[c]] for c in EDGE_NUMERIC if c in found)
+    num = {c: parse_numbers(raw[found[c]], decimal=mark) if c in found else
+           (np.full(n, np.nan), np.full(n, "missing", dtype=object), np.full(n, None, dtype=object))
+           for c in EDGE_NUMERIC}
     vals = {c: num[c][0] for c in EDGE_NUMERIC}
-    errs = {c: num[c][1] for c in EDGE_NUMERIC}
+    errs = {c: num[c][2] for c in EDGE_NUMERIC}
     node_ids = [x for x in nodes["id"].tolist() if x]
     known = set(node_ids)
     keys = pd.Series(list(zip(txt["source"], txt["target"], strict=True)), dtype=object)

@@ -149,7 +149,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     0    A    2.5
     1    B    NaN  missing
     2    C   12.0
-    >>> raw["vsv"] = ["2,5", "1,000", "1_0"]
+    >>> raw["vsv"] = ["2", "1,000", "1_0"]  # no cell shows the decimal mark
     >>> normalize_area_data(raw)
     Traceback (most recent call last):
     ...

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
-from ._cells import parse_number, parse_numbers, text
+from ._cells import decimal_mark, parse_number, parse_numbers, text
 from ._tables import format_phases
 from .errors import DataError, ModelWarning
 from .model import FactorModel
@@ -208,8 +208,9 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
             "desired": outcomes.get(c, ""),
             "description": f"imported from {source_name}"})
     rows, problems = [], []
+    mark = decimal_mark(edges["weight"])
     for k, r in enumerate(edges.to_dict("records")):
-        w, _, err = parse_number(r["weight"])
+        w, _, err = parse_number(r["weight"], decimal=mark)
         if err or math.isnan(w):
             place = f"line {lines[k]}" if lines is not None else f"row {k + 1}"
             problems.append(f"edge {k + 1} ({r['source']} -> {r['target']}): "

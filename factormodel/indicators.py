@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cells import TableSource, parse_number, require_columns, text
+from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .errors import (
     DataError,
@@ -64,6 +64,7 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
         raise ModelValidationError([Problem(src.where(), "the catalogue has no indicators")],
                                    src.file or src.table)
     get = {c: (raw[cols[c]].tolist() if c in cols else [None] * n) for c in CATALOGUE_COLUMNS}
+    mark = table_decimal_mark(get[c] for c in ("scale", "weight", "typical", "target"))
     out: dict[str, list] = {c: [] for c in CATALOGUE_COLUMNS}
     seen: dict[str, int] = {}
 
@@ -93,7 +94,7 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
                 bad(i, c, f"missing {c}")
         nums: dict[str, float | None] = {}
         for c in ("scale", "weight", "typical", "target"):
-            x, _, err = parse_number(get[c][i], percent=c != "weight")
+            x, _, err = parse_number(get[c][i], percent=c != "weight", decimal=mark)
             if err:
                 bad(i, c, err)
             nums[c] = None if np.isnan(x) else x
@@ -277,7 +278,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
             if k not in goal.index:
                 raise UnknownIndicatorError(f"target for unknown indicator {k!r}; "
                                             f"{close_matches(k, goal.index.tolist())}")
-            goal.loc[k] = float(v)
+            x, _, err = parse_number(v, percent=True)
+            if err or np.isnan(x):
+                raise InvalidParameterError(f"target for {k!r}: {err or 'missing value'}")
+            goal.loc[k] = x
         used = sorted(set(now["indicator"]))
         lacking = [k for k in used if np.isnan(goal.loc[k])]
         if len(lacking) == len(used):

@@ -27,7 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cells import TableSource, parse_numbers, require_columns, text
+from ._cells import (
+    TableSource,
+    format_number,
+    parse_numbers,
+    require_columns,
+    table_decimal_mark,
+    text,
+)
 from ._tables import EDGE_COLUMNS, NODE_COLUMNS, build_metadata, format_phases
 from .areas import normalize_area_data, registry_from_frame
 from .datasets import bundled_model_path, data_path, list_models
@@ -233,8 +240,9 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
     label = raw.columns[0]
     out: dict[str, np.ndarray] = {}
     bad: list[str] = []
+    mark = table_decimal_mark(raw[c] for c in raw.columns[1:])
     for c in raw.columns[1:]:
-        values, _, errors = parse_numbers(raw[c])
+        values, _, errors = parse_numbers(raw[c], decimal=mark)
         bad += [f"{src.where(i, str(c))}: {errors[i]}"
                 for i in np.flatnonzero(pd.notna(errors)).tolist()]
         out[str(c).strip()] = values
@@ -336,9 +344,11 @@ def read_weight_table(path: PathLike, *, sheet: str | int = 0) -> pd.DataFrame:
     raw, lines = _raw_table(path, sheet)
     src = TableSource(Path(path).stem, "csv", str(path), lines)
     found, _, problems = require_columns(raw.columns, ("source", "target", "weight"), src)
-    for c in ("weight", "sd", "low", "high"):
+    numeric = [c for c in ("weight", "sd", "low", "high") if c in found]
+    mark = table_decimal_mark(raw[found[c]] for c in numeric)
+    for c in numeric:
         if c in found:
-            values, _, errors = parse_numbers(raw[found[c]])
+            values, _, errors = parse_numbers(raw[found[c]], decimal=mark)
             problems += [Problem(src.where(i, c), errors[i], src.key(i, c))
                          for i in np.flatnonzero(pd.notna(errors)).tolist()]
             raw[found[c]] = values
@@ -721,8 +731,8 @@ def _csv_text(frame: pd.DataFrame) -> str:
 
 
 def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else repr(value)
+    if isinstance(value, float):  # read back exactly, never in the ambiguous shape 1.234
+        return "" if math.isnan(value) else format_number(value)
     return "" if value is None else str(value)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
-from ._cells import TableSource, parse_number, require_columns, text
+from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from ._tables import (
     EDGE_COLUMNS,
     NODE_COLUMNS,
@@ -367,12 +367,14 @@ class FactorModel:
                 f"{len(unknown)} edge{'s' if len(unknown) > 1 else ''} not in model "
                 f"{self.name!r}: {', '.join(unknown)}; "
                 f"{close_matches(unknown[0].replace(chr(39), ''), names)}")
+        mark = table_decimal_mark(table[c] for c in ("weight", "sd", "low", "high")
+                                  if c in table.columns)
         for c in table.columns:
             if c in ("source", "target"):
                 continue
             for i, (row, v) in enumerate(zip(rows, table[c], strict=True)):
                 if c in ("weight", "sd", "low", "high"):
-                    x, _, err = parse_number(v)
+                    x, _, err = parse_number(v, decimal=mark)
                     if err or (c == "weight" and np.isnan(x)):
                         problems.append(Problem(src.where(i, c), err or "missing weight"))
                         continue

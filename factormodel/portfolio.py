@@ -34,7 +34,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from . import vocab
-from ._cells import TableSource, parse_number, require_columns, text
+from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from ._tables import parse_phases
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
 from .model import FactorModel
@@ -70,6 +70,8 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         raise ModelValidationError(problems or [Problem(src.where(), "no interventions")],
                                    src.file or src.table)
     get = {c: raw[cols[c]].tolist() for c in cols}
+    mark = table_decimal_mark(get[cols[c]] for c in ("cost_per_unit", "reach_per_unit",
+                                                     "max_units", "effect") if c in cols)
     rows = []
     first: dict[str, tuple[int, dict]] = {}
     seen_pairs: set[tuple[str, str]] = set()
@@ -108,7 +110,8 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         row["setting"] = setting
         for c, positive in (("cost_per_unit", False), ("reach_per_unit", True),
                             ("max_units", True)):
-            x, _, err = parse_number(get[cols[c]][i], grouping=True)  # money and counts
+            x, _, err = parse_number(get[cols[c]][i], grouping=True,  # money and counts
+                                     decimal=mark)
             x = None if np.isnan(x) else x
             if err or x is None or x < 0 or (positive and x <= 0):
                 bad(i, c, err or f"{c} must be a number {'above' if positive else 'of at least'} 0")
@@ -116,7 +119,7 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         if row.get("max_units") is not None and not float(row["max_units"]).is_integer():
             bad(i, "max_units", "max_units must be a whole number")
         effect = get[cols["effect"]][i] if "effect" in cols else None
-        x, _, err = parse_number(effect)
+        x, _, err = parse_number(effect, decimal=mark)
         x = None if np.isnan(x) else x
         if err:
             bad(i, "effect", err)

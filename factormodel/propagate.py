@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import _linalg
-from ._cells import parse_numbers
+from ._cells import parse_numbers, table_decimal_mark
 from .effects import check_alpha
 from .errors import FactorModelError, InvalidDeltaError, InvalidParameterError, UnknownNodeError
 from .model import FactorModel
@@ -335,7 +335,8 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
         values = frame.to_numpy(dtype=float)  # fast path: already numbers
         bad = ~np.isfinite(values) if missing == "raise" else np.isinf(values)
     else:  # text cells ('0,5', '"0,5"', '.'): the library's one cell parser
-        parsed = [parse_numbers(frame.iloc[:, k]) for k in range(frame.shape[1])]
+        mark = table_decimal_mark(frame.iloc[:, k] for k in range(frame.shape[1]))
+        parsed = [parse_numbers(frame.iloc[:, k], decimal=mark) for k in range(frame.shape[1])]
         values = np.column_stack([p[0] for p in parsed])
         errors = np.column_stack([p[2] for p in parsed])
         bad = pd.notna(errors)
