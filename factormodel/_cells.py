@@ -59,7 +59,7 @@ import pandas as pd
 from .errors import Problem
 
 __all__ = ["MISSING_MARKERS", "TableSource", "decimal_mark", "format_number", "is_missing",
-           "parse_number", "parse_numbers", "per_unique", "require_columns",
+           "listing", "parse_number", "parse_numbers", "per_unique", "require_columns",
            "table_decimal_mark", "text"]
 
 #: Cells that mean "no value", with the flag they get (CBS StatLine's symbols).
@@ -427,6 +427,18 @@ def _zero_or_one(value: Any) -> bool:
         return bool(value == 0 or value == 1)
     except (TypeError, ValueError):  # arrays, odd objects
         return False
+
+
+def listing(items: Sequence[str], sep: str = "; ", limit: int = 25) -> str:
+    """Problems joined for a message: every one up to ``limit``, then how many more.
+
+    Examples
+    --------
+    >>> listing([f"cell {i}" for i in range(4)], limit=2)
+    'cell 0; cell 1; ... and 2 more'
+    """
+    more = f"{sep}... and {len(items) - limit} more" if len(items) > limit else ""
+    return sep.join(items[:limit]) + more
 
 
 # --------------------------------------------------------------------------- columns

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cells import TableSource, parse_numbers, per_unique, require_columns, text
+from ._cells import TableSource, listing, parse_numbers, per_unique, require_columns, text
 from .errors import DataError, UnknownAreaError, close_matches
 
 __all__ = ["AREA_DATA_COLUMNS", "LEVELS", "normalize_area_data", "registry_from_frame"]
@@ -209,10 +209,10 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         rows = np.flatnonzero(bad_year)
         rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]  # wide: once per row
         problems.append(f"{len(rows)} unreadable year(s) (expected e.g. 2022, 2022JJ00 or "
-                        "2022*): " + "; ".join(
+                        "2022*): " + listing([
                             f"{text(long[year_col].iloc[k])!r} ({place(k)}) in column "
                             f"{str(year_col)!r}"
-                            for k in rows))
+                            for k in rows]))
     if nihil is None:  # StatLine's own period column name and period codes
         nihil = str(year_col).strip().lower() == "perioden" or bool(jj00.any())
     # values --------------------------------------------------------------------------
@@ -223,9 +223,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         raw_values = long["value"].to_numpy()
         labels = long["indicator"].to_numpy()
         problems.append(f"{len(bad)} value(s) are not numbers or CBS symbols: "
-                        + "; ".join(f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, "
-                                    f"{labels[k]!r}) in column {raw_col[k]!r}: {errors[k]}"
-                                    for k in bad))
+                        + listing([f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, "
+                                   f"{labels[k]!r}) in column {raw_col[k]!r}: {errors[k]}"
+                                   for k in bad]))
     if "flag" in long.columns:  # keep flags given in canonical files
         given = per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)
@@ -237,9 +237,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         rows = np.flatnonzero(pd.notna(pop_errors))
         rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]
         if len(rows):
-            problems.append(f"{len(rows)} population(s) are not numbers: " + "; ".join(
+            problems.append(f"{len(rows)} population(s) are not numbers: " + listing([
                 f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
-                f"{str(pop_col)!r}: {pop_errors[k]}" for k in rows))
+                f"{str(pop_col)!r}: {pop_errors[k]}" for k in rows]))
     if problems:
         raise DataError(f"{where}: " + "; ".join(problems))
     out = pd.DataFrame({"area": area, "level": level, "year": years,

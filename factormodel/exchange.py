@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
-from ._cells import decimal_mark, parse_number, parse_numbers, text
+from ._cells import decimal_mark, listing, parse_number, parse_numbers, text
 from ._tables import format_phases
 from .errors import DataError, ModelWarning
 from .model import FactorModel
@@ -225,7 +225,7 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
                                                     ">= 0.15 matig)"})
     if problems:
         raise DataError(f"{source_name}: {len(problems)} weight(s) are not numbers:\n  - "
-                        + "\n  - ".join(problems))
+                        + listing(problems, "\n  - "))
     meta = {"name": name, "version": "1", "status": "illustrative",
             "description": f"Imported from {source_name}. Kinds other than those given are "
                            f"'{default_kind}'; settings default to 'kind' (factors) and "
@@ -266,7 +266,7 @@ def matrix_edges(matrix: pd.DataFrame, source_name: str, lines: Sequence[int] | 
                          f"{names[c]}) is not a number: {text(flat[k])!r}"
                          + ("" if err.startswith("expected a number, got") else f" ({err})"))
         raise DataError(f"{source_name}: {len(shown)} cell(s) are not numbers:\n  - "
-                        + "\n  - ".join(shown))
+                        + listing(shown, "\n  - "))
     values = x.reshape(n, n)
     values = np.nan_to_num(values)
     if np.any(np.diag(values) != 0):

@@ -30,6 +30,7 @@ import pandas as pd
 from ._cells import (
     TableSource,
     format_number,
+    listing,
     parse_numbers,
     require_columns,
     table_decimal_mark,
@@ -248,7 +249,7 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
         out[str(c).strip()] = values
     if bad:
         raise InvalidDeltaError(f"{path}: {len(bad)} cell{'s are' if len(bad) > 1 else ' is'} "
-                                "not a number:\n  - " + "\n  - ".join(bad))
+                                "not a number:\n  - " + listing(bad, "\n  - "))
     index = pd.Index([text(v) for v in raw[label]], name=str(label).strip())
     return pd.DataFrame(out, index=index, columns=list(out))
 
@@ -528,7 +529,10 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
     fields, ``.`` for suppressed or unknown values (kept as NaN, flagged),
     codes padded with spaces, decimal comma or point, periods like
     ``2022JJ00`` or ``2022*``. Lines with only a first cell (titles, footers
-    such as 'Bron: CBS') carry no values and are skipped.
+    such as 'Bron: CBS') carry no values and are skipped. Numbers follow the
+    library's one cell parser: ``12%`` is 12 in the indicator's % unit, and a
+    ``1,000`` that no other cell settles (``0,5`` shows a decimal comma) is an
+    error that asks; every bad cell is named with its line and column.
 
     Parameters
     ----------

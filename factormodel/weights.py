@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cells import TableSource, parse_numbers, require_columns, text
+from ._cells import TableSource, listing, parse_numbers, require_columns, text
 from .effects import total_effects
 from .errors import DataError, InvalidParameterError
 from .model import FactorModel
@@ -204,7 +204,7 @@ def aggregate_weights(tables: Mapping[str, pd.DataFrame], method: str = "mean"
             values[key] = weights[i]
         columns[expert] = pd.Series(values, dtype=float)
     if problems:
-        raise DataError("; ".join(problems))
+        raise DataError(listing(problems))
     wide = pd.DataFrame(columns)
     wide.index = wide.index.set_names(["source", "target"])
     rated = wide.notna()
