@@ -444,8 +444,8 @@ def listing(items: Sequence[str], sep: str = "; ", limit: int = 25) -> str:
 # --------------------------------------------------------------------------- columns
 
 
-def require_columns(columns: Iterable[Any], required: Sequence[str], src: TableSource, *,
-                    known: Sequence[str] | None = None
+def require_columns(columns: Iterable[Any], required: Sequence[str | Sequence[str]],
+                    src: TableSource, *, known: Sequence[str] | None = None
                     ) -> tuple[dict[str, Any], list[Any], list[Problem]]:
     """Find a table's columns by name, ignoring letter case and surrounding spaces.
 
@@ -453,8 +453,10 @@ def require_columns(columns: Iterable[Any], required: Sequence[str], src: TableS
     ----------
     columns : iterable
         The table's column labels as read.
-    required : sequence of str
-        Canonical (lower-case) names that must be present.
+    required : sequence of str or of tuples of str
+        Canonical (lower-case) names that must be present; a tuple lists
+        aliases (``("year", "jaar", "perioden")``), the first present is
+        found under the first name.
     src : TableSource
         Where the table came from, for the problems' places.
     known : sequence of str, optional
@@ -480,6 +482,12 @@ def require_columns(columns: Iterable[Any], required: Sequence[str], src: TableS
     ({'source': 'Source', 'target': ' target '}, ['gewicht'])
     >>> print(problems[0])
     w.csv: missing required column 'weight' (found: Source,  target , gewicht)
+    >>> found, _, problems = require_columns(["Wijk", "jr"], [("area", "wijk"), ("year", "jaar")],
+    ...                                      TableSource("d"))
+    >>> found["area"]
+    'Wijk'
+    >>> print(problems[0])
+    d: missing required column 'year' (or one of jaar; found: Wijk, jr)
     """
     labels = list(columns)
     found: dict[str, Any] = {}
@@ -495,8 +503,14 @@ def require_columns(columns: Iterable[Any], required: Sequence[str], src: TableS
         else:
             found[norm] = col
     for col in required:
-        if col not in found:
+        names = (col,) if isinstance(col, str) else tuple(col)
+        hit = next((a for a in names if a in found), None)
+        if hit is None:
+            aliases = f"; or one of {', '.join(names[1:])}" if len(names) > 1 else ""
             problems.append(Problem(
-                src.where(), f"missing required column '{col}' "
-                f"(found: {', '.join(str(c) for c in labels) or 'none'})", src.key(None, col)))
+                src.where(), f"missing required column '{names[0]}' ({aliases.lstrip('; ')}"
+                f"{'; ' if aliases else ''}found: "
+                f"{', '.join(str(c) for c in labels) or 'none'})", src.key(None, names[0])))
+        elif hit != names[0]:
+            found.setdefault(names[0], found[hit])
     return found, extras, problems

@@ -163,13 +163,13 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     cols = list(frame.columns)
     area_col, code_col = _find(cols, _AREA_ALIASES), _find(cols, _CODE_ALIASES)
     year_col, pop_col = _find(cols, _YEAR_ALIASES), _find(cols, _POP_ALIASES)
-    if area_col is None and code_col is None:
-        raise DataError(f"{where}: no area column; expected one of "
-                        f"{', '.join(_AREA_ALIASES + _CODE_ALIASES)} (found {', '.join(cols)})")
-    if year_col is None:
-        raise DataError(f"{where}: no year column; expected one of {', '.join(_YEAR_ALIASES)} "
-                        f"(found {', '.join(cols)})")
     ind_col, val_col = _find(cols, ("indicator",)), _find(cols, ("value", "waarde"))
+    required: list[tuple[str, ...]] = [_AREA_ALIASES + _CODE_ALIASES, _YEAR_ALIASES]
+    if ind_col or val_col:  # a long table needs both (else 'value' would be an indicator)
+        required += [("indicator",), ("value", "waarde")]
+    _, _, missing = require_columns(cols, required, TableSource(where))
+    if missing:
+        raise DataError("; ".join(map(str, missing)))
     extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),
                          _find(cols, ("level", "niveau")), _find(cols, ("flag",))) if c]
     ids = [c for c in (area_col, code_col, year_col, pop_col) if c]

@@ -120,12 +120,17 @@ def test_bad_values_and_years_are_named():
 
 
 def test_missing_area_or_year_column():
-    with pytest.raises(fm.DataError, match="no area column"):
+    with pytest.raises(fm.DataError, match=r"missing required column 'area' \(or one of gebied"):
         normalize_area_data(pd.DataFrame({"year": [2022], "x": [1]}))
-    with pytest.raises(fm.DataError, match="no year column"):
+    with pytest.raises(fm.DataError, match=r"missing required column 'year' \(or one of jaar"):
         normalize_area_data(pd.DataFrame({"area": ["A"], "x": [1]}))
     with pytest.raises(fm.DataError, match="no indicator columns"):
         normalize_area_data(pd.DataFrame({"area": ["A"], "year": [2022]}))
+    # issue 15 item 8: a misspelled 'indicator' reached pandas' "value_name cannot match"
+    with pytest.raises(fm.DataError, match=r"missing required column 'indicator' \(found: "
+                       r"area, year, indicatr, value\)"):
+        normalize_area_data(pd.DataFrame({"area": ["A"], "year": [2022], "indicatr": ["v"],
+                                          "value": [1.0]}))
 
 
 def test_inconsistent_population():
