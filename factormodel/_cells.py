@@ -68,7 +68,6 @@ MISSING_MARKERS = {"": "missing", ".": "suppressed", "?": "suppressed", "x": "se
 #: Dashes: nihil (a real zero) in CBS StatLine tables, "no value" elsewhere.
 DASHES = frozenset({"-", "\u2013", "\u2014"})
 
-_DIGITS = r"[0-9]"
 # a number with at most one decimal mark and no grouping (ASCII digits only: Python's
 # float() also takes '1_0' and non-ASCII digits, which are not table numbers)
 _PLAIN = re.compile(r"([+-]?)([0-9]*)(?:([.,])([0-9]*))?((?:[eE][+-]?[0-9]+)?)")
