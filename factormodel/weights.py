@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._cells import TableSource, listing, parse_numbers, require_columns, text
+from ._results import Result
 from .effects import total_effects
 from .errors import DataError, InvalidParameterError
 from .model import FactorModel
@@ -26,7 +27,7 @@ AGGREGATIONS = ("mean", "median", "mean_nonzero")
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Result):
     """How two weight sets of the same model differ, and what that changes.
 
     Attributes
@@ -46,6 +47,10 @@ class Comparison:
     effects: pd.DataFrame
     predictions: pd.DataFrame | None
     rankings: pd.DataFrame | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The total effects under both weight sets, largest change first."""
+        return self.effects.copy()
 
 
 def _same_structure(a: FactorModel, b: FactorModel) -> None:
