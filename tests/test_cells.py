@@ -615,3 +615,12 @@ def test_every_reader_error_is_a_factormodel_error(tmp_path, toy):
                          {"source": ["a"], "target": ["b"], "weight": [c]})})):
             with contextlib.suppress(FactorModelError):
                 call()
+
+
+def test_goal_priorities_use_the_cell_parser(toy):
+    from factormodel import _scoring
+
+    assert _scoring.priorities(toy, {"vsv": "0,5"}) == {"vsv": 0.5}
+    for bad in ("1_0", True, "1,000"):
+        with pytest.raises(fm.InvalidParameterError, match="priorities must be numbers above 0"):
+            _scoring.priorities(toy, {"vsv": bad})
