@@ -624,3 +624,54 @@ def test_goal_priorities_use_the_cell_parser(toy):
     for bad in ("1_0", True, "1,000"):
         with pytest.raises(fm.InvalidParameterError, match="priorities must be numbers above 0"):
             _scoring.priorities(toy, {"vsv": bad})
+
+
+def test_issue15_item3_thousands_and_underscores_are_never_silently_read(tmp_path, toy):
+    """Issue 15 item 3, pinned: '1,000' became 1.0 and '1_0' became 10.0 in edges, weight
+    tables and area values. Alone in their column (no other cell shows the decimal mark),
+    both are now errors that name the cell."""
+    edges = [list(r) for r in CHAIN_EDGES]
+    edges[0][2], edges[0][4], edges[1][4] = "1_0", "", ""
+    edges[1][2] = "1,000"
+    with pytest.raises(fm.ModelValidationError) as e:
+        fm.read_model(write_folder(tmp_path / "m", edges=edges))
+    found = [(p.split(": ", 1)[0].split("/")[-1], p.split(": ", 1)[1][:29])
+             for p in problems_of(e)]
+    assert found == [("edges.csv line 2, column 'weight'", "expected a number, got '1_0' "),
+                     ("edges.csv line 3, column 'weight'", "'1,000' is ambiguous: 1000 ('")]
+    with pytest.raises(fm.ModelValidationError, match="ambiguous"):
+        toy.with_weights(pd.DataFrame({"source": ["schoolverzuim"], "target": ["vsv"],
+                                       "weight": ["1,000"]}))
+    with pytest.raises(fm.ModelValidationError, match="'_' is not a digit separator"):
+        toy.with_weights(pd.DataFrame({"source": ["schoolverzuim"], "target": ["vsv"],
+                                       "weight": ["1_0"]}))
+    for cell in ("1,000", "1_0"):
+        with pytest.raises(fm.DataError, match=re.escape(f"'{cell}' (row 1, 'A', 'v')")):
+            normalize(pd.DataFrame({"wijk": ["A"], "jaar": [2022], "v": [cell]}))
+
+
+_READER_CELLS = st.one_of(st.text(max_size=12), st.sampled_from(
+    ["1,000", "1.000", "0,5", '"0,5"', "1_0", "12%", "-", ".", "x", "inf", "nan", "1e400",
+     "1.234,5", "\u2212", '"', "", " "]))
+
+
+@given(st.lists(_READER_CELLS, min_size=1, max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_readers_return_or_raise_a_factormodel_error_on_any_cells(cells):
+    """Random text through the in-memory readers: a result, or a FactorModelError."""
+    toy = fm.load_model("toy")
+    n = len(cells)
+    calls = [
+        lambda: normalize(pd.DataFrame({"wijk": [f"A{i}" for i in range(n)], "jaar": [2022] * n,
+                                        "v": cells, "inwoners": cells})),
+        lambda: fm.propagate(toy, pd.DataFrame({"schoolverzuim": cells}), missing="free"),
+        lambda: toy.with_weights(pd.DataFrame({"source": ["schoolverzuim"] * n,
+                                               "target": ["vsv"] * n, "weight": cells})),
+        lambda: fm.aggregate_weights({"e": pd.DataFrame({"source": ["a"] * n,
+                                                         "target": [f"b{i}" for i in range(n)],
+                                                         "weight": cells})}),
+        lambda: parse_numbers(cells, markers=True, nihil=True, percent=True, grouping=True),
+    ]
+    for call in calls:
+        with contextlib.suppress(FactorModelError):
+            call()
