@@ -166,9 +166,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--goal", action="append", required=True, metavar="ID[=PRIORITY]",
                    help="a maatschappelijk resultaat the area chose: any node, optionally "
                         "with a priority (repeatable)")
-    p.add_argument("--budget", type=float, help="compute an intervention portfolio within it")
-    p.add_argument("--population", type=float,
-                   help="young people in the area (default: from the data)")
+    p.add_argument("--budget", help="compute an intervention portfolio within it (euros; "
+                   "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
+    p.add_argument("--population", help="young people in the area (default: from the data)")
     p.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the report")
@@ -573,9 +573,12 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
     data = _area_data(args.data, args.areas)
     source = "example (SYNTHETIC)" if args.data.startswith("example") else \
         os.path.basename(args.data)
-    path = report(load_model(args.model), data, args.area, goals, budget=args.budget,
+    budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
+    population = None if args.population is None else \
+        _number_arg("--population", args.population, grouping=True)
+    path = report(load_model(args.model), data, args.area, goals, budget=budget,
                   lang=args.lang, out=args.out, reference=args.reference, year=args.year,
-                  level=args.level, population=args.population, n_draws=args.draws,
+                  level=args.level, population=population, n_draws=args.draws,
                   seed=args.seed, data_source=source)
     print(path)
     return 0

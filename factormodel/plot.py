@@ -139,9 +139,12 @@ def _title(ax: Axes, main: str, lang: str, *, area: Any = None, reference: str |
 
 
 def _legend_below(ax: Axes, handles: list, ncol: int = 1) -> None:
-    """A legend under the axis label, where it covers no data."""
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), fontsize=8,
-              ncol=ncol, frameon=False)
+    """A legend under the axis label (a fixed distance below the axes), covering no data."""
+    from matplotlib.transforms import offset_copy
+
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-0.45, units="inches")
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              bbox_transform=below, fontsize=8, ncol=ncol, frameon=False)
 
 
 def _status(model: FactorModel, lang: str) -> str:

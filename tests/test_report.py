@@ -252,7 +252,7 @@ def test_pdf(rotterdam_model, example, tmp_path):
 def test_cli_wijkanalyse(tmp_path, capsys):
     out = tmp_path / "rapport.html"
     code = main(["wijkanalyse", "rotterdam-jeugd", "example", "--area", AREA, "--goal", "vsv=2",
-                 "--goal", "schoolsucces", "--budget", "100000", "--draws", "50",
+                 "--goal", "schoolsucces", "--budget", "100.000", "--draws", "50",
                  "--out", str(out)])
     assert code == 0 and capsys.readouterr().out.strip() == str(out)
     html = out.read_text(encoding="utf-8")
