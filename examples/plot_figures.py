@@ -28,13 +28,19 @@ def main(outdir: str = "figures") -> list[Path]:
     gebieden = fm.profile(model, data, level="gebied")
     wijk = "Oud-Crooswijk"
     result = fm.propagate(model, wijken.loc[wijk, list(model.factors)], missing="free")
-    rec = fm.recommend(model, wijken, {"vsv": 2, "schoolsucces": 1}, area=wijk)
+    goals = {"vsv": 2, "schoolsucces": 1}
+    rec = fm.recommend(model, wijken, goals, area=wijk)
+    mc = fm.monte_carlo(model, wijken.deltas.loc[[wijk]], goals, n_draws=500, seed=1,
+                        progress=False)
+    ref = wijken.reference_name("nl")
     figures = {
         "factor_graph.png": fm.plot_graph(model),
         "vsv_drivers.png": fm.plot_outcome(model, "vsv", top_paths=8),
         "profile_oud_crooswijk.png": fm.plot_profile(model, wijken, area=wijk),
-        "contributions_vsv.png": fm.plot_contributions(result, "vsv"),
-        "recommendation.png": fm.plot_recommendation(rec),
+        "contributions_vsv.png": fm.plot_contributions(result, "vsv", area=wijk, reference=ref,
+                                                       synthetic=wijken.synthetic),
+        "recommendation.png": fm.plot_recommendation(rec, intervals=mc, area=wijk, reference=ref,
+                                                     synthetic=wijken.synthetic),
         "heatmap_gebieden.png": fm.plot_heatmap(model, gebieden, max_columns=30),
     }
     written = []

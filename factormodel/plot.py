@@ -132,7 +132,7 @@ def _title(ax: Axes, main: str, lang: str, *, area: Any = None, reference: str |
         parts.append(f"{area}" + (f" ({year})" if year is not None else ""))
     if reference:
         parts.append(("tegenover " if nl else "against ") + reference)
-    lines = [_wrap(main, 80)] + [", ".join(parts)] * bool(parts)
+    lines = [_wrap(line, 80) for line in main.split("\n")] + [", ".join(parts)] * bool(parts)
     if synthetic:
         lines.append(SYNTHETIC_LABEL[lang])
     ax.set_title("\n".join(lines), fontsize=11)
@@ -664,8 +664,8 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     level = source.level if isinstance(source, Profile) else ""
     name = _LEVEL_NAMES[lang].get(level, "Gebieden" if nl else "Areas")
     year = f" {source.year}" if isinstance(source, Profile) and source.year is not None else ""
-    main = (f"{name}{year}: afstand tot {ref} (grijs met punt = niet gemeten)" if nl
-            else f"{name}{year}: distance from {ref} (grey with a dot = not measured)")
+    main = (f"{name}{year}: afstand tot {ref}\n(grijs met punt = niet gemeten)" if nl
+            else f"{name}{year}: distance from {ref}\n(grey with a dot = not measured)")
     _title(ax, main, lang, synthetic=_is_synthetic(source, synthetic))
     return ax
 

@@ -900,7 +900,10 @@ def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
     goals = ", ".join(f"{g.node} ({_n(g.priority, ctx.lang, 1)})" for g in ctx.goals)
     rows = [
         [ctx.t("model", "model"), f"{md.name} {md.version}"],
-        [ctx.t("status van het model", "model status"), md.status],
+        [ctx.t("status van het model", "model status"),
+         {"reconstruction": "reconstructie (niet het officiële model)",
+          "illustrative": "illustratief", "official": "officieel"}.get(md.status, md.status)
+         if ctx.nl else md.status],
         [ctx.t("citeren als", "cite as"), md.citation or "–"],
         [ctx.t("data", "data"), source + (f" (sha256 {digest}…)" if digest else "")],
         [ctx.t("soort data", "kind of data"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def run_script(name: str, *args: str, cwd: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's package, not another install
     result = subprocess.run([sys.executable, str(ROOT / "examples" / name), *args],
-                            capture_output=True, text=True, cwd=cwd, timeout=120)
+                            capture_output=True, text=True, cwd=cwd, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
