@@ -86,7 +86,7 @@ figure{margin:14px 0}figure img{max-width:100%;height:auto;border:1px solid #eee
 figcaption{font-size:13px;color:#555}
 footer{margin-top:40px;font-size:12px;color:#777}
 @media print{body{max-width:none;padding:0}h2{page-break-after:avoid}
-figure,table{page-break-inside:avoid}}
+figure,tr{page-break-inside:avoid}thead{display:table-header-group}}
 """
 
 
