@@ -19,7 +19,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -52,6 +52,7 @@ API_PREFIX = "/api/v1"
 #: Form fields and multipart framing allowed on top of the upload limit.
 _FORM_OVERHEAD = 64 * 1024
 log = logging.getLogger("factormodel.serve")
+_BEARER = HTTPBearer(auto_error=False, description="the server's --token")
 
 #: HTTP status and default request location of each library error.
 _STATUS: list[tuple[type[FactorModelError], int, str | None]] = [
@@ -115,19 +116,22 @@ class BodyLimit:
             await _error(413, "upload_too_large", detail, "body")(scope, receive, send)
             return
         seen = 0
-        started = False
+        started = exceeded = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    exceeded = True
+                    raise _TooLarge  # stops the form parser; whatever it answers is replaced
             return message
 
         async def tracked(message: Message) -> None:
             nonlocal started
+            if exceeded and not started:
+                return  # the app's answer to a cut-off body (e.g. 400) is replaced by 413
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -137,6 +141,7 @@ class BodyLimit:
         except _TooLarge:
             if started:
                 raise
+        if exceeded and not started:
             await _error(413, "upload_too_large", detail, "body")(scope, receive, send)
 
 
@@ -186,10 +191,9 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
         redoc_url=None, static_url=f"{API_PREFIX}/docs-static")
     app.state.workspace = workspace
     app.state.token = token
-    bearer = HTTPBearer(auto_error=False, description="the server's --token")
 
-    def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-                   ) -> None:
+    def authorised(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                          Depends(_BEARER)]) -> None:
         if token is None:
             return
         if credentials is None or credentials.scheme.lower() != "bearer" or \

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from ..model import FactorModel
 
-__all__ = ["figure_png", "provenance_line"]
+__all__ = ["draw_figure", "figure_png", "provenance_line"]
 
 _STATUS = {"nl": {"reconstruction": "reconstructie, niet het officiële model",
                   "illustrative": "illustratief model", "official": "officieel model"},
@@ -41,9 +41,9 @@ def provenance_line(model: FactorModel, synthetic: bool, lang: str) -> str:
     return line + (f" · {_SYNTHETIC[lang]}" if synthetic else "")
 
 
-def figure_png(draw: Callable[[Any], Any], *, model: FactorModel, synthetic: bool, lang: str,
-               width: float = 8.5, height: float | None = None, dpi: int = 110) -> str:
-    """Draw with ``draw(ax)`` and return a ``data:image/png;base64,...`` URI.
+def draw_figure(draw: Callable[[Any], Any], *, model: FactorModel, synthetic: bool, lang: str,
+                width: float = 8.5, height: float | None = None) -> Figure:
+    """Draw with ``draw(ax)`` on a new ``Figure`` headed by :func:`provenance_line`.
 
     Without ``height`` the figure grows with the number of y tick labels (bar
     charts of factors), at least 3 inches.
@@ -52,10 +52,10 @@ def figure_png(draw: Callable[[Any], Any], *, model: FactorModel, synthetic: boo
     --------
     >>> import factormodel as fm
     >>> m = fm.load_model("toy")
-    >>> uri = figure_png(lambda ax: fm.plot_outcome(m, "vsv", ax=ax), model=m,
-    ...                 synthetic=True, lang="en", height=4)
-    >>> uri.startswith("data:image/png;base64,")
-    True
+    >>> fig = draw_figure(lambda ax: fm.plot_outcome(m, "vsv", ax=ax), model=m,
+    ...                   synthetic=True, lang="en", height=4)
+    >>> fig.get_suptitle()
+    'toy (illustrative model) · SYNTHETIC DATA – not measurements'
     """
     fig = Figure(figsize=(width, height or 4.0), layout="constrained")
     ax = fig.add_subplot()
@@ -65,6 +65,24 @@ def figure_png(draw: Callable[[Any], Any], *, model: FactorModel, synthetic: boo
     colour = "#b30000" if synthetic else "#333333"
     fig.suptitle(provenance_line(model, synthetic, lang), fontsize=9, color=colour,
                  fontweight="bold" if synthetic else "normal")
+    return fig
+
+
+def figure_png(draw: Callable[[Any], Any], *, model: FactorModel, synthetic: bool, lang: str,
+               width: float = 8.5, height: float | None = None, dpi: int = 110) -> str:
+    """:func:`draw_figure` as a ``data:image/png;base64,...`` URI for an ``<img>``.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> m = fm.load_model("toy")
+    >>> uri = figure_png(lambda ax: fm.plot_outcome(m, "vsv", ax=ax), model=m,
+    ...                  synthetic=False, lang="nl", height=4)
+    >>> uri.startswith("data:image/png;base64,")
+    True
+    """
+    fig = draw_figure(draw, model=model, synthetic=synthetic, lang=lang, width=width,
+                      height=height)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

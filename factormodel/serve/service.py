@@ -337,6 +337,8 @@ class Workspace:
         resolved already.
         """
         check_name(name, "dataset", location)
+        if areas is not None:
+            check_name(areas, "area registry", "body.areas")
         if name == EXAMPLE_DATASET:
             return _example_data()
         files = self._folder_data()
@@ -420,7 +422,7 @@ def _data_rows(path: Path, content: bytes) -> int:
 
         try:
             book = openpyxl.load_workbook(path, read_only=True)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file
+        except Exception as exc:
             raise RequestError(422, "unreadable_file",
                                f"the upload is not a readable XLSX workbook ({exc})",
                                "body.file") from None

@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, FastAPI, Request, UploadFile
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
 
 from .. import plot
 from ..errors import FactorModelError
