@@ -73,7 +73,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reconstruction": "Het model {name} is een reconstructie uit openbare bronnen, niet "
         "het officiële Rotterdamse model.",
         "error": "Dat lukte niet", "none": "(geen)", "year": "jaar", "reference": "referentie",
-        "cost": "kosten", "improvement": "verwachte verbetering",
+        "cost": "Kosten", "improvement": "verwachte verbetering", "of": "van",
+        "portfolio_effect": "Wat het pakket naar verwachting oplevert",
         "api": "JSON-API en documentatie",
         "rank": "rang", "factor": "factor", "score": "score", "room": "ruimte", "gain": "winst",
         "evidence": "bewijs", "explanation": "uitleg", "node": "factor of resultaat",
@@ -113,7 +114,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reconstruction": "The model {name} is a reconstruction from public sources, not the "
         "official Rotterdam model.",
         "error": "That did not work", "none": "(none)", "year": "year",
-        "reference": "reference", "cost": "cost", "improvement": "expected improvement",
+        "reference": "reference", "cost": "Cost", "improvement": "expected improvement",
+        "of": "of", "portfolio_effect": "What the portfolio is expected to achieve",
         "api": "JSON API and documentation",
         "rank": "rank", "factor": "factor", "score": "score", "room": "room", "gain": "gain",
         "evidence": "evidence", "explanation": "explanation", "node": "factor or outcome",
@@ -126,8 +128,12 @@ _REFERENCE = {"nl": {"city": "stedelijk gemiddelde", "previous_year": "vorig jaa
                      "target": "doelwaarde"},
               "en": {"city": "city average", "previous_year": "previous year",
                      "target": "target"}}
+#: Units as the library writes them, in Dutch.
+_UNITS_NL = {"percentage points": "procentpunt"}
 _PREFERRED_MODEL = "rotterdam-jeugd"
 _MAX_DRIVER_FIGURES = 3
+#: Bars in the profile figure (the nodes furthest from the reference); the table has all.
+_PROFILE_BARS = 15
 
 
 def mount_static(app: FastAPI) -> None:
@@ -181,6 +187,13 @@ def _fmt(value: Any, digits: int = 2, lang: str = "nl") -> str:
         text = f"{value:,.{digits}f}"
         return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
     return str(value)
+
+
+def _unit_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``change_unit`` in the page's language."""
+    if lang != "nl" or "change_unit" not in frame:
+        return frame
+    return frame.assign(change_unit=frame["change_unit"].replace(_UNITS_NL))
 
 
 def _table(frame: pd.DataFrame, key: str, columns: dict[str, tuple[str, int | None]],
@@ -335,15 +348,17 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     profile_table = _table(prof_frame, "profiel" if lang == "nl" else "profile",
                            {"label": ("node", None), "delta_sd": ("delta_sd", 2),
                             "index": ("index", 0)}, lang, "profile-table")
-    profile_fig = fig(lambda ax: plot.plot_profile(model, prof, area=c.area, ax=ax, lang=lang))
+    profile_fig = fig(lambda ax: plot.plot_profile(model, prof, area=c.area, ax=ax, lang=lang,
+                                                   top=_PROFILE_BARS))
 
     # drivers: the area's measured factors held, outcomes predicted
     result, units = service.outcome_prediction(model, row)
     chosen = [o for o in c.outcomes if o in model.outcomes]
     driver_figs = [fig(lambda ax, o=o: plot.plot_contributions(result, o, ax=ax, lang=lang))
                    for o in chosen[:_MAX_DRIVER_FIGURES]]
-    units = units[units["node"].isin(chosen)].assign(
-        label=lambda u: u["node"].map(label), indicator_label=lambda u: u[f"label_{lang}"])
+    units = _unit_words(units[units["node"].isin(chosen)].assign(
+        label=lambda u: u["node"].map(label), indicator_label=lambda u: u[f"label_{lang}"]),
+        lang)
     prediction_table = _table(units, "voorspelling" if lang == "nl" else "prediction",
                               {"label": ("outcome", None), "delta_sd": ("delta_sd", 2),
                                "change": ("change", 2), "change_unit": ("unit", None),
@@ -371,15 +386,15 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                                   required_settings=[], cap_at_room=False, alpha=1.0)
         chosen_frame = p.chosen.assign(targets=p.chosen.get("targets", ""))
         portfolio = {
-            "summary": f"{t['cost']}: € {_fmt(p.total_cost, 0, lang)} / € "
+            "summary": f"{t['cost']}: € {_fmt(p.total_cost, 0, lang)} {t['of']} € "
                        f"{_fmt(p.budget, 0, lang)}; {t['improvement']}: "
                        f"{_fmt(p.improvement, 3, lang)} SD",
             "chosen": _table(chosen_frame, "pakket" if lang == "nl" else "portfolio",
                              {"name": ("intervention", None), "units": ("units", 0),
                               "cost": ("cost", 0), "value": ("value", 3)}, lang,
                              "portfolio-table"),
-            "outcomes": _table(p.outcome_units.assign(
-                label=lambda u: u["node"].map(label)) if len(p.outcome_units) else
+            "outcomes": _table(_unit_words(p.outcome_units.assign(
+                label=lambda u: u["node"].map(label)), lang) if len(p.outcome_units) else
                 pd.DataFrame(columns=["label", "delta_sd", "change", "change_unit"]),
                 "pakket_resultaten" if lang == "nl" else "portfolio_outcomes",
                 {"label": ("outcome", None), "delta_sd": ("delta_sd", 3),
