@@ -616,3 +616,25 @@ def test_core_imports_without_the_serve_extra():
                        timeout=120)
     assert r.returncode == 0, r.stderr
     assert shutil.which(sys.executable)
+
+
+def test_profiles_of_named_datasets_are_kept_until_the_file_changes(tmp_path, example):
+    import os
+
+    (tmp_path / "w.csv").write_bytes(wijk_csv(example))
+    c = TestClient(create_app(data_dir=tmp_path))
+    url = f"{API}/models/rotterdam-jeugd/profile"
+    first = strict_json(c.post(url, json={"dataset": "w.csv", "area": AREA}))
+    again = strict_json(c.post(url, json={"dataset": "w.csv", "area": AREA}))
+    assert first == again
+    frame = pd.read_csv(tmp_path / "w.csv")
+    frame.loc[(frame["wijk"] == AREA) & (frame["indicator"] == "vsv_nieuw"), "value"] += 1.0
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    stat = (tmp_path / "w.csv").stat()
+    os.utime(tmp_path / "w.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    changed = strict_json(c.post(url, json={"dataset": "w.csv", "area": AREA}))
+    expected = fm.profile(fm.load_model("rotterdam-jeugd"), fm.read_area_data(tmp_path / "w.csv"))
+    assert changed["deltas"][AREA]["vsv"] > first["deltas"][AREA]["vsv"]
+    assert same(changed["deltas"][AREA], expected.loc[AREA])
+    other = strict_json(c.post(url, json={"dataset": "w.csv", "area": AREA, "year": 2022}))
+    assert other["year"] == 2022  # options are part of the key

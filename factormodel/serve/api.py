@@ -49,12 +49,17 @@ def _read_upload(request: Request, file: UploadFile) -> tuple[str | None, bytes]
     return file.filename, content
 
 
-def _data(request: Request, req: schemas.DataRequest,
-          upload: tuple[str | None, bytes] | None) -> Any:
+def _profiled(request: Request, model: str, req: schemas.DataRequest,
+              upload: tuple[str | None, bytes] | None) -> tuple[Any, Any, Any]:
+    """Model, area data and profile, from an upload or a named dataset."""
     ws = _ws(request)
-    if upload is not None:
-        return ws.read_upload(upload[0], upload[1], areas=req.areas)
-    return ws.dataset(req.dataset, areas=req.areas)
+    if upload is None:
+        return ws.named_profile(model, req.dataset, areas=req.areas, reference=req.reference,
+                                year=req.year, level=req.level)
+    m = ws.model(model)
+    data = ws.read_upload(upload[0], upload[1], areas=req.areas)
+    return m, data, service.area_profile(m, data, reference=req.reference, year=req.year,
+                                         level=req.level)
 
 
 # --------------------------------------------------------------------------- models
@@ -141,10 +146,7 @@ def dataset_detail(request: Request, dataset: str,
 
 def _profile(request: Request, model: str, req: schemas.ProfileRequest,
              upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
-    m = _ws(request).model(model)
-    data = _data(request, req, upload)
-    prof = service.area_profile(m, data, reference=req.reference, year=req.year,
-                                level=req.level)
+    m, data, prof = _profiled(request, model, req, upload)
     return service.profile_doc(m, prof, req.area, service.is_synthetic(data))
 
 
@@ -165,10 +167,7 @@ def profile_upload(request: Request, model: str, file: Annotated[UploadFile, Fil
 
 def _recommend(request: Request, model: str, req: schemas.RecommendRequest,
                upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
-    m = _ws(request).model(model)
-    data = _data(request, req, upload)
-    prof = service.area_profile(m, data, reference=req.reference, year=req.year,
-                                level=req.level)
+    m, data, prof = _profiled(request, model, req, upload)
     rec = service.recommendation_frame(m, prof, req.outcomes, area=req.area, top=req.top,
                                        alpha=req.alpha)
     return service.recommendation_doc(m, rec, prof, req.area, req.outcomes,
@@ -192,10 +191,7 @@ def recommend_upload(request: Request, model: str, file: Annotated[UploadFile, F
 
 def _portfolio(request: Request, model: str, req: schemas.PortfolioRequest,
                upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
-    m = _ws(request).model(model)
-    data = _data(request, req, upload)
-    prof = service.area_profile(m, data, reference=req.reference, year=req.year,
-                                level=req.level)
+    m, data, prof = _profiled(request, model, req, upload)
     p = service.run_portfolio(m, data, prof, req.outcomes, area=req.area, budget=req.budget,
                               population=req.population, one_per_factor=req.one_per_factor,
                               required_phases=req.required_phases,

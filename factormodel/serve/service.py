@@ -29,6 +29,8 @@ import functools
 import math
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,6 +241,8 @@ class Workspace:
         self.models_dir = self._folder(models_dir, "models")
         self.data_dir = self._folder(data_dir, "data")
         self.limits = limits or Limits()
+        self._profiles: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
         clash = sorted(set(self._folder_models()) & set(datasets.list_models()))
         if clash:
             raise InvalidParameterError(
@@ -350,6 +354,40 @@ class Workspace:
                                + (f"; {hint}" if hint else ""), location)
         path = files[name]
         return _read_data_cached(str(path), _mtime(path), areas)
+
+    def _stamp(self, model: str, dataset: str) -> tuple[int, int]:
+        """Modification stamps of a model and a dataset (0 for the bundled example)."""
+        folder = self._folder_models()
+        model_path = folder[model] if model in folder else datasets.bundled_model_path(model)
+        data_path = self._folder_data().get(dataset)
+        return _mtime(model_path), 0 if data_path is None else _mtime(data_path)
+
+    def named_profile(self, model: str, dataset: str, *, areas: str | None = None,
+                      reference: str = "city", year: int | None = None,
+                      level: str | None = None, model_location: str = "path.model",
+                      data_location: str = "body.dataset"
+                      ) -> tuple[FactorModel, pd.DataFrame, pd.DataFrame]:
+        """Model, data and :func:`factormodel.profile` for a named model and dataset.
+
+        Profiles of named datasets are kept (the last 32, keyed by the names, the
+        files' modification times and the options), because recommending for
+        one wijk needs the profile of every area at its level; uploads are never
+        kept.
+        """
+        m = self.model(model, model_location)
+        data = self.dataset(dataset, areas=areas, location=data_location)
+        key = (model, dataset, areas, reference, year, level, self._stamp(model, dataset))
+        with self._lock:
+            prof = self._profiles.get(key)
+            if prof is not None:
+                self._profiles.move_to_end(key)
+                return m, data, prof
+        prof = area_profile(m, data, reference=reference, year=year, level=level)
+        with self._lock:
+            self._profiles[key] = prof
+            while len(self._profiles) > 32:
+                self._profiles.popitem(last=False)
+        return m, data, prof
 
     def read_upload(self, filename: str | None, content: bytes, areas: str | None = None,
                     location: str = "body.file") -> pd.DataFrame:

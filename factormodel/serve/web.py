@@ -325,11 +325,14 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
         raise RequestError(422, "invalid_request",
                            {"nl": "kies minstens één maatschappelijk resultaat",
                             "en": "choose at least one outcome"}[lang], "form.outcome")
-    model = ws.model(c.model, "form.model")
-    data = ws.read_upload(c.filename, content) if content is not None else \
-        ws.dataset(c.dataset, location="form.dataset")
+    if content is not None:
+        model = ws.model(c.model, "form.model")
+        data = ws.read_upload(c.filename, content)
+        prof = service.area_profile(model, data, reference="city", year=None, level=None)
+    else:
+        model, data, prof = ws.named_profile(c.model, c.dataset, model_location="form.model",
+                                             data_location="form.dataset")
     synthetic = service.is_synthetic(data)
-    prof = service.area_profile(model, data, reference="city", year=None, level=None)
     row = service.area_row(prof, c.area, "form.area")
     label = model.nodes[f"label_{lang}"]
     kind = model.nodes["kind"]
