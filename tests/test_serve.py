@@ -21,6 +21,7 @@ pytest.importorskip("fastapi", reason="the serve extra is not installed: "
 pytest.importorskip("multipart", reason="the serve extra is not installed (python-multipart)")
 from fastapi.testclient import TestClient
 
+from factormodel._json import json_safe
 from factormodel.cli import main
 from factormodel.serve import create_app, service
 from factormodel.serve.figures import draw_figure
@@ -40,7 +41,7 @@ def strict_json(response) -> object:
 
 def same(api_value, py_value) -> bool:
     """API JSON equals the Python value exactly, with NaN/inf as null."""
-    return api_value == service.jsonable(py_value)
+    return api_value == json_safe(py_value)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +97,7 @@ def test_total_effects_equal_the_library(client, rotterdam_model):
     body = strict_json(client.get(f"{API}/models/rotterdam-jeugd/effects"))
     T = fm.total_effects(rotterdam_model, targets=list(rotterdam_model.outcomes))
     assert body["targets"] == list(rotterdam_model.outcomes)
-    assert body["effects"] == {s: service.jsonable(row) for s, row in T.iterrows()}
+    assert body["effects"] == {s: json_safe(row) for s, row in T.iterrows()}
     body = strict_json(client.get(f"{API}/models/toy/effects",
                                   params={"target": ["vsv"], "alpha": 0.5}))
     T = fm.total_effects(fm.load_model("toy"), alpha=0.5, targets=["vsv"])
@@ -495,10 +496,10 @@ def test_openapi_and_offline_docs(client):
 # --------------------------------------------------------------------------- service
 
 
-def test_jsonable_never_leaves_nan_or_infinity():
+def test_json_never_has_nan_or_infinity():
     frame = pd.DataFrame({"a": [np.nan, np.inf, -np.inf, 1.5], "b": [np.int64(1), 2, 3, 4],
                           "c": [True, False, np.bool_(True), None]})
-    out = service.jsonable({"f": frame, "s": pd.Series([np.nan]), "x": np.float32("nan")})
+    out = json_safe({"f": frame, "s": pd.Series([np.nan]), "x": np.float32("nan")})
     text = json.dumps(out, allow_nan=False)  # raises on NaN / inf
     assert json.loads(text)["f"][0] == {"a": None, "b": 1, "c": True}
     assert out["x"] is None and not any(isinstance(v, float) and math.isnan(v)

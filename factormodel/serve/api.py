@@ -146,8 +146,8 @@ def dataset_detail(request: Request, dataset: str,
 
 def _profile(request: Request, model: str, req: schemas.ProfileRequest,
              upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
-    m, data, prof = _profiled(request, model, req, upload)
-    return service.profile_doc(m, prof, req.area, service.is_synthetic(data))
+    m, _, prof = _profiled(request, model, req, upload)
+    return service.profile_doc(m, prof, req.area)
 
 
 @router.post("/models/{model}/profile", response_model=schemas.Profile,
@@ -167,11 +167,10 @@ def profile_upload(request: Request, model: str, file: Annotated[UploadFile, Fil
 
 def _recommend(request: Request, model: str, req: schemas.RecommendRequest,
                upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
-    m, data, prof = _profiled(request, model, req, upload)
+    m, _, prof = _profiled(request, model, req, upload)
     rec = service.recommendation_frame(m, prof, req.outcomes, area=req.area, top=req.top,
                                        alpha=req.alpha)
-    return service.recommendation_doc(m, rec, prof, req.area, req.outcomes,
-                                      service.is_synthetic(data))
+    return service.recommendation_doc(m, rec, prof, req.area, req.outcomes)
 
 
 @router.post("/models/{model}/recommend", response_model=schemas.Recommendation,
@@ -191,13 +190,13 @@ def recommend_upload(request: Request, model: str, file: Annotated[UploadFile, F
 
 def _portfolio(request: Request, model: str, req: schemas.PortfolioRequest,
                upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
-    m, data, prof = _profiled(request, model, req, upload)
-    p = service.run_portfolio(m, data, prof, req.outcomes, area=req.area, budget=req.budget,
+    m, _, prof = _profiled(request, model, req, upload)
+    p = service.run_portfolio(m, prof, req.outcomes, area=req.area, budget=req.budget,
                               population=req.population, one_per_factor=req.one_per_factor,
                               required_phases=req.required_phases,
                               required_settings=req.required_settings,
                               cap_at_room=req.cap_at_room, alpha=req.alpha)
-    return service.portfolio_doc(m, p, prof, req.outcomes, service.is_synthetic(data))
+    return service.portfolio_doc(m, p, prof, req.outcomes)
 
 
 @router.post("/models/{model}/portfolio", response_model=schemas.Portfolio,

@@ -130,12 +130,15 @@ class Propagation(BaseModel):
     status: str
     method: str
     clamp: bool
-    alpha: float
+    alpha: float | None = Field(description="null for FCM runs")
     max_hops: int | None
     units: str
-    deltas: dict[str, Number]
+    deltas: dict[str, Number] = Field(description="every node's predicted change")
     outcomes: dict[str, Number]
-    nodes: list[PropagationNode]
+    nodes: list[PropagationNode] = Field(description="as the CLI's --format json: node, "
+                                                    "delta, role, kind")
+    fcm_status: list[dict[str, Any]] | None = Field(
+        None, description="FCM only: per run (baseline first) convergence, iterations, ...")
 
 
 # --------------------------------------------------------------------------- data

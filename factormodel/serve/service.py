@@ -18,7 +18,7 @@ Examples
 >>> ws = Workspace()
 >>> [m["name"] for m in ws.models()]
 ['ctc', 'rotterdam-jeugd', 'toy']
->>> jsonable({"a": float("nan"), "b": [1.5, float("inf")]})
+>>> json_safe({"a": float("nan"), "b": [1.5, float("inf")]})
 {'a': None, 'b': [1.5, None]}
 """
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import re
 import tempfile
 import threading
@@ -36,36 +35,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import datasets
+from .._json import json_safe
 from ..effects import total_effects
 from ..errors import (
-    DataError,
     FactorModelError,
     InvalidParameterError,
     ModelValidationError,
-    UnknownAreaError,
     UnknownModelError,
     close_matches,
 )
-from ..indicators import coverage, profile, profile_index, to_indicator_units
-from ..io import (
-    load_areas,
-    load_example_data,
-    load_interventions,
-    load_model,
-    read_area_data,
-    read_model,
-)
+from ..fcm import FCMResult
+from ..indicators import Profile, coverage, profile, profile_index, to_indicator_units
+from ..io import load_areas, load_example_data, load_model, read_area_data, read_model
 from ..model import FactorModel
-from ..portfolio import Portfolio, optimize_portfolio
+from ..portfolio import Portfolio, load_interventions, optimize_portfolio
 from ..propagate import PropagationResult, propagate
 from ..recommend import recommend
 
 __all__ = ["EXAMPLE_DATASET", "UPLOAD_TYPES", "Limits", "RequestError", "Workspace",
-           "effects_doc", "jsonable", "model_detail_doc", "portfolio_doc", "profile_doc",
+           "effects_doc", "model_detail_doc", "portfolio_doc", "profile_doc",
            "propagation_doc", "recommendation_doc", "validation_doc"]
 
 #: The name under which the bundled SYNTHETIC example data are offered.
@@ -117,45 +108,6 @@ class Limits:
 
 
 # --------------------------------------------------------------------------- JSON
-
-
-def jsonable(value: Any) -> Any:
-    """Turn results into plain JSON values: NaN and infinities become ``None``.
-
-    DataFrames become lists of records, Series and mappings dicts, numpy scalars
-    Python numbers, dataclasses dicts.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> jsonable(pd.DataFrame({"x": [1.0, np.nan], "n": [np.int64(2), np.int64(3)]}))
-    [{'x': 1.0, 'n': 2}, {'x': None, 'n': 3}]
-    >>> jsonable(pd.Series({"vsv": -np.inf}))
-    {'vsv': None}
-    """
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict("records")]
-    if isinstance(value, pd.Series):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Index):
-        return [jsonable(v) for v in value]
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return str(value)
 
 
 # --------------------------------------------------------------------------- names
@@ -241,7 +193,7 @@ class Workspace:
         self.models_dir = self._folder(models_dir, "models")
         self.data_dir = self._folder(data_dir, "data")
         self.limits = limits or Limits()
-        self._profiles: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._profiles: OrderedDict[tuple, Profile] = OrderedDict()
         self._lock = threading.Lock()
         clash = sorted(set(self._folder_models()) & set(datasets.list_models()))
         if clash:
@@ -366,7 +318,7 @@ class Workspace:
                       reference: str = "city", year: int | None = None,
                       level: str | None = None, model_location: str = "path.model",
                       data_location: str = "body.dataset"
-                      ) -> tuple[FactorModel, pd.DataFrame, pd.DataFrame]:
+                      ) -> tuple[FactorModel, pd.DataFrame, Profile]:
         """Model, data and :func:`factormodel.profile` for a named model and dataset.
 
         Profiles of named datasets are kept (the last 32, keyed by the names, the
@@ -483,8 +435,8 @@ def is_synthetic(data: pd.DataFrame) -> bool:
 def model_detail_doc(model: FactorModel, origin: str) -> dict[str, Any]:
     """Model metadata, summary, nodes and edges as JSON values."""
     nodes = model.nodes.reset_index()
-    return jsonable({"name": model.name, "origin": origin,
-                     "metadata": model.metadata, "summary": model.summary(),
+    return json_safe({"name": model.name, "origin": origin,
+                     "metadata": model.metadata.to_dict(), "summary": model.summary(),
                      "nodes": nodes, "edges": model.edges,
                      "warnings": [{"where": p.where, "message": p.message}
                                   for p in model.warnings]})
@@ -516,21 +468,28 @@ def effects_doc(model: FactorModel, *, alpha: float, targets: list[str] | None
     return {"model": model.name, "status": model.metadata.status, "alpha": alpha,
             "units": "SD of target per SD of source",
             "targets": [str(c) for c in T.columns],
-            "effects": {str(s): jsonable(row) for s, row in T.iterrows()}}
+            "effects": {str(s): json_safe(row) for s, row in T.iterrows()}}
 
 
-def propagation_doc(model: FactorModel, result: PropagationResult) -> dict[str, Any]:
-    """A propagation: every node's delta, the outcomes, and the per-node table."""
-    return {"model": model.name, "status": model.metadata.status, "method": result.method,
-            "clamp": result.clamp, "alpha": result.alpha, "max_hops": result.max_hops,
-            "units": "standard deviations (SD)" if result.method == "linear"
-            else "FCM activation (scenario minus baseline steady state)",
-            "deltas": jsonable(result.deltas), "outcomes": jsonable(result.outcomes),
-            "nodes": jsonable(result.to_frame())}
+def propagation_doc(model: FactorModel, result: PropagationResult | FCMResult
+                    ) -> dict[str, Any]:
+    """A propagation as the CLI's ``--format json`` gives it, plus ``deltas`` and
+    ``outcomes`` as ``{node: value}``."""
+    fcm = isinstance(result, FCMResult)
+    doc: dict[str, Any] = {
+        "model": model.name, "status": model.metadata.status, "method": result.method,
+        "clamp": True if fcm else result.clamp, "alpha": None if fcm else result.alpha,
+        "max_hops": None if fcm else result.max_hops,
+        "units": "FCM activation (scenario minus baseline steady state)" if fcm
+        else "standard deviations (SD)",
+        "deltas": result.deltas, "outcomes": result.outcomes, "nodes": result.to_frame(),
+        "fcm_status": result.status.reset_index() if fcm else None}
+    return json_safe(doc)
 
 
 def run_propagation(model: FactorModel, deltas: Mapping[str, float], *, method: str,
-                    clamp: bool, alpha: float, max_hops: int | None) -> PropagationResult:
+                    clamp: bool, alpha: float, max_hops: int | None
+                    ) -> PropagationResult | FCMResult:
     """:func:`factormodel.propagate` with the options the API exposes."""
     if method == "fcm":
         return propagate(model, dict(deltas), method="fcm")
@@ -538,77 +497,59 @@ def run_propagation(model: FactorModel, deltas: Mapping[str, float], *, method: 
 
 
 def area_profile(model: FactorModel, data: pd.DataFrame, *, reference: str,
-                 year: int | None, level: str | None) -> pd.DataFrame:
-    """:func:`factormodel.profile` (areas x nodes, SD)."""
+                 year: int | None, level: str | None) -> Profile:
+    """:func:`factormodel.profile` (areas x nodes, SD, with its reference)."""
     return profile(model, data, reference=reference, year=year, level=level)
 
 
-def area_row(prof: pd.DataFrame, area: str, location: str = "body.area") -> pd.Series:
-    """One area's row of a profile; an unknown area names the close ones."""
-    if area not in prof.index:
-        raise UnknownAreaError(f"no area {area!r} at level {prof.attrs.get('level') or '?'} "
-                               f"in the data; {close_matches(area, [str(a) for a in prof.index])}")
-    return prof.loc[area]
+def _head(model: FactorModel, prof: Profile) -> dict[str, Any]:
+    return {"model": model.name, "status": model.metadata.status, "year": prof.year,
+            "reference": prof.reference, "level": prof.level,
+            "synthetic_data": bool(prof.synthetic)}
 
 
-def profile_doc(model: FactorModel, prof: pd.DataFrame, area: str | None,
-                synthetic: bool) -> dict[str, Any]:
+def profile_doc(model: FactorModel, prof: Profile, area: str | None) -> dict[str, Any]:
     """A profile as JSON: one area (deltas, index, coverage) or all areas (deltas)."""
-    head = {"model": model.name, "status": model.metadata.status,
-            "year": jsonable(prof.attrs.get("year")), "reference": prof.attrs.get("reference"),
-            "level": prof.attrs.get("level"), "synthetic_data": synthetic,
+    head = {**_head(model, prof),
             "units": "SD against the reference; index 100 = reference, higher = better"}
     if area is None:
-        return {**head, "area": None, "areas": [str(a) for a in prof.index],
-                "deltas": {str(a): jsonable(row) for a, row in prof.iterrows()},
-                "index": None, "coverage": None}
-    row = area_row(prof, area)
-    cov = coverage(model, prof).loc[area]
-    return {**head, "area": area, "areas": [area], "deltas": {area: jsonable(row)},
-            "index": {area: jsonable(profile_index(model, prof).loc[area])},
-            "coverage": {area: jsonable(cov)}}
+        return json_safe({**head, "area": None, "areas": [str(a) for a in prof.index],
+                          "deltas": {str(a): row for a, row in prof.deltas.iterrows()},
+                          "index": None, "coverage": None})
+    row = prof.row(area)
+    return json_safe({**head, "area": area, "areas": [area], "deltas": {area: row},
+                      "index": {area: profile_index(model, prof).loc[area]},
+                      "coverage": {area: coverage(model, prof).loc[area]}})
 
 
-def profile_index_row(model: FactorModel, prof: pd.DataFrame, area: str) -> pd.Series:
+def profile_index_row(model: FactorModel, prof: Profile, area: str) -> pd.Series:
     """:func:`factormodel.profile_index` of one area (100 = reference, higher = better)."""
     return profile_index(model, prof).loc[area]
 
 
-def recommendation_frame(model: FactorModel, prof: pd.DataFrame, outcomes: Mapping[str, float],
+def recommendation_frame(model: FactorModel, prof: Profile, outcomes: Mapping[str, float],
                          *, area: str, top: int, alpha: float) -> pd.DataFrame:
     """:func:`factormodel.recommend` for one area."""
-    area_row(prof, area)
+    prof.row(area)
     return recommend(model, prof, dict(outcomes), area=area, top=top, alpha=alpha)
 
 
-def recommendation_doc(model: FactorModel, rec: pd.DataFrame, prof: pd.DataFrame, area: str,
-                       outcomes: Mapping[str, float], synthetic: bool) -> dict[str, Any]:
+def recommendation_doc(model: FactorModel, rec: pd.DataFrame, prof: Profile, area: str,
+                       outcomes: Mapping[str, float]) -> dict[str, Any]:
     """A recommendation as JSON: the ranked (and flagged unmeasured) factors."""
-    return {"model": model.name, "status": model.metadata.status, "area": area,
-            "year": jsonable(prof.attrs.get("year")), "reference": prof.attrs.get("reference"),
-            "level": prof.attrs.get("level"), "synthetic_data": synthetic,
-            "outcomes": {str(k): float(v) for k, v in outcomes.items()},
-            "factors": jsonable(rec)}
+    return json_safe({**_head(model, prof), "area": area,
+                      "outcomes": {str(k): float(v) for k, v in outcomes.items()},
+                      "factors": rec})
 
 
-def area_population(data: pd.DataFrame, prof: pd.DataFrame, area: str) -> float:
-    """The area's population in the profiled year and level, from the data."""
-    rows = data[(data["area"] == area) & (data["year"] == prof.attrs.get("year"))
-                & (data["level"] == prof.attrs.get("level"))]["population"].dropna()
-    if rows.empty:
-        raise DataError(f"no population for {area!r} in the data; give population")
-    return float(rows.iloc[0])
-
-
-def run_portfolio(model: FactorModel, data: pd.DataFrame, prof: pd.DataFrame,
-                  outcomes: Mapping[str, float], *, area: str, budget: float,
-                  population: float | None, one_per_factor: bool,
+def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, float], *,
+                  area: str, budget: float, population: float | None, one_per_factor: bool,
                   required_phases: list[str], required_settings: list[str],
                   cap_at_room: bool, alpha: float) -> Portfolio:
-    """:func:`factormodel.optimize_portfolio` with the model's own intervention catalogue."""
-    area_row(prof, area)
+    """:func:`factormodel.optimize_portfolio` with the model's own intervention catalogue;
+    the population comes from the data unless given."""
     if population is None:
-        population = area_population(data, prof, area)
+        population = prof.population_of(area)
     return optimize_portfolio(model, prof, load_interventions(model), budget=budget,
                               outcomes=dict(outcomes), population=population, area=area,
                               one_per_factor=one_per_factor, required_phases=required_phases,
@@ -616,19 +557,16 @@ def run_portfolio(model: FactorModel, data: pd.DataFrame, prof: pd.DataFrame,
                               alpha=alpha)
 
 
-def portfolio_doc(model: FactorModel, p: Portfolio, prof: pd.DataFrame,
-                  outcomes: Mapping[str, float], synthetic: bool) -> dict[str, Any]:
+def portfolio_doc(model: FactorModel, p: Portfolio, prof: Profile,
+                  outcomes: Mapping[str, float]) -> dict[str, Any]:
     """A portfolio as JSON: every attribute of :class:`factormodel.Portfolio`."""
-    return {"model": model.name, "status": model.metadata.status, "area": p.area,
-            "year": jsonable(prof.attrs.get("year")), "reference": prof.attrs.get("reference"),
-            "level": prof.attrs.get("level"), "synthetic_data": synthetic,
-            "outcomes": {str(k): float(v) for k, v in outcomes.items()},
-            "budget": jsonable(p.budget), "total_cost": jsonable(p.total_cost),
-            "improvement_sd": jsonable(p.improvement), "chosen": jsonable(p.chosen),
-            "left_out": jsonable(p.left_out), "factor_changes_sd": jsonable(p.factor_changes),
-            "outcome_changes_sd": jsonable(p.outcome_changes),
-            "outcome_changes_units": jsonable(p.outcome_units),
-            "constraints": jsonable(p.constraints)}
+    return json_safe({**_head(model, prof), "area": p.area,
+                      "outcomes": {str(k): float(v) for k, v in outcomes.items()},
+                      "budget": p.budget, "total_cost": p.total_cost,
+                      "improvement_sd": p.improvement, "chosen": p.chosen,
+                      "left_out": p.left_out, "factor_changes_sd": p.factor_changes,
+                      "outcome_changes_sd": p.outcome_changes,
+                      "outcome_changes_units": p.outcome_units, "constraints": p.constraints})
 
 
 def outcome_prediction(model: FactorModel, row: pd.Series) -> tuple[PropagationResult,

@@ -124,10 +124,6 @@ TEXT: dict[str, dict[str, str]] = {
         "value": "improvement (SD)", "reason": "reason", "name": "name", "outcome": "outcome",
     },
 }
-_REFERENCE = {"nl": {"city": "stedelijk gemiddelde", "previous_year": "vorig jaar",
-                     "target": "doelwaarde"},
-              "en": {"city": "city average", "previous_year": "previous year",
-                     "target": "target"}}
 #: Units as the library writes them, in Dutch.
 _UNITS_NL = {"percentage points": "procentpunt"}
 _PREFERRED_MODEL = "rotterdam-jeugd"
@@ -332,8 +328,8 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     else:
         model, data, prof = ws.named_profile(c.model, c.dataset, model_location="form.model",
                                              data_location="form.dataset")
-    synthetic = service.is_synthetic(data)
-    row = service.area_row(prof, c.area, "form.area")
+    synthetic = bool(prof.synthetic)
+    row = prof.row(c.area)
     label = model.nodes[f"label_{lang}"]
     kind = model.nodes["kind"]
 
@@ -384,7 +380,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     # portfolio
     portfolio = None
     if c.budget is not None:
-        p = service.run_portfolio(model, data, prof, c.outcomes, area=c.area, budget=c.budget,
+        p = service.run_portfolio(model, prof, c.outcomes, area=c.area, budget=c.budget,
                                   population=None, one_per_factor=True, required_phases=[],
                                   required_settings=[], cap_at_room=False, alpha=1.0)
         chosen_frame = p.chosen.assign(targets=p.chosen.get("targets", ""))
@@ -405,9 +401,9 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "left_out": _table(p.left_out, "niet_gekozen" if lang == "nl" else "left_out",
                                {"name": ("intervention", None), "reason": ("reason", None)},
                                lang)}
-    ref = _REFERENCE[lang].get(str(prof.attrs.get("reference")), str(prof.attrs.get("reference")))
+    ref = prof.reference_name(lang)
     return {"area": c.area, "model": model.name, "status": model.metadata.status,
-            "synthetic": synthetic, "year": prof.attrs.get("year"), "reference": ref,
+            "synthetic": synthetic, "year": prof.year, "reference": ref,
             "provenance": provenance_line(model, synthetic, lang),
             "outcome_labels": [str(label[o]) for o in c.outcomes],
             "profile": {"table": profile_table, "figure": profile_fig},
