@@ -56,7 +56,8 @@ TEXT: dict[str, dict[str, str]] = {
         "lang": "Taal", "token": "Toegangscode", "submit": "Analyseer", "refresh": "Bijwerken",
         "busy": "Bezig met rekenen …",
         "profile": "Profiel", "profile_note": "Afstand tot de referentie in standaarddeviaties "
-        "(SD); index 100 = referentie, hoger = beter. Niet-gemeten factoren staan er niet in.",
+        "(SD); index 100 = referentie, hoger = beter. De figuur toont de 15 grootste "
+        "achterstanden, de tabel alle gemeten factoren. Niet-gemeten factoren staan er niet in.",
         "drivers": "Wat drijft de gekozen resultaten in deze wijk",
         "drivers_note": "De gemeten factoren van de wijk worden vastgehouden; het model "
         "voorspelt de rest. Elke balk is de bijdrage van één factor (SD).",
@@ -96,8 +97,8 @@ TEXT: dict[str, dict[str, str]] = {
         "token": "Access token", "submit": "Analyse", "refresh": "Refresh",
         "busy": "Computing …",
         "profile": "Profile", "profile_note": "Distance from the reference in standard "
-        "deviations (SD); index 100 = reference, higher = better. Unmeasured factors are "
-        "left out.",
+        "deviations (SD); index 100 = reference, higher = better. The figure shows the 15 "
+        "largest shortfalls, the table every measured factor. Unmeasured factors are left out.",
         "drivers": "What drives the chosen outcomes in this area",
         "drivers_note": "The area's measured factors are held; the model predicts the rest. "
         "Each bar is one factor's contribution (SD).",
