@@ -30,20 +30,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
-from ..errors import (
-    DataError,
-    FactorModelError,
-    InvalidDeltaError,
-    InvalidParameterError,
-    ModelFileError,
-    ModelValidationError,
-    NotConvergentError,
-    UnknownAreaError,
-    UnknownEdgeError,
-    UnknownIndicatorError,
-    UnknownModelError,
-    UnknownNodeError,
-)
+from ..errors import FactorModelError, InvalidParameterError, ModelValidationError
+from .http_errors import error_status
 from .service import Limits, RequestError, Workspace
 
 __all__ = ["API_PREFIX", "create_app", "run"]
@@ -53,37 +41,6 @@ API_PREFIX = "/api/v1"
 _FORM_OVERHEAD = 64 * 1024
 log = logging.getLogger("factormodel.serve")
 _BEARER = HTTPBearer(auto_error=False, description="the server's --token")
-
-#: HTTP status and default request location of each library error.
-_STATUS: list[tuple[type[FactorModelError], int, str | None]] = [
-    (UnknownModelError, 404, "path.model"),
-    (UnknownAreaError, 404, "body.area"),
-    (UnknownNodeError, 404, "body"),
-    (UnknownIndicatorError, 422, "body.dataset"),
-    (UnknownEdgeError, 404, "body"),
-    (ModelValidationError, 422, None),
-    (ModelFileError, 422, None),
-    (DataError, 422, "body.dataset"),
-    (InvalidDeltaError, 422, "body.deltas"),
-    (NotConvergentError, 422, "path.model"),
-    (InvalidParameterError, 400, "body"),
-]
-
-
-def error_status(exc: FactorModelError) -> tuple[int, str | None]:
-    """HTTP status and default location for a library error (400 for any other).
-
-    Examples
-    --------
-    >>> from factormodel.errors import UnknownAreaError
-    >>> error_status(UnknownAreaError("x"))
-    (404, 'body.area')
-    """
-    for cls, status, where in _STATUS:
-        if isinstance(exc, cls):
-            return status, where
-    return 400, None
-
 
 def _error(status: int, error: str, detail: str, location: str | None = None,
            problems: list[dict[str, str]] | None = None,

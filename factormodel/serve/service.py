@@ -560,13 +560,9 @@ def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, floa
 def portfolio_doc(model: FactorModel, p: Portfolio, prof: Profile,
                   outcomes: Mapping[str, float]) -> dict[str, Any]:
     """A portfolio as JSON: every attribute of :class:`factormodel.Portfolio`."""
-    return json_safe({**_head(model, prof), "area": p.area,
+    return json_safe({**_head(model, prof),
                       "outcomes": {str(k): float(v) for k, v in outcomes.items()},
-                      "budget": p.budget, "total_cost": p.total_cost,
-                      "improvement_sd": p.improvement, "chosen": p.chosen,
-                      "left_out": p.left_out, "factor_changes_sd": p.factor_changes,
-                      "outcome_changes_sd": p.outcome_changes,
-                      "outcome_changes_units": p.outcome_units, "constraints": p.constraints})
+                      **p.to_dict()})
 
 
 def outcome_prediction(model: FactorModel, row: pd.Series) -> tuple[PropagationResult,

@@ -33,6 +33,7 @@ from ..errors import FactorModelError
 from ..model import FactorModel
 from . import service
 from .figures import figure_png, provenance_line
+from .http_errors import error_status
 from .service import RequestError, Workspace
 
 __all__ = ["TEXT", "mount_static", "router"]
@@ -274,8 +275,6 @@ async def analyse(request: Request) -> HTMLResponse:
     except RequestError as exc:
         status, extra = exc.status, {"error": exc.detail}
     except FactorModelError as exc:
-        from .app import error_status
-
         status, extra = error_status(exc)[0], {"error": str(exc)}
     return templates.TemplateResponse(request, "index.html", _context(request, ws, c, **extra),
                                       status_code=status)
