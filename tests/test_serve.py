@@ -243,6 +243,7 @@ def test_upload_temporary_directory_is_removed(client, example, monkeypatch):
                     files={"file": ("w.csv", b"wijk,jaar,nonsense\nA,2023,1\n", "text/csv")},
                     data={"request": "{}"})
     assert r.status_code in (404, 422) and len(made) == 2 and not Path(made[1]).exists()
+    assert strict_json(r)["location"] == "body.file"
 
 
 def test_upload_limits(example):

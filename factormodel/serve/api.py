@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, ValidationError
 
+from ..errors import DataError, UnknownIndicatorError
 from . import schemas, service
 from .service import RequestError, Workspace
 
@@ -58,8 +59,11 @@ def _profiled(request: Request, model: str, req: schemas.DataRequest,
                                 year=req.year, level=req.level)
     m = ws.model(model)
     data = ws.read_upload(upload[0], upload[1], areas=req.areas)
-    return m, data, service.area_profile(m, data, reference=req.reference, year=req.year,
-                                         level=req.level)
+    try:
+        return m, data, service.area_profile(m, data, reference=req.reference, year=req.year,
+                                             level=req.level)
+    except (DataError, UnknownIndicatorError) as exc:  # the uploaded table does not fit
+        raise RequestError.located(exc, "body.file") from None
 
 
 # --------------------------------------------------------------------------- models

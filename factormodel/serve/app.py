@@ -186,7 +186,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestError)
     def _request_error(request: Request, exc: RequestError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return _error(exc.status, exc.error, exc.detail, exc.location, headers=headers)
+        return _error(exc.status, exc.error, exc.detail, exc.location, exc.problems,
+                      headers=headers)
 
     @app.exception_handler(FactorModelError)
     def _library_error(request: Request, exc: FactorModelError) -> JSONResponse:

@@ -54,6 +54,7 @@ from ..model import FactorModel
 from ..portfolio import Portfolio, load_interventions, optimize_portfolio
 from ..propagate import PropagationResult, propagate
 from ..recommend import recommend
+from .http_errors import error_status
 
 __all__ = ["EXAMPLE_DATASET", "UPLOAD_TYPES", "Limits", "RequestError", "Workspace",
            "effects_doc", "model_detail_doc", "portfolio_doc", "profile_doc",
@@ -79,14 +80,26 @@ class RequestError(Exception):
         What is wrong and what was expected.
     location : str, optional
         The part of the request, e.g. ``"path.model"`` or ``"body.file"``.
+    problems : list of dict, optional
+        Every problem (``where``, ``message``) when there are several.
     """
 
-    def __init__(self, status: int, error: str, detail: str, location: str | None = None):
+    def __init__(self, status: int, error: str, detail: str, location: str | None = None,
+                 problems: list[dict[str, str]] | None = None):
         super().__init__(detail)
         self.status = status
         self.error = error
         self.detail = detail
         self.location = location
+        self.problems = problems
+
+    @classmethod
+    def located(cls, exc: FactorModelError, location: str) -> RequestError:
+        """A library error, answered as usual, but located in the request (e.g. an
+        uploaded file's problems at ``body.file``)."""
+        problems = [{"where": p.where, "message": p.message} for p in exc.problems] \
+            if isinstance(exc, ModelValidationError) else None
+        return cls(error_status(exc)[0], type(exc).__name__, str(exc), location, problems)
 
 
 @dataclass(frozen=True)
@@ -375,7 +388,8 @@ class Workspace:
             try:
                 return read_area_data(path, areas=_registry(areas))
             except FactorModelError as exc:
-                raise _renamed(exc, str(path), filename or "upload") from None
+                raise RequestError.located(_renamed(exc, str(path), filename or "upload"),
+                                           location) from None
 
     def read_model_upload(self, filename: str | None, content: bytes,
                           location: str = "body.file") -> FactorModel:
