@@ -10,8 +10,8 @@ import pytest
 
 from tests import browser
 
-pytestmark = pytest.mark.skipif(browser.unavailable() is not None,
-                                reason=f"browser test skipped: {browser.unavailable()}")
+needs_browser = pytest.mark.skipif(browser.unavailable() is not None,
+                                   reason=f"browser test skipped: {browser.unavailable()}")
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +22,7 @@ def base_url():
         yield url
 
 
+@needs_browser
 def test_oud_crooswijk_vsv_shows_ranking_and_figures(base_url):
     with browser.chromium_page() as page:
         # the form labels are accessible: the wijk field is found by its label
@@ -42,6 +43,7 @@ def test_oud_crooswijk_vsv_shows_ranking_and_figures(base_url):
         assert page.locator("#results-title").inner_text().startswith("Oud-Crooswijk")
 
 
+@needs_browser
 def test_changing_the_model_refreshes_the_outcomes(base_url):
     with browser.chromium_page() as page:
         page.goto(f"{base_url}/?lang=en")
@@ -53,6 +55,7 @@ def test_changing_the_model_refreshes_the_outcomes(base_url):
         assert page.locator("html").get_attribute("lang") == "en"
 
 
+@needs_browser
 def test_an_unknown_wijk_shows_an_error_with_suggestions(base_url):
     with browser.chromium_page() as page:
         page.goto(base_url)
@@ -62,3 +65,9 @@ def test_an_unknown_wijk_shows_an_error_with_suggestions(base_url):
         alert = page.get_by_role("alert")
         alert.wait_for()
         assert "Oud-Crooswijk" in alert.inner_text()
+
+
+def test_a_missing_chromium_gives_a_reason(monkeypatch):
+    monkeypatch.setattr(browser, "chromium_path", lambda: None)
+    reason = browser.unavailable()
+    assert reason is not None and "apt-get install chromium" in reason
