@@ -61,7 +61,8 @@ def main(n_draws: int = 10_000, n_areas: int = 14_500, memory: float = 1e9) -> d
         f"memory of the whole process {out['peak_rss_GB']:.2f} GB with memory={memory / 1e9:.1f} "
         f"GB for the working arrays (keeping every draw would need {full / 1e9:,.0f} GB). "
         f"Load average before/after: {load_before[0]:.1f} / {out['load_after'][0]:.1f} on "
-        f"{os.cpu_count()} cores (other work was running: not a quiet run). BLAS pinned to 1 thread. "
+        f"{os.cpu_count()} cores (other work was running: not a quiet run). BLAS pinned to "
+        "1 thread. "
         "SYNTHETIC deltas.\n")
     return out
 
