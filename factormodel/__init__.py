@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from . import exchange, fcm, portfolio, vocab
+from .calibrate import calibrate, calibration_table
 from .datasets import list_models
 from .effects import decompose_effects, mediation, total_effects
 from .errors import (
@@ -37,7 +38,7 @@ from .errors import (
 )
 from .estimate import Backtest, Estimate, backtest, estimate_weights
 from .importance import feedback_loops, graph_indices, leverage, node_indices
-from .indicators import coverage, profile, profile_index, to_indicator_units
+from .indicators import as_catalogue, coverage, profile, profile_index, to_indicator_units
 from .io import (
     export_model,
     load_areas,
@@ -68,6 +69,7 @@ from .portfolio import Portfolio, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
+from .validation import Validation, validate
 from .weights import Comparison, aggregate_weights, compare
 
 __version__ = "0.1.0"
@@ -95,8 +97,12 @@ __all__ = [
     "UnknownIndicatorError",
     "UnknownModelError",
     "UnknownNodeError",
+    "Validation",
     "aggregate_weights",
+    "as_catalogue",
     "backtest",
+    "calibrate",
+    "calibration_table",
     "compare",
     "coverage",
     "decompose_effects",
@@ -141,6 +147,7 @@ __all__ = [
     "sensitivity",
     "to_indicator_units",
     "total_effects",
+    "validate",
     "vocab",
     "write_model",
 ]

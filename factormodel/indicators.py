@@ -37,8 +37,8 @@ from .errors import (
 )
 from .model import FactorModel
 
-__all__ = ["CATALOGUE_COLUMNS", "build_catalogue", "coverage", "profile", "profile_index",
-           "to_indicator_units"]
+__all__ = ["CATALOGUE_COLUMNS", "as_catalogue", "build_catalogue", "coverage", "profile",
+           "profile_index", "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
                      "level", "scale", "weight", "typical", "target", "definition", "basis")
@@ -133,6 +133,45 @@ def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFr
     from .io import load_indicators
 
     return load_indicators(model)
+
+
+def as_catalogue(model: FactorModel, indicators: Any = None) -> pd.DataFrame:
+    """An indicator catalogue for ``model`` from what a user has at hand.
+
+    Parameters
+    ----------
+    indicators : None, path, or DataFrame
+        ``None``: the bundled catalogue of ``model``; a path: a catalogue CSV
+        (read by :func:`factormodel.load_indicators`); a DataFrame: either a
+        catalogue already validated (indexed by ``id``) or a raw table with the
+        catalogue's columns (``id, node, label_nl, label_en, unit, direction,
+        source, level, scale``; optional ``weight, typical, target,
+        definition, basis``), validated here with the same rules. Use it for
+        areas and indicators in no bundled catalogue (another city's table).
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> raw = pd.DataFrame({"id": ["pct_low_income"], "node": ["armoede"],
+    ...     "label_nl": ["% huishoudens laag inkomen"], "label_en": ["% low-income households"],
+    ...     "unit": ["%"], "direction": [1], "source": ["my city"], "level": ["wijk"],
+    ...     "scale": [4.0]})
+    >>> cat = fm.as_catalogue(fm.load_model("toy"), raw)
+    >>> cat.loc["pct_low_income", "node"], float(cat.loc["pct_low_income", "scale"])
+    ('armoede', 4.0)
+    """
+    if indicators is None or isinstance(indicators, str) or hasattr(indicators, "__fspath__"):
+        from .io import load_indicators
+
+        return load_indicators(model, indicators)
+    if not isinstance(indicators, pd.DataFrame):
+        raise InvalidParameterError("indicators must be a catalogue DataFrame or the path of "
+                                    f"a catalogue CSV, got {type(indicators).__name__}")
+    if indicators.index.name == "id" and set(CATALOGUE_COLUMNS[1:]) <= set(indicators.columns) \
+            and pd.api.types.is_integer_dtype(indicators["direction"]):
+        return indicators
+    return build_catalogue(indicators.reset_index(drop=indicators.index.name != "id"), model,
+                           TableSource("indicator catalogue"))
 
 
 def _as_area_data(data: Any) -> pd.DataFrame:
