@@ -249,7 +249,7 @@ def calibrate(model: FactorModel, data: Any, *, strength: float = 1.0, level: st
         "low": np.nan, "high": np.nan,  # the posterior is normal: sd replaces any interval
         "source_ref": np.where(
             calibrated,
-            [f"calibrated on {prov}; n = {k} areas; prior: {r}" for k, r in
+            [f"calibrated on {prov}; n = {k} area-years; prior: {r}" for k, r in
              zip(n_used, e["source_ref"], strict=True)], e["source_ref"]),
         "note": np.where(calibrated, "posterior (normal prior = model weight and sd)",
                          ["prior kept: " + r for r in reason]),
