@@ -337,6 +337,9 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     out.columns.name = "node"
     out.attrs.update(year=year, reference=reference, level=level or (
         now["level"].to_numpy()[0] if len(now) else ""))
+    for col in ("status", "source"):  # real or synthetic, and the credit line, travel along
+        if col in now.columns:
+            out.attrs[col] = ", ".join(sorted(set(now[col].astype(str)) - {""}))
     return out
 
 

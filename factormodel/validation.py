@@ -348,7 +348,8 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
         raise DataError(
             "the data have no indicator of any outcome of model " f"{model.name!r} at level "
             f"{level or '(any)'}: nothing to validate (outcome indicators in the catalogue: "
-            + ", ".join(k for k in cat.index if cat.loc[k, "node"] in outs)[:300] + ")")
+            + (", ".join(k for k in cat.index if cat.loc[k, "node"] in outs)[:300] or "none")
+            + ")")
     factor_inds = [k for k in cat.index if cat.loc[k, "node"] not in outs and k in in_data]
     if not factor_inds:
         raise DataError("the data have no factor indicator: the model has nothing to predict "
