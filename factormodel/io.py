@@ -603,8 +603,8 @@ def load_example_indicators(name: str = "cbs_kwb2017", model: FactorModel | None
     --------
     >>> import factormodel as fm
     >>> cat = fm.load_example_indicators("cbs_kwb2017")
-    >>> cat["node"].to_dict()
-    {'pct_hh_onder_of_rond_sociaal_minimum': 'armoede', 'gem_inkomen_per_inwoner_x1000_eur': 'concentratie_armoede_buurt'}
+    >>> cat["node"].tolist()
+    ['armoede', 'concentratie_armoede_buurt']
     """
     if name == "rotterdam":
         return load_indicators(model or load_model("rotterdam-jeugd"))
