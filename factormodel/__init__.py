@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from . import exchange, fcm, portfolio, vocab
 from .calibrate import calibrate, calibration_table
+from .cbs import fetch_cbs
 from .datasets import list_models
 from .effects import decompose_effects, mediation, total_effects
 from .errors import (
@@ -25,10 +26,12 @@ from .errors import (
     FactorModelError,
     InvalidDeltaError,
     InvalidParameterError,
+    MissingDependencyError,
     ModelFileError,
     ModelValidationError,
     ModelWarning,
     NotConvergentError,
+    OfflineError,
     Problem,
     UnknownAreaError,
     UnknownEdgeError,
@@ -84,12 +87,14 @@ __all__ = [
     "FactorModelError",
     "InvalidDeltaError",
     "InvalidParameterError",
+    "MissingDependencyError",
     "ModelFileError",
     "ModelMetadata",
     "ModelValidationError",
     "ModelWarning",
     "MonteCarloResult",
     "NotConvergentError",
+    "OfflineError",
     "Portfolio",
     "Problem",
     "PropagationResult",
@@ -114,6 +119,7 @@ __all__ = [
     "factor_gains",
     "fcm",
     "feedback_loops",
+    "fetch_cbs",
     "graph_indices",
     "leverage",
     "list_models",
