@@ -68,6 +68,7 @@ from .plot import (
     plot_profile,
     plot_recommendation,
     plot_tornado,
+    plot_validation,
 )
 from .portfolio import Portfolio, optimize_portfolio
 from .propagate import PropagationResult, propagate
@@ -141,6 +142,7 @@ __all__ = [
     "plot_profile",
     "plot_recommendation",
     "plot_tornado",
+    "plot_validation",
     "portfolio",
     "profile",
     "profile_index",

@@ -125,6 +125,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_profile)
 
+    p = sub.add_parser("validate-data", parents=[common, out],
+                       help="how well the model predicts observed outcomes in area data, "
+                            "beside simple baselines (out of sample)")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    p.add_argument("--outcome", action="append", metavar="ID",
+                   help="outcome node or indicator to validate (repeatable; default all)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
+                   "(default: the model's bundled one)")
+    p.add_argument("--folds", default="loo",
+                   help="'loo' (leave one area out, default) or a number of folds")
+    p.add_argument("--seed", type=int, default=0, help="seed of the folds")
+    p.add_argument("--year", type=int, help="year to validate (default: the latest)")
+    p.add_argument("--level", help="area level (default: the finest)")
+    p.add_argument("--calibrate", type=float, metavar="STRENGTH",
+                   help="also score the model calibrated inside each fold")
+    p.add_argument("--areas", metavar="REGISTRY",
+                   help="resolve area names/codes with this registry (e.g. rotterdam)")
+    p.set_defaults(func=_cmd_validate_data)
+
     p = sub.add_parser("recommend", parents=[common, out],
                        help="which factors to target in an area, and (with --budget) which "
                             "interventions fit the budget")
@@ -387,6 +407,45 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     else:
         _emit(long, args.format)
     return 0
+
+
+def _cmd_validate_data(args: argparse.Namespace) -> int:
+    from .validation import CAVEAT, validate
+
+    model = load_model(args.model)
+    data = _area_data(args.data, args.areas)
+    folds = args.folds if args.folds.lower() == "loo" else _whole_number(args.folds, "--folds")
+    result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
+                      seed=args.seed, indicators=args.indicators, year=args.year,
+                      calibrate=args.calibrate)
+    if args.format == "json":
+        _emit(result.to_dict(), "json")
+        return 0
+    frame = result.to_frame()
+    if args.format == "csv":
+        _emit(frame, "csv")
+        return 0
+    cols = ["indicator", "target", "method", "n", "r", "r2", "slope", "rmse", "detail"]
+    status = _synthetic_note(data) or f" -- {result.data_status or 'area'} data"
+    parts = [f"validation of {model.name} on {args.data}{status}; level {result.level}, "
+             f"{result.year}; {result.folds}"]
+    for sample in ("out-of-sample", "in-sample"):
+        sub = result.to_frame(sample)[cols]
+        parts += ["", f"{sample}:", sub.to_string(index=False, float_format=lambda v: f"{v:.3f}",
+                                                  na_rep="-")]
+    parts += ["", *result.notes, CAVEAT]
+    if result.data_source:
+        parts.append(result.data_source)
+    _emit(frame, "table", "\n".join(parts))
+    return 0
+
+
+def _whole_number(text_: str, name: str) -> int:
+    try:
+        return int(text_)
+    except ValueError:
+        raise InvalidParameterError(f"{name} must be 'loo' or a whole number, got "
+                                    f"{text_!r}") from None
 
 
 def _cmd_propagate(args: argparse.Namespace) -> int:

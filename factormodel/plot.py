@@ -493,3 +493,98 @@ def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top
     ax.set_xlabel("result when the weight moves one SD down / up (first order)")
     ax.set_title(title or f"Sensitivity to edge weights (value {value:+.3f})", fontsize=11)
     return ax
+
+
+def plot_validation(validation: Any, indicator: str | None = None, *, target: str = "level",
+                    sample: str = "out-of-sample", ax: Axes | None = None) -> Axes:
+    """Observed against predicted values of one outcome indicator, with the baselines.
+
+    Each area is a point per method (model, calibrated model, best indicator,
+    OLS); the legend gives each method's ``r``, ``R²``, calibration slope and
+    RMSE (the city mean has no ``r``: it predicts no difference between areas).
+    The diagonal is a perfect prediction. Synthetic data are labelled inside
+    the figure; the data's credit line is printed under it.
+
+    Parameters
+    ----------
+    validation : Validation
+        From :func:`factormodel.validate`.
+    indicator : str, optional
+        Outcome indicator (or outcome node) to show; default the first.
+    target : {"level", "change"}
+    sample : {"out-of-sample", "in-sample"}
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> v = fm.validate(fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
+    ...                 outcomes="vsv", folds=5)
+    >>> ax = fm.plot_validation(v)
+    >>> ax.get_xlabel()
+    'predicted (%)'
+    """
+    scores = validation.scores
+    pred = validation.predictions
+    if sample not in ("out-of-sample", "in-sample"):
+        raise InvalidParameterError(f"sample must be 'out-of-sample' or 'in-sample', got "
+                                    f"{sample!r}")
+    inds = list(dict.fromkeys(scores["indicator"]))
+    if indicator is None:
+        indicator = inds[0]
+    elif indicator not in inds:
+        by_node = scores.loc[scores["node"] == indicator, "indicator"]
+        if by_node.empty:
+            raise InvalidParameterError(f"no validated indicator {indicator!r}; validated: "
+                                        f"{', '.join(inds)}")
+        indicator = by_node.iloc[0]
+    sel = scores[(scores["indicator"] == indicator) & (scores["target"] == target)
+                 & (scores["sample"] == sample)]
+    if sel.empty:
+        raise InvalidParameterError(f"no {target!r} scores for {indicator!r}; targets: "
+                                    f"{', '.join(sorted(set(scores['target'])))}")
+    unit = str(sel["unit"].iloc[0])
+    ax = _new_ax(ax, (6.4, 5.6))
+    style = {"model": ("o", "#2c7bb6", 1.0), "model (calibrated)": ("D", "#1a9641", 0.9),
+             "best indicator": ("^", "#fdae61", 0.7), "OLS": ("s", "#d7191c", 0.6)}
+    allv = []
+    for r in sel.itertuples():
+        p = pred[(pred["indicator"] == indicator) & (pred["target"] == target)
+                 & (pred["sample"] == sample) & (pred["method"] == r.method)]
+        def fmt(x: float, spec: str = "{:.2f}") -> str:
+            return "–" if not np.isfinite(x) else spec.format(x)
+
+        label = (f"{r.method}: r {fmt(r.r)}, R² {fmt(r.r2)}, slope {fmt(r.slope)}, "
+                 f"RMSE {fmt(r.rmse)}")
+        if r.method == "city mean":
+            ax.plot([], [], ls="--", color="grey", label=label)
+            ax.axvline(float(np.nanmean(p["predicted"])), ls="--", color="grey", lw=0.8)
+            continue
+        marker, color, alpha = style.get(r.method, ("x", "black", 0.7))
+        ax.scatter(p["predicted"], p["observed"], marker=marker, color=color, alpha=alpha,
+                   s=22 if r.method == "model" else 16, label=label, edgecolors="none")
+        allv += [p["predicted"].to_numpy(dtype=float), p["observed"].to_numpy(dtype=float)]
+    if allv:
+        v = np.concatenate(allv)
+        v = v[np.isfinite(v)]
+        lo, hi = float(v.min()), float(v.max())
+        pad = 0.05 * (hi - lo or 1.0)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="black", lw=0.8,
+                label="perfect prediction")
+    what = "change from previous year" if target == "change" else "value"
+    if target == "change" and unit == "%":
+        unit = "percentage points"
+    ax.set_xlabel(f"predicted ({unit})")
+    ax.set_ylabel(f"observed ({unit})")
+    ax.set_title(f"{indicator}: {what}, {validation.year}\n{validation.model}; {sample}, "
+                 f"{validation.folds}", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    status = validation.data_status or ""
+    if "synthetic" in status:
+        ax.text(0.98, 0.02, "SYNTHETIC DATA", transform=ax.transAxes, ha="right",
+                va="bottom", fontsize=12, color="#b35806", alpha=0.8, fontweight="bold")
+    notes = "Area-level associations are not individual effects."
+    if validation.data_source:
+        notes = f"{validation.data_source}. {notes}"
+    ax.annotate(notes, xy=(0, 0), xycoords="axes fraction", xytext=(0, -36),
+                textcoords="offset points", fontsize=6.5, color="dimgrey", va="top")
+    return ax

@@ -110,3 +110,18 @@ def test_plot_functions_never_show(monkeypatch, toy):
 def test_bad_language(toy):
     with pytest.raises(fm.InvalidParameterError, match="lang"):
         fm.plot_graph(toy, lang="fr")
+
+
+def test_plot_validation_labels_and_legend():
+    v = fm.validate(fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
+                    outcomes=["vsv", "neet"], folds=4)
+    ax = fm.plot_validation(v, "neet", target="change")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("model: r ") for t in texts)
+    assert any(t.startswith("city mean: r –") for t in texts)
+    assert any(t.startswith("OLS: ") for t in texts) and "perfect prediction" in texts
+    assert "SYNTHETIC DATA" in [t.get_text() for t in ax.texts]
+    assert ax.get_ylabel() == "observed (percentage points)"
+    assert "neet_18_26" in ax.get_title()
+    with pytest.raises(fm.InvalidParameterError, match="vsv_nieuw"):
+        fm.plot_validation(v, "geweld")
