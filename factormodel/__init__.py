@@ -20,7 +20,7 @@ from . import exchange, fcm, portfolio, vocab
 from .calibrate import calibrate, calibration_table
 from .cbs import fetch_cbs
 from .datasets import list_models
-from .effects import decompose_effects, mediation, total_effects
+from .effects import decompose_effects, mediation, strongest_paths, total_effects
 from .errors import (
     DataError,
     FactorModelError,
@@ -41,7 +41,15 @@ from .errors import (
 )
 from .estimate import Backtest, Estimate, backtest, estimate_weights
 from .importance import feedback_loops, graph_indices, leverage, node_indices
-from .indicators import as_catalogue, coverage, profile, profile_index, to_indicator_units
+from .indicators import (
+    Profile,
+    as_catalogue,
+    combine_profiles,
+    coverage,
+    profile,
+    profile_index,
+    to_indicator_units,
+)
 from .io import (
     export_model,
     load_areas,
@@ -98,6 +106,7 @@ __all__ = [
     "OfflineError",
     "Portfolio",
     "Problem",
+    "Profile",
     "PropagationResult",
     "UnknownAreaError",
     "UnknownEdgeError",
@@ -110,6 +119,7 @@ __all__ = [
     "backtest",
     "calibrate",
     "calibration_table",
+    "combine_profiles",
     "compare",
     "coverage",
     "decompose_effects",
@@ -155,6 +165,7 @@ __all__ = [
     "read_weight_table",
     "recommend",
     "sensitivity",
+    "strongest_paths",
     "to_indicator_units",
     "total_effects",
     "validate",

@@ -101,8 +101,8 @@ def node_data(model: FactorModel, data: Any, *, level: str | None = None,
     frames, chosen_level = [], level
     for y in chosen:
         p = profile(model, long, indicators=cat, reference="city", year=y, level=level)
-        chosen_level = chosen_level or p.attrs.get("level") or None
-        frames.append(p.assign(year=y).set_index("year", append=True))
+        chosen_level = chosen_level or p.level or None
+        frames.append(p.deltas.assign(year=y).set_index("year", append=True))
     stacked = pd.concat(frames)
     info = {"level": chosen_level or "", "years": chosen,
             "areas": int(stacked.index.get_level_values(0).nunique()),

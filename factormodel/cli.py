@@ -34,10 +34,8 @@ from .errors import (
     InvalidParameterError,
     ModelValidationError,
     ModelWarning,
-    UnknownAreaError,
-    close_matches,
 )
-from .indicators import REFERENCES, coverage, profile, profile_index, to_indicator_units
+from .indicators import REFERENCES, Profile, coverage, profile, profile_index, to_indicator_units
 from .io import load_example_data, load_interventions, load_model, read_area_data, read_deltas
 from .model import FactorModel
 from .portfolio import optimize_portfolio
@@ -129,7 +127,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="how well the model predicts observed outcomes in area data, "
                             "beside simple baselines (out of sample)")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    p.add_argument("data", help="area data file; 'example' for the bundled SYNTHETIC data; "
+                   "'example:cbs_kwb2017' for the REAL CBS 2017 buurt data (no outcomes)")
     p.add_argument("--outcome", action="append", metavar="ID",
                    help="outcome node or indicator to validate (repeatable; default all)")
     p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
@@ -197,21 +196,13 @@ def _area_options(p: argparse.ArgumentParser) -> None:
 def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
     if arg in ("example", "example:rotterdam"):
         return load_example_data("rotterdam")
+    if arg == "example:cbs_kwb2017":  # REAL CBS data (context factors only)
+        return load_example_data("cbs_kwb2017")
     return read_area_data(arg, areas=registry)
 
 
-def _synthetic_note(data: pd.DataFrame) -> str:
-    if "status" in data.columns and data["status"].eq("synthetic").any():
-        return " -- SYNTHETIC example data, not measurements"
-    return ""
-
-
-def _area_row(prof: pd.DataFrame, area: str) -> pd.Series:
-    if area not in prof.index:
-        raise UnknownAreaError(f"no area {area!r} in the profile (level "
-                               f"{prof.attrs.get('level') or '?'}); "
-                               f"{close_matches(area, [str(a) for a in prof.index])}")
-    return prof.loc[area]
+def _synthetic_note(prof: Profile) -> str:
+    return " -- SYNTHETIC example data, not measurements" if prof.synthetic else ""
 
 
 def _emit(data: Any, fmt: str, table: str | None = None) -> None:
@@ -368,11 +359,11 @@ def _parse_delta_args(items: list[str]) -> dict[str, float]:
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
-    note = _synthetic_note(data)
     prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    note = _synthetic_note(prof)
     nodes = model.nodes
     if args.area:
-        row = _area_row(prof, args.area)
+        row = prof.row(args.area)
         index = profile_index(model, prof).loc[args.area]
         table = pd.DataFrame({"node": row.index, "kind": nodes["kind"].to_numpy(),
                               "delta_sd": row.to_numpy(), "index": index.to_numpy(),
@@ -385,7 +376,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
                 index=lambda t: t["index"].map(lambda v: f"{v:.0f}"))
             cov = coverage(model, prof).loc[args.area]
             text = "\n".join([
-                f"{args.area}: profile {prof.attrs['year']} against {prof.attrs['reference']} "
+                f"{args.area}: profile {prof.year} against {prof.reference_name()} "
                 f"(SD; index 100 = reference, higher = better){note}",
                 shown.drop(columns="measured").to_string(index=False), "",
                 f"measured: {cov['factors_measured']}/{cov['factors_total']} factors, "
@@ -394,15 +385,15 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         _emit(table, args.format, text)
         return 0
     cov = coverage(model, prof)
-    long = prof.rename_axis(index="area", columns="node").reset_index().melt(
+    long = prof.deltas.rename_axis(index="area", columns="node").reset_index().melt(
         id_vars="area", var_name="node", value_name="delta_sd").dropna()
     if args.format == "table":
-        worst = (prof * model.desired_sign).apply(
+        worst = (prof.deltas * model.desired_sign).apply(
             lambda r: ", ".join(r.dropna().sort_values().index[:3]), axis=1)
         summary = cov[["factors_measured", "outcomes_measured"]].assign(
             furthest_on_wrong_side=worst)
-        _emit(long, "table", f"profile {prof.attrs['year']} ({prof.attrs['level']}) against "
-                             f"{prof.attrs['reference']}{note}; use --area for one area\n"
+        _emit(long, "table", f"profile {prof.year} ({prof.level}) against "
+                             f"{prof.reference_name()}{note}; use --area for one area\n"
                              + summary.to_string())
     else:
         _emit(long, args.format)
@@ -415,8 +406,13 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
     folds = args.folds if args.folds.lower() == "loo" else _whole_number(args.folds, "--folds")
+    indicators = args.indicators
+    if indicators is None and args.data == "example:cbs_kwb2017":
+        from .io import load_example_indicators
+
+        indicators = load_example_indicators("cbs_kwb2017", model)
     result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
-                      seed=args.seed, indicators=args.indicators, year=args.year,
+                      seed=args.seed, indicators=indicators, year=args.year,
                       calibrate=args.calibrate)
     if args.format == "json":
         _emit(result.to_dict(), "json")
@@ -426,7 +422,9 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
         _emit(frame, "csv")
         return 0
     cols = ["indicator", "target", "method", "n", "r", "r2", "slope", "rmse", "detail"]
-    status = _synthetic_note(data) or f" -- {result.data_status or 'area'} data"
+    status = (" -- SYNTHETIC example data, not measurements"
+              if "synthetic" in result.data_status else
+              f" -- {result.data_status or 'area'} data")
     parts = [f"validation of {model.name} on {args.data}{status}; level {result.level}, "
              f"{result.year}; {result.folds}"]
     for sample in ("out-of-sample", "in-sample"):
@@ -477,9 +475,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    note = _synthetic_note(data)
     prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
-    row = _area_row(prof, args.area)
+    note = _synthetic_note(prof)
+    row = prof.row(args.area)
     factors = row[list(model.factors)]
     result = propagate(model, factors, missing="free", clamp=not args.no_clamp,
                        alpha=args.alpha, max_hops=args.max_hops)
@@ -490,7 +488,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
                                "not measured, predicted"), index=factors.index)
     if args.format == "json":
         _emit({"model": model.name, "status": model.metadata.status, "area": args.area,
-               "year": prof.attrs["year"], "reference": prof.attrs["reference"],
+               "year": prof.year, "reference": prof.reference,
                "synthetic_data": bool(note),
                "outcomes": [{"outcome": o, "predicted_sd": float(outcomes[o]),
                              "observed_sd": None if np.isnan(observed[o]) else float(observed[o])}
@@ -504,8 +502,8 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
         _emit(units.assign(observed_sd=units["node"].map(observed)), "csv")
         return 0
     label = model.nodes[f"label_{args.lang}"]
-    lines = [f"{args.area}, {prof.attrs['year']}: outcome differences from the "
-             f"{prof.attrs['reference']} reference predicted by {model.name} "
+    lines = [f"{args.area}, {prof.year}: outcome differences from the "
+             f"{prof.reference_name()} reference predicted by {model.name} "
              f"[{model.metadata.status}] from the area's measured factors{note}", ""]
     table = units.assign(label=units["node"].map(label),
                          observed_sd=units["node"].map(observed).map(
@@ -540,20 +538,15 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    note = _synthetic_note(data)
     prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    note = _synthetic_note(prof)
     outcomes = _outcome_priorities(args.outcome)
     rec = recommend(model, prof, outcomes, area=args.area, top=args.top)
     portfolio = None
     if args.budget is not None:
         population = args.population
         if population is None:
-            rows = data[(data["area"] == args.area) & (data["year"] == prof.attrs["year"])
-                        & (data["level"] == prof.attrs["level"])]["population"].dropna()
-            if rows.empty:
-                raise InvalidParameterError(f"no population for {args.area!r} in the data; "
-                                            "pass --population")
-            population = float(rows.iloc[0])
+            population = prof.population_of(args.area)
         catalogue = load_interventions(model, args.interventions)
         portfolio = optimize_portfolio(
             model, prof, catalogue, budget=args.budget, outcomes=outcomes,
@@ -563,7 +556,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     lang = args.lang
     if args.format == "json":
         doc: dict[str, Any] = {"model": model.name, "status": model.metadata.status,
-                               "area": args.area, "year": prof.attrs["year"],
+                               "area": args.area, "year": prof.year,
                                "synthetic_data": bool(note), "outcomes": outcomes,
                                "factors": rec.to_dict("records")}
         if portfolio is not None:

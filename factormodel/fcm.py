@@ -30,7 +30,6 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.special import expit
 
-from . import _linalg
 from .errors import InvalidParameterError, NotConvergentError
 from .model import FactorModel
 
@@ -244,7 +243,7 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
     """FCM scenarios for :func:`factormodel.propagate` (``method="fcm"``)."""
     from .propagate import PropagationResult
 
-    W = _linalg.weights(model)
+    W = model.weight_matrix
     n = model.n_nodes
     init = _initial_vector(model, initial)
     held = _no_incoming(W)

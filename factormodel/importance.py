@@ -20,7 +20,6 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import _linalg
 from .effects import total_effects
 from .errors import InvalidParameterError
 from .model import FactorModel
@@ -47,13 +46,13 @@ def node_indices(model: FactorModel) -> pd.DataFrame:
     schoolverzuim    risk       0.4        0.8         1.2     ordinary
     vsv           outcome       0.7        0.0         0.7     receiver
     """
-    A = abs(_linalg.weights(model))
+    A = abs(model.weight_matrix)
     out_deg = np.asarray(A.sum(axis=1)).ravel()
     in_deg = np.asarray(A.sum(axis=0)).ravel()
     role = np.select([(out_deg > 0) & (in_deg == 0), (out_deg == 0) & (in_deg > 0),
                       (out_deg > 0) & (in_deg > 0)],
                      ["transmitter", "receiver", "ordinary"], default="isolated")
-    return pd.DataFrame({"kind": model._nodes["kind"].to_numpy(), "indegree": in_deg,
+    return pd.DataFrame({"kind": model.node_values("kind").to_numpy(), "indegree": in_deg,
                          "outdegree": out_deg, "centrality": in_deg + out_deg, "role": role},
                         index=pd.Index(model.node_ids, name="id"))
 
@@ -168,7 +167,7 @@ def feedback_loops(model: FactorModel, *, length_bound: int | None = None,
     """
     import networkx as nx
 
-    W = _linalg.weights(model).tocoo()
+    W = model.weight_matrix.tocoo()
     G = nx.DiGraph()
     G.add_weighted_edges_from(zip(W.row.tolist(), W.col.tolist(), W.data.tolist(),
                                   strict=True))

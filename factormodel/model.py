@@ -16,14 +16,16 @@ from __future__ import annotations
 import math
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from . import vocab
+from ._graph import Structure, structure
 from ._tables import (
     EDGE_COLUMNS,
     NODE_COLUMNS,
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["FactorModel", "ModelMetadata"]
+
+_T = TypeVar("_T")
 
 _WEIGHT_COLUMNS = ("source", "target", "weight", "strength", "sd", "low", "high",
                    "source_ref", "note")
@@ -243,6 +247,119 @@ class FactorModel:
         harm = harm_signs(self._nodes.reset_index())
         return pd.Series({k: -harm[k] for k in self._nodes.index}, name="desired_sign",
                          dtype=int).rename_axis("id")
+
+    # ------------------------------------------------------------------ derived views
+    # Computed once per model and read-only: the model never changes, so algorithms
+    # share them instead of rebuilding matrices and graphs on every call.
+
+    def cached(self, key: Hashable, factory: Callable[[], _T]) -> _T:
+        """A value derived from this model, computed by ``factory()`` once and kept.
+
+        For algorithm modules that need an expensive derived object (a solver
+        for a given ``alpha``, a catalogue matrix): the model is immutable, so
+        the value stays valid for the model's lifetime.
+        """
+        cache = self._cache
+        if key not in cache:
+            cache[key] = factory()
+        return cache[key]
+
+    @property
+    def weight_matrix(self) -> sp.csr_matrix:
+        """The weight matrix ``W`` (n x n, CSR, rows = sources, model order; read-only).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> W = fm.load_model("toy").weight_matrix
+        >>> W.shape, W.nnz
+        ((6, 6), 7)
+        """
+        def build() -> sp.csr_matrix:
+            src, dst = self.edge_positions
+            n = self.n_nodes
+            W = sp.csr_matrix((self._edges["weight"].to_numpy(float), (src, dst)), shape=(n, n))
+            W.sort_indices()
+            for a in (W.data, W.indices, W.indptr):
+                a.flags.writeable = False
+            return W
+
+        return self.cached("W", build)
+
+    @property
+    def edge_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of each edge's source and target (edge order; read-only arrays)."""
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            src = self.positions(self._edges["source"].tolist())
+            dst = self.positions(self._edges["target"].tolist())
+            src.flags.writeable = dst.flags.writeable = False
+            return src, dst
+
+        return self.cached("edge_positions", build)
+
+    def edge_values(self, column: str) -> np.ndarray:
+        """One column of the edges table as a read-only array, in edge order.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").edge_values("strength")[:2].tolist()
+        ['matig', 'zwak']
+        """
+        def build() -> np.ndarray:
+            if column not in self._edges.columns:
+                raise KeyError(f"no edge column {column!r}; columns: "
+                               f"{', '.join(map(str, self._edges.columns))}")
+            values = self._edges[column].to_numpy(copy=True)
+            values.flags.writeable = False
+            return values
+
+        return self.cached(("edge column", column), build)
+
+    def node_values(self, column: str) -> pd.Series:
+        """One column of the nodes table, indexed by node id in model order (a copy).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").node_values("kind")["vsv"]
+        'outcome'
+        """
+        if column not in self._nodes.columns:
+            raise KeyError(f"no node column {column!r}; columns: "
+                           f"{', '.join(map(str, self._nodes.columns))}")
+        return self._nodes[column].copy()
+
+    @property
+    def structure(self) -> Structure:
+        """Strongly connected components, acyclicity and topological order of the graph.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").structure.acyclic
+        True
+        """
+        return self.cached("structure", lambda: structure(self.weight_matrix))
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """A read-only (frozen) ``networkx.DiGraph`` of node ids with ``weight`` on edges.
+
+        For graph algorithms; cached. :meth:`to_networkx` gives a full, mutable copy
+        with every attribute.
+        """
+        def build() -> nx.DiGraph:
+            import networkx as nx
+
+            G = nx.DiGraph()
+            G.add_nodes_from(self.node_ids)
+            G.add_weighted_edges_from(zip(self._edges["source"].tolist(),
+                                          self._edges["target"].tolist(),
+                                          self._edges["weight"].tolist(), strict=True))
+            return nx.freeze(G)
+
+        return self.cached("graph", build)
 
     def __contains__(self, node_id: object) -> bool:
         return node_id in self._positions
@@ -468,8 +585,6 @@ class FactorModel:
         >>> s["nodes"], s["edges"], s["edges_by_strength"]["matig"]
         (6, 7, 4)
         """
-        import networkx as nx
-
         nodes, edges = self._nodes, self._edges
         kind_of = nodes["kind"].to_dict()
         by_ks: dict[str, dict[str, int]] = {}
@@ -483,7 +598,6 @@ class FactorModel:
             for s, t in zip(edges["source"], edges["target"], strict=True))
         expert = edges["source_ref"].str.strip().str.lower() == vocab.EXPERT_JUDGEMENT
         has_unc = edges["sd"].notna() | edges["low"].notna()
-        G = nx.DiGraph(list(zip(edges["source"], edges["target"], strict=True)))
         refs = Counter(edges["source_ref"])
         m = self._metadata
         return {
@@ -500,7 +614,7 @@ class FactorModel:
             "edges_expert_judgement": int(expert.sum()),
             "edges_with_uncertainty": int(has_unc.sum()),
             "weight_range": [float(edges["weight"].min()), float(edges["weight"].max())],
-            "cyclic": not nx.is_directed_acyclic_graph(G),
+            "cyclic": not self.structure.acyclic,
             "distinct_sources": len(refs),
             "top_sources": [{"source_ref": k, "edges": v} for k, v in refs.most_common(5)],
         }

@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from . import vocab
+from . import _scoring, vocab
 from ._tables import TableSource, parse_float, parse_phases, text
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
+from .indicators import Profile, area_deltas, to_indicator_units
 from .model import FactorModel
-from .recommend import _priorities, _row, factor_gains
 
 __all__ = ["RECOGNITION_EFFECTS", "Portfolio", "build_interventions", "optimize_portfolio"]
 
@@ -189,7 +189,7 @@ class Portfolio:
                           self.left_out.assign(chosen=False)], ignore_index=True)
 
 
-def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.DataFrame,
+def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.Series,
                   population: float) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Per intervention: attributes, per-unit factor improvements A (interventions x
     factors), per-unit value v."""
@@ -203,12 +203,12 @@ def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.DataFra
     for r in catalogue.itertuples():
         A[pos_i[r.intervention], pos_f[r.target]] = r.effect
     A *= coverage[:, None]
-    v = A @ gains.reindex(factors)["gain"].to_numpy()
+    v = A @ gains.reindex(factors).to_numpy()
     return interventions.assign(coverage=coverage, factors=[
         [f for f in factors if A[pos_i[i], pos_f[f]] > 0] for i in ids]), A, v
 
 
-def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
+def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                        catalogue: pd.DataFrame, *, budget: float,
                        outcomes: Mapping[str, float] | Iterable[str], population: float,
                        area: Any = None, one_per_factor: bool = False,
@@ -271,9 +271,10 @@ def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
         raise InvalidParameterError(
             f"unknown required phase(s) {bad_phase} / setting(s) {bad_setting}; phases: "
             f"{', '.join(vocab.PHASES)}; settings: {', '.join(vocab.FACTOR_SETTINGS)}")
-    row, area = _row(profile, area)
-    prio = _priorities(model, outcomes)
-    gains = factor_gains(model, prio, alpha=alpha)
+    row, area = area_deltas(profile, area)
+    g = _scoring.gains(model, outcomes, alpha=alpha)
+    prio = g.goals
+    gains = pd.Series(g.gain, index=model.node_ids)
     info, A, v = _problem_data(model, catalogue, gains, float(population))
     ids = info.index.tolist()
     k = len(ids)
@@ -283,7 +284,7 @@ def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
     factors = sorted(set(catalogue["target"]), key=model.node_ids.index)
     sign = model.desired_sign.loc[factors].to_numpy(dtype=float)
     delta = row.reindex(factors).to_numpy(dtype=float)
-    room = np.maximum(0.0, -sign * delta)
+    room = _scoring.room(sign, delta)
 
     # variables: n (k integers) then y (k binaries)
     rows_A, lo, hi, names = [], [], [], []
@@ -340,7 +341,7 @@ def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
     improvement = float(units @ v)
     factor_improvement = units @ A
     factor_changes = pd.Series(sign * factor_improvement, index=factors, name="delta")
-    T = _outcome_effects(model, factors, list(prio), alpha)
+    T = g.effects[model.positions(factors)]
     outcome_changes = pd.Series(factor_changes.to_numpy() @ T, index=list(prio),
                                 name="delta")
     chosen = pd.DataFrame({
@@ -365,16 +366,8 @@ def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
                                   "not_capped_unmeasured": uncapped if cap_at_room else []})
 
 
-def _outcome_effects(model: FactorModel, factors: list[str], outs: list[str], alpha: float
-                     ) -> np.ndarray:
-    from .effects import total_effects
-
-    return total_effects(model, alpha=alpha, targets=outs).loc[factors].to_numpy()
-
-
 def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame | None
               ) -> pd.DataFrame:
-    from .indicators import to_indicator_units
 
     try:
         return to_indicator_units(model, changes, indicators=indicators)

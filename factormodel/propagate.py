@@ -17,7 +17,6 @@ the inputs, so the contribution of input ``c`` to node ``j`` is
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import _linalg
+from ._graph import path_graph, patterns, strongest_paths
 from ._tables import is_missing
 from .effects import check_alpha
 from .errors import FactorModelError, InvalidDeltaError, InvalidParameterError, UnknownNodeError
@@ -208,6 +208,7 @@ class PropagationResult:
             given = self.inputs
             total = float(self.deltas[outcome])
         group = next(g for g in self._groups if position in g.rows)
+        graph = path_graph(group.graph, self.alpha)
         names = self.model.node_ids
         candidates: list[tuple[float, tuple[int, ...], float, float]] = []
         for src, delta in given.iloc[group.cols].items():
@@ -215,8 +216,7 @@ class PropagationResult:
             if d == 0:
                 continue
             s = int(self.model.positions([src])[0])
-            for path, product in _strongest_paths(group.graph, self.alpha, s, target, top,
-                                                  self.max_hops):
+            for path, product in strongest_paths(graph, s, target, top, self.max_hops):
                 candidates.append((abs(d * product), path, product, d))
         best = heapq.nlargest(top, candidates, key=lambda c: c[0])
         rows = [{"path": " → ".join(names[i] for i in path), "source": names[path[0]],
@@ -259,42 +259,6 @@ class PropagationResult:
         return (f"<PropagationResult {self.method} on {self.model.name!r}: {shape}, "
                 f"{len(self._sources)} input nodes, clamp={self.clamp}, alpha={self.alpha:g}"
                 f"{'' if self.max_hops is None else f', max_hops={self.max_hops}'}>")
-
-
-def _strongest_paths(W: Any, alpha: float, source: int, target: int, k: int,
-                     max_hops: int | None) -> list[tuple[tuple[int, ...], float]]:
-    """Up to ``k`` simple paths source -> target with the largest |product of weights|."""
-    import networkx as nx
-
-    if k == 0:
-        return []
-    if source == target:
-        return [((source,), 1.0)]
-    coo = (alpha * W).tocoo()
-    G = nx.DiGraph()
-    for i, j, w in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
-        if w != 0:
-            G.add_edge(i, j, w=w, cost=-math.log(abs(w)) if abs(w) <= 1 else None)
-    if source not in G or target not in G or not nx.has_path(G, source, target):
-        return []
-
-    def product(path: list[int]) -> float:
-        return math.prod(G[a][b]["w"] for a, b in itertools.pairwise(path))
-
-    out: list[tuple[tuple[int, ...], float]] = []
-    if all(c is not None for _, _, c in G.edges(data="cost")):
-        # Yen's algorithm: simple paths in order of increasing cost = decreasing |product|
-        for path in itertools.islice(nx.shortest_simple_paths(G, source, target, weight="cost"),
-                                     20 * k + 1000):
-            if max_hops is None or len(path) - 1 <= max_hops:
-                out.append((tuple(path), product(path)))
-                if len(out) == k:
-                    break
-        return out
-    # a weight above 1 makes -log negative: rank all simple paths instead (bounded)
-    paths = itertools.islice(nx.all_simple_paths(G, source, target, cutoff=max_hops), 200_000)
-    ranked = heapq.nlargest(k, ((abs(product(p)), p) for p in paths), key=lambda t: t[0])
-    return [(tuple(p), product(p)) for _, p in ranked]
 
 
 # --------------------------------------------------------------------------- inputs
@@ -353,27 +317,6 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
             "model predict it, or pass missing='free' to treat empty cells as not given.")
     out = pd.DataFrame(values, index=frame.index, columns=cols)
     return out.iloc[0].rename(None) if single else out
-
-
-def _patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of a boolean matrix and, per row, the index of its pattern.
-
-    Rows are packed into 64-bit keys and factorised (``np.unique(axis=0)``
-    sorts void rows and is about 50 times slower on 10,000 rows).
-    """
-    S, k = present.shape
-    if present.all() or S == 0:
-        return np.ones((1, k), dtype=bool), np.zeros(S, dtype=np.intp)
-    packed = np.packbits(present, axis=1)
-    packed = np.pad(packed, ((0, 0), (0, (-packed.shape[1]) % 8)))
-    keys = np.ascontiguousarray(packed).view(np.uint64)
-    if keys.shape[1] == 1:
-        which, _ = pd.factorize(keys[:, 0])
-    else:
-        which = pd.DataFrame(keys).groupby(list(range(keys.shape[1])), sort=False).ngroup()
-        which = which.to_numpy()
-    first = np.unique(which, return_index=True)[1]
-    return present[first], which.astype(np.intp)
 
 
 # --------------------------------------------------------------------------- public
@@ -459,33 +402,30 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     batch = isinstance(given, pd.DataFrame)
     sources = list(given.columns if batch else given.index)
     idx = model.positions(sources)
-    W = _linalg.weights(model)
+    base = _linalg.system(model, alpha)
     D = given.to_numpy(dtype=float).reshape(len(given) if batch else 1, len(sources))
-    patterns, which = _patterns(~np.isnan(D))
+    pats, which = patterns(~np.isnan(D))
     X = np.zeros((D.shape[0], model.n_nodes))
     groups = []
-    what = f"effects in model {model.name!r}"
     # one check covers every set of clamped nodes, unless |W| itself is too strong
-    checked = clamp and len(patterns) > 1 and model.n_nodes <= _linalg.DENSE_LIMIT and \
-        _linalg.converges_for_every_cut(W, alpha)
-    for p, pattern in enumerate(patterns):  # one solve per set of given nodes, not per row
+    every_cut = clamp and len(pats) > 1 and model.n_nodes <= _linalg.DENSE_LIMIT and \
+        base.converges_for_every_cut()
+    for p, pattern in enumerate(pats):  # one solve per set of given nodes, not per row
         rows = np.flatnonzero(which == p)
         cols = np.flatnonzero(pattern)
         src = idx[cols]
-        Wc = _linalg.cut_incoming(W, src) if clamp else W
+        solver = base.cut(src, checked=every_cut) if clamp else base
         if not len(src):
             effect = np.zeros((0, model.n_nodes))
         elif max_hops is None:
-            if not checked:
-                _linalg.check_convergence(Wc, alpha, model.node_ids, what)
-            effect = _linalg.total_effect_rows(Wc, alpha, src, (model.node_ids, what))
+            effect = solver.rows(src)
         else:
-            effect = _linalg.truncated_rows(Wc, alpha, src, int(max_hops))
-        if len(patterns) == 1 and len(cols) == D.shape[1]:
+            effect = _linalg.truncated_rows(solver.W, alpha, src, int(max_hops))
+        if len(pats) == 1 and len(cols) == D.shape[1]:
             X = D @ effect  # everything given everywhere: no fancy indexing
         else:
             X[rows] = D[np.ix_(rows, cols)] @ effect
-        groups.append(_Group(rows=rows, cols=cols, effect=effect, graph=Wc))
+        groups.append(_Group(rows=rows, cols=cols, effect=effect, graph=solver.W))
     if batch:
         out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))
     else:

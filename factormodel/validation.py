@@ -324,8 +324,9 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
     if not years:
         raise DataError("the data has no rows")
     year = years[-1] if year is None else int(year)
-    now = profile(model, long, indicators=cat, reference="city", year=year, level=level)
-    level = level or now.attrs.get("level") or ""
+    prof_now = profile(model, long, indicators=cat, reference="city", year=year, level=level)
+    now = prof_now.deltas
+    level = level or prof_now.level or ""
     at_level = long[long["level"] == level] if level else long
     status = ", ".join(sorted(set(long["status"]))) if "status" in long.columns else ""
     source = (", ".join(sorted(set(long["source"].astype(str)) - {""}))
@@ -395,7 +396,7 @@ def _target_block(model: FactorModel, long: pd.DataFrame, at_level: pd.DataFrame
         values = values - _wide(at_level, year - 1).reindex(index=values.index,
                                                            columns=values.columns)
         deltas = profile(model, long, indicators=cat, reference="previous_year", year=year,
-                         level=level or None)
+                         level=level or None).deltas
     factors = deltas.reindex(columns=list(model.factors))
     factors = factors.loc[:, factors.notna().any()]
     predicted = propagate(model, factors, missing="free").outcomes

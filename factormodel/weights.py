@@ -90,6 +90,7 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
     ...                                                      "difference"].round(6))
     0.3
     """
+    from .indicators import deltas_frame
     from .indicators import profile as make_profile
     from .propagate import propagate
     from .recommend import recommend
@@ -104,18 +105,18 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
     factors = list(model_a.factors)
     Ta = total_effects(model_a, targets=outs).loc[factors]
     Tb = total_effects(model_b, targets=outs).loc[factors, outs]
-    effects = _long(Ta, Tb, ("factor", "outcome"), ("effect_a", "effect_b"))
+    effects = paired_long(Ta, Tb, ("factor", "outcome"), ("effect_a", "effect_b"))
     effects = effects.iloc[np.argsort(-effects["difference"].abs().to_numpy(), kind="stable")]
     effects = effects.reset_index(drop=True)
     predictions = rankings = None
     if data is not None:
-        prof = data if "year" not in getattr(data, "columns", []) else make_profile(model_a,
-                                                                                    data)
+        prof = deltas_frame(data) if "year" not in getattr(data, "columns", []) else \
+            make_profile(model_a, data).deltas
         factor_cols = [f for f in factors if f in prof.columns]
         given = prof.reindex(columns=factor_cols)
         pa = propagate(model_a, given, missing="free").outcomes
         pb = propagate(model_b, given, missing="free").outcomes
-        predictions = _long(pa, pb, ("area", "outcome"), ("delta_a", "delta_b"))
+        predictions = paired_long(pa, pb, ("area", "outcome"), ("delta_a", "delta_b"))
         chosen = outcomes if outcomes is not None else outs
         ra = recommend(model_a, prof, chosen, top=top)
         rb = recommend(model_b, prof, chosen, top=top)
@@ -134,7 +135,7 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
     return Comparison(edges=edges, effects=effects, predictions=predictions, rankings=rankings)
 
 
-def _long(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str],
+def paired_long(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str],
           values: tuple[str, str]) -> pd.DataFrame:
     """Two tables of the same shape side by side in long form, with their difference."""
     def melt(frame: pd.DataFrame, value: str) -> pd.DataFrame:

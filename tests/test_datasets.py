@@ -115,12 +115,13 @@ def test_real_cbs_example_data_is_labelled_real_with_credit_and_catalogue():
     assert cbs["value"].notna().all()   # the 17 incomplete buurten are absent, not filled
     cat = fm.load_example_indicators("cbs_kwb2017")
     prof = fm.profile(m, cbs, indicators=cat)
-    assert prof.attrs["status"] == "real" and "83765NED" in prof.attrs["source"]
+    assert prof.status == "real" and "83765NED" in prof.source and not prof.synthetic
+    assert "REAL data" in repr(prof) and prof.to_dict()["status"] == "real"
     assert prof[["armoede", "concentratie_armoede_buurt"]].notna().all().all()
-    assert prof.drop(columns=["armoede", "concentratie_armoede_buurt"]).isna().all().all()
+    assert prof.deltas.drop(columns=["armoede", "concentratie_armoede_buurt"]).isna().all().all()
     assert "constructed" in cat.loc["gem_inkomen_per_inwoner_x1000_eur", "basis"]
     synth = fm.profile(m, fm.load_example_data("rotterdam"))
-    assert synth.attrs["status"] == "synthetic"
+    assert synth.status == "synthetic" and synth.synthetic and "SYNTHETIC" in repr(synth)
     with pytest.raises(fm.DataError, match="nothing to validate"):
         fm.validate(m, cbs, indicators=cat)
     with pytest.raises(fm.UnknownModelError, match="cbs_kwb2017"):

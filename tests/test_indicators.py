@@ -208,7 +208,7 @@ def test_example_data_is_synthetic_real_names_and_plausible(model):
              & (data["year"] == 2023)].set_index("area")["value"]
     assert g[["Feijenoord", "Charlois", "Delfshaven"]].min() > g["Hillegersberg-Schiebroek"]
     assert g.min() > 0.5 and g.max() < 8  # a few percent
-    p = fm.profile(model, data, level="gebied")
+    p = fm.profile(model, data, level="gebied").deltas
     truth = pd.read_csv(fm.datasets.data_path("rotterdam_synthetic_truth.csv"))
     t = truth[(truth["level"] == "gebied") & (truth["year"] == 2023)].pivot(
         index="area", columns="node", values="delta").loc[p.index]

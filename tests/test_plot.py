@@ -75,7 +75,7 @@ def test_profile_turns_bars_towards_better(toy):
     assert widths == [-1.0, 1.0]  # more poverty is worse, more parenting climate better
     assert "1 not measured" in ax.get_title()
     with pytest.raises(fm.InvalidParameterError, match="pass area"):
-        fm.plot_profile(toy, prof.to_frame().T)
+        fm.plot_profile(toy, pd.concat([prof.to_frame().T, prof.rename("B").to_frame().T]))
 
 
 def test_recommendation_plot_and_intervals(toy):
@@ -90,8 +90,9 @@ def test_recommendation_plot_and_intervals(toy):
 
 
 def test_heatmap_masks_unmeasured(rotterdam):
-    prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="wijk")
-    ax = fm.plot_heatmap(rotterdam, prof, max_columns=40)
+    profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="wijk")
+    ax = fm.plot_heatmap(rotterdam, profile, max_columns=40)
+    prof = profile.deltas
     data = ax.images[0].get_array()
     measured_count = sum(prof[c].notna().any() for c in prof)
     assert data.shape == (len(prof), min(40, measured_count))

@@ -48,7 +48,7 @@ def test_ols_baseline_matches_statsmodels_fold_by_fold(data):
     sm = pytest.importorskip("statsmodels.api")
     v = fm.validate(M, data, outcomes="vsv", folds=4, seed=3)
     p = _preds(v, "vsv_nieuw", "level", "out-of-sample", "OLS")
-    prof = fm.profile(M, data)
+    prof = fm.profile(M, data).deltas
     te = fm.total_effects(M, targets=["vsv"])["vsv"]
     factors = [f for f in M.factors if te[f] != 0 and prof.loc[p.index, f].notna().all()
                and prof.loc[p.index, f].std() > 0]
@@ -85,7 +85,7 @@ def test_best_indicator_is_chosen_inside_each_training_fold(data):
 
 def test_model_prediction_is_city_mean_plus_propagated_delta(v, data):
     p = _preds(v, "vsv_nieuw", "level", "in-sample", "model")
-    prof = fm.profile(M, data)
+    prof = fm.profile(M, data).deltas
     pred = fm.propagate(M, prof[list(M.factors)].dropna(axis=1, how="all"),
                         missing="free").outcomes["vsv"]
     now = data[(data["year"] == 2023) & (data["level"] == "wijk")
@@ -120,7 +120,7 @@ def test_calibration_happens_inside_each_fold(data):
     v = fm.validate(M, data, outcomes="schoolsucces", folds=3, seed=1, calibrate=1.0)
     oos = _preds(v, "startkwalificatie_18_22", "level", "out-of-sample", "model (calibrated)")
     ins = _preds(v, "startkwalificatie_18_22", "level", "in-sample", "model (calibrated)")
-    prof = fm.profile(M, data)
+    prof = fm.profile(M, data).deltas
     factors = prof[list(M.factors)].dropna(axis=1, how="all")
     on_all = fm.calibrate(M, data, years=[2023])
     pred_all = fm.propagate(on_all, factors, missing="free").outcomes["schoolsucces"]
