@@ -42,7 +42,7 @@ from .uncertainty import DEFAULT_SD
 __all__ = ["calibrate", "calibration_table", "prior_sd"]
 
 #: Note on every calibrated model: what an area-level calibration can mean.
-ECOLOGICAL_CAVEAT = ("area-level associations are not individual effects: a model calibrated "
+ECOLOGICAL_CAVEAT = ("Area-level associations are not individual effects: a model calibrated "
                      "on areas predicts differences between areas")
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, vocab
+from .areas import LEVELS
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
 from .errors import (
@@ -134,7 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
                    "(default: the model's bundled one)")
     p.add_argument("--folds", default="loo",
-                   help="'loo' (leave one area out, default) or a number of folds")
+                   help="'loo' (leave one area out, default), a number of folds, or 'parent' "
+                        "(leave one parent area out, e.g. a gebied with its wijken; parents "
+                        "from --areas, default the rotterdam registry)")
     p.add_argument("--seed", type=int, default=0, help="seed of the folds")
     p.add_argument("--year", type=int, help="year to validate (default: the latest)")
     p.add_argument("--level", help="area level (default: the finest)")
@@ -405,7 +408,18 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
 
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
-    folds = args.folds if args.folds.lower() == "loo" else _whole_number(args.folds, "--folds")
+    if args.folds.lower() == "parent":  # leave one parent area (e.g. gebied) out
+        from .io import load_areas
+
+        registry = load_areas(args.areas or "rotterdam")
+        present = set(data["level"])
+        level = args.level or next((lv for lv in LEVELS if lv in present), "")
+        rows = registry[(registry["parent"] != "") & (registry["level"] == level)]
+        folds: Any = rows.set_index("area")["parent"]
+    elif args.folds.lower() == "loo":
+        folds = "loo"
+    else:
+        folds = _whole_number(args.folds, "--folds")
     indicators = args.indicators
     if indicators is None and args.data == "example:cbs_kwb2017":
         from .io import load_example_indicators
@@ -442,7 +456,7 @@ def _whole_number(text_: str, name: str) -> int:
     try:
         return int(text_)
     except ValueError:
-        raise InvalidParameterError(f"{name} must be 'loo' or a whole number, got "
+        raise InvalidParameterError(f"{name} must be 'loo', 'parent' or a whole number, got "
                                     f"{text_!r}") from None
 
 

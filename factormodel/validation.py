@@ -10,8 +10,9 @@ scored on the same held-out areas:
   unit (``direction × scale × delta``);
 * ``model (calibrated)`` — the same after :func:`factormodel.calibrate` on the
   training areas only (when ``calibrate=`` is given);
-* ``city mean`` — every area at the training areas' city average (no
-  difference between areas);
+* ``city mean`` — every area at the training areas' city average
+  (population-weighted when the data give populations, like the model's
+  reference; no difference between areas);
 * ``best indicator`` — an ordinary regression on the one measured factor
   indicator that correlates most strongly with the outcome *in the training
   areas* (chosen again in every fold);
@@ -42,6 +43,7 @@ areas well says nothing about what happens to one child.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -167,7 +169,23 @@ def _fold_matrices(areas: np.ndarray, folds: Any, seed: int) -> tuple[np.ndarray
     distinct = np.array(sorted(set(areas.tolist())))
     code = np.searchsorted(distinct, areas)
     n_areas = len(distinct)
-    if isinstance(folds, str) and folds.lower() in ("loo", "leave-one-out"):
+    if isinstance(folds, Mapping | pd.Series):
+        groups = pd.Series(folds).astype(str)
+        if groups.index.has_duplicates:
+            dup = sorted(set(groups.index[groups.index.duplicated()]))
+            raise InvalidParameterError(f"folds: area(s) listed twice: {', '.join(dup[:8])}")
+        lacking = [a for a in distinct if a not in groups.index or groups[a] in ("", "nan")]
+        if lacking:
+            raise InvalidParameterError(
+                f"folds: {len(lacking)} area(s) have no group: {', '.join(lacking[:8])}"
+                + (" ..." if len(lacking) > 8 else ""))
+        labels = groups.reindex(distinct).to_numpy()
+        names, assign = np.unique(labels, return_inverse=True)
+        if len(names) < 2:
+            raise InvalidParameterError("folds: all areas are in one group; leave-one-group-"
+                                        "out needs at least two")
+        k, text = len(names), f"leave-one-group-out ({len(names)} groups of areas)"
+    elif isinstance(folds, str) and folds.lower() in ("loo", "leave-one-out"):
         k, text = n_areas, f"leave-one-area-out ({n_areas} folds)"
         assign = np.arange(n_areas)
     elif isinstance(folds, int | np.integer) and not isinstance(folds, bool) and folds >= 2:
@@ -179,7 +197,8 @@ def _fold_matrices(areas: np.ndarray, folds: Any, seed: int) -> tuple[np.ndarray
         assign[perm] = np.arange(n_areas) % k
         text = f"{k} folds over {n_areas} areas (seed {seed})"
     else:
-        raise InvalidParameterError(f"folds must be 'loo' or a whole number >= 2, got {folds!r}")
+        raise InvalidParameterError(f"folds must be 'loo', a whole number >= 2 or a mapping "
+                                    f"area -> group, got {folds!r}")
     test = np.zeros((len(areas), k))
     test[np.arange(len(areas)), assign[code]] = 1.0
     return test, text
@@ -274,8 +293,11 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
         ``city``: validate differences between areas in ``year`` (and, when
         the previous year is in the data, year-on-year changes too);
         ``previous_year``: only the changes.
-    folds : "loo" or int
-        Leave-one-area-out (default) or ``k`` folds over areas, seeded.
+    folds : "loo", int or mapping
+        Leave-one-area-out (default); ``k`` folds over areas, seeded; or a
+        mapping area -> group (e.g. each wijk's gebied from
+        :func:`factormodel.load_areas`) for leave-one-group-out, so that
+        neighbouring areas are never on both sides of a split.
     seed : int
         Seed of the fold assignment.
     indicators : DataFrame or path, optional

@@ -275,3 +275,9 @@ def test_validate_data_formats(capsys):
     assert len(lines) == 1 + 2 * 2 * 4   # 2 targets x 2 samples x 4 methods
     assert main(["validate-data", "rotterdam-jeugd", "example", "--folds", "x"]) == 2
     assert "--folds" in capsys.readouterr().err
+    assert main(["validate-data", "rotterdam-jeugd", "example", "--outcome", "vsv",
+                 "--folds", "parent", "--format", "json"]) == 0
+    folds = json.loads(capsys.readouterr().out)["folds"]
+    assert folds == "leave-one-group-out (12 groups of areas)"
+    assert main(["validate-data", "rotterdam-jeugd", "example:cbs_kwb2017"]) == 2
+    assert "nothing to validate" in capsys.readouterr().err

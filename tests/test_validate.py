@@ -187,3 +187,23 @@ def test_errors(data):
         fm.validate(M, data, folds=1)
     with pytest.raises(fm.InvalidParameterError, match="reference"):
         fm.validate(M, data, reference="target")
+
+
+def test_leave_one_gebied_out(data):
+    areas = fm.load_areas("rotterdam")
+    gebied = areas[areas["level"] == "wijk"].set_index("area")["parent"]
+    v = fm.validate(M, data, outcomes="vsv", folds=gebied)
+    assert v.folds == f"leave-one-group-out ({gebied.nunique()} groups of areas)"
+    p = _preds(v, "vsv_nieuw", "level", "out-of-sample", "OLS")
+    # held-out predictions of one gebied come from a fit without any of its wijken
+    sm = pytest.importorskip("statsmodels.api")
+    prof = fm.profile(M, data).deltas
+    te = fm.total_effects(M, targets=["vsv"])["vsv"]
+    factors = [f for f in M.factors if te[f] != 0 and prof.loc[p.index, f].notna().all()
+               and prof.loc[p.index, f].std() > 0]
+    X = sm.add_constant(prof.loc[p.index, factors])
+    test = gebied.reindex(p.index) == "Charlois"
+    fit = sm.OLS(p.loc[~test, "observed"], X[~test]).fit()
+    np.testing.assert_allclose(p.loc[test, "predicted"], fit.predict(X[test]), rtol=1e-8)
+    with pytest.raises(fm.InvalidParameterError, match="have no group"):
+        fm.validate(M, data, outcomes="vsv", folds=gebied.drop("Tarwewijk"))
