@@ -352,7 +352,20 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
              else f"{len(order)} of {len(good)} measured")
     ax.set_title(f"{area}: {shown}; {unmeasured} " + ("niet gemeten" if nl else "not measured"),
                  fontsize=11)
+    if isinstance(profile, Profile):
+        _data_label(ax, profile.synthetic, profile.source)
     return ax
+
+
+def _data_label(ax: Axes, synthetic: bool, source: str, extra: str = "") -> None:
+    """Label synthetic data inside the figure; print the data's credit line under it."""
+    if synthetic:
+        ax.text(0.98, 0.02, "SYNTHETIC DATA", transform=ax.transAxes, ha="right",
+                va="bottom", fontsize=12, color="#b35806", alpha=0.8, fontweight="bold")
+    note = " ".join(t for t in (f"{source}." if source else "", extra) if t)
+    if note:
+        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -36),
+                    textcoords="offset points", fontsize=6.5, color="dimgrey", va="top")
 
 
 def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
@@ -570,13 +583,6 @@ def plot_validation(validation: Any, indicator: str | None = None, *, target: st
     ax.set_title(f"{indicator}: {what}, {validation.year}\n{validation.model}; {sample}, "
                  f"{validation.folds}", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", frameon=False)
-    status = validation.data_status or ""
-    if "synthetic" in status:
-        ax.text(0.98, 0.02, "SYNTHETIC DATA", transform=ax.transAxes, ha="right",
-                va="bottom", fontsize=12, color="#b35806", alpha=0.8, fontweight="bold")
-    notes = "Area-level associations are not individual effects."
-    if validation.data_source:
-        notes = f"{validation.data_source}. {notes}"
-    ax.annotate(notes, xy=(0, 0), xycoords="axes fraction", xytext=(0, -36),
-                textcoords="offset points", fontsize=6.5, color="dimgrey", va="top")
+    _data_label(ax, "synthetic" in (validation.data_status or ""), validation.data_source,
+                "Area-level associations are not individual effects.")
     return ax

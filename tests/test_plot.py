@@ -126,3 +126,17 @@ def test_plot_validation_labels_and_legend():
     assert "neet_18_26" in ax.get_title()
     with pytest.raises(fm.InvalidParameterError, match="vsv_nieuw"):
         fm.plot_validation(v, "geweld")
+
+
+def test_profile_figures_say_synthetic_or_credit_real_data():
+    m = fm.load_model("rotterdam-jeugd")
+    synth = fm.profile(m, fm.load_example_data("rotterdam"))
+    ax = fm.plot_profile(m, synth, area="Oud-Crooswijk")
+    assert "SYNTHETIC DATA" in [t.get_text() for t in ax.texts]
+    real = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
+                      indicators=fm.load_example_indicators("cbs_kwb2017"))
+    ax = fm.plot_profile(m, real, area="Oude Westen")
+    texts = [t.get_text() for t in ax.texts]
+    assert "SYNTHETIC DATA" not in texts
+    assert any("Kerncijfers wijken en buurten 2017 (83765NED)" in t for t in texts)
+    plt.close("all")
