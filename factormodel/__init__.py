@@ -38,6 +38,7 @@ from .errors import (
     UnknownIndicatorError,
     UnknownModelError,
     UnknownNodeError,
+    UnknownTableError,
 )
 from .estimate import Backtest, Estimate, backtest, estimate_weights
 from .importance import feedback_loops, graph_indices, leverage, node_indices
@@ -46,6 +47,8 @@ from .indicators import (
     as_catalogue,
     combine_profiles,
     coverage,
+    load_example_indicators,
+    load_indicators,
     profile,
     profile_index,
     to_indicator_units,
@@ -54,9 +57,6 @@ from .io import (
     export_model,
     load_areas,
     load_example_data,
-    load_example_indicators,
-    load_indicators,
-    load_interventions,
     load_model,
     model_schema,
     read_area_data,
@@ -78,7 +78,7 @@ from .plot import (
     plot_tornado,
     plot_validation,
 )
-from .portfolio import Portfolio, optimize_portfolio
+from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
@@ -113,6 +113,7 @@ __all__ = [
     "UnknownIndicatorError",
     "UnknownModelError",
     "UnknownNodeError",
+    "UnknownTableError",
     "Validation",
     "aggregate_weights",
     "as_catalogue",

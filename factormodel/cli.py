@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, vocab
+from ._json import json_safe
 from .areas import LEVELS
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
@@ -36,10 +37,11 @@ from .errors import (
     ModelValidationError,
     ModelWarning,
 )
+from .fcm import FCMResult
 from .indicators import REFERENCES, Profile, coverage, profile, profile_index, to_indicator_units
-from .io import load_example_data, load_interventions, load_model, read_area_data, read_deltas
+from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
-from .portfolio import optimize_portfolio
+from .portfolio import load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import recommend
 
@@ -422,7 +424,7 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
         folds = _whole_number(args.folds, "--folds")
     indicators = args.indicators
     if indicators is None and args.data == "example:cbs_kwb2017":
-        from .io import load_example_indicators
+        from .indicators import load_example_indicators
 
         indicators = load_example_indicators("cbs_kwb2017", model)
     result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
@@ -619,28 +621,31 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _propagation_json(result: PropagationResult, frame: pd.DataFrame) -> dict[str, Any]:
+def _propagation_json(result: PropagationResult | FCMResult, frame: pd.DataFrame
+                      ) -> dict[str, Any]:
+    fcm = isinstance(result, FCMResult)
     doc: dict[str, Any] = {"model": result.model.name, "status": result.model.metadata.status,
-                           "method": result.method, "clamp": result.clamp,
-                           "alpha": result.alpha, "max_hops": result.max_hops,
-                           "units": "standard deviations (SD)" if result.method == "linear"
-                           else "FCM activation (scenario minus baseline steady state)",
-                           "nodes": frame.to_dict("records")}
-    if result.status is not None:
-        doc["fcm_status"] = result.status.reset_index().to_dict("records")
-    return doc
+                           "method": result.method, "clamp": True if fcm else result.clamp,
+                           "alpha": None if fcm else result.alpha,
+                           "max_hops": None if fcm else result.max_hops,
+                           "units": "FCM activation (scenario minus baseline steady state)"
+                           if fcm else "standard deviations (SD)",
+                           "nodes": frame}
+    if fcm:
+        doc["fcm_status"] = result.status.reset_index()
+    return json_safe(doc)
 
 
-def _propagation_text(result: PropagationResult, frame: pd.DataFrame) -> str:
+def _propagation_text(result: PropagationResult | FCMResult, frame: pd.DataFrame) -> str:
     m = result.model
+    fcm = isinstance(result, FCMResult)
     head = (f"{m.name} [{m.metadata.status}] - {result.method} propagation"
-            + (f", clamp={result.clamp}, alpha={result.alpha:g}. Changes in SD."
-               if result.method == "linear"
-               else ". Changes in FCM activation: scenario minus baseline steady state."))
+            + (". Changes in FCM activation: scenario minus baseline steady state." if fcm
+               else f", clamp={result.clamp}, alpha={result.alpha:g}. Changes in SD."))
     shown = frame.assign(delta=frame["delta"].map(lambda v: f"{v:+.4f}"))
     cols = [c for c in ("scenario", "node", "role", "kind", "delta", "label") if c in shown]
     lines = [head, shown[cols].to_string(index=False)]
-    if result.status is not None:
+    if fcm:
         lines += ["", "FCM status:", result.status.to_string()]
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ import pandas as pd
 
 from ._tables import TableSource, parse_float, text
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
+from .datasets import data_path
 from .errors import (
     DataError,
     InvalidParameterError,
@@ -35,12 +37,15 @@ from .errors import (
     Problem,
     UnknownAreaError,
     UnknownIndicatorError,
+    UnknownModelError,
     close_matches,
 )
+from .io import EXAMPLE_DATA, load_model, read_area_data, read_table
 from .model import FactorModel
 
 __all__ = ["CATALOGUE_COLUMNS", "Profile", "area_deltas", "as_catalogue", "build_catalogue",
-           "combine_profiles", "coverage", "deltas_frame", "profile", "profile_index",
+           "combine_profiles", "coverage", "deltas_frame", "load_example_indicators",
+           "load_indicators", "profile", "profile_index",
            "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
@@ -339,12 +344,72 @@ def combine_profiles(profiles: Sequence[Profile]) -> Profile:
 # --------------------------------------------------------------------------- helpers
 
 
-def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:
-    if indicators is not None:
-        return indicators
-    from .io import load_indicators
+def load_indicators(model: FactorModel, path: str | PathLike[str] | None = None) -> pd.DataFrame:
+    """The indicator catalogue of ``model``, validated against it.
 
-    return load_indicators(model)
+    Parameters
+    ----------
+    model : FactorModel
+    path : path, optional
+        A catalogue CSV; by default the ``indicators`` table the model was
+        loaded with (its folder's ``indicators.csv``), validated once per model.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by indicator id: node, labels, unit, direction, source, level,
+        scale, weight, typical, target, definition, basis.
+
+    Raises
+    ------
+    UnknownTableError
+        If the model carries no indicator catalogue and no path is given.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_indicators(fm.load_model("toy"))
+    >>> print(cat.loc["vsv_nieuw", ["node", "unit", "direction", "scale"]].to_string())
+    node           vsv
+    unit             %
+    direction        1
+    scale          0.8
+    """
+    if path is not None:
+        raw, src = read_table(path)
+        return build_catalogue(raw, model, src)
+    return model.cached("indicator catalogue", lambda: build_catalogue(
+        model.table("indicators"), model, model.table_source("indicators"))).copy()
+
+
+def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:
+    return load_indicators(model) if indicators is None else indicators
+
+
+def load_example_indicators(name: str = "cbs_kwb2017", model: FactorModel | None = None
+                            ) -> pd.DataFrame:
+    """The indicator catalogue of an example dataset (:func:`factormodel.load_example_data`).
+
+    ``"cbs_kwb2017"``: the REAL CBS 2017 buurt data mapped onto the
+    rotterdam-jeugd model: % households at or below 105% of the social minimum
+    -> ``armoede``; average income per inhabitant -> ``concentratie_armoede_buurt``
+    (direction -1, a constructed mapping: see the ``basis`` column).
+    ``"rotterdam"``: the model's own catalogue.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_example_indicators("cbs_kwb2017")
+    >>> cat["node"].tolist()
+    ['armoede', 'concentratie_armoede_buurt']
+    """
+    if name not in EXAMPLE_DATA:
+        raise UnknownModelError(f"no example data {name!r}; available: "
+                                f"{', '.join(EXAMPLE_DATA)}")
+    model = model or load_model("rotterdam-jeugd")
+    if name == "rotterdam":
+        return load_indicators(model)
+    return load_indicators(model, data_path(f"{name}_indicators.csv"))
 
 
 def as_catalogue(model: FactorModel, indicators: Any = None) -> pd.DataFrame:
@@ -373,8 +438,6 @@ def as_catalogue(model: FactorModel, indicators: Any = None) -> pd.DataFrame:
     ('armoede', 4.0)
     """
     if indicators is None or isinstance(indicators, str) or hasattr(indicators, "__fspath__"):
-        from .io import load_indicators
-
         return load_indicators(model, indicators)
     if not isinstance(indicators, pd.DataFrame):
         raise InvalidParameterError("indicators must be a catalogue DataFrame or the path of "
@@ -399,8 +462,6 @@ def as_area_data(data: Any) -> pd.DataFrame:
         return data
     if isinstance(data, pd.DataFrame):
         return normalize_area_data(data)
-    from .io import read_area_data
-
     return read_area_data(data)
 
 

@@ -45,6 +45,7 @@ from .errors import (
     Problem,
     UnknownEdgeError,
     UnknownNodeError,
+    UnknownTableError,
     close_matches,
 )
 
@@ -108,10 +109,11 @@ class FactorModel:
     ('verzuim', 'vsv')
     """
 
-    __slots__ = ("_cache", "_edges", "_metadata", "_nodes", "_positions", "_warnings")
+    __slots__ = ("_cache", "_edges", "_metadata", "_nodes", "_positions", "_tables", "_warnings")
 
     def __init__(self, nodes: Any, edges: Any,
-                 metadata: ModelMetadata | Mapping[str, Any] | None = None) -> None:
+                 metadata: ModelMetadata | Mapping[str, Any] | None = None,
+                 tables: Mapping[str, pd.DataFrame] | None = None) -> None:
         nodes_raw = _as_frame(nodes, index_name="id")
         edges_raw = _as_frame(edges)
         problems: list[Problem] = []
@@ -123,9 +125,31 @@ class FactorModel:
         model = FactorModel._build(nodes_raw, edges_raw, meta,
                                    TableSource("nodes"), TableSource("edges"),
                                    problems, label="model")
-        self._set(model._nodes, model._edges, model._metadata, model._warnings)
+        self._set(model._nodes, model._edges, model._metadata, model._warnings,
+                  _carried(tables))
 
     # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_raw(cls, nodes: pd.DataFrame, edges: pd.DataFrame, metadata: ModelMetadata, *,
+                 nodes_source: TableSource, edges_source: TableSource,
+                 problems: Iterable[Problem] = (), label: str = "model",
+                 skip: Iterable[tuple] = (),
+                 tables: Mapping[str, tuple[pd.DataFrame, TableSource]] | None = None
+                 ) -> FactorModel:
+        """Build a model from raw tables as a reader found them (for :mod:`factormodel.io`).
+
+        ``problems`` found earlier (metadata, schema) are reported together with
+        the tables' own; semantic problems at a location in ``skip`` are not
+        repeated. ``tables`` are the other tables that came with the model
+        (indicator and intervention catalogues, ...), kept as read with where
+        they came from.
+        """
+        model = cls._build(nodes, edges, metadata, nodes_source, edges_source, list(problems),
+                           label=label, skip=skip)
+        if tables:
+            model = model._with_tables(dict(tables))
+        return model
 
     @classmethod
     def _build(cls, nodes_raw: pd.DataFrame, edges_raw: pd.DataFrame, metadata: ModelMetadata,
@@ -158,7 +182,8 @@ class FactorModel:
         return obj
 
     def _set(self, nodes: pd.DataFrame, edges: pd.DataFrame, metadata: ModelMetadata,
-             warns: tuple[Problem, ...]) -> None:
+             warns: tuple[Problem, ...],
+             tables: Mapping[str, tuple[pd.DataFrame, TableSource]] | None = None) -> None:
         nodes = nodes.copy()
         nodes.index.name = "id"
         edges = edges.reset_index(drop=True).copy()
@@ -166,6 +191,7 @@ class FactorModel:
         object.__setattr__(self, "_edges", edges)
         object.__setattr__(self, "_metadata", metadata)
         object.__setattr__(self, "_warnings", warns)
+        object.__setattr__(self, "_tables", MappingProxyType(dict(tables or {})))
         object.__setattr__(self, "_positions",
                            MappingProxyType({k: i for i, k in enumerate(nodes.index.tolist())}))
         # derived arrays (weight matrix, topological order, ...) computed once per model;
@@ -247,6 +273,62 @@ class FactorModel:
         harm = harm_signs(self._nodes.reset_index())
         return pd.Series({k: -harm[k] for k in self._nodes.index}, name="desired_sign",
                          dtype=int).rename_axis("id")
+
+    # ------------------------------------------------------------------ carried tables
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """Names of the other tables the model was loaded with (e.g. ``indicators``).
+
+        A model folder's other CSV files (``indicators.csv``, ``interventions.csv``,
+        ...) or a JSON model's ``tables`` travel with the model: copies and
+        changed models keep them, :func:`factormodel.write_model` writes them.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").table_names
+        ('indicators',)
+        """
+        return tuple(sorted(self._tables))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A carried table as it was read (text cells; a copy).
+
+        Raises
+        ------
+        KeyError
+            (:class:`~factormodel.errors.UnknownTableError`) naming the tables it has.
+        """
+        if name not in self._tables:
+            raise UnknownTableError(
+                f"model {self.name!r} carries no {name!r} table (its folder has no "
+                f"{name}.csv); tables it has: {', '.join(self.table_names) or 'none'}")
+        return self._tables[name][0].copy()
+
+    def table_source(self, name: str) -> TableSource:
+        """Where a carried table came from (file and lines), for error messages."""
+        self.table(name)
+        return self._tables[name][1]
+
+    def with_tables(self, **tables: pd.DataFrame) -> FactorModel:
+        """A copy that carries these tables too (replacing any of the same name).
+
+        Examples
+        --------
+        >>> import factormodel as fm, pandas as pd
+        >>> m = fm.load_model("toy").with_tables(notes=pd.DataFrame({"note": ["x"]}))
+        >>> m.table_names
+        ('indicators', 'notes')
+        """
+        return self._with_tables({k: (_as_frame(v), TableSource(k)) for k, v in tables.items()})
+
+    def _with_tables(self, tables: Mapping[str, tuple[pd.DataFrame, TableSource]]
+                     ) -> FactorModel:
+        obj = type(self).__new__(type(self))
+        obj._set(self._nodes, self._edges, self._metadata, self._warnings,
+                 {**self._tables, **tables})
+        return obj
 
     # ------------------------------------------------------------------ derived views
     # Computed once per model and read-only: the model never changes, so algorithms
@@ -502,9 +584,10 @@ class FactorModel:
                     edges.loc[row, c] = text(v)
         if problems:
             raise ModelValidationError(problems, "weights table")
-        return FactorModel._build(self._nodes.reset_index(), edges, self._metadata,
-                                  TableSource("nodes"), TableSource("edges"), [],
-                                  label=f"model {self.name!r} with new weights")
+        changed = FactorModel._build(self._nodes.reset_index(), edges, self._metadata,
+                                     TableSource("nodes"), TableSource("edges"), [],
+                                     label=f"model {self.name!r} with new weights")
+        return changed._with_tables(self._tables)
 
     def with_metadata(self, **changes: str) -> FactorModel:
         """Return a copy with metadata fields changed (``name``, ``version``, ...).
@@ -519,7 +602,8 @@ class FactorModel:
         meta = build_metadata({**self._metadata.to_dict(), **changes}, "metadata", problems)
         if problems:
             raise ModelValidationError(problems, "metadata")
-        return FactorModel._from_canonical(self._nodes, self._edges, meta, self._warnings)
+        return FactorModel._from_canonical(self._nodes, self._edges, meta,
+                                           self._warnings)._with_tables(self._tables)
 
     # ------------------------------------------------------------------ networkx
 
@@ -629,6 +713,10 @@ def _as_frame(data: Any, index_name: str | None = None) -> pd.DataFrame:
         return frame
     records = list(data)
     return pd.DataFrame.from_records(records) if records else pd.DataFrame()
+
+
+def _carried(tables: Mapping[str, Any] | None) -> dict[str, tuple[pd.DataFrame, TableSource]]:
+    return {str(k): (_as_frame(v), TableSource(str(k))) for k, v in (tables or {}).items()}
 
 
 def _weights_frame(weights: Any) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -37,9 +38,11 @@ from . import _scoring, vocab
 from ._tables import TableSource, parse_float, parse_phases, text
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
 from .indicators import Profile, area_deltas, to_indicator_units
+from .io import read_table
 from .model import FactorModel
 
-__all__ = ["RECOGNITION_EFFECTS", "Portfolio", "build_interventions", "optimize_portfolio"]
+__all__ = ["RECOGNITION_EFFECTS", "Portfolio", "build_interventions", "load_interventions",
+           "optimize_portfolio"]
 
 #: Default effect (SD improvement of a target factor among participants) per NJi
 #: recognition level, used where no effect size is published. Assumptions, documented
@@ -140,6 +143,38 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
     if problems:
         raise ModelValidationError(problems, src.file or src.table)
     return pd.DataFrame(rows)
+
+
+def load_interventions(model: FactorModel, path: str | PathLike[str] | None = None
+                       ) -> pd.DataFrame:
+    """The intervention catalogue of ``model`` (one row per intervention and target factor).
+
+    By default the ``interventions`` table the model was loaded with (its
+    folder's ``interventions.csv``), validated once per model; or a CSV at
+    ``path``. Empty effects take the documented default of their NJi
+    recognition level (:data:`RECOGNITION_EFFECTS`), marked in ``effect_is_default``.
+
+    Raises
+    ------
+    UnknownTableError
+        If the model carries no intervention catalogue and no path is given.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_interventions(fm.load_model("rotterdam-jeugd"))
+    >>> cat["intervention"].nunique() >= 15
+    True
+    >>> row = cat.set_index(["intervention", "target"]).loc[
+    ...     ("pad", "sociaal_emotionele_vaardigheden")]
+    >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
+    ('effectief - sterke aanwijzingen', 0.3, True)
+    """
+    if path is not None:
+        raw, src = read_table(path)
+        return build_interventions(raw, model, src)
+    return model.cached("intervention catalogue", lambda: build_interventions(
+        model.table("interventions"), model, model.table_source("interventions"))).copy()
 
 
 @dataclass(frozen=True)
@@ -368,11 +403,9 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
 
 def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame | None
               ) -> pd.DataFrame:
-
-    try:
-        return to_indicator_units(model, changes, indicators=indicators)
-    except Exception:  # no catalogue for this model: SD only
-        return pd.DataFrame()
+    if indicators is None and "indicators" not in model.table_names:
+        return pd.DataFrame()  # no catalogue for this model: SD only
+    return to_indicator_units(model, changes, indicators=indicators)
 
 
 def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarray,

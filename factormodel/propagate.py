@@ -27,9 +27,11 @@ import pandas as pd
 
 from . import _linalg
 from ._graph import path_graph, patterns, strongest_paths
+from ._json import json_safe
 from ._tables import is_missing
 from .effects import check_alpha
-from .errors import FactorModelError, InvalidDeltaError, InvalidParameterError, UnknownNodeError
+from .errors import InvalidDeltaError, InvalidParameterError, UnknownNodeError
+from .fcm import FCMResult, propagate_fcm
 from .model import FactorModel
 
 __all__ = ["PropagationResult", "propagate"]
@@ -60,11 +62,9 @@ class PropagationResult:
     deltas : Series or DataFrame
         Predicted change of every node (model order), same shape as ``inputs``
         but with every node as a column.
-    method, clamp, alpha, max_hops
-        The settings used.
-    status : DataFrame or None
-        For ``method="fcm"``: per scenario ``converged, iterations, residual,
-        period`` (limit-cycle period, 0 if none). None in linear mode.
+    clamp, alpha, max_hops
+        The settings used (``method`` is always ``"linear"``; an FCM run gives
+        a :class:`factormodel.fcm.FCMResult`).
 
     With ``missing="free"`` an input cell may be NaN: that node was not given
     in that scenario (it is predicted), and its contributions are NaN there.
@@ -73,12 +73,11 @@ class PropagationResult:
     model: FactorModel
     inputs: pd.Series | pd.DataFrame
     deltas: pd.Series | pd.DataFrame
-    method: str
     clamp: bool
     alpha: float
     max_hops: int | None
-    status: pd.DataFrame | None = None
-    _groups: tuple[_Group, ...] = field(default=())  # linear mode only
+    _groups: tuple[_Group, ...] = field(default=())
+    method: str = "linear"
 
     @property
     def batch(self) -> bool:
@@ -90,11 +89,6 @@ class PropagationResult:
         """Predicted change of the outcomes only."""
         outs = list(self.model.outcomes)
         return self.deltas[outs] if self.batch else self.deltas.loc[outs]
-
-    def _require_linear(self, what: str) -> None:
-        if self.method != "linear":
-            raise FactorModelError(f"{what} are exact only in linear mode; this result was "
-                                   f"computed with method={self.method!r}")
 
     @property
     def _given(self) -> np.ndarray:
@@ -126,7 +120,6 @@ class PropagationResult:
         >>> float(r.deltas["vsv"].round(4))
         0.33
         """
-        self._require_linear("contributions")
         values = self._contribution_array(self.model.positions([node]))[:, :, 0]
         sources = pd.Index(self._sources, name="input")
         if self.batch:
@@ -141,7 +134,6 @@ class PropagationResult:
         outcome (and scenario) the contributions sum exactly to the outcome's
         predicted delta.
         """
-        self._require_linear("contributions")
         outs = list(self.model.outcomes)
         values = self._contribution_array(self.model.positions(outs))
         sources = pd.Index(self._sources, name="input")
@@ -187,7 +179,6 @@ class PropagationResult:
         >>> bool(abs(p["contribution"].sum() - r.deltas["vsv"]) < 1e-12)
         True
         """
-        self._require_linear("paths")
         if not isinstance(top, int) or top < 0:
             raise InvalidParameterError(f"top must be a whole number >= 0, got {top!r}")
         target = int(self.model.positions([outcome])[0])
@@ -245,9 +236,15 @@ class PropagationResult:
             long = self.deltas.rename("delta").rename_axis("node").reset_index()
             flags = given[0]
         long["role"] = np.where(flags, given_role, "predicted")
-        kind = self.model._nodes["kind"]
-        long["kind"] = long["node"].map(kind).to_numpy()
+        long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()
         return long
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: settings and every node's delta with its role (NaN as None)."""
+        return json_safe({"model": self.model.name, "status": self.model.metadata.status,
+                          "method": "linear", "clamp": self.clamp, "alpha": self.alpha,
+                          "max_hops": self.max_hops, "units": "standard deviations (SD)",
+                          "deltas": self.to_frame()})
 
     def _repr_html_(self) -> str:
         from ._html import result_html
@@ -324,7 +321,7 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
 
 def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: float = 1.0,
               max_hops: int | None = None, method: str = "linear", missing: str = "raise",
-              **fcm_options: Any) -> PropagationResult:
+              **fcm_options: Any) -> PropagationResult | FCMResult:
     """Propagate deltas of some nodes to predicted deltas of every node.
 
     Parameters
@@ -357,6 +354,7 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     Returns
     -------
     PropagationResult
+        (:class:`factormodel.fcm.FCMResult` with ``method="fcm"``)
 
     Raises
     ------
@@ -384,8 +382,6 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     Name: delta, dtype: float64
     """
     if method == "fcm":
-        from .fcm import propagate_fcm
-
         if max_hops is not None or alpha != 1.0 or not clamp:
             raise InvalidParameterError("method='fcm' clamps the given concepts and takes no "
                                         "alpha or max_hops; use fcm options (lam, rule, ...)")
@@ -430,5 +426,5 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
         out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))
     else:
         out = pd.Series(X[0], index=pd.Index(model.node_ids, name="node"), name="delta")
-    return PropagationResult(model=model, inputs=given, deltas=out, method="linear",
-                             clamp=clamp, alpha=alpha, max_hops=max_hops, _groups=tuple(groups))
+    return PropagationResult(model=model, inputs=given, deltas=out, clamp=clamp, alpha=alpha,
+                             max_hops=max_hops, _groups=tuple(groups))

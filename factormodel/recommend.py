@@ -23,7 +23,7 @@ from . import _scoring
 from ._scoring import EVIDENCE
 from .effects import check_alpha, strongest_paths
 from .errors import InvalidParameterError
-from .indicators import Profile, area_deltas, deltas_frame, reference_name
+from .indicators import Profile, area_deltas, deltas_frame, load_indicators, reference_name
 from .model import FactorModel
 
 __all__ = ["EVIDENCE", "factor_gains", "recommend"]
@@ -196,13 +196,8 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
                       profile: Any, T: pd.DataFrame,
                       indicators: pd.DataFrame | None) -> None:
     ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
-    if indicators is None:
-        try:
-            from .io import load_indicators
-
-            indicators = load_indicators(model)
-        except Exception:  # no catalogue: explanations without indicator units
-            indicators = None
+    if indicators is None and "indicators" in model.table_names:
+        indicators = load_indicators(model)  # without a catalogue: no indicator units
     labels = model.nodes
     nl, en = [], []
     for r in table.itertuples():
