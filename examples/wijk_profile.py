@@ -20,7 +20,8 @@ def main(wijk: str = "Oud-Crooswijk") -> fm.PropagationResult:
     prof = fm.profile(model, data, level="wijk")
     row = prof.row(wijk)
     cov = fm.coverage(model, prof).loc[wijk]
-    print(f"{wijk} ({prof.year}, {'SYNTHETIC' if prof.synthetic else 'measured'} data): {cov['factors_measured']} of "
+    kind = "SYNTHETIC" if prof.synthetic else "measured"
+    print(f"{wijk} ({prof.year}, {kind} data): {cov['factors_measured']} of "
           f"{cov['factors_total']} factors measured")
 
     sign = model.desired_sign

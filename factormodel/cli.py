@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import textwrap
 import warnings
@@ -57,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # the reader stopped early (e.g. '| head'): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 0
     except FactorModelError as exc:
         if args.debug:
             raise
@@ -213,8 +218,7 @@ def _synthetic_note(prof: Profile) -> str:
 def _emit(data: Any, fmt: str, table: str | None = None) -> None:
     """Print ``data`` (a DataFrame or JSON-ready object) in the requested format."""
     if fmt == "json":
-        obj = data.to_dict("records") if isinstance(data, pd.DataFrame) else data
-        print(json.dumps(obj, ensure_ascii=False, indent=2))
+        print(json.dumps(json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
     elif fmt == "csv":
         frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
         buf = io.StringIO()
@@ -325,7 +329,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if args.format == "table":
             _emit(rows, "table", str(exc))
         else:
-            _emit({"valid": False, "source": exc.source, "problems": rows}
+            _emit({"valid": False, "source": exc.source, "model": None, "problems": rows}
                   if args.format == "json" else pd.DataFrame(rows), args.format)
         n = len(exc.problems)
         print(f"factormodel: error: {exc.source} is not valid ({n} problem"
@@ -334,7 +338,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     rows = [{"severity": "warning", "where": p.where, "message": p.message}
             for p in model.warnings]
     if args.format == "json":
-        _emit({"valid": True, "model": repr(model), "problems": rows}, "json")
+        _emit({"valid": True, "source": str(args.model), "model": model.name,
+               "summary": repr(model), "problems": rows}, "json")
     elif args.format == "csv":
         _emit(pd.DataFrame(rows, columns=["severity", "where", "message"]), "csv")
     else:
@@ -576,15 +581,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
                                "synthetic_data": bool(note), "outcomes": outcomes,
                                "factors": rec.to_dict("records")}
         if portfolio is not None:
-            doc["portfolio"] = {
-                "budget": portfolio.budget, "total_cost": portfolio.total_cost,
-                "improvement_sd": portfolio.improvement,
-                "chosen": portfolio.chosen.to_dict("records"),
-                "outcome_changes_sd": portfolio.outcome_changes.to_dict(),
-                "outcome_changes_units": portfolio.outcome_units.to_dict("records"),
-                "left_out": portfolio.left_out.to_dict("records"),
-                "constraints": portfolio.constraints}
-        _emit(json.loads(pd.Series([doc]).to_json(orient="records"))[0], "json")
+            doc["portfolio"] = portfolio.to_dict()
+        _emit(json_safe(doc), "json")
         return 0
     if args.format == "csv":
         _emit(portfolio.to_frame() if portfolio is not None else

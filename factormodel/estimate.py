@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._results import Result
 from .errors import DataError, InvalidParameterError
 from .model import FactorModel
 
@@ -39,7 +40,7 @@ __all__ = ["Backtest", "Estimate", "backtest", "estimate_weights"]
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Result):
     """Estimated edge weights and the fit per node.
 
     Attributes
@@ -59,6 +60,10 @@ class Estimate:
     cyclic: bool
     ridge: float
     level: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The estimated edges (``source, target, prior, estimate, se, low, high, n``)."""
+        return self.edges.copy()
 
     def weights_table(self) -> pd.DataFrame:
         """The estimates as a weight table (weight and sd = se) for ``with_weights``."""
@@ -158,7 +163,7 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
 
 
 @dataclass(frozen=True)
-class Backtest:
+class Backtest(Result):
     """Predicted against observed year-on-year outcome changes.
 
     Attributes
@@ -173,6 +178,10 @@ class Backtest:
 
     pairs: pd.DataFrame
     summary: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary per outcome (``n, rmse, mae, correlation, ...``)."""
+        return self.summary.copy()
 
 
 def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None,

@@ -35,6 +35,9 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from . import _scoring, vocab
+from ._html import portfolio_html
+from ._json import json_safe
+from ._results import Result
 from ._tables import TableSource, parse_float, parse_phases, text
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
 from .indicators import Profile, area_deltas, to_indicator_units
@@ -91,9 +94,9 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         if target not in model:
             bad(i, "target", f"unknown factor {target!r}; "
                 f"{close_matches(target, model.factors)}")
-        elif model._nodes.loc[target, "kind"] == "outcome":
+        elif target in model.outcomes:
             bad(i, "target", f"{target!r} is an outcome; interventions target factors")
-        elif not model._nodes.loc[target, "modifiable"]:
+        elif not model.node_values("modifiable")[target]:
             bad(i, "target", f"{target!r} is not modifiable (context); it cannot be a target")
         if (iid, target) in seen_pairs:
             bad(i, "target", f"intervention {iid!r} lists target {target!r} twice")
@@ -178,7 +181,7 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
 
 
 @dataclass(frozen=True)
-class Portfolio:
+class Portfolio(Result):
     """An optimal set of interventions for one area and budget.
 
     Attributes
@@ -214,9 +217,17 @@ class Portfolio:
     constraints: dict
 
     def _repr_html_(self) -> str:
-        from ._html import portfolio_html
-
         return portfolio_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: budget, cost, improvement, chosen and left-out interventions, changes."""
+        return json_safe({
+            "area": self.area, "budget": self.budget, "total_cost": self.total_cost,
+            "improvement_sd": self.improvement, "chosen": self.chosen,
+            "outcome_changes_sd": self.outcome_changes,
+            "factor_changes_sd": self.factor_changes,
+            "outcome_changes_units": self.outcome_units, "left_out": self.left_out,
+            "constraints": self.constraints})
 
     def to_frame(self) -> pd.DataFrame:
         """Chosen and left-out interventions in one table."""

@@ -33,6 +33,7 @@ import scipy.sparse as sp
 
 from . import _linalg, _scoring
 from ._graph import patterns
+from ._results import Result
 from .effects import check_alpha
 from .errors import InvalidParameterError
 from .indicators import Profile, area_deltas, deltas_frame
@@ -117,7 +118,7 @@ class _Progress:
 
 
 @dataclass(frozen=True)
-class MonteCarloResult:
+class MonteCarloResult(Result):
     """Monte Carlo summaries over weight draws.
 
     Attributes
@@ -143,6 +144,10 @@ class MonteCarloResult:
     divergent_draws: np.ndarray = field(repr=False)
     interval: float = 0.9
     top: int = 3
+
+    def to_frame(self) -> pd.DataFrame:
+        """Predictions per area and node: ``area, node, central, median, low, high``."""
+        return self.predictions.reset_index()
 
     @property
     def n_divergent(self) -> int:

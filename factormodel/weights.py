@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._results import Result
 from ._tables import parse_float, text
 from .effects import total_effects
 from .errors import DataError, InvalidParameterError
@@ -26,7 +27,7 @@ AGGREGATIONS = ("mean", "median", "mean_nonzero")
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Result):
     """How two weight sets of the same model differ, and what that changes.
 
     Attributes
@@ -46,6 +47,10 @@ class Comparison:
     effects: pd.DataFrame
     predictions: pd.DataFrame | None
     rankings: pd.DataFrame | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The total effects under both weight sets, largest change first."""
+        return self.effects.copy()
 
 
 def _same_structure(a: FactorModel, b: FactorModel) -> None:
