@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._json import json_safe
 from .effects import total_effects
 from .errors import DataError, InvalidParameterError, close_matches
 from .indicators import as_catalogue, profile
@@ -120,10 +121,10 @@ class Validation:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary (NaN and infinities become ``None``)."""
-        return {"model": self.model, "folds": self.folds, "level": self.level,
-                "year": int(self.year), "data_status": self.data_status,
-                "data_source": self.data_source, "notes": list(self.notes),
-                "caveat": CAVEAT, "scores": _records(self.scores)}
+        return json_safe({"model": self.model, "folds": self.folds, "level": self.level,
+                          "year": int(self.year), "data_status": self.data_status,
+                          "data_source": self.data_source, "notes": list(self.notes),
+                          "caveat": CAVEAT, "scores": self.scores})
 
     def __repr__(self) -> str:
         out = self.to_frame("out-of-sample")
@@ -148,17 +149,6 @@ class Validation:
                 + wide.to_html(border=0, float_format="{:.3f}".format, na_rep="–")
                 + (f"<ul>{notes}</ul>" if notes else "") + f"<small>{escape(CAVEAT)}</small>"
                 + credit + "</div>")
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    def clean(v: Any) -> Any:
-        if isinstance(v, float | np.floating):
-            return float(v) if math.isfinite(v) else None
-        if isinstance(v, np.integer):
-            return int(v)
-        return v
-
-    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 # --------------------------------------------------------------------------- folds
