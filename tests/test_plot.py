@@ -116,6 +116,9 @@ def test_plot_functions_never_show(monkeypatch, toy):
         "plot_heatmap": lambda ax: fm.plot_heatmap(toy, prof.to_frame().T, ax=ax),
         "plot_tornado": lambda ax: fm.plot_tornado(
             fm.sensitivity(toy, outcome="vsv", deltas={"armoede": 1.0}), ax=ax),
+        "plot_validation": lambda ax: fm.plot_validation(fm.validate(
+            fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
+            outcomes="vsv", folds=3), ax=ax),
     }
     assert set(calls) == {n for n in fm.__all__ if n.startswith("plot_")}  # every one
     for name, call in calls.items():
