@@ -43,7 +43,7 @@ def test_fetch_returns_canonical_long_form(monkeypatch):
     assert list(data.columns[:7]) == ["area", "level", "year", "indicator", "value",
                                       "population", "flag"]
     assert set(data["level"]) == {"buurt"} and set(data["year"]) == {2017}
-    assert sorted(data["area"].unique()) == sorted(
+    assert sorted(data["area"].unique()) == sorted(   # not BU03630599: another gemeente
         ["Stadsdriehoek", "Oude Westen", "Cool", "Onbekende buurt"])
     unknown = data[data["area"] == "Onbekende buurt"]
     assert unknown["value"].isna().all() and set(unknown["flag"]) == {"missing"}  # never 0

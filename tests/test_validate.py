@@ -207,3 +207,31 @@ def test_leave_one_gebied_out(data):
     np.testing.assert_allclose(p.loc[test, "predicted"], fit.predict(X[test]), rtol=1e-8)
     with pytest.raises(fm.InvalidParameterError, match="have no group"):
         fm.validate(M, data, outcomes="vsv", folds=gebied.drop("Tarwewijk"))
+
+
+def test_readme_validation_table_is_what_validate_measures(data):
+    """The numbers in README's 'How good is this model?' come from this call."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\w+) \((?:%|pp)\) \| (level|change) \| (.+) \|$", readme, re.M)
+    assert len(rows) == 6
+    v = fm.validate(M, data, outcomes=["vsv", "schoolsucces", "neet"])
+    t = v.to_frame("out-of-sample").set_index(["indicator", "target", "method"]).sort_index()
+    for indicator, target, cells in rows:
+        model, city, best, ols = (c.strip() for c in cells.split("|"))
+        g = t.loc[(indicator, target)]
+
+        def pair(method, g=g):
+            return f"{g.loc[method, 'r']:.2f} / {g.loc[method, 'rmse']:.2f}".replace("-", "−")
+
+        assert model == pair("model") and best == pair("best indicator") and ols == pair("OLS")
+        assert city == f"{g.loc['city mean', 'rmse']:.2f}"
+
+
+def test_reference_previous_year_validates_changes_only(data):
+    v = fm.validate(M, data, outcomes="vsv", reference="previous_year", folds=3)
+    assert set(v.to_frame()["target"]) == {"change"}
+    with pytest.raises(fm.DataError, match="previous_year"):
+        fm.validate(M, data[data["year"] == 2023], outcomes="vsv", reference="previous_year")
