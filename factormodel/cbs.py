@@ -88,6 +88,23 @@ def fetch_cbs(table: str, *, region: str = "GM0599", level: str = "buurt",
     DataError
         When the table has no rows for the region and level, or a column is
         not in it.
+
+    Examples
+    --------
+    With network access (not run here)::
+
+        data = fm.fetch_cbs("83765NED", columns={
+            "HuishoudensTotOnderOfRondSociaalMinimum_73": "pct_hh_onder_of_rond_sociaal_minimum"})
+
+    Arguments are checked before anything is fetched:
+
+    >>> import factormodel as fm
+    >>> try:
+    ...     fm.fetch_cbs("83765NED", level="wijk")
+    ... except fm.InvalidParameterError as exc:
+    ...     print(exc)
+    level must be one of buurt, gebied, gemeente, got 'wijk'
+    (a CBS wijk is a Rotterdam gebied: use level='gebied')
     """
     if not (isinstance(region, str) and _REGION_RE.match(region.strip().upper())):
         raise InvalidParameterError(f"region must be a gemeente code like 'GM0599', got "
