@@ -104,7 +104,7 @@ def test_estimates_and_standard_errors_match_statsmodels(n, seed):
     (n - k - 1 degrees of freedom), and t statistics equal OLS on the raw data."""
     sm = pytest.importorskip("statsmodels.api")
     data, _ = simulate(n, seed=seed)
-    est = fm.estimate_weights(matrix_model(W, NAMES), data, level=0.9)
+    est = fm.estimate_weights(matrix_model(W, NAMES), data, confidence=0.9)
     edges = est.edges.set_index(["source", "target"])
     z = (data - data.mean()) / data.std(ddof=1)
     for node, parents in {"b": ["a"], "c": ["a", "b"], "d": ["b", "c"]}.items():
@@ -121,3 +121,17 @@ def test_estimates_and_standard_errors_match_statsmodels(n, seed):
             k = len(parents)  # the old n - k count is off by exactly this factor
             assert row["se"] / without.bse[p] == pytest.approx(
                 np.sqrt((n - k) / (n - k - 1)), rel=1e-10)
+
+
+def test_confidence_is_named_confidence(rotterdam):
+    """``level`` means an area level elsewhere; the confidence level has its own name."""
+    prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied").deltas
+    a = fm.estimate_weights(rotterdam, prof, confidence=0.8)
+    with pytest.warns(DeprecationWarning, match="confidence"):
+        b = fm.estimate_weights(rotterdam, prof, level=0.8)
+    pd.testing.assert_frame_equal(a.edges, b.edges)
+    wide = fm.estimate_weights(rotterdam, prof, confidence=0.99).edges
+    ok = a.edges["se"].notna()
+    assert ((wide["high"] - wide["low"])[ok] > (a.edges["high"] - a.edges["low"])[ok]).all()
+    with pytest.raises(fm.InvalidParameterError, match="confidence"):
+        fm.estimate_weights(rotterdam, prof, confidence=1.5)
