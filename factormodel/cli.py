@@ -29,7 +29,6 @@ import pandas as pd
 
 from . import __version__, vocab
 from ._json import json_safe
-from .areas import LEVELS
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
 from .errors import (
@@ -415,17 +414,8 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
 
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
-    if args.folds.lower() == "parent":  # leave one parent area (e.g. gebied) out
-        from .io import load_areas
-
-        registry = load_areas(args.areas or "rotterdam")
-        present = set(data["level"])
-        level = args.level or next((lv for lv in LEVELS if lv in present), "")
-        rows = registry[(registry["parent"] != "") & (registry["level"] == level)]
-        folds: Any = rows.set_index("area")["parent"]
-    elif args.folds.lower() == "loo":
-        folds = "loo"
-    else:
+    folds: Any = args.folds.lower()
+    if folds not in ("loo", "parent"):
         folds = _whole_number(args.folds, "--folds")
     indicators = args.indicators
     if indicators is None and args.data == "example:cbs_kwb2017":
@@ -434,6 +424,7 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
         indicators = load_example_indicators("cbs_kwb2017", model)
     result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
                       seed=args.seed, indicators=indicators, year=args.year,
+                      areas=args.areas or "rotterdam",
                       calibrate=args.calibrate)
     if args.format == "json":
         _emit(result.to_dict(), "json")

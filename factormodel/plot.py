@@ -500,8 +500,26 @@ def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top
     return ax
 
 
+#: Words of plot_validation (Dutch, English); method names as in Validation.scores.
+_VALIDATION_WORDS = {
+    "nl": {"model": "model", "model (calibrated)": "model (gekalibreerd)",
+           "city mean": "stadsgemiddelde", "best indicator": "beste indicator", "OLS": "OLS",
+           "slope": "helling", "perfect": "perfecte voorspelling", "predicted": "voorspeld",
+           "observed": "waargenomen", "value": "niveau", "change": "verandering t.o.v. vorig jaar",
+           "pp": "procentpunt", "out-of-sample": "buiten de steekproef",
+           "in-sample": "binnen de steekproef",
+           "caveat": "Verbanden tussen gebieden zijn geen effecten op individuen."},
+    "en": {"slope": "slope", "perfect": "perfect prediction", "predicted": "predicted",
+           "observed": "observed", "value": "value", "change": "change from previous year",
+           "pp": "percentage points", "out-of-sample": "out-of-sample",
+           "in-sample": "in-sample",
+           "caveat": "Area-level associations are not individual effects."},
+}
+
+
 def plot_validation(validation: Any, indicator: str | None = None, *, target: str = "level",
-                    sample: str = "out-of-sample", ax: Axes | None = None) -> Axes:
+                    sample: str = "out-of-sample", ax: Axes | None = None,
+                    lang: str = "nl") -> Axes:
     """Observed against predicted values of one outcome indicator, with the baselines.
 
     Each area is a point per method (model, calibrated model, best indicator,
@@ -518,16 +536,21 @@ def plot_validation(validation: Any, indicator: str | None = None, *, target: st
         Outcome indicator (or outcome node) to show; default the first.
     target : {"level", "change"}
     sample : {"out-of-sample", "in-sample"}
+    lang : {"nl", "en"}
+        Language of the axis labels, title and legend.
 
     Examples
     --------
     >>> import factormodel as fm
     >>> v = fm.validate(fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
     ...                 outcomes="vsv", folds=5)
-    >>> ax = fm.plot_validation(v)
-    >>> ax.get_xlabel()
-    'predicted (%)'
+    >>> fm.plot_validation(v).get_xlabel()
+    'voorspeld (%)'
+    >>> fm.plot_validation(v, lang="en").get_ylabel()
+    'observed (%)'
     """
+    nl = _lang(lang) == "nl"
+    words = _VALIDATION_WORDS["nl" if nl else "en"]
     scores = validation.scores
     pred = validation.predictions
     if sample not in ("out-of-sample", "in-sample"):
@@ -558,8 +581,8 @@ def plot_validation(validation: Any, indicator: str | None = None, *, target: st
         def fmt(x: float, spec: str = "{:.2f}") -> str:
             return "–" if not np.isfinite(x) else spec.format(x)
 
-        label = (f"{r.method}: r {fmt(r.r)}, R² {fmt(r.r2)}, slope {fmt(r.slope)}, "
-                 f"RMSE {fmt(r.rmse)}")
+        label = (f"{words.get(r.method, r.method)}: r {fmt(r.r)}, R² {fmt(r.r2)}, "
+                 f"{words['slope']} {fmt(r.slope)}, RMSE {fmt(r.rmse)}")
         if r.method == "city mean":
             ax.plot([], [], ls="--", color="grey", label=label)
             ax.axvline(float(np.nanmean(p["predicted"])), ls="--", color="grey", lw=0.8)
@@ -574,15 +597,15 @@ def plot_validation(validation: Any, indicator: str | None = None, *, target: st
         lo, hi = float(v.min()), float(v.max())
         pad = 0.05 * (hi - lo or 1.0)
         ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="black", lw=0.8,
-                label="perfect prediction")
-    what = "change from previous year" if target == "change" else "value"
+                label=words["perfect"])
+    what = words["change"] if target == "change" else words["value"]
     if target == "change" and unit == "%":
-        unit = "percentage points"
-    ax.set_xlabel(f"predicted ({unit})")
-    ax.set_ylabel(f"observed ({unit})")
-    ax.set_title(f"{indicator}: {what}, {validation.year}\n{validation.model}; {sample}, "
-                 f"{validation.folds}", fontsize=9)
+        unit = words["pp"]
+    ax.set_xlabel(f"{words['predicted']} ({unit})")
+    ax.set_ylabel(f"{words['observed']} ({unit})")
+    ax.set_title(f"{indicator}: {what}, {validation.year}\n{validation.model}; "
+                 f"{words[sample]}, {validation.folds}", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", frameon=False)
     _data_label(ax, "synthetic" in (validation.data_status or ""), validation.data_source,
-                "Area-level associations are not individual effects.")
+                words["caveat"])
     return ax

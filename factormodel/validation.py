@@ -52,10 +52,11 @@ import numpy as np
 import pandas as pd
 
 from ._json import json_safe
+from ._results import Result
 from .effects import total_effects
 from .errors import DataError, InvalidParameterError, close_matches
 from .indicators import as_catalogue, profile
-from .io import read_area_data
+from .io import load_areas, read_area_data
 from .model import FactorModel
 from .propagate import propagate
 
@@ -69,7 +70,7 @@ CAVEAT = ("Area-level associations are not individual effects: these scores say 
 
 
 @dataclass(frozen=True)
-class Validation:
+class Validation(Result):
     """Scores of a model and its baselines on observed area data.
 
     Attributes
@@ -120,7 +121,8 @@ class Validation:
         return self.scores[self.scores["sample"] == sample].reset_index(drop=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe summary (NaN and infinities become ``None``)."""
+        """JSON-safe summary (NaN and infinities become ``None``): the scores and what they
+        were measured on; the per-area predictions stay in :attr:`predictions`."""
         return json_safe({"model": self.model, "folds": self.folds, "level": self.level,
                           "year": int(self.year), "data_status": self.data_status,
                           "data_source": self.data_source, "notes": list(self.notes),
@@ -187,8 +189,8 @@ def _fold_matrices(areas: np.ndarray, folds: Any, seed: int) -> tuple[np.ndarray
         assign[perm] = np.arange(n_areas) % k
         text = f"{k} folds over {n_areas} areas (seed {seed})"
     else:
-        raise InvalidParameterError(f"folds must be 'loo', a whole number >= 2 or a mapping "
-                                    f"area -> group, got {folds!r}")
+        raise InvalidParameterError(f"folds must be 'loo', a whole number >= 2, 'parent' or a "
+                                    f"mapping area -> group, got {folds!r}")
     test = np.zeros((len(areas), k))
     test[np.arange(len(areas)), assign[code]] = 1.0
     return test, text
@@ -264,6 +266,7 @@ def _ols(y: np.ndarray, X: np.ndarray, train: np.ndarray, test: np.ndarray) -> n
 
 def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str | None = None,
              reference: str = "city", folds: Any = "loo", seed: int = 0,
+             areas: pd.DataFrame | str = "rotterdam",
              indicators: Any = None, year: int | None = None,
              calibrate: float | None = None) -> Validation:
     """Score the model's predictions of measured outcomes against simple baselines.
@@ -283,11 +286,15 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
         ``city``: validate differences between areas in ``year`` (and, when
         the previous year is in the data, year-on-year changes too);
         ``previous_year``: only the changes.
-    folds : "loo", int or mapping
-        Leave-one-area-out (default); ``k`` folds over areas, seeded; or a
-        mapping area -> group (e.g. each wijk's gebied from
-        :func:`factormodel.load_areas`) for leave-one-group-out, so that
-        neighbouring areas are never on both sides of a split.
+    folds : "loo", int, "parent" or mapping
+        Leave-one-area-out (default); ``k`` folds over areas, seeded;
+        ``"parent"``: leave one parent area out (e.g. a gebied with all its
+        wijken; parents from the registry ``areas``); or a mapping area ->
+        group for any other leave-one-group-out. Grouping keeps neighbouring
+        areas from being on both sides of a split.
+    areas : DataFrame or registry name
+        Area registry for ``folds="parent"`` (default the bundled
+        ``rotterdam``; see :func:`factormodel.load_areas`).
     seed : int
         Seed of the fold assignment.
     indicators : DataFrame or path, optional
@@ -367,6 +374,13 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
     if not factor_inds:
         raise DataError("the data have no factor indicator: the model has nothing to predict "
                         "from")
+    if isinstance(folds, str) and folds.lower() == "parent":
+        registry = load_areas(areas) if isinstance(areas, str) else areas
+        rows = registry[(registry["parent"] != "") & (registry["level"] == level)]
+        if rows.empty:
+            raise DataError(f"folds='parent': the area registry has no {level or 'area'} with "
+                            "a parent; pass folds as a mapping area -> group")
+        folds = rows.set_index("area")["parent"]
     ancestors = total_effects(model, targets=sorted({cat.loc[k, "node"] for k in out_inds}))
     targets = [("level", year)] if reference == "city" else []
     if year - 1 in years:

@@ -172,7 +172,7 @@ def test_bad_language(toy):
 def test_plot_validation_labels_and_legend():
     v = fm.validate(fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
                     outcomes=["vsv", "neet"], folds=4)
-    ax = fm.plot_validation(v, "neet", target="change")
+    ax = fm.plot_validation(v, "neet", target="change", lang="en")
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(t.startswith("model: r ") for t in texts)
     assert any(t.startswith("city mean: r –") for t in texts)
@@ -180,6 +180,10 @@ def test_plot_validation_labels_and_legend():
     assert "SYNTHETIC DATA" in [t.get_text() for t in ax.texts]
     assert ax.get_ylabel() == "observed (percentage points)"
     assert "neet_18_26" in ax.get_title()
+    nl = fm.plot_validation(v, "neet", target="change")   # Dutch by default
+    assert nl.get_ylabel() == "waargenomen (procentpunt)"
+    assert any(t.get_text().startswith("stadsgemiddelde: r –")
+               for t in nl.get_legend().get_texts())
     with pytest.raises(fm.InvalidParameterError, match="vsv_nieuw"):
         fm.plot_validation(v, "geweld")
 

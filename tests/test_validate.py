@@ -207,6 +207,8 @@ def test_leave_one_gebied_out(data):
     np.testing.assert_allclose(p.loc[test, "predicted"], fit.predict(X[test]), rtol=1e-8)
     with pytest.raises(fm.InvalidParameterError, match="have no group"):
         fm.validate(M, data, outcomes="vsv", folds=gebied.drop("Tarwewijk"))
+    by_registry = fm.validate(M, data, outcomes="vsv", folds="parent")   # same, from the registry
+    pd.testing.assert_frame_equal(by_registry.scores, v.scores)
 
 
 def test_readme_validation_table_is_what_validate_measures(data):
