@@ -39,7 +39,15 @@ from .errors import (
     ModelWarning,
 )
 from .fcm import FCMResult
-from .indicators import REFERENCES, Profile, coverage, profile, profile_index, to_indicator_units
+from .indicators import (
+    REFERENCES,
+    Profile,
+    coverage,
+    load_example_indicators,
+    profile,
+    profile_index,
+    to_indicator_units,
+)
 from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
 from .portfolio import load_interventions, optimize_portfolio
@@ -202,6 +210,17 @@ def _area_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--level", help="area level, e.g. wijk or gebied (default: the finest)")
     p.add_argument("--areas", metavar="REGISTRY",
                    help="resolve area names/codes with this registry (e.g. rotterdam)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
+                   "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
+
+
+def _catalogue_arg(args: argparse.Namespace, model: FactorModel) -> Any:
+    """The catalogue a command should use: --indicators, or the example data's own."""
+    if getattr(args, "indicators", None):
+        return args.indicators
+    if args.data == "example:cbs_kwb2017":
+        return load_example_indicators("cbs_kwb2017", model)
+    return None
 
 
 def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
@@ -213,7 +232,11 @@ def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
 
 
 def _synthetic_note(prof: Profile) -> str:
-    return " -- SYNTHETIC example data, not measurements" if prof.synthetic else ""
+    if prof.synthetic:
+        return " -- SYNTHETIC example data, not measurements"
+    if prof.status == "real":
+        return f" -- REAL data ({prof.source})" if prof.source else " -- REAL data"
+    return ""
 
 
 def _emit(data: Any, fmt: str, table: str | None = None) -> None:
@@ -378,7 +401,8 @@ def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> fl
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     nodes = model.nodes
     if args.area:
@@ -427,11 +451,7 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
     folds: Any = args.folds.lower()
     if folds not in ("loo", "parent"):
         folds = _whole_number(args.folds, "--folds")
-    indicators = args.indicators
-    if indicators is None and args.data == "example:cbs_kwb2017":
-        from .indicators import load_example_indicators
-
-        indicators = load_example_indicators("cbs_kwb2017", model)
+    indicators = _catalogue_arg(args, model)
     result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
                       seed=args.seed, indicators=indicators, year=args.year,
                       areas=args.areas or "rotterdam",
@@ -497,7 +517,8 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     row = prof.row(args.area)
     factors = row[list(model.factors)]
@@ -556,7 +577,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     outcomes = _outcome_priorities(args.outcome)
     rec = recommend(model, prof, outcomes, area=args.area, top=args.top)

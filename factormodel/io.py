@@ -555,8 +555,7 @@ EXAMPLE_DATA = {
 }
 #: Credit line of the real CBS example data (CC BY 4.0).
 CBS_KWB2017_CREDIT = "Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0"
-CBS_KWB2017_NOTE = ("17 of Rotterdam's 92 buurten are absent (no complete values in CBS's table: "
-                    "mostly port, industrial and low-population areas); they are not filled")
+CBS_KWB2017_NOTE = "75 of Rotterdam's 92 buurten: 17 with incomplete values are absent, not filled"
 
 
 def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
@@ -576,7 +575,8 @@ def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
     filled): % households at or below 105% of the social minimum and average
     income per inhabitant, with the inhabitants as population. Column
     ``status`` reads ``real``, column ``source`` holds the credit line
-    (:data:`CBS_KWB2017_CREDIT`, CC BY 4.0). Its indicator catalogue for the
+    (:data:`CBS_KWB2017_CREDIT`, CC BY 4.0) and the note on the absent buurten,
+    so both travel into profiles, tables and figures. Its indicator catalogue for the
     rotterdam-jeugd model: :func:`load_example_indicators`. It has context
     factors only, no outcomes.
 
@@ -594,8 +594,9 @@ def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
     >>> cbs = fm.load_example_data("cbs_kwb2017")
     >>> cbs["area"].nunique(), set(cbs["level"]), set(cbs["status"]), int(cbs["year"].iloc[0])
     (75, {'buurt'}, {'real'}, 2017)
-    >>> cbs["source"].iloc[0]
-    'Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0'
+    >>> print(cbs["source"].iloc[0])
+    Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0; 75 of Rotterdam's
+    92 buurten: 17 with incomplete values are absent, not filled
     """
     if name not in EXAMPLE_DATA:
         raise UnknownModelError(f"no example data {name!r}; available: "
@@ -609,7 +610,7 @@ def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
                                    "gem_inkomen_per_inwoner_x1000_eur")}})
         data = read_area_data(frame)
         data["status"] = "real"
-        data["source"] = CBS_KWB2017_CREDIT
+        data["source"] = f"{CBS_KWB2017_CREDIT}; {CBS_KWB2017_NOTE}"
         return data
     path = data_path(f"{name}_synthetic.csv")
     data = read_area_data(path, areas=name)

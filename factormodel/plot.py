@@ -364,6 +364,10 @@ def _data_label(ax: Axes, synthetic: bool, source: str, extra: str = "") -> None
                 va="bottom", fontsize=12, color="#b35806", alpha=0.8, fontweight="bold")
     note = " ".join(t for t in (f"{source}." if source else "", extra) if t)
     if note:
+        import textwrap
+
+        width = max(60, int(ax.figure.get_figwidth() * ax.get_position().width * 16))
+        note = textwrap.fill(note, width)
         ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -36),
                     textcoords="offset points", fontsize=6.5, color="dimgrey", va="top")
 

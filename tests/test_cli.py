@@ -281,3 +281,14 @@ def test_validate_data_formats(capsys):
     assert folds == "leave-one-group-out (12 groups of areas)"
     assert main(["validate-data", "rotterdam-jeugd", "example:cbs_kwb2017"]) == 2
     assert "nothing to validate" in capsys.readouterr().err
+
+
+def test_profile_of_the_real_cbs_example_says_real_with_credit(capsys):
+    from factormodel.cli import main
+
+    assert main(["profile", "rotterdam-jeugd", "example:cbs_kwb2017", "--area", "Oude Westen",
+                 "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "REAL data" in out and "Kerncijfers wijken en buurten 2017 (83765NED)" in out
+    assert "17 with incomplete values are absent" in out and "SYNTHETIC" not in out
+    assert "armoede" in out and "+1.52" in out
