@@ -196,7 +196,54 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=float, default=1.0, help="per-hop attenuation")
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_effects)
+
+    _serve_parser(sub, common)
     return parser
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def _serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("serve", parents=[common],
+                       help="HTTP JSON API and web page (needs: pip install "
+                            "\"factormodel[serve]\")")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--models", metavar="DIR", help="folder of extra models offered by name")
+    p.add_argument("--data", metavar="DIR", help="folder of area data files offered by name")
+    p.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on every API call "
+                                   "(default: $FACTORMODEL_TOKEN)")
+    p.add_argument("--max-upload-mb", type=float, default=10.0,
+                   help="largest upload accepted, in MB (default: 10)")
+    p.add_argument("--max-rows", type=int, default=100_000,
+                   help="most data rows accepted in an upload (default: 100000)")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="allow browser calls from this origin (repeatable; default: none)")
+    p.set_defaults(func=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+
+    missing = [m for m in ("fastapi", "uvicorn", "multipart", "jinja2", "fastapi_offline")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        print('factormodel: error: serve needs the optional extra: pip install '
+              f'"factormodel[serve]" (missing: {", ".join(missing)})', file=sys.stderr)
+        return 2
+    from .serve import run
+
+    token = args.token if args.token is not None else os.environ.get("FACTORMODEL_TOKEN")
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not token:
+        print(f"factormodel: warning: serving on {args.host} without a token; anyone who can "
+              "reach this address can use the service", file=sys.stderr)
+    run(args.host, args.port, models_dir=args.models, data_dir=args.data, token=token or None,
+        max_upload_bytes=int(args.max_upload_mb * 1_000_000), max_rows=args.max_rows,
+        cors_origins=tuple(args.cors_origin))
+    return 0
 
 
 # --------------------------------------------------------------------------- output
