@@ -244,6 +244,7 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
            out: str | PathLike[str] | None = None, reference: str = "city",
            year: int | None = None, level: str | None = None,
            targets: Mapping[str, float] | None = None, population: float | None = None,
+           indicators: pd.DataFrame | None = None,
            interventions: pd.DataFrame | str | PathLike[str] | None = None,
            one_per_factor: bool = True, top: int = 5, n_draws: int = 1000, seed: int = 0,
            alpha: float = 1.0, dpi: int = 100, date: _dt.date | str | None = None,
@@ -271,9 +272,10 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     out : path, optional
         Where to write the report (``.html``, or ``.pdf`` with WeasyPrint
         installed). Without it the HTML is returned as a string.
-    reference, year, level, targets
-        As for :func:`factormodel.profile`; ``profile_options`` passes any
-        further keyword to it.
+    reference, year, level, targets, indicators
+        As for :func:`factormodel.profile` (``indicators``: a catalogue other
+        than the model's own, e.g. for real CBS data); ``profile_options``
+        passes any further keyword to it.
     population : float, optional
         Young people in the area, for the portfolio (default: from the data).
     interventions : DataFrame or path, optional
@@ -321,12 +323,14 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         model = load_model(model)
     priorities, goal_list = _goals(model, goals)
     long = as_area_data(data)
-    prof = profile(model, long, reference=reference, year=year, level=level, targets=targets,
-                   **dict(profile_options or {}))
+    prof = profile(model, long, indicators=indicators, reference=reference, year=year,
+                   level=level, targets=targets, **dict(profile_options or {}))
     prof.row(area)  # an unknown area: UnknownAreaError with close matches, before any work
-    catalogue = load_indicators(model) if "indicators" in model.table_names else None
+    catalogue = indicators if indicators is not None else (
+        load_indicators(model) if "indicators" in model.table_names else None)
     ctx = _Context(model, prof, area, lang, long, catalogue, priorities, goal_list, dpi)
-    rec = recommend(model, prof, priorities, area=area, top=top, alpha=alpha)
+    rec = recommend(model, prof, priorities, area=area, top=top, alpha=alpha,
+                    indicators=catalogue)
     mc = monte_carlo(model, prof.deltas.loc[[area]], priorities, n_draws=n_draws, seed=seed,
                      top=min(3, top), alpha=alpha, progress=False)
     try:
@@ -342,7 +346,7 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         pop = prof.population_of(area) if population is None else population
         port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=priorities,
                                   population=pop, area=area, one_per_factor=one_per_factor,
-                                  alpha=alpha)
+                                  alpha=alpha, indicators=catalogue)
     if date is None:
         date = _dt.date.today()
     source = data_source or (Path(data).name if isinstance(data, str | PathLike) else
@@ -906,6 +910,8 @@ def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
          if ctx.nl else md.status],
         [ctx.t("citeren als", "cite as"), md.citation or "–"],
         [ctx.t("data", "data"), source + (f" (sha256 {digest}…)" if digest else "")],
+        *([[ctx.t("bron en licentie van de data", "data source and licence"),
+             str(prof.source)]] if getattr(prof, "source", "") else []),
         [ctx.t("soort data", "kind of data"),
          ctx.t("SYNTHETISCH (geen metingen)", "SYNTHETIC (not measurements)") if prof.synthetic
          else ctx.t("aangeleverd door de gebruiker", "supplied by the user")],

@@ -15,7 +15,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def run_script(name: str, *args: str, cwd: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's package, not another install
+    # the package of this checkout, not whichever copy happens to be installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     result = subprocess.run([sys.executable, str(ROOT / "examples" / name), *args],
                             capture_output=True, text=True, cwd=cwd, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
@@ -123,5 +125,5 @@ def test_recommend_portfolio_example(tmp_path):
 def test_plot_figures_example(tmp_path):
     out = run_script("plot_figures.py", str(tmp_path / "figs"), cwd=tmp_path)
     files = sorted((tmp_path / "figs").glob("*.png"))
-    assert len(files) == 6 and "vsv_drivers.png" in out
+    assert len(files) == 7 and "vsv_drivers.png" in out and "validation_vsv.png" in out
     assert all(f.stat().st_size > 10_000 for f in files)

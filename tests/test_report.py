@@ -275,3 +275,20 @@ def test_dutch_numbers():
     assert _value(-0.3, "%", "en", sign=True, difference=True) == "-0.3 percentage points"
     assert _value(float("nan"), "%", "nl") == "–"
     assert _money(250_000, "nl") == "€ 250.000" and _money(250_000, "en") == "€250,000"
+
+
+def test_real_cbs_data_with_its_own_catalogue(rotterdam_model):
+    """Real data (CBS 2017, issue 17) with their own indicator catalogue: credited, not
+    called synthetic, and the profile table shows the CBS values."""
+    cat = fm.load_example_indicators("cbs_kwb2017")
+    data = fm.load_example_data("cbs_kwb2017")
+    html = fm.report(rotterdam_model, data, "Oude Westen", ["vsv"], indicators=cat,
+                     n_draws=50)
+    assert_self_contained(html)
+    assert "83765NED" in html and "SYNTHETI" not in html
+    page = Page(html)
+    labels = set(cat["label_nl"])
+    shown = [r for r in page.rows if r and r[0] in labels]
+    measured = data[(data["area"] == "Oude Westen") & data["value"].notna()
+                    & data["indicator"].isin(cat.index)]
+    assert len(shown) == measured["indicator"].nunique() > 0
