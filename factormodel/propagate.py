@@ -39,12 +39,39 @@ _RESIDUAL = "(other paths and feedback loops)"
 
 @dataclass(frozen=True, eq=False)
 class _Group:
-    """Scenarios that share the same set of given nodes, and their effect rows."""
+    """Scenarios that share the same set of given nodes, and their effect rows.
+
+    The effect rows (total effect of each given node on every node) are what
+    attribution needs. When a group has fewer scenarios than given nodes the
+    deltas come from one solve per scenario instead, and the rows are computed
+    only when an attribution is asked for (then kept).
+    """
 
     rows: np.ndarray  # scenario positions
     cols: np.ndarray  # positions of the given nodes among the input columns
-    effect: np.ndarray  # len(cols) x n: total effect of each given node on every node
     graph: Any  # weight matrix used (incoming edges of clamped nodes cut)
+    sources: np.ndarray  # model positions of the given nodes
+    alpha: float
+    max_hops: int | None
+    what: tuple[tuple[str, ...], str]
+    _effect: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def effect(self) -> np.ndarray:
+        """len(cols) x n: total effect of each given node on every node."""
+        if not self._effect:
+            self._effect.append(_effect_rows(self.graph, self.alpha, self.sources,
+                                             self.max_hops, self.what))
+        return self._effect[0]
+
+
+def _effect_rows(W: Any, alpha: float, src: np.ndarray, max_hops: int | None,
+                 what: tuple[tuple[str, ...], str]) -> np.ndarray:
+    if not len(src):
+        return np.zeros((0, W.shape[0]))
+    if max_hops is None:
+        return _linalg.total_effect_rows(W, alpha, src, what)
+    return _linalg.truncated_rows(W, alpha, src, int(max_hops))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -355,6 +382,14 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
     return out.iloc[0].rename(None) if single else out
 
 
+def _scenario_deltas(W: Any, alpha: float, src: np.ndarray, values: np.ndarray,
+                     max_hops: int | None, what: tuple[tuple[str, ...], str]) -> np.ndarray:
+    """values @ (effect rows of src): scenarios x n, with one solve per scenario."""
+    if max_hops is not None:
+        return values @ _linalg.truncated_rows(W, alpha, src, int(max_hops))
+    return _linalg.combined_rows(W, alpha, src, values, what)
+
+
 def _patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows of a boolean matrix and, per row, the index of its pattern.
 
@@ -473,19 +508,20 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
         cols = np.flatnonzero(pattern)
         src = idx[cols]
         Wc = _linalg.cut_incoming(W, src) if clamp else W
-        if not len(src):
-            effect = np.zeros((0, model.n_nodes))
-        elif max_hops is None:
-            if not checked:
-                _linalg.check_convergence(Wc, alpha, model.node_ids, what)
-            effect = _linalg.total_effect_rows(Wc, alpha, src, (model.node_ids, what))
+        if len(src) and max_hops is None and not checked:
+            _linalg.check_convergence(Wc, alpha, model.node_ids, what)
+        group = _Group(rows=rows, cols=cols, graph=Wc, sources=src, alpha=alpha,
+                       max_hops=max_hops, what=(model.node_ids, what))
+        if len(src) and len(rows) < len(src):
+            # fewer scenarios than given nodes: solve for the scenarios themselves and
+            # leave the per-node effect rows (attribution) until they are asked for
+            X[rows] = _scenario_deltas(Wc, alpha, src, D[np.ix_(rows, cols)], max_hops,
+                                       (model.node_ids, what))
+        elif len(patterns) == 1 and len(cols) == D.shape[1]:
+            X = D @ group.effect  # everything given everywhere: no fancy indexing
         else:
-            effect = _linalg.truncated_rows(Wc, alpha, src, int(max_hops))
-        if len(patterns) == 1 and len(cols) == D.shape[1]:
-            X = D @ effect  # everything given everywhere: no fancy indexing
-        else:
-            X[rows] = D[np.ix_(rows, cols)] @ effect
-        groups.append(_Group(rows=rows, cols=cols, effect=effect, graph=Wc))
+            X[rows] = D[np.ix_(rows, cols)] @ group.effect
+        groups.append(group)
     if batch:
         out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))
     else:
