@@ -13,7 +13,14 @@ with desired sign ``d_f`` (-1 for a risk factor, +1 for a protective one):
 * **evidence** ``= Σ_o p_o T_E[f, o] / Σ_o p_o T_|W|[f, o]`` -- the share of the
   factor's unsigned path weight to the chosen outcomes that survives discounting
   every edge by its strength class (sterk 1, matig 2/3, zwak 1/3); 1 when every
-  path runs over ``sterk`` edges.
+  path runs over ``sterk`` edges. ``T_|W|`` and ``T_E`` sum walks over ``γα|W|``
+  and ``γαE`` (``E[i, j] = |W[i, j]|`` times its strength value), damped by
+  ``γ = min(1, 0.95 / ρ(α|W|))`` (:data:`EVIDENCE_DAMPING`): unsigned walk sums
+  can diverge where the signed effects converge (loops of opposite sign cancel
+  in ``T`` but not in ``T_|W|``), so every hop of the unsigned sums counts
+  ``γ`` times. ``γ = 1`` -- no damping, the plain unsigned sums -- whenever
+  ``ρ(α|W|) <= 0.95``, which holds for the bundled models; the measure is
+  continuous in the weights and exists whenever the signed effects do.
 * **expected improvement** ``= room · max(gain, 0)`` -- what closing the gap to
   the reference would do for the chosen outcomes, in SD.
 * **score** ``= expected improvement · evidence``.
@@ -38,10 +45,14 @@ from .errors import InvalidParameterError, UnknownAreaError, close_matches
 from .model import FactorModel
 from .propagate import _strongest_paths
 
-__all__ = ["EVIDENCE", "factor_gains", "recommend"]
+__all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "factor_gains", "recommend"]
 
 #: Evidence value of an edge per strength class.
 EVIDENCE = {"sterk": 1.0, "matig": 2.0 / 3.0, "zwak": 1.0 / 3.0}
+
+#: The largest spectral radius the unsigned walk sums of the evidence measure may
+#: have; above it every hop is damped (see the module docstring).
+EVIDENCE_DAMPING = 0.95
 
 _REFERENCE_NL = {"city": "het stedelijk gemiddelde", "previous_year": "vorig jaar",
                  "target": "de doelwaarde"}
@@ -106,9 +117,9 @@ def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[st
     dst = model.positions(model._edges["target"])
     E = sp.csr_matrix((np.abs(model._edges["weight"].to_numpy()) * strength, (src, dst)),
                       shape=W.shape)
-    _linalg.check_convergence(absW, alpha, model.node_ids, "unsigned path weights")
-    T_abs = _linalg.total_effect_columns(absW, alpha, cols, (model.node_ids, what)) @ p
-    T_e = _linalg.total_effect_columns(E, alpha, cols, (model.node_ids, what)) @ p
+    damped = alpha * _evidence_damping(absW, alpha)  # rho(damped |W|) <= 0.95: sums exist
+    T_abs = _linalg.total_effect_columns(absW, damped, cols, (model.node_ids, what)) @ p
+    T_e = _linalg.total_effect_columns(E, damped, cols, (model.node_ids, what)) @ p
     with np.errstate(invalid="ignore", divide="ignore"):
         evidence = np.where(T_abs > 0, T_e / T_abs, np.nan)
     out = pd.DataFrame({"gain": per_outcome.sum(axis=1), "evidence": evidence,
@@ -117,6 +128,14 @@ def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[st
     for k, o in enumerate(prio):
         out[f"gain_{o}"] = per_outcome[:, k]
     return out.loc[list(model.factors)]
+
+
+def _evidence_damping(absW: sp.csr_matrix, alpha: float) -> float:
+    """γ = min(1, EVIDENCE_DAMPING / ρ(α|W|)): the per-hop damping of the unsigned sums."""
+    if alpha * _linalg.perron_upper_bound(absW) <= EVIDENCE_DAMPING or _linalg.is_acyclic(absW):
+        return 1.0
+    rho, _ = _linalg.spectral_radius(absW, threshold=EVIDENCE_DAMPING / alpha)
+    return min(1.0, EVIDENCE_DAMPING / (alpha * rho))
 
 
 def _row(profile: pd.DataFrame | pd.Series, area: Any) -> tuple[pd.Series, Any]:
