@@ -7,7 +7,8 @@ weights times ``alpha`` per hop.
 
 Solves never form a dense n x n matrix for large models: they return only the
 requested rows or columns of ``T``. Acyclic graphs (after clamping) use an exact
-triangular solve in topological order. Cyclic graphs up to ``DENSE_LIMIT``
+triangular solve in topological order (up to ``_SMALL_GRAPH`` nodes: the finite
+path sums level by level). Cyclic graphs up to ``DENSE_LIMIT``
 nodes use a dense LU solve after checking the spectral radius; larger ones sum
 the path series ``B + αW B + (αW)^2 B + ...`` for all requested columns at once
 until the next term is below 1e-16 of the sum (sparse LU fills in badly on
@@ -418,6 +419,18 @@ def _solve(A: sp.csr_matrix, B: np.ndarray, acyclic: bool, W: sp.csr_matrix,
            diagnose: tuple[tuple[str, ...], str] = ((), "effects")) -> np.ndarray:
     """Solve A X = B for A = I - alpha W (or its transpose)."""
     n = A.shape[0]
+    if acyclic and n <= _SMALL_GRAPH:
+        # W is nilpotent: the path sums end after at most n - 1 hops, summed exactly by
+        # level (no scipy.sparse.linalg, whose import costs more than the solve)
+        step = (alpha * (W.T if transpose else W)).tocsr()
+        X = B.copy()
+        term = B
+        for _ in range(n):
+            term = step @ term
+            if not term.any():
+                break
+            X += term
+        return X
     if acyclic:
         from scipy.sparse import linalg as spla
 
