@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from .model import FactorModel
 
 DENSE_LIMIT = 1500  # up to this many nodes, dense LAPACK solves are fastest and exact
-_EIG_DENSE_LIMIT = 256  # components up to this size: exact dense eigenvalues
+_EIG_DENSE_LIMIT = 128  # components up to this size: exact dense eigenvalues
 _SMALL_GRAPH = 256  # graphs up to this size: structure from a dense boolean closure
 _LOOP_SEARCH_NODES = 300  # the loop search looks at most at this many nodes
 SERIES_MAX_TERMS = 20_000  # enough for spectral radius 0.998
@@ -382,17 +382,31 @@ def raise_if_divergent(W: sp.csr_matrix, alpha: float, names: tuple[str, ...], w
 
 
 def _series(M: sp.csr_matrix, B: np.ndarray) -> np.ndarray | None:
-    """Sum B + M B + M^2 B + ... ; None if it does not settle in SERIES_MAX_TERMS terms."""
+    """Sum B + M B + M^2 B + ... ; None if it does not settle in SERIES_MAX_TERMS terms.
+
+    Gives up early when the terms' rate of decay, measured over the last 100
+    terms, says the tolerance would not be reached within SERIES_MAX_TERMS
+    (a spectral radius near or above 1); the caller then decides by the spectral
+    radius and solves directly.
+    """
     X = B.copy()
     term = B
-    for _ in range(SERIES_MAX_TERMS):
+    sizes = []
+    for k in range(SERIES_MAX_TERMS):
         term = M @ term
         X += term
         size = np.abs(term).max(initial=0.0)
-        if size <= _SERIES_RTOL * np.abs(X).max(initial=0.0):
+        total = np.abs(X).max(initial=0.0)
+        if size <= _SERIES_RTOL * total:
             return X
         if not np.isfinite(size) or size > 1e12:
             return None
+        sizes.append(size)
+        if k >= 200 and k % 100 == 0 and sizes[-101] > 0:
+            rate = (size / sizes[-101]) ** (1 / 100)  # per-term decay
+            if rate >= 1 or k + math.log(_SERIES_RTOL * total / size) / math.log(rate) \
+                    > SERIES_MAX_TERMS:
+                return None
     return None
 
 
@@ -527,9 +541,34 @@ def combined_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray, coeffs: np.n
     acyclic = is_acyclic(W)
     X = _solve(A, B, acyclic, W, transpose=True, alpha=alpha, diagnose=diagnose).T
     if not acyclic:
-        reach = reachable(W, rows).astype(float)
-        X[((coeffs != 0).astype(float) @ reach) == 0] = 0.0
+        X[~_reachable_from_sets(W, rows, coeffs != 0)] = 0.0
     return X
+
+
+def _reachable_from_sets(W: sp.csr_matrix, rows: np.ndarray, member: np.ndarray
+                         ) -> np.ndarray:
+    """k x n booleans: which nodes some ``rows[member[s]]`` reaches, per set s.
+
+    One breadth-first search per set (from a virtual node linked to its members),
+    not one per member.
+    """
+    n = W.shape[0]
+    if n <= _SMALL_GRAPH:
+        return (member.astype(np.float32) @ _closure(W)[rows].astype(np.float32)) > 0
+    from scipy.sparse import csgraph
+
+    out = np.zeros((member.shape[0], n), dtype=bool)
+    for s, chosen in enumerate(member):
+        starts = rows[chosen]
+        if not len(starts):
+            continue
+        link = sp.csr_matrix((np.ones(len(starts)), (np.zeros(len(starts), dtype=np.intp),
+                                                     starts)), shape=(1, n))
+        G = sp.vstack([sp.hstack([abs(W), sp.csr_matrix((n, 1))]),
+                       sp.hstack([link, sp.csr_matrix((1, 1))])]).tocsr()
+        order = csgraph.breadth_first_order(G, n, directed=True, return_predecessors=False)
+        out[s, order[order < n]] = True
+    return out
 
 
 def truncated_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray, max_hops: int

@@ -38,7 +38,14 @@ from .errors import (
     close_matches,
 )
 from .indicators import REFERENCES, coverage, profile, profile_index, to_indicator_units
-from .io import load_example_data, load_interventions, load_model, read_area_data, read_deltas
+from .io import (
+    load_example_data,
+    load_indicators,
+    load_interventions,
+    load_model,
+    read_area_data,
+    read_deltas,
+)
 from .model import FactorModel
 from .portfolio import optimize_portfolio
 from .propagate import PropagationResult, propagate
@@ -419,13 +426,15 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
     note = _synthetic_note(data)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    catalogue = load_indicators(model)  # read once for the profile and the units
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=catalogue)
     row = _area_row(prof, args.area)
     factors = row[list(model.factors)]
     result = propagate(model, factors, missing="free", clamp=not args.no_clamp,
                        alpha=args.alpha, max_hops=args.max_hops)
     outcomes = result.outcomes
-    units = to_indicator_units(model, outcomes)
+    units = to_indicator_units(model, outcomes, indicators=catalogue)
     observed = row[list(model.outcomes)]
     roles = pd.Series(np.where(factors.notna(), "measured, clamped",
                                "not measured, predicted"), index=factors.index)
