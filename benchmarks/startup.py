@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._harness import spread, write  # noqa: E402
+from benchmarks._harness import load, spread, write  # noqa: E402
 
 CASES = {
     "numpy + pandas (baseline)": [sys.executable, "-c", "import numpy, pandas"],
@@ -61,7 +61,7 @@ def measure(repeats: int = 15) -> dict[str, list[float]]:
 
 
 def main(repeats: int = 15) -> Path:
-    load_before = os.getloadavg()
+    load_before = load()
     times = measure(repeats)
     base = spread(times["numpy + pandas (baseline)"])
     rows = []
@@ -76,10 +76,9 @@ def main(repeats: int = 15) -> Path:
                      "required_ratio": LIMITS.get(name)})
     notes = [f"{repeats} rounds, cases interleaved; medians and min/max of the rounds. "
              "Ratio = median of the case / median of the numpy + pandas baseline of the same "
-             "run; per-round ratios show the spread. Required ratios from issue 16.",
-             f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load_before)}"
-             f"; after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}."]
-    return write("startup", "Start-up time (fresh process per run)", rows, notes)
+             "run; per-round ratios show the spread. Required ratios from issue 16."]
+    return write("startup", "Start-up time (fresh process per run)", rows, notes,
+                 start_load=load_before)
 
 
 if __name__ == "__main__":
