@@ -43,7 +43,7 @@ def random_model(n: int, rho: float, seed: int = 2) -> tuple[fm.FactorModel, sp.
         warnings.simplefilter("ignore", fm.ModelWarning)
         model = fm.FactorModel(nodes, edges, {"name": f"random{n}", "version": "1",
                                               "status": "illustrative"})
-    return model, _linalg.weights(model)
+    return model, model.weight_matrix
 
 
 def check_share(n: int, repeats: int = 5) -> dict:
@@ -51,7 +51,7 @@ def check_share(n: int, repeats: int = 5) -> dict:
     ``total_effects`` for every target; and the old check (dense eigvals) for comparison."""
     model, W = random_model(n, 0.9)
     names = model.node_ids
-    check_s, _ = timed(lambda: _linalg.check_convergence(W.copy(), 1.0, names, "x"), repeats)
+    check_s, _ = timed(lambda: _linalg.System(W.copy(), 1.0, names, "x").check(), repeats)
     fm.total_effects(model)  # the check is now remembered for this model's matrix
     rest_s, T = timed(lambda: fm.total_effects(model), repeats)
     old_s, _ = timed(lambda: np.max(np.abs(np.linalg.eigvals(W.toarray()))), max(repeats // 2, 1))
@@ -98,7 +98,8 @@ def slow_series(n: int = 2000, repeats: int = 3) -> dict:
     W.sum_duplicates()
     W = (sp.diags(0.999 / np.asarray(W.sum(axis=1)).ravel()) @ W).tocsr()
     cols = np.arange(10)
-    fast_s, X = timed(lambda: _linalg.total_effect_columns(W, 1.0, cols), repeats)
+    names = tuple(f"n{i}" for i in range(n))
+    fast_s, X = timed(lambda: _linalg.System(W, 1.0, names, "x").columns(cols), repeats)
     dense = np.eye(n) - W.toarray()
     B = np.zeros((n, 10))
     B[cols, np.arange(10)] = 1
@@ -143,7 +144,7 @@ def main() -> Path:
         "used to run for components up to 800 nodes -- measured in the same run.",
         "Divergence row: check_s is the time until NotConvergentError (spectral radius "
         "and loop search, nothing remembered); max_abs_diff is |reported rho - 1.02|.",
-        "Slow-series row: check_s is total_effect_columns (series, then the sparse solve); "
+        "Slow-series row: check_s is System.columns (series, then the sparse solve); "
         "dense_eigvals_s here is numpy.linalg.solve of the dense system (the baseline).",
         "Attribution row: check_s is propagate (deltas only), solve_and_label_s is propagate "
         "plus contributions_to (effect rows built); check_share is their ratio.",

@@ -42,21 +42,28 @@ from .errors import (
     UnknownIndicatorError,
     UnknownModelError,
     UnknownNodeError,
+    UnknownTableError,
 )
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
     from . import exchange, fcm, portfolio, vocab
     from .datasets import list_models
-    from .effects import decompose_effects, mediation, total_effects
+    from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
     from .importance import feedback_loops, graph_indices, leverage, node_indices
-    from .indicators import coverage, profile, profile_index, to_indicator_units
+    from .indicators import (
+        Profile,
+        combine_profiles,
+        coverage,
+        load_indicators,
+        profile,
+        profile_index,
+        to_indicator_units,
+    )
     from .io import (
         export_model,
         load_areas,
         load_example_data,
-        load_indicators,
-        load_interventions,
         load_model,
         model_schema,
         read_area_data,
@@ -77,7 +84,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         plot_recommendation,
         plot_tornado,
     )
-    from .portfolio import Portfolio, optimize_portfolio
+    from .portfolio import Portfolio, load_interventions, optimize_portfolio
     from .propagate import PropagationResult, propagate
     from .recommend import factor_gains, recommend
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
@@ -90,20 +97,20 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["exchange", "fcm", "portfolio", "vocab"], ""),
     "list_models": "datasets",
-    **dict.fromkeys(["decompose_effects", "mediation", "total_effects"], "effects"),
+    **dict.fromkeys(["decompose_effects", "mediation", "strongest_paths", "total_effects"],
+                    "effects"),
     **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"], "estimate"),
     **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
                     "importance"),
-    **dict.fromkeys(["coverage", "profile", "profile_index", "to_indicator_units"],
-                    "indicators"),
-    **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_indicators",
-                     "load_interventions", "load_model", "model_schema", "read_area_data",
-                     "read_deltas", "read_edge_list", "read_fcm_matrix", "read_model",
-                     "read_weight_table", "write_model"], "io"),
+    **dict.fromkeys(["Profile", "combine_profiles", "coverage", "load_indicators", "profile",
+                    "profile_index", "to_indicator_units"], "indicators"),
+    **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_model",
+                    "model_schema", "read_area_data", "read_deltas", "read_edge_list",
+                    "read_fcm_matrix", "read_model", "read_weight_table", "write_model"], "io"),
     **dict.fromkeys(["FactorModel", "ModelMetadata"], "model"),
     **dict.fromkeys(["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome",
-                     "plot_profile", "plot_recommendation", "plot_tornado"], "plot"),
-    **dict.fromkeys(["Portfolio", "optimize_portfolio"], "portfolio"),
+                    "plot_profile", "plot_recommendation", "plot_tornado"], "plot"),
+    **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"], "portfolio"),
     **dict.fromkeys(["PropagationResult", "propagate"], "propagate"),
     **dict.fromkeys(["factor_gains", "recommend"], "recommend"),
     **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
@@ -161,14 +168,17 @@ __all__ = [
     "NotConvergentError",
     "Portfolio",
     "Problem",
+    "Profile",
     "PropagationResult",
     "UnknownAreaError",
     "UnknownEdgeError",
     "UnknownIndicatorError",
     "UnknownModelError",
     "UnknownNodeError",
+    "UnknownTableError",
     "aggregate_weights",
     "backtest",
+    "combine_profiles",
     "compare",
     "coverage",
     "decompose_effects",
@@ -211,6 +221,7 @@ __all__ = [
     "read_weight_table",
     "recommend",
     "sensitivity",
+    "strongest_paths",
     "to_indicator_units",
     "total_effects",
     "vocab",

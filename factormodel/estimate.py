@@ -18,13 +18,14 @@ says so.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _linalg
+from ._results import Result
 from .errors import DataError, InvalidParameterError
 from .model import FactorModel
 
@@ -32,7 +33,7 @@ __all__ = ["Backtest", "Estimate", "backtest", "estimate_weights"]
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Result):
     """Estimated edge weights and the fit per node.
 
     Attributes
@@ -51,7 +52,11 @@ class Estimate:
     fit: pd.DataFrame
     cyclic: bool
     ridge: float
-    level: float
+    confidence: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The estimated edges (``source, target, prior, estimate, se, low, high, n``)."""
+        return self.edges.copy()
 
     def weights_table(self) -> pd.DataFrame:
         """The estimates as a weight table (weight and sd = se) for ``with_weights``."""
@@ -62,7 +67,7 @@ class Estimate:
 
 
 def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0.0,
-                     level: float = 0.95) -> Estimate:
+                     confidence: float = 0.95, level: float | None = None) -> Estimate:
     """Estimate the weights of the model's edges from observations of its nodes.
 
     Parameters
@@ -75,8 +80,11 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
         need it; the counts are reported.
     ridge : float
         Ridge penalty λ on the standardised coefficients (0: least squares).
-    level : float
-        Confidence level of the intervals.
+    confidence : float
+        Confidence level of the intervals (``low``/``high``).
+    level : float, optional
+        Deprecated name of ``confidence`` (``level`` means an area level
+        elsewhere in the library).
 
     Examples
     --------
@@ -96,12 +104,16 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
     """
     if not (math.isfinite(ridge) and ridge >= 0):
         raise InvalidParameterError(f"ridge must be a number >= 0, got {ridge!r}")
-    if not 0 < level < 1:
-        raise InvalidParameterError(f"level must be between 0 and 1, got {level!r}")
+    if level is not None:
+        warnings.warn("estimate_weights(level=...) is deprecated: use confidence=...",
+                      DeprecationWarning, stacklevel=2)
+        confidence = level
+    if not 0 < confidence < 1:
+        raise InvalidParameterError(f"confidence must be between 0 and 1, got {confidence!r}")
     unknown = [c for c in data.columns if c not in model]
     if unknown:
         model.positions(unknown)  # raises UnknownNodeError with close matches
-    edges = model._edges
+    edges = model.edges
     rows, fits = [], []
     for node in model.node_ids:
         parents = edges.loc[edges["target"] == node, "source"].tolist()
@@ -139,19 +151,19 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
         sigma2 = float(resid @ resid) / dof
         Ainv = np.linalg.inv(A)
         se = np.sqrt(np.diag(sigma2 * Ainv @ XtX @ Ainv))
-        t = stats.t.ppf((1 + level) / 2, dof)
+        t = stats.t.ppf((1 + confidence) / 2, dof)
         r2 = 1 - float(resid @ resid) / float(y @ y)
         fits.append({"node": node, "n": n, "dropped": len(sub) - n, "r2": r2, "note": ""})
         rows += [{"source": p, "target": node, "prior": prior[p], "estimate": b, "se": s,
                   "low": b - t * s, "high": b + t * s, "n": n}
                  for p, b, s in zip(parents, beta, se, strict=True)]
     return Estimate(edges=pd.DataFrame(rows), fit=pd.DataFrame(fits),
-                    cyclic=not _linalg.is_acyclic(_linalg.weights(model)), ridge=ridge,
-                    level=level)
+                    cyclic=not model.structure.acyclic, ridge=ridge,
+                    confidence=confidence)
 
 
 @dataclass(frozen=True)
-class Backtest:
+class Backtest(Result):
     """Predicted against observed year-on-year outcome changes.
 
     Attributes
@@ -166,6 +178,10 @@ class Backtest:
 
     pairs: pd.DataFrame
     summary: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary per outcome (``n, rmse, mae, correlation, ...``)."""
+        return self.summary.copy()
 
 
 def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None,
@@ -185,11 +201,11 @@ def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None
     >>> sorted(bt.summary.columns)
     ['correlation', 'mae', 'mean_observed', 'mean_predicted', 'n', 'rmse']
     """
-    from .indicators import _as_area_data, profile
+    from .indicators import as_area_data, profile
     from .propagate import propagate
-    from .weights import _long
+    from .weights import paired_long
 
-    data = _as_area_data(data)
+    data = as_area_data(data)
     years = sorted(set(data["year"]))
     pairs = []
     outs = list(model.outcomes)
@@ -198,10 +214,11 @@ def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None
             continue
         change = profile(model, data, reference="previous_year", year=year, level=level,
                          indicators=indicators)
+        change = change.deltas
         factors = change.reindex(columns=list(model.factors))
         predicted = propagate(model, factors, missing="free").outcomes
         observed = change.reindex(columns=outs)
-        long = _long(predicted, observed, ("area", "outcome"), ("predicted", "observed"))
+        long = paired_long(predicted, observed, ("area", "outcome"), ("predicted", "observed"))
         long = long.drop(columns="difference").dropna()
         long.insert(1, "year", year)
         pairs.append(long)

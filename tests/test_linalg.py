@@ -142,7 +142,7 @@ def test_attribution_rows_are_built_only_when_asked():
     contrib = r.contributions_to("vsv")
     assert r._groups[0]._effect  # built for the attribution
     assert contrib.sum() == pytest.approx(r.deltas["vsv"], abs=1e-14)
-    rows = _linalg.total_effect_rows(_linalg.cut_incoming(_linalg.weights(rotterdam),
-                                                          rotterdam.positions(list(given))),
-                                     1.0, rotterdam.positions(list(given)))
+    pos = rotterdam.positions(list(given))
+    cut = _linalg.cut_incoming(rotterdam.weight_matrix, pos)
+    rows = _linalg.System(cut, 1.0, rotterdam.node_ids, "effects").rows(pos)
     np.testing.assert_allclose(r.deltas.to_numpy(), 0.5 * rows.sum(axis=0), atol=1e-14)
