@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, vocab
+from ._cells import parse_number
 from ._json import json_safe
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
@@ -139,10 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--outcome", action="append", required=True, metavar="ID[=PRIORITY]",
                    help="an outcome the area chose, optionally with a priority (repeatable)")
     p.add_argument("--top", type=int, default=5, help="how many factors to rank")
-    p.add_argument("--budget", type=float, help="optimise an intervention portfolio within it")
+    p.add_argument("--budget", help="optimise an intervention portfolio within it (euros; "
+                   "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
     p.add_argument("--interventions", metavar="FILE.csv",
                    help="intervention catalogue (default: the model's bundled one)")
-    p.add_argument("--population", type=float,
+    p.add_argument("--population",
                    help="young people in the area (default: from the data)")
     p.add_argument("--one-per-factor", action="store_true",
                    help="at most one intervention per target factor")
@@ -332,12 +334,20 @@ def _parse_delta_args(items: list[str]) -> dict[str, float]:
         if not sep or not node.strip():
             raise InvalidParameterError(f"--delta {item!r}: expected ID=VALUE, e.g. "
                                         "--delta schoolverzuim=-0.5")
-        try:
-            out[node.strip()] = float(value.replace(",", ".") if value.count(",") == 1
-                                      and "." not in value else value)
-        except ValueError:
-            raise InvalidParameterError(f"--delta {item!r}: {value!r} is not a number") from None
+        out[node.strip()] = _number_arg(f"--delta {item!r}:", value)
     return out
+
+
+def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
+    """A number typed on the command line, read by the library's one cell parser
+    (``0,5``; for money and counts, ``grouping``, also Dutch ``250.000`` and
+    ``250.000,50``)."""
+    x, flag, err = parse_number(value if value is not None else "", grouping=grouping)
+    if err is None and flag:
+        err = "expected a number"
+    if err:
+        raise InvalidParameterError(f"{option} {value!r} is not a number ({err})")
+    return x
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
@@ -463,11 +473,7 @@ def _outcome_priorities(items: list[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
         name, sep, value = item.partition("=")
-        try:
-            out[name.strip()] = float(value) if sep else 1.0
-        except ValueError:
-            raise InvalidParameterError(f"--outcome {item!r}: priority {value!r} is not a "
-                                        "number") from None
+        out[name.strip()] = _number_arg(f"--outcome {item!r}: priority", value) if sep else 1.0
     return out
 
 
@@ -481,13 +487,15 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     outcomes = _outcome_priorities(args.outcome)
     rec = recommend(model, prof, outcomes, area=args.area, top=args.top)
     portfolio = None
-    if args.budget is not None:
-        population = args.population
+    budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
+    if budget is not None:
+        population = (None if args.population is None
+                      else _number_arg("--population", args.population, grouping=True))
         if population is None:
             population = prof.population_of(args.area)
         catalogue = load_interventions(model, args.interventions)
         portfolio = optimize_portfolio(
-            model, prof, catalogue, budget=args.budget, outcomes=outcomes,
+            model, prof, catalogue, budget=budget, outcomes=outcomes,
             population=population, area=args.area, one_per_factor=args.one_per_factor,
             required_phases=args.require_phase, required_settings=args.require_setting,
             cap_at_room=args.cap_at_room)
