@@ -520,7 +520,6 @@ class System:
             X[~reachable(self.W, idx, reverse=not transpose).T] = 0.0
         return X
 
-
     def combined(self, rows: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
         """``coeffs @ self.rows(rows)`` (k x n for k x len(rows) coefficients), k solves.
 
