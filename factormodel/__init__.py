@@ -32,10 +32,12 @@ from .errors import (
     FactorModelError,
     InvalidDeltaError,
     InvalidParameterError,
+    MissingDependencyError,
     ModelFileError,
     ModelValidationError,
     ModelWarning,
     NotConvergentError,
+    OfflineError,
     Problem,
     UnknownAreaError,
     UnknownEdgeError,
@@ -47,14 +49,18 @@ from .errors import (
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
     from . import exchange, fcm, portfolio, vocab
+    from .calibrate import calibrate, calibration_table
+    from .cbs import fetch_cbs
     from .datasets import list_models
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
     from .importance import feedback_loops, graph_indices, leverage, node_indices
     from .indicators import (
         Profile,
+        as_catalogue,
         combine_profiles,
         coverage,
+        load_example_indicators,
         load_indicators,
         profile,
         profile_index,
@@ -83,11 +89,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         plot_profile,
         plot_recommendation,
         plot_tornado,
+        plot_validation,
     )
     from .portfolio import Portfolio, load_interventions, optimize_portfolio
     from .propagate import PropagationResult, propagate
     from .recommend import factor_gains, recommend
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
+    from .validation import Validation, validate
     from .weights import Comparison, aggregate_weights, compare
 
 __version__ = "0.1.0"
@@ -96,25 +104,30 @@ __version__ = "0.1.0"
 #: itself when the name is the submodule's own name). The one lazy mechanism.
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["exchange", "fcm", "portfolio", "vocab"], ""),
+    **dict.fromkeys(["calibrate", "calibration_table"], "calibrate"),
+    "fetch_cbs": "cbs",
     "list_models": "datasets",
     **dict.fromkeys(["decompose_effects", "mediation", "strongest_paths", "total_effects"],
                     "effects"),
     **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"], "estimate"),
     **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
                     "importance"),
-    **dict.fromkeys(["Profile", "combine_profiles", "coverage", "load_indicators", "profile",
-                    "profile_index", "to_indicator_units"], "indicators"),
+    **dict.fromkeys(["Profile", "as_catalogue", "combine_profiles", "coverage",
+                    "load_example_indicators", "load_indicators", "profile", "profile_index",
+                    "to_indicator_units"], "indicators"),
     **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_model",
                     "model_schema", "read_area_data", "read_deltas", "read_edge_list",
                     "read_fcm_matrix", "read_model", "read_weight_table", "write_model"], "io"),
     **dict.fromkeys(["FactorModel", "ModelMetadata"], "model"),
     **dict.fromkeys(["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome",
-                    "plot_profile", "plot_recommendation", "plot_tornado"], "plot"),
+                    "plot_profile", "plot_recommendation", "plot_tornado", "plot_validation"],
+                    "plot"),
     **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"], "portfolio"),
     **dict.fromkeys(["PropagationResult", "propagate"], "propagate"),
     **dict.fromkeys(["factor_gains", "recommend"], "recommend"),
     **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
                     "uncertainty"),
+    **dict.fromkeys(["Validation", "validate"], "validation"),
     **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "weights"),
 }
 
@@ -160,12 +173,14 @@ __all__ = [
     "FactorModelError",
     "InvalidDeltaError",
     "InvalidParameterError",
+    "MissingDependencyError",
     "ModelFileError",
     "ModelMetadata",
     "ModelValidationError",
     "ModelWarning",
     "MonteCarloResult",
     "NotConvergentError",
+    "OfflineError",
     "Portfolio",
     "Problem",
     "Profile",
@@ -176,8 +191,12 @@ __all__ = [
     "UnknownModelError",
     "UnknownNodeError",
     "UnknownTableError",
+    "Validation",
     "aggregate_weights",
+    "as_catalogue",
     "backtest",
+    "calibrate",
+    "calibration_table",
     "combine_profiles",
     "compare",
     "coverage",
@@ -189,11 +208,13 @@ __all__ = [
     "factor_gains",
     "fcm",
     "feedback_loops",
+    "fetch_cbs",
     "graph_indices",
     "leverage",
     "list_models",
     "load_areas",
     "load_example_data",
+    "load_example_indicators",
     "load_indicators",
     "load_interventions",
     "load_model",
@@ -209,6 +230,7 @@ __all__ = [
     "plot_profile",
     "plot_recommendation",
     "plot_tornado",
+    "plot_validation",
     "portfolio",
     "profile",
     "profile_index",
@@ -224,6 +246,7 @@ __all__ = [
     "strongest_paths",
     "to_indicator_units",
     "total_effects",
+    "validate",
     "vocab",
     "write_model",
 ]
