@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from . import exchange, fcm, portfolio, vocab
+from .coherence import implied_correlations, implied_r2
 from .datasets import list_models
 from .effects import decompose_effects, mediation, total_effects
 from .errors import (
@@ -108,6 +109,8 @@ __all__ = [
     "fcm",
     "feedback_loops",
     "graph_indices",
+    "implied_correlations",
+    "implied_r2",
     "leverage",
     "list_models",
     "load_areas",

@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", parents=[common, out],
                        help="check a model and report every problem (exit 2 if invalid)")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings (e.g. an implied R² >= 1) as errors: exit 2")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("propagate", parents=[common, out],
@@ -327,6 +329,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             text.append(f"{len(rows)} warning{'s' if len(rows) != 1 else ''}:")
             text += [f"  - {r['where']}: {r['message']}" for r in rows]
         _emit(rows, "table", "\n".join(text))
+    if rows and args.strict:
+        print(f"factormodel: error: {model.name} has {len(rows)} warning"
+              f"{'s' if len(rows) != 1 else ''} and --strict was given", file=sys.stderr)
+        return 2
     return 0
 
 
