@@ -37,6 +37,7 @@ from .errors import (
     UnknownNodeError,
 )
 from .estimate import Backtest, Estimate, backtest, estimate_weights
+from .fitting import CorrelationFit, fit_to_correlations
 from .importance import feedback_loops, graph_indices, leverage, node_indices
 from .indicators import coverage, profile, profile_index, to_indicator_units
 from .io import (
@@ -76,6 +77,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Backtest",
     "Comparison",
+    "CorrelationFit",
     "DataError",
     "Estimate",
     "FactorModel",
@@ -108,6 +110,7 @@ __all__ = [
     "factor_gains",
     "fcm",
     "feedback_loops",
+    "fit_to_correlations",
     "graph_indices",
     "implied_correlations",
     "implied_r2",

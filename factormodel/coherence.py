@@ -101,10 +101,10 @@ def implied_r2(model: FactorModel) -> pd.DataFrame:
     >>> import factormodel as fm
     >>> r2 = fm.implied_r2(fm.load_model("toy"))
     >>> print(r2.loc[["armoede", "vsv"], ["parents", "r2", "feasible"]].round(3))
-             parents     r2  feasible
+                 parents    r2  feasible
     id
-    armoede        0  0.000      True
-    vsv            2  0.380      True
+    armoede        0  0.00      True
+    vsv            2  0.38      True
     """
     W = _dense_weights(model)
     _, psi = standardised_solution(W)
