@@ -156,7 +156,8 @@ def to_correlations(associations: pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise DataError("associations table: " + "; ".join(problems))
     measure = t["measure"].fillna("r").astype(str).str.strip().str.lower()
-    num = {c: pd.to_numeric(t[c], errors="coerce") for c in ("value", "low", "high", "n")}
+    num = {c: pd.to_numeric(t[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+           for c in ("value", "low", "high", "n")}
     r = np.full(len(t), np.nan)
     lo = np.full(len(t), np.nan)
     hi = np.full(len(t), np.nan)
@@ -171,8 +172,7 @@ def to_correlations(associations: pd.DataFrame) -> pd.DataFrame:
         not_number = False
         for c in ("value", "low", "high", "n"):
             raw = t[c].iloc[i]
-            if not (raw is None or (isinstance(raw, float) and math.isnan(raw))
-                    or str(raw).strip() == "") and math.isnan(num[c][i]):
+            if not (pd.isna(raw) or str(raw).strip() == "") and math.isnan(num[c][i]):
                 problems.append(f"{where}, column {c!r}: {raw!r} is not a number")
                 not_number = True
         if not_number:
@@ -434,6 +434,10 @@ def fit_to_correlations(model: FactorModel, associations: pd.DataFrame, *,
 
     free_names = [f"{s} -> {t}" for s, t, keep in zip(edges["source"], edges["target"], mask,
                                                       strict=True) if keep]
+    if len(theta0) > len(r_obs):
+        raise InvalidParameterError(
+            f"{len(theta0)} free edges cannot be identified by {len(r_obs)} known pairs; fix "
+            "some edges (pass free=[...]) or add associations")
     J0 = jac(theta0 + 0.01)  # away from zero, where a product of paths has a zero gradient
     dead = np.flatnonzero(np.all(np.abs(J0) < 1e-12, axis=0))
     if len(dead):
