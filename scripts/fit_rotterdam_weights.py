@@ -71,8 +71,8 @@ def fit(folder: Path = FOLDER) -> tuple[pd.DataFrame, fm.CorrelationFit]:
     no_edge = table["id"].iloc[sorted(set(range(len(table))) - used)].tolist()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fm.ModelWarning)
-        res = fm.fit_to_correlations(model, table[["id", "a", "b", "measure", "value", "low", "high"]],
-                                     free=free, start="zero")
+        cols = ["id", "a", "b", "measure", "value", "low", "high"]
+        res = fm.fit_to_correlations(model, table[cols], free=free, start="zero")
     est = res.edges.set_index(["source", "target"])
     out = edges.copy()
     se_assoc = np.sqrt(table["var_r"].to_numpy())
