@@ -40,7 +40,7 @@ from .errors import (
 from .indicators import REFERENCES, coverage, profile, profile_index, to_indicator_units
 from .io import load_example_data, load_interventions, load_model, read_area_data, read_deltas
 from .model import FactorModel
-from .portfolio import optimize_portfolio
+from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import recommend
 
@@ -546,8 +546,14 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
                       f"{portfolio.improvement:.3f} SD (weighted)"]
         chosen = portfolio.chosen.assign(cost=portfolio.chosen["cost"].map(lambda v: f"{v:,.0f}"),
                                          value=portfolio.chosen["value"].map(lambda v: f"{v:.3f}"))
-        lines.append(chosen[["intervention", "units", "cost", "value", "targets"]]
+        chosen["effect"] = np.where(portfolio.chosen["effect_is_default"], "default*",
+                                    "published")
+        lines.append(chosen[["intervention", "units", "cost", "value", "effect", "targets"]]
                      .to_string(index=False))
+        if portfolio.chosen["effect_is_default"].any():
+            lines.append(f"* no published effect size: the stated conservative default "
+                         f"{DEFAULT_EFFECT} SD per target factor (sd {DEFAULT_EFFECT_SD}) is "
+                         "used; the recognition level is evidence, not effect")
         if not portfolio.outcome_units.empty:
             lines += ["", "Predicted change of the chosen outcomes:",
                       portfolio.outcome_units[["node", "delta_sd", "change", "change_unit",

@@ -431,8 +431,8 @@ def _bundled_table(model: FactorModel, path: PathLike | None, filename: str, wha
 def load_interventions(model: FactorModel, path: PathLike | None = None) -> pd.DataFrame:
     """The intervention catalogue of ``model`` (one row per intervention and target factor).
 
-    Empty effects take the documented default of their NJi recognition level
-    (``factormodel.portfolio.RECOGNITION_EFFECTS``), marked in ``effect_is_default``.
+    Empty effects take the stated conservative default
+    (``factormodel.portfolio.DEFAULT_EFFECT``), marked in ``effect_is_default``.
 
     Examples
     --------
@@ -443,7 +443,7 @@ def load_interventions(model: FactorModel, path: PathLike | None = None) -> pd.D
     >>> row = cat.set_index(["intervention", "target"]).loc[
     ...     ("pad", "sociaal_emotionele_vaardigheden")]
     >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
-    ('effectief - sterke aanwijzingen', 0.3, True)
+    ('effectief - sterke aanwijzingen', 0.05, True)
     """
     from .portfolio import build_interventions
 

@@ -12,8 +12,9 @@ with desired sign ``d_f`` (-1 for a risk factor, +1 for a protective one):
   flagged, never guessed.
 * **evidence** ``= Σ_o p_o T_E[f, o] / Σ_o p_o T_|W|[f, o]`` -- the share of the
   factor's unsigned path weight to the chosen outcomes that survives discounting
-  every edge by its strength class (sterk 1, matig 2/3, zwak 1/3); 1 when every
-  path runs over ``sterk`` edges.
+  every edge by its strength class (sterk 1, matig 2/3, zwak 1/3); an edge whose
+  source is ``expert judgement`` counts as zwak whatever its class. 1 when every
+  path runs over ``sterk`` edges with a published source.
 * **expected improvement** ``= room · max(gain, 0)`` -- what closing the gap to
   the reference would do for the chosen outcomes, in SD.
 * **score** ``= expected improvement · evidence``.
@@ -32,7 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from . import _linalg
+from . import _linalg, vocab
 from .effects import check_alpha
 from .errors import InvalidParameterError, UnknownAreaError, close_matches
 from .model import FactorModel
@@ -40,8 +41,9 @@ from .propagate import _strongest_paths
 
 __all__ = ["EVIDENCE", "factor_gains", "recommend"]
 
-#: Evidence value of an edge per strength class.
+#: Evidence value of an edge per strength class; an expert-judgement edge counts as zwak.
 EVIDENCE = {"sterk": 1.0, "matig": 2.0 / 3.0, "zwak": 1.0 / 3.0}
+
 
 _REFERENCE_NL = {"city": "het stedelijk gemiddelde", "previous_year": "vorig jaar",
                  "target": "de doelwaarde"}
@@ -84,10 +86,10 @@ def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[st
     >>> print(g[["gain", "evidence"]].round(4))  # e.g. one SD less verzuim: 0.5 SD less VSV
                       gain  evidence
     factor
-    armoede           0.18    0.2908
-    opvoedklimaat     0.20    0.5185
-    schoolverzuim     0.50    0.7778
-    schoolprestaties  0.40    0.6667
+    armoede           0.18    0.0645
+    opvoedklimaat     0.20    0.0815
+    schoolverzuim     0.50    0.2444
+    schoolprestaties  0.40    0.3333
     """
     alpha = check_alpha(alpha)
     prio = _priorities(model, outcomes)
@@ -101,7 +103,8 @@ def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[st
     d = s  # a factor's desired sign comes from its kind, like an outcome's
     per_outcome = d[:, None] * (T * (p * s[cols])[None, :])
     absW = abs(W).tocsr()
-    strength = model._edges["strength"].map(EVIDENCE).to_numpy()
+    strength = np.where(model._edges["source_ref"] == vocab.EXPERT_JUDGEMENT, EVIDENCE["zwak"],
+                        model._edges["strength"].map(EVIDENCE).to_numpy())
     src = model.positions(model._edges["source"])
     dst = model.positions(model._edges["target"])
     E = sp.csr_matrix((np.abs(model._edges["weight"].to_numpy()) * strength, (src, dst)),
@@ -170,13 +173,14 @@ def recommend(model: FactorModel, profile: pd.DataFrame | pd.Series,
     >>> rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk")
     >>> print(rec[["rank", "factor", "room", "gain", "evidence", "score"]].round(4))
        rank         factor  room  gain  evidence   score
-    0   1.0  schoolverzuim   0.5   0.5    0.7778  0.1944
-    1   2.0  opvoedklimaat   1.0   0.2    0.5185  0.1037
+    0   1.0  schoolverzuim   0.5   0.5    0.2444  0.0611
+    1   2.0  opvoedklimaat   1.0   0.2    0.0815  0.0163
     >>> print(rec.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
     school absenteeism in Oud-Crooswijk is 0.50 SD above the city average. Via schoolverzuim
     → vsv this raises early school leaving by 0.25 SD (about 0.20 percentage points % new early
     school leavers). Bringing it back to the city average would improve the chosen outcomes by
-    an expected 0.25 SD (strength of evidence 78%).
+    an expected 0.25 SD (strength of evidence 24%: path weight weighted by strength class,
+    expert judgement counting as weak).
     """
     if not isinstance(top, int) or top < 1:
         raise InvalidParameterError(f"top must be a whole number >= 1, got {top!r}")
@@ -278,10 +282,10 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
         if r.status == "not measured":
             nl.append(f"{r.label_nl} is in {area} niet gemeten. Per SD verbetering zou het de "
                       f"gekozen resultaten naar verwachting met {_nl(r.gain)} SD verbeteren "
-                      f"(bewijssterkte {_nl(100 * r.evidence, 0)}%).")
+                      f"({_ev_nl(r.evidence)}).")
             en.append(f"{r.label_en} is not measured in {area}. Each SD of improvement would "
                       f"improve the chosen outcomes by an expected {r.gain:.2f} SD "
-                      f"(strength of evidence {100 * r.evidence:.0f}%).")
+                      f"({_ev_en(r.evidence)}).")
             continue
         side_nl = "boven" if r.delta > 0 else "onder"
         side_en = "above" if r.delta > 0 else "below"
@@ -302,11 +306,20 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
         nl.append(f"{r.label_nl} ligt in {area} {_nl(abs(r.delta))} SD {side_nl} {ref_nl}. Via "
                   f"{path} {verb_nl} dit {o_nl} met {_nl(abs(contrib[o]))} SD{unit_nl}. Terug "
                   f"naar {ref_nl} verbetert de gekozen resultaten naar verwachting met "
-                  f"{_nl(r.expected_improvement)} SD (bewijssterkte {_nl(100 * r.evidence, 0)}%).")
+                  f"{_nl(r.expected_improvement)} SD ({_ev_nl(r.evidence)}).")
         en.append(f"{r.label_en} in {area} is {abs(r.delta):.2f} SD {side_en} {ref_en}. Via "
                   f"{path} this {verb_en} {o_en} by {abs(contrib[o]):.2f} SD{unit_en}. Bringing "
                   f"it back to {ref_en} would improve the chosen outcomes by an expected "
-                  f"{r.expected_improvement:.2f} SD (strength of evidence "
-                  f"{100 * r.evidence:.0f}%).")
+                  f"{r.expected_improvement:.2f} SD ({_ev_en(r.evidence)}).")
     table["explanation_nl"] = nl
     table["explanation_en"] = en
+
+
+def _ev_nl(evidence: float) -> str:
+    return (f"bewijssterkte {_nl(100 * evidence, 0)}%: padgewicht gewogen naar sterkteklasse, "
+            "expertoordeel telt als zwak")
+
+
+def _ev_en(evidence: float) -> str:
+    return (f"strength of evidence {100 * evidence:.0f}%: path weight weighted by strength "
+            "class, expert judgement counting as weak")
