@@ -28,7 +28,7 @@ def main(outdir: str = "figures") -> list[Path]:
     gebieden = fm.profile(model, data, level="gebied")
     wijk = "Oud-Crooswijk"
     result = fm.propagate(model, wijken.loc[wijk, list(model.factors)], missing="free")
-    rec = fm.recommend(model, wijken, {"vsv": 2, "schoolsucces": 1}, area=wijk)
+    rec = fm.recommend(model, wijken, {"vsv": 2, "neet": 1}, area=wijk)
     figures = {
         "factor_graph.png": fm.plot_graph(model),
         "vsv_drivers.png": fm.plot_outcome(model, "vsv", top_paths=8),

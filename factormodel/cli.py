@@ -512,7 +512,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         doc: dict[str, Any] = {"model": model.name, "status": model.metadata.status,
                                "area": args.area, "year": prof.attrs["year"],
                                "synthetic_data": bool(note), "outcomes": outcomes,
-                               "factors": rec.to_dict("records")}
+                               "factors": rec.to_dict("records"),
+                               "notes": rec.attrs.get("notes", [])}
         if portfolio is not None:
             doc["portfolio"] = {
                 "budget": portfolio.budget, "total_cost": portfolio.total_cost,
@@ -540,6 +541,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             f" - {r.factor} ({r.status}; gain {r.gain:.2f} per SD)"
         lines.append(head)
         lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
+    for n in rec.attrs.get("notes", []):
+        lines += ["", *textwrap.wrap(n[lang], width=92)]
     if portfolio is not None:
         lines += ["", f"Portfolio within {portfolio.budget:,.0f}: cost "
                       f"{portfolio.total_cost:,.0f}, expected improvement "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -408,6 +409,11 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     ax.set_xlim(0, ranked["score"].max() * 2.2)
     ax.set_xlabel("score")
     ax.set_title("Aangrijpingspunten" if lang == "nl" else "Factors to target", fontsize=11)
+    notes = recommendation.attrs.get("notes", [])
+    if notes:  # e.g. a sparse outcome column: disclose it inside the figure
+        ax.text(0, -0.12 - 0.02 * len(ranked), "\n".join(textwrap.fill(n[lang], 110)
+                                                         for n in notes),
+                transform=ax.transAxes, fontsize=7, va="top", color="#7a0000")
     return ax
 
 

@@ -39,7 +39,7 @@ from .errors import InvalidParameterError, UnknownAreaError, close_matches
 from .model import FactorModel
 from .propagate import _strongest_paths
 
-__all__ = ["EVIDENCE", "factor_gains", "recommend"]
+__all__ = ["EVIDENCE", "factor_gains", "recommend", "sparse_outcome_notes"]
 
 #: Evidence value of an edge per strength class; an expert-judgement edge counts as zwak.
 EVIDENCE = {"sterk": 1.0, "matig": 2.0 / 3.0, "zwak": 1.0 / 3.0}
@@ -218,7 +218,42 @@ def recommend(model: FactorModel, profile: pd.DataFrame | pd.Series,
     _add_paths(model, out, list(prio), alpha)
     _add_explanations(model, out, list(prio), str(area), getattr(profile, "attrs", {}),
                       alpha, indicators)
+    out.attrs["notes"] = sparse_outcome_notes(model, list(prio))
     return out
+
+
+def sparse_outcome_notes(model: FactorModel, outcomes: Iterable[str]) -> list[dict[str, str]]:
+    """Disclosures for chosen outcomes with few incoming links (``{"nl": ..., "en": ...}``).
+
+    An outcome with at most a third of the median number of incoming edges of the model's
+    outcomes is *sparse*: factors without a link to it look irrelevant, while the link may
+    only be unverified (the ctc model's depression & anxiety column keeps 2 verified cells).
+    :func:`recommend` stores these in ``attrs["notes"]``; the CLI and
+    :func:`factormodel.plot_recommendation` show them.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> sparse_outcome_notes(fm.load_model("ctc"), ["depressie_angst"])[0]["en"][:42]
+    'depressie_angst has only 2 incoming links '
+    """
+    e = model.edges
+    counts = e[e["target"].isin(model.outcomes)].groupby("target").size() \
+        .reindex(list(model.outcomes), fill_value=0)
+    limit = counts.median() / 3
+    notes = []
+    for o in outcomes:
+        n = int(counts.get(o, 0))
+        if o in counts.index and n <= limit:
+            notes.append({
+                "nl": f"Let op: {o} heeft maar {n} inkomende verbinding{'en' if n != 1 else ''} "
+                      f"(mediaan van de resultaten: {counts.median():g}). Factoren zonder "
+                      "verbinding lijken onbelangrijk voor dit resultaat, maar een ontbrekende "
+                      "verbinding betekent 'niet geverifieerd', niet 'geen effect'.",
+                "en": f"{o} has only {n} incoming link{'s' if n != 1 else ''} (median of the "
+                      f"outcomes: {counts.median():g}). Factors without a link look irrelevant "
+                      "to it, but a missing link means 'not verified', not 'no effect'."})
+    return notes
 
 
 def _citywide(model: FactorModel, profile: pd.DataFrame, mod: pd.DataFrame, sign: np.ndarray,

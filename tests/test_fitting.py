@@ -159,8 +159,15 @@ def test_fixed_edges_keep_their_weight_and_errors_are_specific():
     fixed = res.edges[~res.edges["free"]]
     assert fixed["weight"].tolist() == fixed["start"].tolist()
     assert fixed["se"].isna().all()
-    with pytest.raises(fm.InvalidParameterError, match=r"not identified.*a -> c"):
+    with pytest.raises(fm.InvalidParameterError, match="2 free edges cannot be identified by 1"):
         fm.fit_to_correlations(m, assoc_from(S, [("a", "b")]), free=[("a", "b"), ("a", "c")])
+    # two separate chains: no known pair depends on c -> d
+    Wd = np.zeros((4, 4))
+    Wd[0, 1], Wd[2, 3] = 0.5, 0.4
+    md = matrix_model(Wd, NAMES)
+    Sd = fm.implied_correlations(md)
+    with pytest.raises(fm.InvalidParameterError, match=r"not identified.*c -> d"):
+        fm.fit_to_correlations(md, assoc_from(Sd, [("a", "b"), ("a", "d")]))
     with pytest.raises(fm.UnknownEdgeError, match="d -> a"):
         fm.fit_to_correlations(m, assoc_from(S, [("a", "b")]), free=[("d", "a")])
     with pytest.raises(fm.UnknownNodeError, match="'zz'"):
