@@ -125,7 +125,7 @@ def test_with_weights_respects_intervals(rotterdam):
         ranged.with_weights({edge: 0.5})
     table = pd.DataFrame([{"source": edge[0], "target": edge[1], "weight": 0.5,
                            "low": 0.4, "high": 0.6}])
-    assert rotterdam.with_weights(table).edges.set_index(["source", "target"]).loc[
+    assert ranged.with_weights(table).edges.set_index(["source", "target"]).loc[
         edge, "weight"] == 0.5
 
 
