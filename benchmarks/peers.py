@@ -45,7 +45,7 @@ def total_effects_rows() -> list[dict]:
     rows.append(_row("total effects, random 12-node DAG (all pairs)", fast_s,
                      "networkx: enumerate every path", slow_s, float(np.abs(T - ref).max())))
     model = fm.load_model("rotterdam-jeugd")
-    Wd = _linalg.weights(model).toarray()
+    Wd = model.weight_matrix.toarray()
     fast_s, T = timed(lambda: fm.total_effects(model).to_numpy(), repeats=20)
     inv_s, ref = timed(lambda: np.linalg.inv(np.eye(model.n_nodes) - Wd), repeats=20)
     rows.append(_row("total effects, rotterdam-jeugd (72 x 72, one loop)", fast_s,
@@ -124,7 +124,7 @@ def sem_rows(rows: int = 1000) -> tuple[list[dict], list[str]]:
                                                  zip(g["source"], g["weight"], strict=True))
                          for t, g in model.edges.groupby("target"))
         ids = list(model.nodes.index)
-        W = _linalg.weights(model).toarray()
+        W = model.weight_matrix.toarray()
         rng = np.random.default_rng(3)
         data = pd.DataFrame(np.linalg.solve((np.eye(len(ids)) - W).T,
                                             rng.standard_normal((len(ids), 2000))).T,
@@ -216,7 +216,7 @@ def scale_rows() -> list[dict]:
     targets = list(names[:10])
     fast_s, T = timed(lambda: fm.total_effects(big, targets=targets), repeats=3)
     peak, _ = peak_memory(lambda: fm.total_effects(big, targets=targets))
-    A = sp.identity(n, format="csr") - _linalg.weights(big)
+    A = sp.identity(n, format="csr") - big.weight_matrix
     E = np.zeros((n, 10))
     E[big.positions(targets), np.arange(10)] = 1
     residual = float(np.abs(A @ T.to_numpy() - E).max())

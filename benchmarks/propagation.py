@@ -32,7 +32,7 @@ def batch_propagation(rows: int = 10_000, inputs: int = 45) -> dict:
     D = pd.DataFrame(rng.normal(size=(rows, inputs)), columns=cols,
                      index=pd.Index([f"scenario{i}" for i in range(rows)], name="scenario"))
     fast_s, result = timed(lambda: fm.propagate(model, D).deltas, repeats=7)
-    W = _linalg.weights(model).toarray()
+    W = model.weight_matrix.toarray()
     idx = list(model.positions(cols))
 
     def loop() -> np.ndarray:
@@ -117,7 +117,7 @@ def large_sparse(n: int = 10_000, out_edges: int = 4, rho: float = 0.9, targets:
     chosen = [names[i] for i in rng.choice(n, targets, replace=False)]
     fast_s, T = timed(lambda: fm.total_effects(model, targets=chosen), repeats=3)
     peak, _ = peak_memory(lambda: fm.total_effects(model, targets=chosen))
-    A = sp.identity(n, format="csr") - _linalg.weights(model)
+    A = sp.identity(n, format="csr") - model.weight_matrix
     E = np.zeros((n, targets))
     E[model.positions(chosen), np.arange(targets)] = 1
     residual = float(np.abs(A @ T.to_numpy() - E).max())

@@ -18,19 +18,20 @@ def main(wijk: str = "Oud-Crooswijk") -> fm.PropagationResult:
     model = fm.load_model("rotterdam-jeugd")
     data = fm.load_example_data("rotterdam")  # SYNTHETIC
     prof = fm.profile(model, data, level="wijk")
-    row = prof.loc[wijk]
+    row = prof.row(wijk)
     cov = fm.coverage(model, prof).loc[wijk]
-    print(f"{wijk} ({prof.attrs['year']}, SYNTHETIC data): {cov['factors_measured']} of "
+    kind = "SYNTHETIC" if prof.synthetic else "measured"
+    print(f"{wijk} ({prof.year}, {kind} data): {cov['factors_measured']} of "
           f"{cov['factors_total']} factors measured")
 
     sign = model.desired_sign
     worst = (row * sign).dropna().sort_values().head(5)
-    print("\nFurthest on the wrong side of the city average (SD):")
+    print(f"\nFurthest on the wrong side of {prof.reference_name()} (SD):")
     print(row[worst.index].round(2).to_string())
 
     result = fm.propagate(model, row[list(model.factors)], missing="free")
     units = fm.to_indicator_units(model, result.outcomes)
-    print("\nPredicted outcome differences from the city average:")
+    print(f"\nPredicted outcome differences from {prof.reference_name()}:")
     print(units[["node", "delta_sd", "change", "change_unit", "indicator"]]
           .round(2).to_string(index=False))
     return result

@@ -19,7 +19,7 @@ from __future__ import annotations
 from . import exchange, fcm, portfolio, vocab
 from .coherence import implied_correlations, implied_r2
 from .datasets import list_models
-from .effects import decompose_effects, mediation, total_effects
+from .effects import decompose_effects, mediation, strongest_paths, total_effects
 from .errors import (
     DataError,
     FactorModelError,
@@ -35,17 +35,24 @@ from .errors import (
     UnknownIndicatorError,
     UnknownModelError,
     UnknownNodeError,
+    UnknownTableError,
 )
 from .estimate import Backtest, Estimate, backtest, estimate_weights
 from .fitting import CorrelationFit, fit_to_correlations
 from .importance import feedback_loops, graph_indices, leverage, node_indices
-from .indicators import coverage, profile, profile_index, to_indicator_units
+from .indicators import (
+    Profile,
+    combine_profiles,
+    coverage,
+    load_indicators,
+    profile,
+    profile_index,
+    to_indicator_units,
+)
 from .io import (
     export_model,
     load_areas,
     load_example_data,
-    load_indicators,
-    load_interventions,
     load_model,
     model_schema,
     read_area_data,
@@ -66,7 +73,7 @@ from .plot import (
     plot_recommendation,
     plot_tornado,
 )
-from .portfolio import Portfolio, optimize_portfolio
+from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
@@ -92,14 +99,17 @@ __all__ = [
     "NotConvergentError",
     "Portfolio",
     "Problem",
+    "Profile",
     "PropagationResult",
     "UnknownAreaError",
     "UnknownEdgeError",
     "UnknownIndicatorError",
     "UnknownModelError",
     "UnknownNodeError",
+    "UnknownTableError",
     "aggregate_weights",
     "backtest",
+    "combine_profiles",
     "compare",
     "coverage",
     "decompose_effects",
@@ -145,6 +155,7 @@ __all__ = [
     "read_weight_table",
     "recommend",
     "sensitivity",
+    "strongest_paths",
     "to_indicator_units",
     "total_effects",
     "vocab",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
+    from .indicators import Profile
     from .model import FactorModel
     from .portfolio import Portfolio
     from .propagate import PropagationResult
@@ -49,3 +50,18 @@ def portfolio_html(p: Portfolio) -> str:
             f"{p.total_cost:,.0f} of {p.budget:,.0f}, expected improvement "
             f"{p.improvement:.3f} SD{_table(chosen, '{:,.3f}')}"
             f"Outcome changes (SD):{_table(p.outcome_changes.to_frame('delta'))}</div>")
+
+
+def frame_html(title: str, frame: pd.DataFrame, note: str = "", *, rows: int = 12,
+               float_format: str = "{:+.3f}") -> str:
+    """A titled table for any result's ``_repr_html_`` (first ``rows`` rows shown)."""
+    more = "" if len(frame) <= rows else f"<i>… {len(frame) - rows} more rows</i>"
+    extra = f"<br>{escape(note)}" if note else ""
+    return (f"<div style='{_STYLE}'><b>{escape(title)}</b>{extra}"
+            f"{_table(frame.head(rows), float_format)}{more}</div>")
+
+
+def profile_html(profile: Profile) -> str:
+    deltas = profile.deltas.dropna(axis=1, how="all")
+    note = "SYNTHETIC example data, not measurements" if profile.synthetic else ""
+    return frame_html(repr(profile).strip("<>"), deltas, note)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +27,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 from scipy.sparse import linalg as spla
 
+from ._graph import Structure, structure
 from .errors import NotConvergentError
 
 if TYPE_CHECKING:
@@ -35,20 +37,6 @@ DENSE_LIMIT = 1500  # up to this many nodes, dense LAPACK solves are fastest and
 _EIG_DENSE_LIMIT = 800
 SERIES_MAX_TERMS = 20_000  # enough for spectral radius 0.998
 _SERIES_RTOL = 1e-16
-
-
-def weights(model: FactorModel) -> sp.csr_matrix:
-    """The model's weight matrix W (n x n, CSR, rows = sources), cached per model."""
-    cache = model._cache
-    if "W" not in cache:
-        edges = model._edges
-        src = model.positions(edges["source"])
-        dst = model.positions(edges["target"])
-        n = model.n_nodes
-        W = sp.csr_matrix((edges["weight"].to_numpy(float), (src, dst)), shape=(n, n))
-        W.sort_indices()
-        cache["W"] = W
-    return cache["W"]
 
 
 def cut_incoming(W: sp.csr_matrix, clamped: np.ndarray) -> sp.csr_matrix:
@@ -71,27 +59,6 @@ def is_acyclic(W: sp.csr_matrix) -> bool:
     """True if the graph of W has no directed cycle (self-loops count as cycles)."""
     n_comp, _ = strong_components(W)
     return n_comp == W.shape[0] and not W.diagonal().any()
-
-
-def topological_order(W: sp.csr_matrix) -> np.ndarray:
-    """A topological order of an acyclic graph (Kahn's algorithm on CSR arrays)."""
-    n = W.shape[0]
-    indptr, indices = W.indptr, W.indices
-    indeg = np.bincount(indices, minlength=n)
-    stack = list(np.flatnonzero(indeg == 0)[::-1])
-    order = np.empty(n, dtype=np.intp)
-    k = 0
-    while stack:
-        i = stack.pop()
-        order[k] = i
-        k += 1
-        for j in indices[indptr[i]:indptr[i + 1]]:
-            indeg[j] -= 1
-            if indeg[j] == 0:
-                stack.append(j)
-    if k != n:  # pragma: no cover - callers check acyclicity first
-        raise ValueError("graph has a cycle")
-    return order
 
 
 def spectral_radius(W: sp.csr_matrix) -> tuple[float, np.ndarray]:
@@ -134,18 +101,6 @@ def strongest_loop(W: sp.csr_matrix, nodes: np.ndarray, *, length_bound: int = 8
         if score > best[2]:
             best = (tuple(int(nodes[c]) for c in cycle), gain, score)
     return best[0], best[1]
-
-
-def check_convergence(W: sp.csr_matrix, alpha: float, names: tuple[str, ...],
-                      what: str) -> None:
-    """Raise NotConvergentError if the walk sums of alpha*W diverge (rho >= 1).
-
-    Large cyclic graphs are checked while their series is summed (see module
-    docstring), which is cheaper than an eigenvalue computation up front.
-    """
-    if is_acyclic(W) or W.shape[0] > DENSE_LIMIT:
-        return
-    raise_if_divergent(W, alpha, names, what)
 
 
 def converges_for_every_cut(W: sp.csr_matrix, alpha: float) -> bool:
@@ -199,11 +154,13 @@ def _series(M: sp.csr_matrix, B: np.ndarray) -> np.ndarray | None:
 
 def _solve(A: sp.csr_matrix, B: np.ndarray, acyclic: bool, W: sp.csr_matrix,
            transpose: bool, alpha: float = 1.0,
-           diagnose: tuple[tuple[str, ...], str] = ((), "effects")) -> np.ndarray:
+           diagnose: tuple[tuple[str, ...], str] = ((), "effects"),
+           order: np.ndarray | None = None) -> np.ndarray:
     """Solve A X = B for A = I - alpha W (or its transpose)."""
     n = A.shape[0]
     if acyclic:
-        order = topological_order(W)
+        if order is None:
+            order = structure(W).order
         # in topological order W is strictly upper triangular, so A is unit upper triangular;
         # A^T is unit lower triangular
         Ap = A[order][:, order].tocsr()
@@ -239,41 +196,135 @@ def reachable(W: sp.csr_matrix, starts: np.ndarray, *, reverse: bool = False) ->
     return np.isfinite(np.atleast_2d(hops))
 
 
-def total_effect_columns(W: sp.csr_matrix, alpha: float, cols: np.ndarray,
-                         diagnose: tuple[tuple[str, ...], str] = ((), "effects")
-                         ) -> np.ndarray:
-    """Columns ``cols`` of T = (I - alpha W)^-1, as an n x len(cols) array.
+class System:
+    """Total effects ``T = (I - alpha W)^-1`` of one weight matrix: the one checked solve.
 
-    Column j holds the total effect of every node on node j. Small models must
-    have been checked with :func:`check_convergence`; large ones are checked
-    while summing (``diagnose`` = node names and a description for the error).
+    Every solve of the library goes through :meth:`columns` or :meth:`rows`,
+    which check convergence first (once per system): a model whose feedback
+    loops diverge raises :class:`~factormodel.errors.NotConvergentError` naming
+    the strongest loop, never a silent wrong number. Small cyclic graphs are
+    checked by their spectral radius up front; large ones while their path
+    series is summed. The graph structure (components, topological order) is
+    computed once per system; a model's own system is cached on the model
+    (:func:`system`).
+
+    Parameters
+    ----------
+    W : csr_matrix
+        Weight matrix, ``W[i, j]`` = direct effect of i on j.
+    alpha : float
+        Per-hop attenuation (checked by the caller).
+    names : tuple of str
+        Node names, for error messages.
+    what : str
+        What is being computed, for error messages.
     """
-    n = W.shape[0]
-    A = (sp.identity(n, format="csr") - alpha * W).tocsr()
-    B = np.zeros((n, len(cols)))
-    B[cols, np.arange(len(cols))] = 1.0
-    acyclic = is_acyclic(W)
-    X = _solve(A, B, acyclic, W, transpose=False, alpha=alpha, diagnose=diagnose)
-    if not acyclic:  # triangular solves are exact already; LU leaves rounding noise
-        X[~reachable(W, cols, reverse=True).T] = 0.0
-    return X
+
+    def __init__(self, W: sp.csr_matrix, alpha: float, names: tuple[str, ...], what: str,
+                 *, graph_structure: Structure | None = None, checked: bool = False) -> None:
+        self.W = W
+        self.alpha = float(alpha)
+        self.names = names
+        self.what = what
+        self._structure = graph_structure
+        self._checked = checked
+
+    @cached_property
+    def structure(self) -> Structure:
+        """Components, acyclicity and topological order of the graph of ``W``."""
+        return self._structure if self._structure is not None else structure(self.W)
+
+    @property
+    def n(self) -> int:
+        return self.W.shape[0]
+
+    def check(self) -> None:
+        """Raise NotConvergentError if the walk sums of alpha*W diverge (rho >= 1)."""
+        if self._checked:
+            return
+        if not self.structure.acyclic and self.n <= DENSE_LIMIT:
+            raise_if_divergent(self.W, self.alpha, self.names, self.what)
+        self._checked = True
+
+    def converges_for_every_cut(self) -> bool:
+        """True if every graph obtained by cutting edges of W converges (rho(alpha|W|) < 1).
+
+        For any W' whose entries are a subset of W's, rho(W') <= rho(|W'|) <= rho(|W|),
+        so one check covers all clamping patterns.
+        """
+        return converges_for_every_cut(self.W, self.alpha)
+
+    def cut(self, clamped: np.ndarray, *, checked: bool = False) -> System:
+        """The system with every edge into ``clamped`` removed (the do-operator).
+
+        ``checked=True`` when the caller knows every cut converges
+        (:meth:`converges_for_every_cut`).
+        """
+        if len(clamped) == 0:
+            return self
+        return System(cut_incoming(self.W, clamped), self.alpha, self.names, self.what,
+                      checked=checked)
+
+    def _matrix(self) -> sp.csr_matrix:
+        return (sp.identity(self.n, format="csr") - self.alpha * self.W).tocsr()
+
+    def columns(self, cols: np.ndarray) -> np.ndarray:
+        """Columns ``cols`` of T, as an n x len(cols) array (effects of every node on each)."""
+        self.check()
+        cols = np.asarray(cols, dtype=np.intp)
+        B = np.zeros((self.n, len(cols)))
+        B[cols, np.arange(len(cols))] = 1.0
+        st = self.structure
+        X = _solve(self._matrix(), B, st.acyclic, self.W, transpose=False, alpha=self.alpha,
+                   diagnose=(self.names, self.what), order=st.order)
+        if not st.acyclic:  # triangular solves are exact already; LU leaves rounding noise
+            X[~reachable(self.W, cols, reverse=True).T] = 0.0
+        return X
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        """Rows ``rows`` of T, as a len(rows) x n array (effects of each on every node)."""
+        self.check()
+        rows = np.asarray(rows, dtype=np.intp)
+        B = np.zeros((self.n, len(rows)))
+        B[rows, np.arange(len(rows))] = 1.0
+        st = self.structure
+        X = _solve(self._matrix(), B, st.acyclic, self.W, transpose=True, alpha=self.alpha,
+                   diagnose=(self.names, self.what), order=st.order).T
+        if not st.acyclic:
+            X[~reachable(self.W, rows)] = 0.0
+        return X
 
 
-def total_effect_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray,
-                      diagnose: tuple[tuple[str, ...], str] = ((), "effects")) -> np.ndarray:
-    """Rows ``rows`` of T = (I - alpha W)^-1, as a len(rows) x n array.
+def system(model: FactorModel, alpha: float = 1.0) -> System:
+    """The model's own checked solver at ``alpha``, cached on the model."""
+    return model.cached(("system", float(alpha)), lambda: System(
+        model.weight_matrix, alpha, model.node_ids, f"total effects of model {model.name!r}",
+        graph_structure=model.structure))
 
-    Row i holds the total effect of node i on every node.
+
+def unsigned_columns(model: FactorModel, alpha: float, first: np.ndarray, second: np.ndarray,
+                     cols: np.ndarray, key: str = "evidence") -> tuple[np.ndarray, np.ndarray]:
+    """Columns ``cols`` of the total effects of the model's graph under two other edge weights.
+
+    ``first`` and ``second`` are non-negative weights per edge (edge order), e.g.
+    |w| and |w| times an evidence factor. Both systems are solved in one checked
+    solve of their block-diagonal union (cached on the model).
     """
-    n = W.shape[0]
-    A = (sp.identity(n, format="csr") - alpha * W).tocsr()
-    B = np.zeros((n, len(rows)))
-    B[rows, np.arange(len(rows))] = 1.0
-    acyclic = is_acyclic(W)
-    X = _solve(A, B, acyclic, W, transpose=True, alpha=alpha, diagnose=diagnose).T
-    if not acyclic:
-        X[~reachable(W, rows)] = 0.0
-    return X
+    def build() -> System:
+        src, dst = model.edge_positions
+        n = model.n_nodes
+        data = np.concatenate([np.asarray(first, float), np.asarray(second, float)])
+        W = sp.csr_matrix((data, (np.concatenate([src, src + n]), np.concatenate([dst, dst + n]))),
+                          shape=(2 * n, 2 * n))
+        W.sort_indices()
+        names = model.node_ids + tuple(f"{k} (evidence)" for k in model.node_ids)
+        return System(W, alpha, names, f"unsigned path weights of model {model.name!r}")
+
+    solver = model.cached(("unsigned columns", key, float(alpha)), build)
+    n = model.n_nodes
+    cols = np.asarray(cols, dtype=np.intp)
+    X = solver.columns(np.concatenate([cols, cols + n]))
+    return X[:n, :len(cols)], X[n:, len(cols):]
 
 
 def truncated_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray, max_hops: int

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import textwrap
 import warnings
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, vocab
+from ._json import json_safe
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
 from .errors import (
@@ -34,13 +36,12 @@ from .errors import (
     InvalidParameterError,
     ModelValidationError,
     ModelWarning,
-    UnknownAreaError,
-    close_matches,
 )
-from .indicators import REFERENCES, coverage, profile, profile_index, to_indicator_units
-from .io import load_example_data, load_interventions, load_model, read_area_data, read_deltas
+from .fcm import FCMResult
+from .indicators import REFERENCES, Profile, coverage, profile, profile_index, to_indicator_units
+from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
-from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, optimize_portfolio
+from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import recommend
 
@@ -56,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # the reader stopped early (e.g. '| head'): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 0
     except FactorModelError as exc:
         if args.debug:
             raise
@@ -182,25 +187,14 @@ def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
     return read_area_data(arg, areas=registry)
 
 
-def _synthetic_note(data: pd.DataFrame) -> str:
-    if "status" in data.columns and data["status"].eq("synthetic").any():
-        return " -- SYNTHETIC example data, not measurements"
-    return ""
-
-
-def _area_row(prof: pd.DataFrame, area: str) -> pd.Series:
-    if area not in prof.index:
-        raise UnknownAreaError(f"no area {area!r} in the profile (level "
-                               f"{prof.attrs.get('level') or '?'}); "
-                               f"{close_matches(area, [str(a) for a in prof.index])}")
-    return prof.loc[area]
+def _synthetic_note(prof: Profile) -> str:
+    return " -- SYNTHETIC example data, not measurements" if prof.synthetic else ""
 
 
 def _emit(data: Any, fmt: str, table: str | None = None) -> None:
     """Print ``data`` (a DataFrame or JSON-ready object) in the requested format."""
     if fmt == "json":
-        obj = data.to_dict("records") if isinstance(data, pd.DataFrame) else data
-        print(json.dumps(obj, ensure_ascii=False, indent=2))
+        print(json.dumps(json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
     elif fmt == "csv":
         frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
         buf = io.StringIO()
@@ -311,7 +305,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if args.format == "table":
             _emit(rows, "table", str(exc))
         else:
-            _emit({"valid": False, "source": exc.source, "problems": rows}
+            _emit({"valid": False, "source": exc.source, "model": None, "problems": rows}
                   if args.format == "json" else pd.DataFrame(rows), args.format)
         n = len(exc.problems)
         print(f"factormodel: error: {exc.source} is not valid ({n} problem"
@@ -320,7 +314,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     rows = [{"severity": "warning", "where": p.where, "message": p.message}
             for p in model.warnings]
     if args.format == "json":
-        _emit({"valid": True, "model": repr(model), "problems": rows}, "json")
+        _emit({"valid": True, "source": str(args.model), "model": model.name,
+               "summary": repr(model), "problems": rows}, "json")
     elif args.format == "csv":
         _emit(pd.DataFrame(rows, columns=["severity", "where", "message"]), "csv")
     else:
@@ -354,11 +349,11 @@ def _parse_delta_args(items: list[str]) -> dict[str, float]:
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
-    note = _synthetic_note(data)
     prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    note = _synthetic_note(prof)
     nodes = model.nodes
     if args.area:
-        row = _area_row(prof, args.area)
+        row = prof.row(args.area)
         index = profile_index(model, prof).loc[args.area]
         table = pd.DataFrame({"node": row.index, "kind": nodes["kind"].to_numpy(),
                               "delta_sd": row.to_numpy(), "index": index.to_numpy(),
@@ -371,7 +366,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
                 index=lambda t: t["index"].map(lambda v: f"{v:.0f}"))
             cov = coverage(model, prof).loc[args.area]
             text = "\n".join([
-                f"{args.area}: profile {prof.attrs['year']} against {prof.attrs['reference']} "
+                f"{args.area}: profile {prof.year} against {prof.reference_name()} "
                 f"(SD; index 100 = reference, higher = better){note}",
                 shown.drop(columns="measured").to_string(index=False), "",
                 f"measured: {cov['factors_measured']}/{cov['factors_total']} factors, "
@@ -380,15 +375,15 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         _emit(table, args.format, text)
         return 0
     cov = coverage(model, prof)
-    long = prof.rename_axis(index="area", columns="node").reset_index().melt(
+    long = prof.deltas.rename_axis(index="area", columns="node").reset_index().melt(
         id_vars="area", var_name="node", value_name="delta_sd").dropna()
     if args.format == "table":
-        worst = (prof * model.desired_sign).apply(
+        worst = (prof.deltas * model.desired_sign).apply(
             lambda r: ", ".join(r.dropna().sort_values().index[:3]), axis=1)
         summary = cov[["factors_measured", "outcomes_measured"]].assign(
             furthest_on_wrong_side=worst)
-        _emit(long, "table", f"profile {prof.attrs['year']} ({prof.attrs['level']}) against "
-                             f"{prof.attrs['reference']}{note}; use --area for one area\n"
+        _emit(long, "table", f"profile {prof.year} ({prof.level}) against "
+                             f"{prof.reference_name()}{note}; use --area for one area\n"
                              + summary.to_string())
     else:
         _emit(long, args.format)
@@ -424,9 +419,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    note = _synthetic_note(data)
     prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
-    row = _area_row(prof, args.area)
+    note = _synthetic_note(prof)
+    row = prof.row(args.area)
     factors = row[list(model.factors)]
     result = propagate(model, factors, missing="free", clamp=not args.no_clamp,
                        alpha=args.alpha, max_hops=args.max_hops)
@@ -437,7 +432,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
                                "not measured, predicted"), index=factors.index)
     if args.format == "json":
         _emit({"model": model.name, "status": model.metadata.status, "area": args.area,
-               "year": prof.attrs["year"], "reference": prof.attrs["reference"],
+               "year": prof.year, "reference": prof.reference,
                "synthetic_data": bool(note),
                "outcomes": [{"outcome": o, "predicted_sd": float(outcomes[o]),
                              "observed_sd": None if np.isnan(observed[o]) else float(observed[o])}
@@ -451,8 +446,8 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
         _emit(units.assign(observed_sd=units["node"].map(observed)), "csv")
         return 0
     label = model.nodes[f"label_{args.lang}"]
-    lines = [f"{args.area}, {prof.attrs['year']}: outcome differences from the "
-             f"{prof.attrs['reference']} reference predicted by {model.name} "
+    lines = [f"{args.area}, {prof.year}: outcome differences from the "
+             f"{prof.reference_name()} reference predicted by {model.name} "
              f"[{model.metadata.status}] from the area's measured factors{note}", ""]
     table = units.assign(label=units["node"].map(label),
                          observed_sd=units["node"].map(observed).map(
@@ -487,20 +482,15 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    note = _synthetic_note(data)
     prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    note = _synthetic_note(prof)
     outcomes = _outcome_priorities(args.outcome)
     rec = recommend(model, prof, outcomes, area=args.area, top=args.top)
     portfolio = None
     if args.budget is not None:
         population = args.population
         if population is None:
-            rows = data[(data["area"] == args.area) & (data["year"] == prof.attrs["year"])
-                        & (data["level"] == prof.attrs["level"])]["population"].dropna()
-            if rows.empty:
-                raise InvalidParameterError(f"no population for {args.area!r} in the data; "
-                                            "pass --population")
-            population = float(rows.iloc[0])
+            population = prof.population_of(args.area)
         catalogue = load_interventions(model, args.interventions)
         portfolio = optimize_portfolio(
             model, prof, catalogue, budget=args.budget, outcomes=outcomes,
@@ -510,20 +500,13 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     lang = args.lang
     if args.format == "json":
         doc: dict[str, Any] = {"model": model.name, "status": model.metadata.status,
-                               "area": args.area, "year": prof.attrs["year"],
+                               "area": args.area, "year": prof.year,
                                "synthetic_data": bool(note), "outcomes": outcomes,
                                "factors": rec.to_dict("records"),
                                "notes": rec.attrs.get("notes", [])}
         if portfolio is not None:
-            doc["portfolio"] = {
-                "budget": portfolio.budget, "total_cost": portfolio.total_cost,
-                "improvement_sd": portfolio.improvement,
-                "chosen": portfolio.chosen.to_dict("records"),
-                "outcome_changes_sd": portfolio.outcome_changes.to_dict(),
-                "outcome_changes_units": portfolio.outcome_units.to_dict("records"),
-                "left_out": portfolio.left_out.to_dict("records"),
-                "constraints": portfolio.constraints}
-        _emit(json.loads(pd.Series([doc]).to_json(orient="records"))[0], "json")
+            doc["portfolio"] = portfolio.to_dict()
+        _emit(json_safe(doc), "json")
         return 0
     if args.format == "csv":
         _emit(portfolio.to_frame() if portfolio is not None else
@@ -568,28 +551,31 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _propagation_json(result: PropagationResult, frame: pd.DataFrame) -> dict[str, Any]:
+def _propagation_json(result: PropagationResult | FCMResult, frame: pd.DataFrame
+                      ) -> dict[str, Any]:
+    fcm = isinstance(result, FCMResult)
     doc: dict[str, Any] = {"model": result.model.name, "status": result.model.metadata.status,
-                           "method": result.method, "clamp": result.clamp,
-                           "alpha": result.alpha, "max_hops": result.max_hops,
-                           "units": "standard deviations (SD)" if result.method == "linear"
-                           else "FCM activation (scenario minus baseline steady state)",
-                           "nodes": frame.to_dict("records")}
-    if result.status is not None:
-        doc["fcm_status"] = result.status.reset_index().to_dict("records")
-    return doc
+                           "method": result.method, "clamp": True if fcm else result.clamp,
+                           "alpha": None if fcm else result.alpha,
+                           "max_hops": None if fcm else result.max_hops,
+                           "units": "FCM activation (scenario minus baseline steady state)"
+                           if fcm else "standard deviations (SD)",
+                           "nodes": frame}
+    if fcm:
+        doc["fcm_status"] = result.status.reset_index()
+    return json_safe(doc)
 
 
-def _propagation_text(result: PropagationResult, frame: pd.DataFrame) -> str:
+def _propagation_text(result: PropagationResult | FCMResult, frame: pd.DataFrame) -> str:
     m = result.model
+    fcm = isinstance(result, FCMResult)
     head = (f"{m.name} [{m.metadata.status}] - {result.method} propagation"
-            + (f", clamp={result.clamp}, alpha={result.alpha:g}. Changes in SD."
-               if result.method == "linear"
-               else ". Changes in FCM activation: scenario minus baseline steady state."))
+            + (". Changes in FCM activation: scenario minus baseline steady state." if fcm
+               else f", clamp={result.clamp}, alpha={result.alpha:g}. Changes in SD."))
     shown = frame.assign(delta=frame["delta"].map(lambda v: f"{v:+.4f}"))
     cols = [c for c in ("scenario", "node", "role", "kind", "delta", "label") if c in shown]
     lines = [head, shown[cols].to_string(index=False)]
-    if result.status is not None:
+    if fcm:
         lines += ["", "FCM status:", result.status.to_string()]
     return "\n".join(lines)
 

@@ -66,7 +66,7 @@ def standardised_solution(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _dense_weights(model: FactorModel) -> np.ndarray:
-    W = _linalg.weights(model)
+    W = model.weight_matrix
     _linalg.raise_if_divergent(W, 1.0, model.node_ids, f"total effects of model {model.name!r}")
     return W.toarray()
 

@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 
 from . import _linalg
+from ._graph import path_graph
+from ._graph import strongest_paths as _search
 from .errors import InvalidParameterError
 from .model import FactorModel
 
-__all__ = ["check_alpha", "decompose_effects", "mediation", "total_effects"]
+__all__ = ["check_alpha", "decompose_effects", "mediation", "strongest_paths", "total_effects"]
 
 _FULL_LIMIT = 20_000
 
@@ -86,10 +88,7 @@ def total_effects(model: FactorModel, *, alpha: float = 1.0,
     alpha = check_alpha(alpha)
     cols = _targets(model, targets)
     idx = model.positions(cols)
-    W = _linalg.weights(model)
-    what = f"total effects of model {model.name!r}"
-    _linalg.check_convergence(W, alpha, model.node_ids, what)
-    T = _linalg.total_effect_columns(W, alpha, idx, (model.node_ids, what))
+    T = _linalg.system(model, alpha).columns(idx)
     return pd.DataFrame(T, index=pd.Index(model.node_ids, name="source"),
                         columns=pd.Index(cols, name="target"))
 
@@ -121,7 +120,7 @@ def decompose_effects(model: FactorModel, *, alpha: float = 1.0,
     """
     alpha = check_alpha(alpha)
     T = total_effects(model, alpha=alpha, targets=targets)
-    W = _linalg.weights(model)
+    W = model.weight_matrix
     cols = model.positions(T.columns)
     direct = alpha * W[:, cols].toarray()
     total = T.to_numpy()
@@ -165,19 +164,56 @@ def mediation(model: FactorModel, outcome: str, *, alpha: float = 1.0) -> pd.Dat
     """
     alpha = check_alpha(alpha)
     T = total_effects(model, alpha=alpha, targets=[outcome])[outcome]
-    edges = model._edges
-    target_total = T.loc[edges["target"]].to_numpy()
-    flow = alpha * edges["weight"].to_numpy() * target_total
-    source_total = T.loc[edges["source"]].to_numpy()
-    gross = pd.Series(np.abs(flow)).groupby(edges["source"].to_numpy()).transform("sum")
+    sources, targets = model.edge_values("source"), model.edge_values("target")
+    weight = model.edge_values("weight").astype(float)
+    target_total = T.loc[targets].to_numpy()
+    flow = alpha * weight * target_total
+    source_total = T.loc[sources].to_numpy()
+    gross = pd.Series(np.abs(flow)).groupby(sources).transform("sum")
     defined = np.abs(source_total) > 1e-12 * gross.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(defined, flow / source_total, np.nan)
     out = pd.DataFrame({
-        "source": edges["source"].to_numpy(), "target": edges["target"].to_numpy(),
-        "weight": edges["weight"].to_numpy(), "target_total": target_total, "flow": flow,
+        "source": sources, "target": targets,
+        "weight": weight, "target_total": target_total, "flow": flow,
         "source_total": source_total, "share": share,
     })
     keep = (flow != 0) & (out["source"] != outcome).to_numpy()
     order = np.lexsort((-np.abs(flow[keep]), model.positions(out["source"][keep])))
     return out[keep].iloc[order].reset_index(drop=True)
+
+
+def strongest_paths(model: FactorModel, source: str, target: str, *, top: int = 5,
+                    alpha: float = 1.0) -> pd.DataFrame:
+    """The ``top`` simple paths from ``source`` to ``target`` with the largest |product|.
+
+    A path's product is the product of its weights (times ``alpha`` per hop):
+    its share of the total effect ``T[source, target]``. Paths share the one
+    path graph cached on the model.
+
+    Returns
+    -------
+    DataFrame
+        ``path`` (ids joined by " → "), ``nodes`` (tuple of ids), ``hops``,
+        ``product``; strongest first. Empty when no path leads there.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> p = fm.strongest_paths(fm.load_model("toy"), "armoede", "vsv", top=2)
+    >>> print(p[["path", "product"]].round(3))
+                                            path  product
+    0           armoede → schoolprestaties → vsv     0.08
+    1  armoede → opvoedklimaat → schoolverzuim → vsv     0.06
+    """
+    alpha = check_alpha(alpha)
+    if not isinstance(top, int) or top < 0:
+        raise InvalidParameterError(f"top must be a whole number >= 0, got {top!r}")
+    s, t = model.positions([source, target])
+    G = model.cached(("path graph", alpha), lambda: path_graph(model.weight_matrix, alpha))
+    names = model.node_ids
+    found = _search(G, int(s), int(t), top, None)
+    return pd.DataFrame({"path": [" → ".join(names[i] for i in p) for p, _ in found],
+                         "nodes": [tuple(names[i] for i in p) for p, _ in found],
+                         "hops": [len(p) - 1 for p, _ in found],
+                         "product": [float(x) for _, x in found]})

@@ -151,6 +151,10 @@ class UnknownIndicatorError(_LookupError):
     """An indicator id is not in the indicator catalogue."""
 
 
+class UnknownTableError(_LookupError):
+    """A model carries no table of that name (e.g. no indicator catalogue)."""
+
+
 class UnknownEdgeError(_LookupError):
     """An edge ``(source, target)`` is not in the model."""
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _linalg
+from ._results import Result
 from .errors import DataError, InvalidParameterError
 from .model import FactorModel
 
@@ -32,7 +32,7 @@ __all__ = ["Backtest", "Estimate", "backtest", "estimate_weights"]
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Result):
     """Estimated edge weights and the fit per node.
 
     Attributes
@@ -52,6 +52,10 @@ class Estimate:
     cyclic: bool
     ridge: float
     level: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The estimated edges (``source, target, prior, estimate, se, low, high, n``)."""
+        return self.edges.copy()
 
     def weights_table(self) -> pd.DataFrame:
         """The estimates as a weight table (weight and sd = se) for ``with_weights``."""
@@ -101,7 +105,7 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
     unknown = [c for c in data.columns if c not in model]
     if unknown:
         model.positions(unknown)  # raises UnknownNodeError with close matches
-    edges = model._edges
+    edges = model.edges
     rows, fits = [], []
     for node in model.node_ids:
         parents = edges.loc[edges["target"] == node, "source"].tolist()
@@ -146,12 +150,12 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
                   "low": b - t * s, "high": b + t * s, "n": n}
                  for p, b, s in zip(parents, beta, se, strict=True)]
     return Estimate(edges=pd.DataFrame(rows), fit=pd.DataFrame(fits),
-                    cyclic=not _linalg.is_acyclic(_linalg.weights(model)), ridge=ridge,
+                    cyclic=not model.structure.acyclic, ridge=ridge,
                     level=level)
 
 
 @dataclass(frozen=True)
-class Backtest:
+class Backtest(Result):
     """Predicted against observed year-on-year outcome changes.
 
     Attributes
@@ -166,6 +170,10 @@ class Backtest:
 
     pairs: pd.DataFrame
     summary: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary per outcome (``n, rmse, mae, correlation, ...``)."""
+        return self.summary.copy()
 
 
 def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None,
@@ -185,11 +193,11 @@ def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None
     >>> sorted(bt.summary.columns)
     ['correlation', 'mae', 'mean_observed', 'mean_predicted', 'n', 'rmse']
     """
-    from .indicators import _as_area_data, profile
+    from .indicators import as_area_data, profile
     from .propagate import propagate
-    from .weights import _long
+    from .weights import paired_long
 
-    data = _as_area_data(data)
+    data = as_area_data(data)
     years = sorted(set(data["year"]))
     pairs = []
     outs = list(model.outcomes)
@@ -198,10 +206,11 @@ def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None
             continue
         change = profile(model, data, reference="previous_year", year=year, level=level,
                          indicators=indicators)
+        change = change.deltas
         factors = change.reindex(columns=list(model.factors))
         predicted = propagate(model, factors, missing="free").outcomes
         observed = change.reindex(columns=outs)
-        long = _long(predicted, observed, ("area", "outcome"), ("predicted", "observed"))
+        long = paired_long(predicted, observed, ("area", "outcome"), ("predicted", "observed"))
         long = long.drop(columns="difference").dropna()
         long.insert(1, "year", year)
         pairs.append(long)

@@ -76,7 +76,7 @@ def to_dot(model: FactorModel, lang: str = "nl") -> str:
     digraph "toy" {
     """
     colours = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
-    nodes = model._nodes
+    nodes = model.nodes
     lines = [f"digraph {_quote(model.name)} {{", "  rankdir=LR;",
              '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];']
     groups = [*vocab.FACTOR_SETTINGS, "outcome"]
@@ -94,7 +94,7 @@ def to_dot(model: FactorModel, lang: str = "nl") -> str:
                          f"fillcolor={_quote(colours[row['kind']] + '40')}, "
                          f"color={_quote(colours[row['kind']])}];")
         lines.append("  }")
-    for r in model._edges.itertuples():
+    for r in model.edges.itertuples():
         style = "solid" if r.weight >= 0 else "dashed"
         label = _quote(f"{r.weight:+g}")
         lines.append(f"  {_quote(r.source)} -> {_quote(r.target)} [label={label}, "
@@ -116,9 +116,9 @@ def to_mermaid(model: FactorModel, lang: str = "nl") -> str:
         return value.replace('"', "#quot;")
 
     lines = ["flowchart LR"]
-    for node_id, row in model._nodes.iterrows():
+    for node_id, row in model.nodes.iterrows():
         lines.append(f'    {node_id}["{esc(row["label_" + lang])}"]:::{row["kind"]}')
-    for r in model._edges.itertuples():
+    for r in model.edges.itertuples():
         arrow = "-->" if r.weight >= 0 else "-.->"
         lines.append(f"    {r.source} {arrow}|{r.weight:+g}| {r.target}")
     lines += ["    classDef risk fill:#fbb4ae,stroke:#d7301f;",

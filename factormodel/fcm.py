@@ -23,6 +23,7 @@ All scenarios iterate together as one matrix: no Python loop over scenarios.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,8 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.special import expit
 
-from . import _linalg
+from ._html import frame_html
+from ._json import json_safe
 from .errors import InvalidParameterError, NotConvergentError
 from .model import FactorModel
 
@@ -242,9 +244,8 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
                   lam: float | str = 1.0, initial: Any = 1.0, tol: float = 1e-5,
                   max_iter: int = 500, strict: bool = True) -> Any:
     """FCM scenarios for :func:`factormodel.propagate` (``method="fcm"``)."""
-    from .propagate import PropagationResult
 
-    W = _linalg.weights(model)
+    W = model.weight_matrix
     n = model.n_nodes
     init = _initial_vector(model, initial)
     held = _no_incoming(W)
@@ -285,8 +286,80 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
                                                                           name="node"))
     else:
         deltas = pd.Series(effect[0], index=pd.Index(model.node_ids, name="node"), name="delta")
-    return PropagationResult(model=model, inputs=given, deltas=deltas, method="fcm",
-                             clamp=True, alpha=1.0, max_hops=None, status=status)
+    return FCMResult(model=model, inputs=given, deltas=deltas, status=status, rule=rule,
+                     transfer=transfer, lam=float(lam))
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class FCMResult:
+    """The outcome of a fuzzy-cognitive-map run (``propagate(..., method="fcm")``).
+
+    Attributes
+    ----------
+    model : FactorModel
+    inputs : Series or DataFrame
+        The levels at which concepts were clamped (one scenario or one row each).
+    deltas : Series or DataFrame
+        Each scenario's steady state minus the baseline steady state; NaN where
+        either run did not settle.
+    status : DataFrame
+        Per run (baseline first): ``converged, iterations, residual, period, lam``.
+    rule, transfer, lam
+        The update rule, squashing function and its steepness.
+
+    FCM effects are not linear: there are no exact contributions or paths (use
+    the linear mode, the default, for those).
+    """
+
+    model: FactorModel
+    inputs: pd.Series | pd.DataFrame
+    deltas: pd.Series | pd.DataFrame
+    status: pd.DataFrame
+    rule: str
+    transfer: str
+    lam: float
+    method: str = "fcm"
+
+    @property
+    def batch(self) -> bool:
+        """True when several scenarios were run (DataFrame input)."""
+        return isinstance(self.deltas, pd.DataFrame)
+
+    @property
+    def outcomes(self) -> pd.Series | pd.DataFrame:
+        """Change of the outcomes only."""
+        outs = list(self.model.outcomes)
+        return self.deltas[outs] if self.batch else self.deltas.loc[outs]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: (``scenario``,) ``node``, ``delta``, ``role``, ``kind``."""
+        if self.batch:
+            long = self.deltas.rename_axis(index="scenario").reset_index().melt(
+                id_vars="scenario", var_name="node", value_name="delta")
+            given = self.inputs.reindex(columns=list(self.model.node_ids)).notna()
+            flags = given.to_numpy().T.ravel()
+        else:
+            long = self.deltas.rename("delta").rename_axis("node").reset_index()
+            flags = long["node"].isin(self.inputs.dropna().index).to_numpy()
+        long["role"] = np.where(flags, "clamped", "predicted")
+        long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()
+        return long
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: settings, per-run status and the deltas (NaN as None)."""
+        return json_safe({"model": self.model.name, "method": "fcm", "rule": self.rule,
+                          "transfer": self.transfer, "lam": self.lam,
+                          "status": self.status.reset_index(), "deltas": self.to_frame()})
+
+    def __repr__(self) -> str:
+        shape = f"{len(self.deltas)} scenarios" if self.batch else "1 scenario"
+        return (f"<FCMResult {self.rule} + {self.transfer} on {self.model.name!r}: {shape}, "
+                f"lam={self.lam:g}, {int(self.status['converged'].sum())} of "
+                f"{len(self.status)} runs settled>")
+
+    def _repr_html_(self) -> str:
+        frame = self.outcomes.to_frame("delta") if not self.batch else self.outcomes
+        return frame_html(repr(self).strip("<>"), frame)
 
 
 def _no_incoming(W: Any) -> np.ndarray:

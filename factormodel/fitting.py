@@ -253,7 +253,7 @@ def implied_pair_correlations(model: FactorModel, pairs: Iterable[tuple[str, str
     pairs = list(pairs)
     pa = model.positions([p[0] for p in pairs])
     pb = model.positions([p[1] for p in pairs])
-    W = _linalg.weights(model)
+    W = model.weight_matrix
     _linalg.raise_if_divergent(W, 1.0, model.node_ids, f"model {model.name!r}")
     _, _, S = _sigma(W.toarray())
     return S[pa, pb]
@@ -473,7 +473,7 @@ def fit_to_correlations(model: FactorModel, associations: pd.DataFrame, *,
     fitted = model.with_weights(pd.DataFrame({
         "source": edges["source"][mask].to_numpy(), "target": edges["target"][mask].to_numpy(),
         "weight": theta, "sd": se}))
-    _linalg.raise_if_divergent(_linalg.weights(fitted), 1.0, model.node_ids,
+    _linalg.raise_if_divergent(fitted.weight_matrix, 1.0, model.node_ids,
                                f"fitted model {model.name!r}")
     est = edges[["source", "target"]].copy()
     est["free"] = mask

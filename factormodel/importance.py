@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from . import _linalg
-from .effects import total_effects
-from .errors import InvalidParameterError
+from . import _scoring
+from .effects import check_alpha
 from .model import FactorModel
 
 __all__ = ["feedback_loops", "graph_indices", "leverage", "node_indices"]
@@ -47,13 +47,13 @@ def node_indices(model: FactorModel) -> pd.DataFrame:
     schoolverzuim    risk       0.4        0.8         1.2     ordinary
     vsv           outcome       0.7        0.0         0.7     receiver
     """
-    A = abs(_linalg.weights(model))
+    A = abs(model.weight_matrix)
     out_deg = np.asarray(A.sum(axis=1)).ravel()
     in_deg = np.asarray(A.sum(axis=0)).ravel()
     role = np.select([(out_deg > 0) & (in_deg == 0), (out_deg == 0) & (in_deg > 0),
                       (out_deg > 0) & (in_deg > 0)],
                      ["transmitter", "receiver", "ordinary"], default="isolated")
-    return pd.DataFrame({"kind": model._nodes["kind"].to_numpy(), "indegree": in_deg,
+    return pd.DataFrame({"kind": model.node_values("kind").to_numpy(), "indegree": in_deg,
                          "outdegree": out_deg, "centrality": in_deg + out_deg, "role": role},
                         index=pd.Index(model.node_ids, name="id"))
 
@@ -91,58 +91,41 @@ def graph_indices(model: FactorModel) -> dict[str, float | int]:
 
 def leverage(model: FactorModel, outcomes: Mapping[str, float] | Iterable[str] | None = None,
              *, alpha: float = 1.0, modifiable_only: bool = False) -> pd.DataFrame:
-    """Signed, outcome-aware leverage of every factor.
+    """Deprecated: use :func:`factormodel.factor_gains` (the same quantity, one rule).
 
-    For outcome ``o`` with priority ``p_o`` and desired sign ``s_o`` (+1 if
-    higher is better, -1 if lower is better), the leverage of factor ``f`` is
-    ``Σ_o p_o · s_o · T[f, o]``: the weighted improvement of the chosen
-    outcomes per one-SD *increase* of ``f``. Risk factors therefore have
-    negative leverage when reducing them helps.
-
-    Parameters
-    ----------
-    outcomes : mapping id -> priority, or list of ids, optional
-        By default every outcome with priority 1.
-    alpha : float
-        Per-hop attenuation.
-    modifiable_only : bool
-        Keep only factors that interventions can change.
+    The *leverage* of factor ``f`` is its gain per one-SD *increase*:
+    ``leverage = d_f · gain`` with ``d_f`` the factor's desired sign, so risk
+    factors have negative leverage when reducing them helps. Goals and
+    priorities follow the one rule of :func:`factormodel.factor_gains` (any
+    node, priorities above 0); by default every outcome with priority 1.
 
     Returns
     -------
     DataFrame
-        Per factor: one column per outcome (its improvement), ``leverage`` and
-        ``abs_leverage``; sorted by ``abs_leverage``, largest first.
+        Per factor: one column per goal (its improvement per SD increase),
+        ``leverage`` and ``abs_leverage``; sorted by ``abs_leverage``.
 
     Examples
     --------
-    >>> import factormodel as fm
-    >>> lev = fm.leverage(fm.load_model("toy"), {"vsv": 1.0})
+    >>> import factormodel as fm, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     lev = fm.leverage(fm.load_model("toy"), {"vsv": 1.0})
     >>> lev["leverage"].round(3).to_dict()
     {'schoolverzuim': -0.5, 'schoolprestaties': 0.4, 'opvoedklimaat': 0.2, 'armoede': -0.18}
     """
-    if outcomes is None:
-        prio = dict.fromkeys(model.outcomes, 1.0)
-    elif isinstance(outcomes, Mapping):
-        prio = {k: float(v) for k, v in outcomes.items()}
-    else:
-        prio = dict.fromkeys(outcomes, 1.0)
-    if not prio:
-        raise InvalidParameterError("choose at least one outcome")
-    bad = [k for k, v in prio.items() if not math.isfinite(v)]
-    if bad:
-        raise InvalidParameterError(f"priorities must be finite numbers: {bad}")
-    T = total_effects(model, alpha=alpha, targets=list(prio))
-    sign = model.desired_sign.loc[list(prio)].to_numpy(dtype=float)
-    improvement = T * (sign * np.array(list(prio.values())))[None, :]
-    factors = [f for f in model.factors
-               if not modifiable_only or bool(model._nodes.loc[f, "modifiable"])]
-    out = improvement.loc[factors].copy()
-    out["leverage"] = out[list(prio)].sum(axis=1)
+    warnings.warn("fm.leverage is deprecated: use fm.factor_gains (gain = leverage turned "
+                  "towards each factor's good direction)", DeprecationWarning, stacklevel=2)
+    g = _scoring.gains(model, dict.fromkeys(model.outcomes, 1.0) if outcomes is None
+                       else outcomes, alpha=check_alpha(alpha))
+    d = model.desired_sign.to_numpy(dtype=float)
+    out = pd.DataFrame(d[:, None] * g.per_goal, index=pd.Index(model.node_ids, name="factor"),
+                       columns=list(g.goals))
+    out["leverage"] = d * g.gain
     out["abs_leverage"] = out["leverage"].abs()
-    out.index.name = "factor"
-    out.columns.name = None
-    return out.sort_values("abs_leverage", ascending=False, kind="stable")
+    keep = [f for f in model.factors
+            if not modifiable_only or bool(model.node_values("modifiable")[f])]
+    return out.loc[keep].sort_values("abs_leverage", ascending=False, kind="stable")
 
 
 def feedback_loops(model: FactorModel, *, length_bound: int | None = None,
@@ -168,7 +151,7 @@ def feedback_loops(model: FactorModel, *, length_bound: int | None = None,
     """
     import networkx as nx
 
-    W = _linalg.weights(model).tocoo()
+    W = model.weight_matrix.tocoo()
     G = nx.DiGraph()
     G.add_weighted_edges_from(zip(W.row.tolist(), W.col.tolist(), W.data.tolist(),
                                   strict=True))

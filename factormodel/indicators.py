@@ -19,7 +19,9 @@ others renormalised). A node with no measured indicator stays NaN: it is
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -32,12 +34,15 @@ from .errors import (
     InvalidParameterError,
     ModelValidationError,
     Problem,
+    UnknownAreaError,
     UnknownIndicatorError,
     close_matches,
 )
+from .io import read_area_data, read_table
 from .model import FactorModel
 
-__all__ = ["CATALOGUE_COLUMNS", "build_catalogue", "coverage", "profile", "profile_index",
+__all__ = ["CATALOGUE_COLUMNS", "Profile", "area_deltas", "build_catalogue", "combine_profiles",
+           "coverage", "deltas_frame", "load_indicators", "profile", "profile_index",
            "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
@@ -124,24 +129,255 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
     return cat
 
 
+# --------------------------------------------------------------------------- Profile
+
+#: How each kind of reference is named in explanations (Dutch, English).
+REFERENCE_NAMES = {
+    "city": ("het stedelijk gemiddelde", "the city average"),
+    "previous_year": ("vorig jaar", "last year"),
+    "target": ("de doelwaarde", "the target"),
+    "given": ("de referentie", "the reference"),
+}
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Profile:
+    """Deltas of every node per area (SD), and what they are measured against.
+
+    Returned by :func:`profile`. The reference travels with the deltas, so every
+    explanation built from a profile states it; profiles with different
+    references, levels or models cannot be combined (:func:`combine_profiles`).
+
+    Attributes
+    ----------
+    deltas : DataFrame
+        Areas x nodes (model order), SD; NaN where a node is not measured.
+    reference : {"city", "previous_year", "target", "given"}
+        What a delta is measured against (``given``: deltas supplied directly).
+    reference_values : Series
+        Per indicator, the reference value in the indicator's unit (the city
+        average or the target); empty for ``previous_year`` (per area).
+    year : int or None
+    level : str
+        Area level (``wijk``, ``gebied``, ...), ``""`` if unknown.
+    model_name : str
+    population : Series
+        Young people per area where the data give it (NaN otherwise).
+    synthetic : bool
+        True when the area data are synthetic example data.
+    """
+
+    deltas: pd.DataFrame
+    reference: str = "given"
+    reference_values: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    year: int | None = None
+    level: str = ""
+    model_name: str = ""
+    population: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    synthetic: bool = False
+
+    # pandas-like access to the deltas
+    @property
+    def index(self) -> pd.Index:
+        """The areas."""
+        return self.deltas.index
+
+    @property
+    def columns(self) -> pd.Index:
+        """The nodes."""
+        return self.deltas.columns
+
+    @property
+    def loc(self) -> Any:
+        """Label-based access to :attr:`deltas`."""
+        return self.deltas.loc
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.deltas[key]
+
+    def __len__(self) -> int:
+        return len(self.deltas)
+
+    def row(self, area: Any) -> pd.Series:
+        """The deltas of one area (raises :class:`UnknownAreaError` with close matches)."""
+        return area_deltas(self, area)[0]
+
+    def reference_name(self, lang: str = "en") -> str:
+        """The reference in words, e.g. ``"the city average"`` / ``"het stedelijk gemiddelde"``."""
+        nl, en = REFERENCE_NAMES.get(self.reference, (self.reference, self.reference))
+        return nl if lang == "nl" else en
+
+    def population_of(self, area: Any) -> float:
+        """Young people in ``area`` as given in the data (for portfolios).
+
+        Raises
+        ------
+        DataError
+            When the data give no population for the area.
+        """
+        self.row(area)
+        value = self.population.get(area, np.nan)
+        if value is None or not np.isfinite(value):
+            raise DataError(f"no population for {area!r} in the data; give it yourself "
+                            "(population=... in Python, --population on the command line)")
+        return float(value)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The deltas, areas x nodes (a copy)."""
+        return self.deltas.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: reference, year, level, model and the deltas (NaN as None)."""
+        from ._json import json_safe
+
+        return json_safe({
+            "model": self.model_name, "reference": self.reference, "year": self.year,
+            "level": self.level, "synthetic": self.synthetic,
+            "reference_values": self.reference_values.to_dict(),
+            "deltas": {str(a): row.to_dict() for a, row in self.deltas.iterrows()}})
+
+    def __repr__(self) -> str:
+        return (f"<Profile of {len(self.deltas)} area(s), {self.level or 'level ?'} "
+                f"{self.year if self.year is not None else ''}, against "
+                f"{self.reference_name()}{', SYNTHETIC data' if self.synthetic else ''}>")
+
+    def _repr_html_(self) -> str:
+        from ._html import profile_html
+
+        return profile_html(self)
+
+
+def deltas_frame(profile: Profile | pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """The deltas of a :class:`Profile` (or a DataFrame / one-area Series) as areas x nodes."""
+    if isinstance(profile, Profile):
+        return profile.deltas
+    if isinstance(profile, pd.Series):
+        return profile.to_frame().T
+    if isinstance(profile, pd.DataFrame):
+        return profile
+    raise InvalidParameterError("a profile must be a Profile (from factormodel.profile), a "
+                                f"DataFrame of areas x nodes or a Series; got "
+                                f"{type(profile).__name__}")
+
+
+def area_deltas(profile: Profile | pd.DataFrame | pd.Series, area: Any = None
+                ) -> tuple[pd.Series, Any]:
+    """The deltas of one area and its name.
+
+    A Series is one area already (its name is the area unless ``area`` is given).
+
+    Raises
+    ------
+    UnknownAreaError
+        For an area that is not in the profile, with close matches.
+    """
+    if isinstance(profile, pd.Series):
+        return profile, area if area is not None else profile.name
+    frame = deltas_frame(profile)
+    if area is None and len(frame) == 1:
+        area = frame.index[0]
+    if area not in frame.index:
+        level = f" (level {profile.level})" if isinstance(profile, Profile) and profile.level \
+            else ""
+        raise UnknownAreaError(f"no area {area!r} in the profile{level}; "
+                               f"{close_matches(str(area), [str(a) for a in frame.index])}")
+    row = frame.loc[area]
+    if isinstance(row, pd.DataFrame):
+        raise DataError(f"area {area!r} appears more than once in the profile")
+    return row, area
+
+
+def reference_name(profile: Any, lang: str = "en") -> str:
+    """How an explanation names the reference of ``profile`` (a Profile or plain deltas)."""
+    if isinstance(profile, Profile):
+        return profile.reference_name(lang)
+    nl, en = REFERENCE_NAMES["given"]
+    return nl if lang == "nl" else en
+
+
+def combine_profiles(profiles: Sequence[Profile]) -> Profile:
+    """Stack profiles of different areas or years that share model, reference and level.
+
+    Raises
+    ------
+    DataError
+        When the profiles differ in reference, level or model: their deltas are
+        not comparable.
+    """
+    profiles = list(profiles)
+    if not profiles or not all(isinstance(p, Profile) for p in profiles):
+        raise InvalidParameterError("combine_profiles needs a list of Profile objects")
+    first = profiles[0]
+    for key in ("reference", "level", "model_name"):
+        values = sorted({str(getattr(p, key)) for p in profiles})
+        if len(values) > 1:
+            raise DataError(f"cannot combine profiles with different {key}s ({', '.join(values)})"
+                            ": their deltas are measured against different things")
+    years = {p.year for p in profiles}
+    deltas = pd.concat([p.deltas for p in profiles])
+    if deltas.index.has_duplicates:
+        raise DataError("cannot combine profiles: an area appears in more than one of them "
+                        f"({', '.join(map(str, deltas.index[deltas.index.duplicated()][:5]))})")
+    ref_values = pd.concat([p.reference_values for p in profiles])
+    return Profile(deltas=deltas, reference=first.reference,
+                   reference_values=ref_values[~ref_values.index.duplicated()],
+                   year=first.year if len(years) == 1 else None, level=first.level,
+                   model_name=first.model_name,
+                   population=pd.concat([p.population for p in profiles]),
+                   synthetic=any(p.synthetic for p in profiles))
+
+
 # --------------------------------------------------------------------------- helpers
 
 
+def load_indicators(model: FactorModel, path: str | PathLike[str] | None = None) -> pd.DataFrame:
+    """The indicator catalogue of ``model``, validated against it.
+
+    Parameters
+    ----------
+    model : FactorModel
+    path : path, optional
+        A catalogue CSV; by default the ``indicators`` table the model was
+        loaded with (its folder's ``indicators.csv``), validated once per model.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by indicator id: node, labels, unit, direction, source, level,
+        scale, weight, typical, target, definition, basis.
+
+    Raises
+    ------
+    UnknownTableError
+        If the model carries no indicator catalogue and no path is given.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_indicators(fm.load_model("toy"))
+    >>> print(cat.loc["vsv_nieuw", ["node", "unit", "direction", "scale"]].to_string())
+    node           vsv
+    unit             %
+    direction        1
+    scale          0.8
+    """
+    if path is not None:
+        raw, src = read_table(path)
+        return build_catalogue(raw, model, src)
+    return model.cached("indicator catalogue", lambda: build_catalogue(
+        model.table("indicators"), model, model.table_source("indicators"))).copy()
+
+
 def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:
-    if indicators is not None:
-        return indicators
-    from .io import load_indicators
-
-    return load_indicators(model)
+    return load_indicators(model) if indicators is None else indicators
 
 
-def _as_area_data(data: Any) -> pd.DataFrame:
+def as_area_data(data: Any) -> pd.DataFrame:
+    """Area data in the canonical long form (a path or table is read and normalised)."""
     if isinstance(data, pd.DataFrame) and set(AREA_DATA_COLUMNS) <= set(data.columns):
         return data
     if isinstance(data, pd.DataFrame):
         return normalize_area_data(data)
-    from .io import read_area_data
-
     return read_area_data(data)
 
 
@@ -201,7 +437,7 @@ def _weighted_mean(frame: pd.DataFrame) -> pd.Series:
 
 def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = None,
             reference: str = "city", year: int | None = None, level: str | None = None,
-            targets: Mapping[str, float] | None = None) -> pd.DataFrame:
+            targets: Mapping[str, float] | None = None) -> Profile:
     """Area profile: the delta of every node per area, in model units (SD).
 
     Parameters
@@ -225,9 +461,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
 
     Returns
     -------
-    DataFrame
-        Rows: areas; columns: every model node (model order). NaN where a node
-        has no measured indicator in that area.
+    Profile
+        ``deltas``: rows areas, columns every model node (model order), NaN
+        where a node has no measured indicator in that area; with the
+        reference, year, level, populations and whether the data are synthetic.
 
     Raises
     ------
@@ -250,7 +487,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         raise InvalidParameterError(f"reference must be one of {', '.join(REFERENCES)}, "
                                     f"got {reference!r}")
     cat = _catalogue(model, indicators)
-    data = _choose_level(_as_area_data(data), level)
+    data = _choose_level(as_area_data(data), level)
     _check_against_catalogue(data, cat)
     years = sorted(set(data["year"]))
     if not years:
@@ -296,12 +533,21 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     areas = pd.Index(pd.unique(now["area"]), name="area")
     out = delta.reindex(index=areas, columns=list(model.node_ids))
     out.columns.name = "node"
-    out.attrs.update(year=year, reference=reference, level=level or (
-        now["level"].to_numpy()[0] if len(now) else ""))
-    return out
+    if reference == "city":
+        ref_values = _weighted_mean(now)
+    elif reference == "target":
+        ref_values = goal.dropna()
+    else:
+        ref_values = pd.Series(dtype=float)
+    population = now.groupby("area", sort=False)["population"].first().reindex(areas)
+    synthetic = bool("status" in data.columns and data["status"].eq("synthetic").any())
+    return Profile(deltas=out, reference=reference, reference_values=ref_values.rename("reference"),
+                   year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
+                   model_name=model.name, population=population.astype(float),
+                   synthetic=synthetic)
 
 
-def coverage(model: FactorModel, profile_frame: pd.DataFrame) -> pd.DataFrame:
+def coverage(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.DataFrame:
     """Per area: which factors and outcomes are measured, and which are not.
 
     Examples
@@ -312,6 +558,7 @@ def coverage(model: FactorModel, profile_frame: pd.DataFrame) -> pd.DataFrame:
     >>> cov.loc["B", "unmeasured_outcomes"]
     'vsv, schoolsucces'
     """
+    profile_frame = deltas_frame(profile_frame)
     measured = profile_frame.notna()
     factors, outcomes = list(model.factors), list(model.outcomes)
 
@@ -329,7 +576,7 @@ def coverage(model: FactorModel, profile_frame: pd.DataFrame) -> pd.DataFrame:
     }, index=profile_frame.index)
 
 
-def profile_index(model: FactorModel, profile_frame: pd.DataFrame) -> pd.DataFrame:
+def profile_index(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.DataFrame:
     """Wijkprofiel-style index: 100 = city average, higher = better.
 
     ``index = 100 + 10 × desired_sign × delta``: ten points per standard
@@ -346,6 +593,7 @@ def profile_index(model: FactorModel, profile_frame: pd.DataFrame) -> pd.DataFra
     >>> fm.profile_index(toy, p).loc["A", ["vsv", "schoolsucces"]].tolist()
     [95.0, 105.0]
     """
+    profile_frame = deltas_frame(profile_frame)
     sign = model.desired_sign.reindex(profile_frame.columns).to_numpy(dtype=float)
     return 100.0 + INDEX_POINTS_PER_SD * profile_frame * sign
 

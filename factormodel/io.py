@@ -38,10 +38,9 @@ from .errors import (
 )
 from .model import FactorModel
 
-__all__ = ["export_model", "load_areas", "load_example_data", "load_indicators",
-           "load_interventions", "load_model", "model_schema", "read_area_data", "read_deltas",
-           "read_edge_list", "read_fcm_matrix", "read_model", "read_weight_table",
-           "write_model"]
+__all__ = ["export_model", "load_areas", "load_example_data", "load_model", "model_schema",
+           "read_area_data", "read_deltas", "read_edge_list", "read_fcm_matrix",
+           "read_model", "read_table", "read_weight_table", "write_model"]
 
 FORMAT = "factormodel"
 FORMAT_VERSION = 1
@@ -176,6 +175,8 @@ def write_model(model: FactorModel, path: PathLike) -> None:
     (path / METADATA_FILE).write_text(
         json.dumps(model.metadata.to_dict(), ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8")
+    for name in model.table_names:
+        (path / f"{name}.csv").write_text(_csv_text(model.table(name)), encoding="utf-8")
 
 
 def model_to_dict(model: FactorModel) -> dict[str, Any]:
@@ -188,8 +189,13 @@ def model_to_dict(model: FactorModel) -> dict[str, Any]:
         nodes.append(row)
     edges = [{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}
              for row in model.edges.to_dict("records")]
-    return {"format": FORMAT, "format_version": FORMAT_VERSION,
-            "metadata": model.metadata.to_dict(), "nodes": nodes, "edges": edges}
+    doc = {"format": FORMAT, "format_version": FORMAT_VERSION,
+           "metadata": model.metadata.to_dict(), "nodes": nodes, "edges": edges}
+    if model.table_names:
+        doc["tables"] = {name: model.table(name).astype(object).where(
+            model.table(name).notna(), "").astype(str).to_dict("records")
+            for name in model.table_names}
+    return doc
 
 
 def read_deltas(path: PathLike) -> pd.DataFrame:
@@ -376,48 +382,19 @@ def read_edge_list(path: PathLike, *, default_kind: str, kinds: dict[str, str] |
 # --------------------------------------------------------------------------- indicators
 
 
-def load_indicators(model: FactorModel, path: PathLike | None = None) -> pd.DataFrame:
-    """The indicator catalogue of ``model``, validated against it.
+def read_table(path: PathLike) -> tuple[pd.DataFrame, TableSource]:
+    """Read one CSV table as text cells, with where it came from (file and line numbers).
 
-    Parameters
-    ----------
-    model : FactorModel
-    path : path, optional
-        A catalogue CSV; by default ``indicators.csv`` of the bundled model
-        with the same name.
+    The reader behind every catalogue: separators, encodings and Excel's ``;``
+    are handled as for model files, every problem is reported at once.
 
-    Returns
-    -------
-    DataFrame
-        Indexed by indicator id: node, labels, unit, direction, source, level,
-        scale, weight, typical, target, definition, basis.
-
-    Examples
-    --------
-    >>> import factormodel as fm
-    >>> cat = fm.load_indicators(fm.load_model("toy"))
-    >>> print(cat.loc["vsv_nieuw", ["node", "unit", "direction", "scale"]].to_string())
-    node           vsv
-    unit             %
-    direction        1
-    scale          0.8
+    Raises
+    ------
+    ModelFileError
+        If the file does not exist or cannot be decoded.
+    ModelValidationError
+        Listing every malformed line.
     """
-    from .indicators import build_catalogue
-
-    raw, src = _bundled_table(model, path, "indicators.csv", "indicator catalogue")
-    return build_catalogue(raw, model, src)
-
-
-def _bundled_table(model: FactorModel, path: PathLike | None, filename: str, what: str
-                   ) -> tuple[pd.DataFrame, TableSource]:
-    """Read a model's CSV table (bundled by default) as text cells, with its source."""
-    if path is None:
-        if model.name not in list_models():
-            raise ModelFileError(f"model {model.name!r} is not a bundled model; pass the path "
-                                 f"of its {what} ({filename})")
-        path = bundled_model_path(model.name) / filename
-        if not path.is_file():
-            raise ModelFileError(f"bundled model {model.name!r} has no {what}")
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
@@ -426,29 +403,6 @@ def _bundled_table(model: FactorModel, path: PathLike | None, filename: str, wha
     if problems:
         raise ModelValidationError(problems, str(path))
     return raw, TableSource(path.stem, "csv", str(path), lines)
-
-
-def load_interventions(model: FactorModel, path: PathLike | None = None) -> pd.DataFrame:
-    """The intervention catalogue of ``model`` (one row per intervention and target factor).
-
-    Empty effects take the stated conservative default
-    (``factormodel.portfolio.DEFAULT_EFFECT``), marked in ``effect_is_default``.
-
-    Examples
-    --------
-    >>> import factormodel as fm
-    >>> cat = fm.load_interventions(fm.load_model("rotterdam-jeugd"))
-    >>> cat["intervention"].nunique() >= 15
-    True
-    >>> row = cat.set_index(["intervention", "target"]).loc[
-    ...     ("pad", "sociaal_emotionele_vaardigheden")]
-    >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
-    ('effectief - sterke aanwijzingen', 0.05, True)
-    """
-    from .portfolio import build_interventions
-
-    raw, src = _bundled_table(model, path, "interventions.csv", "intervention catalogue")
-    return build_interventions(raw, model, src)
 
 
 def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:
@@ -576,12 +530,18 @@ def _read_folder(folder: Path) -> FactorModel:
     meta_raw = _read_json_file(folder / METADATA_FILE)
     meta = build_metadata(meta_raw if isinstance(meta_raw, dict) else None,
                           str(folder / METADATA_FILE), problems)
+    tables = {}
+    for extra in sorted(folder.glob("*.csv")):
+        if extra.name in (NODES_FILE, EDGES_FILE):
+            continue
+        raw, lines = _read_csv(extra, problems)
+        tables[extra.stem] = (raw, TableSource(extra.stem, "csv", str(extra), lines))
     skip = {p.key for p in problems}
-    return FactorModel._build(
+    return FactorModel.from_raw(
         nodes, edges, meta,
-        TableSource("nodes", "csv", str(folder / NODES_FILE), node_lines),
-        TableSource("edges", "csv", str(folder / EDGES_FILE), edge_lines),
-        problems, label=str(folder), skip=skip)
+        nodes_source=TableSource("nodes", "csv", str(folder / NODES_FILE), node_lines),
+        edges_source=TableSource("edges", "csv", str(folder / EDGES_FILE), edge_lines),
+        problems=problems, label=str(folder), skip=skip, tables=tables)
 
 
 def _decode(path: Path) -> str:
@@ -736,6 +696,12 @@ def _read_json(path: Path) -> FactorModel:
         columns=list(NODE_COLUMNS))
     edges = pd.DataFrame.from_records(doc["edges"]) if doc["edges"] else pd.DataFrame(
         columns=list(EDGE_COLUMNS))
-    return FactorModel._build(nodes, edges, meta, TableSource("nodes", "json", str(path)),
-                              TableSource("edges", "json", str(path)), problems,
-                              label=str(path), skip=skip)
+    tables = {}
+    for name, rows in (doc.get("tables") or {}).items():
+        frame = pd.DataFrame.from_records(rows).astype(object) if rows else pd.DataFrame()
+        frame = frame.map(lambda v: "" if v is None else str(v))
+        tables[name] = (frame, TableSource(f"tables.{name}", "json", str(path)))
+    return FactorModel.from_raw(nodes, edges, meta,
+                                nodes_source=TableSource("nodes", "json", str(path)),
+                                edges_source=TableSource("edges", "json", str(path)),
+                                problems=problems, label=str(path), skip=skip, tables=tables)

@@ -16,14 +16,16 @@ from __future__ import annotations
 import math
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from . import vocab
+from ._graph import Structure, structure
 from ._tables import (
     EDGE_COLUMNS,
     NODE_COLUMNS,
@@ -44,6 +46,7 @@ from .errors import (
     Problem,
     UnknownEdgeError,
     UnknownNodeError,
+    UnknownTableError,
     close_matches,
 )
 
@@ -51,6 +54,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["FactorModel", "ModelMetadata"]
+
+_T = TypeVar("_T")
 
 _WEIGHT_COLUMNS = ("source", "target", "weight", "strength", "sd", "low", "high",
                    "source_ref", "note")
@@ -107,10 +112,11 @@ class FactorModel:
     ('verzuim', 'vsv')
     """
 
-    __slots__ = ("_cache", "_edges", "_metadata", "_nodes", "_positions", "_warnings")
+    __slots__ = ("_cache", "_edges", "_metadata", "_nodes", "_positions", "_tables", "_warnings")
 
     def __init__(self, nodes: Any, edges: Any,
-                 metadata: ModelMetadata | Mapping[str, Any] | None = None) -> None:
+                 metadata: ModelMetadata | Mapping[str, Any] | None = None,
+                 tables: Mapping[str, pd.DataFrame] | None = None) -> None:
         nodes_raw = _as_frame(nodes, index_name="id")
         edges_raw = _as_frame(edges)
         problems: list[Problem] = []
@@ -122,9 +128,31 @@ class FactorModel:
         model = FactorModel._build(nodes_raw, edges_raw, meta,
                                    TableSource("nodes"), TableSource("edges"),
                                    problems, label="model")
-        self._set(model._nodes, model._edges, model._metadata, model._warnings)
+        self._set(model._nodes, model._edges, model._metadata, model._warnings,
+                  _carried(tables))
 
     # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_raw(cls, nodes: pd.DataFrame, edges: pd.DataFrame, metadata: ModelMetadata, *,
+                 nodes_source: TableSource, edges_source: TableSource,
+                 problems: Iterable[Problem] = (), label: str = "model",
+                 skip: Iterable[tuple] = (),
+                 tables: Mapping[str, tuple[pd.DataFrame, TableSource]] | None = None
+                 ) -> FactorModel:
+        """Build a model from raw tables as a reader found them (for :mod:`factormodel.io`).
+
+        ``problems`` found earlier (metadata, schema) are reported together with
+        the tables' own; semantic problems at a location in ``skip`` are not
+        repeated. ``tables`` are the other tables that came with the model
+        (indicator and intervention catalogues, ...), kept as read with where
+        they came from.
+        """
+        model = cls._build(nodes, edges, metadata, nodes_source, edges_source, list(problems),
+                           label=label, skip=skip)
+        if tables:
+            model = model._with_tables(dict(tables))
+        return model
 
     @classmethod
     def _build(cls, nodes_raw: pd.DataFrame, edges_raw: pd.DataFrame, metadata: ModelMetadata,
@@ -159,7 +187,8 @@ class FactorModel:
         return obj
 
     def _set(self, nodes: pd.DataFrame, edges: pd.DataFrame, metadata: ModelMetadata,
-             warns: tuple[Problem, ...]) -> None:
+             warns: tuple[Problem, ...],
+             tables: Mapping[str, tuple[pd.DataFrame, TableSource]] | None = None) -> None:
         nodes = nodes.copy()
         nodes.index.name = "id"
         edges = edges.reset_index(drop=True).copy()
@@ -167,6 +196,7 @@ class FactorModel:
         object.__setattr__(self, "_edges", edges)
         object.__setattr__(self, "_metadata", metadata)
         object.__setattr__(self, "_warnings", warns)
+        object.__setattr__(self, "_tables", MappingProxyType(dict(tables or {})))
         object.__setattr__(self, "_positions",
                            MappingProxyType({k: i for i, k in enumerate(nodes.index.tolist())}))
         # derived arrays (weight matrix, topological order, ...) computed once per model;
@@ -248,6 +278,175 @@ class FactorModel:
         harm = harm_signs(self._nodes.reset_index())
         return pd.Series({k: -harm[k] for k in self._nodes.index}, name="desired_sign",
                          dtype=int).rename_axis("id")
+
+    # ------------------------------------------------------------------ carried tables
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """Names of the other tables the model was loaded with (e.g. ``indicators``).
+
+        A model folder's other CSV files (``indicators.csv``, ``interventions.csv``,
+        ...) or a JSON model's ``tables`` travel with the model: copies and
+        changed models keep them, :func:`factormodel.write_model` writes them.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").table_names
+        ('indicators',)
+        """
+        return tuple(sorted(self._tables))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A carried table as it was read (text cells; a copy).
+
+        Raises
+        ------
+        KeyError
+            (:class:`~factormodel.errors.UnknownTableError`) naming the tables it has.
+        """
+        if name not in self._tables:
+            raise UnknownTableError(
+                f"model {self.name!r} carries no {name!r} table (its folder has no "
+                f"{name}.csv); tables it has: {', '.join(self.table_names) or 'none'}")
+        return self._tables[name][0].copy()
+
+    def table_source(self, name: str) -> TableSource:
+        """Where a carried table came from (file and lines), for error messages."""
+        self.table(name)
+        return self._tables[name][1]
+
+    def with_tables(self, **tables: pd.DataFrame) -> FactorModel:
+        """A copy that carries these tables too (replacing any of the same name).
+
+        Examples
+        --------
+        >>> import factormodel as fm, pandas as pd
+        >>> m = fm.load_model("toy").with_tables(notes=pd.DataFrame({"note": ["x"]}))
+        >>> m.table_names
+        ('indicators', 'notes')
+        """
+        return self._with_tables({k: (_as_frame(v), TableSource(k)) for k, v in tables.items()})
+
+    def _with_tables(self, tables: Mapping[str, tuple[pd.DataFrame, TableSource]]
+                     ) -> FactorModel:
+        obj = type(self).__new__(type(self))
+        obj._set(self._nodes, self._edges, self._metadata, self._warnings,
+                 {**self._tables, **tables})
+        return obj
+
+    # ------------------------------------------------------------------ derived views
+    # Computed once per model and read-only: the model never changes, so algorithms
+    # share them instead of rebuilding matrices and graphs on every call.
+
+    def cached(self, key: Hashable, factory: Callable[[], _T]) -> _T:
+        """A value derived from this model, computed by ``factory()`` once and kept.
+
+        For algorithm modules that need an expensive derived object (a solver
+        for a given ``alpha``, a catalogue matrix): the model is immutable, so
+        the value stays valid for the model's lifetime.
+        """
+        cache = self._cache
+        if key not in cache:
+            cache[key] = factory()
+        return cache[key]
+
+    @property
+    def weight_matrix(self) -> sp.csr_matrix:
+        """The weight matrix ``W`` (n x n, CSR, rows = sources, model order; read-only).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> W = fm.load_model("toy").weight_matrix
+        >>> W.shape, W.nnz
+        ((6, 6), 7)
+        """
+        def build() -> sp.csr_matrix:
+            src, dst = self.edge_positions
+            n = self.n_nodes
+            W = sp.csr_matrix((self._edges["weight"].to_numpy(float), (src, dst)), shape=(n, n))
+            W.sort_indices()
+            for a in (W.data, W.indices, W.indptr):
+                a.flags.writeable = False
+            return W
+
+        return self.cached("W", build)
+
+    @property
+    def edge_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of each edge's source and target (edge order; read-only arrays)."""
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            src = self.positions(self._edges["source"].tolist())
+            dst = self.positions(self._edges["target"].tolist())
+            src.flags.writeable = dst.flags.writeable = False
+            return src, dst
+
+        return self.cached("edge_positions", build)
+
+    def edge_values(self, column: str) -> np.ndarray:
+        """One column of the edges table as a read-only array, in edge order.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").edge_values("strength")[:2].tolist()
+        ['matig', 'zwak']
+        """
+        def build() -> np.ndarray:
+            if column not in self._edges.columns:
+                raise KeyError(f"no edge column {column!r}; columns: "
+                               f"{', '.join(map(str, self._edges.columns))}")
+            values = self._edges[column].to_numpy(copy=True)
+            values.flags.writeable = False
+            return values
+
+        return self.cached(("edge column", column), build)
+
+    def node_values(self, column: str) -> pd.Series:
+        """One column of the nodes table, indexed by node id in model order (a copy).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").node_values("kind")["vsv"]
+        'outcome'
+        """
+        if column not in self._nodes.columns:
+            raise KeyError(f"no node column {column!r}; columns: "
+                           f"{', '.join(map(str, self._nodes.columns))}")
+        return self._nodes[column].copy()
+
+    @property
+    def structure(self) -> Structure:
+        """Strongly connected components, acyclicity and topological order of the graph.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").structure.acyclic
+        True
+        """
+        return self.cached("structure", lambda: structure(self.weight_matrix))
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """A read-only (frozen) ``networkx.DiGraph`` of node ids with ``weight`` on edges.
+
+        For graph algorithms; cached. :meth:`to_networkx` gives a full, mutable copy
+        with every attribute.
+        """
+        def build() -> nx.DiGraph:
+            import networkx as nx
+
+            G = nx.DiGraph()
+            G.add_nodes_from(self.node_ids)
+            G.add_weighted_edges_from(zip(self._edges["source"].tolist(),
+                                          self._edges["target"].tolist(),
+                                          self._edges["weight"].tolist(), strict=True))
+            return nx.freeze(G)
+
+        return self.cached("graph", build)
 
     def __contains__(self, node_id: object) -> bool:
         return node_id in self._positions
@@ -390,9 +589,10 @@ class FactorModel:
                     edges.loc[row, c] = text(v)
         if problems:
             raise ModelValidationError(problems, "weights table")
-        return FactorModel._build(self._nodes.reset_index(), edges, self._metadata,
-                                  TableSource("nodes"), TableSource("edges"), [],
-                                  label=f"model {self.name!r} with new weights")
+        changed = FactorModel._build(self._nodes.reset_index(), edges, self._metadata,
+                                     TableSource("nodes"), TableSource("edges"), [],
+                                     label=f"model {self.name!r} with new weights")
+        return changed._with_tables(self._tables)
 
     def with_metadata(self, **changes: str) -> FactorModel:
         """Return a copy with metadata fields changed (``name``, ``version``, ...).
@@ -407,7 +607,8 @@ class FactorModel:
         meta = build_metadata({**self._metadata.to_dict(), **changes}, "metadata", problems)
         if problems:
             raise ModelValidationError(problems, "metadata")
-        return FactorModel._from_canonical(self._nodes, self._edges, meta, self._warnings)
+        return FactorModel._from_canonical(self._nodes, self._edges, meta,
+                                           self._warnings)._with_tables(self._tables)
 
     # ------------------------------------------------------------------ networkx
 
@@ -473,8 +674,6 @@ class FactorModel:
         >>> s["nodes"], s["edges"], s["edges_by_strength"]["matig"]
         (6, 7, 4)
         """
-        import networkx as nx
-
         nodes, edges = self._nodes, self._edges
         kind_of = nodes["kind"].to_dict()
         by_ks: dict[str, dict[str, int]] = {}
@@ -488,7 +687,6 @@ class FactorModel:
             for s, t in zip(edges["source"], edges["target"], strict=True))
         expert = edges["source_ref"].str.strip().str.lower() == vocab.EXPERT_JUDGEMENT
         has_unc = edges["sd"].notna() | edges["low"].notna()
-        G = nx.DiGraph(list(zip(edges["source"], edges["target"], strict=True)))
         refs = Counter(edges["source_ref"])
         m = self._metadata
         return {
@@ -505,7 +703,7 @@ class FactorModel:
             "edges_expert_judgement": int(expert.sum()),
             "edges_with_uncertainty": int(has_unc.sum()),
             "weight_range": [float(edges["weight"].min()), float(edges["weight"].max())],
-            "cyclic": not nx.is_directed_acyclic_graph(G),
+            "cyclic": not self.structure.acyclic,
             "distinct_sources": len(refs),
             "top_sources": [{"source_ref": k, "edges": v} for k, v in refs.most_common(5)],
         }
@@ -520,6 +718,10 @@ def _as_frame(data: Any, index_name: str | None = None) -> pd.DataFrame:
         return frame
     records = list(data)
     return pd.DataFrame.from_records(records) if records else pd.DataFrame()
+
+
+def _carried(tables: Mapping[str, Any] | None) -> dict[str, tuple[pd.DataFrame, TableSource]]:
+    return {str(k): (_as_frame(v), TableSource(str(k))) for k, v in (tables or {}).items()}
 
 
 def _weights_frame(weights: Any) -> pd.DataFrame:

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import _linalg, vocab
+from . import vocab
+from .effects import strongest_paths, total_effects
 from .errors import InvalidParameterError, NotConvergentError
+from .indicators import Profile, area_deltas, deltas_frame, reference_name
 from .model import FactorModel
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ def _lang(lang: str) -> str:
 
 
 def _labels(model: FactorModel, lang: str, ids: Any = None) -> pd.Series:
-    labels = model._nodes[f"label_{_lang(lang)}"]
+    labels = model.node_values(f"label_{_lang(lang)}")
     return labels if ids is None else labels.loc[list(ids)]
 
 
@@ -132,15 +134,14 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
     True
     """
     lang = _lang(lang)
-    nodes = model._nodes
+    nodes = model.nodes
     column = np.where(nodes["kind"] == "outcome", "outcome", nodes["setting"])
     present = [c for c in _COLUMNS if c in set(column)]
-    W = _linalg.weights(model)
+    W = model.weight_matrix
     try:  # order each column by total effect on the outcomes: fewer crossings
-        _linalg.check_convergence(W, 1.0, model.node_ids, "ordering")
-        reach = np.abs(_linalg.total_effect_columns(W, 1.0, model.positions(model.outcomes))
-                       ).sum(axis=1) if model.outcomes else np.asarray(abs(W).sum(axis=1)).ravel()
-    except NotConvergentError:
+        reach = (np.abs(total_effects(model, targets=list(model.outcomes)).to_numpy()).sum(axis=1)
+                 if model.outcomes else np.asarray(abs(W).sum(axis=1)).ravel())
+    except NotConvergentError:  # the graph itself can be drawn; only the ordering needs T
         reach = np.asarray(abs(W).sum(axis=1)).ravel()
     rows = {c: [n for n in np.array(model.node_ids)[np.argsort(-reach, kind="stable")]
                 if column[model.positions([n])[0]] == c] for c in present}
@@ -153,8 +154,9 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
         for k, n in enumerate(ids):
             pos[n] = (x * 3.0, (tallest - 1) / 2 - k * (tallest - 1) / max(len(ids) - 1, 1)
                       if len(ids) > 1 else 0.0)
-    edges = model._edges[model._edges["weight"].abs() >= min_abs_weight]
-    max_w = float(model._edges["weight"].abs().max())
+    all_edges = model.edges
+    edges = all_edges[all_edges["weight"].abs() >= min_abs_weight]
+    max_w = float(all_edges["weight"].abs().max())
     _draw_edges(ax, pos, edges, max_w, alpha=0.35)
     labels = _labels(model, lang)
     for n, (x, y) in pos.items():
@@ -196,18 +198,13 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
     """
     import networkx as nx
 
-    from .propagate import _strongest_paths
-
     lang = _lang(lang)
-    target = int(model.positions([outcome])[0])
-    W = _linalg.weights(model)
-    G = nx.DiGraph(zip(model._edges["source"], model._edges["target"], strict=True))
+    T = total_effects(model, alpha=alpha, targets=[outcome])[outcome]  # refuses divergence
+    G = model.graph
     ancestors = nx.ancestors(G, outcome)
     if not ancestors:
         raise InvalidParameterError(f"nothing in the model drives {outcome!r}")
     dist = nx.single_source_shortest_path_length(G.reverse(copy=False), outcome)
-    T = pd.Series(_linalg.total_effect_columns(W, alpha, np.array([target]))[:, 0],
-                  index=model.node_ids)
     layers: dict[int, list[str]] = {}
     for n in sorted(ancestors, key=lambda n: -abs(T[n])):
         layers.setdefault(dist[n], []).append(n)
@@ -219,21 +216,20 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
         for k, n in enumerate(ids):
             pos[n] = (3.0 * (depth - d), (len(ids) - 1) / 2 - k)
     candidates = []
-    for n in ancestors:
-        for path, product in _strongest_paths(W, alpha, int(model.positions([n])[0]), target,
-                                              top_paths, None):
-            candidates.append((abs(product), path))
-    names = model.node_ids
+    for n in sorted(ancestors, key=model.node_ids.index):
+        paths = strongest_paths(model, n, outcome, top=top_paths, alpha=alpha)
+        candidates += [(abs(x), p) for p, x in zip(paths["nodes"], paths["product"], strict=True)]
     best = sorted(candidates, key=lambda c: -c[0])[:top_paths]
-    highlight = {(names[a], names[b]) for _, p in best for a, b in itertools.pairwise(p)}
-    keep = model._edges["source"].isin(pos) & model._edges["target"].isin(pos)
-    max_w = float(model._edges["weight"].abs().max())
-    _draw_edges(ax, pos, model._edges[keep], max_w, alpha=0.5, highlight=highlight, rad=0.08)
+    highlight = {(a, b) for _, p in best for a, b in itertools.pairwise(p)}
+    edges = model.edges
+    keep = edges["source"].isin(pos) & edges["target"].isin(pos)
+    max_w = float(edges["weight"].abs().max())
+    _draw_edges(ax, pos, edges[keep], max_w, alpha=0.5, highlight=highlight, rad=0.08)
     labels = _labels(model, lang)
+    kinds, modifiable = model.node_values("kind"), model.node_values("modifiable")
     for n, (x, y) in pos.items():
-        kind = model._nodes.loc[n, "kind"]
-        ax.scatter([x], [y], s=70 if n == outcome else 40, color=KIND_COLOURS[kind], zorder=4,
-                   edgecolors="black" if not model._nodes.loc[n, "modifiable"] else "white")
+        ax.scatter([x], [y], s=70 if n == outcome else 40, color=KIND_COLOURS[kinds[n]], zorder=4,
+                   edgecolors="black" if not modifiable[n] else "white")
         text = _short(labels[n]) + ("" if n == outcome else f"  ({T[n]:+.2f})")
         ax.text(x - 0.1, y, text, fontsize=7.5, va="center", ha="right", zorder=5,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
@@ -313,7 +309,8 @@ def _pad_x(ax: Axes) -> None:
     ax.set_xlim(lo - 0.12 * span, hi + 0.12 * span)
 
 
-def plot_profile(model: FactorModel, profile: pd.DataFrame | pd.Series, *, area: Any = None,
+def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series, *,
+                 area: Any = None,
                  ax: Axes | None = None, lang: str = "nl", top: int | None = 25) -> Axes:
     """Diverging bars: how far an area is from its reference on each measured node.
 
@@ -333,12 +330,9 @@ def plot_profile(model: FactorModel, profile: pd.DataFrame | pd.Series, *, area:
     [-1.0, 0.5]
     """
     lang = _lang(lang)
-    if isinstance(profile, pd.DataFrame):
-        if area is None:
-            raise InvalidParameterError("pass area= to plot one row of a profile table")
-        row = profile.loc[area]
-    else:
-        row, area = profile, area if area is not None else profile.name
+    if not isinstance(profile, pd.Series) and area is None and len(deltas_frame(profile)) > 1:
+        raise InvalidParameterError("pass area= to plot one row of a profile table")
+    row, area = area_deltas(profile, area)
     good = (row * model.desired_sign.reindex(row.index)).dropna()
     unmeasured = int(row.isna().sum())
     order = good.sort_values()
@@ -352,12 +346,9 @@ def plot_profile(model: FactorModel, profile: pd.DataFrame | pd.Series, *, area:
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
     nl = lang == "nl"
-    ref = {"city": "stedelijk gemiddelde" if nl else "city average",
-           "previous_year": "vorig jaar" if nl else "previous year",
-           "target": "doel" if nl else "target"}.get(getattr(profile, "attrs", {}).get(
-               "reference", "city"), "referentie")
+    ref = reference_name(profile, lang)
     ax.set_xlabel((f"afstand tot {ref} in SD (rechts = beter)") if nl else
-                  (f"distance from the {ref} in SD (right = better)"))
+                  (f"distance from {ref} in SD (right = better)"))
     shown = (f"{len(order)} van {len(good)} gemeten" if nl
              else f"{len(order)} of {len(good)} measured")
     ax.set_title(f"{area}: {shown}; {unmeasured} " + ("niet gemeten" if nl else "not measured"),
@@ -417,7 +408,7 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     return ax
 
 
-def plot_heatmap(model: FactorModel, table: pd.DataFrame, *, ax: Axes | None = None,
+def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes | None = None,
                  lang: str = "nl", oriented: bool = True, max_columns: int = 40) -> Axes:
     """Areas × nodes heatmap of a profile (or any areas × nodes table in SD).
 
@@ -437,6 +428,7 @@ def plot_heatmap(model: FactorModel, table: pd.DataFrame, *, ax: Axes | None = N
     np.int64(1)
     """
     lang = _lang(lang)
+    table = deltas_frame(table)
     cols = [c for c in model.node_ids if c in table.columns and table[c].notna().any()]
     cols = sorted(cols, key=lambda c: -table[c].notna().sum())[:max_columns]
     cols = [c for c in model.node_ids if c in cols]

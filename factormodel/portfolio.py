@@ -30,20 +30,25 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from os import PathLike
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from . import vocab
+from . import _scoring, vocab
+from ._html import portfolio_html
+from ._json import json_safe
+from ._results import Result
 from ._tables import TableSource, parse_float, parse_phases, text
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
+from .indicators import Profile, area_deltas, to_indicator_units
+from .io import read_table
 from .model import FactorModel
-from .recommend import _priorities, _row, factor_gains
 
 __all__ = ["DEFAULT_EFFECT", "DEFAULT_EFFECT_SD", "RECOGNITION_LEVELS", "Portfolio",
-           "build_interventions", "optimize_portfolio"]
+           "build_interventions", "load_interventions", "optimize_portfolio"]
 
 #: NJi Databank recognition levels (strength of evidence, not effect size).
 RECOGNITION_LEVELS = (
@@ -97,9 +102,9 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         if target not in model:
             bad(i, "target", f"unknown factor {target!r}; "
                 f"{close_matches(target, model.factors)}")
-        elif model._nodes.loc[target, "kind"] == "outcome":
+        elif target in model.outcomes:
             bad(i, "target", f"{target!r} is an outcome; interventions target factors")
-        elif not model._nodes.loc[target, "modifiable"]:
+        elif not model.node_values("modifiable")[target]:
             bad(i, "target", f"{target!r} is not modifiable (context); it cannot be a target")
         if (iid, target) in seen_pairs:
             bad(i, "target", f"intervention {iid!r} lists target {target!r} twice")
@@ -160,8 +165,40 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
     return pd.DataFrame(rows)
 
 
+def load_interventions(model: FactorModel, path: str | PathLike[str] | None = None
+                       ) -> pd.DataFrame:
+    """The intervention catalogue of ``model`` (one row per intervention and target factor).
+
+    By default the ``interventions`` table the model was loaded with (its
+    folder's ``interventions.csv``), validated once per model; or a CSV at
+    ``path``. Empty effects take the stated conservative default
+    :data:`DEFAULT_EFFECT` whatever the recognition level, marked in ``effect_is_default``.
+
+    Raises
+    ------
+    UnknownTableError
+        If the model carries no intervention catalogue and no path is given.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_interventions(fm.load_model("rotterdam-jeugd"))
+    >>> cat["intervention"].nunique() >= 15
+    True
+    >>> row = cat.set_index(["intervention", "target"]).loc[
+    ...     ("pad", "sociaal_emotionele_vaardigheden")]
+    >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
+    ('effectief - sterke aanwijzingen', 0.05, True)
+    """
+    if path is not None:
+        raw, src = read_table(path)
+        return build_interventions(raw, model, src)
+    return model.cached("intervention catalogue", lambda: build_interventions(
+        model.table("interventions"), model, model.table_source("interventions"))).copy()
+
+
 @dataclass(frozen=True)
-class Portfolio:
+class Portfolio(Result):
     """An optimal set of interventions for one area and budget.
 
     Attributes
@@ -199,9 +236,17 @@ class Portfolio:
     constraints: dict
 
     def _repr_html_(self) -> str:
-        from ._html import portfolio_html
-
         return portfolio_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: budget, cost, improvement, chosen and left-out interventions, changes."""
+        return json_safe({
+            "area": self.area, "budget": self.budget, "total_cost": self.total_cost,
+            "improvement_sd": self.improvement, "chosen": self.chosen,
+            "outcome_changes_sd": self.outcome_changes,
+            "factor_changes_sd": self.factor_changes,
+            "outcome_changes_units": self.outcome_units, "left_out": self.left_out,
+            "constraints": self.constraints})
 
     def to_frame(self) -> pd.DataFrame:
         """Chosen and left-out interventions in one table."""
@@ -209,7 +254,7 @@ class Portfolio:
                           self.left_out.assign(chosen=False)], ignore_index=True)
 
 
-def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.DataFrame,
+def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.Series,
                   population: float) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Per intervention: attributes, per-unit factor improvements A (interventions x
     factors), per-unit value v."""
@@ -223,12 +268,12 @@ def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.DataFra
     for r in catalogue.itertuples():
         A[pos_i[r.intervention], pos_f[r.target]] = r.effect
     A *= coverage[:, None]
-    v = A @ gains.reindex(factors)["gain"].to_numpy()
+    v = A @ gains.reindex(factors).to_numpy()
     return interventions.assign(coverage=coverage, factors=[
         [f for f in factors if A[pos_i[i], pos_f[f]] > 0] for i in ids]), A, v
 
 
-def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
+def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                        catalogue: pd.DataFrame, *, budget: float,
                        outcomes: Mapping[str, float] | Iterable[str], population: float,
                        area: Any = None, one_per_factor: bool = False,
@@ -291,9 +336,10 @@ def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
         raise InvalidParameterError(
             f"unknown required phase(s) {bad_phase} / setting(s) {bad_setting}; phases: "
             f"{', '.join(vocab.PHASES)}; settings: {', '.join(vocab.FACTOR_SETTINGS)}")
-    row, area = _row(profile, area)
-    prio = _priorities(model, outcomes)
-    gains = factor_gains(model, prio, alpha=alpha)
+    row, area = area_deltas(profile, area)
+    g = _scoring.gains(model, outcomes, alpha=alpha)
+    prio = g.goals
+    gains = pd.Series(g.gain, index=model.node_ids)
     info, A, v = _problem_data(model, catalogue, gains, float(population))
     ids = info.index.tolist()
     k = len(ids)
@@ -303,7 +349,7 @@ def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
     factors = sorted(set(catalogue["target"]), key=model.node_ids.index)
     sign = model.desired_sign.loc[factors].to_numpy(dtype=float)
     delta = row.reindex(factors).to_numpy(dtype=float)
-    room = np.maximum(0.0, -sign * delta)
+    room = _scoring.room(sign, delta)
 
     # variables: n (k integers) then y (k binaries)
     rows_A, lo, hi, names = [], [], [], []
@@ -360,7 +406,7 @@ def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
     improvement = float(units @ v)
     factor_improvement = units @ A
     factor_changes = pd.Series(sign * factor_improvement, index=factors, name="delta")
-    T = _outcome_effects(model, factors, list(prio), alpha)
+    T = g.effects[model.positions(factors)]
     outcome_changes = pd.Series(factor_changes.to_numpy() @ T, index=list(prio),
                                 name="delta")
     chosen = pd.DataFrame({
@@ -388,21 +434,11 @@ def optimize_portfolio(model: FactorModel, profile: pd.DataFrame | pd.Series,
                                   "not_capped_unmeasured": uncapped if cap_at_room else []})
 
 
-def _outcome_effects(model: FactorModel, factors: list[str], outs: list[str], alpha: float
-                     ) -> np.ndarray:
-    from .effects import total_effects
-
-    return total_effects(model, alpha=alpha, targets=outs).loc[factors].to_numpy()
-
-
 def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame | None
               ) -> pd.DataFrame:
-    from .indicators import to_indicator_units
-
-    try:
-        return to_indicator_units(model, changes, indicators=indicators)
-    except Exception:  # no catalogue for this model: SD only
-        return pd.DataFrame()
+    if indicators is None and "indicators" not in model.table_names:
+        return pd.DataFrame()  # no catalogue for this model: SD only
+    return to_indicator_units(model, changes, indicators=indicators)
 
 
 def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarray,

@@ -17,7 +17,6 @@ the inputs, so the contribution of input ``c`` to node ``j`` is
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,9 +26,12 @@ import numpy as np
 import pandas as pd
 
 from . import _linalg
+from ._graph import path_graph, patterns, strongest_paths
+from ._json import json_safe
 from ._tables import is_missing
 from .effects import check_alpha
-from .errors import FactorModelError, InvalidDeltaError, InvalidParameterError, UnknownNodeError
+from .errors import InvalidDeltaError, InvalidParameterError, UnknownNodeError
+from .fcm import FCMResult, propagate_fcm
 from .model import FactorModel
 
 __all__ = ["PropagationResult", "propagate"]
@@ -60,11 +62,9 @@ class PropagationResult:
     deltas : Series or DataFrame
         Predicted change of every node (model order), same shape as ``inputs``
         but with every node as a column.
-    method, clamp, alpha, max_hops
-        The settings used.
-    status : DataFrame or None
-        For ``method="fcm"``: per scenario ``converged, iterations, residual,
-        period`` (limit-cycle period, 0 if none). None in linear mode.
+    clamp, alpha, max_hops
+        The settings used (``method`` is always ``"linear"``; an FCM run gives
+        a :class:`factormodel.fcm.FCMResult`).
 
     With ``missing="free"`` an input cell may be NaN: that node was not given
     in that scenario (it is predicted), and its contributions are NaN there.
@@ -73,12 +73,11 @@ class PropagationResult:
     model: FactorModel
     inputs: pd.Series | pd.DataFrame
     deltas: pd.Series | pd.DataFrame
-    method: str
     clamp: bool
     alpha: float
     max_hops: int | None
-    status: pd.DataFrame | None = None
-    _groups: tuple[_Group, ...] = field(default=())  # linear mode only
+    _groups: tuple[_Group, ...] = field(default=())
+    method: str = "linear"
 
     @property
     def batch(self) -> bool:
@@ -90,11 +89,6 @@ class PropagationResult:
         """Predicted change of the outcomes only."""
         outs = list(self.model.outcomes)
         return self.deltas[outs] if self.batch else self.deltas.loc[outs]
-
-    def _require_linear(self, what: str) -> None:
-        if self.method != "linear":
-            raise FactorModelError(f"{what} are exact only in linear mode; this result was "
-                                   f"computed with method={self.method!r}")
 
     @property
     def _given(self) -> np.ndarray:
@@ -126,7 +120,6 @@ class PropagationResult:
         >>> float(r.deltas["vsv"].round(4))
         0.33
         """
-        self._require_linear("contributions")
         values = self._contribution_array(self.model.positions([node]))[:, :, 0]
         sources = pd.Index(self._sources, name="input")
         if self.batch:
@@ -141,7 +134,6 @@ class PropagationResult:
         outcome (and scenario) the contributions sum exactly to the outcome's
         predicted delta.
         """
-        self._require_linear("contributions")
         outs = list(self.model.outcomes)
         values = self._contribution_array(self.model.positions(outs))
         sources = pd.Index(self._sources, name="input")
@@ -187,7 +179,6 @@ class PropagationResult:
         >>> bool(abs(p["contribution"].sum() - r.deltas["vsv"]) < 1e-12)
         True
         """
-        self._require_linear("paths")
         if not isinstance(top, int) or top < 0:
             raise InvalidParameterError(f"top must be a whole number >= 0, got {top!r}")
         target = int(self.model.positions([outcome])[0])
@@ -208,6 +199,7 @@ class PropagationResult:
             given = self.inputs
             total = float(self.deltas[outcome])
         group = next(g for g in self._groups if position in g.rows)
+        graph = path_graph(group.graph, self.alpha)
         names = self.model.node_ids
         candidates: list[tuple[float, tuple[int, ...], float, float]] = []
         for src, delta in given.iloc[group.cols].items():
@@ -215,8 +207,7 @@ class PropagationResult:
             if d == 0:
                 continue
             s = int(self.model.positions([src])[0])
-            for path, product in _strongest_paths(group.graph, self.alpha, s, target, top,
-                                                  self.max_hops):
+            for path, product in strongest_paths(graph, s, target, top, self.max_hops):
                 candidates.append((abs(d * product), path, product, d))
         best = heapq.nlargest(top, candidates, key=lambda c: c[0])
         rows = [{"path": " → ".join(names[i] for i in path), "source": names[path[0]],
@@ -245,9 +236,15 @@ class PropagationResult:
             long = self.deltas.rename("delta").rename_axis("node").reset_index()
             flags = given[0]
         long["role"] = np.where(flags, given_role, "predicted")
-        kind = self.model._nodes["kind"]
-        long["kind"] = long["node"].map(kind).to_numpy()
+        long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()
         return long
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: settings and every node's delta with its role (NaN as None)."""
+        return json_safe({"model": self.model.name, "status": self.model.metadata.status,
+                          "method": "linear", "clamp": self.clamp, "alpha": self.alpha,
+                          "max_hops": self.max_hops, "units": "standard deviations (SD)",
+                          "deltas": self.to_frame()})
 
     def _repr_html_(self) -> str:
         from ._html import result_html
@@ -259,42 +256,6 @@ class PropagationResult:
         return (f"<PropagationResult {self.method} on {self.model.name!r}: {shape}, "
                 f"{len(self._sources)} input nodes, clamp={self.clamp}, alpha={self.alpha:g}"
                 f"{'' if self.max_hops is None else f', max_hops={self.max_hops}'}>")
-
-
-def _strongest_paths(W: Any, alpha: float, source: int, target: int, k: int,
-                     max_hops: int | None) -> list[tuple[tuple[int, ...], float]]:
-    """Up to ``k`` simple paths source -> target with the largest |product of weights|."""
-    import networkx as nx
-
-    if k == 0:
-        return []
-    if source == target:
-        return [((source,), 1.0)]
-    coo = (alpha * W).tocoo()
-    G = nx.DiGraph()
-    for i, j, w in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
-        if w != 0:
-            G.add_edge(i, j, w=w, cost=-math.log(abs(w)) if abs(w) <= 1 else None)
-    if source not in G or target not in G or not nx.has_path(G, source, target):
-        return []
-
-    def product(path: list[int]) -> float:
-        return math.prod(G[a][b]["w"] for a, b in itertools.pairwise(path))
-
-    out: list[tuple[tuple[int, ...], float]] = []
-    if all(c is not None for _, _, c in G.edges(data="cost")):
-        # Yen's algorithm: simple paths in order of increasing cost = decreasing |product|
-        for path in itertools.islice(nx.shortest_simple_paths(G, source, target, weight="cost"),
-                                     20 * k + 1000):
-            if max_hops is None or len(path) - 1 <= max_hops:
-                out.append((tuple(path), product(path)))
-                if len(out) == k:
-                    break
-        return out
-    # a weight above 1 makes -log negative: rank all simple paths instead (bounded)
-    paths = itertools.islice(nx.all_simple_paths(G, source, target, cutoff=max_hops), 200_000)
-    ranked = heapq.nlargest(k, ((abs(product(p)), p) for p in paths), key=lambda t: t[0])
-    return [(tuple(p), product(p)) for _, p in ranked]
 
 
 # --------------------------------------------------------------------------- inputs
@@ -355,33 +316,12 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
     return out.iloc[0].rename(None) if single else out
 
 
-def _patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of a boolean matrix and, per row, the index of its pattern.
-
-    Rows are packed into 64-bit keys and factorised (``np.unique(axis=0)``
-    sorts void rows and is about 50 times slower on 10,000 rows).
-    """
-    S, k = present.shape
-    if present.all() or S == 0:
-        return np.ones((1, k), dtype=bool), np.zeros(S, dtype=np.intp)
-    packed = np.packbits(present, axis=1)
-    packed = np.pad(packed, ((0, 0), (0, (-packed.shape[1]) % 8)))
-    keys = np.ascontiguousarray(packed).view(np.uint64)
-    if keys.shape[1] == 1:
-        which, _ = pd.factorize(keys[:, 0])
-    else:
-        which = pd.DataFrame(keys).groupby(list(range(keys.shape[1])), sort=False).ngroup()
-        which = which.to_numpy()
-    first = np.unique(which, return_index=True)[1]
-    return present[first], which.astype(np.intp)
-
-
 # --------------------------------------------------------------------------- public
 
 
 def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: float = 1.0,
               max_hops: int | None = None, method: str = "linear", missing: str = "raise",
-              **fcm_options: Any) -> PropagationResult:
+              **fcm_options: Any) -> PropagationResult | FCMResult:
     """Propagate deltas of some nodes to predicted deltas of every node.
 
     Parameters
@@ -414,6 +354,7 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     Returns
     -------
     PropagationResult
+        (:class:`factormodel.fcm.FCMResult` with ``method="fcm"``)
 
     Raises
     ------
@@ -441,8 +382,6 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     Name: delta, dtype: float64
     """
     if method == "fcm":
-        from .fcm import propagate_fcm
-
         if max_hops is not None or alpha != 1.0 or not clamp:
             raise InvalidParameterError("method='fcm' clamps the given concepts and takes no "
                                         "alpha or max_hops; use fcm options (lam, rule, ...)")
@@ -459,36 +398,33 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     batch = isinstance(given, pd.DataFrame)
     sources = list(given.columns if batch else given.index)
     idx = model.positions(sources)
-    W = _linalg.weights(model)
+    base = _linalg.system(model, alpha)
     D = given.to_numpy(dtype=float).reshape(len(given) if batch else 1, len(sources))
-    patterns, which = _patterns(~np.isnan(D))
+    pats, which = patterns(~np.isnan(D))
     X = np.zeros((D.shape[0], model.n_nodes))
     groups = []
-    what = f"effects in model {model.name!r}"
     # one check covers every set of clamped nodes, unless |W| itself is too strong
-    checked = clamp and len(patterns) > 1 and model.n_nodes <= _linalg.DENSE_LIMIT and \
-        _linalg.converges_for_every_cut(W, alpha)
-    for p, pattern in enumerate(patterns):  # one solve per set of given nodes, not per row
+    every_cut = clamp and len(pats) > 1 and model.n_nodes <= _linalg.DENSE_LIMIT and \
+        base.converges_for_every_cut()
+    for p, pattern in enumerate(pats):  # one solve per set of given nodes, not per row
         rows = np.flatnonzero(which == p)
         cols = np.flatnonzero(pattern)
         src = idx[cols]
-        Wc = _linalg.cut_incoming(W, src) if clamp else W
+        solver = base.cut(src, checked=every_cut) if clamp else base
         if not len(src):
             effect = np.zeros((0, model.n_nodes))
         elif max_hops is None:
-            if not checked:
-                _linalg.check_convergence(Wc, alpha, model.node_ids, what)
-            effect = _linalg.total_effect_rows(Wc, alpha, src, (model.node_ids, what))
+            effect = solver.rows(src)
         else:
-            effect = _linalg.truncated_rows(Wc, alpha, src, int(max_hops))
-        if len(patterns) == 1 and len(cols) == D.shape[1]:
+            effect = _linalg.truncated_rows(solver.W, alpha, src, int(max_hops))
+        if len(pats) == 1 and len(cols) == D.shape[1]:
             X = D @ effect  # everything given everywhere: no fancy indexing
         else:
             X[rows] = D[np.ix_(rows, cols)] @ effect
-        groups.append(_Group(rows=rows, cols=cols, effect=effect, graph=Wc))
+        groups.append(_Group(rows=rows, cols=cols, effect=effect, graph=solver.W))
     if batch:
         out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))
     else:
         out = pd.Series(X[0], index=pd.Index(model.node_ids, name="node"), name="delta")
-    return PropagationResult(model=model, inputs=given, deltas=out, method="linear",
-                             clamp=clamp, alpha=alpha, max_hops=max_hops, _groups=tuple(groups))
+    return PropagationResult(model=model, inputs=given, deltas=out, clamp=clamp, alpha=alpha,
+                             max_hops=max_hops, _groups=tuple(groups))

@@ -1,23 +1,11 @@
 """Which factors should interventions in an area target, for the outcomes it chose?
 
-For the chosen outcomes ``o`` with priorities ``p_o`` and desired signs ``s_o``
-(+1 if higher is better, -1 if lower is better), and a modifiable factor ``f``
-with desired sign ``d_f`` (-1 for a risk factor, +1 for a protective one):
-
-* **gain** ``= d_f · Σ_o p_o · s_o · T[f, o]`` -- the priority-weighted
-  improvement of the chosen outcomes (SD) per SD that ``f`` moves in its good
-  direction (the *leverage*, turned the right way). ``T`` = total effects.
-* **room** ``= max(0, −d_f · Δ_f)`` -- how far the area is on the wrong side
-  of its reference (SD), from its profile. NaN when ``f`` is not measured there:
-  flagged, never guessed.
-* **evidence** ``= Σ_o p_o T_E[f, o] / Σ_o p_o T_|W|[f, o]`` -- the share of the
-  factor's unsigned path weight to the chosen outcomes that survives discounting
-  every edge by its strength class (sterk 1, matig 2/3, zwak 1/3); an edge whose
-  source is ``expert judgement`` counts as zwak whatever its class. 1 when every
-  path runs over ``sterk`` edges with a published source.
-* **expected improvement** ``= room · max(gain, 0)`` -- what closing the gap to
-  the reference would do for the chosen outcomes, in SD.
-* **score** ``= expected improvement · evidence``.
+Each modifiable factor gets a **gain** (improvement of the chosen goals per SD
+that the factor moves in its good direction), a **room** to improve (how far the
+area is on the wrong side of its reference), an **evidence** share (how much of
+the path weight runs over strong edges), an **expected improvement** ``room ·
+max(gain, 0)`` and a **score** ``expected improvement · evidence``; the one
+definition of each lives in :mod:`factormodel._scoring`.
 
 Non-modifiable factors (context such as household poverty) are never
 recommended, but they stay in the model and shape every total effect.
@@ -25,49 +13,20 @@ recommended, but they stay in the model and shape every total effect.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from . import _linalg, vocab
-from .effects import check_alpha
-from .errors import InvalidParameterError, UnknownAreaError, close_matches
+from . import _scoring
+from ._scoring import EVIDENCE
+from .effects import check_alpha, strongest_paths
+from .errors import InvalidParameterError
+from .indicators import Profile, area_deltas, deltas_frame, load_indicators, reference_name
 from .model import FactorModel
-from .propagate import _strongest_paths
 
 __all__ = ["EVIDENCE", "factor_gains", "recommend", "sparse_outcome_notes"]
-
-#: Evidence value of an edge per strength class; an expert-judgement edge counts as zwak.
-EVIDENCE = {"sterk": 1.0, "matig": 2.0 / 3.0, "zwak": 1.0 / 3.0}
-
-
-_REFERENCE_NL = {"city": "het stedelijk gemiddelde", "previous_year": "vorig jaar",
-                 "target": "de doelwaarde"}
-_REFERENCE_EN = {"city": "the city average", "previous_year": "last year",
-                 "target": "the target"}
-
-
-def _priorities(model: FactorModel, outcomes: Mapping[str, float] | Iterable[str]
-                ) -> dict[str, float]:
-    prio = ({str(k): float(v) for k, v in outcomes.items()} if isinstance(outcomes, Mapping)
-            else dict.fromkeys(map(str, outcomes), 1.0))
-    if not prio:
-        raise InvalidParameterError("choose at least one outcome")
-    model.positions(list(prio))
-    kind = model._nodes["kind"]
-    not_outcomes = [k for k in prio if kind[k] != "outcome"]
-    if not_outcomes:
-        raise InvalidParameterError(f"not outcomes: {', '.join(not_outcomes)}; choose from "
-                                    f"{', '.join(model.outcomes)}")
-    bad = [k for k, v in prio.items() if not (math.isfinite(v) and v > 0)]
-    if bad:
-        raise InvalidParameterError(f"priorities must be numbers above 0: {', '.join(bad)}")
-    return prio
-
 
 def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[str], *,
                  alpha: float = 1.0) -> pd.DataFrame:
@@ -91,47 +50,19 @@ def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[st
     schoolverzuim     0.50    0.2444
     schoolprestaties  0.40    0.3333
     """
-    alpha = check_alpha(alpha)
-    prio = _priorities(model, outcomes)
-    cols = model.positions(list(prio))
-    W = _linalg.weights(model)
-    what = f"total effects of model {model.name!r}"
-    _linalg.check_convergence(W, alpha, model.node_ids, what)
-    T = _linalg.total_effect_columns(W, alpha, cols, (model.node_ids, what))
-    p = np.array(list(prio.values()))
-    s = model.desired_sign.to_numpy(dtype=float)
-    d = s  # a factor's desired sign comes from its kind, like an outcome's
-    per_outcome = d[:, None] * (T * (p * s[cols])[None, :])
-    absW = abs(W).tocsr()
-    strength = np.where(model._edges["source_ref"] == vocab.EXPERT_JUDGEMENT, EVIDENCE["zwak"],
-                        model._edges["strength"].map(EVIDENCE).to_numpy())
-    src = model.positions(model._edges["source"])
-    dst = model.positions(model._edges["target"])
-    E = sp.csr_matrix((np.abs(model._edges["weight"].to_numpy()) * strength, (src, dst)),
-                      shape=W.shape)
-    _linalg.check_convergence(absW, alpha, model.node_ids, "unsigned path weights")
-    T_abs = _linalg.total_effect_columns(absW, alpha, cols, (model.node_ids, what)) @ p
-    T_e = _linalg.total_effect_columns(E, alpha, cols, (model.node_ids, what)) @ p
-    with np.errstate(invalid="ignore", divide="ignore"):
-        evidence = np.where(T_abs > 0, T_e / T_abs, np.nan)
-    out = pd.DataFrame({"gain": per_outcome.sum(axis=1), "evidence": evidence,
-                        "modifiable": model._nodes["modifiable"].to_numpy()},
+    return _gain_table(model, _scoring.gains(model, outcomes, alpha=check_alpha(alpha)))
+
+
+def _gain_table(model: FactorModel, g: _scoring.Gains) -> pd.DataFrame:
+    out = pd.DataFrame({"gain": g.gain, "evidence": g.evidence,
+                        "modifiable": model.node_values("modifiable").to_numpy(dtype=bool)},
                        index=pd.Index(model.node_ids, name="factor"))
-    for k, o in enumerate(prio):
-        out[f"gain_{o}"] = per_outcome[:, k]
+    for k, o in enumerate(g.goals):
+        out[f"gain_{o}"] = g.per_goal[:, k]
     return out.loc[list(model.factors)]
 
 
-def _row(profile: pd.DataFrame | pd.Series, area: Any) -> tuple[pd.Series, Any]:
-    if isinstance(profile, pd.Series):
-        return profile, area if area is not None else profile.name
-    if area not in profile.index:
-        raise UnknownAreaError(f"no area {area!r} in the profile; "
-                               f"{close_matches(str(area), [str(a) for a in profile.index])}")
-    return profile.loc[area], area
-
-
-def recommend(model: FactorModel, profile: pd.DataFrame | pd.Series,
+def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
               outcomes: Mapping[str, float] | Iterable[str], *, area: Any = None, top: int = 5,
               alpha: float = 1.0, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rank the modifiable factors an area's interventions should target.
@@ -141,9 +72,10 @@ def recommend(model: FactorModel, profile: pd.DataFrame | pd.Series,
     model : FactorModel
     profile : DataFrame (areas x nodes) or Series (one area)
         From :func:`factormodel.profile`; deltas in SD against a reference.
-    outcomes : mapping outcome -> priority, or list of outcomes
-        The maatschappelijke resultaten the area chose; the desired direction
-        comes from each outcome.
+    outcomes : mapping node -> priority, or list of nodes
+        The goals (maatschappelijke resultaten) the area chose: any node,
+        outcome or factor (e.g. schoolverzuim); the desired direction comes from
+        the node.
     area : label, optional
         The area (row of ``profile``). Without it and with a DataFrame, every
         area is ranked at once (city-wide mode, no explanations).
@@ -176,25 +108,30 @@ def recommend(model: FactorModel, profile: pd.DataFrame | pd.Series,
     0   1.0  schoolverzuim   0.5   0.5    0.2444  0.0611
     1   2.0  opvoedklimaat   1.0   0.2    0.0815  0.0163
     >>> print(rec.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
-    school absenteeism in Oud-Crooswijk is 0.50 SD above the city average. Via schoolverzuim
+    school absenteeism in Oud-Crooswijk is 0.50 SD above the reference. Via schoolverzuim
     → vsv this raises early school leaving by 0.25 SD (about 0.20 percentage points % new early
-    school leavers). Bringing it back to the city average would improve the chosen outcomes by
+    school leavers). Bringing it back to the reference would improve the chosen outcomes by
     an expected 0.25 SD (strength of evidence 24%: path weight weighted by strength class,
     expert judgement counting as weak).
+
+    A plain Series does not say what its deltas are measured against; a
+    :class:`~factormodel.Profile` from :func:`factormodel.profile` does, and the
+    explanations then name it (e.g. "the city average").
     """
     if not isinstance(top, int) or top < 1:
         raise InvalidParameterError(f"top must be a whole number >= 1, got {top!r}")
-    gains = factor_gains(model, outcomes, alpha=alpha)
+    g = _scoring.gains(model, outcomes, alpha=check_alpha(alpha))
+    gains = _gain_table(model, g)
     mod = gains[gains["modifiable"]]
     sign = model.desired_sign.loc[mod.index].to_numpy(dtype=float)
-    if isinstance(profile, pd.DataFrame) and area is None:
-        return _citywide(model, profile, mod, sign, top)
-    row, area = _row(profile, area)
+    if not isinstance(profile, pd.Series) and area is None and len(deltas_frame(profile)) != 1:
+        return _citywide(model, deltas_frame(profile), mod, sign, top)
+    row, area = area_deltas(profile, area)
     delta = row.reindex(mod.index).astype(float)
-    room = np.maximum(0.0, -sign * delta.to_numpy())
+    room = _scoring.room(sign, delta.to_numpy())
     gain = mod["gain"].to_numpy()
-    expected = room * np.maximum(gain, 0.0)
-    score = expected * np.nan_to_num(mod["evidence"].to_numpy())
+    expected = _scoring.expected_improvement(room, gain)
+    score = _scoring.score(expected, mod["evidence"].to_numpy())
     status = np.select(
         [np.isnan(delta.to_numpy()), gain <= 0, room == 0],
         ["not measured", "does not help the chosen outcomes", "at or better than the reference"],
@@ -214,11 +151,10 @@ def recommend(model: FactorModel, profile: pd.DataFrame | pd.Series,
         .drop(columns="potential")
     unmeasured.insert(0, "rank", np.nan)
     out = pd.concat([ranked, unmeasured], ignore_index=True)
-    prio = _priorities(model, outcomes)
-    _add_paths(model, out, list(prio), alpha)
-    _add_explanations(model, out, list(prio), str(area), getattr(profile, "attrs", {}),
-                      alpha, indicators)
-    out.attrs["notes"] = sparse_outcome_notes(model, list(prio))
+    effects = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
+    _add_paths(model, out, list(g.goals), check_alpha(alpha))
+    _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators)
+    out.attrs["notes"] = sparse_outcome_notes(model, list(g.goals))
     return out
 
 
@@ -260,10 +196,10 @@ def _citywide(model: FactorModel, profile: pd.DataFrame, mod: pd.DataFrame, sign
               top: int) -> pd.DataFrame:
     """Scores for every area at once: (areas x factors) arrays, ranked per row."""
     delta = profile.reindex(columns=mod.index).to_numpy(dtype=float)
-    room = np.maximum(0.0, -sign[None, :] * delta)  # NaN stays NaN: unmeasured
+    room = _scoring.room(sign[None, :], delta)  # NaN stays NaN: unmeasured
     gain = mod["gain"].to_numpy()
-    expected = room * np.maximum(gain, 0.0)[None, :]
-    score = expected * np.nan_to_num(mod["evidence"].to_numpy())[None, :]
+    expected = _scoring.expected_improvement(room, gain[None, :])
+    score = _scoring.score(expected, mod["evidence"].to_numpy()[None, :])
     usable = np.where(np.isnan(score) | (score <= 0), -np.inf, score)
     order = np.argsort(-usable, axis=1, kind="stable")[:, :top]
     rows = np.repeat(np.arange(len(profile)), order.shape[1])
@@ -279,15 +215,12 @@ def _citywide(model: FactorModel, profile: pd.DataFrame, mod: pd.DataFrame, sign
 
 
 def _add_paths(model: FactorModel, table: pd.DataFrame, outs: list[str], alpha: float) -> None:
-    W = _linalg.weights(model)
-    names = model.node_ids
     for o in outs:
-        target = int(model.positions([o])[0])
         texts = []
         for f in table["factor"]:
-            best = _strongest_paths(W, alpha, int(model.positions([f])[0]), target, 1, None)
-            texts.append(" → ".join(names[i] for i in best[0][0]) + f" ({best[0][1]:+.3f})"
-                         if best else "")
+            best = strongest_paths(model, f, o, top=1, alpha=alpha)
+            texts.append(f"{best.loc[0, 'path']} ({best.loc[0, 'product']:+.3f})"
+                         if len(best) else "")
         table[f"path_{o}"] = texts
 
 
@@ -296,20 +229,11 @@ def _nl(x: float, digits: int = 2) -> str:
 
 
 def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], area: str,
-                      attrs: Mapping[str, Any], alpha: float,
+                      profile: Any, T: pd.DataFrame,
                       indicators: pd.DataFrame | None) -> None:
-    ref = attrs.get("reference", "city")
-    ref_nl, ref_en = _REFERENCE_NL.get(ref, ref), _REFERENCE_EN.get(ref, ref)
-    if indicators is None:
-        try:
-            from .io import load_indicators
-
-            indicators = load_indicators(model)
-        except Exception:  # no catalogue: explanations without indicator units
-            indicators = None
-    T = pd.DataFrame(_linalg.total_effect_columns(_linalg.weights(model), alpha,
-                                                  model.positions(outs)),
-                     index=model.node_ids, columns=outs)
+    ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
+    if indicators is None and "indicators" in model.table_names:
+        indicators = load_indicators(model)  # without a catalogue: no indicator units
     labels = model.nodes
     nl, en = [], []
     for r in table.itertuples():

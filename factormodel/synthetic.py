@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _linalg
 from .errors import InvalidParameterError
 from .model import FactorModel
 from .propagate import propagate
@@ -99,7 +98,7 @@ def simulate_area_data(model: FactorModel, indicators: pd.DataFrame, areas: pd.D
     disadvantage = np.array([effects.get(p, 0.0) for p in fine["parent"]]) \
         + area_noise * rng.standard_normal(nf)
     sign = model.desired_sign.to_numpy(dtype=float)
-    sources = np.asarray(abs(_linalg.weights(model)).sum(axis=0)).ravel() == 0
+    sources = np.asarray(abs(model.weight_matrix).sum(axis=0)).ravel() == 0
     persistent = node_noise * rng.standard_normal((nf, n))
     shocks = np.empty((ny, nf, n))
     for t in range(ny):  # a handful of years; every area and node is vectorised

@@ -31,12 +31,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from . import _linalg
+from . import _linalg, _scoring
+from ._graph import patterns
+from ._results import Result
 from .effects import check_alpha
 from .errors import InvalidParameterError
+from .indicators import Profile, area_deltas, deltas_frame
 from .model import FactorModel
-from .propagate import _patterns
-from .recommend import _priorities, factor_gains
 
 __all__ = ["DEFAULT_SD", "MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"]
 
@@ -71,7 +72,7 @@ def draw_weights(model: FactorModel, n_draws: int, *, seed: int = 0,
         raise InvalidParameterError(f"distribution must be 'auto' or 'triangular', got "
                                     f"{distribution!r}")
     sds = dict(DEFAULT_SD if default_sd is None else default_sd)
-    e = model._edges
+    e = model.edges
     w = e["weight"].to_numpy()
     sd = e["sd"].to_numpy().copy()
     lo, hi = e["low"].to_numpy(), e["high"].to_numpy()
@@ -117,7 +118,7 @@ class _Progress:
 
 
 @dataclass(frozen=True)
-class MonteCarloResult:
+class MonteCarloResult(Result):
     """Monte Carlo summaries over weight draws.
 
     Attributes
@@ -144,6 +145,10 @@ class MonteCarloResult:
     interval: float = 0.9
     top: int = 3
 
+    def to_frame(self) -> pd.DataFrame:
+        """Predictions per area and node: ``area, node, central, median, low, high``."""
+        return self.predictions.reset_index()
+
     @property
     def n_divergent(self) -> int:
         """Draws left out because feedback loops diverged."""
@@ -151,7 +156,7 @@ class MonteCarloResult:
 
 
 def _dense(model: FactorModel) -> np.ndarray:
-    return _linalg.weights(model).toarray()
+    return model.weight_matrix.toarray()
 
 
 def _scc_blocks(W: np.ndarray) -> list[np.ndarray]:
@@ -210,7 +215,7 @@ def _rho(Wc: np.ndarray, blocks: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def monte_carlo(model: FactorModel, profile: pd.DataFrame,
+def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
                 outcomes: Mapping[str, float] | Iterable[str], *, n_draws: int = 1000,
                 seed: int = 0, top: int = 3, interval: float = 0.9, alpha: float = 1.0,
                 distribution: str = "auto", default_sd: Mapping[str, float] | None = None,
@@ -254,31 +259,32 @@ def monte_carlo(model: FactorModel, profile: pd.DataFrame,
         raise InvalidParameterError(f"interval must be between 0 and 1, got {interval!r}")
     if not isinstance(top, int) or top < 1:
         raise InvalidParameterError(f"top must be a whole number >= 1, got {top!r}")
-    prio = _priorities(model, outcomes)
+    g = _scoring.gains(model, outcomes, alpha=alpha)
+    prio = g.goals
     weights = draw_weights(model, n_draws, seed=seed, distribution=distribution,
                            default_sd=default_sd)
     n = model.n_nodes
+    profile = deltas_frame(profile)
     areas = profile.index
     nodes = list(model.node_ids)
     factors = list(model.factors)
-    base = factor_gains(model, prio, alpha=alpha)
-    modifiable = base.index[base["modifiable"]].tolist()
-    mod_pos = model.positions(modifiable)
-    evidence = np.nan_to_num(base.loc[modifiable, "evidence"].to_numpy())
+    is_mod = model.node_values("modifiable").to_numpy(dtype=bool)
+    mod_pos = np.flatnonzero(is_mod & (model.node_values("kind") != "outcome").to_numpy())
+    modifiable = [nodes[i] for i in mod_pos]
+    evidence = np.nan_to_num(g.evidence[mod_pos])
     sign = model.desired_sign.to_numpy(dtype=float)
     out_pos = model.positions(list(prio))
     p = np.array(list(prio.values()))
     # measured factors per area (outcomes are predicted, never clamped here)
     given = profile.reindex(columns=factors).to_numpy(dtype=float)
     fpos = model.positions(factors)
-    patterns, which = _patterns(~np.isnan(given))
-    groups = [(np.flatnonzero(which == g), fpos[np.flatnonzero(pat)]) for g, pat in
-              enumerate(patterns)]
+    pats, which = patterns(~np.isnan(given))
+    groups = [(np.flatnonzero(which == k), fpos[np.flatnonzero(pat)]) for k, pat in
+              enumerate(pats)]
     delta_mod = profile.reindex(columns=modifiable).to_numpy(dtype=float)
-    room = np.maximum(0.0, -sign[mod_pos][None, :] * delta_mod)  # areas x factors, NaN kept
+    room = _scoring.room(sign[mod_pos][None, :], delta_mod)  # areas x factors, NaN kept
     room0 = np.nan_to_num(room).astype(np.float32)  # NaN (unmeasured) -> never ranked
-    src = model.positions(model._edges["source"])
-    dst = model.positions(model._edges["target"])
+    src, dst = model.edge_positions
     dense = _dense(model)
     blocks = _scc_blocks(dense)
     order = _block_order(dense)
@@ -361,8 +367,7 @@ def monte_carlo(model: FactorModel, profile: pd.DataFrame,
 
 def _central_predictions(model: FactorModel, given: np.ndarray, groups: list, n: int,
                          n_areas: int, alpha: float) -> np.ndarray:
-    W = _dense(model)
-    T = np.linalg.inv(np.eye(n) - alpha * W)
+    T = _linalg.system(model, alpha).rows(np.arange(n))  # the checked solve
     out = np.zeros((n_areas, n))
     fpos = model.positions(model.factors)
     for rows, C in groups:
@@ -413,19 +418,14 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
        opvoedklimaat    schoolverzuim        -0.25
     """
     alpha = check_alpha(alpha)
-    W = _dense(model)
     n = model.n_nodes
-    edges = model._edges
-    a = model.positions(edges["source"])
-    b = model.positions(edges["target"])
+    edges = model.edges
+    a, b = model.edge_positions
     if outcome is not None and deltas is not None and factor is None:
         d = pd.Series(deltas, dtype=float)
         idx = model.positions(d.index)
-        Wc = W.copy()
-        if clamp:
-            Wc[:, idx] = 0.0
-        _linalg.check_convergence(sp.csr_matrix(Wc), alpha, model.node_ids, "sensitivity")
-        T = np.linalg.inv(np.eye(n) - alpha * Wc)
+        solver = _linalg.system(model, alpha)
+        T = (solver.cut(idx) if clamp else solver).rows(np.arange(n))
         u = np.zeros(n)
         u[idx] = d.to_numpy()
         x = u @ T
@@ -435,9 +435,9 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
             sens[np.isin(b, idx)] = 0.0
         value = float(x[o])
     elif factor is not None and outcomes is not None and outcome is None:
-        prio = _priorities(model, outcomes)
-        _linalg.check_convergence(_linalg.weights(model), alpha, model.node_ids, "sensitivity")
-        T = np.linalg.inv(np.eye(n) - alpha * W)
+        g = _scoring.gains(model, outcomes, alpha=alpha)
+        prio = g.goals
+        T = _linalg.system(model, alpha).rows(np.arange(n))
         f = int(model.positions([factor])[0])
         cols = model.positions(list(prio))
         sign = model.desired_sign.to_numpy(dtype=float)
@@ -445,13 +445,14 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
         sens = sign[f] * alpha * T[f, a] * (T[b][:, cols] @ weight_o)
         value = float(sign[f] * (T[f, cols] @ weight_o))
         if profile is not None:
-            delta = float(profile.get(factor, np.nan))
+            row, _ = area_deltas(profile)
+            delta = float(row.get(factor, np.nan))
             if np.isnan(delta):
                 raise InvalidParameterError(f"{factor!r} is not measured in the profile: its "
                                             "score is not defined")
-            room = max(0.0, -sign[f] * delta)
-            evidence = float(factor_gains(model, prio, alpha=alpha).loc[factor, "evidence"])
-            scale = room * (evidence if value > 0 else 0.0)
+            room = float(_scoring.room(sign[f], delta))
+            scale = float(_scoring.score(_scoring.expected_improvement(room, 1.0 if value > 0
+                                                                       else 0.0), g.evidence[f]))
             sens, value = sens * scale, value * scale
     else:
         raise InvalidParameterError("give either outcome= and deltas=, or factor= and "

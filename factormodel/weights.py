@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._results import Result
 from ._tables import parse_float, text
 from .effects import total_effects
 from .errors import DataError, InvalidParameterError
@@ -26,7 +27,7 @@ AGGREGATIONS = ("mean", "median", "mean_nonzero")
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Result):
     """How two weight sets of the same model differ, and what that changes.
 
     Attributes
@@ -46,6 +47,10 @@ class Comparison:
     effects: pd.DataFrame
     predictions: pd.DataFrame | None
     rankings: pd.DataFrame | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The total effects under both weight sets, largest change first."""
+        return self.effects.copy()
 
 
 def _same_structure(a: FactorModel, b: FactorModel) -> None:
@@ -90,6 +95,7 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
     ...                                                      "difference"].round(6))
     0.3
     """
+    from .indicators import deltas_frame
     from .indicators import profile as make_profile
     from .propagate import propagate
     from .recommend import recommend
@@ -104,18 +110,18 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
     factors = list(model_a.factors)
     Ta = total_effects(model_a, targets=outs).loc[factors]
     Tb = total_effects(model_b, targets=outs).loc[factors, outs]
-    effects = _long(Ta, Tb, ("factor", "outcome"), ("effect_a", "effect_b"))
+    effects = paired_long(Ta, Tb, ("factor", "outcome"), ("effect_a", "effect_b"))
     effects = effects.iloc[np.argsort(-effects["difference"].abs().to_numpy(), kind="stable")]
     effects = effects.reset_index(drop=True)
     predictions = rankings = None
     if data is not None:
-        prof = data if "year" not in getattr(data, "columns", []) else make_profile(model_a,
-                                                                                    data)
+        prof = deltas_frame(data) if "year" not in getattr(data, "columns", []) else \
+            make_profile(model_a, data).deltas
         factor_cols = [f for f in factors if f in prof.columns]
         given = prof.reindex(columns=factor_cols)
         pa = propagate(model_a, given, missing="free").outcomes
         pb = propagate(model_b, given, missing="free").outcomes
-        predictions = _long(pa, pb, ("area", "outcome"), ("delta_a", "delta_b"))
+        predictions = paired_long(pa, pb, ("area", "outcome"), ("delta_a", "delta_b"))
         chosen = outcomes if outcomes is not None else outs
         ra = recommend(model_a, prof, chosen, top=top)
         rb = recommend(model_b, prof, chosen, top=top)
@@ -134,7 +140,7 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
     return Comparison(edges=edges, effects=effects, predictions=predictions, rankings=rankings)
 
 
-def _long(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str],
+def paired_long(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str],
           values: tuple[str, str]) -> pd.DataFrame:
     """Two tables of the same shape side by side in long form, with their difference."""
     def melt(frame: pd.DataFrame, value: str) -> pd.DataFrame:

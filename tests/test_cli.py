@@ -181,7 +181,7 @@ def test_effects(capsys):
 def test_profile_command(capsys):
     code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--area", "Tarwewijk")
     assert code == 0
-    assert out.startswith("Tarwewijk: profile 2023 against city")
+    assert out.startswith("Tarwewijk: profile 2023 against the city average")
     assert "SYNTHETIC example data" in out.splitlines()[0]
     assert "armoede" in out and "not measured:" in out
     code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--level", "gebied",

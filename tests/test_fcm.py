@@ -104,10 +104,15 @@ def test_fcm_batch(toy):
     one = fm.propagate(toy, D.loc["wijk B"], method="fcm", transfer="tanh", rule="kosko")
     np.testing.assert_allclose(r.deltas.loc["wijk B"].to_numpy(), one.deltas.to_numpy(),
                                atol=1e-14)
-    with pytest.raises(fm.FactorModelError, match="only in linear mode"):
-        r.contributions  # noqa: B018
-    with pytest.raises(fm.FactorModelError, match="only in linear mode"):
-        r.paths("vsv", scenario="wijk A")
+    assert isinstance(r, fm.fcm.FCMResult) and r.method == "fcm"
+    assert not hasattr(r, "contributions") and not hasattr(r, "paths")  # exact only if linear
+    frame = r.to_frame()
+    assert set(frame.loc[frame["role"] == "clamped", "node"]) == {"opvoedklimaat",
+                                                                   "schoolverzuim"}
+    doc = r.to_dict()
+    assert doc["rule"] == "kosko" and len(doc["status"]) == 3
+    import json
+    json.dumps(doc, allow_nan=False)  # strictly valid JSON
 
 
 def test_lambda_bound_formula():

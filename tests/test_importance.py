@@ -36,6 +36,7 @@ def test_isolated_and_no_transmitters():
     assert fm.graph_indices(m)["complexity"] == float("inf")
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_leverage_by_hand(toy):
     lev = fm.leverage(toy, {"vsv": 2.0, "schoolsucces": 1.0})
     T = fm.total_effects(toy, targets=["vsv", "schoolsucces"])
@@ -48,14 +49,24 @@ def test_leverage_by_hand(toy):
     assert "armoede" not in mod.index and len(mod) == 3
     default = fm.leverage(toy)
     assert set(default.columns) == {"vsv", "schoolsucces", "leverage", "abs_leverage"}
+    # one concept, one rule: leverage is the gain turned back to "per SD increase"
+    gains = fm.factor_gains(toy, {"vsv": 2.0, "schoolsucces": 1.0})
+    sign = toy.desired_sign
+    for f in toy.factors:
+        assert lev.loc[f, "leverage"] == pytest.approx(sign[f] * gains.loc[f, "gain"])
 
 
-def test_leverage_errors(toy):
-    with pytest.raises(fm.InvalidParameterError, match="at least one outcome"):
-        fm.leverage(toy, {})
-    with pytest.raises(fm.InvalidParameterError, match="finite"):
-        fm.leverage(toy, {"vsv": float("inf")})
-    with pytest.raises(fm.UnknownNodeError):
+def test_leverage_is_deprecated_and_shares_the_gain_rules(toy):
+    with pytest.warns(DeprecationWarning, match="factor_gains"):
+        fm.leverage(toy, ["vsv"])
+    for bad, fragment in (({}, "at least one goal"), ({"vsv": float("inf")}, "above 0"),
+                          ({"vsv": -1.0}, "above 0")):
+        with pytest.warns(DeprecationWarning), pytest.raises(fm.InvalidParameterError,
+                                                             match=fragment):
+            fm.leverage(toy, bad)
+        with pytest.raises(fm.InvalidParameterError, match=fragment):
+            fm.factor_gains(toy, bad)
+    with pytest.warns(DeprecationWarning), pytest.raises(fm.UnknownNodeError):
         fm.leverage(toy, ["vsw"])
 
 

@@ -169,10 +169,34 @@ def test_catalogue_validation_reports_everything(tmp_path):
     assert "ind.csv line 3, column 'node'" in text
     with pytest.raises(fm.ModelValidationError, match="missing required column 'scale'"):
         build_catalogue(raw.drop(columns="scale"), toy, TableSource("indicators"))
-    with pytest.raises(fm.ModelFileError, match="not a bundled model"):
-        fm.load_indicators(toy.with_metadata(name="other"))
-    with pytest.raises(fm.ModelFileError, match="has no indicator catalogue"):
+    # a renamed model still carries its own catalogue; a model without one says so
+    assert fm.load_indicators(toy.with_metadata(name="other")).equals(fm.load_indicators(toy))
+    with pytest.raises(fm.UnknownTableError, match="carries no 'indicators' table"):
         fm.load_indicators(fm.load_model("ctc"))
+
+
+def test_a_copied_model_reads_its_own_catalogue(tmp_path):
+    """Issue 11: the catalogue comes from the model's folder, not from the bundled model
+    with the same name."""
+    import shutil
+
+    copy = tmp_path / "rj"
+    shutil.copytree(fm.datasets.bundled_model_path("rotterdam-jeugd"), copy)
+    text = (copy / "indicators.csv").read_text(encoding="utf-8")
+    cat = fm.load_indicators(fm.load_model("rotterdam-jeugd"))
+    old = cat.loc["vsv_nieuw", "scale"]
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    for i, line in enumerate(lines):
+        if line.startswith("vsv_nieuw,"):
+            cells = line.split(",")
+            cells[header.index("scale")] = str(old * 2)
+            lines[i] = ",".join(cells)
+    (copy / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mine = fm.load_model(copy)
+    assert mine.name == "rotterdam-jeugd"
+    assert fm.load_indicators(mine).loc["vsv_nieuw", "scale"] == pytest.approx(old * 2)
+    assert fm.load_indicators(fm.load_model("rotterdam-jeugd")).loc["vsv_nieuw", "scale"] == old
 
 
 def test_rotterdam_catalogue_coverage(model, catalogue):
@@ -208,7 +232,7 @@ def test_example_data_is_synthetic_real_names_and_plausible(model):
              & (data["year"] == 2023)].set_index("area")["value"]
     assert g[["Feijenoord", "Charlois", "Delfshaven"]].min() > g["Hillegersberg-Schiebroek"]
     assert g.min() > 0.5 and g.max() < 8  # a few percent
-    p = fm.profile(model, data, level="gebied")
+    p = fm.profile(model, data, level="gebied").deltas
     truth = pd.read_csv(fm.datasets.data_path("rotterdam_synthetic_truth.csv"))
     t = truth[(truth["level"] == "gebied") & (truth["year"] == 2023)].pivot(
         index="area", columns="node", values="delta").loc[p.index]

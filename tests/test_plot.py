@@ -75,7 +75,7 @@ def test_profile_turns_bars_towards_better(toy):
     assert widths == [-1.0, 1.0]  # more poverty is worse, more parenting climate better
     assert "1 not measured" in ax.get_title()
     with pytest.raises(fm.InvalidParameterError, match="pass area"):
-        fm.plot_profile(toy, prof.to_frame().T)
+        fm.plot_profile(toy, pd.concat([prof.to_frame().T, prof.rename("B").to_frame().T]))
 
 
 def test_recommendation_plot_and_intervals(toy):
@@ -90,8 +90,9 @@ def test_recommendation_plot_and_intervals(toy):
 
 
 def test_heatmap_masks_unmeasured(rotterdam):
-    prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="wijk")
-    ax = fm.plot_heatmap(rotterdam, prof, max_columns=40)
+    profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="wijk")
+    ax = fm.plot_heatmap(rotterdam, profile, max_columns=40)
+    prof = profile.deltas
     data = ax.images[0].get_array()
     measured_count = sum(prof[c].notna().any() for c in prof)
     assert data.shape == (len(prof), min(40, measured_count))
@@ -103,8 +104,61 @@ def test_heatmap_masks_unmeasured(rotterdam):
 
 def test_plot_functions_never_show(monkeypatch, toy):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("show() was called"))
-    _fig, ax = plt.subplots()
-    assert fm.plot_graph(toy, ax=ax) is ax
+    prof = pd.Series({"armoede": 1.0, "schoolverzuim": 0.5, "opvoedklimaat": -0.5}, name="A")
+    rec = fm.recommend(toy, prof, ["vsv"], area="A")
+    result = fm.propagate(toy, {"armoede": 1.0})
+    calls = {
+        "plot_graph": lambda ax: fm.plot_graph(toy, ax=ax),
+        "plot_outcome": lambda ax: fm.plot_outcome(toy, "vsv", ax=ax),
+        "plot_contributions": lambda ax: fm.plot_contributions(result, "vsv", ax=ax),
+        "plot_profile": lambda ax: fm.plot_profile(toy, prof, ax=ax),
+        "plot_recommendation": lambda ax: fm.plot_recommendation(rec, ax=ax),
+        "plot_heatmap": lambda ax: fm.plot_heatmap(toy, prof.to_frame().T, ax=ax),
+        "plot_tornado": lambda ax: fm.plot_tornado(
+            fm.sensitivity(toy, outcome="vsv", deltas={"armoede": 1.0}), ax=ax),
+    }
+    assert set(calls) == {n for n in fm.__all__ if n.startswith("plot_")}  # every one
+    for name, call in calls.items():
+        _fig, ax = plt.subplots()
+        assert call(ax) is ax, name  # draws on the given Axes, returns it, never shows
+        plt.close(_fig)
+
+
+def test_outcome_labels_equal_the_public_total_effects(rotterdam):
+    """Issue 11: the numbers a plot writes are the public results, not a private copy."""
+    ax = fm.plot_outcome(rotterdam, "vsv", lang="en")
+    T = fm.total_effects(rotterdam, targets=["vsv"])["vsv"]
+    labels = fm.load_model("rotterdam-jeugd").nodes["label_en"]
+    written = {}
+    for t in ax.texts:
+        text = t.get_text()
+        if text.endswith(")") and "  (" in text:
+            name, value = text.rsplit("  (", 1)
+            written[name] = float(value.rstrip(")"))
+    assert len(written) >= 10
+    for node in T.index[T.abs() > 0]:
+        short = labels[node] if len(labels[node]) <= 40 else None
+        if short in written:
+            assert written[short] == pytest.approx(T[node], abs=0.005), node
+
+
+def test_plots_of_effects_refuse_a_divergent_model():
+    """A 2-cycle with gain 1.44: total effects do not exist, so no plot may show numbers."""
+    m = fm.FactorModel(
+        nodes=[{"id": i, "kind": "risk", "setting": "school", "label_nl": i, "label_en": i,
+                    "phases": "12-18", "modifiable": True} for i in ("a", "b")]
+        + [{"id": "o", "kind": "outcome", "setting": "kansrijk", "label_nl": "o", "label_en": "o",
+                "phases": "12-18", "modifiable": False, "desired": "lower"}],
+        edges=[{"source": s, "target": t, "weight": w, "strength": "sterk", "source_ref": "x"}
+               for s, t, w in (("a", "b", 1.2), ("b", "a", 1.2), ("b", "o", 0.5))])
+    with pytest.raises(fm.NotConvergentError):
+        fm.total_effects(m)
+    with pytest.raises(fm.NotConvergentError):
+        fm.plot_outcome(m, "o")
+    with pytest.raises(fm.NotConvergentError):
+        fm.plot_tornado(fm.sensitivity(m, outcome="o", deltas={"a": 1.0}, clamp=False))
+    ax = fm.plot_graph(m)  # the graph itself has no effects to show: it is drawn
+    assert not any("(" in t.get_text() for t in ax.texts)
 
 
 def test_bad_language(toy):

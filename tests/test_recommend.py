@@ -59,7 +59,8 @@ def test_unmeasured_factors_are_flagged_not_guessed(toy):
 
 
 def test_explanations_name_factor_direction_and_outcome(toy):
-    rec = fm.recommend(toy, PROFILE, {"vsv": 1.0}, area="Oud-Crooswijk").set_index("factor")
+    prof = fm.Profile(pd.DataFrame([PROFILE], index=["Oud-Crooswijk"]), reference="city")
+    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk").set_index("factor")
     nl = rec.loc["schoolverzuim", "explanation_nl"]
     en = rec.loc["schoolverzuim", "explanation_en"]
     assert nl.startswith("schoolverzuim ligt in Oud-Crooswijk 0,50 SD boven het stedelijk "
@@ -86,7 +87,7 @@ def test_citywide_mode_equals_area_by_area(rotterdam):
 
 
 @pytest.mark.parametrize(("outcomes", "fragment"), [
-    ({}, "at least one outcome"), ({"vsv": 0}, "above 0"), ({"armoede": 1}, "not outcomes"),
+    ({}, "at least one goal"), ({"vsv": 0}, "above 0"), ({"vsv": float("nan")}, "above 0"),
 ])
 def test_recommend_errors(toy, outcomes, fragment):
     with pytest.raises(fm.InvalidParameterError, match=fragment):

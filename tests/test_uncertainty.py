@@ -63,7 +63,7 @@ def test_without_uncertainty_everything_is_the_central_result(toy):
 
 
 def test_vectorised_equals_a_loop_over_draws(rotterdam):
-    prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied").iloc[:5]
+    prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied").deltas.iloc[:5]
     mc = fm.monte_carlo(rotterdam, prof, {"vsv": 1.0}, n_draws=60, seed=4, chunk=25)
     draws = fm.draw_weights(rotterdam, 60, seed=4)
     loop, divergent = monte_carlo_loop(rotterdam, prof, draws)

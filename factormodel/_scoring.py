@@ -1,0 +1,143 @@
+"""Priorities, gain, room, evidence and score: the one definition of each (private).
+
+Every ranking in the library -- :func:`factormodel.recommend`, the budgeted
+portfolios, :func:`factormodel.monte_carlo`, :func:`factormodel.sensitivity`
+and the deprecated :func:`factormodel.leverage` -- calls these functions, so a
+rule changes in one place.
+
+For the chosen goals ``o`` (maatschappelijke resultaten: any node) with
+priorities ``p_o`` and desired signs ``s_o`` (+1 if higher is better, -1 if lower
+is better), and a node ``f`` with desired sign ``d_f``:
+
+* **gain** ``= d_f · Σ_o p_o · s_o · T[f, o]`` -- the priority-weighted
+  improvement of the goals (SD) per SD that ``f`` moves in its good direction.
+  ``T`` = total effects (one checked solve).
+* **room** ``= max(0, −d_f · Δ_f)`` -- how far an area is on the wrong side of
+  its reference (SD). NaN when ``f`` is not measured: flagged, never guessed.
+* **evidence** ``= Σ_o p_o T_E[f, o] / Σ_o p_o T_|W|[f, o]`` -- the share of the
+  unsigned path weight from ``f`` to the goals that survives discounting every
+  edge by its strength class (:data:`EVIDENCE`); an edge whose source is
+  ``expert judgement`` counts as zwak whatever its class.
+* **expected improvement** ``= room · max(gain, 0)``; **score** ``= expected
+  improvement · evidence``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _linalg, vocab
+from .errors import InvalidParameterError
+from .model import FactorModel
+
+__all__ = ["EVIDENCE", "Gains", "expected_improvement", "gains", "priorities", "room", "score"]
+
+#: Evidence value of an edge per strength class; an expert-judgement edge counts as zwak.
+EVIDENCE = {"sterk": 1.0, "matig": 2.0 / 3.0, "zwak": 1.0 / 3.0}
+
+
+def priorities(model: FactorModel, goals: Mapping[str, float] | Iterable[str]
+               ) -> dict[str, float]:
+    """Goals with their priorities: ``{node id: priority > 0}``.
+
+    A goal (maatschappelijk resultaat) may be any node of the model, factor or
+    outcome; its desired direction comes from the node (``model.desired_sign``).
+    A list gives every goal priority 1.
+
+    Raises
+    ------
+    InvalidParameterError
+        No goal, or a priority that is not a finite number above 0.
+    UnknownNodeError
+        A goal that is not a node of the model (with close matches).
+    """
+    if isinstance(goals, str):
+        goals = [goals]
+    if isinstance(goals, Mapping):
+        prio: dict[str, float] = {}
+        bad: list[str] = []
+        for k, v in goals.items():
+            try:
+                x = float(v)
+            except (TypeError, ValueError):
+                x = math.nan
+            if not (math.isfinite(x) and x > 0):
+                bad.append(f"{k}={v!r}")
+            prio[str(k)] = x
+    else:
+        prio, bad = dict.fromkeys(map(str, goals), 1.0), []
+    if not prio:
+        raise InvalidParameterError("choose at least one goal (maatschappelijk resultaat)")
+    model.positions(list(prio))
+    if bad:
+        raise InvalidParameterError(f"priorities must be numbers above 0: {', '.join(bad)}")
+    return prio
+
+
+@dataclass(frozen=True)
+class Gains:
+    """Gain and evidence of every node for a set of goals (arrays in model order).
+
+    ``per_goal[i, k]`` is node i's priority-weighted improvement of goal k per
+    SD that i moves in its good direction; ``gain`` is their sum.
+    """
+
+    goals: dict[str, float]
+    per_goal: np.ndarray
+    gain: np.ndarray
+    evidence: np.ndarray
+    effects: np.ndarray  # T[:, goals]: total effect of every node on each goal
+
+
+def gains(model: FactorModel, goals: Mapping[str, float] | Iterable[str], *,
+          alpha: float = 1.0) -> Gains:
+    """Gain and evidence of every node for ``goals`` (see the module docstring).
+
+    Computed once per model, goals and ``alpha`` (cached on the model; the
+    arrays are read-only), so a recommendation and a portfolio for the same
+    goals share one solve.
+    """
+    prio = priorities(model, goals)
+    return model.cached(("gains", tuple(prio.items()), float(alpha)),
+                        lambda: _gains(model, prio, alpha))
+
+
+def _gains(model: FactorModel, prio: dict[str, float], alpha: float) -> Gains:
+    cols = model.positions(list(prio))
+    T = _linalg.system(model, alpha).columns(cols)
+    p = np.array(list(prio.values()))
+    s = model.desired_sign.to_numpy(dtype=float)
+    per_goal = s[:, None] * (T * (p * s[cols])[None, :])
+    weight = np.abs(model.edge_values("weight").astype(float))
+    strength = np.where(model.edge_values("source_ref") == vocab.EXPERT_JUDGEMENT,
+                        EVIDENCE["zwak"], [EVIDENCE[k] for k in model.edge_values("strength")])
+    T_abs, T_e = _linalg.unsigned_columns(model, alpha, weight, weight * strength, cols)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        evidence = np.where(T_abs @ p > 0, (T_e @ p) / (T_abs @ p), np.nan)
+    out = Gains(prio, per_goal, per_goal.sum(axis=1), evidence, T)
+    for a in (out.per_goal, out.gain, out.evidence, out.effects):
+        a.flags.writeable = False
+    return out
+
+
+def room(desired_sign: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """How far each delta lies on the wrong side of its reference (SD; NaN kept).
+
+    ``desired_sign`` broadcasts against ``delta`` (e.g. factors, or areas x factors).
+    """
+    with np.errstate(invalid="ignore"):
+        return np.maximum(0.0, -np.asarray(desired_sign, dtype=float) * np.asarray(delta, float))
+
+
+def expected_improvement(room_: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Improvement of the goals (SD) from closing the gap: ``room · max(gain, 0)``."""
+    return room_ * np.maximum(gain, 0.0)
+
+
+def score(expected: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    """Recommendation score: expected improvement times evidence (unknown evidence = 0)."""
+    return expected * np.nan_to_num(evidence)

@@ -1,0 +1,158 @@
+"""The rules of the house (docs/architecture.md), checked on the source itself.
+
+Each test fails when a change breaks a layering rule: an import cycle, file I/O or
+analysis imports in the wrong layer, private state read across modules, or an
+analysis that solves more often than it needs to.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import factormodel as fm
+from factormodel import _linalg, indicators, io, portfolio
+
+PACKAGE = Path(fm.__file__).parent
+
+
+def _modules() -> dict[str, ast.Module]:
+    out = {}
+    for f in sorted(PACKAGE.rglob("*.py")):
+        name = ".".join(f.relative_to(PACKAGE.parent).with_suffix("").parts)
+        out[name.removesuffix(".__init__")] = ast.parse(f.read_text(encoding="utf-8"))
+    return out
+
+
+def _imports(name: str, tree: ast.Module, known: set[str]) -> set[str]:
+    """Package modules imported anywhere in ``tree`` (also inside functions), except under
+    ``if TYPE_CHECKING:``."""
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+            and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
+    is_pkg = name == "factormodel" or (PACKAGE / f"{name.split('.', 1)[-1]}").is_dir()
+    package = name if is_pkg else name.rsplit(".", 1)[0]
+    out = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([base] if base else []))
+            for alias in node.names:
+                for cand in (f"{base}.{alias.name}", base):
+                    if cand in known and cand != name:
+                        out.add(cand)
+                        break
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name in known and a.name != name}
+    return out - {"factormodel"}
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    mods = _modules()
+    known = set(mods)
+    return {n: _imports(n, t, known) for n, t in mods.items() if n != "factormodel"}
+
+
+def test_the_import_graph_has_no_cycle(graph):
+    import networkx as nx
+
+    G = nx.DiGraph([(a, b) for a, deps in graph.items() for b in deps])
+    cycles = list(nx.simple_cycles(G))
+    assert not cycles, f"import cycle(s): {cycles[:3]}"
+
+
+def test_the_cycle_check_finds_a_cycle():
+    """The checker above is not vacuous: it sees imports inside functions."""
+    tree = ast.parse("def f():\n    from .model import FactorModel\n")
+    assert _imports("factormodel.io", tree, {"factormodel.model"}) == {"factormodel.model"}
+
+
+def test_io_reads_files_and_imports_no_analysis(graph):
+    analyses = {"effects", "propagate", "fcm", "indicators", "recommend", "portfolio",
+                "uncertainty", "weights", "estimate", "importance", "plot", "cli"}
+    bad = {m for m in graph["factormodel.io"] if m.rsplit(".", 1)[-1] in analyses}
+    assert not bad
+
+
+def test_no_private_access_across_modules():
+    problems = []
+    for name, tree in _modules().items():
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr in ("_nodes", "_edges", "_cache",
+                                                                   "_tables", "_metadata")
+                    and name != "factormodel.model"):
+                problems.append(f"{name}: .{node.attr}")
+            if isinstance(node, ast.ImportFrom) and node.level and node.module:
+                problems += [f"{name}: imports {a.name} from .{node.module}" for a in node.names
+                             if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not problems, problems
+
+
+@pytest.fixture
+def fresh_rotterdam(tmp_path) -> fm.FactorModel:
+    """A copy of the bundled model read from its own folder (nothing cached yet)."""
+    folder = tmp_path / "rj"
+    shutil.copytree(fm.datasets.bundled_model_path("rotterdam-jeugd"), folder)
+    return fm.read_model(folder)
+
+
+def test_recommend_with_a_budget_reads_each_catalogue_once_and_solves_twice(
+        fresh_rotterdam, monkeypatch):
+    """What one `factormodel recommend ... --budget` does, instrumented (issue 11)."""
+    counts = {"solve": 0, "indicators": 0, "interventions": 0}
+
+    def counting(method):
+        def run(self, which):
+            counts["solve"] += 1
+            return method(self, which)
+        return run
+
+    monkeypatch.setattr(_linalg.System, "columns", counting(_linalg.System.columns))
+    monkeypatch.setattr(_linalg.System, "rows", counting(_linalg.System.rows))
+    for key, module, fn in (("indicators", indicators, "build_catalogue"),
+                            ("interventions", portfolio, "build_interventions")):
+        original = getattr(module, fn)
+
+        def build(*args, _original=original, _key=key, **kwargs):
+            counts[_key] += 1
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(module, fn, build)
+    reads = []
+    monkeypatch.setattr(io, "read_table", lambda *a, **k: reads.append(a) or pytest.fail(
+        "a catalogue was read from a file again"))
+
+    m = fresh_rotterdam
+    prof = fm.profile(m, fm.load_example_data("rotterdam"), level="wijk")
+    goals = {"vsv": 2.0, "schoolsucces": 1.0}
+    rec = fm.recommend(m, prof, goals, area="Oud-Crooswijk")
+    port = fm.optimize_portfolio(m, prof, fm.load_interventions(m), budget=250_000,
+                                 outcomes=goals, population=prof.population_of("Oud-Crooswijk"),
+                                 area="Oud-Crooswijk")
+    assert len(rec) and port.total_cost <= 250_000
+    assert counts == {"solve": 2, "indicators": 1, "interventions": 1}
+
+
+def test_results_share_to_frame_to_dict_and_html(toy):
+    import json
+
+    prof = fm.Profile(pd.DataFrame({"schoolverzuim": [0.5, 1.0], "opvoedklimaat": [-1.0, 0.2]},
+                                   index=["A", "B"]), reference="city")
+    results = [
+        prof,
+        fm.propagate(toy, {"armoede": 1.0}),
+        fm.propagate(toy, {"armoede": 0.5}, method="fcm"),
+        fm.monte_carlo(toy, prof, ["vsv"], n_draws=20, progress=False),
+        fm.compare(toy, toy.with_weights({("armoede", "schoolprestaties"): -0.3})),
+    ]
+    for r in results:
+        assert isinstance(r.to_frame(), pd.DataFrame), type(r)
+        json.dumps(r.to_dict(), allow_nan=False)
+        assert r._repr_html_().startswith("<div"), type(r)
