@@ -453,7 +453,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
                          observed_sd=units["node"].map(observed).map(
                              lambda v: "n/a" if np.isnan(v) else f"{v:+.2f}"),
                          predicted_sd=units["delta_sd"].map(lambda v: f"{v:+.2f}"),
-                         change=units["change"].map(lambda v: f"{v:+.2f}"))
+                         change=units["change"].map(
+                             lambda v: "n/a (direction ambiguous)" if np.isnan(v)
+                             else f"{v:+.2f}"))
     lines.append(table[["node", "predicted_sd", "observed_sd", "change", "change_unit",
                         "indicator"]].to_string(index=False))
     lines += ["", f"factors measured and clamped: {int(factors.notna().sum())}; "
