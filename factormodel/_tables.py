@@ -517,7 +517,7 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
         if kind == "outcome" and node_id and node_id not in targets:
             problems.append(Problem(f"node {node_id!r}", "outcome has no incoming edge; "
                                     "nothing in the model drives it", ("nodes", i, "id")))
-    sign = harm_signs(nodes)
+    sign = desired_signs(nodes)  # the product of two signs is the same turned around
     s_sign = edges["source"].map(sign).fillna(0).to_numpy(dtype=float)
     t_sign = edges["target"].map(sign).fillna(0).to_numpy(dtype=float)
     w = edges["weight"].to_numpy(dtype=float)
@@ -541,15 +541,18 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
             src.key(int(i), "weight")))
 
 
-def harm_signs(nodes: pd.DataFrame) -> dict[str, int]:
-    """+1 where more of the node is worse, -1 where more is better, per node id."""
+def desired_signs(nodes: pd.DataFrame) -> dict[str, int]:
+    """+1 where more of the node is better, -1 where more is worse, per node id.
+
+    Risk factors -1, protective factors +1, outcomes from ``desired``.
+    """
     out: dict[str, int] = {}
     for node_id, kind, desired in zip(nodes["id"].tolist(), nodes["kind"].tolist(),
                                       nodes["desired"].tolist(), strict=True):
         if kind == "risk" or desired == "lower":
-            out[node_id] = 1
-        elif kind == "protective" or desired == "higher":
             out[node_id] = -1
+        elif kind == "protective" or desired == "higher":
+            out[node_id] = 1
     return out
 
 

@@ -35,7 +35,7 @@ from ._tables import (
     build_metadata,
     build_nodes,
     check_graph,
-    harm_signs,
+    desired_signs,
     parse_float,
     text,
 )
@@ -275,9 +275,9 @@ class FactorModel:
         >>> fm.load_model("toy").desired_sign.to_dict()["vsv"]
         -1
         """
-        harm = harm_signs(self._nodes.reset_index())
-        return pd.Series({k: -harm[k] for k in self._nodes.index}, name="desired_sign",
-                         dtype=int).rename_axis("id")
+        return self.cached("desired_sign", lambda: pd.Series(
+            desired_signs(self._nodes.reset_index()), name="desired_sign", dtype=int
+        ).reindex(self._nodes.index).rename_axis("id")).copy()
 
     # ------------------------------------------------------------------ carried tables
 
