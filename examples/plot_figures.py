@@ -37,6 +37,9 @@ def main(outdir: str = "figures") -> list[Path]:
         "recommendation.png": fm.plot_recommendation(rec),
         "heatmap_gebieden.png": fm.plot_heatmap(model, gebieden, max_columns=30),
     }
+    # the contributions and the ranking come from the synthetic profile too: say so inside them
+    for name in ("contributions_vsv.png", "recommendation.png"):
+        fm.plot.mark_synthetic(figures[name], wijken.synthetic)
     written = []
     for name, ax in figures.items():
         path = out / name

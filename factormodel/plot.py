@@ -30,8 +30,16 @@ if TYPE_CHECKING:
 
     from .propagate import PropagationResult
 
-__all__ = ["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome", "plot_profile",
-           "plot_recommendation", "plot_tornado"]
+__all__ = [
+    "mark_synthetic",
+    "plot_contributions",
+    "plot_graph",
+    "plot_heatmap",
+    "plot_outcome",
+    "plot_profile",
+    "plot_recommendation",
+    "plot_tornado",
+]
 
 KIND_COLOURS = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
 POSITIVE, NEGATIVE = "#444444", "#7b3294"
@@ -353,6 +361,33 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
              else f"{len(order)} of {len(good)} measured")
     ax.set_title(f"{area}: {shown}; {unmeasured} " + ("niet gemeten" if nl else "not measured"),
                  fontsize=11)
+    mark_synthetic(ax, getattr(profile, "synthetic", False), lang)
+    return ax
+
+
+def mark_synthetic(ax: Axes, synthetic: bool, lang: str = "nl", *, above: bool = False) -> Axes:
+    """Write 'SYNTHETIC example data' inside a figure drawn from synthetic data.
+
+    The note sits in the lower right corner of the axes, or, with ``above=True`` (for
+    images that fill the axes), as a second line of the title.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = mark_synthetic(plt.figure().add_subplot(), True, "en")
+    >>> ax.texts[0].get_text()
+    'SYNTHETIC example data - not measurements'
+    """
+    note = ("SYNTHETISCHE voorbeelddata - geen metingen" if _lang(lang) == "nl"
+            else "SYNTHETIC example data - not measurements")
+    if synthetic and above:
+        ax.set_title(f"{ax.get_title()}\n{note}", fontsize=11)
+    elif synthetic:
+        ax.text(0.99, 0.01, note, transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=9, color="#b30000", fontweight="bold",
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#b30000"})
     return ax
 
 
@@ -428,6 +463,7 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     np.int64(1)
     """
     lang = _lang(lang)
+    synthetic = getattr(table, "synthetic", False)
     table = deltas_frame(table)
     cols = [c for c in model.node_ids if c in table.columns and table[c].notna().any()]
     cols = sorted(cols, key=lambda c: -table[c].notna().sum())[:max_columns]
@@ -454,6 +490,7 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     bar.set_label(("SD, rood = slechter" if nl else "SD, red = worse") if oriented else "SD")
     ax.set_title("Profiel per gebied (grijs = niet gemeten)" if nl else
                  "Profile per area (grey = not measured)", fontsize=11)
+    mark_synthetic(ax, synthetic, lang, above=True)
     return ax
 
 

@@ -165,3 +165,14 @@ def test_plots_of_effects_refuse_a_divergent_model():
 def test_bad_language(toy):
     with pytest.raises(fm.InvalidParameterError, match="lang"):
         fm.plot_graph(toy, lang="fr")
+
+
+def test_synthetic_data_is_labelled_inside_the_figure(rotterdam):
+    profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied")
+    assert profile.synthetic
+    ax = fm.plot_profile(rotterdam, profile, area="Charlois", lang="en")
+    assert any(t.get_text() == "SYNTHETIC example data - not measurements" for t in ax.texts)
+    ax = fm.plot_heatmap(rotterdam, profile)
+    assert ax.get_title().endswith("SYNTHETISCHE voorbeelddata - geen metingen")
+    real = fm.plot_profile(rotterdam, profile.deltas.loc["Charlois"])  # a bare Series: no flag
+    assert not any("SYNTHETI" in t.get_text() for t in real.texts)
