@@ -17,6 +17,8 @@ Examples
 from __future__ import annotations
 
 from . import exchange, fcm, portfolio, vocab
+from .calibrate import calibrate, calibration_table
+from .cbs import fetch_cbs
 from .coherence import implied_correlations, implied_r2
 from .datasets import list_models
 from .effects import decompose_effects, mediation, strongest_paths, total_effects
@@ -25,10 +27,12 @@ from .errors import (
     FactorModelError,
     InvalidDeltaError,
     InvalidParameterError,
+    MissingDependencyError,
     ModelFileError,
     ModelValidationError,
     ModelWarning,
     NotConvergentError,
+    OfflineError,
     Problem,
     UnknownAreaError,
     UnknownEdgeError,
@@ -42,8 +46,10 @@ from .fitting import CorrelationFit, fit_to_correlations
 from .importance import feedback_loops, graph_indices, leverage, node_indices
 from .indicators import (
     Profile,
+    as_catalogue,
     combine_profiles,
     coverage,
+    load_example_indicators,
     load_indicators,
     profile,
     profile_index,
@@ -72,11 +78,13 @@ from .plot import (
     plot_profile,
     plot_recommendation,
     plot_tornado,
+    plot_validation,
 )
 from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
+from .validation import Validation, validate
 from .weights import Comparison, aggregate_weights, compare
 
 __version__ = "0.1.0"
@@ -91,12 +99,14 @@ __all__ = [
     "FactorModelError",
     "InvalidDeltaError",
     "InvalidParameterError",
+    "MissingDependencyError",
     "ModelFileError",
     "ModelMetadata",
     "ModelValidationError",
     "ModelWarning",
     "MonteCarloResult",
     "NotConvergentError",
+    "OfflineError",
     "Portfolio",
     "Problem",
     "Profile",
@@ -107,8 +117,12 @@ __all__ = [
     "UnknownModelError",
     "UnknownNodeError",
     "UnknownTableError",
+    "Validation",
     "aggregate_weights",
+    "as_catalogue",
     "backtest",
+    "calibrate",
+    "calibration_table",
     "combine_profiles",
     "compare",
     "coverage",
@@ -120,6 +134,7 @@ __all__ = [
     "factor_gains",
     "fcm",
     "feedback_loops",
+    "fetch_cbs",
     "fit_to_correlations",
     "graph_indices",
     "implied_correlations",
@@ -128,6 +143,7 @@ __all__ = [
     "list_models",
     "load_areas",
     "load_example_data",
+    "load_example_indicators",
     "load_indicators",
     "load_interventions",
     "load_model",
@@ -143,6 +159,7 @@ __all__ = [
     "plot_profile",
     "plot_recommendation",
     "plot_tornado",
+    "plot_validation",
     "portfolio",
     "profile",
     "profile_index",
@@ -158,6 +175,7 @@ __all__ = [
     "strongest_paths",
     "to_indicator_units",
     "total_effects",
+    "validate",
     "vocab",
     "write_model",
 ]

@@ -39,7 +39,15 @@ from .errors import (
     ModelWarning,
 )
 from .fcm import FCMResult
-from .indicators import REFERENCES, Profile, coverage, profile, profile_index, to_indicator_units
+from .indicators import (
+    REFERENCES,
+    Profile,
+    coverage,
+    load_example_indicators,
+    profile,
+    profile_index,
+    to_indicator_units,
+)
 from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
@@ -132,6 +140,29 @@ def _parser() -> argparse.ArgumentParser:
     _area_options(p)
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_profile)
+
+    p = sub.add_parser("validate-data", parents=[common, out],
+                       help="how well the model predicts observed outcomes in area data, "
+                            "beside simple baselines (out of sample)")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("data", help="area data file; 'example' for the bundled SYNTHETIC data; "
+                   "'example:cbs_kwb2017' for the REAL CBS 2017 buurt data (no outcomes)")
+    p.add_argument("--outcome", action="append", metavar="ID",
+                   help="outcome node or indicator to validate (repeatable; default all)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
+                   "(default: the model's bundled one)")
+    p.add_argument("--folds", default="loo",
+                   help="'loo' (leave one area out, default), a number of folds, or 'parent' "
+                        "(leave one parent area out, e.g. a gebied with its wijken; parents "
+                        "from --areas, default the rotterdam registry)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the folds")
+    p.add_argument("--year", type=int, help="year to validate (default: the latest)")
+    p.add_argument("--level", help="area level (default: the finest)")
+    p.add_argument("--calibrate", type=float, metavar="STRENGTH",
+                   help="also score the model calibrated inside each fold")
+    p.add_argument("--areas", metavar="REGISTRY",
+                   help="resolve area names/codes with this registry (e.g. rotterdam)")
+    p.set_defaults(func=_cmd_validate_data)
 
     p = sub.add_parser("recommend", parents=[common, out],
                        help="which factors to target in an area, and (with --budget) which "
@@ -228,16 +259,33 @@ def _area_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--level", help="area level, e.g. wijk or gebied (default: the finest)")
     p.add_argument("--areas", metavar="REGISTRY",
                    help="resolve area names/codes with this registry (e.g. rotterdam)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
+                   "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
+
+
+def _catalogue_arg(args: argparse.Namespace, model: FactorModel) -> Any:
+    """The catalogue a command should use: --indicators, or the example data's own."""
+    if getattr(args, "indicators", None):
+        return args.indicators
+    if args.data == "example:cbs_kwb2017":
+        return load_example_indicators("cbs_kwb2017", model)
+    return None
 
 
 def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
     if arg in ("example", "example:rotterdam"):
         return load_example_data("rotterdam")
+    if arg == "example:cbs_kwb2017":  # REAL CBS data (context factors only)
+        return load_example_data("cbs_kwb2017")
     return read_area_data(arg, areas=registry)
 
 
 def _synthetic_note(prof: Profile) -> str:
-    return " -- SYNTHETIC example data, not measurements" if prof.synthetic else ""
+    if prof.synthetic:
+        return " -- SYNTHETIC example data, not measurements"
+    if prof.status == "real":
+        return f" -- REAL data ({prof.source})" if prof.source else " -- REAL data"
+    return ""
 
 
 def _emit(data: Any, fmt: str, table: str | None = None) -> None:
@@ -406,7 +454,8 @@ def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> fl
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     nodes = model.nodes
     if args.area:
@@ -447,6 +496,51 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate_data(args: argparse.Namespace) -> int:
+    from .validation import CAVEAT, validate
+
+    model = load_model(args.model)
+    data = _area_data(args.data, args.areas)
+    folds: Any = args.folds.lower()
+    if folds not in ("loo", "parent"):
+        folds = _whole_number(args.folds, "--folds")
+    indicators = _catalogue_arg(args, model)
+    result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
+                      seed=args.seed, indicators=indicators, year=args.year,
+                      areas=args.areas or "rotterdam",
+                      calibrate=args.calibrate)
+    if args.format == "json":
+        _emit(result.to_dict(), "json")
+        return 0
+    frame = result.to_frame()
+    if args.format == "csv":
+        _emit(frame, "csv")
+        return 0
+    cols = ["indicator", "target", "method", "n", "r", "r2", "slope", "rmse", "detail"]
+    status = (" -- SYNTHETIC example data, not measurements"
+              if "synthetic" in result.data_status else
+              f" -- {result.data_status or 'area'} data")
+    parts = [f"validation of {model.name} on {args.data}{status}; level {result.level}, "
+             f"{result.year}; {result.folds}"]
+    for sample in ("out-of-sample", "in-sample"):
+        sub = result.to_frame(sample)[cols]
+        parts += ["", f"{sample}:", sub.to_string(index=False, float_format=lambda v: f"{v:.3f}",
+                                                  na_rep="-")]
+    parts += ["", *result.notes, CAVEAT]
+    if result.data_source:
+        parts.append(result.data_source)
+    _emit(frame, "table", "\n".join(parts))
+    return 0
+
+
+def _whole_number(text_: str, name: str) -> int:
+    try:
+        return int(text_)
+    except ValueError:
+        raise InvalidParameterError(f"{name} must be 'loo', 'parent' or a whole number, got "
+                                    f"{text_!r}") from None
+
+
 def _cmd_propagate(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     if args.data is not None:
@@ -476,7 +570,8 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     row = prof.row(args.area)
     factors = row[list(model.factors)]
@@ -537,7 +632,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     outcomes = _outcome_priorities(args.outcome)
     rec = recommend(model, prof, outcomes, area=args.area, top=args.top)
