@@ -29,7 +29,7 @@ def main(outdir: str = "figures") -> list[Path]:
     gebieden = fm.profile(model, data, level="gebied")
     wijk = "Oud-Crooswijk"
     result = fm.propagate(model, wijken.loc[wijk, list(model.factors)], missing="free")
-    goals = {"vsv": 2, "schoolsucces": 1}
+    goals = {"vsv": 2, "neet": 1}
     rec = fm.recommend(model, wijken, goals, area=wijk)
     mc = fm.monte_carlo(model, wijken.deltas.loc[[wijk]], goals, n_draws=500, seed=1,
                         progress=False)
@@ -45,6 +45,10 @@ def main(outdir: str = "figures") -> list[Path]:
         "heatmap_gebieden.png": fm.plot_heatmap(model, gebieden, max_columns=30),
         "validation_vsv.png": fm.plot_validation(fm.validate(model, data, outcomes="vsv")),
     }
+    # the contributions and the ranking come from the synthetic profile too: say so inside them
+    for name in ("contributions_vsv.png", "recommendation.png"):
+        ax = figures[name]
+        ax.set_title(ax.get_title() + "\nSYNTHETISCHE voorbeelddata - geen metingen")
     written = []
     for name, ax in figures.items():
         path = out / name

@@ -51,9 +51,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from . import exchange, fcm, plot, portfolio, vocab
     from .calibrate import calibrate, calibration_table
     from .cbs import fetch_cbs
+    from .coherence import implied_correlations, implied_r2
     from .datasets import list_models
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
+    from .fitting import CorrelationFit, fit_to_correlations
     from .importance import feedback_loops, graph_indices, leverage, node_indices
     from .indicators import (
         Profile,
@@ -110,7 +112,9 @@ _LAZY: dict[str, str] = {
     "list_models": "datasets",
     **dict.fromkeys(["decompose_effects", "mediation", "strongest_paths", "total_effects"],
                     "effects"),
+    **dict.fromkeys(["implied_correlations", "implied_r2"], "coherence"),
     **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"], "estimate"),
+    **dict.fromkeys(["CorrelationFit", "fit_to_correlations"], "fitting"),
     **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
                     "importance"),
     **dict.fromkeys(["Profile", "as_catalogue", "combine_profiles", "coverage",
@@ -169,6 +173,7 @@ sys.modules[__name__].__class__ = _Package
 __all__ = [
     "Backtest",
     "Comparison",
+    "CorrelationFit",
     "DataError",
     "Estimate",
     "FactorModel",
@@ -211,7 +216,10 @@ __all__ = [
     "fcm",
     "feedback_loops",
     "fetch_cbs",
+    "fit_to_correlations",
     "graph_indices",
+    "implied_correlations",
+    "implied_r2",
     "leverage",
     "list_models",
     "load_areas",

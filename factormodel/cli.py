@@ -50,7 +50,7 @@ from .indicators import (
 )
 from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
-from .portfolio import load_interventions, optimize_portfolio
+from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import recommend
 
@@ -107,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", parents=[common, out],
                        help="check a model and report every problem (exit 2 if invalid)")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings (e.g. an implied R² >= 1) as errors: exit 2")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("propagate", parents=[common, out],
@@ -438,6 +440,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             text.append(f"{len(rows)} warning{'s' if len(rows) != 1 else ''}:")
             text += [f"  - {r['where']}: {r['message']}" for r in rows]
         _emit(rows, "table", "\n".join(text))
+    if rows and args.strict:
+        print(f"factormodel: error: {model.name} has {len(rows)} warning"
+              f"{'s' if len(rows) != 1 else ''} and --strict was given", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -618,7 +624,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
                          observed_sd=units["node"].map(observed).map(
                              lambda v: "n/a" if np.isnan(v) else f"{v:+.2f}"),
                          predicted_sd=units["delta_sd"].map(lambda v: f"{v:+.2f}"),
-                         change=units["change"].map(lambda v: f"{v:+.2f}"))
+                         change=units["change"].map(
+                             lambda v: "n/a (direction ambiguous)" if np.isnan(v)
+                             else f"{v:+.2f}"))
     lines.append(table[["node", "predicted_sd", "observed_sd", "change", "change_unit",
                         "indicator"]].to_string(index=False))
     lines += ["", f"factors measured and clamped: {int(factors.notna().sum())}; "
@@ -666,7 +674,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         doc: dict[str, Any] = {"model": model.name, "status": model.metadata.status,
                                "area": args.area, "year": prof.year,
                                "synthetic_data": bool(note), "outcomes": outcomes,
-                               "factors": rec.to_dict("records")}
+                               "factors": rec.to_dict("records"),
+                               "notes": rec.attrs.get("notes", [])}
         if portfolio is not None:
             doc["portfolio"] = portfolio.to_dict()
         _emit(json_safe(doc), "json")
@@ -687,14 +696,22 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             f" - {r.factor} ({r.status}; gain {r.gain:.2f} per SD)"
         lines.append(head)
         lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
+    for n in rec.attrs.get("notes", []):
+        lines += ["", *textwrap.wrap(n[lang], width=92)]
     if portfolio is not None:
         lines += ["", f"Portfolio within {portfolio.budget:,.0f}: cost "
                       f"{portfolio.total_cost:,.0f}, expected improvement "
                       f"{portfolio.improvement:.3f} SD (weighted)"]
         chosen = portfolio.chosen.assign(cost=portfolio.chosen["cost"].map(lambda v: f"{v:,.0f}"),
                                          value=portfolio.chosen["value"].map(lambda v: f"{v:.3f}"))
-        lines.append(chosen[["intervention", "units", "cost", "value", "targets"]]
+        chosen["effect"] = np.where(portfolio.chosen["effect_is_default"], "default*",
+                                    "published")
+        lines.append(chosen[["intervention", "units", "cost", "value", "effect", "targets"]]
                      .to_string(index=False))
+        if portfolio.chosen["effect_is_default"].any():
+            lines.append(f"* no published effect size: the stated conservative default "
+                         f"{DEFAULT_EFFECT} SD per target factor (sd {DEFAULT_EFFECT_SD}) is "
+                         "used; the recognition level is evidence, not effect")
         if not portfolio.outcome_units.empty:
             lines += ["", "Predicted change of the chosen outcomes:",
                       portfolio.outcome_units[["node", "delta_sd", "change", "change_unit",

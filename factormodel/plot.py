@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from .uncertainty import MonteCarloResult
 
 __all__ = ["SYNTHETIC_LABEL", "figure_png", "plot_contributions", "plot_graph", "plot_heatmap",
-           "plot_outcome", "plot_profile", "plot_recommendation", "plot_tornado"]
+           "plot_outcome", "plot_profile", "plot_recommendation", "plot_tornado",
+           "plot_validation"]
 
 KIND_COLOURS = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
 POSITIVE, NEGATIVE = "#444444", "#7b3294"
@@ -621,6 +622,11 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     _legend_below(ax, handles, ncol=len(handles))
     _title(ax, "Aangrijpingspunten: factoren om op in te zetten" if nl else "Factors to target",
            lang, area=area, reference=reference, synthetic=synthetic)
+    notes = recommendation.attrs.get("notes", [])
+    if notes:  # e.g. a sparse outcome column: disclose it inside the figure, under the legend
+        ax.annotate("\n".join(textwrap.fill(n[lang], 110) for n in notes), xy=(0, 0),
+                    xycoords="axes fraction", xytext=(0, -60), textcoords="offset points",
+                    fontsize=7, va="top", color="#7a0000")
     return ax
 
 

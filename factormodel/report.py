@@ -613,6 +613,7 @@ def _recommendation_section(ctx: _Context, rec: pd.DataFrame, mc: MonteCarloResu
         f"interval and rank stability come from {mc.n_valid} draws of the weights from their "
         "uncertainty (Monte Carlo); a factor with high rank stability stays at the top "
         "whatever the weights turn out to be."))]
+    out += [_p(note[ctx.lang], "note") for note in rec.attrs.get("notes", [])]
     ranked = rec[rec["status"] == "recommended"]
     if ranked.empty:
         out.append(_p(ctx.t(
