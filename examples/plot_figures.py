@@ -45,10 +45,6 @@ def main(outdir: str = "figures") -> list[Path]:
         "heatmap_gebieden.png": fm.plot_heatmap(model, gebieden, max_columns=30),
         "validation_vsv.png": fm.plot_validation(fm.validate(model, data, outcomes="vsv")),
     }
-    # the contributions and the ranking come from the synthetic profile too: say so inside them
-    for name in ("contributions_vsv.png", "recommendation.png"):
-        ax = figures[name]
-        ax.set_title(ax.get_title() + "\nSYNTHETISCHE voorbeelddata - geen metingen")
     written = []
     for name, ax in figures.items():
         path = out / name

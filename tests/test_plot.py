@@ -307,6 +307,6 @@ def test_profile_figures_say_synthetic_or_credit_real_data():
 def test_heatmap_of_synthetic_data_says_so_in_its_title(rotterdam):
     profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied")
     ax = fm.plot_heatmap(rotterdam, profile)
-    assert ax.get_title().endswith("SYNTHETISCHE voorbeelddata - geen metingen")
+    assert ax.get_title().endswith("SYNTHETISCHE DATA: geen metingen")
     plain = fm.plot_heatmap(rotterdam, profile.deltas)  # a bare table carries no flag
     assert "SYNTHETI" not in plain.get_title()
