@@ -16,10 +16,11 @@ Examples
 
 from __future__ import annotations
 
-from . import exchange, fcm, portfolio, vocab
+from . import exchange, fcm, goals, portfolio, vocab, words
 from .datasets import list_models
 from .effects import decompose_effects, mediation, strongest_paths, total_effects
 from .errors import (
+    AmbiguousNameError,
     DataError,
     FactorModelError,
     InvalidDeltaError,
@@ -37,6 +38,7 @@ from .errors import (
     UnknownTableError,
 )
 from .estimate import Backtest, Estimate, backtest, estimate_weights
+from .goals import Goal, RequiredChange, parse_goal, required_change, resolve_goal
 from .importance import feedback_loops, graph_indices, leverage, node_indices
 from .indicators import (
     Profile,
@@ -76,16 +78,19 @@ from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
 from .weights import Comparison, aggregate_weights, compare
+from .words import parse_number, resolve_indicator, resolve_node
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AmbiguousNameError",
     "Backtest",
     "Comparison",
     "DataError",
     "Estimate",
     "FactorModel",
     "FactorModelError",
+    "Goal",
     "InvalidDeltaError",
     "InvalidParameterError",
     "ModelFileError",
@@ -98,6 +103,7 @@ __all__ = [
     "Problem",
     "Profile",
     "PropagationResult",
+    "RequiredChange",
     "UnknownAreaError",
     "UnknownEdgeError",
     "UnknownIndicatorError",
@@ -117,6 +123,7 @@ __all__ = [
     "factor_gains",
     "fcm",
     "feedback_loops",
+    "goals",
     "graph_indices",
     "leverage",
     "list_models",
@@ -130,6 +137,8 @@ __all__ = [
     "monte_carlo",
     "node_indices",
     "optimize_portfolio",
+    "parse_goal",
+    "parse_number",
     "plot_contributions",
     "plot_graph",
     "plot_heatmap",
@@ -148,10 +157,15 @@ __all__ = [
     "read_model",
     "read_weight_table",
     "recommend",
+    "required_change",
+    "resolve_goal",
+    "resolve_indicator",
+    "resolve_node",
     "sensitivity",
     "strongest_paths",
     "to_indicator_units",
     "total_effects",
     "vocab",
+    "words",
     "write_model",
 ]

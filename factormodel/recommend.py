@@ -63,7 +63,7 @@ def _gain_table(model: FactorModel, g: _scoring.Gains) -> pd.DataFrame:
 
 
 def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
-              outcomes: Mapping[str, float] | Iterable[str], *, area: Any = None, top: int = 5,
+              outcomes: Any, *, area: Any = None, top: int = 5,
               alpha: float = 1.0, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rank the modifiable factors an area's interventions should target.
 
@@ -72,10 +72,11 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     model : FactorModel
     profile : DataFrame (areas x nodes) or Series (one area)
         From :func:`factormodel.profile`; deltas in SD against a reference.
-    outcomes : mapping node -> priority, or list of nodes
+    outcomes : list of Goal, mapping node -> priority, or list of nodes
         The goals (maatschappelijke resultaten) the area chose: any node,
-        outcome or factor (e.g. schoolverzuim); the desired direction comes from
-        the node.
+        outcome or factor (e.g. schoolverzuim), or indicator, by id or label;
+        a :class:`~factormodel.Goal` with a change sets the direction by its
+        sign, otherwise it comes from the node.
     area : label, optional
         The area (row of ``profile``). Without it and with a DataFrame, every
         area is ranked at once (city-wide mode, no explanations).
@@ -91,9 +92,11 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     Returns
     -------
     DataFrame
-        ``rank, factor, status, score, expected_improvement, room, gain,
+        ``rank`` (whole numbers; ``<NA>`` for unmeasured factors), ``factor, status, score, expected_improvement, room, gain,
         evidence, delta, label_nl, label_en``, the strongest path to each chosen
-        outcome (``path_<outcome>``) and ``explanation_nl`` / ``explanation_en``.
+        outcome (``path_<outcome>``) and ``explanation_nl`` / ``explanation_en``
+        (one sentence per goal: the factor's total effect on it, in the goal
+        indicator's unit, and how much of that total the strongest path carries).
         City-wide mode: ``area, rank, factor, score, expected_improvement,
         room, gain, evidence``.
 
@@ -105,13 +108,14 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     >>> rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk")
     >>> print(rec[["rank", "factor", "room", "gain", "evidence", "score"]].round(4))
        rank         factor  room  gain  evidence   score
-    0   1.0  schoolverzuim   0.5   0.5    0.7778  0.1944
-    1   2.0  opvoedklimaat   1.0   0.2    0.5185  0.1037
+    0     1  schoolverzuim   0.5   0.5    0.7778  0.1944
+    1     2  opvoedklimaat   1.0   0.2    0.5185  0.1037
     >>> print(rec.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
-    school absenteeism in Oud-Crooswijk is 0.50 SD above the reference. Via schoolverzuim
-    → vsv this raises early school leaving by 0.25 SD (about 0.20 percentage points % new early
-    school leavers). Bringing it back to the reference would improve the chosen outcomes by
-    an expected 0.25 SD (strength of evidence 78%).
+    school absenteeism in Oud-Crooswijk is 0.50 SD above the reference. This raises early
+    school leaving by 0.25 SD (about 0.20 percentage points new early school leavers); the
+    strongest path (schoolverzuim → vsv) carries +0.15 SD of the total +0.25 SD.
+    Bringing it back to the reference would improve the chosen outcomes by an expected
+    0.25 SD, priority-weighted (strength of evidence 78%).
 
     A plain Series does not say what its deltas are measured against; a
     :class:`~factormodel.Profile` from :func:`factormodel.profile` does, and the
@@ -143,13 +147,14 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         "label_en": nodes.loc[mod.index, "label_en"].to_numpy()})
     ranked = table[table["status"] == "recommended"].sort_values("score", ascending=False,
                                                                 kind="stable").head(top)
-    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1, dtype=float))
+    ranked.insert(0, "rank", pd.array(np.arange(1, len(ranked) + 1), dtype="Int64"))
     unmeasured = table[(table["status"] == "not measured") & (table["gain"] > 0)] \
         .assign(potential=lambda t: t["gain"] * t["evidence"]) \
         .sort_values("potential", ascending=False, kind="stable").head(top) \
         .drop(columns="potential")
-    unmeasured.insert(0, "rank", np.nan)
+    unmeasured.insert(0, "rank", pd.array([pd.NA] * len(unmeasured), dtype="Int64"))
     out = pd.concat([ranked, unmeasured], ignore_index=True)
+    out["rank"] = out["rank"].astype("Int64")  # whole numbers; <NA> = not ranked (unmeasured)
     effects = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
     _add_paths(model, out, list(g.goals), check_alpha(alpha))
     _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators)
@@ -180,21 +185,39 @@ def _citywide(model: FactorModel, profile: pd.DataFrame, mod: pd.DataFrame, sign
 
 def _add_paths(model: FactorModel, table: pd.DataFrame, outs: list[str], alpha: float) -> None:
     for o in outs:
-        texts = []
+        texts, products = [], []
         for f in table["factor"]:
             best = strongest_paths(model, f, o, top=1, alpha=alpha)
             texts.append(f"{best.loc[0, 'path']} ({best.loc[0, 'product']:+.3f})"
                          if len(best) else "")
+            products.append(float(best.loc[0, "product"]) if len(best) else 0.0)
         table[f"path_{o}"] = texts
+        table[f"pathproduct_{o}"] = products
 
 
 def _nl(x: float, digits: int = 2) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
 
 
+def _units(indicators: pd.DataFrame | None, o: str, change_sd: float) -> tuple[str, str]:
+    """' (ongeveer 0,20 procentpunt <label>)' / English, for the goal's first indicator."""
+    if indicators is None or o not in set(indicators["node"]):
+        return "", ""
+    ind = indicators[indicators["node"] == o].iloc[0]
+    change = change_sd * ind["scale"] * ind["direction"]
+    u_en = "percentage points" if ind["unit"] == "%" else ind["unit"]
+    u_nl = "procentpunt" if ind["unit"] == "%" else ind["unit"]
+    lab_nl, lab_en = (str(ind[k]).removeprefix("% ") if ind["unit"] == "%" else ind[k]
+                      for k in ("label_nl", "label_en"))
+    return (f" (ongeveer {_nl(abs(change))} {u_nl} {lab_nl})",
+            f" (about {abs(change):.2f} {u_en} {lab_en})")
+
+
 def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], area: str,
                       profile: Any, T: pd.DataFrame,
                       indicators: pd.DataFrame | None) -> None:
+    """One sentence per chosen goal, so every goal is named in every explanation; path
+    sentences say how much of the total the strongest path carries."""
     ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
     if indicators is None and "indicators" in model.table_names:
         indicators = load_indicators(model)  # without a catalogue: no indicator units
@@ -210,30 +233,38 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
                       f"improve the chosen outcomes by an expected {r.gain:.2f} SD "
                       f"(strength of evidence {100 * r.evidence:.0f}%).")
             continue
-        side_nl = "boven" if r.delta > 0 else "onder"
+        side_nl = "hoger" if r.delta > 0 else "lager"
         side_en = "above" if r.delta > 0 else "below"
-        contrib = {o: r.delta * T.loc[f, o] for o in outs}
-        o = max(contrib, key=lambda k: abs(contrib[k]))
-        path = getattr(r, f"path_{o}").rsplit(" (", 1)[0]
-        unit_nl = unit_en = ""
-        if indicators is not None and o in set(indicators["node"]):
-            ind = indicators[indicators["node"] == o].iloc[0]
-            change = contrib[o] * ind["scale"] * ind["direction"]
-            u_en = "percentage points" if ind["unit"] == "%" else ind["unit"]
-            u_nl = "procentpunt" if ind["unit"] == "%" else ind["unit"]
-            unit_nl = f" (ongeveer {_nl(abs(change))} {u_nl} {ind['label_nl']})"
-            unit_en = f" (about {abs(change):.2f} {u_en} {ind['label_en']})"
-        verb_nl = "verhoogt" if contrib[o] > 0 else "verlaagt"
-        verb_en = "raises" if contrib[o] > 0 else "lowers"
-        o_nl, o_en = labels.loc[o, "label_nl"], labels.loc[o, "label_en"]
-        nl.append(f"{r.label_nl} ligt in {area} {_nl(abs(r.delta))} SD {side_nl} {ref_nl}. Via "
-                  f"{path} {verb_nl} dit {o_nl} met {_nl(abs(contrib[o]))} SD{unit_nl}. Terug "
-                  f"naar {ref_nl} verbetert de gekozen resultaten naar verwachting met "
-                  f"{_nl(r.expected_improvement)} SD (bewijssterkte {_nl(100 * r.evidence, 0)}%).")
-        en.append(f"{r.label_en} in {area} is {abs(r.delta):.2f} SD {side_en} {ref_en}. Via "
-                  f"{path} this {verb_en} {o_en} by {abs(contrib[o]):.2f} SD{unit_en}. Bringing "
-                  f"it back to {ref_en} would improve the chosen outcomes by an expected "
-                  f"{r.expected_improvement:.2f} SD (strength of evidence "
-                  f"{100 * r.evidence:.0f}%).")
+        parts_nl = [f"In {area} is de score op '{r.label_nl}' {_nl(abs(r.delta))} SD {side_nl} "
+                    f"dan {ref_nl}."]
+        parts_en = [f"{r.label_en} in {area} is {abs(r.delta):.2f} SD {side_en} {ref_en}."]
+        for o in outs:
+            o_nl, o_en = labels.loc[o, "label_nl"], labels.loc[o, "label_en"]
+            total = r.delta * T.loc[f, o]
+            if abs(T.loc[f, o]) < 1e-12:
+                parts_nl.append(f"Op {o_nl} heeft het geen effect (geen pad in het model).")
+                parts_en.append(f"It has no effect on {o_en} (no path in the model).")
+                continue
+            u_nl, u_en = _units(indicators, o, total)
+            path = getattr(r, f"path_{o}").rsplit(" (", 1)[0]
+            via = r.delta * getattr(r, f"pathproduct_{o}")
+            verb_nl = "verhoogt" if total > 0 else "verlaagt"
+            verb_en = "raises" if total > 0 else "lowers"
+            parts_nl.append(
+                f"Dat {verb_nl} {o_nl} met {_nl(abs(total))} SD{u_nl}; het sterkste pad ({path}) "
+                f"draagt {_nl(via)} SD van het totaal van {_nl(total)} SD.")
+            parts_en.append(
+                f"This {verb_en} {o_en} by {abs(total):.2f} SD{u_en}; the strongest path "
+                f"({path}) carries {via:+.2f} SD of the total {total:+.2f} SD.")
+        parts_nl.append(f"Terug naar {ref_nl} verbetert de gekozen resultaten naar verwachting "
+                        f"met {_nl(r.expected_improvement)} SD, gewogen naar prioriteit "
+                        f"(bewijssterkte {_nl(100 * r.evidence, 0)}%).")
+        parts_en.append(f"Bringing it back to {ref_en} would improve the chosen outcomes by an "
+                        f"expected {r.expected_improvement:.2f} SD, priority-weighted (strength "
+                        f"of evidence {100 * r.evidence:.0f}%).")
+        nl.append(" ".join(parts_nl))
+        en.append(" ".join(parts_en))
     table["explanation_nl"] = nl
     table["explanation_en"] = en
+    for c in [c for c in table.columns if c.startswith("pathproduct_")]:
+        del table[c]

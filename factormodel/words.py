@@ -35,8 +35,15 @@ from .errors import (
 )
 from .model import FactorModel
 
-__all__ = ["Lexicon", "parse_number", "indicator_lexicon", "node_lexicon", "resolve_indicator",
-           "resolve_indicators", "resolve_node"]
+__all__ = [
+    "Lexicon",
+    "indicator_lexicon",
+    "node_lexicon",
+    "parse_number",
+    "resolve_indicator",
+    "resolve_indicators",
+    "resolve_node",
+]
 
 
 def _forms(label: str) -> tuple[set[str], set[str]]:
