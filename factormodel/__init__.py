@@ -75,7 +75,7 @@ from .plot import (
 )
 from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
-from .recommend import factor_gains, recommend
+from .recommend import factor_gains, gap_effects, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
 from .weights import Comparison, aggregate_weights, compare
 from .words import parse_number, resolve_indicator, resolve_node
@@ -123,6 +123,7 @@ __all__ = [
     "factor_gains",
     "fcm",
     "feedback_loops",
+    "gap_effects",
     "goals",
     "graph_indices",
     "leverage",

@@ -301,7 +301,7 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
     >>> m = fm.load_model("rotterdam-jeugd")
     >>> r = resolve_goal(m, "Schoolverzuim:-2pp:3j")
     >>> r.node, r.indicator, r.sign, round(r.change_sd, 3)
-    ('schoolverzuim', 'verzuim_meldingen', -1, -0.667)
+    ('schoolverzuim', 'verzuim_meldingen', -1, -1.0)
     """
     if isinstance(goal, str):
         goal = parse_goal(goal)
@@ -476,9 +476,10 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
     >>> import factormodel as fm
     >>> toy = fm.load_model("toy")
     >>> rc = fm.required_change(toy, fm.Goal("vsv_nieuw", -0.2, unit="pp"), ["schoolverzuim"])
-    >>> rc.to_frame()[["factor", "way", "change_sd", "effect_per_sd"]].round(3)
-              factor    way  change_sd  effect_per_sd
-    0  schoolverzuim  alone     -0.500           0.50
+    >>> rc.to_frame()[["factor", "way", "change_sd", "indicator", "change", "unit"]]
+              factor    way  change_sd          indicator  change               unit
+    0  schoolverzuim  alone       -0.5  verzuim_meldingen    -1.0  percentage points
+    1  schoolverzuim  alone       -0.5  langdurig_verzuim    -1.0           per 1000
     """
     from .propagate import propagate
 

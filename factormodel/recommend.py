@@ -21,12 +21,13 @@ import pandas as pd
 
 from . import _scoring
 from ._scoring import EVIDENCE
-from .effects import check_alpha, strongest_paths
+from .effects import check_alpha, strongest_paths, total_effects
 from .errors import InvalidParameterError
 from .indicators import Profile, area_deltas, deltas_frame, load_indicators, reference_name
 from .model import FactorModel
+from .propagate import propagate
 
-__all__ = ["EVIDENCE", "factor_gains", "recommend"]
+__all__ = ["EVIDENCE", "factor_gains", "gap_effects", "recommend"]
 
 def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[str], *,
                  alpha: float = 1.0) -> pd.DataFrame:
@@ -92,8 +93,9 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     Returns
     -------
     DataFrame
-        ``rank`` (whole numbers; ``<NA>`` for unmeasured factors), ``factor, status, score, expected_improvement, room, gain,
-        evidence, delta, label_nl, label_en``, the strongest path to each chosen
+        ``rank`` (whole numbers; ``<NA>`` for unmeasured factors), ``factor,
+        status, score, expected_improvement, room, gain, evidence, delta,
+        label_nl, label_en``, the strongest path to each chosen
         outcome (``path_<outcome>``) and ``explanation_nl`` / ``explanation_en``
         (one sentence per goal: the factor's total effect on it, in the goal
         indicator's unit, and how much of that total the strongest path carries).
@@ -268,3 +270,103 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
     table["explanation_en"] = en
     for c in [c for c in table.columns if c.startswith("pathproduct_")]:
         del table[c]
+
+
+def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series, goals: Any,
+                factors: Any, *, area: Any = None, alpha: float = 1.0,
+                indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What closing each factor's gap does to each goal, alone and all together.
+
+    *Alone*: the factor is brought back to the reference (held there) and
+    nothing else moves: the goal changes by ``−delta_f · T[f, goal]``. *Together*:
+    every listed factor is brought back at once (one clamped
+    :func:`factormodel.propagate`). Together is not the sum of alone when one
+    listed factor acts through another: held at its reference, the second one
+    no longer passes on the first one's effect, so that route counts once, not
+    twice. The ``why_nl`` / ``why_en`` columns say which factors overlap.
+
+    Parameters
+    ----------
+    factors : list of str, or the DataFrame from :func:`recommend`
+        The factors whose gaps are closed (a recommendation: its ranked ones).
+
+    Returns
+    -------
+    DataFrame
+        Per goal: one row per factor (``way="alone"``), one ``"sum of alone"``
+        and one ``"together"``: ``goal, way, factor, change_sd, change,
+        unit, indicator, why_nl, why_en``.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> toy = fm.load_model("toy")
+    >>> prof = pd.Series({"opvoedklimaat": -1.0, "schoolverzuim": 0.5})
+    >>> t = fm.gap_effects(toy, prof, ["vsv"], ["schoolverzuim", "opvoedklimaat"])
+    >>> t[["way", "factor", "change_sd"]].round(3)
+                way         factor  change_sd
+    0         alone  schoolverzuim      -0.25
+    1         alone  opvoedklimaat      -0.20
+    2  sum of alone                     -0.45
+    3      together                     -0.25
+    """
+    if isinstance(factors, pd.DataFrame):
+        factors = factors.loc[factors["status"] == "recommended", "factor"].tolist()
+    factors = [str(f) for f in factors]
+    if not factors:
+        raise InvalidParameterError("gap_effects needs at least one factor")
+    model.positions(factors)
+    g = _scoring.gains(model, goals, alpha=check_alpha(alpha))
+    row, area = area_deltas(profile, area)
+    delta = row.reindex(factors).astype(float)
+    missing = [f for f in factors if np.isnan(delta[f])]
+    if missing:
+        raise InvalidParameterError(f"not measured in {area}: {', '.join(missing)}; "
+                                    "a gap can only be closed where it is known")
+    closed = {f: -float(delta[f]) for f in factors}
+    together = propagate(model, closed, alpha=alpha).deltas
+    T = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
+    if indicators is None and "indicators" in model.table_names:
+        indicators = load_indicators(model)
+    labels = model.nodes
+    between = total_effects(model, alpha=alpha, targets=factors)
+    overlap = [(a, b) for a in factors for b in factors
+               if a != b and abs(float(between.loc[a, b])) > 1e-12]
+    rows = []
+    for o in g.goals:
+        alone = {f: closed[f] * float(T.loc[f, o]) for f in factors}
+        total = sum(alone.values())
+        joint = float(together[o])
+        if abs(total - joint) < 1e-9:
+            why_nl = "samen is hier precies de som: geen van de factoren werkt via een andere"
+            why_en = "together equals the sum here: none of the factors acts through another"
+        else:
+            pairs_nl = "; ".join(f"{labels.loc[a, 'label_nl']} werkt (deels) via "
+                                 f"{labels.loc[b, 'label_nl']}" for a, b in overlap)
+            pairs_en = "; ".join(f"{labels.loc[a, 'label_en']} acts (partly) through "
+                                 f"{labels.loc[b, 'label_en']}" for a, b in overlap)
+            why_nl = (f"samen is niet de som: {pairs_nl}. Wie de gaten samen sluit, houdt "
+                      "de tweede factor op de referentie vast; de route via die factor telt dan "
+                      "één keer, niet twee keer")
+            why_en = (f"together is not the sum: {pairs_en}. Closing the gaps together holds "
+                      "the second factor at the reference, so the route through it counts once, "
+                      "not twice")
+        for way, factor, sd in [*[("alone", f, alone[f]) for f in factors],
+                                ("sum of alone", "", total), ("together", "", joint)]:
+            rows.append({"goal": o, "way": way, "factor": factor, "change_sd": sd,
+                         "why_nl": why_nl if way == "together" else "",
+                         "why_en": why_en if way == "together" else ""})
+    out = pd.DataFrame(rows)
+    units = []
+    for r in out.itertuples():
+        if indicators is not None and r.goal in set(indicators["node"]):
+            ind = indicators[indicators["node"] == r.goal].iloc[0]
+            units.append((r.change_sd * ind["scale"] * ind["direction"],
+                          "percentage points" if ind["unit"] == "%" else ind["unit"],
+                          ind.name))
+        else:
+            units.append((np.nan, "", ""))
+    out.insert(4, "change", [u[0] for u in units])
+    out.insert(5, "unit", [u[1] for u in units])
+    out.insert(6, "indicator", [u[2] for u in units])
+    return out
