@@ -476,7 +476,8 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
     >>> import factormodel as fm
     >>> toy = fm.load_model("toy")
     >>> rc = fm.required_change(toy, fm.Goal("vsv_nieuw", -0.2, unit="pp"), ["schoolverzuim"])
-    >>> rc.to_frame()[["factor", "way", "change_sd", "indicator", "change", "unit"]]
+    >>> print(rc.to_frame()[["factor", "way", "change_sd", "indicator", "change", "unit"]]
+    ...       .to_string())
               factor    way  change_sd          indicator  change               unit
     0  schoolverzuim  alone       -0.5  verzuim_meldingen    -1.0  percentage points
     1  schoolverzuim  alone       -0.5  langdurig_verzuim    -1.0           per 1000
