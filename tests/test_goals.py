@@ -38,7 +38,7 @@ def test_parse_number_reads_dutch_first(text, value):
 
 @pytest.mark.parametrize("text", ["1,000", "250,000", "-2,500"])
 def test_parse_number_asks_when_ambiguous(text):
-    with pytest.raises(fm.AmbiguousNameError, match="ambiguous: .* Dutch decimal comma"):
+    with pytest.raises(fm.AmbiguousNameError, match=r"ambiguous: .* Dutch decimal comma"):
         parse_number(text, what="--budget")
 
 
@@ -66,7 +66,7 @@ def test_accents_are_folded():
 
 def test_ambiguous_names_are_refused():
     lex = fm.words.Lexicon("node", {"a": ("verzuim",), "b": ("Verzuim",)})
-    with pytest.raises(fm.AmbiguousNameError, match="'a' .*'b'.*use the id"):
+    with pytest.raises(fm.AmbiguousNameError, match=r"'a' .*'b'.*use the id"):
         lex.resolve("verzuim")
 
 
@@ -194,7 +194,7 @@ def test_portfolio_accepts_goals(rdam):
     data = fm.load_example_data("rotterdam")
     prof = fm.profile(rdam, data, level="wijk")
     cat = fm.load_interventions(rdam)
-    kw = dict(budget=250000, population=2000, area="Oud-Crooswijk")
+    kw = {"budget": 250000, "population": 2000, "area": "Oud-Crooswijk"}
     a = fm.optimize_portfolio(rdam, prof, cat, outcomes={"vsv": 1.0}, **kw)
     b = fm.optimize_portfolio(rdam, prof, cat, outcomes=[fm.Goal("vsv_nieuw", -1, "pp")], **kw)
     assert a.chosen["intervention"].tolist() == b.chosen["intervention"].tolist()
@@ -305,8 +305,8 @@ def test_a_city_row_is_the_reference_and_never_an_area(rdam, tmp_path, city):
 
 
 def test_city_row_with_the_registry_and_several_wijken(rdam, tmp_path):
-    p = _one_wijk(tmp_path, ["Oud-Crooswijk;2023;vsv_nieuw;3,4", "Kralingen-West;2023;vsv_nieuw;1,0",
-                             "Rotterdam;2023;vsv_nieuw;2,6"])
+    p = _one_wijk(tmp_path, ["Oud-Crooswijk;2023;vsv_nieuw;3,4",
+                             "Kralingen-West;2023;vsv_nieuw;1,0", "Rotterdam;2023;vsv_nieuw;2,6"])
     prof = fm.profile(rdam, fm.read_area_data(p, areas="rotterdam"))
     assert "Rotterdam" not in prof.index and len(prof) == 2
     scale = fm.load_indicators(rdam).loc["vsv_nieuw", "scale"]
