@@ -40,8 +40,8 @@ from .errors import (
 from .model import FactorModel
 from .words import indicator_lexicon, node_lexicon, parse_number
 
-__all__ = ["GOAL_UNITS", "Goal", "RequiredChange", "ResolvedGoal", "as_goals", "parse_goal",
-           "required_change", "resolve_goal"]
+__all__ = ["GOAL_UNITS", "PLAUSIBLE_SD", "Goal", "RequiredChange", "ResolvedGoal", "as_goals",
+           "parse_goal", "required_change", "resolve_goal"]
 
 #: Units of a goal's change: SD of the node, percentage points of a ``%``
 #: indicator, relative per cent, or the indicator's own unit.
@@ -414,7 +414,10 @@ class RequiredChange(Result):
         One row per factor and way (``alone``: only this factor moves;
         ``together``: all chosen factors move by the same number of SD in
         their good direction): ``factor, way, change_sd, indicator, change,
-        unit, effect_per_sd`` (SD of the goal's node per SD of the factor).
+        unit, effect_per_sd`` (SD of the goal's node per SD of the factor),
+        ``within_spread`` (False when the change exceeds :data:`PLAUSIBLE_SD`
+        standard deviations: far outside the spread between areas, so the goal
+        is out of reach by that route).
     assumptions : tuple of str
         The model's assumptions behind the numbers, stated with every answer.
     """
@@ -436,6 +439,10 @@ class RequiredChange(Result):
                                    "years": g.goal.years, "group": g.goal.group},
                           "table": self.table, "assumptions": list(self.assumptions)})
 
+
+#: A change of more than this many SD of a factor lies far outside the spread between
+#: areas; :func:`required_change` flags it (``within_spread`` False).
+PLAUSIBLE_SD = 2.0
 
 ASSUMPTIONS = (
     "linear model: effects add up along paths and scale with the change",
@@ -535,4 +542,9 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
         for f in factors:
             add(f, "together", t * float(sign[f]), joint)
     notes = [*ASSUMPTIONS, *r.assumptions]
-    return RequiredChange(r, pd.DataFrame(rows), tuple(notes))
+    table = pd.DataFrame(rows)
+    table["within_spread"] = table["change_sd"].abs() <= PLAUSIBLE_SD
+    if not table["within_spread"].all():
+        notes.append(f"a change of more than {PLAUSIBLE_SD:g} SD lies far outside the spread "
+                     "between areas: the goal is out of reach by that route alone")
+    return RequiredChange(r, table, tuple(notes))

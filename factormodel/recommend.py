@@ -341,10 +341,13 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
             why_nl = "samen is hier precies de som: geen van de factoren werkt via een andere"
             why_en = "together equals the sum here: none of the factors acts through another"
         else:
+            more = len(overlap) - 3
             pairs_nl = "; ".join(f"{labels.loc[a, 'label_nl']} werkt (deels) via "
-                                 f"{labels.loc[b, 'label_nl']}" for a, b in overlap)
+                                 f"{labels.loc[b, 'label_nl']}" for a, b in overlap[:3]) \
+                + (f" (en {more} andere)" if more > 0 else "")
             pairs_en = "; ".join(f"{labels.loc[a, 'label_en']} acts (partly) through "
-                                 f"{labels.loc[b, 'label_en']}" for a, b in overlap)
+                                 f"{labels.loc[b, 'label_en']}" for a, b in overlap[:3]) \
+                + (f" (and {more} more)" if more > 0 else "")
             why_nl = (f"samen is niet de som: {pairs_nl}. Wie de gaten samen sluit, houdt "
                       "de tweede factor op de referentie vast; de route via die factor telt dan "
                       "één keer, niet twee keer")
