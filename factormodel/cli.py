@@ -416,7 +416,7 @@ def _parse_delta_args(model: FactorModel, items: list[str]) -> dict[str, float]:
             raise InvalidParameterError(f"--delta {item!r}: expected ID=VALUE, e.g. "
                                         "--delta schoolverzuim=-0.5")
         try:
-            x = parse_number(value.strip(), what=f"--delta {item!r}:")
+            x = parse_number(value.strip(), what=f"--delta {item!r}:", grouping=False)
         except InvalidParameterError:
             raise InvalidParameterError(f"--delta {item!r}: {value!r} is not a number") from None
         out[resolve_node(model, node.strip(), where="--delta")] = x
@@ -572,7 +572,7 @@ def _goals(args: argparse.Namespace) -> list[Goal]:
         priority = 1.0
         if sep:
             try:
-                priority = parse_number(value.strip(), what="priority")
+                priority = parse_number(value.strip(), what="priority", grouping=False)
             except InvalidParameterError:
                 raise InvalidParameterError(f"--outcome {item!r}: priority {value!r} is not a "
                                             "number") from None

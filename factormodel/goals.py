@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._cells import parse_number as parse_cell
 from ._json import json_safe
 from ._results import Result
 from .errors import (
@@ -95,11 +96,9 @@ class Goal:
             value = getattr(self, name)
             if value is None and name != "priority":
                 continue
-            try:
-                x = float(value)
-            except (TypeError, ValueError):
-                x = math.nan
-            if not math.isfinite(x) or (positive and x <= 0) or (name == "change" and x == 0):
+            x, _, err = parse_cell(value)  # the one cell parser: '0,5' too, never True
+            if err or not math.isfinite(x) or (positive and x <= 0) \
+                    or (name == "change" and x == 0):
                 problems.append(f"{name} must be a finite number"
                                 + (" above 0" if positive else " other than 0")
                                 + f", got {value!r}")
@@ -156,7 +155,8 @@ def parse_goal(text: str) -> Goal:
     body, priority = raw, 1.0
     head, sep, tail = raw.rpartition("=")
     if sep:
-        priority = parse_number(tail.strip(), what=f"--goal {raw!r}: priority")
+        priority = parse_number(tail.strip(), what=f"--goal {raw!r}: priority",
+                                grouping=False)
         body = head
     parts = [p.strip() for p in body.split(":")]
     if not parts[0]:
@@ -169,11 +169,12 @@ def parse_goal(text: str) -> Goal:
             continue
         m_years, m_change = _YEARS.match(part), _CHANGE.match(part)
         if m_years and years is None:
-            years = parse_number(m_years.group(1), what=f"--goal {raw!r}: years")
+            years = parse_number(m_years.group(1), what=f"--goal {raw!r}: years",
+                                 grouping=False)
         elif m_change and change is None and re.search(r"\d", m_change.group(1)) \
                 and (m_change.group(1).strip()[0] in "+-" or m_change.group(2)):
             change = parse_number(m_change.group(1).replace(" ", ""),
-                                  what=f"--goal {raw!r}: change")
+                                  what=f"--goal {raw!r}: change", grouping=False)
             suffix = (m_change.group(2) or "").lower()
             unit = {"sd": "sd", "%": "%", "": "own"}.get(suffix, "pp")
         elif group is None:

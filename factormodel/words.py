@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from ._cells import parse_number as parse_cell
 from .errors import (
     AmbiguousNameError,
     InvalidParameterError,
@@ -188,55 +189,32 @@ def resolve_indicators(catalogue: pd.DataFrame, names: Iterable[str], *, where: 
     return out
 
 
-_PLAIN = re.compile(r"^[+-]?(\d+)([.,]\d+)?$")
-_GROUPED_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")      # 250.000 / 250.000,50
-_GROUPED_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")    # 250,000.50
-_GROUPED_SPACE = re.compile(r"^[+-]?[1-9]\d{0,2}( \d{3})+([.,]\d+)?$")    # 250 000
+def parse_number(value: str, *, what: str = "number", grouping: bool = True) -> float:
+    """A number typed by a user (a command-line flag, a goal), read by the library's one
+    cell parser (:mod:`factormodel._cells`), raising instead of returning the error.
 
-
-def _show(x: float) -> str:
-    return f"{x:.10g}".replace(".", ",")
-
-
-def parse_number(value: str, *, what: str = "number") -> float:
-    """A number as a Dutch (or English) user writes it; Dutch notation first.
-
-    ``250000``, ``250.000`` and ``250 000`` are 250000; ``250.000,50`` is
-    250000.5; ``2,5`` and ``2.5`` are 2.5; ``250,000.50`` (both separators)
-    is read the English way. A single comma followed by exactly three digits
-    (``1,000``) could be 1 (Dutch) or 1000 (English): an error that asks. A
-    leading ``€`` and spaces around it are ignored.
-
-    (The one cell parser for every reader lives in ``_tables``; this is the
-    command line's number reader until that parser reads Dutch thousands.)
+    With ``grouping`` (amounts, counts; the default) Dutch thousands are read:
+    ``250.000`` and ``250000`` are 250000, ``250.000,50`` is 250000.5. Without
+    it a thousands separator is refused, and ``1,000`` is refused as ambiguous.
 
     Examples
     --------
     >>> parse_number("250.000"), parse_number("250.000,50"), parse_number("250000")
     (250000.0, 250000.5, 250000.0)
-    >>> parse_number("€ 1.250"), parse_number("-2,5"), parse_number("0,125")
-    (1250.0, -2.5, 0.125)
-    >>> parse_number("1,000", what="--budget")  # doctest: +ELLIPSIS
+    >>> parse_number("-2,5"), parse_number("0,125"), parse_number("€ 1.250")
+    (-2.5, 0.125, 1250.0)
+    >>> parse_number("1,000", what="--delta", grouping=False)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    factormodel.errors.AmbiguousNameError: --budget '1,000' is ambiguous: 1 with a Dutch ...
+    factormodel.errors.AmbiguousNameError: --delta '1,000' is not a number ('1,000' is ambiguous...
     """
-    raw = str(value)
-    s = raw.strip().lstrip("€").strip()
-    if _GROUPED_COMMA.match(s) and s.count(",") == 1 and "." not in s:
-        dutch, english = float(s.replace(",", ".")), float(s.replace(",", ""))
-        raise AmbiguousNameError(
-            f"{what} {raw!r} is ambiguous: {_show(dutch)} with a Dutch decimal comma, "
-            f"{_show(english)} with an English thousands separator; write "
-            f"{_show(english)} or {s.replace(',', '.')} for {_show(english)}, or "
-            f"{_show(dutch)} for {_show(dutch)}")
-    if _GROUPED_DOT.match(s):  # Dutch thousands first: 250.000 is 250000
-        return float(s.replace(".", "").replace(",", "."))
-    if _PLAIN.match(s):
-        return float(s.replace(",", "."))
-    if _GROUPED_COMMA.match(s):
-        return float(s.replace(",", ""))
-    if _GROUPED_SPACE.match(s):
-        return float(s.replace(" ", "").replace(",", "."))
-    raise InvalidParameterError(f"{what} {raw!r} is not a number; write e.g. 250000, 250.000 "
-                                "or 250.000,50")
+    cell = str(value).strip()
+    if grouping and cell.startswith("€"):  # an amount typed with its currency
+        cell = cell[1:].strip()
+    x, flag, err = parse_cell(cell, grouping=grouping)
+    if err is None and flag:
+        err = "no number given" if flag == "missing" else "expected a number"
+    if err:
+        error = AmbiguousNameError if "ambiguous" in err else InvalidParameterError
+        raise error(f"{what} {value!r} is not a number ({err})")
+    return x

@@ -264,9 +264,8 @@ def test_recommend_errors(capsys):
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk")
     assert code == 2 and "at least one --goal" in err
-    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
-                       "Tarwewijk", "--goal", "vsv", "--budget", "1,000")
-    assert code == 2 and "--budget '1,000' is ambiguous" in err
+    code, _, err = run(capsys, "propagate", "toy", "--delta", "schoolverzuim=1,000")
+    assert code == 2 and "is ambiguous" in err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk", "--goal", "vsv", "--budget", "veel")
     assert code == 2 and "--budget 'veel' is not a number" in err
