@@ -564,6 +564,13 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     return 0
 
 
+def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
+    """A number typed on the command line, read by the library's one cell parser
+    (``0,5``; for money and counts, ``grouping``, also Dutch ``250.000`` and
+    ``250.000,50``)."""
+    return parse_number(value if value is not None else "", what=option, grouping=grouping)
+
+
 def _goals(args: argparse.Namespace) -> list[Goal]:
     """--goal and --outcome as goals (--outcome ID[=PRIORITY] is a goal without a size)."""
     goals = [parse_goal(g) for g in args.goal]
@@ -588,7 +595,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
     goals = _goals(args)
-    budget = None if args.budget is None else parse_number(args.budget, what="--budget")
+    budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
     prof = _profile(model, args)
     lang = args.lang
     note = _synthetic_note(prof, lang)
@@ -604,7 +611,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             needed.append(required_change(model, g, chosen))
     portfolio = catalogue = None
     if budget is not None:
-        population = (parse_number(args.population, what="--population")
+        population = (_number_arg("--population", args.population, grouping=True)
                       if args.population is not None else prof.population_of(args.area))
         catalogue = load_interventions(model, args.interventions)
         portfolio = optimize_portfolio(
