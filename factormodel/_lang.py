@@ -221,6 +221,11 @@ _SOURCES = (
     (r"^the catalogue's targets$", "de doelwaarden uit de catalogus"),
     (r"^the catalogue's typical levels$", "de typische niveaus uit de catalogus"),
     (r"^the areas' own values in (\d+)$", r"de eigen waarden van de gebieden in \1"),
+    (r"^relative change of (\S+) taken from the catalogue's typical level (.*) \(an assumption; "
+     r"give the area's own level\)$", r"relatieve verandering van \1 berekend op het typische "
+     r"niveau \2 uit de catalogus (een aanname; geef het eigen niveau van het gebied)"),
+    (r"^the goal moves (\S+) against its usual desired direction$",
+     r"het doel beweegt \1 tegen de gebruikelijke gewenste richting in"),
     (r"^the reference is the catalogue's typical level of each indicator: an assumption, not "
      r"a measurement of the city$", "de referentie is het typische niveau van elke indicator "
      "uit de catalogus: een aanname, geen meting van de stad"),

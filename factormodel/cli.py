@@ -56,13 +56,21 @@ from .errors import (
 )
 from .fcm import FCMResult
 from .goals import Goal, parse_goal, required_change, resolve_goal
-from .indicators import REFERENCES, Profile, coverage, profile, profile_index, to_indicator_units
+from .indicators import (
+    REFERENCES,
+    Profile,
+    coverage,
+    load_indicators,
+    profile,
+    profile_index,
+    to_indicator_units,
+)
 from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
 from .portfolio import load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import gap_effects, recommend
-from .words import parse_number, resolve_node
+from .words import parse_number, resolve_indicators, resolve_node
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
@@ -564,6 +572,18 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     return 0
 
 
+def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
+               year: int | None) -> float | None:
+    """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
+    if not indicator:
+        return None
+    data = _area_data(args.data, args.areas)
+    mine = data[(data["area"] == args.area) & (data["year"] == year)]
+    names = resolve_indicators(load_indicators(model), set(mine["indicator"]))
+    value = mine.loc[mine["indicator"].map(names) == indicator, "value"]
+    return float(value.iloc[0]) if len(value) and np.isfinite(value.iloc[0]) else None
+
+
 def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
     """A number typed on the command line, read by the library's one cell parser
     (``0,5``; for money and counts, ``grouping``, also Dutch ``250.000`` and
@@ -604,11 +624,14 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     ranked = rec[rec["status"] == "recommended"]
     effects = (gap_effects(model, prof, goals, ranked, area=args.area)
                if len(ranked) else pd.DataFrame())
-    needed = []
+    needed = []  # for goals with a size: the change of the top factors upstream of each
     for g, r in zip(goals, resolved, strict=True):
-        chosen = [f for f in ranked["factor"] if f != r.node][:3]
-        if g.change is not None and chosen:
-            needed.append(required_change(model, g, chosen))
+        if g.change is None:
+            continue
+        upstream = total_effects(model, targets=[r.node])[r.node]
+        chosen = [f for f in ranked["factor"] if f != r.node and abs(upstream[f]) > 1e-12][:3]
+        needed.append(required_change(model, g, chosen or None,
+                                      level=_own_level(model, args, r.indicator, prof.year)))
     portfolio = catalogue = None
     if budget is not None:
         population = (_number_arg("--population", args.population, grouping=True)
@@ -691,6 +714,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
         t = L.translate_frame(t[["factor", "way", "indicator", "change", "unit", "change_sd",
                                  "within_spread"]], lang)
         lines += ["    " + x for x in t.to_string(index=False).splitlines()]
+        lines += [f"     {L.phrase('assumption', lang, text=L.source(a, lang))}"
+                  for a in rc.goal.assumptions]
         if not rc.table["within_spread"].all():
             lines += wrap.wrap(L.phrase("out_of_reach", lang))
         lines += wrap.wrap(L.phrase("required_assumptions", lang))

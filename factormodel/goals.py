@@ -37,6 +37,7 @@ from .errors import (
     InvalidParameterError,
     UnknownIndicatorError,
     UnknownNodeError,
+    close_matches,
 )
 from .model import FactorModel
 from .words import indicator_lexicon, node_lexicon, parse_number
@@ -246,8 +247,10 @@ def _find_target(model: FactorModel, goal: Goal, cat: pd.DataFrame | None
         ambiguous = [e for e in errors if isinstance(e, AmbiguousNameError)]
         if ambiguous:
             raise ambiguous[0]
-        raise UnknownNodeError(f"goal {goal.target!r} is neither a node nor an indicator: "
-                               + " / ".join(str(e) for e in errors))
+        ids = list(model.node_ids) + (list(map(str, cat.index)) if cat is not None else [])
+        raise UnknownNodeError(f"goal {goal.target!r} is neither a node nor an indicator of "
+                               f"model {model.name!r} (by id or Dutch/English label); "
+                               f"{close_matches(goal.target, ids)}")
     if "indicator" in found:
         ind = found["indicator"]
         node = str(cat.loc[ind, "node"])  # type: ignore[union-attr]

@@ -248,6 +248,12 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
                 parts_en.append(f"It has no effect on {o_en} (no path in the model).")
                 continue
             u_nl, u_en = _units(indicators, o, total)
+            if f == o:  # the factor is itself a chosen goal: its own gap, no path
+                gap_nl = u_nl.replace(" (ongeveer", " (een gat van ongeveer")
+                gap_en = u_en.replace(" (about", " (a gap of about")
+                parts_nl.append(f"Het is zelf een gekozen doel{gap_nl}.")
+                parts_en.append(f"It is itself a chosen goal{gap_en}.")
+                continue
             path = getattr(r, f"path_{o}").rsplit(" (", 1)[0]
             via = r.delta * getattr(r, f"pathproduct_{o}")
             verb_nl = "verhoogt" if total > 0 else "verlaagt"

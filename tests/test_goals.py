@@ -379,3 +379,12 @@ def test_indicator_columns_in_dutch_labels(rdam, tmp_path):
         prof = fm.profile(rdam, p)
     assert prof.loc["Oud-Crooswijk", "vsv"] > 0
     assert prof.loc["Oud-Crooswijk", "constructieve_vrijetijd"] < 0
+
+
+def test_a_factor_that_is_itself_a_goal_says_so(toy):
+    prof = fm.Profile(pd.DataFrame([{"schoolverzuim": 0.5, "opvoedklimaat": -1.0}], index=["A"]),
+                      reference="city")
+    rec = fm.recommend(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp")], area="A")
+    text = rec.set_index("factor").loc["schoolverzuim", "explanation_nl"]
+    assert "Het is zelf een gekozen doel (een gat van ongeveer 1,00 procentpunt" in text
+    assert "het sterkste pad (schoolverzuim)" not in text
