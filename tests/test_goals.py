@@ -388,3 +388,17 @@ def test_a_factor_that_is_itself_a_goal_says_so(toy):
     text = rec.set_index("factor").loc["schoolverzuim", "explanation_nl"]
     assert "Het is zelf een gekozen doel (een gat van ongeveer 1,00 procentpunt" in text
     assert "het sterkste pad (schoolverzuim)" not in text
+
+
+def test_monte_carlo_and_sensitivity_follow_a_goal_direction(toy):
+    """The goal's sign is read from _scoring in one place: uncertainty follows it too."""
+    prof = pd.DataFrame([{"opvoedklimaat": -1.0, "schoolverzuim": 0.5}], index=["A"])
+    down = fm.monte_carlo(toy, prof, [fm.Goal("schoolverzuim", -1)], n_draws=200, seed=3)
+    same = fm.monte_carlo(toy, prof, ["schoolverzuim"], n_draws=200, seed=3)
+    up = fm.monte_carlo(toy, prof, [fm.Goal("schoolverzuim", +1)], n_draws=200, seed=3)
+    pd.testing.assert_frame_equal(down.scores, same.scores)
+    assert down.scores.loc[("A", "opvoedklimaat"), "median"] > 0.1
+    assert up.scores.loc[("A", "opvoedklimaat"), "median"] == 0  # more verzuim: no gain
+    s_down = fm.sensitivity(toy, factor="opvoedklimaat", outcomes=[fm.Goal("schoolverzuim", -1)])
+    s_up = fm.sensitivity(toy, factor="opvoedklimaat", outcomes=[fm.Goal("schoolverzuim", 1)])
+    np.testing.assert_allclose(s_down["sensitivity"], -s_up["sensitivity"])
