@@ -3,7 +3,8 @@
 Run:  python examples/plot_figures.py [OUTDIR]
 
 Writes the full factor graph, VSV's drivers, a wijk profile, a contributions
-waterfall, a recommendation ranking and a gebieden heatmap (SYNTHETIC data).
+waterfall, a recommendation ranking, a gebieden heatmap and the validation of
+VSV against baselines (SYNTHETIC data).
 The README's figure is docs/figures/vsv_drivers.png from this script.
 """
 
@@ -36,6 +37,7 @@ def main(outdir: str = "figures") -> list[Path]:
         "contributions_vsv.png": fm.plot_contributions(result, "vsv"),
         "recommendation.png": fm.plot_recommendation(rec),
         "heatmap_gebieden.png": fm.plot_heatmap(model, gebieden, max_columns=30),
+        "validation_vsv.png": fm.plot_validation(fm.validate(model, data, outcomes="vsv")),
     }
     written = []
     for name, ax in figures.items():

@@ -17,6 +17,8 @@ Examples
 from __future__ import annotations
 
 from . import exchange, fcm, goals, portfolio, vocab, words
+from .calibrate import calibrate, calibration_table
+from .cbs import fetch_cbs
 from .datasets import list_models
 from .effects import decompose_effects, mediation, strongest_paths, total_effects
 from .errors import (
@@ -25,10 +27,12 @@ from .errors import (
     FactorModelError,
     InvalidDeltaError,
     InvalidParameterError,
+    MissingDependencyError,
     ModelFileError,
     ModelValidationError,
     ModelWarning,
     NotConvergentError,
+    OfflineError,
     Problem,
     UnknownAreaError,
     UnknownEdgeError,
@@ -42,8 +46,10 @@ from .goals import Goal, RequiredChange, parse_goal, required_change, resolve_go
 from .importance import feedback_loops, graph_indices, leverage, node_indices
 from .indicators import (
     Profile,
+    as_catalogue,
     combine_profiles,
     coverage,
+    load_example_indicators,
     load_indicators,
     profile,
     profile_index,
@@ -72,11 +78,13 @@ from .plot import (
     plot_profile,
     plot_recommendation,
     plot_tornado,
+    plot_validation,
 )
 from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import factor_gains, gap_effects, recommend
 from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
+from .validation import Validation, validate
 from .weights import Comparison, aggregate_weights, compare
 from .words import parse_number, resolve_indicator, resolve_node
 
@@ -93,12 +101,14 @@ __all__ = [
     "Goal",
     "InvalidDeltaError",
     "InvalidParameterError",
+    "MissingDependencyError",
     "ModelFileError",
     "ModelMetadata",
     "ModelValidationError",
     "ModelWarning",
     "MonteCarloResult",
     "NotConvergentError",
+    "OfflineError",
     "Portfolio",
     "Problem",
     "Profile",
@@ -110,8 +120,12 @@ __all__ = [
     "UnknownModelError",
     "UnknownNodeError",
     "UnknownTableError",
+    "Validation",
     "aggregate_weights",
+    "as_catalogue",
     "backtest",
+    "calibrate",
+    "calibration_table",
     "combine_profiles",
     "compare",
     "coverage",
@@ -123,6 +137,7 @@ __all__ = [
     "factor_gains",
     "fcm",
     "feedback_loops",
+    "fetch_cbs",
     "gap_effects",
     "goals",
     "graph_indices",
@@ -130,6 +145,7 @@ __all__ = [
     "list_models",
     "load_areas",
     "load_example_data",
+    "load_example_indicators",
     "load_indicators",
     "load_interventions",
     "load_model",
@@ -147,6 +163,7 @@ __all__ = [
     "plot_profile",
     "plot_recommendation",
     "plot_tornado",
+    "plot_validation",
     "portfolio",
     "profile",
     "profile_index",
@@ -166,6 +183,7 @@ __all__ = [
     "strongest_paths",
     "to_indicator_units",
     "total_effects",
+    "validate",
     "vocab",
     "words",
     "write_model",

@@ -110,6 +110,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
                     "one area"),
     "synthetic": (" -- SYNTHETISCHE voorbeelddata, geen metingen",
                   " -- SYNTHETIC example data, not measurements"),
+    "real": (" -- ECHTE data{source}", " -- REAL data{source}"),
     "rec_head": ("{area}: factoren om op in te zetten voor {goals} -- {model} [{status}]{note}",
                  "{area}: factors to target for {goals} -- {model} [{status}]{note}"),
     "rec_reference": ("verschillen ten opzichte van {ref}; score = ruimte × winst × bewijssterkte",

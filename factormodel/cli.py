@@ -60,6 +60,7 @@ from .indicators import (
     REFERENCES,
     Profile,
     coverage,
+    load_example_indicators,
     load_indicators,
     profile,
     profile_index,
@@ -158,6 +159,29 @@ def _parser() -> argparse.ArgumentParser:
     _area_options(p)
     p.set_defaults(func=_cmd_profile)
 
+    p = sub.add_parser("validate-data", parents=[common, out],
+                       help="how well the model predicts observed outcomes in area data, "
+                            "beside simple baselines (out of sample)")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("data", help="area data file; 'example' for the bundled SYNTHETIC data; "
+                   "'example:cbs_kwb2017' for the REAL CBS 2017 buurt data (no outcomes)")
+    p.add_argument("--outcome", action="append", metavar="ID",
+                   help="outcome node or indicator to validate (repeatable; default all)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
+                   "(default: the model's bundled one)")
+    p.add_argument("--folds", default="loo",
+                   help="'loo' (leave one area out, default), a number of folds, or 'parent' "
+                        "(leave one parent area out, e.g. a gebied with its wijken; parents "
+                        "from --areas, default the rotterdam registry)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the folds")
+    p.add_argument("--year", type=int, help="year to validate (default: the latest)")
+    p.add_argument("--level", help="area level (default: the finest)")
+    p.add_argument("--calibrate", type=float, metavar="STRENGTH",
+                   help="also score the model calibrated inside each fold")
+    p.add_argument("--areas", metavar="REGISTRY",
+                   help="resolve area names/codes with this registry (e.g. rotterdam)")
+    p.set_defaults(func=_cmd_validate_data)
+
     p = sub.add_parser("recommend", parents=[common, out],
                        help="which factors to target in an area, and (with --budget) which "
                             "interventions fit the budget")
@@ -197,7 +221,54 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=float, default=1.0, help="per-hop attenuation")
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_effects)
+
+    _serve_parser(sub, common)
     return parser
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def _serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("serve", parents=[common],
+                       help="HTTP JSON API and web page (needs: pip install "
+                            "\"factormodel[serve]\")")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--models", metavar="DIR", help="folder of extra models offered by name")
+    p.add_argument("--data", metavar="DIR", help="folder of area data files offered by name")
+    p.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on every API call "
+                                   "(default: $FACTORMODEL_TOKEN)")
+    p.add_argument("--max-upload-mb", type=float, default=10.0,
+                   help="largest upload accepted, in MB (default: 10)")
+    p.add_argument("--max-rows", type=int, default=100_000,
+                   help="most data rows accepted in an upload (default: 100000)")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="allow browser calls from this origin (repeatable; default: none)")
+    p.set_defaults(func=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+
+    missing = [m for m in ("fastapi", "uvicorn", "multipart", "jinja2", "fastapi_offline")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        print('factormodel: error: serve needs the optional extra: pip install '
+              f'"factormodel[serve]" (missing: {", ".join(missing)})', file=sys.stderr)
+        return 2
+    from .serve import run
+
+    token = args.token if args.token is not None else os.environ.get("FACTORMODEL_TOKEN")
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not token:
+        print(f"factormodel: warning: serving on {args.host} without a token; anyone who can "
+              "reach this address can use the service", file=sys.stderr)
+    run(args.host, args.port, models_dir=args.models, data_dir=args.data, token=token or None,
+        max_upload_bytes=int(args.max_upload_mb * 1_000_000), max_rows=args.max_rows,
+        cors_origins=tuple(args.cors_origin))
+    return 0
 
 
 # --------------------------------------------------------------------------- output
@@ -218,22 +289,40 @@ def _area_options(p: argparse.ArgumentParser) -> None:
                    help="resolve area names/codes with this registry (e.g. rotterdam)")
     p.add_argument("--lang", choices=("nl", "en"), default="nl",
                    help="language of headers, labels and text (default: nl)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
+                   "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
+
+
+def _catalogue_arg(args: argparse.Namespace, model: FactorModel) -> Any:
+    """The catalogue a command should use: --indicators, or the example data's own."""
+    if getattr(args, "indicators", None):
+        return args.indicators
+    if args.data == "example:cbs_kwb2017":
+        return load_example_indicators("cbs_kwb2017", model)
+    return None
 
 
 def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
     if arg in ("example", "example:rotterdam"):
         return load_example_data("rotterdam")
+    if arg == "example:cbs_kwb2017":  # REAL CBS data (context factors only)
+        return load_example_data("cbs_kwb2017")
     return read_area_data(arg, areas=registry)
 
 
 def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
     data = _area_data(args.data, args.areas)
     return profile(model, data, reference=args.reference, year=args.year, level=args.level,
-                   reference_values=args.reference_values)
+                   reference_values=args.reference_values,
+                   indicators=_catalogue_arg(args, model))
 
 
 def _synthetic_note(prof: Profile, lang: str = "en") -> str:
-    return L.phrase("synthetic", lang) if prof.synthetic else ""
+    if prof.synthetic:
+        return L.phrase("synthetic", lang)
+    if prof.status == "real":
+        return L.phrase("real", lang, source=f" ({prof.source})" if prof.source else "")
+    return ""
 
 
 def _write(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
@@ -487,6 +576,51 @@ def _cmd_profile(args: argparse.Namespace) -> int:
                           *_reference_lines(prof, lang), summary.to_string()])
     _emit(args, long, text, lang=lang)
     return 0
+
+
+def _cmd_validate_data(args: argparse.Namespace) -> int:
+    from .validation import CAVEAT, validate
+
+    model = load_model(args.model)
+    data = _area_data(args.data, args.areas)
+    folds: Any = args.folds.lower()
+    if folds not in ("loo", "parent"):
+        folds = _whole_number(args.folds, "--folds")
+    indicators = _catalogue_arg(args, model)
+    result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
+                      seed=args.seed, indicators=indicators, year=args.year,
+                      areas=args.areas or "rotterdam",
+                      calibrate=args.calibrate)
+    if args.format == "json":
+        _emit(args, result.to_dict())
+        return 0
+    frame = result.to_frame()
+    if args.format != "table":
+        _emit(args, frame)
+        return 0
+    cols = ["indicator", "target", "method", "n", "r", "r2", "slope", "rmse", "detail"]
+    status = (" -- SYNTHETIC example data, not measurements"
+              if "synthetic" in result.data_status else
+              f" -- {result.data_status or 'area'} data")
+    parts = [f"validation of {model.name} on {args.data}{status}; level {result.level}, "
+             f"{result.year}; {result.folds}"]
+    for sample in ("out-of-sample", "in-sample"):
+        sub = result.to_frame(sample)[cols]
+        parts += ["", f"{sample}:", sub.to_string(index=False, float_format=lambda v: f"{v:.3f}",
+                                                  na_rep="-")]
+    parts += ["", *result.notes, CAVEAT]
+    if result.data_source:
+        parts.append(result.data_source)
+    _emit(args, frame, "\n".join(parts))
+    return 0
+
+
+def _whole_number(text_: str, name: str) -> int:
+    try:
+        return int(text_)
+    except ValueError:
+        raise InvalidParameterError(f"{name} must be 'loo', 'parent' or a whole number, got "
+                                    f"{text_!r}") from None
 
 
 def _cmd_propagate(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
+from .datasets import data_path
 from .errors import (
     DataError,
     InvalidParameterError,
@@ -36,14 +37,16 @@ from .errors import (
     Problem,
     UnknownAreaError,
     UnknownIndicatorError,
+    UnknownModelError,
     close_matches,
 )
-from .io import load_catalogue, read_area_data, read_table
+from .io import EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
 from .model import FactorModel
 
-__all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "build_catalogue",
-           "combine_profiles", "coverage", "deltas_frame", "load_indicators", "profile",
-           "profile_index", "to_indicator_units"]
+__all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
+           "build_catalogue", "combine_profiles", "coverage", "deltas_frame",
+           "load_example_indicators", "load_indicators", "profile", "profile_index",
+           "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
                      "level", "scale", "weight", "typical", "target", "definition", "basis")
@@ -174,6 +177,10 @@ class Profile:
     assumptions : tuple of str
         What the reference assumes (e.g. the catalogue's typical levels are
         not measurements); shown with every table built from the profile.
+    status : str
+        The data's own ``status`` column (``real``, ``synthetic``), if any.
+    source : str
+        The data's credit line (its ``source`` column), if any.
     """
 
     deltas: pd.DataFrame
@@ -186,6 +193,8 @@ class Profile:
     synthetic: bool = False
     reference_source: str = ""
     assumptions: tuple[str, ...] = ()
+    status: str = ""
+    source: str = ""
 
     # pandas-like access to the deltas
     @property
@@ -243,15 +252,18 @@ class Profile:
 
         return json_safe({
             "model": self.model_name, "reference": self.reference, "year": self.year,
-            "level": self.level, "synthetic": self.synthetic,
-            "reference_source": self.reference_source, "assumptions": list(self.assumptions),
+            "level": self.level, "synthetic": self.synthetic, "status": self.status,
+            "source": self.source, "reference_source": self.reference_source,
+            "assumptions": list(self.assumptions),
             "reference_values": self.reference_values.to_dict(),
             "deltas": {str(a): row.to_dict() for a, row in self.deltas.iterrows()}})
 
     def __repr__(self) -> str:
         return (f"<Profile of {len(self.deltas)} area(s), {self.level or 'level ?'} "
                 f"{self.year if self.year is not None else ''}, against "
-                f"{self.reference_name()}{', SYNTHETIC data' if self.synthetic else ''}>")
+                f"{self.reference_name()}{', SYNTHETIC data' if self.synthetic else ''}"
+                f"{', REAL data' if self.status == 'real' else ''}"
+                f"{'; ' + self.source if self.source else ''}>")
 
     def _repr_html_(self) -> str:
         from ._html import profile_html
@@ -336,7 +348,9 @@ def combine_profiles(profiles: Sequence[Profile]) -> Profile:
                    year=first.year if len(years) == 1 else None, level=first.level,
                    model_name=first.model_name,
                    population=pd.concat([p.population for p in profiles]),
-                   synthetic=any(p.synthetic for p in profiles))
+                   synthetic=any(p.synthetic for p in profiles),
+                   status=", ".join(sorted({p.status for p in profiles} - {""})),
+                   source="; ".join(sorted({p.source for p in profiles} - {""})))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -378,6 +392,76 @@ def load_indicators(model: FactorModel, path: str | PathLike[str] | None = None)
 
 def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:
     return load_indicators(model) if indicators is None else indicators
+
+
+def load_example_indicators(name: str = "cbs_kwb2017", model: FactorModel | None = None
+                            ) -> pd.DataFrame:
+    """The indicator catalogue of an example dataset (:func:`factormodel.load_example_data`).
+
+    ``"cbs_kwb2017"``: the REAL CBS 2017 buurt data mapped onto the
+    rotterdam-jeugd model: % households at or below 105% of the social minimum
+    -> ``armoede``; average income per inhabitant -> ``concentratie_armoede_buurt``
+    (direction -1, a constructed mapping: see the ``basis`` column).
+    ``"rotterdam"``: the model's own catalogue.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_example_indicators("cbs_kwb2017")
+    >>> cat["node"].tolist()
+    ['armoede', 'concentratie_armoede_buurt']
+    """
+    if name not in EXAMPLE_DATA:
+        raise UnknownModelError(f"no example data {name!r}; available: "
+                                f"{', '.join(EXAMPLE_DATA)}")
+    model = model or load_model("rotterdam-jeugd")
+    if name == "rotterdam":
+        return load_indicators(model)
+    return load_indicators(model, data_path(f"{name}_indicators.csv"))
+
+
+def as_catalogue(model: FactorModel, indicators: Any = None) -> pd.DataFrame:
+    """An indicator catalogue for ``model`` from what a user has at hand.
+
+    Parameters
+    ----------
+    indicators : None, path, or DataFrame
+        ``None``: the bundled catalogue of ``model``; a path: a catalogue CSV
+        (read by :func:`factormodel.load_indicators`); a DataFrame: either a
+        catalogue already validated (indexed by ``id``) or a raw table with the
+        catalogue's columns (``id, node, label_nl, label_en, unit, direction,
+        source, level, scale``; optional ``weight, typical, target,
+        definition, basis``), validated here with the same rules. Use it for
+        areas and indicators in no bundled catalogue (another city's table).
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> raw = pd.DataFrame({"id": ["pct_low_income"], "node": ["armoede"],
+    ...     "label_nl": ["% huishoudens laag inkomen"], "label_en": ["% low-income households"],
+    ...     "unit": ["%"], "direction": [1], "source": ["my city"], "level": ["wijk"],
+    ...     "scale": [4.0]})
+    >>> cat = fm.as_catalogue(fm.load_model("toy"), raw)
+    >>> cat.loc["pct_low_income", "node"], float(cat.loc["pct_low_income", "scale"])
+    ('armoede', 4.0)
+    """
+    if indicators is None or isinstance(indicators, str) or hasattr(indicators, "__fspath__"):
+        return load_indicators(model, indicators)
+    if not isinstance(indicators, pd.DataFrame):
+        raise InvalidParameterError("indicators must be a catalogue DataFrame or the path of "
+                                    f"a catalogue CSV, got {type(indicators).__name__}")
+    if indicators.index.name == "id" and set(CATALOGUE_COLUMNS[1:]) <= set(indicators.columns) \
+            and pd.api.types.is_integer_dtype(indicators["direction"]):
+        return indicators
+    return build_catalogue(indicators.reset_index(drop=indicators.index.name != "id"), model,
+                           TableSource("indicator catalogue"))
+
+
+def _joined(frame: pd.DataFrame, column: str) -> str:
+    """The distinct non-empty values of a text column (e.g. status, source), joined."""
+    if column not in frame.columns:
+        return ""
+    return ", ".join(sorted(set(frame[column].astype(str)) - {""}))
 
 
 def as_area_data(data: Any) -> pd.DataFrame:
@@ -669,7 +753,8 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                    reference_values=ref_values.astype(float).rename("reference"),
                    year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
                    model_name=model.name, population=population.astype(float),
-                   synthetic=synthetic, reference_source=source,
+                   synthetic=synthetic, status=_joined(now, "status"),
+                   source=_joined(now, "source"), reference_source=source,
                    assumptions=tuple(assumptions))
 
 

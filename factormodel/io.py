@@ -546,20 +546,44 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
                                nihil=nihil, lines=lines)
 
 
+#: Example datasets: name -> (what they are, status).
+EXAMPLE_DATA = {
+    "rotterdam": ("SYNTHETIC indicator values for the rotterdam-jeugd catalogue, 2021-2023",
+                  "synthetic"),
+    "cbs_kwb2017": ("REAL CBS Kerncijfers wijken en buurten 2017 (83765NED), 75 of Rotterdam's "
+                    "92 buurten", "real"),
+}
+#: Credit line of the real CBS example data (CC BY 4.0).
+CBS_KWB2017_CREDIT = "Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0"
+CBS_KWB2017_NOTE = "75 of Rotterdam's 92 buurten: 17 with incomplete values are absent, not filled"
+
+
 def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
-    """SYNTHETIC example area data for the bundled model (not real measurements).
+    """Example area data: SYNTHETIC (``"rotterdam"``) or REAL (``"cbs_kwb2017"``).
 
     ``"rotterdam"``: values of the rotterdam-jeugd indicator catalogue for
     Rotterdam's real gebieden and wijken (names from the area registry),
     2021-2023. The values are **synthetic**: made by
     ``scripts/make_example_data.py`` (seeded) from the rotterdam-jeugd model
     plus noise, so that tests know the truth. Use them to learn and test the
-    library, never as facts about Rotterdam.
+    library, never as facts about Rotterdam. Column ``status`` reads
+    ``synthetic``.
+
+    ``"cbs_kwb2017"``: **real measurements** from CBS *Kerncijfers wijken en
+    buurten 2017* (table 83765NED) for 75 of Rotterdam's 92 buurten (the 17
+    others have incomplete values in CBS's table and are absent, never
+    filled): % households at or below 105% of the social minimum and average
+    income per inhabitant, with the inhabitants as population. Column
+    ``status`` reads ``real``, column ``source`` holds the credit line
+    (:data:`CBS_KWB2017_CREDIT`, CC BY 4.0) and the note on the absent buurten,
+    so both travel into profiles, tables and figures. Its indicator catalogue for the
+    rotterdam-jeugd model: :func:`load_example_indicators`. It has context
+    factors only, no outcomes.
 
     Returns
     -------
     DataFrame
-        Canonical area data plus a ``status`` column reading ``synthetic``.
+        Canonical area data plus ``status`` (and ``source``) columns.
 
     Examples
     --------
@@ -567,7 +591,27 @@ def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
     >>> data = fm.load_example_data("rotterdam")
     >>> sorted(data["year"].unique().tolist()), set(data["status"])
     ([2021, 2022, 2023], {'synthetic'})
+    >>> cbs = fm.load_example_data("cbs_kwb2017")
+    >>> cbs["area"].nunique(), set(cbs["level"]), set(cbs["status"]), int(cbs["year"].iloc[0])
+    (75, {'buurt'}, {'real'}, 2017)
+    >>> print(cbs["source"].iloc[0])
+    Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0; 75 of Rotterdam's
+    92 buurten: 17 with incomplete values are absent, not filled
     """
+    if name not in EXAMPLE_DATA:
+        raise UnknownModelError(f"no example data {name!r}; available: "
+                                + "; ".join(f"{k} ({v[0]})" for k, v in EXAMPLE_DATA.items()))
+    if name == "cbs_kwb2017":
+        raw, _ = _raw_table(data_path("cbs_kwb2017_buurten.csv"), 0)
+        frame = pd.DataFrame({
+            "code": raw["cbs_buurtcode_2017"], "buurt": raw["buurtnaam"], "year": "2017",
+            "population": raw["inwoners"],
+            **{c: raw[c] for c in ("pct_hh_onder_of_rond_sociaal_minimum",
+                                   "gem_inkomen_per_inwoner_x1000_eur")}})
+        data = read_area_data(frame)
+        data["status"] = "real"
+        data["source"] = f"{CBS_KWB2017_CREDIT}; {CBS_KWB2017_NOTE}"
+        return data
     path = data_path(f"{name}_synthetic.csv")
     data = read_area_data(path, areas=name)
     data["status"] = "synthetic"

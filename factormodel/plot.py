@@ -352,7 +352,24 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
              else f"{len(order)} of {len(good)} measured")
     ax.set_title(f"{area}: {shown}; {unmeasured} " + ("niet gemeten" if nl else "not measured"),
                  fontsize=11)
+    if isinstance(profile, Profile):
+        _data_label(ax, profile.synthetic, profile.source)
     return ax
+
+
+def _data_label(ax: Axes, synthetic: bool, source: str, extra: str = "") -> None:
+    """Label synthetic data inside the figure; print the data's credit line under it."""
+    if synthetic:
+        ax.text(0.98, 0.02, "SYNTHETIC DATA", transform=ax.transAxes, ha="right",
+                va="bottom", fontsize=12, color="#b35806", alpha=0.8, fontweight="bold")
+    note = " ".join(t for t in (f"{source}." if source else "", extra) if t)
+    if note:
+        import textwrap
+
+        width = max(60, int(ax.figure.get_figwidth() * ax.get_position().width * 16))
+        note = textwrap.fill(note, width)
+        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -36),
+                    textcoords="offset points", fontsize=6.5, color="dimgrey", va="top")
 
 
 def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
@@ -484,4 +501,115 @@ def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top
     _pad_x(ax)
     ax.set_xlabel("result when the weight moves one SD down / up (first order)")
     ax.set_title(title or f"Sensitivity to edge weights (value {value:+.3f})", fontsize=11)
+    return ax
+
+
+#: Words of plot_validation (Dutch, English); method names as in Validation.scores.
+_VALIDATION_WORDS = {
+    "nl": {"model": "model", "model (calibrated)": "model (gekalibreerd)",
+           "city mean": "stadsgemiddelde", "best indicator": "beste indicator", "OLS": "OLS",
+           "slope": "helling", "perfect": "perfecte voorspelling", "predicted": "voorspeld",
+           "observed": "waargenomen", "value": "niveau", "change": "verandering t.o.v. vorig jaar",
+           "pp": "procentpunt", "out-of-sample": "buiten de steekproef",
+           "in-sample": "binnen de steekproef",
+           "caveat": "Verbanden tussen gebieden zijn geen effecten op individuen."},
+    "en": {"slope": "slope", "perfect": "perfect prediction", "predicted": "predicted",
+           "observed": "observed", "value": "value", "change": "change from previous year",
+           "pp": "percentage points", "out-of-sample": "out-of-sample",
+           "in-sample": "in-sample",
+           "caveat": "Area-level associations are not individual effects."},
+}
+
+
+def plot_validation(validation: Any, indicator: str | None = None, *, target: str = "level",
+                    sample: str = "out-of-sample", ax: Axes | None = None,
+                    lang: str = "nl") -> Axes:
+    """Observed against predicted values of one outcome indicator, with the baselines.
+
+    Each area is a point per method (model, calibrated model, best indicator,
+    OLS); the legend gives each method's ``r``, ``R²``, calibration slope and
+    RMSE (the city mean has no ``r``: it predicts no difference between areas).
+    The diagonal is a perfect prediction. Synthetic data are labelled inside
+    the figure; the data's credit line is printed under it.
+
+    Parameters
+    ----------
+    validation : Validation
+        From :func:`factormodel.validate`.
+    indicator : str, optional
+        Outcome indicator (or outcome node) to show; default the first.
+    target : {"level", "change"}
+    sample : {"out-of-sample", "in-sample"}
+    lang : {"nl", "en"}
+        Language of the axis labels, title and legend.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> v = fm.validate(fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
+    ...                 outcomes="vsv", folds=5)
+    >>> fm.plot_validation(v).get_xlabel()
+    'voorspeld (%)'
+    >>> fm.plot_validation(v, lang="en").get_ylabel()
+    'observed (%)'
+    """
+    nl = _lang(lang) == "nl"
+    words = _VALIDATION_WORDS["nl" if nl else "en"]
+    scores = validation.scores
+    pred = validation.predictions
+    if sample not in ("out-of-sample", "in-sample"):
+        raise InvalidParameterError(f"sample must be 'out-of-sample' or 'in-sample', got "
+                                    f"{sample!r}")
+    inds = list(dict.fromkeys(scores["indicator"]))
+    if indicator is None:
+        indicator = inds[0]
+    elif indicator not in inds:
+        by_node = scores.loc[scores["node"] == indicator, "indicator"]
+        if by_node.empty:
+            raise InvalidParameterError(f"no validated indicator {indicator!r}; validated: "
+                                        f"{', '.join(inds)}")
+        indicator = by_node.iloc[0]
+    sel = scores[(scores["indicator"] == indicator) & (scores["target"] == target)
+                 & (scores["sample"] == sample)]
+    if sel.empty:
+        raise InvalidParameterError(f"no {target!r} scores for {indicator!r}; targets: "
+                                    f"{', '.join(sorted(set(scores['target'])))}")
+    unit = str(sel["unit"].iloc[0])
+    ax = _new_ax(ax, (6.4, 5.6))
+    style = {"model": ("o", "#2c7bb6", 1.0), "model (calibrated)": ("D", "#1a9641", 0.9),
+             "best indicator": ("^", "#fdae61", 0.7), "OLS": ("s", "#d7191c", 0.6)}
+    allv = []
+    for r in sel.itertuples():
+        p = pred[(pred["indicator"] == indicator) & (pred["target"] == target)
+                 & (pred["sample"] == sample) & (pred["method"] == r.method)]
+        def fmt(x: float, spec: str = "{:.2f}") -> str:
+            return "–" if not np.isfinite(x) else spec.format(x)
+
+        label = (f"{words.get(r.method, r.method)}: r {fmt(r.r)}, R² {fmt(r.r2)}, "
+                 f"{words['slope']} {fmt(r.slope)}, RMSE {fmt(r.rmse)}")
+        if r.method == "city mean":
+            ax.plot([], [], ls="--", color="grey", label=label)
+            ax.axvline(float(np.nanmean(p["predicted"])), ls="--", color="grey", lw=0.8)
+            continue
+        marker, color, alpha = style.get(r.method, ("x", "black", 0.7))
+        ax.scatter(p["predicted"], p["observed"], marker=marker, color=color, alpha=alpha,
+                   s=22 if r.method == "model" else 16, label=label, edgecolors="none")
+        allv += [p["predicted"].to_numpy(dtype=float), p["observed"].to_numpy(dtype=float)]
+    if allv:
+        v = np.concatenate(allv)
+        v = v[np.isfinite(v)]
+        lo, hi = float(v.min()), float(v.max())
+        pad = 0.05 * (hi - lo or 1.0)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="black", lw=0.8,
+                label=words["perfect"])
+    what = words["change"] if target == "change" else words["value"]
+    if target == "change" and unit == "%":
+        unit = words["pp"]
+    ax.set_xlabel(f"{words['predicted']} ({unit})")
+    ax.set_ylabel(f"{words['observed']} ({unit})")
+    ax.set_title(f"{indicator}: {what}, {validation.year}\n{validation.model}; "
+                 f"{words[sample]}, {validation.folds}", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    _data_label(ax, "synthetic" in (validation.data_status or ""), validation.data_source,
+                words["caveat"])
     return ax

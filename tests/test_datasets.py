@@ -104,3 +104,25 @@ def test_toy_is_small_and_hand_checkable(toy):
     assert 5 <= toy.n_nodes <= 8
     assert toy.metadata.status == "illustrative"
     assert nx.is_directed_acyclic_graph(toy.to_networkx())
+
+
+def test_real_cbs_example_data_is_labelled_real_with_credit_and_catalogue():
+    m = fm.load_model("rotterdam-jeugd")
+    cbs = fm.load_example_data("cbs_kwb2017")
+    assert cbs["area"].nunique() == 75 and set(cbs["level"]) == {"buurt"}
+    assert set(cbs["status"]) == {"real"} and set(cbs["year"]) == {2017}
+    assert cbs.drop_duplicates("area")["population"].sum() == 633_970   # README check
+    assert cbs["value"].notna().all()   # the 17 incomplete buurten are absent, not filled
+    cat = fm.load_example_indicators("cbs_kwb2017")
+    prof = fm.profile(m, cbs, indicators=cat)
+    assert prof.status == "real" and "83765NED" in prof.source and not prof.synthetic
+    assert "REAL data" in repr(prof) and prof.to_dict()["status"] == "real"
+    assert prof[["armoede", "concentratie_armoede_buurt"]].notna().all().all()
+    assert prof.deltas.drop(columns=["armoede", "concentratie_armoede_buurt"]).isna().all().all()
+    assert "constructed" in cat.loc["gem_inkomen_per_inwoner_x1000_eur", "basis"]
+    synth = fm.profile(m, fm.load_example_data("rotterdam"))
+    assert synth.status == "synthetic" and synth.synthetic and "SYNTHETIC" in repr(synth)
+    with pytest.raises(fm.DataError, match="nothing to validate"):
+        fm.validate(m, cbs, indicators=cat)
+    with pytest.raises(fm.UnknownModelError, match="cbs_kwb2017"):
+        fm.load_example_data("cbs")
