@@ -57,6 +57,7 @@ from .errors import (
 from .fcm import FCMResult
 from .goals import Goal, parse_goal, required_change, resolve_goal
 from .indicators import (
+    CITY_NAMES,
     REFERENCES,
     Profile,
     coverage,
@@ -284,6 +285,9 @@ def _area_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reference-values", metavar="FILE.csv",
                    help="the city's figures per indicator (columns indicator;waarde), used as "
                         "the reference")
+    p.add_argument("--city", action="append", metavar="NAME",
+                   help="an area name that means the whole city in your data (repeatable; "
+                        "default: Rotterdam, stad, gemeente Rotterdam, GM0599)")
     p.add_argument("--level", help="area level, e.g. wijk or gebied (default: the finest)")
     p.add_argument("--areas", metavar="REGISTRY",
                    help="resolve area names/codes with this registry (e.g. rotterdam)")
@@ -314,7 +318,7 @@ def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
     data = _area_data(args.data, args.areas)
     return profile(model, data, reference=args.reference, year=args.year, level=args.level,
                    reference_values=args.reference_values,
-                   indicators=_catalogue_arg(args, model))
+                   indicators=_catalogue_arg(args, model), city=args.city or CITY_NAMES)
 
 
 def _synthetic_note(prof: Profile, lang: str = "en") -> str:

@@ -448,3 +448,19 @@ def test_labels_as_outcome_and_delta(capsys):
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Oud-Crooswijk", "--outcome", "verzuimm")
     assert code == 2 and "did you mean" in err
+
+
+def test_the_city_row_name_is_configurable(capsys, tmp_path):
+    p = tmp_path / "gemeente.csv"
+    p.write_text("wijk;jaar;indicator;waarde\nCentrum;2023;vsv_nieuw;3,4\n"
+                 "Schiedam;2023;vsv_nieuw;2,6\n", encoding="utf-8")
+    code, _, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Centrum")
+    assert code == 0  # two areas: the mean of both (Schiedam is an area here)
+    code, out, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Centrum",
+                         "--city", "schiedam", "--format", "json")
+    assert code == 0, err
+    vsv = next(r for r in json.loads(out) if r["node"] == "vsv")
+    assert vsv["delta_sd"] == pytest.approx(0.8 / 0.7)
+    code, _, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Schiedam",
+                       "--city", "Schiedam")
+    assert code == 2 and "no area 'Schiedam'" in err  # the city is never an area
