@@ -4,6 +4,12 @@ A model is a weighted directed graph from risk and protective factors to
 maatschappelijke resultaten (outcomes). Algorithms are plain functions over an
 immutable :class:`FactorModel`.
 
+``import factormodel`` is fast: every public name below is imported from its
+module on first use (PEP 562 module ``__getattr__``), so scipy.stats,
+scipy.optimize, networkx, matplotlib and the exporters load only when a
+function that needs them is called. ``dir(factormodel)`` and ``__all__`` list
+every public name as before.
+
 Examples
 --------
 >>> import factormodel as fm
@@ -16,11 +22,11 @@ Examples
 
 from __future__ import annotations
 
-from . import exchange, fcm, goals, portfolio, vocab, words
-from .calibrate import calibrate, calibration_table
-from .cbs import fetch_cbs
-from .datasets import list_models
-from .effects import decompose_effects, mediation, strongest_paths, total_effects
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     AmbiguousNameError,
     DataError,
@@ -41,54 +47,128 @@ from .errors import (
     UnknownNodeError,
     UnknownTableError,
 )
-from .estimate import Backtest, Estimate, backtest, estimate_weights
-from .goals import Goal, RequiredChange, parse_goal, required_change, resolve_goal
-from .importance import feedback_loops, graph_indices, leverage, node_indices
-from .indicators import (
-    Profile,
-    as_catalogue,
-    combine_profiles,
-    coverage,
-    load_example_indicators,
-    load_indicators,
-    profile,
-    profile_index,
-    to_indicator_units,
-)
-from .io import (
-    export_model,
-    load_areas,
-    load_example_data,
-    load_model,
-    model_schema,
-    read_area_data,
-    read_deltas,
-    read_edge_list,
-    read_fcm_matrix,
-    read_model,
-    read_weight_table,
-    write_model,
-)
-from .model import FactorModel, ModelMetadata
-from .plot import (
-    plot_contributions,
-    plot_graph,
-    plot_heatmap,
-    plot_outcome,
-    plot_profile,
-    plot_recommendation,
-    plot_tornado,
-    plot_validation,
-)
-from .portfolio import Portfolio, load_interventions, optimize_portfolio
-from .propagate import PropagationResult, propagate
-from .recommend import factor_gains, gap_effects, recommend
-from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
-from .validation import Validation, validate
-from .weights import Comparison, aggregate_weights, compare
-from .words import parse_number, resolve_indicator, resolve_node
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
+    from . import exchange, fcm, goals, portfolio, vocab, words
+    from .calibrate import calibrate, calibration_table
+    from .cbs import fetch_cbs
+    from .datasets import list_models
+    from .effects import decompose_effects, mediation, strongest_paths, total_effects
+    from .estimate import Backtest, Estimate, backtest, estimate_weights
+    from .goals import Goal, RequiredChange, parse_goal, required_change, resolve_goal
+    from .importance import feedback_loops, graph_indices, leverage, node_indices
+    from .indicators import (
+        Profile,
+        as_catalogue,
+        combine_profiles,
+        coverage,
+        load_example_indicators,
+        load_indicators,
+        profile,
+        profile_index,
+        to_indicator_units,
+    )
+    from .io import (
+        export_model,
+        load_areas,
+        load_example_data,
+        load_model,
+        model_schema,
+        read_area_data,
+        read_deltas,
+        read_edge_list,
+        read_fcm_matrix,
+        read_model,
+        read_weight_table,
+        write_model,
+    )
+    from .model import FactorModel, ModelMetadata
+    from .plot import (
+        plot_contributions,
+        plot_graph,
+        plot_heatmap,
+        plot_outcome,
+        plot_profile,
+        plot_recommendation,
+        plot_tornado,
+        plot_validation,
+    )
+    from .portfolio import Portfolio, load_interventions, optimize_portfolio
+    from .propagate import PropagationResult, propagate
+    from .recommend import factor_gains, gap_effects, recommend
+    from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
+    from .validation import Validation, validate
+    from .weights import Comparison, aggregate_weights, compare
+    from .words import parse_number, resolve_indicator, resolve_node
 
 __version__ = "0.1.0"
+
+#: Where each lazily imported public name lives: name -> submodule (a submodule
+#: itself when the name is the submodule's own name). The one lazy mechanism.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(["exchange", "fcm", "goals", "portfolio", "vocab", "words"], ""),
+    **dict.fromkeys(["Goal", "RequiredChange", "parse_goal", "required_change",
+                     "resolve_goal"], "goals"),
+    **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
+    **dict.fromkeys(["calibrate", "calibration_table"], "calibrate"),
+    "fetch_cbs": "cbs",
+    "list_models": "datasets",
+    **dict.fromkeys(["decompose_effects", "mediation", "strongest_paths", "total_effects"],
+                    "effects"),
+    **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"], "estimate"),
+    **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
+                    "importance"),
+    **dict.fromkeys(["Profile", "as_catalogue", "combine_profiles", "coverage",
+                    "load_example_indicators", "load_indicators", "profile", "profile_index",
+                    "to_indicator_units"], "indicators"),
+    **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_model",
+                    "model_schema", "read_area_data", "read_deltas", "read_edge_list",
+                    "read_fcm_matrix", "read_model", "read_weight_table", "write_model"], "io"),
+    **dict.fromkeys(["FactorModel", "ModelMetadata"], "model"),
+    **dict.fromkeys(["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome",
+                    "plot_profile", "plot_recommendation", "plot_tornado", "plot_validation"],
+                    "plot"),
+    **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"], "portfolio"),
+    **dict.fromkeys(["PropagationResult", "propagate"], "propagate"),
+    **dict.fromkeys(["factor_gains", "gap_effects", "recommend"], "recommend"),
+    **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
+                    "uncertainty"),
+    **dict.fromkeys(["Validation", "validate"], "validation"),
+    **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "weights"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f".{where or name}", __name__)
+    value = module if not where else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """The package module: loading a submodule must not replace a public function.
+
+    Python sets ``factormodel.<submodule>`` when a submodule is first imported.
+    Two public functions share their module's name (``propagate``,
+    ``recommend``); for those the function stays the package attribute, as it
+    was when this file imported everything eagerly.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "AmbiguousNameError",

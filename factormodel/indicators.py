@@ -502,7 +502,8 @@ def _direction_text(value: str) -> str:
 
 
 def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
-    present = [lv for lv in LEVELS if lv in set(data["level"])]
+    levels = set(data["level"].unique())  # once, not per level
+    present = [lv for lv in LEVELS if lv in levels]
     if level is None:
         if not present:  # no level information: one implicit level
             return data

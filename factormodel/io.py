@@ -692,6 +692,17 @@ def _separator(content: str) -> str:
                key=lambda sep: max(line.count(sep) for line in first))
 
 
+def _one_filled(row: list[str]) -> bool:
+    """True if exactly one cell of the row is not blank (stops at the second one)."""
+    filled = 0
+    for cell in row:
+        if cell and not cell.isspace():
+            filled += 1
+            if filled > 1:
+                return False
+    return filled == 1
+
+
 def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: bool = False,
               keep_unnamed_first: bool = False) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """Read a CSV table as text cells; structural problems are appended, not raised."""
@@ -702,10 +713,10 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
     header: list[str] | None = None
     try:
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue  # blank lines and Excel's all-empty ';;;;' rows carry nothing
-            if skip_single_cell_rows and sum(bool(cell.strip()) for cell in row) == 1 \
-                    and (header is None or not any(c.strip() for c in row[1:])) \
+            if skip_single_cell_rows and _one_filled(row) \
+                    and (header is None or not "".join(row[1:]).strip()) \
                     and (header is None or len(header) > 1):
                 continue  # a title or footer line ('Bron: CBS'): no values to lose
             if header is None:
@@ -738,10 +749,13 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
     keep = [j for j in keep if lowered.index(lowered[j]) == j]
     for i, row in enumerate(rows):
         extra = row[width:]
-        if len(row) < width or any(c.strip() for c in extra):
+        if len(row) < width or (extra and "".join(extra).strip()):
             problems.append(Problem(src.where(i), f"has {len(row)} fields, the header has "
                                     f"{width}", (path.stem, i, None)))
-    cells = [[(row[j] if j < len(row) else "") for j in keep] for row in rows]
+    if len(keep) == width and all(len(row) == width for row in rows):
+        cells = rows  # the common case: every row as wide as the header, every column kept
+    else:
+        cells = [[(row[j] if j < len(row) else "") for j in keep] for row in rows]
     frame = pd.DataFrame(cells, columns=[header[j] for j in keep], dtype=object)
     return frame, tuple(lines)
 

@@ -32,7 +32,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from . import _scoring, vocab
 from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
@@ -370,6 +369,8 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                 continue  # unmeasured: no known room, not capped (reported)
             add(A[:, j], np.zeros(k), -np.inf, room[j], f"room of {f}")
             capped.append(f)
+    from scipy.optimize import Bounds, LinearConstraint, milp  # ~0.1 s; only when solving
+
     c = np.concatenate([-v, np.zeros(k)])
     c[:k] += 1e-9 * cost / max(float(budget), 1.0)  # among equal optima, the cheaper one
     integrality = np.ones(2 * k)

@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 
 from . import _scoring
-from ._scoring import EVIDENCE
+from ._scoring import EVIDENCE, EVIDENCE_DAMPING
 from .effects import check_alpha, strongest_paths, total_effects
 from .errors import InvalidParameterError
 from .indicators import Profile, area_deltas, deltas_frame, load_indicators, reference_name
 from .model import FactorModel
 from .propagate import propagate
 
-__all__ = ["EVIDENCE", "factor_gains", "gap_effects", "recommend"]
+__all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "factor_gains", "gap_effects", "recommend"]
 
 def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[str], *,
                  alpha: float = 1.0) -> pd.DataFrame:
