@@ -175,6 +175,9 @@ _REASONS = (
 
 def header(key: str, lang: str) -> str:
     """The column header of ``key`` in ``lang`` (the key itself when unknown)."""
+    if key.startswith("path_"):
+        goal = key[len("path_"):]
+        return f"sterkste pad naar {goal}" if lang == "nl" else f"strongest path to {goal}"
     nl, en = HEADERS.get(key, (key, key))
     return nl if lang == "nl" else en
 
