@@ -402,3 +402,10 @@ def test_monte_carlo_and_sensitivity_follow_a_goal_direction(toy):
     s_down = fm.sensitivity(toy, factor="opvoedklimaat", outcomes=[fm.Goal("schoolverzuim", -1)])
     s_up = fm.sensitivity(toy, factor="opvoedklimaat", outcomes=[fm.Goal("schoolverzuim", 1)])
     np.testing.assert_allclose(s_down["sensitivity"], -s_up["sensitivity"])
+
+
+def test_profile_html_states_its_reference_and_assumptions(rdam, tmp_path):
+    p = _one_wijk(tmp_path, ["Oud-Crooswijk;2023;vsv_nieuw;3,4"])
+    html = fm.profile(rdam, p, reference="typical")._repr_html_()
+    assert "reference: the catalogue&#x27;s typical levels" in html
+    assert "ASSUMPTION: the reference is the catalogue" in html
