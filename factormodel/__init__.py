@@ -52,9 +52,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from . import exchange, fcm, goals, portfolio, vocab, words
     from .calibrate import calibrate, calibration_table
     from .cbs import fetch_cbs
+    from .coherence import implied_correlations, implied_r2
     from .datasets import list_models
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
+    from .fitting import CorrelationFit, fit_to_correlations
     from .goals import Goal, RequiredChange, parse_goal, required_change, resolve_goal
     from .importance import feedback_loops, graph_indices, leverage, node_indices
     from .indicators import (
@@ -115,7 +117,9 @@ _LAZY: dict[str, str] = {
     "list_models": "datasets",
     **dict.fromkeys(["decompose_effects", "mediation", "strongest_paths", "total_effects"],
                     "effects"),
+    **dict.fromkeys(["implied_correlations", "implied_r2"], "coherence"),
     **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"], "estimate"),
+    **dict.fromkeys(["CorrelationFit", "fit_to_correlations"], "fitting"),
     **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
                     "importance"),
     **dict.fromkeys(["Profile", "as_catalogue", "combine_profiles", "coverage",
@@ -174,6 +178,7 @@ __all__ = [
     "AmbiguousNameError",
     "Backtest",
     "Comparison",
+    "CorrelationFit",
     "DataError",
     "Estimate",
     "FactorModel",
@@ -218,9 +223,12 @@ __all__ = [
     "fcm",
     "feedback_loops",
     "fetch_cbs",
+    "fit_to_correlations",
     "gap_effects",
     "goals",
     "graph_indices",
+    "implied_correlations",
+    "implied_r2",
     "leverage",
     "list_models",
     "load_areas",

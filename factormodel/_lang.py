@@ -43,6 +43,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "reach": ("bereik (jeugdigen)", "reach (young people)"),
     "value": ("waarde (SD verbetering, gewogen)", "value (SD improvement, weighted)"),
     "targets": ("doelfactoren", "target factors"),
+    "effect": ("effect", "effect"),
     "chosen": ("gekozen", "chosen"),
     "reason": ("reden", "reason"),
     "value_per_unit": ("waarde per eenheid (SD)", "value per unit (SD)"),
@@ -111,6 +112,15 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "synthetic": (" -- SYNTHETISCHE voorbeelddata, geen metingen",
                   " -- SYNTHETIC example data, not measurements"),
     "real": (" -- ECHTE data{source}", " -- REAL data{source}"),
+    "ambiguous": ("n.v.t. (richting onduidelijk)", "n/a (direction ambiguous)"),
+    "default_effect": ("standaard*", "default*"),
+    "published": ("gepubliceerd", "published"),
+    "default_note": ("* geen gepubliceerde effectgrootte: de genoemde voorzichtige standaard van "
+                     "{effect} SD per doelfactor (sd {sd}) is gebruikt; het erkenningsniveau zegt "
+                     "iets over het bewijs, niet over de grootte van het effect",
+                     "* no published effect size: the stated conservative default {effect} SD "
+                     "per target factor (sd {sd}) is used; the recognition level is evidence, "
+                     "not effect"),
     "rec_head": ("{area}: factoren om op in te zetten voor {goals} -- {model} [{status}]{note}",
                  "{area}: factors to target for {goals} -- {model} [{status}]{note}"),
     "rec_reference": ("verschillen ten opzichte van {ref}; score = ruimte × winst × bewijssterkte",

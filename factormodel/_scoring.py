@@ -17,7 +17,8 @@ node's own desired direction), and a node ``f`` with desired sign ``d_f``:
   its reference (SD). NaN when ``f`` is not measured: flagged, never guessed.
 * **evidence** ``= Σ_o p_o T_E[f, o] / Σ_o p_o T_|W|[f, o]`` -- the share of the
   unsigned path weight from ``f`` to the goals that survives discounting every
-  edge by its strength class (:data:`EVIDENCE`). ``T_|W|`` and ``T_E`` sum walks
+  edge by its strength class (:data:`EVIDENCE`; an edge whose source is
+  ``expert judgement`` counts as zwak whatever its class). ``T_|W|`` and ``T_E`` sum walks
   over ``γα|W|`` and ``γαE`` (``E[i, j] = |W[i, j]|`` times its strength value),
   damped by ``γ = min(1, 0.95 / ρ(α|W|))`` (:data:`EVIDENCE_DAMPING`): unsigned
   walk sums can diverge where the signed effects converge (loops of opposite
@@ -36,14 +37,14 @@ from typing import Any
 
 import numpy as np
 
-from . import _linalg
+from . import _linalg, vocab
 from .goals import goal_weights as goal_weights_of
 from .model import FactorModel
 
 __all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "Gains", "evidence_damping", "expected_improvement",
            "gains", "priorities", "room", "score"]
 
-#: Evidence value of an edge per strength class.
+#: Evidence value of an edge per strength class; an expert-judgement edge counts as zwak.
 EVIDENCE = {"sterk": 1.0, "matig": 2.0 / 3.0, "zwak": 1.0 / 3.0}
 
 #: The largest spectral radius the unsigned walk sums behind the evidence share may
@@ -111,7 +112,8 @@ def _gains(model: FactorModel, prio: dict[str, float], signs: dict[str, int],
     s_goal = np.array([signs[o] for o in prio], dtype=float)
     per_goal = s[:, None] * (T * (p * s_goal)[None, :])
     weight = np.abs(model.edge_values("weight").astype(float))
-    strength = np.array([EVIDENCE[k] for k in model.edge_values("strength")])
+    strength = np.where(model.edge_values("source_ref") == vocab.EXPERT_JUDGEMENT,
+                        EVIDENCE["zwak"], [EVIDENCE[k] for k in model.edge_values("strength")])
     damped = alpha * evidence_damping(model, alpha)  # rho(damped |W|) <= 0.95: sums exist
     T_abs, T_e = _linalg.unsigned_columns(model, damped, weight, weight * strength, cols)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -69,7 +69,7 @@ from .indicators import (
 )
 from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
-from .portfolio import load_interventions, optimize_portfolio
+from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import gap_effects, recommend
 from .words import parse_number, resolve_indicators, resolve_node
@@ -130,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", parents=[common, out],
                        help="check a model and report every problem (exit 2 if invalid)")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings (e.g. an implied R² >= 1) as errors: exit 2")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("propagate", parents=[common, out],
@@ -506,6 +508,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             text.append(f"{len(rows)} warning{'s' if len(rows) != 1 else ''}:")
             text += [f"  - {r['where']}: {r['message']}" for r in rows]
         _emit(args, rows, "\n".join(text))
+    if rows and args.strict:
+        print(f"factormodel: error: {model.name} has {len(rows)} warning"
+              f"{'s' if len(rows) != 1 else ''} and --strict was given", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -697,7 +703,8 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
         "node": units["node"],
         "predicted_sd": units["delta_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
         "observed_sd": units["node"].map(observed).map(lambda v: L.number(v, 2, lang, True)),
-        "change": units["change"].map(lambda v: L.number(v, 2, lang, sign=True)),
+        "change": units["change"].map(lambda v: L.number(v, 2, lang, sign=True)
+                                      if not np.isnan(v) else L.phrase("ambiguous", lang)),
         "change_unit": units["change_unit"], "indicator": units["indicator"],
         "label": units["node"].map(label)})
     lines.append(L.translate_frame(table, lang).to_string(index=False))
@@ -793,7 +800,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
                       for r in resolved],
             "factors": rec.to_dict("records"), "effects": effects,
             "required_change": [n.to_dict() for n in needed],
-            "portfolio": portfolio.to_dict() if portfolio is not None else None}
+            "portfolio": portfolio.to_dict() if portfolio is not None else None,
+            "notes": rec.attrs.get("notes", [])}
         _emit(args, doc)
         return 0
     if args.format != "table":
@@ -834,6 +842,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
             lines.append(L.phrase("rec_other", lang, factor=r.factor, status=status.iloc[i],
                                   gain=n(r.gain)))
         lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
+    for note in rec.attrs.get("notes", []):  # e.g. an outcome with few drivers in the model
+        lines += ["", *textwrap.wrap(note[lang], width=92)]
     if len(effects):
         lines += ["", *textwrap.wrap(L.phrase("effects_head", lang), 92)]
         for goal, part in effects.groupby("goal", sort=False):
@@ -864,10 +874,15 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
         if len(portfolio.chosen):
             chosen = portfolio.chosen.assign(
                 cost=portfolio.chosen["cost"].map(lambda v: L.money(v, lang)),
-                value=portfolio.chosen["value"].map(lambda v: n(v, 3)))
-            t = L.translate_frame(chosen[["intervention", "units", "cost", "value", "targets"]],
-                                  lang)
+                value=portfolio.chosen["value"].map(lambda v: n(v, 3)),
+                effect=np.where(portfolio.chosen["effect_is_default"],
+                                L.phrase("default_effect", lang), L.phrase("published", lang)))
+            t = L.translate_frame(chosen[["intervention", "units", "cost", "value", "effect",
+                                          "targets"]], lang)
             lines.append(t.to_string(index=False))
+            if portfolio.chosen["effect_is_default"].any():
+                lines += wrap.wrap(L.phrase("default_note", lang, effect=n(DEFAULT_EFFECT),
+                                            sd=n(DEFAULT_EFFECT_SD)))
         else:
             lines.append(L.phrase("none_chosen", lang))
         top = list(rec.loc[rec["status"] == "recommended", "factor"][:3])

@@ -49,7 +49,8 @@ __all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_cata
            "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
-                     "level", "scale", "weight", "typical", "target", "definition", "basis")
+                     "level", "scale", "weight", "typical", "target", "definition", "basis",
+                     "availability", "constructed")
 _REQUIRED = ("id", "node", "label_nl", "label_en", "unit", "direction", "source", "level",
              "scale")
 REFERENCES = ("city", "previous_year", "target", "typical", "values")
@@ -63,9 +64,11 @@ INDEX_POINTS_PER_SD = 10.0
 def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> pd.DataFrame:
     """Validate an indicator catalogue against ``model``; report every problem at once.
 
-    Returns the catalogue indexed by indicator id, with ``direction`` as int,
-    ``scale``/``weight``/``typical``/``target`` as float (``weight`` defaults
-    to 1, the others to NaN when empty).
+    Returns the catalogue indexed by indicator id, with ``direction`` as int (0 for
+    ``ambiguous``: not used for deltas), ``scale``/``weight``/``typical``/``target`` as
+    float (``weight`` defaults to 1, the others to NaN when empty), ``availability``
+    (at which level it is published) and ``constructed`` (True for an indicator defined
+    here without a confirmed public series).
     """
     cols, _, problems = require_columns(raw.columns, _REQUIRED, src)
     if problems:
@@ -94,9 +97,10 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
         if node not in model:
             bad(i, "node", f"unknown node {node!r} in model {model.name!r}; "
                 f"{close_matches(node, model.node_ids)}")
-        direction = text(get["direction"][i]).replace("+", "")
-        if direction not in ("1", "-1", "1.0", "-1.0"):
-            bad(i, "direction", f"direction must be +1 or -1, got {text(get['direction'][i])!r}")
+        direction = text(get["direction"][i]).replace("+", "").lower()
+        if direction not in ("1", "-1", "1.0", "-1.0", "ambiguous"):
+            bad(i, "direction", "direction must be +1, -1 or 'ambiguous', got "
+                f"{text(get['direction'][i])!r}")
         level = text(get["level"][i]).lower()
         if level not in LEVELS:
             bad(i, "level", f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
@@ -117,9 +121,15 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
             bad(i, "weight", "weight must be above 0")
         out["id"].append(ind)
         out["node"].append(node)
-        for c in ("label_nl", "label_en", "unit", "source", "definition", "basis"):
+        for c in ("label_nl", "label_en", "unit", "source", "definition", "basis",
+                  "availability"):
             out[c].append(text(get[c][i]))
-        out["direction"].append(-1 if direction.startswith("-") else 1)
+        constructed = text(get["constructed"][i]).lower()
+        if constructed not in ("", "true", "false"):
+            bad(i, "constructed", f"constructed must be true or false, got {constructed!r}")
+        out["constructed"].append(constructed == "true")
+        out["direction"].append(0 if direction == "ambiguous" else
+                                -1 if direction.startswith("-") else 1)
         out["level"].append(level)
         out["scale"].append(np.nan if nums["scale"] is None else nums["scale"])
         out["weight"].append(1.0 if nums["weight"] is None else nums["weight"])
@@ -177,6 +187,10 @@ class Profile:
     assumptions : tuple of str
         What the reference assumes (e.g. the catalogue's typical levels are
         not measurements); shown with every table built from the profile.
+    left_out : tuple of str
+        Indicators in the data whose catalogue direction is ``ambiguous`` (more can be
+        better or worse, e.g. jeugdhulp use, Veilig Thuis reports): not used for the
+        deltas, so not for room to improve, until the catalogue gives them +1 or -1.
     status : str
         The data's own ``status`` column (``real``, ``synthetic``), if any.
     source : str
@@ -193,6 +207,7 @@ class Profile:
     synthetic: bool = False
     reference_source: str = ""
     assumptions: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
     status: str = ""
     source: str = ""
 
@@ -256,6 +271,7 @@ class Profile:
             "source": self.source, "reference_source": self.reference_source,
             "assumptions": list(self.assumptions),
             "reference_values": self.reference_values.to_dict(),
+            "left_out_ambiguous_direction": list(self.left_out),
             "deltas": {str(a): row.to_dict() for a, row in self.deltas.iterrows()}})
 
     def __repr__(self) -> str:
@@ -349,6 +365,7 @@ def combine_profiles(profiles: Sequence[Profile]) -> Profile:
                    model_name=first.model_name,
                    population=pd.concat([p.population for p in profiles]),
                    synthetic=any(p.synthetic for p in profiles),
+                   left_out=tuple(sorted({k for p in profiles for k in p.left_out})),
                    status=", ".join(sorted({p.status for p in profiles} - {""})),
                    source="; ".join(sorted({p.source for p in profiles} - {""})))
 
@@ -740,6 +757,11 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     info = cat.loc[now["indicator"]]
     z = info["direction"].to_numpy() * (now["value"].to_numpy() - ref.to_numpy()) \
         / info["scale"].to_numpy()
+    # direction 'ambiguous' (0): more can be worse or better (e.g. more Veilig Thuis reports
+    # can mean better signalling); left out unless the catalogue sets a direction
+    ambiguous = info["direction"].to_numpy() == 0
+    z = np.where(ambiguous, np.nan, z)
+    left_out = tuple(sorted(set(now["indicator"].to_numpy()[ambiguous])))
     w = np.where(np.isnan(z), 0.0, info["weight"].to_numpy())
     parts = pd.DataFrame({"area": now["area"].to_numpy(), "node": info["node"].to_numpy(),
                           "wz": np.where(np.isnan(z), 0.0, z) * w, "w": w})
@@ -754,7 +776,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                    reference_values=ref_values.astype(float).rename("reference"),
                    year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
                    model_name=model.name, population=population.astype(float),
-                   synthetic=synthetic, status=_joined(now, "status"),
+                   synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
                    source=_joined(now, "source"), reference_source=source,
                    assumptions=tuple(assumptions))
 
@@ -843,7 +865,8 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     long = frame.rename_axis(index="area", columns="node").reset_index().melt(
         id_vars="area", var_name="node", value_name="delta_sd").dropna(subset=["delta_sd"])
     merged = long.merge(cat.reset_index().rename(columns={"id": "indicator"}), on="node")
-    merged["change"] = merged["delta_sd"] * merged["scale"] * merged["direction"]
+    merged["change"] = merged["delta_sd"] * merged["scale"] * merged["direction"].where(
+        merged["direction"] != 0)  # an ambiguous direction has no change in units
     merged["change_unit"] = np.where(merged["unit"] == "%", "percentage points", merged["unit"])
     cols = ["area", "node", "indicator", "delta_sd", "change", "change_unit", "label_nl",
             "label_en"]

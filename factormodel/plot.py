@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +30,15 @@ if TYPE_CHECKING:
 
     from .propagate import PropagationResult
 
-__all__ = ["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome", "plot_profile",
-           "plot_recommendation", "plot_tornado"]
+__all__ = [
+    "plot_contributions",
+    "plot_graph",
+    "plot_heatmap",
+    "plot_outcome",
+    "plot_profile",
+    "plot_recommendation",
+    "plot_tornado",
+]
 
 KIND_COLOURS = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
 POSITIVE, NEGATIVE = "#444444", "#7b3294"
@@ -416,6 +424,11 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     ax.set_xlim(0, ranked["score"].max() * 2.2)
     ax.set_xlabel("score")
     ax.set_title("Aangrijpingspunten" if lang == "nl" else "Factors to target", fontsize=11)
+    notes = recommendation.attrs.get("notes", [])
+    if notes:  # e.g. a sparse outcome column: disclose it inside the figure
+        ax.text(0, -0.12 - 0.02 * len(ranked), "\n".join(textwrap.fill(n[lang], 110)
+                                                         for n in notes),
+                transform=ax.transAxes, fontsize=7, va="top", color="#7a0000")
     return ax
 
 
@@ -439,6 +452,7 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     np.int64(1)
     """
     lang = _lang(lang)
+    synthetic = getattr(table, "synthetic", False)
     table = deltas_frame(table)
     cols = [c for c in model.node_ids if c in table.columns and table[c].notna().any()]
     cols = sorted(cols, key=lambda c: -table[c].notna().sum())[:max_columns]
@@ -463,8 +477,12 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
     nl = lang == "nl"
     bar.set_label(("SD, rood = slechter" if nl else "SD, red = worse") if oriented else "SD")
-    ax.set_title("Profiel per gebied (grijs = niet gemeten)" if nl else
-                 "Profile per area (grey = not measured)", fontsize=11)
+    title = ("Profiel per gebied (grijs = niet gemeten)" if nl else
+             "Profile per area (grey = not measured)")
+    if synthetic:  # the image fills the axes: say it in the title
+        title += "\nSYNTHETISCHE voorbeelddata - geen metingen" if nl else \
+            "\nSYNTHETIC example data - not measurements"
+    ax.set_title(title, fontsize=11)
     return ax
 
 

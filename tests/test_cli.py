@@ -176,8 +176,8 @@ def test_effects(capsys):
     code, out, _ = run(capsys, "effects", "toy", "--format", "json")
     assert json.loads(out)["armoede"]["vsv"] == pytest.approx(0.18)
     code, out, _ = run(capsys, "effects", "rotterdam-jeugd", "--format", "csv")
-    assert out.splitlines()[0].startswith("source,vsv,schoolsucces")
-    assert len(out.splitlines()) == 1 + 61
+    assert out.splitlines()[0].startswith("source,vsv,neet")
+    assert len(out.splitlines()) == 1 + 62
 
 
 def test_profile_command(capsys):
@@ -234,11 +234,11 @@ def test_area_errors(capsys):
 
 def test_recommend_command(capsys):
     code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
-                       "Oud-Crooswijk", "--outcome", "vsv=2", "--outcome", "schoolsucces",
+                       "Oud-Crooswijk", "--outcome", "vsv=2", "--outcome", "neet",
                        "--top", "3")
     assert code == 0
     assert out.startswith("Oud-Crooswijk: factoren om op in te zetten voor vsv (x2), "
-                          "schoolsucces (x1)")
+                          "neet (x1)")
     assert "1. " in out and "= ruimte" in out and "In Oud-Crooswijk is de score op" in out
     code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Oud-Crooswijk", "--outcome", "vsv", "--budget", "100000", "--lang", "en")

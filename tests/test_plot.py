@@ -81,7 +81,8 @@ def test_profile_turns_bars_towards_better(toy):
 def test_recommendation_plot_and_intervals(toy):
     rec = fm.recommend(toy, pd.Series({"schoolverzuim": 0.5, "opvoedklimaat": -1.0}), ["vsv"],
                        area="A")
-    intervals = pd.DataFrame({"low": [0.1, 0.05], "high": [0.3, 0.2]},
+    # scores 0.061 and 0.016 (toy edges are expert judgement: weak evidence)
+    intervals = pd.DataFrame({"low": [0.03, 0.01], "high": [0.1, 0.03]},
                              index=["schoolverzuim", "opvoedklimaat"])
     ax = fm.plot_recommendation(rec, intervals=intervals)
     assert len(ax.patches) == 2 and ax.containers
@@ -200,3 +201,11 @@ def test_profile_figures_say_synthetic_or_credit_real_data():
     assert "SYNTHETIC DATA" not in texts
     assert any("Kerncijfers wijken en buurten 2017 (83765NED)" in t for t in texts)
     plt.close("all")
+
+
+def test_heatmap_of_synthetic_data_says_so_in_its_title(rotterdam):
+    profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied")
+    ax = fm.plot_heatmap(rotterdam, profile)
+    assert ax.get_title().endswith("SYNTHETISCHE voorbeelddata - geen metingen")
+    plain = fm.plot_heatmap(rotterdam, profile.deltas)  # a bare table carries no flag
+    assert "SYNTHETI" not in plain.get_title()

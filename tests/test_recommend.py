@@ -21,8 +21,14 @@ def test_gains_and_evidence_by_hand(toy):
     assert g.loc["schoolverzuim", "gain_vsv"] == pytest.approx(2 * 0.5)
     assert g.loc["schoolverzuim", "gain_schoolsucces"] == pytest.approx(0.3)
     assert g.loc["schoolverzuim", "gain"] == pytest.approx(1.3)
-    # evidence for vsv only: (0.3*1 + (0.5*2/3)(0.4*2/3)) / (0.3 + 0.5*0.4)
+    # every toy edge is expert judgement, which counts as zwak (1/3) whatever its class:
+    # evidence for vsv only = (0.3/3 + (0.5/3)(0.4/3)) / (0.3 + 0.5*0.4)
     e = fm.factor_gains(toy, ["vsv"]).loc["schoolverzuim", "evidence"]
+    assert e == pytest.approx((0.3 / 3 + (0.5 / 3) * (0.4 / 3)) / 0.5)
+    # with published sources the strength classes count: (0.3*1 + (0.5*2/3)(0.4*2/3)) / 0.5
+    cited = toy.with_weights(toy.edges[["source", "target", "weight"]].assign(
+        source_ref="Some et al. (2020), Table 1"))
+    e = fm.factor_gains(cited, ["vsv"]).loc["schoolverzuim", "evidence"]
     assert e == pytest.approx((0.3 + (0.5 * 2 / 3) * (0.4 * 2 / 3)) / 0.5)
     assert not g.loc["armoede", "modifiable"]
 
@@ -140,7 +146,7 @@ def _signed_model(rng, n=10, rho=0.9):
                   "label_en": "out", "phases": "all", "modifiable": False})
     strengths = rng.choice(["sterk", "matig", "zwak"], size=W.shape)
     edges = [{"source": names[i], "target": names[j], "weight": float(W[i, j]),
-              "strength": strengths[i, j], "source_ref": "expert judgement"}
+              "strength": strengths[i, j], "source_ref": "a study"}
              for i, j in zip(*np.nonzero(W), strict=True)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fm.ModelWarning)
@@ -193,3 +199,18 @@ def test_recommend_and_monte_carlo_work_where_unsigned_sums_diverge():
     mc = fm.monte_carlo(model, profile, ["out"], n_draws=50, seed=1,
                         default_sd=dict.fromkeys(["sterk", "matig", "zwak"], 0.01))
     assert mc.n_draws == 50
+
+
+def test_sparse_outcome_column_is_disclosed_in_ranking_cli_and_plot(capsys, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ctc = fm.load_model("ctc")
+    prof = pd.Series({f: 0.5 for f in ctc.factors if ctc.nodes.loc[f, "kind"] == "risk"})
+    rec = fm.recommend(ctc, prof, ["depressie_angst", "delinquentie"], area="X")
+    notes = rec.attrs["notes"]
+    assert len(notes) == 1 and "depressie_angst has only 2 incoming links" in notes[0]["en"]
+    assert "niet geverifieerd" in notes[0]["nl"]
+    assert fm.recommend(ctc, prof, ["delinquentie"], area="X").attrs["notes"] == []
+    ax = fm.plot_recommendation(rec, lang="en")
+    assert any("only 2 incoming links" in t.get_text() for t in ax.texts)

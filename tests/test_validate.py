@@ -116,17 +116,18 @@ def test_out_of_sample_and_in_sample_are_separate_rows(v):
 
 def test_calibration_happens_inside_each_fold(data):
     """No leakage: out-of-sample rows use a model calibrated without the held-out areas;
-    calibrating on all areas and scoring on the same areas appears only as in-sample."""
-    v = fm.validate(M, data, outcomes="schoolsucces", folds=3, seed=1, calibrate=1.0)
-    oos = _preds(v, "startkwalificatie_18_22", "level", "out-of-sample", "model (calibrated)")
-    ins = _preds(v, "startkwalificatie_18_22", "level", "in-sample", "model (calibrated)")
+    calibrating on all areas and scoring on the same areas appears only as in-sample.
+    (8 = the catalogue scale of verdachten_12_24, per 1000.)"""
+    v = fm.validate(M, data, outcomes="jeugdcriminaliteit", folds=3, seed=1, calibrate=1.0)
+    oos = _preds(v, "verdachten_12_24", "level", "out-of-sample", "model (calibrated)")
+    ins = _preds(v, "verdachten_12_24", "level", "in-sample", "model (calibrated)")
     prof = fm.profile(M, data).deltas
     factors = prof[list(M.factors)].dropna(axis=1, how="all")
     on_all = fm.calibrate(M, data, years=[2023])
-    pred_all = fm.propagate(on_all, factors, missing="free").outcomes["schoolsucces"]
-    offset = ins["predicted"] - 5 * pred_all.loc[ins.index]
+    pred_all = fm.propagate(on_all, factors, missing="free").outcomes["jeugdcriminaliteit"]
+    offset = ins["predicted"] - 8 * pred_all.loc[ins.index]
     assert np.ptp(offset) < 1e-9   # in-sample = calibrated on all areas
-    leaked = offset.iloc[0] + 5 * pred_all.loc[oos.index]
+    leaked = offset.iloc[0] + 8 * pred_all.loc[oos.index]
     assert not np.allclose(oos["predicted"], leaked, atol=1e-6)
     # one held-out fold by hand: calibrate on the other two folds only
     areas = np.array(sorted(oos.index))
@@ -136,10 +137,10 @@ def test_calibration_happens_inside_each_fold(data):
     sub = data[data["area"].isin(train) & (data["year"] == 2023)]
     fitted = fm.calibrate(M, sub, years=[2023])
     test = areas[fold == 0]
-    d = fm.propagate(fitted, factors.loc[test], missing="free").outcomes["schoolsucces"]
-    now = sub[(sub["level"] == "wijk") & (sub["indicator"] == "startkwalificatie_18_22")]
+    d = fm.propagate(fitted, factors.loc[test], missing="free").outcomes["jeugdcriminaliteit"]
+    now = sub[(sub["level"] == "wijk") & (sub["indicator"] == "verdachten_12_24")]
     mean = np.average(now["value"], weights=now["population"])
-    np.testing.assert_allclose(oos.loc[test, "predicted"], mean + 5 * d, rtol=1e-9)
+    np.testing.assert_allclose(oos.loc[test, "predicted"], mean + 8 * d, rtol=1e-9)
 
 
 def test_json_and_html_and_labels(v):
@@ -217,9 +218,10 @@ def test_readme_validation_table_is_what_validate_measures(data):
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (\w+) \((?:%|pp)\) \| (level|change) \| (.+) \|$", readme, re.M)
+    rows = re.findall(r"^\| (\w+) \((?:%|pp|per 1000)\) \| (level|change) \| (.+) \|$", readme,
+                      re.M)
     assert len(rows) == 6
-    v = fm.validate(M, data, outcomes=["vsv", "schoolsucces", "neet"])
+    v = fm.validate(M, data, outcomes=["vsv", "jeugdcriminaliteit", "neet"])
     t = v.to_frame("out-of-sample").set_index(["indicator", "target", "method"]).sort_index()
     for indicator, target, cells in rows:
         model, city, best, ols = (c.strip() for c in cells.split("|"))
