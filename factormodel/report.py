@@ -39,6 +39,7 @@ import pandas as pd
 
 from .effects import strongest_paths, total_effects
 from .errors import DataError, InvalidParameterError, UnknownTableError
+from .goals import Goal, resolve_goal
 from .indicators import Profile, as_area_data, coverage, load_indicators, profile
 from .io import load_model
 from .model import FactorModel
@@ -107,7 +108,7 @@ def _goals(model: FactorModel, goals: Any) -> tuple[dict[str, float], list[_Goal
     list of goal objects (anything with ``target`` and optionally ``priority``,
     ``change``, ``unit``, ``years``, ``group``, such as ``fm.Goal``).
     """
-    if isinstance(goals, str):
+    if isinstance(goals, str | Goal):
         goals = [goals]
     if isinstance(goals, Mapping):
         items = [_GoalText(str(k), float(v)) for k, v in goals.items()]
@@ -116,6 +117,8 @@ def _goals(model: FactorModel, goals: Any) -> tuple[dict[str, float], list[_Goal
         for g in goals:
             if isinstance(g, str):
                 items.append(_GoalText(g, 1.0))
+            elif isinstance(g, Goal):  # a target by id, label or indicator: resolved here
+                items.append(_GoalText(resolve_goal(model, g).node, float(g.priority), g))
             elif hasattr(g, "target"):
                 items.append(_GoalText(str(g.target), float(getattr(g, "priority", 1.0)), g))
             else:
@@ -261,9 +264,11 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         what it is compared with (the other areas for ``reference="city"``).
     area : label
         The area the report is about.
-    goals : node id, list of ids, mapping ``{id: priority}`` or goal objects
+    goals : node id, list of ids, mapping ``{id: priority}`` or :class:`~factormodel.Goal`
         The maatschappelijke resultaten the area chose: any node, outcome or
-        factor (e.g. ``{"vsv": 2, "schoolverzuim": 1}``).
+        factor (e.g. ``{"vsv": 2, "schoolverzuim": 1}``), or goals with a size
+        (``fm.parse_goal("schoolverzuim:-2pp:3j")``); every section ranks and
+        optimises for their nodes with their priorities.
     budget : float, optional
         Money available (euros, as the catalogue's costs); with it the report
         contains an exact portfolio within the budget.
@@ -519,6 +524,11 @@ def _profile_section(ctx: _Context) -> str:
 
 def _goal_phrase(ctx: _Context, g: _GoalText) -> str:
     """What the area wants, in words (with a goal object's change, horizon and group)."""
+    if isinstance(g.goal, Goal) and g.goal.change is not None:
+        desired = ctx.model.desired_sign[g.node]
+        better = ctx.t("lager is beter" if desired < 0 else "hoger is beter",
+                       "lower is better" if desired < 0 else "higher is better")
+        return f"{ctx.label(g.node)}: {g.goal.describe(ctx.lang)} ({better})"
     parts = [ctx.label(g.node)]
     obj = g.goal
     change = getattr(obj, "change", None)
