@@ -247,6 +247,13 @@ class Recommendation(BaseModel):
     factors: list[RankedFactor]
 
 
+class ReportRequest(RecommendRequest):
+    budget: float | None = Field(None, ge=0, description="money available (EUR); with it the "
+                                                         "report contains a portfolio")
+    lang: Literal["nl", "en"] = "nl"
+    n_draws: int = Field(500, ge=50, le=10_000, description="Monte Carlo weight draws")
+
+
 class PortfolioRequest(RecommendRequest):
     budget: float = Field(ge=0, description="money available (the catalogue's currency, EUR)")
     population: float | None = Field(None, gt=0, description="young people in the area "
