@@ -219,7 +219,7 @@ class RecommendRequest(DataRequest):
 
 
 class RankedFactor(_Row):
-    rank: Number = Field(description="1, 2, ...; null for unmeasured factors (flagged)")
+    rank: int | None = Field(description="1, 2, ...; null for unmeasured factors (flagged)")
     factor: str
     status: str
     score: Number
