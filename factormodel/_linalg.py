@@ -279,7 +279,7 @@ class System:
                    diagnose=(self.names, self.what), order=st.order)
         if not st.acyclic:  # triangular solves are exact already; LU leaves rounding noise
             X[~reachable(self.W, cols, reverse=True).T] = 0.0
-        return X
+        return self._finite(X)
 
     def rows(self, rows: np.ndarray) -> np.ndarray:
         """Rows ``rows`` of T, as a len(rows) x n array (effects of each on every node)."""
@@ -292,6 +292,14 @@ class System:
                    diagnose=(self.names, self.what), order=st.order).T
         if not st.acyclic:
             X[~reachable(self.W, rows)] = 0.0
+        return self._finite(X)
+
+    def _finite(self, X: np.ndarray) -> np.ndarray:
+        """Never hand out NaN or inf: a solve that overflowed is an error, not a number."""
+        if not np.isfinite(X).all():
+            raise NotConvergentError(
+                f"{self.what}: total effects overflow (not finite); the weights or alpha are "
+                "too large for a stable solve", spectral_radius=float("nan"))
         return X
 
 

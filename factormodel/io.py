@@ -26,10 +26,13 @@ from typing import Any
 
 import pandas as pd
 
+from ._safewrite import guard_cell, os_error, unguard_cell, write_folder, write_text, write_with
 from ._tables import EDGE_COLUMNS, NODE_COLUMNS, TableSource, build_metadata, format_phases
 from .areas import normalize_area_data, registry_from_frame
 from .datasets import bundled_model_path, data_path, list_models
 from .errors import (
+    FactorModelError,
+    InvalidParameterError,
     ModelFileError,
     ModelValidationError,
     Problem,
@@ -100,7 +103,7 @@ def load_model(name_or_path: PathLike) -> FactorModel:
     >>> fm.load_model("toy")
     <FactorModel 'toy' v1.0 (illustrative): 6 nodes (4 factors, 2 outcomes), 7 edges>
     """
-    text = os.fspath(name_or_path)
+    text = os.fspath(_path_argument(name_or_path, "load_model"))
     names = list_models()
     if text in names:
         path = bundled_model_path(text)
@@ -132,9 +135,9 @@ def read_model(path: PathLike) -> FactorModel:
     >>> fm.read_model(out) == fm.load_model("toy")
     True
     """
-    path = Path(path)
+    path = _path_argument(path, "read_model")
     if path.is_dir():
-        return _read_folder(path)
+        return _read_folder_consistent(path)
     if path.is_file():
         if path.suffix.lower() != ".json":
             raise ModelFileError(f"{path}: expected a model folder or a .json file; for CSV "
@@ -146,9 +149,21 @@ def read_model(path: PathLike) -> FactorModel:
 def write_model(model: FactorModel, path: PathLike) -> None:
     """Write a model as a folder of CSV files, or as one JSON file if ``path`` ends in .json.
 
-    Existing model files at ``path`` are overwritten; other files are left alone.
-    Floats are written exactly (shortest round-trip form), so reading the result
-    gives back an equal model.
+    Existing model files at ``path`` are overwritten; other files are left alone
+    (note that every ``.csv`` in a model folder is read back as one of the
+    model's tables). Floats are written exactly (shortest round-trip form), so
+    reading the result gives back an equal model.
+
+    Writes are atomic: the file (or the whole folder) is written beside ``path``
+    and moved into place, so a failure midway leaves the old model intact and a
+    reader never sees a half-written one. Text cells a spreadsheet would run as
+    a formula (starting with ``=``, ``+``, ``-``, ``@``) are written with a
+    leading ``'``; the readers remove it again, so the round trip is exact.
+
+    Raises
+    ------
+    ModelFileError
+        If the path cannot be written (the reason and the path are named).
 
     Examples
     --------
@@ -158,25 +173,19 @@ def write_model(model: FactorModel, path: PathLike) -> None:
     >>> fm.read_model(out) == fm.load_model("toy")
     True
     """
-    path = Path(path)
+    path = _path_argument(path, "write_model")
     if path.suffix.lower() == ".json":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(model_to_dict(model), ensure_ascii=False, indent=1,
-                                   allow_nan=False) + "\n", encoding="utf-8")
+        write_text(path, json.dumps(model_to_dict(model), ensure_ascii=False, indent=1,
+                                    allow_nan=False) + "\n")
         return
-    if path.exists() and not path.is_dir():
-        raise ModelFileError(f"{path}: exists and is not a folder; give a folder or a .json path")
-    path.mkdir(parents=True, exist_ok=True)
     nodes = model.nodes.reset_index()
     nodes["phases"] = nodes["phases"].map(format_phases)
     nodes["modifiable"] = nodes["modifiable"].map(lambda b: "true" if b else "false")
-    (path / NODES_FILE).write_text(_csv_text(nodes), encoding="utf-8")
-    (path / EDGES_FILE).write_text(_csv_text(model.edges), encoding="utf-8")
-    (path / METADATA_FILE).write_text(
-        json.dumps(model.metadata.to_dict(), ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8")
-    for name in model.table_names:
-        (path / f"{name}.csv").write_text(_csv_text(model.table(name)), encoding="utf-8")
+    files = {NODES_FILE: _csv_text(nodes), EDGES_FILE: _csv_text(model.edges),
+             METADATA_FILE: json.dumps(model.metadata.to_dict(), ensure_ascii=False,
+                                       indent=2) + "\n"}
+    files.update({f"{name}.csv": _csv_text(model.table(name)) for name in model.table_names})
+    write_folder(path, files)  # other files of an existing folder are carried over
 
 
 def model_to_dict(model: FactorModel) -> dict[str, Any]:
@@ -254,24 +263,23 @@ def export_model(model: FactorModel, path: PathLike, *, format: str | None = Non
 
     from . import exchange
 
-    path = Path(path)
+    path = _path_argument(path, "export_model")
     fmt = format or EXPORT_FORMATS.get(path.suffix.lower())
     if fmt not in set(EXPORT_FORMATS.values()):
         raise ModelFileError(f"{path}: unknown export format {fmt or path.suffix!r}; use one of "
                              f"{', '.join(sorted(set(EXPORT_FORMATS.values())))} (or the "
                              f"extensions {', '.join(EXPORT_FORMATS)})")
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "graphml":
-        nx.write_graphml(exchange.to_export_graph(model), path)
+        write_with(path, lambda tmp: nx.write_graphml(exchange.to_export_graph(model), tmp))
     elif fmt == "gexf":
-        nx.write_gexf(exchange.to_export_graph(model), path)
+        write_with(path, lambda tmp: nx.write_gexf(exchange.to_export_graph(model), tmp))
     elif fmt == "dot":
-        path.write_text(exchange.to_dot(model, lang), encoding="utf-8")
+        write_text(path, exchange.to_dot(model, lang))
     elif fmt == "mermaid":
-        path.write_text(exchange.to_mermaid(model, lang), encoding="utf-8")
+        write_text(path, exchange.to_mermaid(model, lang))
     else:
-        path.write_text(json.dumps(exchange.to_node_link(model), ensure_ascii=False, indent=1)
-                        + "\n", encoding="utf-8")
+        write_text(path, json.dumps(exchange.to_node_link(model), ensure_ascii=False,
+                                    indent=1) + "\n")
 
 
 def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
@@ -281,10 +289,7 @@ def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet, dtype=object, header=0)
-        except (ValueError, ImportError, OSError) as exc:
-            raise ModelFileError(f"{path}: cannot read sheet {sheet!r} ({exc})") from None
+        frame = _read_excel(path, sheet)
     else:
         problems: list[Problem] = []
         frame, _ = _read_csv(path, problems, keep_unnamed_first=index,
@@ -294,6 +299,37 @@ def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
     if index:
         frame = frame.set_index(frame.columns[0])
     return frame
+
+
+def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
+    """One sheet of a workbook, cells as read; any failure of the Excel reader (truncated
+    file, a zip that is no workbook, malformed or hostile XML) is a ModelFileError."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            for name in names:
+                if name.endswith(".xml") and b"<!DOCTYPE" in archive.read(name)[:4096].upper():
+                    raise ModelFileError(f"{path}: {name} declares a DTD; workbooks never "
+                                         "need one, so the file is refused")
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+        raise ModelFileError(f"{path}: not a readable Excel workbook (.xlsx): "
+                             f"{type(exc).__name__}") from None
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise ModelFileError(f"{path}: a zip archive but not an Excel workbook (.xlsx)")
+    try:
+        return pd.read_excel(path, sheet_name=sheet, dtype=object, header=0)
+    except FactorModelError:
+        raise
+    except ValueError as exc:
+        if "not found" in str(exc) or "Worksheet" in str(exc):
+            raise ModelFileError(f"{path}: no sheet {sheet!r}") from None
+        raise ModelFileError(f"{path}: cannot read sheet {sheet!r} "
+                             f"({type(exc).__name__})") from None
+    except Exception as exc:  # the Excel reader's own errors: KeyError, ParseError, ...
+        raise ModelFileError(f"{path}: cannot read sheet {sheet!r} as an Excel workbook "
+                             f"({type(exc).__name__})") from None
 
 
 def read_weight_table(path: PathLike, *, sheet: str | int = 0) -> pd.DataFrame:
@@ -520,10 +556,10 @@ def _mtime(path: Path) -> tuple[int, ...]:
 
 def _read_folder(folder: Path) -> FactorModel:
     missing = [f for f in (NODES_FILE, EDGES_FILE, METADATA_FILE) if not (folder / f).is_file()]
-    if missing:
-        present = sorted(p.name for p in folder.iterdir())
+    if missing:  # the folder's other content is not listed: it may be anything (e.g. /etc)
         raise ModelFileError(f"{folder}: not a model folder; missing {', '.join(missing)} "
-                             f"(found: {', '.join(present) or 'nothing'})")
+                             f"(a model folder holds {NODES_FILE}, {EDGES_FILE} and "
+                             f"{METADATA_FILE})")
     problems: list[Problem] = []
     nodes, node_lines = _read_csv(folder / NODES_FILE, problems)
     edges, edge_lines = _read_csv(folder / EDGES_FILE, problems)
@@ -544,8 +580,53 @@ def _read_folder(folder: Path) -> FactorModel:
         problems=problems, label=str(folder), skip=skip, tables=tables)
 
 
+def _path_argument(value: Any, function: str) -> Path:
+    """A path argument as a Path; anything else is an InvalidParameterError."""
+    try:
+        return Path(os.fspath(value))
+    except TypeError:
+        raise InvalidParameterError(f"{function}: expected a model name or a path (str or "
+                                    f"os.PathLike), got {type(value).__name__}") from None
+
+
+def _read_folder_consistent(folder: Path, attempts: int = 5) -> FactorModel:
+    """Read a model folder; if it was swapped for a new version while being read
+    (:func:`write_model` replaces folders atomically), read it again."""
+    for _ in range(attempts - 1):
+        before = _identity(folder)
+        try:
+            model = _read_folder(folder)
+        except FactorModelError:
+            if _identity(folder) == before:
+                raise
+            continue
+        if _identity(folder) == before:
+            return model
+    return _read_folder(folder)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _decode(path: Path) -> str:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise os_error(path, exc, "read") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ModelFileError(f"{path}: starts like UTF-16 but cannot be decoded; save the "
+                                 "file as CSV UTF-8") from None
+    if b"\x00" in data[:4096]:
+        raise ModelFileError(f"{path}: contains NUL bytes (UTF-16 or UTF-32 without a byte "
+                             "order mark, or not a text file); save the file as CSV UTF-8")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -596,6 +677,7 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
                     and (header is None or not any(c.strip() for c in row[1:])) \
                     and (header is None or len(header) > 1):
                 continue  # a title or footer line ('Bron: CBS'): no values to lose
+            row = [unguard_cell(cell) for cell in row]  # the guard of write_model
             if header is None:
                 header = [cell.strip() for cell in row]
                 continue
@@ -637,9 +719,9 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
 def _csv_text(frame: pd.DataFrame) -> str:
     buf = _io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(frame.columns)
+    writer.writerow([guard_cell(str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False):
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([guard_cell(_cell(v)) for v in row])
     return buf.getvalue()
 
 
@@ -654,10 +736,28 @@ def _cell(value: Any) -> str:
 
 def _read_json_file(path: Path) -> Any:
     try:
-        return json.loads(_decode(path))
+        return json.loads(_decode(path), object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"{path} line {exc.lineno}, column {exc.colno}: not valid JSON "
                              f"({exc.msg})") from None
+    except _DuplicateKey as exc:
+        raise ModelFileError(f"{path}: key {exc.args[0]!r} appears twice in one JSON object; "
+                             "each key may be given once") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: JSON nested too deeply to be a model file") from None
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def _schema_problems(doc: Any, where: str) -> list[Problem]:

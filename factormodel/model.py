@@ -26,6 +26,7 @@ import scipy.sparse as sp
 
 from . import vocab
 from ._graph import Structure, structure
+from ._guards import check_guard_rails
 from ._tables import (
     EDGE_COLUMNS,
     NODE_COLUMNS,
@@ -165,6 +166,7 @@ class FactorModel:
         edges = build_edges(edges_raw, edges_src, nodes, found)
         soft: list[Problem] = []
         check_graph(nodes, edges, edges_src, found, soft)
+        check_guard_rails(nodes, edges, nodes_src, edges_src, found, soft)
         skip = set(skip)
         problems = list(problems) + [p for p in found if p.key not in skip]
         if problems:

@@ -1,0 +1,90 @@
+"""Guard rails on a model's numbers and names that no single cell check can see.
+
+Checked once for every model, whichever reader built it (folder, JSON, edge list,
+FCM matrix, ``with_weights``):
+
+* **weight bounds**: a weight (and its ``low``/``high``/``sd``) is a standardised
+  effect in SD per SD; a magnitude above :data:`WEIGHT_BOUND` is a typo or a
+  unit mistake, and values such as ``1e300`` would turn total effects into
+  ``inf``/``NaN``. They are validation errors, not warnings.
+* **node ids differing only in letter case** (``armoede`` and ``Armoede``): a
+  spreadsheet user cannot tell them apart; an error on the later row.
+* **an outcome driving a factor** (an edge from an outcome to a risk or
+  protective factor): the model treats outcomes as end points, so this is a
+  :class:`~factormodel.errors.ModelWarning`. Edges between outcomes (VSV -> NEET)
+  are a documented part of the Factorenmodel and pass silently.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._tables import TableSource
+from .errors import Problem
+
+__all__ = ["DELTA_BOUND", "WEIGHT_BOUND", "check_guard_rails"]
+
+#: Largest accepted magnitude of an edge weight, ``low``, ``high`` or ``sd`` (SD per SD).
+WEIGHT_BOUND = 10.0
+
+#: Largest accepted magnitude of a delta in SD; larger is absurd for area indicators
+#: (a change of a million standard deviations) and overflows downstream sums.
+DELTA_BOUND = 1e6
+
+
+def check_guard_rails(nodes: pd.DataFrame, edges: pd.DataFrame, nodes_src: TableSource,
+                      edges_src: TableSource, problems: list[Problem],
+                      warnings: list[Problem]) -> None:
+    """Append the problems and warnings described in the module docstring.
+
+    ``nodes`` and ``edges`` are the canonical tables built by ``_tables``
+    (``nodes`` with an ``id`` column); rows already reported elsewhere may be
+    reported here too only for a different reason.
+    """
+    _case_collisions(nodes, nodes_src, problems)
+    _bounds(edges, edges_src, problems)
+    _outcome_sources(nodes, edges, edges_src, warnings)
+
+
+def _case_collisions(nodes: pd.DataFrame, src: TableSource, problems: list[Problem]) -> None:
+    first: dict[str, tuple[str, int]] = {}
+    for i, node_id in enumerate(nodes["id"].tolist()):
+        if not node_id:
+            continue
+        low = str(node_id).lower()
+        seen = first.setdefault(low, (node_id, i))
+        if seen[0] != node_id:
+            problems.append(Problem(
+                src.where(i, "id"),
+                f"node id {node_id!r} differs from {seen[0]!r} (at {src.where(seen[1])}) only "
+                "in letter case; ids must differ in more than case",
+                src.key(i, "id")))
+
+
+def _bounds(edges: pd.DataFrame, src: TableSource, problems: list[Problem]) -> None:
+    for column in ("weight", "low", "high", "sd"):
+        if column not in edges.columns:
+            continue
+        values = pd.to_numeric(edges[column], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            bad = np.isinf(values) | (np.abs(values) > WEIGHT_BOUND)
+        for i in np.flatnonzero(bad).tolist():
+            problems.append(Problem(
+                src.where(i, column),
+                f"{column} {values[i]:g} is beyond the bound of {WEIGHT_BOUND:g} in magnitude; "
+                "weights are standardised effects (SD per SD), usually well below 1",
+                src.key(i, column)))
+
+
+def _outcome_sources(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
+                     warnings: list[Problem]) -> None:
+    kind = dict(zip(nodes["id"].tolist(), nodes["kind"].tolist(), strict=True))
+    for i, (s, t) in enumerate(zip(edges["source"].tolist(), edges["target"].tolist(),
+                                   strict=True)):
+        if kind.get(s) == "outcome" and kind.get(t) in ("risk", "protective"):
+            warnings.append(Problem(
+                src.where(i, "source"),
+                f"outcome {s!r} drives the {kind[t]} factor {t!r}; outcomes are end points of "
+                "the model (edges between outcomes are fine); check the direction",
+                src.key(i, "source")))
