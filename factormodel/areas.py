@@ -116,6 +116,21 @@ def _parse_value(value: Any) -> tuple[float, str]:
     return x, ""
 
 
+def _parse_population(value: Any) -> tuple[float, str | None]:
+    """A population cell as (number, error); empty or a CBS 'unknown' symbol is NaN."""
+    if not text(value):
+        return np.nan, None
+    try:
+        x, flag = _parse_value(value)
+    except ValueError:
+        return np.nan, "expected a number of inhabitants"
+    if flag == "nihil":
+        x = 0.0
+    if x < 0:
+        return np.nan, "a population cannot be negative"
+    return x, None
+
+
 def _parse_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parse a value column as (numbers, flags, positions of unreadable cells).
 
@@ -192,6 +207,16 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         raise DataError(f"{where}: no year column; expected one of {', '.join(_YEAR_ALIASES)} "
                         f"(found {', '.join(cols)})")
     ind_col, val_col = _find(cols, ("indicator",)), _find(cols, ("value", "waarde"))
+    if len(frame) == 0:
+        raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})")
+    if (ind_col is None) != (val_col is None):
+        have, lack = ("indicator", "value") if val_col is None else ("value", "indicator")
+        others = [str(c) for c in cols if c not in (area_col, code_col, year_col, pop_col)]
+        hint = close_matches(lack, others, list_all=False)
+        raise DataError(f"{where}: a long table needs both an 'indicator' and a 'value' column; "
+                        f"found {have!r} but no {lack!r} column"
+                        + (f" ({hint})" if hint else "")
+                        + "; a wide table has neither (one column per indicator)")
     extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),
                          _find(cols, ("level", "niveau")), _find(cols, ("flag",))) if c]
     ids = [c for c in (area_col, code_col, year_col, pop_col) if c]
@@ -239,8 +264,14 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     flags = np.where((flags == "") & provisional, "provisional", flags)
     population = np.full(n, np.nan)
     if pop_col:
-        population = per_unique(
-            long[pop_col], lambda v: _parse_value(v)[0] if text(v) else np.nan).astype(float)
+        population, pop_err = per_unique(long[pop_col], _parse_population, (float, object))
+        bad_pop = np.flatnonzero(pd.notna(pop_err))
+        if len(bad_pop):
+            raw_pop = long[pop_col].to_numpy()
+            problems.append(f"{len(bad_pop)} population cell(s) in column {pop_col!r} cannot be "
+                            "used: " + ", ".join(
+                                f"{text(raw_pop[i])!r} (row {i + 1}, {area[i]!r}: {pop_err[i]})"
+                                for i in bad_pop[:5]))
     if problems:
         raise DataError(f"{where}: " + "; ".join(problems))
     out = pd.DataFrame({"area": area, "level": level, "year": years,

@@ -563,6 +563,12 @@ def _read_folder(folder: Path) -> FactorModel:
     problems: list[Problem] = []
     nodes, node_lines = _read_csv(folder / NODES_FILE, problems)
     edges, edge_lines = _read_csv(folder / EDGES_FILE, problems)
+    for file, frame, known in ((NODES_FILE, nodes, NODE_COLUMNS), (EDGES_FILE, edges,
+                                                                     EDGE_COLUMNS)):
+        if len(frame.columns) and not {str(c).strip().lower() for c in frame.columns} & \
+                set(known):  # e.g. a symlink to an unrelated file: never echo its content
+            raise ModelFileError(f"{folder / file}: not a {file[:-4]} table; its first line "
+                                 f"names none of the columns {', '.join(known)}")
     meta_raw = _read_json_file(folder / METADATA_FILE)
     meta = build_metadata(meta_raw if isinstance(meta_raw, dict) else None,
                           str(folder / METADATA_FILE), problems)

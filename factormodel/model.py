@@ -654,7 +654,9 @@ class FactorModel:
         if edges.empty:
             edges = pd.DataFrame(columns=list(EDGE_COLUMNS))
         problems: list[Problem] = []
-        meta = build_metadata(dict(G.graph) or {"name": "unnamed"}, "graph attributes",
+        # GraphML readers add node_default / edge_default; they are not model metadata
+        attrs = {k: v for k, v in G.graph.items() if k not in ("node_default", "edge_default")}
+        meta = build_metadata(attrs or {"name": "unnamed"}, "graph attributes",
                               problems, strict=False)
         return cls._build(nodes, edges, meta, TableSource("graph nodes"),
                           TableSource("graph edges"), problems, label="graph")

@@ -87,7 +87,7 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         problems.append(Problem(src.where(i, c), msg))
 
     for i in range(len(raw)):
-        iid, target = text(get[cols["intervention"]][i]), text(get[cols["target"]][i])
+        iid, target = text(get["intervention"][i]), text(get["target"][i])
         row: dict[str, Any] = {"intervention": iid, "target": target}
         if not iid:
             bad(i, "intervention", "missing intervention id")
@@ -101,36 +101,36 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         if (iid, target) in seen_pairs:
             bad(i, "target", f"intervention {iid!r} lists target {target!r} twice")
         seen_pairs.add((iid, target))
-        recognition = text(get[cols["recognition"]][i]).lower()
+        recognition = text(get["recognition"][i]).lower()
         if recognition not in RECOGNITION_EFFECTS:
             bad(i, "recognition", f"unknown recognition level {recognition!r}; expected one of "
                 f"{', '.join(RECOGNITION_EFFECTS)}")
         row["recognition"] = recognition
-        phases, err = parse_phases(get[cols["phases"]][i])
+        phases, err = parse_phases(get["phases"][i])
         if err:
             bad(i, "phases", err)
         row["phases"] = phases
-        setting = text(get[cols["setting"]][i]).lower()
+        setting = text(get["setting"][i]).lower()
         if setting not in vocab.FACTOR_SETTINGS:
             bad(i, "setting", f"unknown setting {setting!r}; expected one of "
                 f"{', '.join(vocab.FACTOR_SETTINGS)}")
         row["setting"] = setting
         for c, positive in (("cost_per_unit", False), ("reach_per_unit", True),
                             ("max_units", True)):
-            x, err = parse_float(get[cols[c]][i])
+            x, err = parse_float(get[c][i])
             if err or x is None or x < 0 or (positive and x <= 0):
                 bad(i, c, err or f"{c} must be a number {'above' if positive else 'of at least'} 0")
             row[c] = x
         if row.get("max_units") is not None and not float(row["max_units"]).is_integer():
             bad(i, "max_units", "max_units must be a whole number")
-        effect = get[cols["effect"]][i] if "effect" in cols else None
+        effect = get["effect"][i] if "effect" in cols else None
         x, err = parse_float(effect)
         if err:
             bad(i, "effect", err)
         row["effect_is_default"] = x is None and not err
         row["effect"] = RECOGNITION_EFFECTS.get(recognition, np.nan) if x is None else x
         for c in ("name", "unit", "source", "effect_basis", "cost_basis"):
-            row[c] = text(get[cols[c]][i]) if c in cols else ""
+            row[c] = text(get[c][i]) if c in cols else ""
         for c in ("name", "source"):
             if not row[c]:
                 bad(i, c, f"missing {c}")
