@@ -15,6 +15,7 @@ ctc,reconstruction,0.1.0,33,27,6,89,...
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import json
 import os
@@ -29,6 +30,7 @@ import pandas as pd
 
 from . import __version__, vocab
 from ._json import json_safe
+from ._safewrite import guard_cell
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
 from .errors import (
@@ -56,19 +58,69 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a full device shows here, not in Python's exit handler
+        return status
     except BrokenPipeError:  # the reader stopped early (e.g. '| head'): not an error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        _silence_stdout()
         return 0
     except FactorModelError as exc:
         if args.debug:
             raise
-        first = str(exc).splitlines()[0]
+        return _report(exc, args)
+    except OSError as exc:
+        if args.debug:
+            raise
+        if exc.errno in _OUTPUT_ERRNOS and exc.filename is None:  # writing stdout failed
+            _silence_stdout()
+            print(f"factormodel: error: cannot write the output ({exc.strerror})",
+                  file=sys.stderr)
+            return 2
+        return _report(exc, args, internal=True)
+    except Exception as exc:  # a bug: one line, not a traceback (--debug shows it)
+        if args.debug:
+            raise
+        return _report(exc, args, internal=True)
+
+
+_OUTPUT_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EPIPE, errno.EFBIG)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: no second error when Python flushes it at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout has no file descriptor (e.g. captured)
+        pass
+
+
+def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = False) -> int:
+    """One line on stderr (and a JSON object on stdout with --format json); exit status 2.
+
+    An exception outside FactorModelError is a bug in factormodel: it is said so, with
+    exit status 1.
+    """
+    detail = str(exc) or type(exc).__name__
+    first = detail.splitlines()[0]
+    if isinstance(exc, ModelValidationError):
+        first += " (run 'factormodel validate' on it for the full report)"
+    if internal:
+        first = (f"internal error {type(exc).__name__}: {first} (a bug in factormodel; "
+                 "run with --debug for the traceback and please report it)")
+    if getattr(args, "format", None) == "json":
+        location = getattr(exc, "source", None) or getattr(exc, "filename", None)
+        doc = {"error": type(exc).__name__, "detail": detail,
+               "location": None if location is None else str(location)}
         if isinstance(exc, ModelValidationError):
-            first += " (run 'factormodel validate' on it for the full report)"
-        print(f"factormodel: error: {first}", file=sys.stderr)
-        return 2
+            doc["problems"] = [{"where": p.where, "message": p.message} for p in exc.problems]
+        try:
+            print(json.dumps(doc, ensure_ascii=False, indent=2))
+            sys.stdout.flush()
+        except OSError:
+            _silence_stdout()
+    print(f"factormodel: error: {first}", file=sys.stderr)
+    return 1 if internal else 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -195,6 +247,11 @@ def _emit(data: Any, fmt: str, table: str | None = None) -> None:
         print(json.dumps(json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
     elif fmt == "csv":
         frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        frame = frame.rename(columns=lambda c: guard_cell(str(c)))
+        text_cols = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+        if text_cols:  # no formula injection into a spreadsheet that opens the output
+            frame = frame.assign(**{c: frame[c].map(
+                lambda v: guard_cell(v) if isinstance(v, str) else v) for c in text_cols})
         buf = io.StringIO()
         frame.to_csv(buf, index=False, lineterminator="\n")
         print(buf.getvalue(), end="")
