@@ -324,7 +324,8 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
         raise
     except ValueError as exc:
         if "not found" in str(exc) or "Worksheet" in str(exc):
-            raise ModelFileError(f"{path}: no sheet {sheet!r}") from None
+            raise ModelFileError(f"{path}: cannot read sheet {sheet!r} (no such sheet)") \
+                from None
         raise ModelFileError(f"{path}: cannot read sheet {sheet!r} "
                              f"({type(exc).__name__})") from None
     except Exception as exc:  # the Excel reader's own errors: KeyError, ParseError, ...
@@ -630,8 +631,9 @@ def _decode(path: Path) -> str:
         except UnicodeDecodeError:
             raise ModelFileError(f"{path}: starts like UTF-16 but cannot be decoded; save the "
                                  "file as CSV UTF-8") from None
-    if b"\x00" in data[:4096]:
-        raise ModelFileError(f"{path}: contains NUL bytes (UTF-16 or UTF-32 without a byte "
+    head = data[:4096]
+    if head and head.count(0) > len(head) // 4:  # ascii text in UTF-16/32: every other byte
+        raise ModelFileError(f"{path}: mostly NUL bytes (UTF-16 or UTF-32 without a byte "
                              "order mark, or not a text file); save the file as CSV UTF-8")
     try:
         return data.decode("utf-8-sig")
