@@ -309,13 +309,15 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            for name in names:
-                if name.endswith(".xml") and b"<!DOCTYPE" in archive.read(name)[:4096].upper():
-                    raise ModelFileError(f"{path}: {name} declares a DTD; workbooks never "
-                                         "need one, so the file is refused")
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            dtd = sorted(name for name in names if name.endswith((".xml", ".rels"))
+                         and b"<!DOCTYPE" in archive.read(name)[:4096].upper())
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
+            ValueError) as exc:
         raise ModelFileError(f"{path}: not a readable Excel workbook (.xlsx): "
                              f"{type(exc).__name__}") from None
+    if dtd:  # entity expansion ('billion laughs') and external entities start here
+        raise ModelFileError(f"{path}: {dtd[0]} declares a DTD; workbooks never need one, so "
+                             "the file is refused")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise ModelFileError(f"{path}: a zip archive but not an Excel workbook (.xlsx)")
     try:
