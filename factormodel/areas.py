@@ -122,7 +122,7 @@ def _parse_population(value: Any) -> tuple[float, str | None]:
         return np.nan, None
     try:
         x, flag = _parse_value(value)
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):  # e.g. an integer too large for a float
         return np.nan, "expected a number of inhabitants"
     if flag == "nihil":
         x = 0.0

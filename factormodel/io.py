@@ -305,14 +305,15 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
     """One sheet of a workbook, cells as read; any failure of the Excel reader (truncated
     file, a zip that is no workbook, malformed or hostile XML) is a ModelFileError."""
     import zipfile
+    import zlib
 
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             dtd = sorted(name for name in names if name.endswith((".xml", ".rels"))
                          and b"<!DOCTYPE" in archive.read(name)[:4096].upper())
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
-            ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError,
+            EOFError, ValueError) as exc:
         raise ModelFileError(f"{path}: not a readable Excel workbook (.xlsx): "
                              f"{type(exc).__name__}") from None
     if dtd:  # entity expansion ('billion laughs') and external entities start here
@@ -746,7 +747,8 @@ def _cell(value: Any) -> str:
 
 def _read_json_file(path: Path) -> Any:
     try:
-        return json.loads(_decode(path), object_pairs_hook=_unique_keys)
+        return json.loads(_decode(path), object_pairs_hook=_unique_keys,
+                          parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"{path} line {exc.lineno}, column {exc.colno}: not valid JSON "
                              f"({exc.msg})") from None
@@ -755,6 +757,12 @@ def _read_json_file(path: Path) -> Any:
                              "each key may be given once") from None
     except RecursionError:
         raise ModelFileError(f"{path}: JSON nested too deeply to be a model file") from None
+
+
+def _json_int(literal: str) -> int | float:
+    """A JSON integer; one too large for a float becomes inf (then refused as not finite)."""
+    value = int(literal)
+    return value if abs(value) < 2 ** 1023 else float(literal)
 
 
 class _DuplicateKey(Exception):
@@ -807,7 +815,13 @@ def _read_json(path: Path) -> FactorModel:
     edges = pd.DataFrame.from_records(doc["edges"]) if doc["edges"] else pd.DataFrame(
         columns=list(EDGE_COLUMNS))
     tables = {}
-    for name, rows in (doc.get("tables") or {}).items():
+    given = doc.get("tables") or {}
+    for name, rows in (given.items() if isinstance(given, dict) else ()):
+        if not (isinstance(rows, list) and all(isinstance(r, dict) for r in rows)):
+            if not any(p.key[:1] == ("tables",) for p in problems):
+                problems.append(Problem(f"{path}: tables.{name}", "expected a list of rows "
+                                        "(objects)", ("tables", None, name)))
+            continue
         frame = pd.DataFrame.from_records(rows).astype(object) if rows else pd.DataFrame()
         frame = frame.map(lambda v: "" if v is None else str(v))
         tables[name] = (frame, TableSource(f"tables.{name}", "json", str(path)))
