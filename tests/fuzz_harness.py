@@ -268,7 +268,7 @@ def mutate_workbook(rng: random.Random) -> bytes:
                          dtype=object)
     for _ in range(rng.randint(1, 4)):
         r, c = rng.randrange(2), rng.randrange(4)
-        frame.iat[r, c] = rng.choice([*_CELL_SAFE, 1e308, -4000, float("nan"), None, True])
+        frame.iloc[r, c] = rng.choice([*_CELL_SAFE, 1e308, -4000, float("nan"), None, True])
     if rng.random() < 0.3:
         frame = frame.rename(columns={frame.columns[rng.randrange(4)]: rng.choice(_CELL_SAFE)})
     buf = io.BytesIO()
