@@ -22,6 +22,7 @@ from .effects import decompose_effects, mediation, strongest_paths, total_effect
 from .errors import (
     DataError,
     FactorModelError,
+    InvalidArgumentTypeError,
     InvalidDeltaError,
     InvalidParameterError,
     ModelFileError,
@@ -86,6 +87,7 @@ __all__ = [
     "Estimate",
     "FactorModel",
     "FactorModelError",
+    "InvalidArgumentTypeError",
     "InvalidDeltaError",
     "InvalidParameterError",
     "ModelFileError",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 __all__ = [
     "DataError",
     "FactorModelError",
+    "InvalidArgumentTypeError",
     "InvalidDeltaError",
     "InvalidParameterError",
     "ModelFileError",
@@ -121,6 +122,10 @@ class InvalidDeltaError(FactorModelError, ValueError):
 
 class InvalidParameterError(FactorModelError, ValueError):
     """An argument is out of its range (e.g. a negative attenuation ``alpha``)."""
+
+
+class InvalidArgumentTypeError(InvalidParameterError, TypeError):
+    """An argument has the wrong type (e.g. ``None`` where a path is expected)."""
 
 
 class DataError(FactorModelError, ValueError):

@@ -32,7 +32,7 @@ from .areas import normalize_area_data, registry_from_frame
 from .datasets import bundled_model_path, data_path, list_models
 from .errors import (
     FactorModelError,
-    InvalidParameterError,
+    InvalidArgumentTypeError,
     ModelFileError,
     ModelValidationError,
     Problem,
@@ -224,7 +224,7 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
     wijk
     Tarwewijk      0.8            1.2
     """
-    path = Path(path)
+    path = _path_argument(path, "read_deltas")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     content = _decode(path)
@@ -285,7 +285,7 @@ def export_model(model: FactorModel, path: PathLike, *, format: str | None = Non
 def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
                skip_single_cell_rows: bool = False) -> pd.DataFrame:
     """A table from an Excel sheet or a CSV file, cells as read (first column as index)."""
-    path = Path(path)
+    path = _path_argument(path, "raw_table")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
@@ -435,7 +435,7 @@ def read_table(path: PathLike) -> tuple[pd.DataFrame, TableSource]:
     ModelValidationError
         Listing every malformed line.
     """
-    path = Path(path)
+    path = _path_argument(path, "read_table")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     problems: list[Problem] = []
@@ -461,7 +461,7 @@ def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:
     >>> areas.set_index("area").loc["Tarwewijk", "parent"]
     'Charlois'
     """
-    text_ = os.fspath(name_or_path)
+    text_ = os.fspath(_path_argument(name_or_path, "load_areas"))
     path = Path(text_) if Path(text_).is_file() else data_path(f"{text_}_areas.csv")
     problems: list[Problem] = []
     raw, _ = _read_csv(path, problems)
@@ -595,8 +595,8 @@ def _path_argument(value: Any, function: str) -> Path:
     try:
         return Path(os.fspath(value))
     except TypeError:
-        raise InvalidParameterError(f"{function}: expected a model name or a path (str or "
-                                    f"os.PathLike), got {type(value).__name__}") from None
+        raise InvalidArgumentTypeError(f"{function}: expected a name or a path (str or "
+                                       f"os.PathLike), got {type(value).__name__}") from None
 
 
 def _read_folder_consistent(folder: Path, attempts: int = 5) -> FactorModel:

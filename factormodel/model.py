@@ -41,6 +41,7 @@ from ._tables import (
     text,
 )
 from .errors import (
+    InvalidArgumentTypeError,
     ModelValidationError,
     ModelWarning,
     Problem,
@@ -736,5 +737,6 @@ def _weights_frame(weights: Any) -> pd.DataFrame:
     if isinstance(weights, Mapping):
         return pd.DataFrame([{"source": s, "target": t, "weight": w}
                              for (s, t), w in weights.items()])
-    raise TypeError("weights must be a DataFrame, a Series indexed by (source, target), "
-                    f"or a mapping {{(source, target): weight}}, got {type(weights).__name__}")
+    raise InvalidArgumentTypeError(
+        "weights must be a DataFrame, a Series indexed by (source, target), "
+        f"or a mapping {{(source, target): weight}}, got {type(weights).__name__}")

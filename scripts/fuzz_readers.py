@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
+from factormodel._guards import DELTA_BOUND, WEIGHT_BOUND  # noqa: E402
 from tests.fuzz_harness import READERS, Seeds, run_case  # noqa: E402
 
 
@@ -94,7 +95,36 @@ def table(results: dict[str, collections.Counter], seconds: float, hand: int) ->
               "wrong answers, crashes outside the error hierarchy, lost data on failed",
               "writes, hostile content); each fails if its fix is undone.",
               "`tests/test_fuzz_readers.py` runs the cases above with a small budget in",
-              "every test run.", ""]
+              "every test run.", "",
+              "## Guarantees these runs check, and where they live",
+              "",
+              "| guarantee | where |",
+              "|---|---|",
+              "| every exception of a reader is a `FactorModelError` subclass (also the "
+              "matching built-in) | readers in `io.py`, `areas.py`, `indicators.py`, "
+              "`portfolio.py`, `exchange.py` |",
+              f"| edge weights, `low`, `high` and `sd` are at most {WEIGHT_BOUND:g} in "
+              "magnitude (SD per SD); more is a validation error | `_guards.py` |",
+              f"| a delta beyond {DELTA_BOUND:g} SD, NaN or inf is refused | "
+              "`propagate.py` |",
+              "| no solve hands out NaN or inf (`NotConvergentError` instead) | "
+              "`_linalg.System` |",
+              "| node ids that differ only in letter case are an error; imports never "
+              "rename colliding names | `_guards.py`, `exchange.py` |",
+              "| JSON: duplicate keys and deep nesting are `ModelFileError`s | `io.py` |",
+              "| workbooks: truncated, not a workbook, or with a DTD: `ModelFileError` | "
+              "`io.py` |",
+              "| writes are atomic (temporary file or folder beside the target, then "
+              "replaced); a failed write leaves the old model | `_safewrite.py` |",
+              "| text cells starting with `= + - @`, tab or return are written with a "
+              "leading `'` (not plain numbers such as `-0.5`); the readers remove exactly "
+              "one such `'`, so a round trip is exact | `_safewrite.py`, `io.py`, CLI "
+              "`--format csv` |",
+              "| errors name the file and the problem, never the content of an unrelated "
+              "file or folder | `io.py` |",
+              "| the CLI turns every `FactorModelError` into exit status 2 and one line "
+              "on stderr (`--format json`: a JSON error object on stdout); a closed or "
+              "full stdout gives no traceback | `cli.py` |", ""]
     return "\n".join(lines)
 
 

@@ -248,6 +248,19 @@ def test_load_model_none_is_an_invalid_parameter():
         fm.load_model(None)
 
 
+@pytest.mark.parametrize("reader", [fm.read_model, fm.read_area_data, fm.read_deltas,
+                                    fm.load_areas, fm.read_weight_table])
+def test_readers_refuse_a_non_path_with_a_factormodel_error(reader):
+    with pytest.raises(fm.InvalidArgumentTypeError) as info:
+        reader(None)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, fm.FactorModelError)
+
+
+def test_with_weights_of_the_wrong_type(toy):
+    with pytest.raises(fm.InvalidArgumentTypeError, match="got list"):
+        toy.with_weights([0.1])
+
+
 def test_utf16_with_bom_reads_and_without_bom_is_one_message(tmp_path):
     text = "area,year,indicator,value\nA,2022,vsv_nieuw,1.5\n"
     (tmp_path / "bom.csv").write_bytes(text.encode("utf-16"))
