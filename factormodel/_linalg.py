@@ -270,33 +270,24 @@ class System:
 
     def columns(self, cols: np.ndarray) -> np.ndarray:
         """Columns ``cols`` of T, as an n x len(cols) array (effects of every node on each)."""
-        self.check()
-        cols = np.asarray(cols, dtype=np.intp)
-        B = np.zeros((self.n, len(cols)))
-        B[cols, np.arange(len(cols))] = 1.0
-        st = self.structure
-        X = _solve(self._matrix(), B, st.acyclic, self.W, transpose=False, alpha=self.alpha,
-                   diagnose=(self.names, self.what), order=st.order)
-        if not st.acyclic:  # triangular solves are exact already; LU leaves rounding noise
-            X[~reachable(self.W, cols, reverse=True).T] = 0.0
-        return self._finite(X)
+        return self._effects(cols, transpose=False)
 
     def rows(self, rows: np.ndarray) -> np.ndarray:
         """Rows ``rows`` of T, as a len(rows) x n array (effects of each on every node)."""
-        self.check()
-        rows = np.asarray(rows, dtype=np.intp)
-        B = np.zeros((self.n, len(rows)))
-        B[rows, np.arange(len(rows))] = 1.0
-        st = self.structure
-        X = _solve(self._matrix(), B, st.acyclic, self.W, transpose=True, alpha=self.alpha,
-                   diagnose=(self.names, self.what), order=st.order).T
-        if not st.acyclic:
-            X[~reachable(self.W, rows)] = 0.0
-        return self._finite(X)
+        return self._effects(rows, transpose=True).T
 
-    def _finite(self, X: np.ndarray) -> np.ndarray:
-        """Never hand out NaN or inf: a solve that overflowed is an error, not a number."""
-        if not np.isfinite(X).all():
+    def _effects(self, idx: np.ndarray, *, transpose: bool) -> np.ndarray:
+        """Solve for unit vectors at ``idx`` (n x len(idx)): columns of T, or of T^T."""
+        self.check()
+        idx = np.asarray(idx, dtype=np.intp)
+        B = np.zeros((self.n, len(idx)))
+        B[idx, np.arange(len(idx))] = 1.0
+        st = self.structure
+        X = _solve(self._matrix(), B, st.acyclic, self.W, transpose=transpose, alpha=self.alpha,
+                   diagnose=(self.names, self.what), order=st.order)
+        if not st.acyclic:  # triangular solves are exact already; LU leaves rounding noise
+            X[~reachable(self.W, idx, reverse=not transpose).T] = 0.0
+        if not np.isfinite(X).all():  # never hand out NaN or inf: an overflow is an error
             raise NotConvergentError(
                 f"{self.what}: total effects overflow (not finite); the weights or alpha are "
                 "too large for a stable solve", spectral_radius=float("nan"))

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _linalg
+from ._cells import parse_number
 from .errors import InvalidParameterError
 from .model import FactorModel
 
@@ -60,10 +61,7 @@ def priorities(model: FactorModel, goals: Mapping[str, float] | Iterable[str]
         prio: dict[str, float] = {}
         bad: list[str] = []
         for k, v in goals.items():
-            try:
-                x = float(v)
-            except (TypeError, ValueError):
-                x = math.nan
+            x = parse_number(v)[0]  # the one cell parser: '0,5' too, never True or '1_0'
             if not (math.isfinite(x) and x > 0):
                 bad.append(f"{k}={v!r}")
             prio[str(k)] = x

@@ -9,7 +9,6 @@ its location instead of stopping at the first.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,15 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
+from ._cells import (
+    TableSource,
+    is_missing,
+    parse_numbers,
+    per_unique,
+    require_columns,
+    table_decimal_mark,
+    text,
+)
 from .errors import Problem, close_matches
 
 # Canonical column order; required columns must be present in a file.
@@ -37,49 +45,8 @@ META_FIELDS = ("name", "version", "description", "citation", "licence", "status"
 META_REQUIRED = ("name", "version", "status")
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
 _TRUE = {"true", "yes", "ja", "1", "waar", "y", "j"}
 _FALSE = {"false", "no", "nee", "0", "onwaar", "n"}
-
-
-@dataclass(frozen=True)
-class TableSource:
-    """Where a table came from, used to name the place of each problem.
-
-    ``style`` is ``"csv"`` (rows are file lines; ``lines`` gives the line of
-    each data row, else row *i* is line *i + 2*), ``"json"`` (rows are list
-    positions in ``file``) or ``"frame"`` (an in-memory table).
-    """
-
-    table: str
-    style: str = "frame"
-    file: str = ""
-    lines: tuple[int, ...] = ()
-
-    def where(self, row: int | None = None, column: str | None = None) -> str:
-        if self.style == "csv":
-            place = self.file or self.table
-            if row is not None:
-                place += f" line {self.lines[row] if self.lines else row + 2}"
-            if column is not None:
-                place += f"{',' if row is not None else ''} column '{column}'"
-            return place
-        if self.style == "json":
-            place = f"{self.file}: {self.table}"
-            if row is not None:
-                place += f"[{row}]"
-            if column is not None:
-                place += f".{column}"
-            return place
-        place = self.table
-        if row is not None:
-            place += f" row {row}"
-        if column is not None:
-            place += f", column '{column}'"
-        return place
-
-    def key(self, row: int | None = None, column: str | None = None) -> tuple:
-        return (self.table, row, column)
 
 
 @dataclass(frozen=True)
@@ -115,52 +82,6 @@ class ModelMetadata:
 
 
 # --------------------------------------------------------------------------- cells
-
-
-def is_missing(value: Any) -> bool:
-    """True for None, NaN, pandas NA and empty / whitespace-only strings."""
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    if isinstance(value, float | np.floating):
-        return math.isnan(value)
-    return False
-
-
-def text(value: Any) -> str:
-    """A cell as stripped text with ``\\n`` line breaks; missing cells become ``""``."""
-    if is_missing(value):
-        return ""
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def parse_float(value: Any) -> tuple[float | None, str | None]:
-    """Parse a numeric cell; return ``(number or None if missing, error or None)``.
-
-    Accepts numbers, numeric strings with a decimal point, and strings with a
-    single decimal comma (``"0,25"``, as Dutch Excel writes them). Thousands
-    separators are refused as ambiguous. NaN and infinities are errors.
-    """
-    if is_missing(value):  # empty cell, None, pandas NA, NaN from an in-memory frame
-        return None, None
-    if isinstance(value, bool | np.bool_):
-        return None, f"expected a number, got the boolean {value!r}"
-    if isinstance(value, int | float | np.integer | np.floating):
-        x = float(value)
-    else:
-        s = str(value).strip()
-        if _DECIMAL_COMMA_RE.match(s):
-            s = s.replace(",", ".")
-        try:
-            x = float(s)
-        except ValueError:
-            return None, f"expected a number, got {str(value)!r}"
-    if math.isnan(x):
-        return None, "expected a number, got NaN"
-    if math.isinf(x):
-        return None, f"expected a finite number, got {x}"
-    return x, None
 
 
 def parse_bool(value: Any) -> tuple[bool | None, str | None]:
@@ -211,36 +132,6 @@ def format_phases(phases: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------- tables
 
 
-def per_unique(values: pd.Series, fn: Callable[[Any], Any],
-               parts: tuple[Any, ...] | None = None) -> Any:
-    """``fn`` applied to every cell, computed once per distinct value.
-
-    Model and area tables repeat kinds, settings, strengths, sources, names and years
-    across many rows; parsing each distinct value once keeps large tables fast. Cells
-    that cannot be hashed (lists from JSON) are parsed one by one.
-
-    Returns an object array of ``fn``'s results; with ``parts`` (one dtype per element
-    of the tuples ``fn`` returns) a tuple of arrays, one per element.
-    """
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        uniques = np.asarray(uniques, dtype=object)  # fast iteration
-    except TypeError:  # unhashable cells
-        codes, uniques = np.arange(len(values)), values.to_numpy(dtype=object)
-    results = [fn(u) for u in uniques]
-    if parts is None:
-        mapped = np.empty(len(results), dtype=object)
-        mapped[:] = results
-        return mapped[codes]
-    out = []
-    for k, dtype in enumerate(parts):
-        column = np.empty(len(results), dtype=dtype)
-        for j, r in enumerate(results):  # element-wise: parts may themselves be tuples
-            column[j] = r[k]
-        out.append(column[codes])
-    return tuple(out)
-
-
 def _parsed(raw: pd.DataFrame, found: Mapping[str, Any], columns: tuple[str, ...],
             fn: Callable[[Any], Any], parts: tuple[Any, ...] | None = None) -> dict[str, Any]:
     """:func:`per_unique` of each column in ``columns`` (``fn(None)`` where absent)."""
@@ -252,31 +143,11 @@ def _lower_text(value: Any) -> str:
     return text(value).lower()
 
 
-def _number(value: Any) -> tuple[float, str | None]:
-    """:func:`parse_float` with NaN for a missing number."""
-    x, err = parse_float(value)
-    return (np.nan if x is None else x), err
-
 def _columns(raw: pd.DataFrame, src: TableSource, required: tuple[str, ...],
              known: tuple[str, ...], problems: list[Problem]) -> tuple[dict[str, str], list]:
     """Map canonical column names to raw column names (case/space-insensitive)."""
-    found: dict[str, str] = {}
-    extras: list = []
-    for col in raw.columns:
-        norm = str(col).strip().lower()
-        if norm in known and norm not in found:
-            found[norm] = col
-        elif norm in known:
-            problems.append(Problem(src.where(None, str(col)),
-                                    f"column '{norm}' appears more than once", src.key(None, norm)))
-        else:
-            extras.append(col)
-    for col in required:
-        if col not in found:
-            problems.append(Problem(
-                src.where(), f"missing required column '{col}' "
-                f"(found: {', '.join(str(c) for c in raw.columns) or 'none'})",
-                src.key(None, col)))
+    found, extras, found_problems = require_columns(raw.columns, required, src, known=known)
+    problems.extend(found_problems)
     return found, extras
 
 
@@ -408,9 +279,12 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
     if n == 0:
         problems.append(Problem(src.where(), "the model has no edges", src.key()))
     txt = _parsed(raw, found, ("source", "target", "strength", "source_ref", "note"), text)
-    num = _parsed(raw, found, EDGE_NUMERIC, _number, (float, object))
+    mark = table_decimal_mark(raw[found[c]] for c in EDGE_NUMERIC if c in found)
+    num = {c: parse_numbers(raw[found[c]], decimal=mark) if c in found else
+           (np.full(n, np.nan), np.full(n, "missing", dtype=object), np.full(n, None, dtype=object))
+           for c in EDGE_NUMERIC}
     vals = {c: num[c][0] for c in EDGE_NUMERIC}
-    errs = {c: num[c][1] for c in EDGE_NUMERIC}
+    errs = {c: num[c][2] for c in EDGE_NUMERIC}
     node_ids = [x for x in nodes["id"].tolist() if x]
     known = set(node_ids)
     keys = pd.Series(list(zip(txt["source"], txt["target"], strict=True)), dtype=object)
@@ -517,7 +391,7 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
         if kind == "outcome" and node_id and node_id not in targets:
             problems.append(Problem(f"node {node_id!r}", "outcome has no incoming edge; "
                                     "nothing in the model drives it", ("nodes", i, "id")))
-    sign = harm_signs(nodes)
+    sign = desired_signs(nodes)  # the product of two signs is the same turned around
     s_sign = edges["source"].map(sign).fillna(0).to_numpy(dtype=float)
     t_sign = edges["target"].map(sign).fillna(0).to_numpy(dtype=float)
     w = edges["weight"].to_numpy(dtype=float)
@@ -541,15 +415,18 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
             src.key(int(i), "weight")))
 
 
-def harm_signs(nodes: pd.DataFrame) -> dict[str, int]:
-    """+1 where more of the node is worse, -1 where more is better, per node id."""
+def desired_signs(nodes: pd.DataFrame) -> dict[str, int]:
+    """+1 where more of the node is better, -1 where more is worse, per node id.
+
+    Risk factors -1, protective factors +1, outcomes from ``desired``.
+    """
     out: dict[str, int] = {}
     for node_id, kind, desired in zip(nodes["id"].tolist(), nodes["kind"].tolist(),
                                       nodes["desired"].tolist(), strict=True):
         if kind == "risk" or desired == "lower":
-            out[node_id] = 1
-        elif kind == "protective" or desired == "higher":
             out[node_id] = -1
+        elif kind == "protective" or desired == "higher":
+            out[node_id] = 1
     return out
 
 

@@ -11,21 +11,25 @@ a CBS code prefix gives the level: GM -> gemeente, WK -> gebied, BU -> buurt.
 Area data in canonical (long) form has one row per area, year and indicator:
 ``area, level, year, indicator, value, population, flag``. ``value`` is NaN
 for missing and suppressed values -- never zero -- and ``flag`` says why
-(``missing``, ``suppressed`` for CBS '.', ``secret`` for 'x'); CBS 'nihil'
-('-') is a real zero and is flagged ``nihil``; provisional years ('2022*') are
-flagged ``provisional``.
+(``missing``, ``suppressed`` for CBS '.', ``secret`` for 'x'); in CBS
+StatLine tables '-' (*nihil*) is a real zero and is flagged ``nihil``, in other
+tables '-' is a missing value; provisional years ('2022*') are flagged
+``provisional``. A percentage written with its sign (``12%``) reads as 12, the
+value in the indicator's % unit, like a plain ``12`` in a column whose unit is
+``%``. Numbers follow the library's one cell parser (``factormodel._cells``):
+decimal comma or point, and an ambiguous ``1,000`` or ``1.000`` is an error.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._tables import _DECIMAL_COMMA_RE, parse_float, per_unique, text
+from ._cells import TableSource, listing, parse_numbers, per_unique, require_columns, text
 from .errors import DataError, UnknownAreaError, close_matches
 
 __all__ = ["AREA_DATA_COLUMNS", "LEVELS", "normalize_area_data", "registry_from_frame"]
@@ -41,8 +45,6 @@ _CODE_ALIASES = ("code", "cbs_code", "codering", "codering (code)", "regiocode",
                  "wijkencode", "buurtcode")
 _YEAR_ALIASES = ("year", "jaar", "perioden", "periode", "period")
 _POP_ALIASES = ("population", "inwoners", "bevolking", "aantal inwoners", "jongeren")
-_SYMBOLS = {".": "suppressed", "x": "secret", "?": "suppressed", "": "missing"}
-_NIHIL = {"-", "–", "—"}
 _YEAR_RE = re.compile(r"^(\d{4})(JJ00)?(\*)?$")
 _CODE_RE = re.compile(r"^(GM|WK|BU)\d{4,8}$")
 _CODE_LEVEL = {"GM": "gemeente", "WK": "gebied", "BU": "buurt"}
@@ -54,11 +56,9 @@ def registry_from_frame(raw: pd.DataFrame, where: str = "areas") -> pd.DataFrame
     Names must be unique within a level and codes unique overall; every parent
     must be an area in the registry.
     """
-    cols = {str(c).strip().lower(): c for c in raw.columns}
-    missing = [c for c in ("area", "level") if c not in cols]
+    cols, _, missing = require_columns(raw.columns, ("area", "level"), TableSource(where))
     if missing:
-        raise DataError(f"{where}: missing column(s) {', '.join(missing)}; found "
-                        f"{', '.join(map(str, raw.columns))}")
+        raise DataError("; ".join(map(str, missing)))
     reg = pd.DataFrame({
         "area": [text(v) for v in raw[cols["area"]]],
         "level": [text(v).lower() for v in raw[cols["level"]]],
@@ -91,82 +91,18 @@ def _find(columns: list[str], aliases: tuple[str, ...]) -> str | None:
     return next((lowered[a] for a in aliases if a in lowered), None)
 
 
-def _parse_year(value: Any) -> tuple[int, bool, bool]:
-    """A year cell as (year, provisional, unreadable); year 0 when unreadable."""
+def _parse_year(value: Any) -> tuple[int, bool, bool, bool]:
+    """A year cell as (year, provisional, unreadable, StatLine period); year 0 when
+    unreadable."""
     m = _YEAR_RE.match(text(value).upper())
     if not m:
-        return 0, False, True
-    return int(m.group(1)), bool(m.group(3)), False
+        return 0, False, True, False
+    return int(m.group(1)), bool(m.group(3)), False, bool(m.group(2))
 
-
-def _parse_value(value: Any) -> tuple[float, str]:
-    """A cell as (number, flag); CBS symbols become NaN with a flag, never zero."""
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        if np.isinf(value):
-            raise ValueError(f"expected a finite number, got {value}")
-        return (float(value), "") if np.isfinite(value) else (np.nan, "missing")
-    s = text(value)
-    if s.lower() in _SYMBOLS:
-        return np.nan, _SYMBOLS[s.lower()]
-    if s in _NIHIL:
-        return 0.0, "nihil"
-    x, err = parse_float(s)
-    if err or x is None:
-        raise ValueError(err or "empty")
-    return x, ""
-
-
-def _parse_population(value: Any) -> tuple[float, str | None]:
-    """A population cell as (number, error); empty or a CBS 'unknown' symbol is NaN."""
-    if not text(value):
-        return np.nan, None
-    try:
-        x, flag = _parse_value(value)
-    except (ValueError, TypeError, OverflowError):  # e.g. an integer too large for a float
-        return np.nan, "expected a number of inhabitants"
-    if flag == "nihil":
-        x = 0.0
-    if x < 0:
-        return np.nan, "a population cannot be negative"
-    return x, None
-
-
-def _parse_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse a value column as (numbers, flags, positions of unreadable cells).
-
-    Numeric columns and plain numeric strings (decimal point or decimal comma) are
-    converted in one vectorised step; only the remaining cells (CBS symbols, errors)
-    go through :func:`_parse_value`, once per distinct value. The result is the same
-    as parsing every cell with :func:`_parse_value`.
-    """
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        x = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
-        flags = np.where(np.isnan(x), "missing", "").astype(object)
-        slow = np.isinf(x)  # reported as errors by _parse_value
-    else:
-        strings = values.astype(str).str.strip()
-        comma = strings.str.match(_DECIMAL_COMMA_RE.pattern)
-        strings = strings.where(~comma, strings.str.replace(",", ".", regex=False))
-        x = pd.to_numeric(strings, errors="coerce").to_numpy(dtype=float, na_value=np.nan,
-                                                             copy=True)
-        flags = np.full(len(values), "", dtype=object)
-        slow = ~np.isfinite(x)
-    rows = np.flatnonzero(slow)
-    parsed = per_unique(values.iloc[rows], _try_parse_value)
-    ok = np.array([r is not None for r in parsed], dtype=bool)
-    x[rows[ok]] = [r[0] for r in parsed[ok]]
-    flags[rows[ok]] = [r[1] for r in parsed[ok]]
-    return x, flags, rows[~ok]
-
-
-def _try_parse_value(value: Any) -> tuple[float, str] | None:
-    try:
-        return _parse_value(value)
-    except ValueError:
-        return None
 
 def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
-                        columns: Mapping[str, str] | None = None, where: str = "data"
+                        columns: Mapping[str, str] | None = None, where: str = "data",
+                        nihil: bool | None = None, lines: Sequence[int] | None = None
                         ) -> pd.DataFrame:
     """Turn a long or wide table of area data into canonical long form.
 
@@ -185,14 +121,41 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         Renames wide columns to indicator ids (e.g. StatLine titles).
     where : str
         Name of the source, used in error messages.
+    nihil : bool, optional
+        Whether a dash (``-``) means CBS StatLine's *nihil*, a real zero
+        (flag ``nihil``). By default only in StatLine tables: when the year
+        column is called ``Perioden`` or holds StatLine periods such as
+        ``2022JJ00``. Elsewhere a dash is a missing value (flag ``missing``).
+    lines : sequence of int, optional
+        The file line of each row of ``raw``, to name bad cells by line
+        (:func:`factormodel.read_area_data` passes them); else by row number.
 
     Raises
     ------
     DataError
-        For a missing area or year column, an unreadable year or value (each
-        named with its row), duplicate rows, or inconsistent populations.
+        For a missing area or year column, unreadable years, values or
+        populations (every bad cell is named with its line or row, area and
+        column, all in one error), duplicate rows, or inconsistent populations.
     UnknownAreaError
         For areas not in the registry.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"wijk": ["A", "B", "C"], "jaar": [2023] * 3,
+    ...                     "vsv": ["2,5", "-", "12%"]})
+    >>> normalize_area_data(raw)[["area", "value", "flag"]]
+      area  value     flag
+    0    A    2.5
+    1    B    NaN  missing
+    2    C   12.0
+    >>> raw["vsv"] = ["2", "1,000", "1_0"]  # no cell shows the decimal mark
+    >>> normalize_area_data(raw)
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.DataError: data: 2 value(s) are not numbers or CBS symbols: '1,000' (row 2,
+    'B', 'vsv') in column 'vsv': '1,000' is ambiguous: ... '1_0' (row 3, 'C', 'vsv') in column
+    'vsv': expected a number, got '1_0' ('_' is not a digit separator in tables)
     """
     frame = raw.rename(columns={c: str(c).strip() for c in raw.columns})
     if columns:
@@ -200,23 +163,15 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     cols = list(frame.columns)
     area_col, code_col = _find(cols, _AREA_ALIASES), _find(cols, _CODE_ALIASES)
     year_col, pop_col = _find(cols, _YEAR_ALIASES), _find(cols, _POP_ALIASES)
-    if area_col is None and code_col is None:
-        raise DataError(f"{where}: no area column; expected one of "
-                        f"{', '.join(_AREA_ALIASES + _CODE_ALIASES)} (found {', '.join(cols)})")
-    if year_col is None:
-        raise DataError(f"{where}: no year column; expected one of {', '.join(_YEAR_ALIASES)} "
-                        f"(found {', '.join(cols)})")
     ind_col, val_col = _find(cols, ("indicator",)), _find(cols, ("value", "waarde"))
+    required: list[tuple[str, ...]] = [_AREA_ALIASES + _CODE_ALIASES, _YEAR_ALIASES]
+    if ind_col or val_col:  # a long table needs both (else 'value' would be an indicator)
+        required += [("indicator",), ("value", "waarde")]
+    _, _, missing = require_columns(cols, required, TableSource(where))
+    if missing:
+        raise DataError("; ".join(map(str, missing)))
     if len(frame) == 0:
         raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})")
-    if (ind_col is None) != (val_col is None):
-        have, lack = ("indicator", "value") if val_col is None else ("value", "indicator")
-        others = [str(c) for c in cols if c not in (area_col, code_col, year_col, pop_col)]
-        hint = close_matches(lack, others, list_all=False)
-        raise DataError(f"{where}: a long table needs both an 'indicator' and a 'value' column; "
-                        f"found {have!r} but no {lack!r} column"
-                        + (f" ({hint})" if hint else "")
-                        + "; a wide table has neither (one column per indicator)")
     extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),
                          _find(cols, ("level", "niveau")), _find(cols, ("flag",))) if c]
     ids = [c for c in (area_col, code_col, year_col, pop_col) if c]
@@ -227,6 +182,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         passthrough = [c for c in long.columns if c not in known]  # e.g. status, source, note
         long = long[[*ids, "indicator", "value", *[c for c in extra if c not in ids],
                      *passthrough]]
+        raw_row, raw_col = np.arange(len(long)), np.full(len(long), str(val_col), dtype=object)
     else:
         value_cols = [c for c in cols if c not in ids + extra]
         if not value_cols:
@@ -234,44 +190,65 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         id_vars = ids + [c for c in extra if c not in ids]  # per-row attributes stay attached
         long = frame[id_vars + value_cols].melt(id_vars=id_vars, var_name="indicator",
                                                 value_name="value")
+        raw_row = np.tile(np.arange(len(frame)), len(value_cols))
+        raw_col = np.repeat(np.asarray([str(c) for c in value_cols], dtype=object), len(frame))
     n = len(long)
     problems: list[str] = []
+
+    def place(k: int) -> str:
+        r = int(raw_row[k])
+        return f"line {lines[r]}" if lines is not None else f"row {r + 1}"
+
     # areas ---------------------------------------------------------------------------
     names = per_unique(long[area_col], text) if area_col else np.full(n, "", dtype=object)
     codes = (per_unique(long[code_col], lambda v: text(v).upper()) if code_col
              else np.full(n, "", dtype=object))
     area, level = _resolve_areas(names, codes, areas, where, long.get("level"))
     # years ---------------------------------------------------------------------------
-    years, provisional, bad_year = per_unique(long[year_col], _parse_year, (int, bool, bool))
+    years, provisional, bad_year, jj00 = per_unique(long[year_col], _parse_year,
+                                                    (int, bool, bool, bool))
     if bad_year.any():
         rows = np.flatnonzero(bad_year)
-        shown = pd.Series(rows, index=[text(v) for v in long[year_col].to_numpy()[rows]])
-        shown = shown[~shown.index.duplicated()]
-        problems.append("unreadable year(s) " + ", ".join(
-            f"{k!r} (row {i + 1})" for k, i in list(shown.items())[:5])
-            + "; expected e.g. 2022, 2022JJ00 or 2022*")
+        rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]  # wide: once per row
+        problems.append(f"{len(rows)} unreadable year(s) (expected e.g. 2022, 2022JJ00 or "
+                        "2022*): " + listing([
+                            f"{text(long[year_col].iloc[k])!r} ({place(k)}) in column "
+                            f"{str(year_col)!r}"
+                            for k in rows]))
+    if nihil is None:  # StatLine's own period column name and period codes
+        nihil = str(year_col).strip().lower() == "perioden" or bool(jj00.any())
     # values --------------------------------------------------------------------------
-    values, flags, bad = _parse_values(long["value"])
+    values, flags, errors = parse_numbers(long["value"], markers=True, nihil=nihil,
+                                          percent=True)
+    bad = np.flatnonzero(pd.notna(errors))
     if len(bad):
         raw_values = long["value"].to_numpy()
         labels = long["indicator"].to_numpy()
         problems.append(f"{len(bad)} value(s) are not numbers or CBS symbols: "
-                        + ", ".join(f"{text(raw_values[i])!r} (row {i + 1}, {area[i]!r}, "
-                                    f"{labels[i]!r})" for i in bad[:5]))
+                        + listing([f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, "
+                                   f"{labels[k]!r}) in column {raw_col[k]!r}: {errors[k]}"
+                                   for k in bad]))
     if "flag" in long.columns:  # keep flags given in canonical files
         given = per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)
     flags = np.where((flags == "") & provisional, "provisional", flags)
     population = np.full(n, np.nan)
     if pop_col:
-        population, pop_err = per_unique(long[pop_col], _parse_population, (float, object))
-        bad_pop = np.flatnonzero(pd.notna(pop_err))
-        if len(bad_pop):
-            raw_pop = long[pop_col].to_numpy()
-            problems.append(f"{len(bad_pop)} population cell(s) in column {pop_col!r} cannot be "
-                            "used: " + ", ".join(
-                                f"{text(raw_pop[i])!r} (row {i + 1}, {area[i]!r}: {pop_err[i]})"
-                                for i in bad_pop[:5]))
+        population, _, pop_errors = parse_numbers(long[pop_col], markers=True, nihil=nihil,
+                                                  grouping=True)
+        rows = np.flatnonzero(pd.notna(pop_errors))
+        rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]
+        if len(rows):
+            problems.append(f"{len(rows)} population(s) are not numbers: " + listing([
+                f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                f"{str(pop_col)!r}: {pop_errors[k]}" for k in rows]))
+        with np.errstate(invalid="ignore"):
+            negative = np.flatnonzero(population < 0)
+        negative = negative[~pd.Series(raw_row[negative]).duplicated().to_numpy()]
+        if len(negative):
+            problems.append(f"{len(negative)} population(s) are negative: " + listing([
+                f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                f"{str(pop_col)!r}: a population cannot be negative" for k in negative]))
     if problems:
         raise DataError(f"{where}: " + "; ".join(problems))
     out = pd.DataFrame({"area": area, "level": level, "year": years,

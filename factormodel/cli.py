@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, vocab
+from ._cells import parse_number
 from ._json import json_safe
 from ._safewrite import guard_cell
 from .datasets import list_models
@@ -191,10 +192,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--outcome", action="append", required=True, metavar="ID[=PRIORITY]",
                    help="an outcome the area chose, optionally with a priority (repeatable)")
     p.add_argument("--top", type=int, default=5, help="how many factors to rank")
-    p.add_argument("--budget", type=float, help="optimise an intervention portfolio within it")
+    p.add_argument("--budget", help="optimise an intervention portfolio within it (euros; "
+                   "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
     p.add_argument("--interventions", metavar="FILE.csv",
                    help="intervention catalogue (default: the model's bundled one)")
-    p.add_argument("--population", type=float,
+    p.add_argument("--population",
                    help="young people in the area (default: from the data)")
     p.add_argument("--one-per-factor", action="store_true",
                    help="at most one intervention per target factor")
@@ -215,7 +217,54 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=float, default=1.0, help="per-hop attenuation")
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_effects)
+
+    _serve_parser(sub, common)
     return parser
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def _serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("serve", parents=[common],
+                       help="HTTP JSON API and web page (needs: pip install "
+                            "\"factormodel[serve]\")")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--models", metavar="DIR", help="folder of extra models offered by name")
+    p.add_argument("--data", metavar="DIR", help="folder of area data files offered by name")
+    p.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on every API call "
+                                   "(default: $FACTORMODEL_TOKEN)")
+    p.add_argument("--max-upload-mb", type=float, default=10.0,
+                   help="largest upload accepted, in MB (default: 10)")
+    p.add_argument("--max-rows", type=int, default=100_000,
+                   help="most data rows accepted in an upload (default: 100000)")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="allow browser calls from this origin (repeatable; default: none)")
+    p.set_defaults(func=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+
+    missing = [m for m in ("fastapi", "uvicorn", "multipart", "jinja2", "fastapi_offline")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        print('factormodel: error: serve needs the optional extra: pip install '
+              f'"factormodel[serve]" (missing: {", ".join(missing)})', file=sys.stderr)
+        return 2
+    from .serve import run
+
+    token = args.token if args.token is not None else os.environ.get("FACTORMODEL_TOKEN")
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not token:
+        print(f"factormodel: warning: serving on {args.host} without a token; anyone who can "
+              "reach this address can use the service", file=sys.stderr)
+    run(args.host, args.port, models_dir=args.models, data_dir=args.data, token=token or None,
+        max_upload_bytes=int(args.max_upload_mb * 1_000_000), max_rows=args.max_rows,
+        cors_origins=tuple(args.cors_origin))
+    return 0
 
 
 # --------------------------------------------------------------------------- output
@@ -389,12 +438,20 @@ def _parse_delta_args(items: list[str]) -> dict[str, float]:
         if not sep or not node.strip():
             raise InvalidParameterError(f"--delta {item!r}: expected ID=VALUE, e.g. "
                                         "--delta schoolverzuim=-0.5")
-        try:
-            out[node.strip()] = float(value.replace(",", ".") if value.count(",") == 1
-                                      and "." not in value else value)
-        except ValueError:
-            raise InvalidParameterError(f"--delta {item!r}: {value!r} is not a number") from None
+        out[node.strip()] = _number_arg(f"--delta {item!r}:", value)
     return out
+
+
+def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
+    """A number typed on the command line, read by the library's one cell parser
+    (``0,5``; for money and counts, ``grouping``, also Dutch ``250.000`` and
+    ``250.000,50``)."""
+    x, flag, err = parse_number(value if value is not None else "", grouping=grouping)
+    if err is None and flag:
+        err = "expected a number"
+    if err:
+        raise InvalidParameterError(f"{option} {value!r} is not a number ({err})")
+    return x
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
@@ -520,11 +577,7 @@ def _outcome_priorities(items: list[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
         name, sep, value = item.partition("=")
-        try:
-            out[name.strip()] = float(value) if sep else 1.0
-        except ValueError:
-            raise InvalidParameterError(f"--outcome {item!r}: priority {value!r} is not a "
-                                        "number") from None
+        out[name.strip()] = _number_arg(f"--outcome {item!r}: priority", value) if sep else 1.0
     return out
 
 
@@ -538,13 +591,15 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     outcomes = _outcome_priorities(args.outcome)
     rec = recommend(model, prof, outcomes, area=args.area, top=args.top)
     portfolio = None
-    if args.budget is not None:
-        population = args.population
+    budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
+    if budget is not None:
+        population = (None if args.population is None
+                      else _number_arg("--population", args.population, grouping=True))
         if population is None:
             population = prof.population_of(args.area)
         catalogue = load_interventions(model, args.interventions)
         portfolio = optimize_portfolio(
-            model, prof, catalogue, budget=args.budget, outcomes=outcomes,
+            model, prof, catalogue, budget=budget, outcomes=outcomes,
             population=population, area=args.area, one_per_factor=args.one_per_factor,
             required_phases=args.require_phase, required_settings=args.require_setting,
             cap_at_room=args.cap_at_room)

@@ -18,6 +18,7 @@ says so.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +52,7 @@ class Estimate(Result):
     fit: pd.DataFrame
     cyclic: bool
     ridge: float
-    level: float
+    confidence: float
 
     def to_frame(self) -> pd.DataFrame:
         """The estimated edges (``source, target, prior, estimate, se, low, high, n``)."""
@@ -66,7 +67,7 @@ class Estimate(Result):
 
 
 def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0.0,
-                     level: float = 0.95) -> Estimate:
+                     confidence: float = 0.95, level: float | None = None) -> Estimate:
     """Estimate the weights of the model's edges from observations of its nodes.
 
     Parameters
@@ -79,8 +80,11 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
         need it; the counts are reported.
     ridge : float
         Ridge penalty λ on the standardised coefficients (0: least squares).
-    level : float
-        Confidence level of the intervals.
+    confidence : float
+        Confidence level of the intervals (``low``/``high``).
+    level : float, optional
+        Deprecated name of ``confidence`` (``level`` means an area level
+        elsewhere in the library).
 
     Examples
     --------
@@ -100,8 +104,12 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
     """
     if not (math.isfinite(ridge) and ridge >= 0):
         raise InvalidParameterError(f"ridge must be a number >= 0, got {ridge!r}")
-    if not 0 < level < 1:
-        raise InvalidParameterError(f"level must be between 0 and 1, got {level!r}")
+    if level is not None:
+        warnings.warn("estimate_weights(level=...) is deprecated: use confidence=...",
+                      DeprecationWarning, stacklevel=2)
+        confidence = level
+    if not 0 < confidence < 1:
+        raise InvalidParameterError(f"confidence must be between 0 and 1, got {confidence!r}")
     unknown = [c for c in data.columns if c not in model]
     if unknown:
         model.positions(unknown)  # raises UnknownNodeError with close matches
@@ -143,7 +151,7 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
         sigma2 = float(resid @ resid) / dof
         Ainv = np.linalg.inv(A)
         se = np.sqrt(np.diag(sigma2 * Ainv @ XtX @ Ainv))
-        t = stats.t.ppf((1 + level) / 2, dof)
+        t = stats.t.ppf((1 + confidence) / 2, dof)
         r2 = 1 - float(resid @ resid) / float(y @ y)
         fits.append({"node": node, "n": n, "dropped": len(sub) - n, "r2": r2, "note": ""})
         rows += [{"source": p, "target": node, "prior": prior[p], "estimate": b, "se": s,
@@ -151,7 +159,7 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
                  for p, b, s in zip(parents, beta, se, strict=True)]
     return Estimate(edges=pd.DataFrame(rows), fit=pd.DataFrame(fits),
                     cyclic=not model.structure.acyclic, ridge=ridge,
-                    level=level)
+                    confidence=confidence)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
-from ._tables import format_phases, parse_float, text
+from ._cells import decimal_mark, listing, parse_number, parse_numbers, text
+from ._tables import format_phases
 from .errors import DataError, ModelWarning
 from .model import FactorModel
 
@@ -154,7 +155,7 @@ def _strength(weight: float) -> str:
 def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[str, str] | None,
                      default_kind: str, outcomes: Mapping[str, str] | None,
                      settings: Mapping[str, str] | None = None, names: list[str] | None = None,
-                     name: str = "imported") -> FactorModel:
+                     name: str = "imported", lines: Sequence[int] | None = None) -> FactorModel:
     """Build a model from ``source, target, weight`` rows with documented defaults.
 
     Parameters
@@ -175,6 +176,16 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
         Defaults: ``kind`` for factors, ``kansrijk`` for outcomes.
     names : list, optional
         All concept names in order (a matrix may have concepts without edges).
+    name : str
+        The model's name.
+    lines : sequence of int, optional
+        The file line of each edge row, to name it in messages (else its row number).
+
+    Raises
+    ------
+    DataError
+        Naming every edge whose weight is not a number (e.g. an ambiguous
+        ``1,000``), with its line or row.
     """
     if default_kind not in ("risk", "protective"):
         raise DataError(f"default_kind must be 'risk' or 'protective', got {default_kind!r}")
@@ -206,12 +217,15 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
             "label_nl": c, "label_en": c, "phases": "all", "modifiable": not is_outcome,
             "desired": outcomes.get(c, ""),
             "description": f"imported from {source_name}"})
-    rows = []
+    rows, problems = [], []
+    mark = decimal_mark(edges["weight"])
     for k, r in enumerate(edges.to_dict("records")):
-        w, err = parse_float(r["weight"])
-        if err or w is None:
-            raise DataError(f"{source_name}: edge {k + 1} ({r['source']} -> {r['target']}): "
-                            f"{err or 'missing weight'}")
+        w, _, err = parse_number(r["weight"], decimal=mark)
+        if err or math.isnan(w):
+            place = f"line {lines[k]}" if lines is not None else f"row {k + 1}"
+            problems.append(f"edge {k + 1} ({r['source']} -> {r['target']}): "
+                            f"{err or 'missing weight'} ({place}, column 'weight')")
+            continue
         rows.append({**{k: v for k, v in r.items() if k not in ("source", "target")},
                      "source": ids[str(r["source"])], "target": ids[str(r["target"])],
                      "weight": w, "strength": text(r.get("strength")) or _strength(w),
@@ -219,6 +233,9 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
                      "note": text(r.get("note")) or f"imported from {source_name}; strength "
                                                     "class from |weight| (>= 0.3 sterk, "
                                                     ">= 0.15 matig)"})
+    if problems:
+        raise DataError(f"{source_name}: {len(problems)} weight(s) are not numbers:\n  - "
+                        + listing(problems, "\n  - "))
     meta = {"name": name, "version": "1", "status": "illustrative",
             "description": f"Imported from {source_name}. Kinds other than those given are "
                            f"'{default_kind}'; settings default to 'kind' (factors) and "
@@ -231,21 +248,36 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
     return model
 
 
-def matrix_edges(matrix: pd.DataFrame, source_name: str) -> tuple[pd.DataFrame, list[str]]:
-    """Edges of an FCM adjacency matrix (row = source, column = target); zeros are no edge."""
+def matrix_edges(matrix: pd.DataFrame, source_name: str, lines: Sequence[int] | None = None
+                 ) -> tuple[pd.DataFrame, list[str]]:
+    """Edges of an FCM adjacency matrix (row = source, column = target); zeros are no edge.
+
+    Every cell that is not a number is named (line or row, and column) in one
+    :class:`DataError`; empty cells are no edge.
+    """
     names = [text(c) for c in matrix.columns]
     rows = [text(i) for i in matrix.index]
     if rows != names:
         raise DataError(f"{source_name}: the matrix's row names must equal its column names "
                         f"in the same order (rows: {rows[:5]}..., columns: {names[:5]}...)")
-    values = matrix.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    raw = matrix.to_numpy(dtype=object)
-    blank = np.vectorize(lambda v: text(v) == "", otypes=[bool])(raw)
-    bad = np.isnan(values) & ~blank
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise DataError(f"{source_name}: cell ({rows[r]}, {names[c]}) is not a number: "
-                        f"{raw[r, c]!r}")
+    n = len(names)
+    flat = pd.Series(matrix.to_numpy(dtype=object).ravel(), dtype=object)
+    if len(matrix.columns) and all(pd.api.types.is_numeric_dtype(t) for t in matrix.dtypes):
+        flat = flat.astype(float)
+    x, flags, errors = parse_numbers(flat)
+    bad = [(k, errors[k] or f"expected a number or an empty cell, got {text(flat[k])!r}")
+           for k in np.flatnonzero(pd.notna(errors) | ((flags != "") & (flags != "missing")))]
+    if bad:
+        shown = []
+        for k, err in bad:
+            r, c = divmod(int(k), n)
+            place = f"line {lines[r]}" if lines is not None else f"row {r + 1}"
+            shown.append(f"{place}, column {matrix.columns[c]!r}: cell ({rows[r]}, "
+                         f"{names[c]}) is not a number: {text(flat[k])!r}"
+                         + ("" if err.startswith("expected a number, got") else f" ({err})"))
+        raise DataError(f"{source_name}: {len(shown)} cell(s) are not numbers:\n  - "
+                        + listing(shown, "\n  - "))
+    values = x.reshape(n, n)
     values = np.nan_to_num(values)
     if np.any(np.diag(values) != 0):
         k = int(np.flatnonzero(np.diag(values))[0])

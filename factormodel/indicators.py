@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._tables import TableSource, parse_float, text
+from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .errors import (
     DataError,
@@ -38,7 +38,7 @@ from .errors import (
     UnknownIndicatorError,
     close_matches,
 )
-from .io import read_area_data, read_table
+from .io import load_catalogue, read_area_data
 from .model import FactorModel
 
 __all__ = ["CATALOGUE_COLUMNS", "Profile", "area_deltas", "build_catalogue", "combine_profiles",
@@ -61,11 +61,7 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
     ``scale``/``weight``/``typical``/``target`` as float (``weight`` defaults
     to 1, the others to NaN when empty).
     """
-    problems: list[Problem] = []
-    cols = {str(c).strip().lower(): c for c in raw.columns}
-    for c in _REQUIRED:
-        if c not in cols:
-            problems.append(Problem(src.where(), f"missing required column '{c}'"))
+    cols, _, problems = require_columns(raw.columns, _REQUIRED, src)
     if problems:
         raise ModelValidationError(problems, src.file or src.table)
     n = len(raw)
@@ -73,6 +69,7 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
         raise ModelValidationError([Problem(src.where(), "the catalogue has no indicators")],
                                    src.file or src.table)
     get = {c: (raw[cols[c]].tolist() if c in cols else [None] * n) for c in CATALOGUE_COLUMNS}
+    mark = table_decimal_mark(get[c] for c in ("scale", "weight", "typical", "target"))
     out: dict[str, list] = {c: [] for c in CATALOGUE_COLUMNS}
     seen: dict[str, int] = {}
 
@@ -100,12 +97,12 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
         for c in ("label_nl", "label_en", "unit", "source"):
             if not text(get[c][i]):
                 bad(i, c, f"missing {c}")
-        nums = {}
+        nums: dict[str, float | None] = {}
         for c in ("scale", "weight", "typical", "target"):
-            x, err = parse_float(get[c][i])
+            x, _, err = parse_number(get[c][i], percent=c != "weight", decimal=mark)
             if err:
                 bad(i, c, err)
-            nums[c] = x
+            nums[c] = None if np.isnan(x) else x
         if (nums["scale"] is None or nums["scale"] <= 0) and \
                 not any(p.where == src.where(i, "scale") for p in problems):
             bad(i, "scale", "scale must be a number above 0 (the spread across areas, in "
@@ -361,11 +358,7 @@ def load_indicators(model: FactorModel, path: str | PathLike[str] | None = None)
     direction        1
     scale          0.8
     """
-    if path is not None:
-        raw, src = read_table(path)
-        return build_catalogue(raw, model, src)
-    return model.cached("indicator catalogue", lambda: build_catalogue(
-        model.table("indicators"), model, model.table_source("indicators"))).copy()
+    return load_catalogue(model, "indicators", build_catalogue, path)
 
 
 def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFrame:
@@ -395,12 +388,18 @@ def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame) -> None:
         expected = cat.loc[given["indicator"], col].astype(str).to_numpy()
         observed = given[col].astype(str).str.replace("+", "", regex=False).str.strip()
         if col == "direction":
-            observed = observed.map(lambda v: str(int(float(v))) if v else v)
+            observed = observed.map(_direction_text)
         wrong = given[observed.to_numpy() != expected]
         if len(wrong):
             raise DataError(f"{col} in the data does not match the catalogue: " + "; ".join(
                 f"{r.indicator}: data {getattr(r, col)!r}, catalogue "
                 f"{str(cat.loc[r.indicator, col])!r}" for r in wrong.head(5).itertuples()))
+
+
+def _direction_text(value: str) -> str:
+    """A direction cell as ``"1"``/``"-1"`` when it is a whole number, else as given."""
+    x, _, err = parse_number(value)
+    return str(int(x)) if err is None and np.isfinite(x) and x.is_integer() else value
 
 
 def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
@@ -518,7 +517,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
             if k not in goal.index:
                 raise UnknownIndicatorError(f"target for unknown indicator {k!r}; "
                                             f"{close_matches(k, goal.index.tolist())}")
-            goal.loc[k] = float(v)
+            x, _, err = parse_number(v, percent=True)
+            if err or np.isnan(x):
+                raise InvalidParameterError(f"target for {k!r}: {err or 'missing value'}")
+            goal.loc[k] = x
         used = sorted(set(now["indicator"]))
         lacking = [k for k in used if np.isnan(goal.loc[k])]
         if len(lacking) == len(used):

@@ -20,19 +20,31 @@ import io as _io
 import json
 import math
 import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ._cells import (
+    TableSource,
+    format_number,
+    listing,
+    parse_numbers,
+    require_columns,
+    table_decimal_mark,
+    text,
+)
 from ._safewrite import guard_cell, os_error, unguard_cell, write_folder, write_text, write_with
-from ._tables import EDGE_COLUMNS, NODE_COLUMNS, TableSource, build_metadata, format_phases
+from ._tables import EDGE_COLUMNS, NODE_COLUMNS, build_metadata, format_phases
 from .areas import normalize_area_data, registry_from_frame
 from .datasets import bundled_model_path, data_path, list_models
 from .errors import (
     FactorModelError,
     InvalidArgumentTypeError,
+    InvalidDeltaError,
     ModelFileError,
     ModelValidationError,
     Problem,
@@ -211,8 +223,16 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
     """Read a table of deltas: one row per scenario, first column its label, node ids as columns.
 
     CSV (``,`` or Excel's ``;`` with decimal commas, any encoding :func:`read_model`
-    accepts). Cells are returned as read; :func:`factormodel.propagate` rejects
-    missing or non-numeric ones, naming the row and column.
+    accepts). Every cell is read by the library's one cell parser: decimal
+    commas and quoted numbers are read, an ambiguous ``1,000`` or ``1_0`` is
+    refused, and every bad cell is named with its line and column in one
+    error. Empty cells (and ``-``) stay NaN;
+    :func:`factormodel.propagate` decides what a missing delta means.
+
+    Raises
+    ------
+    InvalidDeltaError
+        Naming every cell that is not a number.
 
     Examples
     --------
@@ -227,15 +247,27 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
     path = _path_argument(path, "read_deltas")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
-    content = _decode(path)
-    sep = _separator(content)
-    try:
-        frame = pd.read_csv(_io.StringIO(content), sep=sep, index_col=0,
-                            decimal="," if sep == ";" else ".", skip_blank_lines=True)
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise ModelFileError(f"{path}: not a readable CSV table of deltas ({exc})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    problems: list[Problem] = []
+    raw, lines = _read_csv(path, problems, keep_unnamed_first=True)
+    if problems:
+        raise ModelValidationError(problems, str(path))
+    if raw.shape[1] < 1:
+        raise ModelFileError(f"{path}: not a table of deltas (no columns)")
+    src = TableSource(path.stem, "csv", str(path), lines)
+    label = raw.columns[0]
+    out: dict[str, np.ndarray] = {}
+    bad: list[str] = []
+    mark = table_decimal_mark(raw[c] for c in raw.columns[1:])
+    for c in raw.columns[1:]:
+        values, _, errors = parse_numbers(raw[c], decimal=mark)
+        bad += [f"{src.where(i, str(c))}: {errors[i]}"
+                for i in np.flatnonzero(pd.notna(errors)).tolist()]
+        out[str(c).strip()] = values
+    if bad:
+        raise InvalidDeltaError(f"{path}: {len(bad)} cell{'s are' if len(bad) > 1 else ' is'} "
+                                "not a number:\n  - " + listing(bad, "\n  - "))
+    index = pd.Index([text(v) for v in raw[label]], name=str(label).strip())
+    return pd.DataFrame(out, index=index, columns=list(out))
 
 
 # --------------------------------------------------------------------------- exchange
@@ -283,22 +315,24 @@ def export_model(model: FactorModel, path: PathLike, *, format: str | None = Non
 
 
 def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
-               skip_single_cell_rows: bool = False) -> pd.DataFrame:
-    """A table from an Excel sheet or a CSV file, cells as read (first column as index)."""
+               skip_single_cell_rows: bool = False) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """A table from an Excel sheet or a CSV file, cells as read (first column as index),
+    and the file line (CSV) or sheet row (Excel) of each data row."""
     path = _path_argument(path, "raw_table")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         frame = _read_excel(path, sheet)
+        lines = tuple(range(2, len(frame) + 2))
     else:
         problems: list[Problem] = []
-        frame, _ = _read_csv(path, problems, keep_unnamed_first=index,
-                             skip_single_cell_rows=skip_single_cell_rows)
+        frame, lines = _read_csv(path, problems, keep_unnamed_first=index,
+                                 skip_single_cell_rows=skip_single_cell_rows)
         if problems:
             raise ModelValidationError(problems, str(path))
     if index:
         frame = frame.set_index(frame.columns[0])
-    return frame
+    return frame, lines
 
 
 def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
@@ -340,9 +374,10 @@ def read_weight_table(path: PathLike, *, sheet: str | int = 0) -> pd.DataFrame:
     """Read an alternative weight table (CSV or Excel) for :meth:`FactorModel.with_weights`.
 
     Columns ``source, target, weight`` and optionally ``sd``, ``low``,
-    ``high``, ``strength``, ``source_ref``, ``note`` (any letter case). Cells
-    stay as read; ``with_weights`` parses them (decimal commas too) and names
-    every problem.
+    ``high``, ``strength``, ``source_ref``, ``note`` (any letter case). The
+    numbers are read by the library's one cell parser (decimal commas too;
+    an ambiguous ``1,000`` is refused); every bad cell is named with its file
+    line and column. Empty cells stay NaN; ``with_weights`` checks the rest.
 
     Examples
     --------
@@ -354,12 +389,20 @@ def read_weight_table(path: PathLike, *, sheet: str | int = 0) -> pd.DataFrame:
     >>> float(m.edges.set_index(["source", "target"]).loc[("schoolverzuim", "vsv"), "weight"])
     0.45
     """
-    raw = _raw_table(path, sheet)
+    raw, lines = _raw_table(path, sheet)
+    src = TableSource(Path(path).stem, "csv", str(path), lines)
+    found, _, problems = require_columns(raw.columns, ("source", "target", "weight"), src)
+    numeric = [c for c in ("weight", "sd", "low", "high") if c in found]
+    mark = table_decimal_mark(raw[found[c]] for c in numeric)
+    for c in numeric:
+        if c in found:
+            values, _, errors = parse_numbers(raw[found[c]], decimal=mark)
+            problems += [Problem(src.where(i, c), errors[i], src.key(i, c))
+                         for i in np.flatnonzero(pd.notna(errors)).tolist()]
+            raw[found[c]] = values
+    if problems:
+        raise ModelValidationError(problems, str(path))
     raw.columns = [str(c).strip().lower() for c in raw.columns]
-    missing = [c for c in ("source", "target", "weight") if c not in raw.columns]
-    if missing:
-        raise ModelValidationError([Problem(str(path), f"missing required column '{c}'")
-                                    for c in missing], str(path))
     return raw
 
 
@@ -388,8 +431,8 @@ def read_fcm_matrix(path: PathLike, *, default_kind: str, kinds: dict[str, str] 
     """
     from .exchange import matrix_edges, model_from_edges
 
-    matrix = _raw_table(path, sheet, index=True)
-    edges, names = matrix_edges(matrix, str(path))
+    matrix, lines = _raw_table(path, sheet, index=True)
+    edges, names = matrix_edges(matrix, str(path), lines)
     return model_from_edges(edges, source_name=Path(path).name, kinds=kinds,
                             default_kind=default_kind, outcomes=outcomes, settings=settings,
                             names=names, name=name or Path(path).stem)
@@ -407,16 +450,15 @@ def read_edge_list(path: PathLike, *, default_kind: str, kinds: dict[str, str] |
     """
     from .exchange import model_from_edges
 
-    raw = _raw_table(path, sheet, index=False)
-    cols = {str(c).strip().lower(): c for c in raw.columns}
-    missing = [c for c in ("source", "target", "weight") if c not in cols]
-    if missing:
-        raise ModelValidationError([Problem(str(path), f"missing required column '{c}'")
-                                    for c in missing], str(path))
+    raw, lines = _raw_table(path, sheet, index=False)
+    cols, _, problems = require_columns(raw.columns, ("source", "target", "weight"),
+                                        TableSource(Path(path).stem, "csv", str(path), lines))
+    if problems:
+        raise ModelValidationError(problems, str(path))
     edges = raw.rename(columns={v: k for k, v in cols.items()})
     return model_from_edges(edges, source_name=Path(path).name, kinds=kinds,
                             default_kind=default_kind, outcomes=outcomes, settings=settings,
-                            name=name or Path(path).stem)
+                            name=name or Path(path).stem, lines=lines)
 
 
 # --------------------------------------------------------------------------- indicators
@@ -445,6 +487,22 @@ def read_table(path: PathLike) -> tuple[pd.DataFrame, TableSource]:
     return raw, TableSource(path.stem, "csv", str(path), lines)
 
 
+def load_catalogue(model: FactorModel, name: str,
+                   build: Callable[[pd.DataFrame, FactorModel, TableSource], pd.DataFrame],
+                   path: PathLike | None = None) -> pd.DataFrame:
+    """A catalogue of ``model``: the table ``name`` it carries, or a CSV at ``path``.
+
+    ``build`` validates the raw table against the model (the catalogue's own
+    module supplies it). The carried table is validated once per model and
+    cached; a copy is returned.
+    """
+    if path is not None:
+        raw, src = read_table(path)
+        return build(raw, model, src)
+    return model.cached(("catalogue", name), lambda: build(
+        model.table(name), model, model.table_source(name))).copy()
+
+
 def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:
     """An area registry: names, levels, CBS codes and parents.
 
@@ -471,7 +529,8 @@ def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:
 
 
 def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str | None = None,
-                   columns: dict[str, str] | None = None, sheet: str | int = 0) -> pd.DataFrame:
+                   columns: dict[str, str] | None = None, sheet: str | int = 0,
+                   nihil: bool | None = None) -> pd.DataFrame:
     """Read area data (indicator values per area and year) into canonical long form.
 
     Accepts tidy long tables (area, year, indicator, value, optional
@@ -481,7 +540,10 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
     fields, ``.`` for suppressed or unknown values (kept as NaN, flagged),
     codes padded with spaces, decimal comma or point, periods like
     ``2022JJ00`` or ``2022*``. Lines with only a first cell (titles, footers
-    such as 'Bron: CBS') carry no values and are skipped.
+    such as 'Bron: CBS') carry no values and are skipped. Numbers follow the
+    library's one cell parser: ``12%`` is 12 in the indicator's % unit, and a
+    ``1,000`` that no other cell settles (``0,5`` shows a decimal comma) is an
+    error that asks; every bad cell is named with its line and column.
 
     Parameters
     ----------
@@ -493,6 +555,10 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
         Rename wide columns to indicator ids (e.g. StatLine topic titles).
     sheet : str or int
         Excel sheet.
+    nihil : bool, optional
+        Whether ``-`` means *nihil* (a real zero), as in CBS StatLine. By
+        default only for StatLine tables (a ``Perioden`` column or periods
+        like ``2022JJ00``); elsewhere ``-`` is a missing value.
 
     Returns
     -------
@@ -513,9 +579,11 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
     """
     registry = load_areas(areas) if isinstance(areas, str) else areas
     if isinstance(source, pd.DataFrame):
-        return normalize_area_data(source, areas=registry, columns=columns, where="data")
-    raw = _raw_table(source, sheet, skip_single_cell_rows=True)
-    return normalize_area_data(raw, areas=registry, columns=columns, where=str(source))
+        return normalize_area_data(source, areas=registry, columns=columns, where="data",
+                                   nihil=nihil)
+    raw, lines = _raw_table(source, sheet, skip_single_cell_rows=True)
+    return normalize_area_data(raw, areas=registry, columns=columns, where=str(source),
+                               nihil=nihil, lines=lines)
 
 
 def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
@@ -737,8 +805,8 @@ def _csv_text(frame: pd.DataFrame) -> str:
 
 
 def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else repr(value)
+    if isinstance(value, float):  # read back exactly, never in the ambiguous shape 1.234
+        return "" if math.isnan(value) else format_number(value)
     return "" if value is None else str(value)
 
 

@@ -25,20 +25,18 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import vocab
+from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from ._graph import Structure, structure
 from ._guards import check_guard_rails
 from ._tables import (
     EDGE_COLUMNS,
     NODE_COLUMNS,
     ModelMetadata,
-    TableSource,
     build_edges,
     build_metadata,
     build_nodes,
     check_graph,
-    harm_signs,
-    parse_float,
-    text,
+    desired_signs,
 )
 from .errors import (
     InvalidArgumentTypeError,
@@ -273,9 +271,9 @@ class FactorModel:
         >>> fm.load_model("toy").desired_sign.to_dict()["vsv"]
         -1
         """
-        harm = harm_signs(self._nodes.reset_index())
-        return pd.Series({k: -harm[k] for k in self._nodes.index}, name="desired_sign",
-                         dtype=int).rename_axis("id")
+        return self.cached("desired_sign", lambda: pd.Series(
+            desired_signs(self._nodes.reset_index()), name="desired_sign", dtype=int
+        ).reindex(self._nodes.index).rename_axis("id")).copy()
 
     # ------------------------------------------------------------------ carried tables
 
@@ -543,13 +541,11 @@ class FactorModel:
         table = _weights_frame(weights)
         src = TableSource("weights")
         problems: list[Problem] = []
-        unknown_cols = [c for c in table.columns if c not in _WEIGHT_COLUMNS]
+        _, unknown_cols, problems = require_columns(table.columns, ("source", "target"), src,
+                                                    known=_WEIGHT_COLUMNS)
         for c in unknown_cols:
             problems.append(Problem(src.where(None, str(c)), f"unknown column; allowed: "
                                     f"{', '.join(_WEIGHT_COLUMNS)}"))
-        for c in ("source", "target"):
-            if c not in table.columns:
-                problems.append(Problem(src.where(), f"missing required column '{c}'"))
         if problems:
             raise ModelValidationError(problems, "weights table")
         edges = self._edges.copy()
@@ -573,16 +569,18 @@ class FactorModel:
                 f"{len(unknown)} edge{'s' if len(unknown) > 1 else ''} not in model "
                 f"{self.name!r}: {', '.join(unknown)}; "
                 f"{close_matches(unknown[0].replace(chr(39), ''), names)}")
+        mark = table_decimal_mark(table[c] for c in ("weight", "sd", "low", "high")
+                                  if c in table.columns)
         for c in table.columns:
             if c in ("source", "target"):
                 continue
             for i, (row, v) in enumerate(zip(rows, table[c], strict=True)):
                 if c in ("weight", "sd", "low", "high"):
-                    x, err = parse_float(v)
-                    if err or (c == "weight" and x is None):
+                    x, _, err = parse_number(v, decimal=mark)
+                    if err or (c == "weight" and np.isnan(x)):
                         problems.append(Problem(src.where(i, c), err or "missing weight"))
                         continue
-                    edges.loc[row, c] = np.nan if x is None else x
+                    edges.loc[row, c] = x
                 else:
                     edges.loc[row, c] = text(v)
         if problems:

@@ -35,13 +35,14 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from . import _scoring, vocab
+from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from ._html import portfolio_html
 from ._json import json_safe
 from ._results import Result
-from ._tables import TableSource, parse_float, parse_phases, text
+from ._tables import parse_phases
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
 from .indicators import Profile, area_deltas, to_indicator_units
-from .io import read_table
+from .io import load_catalogue
 from .model import FactorModel
 
 __all__ = ["RECOGNITION_EFFECTS", "Portfolio", "build_interventions", "load_interventions",
@@ -70,15 +71,13 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
     Intervention-level columns must agree across an intervention's rows.
     Every problem is reported at once.
     """
-    problems: list[Problem] = []
-    cols = {str(c).strip().lower(): c for c in raw.columns}
-    for c in _REQUIRED:
-        if c not in cols:
-            problems.append(Problem(src.where(), f"missing required column '{c}'"))
+    cols, _, problems = require_columns(raw.columns, _REQUIRED, src)
     if problems or raw.empty:
         raise ModelValidationError(problems or [Problem(src.where(), "no interventions")],
                                    src.file or src.table)
     get = {c: raw[cols[c]].tolist() for c in cols}
+    mark = table_decimal_mark(get[c] for c in ("cost_per_unit", "reach_per_unit",
+                                                     "max_units", "effect") if c in cols)
     rows = []
     first: dict[str, tuple[int, dict]] = {}
     seen_pairs: set[tuple[str, str]] = set()
@@ -117,14 +116,17 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         row["setting"] = setting
         for c, positive in (("cost_per_unit", False), ("reach_per_unit", True),
                             ("max_units", True)):
-            x, err = parse_float(get[c][i])
+            x, _, err = parse_number(get[c][i], grouping=True,  # money and counts
+                                     decimal=mark)
+            x = None if np.isnan(x) else x
             if err or x is None or x < 0 or (positive and x <= 0):
                 bad(i, c, err or f"{c} must be a number {'above' if positive else 'of at least'} 0")
             row[c] = x
         if row.get("max_units") is not None and not float(row["max_units"]).is_integer():
             bad(i, "max_units", "max_units must be a whole number")
         effect = get["effect"][i] if "effect" in cols else None
-        x, err = parse_float(effect)
+        x, _, err = parse_number(effect, decimal=mark)
+        x = None if np.isnan(x) else x
         if err:
             bad(i, "effect", err)
         row["effect_is_default"] = x is None and not err
@@ -173,11 +175,7 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
     >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
     ('effectief - sterke aanwijzingen', 0.3, True)
     """
-    if path is not None:
-        raw, src = read_table(path)
-        return build_interventions(raw, model, src)
-    return model.cached("intervention catalogue", lambda: build_interventions(
-        model.table("interventions"), model, model.table_source("interventions"))).copy()
+    return load_catalogue(model, "interventions", build_interventions, path)
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from . import _linalg
+from ._cells import parse_numbers, table_decimal_mark
 from ._graph import path_graph, patterns, strongest_paths
 from ._guards import DELTA_BOUND
 from ._json import json_safe
-from ._tables import is_missing
 from .effects import check_alpha
 from .errors import InvalidDeltaError, InvalidParameterError, UnknownNodeError
 from .fcm import FCMResult, propagate_fcm
@@ -266,8 +266,10 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
                   ) -> pd.Series | pd.DataFrame:
     """Deltas as a float Series (one scenario) or DataFrame (scenarios x nodes).
 
-    With ``missing="free"`` empty or NaN cells mean "not given" and stay NaN;
-    infinite and non-numeric cells are always errors.
+    Text cells are read by the library's one cell parser (``"0,5"`` is 0.5, an
+    ambiguous ``"1,000"`` is an error). With ``missing="free"`` empty or NaN
+    cells (and ``-``) mean "not given" and stay
+    NaN; infinite and non-numeric cells are always errors.
     """
     if missing not in ("raise", "free"):
         raise InvalidParameterError(f"missing must be 'raise' or 'free', got {missing!r}")
@@ -286,28 +288,29 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
     if dup:
         raise InvalidDeltaError(f"node given more than once: {', '.join(map(repr, dup))}")
     model.positions(cols)  # UnknownNodeError naming every unknown id
+    errors = np.full(frame.shape, None, dtype=object)
     if not len(frame.columns):
         values = np.zeros((len(frame), 0))
+        bad = np.zeros(values.shape, dtype=bool)
     elif all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
              for t in frame.dtypes):
         values = frame.to_numpy(dtype=float)  # fast path: already numbers
-    else:
-        values = np.column_stack([pd.to_numeric(frame.iloc[:, k], errors="coerce")
-                                  .to_numpy(dtype=float) for k in range(frame.shape[1])])
-    bad = ~np.isfinite(values)
-    if missing == "free" and bad.any():
-        if all(pd.api.types.is_float_dtype(t) for t in frame.dtypes):
-            bad &= ~np.isnan(values)  # numbers only: NaN is an empty cell
-        else:
-            raw = frame.to_numpy(dtype=object)
-            blank = np.vectorize(is_missing, otypes=[bool])(raw)
-            bad &= ~(blank & np.isnan(values))
+        bad = ~np.isfinite(values) if missing == "raise" else np.isinf(values)
+    else:  # text cells ('0,5', '"0,5"', '.'): the library's one cell parser
+        mark = table_decimal_mark(frame.iloc[:, k] for k in range(frame.shape[1]))
+        parsed = [parse_numbers(frame.iloc[:, k], decimal=mark) for k in range(frame.shape[1])]
+        values = np.column_stack([p[0] for p in parsed])
+        errors = np.column_stack([p[2] for p in parsed])
+        bad = pd.notna(errors)
+        if missing == "raise":
+            bad |= np.column_stack([p[1] != "" for p in parsed])
     if bad.any():
         raw = frame.to_numpy(dtype=object)
         shown = []
         for r, c in zip(*np.nonzero(bad), strict=True):
             where = f"{cols[c]!r}" if single else f"row {frame.index[r]!r}, node {cols[c]!r}"
-            shown.append(f"{where}: {raw[r, c]!r}")
+            why = f" ({errors[r, c]})" if errors[r, c] else ""
+            shown.append(f"{where}: {raw[r, c]!r}{why}")
         more = f" (and {len(shown) - 10} more)" if len(shown) > 10 else ""
         raise InvalidDeltaError(
             f"{len(shown)} delta{'s are' if len(shown) > 1 else ' is'} missing, NaN, infinite "

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,16 +101,17 @@ def draw_weights(model: FactorModel, n_draws: int, *, seed: int = 0,
 class _Progress:
     """A plain progress bar on stderr, shown only in interactive use."""
 
-    def __init__(self, total: int, show: bool | None) -> None:
+    def __init__(self, total: int, show: bool | None, unit: str = "draws") -> None:
         interactive = hasattr(sys, "ps1") or "ipykernel" in sys.modules or sys.stderr.isatty()
         self.show = interactive if show is None else show
         self.total = total
+        self.unit = unit
 
     def update(self, done: int) -> None:
         if self.show:
             filled = int(30 * done / self.total)
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total} "
-                             "draws")
+                             f"{self.unit}")
             sys.stderr.flush()
 
     def close(self) -> None:
@@ -215,11 +217,138 @@ def _rho(Wc: np.ndarray, blocks: list[np.ndarray]) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """Everything one block of areas needs for every draw (picklable, for Dask workers)."""
+
+    weights: np.ndarray  # draws x edges
+    alpha: float
+    n: int
+    flat: np.ndarray  # edge positions in a flattened n x n matrix
+    blocks: list  # cyclic components (for spectral radii)
+    order: list  # components in reverse topological order, with successors
+    groups: list  # (rows, clamped node positions) per pattern of measured factors
+    given: np.ndarray  # areas x factors, NaN = not measured
+    fpos: np.ndarray  # positions of the factors
+    mod_pos: np.ndarray
+    sign: np.ndarray
+    out_pos: np.ndarray
+    p: np.ndarray
+    evidence: np.ndarray
+    room0: np.ndarray  # areas x modifiable factors, unmeasured = 0
+    k: int
+    chunk: int
+    q: list
+
+    def free(self, g: int) -> np.ndarray:
+        return np.setdiff1d(np.arange(self.n), self.groups[g][1])
+
+
+def _stack(setup: _Setup, start: int, stop: int) -> np.ndarray:
+    c, n = stop - start, setup.n
+    Wc = np.zeros((c, n * n), dtype=np.float32)  # float32: draws need no more
+    Wc[:, setup.flat] = setup.alpha * setup.weights[start:stop]  # edges are unique
+    return Wc.reshape(c, n, n)
+
+
+def _valid_and_gains(setup: _Setup, progress: _Progress | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Pass over every draw: which draws converge for every set of measured nodes, and
+    each draw's ``max(gain, 0) × evidence`` per modifiable factor."""
+    n_draws = len(setup.weights)
+    valid = np.ones(n_draws, dtype=bool)
+    g_draws = np.empty((n_draws, len(setup.mod_pos)), dtype=np.float32)
+    cut_sets = {tuple(sorted({int(i) for b in setup.blocks for i in b[~np.isin(b, C)]}))
+                for _, C in setup.groups if len(C)}
+    for start in range(0, n_draws, setup.chunk):
+        stop = min(n_draws, start + setup.chunk)
+        Wc = _stack(setup, start, stop)
+        ok = _rho(Wc, setup.blocks) < 1 - 1e-6
+        for kept in cut_sets:  # a clamped graph keeps only the free part of each loop
+            cut = [b[np.isin(b, kept)] for b in setup.blocks]
+            ok &= _rho(Wc, [b for b in cut if len(b) > 1]) < 1 - 1e-6
+        T = _stacked_total_effects(Wc, setup.order)
+        gain = setup.sign[None, setup.mod_pos] * np.einsum(
+            "dfo,o->df", T[:, setup.mod_pos][:, :, setup.out_pos],
+            setup.p * setup.sign[setup.out_pos])
+        g_draws[start:stop] = (np.maximum(gain, 0.0) * setup.evidence).astype(np.float32)
+        valid[start:stop] = ok
+        if progress is not None:
+            progress.update(stop)
+    return valid, g_draws
+
+
+def _run_block(setup: _Setup, block: list[tuple[int, np.ndarray]], valid: np.ndarray,
+               g_draws: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Predictions of every draw for one block of areas, reduced to their quantiles.
+
+    ``block`` lists (pattern, rows); returns per entry ``(rows, free nodes, quantiles
+    (3 x rows x free), top-k counts (rows x modifiable))``. Memory: the block's areas x
+    free nodes x draws, float32.
+    """
+    n_draws = len(setup.weights)
+    good = np.flatnonzero(valid)
+    preds = [np.empty((len(rows), len(setup.free(g)), n_draws), dtype=np.float32)
+             for g, rows in block]
+    for start in range(0, n_draws, setup.chunk):
+        stop = min(n_draws, start + setup.chunk)
+        Wc = _stack(setup, start, stop)
+        for (g, rows), out in zip(block, preds, strict=True):
+            C, free = setup.groups[g][1], setup.free(g)
+            if len(C) == 0:
+                out[:, :, start:stop] = 0.0
+                continue
+            Wc_cut = Wc.copy()
+            Wc_cut[:, :, C] = 0.0  # the do-operator: no edges into measured nodes
+            R = _stacked_total_effects(Wc_cut, setup.order)[:, C[:, None], free[None, :]]
+            D = np.nan_to_num(setup.given[rows][:, np.isin(setup.fpos, C)]).astype(np.float32)
+            out[:, :, start:stop] = np.matmul(D[None], R).transpose(1, 2, 0)
+    results = []
+    m = len(setup.mod_pos)
+    g_ok = g_draws[good]
+    for (g, rows), out in zip(block, preds, strict=True):
+        kept = out if len(good) == n_draws else out[:, :, good]
+        qs = (np.quantile(kept, setup.q, axis=-1, method="closest_observation") if len(good)
+              else np.full((3, *kept.shape[:2]), np.nan, dtype=np.float32))
+        # top-k membership per valid draw: score = room x g (room >= 0, fixed per area)
+        counts = np.zeros((len(rows), m))
+        for start in range(0, len(good), setup.chunk):
+            sc = setup.room0[rows][None] * g_ok[start:start + setup.chunk][:, None, :]
+            kth = np.partition(sc, m - setup.k, axis=2)[:, :, m - setup.k]
+            counts += ((sc >= kth[:, :, None]) & (sc > 0)).sum(axis=0)
+        results.append((rows, setup.free(g), qs, counts))
+    return results
+
+
+def _area_blocks(setup: _Setup, n_draws: int, memory: float) -> list[list[tuple[int, np.ndarray]]]:
+    """Split the areas (grouped by their measured set) into blocks within ``memory`` bytes."""
+    fixed = 4.0 * setup.chunk * setup.n * setup.n * 4  # stacked W, cut W, T, solves
+    per_area = 4.0 * setup.n * n_draws
+    if memory - fixed < per_area:
+        raise InvalidParameterError(
+            f"memory={memory:,.0f} bytes is too small for {n_draws:,} draws: one area needs "
+            f"{per_area + fixed:,.0f} bytes (lower chunk= or n_draws, or raise memory=)")
+    room = int((memory - fixed) // per_area)
+    blocks, current, used = [], [], 0
+    for g, (rows, _) in enumerate(setup.groups):
+        for begin in range(0, len(rows), room):
+            part = rows[begin:begin + room]
+            if used + len(part) > room and current:
+                blocks.append(current)
+                current, used = [], 0
+            current.append((g, part))
+            used += len(part)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
 def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
                 outcomes: Mapping[str, float] | Iterable[str], *, n_draws: int = 1000,
                 seed: int = 0, top: int = 3, interval: float = 0.9, alpha: float = 1.0,
                 distribution: str = "auto", default_sd: Mapping[str, float] | None = None,
-                chunk: int = 250, progress: bool | None = None) -> MonteCarloResult:
+                chunk: int = 250, memory: float = 1e9, client: Any = None,
+                progress: bool | None = None) -> MonteCarloResult:
     """Intervals for every area's predictions and the stability of its target ranking.
 
     For each draw of the weights, every area's measured factors are clamped
@@ -228,11 +357,17 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
     (room × gain × evidence, the evidence share held at its value under the
     model's own weights).
 
+    Draws are processed in chunks and areas in blocks, so memory stays within
+    ``memory`` bytes whatever the number of areas and draws (10,000 draws for
+    every buurt of the Netherlands run on one machine). Quantiles are exact
+    (nearest rank over all valid draws). With a Dask ``client`` the blocks run
+    on its cluster; the result equals the local one for the same seed.
+
     Parameters
     ----------
-    profile : DataFrame
+    profile : Profile or DataFrame
         Areas x nodes (from :func:`factormodel.profile`).
-    outcomes : mapping outcome -> priority, or list
+    outcomes : mapping goal -> priority, or list
     n_draws, seed : int
         Number of weight draws and the seed: the same seed gives the same result.
     top : int
@@ -240,7 +375,12 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
     interval : float
         Coverage of the reported interval (0.9: 5th to 95th percentile).
     chunk : int
-        Draws per batch (memory: about ``chunk × n² × 8`` bytes).
+        Draws per batch (about ``4 × chunk × n² × 4`` bytes of working memory).
+    memory : float
+        Bytes the per-draw predictions of one block of areas may take (default 1 GB).
+    client : dask.distributed.Client, optional
+        Run the blocks of areas on this Dask cluster (``pip install
+        "factormodel[dask]"``).
     progress : bool, optional
         Show a progress bar; by default only in interactive use.
 
@@ -259,8 +399,9 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
         raise InvalidParameterError(f"interval must be between 0 and 1, got {interval!r}")
     if not isinstance(top, int) or top < 1:
         raise InvalidParameterError(f"top must be a whole number >= 1, got {top!r}")
+    if not isinstance(chunk, int | np.integer) or chunk < 1:
+        raise InvalidParameterError(f"chunk must be a whole number >= 1, got {chunk!r}")
     g = _scoring.gains(model, outcomes, alpha=alpha)
-    prio = g.goals
     weights = draw_weights(model, n_draws, seed=seed, distribution=distribution,
                            default_sd=default_sd)
     n = model.n_nodes
@@ -271,10 +412,7 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
     is_mod = model.node_values("modifiable").to_numpy(dtype=bool)
     mod_pos = np.flatnonzero(is_mod & (model.node_values("kind") != "outcome").to_numpy())
     modifiable = [nodes[i] for i in mod_pos]
-    evidence = np.nan_to_num(g.evidence[mod_pos])
     sign = model.desired_sign.to_numpy(dtype=float)
-    out_pos = model.positions(list(prio))
-    p = np.array(list(prio.values()))
     # measured factors per area (outcomes are predicted, never clamped here)
     given = profile.reindex(columns=factors).to_numpy(dtype=float)
     fpos = model.positions(factors)
@@ -283,70 +421,46 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
               enumerate(pats)]
     delta_mod = profile.reindex(columns=modifiable).to_numpy(dtype=float)
     room = _scoring.room(sign[mod_pos][None, :], delta_mod)  # areas x factors, NaN kept
-    room0 = np.nan_to_num(room).astype(np.float32)  # NaN (unmeasured) -> never ranked
     src, dst = model.edge_positions
     dense = _dense(model)
-    blocks = _scc_blocks(dense)
-    order = _block_order(dense)
-    # per group of areas, only the nodes that vary (measured nodes keep their value), with
-    # draws on the last axis so that quantiles partition contiguous memory
-    free_nodes = [np.setdiff1d(np.arange(n), C) for _, C in groups]
-    preds = [np.empty((len(rows), len(free), n_draws), dtype=np.float32)
-             for (rows, _), free in zip(groups, free_nodes, strict=True)]
-    # a score is room x g with g = max(gain, 0) x evidence per draw and factor, and room >= 0
-    # fixed per area: keep g, and count top-k membership chunk by chunk
-    g_draws = np.empty((n_draws, len(modifiable)), dtype=np.float32)
-    in_top = np.zeros((len(areas), len(modifiable)))
-    k = min(top, len(modifiable))
-    valid = np.ones(n_draws, dtype=bool)
-    bar = _Progress(n_draws, progress)
-    flat = src * n + dst  # edge positions in a flattened n x n matrix
-    for start in range(0, n_draws, chunk):
-        stop = min(n_draws, start + chunk)
-        c = stop - start
-        Wc = np.zeros((c, n * n), dtype=np.float32)  # float32: draws need no more
-        Wc[:, flat] = alpha * weights[start:stop]  # edges are unique: plain assignment
-        Wc = Wc.reshape(c, n, n)
-        ok = _rho(Wc, blocks) < 1 - 1e-6
-        T = _stacked_total_effects(Wc, order)  # total effects per draw
-        for g, (rows, C) in enumerate(groups):
-            free = free_nodes[g]
-            if len(C) == 0:
-                preds[g][:, :, start:stop] = 0.0
-                continue
-            cut_blocks = [b[np.isin(b, free)] for b in blocks]
-            ok &= _rho(Wc, [b for b in cut_blocks if len(b) > 1]) < 1 - 1e-6
-            saved = Wc[:, :, C].copy()
-            Wc[:, :, C] = 0.0  # the do-operator: no edges into measured nodes
-            R = _stacked_total_effects(Wc, order)[:, C[:, None], free[None, :]]  # clamped
-            Wc[:, :, C] = saved
-            D = np.nan_to_num(given[rows][:, np.isin(fpos, C)]).astype(np.float32)
-            preds[g][:, :, start:stop] = np.matmul(D[None], R).transpose(1, 2, 0)
-        gain = sign[None, mod_pos] * np.einsum("dfo,o->df", T[:, mod_pos][:, :, out_pos],
-                                               p * sign[out_pos])
-        g = (np.maximum(gain, 0.0) * evidence).astype(np.float32)
-        g_draws[start:stop] = g
-        sc = room0[None] * g[ok][:, None, :]  # unmeasured room counts as 0 (never ranked)
-        kth = np.partition(sc, len(modifiable) - k, axis=2)[:, :, len(modifiable) - k]
-        in_top += ((sc >= kth[:, :, None]) & (sc > 0)).sum(axis=0)
-        valid[start:stop] = ok
-        bar.update(stop)
+    setup = _Setup(
+        weights=weights, alpha=alpha, n=n, flat=src * n + dst, blocks=_scc_blocks(dense),
+        order=_block_order(dense), groups=groups, given=given, fpos=fpos, mod_pos=mod_pos,
+        sign=sign, out_pos=model.positions(list(g.goals)), p=np.array(list(g.goals.values())),
+        evidence=np.nan_to_num(g.evidence[mod_pos]),
+        room0=np.nan_to_num(room).astype(np.float32),  # NaN (unmeasured) -> never ranked
+        k=min(top, len(modifiable)), chunk=int(chunk),
+        q=[(1 - interval) / 2, 0.5, (1 + interval) / 2])
+    blocks = _area_blocks(setup, n_draws, float(memory))
+    bar = _Progress(n_draws, progress, "draws checked")
+    valid, g_draws = _valid_and_gains(setup, bar)
+    bar.close()
+    bar = _Progress(len(blocks), progress, f"blocks of areas ({len(areas)} areas)")
+    if client is None:
+        parts = []
+        for b, block in enumerate(blocks):
+            parts += _run_block(setup, block, valid, g_draws)
+            bar.update(b + 1)
+    else:
+        shared = client.scatter(setup, broadcast=True)
+        futures = [client.submit(_run_block, shared, block, valid, g_draws, pure=False)
+                   for block in blocks]
+        parts = []
+        for b, future in enumerate(futures):
+            parts += future.result()
+            bar.update(b + 1)
     bar.close()
     good = np.flatnonzero(valid)
-    q = [(1 - interval) / 2, 0.5, (1 + interval) / 2]
     central = _central_predictions(model, given, groups, n, len(areas), alpha)
+    lo, med, hi = (central.astype(np.float32).copy() for _ in range(3))
+    in_top = np.zeros((len(areas), len(modifiable)))
+    for rows, free, qs, counts in parts:
+        for arr, values in zip((lo, med, hi), qs, strict=True):
+            arr[rows[:, None], free[None, :]] = values
+        in_top[rows] = counts
     if len(good):
-        # nearest-rank quantiles: 3 order statistics, partitioned on the contiguous draw
-        # axis, only where values vary (a measured node keeps its value in every draw)
-        lo, med, hi = (central.astype(np.float32).copy() for _ in range(3))
-        for g, (rows, _) in enumerate(groups):
-            free = free_nodes[g]
-            kept = preds[g] if len(good) == n_draws else preds[g][:, :, good]
-            qs = np.quantile(kept, q, axis=-1, method="closest_observation")
-            for arr, values in zip((lo, med, hi), qs, strict=True):
-                arr[rows[:, None], free[None, :]] = values
         # order statistics commute with scaling by room >= 0: exact score quantiles
-        gq = np.quantile(g_draws[good], q, axis=0, method="closest_observation")
+        gq = np.quantile(g_draws[good], setup.q, axis=0, method="closest_observation")
         slo, smed, shi = (room * values[None, :] for values in gq)
         stability = in_top / len(good)
     else:

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._cells import TableSource, listing, parse_numbers, require_columns, text
 from ._results import Result
-from ._tables import parse_float, text
 from .effects import total_effects
 from .errors import DataError, InvalidParameterError
 from .model import FactorModel
@@ -193,24 +193,27 @@ def aggregate_weights(tables: Mapping[str, pd.DataFrame], method: str = "mean"
     if not tables:
         raise InvalidParameterError("give at least one weight table")
     columns = {}
+    problems: list[str] = []
     for expert, table in tables.items():
-        cols = {str(c).strip().lower(): c for c in table.columns}
-        missing = [c for c in ("source", "target", "weight") if c not in cols]
+        src = TableSource(f"weight table of {expert!r}")
+        cols, _, missing = require_columns(table.columns, ("source", "target", "weight"), src)
         if missing:
-            raise DataError(f"weight table of {expert!r}: missing column(s) "
-                            f"{', '.join(missing)}")
+            problems += [str(p) for p in missing]
+            continue
         values = {}
-        for s, t, w in zip(table[cols["source"]], table[cols["target"]], table[cols["weight"]],
-                           strict=True):
-            x, err = parse_float(w)
-            if err:
-                raise DataError(f"weight table of {expert!r}, edge {text(s)} -> {text(t)}: "
-                                f"{err}")
+        weights, _, errors = parse_numbers(table[cols["weight"]])
+        for i, (s, t) in enumerate(zip(table[cols["source"]], table[cols["target"]],
+                                       strict=True)):
+            if errors[i]:
+                problems.append(f"{src.where(i, 'weight')} (edge {text(s)} -> {text(t)}): "
+                                f"{errors[i]}")
             key = (text(s), text(t))
             if key in values:
-                raise DataError(f"weight table of {expert!r} lists {key[0]} -> {key[1]} twice")
-            values[key] = np.nan if x is None else x
+                problems.append(f"weight table of {expert!r} lists {key[0]} -> {key[1]} twice")
+            values[key] = weights[i]
         columns[expert] = pd.Series(values, dtype=float)
+    if problems:
+        raise DataError(listing(problems))
     wide = pd.DataFrame(columns)
     wide.index = wide.index.set_names(["source", "target"])
     rated = wide.notna()

@@ -58,3 +58,12 @@ def test_peer_sem_rows_match_semopy_and_pgmpy_or_say_why_skipped():
     assert all(r["max_abs_diff"] < 1e-10 for r in rows)
     if not rows:
         pytest.skip("; ".join(skipped))
+
+
+def test_serve_load_benchmark_runs_small_and_bounded():
+    pytest.importorskip("fastapi", reason="the serve extra is not installed: "
+                                          "pip install 'factormodel[serve]'")
+    m = _load("serve_load").run(requests=12, concurrency=3)
+    assert m["by_kind"]["all"]["n"] == 12 and m["by_kind"]["all"]["errors"] == 0
+    assert m["by_kind"]["recommend"]["n"] == m["by_kind"]["propagate"]["n"] == 6
+    assert m["by_kind"]["all"]["p50_ms"] <= m["by_kind"]["all"]["p99_ms"]

@@ -95,3 +95,17 @@ def test_backtest_on_example_data(rotterdam):
     one_year = fm.load_example_data("rotterdam").query("year == 2023")
     with pytest.raises(fm.DataError, match="two consecutive years"):
         fm.backtest(rotterdam, one_year, level="gebied")
+
+
+def test_confidence_is_named_confidence(rotterdam):
+    """``level`` means an area level elsewhere; the confidence level has its own name."""
+    prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied").deltas
+    a = fm.estimate_weights(rotterdam, prof, confidence=0.8)
+    with pytest.warns(DeprecationWarning, match="confidence"):
+        b = fm.estimate_weights(rotterdam, prof, level=0.8)
+    pd.testing.assert_frame_equal(a.edges, b.edges)
+    wide = fm.estimate_weights(rotterdam, prof, confidence=0.99).edges
+    ok = a.edges["se"].notna()
+    assert ((wide["high"] - wide["low"])[ok] > (a.edges["high"] - a.edges["low"])[ok]).all()
+    with pytest.raises(fm.InvalidParameterError, match="confidence"):
+        fm.estimate_weights(rotterdam, prof, confidence=1.5)

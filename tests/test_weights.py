@@ -81,7 +81,7 @@ def test_aggregate_feeds_uncertainty(toy):
 
 @pytest.mark.parametrize(("tables", "method", "fragment"), [
     ({}, "mean", "at least one"),
-    ({"a": pd.DataFrame({"source": ["x"], "target": ["y"]})}, "mean", "missing column"),
+    ({"a": pd.DataFrame({"source": ["x"], "target": ["y"]})}, "mean", "missing required column"),
     ({"a": pd.DataFrame({"source": ["x", "x"], "target": ["y", "y"], "weight": [1, 2]})},
      "mean", "twice"),
     ({"a": pd.DataFrame({"source": ["x"], "target": ["y"], "weight": ["hoog"]})}, "mean",

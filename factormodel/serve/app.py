@@ -1,0 +1,229 @@
+"""The ASGI application: configuration, safety rules, error format, and the server.
+
+:func:`create_app` builds a FastAPI app serving the JSON API under ``/api/v1``
+(OpenAPI at ``/api/v1/openapi.json``, interactive docs at ``/api/v1/docs`` from
+files shipped with ``fastapi-offline``, no CDN) and the web page at ``/``.
+
+Safety: with a token every API route needs ``Authorization: Bearer <token>``
+(401 otherwise; the OpenAPI description and the docs page stay readable) and
+the web page asks for it in its form; request bodies larger than the upload
+limit are refused with 413 while they stream in; CORS is off unless origins are
+given. Every error is JSON ``{error, detail, location}`` with a 4xx status;
+anything unexpected is a 500 with the same shape and no traceback (the
+traceback goes to the server log).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..errors import FactorModelError, InvalidParameterError, ModelValidationError
+from .http_errors import error_status
+from .service import Limits, RequestError, Workspace
+
+__all__ = ["API_PREFIX", "create_app", "run"]
+
+API_PREFIX = "/api/v1"
+#: Form fields and multipart framing allowed on top of the upload limit.
+_FORM_OVERHEAD = 64 * 1024
+log = logging.getLogger("factormodel.serve")
+_BEARER = HTTPBearer(auto_error=False, description="the server's --token")
+
+def _error(status: int, error: str, detail: str, location: str | None = None,
+           problems: list[dict[str, str]] | None = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": error, "detail": detail, "location": location}
+    if problems is not None:
+        body["problems"] = problems
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse request bodies above ``limit`` bytes (413), by header or while streaming."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        detail = (f"the request body is larger than this server accepts "
+                  f"({self.limit - _FORM_OVERHEAD:,} bytes of upload)")
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await _error(413, "upload_too_large", detail, "body")(scope, receive, send)
+            return
+        seen = 0
+        started = exceeded = False
+
+        async def counted() -> Message:
+            nonlocal seen, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    exceeded = True
+                    raise _TooLarge  # stops the form parser; whatever it answers is replaced
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return  # the app's answer to a cut-off body (e.g. 400) is replaced by 413
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except _TooLarge:
+            if started:
+                raise
+        if exceeded and not started:
+            await _error(413, "upload_too_large", detail, "body")(scope, receive, send)
+
+
+def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None = None,
+               token: str | None = None, max_upload_bytes: int = 10_000_000,
+               max_rows: int = 100_000, cors_origins: Sequence[str] = ()) -> FastAPI:
+    """Build the web service.
+
+    Parameters
+    ----------
+    models_dir : path, optional
+        Folder of extra models (model folders or ``.json`` files), offered by name.
+    data_dir : path, optional
+        Folder of area data files (CSV/XLSX), offered by file name.
+    token : str, optional
+        If given, every API call needs ``Authorization: Bearer <token>``.
+    max_upload_bytes, max_rows : int
+        Upload limits (413 / 422 beyond them).
+    cors_origins : sequence of str
+        Origins allowed to call the API from a browser; none by default.
+
+    Returns
+    -------
+    FastAPI
+
+    Examples
+    --------
+    >>> from fastapi.testclient import TestClient
+    >>> client = TestClient(create_app())
+    >>> [m["name"] for m in client.get("/api/v1/models").json()["models"]]
+    ['ctc', 'rotterdam-jeugd', 'toy']
+    >>> r = client.get("/api/v1/models/nope")
+    >>> r.status_code, r.json()["error"], r.json()["location"]
+    (404, 'UnknownModelError', 'path.model')
+    """
+    from . import api, web
+
+    if token is not None and not token.strip():
+        raise InvalidParameterError("the token is empty; give a secret or no token")
+    workspace = Workspace(models_dir, data_dir, Limits(max_upload_bytes, max_rows))
+    app = FastAPIOffline(
+        title="factormodel", version=__version__,
+        description="Rotterdam's Factorenmodel Jeugd (bundled: a reconstruction from public "
+                    "sources, not the official model) as a JSON API: models, total effects, "
+                    "propagation, area profiles, recommendations, portfolios, validation.",
+        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None, static_url=f"{API_PREFIX}/docs-static")
+    app.state.workspace = workspace
+    app.state.token = token
+
+    def authorised(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                          Depends(_BEARER)]) -> None:
+        if token is None:
+            return
+        if credentials is None or credentials.scheme.lower() != "bearer" or \
+                not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
+            raise RequestError(401, "unauthorized",
+                               "this server needs 'Authorization: Bearer <token>'",
+                               "header.Authorization")
+
+    app.include_router(api.router, prefix=API_PREFIX, dependencies=[Depends(authorised)],
+                       responses={400: {"model": _error_model()}, 401: {"model": _error_model()},
+                                  404: {"model": _error_model()}, 413: {"model": _error_model()},
+                                  422: {"model": _error_model()}})
+    app.include_router(web.router)
+    web.mount_static(app)
+    _add_error_handlers(app)
+    if cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(BodyLimit, limit=max_upload_bytes + _FORM_OVERHEAD)
+    return app
+
+
+def _error_model() -> Any:
+    from .schemas import ErrorResponse
+
+    return ErrorResponse
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestError)
+    def _request_error(request: Request, exc: RequestError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _error(exc.status, exc.error, exc.detail, exc.location, exc.problems,
+                      headers=headers)
+
+    @app.exception_handler(FactorModelError)
+    def _library_error(request: Request, exc: FactorModelError) -> JSONResponse:
+        status, where = error_status(exc)
+        problems = None
+        detail = str(exc)
+        if isinstance(exc, ModelValidationError):
+            problems = [{"where": p.where, "message": p.message} for p in exc.problems]
+            where = exc.source
+        return _error(status, type(exc).__name__, detail, where, problems)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        problems = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                    for e in errors]
+        first = problems[0] if problems else {"where": "", "message": "invalid request"}
+        detail = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
+        return _error(422, "invalid_request", detail, first["where"] or None, problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return _error(exc.status_code, codes.get(exc.status_code, "http_error"),
+                      str(exc.detail), request.url.path, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _error(500, "internal_error",
+                      "an unexpected error occurred; the server log has the details", None)
+
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
+    """Serve :func:`create_app` (``options``) with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(**options), host=host, port=port, log_level="info")

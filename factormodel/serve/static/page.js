@@ -1,0 +1,24 @@
+// factormodel web page: a few lines of vanilla JS; the page also works without it.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("analyse");
+  if (!form) { return; }
+  // A new model or dataset changes the outcomes and wijken offered: reload the form.
+  form.querySelectorAll("[data-refresh]").forEach(function (el) {
+    el.addEventListener("change", function () {
+      var q = new URLSearchParams();
+      q.set("lang", form.elements.lang.value);
+      q.set("model", form.elements.model.value);
+      q.set("dataset", form.elements.dataset.value);
+      window.location.assign("/?" + q.toString());
+    });
+  });
+  // An uploaded table replaces the chosen dataset.
+  var file = document.getElementById("file");
+  file.addEventListener("change", function () {
+    form.elements.dataset.disabled = file.files.length > 0;
+  });
+  form.addEventListener("submit", function () {
+    document.getElementById("busy").hidden = false;
+  });
+});
