@@ -41,9 +41,11 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pandas as pd
+
 from .errors import ModelFileError
 
-__all__ = ["guard_cell", "os_error", "unguard_cell", "write_folder", "write_text",
+__all__ = ["guard_cell", "guard_frame", "os_error", "unguard_cell", "write_folder", "write_text",
            "write_with"]
 
 _DANGER = re.compile(r"'*[=+\-@\t\r]")
@@ -56,6 +58,17 @@ def guard_cell(value: str) -> str:
     if _DANGER.match(value) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with :func:`guard_cell` applied to every text cell and header,
+    for CSV or XLSX that a spreadsheet may open. Numbers stay numbers."""
+    out = frame.rename(columns=lambda c: guard_cell(c) if isinstance(c, str) else c)
+    text_cols = [c for c in out.columns if not pd.api.types.is_numeric_dtype(out[c])]
+    if text_cols:
+        out = out.assign(**{str(c): out[c].map(
+            lambda v: guard_cell(v) if isinstance(v, str) else v) for c in text_cols})
+    return out
 
 
 def unguard_cell(value: str) -> str:

@@ -31,7 +31,7 @@ import pandas as pd
 from . import __version__, vocab
 from ._cells import parse_number
 from ._json import json_safe
-from ._safewrite import guard_cell
+from ._safewrite import guard_frame
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
 from .errors import (
@@ -296,11 +296,7 @@ def _emit(data: Any, fmt: str, table: str | None = None) -> None:
         print(json.dumps(json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
     elif fmt == "csv":
         frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-        frame = frame.rename(columns=lambda c: guard_cell(str(c)))
-        text_cols = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-        if text_cols:  # no formula injection into a spreadsheet that opens the output
-            frame = frame.assign(**{c: frame[c].map(
-                lambda v: guard_cell(v) if isinstance(v, str) else v) for c in text_cols})
+        frame = guard_frame(frame)  # no formula injection into a spreadsheet opening it
         buf = io.StringIO()
         frame.to_csv(buf, index=False, lineterminator="\n")
         print(buf.getvalue(), end="")

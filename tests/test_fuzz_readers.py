@@ -71,3 +71,17 @@ def test_harness_reports_crashes_and_hangs(tmp_path, monkeypatch):
     start = time.monotonic()
     assert run_case("hang", tmp_path, 0.3).kind == "hang"
     assert time.monotonic() - start < 3
+
+
+def test_reliability_table_is_current():
+    """docs/reliability.md lists every reader and reports no crash or hang."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text(
+        encoding="utf-8")
+    table = text.split("| reader |", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    rows = {line.split("|")[1].strip(): line for line in table}
+    assert set(rows) == set(READERS), "rerun scripts/fuzz_readers.py --table docs/reliability.md"
+    for line in rows.values():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert int(cells[1]) > 0 and cells[-2:] == ["0", "0"], line

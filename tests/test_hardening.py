@@ -456,3 +456,29 @@ def test_graphml_round_trip_is_equal(tmp_path, rotterdam):
 
     fm.export_model(rotterdam, tmp_path / "m.graphml")
     assert fm.FactorModel.from_networkx(nx.read_graphml(tmp_path / "m.graphml")) == rotterdam
+
+
+def test_guard_frame_guards_text_not_numbers():
+    from factormodel._safewrite import guard_frame
+
+    frame = pd.DataFrame({"=label": ["=1+1", "-x", "ok"], "value": [-0.5, 1.0, 2.0]})
+    out = guard_frame(frame)
+    assert list(out.columns) == ["'=label", "value"]
+    assert out["'=label"].tolist() == ["'=1+1", "'-x", "ok"]
+    assert out["value"].tolist() == [-0.5, 1.0, 2.0]
+    assert frame.columns[0] == "=label"  # the input is not changed
+
+
+def test_web_downloads_are_guarded():
+    pytest.importorskip("fastapi")
+    import base64
+    import io
+
+    from factormodel.serve import web
+
+    csv_href, xlsx_href = web._downloads(pd.DataFrame({"factor": ["@SUM(A1)"],
+                                                       "score": [-1.5]}), "t")
+    csv = base64.b64decode(csv_href.split("base64,", 1)[1]).decode("utf-8")
+    assert "'@SUM(A1)" in csv and ",-1.5" in csv
+    book = pd.read_excel(io.BytesIO(base64.b64decode(xlsx_href.split("base64,", 1)[1])))
+    assert book["factor"].tolist() == ["'@SUM(A1)"] and book["score"].tolist() == [-1.5]
