@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._tables import TableSource
+from ._cells import TableSource
 from .errors import Problem
 
 __all__ = ["DELTA_BOUND", "WEIGHT_BOUND", "check_guard_rails"]
