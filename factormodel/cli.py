@@ -96,6 +96,17 @@ def _silence_stdout() -> None:
         pass
 
 
+def _location(exc: BaseException) -> str | None:
+    """The file (and line) an error is about: its source, or the path its message starts
+    with (``path line 3, column 'x': ...``); None when it names no file."""
+    given = getattr(exc, "source", None) or getattr(exc, "filename", None)
+    if given is not None:
+        return str(given)
+    head = str(exc).split(": ", 1)[0] if ": " in str(exc) else ""
+    path = head.split(" line ", 1)[0].split(" column ", 1)[0]
+    return head if path and os.path.exists(path) else None
+
+
 def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = False) -> int:
     """One line on stderr (and a JSON object on stdout with --format json); exit status 2.
 
@@ -110,9 +121,7 @@ def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = Fa
         first = (f"internal error {type(exc).__name__}: {first} (a bug in factormodel; "
                  "run with --debug for the traceback and please report it)")
     if getattr(args, "format", None) == "json":
-        location = getattr(exc, "source", None) or getattr(exc, "filename", None)
-        doc = {"error": type(exc).__name__, "detail": detail,
-               "location": None if location is None else str(location)}
+        doc = {"error": type(exc).__name__, "detail": detail, "location": _location(exc)}
         if isinstance(exc, ModelValidationError):
             doc["problems"] = [{"where": p.where, "message": p.message} for p in exc.problems]
         try:

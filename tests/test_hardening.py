@@ -178,7 +178,9 @@ def test_deep_json_is_a_model_file_error(tmp_path, capsys):
     with pytest.raises(fm.ModelFileError, match="nested too deeply"):
         fm.load_model(p)
     assert main(["validate", str(p), "--format", "json"]) == 2
-    assert json.loads(capsys.readouterr().out)["error"] == "ModelFileError"
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["error"] == "ModelFileError" and doc["location"] == str(p)
+    assert set(doc) == {"error", "detail", "location"}
 
 
 def _xlsx(path: Path) -> Path:
@@ -482,3 +484,19 @@ def test_web_downloads_are_guarded():
     assert "'@SUM(A1)" in csv and ",-1.5" in csv
     book = pd.read_excel(io.BytesIO(base64.b64decode(xlsx_href.split("base64,", 1)[1])))
     assert book["factor"].tolist() == ["'@SUM(A1)"] and book["score"].tolist() == [-1.5]
+
+
+# --------------------------------------------------------------------- 3. numbers (pinned)
+
+
+def test_thousands_separator_is_never_read_as_a_decimal_comma(tmp_path, toy):
+    fm.write_model(toy, tmp_path / "m")
+    edges = (tmp_path / "m" / "edges.csv").read_text(encoding="utf-8")
+    (tmp_path / "m" / "edges.csv").write_text(edges.replace(",0.3,", ',"1,000",', 1),
+                                              encoding="utf-8")
+    with pytest.raises(fm.ModelValidationError, match=r"got .1,000. .*thousands"):
+        fm.load_model(tmp_path / "m")
+    p = tmp_path / "d.csv"
+    p.write_text("area,year,vsv\nA,2022,1_0\nB,2022,\"1,000\"\n", encoding="utf-8")
+    with pytest.raises(fm.DataError, match=r"'1_0'.*'_' is not a digit separator"):
+        fm.read_area_data(p)
