@@ -1,5 +1,14 @@
-"""Timing harness shared by the benchmark scripts: medians of repeated runs,
-machine information, and results written as JSON and Markdown."""
+"""Timing harness shared by the benchmark scripts: medians and spread of repeated runs,
+machine information (load, library versions, BLAS threads), and results written as
+JSON and Markdown.
+
+Importing this module pins every BLAS/OpenMP thread pool to one thread
+(threadpoolctl): numpy and scipy each bring their own OpenBLAS, and on a shared
+machine two pools of two threads each oversubscribe the cores and make single
+products several times slower. One thread per pool is also what the ratios
+compare: factormodel and its baseline get the same, single-threaded BLAS. Set
+``FACTORMODEL_BENCH_THREADS`` to another number to measure with more threads.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +25,35 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+THREADS = int(os.environ.get("FACTORMODEL_BENCH_THREADS", "1"))
+
+
+def _pin_threads() -> Any:
+    import numpy  # noqa: F401  (load both OpenBLAS builds first, so both are pinned)
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=THREADS)
+
+
+_LIMITS = _pin_threads()  # kept for the life of the benchmark process
+
+
+def blas() -> list[str]:
+    """The thread pools in use: library, implementation, version and threads."""
+    from threadpoolctl import threadpool_info
+
+    return [f"{p.get('internal_api')} {p.get('version')} ({p.get('prefix')}, "
+            f"{p.get('num_threads')} thread{'s' if p.get('num_threads') != 1 else ''})"
+            for p in threadpool_info()]
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages, e.g. ``'1.52 1.10 0.80'``."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+_part_start = load()
 
 
 def machine() -> dict[str, Any]:
@@ -23,23 +61,62 @@ def machine() -> dict[str, Any]:
     import pandas
     import scipy
 
+    import factormodel
+
     return {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "platform": platform.platform(), "machine": platform.machine(),
         "cpus": os.cpu_count(), "python": sys.version.split()[0],
         "numpy": numpy.__version__, "scipy": scipy.__version__, "pandas": pandas.__version__,
+        "factormodel": factormodel.__version__, "blas": "; ".join(blas()),
+        "load average": load(),
     }
 
 
-def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Median wall time of ``repeats`` calls (after one warm-up call) and the last result."""
+def spread(times: list[float]) -> dict[str, float]:
+    """Median, minimum, maximum and interquartile range of repeated measurements."""
+    q = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 \
+        else [times[0]] * 3
+    return {"median": statistics.median(times), "min": min(times), "max": max(times),
+            "iqr": q[2] - q[0], "n": len(times)}
+
+
+def timed_spread(fn: Callable[[], Any], repeats: int) -> tuple[dict[str, float], Any]:
+    """Like :func:`timed`, with the spread of the repeats (see :func:`spread`)."""
     result = fn()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return spread(times), result
+
+
+class Timing(float):
+    """A median time (the float value) that also carries the min and max of its repeats.
+
+    :func:`write` reports both: ``0.0112 [0.0104-0.0131]`` in Markdown, and keys
+    ``<name>_min``/``<name>_max`` beside ``<name>`` in JSON.
+    """
+
+    min: float
+    max: float
+    n: int
+
+    def __new__(cls, stats: dict[str, float]) -> Timing:
+        t = super().__new__(cls, stats["median"])
+        t.min, t.max, t.n = stats["min"], stats["max"], int(stats["n"])
+        return t
+
+
+def timed(fn: Callable[[], Any], repeats: int) -> tuple[Timing, Any]:
+    """Median wall time of ``repeats`` calls (after one warm-up call) and the last result.
+
+    The median comes back as a :class:`Timing`, which also holds the fastest and
+    slowest repeat.
+    """
+    s, result = timed_spread(fn, repeats)
+    return Timing(s), result
 
 
 def peak_memory(fn: Callable[[], Any]) -> tuple[int, Any]:
@@ -53,15 +130,34 @@ def peak_memory(fn: Callable[[], Any]) -> tuple[int, Any]:
     return peak, result
 
 
-def write(name: str, title: str, rows: list[dict[str, Any]], notes: list[str]) -> Path:
-    """Write results/<name>.json and results/<name>.md; return the Markdown path."""
+def write(name: str, title: str, rows: list[dict[str, Any]], notes: list[str], *,
+          start_load: str | None = None) -> Path:
+    """Write results/<name>.json and results/<name>.md; return the Markdown path.
+
+    ``start_load``: the load average when the part started (see :func:`load`;
+    by default the load when the previous part was written, or when this module
+    was imported); the load at writing time is recorded too.
+    """
+    global _part_start
     RESULTS.mkdir(exist_ok=True)
-    info = machine()
-    (RESULTS / f"{name}.json").write_text(json.dumps({"machine": info, "results": rows},
+    start_load = start_load or _part_start
+    info = {**machine(), "load average at start": start_load}
+    _part_start = info["load average"]
+    flat = []
+    for r in rows:
+        out: dict[str, Any] = {}
+        for k, v in r.items():
+            out[k] = float(v) if isinstance(v, Timing) else v
+            if isinstance(v, Timing):
+                out.update({f"{k}_min": v.min, f"{k}_max": v.max, f"{k}_repeats": v.n})
+        flat.append(out)
+    (RESULTS / f"{name}.json").write_text(json.dumps({"machine": info, "results": flat},
                                                      indent=2) + "\n", encoding="utf-8")
     cols = list(rows[0])
     lines = [f"# {title}", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
-             "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+             "", "Times: median [min-max] of the repeats after a warm-up run; load average "
+             "(1, 5, 15 min) at start and end above.", "",
+             "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |" for r in rows]
     lines += ["", *notes, ""]
     md = RESULTS / f"{name}.md"
@@ -70,6 +166,8 @@ def write(name: str, title: str, rows: list[dict[str, Any]], notes: list[str]) -
 
 
 def _fmt(v: Any) -> str:
+    if isinstance(v, Timing):
+        return f"{float(v):.3g} [{v.min:.3g}-{v.max:.3g}]" if v.n > 1 else f"{float(v):.3g}"
     if isinstance(v, float):
         return f"{v:.3g}"
     return "" if v is None else str(v)

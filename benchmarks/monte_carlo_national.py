@@ -58,10 +58,11 @@ def main(n_draws: int = 10_000, n_areas: int = 14_500, memory: float = 1e9) -> d
     (results / "monte_carlo_national.json").write_text(json.dumps(out, indent=2) + "\n")
     (results / "monte_carlo_national.md").write_text(
         f"# Monte Carlo at national scale\n\n{out['case']}: **{seconds:,.0f} s**, peak resident "
-        f"memory {out['peak_rss_GB']:.2f} GB with a {memory / 1e9:.1f} GB budget for per-draw "
-        f"predictions (keeping every draw would need {full / 1e9:,.0f} GB). Load average "
-        f"before/after: {load_before[0]:.1f} / {out['load_after'][0]:.1f} on {os.cpu_count()} "
-        "cores (other work was running: not a quiet run). BLAS pinned to 1 thread. "
+        f"memory of the whole process {out['peak_rss_GB']:.2f} GB with memory={memory / 1e9:.1f} "
+        f"GB for the working arrays (keeping every draw would need {full / 1e9:,.0f} GB). "
+        f"Load average before/after: {load_before[0]:.1f} / {out['load_after'][0]:.1f} on "
+        f"{os.cpu_count()} cores (other work was running: not a quiet run). BLAS pinned to "
+        "1 thread. "
         "SYNTHETIC deltas.\n")
     return out
 

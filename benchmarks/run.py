@@ -1,7 +1,8 @@
 """Run every benchmark and write benchmarks/results/summary.{md,json}.
 
 Run:  python benchmarks/run.py
-Each part also writes its own results file (propagation, uncertainty, peers).
+Each part also writes its own results file (startup, propagation, uncertainty, peers,
+large_models). BLAS threads are pinned to one per pool (see ``_harness``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import peers, propagation, uncertainty  # noqa: E402
+from benchmarks import large_models, peers, propagation, startup, uncertainty  # noqa: E402
 from benchmarks._harness import RESULTS, machine  # noqa: E402
 
 
 def main() -> Path:
-    parts = {"propagation": propagation.main, "uncertainty": uncertainty.main,
-             "peers": peers.main}
+    parts = {"startup": startup.main, "propagation": propagation.main,
+             "uncertainty": uncertainty.main, "peers": peers.main,
+             "large_models": large_models.main}
     lines = ["# factormodel benchmarks", "", "Machine: " + ", ".join(
         f"{k} {v}" for k, v in machine().items()), ""]
     summary = {}
@@ -28,7 +30,9 @@ def main() -> Path:
         md = run()
         summary[name] = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
         body = md.read_text(encoding="utf-8").split("\n", 4)[4]  # drop title and machine
-        lines += [f"## {name}", "", body]
+        info = summary[name]["machine"]
+        lines += [f"## {name}", "", f"Load average (1, 5, 15 min) at start "
+                  f"{info['load average at start']}, at end {info['load average']}.", "", body]
     (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2) + "\n",
                                           encoding="utf-8")
     out = RESULTS / "summary.md"

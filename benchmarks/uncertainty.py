@@ -24,7 +24,7 @@ from tests.reference import monte_carlo_loop  # noqa: E402
 def monte_carlo(n_draws: int = 10_000, loop_draws: int = 100) -> dict:
     model = fm.load_model("rotterdam-jeugd")
     prof = fm.profile(model, fm.load_example_data("rotterdam"), level="wijk").deltas
-    outcomes = {"vsv": 2.0, "schoolsucces": 1.0}
+    outcomes = {"vsv": 2.0, "neet": 1.0}
     fast_s, mc = timed(lambda: fm.monte_carlo(model, prof, outcomes, n_draws=n_draws, seed=1,
                                               progress=False), repeats=3)
     draws = fm.draw_weights(model, loop_draws, seed=1)

@@ -17,7 +17,7 @@ def main(wijk: str = "Oud-Crooswijk", budget: str = "250000") -> fm.Portfolio:
     model = fm.load_model("rotterdam-jeugd")
     data = fm.load_example_data("rotterdam")  # SYNTHETIC
     prof = fm.profile(model, data, level="wijk")
-    outcomes = {"vsv": 2.0, "schoolsucces": 1.0}
+    outcomes = {"vsv": 2.0, "neet": 1.0}
 
     rec = fm.recommend(model, prof, outcomes, area=wijk, top=3)
     print(f"{wijk} (SYNTHETIC data): factors to target for {outcomes}\n")

@@ -4,6 +4,12 @@ A model is a weighted directed graph from risk and protective factors to
 maatschappelijke resultaten (outcomes). Algorithms are plain functions over an
 immutable :class:`FactorModel`.
 
+``import factormodel`` is fast: every public name below is imported from its
+module on first use (PEP 562 module ``__getattr__``), so scipy.stats,
+scipy.optimize, networkx, matplotlib and the exporters load only when a
+function that needs them is called. ``dir(factormodel)`` and ``__all__`` list
+every public name as before.
+
 Examples
 --------
 >>> import factormodel as fm
@@ -16,19 +22,23 @@ Examples
 
 from __future__ import annotations
 
-from . import exchange, fcm, portfolio, vocab
-from .datasets import list_models
-from .effects import decompose_effects, mediation, strongest_paths, total_effects
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     DataError,
     FactorModelError,
     InvalidArgumentTypeError,
     InvalidDeltaError,
     InvalidParameterError,
+    MissingDependencyError,
     ModelFileError,
     ModelValidationError,
     ModelWarning,
     NotConvergentError,
+    OfflineError,
     Problem,
     UnknownAreaError,
     UnknownEdgeError,
@@ -37,52 +47,132 @@ from .errors import (
     UnknownNodeError,
     UnknownTableError,
 )
-from .estimate import Backtest, Estimate, backtest, estimate_weights
-from .importance import feedback_loops, graph_indices, leverage, node_indices
-from .indicators import (
-    Profile,
-    combine_profiles,
-    coverage,
-    load_indicators,
-    profile,
-    profile_index,
-    to_indicator_units,
-)
-from .io import (
-    export_model,
-    load_areas,
-    load_example_data,
-    load_model,
-    model_schema,
-    read_area_data,
-    read_deltas,
-    read_edge_list,
-    read_fcm_matrix,
-    read_model,
-    read_weight_table,
-    write_model,
-)
-from .model import FactorModel, ModelMetadata
-from .plot import (
-    plot_contributions,
-    plot_graph,
-    plot_heatmap,
-    plot_outcome,
-    plot_profile,
-    plot_recommendation,
-    plot_tornado,
-)
-from .portfolio import Portfolio, load_interventions, optimize_portfolio
-from .propagate import PropagationResult, propagate
-from .recommend import factor_gains, recommend
-from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
-from .weights import Comparison, aggregate_weights, compare
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
+    from . import exchange, fcm, portfolio, vocab
+    from .calibrate import calibrate, calibration_table
+    from .cbs import fetch_cbs
+    from .coherence import implied_correlations, implied_r2
+    from .datasets import list_models
+    from .effects import decompose_effects, mediation, strongest_paths, total_effects
+    from .estimate import Backtest, Estimate, backtest, estimate_weights
+    from .fitting import CorrelationFit, fit_to_correlations
+    from .importance import feedback_loops, graph_indices, leverage, node_indices
+    from .indicators import (
+        Profile,
+        as_catalogue,
+        combine_profiles,
+        coverage,
+        load_example_indicators,
+        load_indicators,
+        profile,
+        profile_index,
+        to_indicator_units,
+    )
+    from .io import (
+        export_model,
+        load_areas,
+        load_example_data,
+        load_model,
+        model_schema,
+        read_area_data,
+        read_deltas,
+        read_edge_list,
+        read_fcm_matrix,
+        read_model,
+        read_weight_table,
+        write_model,
+    )
+    from .model import FactorModel, ModelMetadata
+    from .plot import (
+        plot_contributions,
+        plot_graph,
+        plot_heatmap,
+        plot_outcome,
+        plot_profile,
+        plot_recommendation,
+        plot_tornado,
+        plot_validation,
+    )
+    from .portfolio import Portfolio, load_interventions, optimize_portfolio
+    from .propagate import PropagationResult, propagate
+    from .recommend import factor_gains, recommend
+    from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
+    from .validation import Validation, validate
+    from .weights import Comparison, aggregate_weights, compare
 
 __version__ = "0.1.0"
+
+#: Where each lazily imported public name lives: name -> submodule (a submodule
+#: itself when the name is the submodule's own name). The one lazy mechanism.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(["exchange", "fcm", "portfolio", "vocab"], ""),
+    **dict.fromkeys(["calibrate", "calibration_table"], "calibrate"),
+    "fetch_cbs": "cbs",
+    "list_models": "datasets",
+    **dict.fromkeys(["decompose_effects", "mediation", "strongest_paths", "total_effects"],
+                    "effects"),
+    **dict.fromkeys(["implied_correlations", "implied_r2"], "coherence"),
+    **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"], "estimate"),
+    **dict.fromkeys(["CorrelationFit", "fit_to_correlations"], "fitting"),
+    **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
+                    "importance"),
+    **dict.fromkeys(["Profile", "as_catalogue", "combine_profiles", "coverage",
+                    "load_example_indicators", "load_indicators", "profile", "profile_index",
+                    "to_indicator_units"], "indicators"),
+    **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_model",
+                    "model_schema", "read_area_data", "read_deltas", "read_edge_list",
+                    "read_fcm_matrix", "read_model", "read_weight_table", "write_model"], "io"),
+    **dict.fromkeys(["FactorModel", "ModelMetadata"], "model"),
+    **dict.fromkeys(["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome",
+                    "plot_profile", "plot_recommendation", "plot_tornado", "plot_validation"],
+                    "plot"),
+    **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"], "portfolio"),
+    **dict.fromkeys(["PropagationResult", "propagate"], "propagate"),
+    **dict.fromkeys(["factor_gains", "recommend"], "recommend"),
+    **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
+                    "uncertainty"),
+    **dict.fromkeys(["Validation", "validate"], "validation"),
+    **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "weights"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f".{where or name}", __name__)
+    value = module if not where else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """The package module: loading a submodule must not replace a public function.
+
+    Python sets ``factormodel.<submodule>`` when a submodule is first imported.
+    Two public functions share their module's name (``propagate``,
+    ``recommend``); for those the function stays the package attribute, as it
+    was when this file imported everything eagerly.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Backtest",
     "Comparison",
+    "CorrelationFit",
     "DataError",
     "Estimate",
     "FactorModel",
@@ -90,12 +180,14 @@ __all__ = [
     "InvalidArgumentTypeError",
     "InvalidDeltaError",
     "InvalidParameterError",
+    "MissingDependencyError",
     "ModelFileError",
     "ModelMetadata",
     "ModelValidationError",
     "ModelWarning",
     "MonteCarloResult",
     "NotConvergentError",
+    "OfflineError",
     "Portfolio",
     "Problem",
     "Profile",
@@ -106,8 +198,12 @@ __all__ = [
     "UnknownModelError",
     "UnknownNodeError",
     "UnknownTableError",
+    "Validation",
     "aggregate_weights",
+    "as_catalogue",
     "backtest",
+    "calibrate",
+    "calibration_table",
     "combine_profiles",
     "compare",
     "coverage",
@@ -119,11 +215,16 @@ __all__ = [
     "factor_gains",
     "fcm",
     "feedback_loops",
+    "fetch_cbs",
+    "fit_to_correlations",
     "graph_indices",
+    "implied_correlations",
+    "implied_r2",
     "leverage",
     "list_models",
     "load_areas",
     "load_example_data",
+    "load_example_indicators",
     "load_indicators",
     "load_interventions",
     "load_model",
@@ -139,6 +240,7 @@ __all__ = [
     "plot_profile",
     "plot_recommendation",
     "plot_tornado",
+    "plot_validation",
     "portfolio",
     "profile",
     "profile_index",
@@ -154,6 +256,7 @@ __all__ = [
     "strongest_paths",
     "to_indicator_units",
     "total_effects",
+    "validate",
     "vocab",
     "write_model",
 ]

@@ -17,9 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
-__all__ = ["Structure", "patterns", "strongest_paths", "structure", "topological_order"]
+__all__ = ["Structure", "closure", "patterns", "strong_components", "strongest_paths",
+           "structure", "topological_order"]
+
+#: Graphs up to this many nodes get their structure from a dense boolean closure;
+#: larger ones from scipy.sparse.csgraph, imported only then (it pulls in
+#: scipy.sparse.linalg and scipy.linalg: 50-70 ms of start-up for a command line).
+SMALL_GRAPH = 256
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,36 @@ class Structure:
         return [np.flatnonzero(self.labels == c) for c in np.flatnonzero(sizes > 1)]
 
 
+def closure(W: sp.csr_matrix) -> np.ndarray:
+    """Dense boolean reachability R[i, j]: a walk of length >= 0 leads from i to j.
+
+    By repeated squaring of ``I + (W != 0)``: log2(n) dense products, for small graphs.
+    """
+    n = W.shape[0]
+    R = (W.toarray() != 0).astype(np.float32)
+    R[np.diag_indices(n)] = 1.0
+    while True:
+        nxt = ((R @ R) > 0).astype(np.float32)  # counts stay exact in float32 (n < 2**24)
+        if np.array_equal(nxt, R):
+            return R > 0
+        R = nxt
+
+
+def strong_components(W: sp.csr_matrix) -> tuple[int, np.ndarray]:
+    """Strongly connected components of the graph of W (number, label per node)."""
+    if W.shape[0] <= SMALL_GRAPH:
+        R = closure(W)
+        first = np.argmax(R & R.T, axis=1)  # the lowest-numbered node of each component
+        _, labels = np.unique(first, return_inverse=True)
+        return int(labels.max(initial=-1)) + 1, labels.astype(np.int32)
+    from scipy.sparse import csgraph
+
+    return csgraph.connected_components(W, directed=True, connection="strong")
+
+
 def structure(W: sp.csr_matrix) -> Structure:
     """Components, acyclicity and topological order of the graph of ``W``."""
-    n_comp, labels = csgraph.connected_components(W, directed=True, connection="strong")
+    n_comp, labels = strong_components(W)
     labels.flags.writeable = False
     acyclic = bool(n_comp == W.shape[0] and not W.diagonal().any())
     order = topological_order(W) if acyclic else None

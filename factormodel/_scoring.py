@@ -16,7 +16,15 @@ is better), and a node ``f`` with desired sign ``d_f``:
   its reference (SD). NaN when ``f`` is not measured: flagged, never guessed.
 * **evidence** ``= Σ_o p_o T_E[f, o] / Σ_o p_o T_|W|[f, o]`` -- the share of the
   unsigned path weight from ``f`` to the goals that survives discounting every
-  edge by its strength class (:data:`EVIDENCE`).
+  edge by its strength class (:data:`EVIDENCE`; an edge whose source is
+  ``expert judgement`` counts as zwak whatever its class). ``T_|W|`` and ``T_E`` sum walks
+  over ``γα|W|`` and ``γαE`` (``E[i, j] = |W[i, j]|`` times its strength value),
+  damped by ``γ = min(1, 0.95 / ρ(α|W|))`` (:data:`EVIDENCE_DAMPING`): unsigned
+  walk sums can diverge where the signed effects converge (loops of opposite
+  sign cancel in ``T`` but not in ``T_|W|``), so every hop of the unsigned sums
+  counts ``γ`` times. ``γ = 1`` -- the plain unsigned sums -- whenever
+  ``ρ(α|W|) <= 0.95``, as for the bundled models; the measure is continuous in
+  the weights and exists whenever the signed effects do.
 * **expected improvement** ``= room · max(gain, 0)``; **score** ``= expected
   improvement · evidence``.
 """
@@ -29,15 +37,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _linalg
+from . import _linalg, vocab
 from ._cells import parse_number
 from .errors import InvalidParameterError
 from .model import FactorModel
 
-__all__ = ["EVIDENCE", "Gains", "expected_improvement", "gains", "priorities", "room", "score"]
+__all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "Gains", "evidence_damping", "expected_improvement",
+           "gains", "priorities", "room", "score"]
 
-#: Evidence value of an edge per strength class.
+#: Evidence value of an edge per strength class; an expert-judgement edge counts as zwak.
 EVIDENCE = {"sterk": 1.0, "matig": 2.0 / 3.0, "zwak": 1.0 / 3.0}
+
+#: The largest spectral radius the unsigned walk sums behind the evidence share may
+#: have; above it every hop is damped (see the module docstring).
+EVIDENCE_DAMPING = 0.95
 
 
 def priorities(model: FactorModel, goals: Mapping[str, float] | Iterable[str]
@@ -110,14 +123,25 @@ def _gains(model: FactorModel, prio: dict[str, float], alpha: float) -> Gains:
     s = model.desired_sign.to_numpy(dtype=float)
     per_goal = s[:, None] * (T * (p * s[cols])[None, :])
     weight = np.abs(model.edge_values("weight").astype(float))
-    strength = np.array([EVIDENCE[k] for k in model.edge_values("strength")])
-    T_abs, T_e = _linalg.unsigned_columns(model, alpha, weight, weight * strength, cols)
+    strength = np.where(model.edge_values("source_ref") == vocab.EXPERT_JUDGEMENT,
+                        EVIDENCE["zwak"], [EVIDENCE[k] for k in model.edge_values("strength")])
+    damped = alpha * evidence_damping(model, alpha)  # rho(damped |W|) <= 0.95: sums exist
+    T_abs, T_e = _linalg.unsigned_columns(model, damped, weight, weight * strength, cols)
     with np.errstate(invalid="ignore", divide="ignore"):
         evidence = np.where(T_abs @ p > 0, (T_e @ p) / (T_abs @ p), np.nan)
     out = Gains(prio, per_goal, per_goal.sum(axis=1), evidence, T)
     for a in (out.per_goal, out.gain, out.evidence, out.effects):
         a.flags.writeable = False
     return out
+
+
+def evidence_damping(model: FactorModel, alpha: float = 1.0) -> float:
+    """γ = min(1, EVIDENCE_DAMPING / ρ(α|W|)): the per-hop damping of the unsigned sums."""
+    absW = abs(model.weight_matrix).tocsr()
+    if alpha * _linalg.perron_upper_bound(absW) <= EVIDENCE_DAMPING or model.structure.acyclic:
+        return 1.0
+    rho, _ = _linalg.spectral_radius(absW, threshold=EVIDENCE_DAMPING / alpha)
+    return min(1.0, EVIDENCE_DAMPING / (alpha * rho))
 
 
 def room(desired_sign: np.ndarray, delta: np.ndarray) -> np.ndarray:

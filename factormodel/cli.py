@@ -41,10 +41,18 @@ from .errors import (
     ModelWarning,
 )
 from .fcm import FCMResult
-from .indicators import REFERENCES, Profile, coverage, profile, profile_index, to_indicator_units
+from .indicators import (
+    REFERENCES,
+    Profile,
+    coverage,
+    load_example_indicators,
+    profile,
+    profile_index,
+    to_indicator_units,
+)
 from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
-from .portfolio import load_interventions, optimize_portfolio
+from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import recommend
 
@@ -160,6 +168,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", parents=[common, out],
                        help="check a model and report every problem (exit 2 if invalid)")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings (e.g. an implied R² >= 1) as errors: exit 2")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("propagate", parents=[common, out],
@@ -191,6 +201,29 @@ def _parser() -> argparse.ArgumentParser:
     _area_options(p)
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_profile)
+
+    p = sub.add_parser("validate-data", parents=[common, out],
+                       help="how well the model predicts observed outcomes in area data, "
+                            "beside simple baselines (out of sample)")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("data", help="area data file; 'example' for the bundled SYNTHETIC data; "
+                   "'example:cbs_kwb2017' for the REAL CBS 2017 buurt data (no outcomes)")
+    p.add_argument("--outcome", action="append", metavar="ID",
+                   help="outcome node or indicator to validate (repeatable; default all)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
+                   "(default: the model's bundled one)")
+    p.add_argument("--folds", default="loo",
+                   help="'loo' (leave one area out, default), a number of folds, or 'parent' "
+                        "(leave one parent area out, e.g. a gebied with its wijken; parents "
+                        "from --areas, default the rotterdam registry)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the folds")
+    p.add_argument("--year", type=int, help="year to validate (default: the latest)")
+    p.add_argument("--level", help="area level (default: the finest)")
+    p.add_argument("--calibrate", type=float, metavar="STRENGTH",
+                   help="also score the model calibrated inside each fold")
+    p.add_argument("--areas", metavar="REGISTRY",
+                   help="resolve area names/codes with this registry (e.g. rotterdam)")
+    p.set_defaults(func=_cmd_validate_data)
 
     p = sub.add_parser("recommend", parents=[common, out],
                        help="which factors to target in an area, and (with --budget) which "
@@ -287,16 +320,33 @@ def _area_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--level", help="area level, e.g. wijk or gebied (default: the finest)")
     p.add_argument("--areas", metavar="REGISTRY",
                    help="resolve area names/codes with this registry (e.g. rotterdam)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
+                   "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
+
+
+def _catalogue_arg(args: argparse.Namespace, model: FactorModel) -> Any:
+    """The catalogue a command should use: --indicators, or the example data's own."""
+    if getattr(args, "indicators", None):
+        return args.indicators
+    if args.data == "example:cbs_kwb2017":
+        return load_example_indicators("cbs_kwb2017", model)
+    return None
 
 
 def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
     if arg in ("example", "example:rotterdam"):
         return load_example_data("rotterdam")
+    if arg == "example:cbs_kwb2017":  # REAL CBS data (context factors only)
+        return load_example_data("cbs_kwb2017")
     return read_area_data(arg, areas=registry)
 
 
 def _synthetic_note(prof: Profile) -> str:
-    return " -- SYNTHETIC example data, not measurements" if prof.synthetic else ""
+    if prof.synthetic:
+        return " -- SYNTHETIC example data, not measurements"
+    if prof.status == "real":
+        return f" -- REAL data ({prof.source})" if prof.source else " -- REAL data"
+    return ""
 
 
 def _emit(data: Any, fmt: str, table: str | None = None) -> None:
@@ -433,6 +483,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             text.append(f"{len(rows)} warning{'s' if len(rows) != 1 else ''}:")
             text += [f"  - {r['where']}: {r['message']}" for r in rows]
         _emit(rows, "table", "\n".join(text))
+    if rows and args.strict:
+        print(f"factormodel: error: {model.name} has {len(rows)} warning"
+              f"{'s' if len(rows) != 1 else ''} and --strict was given", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -462,7 +516,8 @@ def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> fl
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     nodes = model.nodes
     if args.area:
@@ -503,6 +558,51 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate_data(args: argparse.Namespace) -> int:
+    from .validation import CAVEAT, validate
+
+    model = load_model(args.model)
+    data = _area_data(args.data, args.areas)
+    folds: Any = args.folds.lower()
+    if folds not in ("loo", "parent"):
+        folds = _whole_number(args.folds, "--folds")
+    indicators = _catalogue_arg(args, model)
+    result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
+                      seed=args.seed, indicators=indicators, year=args.year,
+                      areas=args.areas or "rotterdam",
+                      calibrate=args.calibrate)
+    if args.format == "json":
+        _emit(result.to_dict(), "json")
+        return 0
+    frame = result.to_frame()
+    if args.format == "csv":
+        _emit(frame, "csv")
+        return 0
+    cols = ["indicator", "target", "method", "n", "r", "r2", "slope", "rmse", "detail"]
+    status = (" -- SYNTHETIC example data, not measurements"
+              if "synthetic" in result.data_status else
+              f" -- {result.data_status or 'area'} data")
+    parts = [f"validation of {model.name} on {args.data}{status}; level {result.level}, "
+             f"{result.year}; {result.folds}"]
+    for sample in ("out-of-sample", "in-sample"):
+        sub = result.to_frame(sample)[cols]
+        parts += ["", f"{sample}:", sub.to_string(index=False, float_format=lambda v: f"{v:.3f}",
+                                                  na_rep="-")]
+    parts += ["", *result.notes, CAVEAT]
+    if result.data_source:
+        parts.append(result.data_source)
+    _emit(frame, "table", "\n".join(parts))
+    return 0
+
+
+def _whole_number(text_: str, name: str) -> int:
+    try:
+        return int(text_)
+    except ValueError:
+        raise InvalidParameterError(f"{name} must be 'loo', 'parent' or a whole number, got "
+                                    f"{text_!r}") from None
+
+
 def _cmd_propagate(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     if args.data is not None:
@@ -532,7 +632,8 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     row = prof.row(args.area)
     factors = row[list(model.factors)]
@@ -566,7 +667,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
                          observed_sd=units["node"].map(observed).map(
                              lambda v: "n/a" if np.isnan(v) else f"{v:+.2f}"),
                          predicted_sd=units["delta_sd"].map(lambda v: f"{v:+.2f}"),
-                         change=units["change"].map(lambda v: f"{v:+.2f}"))
+                         change=units["change"].map(
+                             lambda v: "n/a (direction ambiguous)" if np.isnan(v)
+                             else f"{v:+.2f}"))
     lines.append(table[["node", "predicted_sd", "observed_sd", "change", "change_unit",
                         "indicator"]].to_string(index=False))
     lines += ["", f"factors measured and clamped: {int(factors.notna().sum())}; "
@@ -591,7 +694,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if not args.area:
         raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
     data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level)
+    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   indicators=_catalogue_arg(args, model))
     note = _synthetic_note(prof)
     outcomes = _outcome_priorities(args.outcome)
     rec = recommend(model, prof, outcomes, area=args.area, top=args.top)
@@ -613,7 +717,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         doc: dict[str, Any] = {"model": model.name, "status": model.metadata.status,
                                "area": args.area, "year": prof.year,
                                "synthetic_data": bool(note), "outcomes": outcomes,
-                               "factors": rec.to_dict("records")}
+                               "factors": rec.to_dict("records"),
+                               "notes": rec.attrs.get("notes", [])}
         if portfolio is not None:
             doc["portfolio"] = portfolio.to_dict()
         _emit(json_safe(doc), "json")
@@ -634,14 +739,22 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             f" - {r.factor} ({r.status}; gain {r.gain:.2f} per SD)"
         lines.append(head)
         lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
+    for n in rec.attrs.get("notes", []):
+        lines += ["", *textwrap.wrap(n[lang], width=92)]
     if portfolio is not None:
         lines += ["", f"Portfolio within {portfolio.budget:,.0f}: cost "
                       f"{portfolio.total_cost:,.0f}, expected improvement "
                       f"{portfolio.improvement:.3f} SD (weighted)"]
         chosen = portfolio.chosen.assign(cost=portfolio.chosen["cost"].map(lambda v: f"{v:,.0f}"),
                                          value=portfolio.chosen["value"].map(lambda v: f"{v:.3f}"))
-        lines.append(chosen[["intervention", "units", "cost", "value", "targets"]]
+        chosen["effect"] = np.where(portfolio.chosen["effect_is_default"], "default*",
+                                    "published")
+        lines.append(chosen[["intervention", "units", "cost", "value", "effect", "targets"]]
                      .to_string(index=False))
+        if portfolio.chosen["effect_is_default"].any():
+            lines.append(f"* no published effect size: the stated conservative default "
+                         f"{DEFAULT_EFFECT} SD per target factor (sd {DEFAULT_EFFECT_SD}) is "
+                         "used; the recognition level is evidence, not effect")
         if not portfolio.outcome_units.empty:
             lines += ["", "Predicted change of the chosen outcomes:",
                       portfolio.outcome_units[["node", "delta_sd", "change", "change_unit",

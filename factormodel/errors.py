@@ -20,10 +20,12 @@ __all__ = [
     "InvalidArgumentTypeError",
     "InvalidDeltaError",
     "InvalidParameterError",
+    "MissingDependencyError",
     "ModelFileError",
     "ModelValidationError",
     "ModelWarning",
     "NotConvergentError",
+    "OfflineError",
     "Problem",
     "UnknownAreaError",
     "UnknownEdgeError",
@@ -131,6 +133,14 @@ class InvalidArgumentTypeError(InvalidParameterError, TypeError):
 class DataError(FactorModelError, ValueError):
     """Area data cannot be used as given: duplicate rows, bad values, unit or direction
     mismatches, missing populations, an unknown year. The message names the values."""
+
+
+class MissingDependencyError(FactorModelError, ImportError):
+    """An optional package is needed (the message names it and the extra that installs it)."""
+
+
+class OfflineError(FactorModelError, ConnectionError):
+    """A remote source (e.g. CBS StatLine) could not be reached."""
 
 
 class _LookupError(FactorModelError, KeyError):

@@ -8,9 +8,17 @@ standardised (mean 0, SD 1 over those observations) and ``z_j`` is regressed on
 
     β = (XᵀX + λI)^-1 Xᵀ y,   Cov(β) = σ² (XᵀX + λI)^-1 XᵀX (XᵀX + λI)^-1,
 
-with ``σ² = RSS / (n − p)``, and a t-interval. For ``λ = 0`` this is ordinary
-least squares; in a recursive (acyclic) path model with uncorrelated errors it
-equals maximum likelihood (what SEM software such as semopy reports). With
+with ``σ² = RSS / (n − p − 1)``, and a t-interval with ``n − p − 1`` degrees of
+freedom: standardising estimated every variable's mean, which costs one degree of
+freedom beyond the ``p`` slopes. The standard errors are those of an ordinary
+regression *with* an intercept on the same standardised data (statsmodels
+``OLS(z_j, add_constant(z_P))``; the intercept is 0), and the t statistics are
+those of the regression on the raw data. A regression without intercept on the
+standardised data (statsmodels ``OLS(z_j, z_P)``) counts ``n − p`` degrees of
+freedom and so understates the standard errors by ``√((n−p−1)/(n−p))``. For
+``λ = 0`` the estimates are ordinary least squares; in a recursive (acyclic)
+path model with uncorrelated errors they equal maximum likelihood (what SEM
+software such as semopy reports). With
 feedback loops per-node least squares is biased (simultaneity); the result
 says so.
 """
@@ -147,7 +155,7 @@ def estimate_weights(model: FactorModel, data: pd.DataFrame, *, ridge: float = 0
         A = XtX + ridge * np.eye(k)
         beta = np.linalg.solve(A, X.T @ y)
         resid = y - X @ beta
-        dof = n - k
+        dof = n - k - 1  # the slopes and the mean that standardising removed
         sigma2 = float(resid @ resid) / dof
         Ainv = np.linalg.inv(A)
         se = np.sqrt(np.diag(sigma2 * Ainv @ XtX @ Ainv))

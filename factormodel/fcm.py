@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.special import expit
 
 from ._html import frame_html
 from ._json import json_safe
@@ -56,6 +55,8 @@ def transfer(x: np.ndarray, kind: str, lam: float = 1.0) -> np.ndarray:
     [0.5]
     """
     if kind == "sigmoid":
+        from scipy.special import expit  # scipy.special: ~40 ms of start-up, only for FCM runs
+
         return expit(lam * x if lam != 1.0 else x)
     if kind == "tanh":
         return np.tanh(lam * x if lam != 1.0 else x)

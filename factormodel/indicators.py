@@ -29,6 +29,7 @@ import pandas as pd
 
 from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
+from .datasets import data_path
 from .errors import (
     DataError,
     InvalidParameterError,
@@ -36,17 +37,20 @@ from .errors import (
     Problem,
     UnknownAreaError,
     UnknownIndicatorError,
+    UnknownModelError,
     close_matches,
 )
-from .io import load_catalogue, read_area_data
+from .io import EXAMPLE_DATA, load_catalogue, load_model, read_area_data
 from .model import FactorModel
 
-__all__ = ["CATALOGUE_COLUMNS", "Profile", "area_deltas", "build_catalogue", "combine_profiles",
-           "coverage", "deltas_frame", "load_indicators", "profile", "profile_index",
+__all__ = ["CATALOGUE_COLUMNS", "Profile", "area_deltas", "as_catalogue", "build_catalogue",
+           "combine_profiles", "coverage", "deltas_frame", "load_example_indicators",
+           "load_indicators", "profile", "profile_index",
            "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
-                     "level", "scale", "weight", "typical", "target", "definition", "basis")
+                     "level", "scale", "weight", "typical", "target", "definition", "basis",
+                     "availability", "constructed")
 _REQUIRED = ("id", "node", "label_nl", "label_en", "unit", "direction", "source", "level",
              "scale")
 REFERENCES = ("city", "previous_year", "target")
@@ -57,9 +61,11 @@ INDEX_POINTS_PER_SD = 10.0
 def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> pd.DataFrame:
     """Validate an indicator catalogue against ``model``; report every problem at once.
 
-    Returns the catalogue indexed by indicator id, with ``direction`` as int,
-    ``scale``/``weight``/``typical``/``target`` as float (``weight`` defaults
-    to 1, the others to NaN when empty).
+    Returns the catalogue indexed by indicator id, with ``direction`` as int (0 for
+    ``ambiguous``: not used for deltas), ``scale``/``weight``/``typical``/``target`` as
+    float (``weight`` defaults to 1, the others to NaN when empty), ``availability``
+    (at which level it is published) and ``constructed`` (True for an indicator defined
+    here without a confirmed public series).
     """
     cols, _, problems = require_columns(raw.columns, _REQUIRED, src)
     if problems:
@@ -88,9 +94,10 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
         if node not in model:
             bad(i, "node", f"unknown node {node!r} in model {model.name!r}; "
                 f"{close_matches(node, model.node_ids)}")
-        direction = text(get["direction"][i]).replace("+", "")
-        if direction not in ("1", "-1", "1.0", "-1.0"):
-            bad(i, "direction", f"direction must be +1 or -1, got {text(get['direction'][i])!r}")
+        direction = text(get["direction"][i]).replace("+", "").lower()
+        if direction not in ("1", "-1", "1.0", "-1.0", "ambiguous"):
+            bad(i, "direction", "direction must be +1, -1 or 'ambiguous', got "
+                f"{text(get['direction'][i])!r}")
         level = text(get["level"][i]).lower()
         if level not in LEVELS:
             bad(i, "level", f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
@@ -111,9 +118,15 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
             bad(i, "weight", "weight must be above 0")
         out["id"].append(ind)
         out["node"].append(node)
-        for c in ("label_nl", "label_en", "unit", "source", "definition", "basis"):
+        for c in ("label_nl", "label_en", "unit", "source", "definition", "basis",
+                  "availability"):
             out[c].append(text(get[c][i]))
-        out["direction"].append(-1 if direction.startswith("-") else 1)
+        constructed = text(get["constructed"][i]).lower()
+        if constructed not in ("", "true", "false"):
+            bad(i, "constructed", f"constructed must be true or false, got {constructed!r}")
+        out["constructed"].append(constructed == "true")
+        out["direction"].append(0 if direction == "ambiguous" else
+                                -1 if direction.startswith("-") else 1)
         out["level"].append(level)
         out["scale"].append(np.nan if nums["scale"] is None else nums["scale"])
         out["weight"].append(1.0 if nums["weight"] is None else nums["weight"])
@@ -162,6 +175,14 @@ class Profile:
         Young people per area where the data give it (NaN otherwise).
     synthetic : bool
         True when the area data are synthetic example data.
+    left_out : tuple of str
+        Indicators in the data whose catalogue direction is ``ambiguous`` (more can be
+        better or worse, e.g. jeugdhulp use, Veilig Thuis reports): not used for the
+        deltas, so not for room to improve, until the catalogue gives them +1 or -1.
+    status : str
+        The data's own ``status`` column (``real``, ``synthetic``), if any.
+    source : str
+        The data's credit line (its ``source`` column), if any.
     """
 
     deltas: pd.DataFrame
@@ -172,6 +193,9 @@ class Profile:
     model_name: str = ""
     population: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     synthetic: bool = False
+    left_out: tuple[str, ...] = ()
+    status: str = ""
+    source: str = ""
 
     # pandas-like access to the deltas
     @property
@@ -229,14 +253,18 @@ class Profile:
 
         return json_safe({
             "model": self.model_name, "reference": self.reference, "year": self.year,
-            "level": self.level, "synthetic": self.synthetic,
+            "level": self.level, "synthetic": self.synthetic, "status": self.status,
+            "source": self.source,
             "reference_values": self.reference_values.to_dict(),
+            "left_out_ambiguous_direction": list(self.left_out),
             "deltas": {str(a): row.to_dict() for a, row in self.deltas.iterrows()}})
 
     def __repr__(self) -> str:
         return (f"<Profile of {len(self.deltas)} area(s), {self.level or 'level ?'} "
                 f"{self.year if self.year is not None else ''}, against "
-                f"{self.reference_name()}{', SYNTHETIC data' if self.synthetic else ''}>")
+                f"{self.reference_name()}{', SYNTHETIC data' if self.synthetic else ''}"
+                f"{', REAL data' if self.status == 'real' else ''}"
+                f"{'; ' + self.source if self.source else ''}>")
 
     def _repr_html_(self) -> str:
         from ._html import profile_html
@@ -321,7 +349,10 @@ def combine_profiles(profiles: Sequence[Profile]) -> Profile:
                    year=first.year if len(years) == 1 else None, level=first.level,
                    model_name=first.model_name,
                    population=pd.concat([p.population for p in profiles]),
-                   synthetic=any(p.synthetic for p in profiles))
+                   synthetic=any(p.synthetic for p in profiles),
+                   left_out=tuple(sorted({k for p in profiles for k in p.left_out})),
+                   status=", ".join(sorted({p.status for p in profiles} - {""})),
+                   source="; ".join(sorted({p.source for p in profiles} - {""})))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -365,6 +396,76 @@ def _catalogue(model: FactorModel, indicators: pd.DataFrame | None) -> pd.DataFr
     return load_indicators(model) if indicators is None else indicators
 
 
+def load_example_indicators(name: str = "cbs_kwb2017", model: FactorModel | None = None
+                            ) -> pd.DataFrame:
+    """The indicator catalogue of an example dataset (:func:`factormodel.load_example_data`).
+
+    ``"cbs_kwb2017"``: the REAL CBS 2017 buurt data mapped onto the
+    rotterdam-jeugd model: % households at or below 105% of the social minimum
+    -> ``armoede``; average income per inhabitant -> ``concentratie_armoede_buurt``
+    (direction -1, a constructed mapping: see the ``basis`` column).
+    ``"rotterdam"``: the model's own catalogue.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_example_indicators("cbs_kwb2017")
+    >>> cat["node"].tolist()
+    ['armoede', 'concentratie_armoede_buurt']
+    """
+    if name not in EXAMPLE_DATA:
+        raise UnknownModelError(f"no example data {name!r}; available: "
+                                f"{', '.join(EXAMPLE_DATA)}")
+    model = model or load_model("rotterdam-jeugd")
+    if name == "rotterdam":
+        return load_indicators(model)
+    return load_indicators(model, data_path(f"{name}_indicators.csv"))
+
+
+def as_catalogue(model: FactorModel, indicators: Any = None) -> pd.DataFrame:
+    """An indicator catalogue for ``model`` from what a user has at hand.
+
+    Parameters
+    ----------
+    indicators : None, path, or DataFrame
+        ``None``: the bundled catalogue of ``model``; a path: a catalogue CSV
+        (read by :func:`factormodel.load_indicators`); a DataFrame: either a
+        catalogue already validated (indexed by ``id``) or a raw table with the
+        catalogue's columns (``id, node, label_nl, label_en, unit, direction,
+        source, level, scale``; optional ``weight, typical, target,
+        definition, basis``), validated here with the same rules. Use it for
+        areas and indicators in no bundled catalogue (another city's table).
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> raw = pd.DataFrame({"id": ["pct_low_income"], "node": ["armoede"],
+    ...     "label_nl": ["% huishoudens laag inkomen"], "label_en": ["% low-income households"],
+    ...     "unit": ["%"], "direction": [1], "source": ["my city"], "level": ["wijk"],
+    ...     "scale": [4.0]})
+    >>> cat = fm.as_catalogue(fm.load_model("toy"), raw)
+    >>> cat.loc["pct_low_income", "node"], float(cat.loc["pct_low_income", "scale"])
+    ('armoede', 4.0)
+    """
+    if indicators is None or isinstance(indicators, str) or hasattr(indicators, "__fspath__"):
+        return load_indicators(model, indicators)
+    if not isinstance(indicators, pd.DataFrame):
+        raise InvalidParameterError("indicators must be a catalogue DataFrame or the path of "
+                                    f"a catalogue CSV, got {type(indicators).__name__}")
+    if indicators.index.name == "id" and set(CATALOGUE_COLUMNS[1:]) <= set(indicators.columns) \
+            and pd.api.types.is_integer_dtype(indicators["direction"]):
+        return indicators
+    return build_catalogue(indicators.reset_index(drop=indicators.index.name != "id"), model,
+                           TableSource("indicator catalogue"))
+
+
+def _joined(frame: pd.DataFrame, column: str) -> str:
+    """The distinct non-empty values of a text column (e.g. status, source), joined."""
+    if column not in frame.columns:
+        return ""
+    return ", ".join(sorted(set(frame[column].astype(str)) - {""}))
+
+
 def as_area_data(data: Any) -> pd.DataFrame:
     """Area data in the canonical long form (a path or table is read and normalised)."""
     if isinstance(data, pd.DataFrame) and set(AREA_DATA_COLUMNS) <= set(data.columns):
@@ -403,7 +504,8 @@ def _direction_text(value: str) -> str:
 
 
 def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
-    present = [lv for lv in LEVELS if lv in set(data["level"])]
+    levels = set(data["level"].unique())  # once, not per level
+    present = [lv for lv in LEVELS if lv in levels]
     if level is None:
         if not present:  # no level information: one implicit level
             return data
@@ -533,6 +635,11 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     info = cat.loc[now["indicator"]]
     z = info["direction"].to_numpy() * (now["value"].to_numpy() - ref.to_numpy()) \
         / info["scale"].to_numpy()
+    # direction 'ambiguous' (0): more can be worse or better (e.g. more Veilig Thuis reports
+    # can mean better signalling); left out unless the catalogue sets a direction
+    ambiguous = info["direction"].to_numpy() == 0
+    z = np.where(ambiguous, np.nan, z)
+    left_out = tuple(sorted(set(now["indicator"].to_numpy()[ambiguous])))
     w = np.where(np.isnan(z), 0.0, info["weight"].to_numpy())
     parts = pd.DataFrame({"area": now["area"].to_numpy(), "node": info["node"].to_numpy(),
                           "wz": np.where(np.isnan(z), 0.0, z) * w, "w": w})
@@ -552,7 +659,8 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     return Profile(deltas=out, reference=reference, reference_values=ref_values.rename("reference"),
                    year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
                    model_name=model.name, population=population.astype(float),
-                   synthetic=synthetic)
+                   synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
+                   source=_joined(now, "source"))
 
 
 def coverage(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.DataFrame:
@@ -639,7 +747,8 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     long = frame.rename_axis(index="area", columns="node").reset_index().melt(
         id_vars="area", var_name="node", value_name="delta_sd").dropna(subset=["delta_sd"])
     merged = long.merge(cat.reset_index().rename(columns={"id": "indicator"}), on="node")
-    merged["change"] = merged["delta_sd"] * merged["scale"] * merged["direction"]
+    merged["change"] = merged["delta_sd"] * merged["scale"] * merged["direction"].where(
+        merged["direction"] != 0)  # an ambiguous direction has no change in units
     merged["change_unit"] = np.where(merged["unit"] == "%", "percentage points", merged["unit"])
     cols = ["area", "node", "indicator", "delta_sd", "change", "change_unit", "label_nl",
             "label_en"]

@@ -586,20 +586,44 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
                                nihil=nihil, lines=lines)
 
 
+#: Example datasets: name -> (what they are, status).
+EXAMPLE_DATA = {
+    "rotterdam": ("SYNTHETIC indicator values for the rotterdam-jeugd catalogue, 2021-2023",
+                  "synthetic"),
+    "cbs_kwb2017": ("REAL CBS Kerncijfers wijken en buurten 2017 (83765NED), 75 of Rotterdam's "
+                    "92 buurten", "real"),
+}
+#: Credit line of the real CBS example data (CC BY 4.0).
+CBS_KWB2017_CREDIT = "Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0"
+CBS_KWB2017_NOTE = "75 of Rotterdam's 92 buurten: 17 with incomplete values are absent, not filled"
+
+
 def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
-    """SYNTHETIC example area data for the bundled model (not real measurements).
+    """Example area data: SYNTHETIC (``"rotterdam"``) or REAL (``"cbs_kwb2017"``).
 
     ``"rotterdam"``: values of the rotterdam-jeugd indicator catalogue for
     Rotterdam's real gebieden and wijken (names from the area registry),
     2021-2023. The values are **synthetic**: made by
     ``scripts/make_example_data.py`` (seeded) from the rotterdam-jeugd model
     plus noise, so that tests know the truth. Use them to learn and test the
-    library, never as facts about Rotterdam.
+    library, never as facts about Rotterdam. Column ``status`` reads
+    ``synthetic``.
+
+    ``"cbs_kwb2017"``: **real measurements** from CBS *Kerncijfers wijken en
+    buurten 2017* (table 83765NED) for 75 of Rotterdam's 92 buurten (the 17
+    others have incomplete values in CBS's table and are absent, never
+    filled): % households at or below 105% of the social minimum and average
+    income per inhabitant, with the inhabitants as population. Column
+    ``status`` reads ``real``, column ``source`` holds the credit line
+    (:data:`CBS_KWB2017_CREDIT`, CC BY 4.0) and the note on the absent buurten,
+    so both travel into profiles, tables and figures. Its indicator catalogue for the
+    rotterdam-jeugd model: :func:`load_example_indicators`. It has context
+    factors only, no outcomes.
 
     Returns
     -------
     DataFrame
-        Canonical area data plus a ``status`` column reading ``synthetic``.
+        Canonical area data plus ``status`` (and ``source``) columns.
 
     Examples
     --------
@@ -607,7 +631,27 @@ def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
     >>> data = fm.load_example_data("rotterdam")
     >>> sorted(data["year"].unique().tolist()), set(data["status"])
     ([2021, 2022, 2023], {'synthetic'})
+    >>> cbs = fm.load_example_data("cbs_kwb2017")
+    >>> cbs["area"].nunique(), set(cbs["level"]), set(cbs["status"]), int(cbs["year"].iloc[0])
+    (75, {'buurt'}, {'real'}, 2017)
+    >>> print(cbs["source"].iloc[0])
+    Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0; 75 of Rotterdam's
+    92 buurten: 17 with incomplete values are absent, not filled
     """
+    if name not in EXAMPLE_DATA:
+        raise UnknownModelError(f"no example data {name!r}; available: "
+                                + "; ".join(f"{k} ({v[0]})" for k, v in EXAMPLE_DATA.items()))
+    if name == "cbs_kwb2017":
+        raw, _ = _raw_table(data_path("cbs_kwb2017_buurten.csv"), 0)
+        frame = pd.DataFrame({
+            "code": raw["cbs_buurtcode_2017"], "buurt": raw["buurtnaam"], "year": "2017",
+            "population": raw["inwoners"],
+            **{c: raw[c] for c in ("pct_hh_onder_of_rond_sociaal_minimum",
+                                   "gem_inkomen_per_inwoner_x1000_eur")}})
+        data = read_area_data(frame)
+        data["status"] = "real"
+        data["source"] = f"{CBS_KWB2017_CREDIT}; {CBS_KWB2017_NOTE}"
+        return data
     path = data_path(f"{name}_synthetic.csv")
     data = read_area_data(path, areas=name)
     data["status"] = "synthetic"
@@ -740,6 +784,17 @@ def _separator(content: str) -> str:
                key=lambda sep: max(line.count(sep) for line in first))
 
 
+def _one_filled(row: list[str]) -> bool:
+    """True if exactly one cell of the row is not blank (stops at the second one)."""
+    filled = 0
+    for cell in row:
+        if cell and not cell.isspace():
+            filled += 1
+            if filled > 1:
+                return False
+    return filled == 1
+
+
 def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: bool = False,
               keep_unnamed_first: bool = False) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """Read a CSV table as text cells; structural problems are appended, not raised."""
@@ -750,10 +805,10 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
     header: list[str] | None = None
     try:
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue  # blank lines and Excel's all-empty ';;;;' rows carry nothing
-            if skip_single_cell_rows and sum(bool(cell.strip()) for cell in row) == 1 \
-                    and (header is None or not any(c.strip() for c in row[1:])) \
+            if skip_single_cell_rows and _one_filled(row) \
+                    and (header is None or not "".join(row[1:]).strip()) \
                     and (header is None or len(header) > 1):
                 continue  # a title or footer line ('Bron: CBS'): no values to lose
             row = [unguard_cell(cell) for cell in row]  # the guard of write_model
@@ -787,10 +842,13 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
     keep = [j for j in keep if lowered.index(lowered[j]) == j]
     for i, row in enumerate(rows):
         extra = row[width:]
-        if len(row) < width or any(c.strip() for c in extra):
+        if len(row) < width or (extra and "".join(extra).strip()):
             problems.append(Problem(src.where(i), f"has {len(row)} fields, the header has "
                                     f"{width}", (path.stem, i, None)))
-    cells = [[(row[j] if j < len(row) else "") for j in keep] for row in rows]
+    if len(keep) == width and all(len(row) == width for row in rows):
+        cells = rows  # the common case: every row as wide as the header, every column kept
+    else:
+        cells = [[(row[j] if j < len(row) else "") for j in keep] for row in rows]
     frame = pd.DataFrame(cells, columns=[header[j] for j in keep], dtype=object)
     return frame, tuple(lines)
 

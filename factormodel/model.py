@@ -38,6 +38,7 @@ from ._tables import (
     check_graph,
     desired_signs,
 )
+from .coherence import coherence_problems
 from .errors import (
     InvalidArgumentTypeError,
     ModelValidationError,
@@ -86,7 +87,9 @@ class FactorModel:
     -----
     ModelWarning
         When a weight's sign contradicts the kinds it joins (e.g. a protective
-        factor that raises a problem outcome).
+        factor that raises a problem outcome), or when, read as standardised
+        direct effects, the weights into a node imply R² >= 1 (see
+        :func:`factormodel.implied_r2`).
 
     Examples
     --------
@@ -170,6 +173,8 @@ class FactorModel:
         problems = list(problems) + [p for p in found if p.key not in skip]
         if problems:
             raise ModelValidationError(problems, label)
+        model = cls._from_canonical(nodes.set_index("id"), edges, metadata)
+        soft += coherence_problems(model)  # implied R² >= 1 (design notes section 2)
         if soft:
             warnings.warn(ModelValidationError(soft, f"{label} (warnings)").args[0],
                           ModelWarning, stacklevel=3)

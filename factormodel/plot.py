@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +30,15 @@ if TYPE_CHECKING:
 
     from .propagate import PropagationResult
 
-__all__ = ["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome", "plot_profile",
-           "plot_recommendation", "plot_tornado"]
+__all__ = [
+    "plot_contributions",
+    "plot_graph",
+    "plot_heatmap",
+    "plot_outcome",
+    "plot_profile",
+    "plot_recommendation",
+    "plot_tornado",
+]
 
 KIND_COLOURS = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
 POSITIVE, NEGATIVE = "#444444", "#7b3294"
@@ -352,7 +360,24 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
              else f"{len(order)} of {len(good)} measured")
     ax.set_title(f"{area}: {shown}; {unmeasured} " + ("niet gemeten" if nl else "not measured"),
                  fontsize=11)
+    if isinstance(profile, Profile):
+        _data_label(ax, profile.synthetic, profile.source)
     return ax
+
+
+def _data_label(ax: Axes, synthetic: bool, source: str, extra: str = "") -> None:
+    """Label synthetic data inside the figure; print the data's credit line under it."""
+    if synthetic:
+        ax.text(0.98, 0.02, "SYNTHETIC DATA", transform=ax.transAxes, ha="right",
+                va="bottom", fontsize=12, color="#b35806", alpha=0.8, fontweight="bold")
+    note = " ".join(t for t in (f"{source}." if source else "", extra) if t)
+    if note:
+        import textwrap
+
+        width = max(60, int(ax.figure.get_figwidth() * ax.get_position().width * 16))
+        note = textwrap.fill(note, width)
+        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -36),
+                    textcoords="offset points", fontsize=6.5, color="dimgrey", va="top")
 
 
 def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
@@ -399,6 +424,11 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     ax.set_xlim(0, ranked["score"].max() * 2.2)
     ax.set_xlabel("score")
     ax.set_title("Aangrijpingspunten" if lang == "nl" else "Factors to target", fontsize=11)
+    notes = recommendation.attrs.get("notes", [])
+    if notes:  # e.g. a sparse outcome column: disclose it inside the figure
+        ax.text(0, -0.12 - 0.02 * len(ranked), "\n".join(textwrap.fill(n[lang], 110)
+                                                         for n in notes),
+                transform=ax.transAxes, fontsize=7, va="top", color="#7a0000")
     return ax
 
 
@@ -422,6 +452,7 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     np.int64(1)
     """
     lang = _lang(lang)
+    synthetic = getattr(table, "synthetic", False)
     table = deltas_frame(table)
     cols = [c for c in model.node_ids if c in table.columns and table[c].notna().any()]
     cols = sorted(cols, key=lambda c: -table[c].notna().sum())[:max_columns]
@@ -446,8 +477,12 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
     nl = lang == "nl"
     bar.set_label(("SD, rood = slechter" if nl else "SD, red = worse") if oriented else "SD")
-    ax.set_title("Profiel per gebied (grijs = niet gemeten)" if nl else
-                 "Profile per area (grey = not measured)", fontsize=11)
+    title = ("Profiel per gebied (grijs = niet gemeten)" if nl else
+             "Profile per area (grey = not measured)")
+    if synthetic:  # the image fills the axes: say it in the title
+        title += "\nSYNTHETISCHE voorbeelddata - geen metingen" if nl else \
+            "\nSYNTHETIC example data - not measurements"
+    ax.set_title(title, fontsize=11)
     return ax
 
 
@@ -484,4 +519,115 @@ def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top
     _pad_x(ax)
     ax.set_xlabel("result when the weight moves one SD down / up (first order)")
     ax.set_title(title or f"Sensitivity to edge weights (value {value:+.3f})", fontsize=11)
+    return ax
+
+
+#: Words of plot_validation (Dutch, English); method names as in Validation.scores.
+_VALIDATION_WORDS = {
+    "nl": {"model": "model", "model (calibrated)": "model (gekalibreerd)",
+           "city mean": "stadsgemiddelde", "best indicator": "beste indicator", "OLS": "OLS",
+           "slope": "helling", "perfect": "perfecte voorspelling", "predicted": "voorspeld",
+           "observed": "waargenomen", "value": "niveau", "change": "verandering t.o.v. vorig jaar",
+           "pp": "procentpunt", "out-of-sample": "buiten de steekproef",
+           "in-sample": "binnen de steekproef",
+           "caveat": "Verbanden tussen gebieden zijn geen effecten op individuen."},
+    "en": {"slope": "slope", "perfect": "perfect prediction", "predicted": "predicted",
+           "observed": "observed", "value": "value", "change": "change from previous year",
+           "pp": "percentage points", "out-of-sample": "out-of-sample",
+           "in-sample": "in-sample",
+           "caveat": "Area-level associations are not individual effects."},
+}
+
+
+def plot_validation(validation: Any, indicator: str | None = None, *, target: str = "level",
+                    sample: str = "out-of-sample", ax: Axes | None = None,
+                    lang: str = "nl") -> Axes:
+    """Observed against predicted values of one outcome indicator, with the baselines.
+
+    Each area is a point per method (model, calibrated model, best indicator,
+    OLS); the legend gives each method's ``r``, ``R²``, calibration slope and
+    RMSE (the city mean has no ``r``: it predicts no difference between areas).
+    The diagonal is a perfect prediction. Synthetic data are labelled inside
+    the figure; the data's credit line is printed under it.
+
+    Parameters
+    ----------
+    validation : Validation
+        From :func:`factormodel.validate`.
+    indicator : str, optional
+        Outcome indicator (or outcome node) to show; default the first.
+    target : {"level", "change"}
+    sample : {"out-of-sample", "in-sample"}
+    lang : {"nl", "en"}
+        Language of the axis labels, title and legend.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> v = fm.validate(fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
+    ...                 outcomes="vsv", folds=5)
+    >>> fm.plot_validation(v).get_xlabel()
+    'voorspeld (%)'
+    >>> fm.plot_validation(v, lang="en").get_ylabel()
+    'observed (%)'
+    """
+    nl = _lang(lang) == "nl"
+    words = _VALIDATION_WORDS["nl" if nl else "en"]
+    scores = validation.scores
+    pred = validation.predictions
+    if sample not in ("out-of-sample", "in-sample"):
+        raise InvalidParameterError(f"sample must be 'out-of-sample' or 'in-sample', got "
+                                    f"{sample!r}")
+    inds = list(dict.fromkeys(scores["indicator"]))
+    if indicator is None:
+        indicator = inds[0]
+    elif indicator not in inds:
+        by_node = scores.loc[scores["node"] == indicator, "indicator"]
+        if by_node.empty:
+            raise InvalidParameterError(f"no validated indicator {indicator!r}; validated: "
+                                        f"{', '.join(inds)}")
+        indicator = by_node.iloc[0]
+    sel = scores[(scores["indicator"] == indicator) & (scores["target"] == target)
+                 & (scores["sample"] == sample)]
+    if sel.empty:
+        raise InvalidParameterError(f"no {target!r} scores for {indicator!r}; targets: "
+                                    f"{', '.join(sorted(set(scores['target'])))}")
+    unit = str(sel["unit"].iloc[0])
+    ax = _new_ax(ax, (6.4, 5.6))
+    style = {"model": ("o", "#2c7bb6", 1.0), "model (calibrated)": ("D", "#1a9641", 0.9),
+             "best indicator": ("^", "#fdae61", 0.7), "OLS": ("s", "#d7191c", 0.6)}
+    allv = []
+    for r in sel.itertuples():
+        p = pred[(pred["indicator"] == indicator) & (pred["target"] == target)
+                 & (pred["sample"] == sample) & (pred["method"] == r.method)]
+        def fmt(x: float, spec: str = "{:.2f}") -> str:
+            return "–" if not np.isfinite(x) else spec.format(x)
+
+        label = (f"{words.get(r.method, r.method)}: r {fmt(r.r)}, R² {fmt(r.r2)}, "
+                 f"{words['slope']} {fmt(r.slope)}, RMSE {fmt(r.rmse)}")
+        if r.method == "city mean":
+            ax.plot([], [], ls="--", color="grey", label=label)
+            ax.axvline(float(np.nanmean(p["predicted"])), ls="--", color="grey", lw=0.8)
+            continue
+        marker, color, alpha = style.get(r.method, ("x", "black", 0.7))
+        ax.scatter(p["predicted"], p["observed"], marker=marker, color=color, alpha=alpha,
+                   s=22 if r.method == "model" else 16, label=label, edgecolors="none")
+        allv += [p["predicted"].to_numpy(dtype=float), p["observed"].to_numpy(dtype=float)]
+    if allv:
+        v = np.concatenate(allv)
+        v = v[np.isfinite(v)]
+        lo, hi = float(v.min()), float(v.max())
+        pad = 0.05 * (hi - lo or 1.0)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="black", lw=0.8,
+                label=words["perfect"])
+    what = words["change"] if target == "change" else words["value"]
+    if target == "change" and unit == "%":
+        unit = words["pp"]
+    ax.set_xlabel(f"{words['predicted']} ({unit})")
+    ax.set_ylabel(f"{words['observed']} ({unit})")
+    ax.set_title(f"{indicator}: {what}, {validation.year}\n{validation.model}; "
+                 f"{words[sample]}, {validation.folds}", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    _data_label(ax, "synthetic" in (validation.data_status or ""), validation.data_source,
+                words["caveat"])
     return ax

@@ -2,8 +2,11 @@
 
 An intervention ``i`` delivered in ``n_i`` units (classes, families, groups)
 at ``cost_i`` each reaches ``reach_i`` young people per unit. For each target
-factor ``f`` it improves participants by ``effect_if`` SD (published where
-available, otherwise a documented default per NJi recognition level). In an
+factor ``f`` it improves participants by ``effect_if`` SD: a published effect size
+(with its source and interval) where the catalogue gives one, otherwise the stated
+conservative default :data:`DEFAULT_EFFECT` (sd :data:`DEFAULT_EFFECT_SD`), flagged in
+``effect_is_default`` and in the portfolio. The NJi recognition level grades the
+strength of evidence, not the size of an effect, and is kept as its own column. In an
 area of ``population`` young people, one unit moves the area's factor by
 
     a_if = effect_if × min(1, reach_i / population)  SD   (in its good direction)
@@ -32,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from . import _scoring, vocab
 from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
@@ -45,19 +47,23 @@ from .indicators import Profile, area_deltas, to_indicator_units
 from .io import load_catalogue
 from .model import FactorModel
 
-__all__ = ["RECOGNITION_EFFECTS", "Portfolio", "build_interventions", "load_interventions",
-           "optimize_portfolio"]
+__all__ = ["DEFAULT_EFFECT", "DEFAULT_EFFECT_SD", "RECOGNITION_LEVELS", "Portfolio",
+           "build_interventions", "load_interventions", "optimize_portfolio"]
 
-#: Default effect (SD improvement of a target factor among participants) per NJi
-#: recognition level, used where no effect size is published. Assumptions, documented
-#: here and in the catalogue's ``effect_basis`` column.
-RECOGNITION_EFFECTS = {
-    "effectief - sterke aanwijzingen": 0.30,
-    "effectief - goede aanwijzingen": 0.25,
-    "effectief - eerste aanwijzingen": 0.20,
-    "goed onderbouwd": 0.10,
-    "niet geverifieerd": 0.05,
-}
+#: NJi Databank recognition levels (strength of evidence, not effect size).
+RECOGNITION_LEVELS = (
+    "effectief - sterke aanwijzingen",
+    "effectief - goede aanwijzingen",
+    "effectief - eerste aanwijzingen",
+    "goed onderbouwd",
+    "niet geverifieerd",
+)
+#: Effect (SD improvement of a target factor among participants) assumed where no effect
+#: size is published, whatever the recognition level: small and conservative (Durlak et
+#: al. 2011 report about 0.22 for universal SEL programmes on conduct problems), with an
+#: sd as large as the effect itself so that one SD reaches zero. An assumption, flagged.
+DEFAULT_EFFECT = 0.05
+DEFAULT_EFFECT_SD = 0.05
 _INTERVENTION_COLS = ("name", "recognition", "phases", "setting", "unit", "cost_per_unit",
                       "reach_per_unit", "max_units", "source")
 _REQUIRED = ("intervention", "target", *_INTERVENTION_COLS)
@@ -66,8 +72,9 @@ _REQUIRED = ("intervention", "target", *_INTERVENTION_COLS)
 def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> pd.DataFrame:
     """Validate an intervention catalogue (one row per intervention and target factor).
 
-    Empty ``effect`` cells take the default of the row's ``recognition`` level
-    (:data:`RECOGNITION_EFFECTS`) and are marked in ``effect_is_default``.
+    Empty ``effect`` cells take the stated default :data:`DEFAULT_EFFECT` (sd
+    :data:`DEFAULT_EFFECT_SD`) and are marked in ``effect_is_default``; a given effect keeps
+    its optional ``effect_low``/``effect_high`` (published interval) and ``effect_source``.
     Intervention-level columns must agree across an intervention's rows.
     Every problem is reported at once.
     """
@@ -101,9 +108,9 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
             bad(i, "target", f"intervention {iid!r} lists target {target!r} twice")
         seen_pairs.add((iid, target))
         recognition = text(get["recognition"][i]).lower()
-        if recognition not in RECOGNITION_EFFECTS:
+        if recognition not in RECOGNITION_LEVELS:
             bad(i, "recognition", f"unknown recognition level {recognition!r}; expected one of "
-                f"{', '.join(RECOGNITION_EFFECTS)}")
+                f"{', '.join(RECOGNITION_LEVELS)}")
         row["recognition"] = recognition
         phases, err = parse_phases(get["phases"][i])
         if err:
@@ -130,8 +137,18 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         if err:
             bad(i, "effect", err)
         row["effect_is_default"] = x is None and not err
-        row["effect"] = RECOGNITION_EFFECTS.get(recognition, np.nan) if x is None else x
-        for c in ("name", "unit", "source", "effect_basis", "cost_basis"):
+        row["effect"] = DEFAULT_EFFECT if x is None else x
+        for c in ("effect_low", "effect_high"):
+            y, _, err = (parse_number(get[c][i], decimal=mark) if c in cols
+                         else (np.nan, "", None))
+            if err:
+                bad(i, c, err)
+            row[c] = y
+        if row["effect_is_default"]:
+            row["effect_low"] = DEFAULT_EFFECT - 1.96 * DEFAULT_EFFECT_SD
+            row["effect_high"] = DEFAULT_EFFECT + 1.96 * DEFAULT_EFFECT_SD
+        for c in ("name", "unit", "source", "effect_basis", "effect_source", "cost_basis",
+                  "recognition_note"):
             row[c] = text(get[c][i]) if c in cols else ""
         for c in ("name", "source"):
             if not row[c]:
@@ -156,8 +173,8 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
 
     By default the ``interventions`` table the model was loaded with (its
     folder's ``interventions.csv``), validated once per model; or a CSV at
-    ``path``. Empty effects take the documented default of their NJi
-    recognition level (:data:`RECOGNITION_EFFECTS`), marked in ``effect_is_default``.
+    ``path``. Empty effects take the stated conservative default
+    :data:`DEFAULT_EFFECT` whatever the recognition level, marked in ``effect_is_default``.
 
     Raises
     ------
@@ -173,7 +190,7 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
     >>> row = cat.set_index(["intervention", "target"]).loc[
     ...     ("pad", "sociaal_emotionele_vaardigheden")]
     >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
-    ('effectief - sterke aanwijzingen', 0.3, True)
+    ('effectief - sterke aanwijzingen', 0.05, True)
     """
     return load_catalogue(model, "interventions", build_interventions, path)
 
@@ -186,7 +203,9 @@ class Portfolio(Result):
     ----------
     chosen : DataFrame
         ``intervention, name, units, cost, reach, value`` (improvement of the
-        chosen outcomes it brings, SD), one row per chosen intervention.
+        chosen outcomes it brings, SD), ``targets`` and ``effect_is_default`` (True when
+        an effect size is the stated default :data:`DEFAULT_EFFECT`, not published), one
+        row per chosen intervention.
     left_out : DataFrame
         ``intervention, name, reason`` for every intervention not chosen.
     factor_changes : Series
@@ -370,6 +389,8 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                 continue  # unmeasured: no known room, not capped (reported)
             add(A[:, j], np.zeros(k), -np.inf, room[j], f"room of {f}")
             capped.append(f)
+    from scipy.optimize import Bounds, LinearConstraint, milp  # ~0.1 s; only when solving
+
     c = np.concatenate([-v, np.zeros(k)])
     c[:k] += 1e-9 * cost / max(float(budget), 1.0)  # among equal optima, the cheaper one
     integrality = np.ones(2 * k)
@@ -393,7 +414,10 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         "units": units[chosen_mask], "cost": (units * cost)[chosen_mask],
         "reach": (units * info["reach_per_unit"].to_numpy())[chosen_mask],
         "value": (units * v)[chosen_mask],
-        "targets": [", ".join(f) for f in info["factors"].to_numpy()[chosen_mask]]})
+        "targets": [", ".join(f) for f in info["factors"].to_numpy()[chosen_mask]],
+        "effect_is_default": [bool(catalogue.loc[catalogue["intervention"] == i,
+                                                 "effect_is_default"].any())
+                              for i in np.array(ids)[chosen_mask]]})
     left = _left_out(info, ids, units, v, cost, float(budget), one_per_factor, cap_at_room,
                      room, factors, A)
     units_table = _in_units(model, outcome_changes, indicators)

@@ -42,12 +42,46 @@ _RESIDUAL = "(other paths and feedback loops)"
 
 @dataclass(frozen=True, eq=False)
 class _Group:
-    """Scenarios that share the same set of given nodes, and their effect rows."""
+    """Scenarios that share the same set of given nodes, and their effect rows.
+
+    The effect rows (total effect of each given node on every node) are what
+    attribution needs. When a group has fewer scenarios than given nodes the
+    deltas come from one solve per scenario instead, and the rows are computed
+    only when an attribution is asked for (then kept).
+    """
 
     rows: np.ndarray  # scenario positions
     cols: np.ndarray  # positions of the given nodes among the input columns
-    effect: np.ndarray  # len(cols) x n: total effect of each given node on every node
-    graph: Any  # weight matrix used (incoming edges of clamped nodes cut)
+    solver: Any  # the checked solve of the graph used (incoming edges of clamped nodes cut)
+    sources: np.ndarray  # model positions of the given nodes
+    max_hops: int | None
+    _effect: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def graph(self) -> Any:
+        """Weight matrix used (incoming edges of clamped nodes cut)."""
+        return self.solver.W
+
+    @property
+    def effect(self) -> np.ndarray:
+        """len(cols) x n: total effect of each given node on every node."""
+        if not self._effect:
+            src = self.sources
+            if not len(src):
+                rows = np.zeros((0, self.solver.n))
+            elif self.max_hops is None:
+                rows = self.solver.rows(src)
+            else:
+                rows = _linalg.truncated_rows(self.solver.W, self.solver.alpha, src,
+                                              int(self.max_hops))
+            self._effect.append(rows)
+        return self._effect[0]
+
+    def deltas(self, values: np.ndarray) -> np.ndarray:
+        """``values @ self.effect`` (scenarios x n) with one solve per scenario."""
+        if self.max_hops is not None or self._effect:
+            return values @ self.effect
+        return self.solver.combined(self.sources, values)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -424,17 +458,16 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
         cols = np.flatnonzero(pattern)
         src = idx[cols]
         solver = base.cut(src, checked=every_cut) if clamp else base
-        if not len(src):
-            effect = np.zeros((0, model.n_nodes))
-        elif max_hops is None:
-            effect = solver.rows(src)
+        group = _Group(rows=rows, cols=cols, solver=solver, sources=src, max_hops=max_hops)
+        if len(src) and len(rows) < len(src):
+            # fewer scenarios than given nodes: solve for the scenarios themselves and
+            # leave the per-node effect rows (attribution) until they are asked for
+            X[rows] = group.deltas(D[np.ix_(rows, cols)])
+        elif len(pats) == 1 and len(cols) == D.shape[1]:
+            X = D @ group.effect  # everything given everywhere: no fancy indexing
         else:
-            effect = _linalg.truncated_rows(solver.W, alpha, src, int(max_hops))
-        if len(pats) == 1 and len(cols) == D.shape[1]:
-            X = D @ effect  # everything given everywhere: no fancy indexing
-        else:
-            X[rows] = D[np.ix_(rows, cols)] @ effect
-        groups.append(_Group(rows=rows, cols=cols, effect=effect, graph=solver.W))
+            X[rows] = D[np.ix_(rows, cols)] @ group.effect
+        groups.append(group)
     if batch:
         out = pd.DataFrame(X, index=given.index, columns=pd.Index(model.node_ids, name="node"))
     else:

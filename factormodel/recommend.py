@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 from . import _scoring
-from ._scoring import EVIDENCE
+from ._scoring import EVIDENCE, EVIDENCE_DAMPING
 from .effects import check_alpha, strongest_paths
 from .errors import InvalidParameterError
 from .indicators import Profile, area_deltas, deltas_frame, load_indicators, reference_name
 from .model import FactorModel
 
-__all__ = ["EVIDENCE", "factor_gains", "recommend"]
+__all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "factor_gains", "recommend", "sparse_outcome_notes"]
 
 def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[str], *,
                  alpha: float = 1.0) -> pd.DataFrame:
@@ -45,10 +45,10 @@ def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[st
     >>> print(g[["gain", "evidence"]].round(4))  # e.g. one SD less verzuim: 0.5 SD less VSV
                       gain  evidence
     factor
-    armoede           0.18    0.2908
-    opvoedklimaat     0.20    0.5185
-    schoolverzuim     0.50    0.7778
-    schoolprestaties  0.40    0.6667
+    armoede           0.18    0.0645
+    opvoedklimaat     0.20    0.0815
+    schoolverzuim     0.50    0.2444
+    schoolprestaties  0.40    0.3333
     """
     return _gain_table(model, _scoring.gains(model, outcomes, alpha=check_alpha(alpha)))
 
@@ -105,13 +105,14 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     >>> rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk")
     >>> print(rec[["rank", "factor", "room", "gain", "evidence", "score"]].round(4))
        rank         factor  room  gain  evidence   score
-    0   1.0  schoolverzuim   0.5   0.5    0.7778  0.1944
-    1   2.0  opvoedklimaat   1.0   0.2    0.5185  0.1037
+    0   1.0  schoolverzuim   0.5   0.5    0.2444  0.0611
+    1   2.0  opvoedklimaat   1.0   0.2    0.0815  0.0163
     >>> print(rec.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
     school absenteeism in Oud-Crooswijk is 0.50 SD above the reference. Via schoolverzuim
     → vsv this raises early school leaving by 0.25 SD (about 0.20 percentage points % new early
     school leavers). Bringing it back to the reference would improve the chosen outcomes by
-    an expected 0.25 SD (strength of evidence 78%).
+    an expected 0.25 SD (strength of evidence 24%: path weight weighted by strength class,
+    expert judgement counting as weak).
 
     A plain Series does not say what its deltas are measured against; a
     :class:`~factormodel.Profile` from :func:`factormodel.profile` does, and the
@@ -153,7 +154,42 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     effects = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
     _add_paths(model, out, list(g.goals), check_alpha(alpha))
     _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators)
+    out.attrs["notes"] = sparse_outcome_notes(model, list(g.goals))
     return out
+
+
+def sparse_outcome_notes(model: FactorModel, outcomes: Iterable[str]) -> list[dict[str, str]]:
+    """Disclosures for chosen outcomes with few incoming links (``{"nl": ..., "en": ...}``).
+
+    An outcome with at most a third of the median number of incoming edges of the model's
+    outcomes is *sparse*: factors without a link to it look irrelevant, while the link may
+    only be unverified (the ctc model's depression & anxiety column keeps 2 verified cells).
+    :func:`recommend` stores these in ``attrs["notes"]``; the CLI and
+    :func:`factormodel.plot_recommendation` show them.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> sparse_outcome_notes(fm.load_model("ctc"), ["depressie_angst"])[0]["en"][:42]
+    'depressie_angst has only 2 incoming links '
+    """
+    e = model.edges
+    counts = e[e["target"].isin(model.outcomes)].groupby("target").size() \
+        .reindex(list(model.outcomes), fill_value=0)
+    limit = counts.median() / 3
+    notes = []
+    for o in outcomes:
+        n = int(counts.get(o, 0))
+        if o in counts.index and n <= limit:
+            notes.append({
+                "nl": f"Let op: {o} heeft maar {n} inkomende verbinding{'en' if n != 1 else ''} "
+                      f"(mediaan van de resultaten: {counts.median():g}). Factoren zonder "
+                      "verbinding lijken onbelangrijk voor dit resultaat, maar een ontbrekende "
+                      "verbinding betekent 'niet geverifieerd', niet 'geen effect'.",
+                "en": f"{o} has only {n} incoming link{'s' if n != 1 else ''} (median of the "
+                      f"outcomes: {counts.median():g}). Factors without a link look irrelevant "
+                      "to it, but a missing link means 'not verified', not 'no effect'."})
+    return notes
 
 
 def _citywide(model: FactorModel, profile: pd.DataFrame, mod: pd.DataFrame, sign: np.ndarray,
@@ -205,10 +241,10 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
         if r.status == "not measured":
             nl.append(f"{r.label_nl} is in {area} niet gemeten. Per SD verbetering zou het de "
                       f"gekozen resultaten naar verwachting met {_nl(r.gain)} SD verbeteren "
-                      f"(bewijssterkte {_nl(100 * r.evidence, 0)}%).")
+                      f"({_ev_nl(r.evidence)}).")
             en.append(f"{r.label_en} is not measured in {area}. Each SD of improvement would "
                       f"improve the chosen outcomes by an expected {r.gain:.2f} SD "
-                      f"(strength of evidence {100 * r.evidence:.0f}%).")
+                      f"({_ev_en(r.evidence)}).")
             continue
         side_nl = "boven" if r.delta > 0 else "onder"
         side_en = "above" if r.delta > 0 else "below"
@@ -229,11 +265,20 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
         nl.append(f"{r.label_nl} ligt in {area} {_nl(abs(r.delta))} SD {side_nl} {ref_nl}. Via "
                   f"{path} {verb_nl} dit {o_nl} met {_nl(abs(contrib[o]))} SD{unit_nl}. Terug "
                   f"naar {ref_nl} verbetert de gekozen resultaten naar verwachting met "
-                  f"{_nl(r.expected_improvement)} SD (bewijssterkte {_nl(100 * r.evidence, 0)}%).")
+                  f"{_nl(r.expected_improvement)} SD ({_ev_nl(r.evidence)}).")
         en.append(f"{r.label_en} in {area} is {abs(r.delta):.2f} SD {side_en} {ref_en}. Via "
                   f"{path} this {verb_en} {o_en} by {abs(contrib[o]):.2f} SD{unit_en}. Bringing "
                   f"it back to {ref_en} would improve the chosen outcomes by an expected "
-                  f"{r.expected_improvement:.2f} SD (strength of evidence "
-                  f"{100 * r.evidence:.0f}%).")
+                  f"{r.expected_improvement:.2f} SD ({_ev_en(r.evidence)}).")
     table["explanation_nl"] = nl
     table["explanation_en"] = en
+
+
+def _ev_nl(evidence: float) -> str:
+    return (f"bewijssterkte {_nl(100 * evidence, 0)}%: padgewicht gewogen naar sterkteklasse, "
+            "expertoordeel telt als zwak")
+
+
+def _ev_en(evidence: float) -> str:
+    return (f"strength of evidence {100 * evidence:.0f}%: path weight weighted by strength "
+            "class, expert judgement counting as weak")

@@ -323,7 +323,7 @@ def _run_block(setup: _Setup, block: list[tuple[int, np.ndarray]], valid: np.nda
 def _area_blocks(setup: _Setup, n_draws: int, memory: float) -> list[list[tuple[int, np.ndarray]]]:
     """Split the areas (grouped by their measured set) into blocks within ``memory`` bytes."""
     fixed = 4.0 * setup.chunk * setup.n * setup.n * 4  # stacked W, cut W, T, solves
-    per_area = 4.0 * setup.n * n_draws
+    per_area = 2 * 4.0 * setup.n * n_draws  # float32 draws, and the copy quantiles partition
     if memory - fixed < per_area:
         raise InvalidParameterError(
             f"memory={memory:,.0f} bytes is too small for {n_draws:,} draws: one area needs "
@@ -377,7 +377,9 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
     chunk : int
         Draws per batch (about ``4 × chunk × n² × 4`` bytes of working memory).
     memory : float
-        Bytes the per-draw predictions of one block of areas may take (default 1 GB).
+        Bytes the working arrays may take (default 1 GB): per-draw predictions of
+        one block of areas, their partitioned copy for the quantiles, and the
+        stacked matrices of one chunk of draws.
     client : dask.distributed.Client, optional
         Run the blocks of areas on this Dask cluster (``pip install
         "factormodel[dask]"``).

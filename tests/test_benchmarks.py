@@ -60,6 +60,32 @@ def test_peer_sem_rows_match_semopy_and_pgmpy_or_say_why_skipped():
         pytest.skip("; ".join(skipped))
 
 
+def test_large_model_cases_agree():
+    bench = _load("large_models")
+    assert bench.check_share(150, repeats=1)["max_abs_diff"] < 1e-12
+    row = bench.divergence(n=300, repeats=1)
+    assert row["max_abs_diff"] < 1e-6 and "loop named" in row["note"]
+    assert bench.slow_series(n=300, repeats=1)["max_abs_diff"] < 1e-8
+    assert bench.lazy_attribution(n=300, given=40, repeats=1)["max_abs_diff"] < 1e-12
+
+
+def test_harness_pins_threads_and_reports_spread():
+    harness = _load("_harness")
+    assert all("1 thread)" in pool for pool in harness.blas())
+    t, value = harness.timed(lambda: 42, repeats=3)
+    assert value == 42 and t.n == 3 and t.min <= float(t) <= t.max
+    assert harness._fmt(t).count("[") == 1  # median [min-max]
+    info = harness.machine()
+    assert {"numpy", "scipy", "pandas", "blas", "load average"} <= set(info)
+
+
+def test_startup_benchmark_runs():
+    times = _load("startup").measure(repeats=1)
+    assert set(times) >= {"numpy + pandas (baseline)", "import factormodel",
+                          "CLI: propagate one wijk"}
+    assert all(len(v) == 1 and v[0] > 0 for v in times.values())
+
+
 def test_serve_load_benchmark_runs_small_and_bounded():
     pytest.importorskip("fastapi", reason="the serve extra is not installed: "
                                           "pip install 'factormodel[serve]'")

@@ -358,7 +358,8 @@ def test_model_tables_refuse_ambiguous_cells_when_no_cell_shows_the_decimal_mark
     [problem] = problems_of(e)
     assert "edges.csv line 3, column 'weight': '-1.000' is ambiguous: -1000" in problem
     edges[0][2] = "-0.5"  # now the table shows its decimal point: -1.000 is -1
-    m = fm.read_model(write_folder(tmp_path / "m2", edges=edges))
+    with pytest.warns(fm.ModelWarning, match="R² = 1.000"):  # b -> y = -1: no residual left
+        m = fm.read_model(write_folder(tmp_path / "m2", edges=edges))
     assert m.edges["weight"].tolist() == [-0.5, -1.0]
 
 
@@ -516,17 +517,18 @@ def test_intervention_catalogue_reader(tmp_path, rotterdam):
     src = fm.datasets.bundled_model_path("rotterdam-jeugd") / "interventions.csv"
     lines = src.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
-    assert header[9:12] == ["cost_per_unit", "reach_per_unit", "max_units"]
+    assert header[13:16] == ["cost_per_unit", "reach_per_unit", "max_units"]
+    assert header[4:6] == ["recognition_note", "effect"]
     first = lines[1]
     path = tmp_path / "interventions.csv"
     # money and counts may carry thousands separators; effects may not
     row = first.replace(",2000,25,40,", ',"2.000,00",25,40,').replace(
-        "sociaal_emotionele_vaardigheden,,", 'sociaal_emotionele_vaardigheden,"0,3",')
+        'herbeoordeling",,', 'herbeoordeling","0,3",')
     path.write_text(lines[0] + "\n" + row + "\n", encoding="utf-8")
     cat = fm.load_interventions(rotterdam, path)
     assert cat.loc[0, "cost_per_unit"] == 2000.0 and cat.loc[0, "effect"] == 0.3
     row = first.replace(",2000,25,40,", ",2000,1_0,40,").replace(
-        "sociaal_emotionele_vaardigheden,,", 'sociaal_emotionele_vaardigheden,"1,000",')
+        'herbeoordeling",,', 'herbeoordeling","1,000",')
     path.write_text(lines[0] + "\n" + row + "\n", encoding="utf-8")
     with pytest.raises(fm.ModelValidationError) as e:
         fm.load_interventions(rotterdam, path)

@@ -174,8 +174,8 @@ def test_effects(capsys):
     code, out, _ = run(capsys, "effects", "toy", "--format", "json")
     assert json.loads(out)["armoede"]["vsv"] == pytest.approx(0.18)
     code, out, _ = run(capsys, "effects", "rotterdam-jeugd", "--format", "csv")
-    assert out.splitlines()[0].startswith("source,vsv,schoolsucces")
-    assert len(out.splitlines()) == 1 + 61
+    assert out.splitlines()[0].startswith("source,vsv,neet")
+    assert len(out.splitlines()) == 1 + 62
 
 
 def test_profile_command(capsys):
@@ -223,11 +223,11 @@ def test_area_errors(capsys):
 
 def test_recommend_command(capsys):
     code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
-                       "Oud-Crooswijk", "--outcome", "vsv=2", "--outcome", "schoolsucces",
+                       "Oud-Crooswijk", "--outcome", "vsv=2", "--outcome", "neet",
                        "--top", "3")
     assert code == 0
     assert out.startswith("Oud-Crooswijk: factoren om op in te zetten voor vsv (x2), "
-                          "schoolsucces (x1)")
+                          "neet (x1)")
     assert "1. " in out and "= room" in out and "ligt in Oud-Crooswijk" in out
     code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Oud-Crooswijk", "--outcome", "vsv", "--budget", "100000", "--lang", "en")
@@ -254,3 +254,41 @@ def test_recommend_errors(capsys):
                        "Tarwewijk", "--outcome", "vsv", "--budget", "100",
                        "--require-phase", "18-23")
     assert code == 2 and "required phase '18-23' cannot be met" in err
+
+
+def test_validate_data_formats(capsys):
+    from factormodel.cli import main
+
+    assert main(["validate-data", "rotterdam-jeugd", "example", "--outcome", "neet",
+                 "--folds", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out and "out-of-sample:" in out and "in-sample:" in out
+    assert "best indicator" in out and "not individual effects" in out
+    assert main(["validate-data", "rotterdam-jeugd", "example", "--outcome", "neet",
+                 "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["data_status"] == "synthetic" and doc["folds"].startswith("leave-one-area-out")
+    assert main(["validate-data", "rotterdam-jeugd", "example", "--outcome", "neet",
+                 "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("node,indicator,unit,target,sample,method,n,r,r2,slope,rmse")
+    assert len(lines) == 1 + 2 * 2 * 4   # 2 targets x 2 samples x 4 methods
+    assert main(["validate-data", "rotterdam-jeugd", "example", "--folds", "x"]) == 2
+    assert "--folds" in capsys.readouterr().err
+    assert main(["validate-data", "rotterdam-jeugd", "example", "--outcome", "vsv",
+                 "--folds", "parent", "--format", "json"]) == 0
+    folds = json.loads(capsys.readouterr().out)["folds"]
+    assert folds == "leave-one-group-out (12 groups of areas)"
+    assert main(["validate-data", "rotterdam-jeugd", "example:cbs_kwb2017"]) == 2
+    assert "nothing to validate" in capsys.readouterr().err
+
+
+def test_profile_of_the_real_cbs_example_says_real_with_credit(capsys):
+    from factormodel.cli import main
+
+    assert main(["profile", "rotterdam-jeugd", "example:cbs_kwb2017", "--area", "Oude Westen",
+                 "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "REAL data" in out and "Kerncijfers wijken en buurten 2017 (83765NED)" in out
+    assert "17 with incomplete values are absent" in out and "SYNTHETIC" not in out
+    assert "armoede" in out and "+1.52" in out

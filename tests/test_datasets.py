@@ -54,9 +54,11 @@ def test_rotterdam_reconstruction_requirements(rotterdam):
     outcomes = nodes[nodes["kind"] == "outcome"]
     assert len(outcomes) >= 10
     assert set(outcomes["setting"]) == set(vocab.OUTCOME_SETTINGS)
-    assert {"vsv", "schoolsucces"} <= set(outcomes.index)
+    assert {"vsv", "neet"} <= set(outcomes.index)
     assert outcomes.loc["vsv", "desired"] == "lower"
-    assert outcomes.loc["schoolsucces", "desired"] == "higher"
+    assert outcomes.loc["gezonde_start", "desired"] == "higher"
+    # schoolsucces is one of Rotterdam's three key factors: a modifiable factor, not an outcome
+    assert nodes.loc["schoolsucces", "kind"] == "protective"
     assert len(edges) >= 120
     kind = nodes["kind"]
     f2f = edges[(edges["source"].map(kind) != "outcome") & (edges["target"].map(kind) != "outcome")]
@@ -67,7 +69,7 @@ def test_rotterdam_reconstruction_requirements(rotterdam):
     assert all(len(p) >= 1 for p in nodes["phases"])
     expert = edges["source_ref"] == vocab.EXPERT_JUDGEMENT
     cited = edges.loc[~expert, "source_ref"]
-    assert cited.str.contains(r"\(\d{4}\)|https?://").all(), "cited edges name a year or a URL"
+    assert cited.str.match(r"^[a-z0-9_]+: \S").all(), "cited edges name a sources.csv id"
 
 
 def test_rotterdam_says_it_is_a_reconstruction(rotterdam):
@@ -104,3 +106,25 @@ def test_toy_is_small_and_hand_checkable(toy):
     assert 5 <= toy.n_nodes <= 8
     assert toy.metadata.status == "illustrative"
     assert nx.is_directed_acyclic_graph(toy.to_networkx())
+
+
+def test_real_cbs_example_data_is_labelled_real_with_credit_and_catalogue():
+    m = fm.load_model("rotterdam-jeugd")
+    cbs = fm.load_example_data("cbs_kwb2017")
+    assert cbs["area"].nunique() == 75 and set(cbs["level"]) == {"buurt"}
+    assert set(cbs["status"]) == {"real"} and set(cbs["year"]) == {2017}
+    assert cbs.drop_duplicates("area")["population"].sum() == 633_970   # README check
+    assert cbs["value"].notna().all()   # the 17 incomplete buurten are absent, not filled
+    cat = fm.load_example_indicators("cbs_kwb2017")
+    prof = fm.profile(m, cbs, indicators=cat)
+    assert prof.status == "real" and "83765NED" in prof.source and not prof.synthetic
+    assert "REAL data" in repr(prof) and prof.to_dict()["status"] == "real"
+    assert prof[["armoede", "concentratie_armoede_buurt"]].notna().all().all()
+    assert prof.deltas.drop(columns=["armoede", "concentratie_armoede_buurt"]).isna().all().all()
+    assert "constructed" in cat.loc["gem_inkomen_per_inwoner_x1000_eur", "basis"]
+    synth = fm.profile(m, fm.load_example_data("rotterdam"))
+    assert synth.status == "synthetic" and synth.synthetic and "SYNTHETIC" in repr(synth)
+    with pytest.raises(fm.DataError, match="nothing to validate"):
+        fm.validate(m, cbs, indicators=cat)
+    with pytest.raises(fm.UnknownModelError, match="cbs_kwb2017"):
+        fm.load_example_data("cbs")

@@ -177,6 +177,7 @@ def test_series_path_matches_dense_and_diagnoses_divergence(monkeypatch):
     with pytest.raises(fm.NotConvergentError, match="Strongest feedback loop") as e:
         fm.total_effects(divergent, targets=["n0"])
     assert e.value.spectral_radius == pytest.approx(1.3)
+    # a series too slow to settle is not a refusal: rho < 1, so a sparse solve answers
     monkeypatch.setattr(_linalg, "SERIES_MAX_TERMS", 5)
-    with pytest.raises(fm.NotConvergentError, match="did not settle within 5 terms"):
-        fm.total_effects(m, targets=["n0"])
+    slow = fm.total_effects(m, targets=["n0", "n3"]).to_numpy()
+    np.testing.assert_allclose(slow, dense, atol=1e-13)

@@ -97,6 +97,32 @@ def test_backtest_on_example_data(rotterdam):
         fm.backtest(rotterdam, one_year, level="gebied")
 
 
+@pytest.mark.filterwarnings("ignore::factormodel.errors.ModelWarning")
+@pytest.mark.parametrize(("n", "seed"), [(12, 0), (40, 5), (300, 9)])
+def test_estimates_and_standard_errors_match_statsmodels(n, seed):
+    """Estimates equal OLS on standardised data; SEs equal OLS *with* a constant there
+    (n - k - 1 degrees of freedom), and t statistics equal OLS on the raw data."""
+    sm = pytest.importorskip("statsmodels.api")
+    data, _ = simulate(n, seed=seed)
+    est = fm.estimate_weights(matrix_model(W, NAMES), data, confidence=0.9)
+    edges = est.edges.set_index(["source", "target"])
+    z = (data - data.mean()) / data.std(ddof=1)
+    for node, parents in {"b": ["a"], "c": ["a", "b"], "d": ["b", "c"]}.items():
+        with_const = sm.OLS(z[node], sm.add_constant(z[parents])).fit()
+        without = sm.OLS(z[node], z[parents]).fit()
+        raw = sm.OLS(data[node], sm.add_constant(data[parents])).fit()
+        ci = with_const.conf_int(alpha=0.1)
+        for p in parents:
+            row = edges.loc[(p, node)]
+            assert row["estimate"] == pytest.approx(without.params[p], rel=1e-10)
+            assert row["se"] == pytest.approx(with_const.bse[p], rel=1e-10)
+            assert row["estimate"] / row["se"] == pytest.approx(raw.tvalues[p], rel=1e-10)
+            assert (row["low"], row["high"]) == pytest.approx(tuple(ci.loc[p]), rel=1e-10)
+            k = len(parents)  # the old n - k count is off by exactly this factor
+            assert row["se"] / without.bse[p] == pytest.approx(
+                np.sqrt((n - k) / (n - k - 1)), rel=1e-10)
+
+
 def test_confidence_is_named_confidence(rotterdam):
     """``level`` means an area level elsewhere; the confidence level has its own name."""
     prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied").deltas

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,11 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def run_script(name: str, *args: str, cwd: Path) -> str:
+    # the package of this checkout, not whichever copy happens to be installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     result = subprocess.run([sys.executable, str(ROOT / "examples" / name), *args],
-                            capture_output=True, text=True, cwd=cwd, timeout=120)
+                            capture_output=True, text=True, cwd=cwd, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -70,5 +74,5 @@ def test_recommend_portfolio_example(tmp_path):
 def test_plot_figures_example(tmp_path):
     out = run_script("plot_figures.py", str(tmp_path / "figs"), cwd=tmp_path)
     files = sorted((tmp_path / "figs").glob("*.png"))
-    assert len(files) == 6 and "vsv_drivers.png" in out
+    assert len(files) == 7 and "vsv_drivers.png" in out and "validation_vsv.png" in out
     assert all(f.stat().st_size > 10_000 for f in files)

@@ -22,7 +22,7 @@ def test_graph_formats_keep_attributes(tmp_path, rotterdam, suffix):
     e = rotterdam.edges.set_index(["source", "target"])
     data = G.edges["schoolmotivatie", "schoolverzuim"]
     assert float(data["weight"]) == e.loc[("schoolmotivatie", "schoolverzuim"), "weight"]
-    assert data["source_ref"].startswith("Gubbels")
+    assert data["source_ref"].startswith("gubbels2019: Table 2")
     assert G.nodes["armoede"]["phases"] == "all"
 
 

@@ -162,7 +162,8 @@ def test_catalogue_validation_reports_everything(tmp_path):
         build_catalogue(raw, toy, TableSource("indicators", "csv", "ind.csv"))
     text = str(e.value)
     for fragment in ("duplicate indicator id 'a'", "unknown node 'vsw'", "did you mean 'vsv'",
-                     "direction must be +1 or -1, got '2'", "unknown level 'straat'",
+                     "direction must be +1, -1 or 'ambiguous', got '2'",
+                     "unknown level 'straat'",
                      "missing label_nl", "scale must be a number above 0",
                      "expected a number, got 'x'"):
         assert fragment in text, fragment
@@ -236,6 +237,41 @@ def test_example_data_is_synthetic_real_names_and_plausible(model):
     truth = pd.read_csv(fm.datasets.data_path("rotterdam_synthetic_truth.csv"))
     t = truth[(truth["level"] == "gebied") & (truth["year"] == 2023)].pivot(
         index="area", columns="node", values="delta").loc[p.index]
-    err = (p - t[p.columns]).abs().to_numpy().ravel()
+    # the data were generated from the model before issue 12 (no overgang_po_vo node)
+    err = (p - t.reindex(columns=p.columns)).abs().to_numpy().ravel()
     err = err[~np.isnan(err)]
     assert np.median(err) < 0.15  # measurement noise and rounding only
+
+
+def test_ambiguous_direction_is_left_out_until_the_catalogue_sets_one(model, catalogue):
+    # more jeugdhulp use or more Veilig Thuis reports can mean better signalling
+    assert catalogue.loc["jeugdhulp_gebruik", "direction"] == 0
+    assert catalogue.loc["veilig_thuis_meldingen", "direction"] == 0
+    data = pd.DataFrame({"area": ["A", "B"], "year": 2023, "population": 1000,
+                         "indicator": "jeugdhulp_gebruik", "value": [14.0, 10.0]})
+    p = fm.profile(model, data)
+    assert p.left_out == ("jeugdhulp_gebruik",)
+    assert p["psychische_problemen"].isna().all()  # unmeasured, not zero
+    assert p.to_dict()["left_out_ambiguous_direction"] == ["jeugdhulp_gebruik"]
+    # the user sets a direction: then it is used
+    cat = catalogue.copy()
+    cat.loc["jeugdhulp_gebruik", "direction"] = 1
+    p = fm.profile(model, data, indicators=cat)
+    assert p.left_out == () and p.loc["A", "psychische_problemen"] > 0
+    units = fm.to_indicator_units(model, pd.Series({"onveilig_thuis": 0.5}), indicators=catalogue)
+    assert units.set_index("indicator").loc["veilig_thuis_meldingen", "change"] != \
+        units.set_index("indicator").loc["veilig_thuis_meldingen", "change"]  # NaN
+
+
+def test_indicator_definitions_are_current_and_constructed_ones_marked(catalogue):
+    neet = catalogue.loc["neet_18_26", "definition"]
+    assert ">= 12 uur" not in neet and "zonder de vroegere grens van 12 uur" in neet
+    assert "sinds 2015" in neet
+    assert "doorstroomtoets" in catalogue.loc["eindtoets", "definition"]
+    ctc = catalogue[catalogue["source"] == "CtC-jongerenenquête"]
+    assert len(ctc) == 10 and ctc["constructed"].all()
+    assert ctc["availability"].str.startswith("not available citywide").all()
+    assert catalogue.loc["actief_in_vereniging", "constructed"]
+    assert "Wijkprofiel" not in catalogue.loc["actief_in_vereniging", "source"].split("(")[0]
+    assert set(catalogue.loc[~catalogue["constructed"], "availability"]) == {
+        "per wijk", "per gebied (not per wijk)"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -116,12 +117,15 @@ def test_with_weights_type_error(toy):
 
 
 def test_with_weights_respects_intervals(rotterdam):
-    edge = ("middelengebruik", "schoolverzuim")  # has low/high 0.311..0.336
+    edge = ("middelengebruik", "schoolverzuim")
+    ranged = rotterdam.with_weights(pd.DataFrame([{"source": edge[0], "target": edge[1],
+                                                   "weight": 0.32, "sd": np.nan,
+                                                   "low": 0.311, "high": 0.336}]))
     with pytest.raises(fm.ModelValidationError, match="outside its interval"):
-        rotterdam.with_weights({edge: 0.5})
+        ranged.with_weights({edge: 0.5})
     table = pd.DataFrame([{"source": edge[0], "target": edge[1], "weight": 0.5,
                            "low": 0.4, "high": 0.6}])
-    assert rotterdam.with_weights(table).edges.set_index(["source", "target"]).loc[
+    assert ranged.with_weights(table).edges.set_index(["source", "target"]).loc[
         edge, "weight"] == 0.5
 
 

@@ -81,7 +81,8 @@ def test_profile_turns_bars_towards_better(toy):
 def test_recommendation_plot_and_intervals(toy):
     rec = fm.recommend(toy, pd.Series({"schoolverzuim": 0.5, "opvoedklimaat": -1.0}), ["vsv"],
                        area="A")
-    intervals = pd.DataFrame({"low": [0.1, 0.05], "high": [0.3, 0.2]},
+    # scores 0.061 and 0.016 (toy edges are expert judgement: weak evidence)
+    intervals = pd.DataFrame({"low": [0.03, 0.01], "high": [0.1, 0.03]},
                              index=["schoolverzuim", "opvoedklimaat"])
     ax = fm.plot_recommendation(rec, intervals=intervals)
     assert len(ax.patches) == 2 and ax.containers
@@ -116,6 +117,9 @@ def test_plot_functions_never_show(monkeypatch, toy):
         "plot_heatmap": lambda ax: fm.plot_heatmap(toy, prof.to_frame().T, ax=ax),
         "plot_tornado": lambda ax: fm.plot_tornado(
             fm.sensitivity(toy, outcome="vsv", deltas={"armoede": 1.0}), ax=ax),
+        "plot_validation": lambda ax: fm.plot_validation(fm.validate(
+            fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
+            outcomes="vsv", folds=3), ax=ax),
     }
     assert set(calls) == {n for n in fm.__all__ if n.startswith("plot_")}  # every one
     for name, call in calls.items():
@@ -164,3 +168,44 @@ def test_plots_of_effects_refuse_a_divergent_model():
 def test_bad_language(toy):
     with pytest.raises(fm.InvalidParameterError, match="lang"):
         fm.plot_graph(toy, lang="fr")
+
+
+def test_plot_validation_labels_and_legend():
+    v = fm.validate(fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
+                    outcomes=["vsv", "neet"], folds=4)
+    ax = fm.plot_validation(v, "neet", target="change", lang="en")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("model: r ") for t in texts)
+    assert any(t.startswith("city mean: r –") for t in texts)
+    assert any(t.startswith("OLS: ") for t in texts) and "perfect prediction" in texts
+    assert "SYNTHETIC DATA" in [t.get_text() for t in ax.texts]
+    assert ax.get_ylabel() == "observed (percentage points)"
+    assert "neet_18_26" in ax.get_title()
+    nl = fm.plot_validation(v, "neet", target="change")   # Dutch by default
+    assert nl.get_ylabel() == "waargenomen (procentpunt)"
+    assert any(t.get_text().startswith("stadsgemiddelde: r –")
+               for t in nl.get_legend().get_texts())
+    with pytest.raises(fm.InvalidParameterError, match="vsv_nieuw"):
+        fm.plot_validation(v, "geweld")
+
+
+def test_profile_figures_say_synthetic_or_credit_real_data():
+    m = fm.load_model("rotterdam-jeugd")
+    synth = fm.profile(m, fm.load_example_data("rotterdam"))
+    ax = fm.plot_profile(m, synth, area="Oud-Crooswijk")
+    assert "SYNTHETIC DATA" in [t.get_text() for t in ax.texts]
+    real = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
+                      indicators=fm.load_example_indicators("cbs_kwb2017"))
+    ax = fm.plot_profile(m, real, area="Oude Westen")
+    texts = [t.get_text() for t in ax.texts]
+    assert "SYNTHETIC DATA" not in texts
+    assert any("Kerncijfers wijken en buurten 2017 (83765NED)" in t for t in texts)
+    plt.close("all")
+
+
+def test_heatmap_of_synthetic_data_says_so_in_its_title(rotterdam):
+    profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied")
+    ax = fm.plot_heatmap(rotterdam, profile)
+    assert ax.get_title().endswith("SYNTHETISCHE voorbeelddata - geen metingen")
+    plain = fm.plot_heatmap(rotterdam, profile.deltas)  # a bare table carries no flag
+    assert "SYNTHETI" not in plain.get_title()

@@ -10,7 +10,7 @@ import pytest
 
 import factormodel as fm
 from factormodel._tables import TableSource
-from factormodel.portfolio import RECOGNITION_EFFECTS, build_interventions
+from factormodel.portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, build_interventions
 
 TARGETS = ["opvoedklimaat", "schoolverzuim", "schoolprestaties"]
 PHASES = ["0-4", "4-12", "12-18"]
@@ -180,7 +180,40 @@ def test_bundled_intervention_catalogue(rotterdam):
     assert cat["intervention"].nunique() >= 15
     assert cat["source"].str.contains("http").all()
     defaults = cat[cat["effect_is_default"]]
-    assert (defaults["effect"] == defaults["recognition"].map(RECOGNITION_EFFECTS)).all()
+    # evidence is not effect: the default does not depend on the recognition level
+    assert (defaults["effect"] == DEFAULT_EFFECT).all()
+    assert defaults["effect_low"].tolist() == pytest.approx(
+        [DEFAULT_EFFECT - 1.96 * DEFAULT_EFFECT_SD] * len(defaults))
+    assert defaults["effect_basis"].str.contains("conservative default").all()
+    levels = cat.drop_duplicates("intervention").set_index("intervention")
+    assert levels.loc["kanjertraining", "recognition"] == "effectief - sterke aanwijzingen"
+    assert levels.loc["home_start", "recognition"] == "effectief - goede aanwijzingen"
+    assert "herbeoordeling" in levels.loc["pad", "recognition_note"]
+    assert "groep 1-8" in levels.loc["pad", "unit"]
+    assert levels.loc["alles_kidzzz", "reach_per_unit"] == 1
+    assert "individuele" in levels.loc["alles_kidzzz", "unit"]
     assert cat["cost_basis"].str.contains("assumption").all()
     assert {"pad", "taakspel", "rots_en_water", "alles_kidzzz", "triple_p_4", "stevig_ouderschap",
             "voorzorg", "samenstarten"} <= set(cat["intervention"])
+
+
+def test_published_effect_keeps_interval_and_default_is_flagged(toy):
+    base = {"name": "X", "recognition": "effectief - sterke aanwijzingen", "phases": "4-12",
+            "setting": "school", "unit": "klas", "cost_per_unit": 100.0,
+            "reach_per_unit": 25.0, "max_units": 2.0, "source": "test"}
+    rows = pd.DataFrame([
+        {**base, "intervention": "pub", "target": "schoolverzuim", "effect": "0.3",
+         "effect_low": "0.1", "effect_high": "0.5", "effect_source": "Some (2020) Table 3"},
+        {**base, "intervention": "dflt", "name": "Y", "target": "opvoedklimaat", "effect": "",
+         "effect_low": "", "effect_high": "", "effect_source": ""}])
+    cat = build_interventions(rows, toy, TableSource("c")).set_index("intervention")
+    assert not cat.loc["pub", "effect_is_default"] and cat.loc["pub", "effect"] == 0.3
+    assert (cat.loc["pub", "effect_low"], cat.loc["pub", "effect_high"]) == (0.1, 0.5)
+    assert cat.loc["pub", "effect_source"] == "Some (2020) Table 3"
+    assert cat.loc["dflt", "effect_is_default"] and cat.loc["dflt", "effect"] == DEFAULT_EFFECT
+    # same recognition level, different effect: the level is not turned into an effect size
+    prof = pd.Series({"schoolverzuim": 1.0, "opvoedklimaat": -1.0})
+    p = fm.optimize_portfolio(toy, prof, cat.reset_index(), budget=400, outcomes={"vsv": 1},
+                              population=50, area="A")
+    flags = p.chosen.set_index("intervention")["effect_is_default"].to_dict()
+    assert flags == {"pub": False, "dflt": True}

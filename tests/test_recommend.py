@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import factormodel as fm
+from factormodel.recommend import EVIDENCE, EVIDENCE_DAMPING
 
 PROFILE = pd.Series({"armoede": 2.0, "opvoedklimaat": -1.0, "schoolverzuim": 0.5,
                      "schoolprestaties": 0.2})
@@ -18,8 +21,14 @@ def test_gains_and_evidence_by_hand(toy):
     assert g.loc["schoolverzuim", "gain_vsv"] == pytest.approx(2 * 0.5)
     assert g.loc["schoolverzuim", "gain_schoolsucces"] == pytest.approx(0.3)
     assert g.loc["schoolverzuim", "gain"] == pytest.approx(1.3)
-    # evidence for vsv only: (0.3*1 + (0.5*2/3)(0.4*2/3)) / (0.3 + 0.5*0.4)
+    # every toy edge is expert judgement, which counts as zwak (1/3) whatever its class:
+    # evidence for vsv only = (0.3/3 + (0.5/3)(0.4/3)) / (0.3 + 0.5*0.4)
     e = fm.factor_gains(toy, ["vsv"]).loc["schoolverzuim", "evidence"]
+    assert e == pytest.approx((0.3 / 3 + (0.5 / 3) * (0.4 / 3)) / 0.5)
+    # with published sources the strength classes count: (0.3*1 + (0.5*2/3)(0.4*2/3)) / 0.5
+    cited = toy.with_weights(toy.edges[["source", "target", "weight"]].assign(
+        source_ref="Some et al. (2020), Table 1"))
+    e = fm.factor_gains(cited, ["vsv"]).loc["schoolverzuim", "evidence"]
     assert e == pytest.approx((0.3 + (0.5 * 2 / 3) * (0.4 * 2 / 3)) / 0.5)
     assert not g.loc["armoede", "modifiable"]
 
@@ -96,3 +105,90 @@ def test_recommend_unknown_area_and_outcome(toy):
         fm.recommend(toy, prof, ["vsw"], area="Tarwewijk")
     with pytest.raises(fm.InvalidParameterError, match="top"):
         fm.recommend(toy, prof, ["vsv"], area="Tarwewijk", top=0)
+
+
+# ------------------------------------------------------------ evidence without rho(|W|) < 1
+
+def _signed_model(rng, n=10, rho=0.9):
+    """Random signed model: n - 1 risk factors with feedback, one outcome 'out' (a sink)."""
+    W = rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) < 0.45)
+    np.fill_diagonal(W, 0)
+    W[-1] = 0.0  # the outcome drives nothing
+    W[:-1, -1] = rng.uniform(-0.5, 0.5, n - 1)  # every factor touches the outcome
+    W *= rho / max(abs(np.linalg.eigvals(W)))
+    names = [f"f{i}" for i in range(n - 1)] + ["out"]
+    nodes = [{"id": k, "kind": "risk", "setting": "kind", "label_nl": k, "label_en": k,
+              "phases": "all", "modifiable": True} for k in names[:-1]]
+    nodes.append({"id": "out", "kind": "outcome", "setting": "kansrijk", "desired": "lower",
+                  "label_nl": "out",
+                  "label_en": "out", "phases": "all", "modifiable": False})
+    strengths = rng.choice(["sterk", "matig", "zwak"], size=W.shape)
+    edges = [{"source": names[i], "target": names[j], "weight": float(W[i, j]),
+              "strength": strengths[i, j], "source_ref": "a study"}
+             for i, j in zip(*np.nonzero(W), strict=True)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fm.ModelWarning)
+        model = fm.FactorModel(nodes, edges, {"name": "signed", "version": "1",
+                                              "status": "illustrative"})
+    value = np.vectorize(EVIDENCE.get)(strengths)
+    return model, W, np.abs(W) * value
+
+
+def _evidence_by_hand(W, E, alpha=1.0):
+    """Independent: dense inverses of the damped unsigned matrices (numpy eigvals)."""
+    n = W.shape[0]
+    rho_abs = max(abs(np.linalg.eigvals(alpha * np.abs(W))))
+    damped = alpha * min(1.0, EVIDENCE_DAMPING / rho_abs)
+    t_abs = np.linalg.inv(np.eye(n) - damped * np.abs(W))[:, -1]
+    t_e = np.linalg.inv(np.eye(n) - damped * E)[:, -1]
+    return t_e[:-1] / t_abs[:-1], rho_abs
+
+
+def test_evidence_exists_whenever_signed_effects_do():
+    rng = np.random.default_rng(16)
+    unsigned_diverges = 0
+    for _ in range(60):
+        model, W, E = _signed_model(rng, rho=rng.uniform(0.5, 0.95))
+        g = fm.factor_gains(model, ["out"])  # used to refuse when rho(|W|) >= 1
+        expected, rho_abs = _evidence_by_hand(W, E)
+        unsigned_diverges += rho_abs >= 1
+        np.testing.assert_allclose(g["evidence"].to_numpy(), expected, rtol=1e-9)
+        ev = g["evidence"].to_numpy()  # products of strength values along walks: (0, 1]
+        assert ((ev > 0) & (ev <= 1 + 1e-12)).all()
+        T = np.linalg.inv(np.eye(W.shape[0]) - W)[:-1, -1]  # gain: the signed effect, turned
+        sign = model.desired_sign.to_numpy(dtype=float)
+        np.testing.assert_allclose(g["gain"].to_numpy(), sign[:-1] * sign[-1] * T, rtol=1e-9,
+                                   atol=1e-15)
+    assert unsigned_diverges >= 15  # the case this test is about did occur
+
+
+def test_recommend_and_monte_carlo_work_where_unsigned_sums_diverge():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        model, W, _ = _signed_model(rng, rho=0.9)
+        if max(abs(np.linalg.eigvals(np.abs(W)))) > 1.2:
+            break
+    else:  # pragma: no cover - the seed gives one
+        pytest.fail("no model with rho(|W|) > 1.2 drawn")
+    profile = pd.DataFrame(rng.normal(size=(3, 9)), columns=list(model.factors),
+                           index=pd.Index(["a", "b", "c"], name="area"))
+    rec = fm.recommend(model, profile.loc["a"], outcomes=["out"])
+    assert rec["evidence"].notna().all()
+    mc = fm.monte_carlo(model, profile, ["out"], n_draws=50, seed=1,
+                        default_sd=dict.fromkeys(["sterk", "matig", "zwak"], 0.01))
+    assert mc.n_draws == 50
+
+
+def test_sparse_outcome_column_is_disclosed_in_ranking_cli_and_plot(capsys, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ctc = fm.load_model("ctc")
+    prof = pd.Series({f: 0.5 for f in ctc.factors if ctc.nodes.loc[f, "kind"] == "risk"})
+    rec = fm.recommend(ctc, prof, ["depressie_angst", "delinquentie"], area="X")
+    notes = rec.attrs["notes"]
+    assert len(notes) == 1 and "depressie_angst has only 2 incoming links" in notes[0]["en"]
+    assert "niet geverifieerd" in notes[0]["nl"]
+    assert fm.recommend(ctc, prof, ["delinquentie"], area="X").attrs["notes"] == []
+    ax = fm.plot_recommendation(rec, lang="en")
+    assert any("only 2 incoming links" in t.get_text() for t in ax.texts)

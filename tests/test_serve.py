@@ -534,7 +534,7 @@ def test_page_form_in_dutch_and_english(client):
 
 def test_page_results_for_oud_crooswijk(client):
     r = client.post("/", data={"model": "rotterdam-jeugd", "dataset": "example", "area": AREA,
-                               "outcome": ["vsv", "schoolsucces"], "priority_vsv": "2",
+                               "outcome": ["vsv", "neet"], "priority_vsv": "2",
                                "budget": "250000", "lang": "nl"})
     html = r.text
     assert r.status_code == 200, html[-2000:]

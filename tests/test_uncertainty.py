@@ -173,7 +173,7 @@ def test_blocks_of_areas_within_a_memory_budget_give_the_same_result(rotterdam):
     whole = fm.monte_carlo(rotterdam, prof, goals, n_draws=80, seed=5, chunk=40)
     n = rotterdam.n_nodes
     fixed = 4.0 * 40 * n * n * 4
-    small = fixed + 4.0 * n * 80 * 7  # room for 7 areas per block: many blocks
+    small = fixed + 2 * 4.0 * n * 80 * 7  # room for 7 areas per block: many blocks
     parts = fm.monte_carlo(rotterdam, prof, goals, n_draws=80, seed=5, chunk=40, memory=small)
     pd.testing.assert_frame_equal(whole.predictions, parts.predictions)
     pd.testing.assert_frame_equal(whole.rank_stability, parts.rank_stability)
@@ -186,7 +186,7 @@ def test_dask_cluster_gives_the_in_memory_result(rotterdam):
     distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
     prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied").deltas
     n = rotterdam.n_nodes
-    memory = 4.0 * 25 * n * n * 4 + 4.0 * n * 50 * 3  # three areas per block
+    memory = 4.0 * 25 * n * n * 4 + 2 * 4.0 * n * 50 * 3  # three areas per block
     local = fm.monte_carlo(rotterdam, prof, ["vsv"], n_draws=50, seed=2, chunk=25,
                            memory=memory)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
