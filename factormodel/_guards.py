@@ -9,10 +9,12 @@ FCM matrix, ``with_weights``):
   ``inf``/``NaN``. They are validation errors, not warnings.
 * **node ids differing only in letter case** (``armoede`` and ``Armoede``): a
   spreadsheet user cannot tell them apart; an error on the later row.
-* **an outcome driving a factor** (an edge from an outcome to a risk or
-  protective factor): the model treats outcomes as end points, so this is a
-  :class:`~factormodel.errors.ModelWarning`. Edges between outcomes (VSV -> NEET)
-  are a documented part of the Factorenmodel and pass silently.
+* **an outcome feeding back on its own causes** (an edge from an outcome to a
+  risk or protective factor that itself drives the outcome): usually an edge
+  drawn the wrong way round, so a :class:`~factormodel.errors.ModelWarning`.
+  An outcome that drives later factors without such a loop (``gezonde_start``:
+  a healthy start protects later development) and edges between outcomes
+  (VSV -> NEET) are part of the Factorenmodel and pass silently.
 """
 
 from __future__ import annotations
@@ -80,11 +82,28 @@ def _bounds(edges: pd.DataFrame, src: TableSource, problems: list[Problem]) -> N
 def _outcome_sources(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
                      warnings: list[Problem]) -> None:
     kind = dict(zip(nodes["id"].tolist(), nodes["kind"].tolist(), strict=True))
-    for i, (s, t) in enumerate(zip(edges["source"].tolist(), edges["target"].tolist(),
-                                   strict=True)):
-        if kind.get(s) == "outcome" and kind.get(t) in ("risk", "protective"):
+    sources, targets = edges["source"].tolist(), edges["target"].tolist()
+    children: dict[str, list[str]] = {}
+    for s, t in zip(sources, targets, strict=True):
+        children.setdefault(s, []).append(t)
+    for i, (s, t) in enumerate(zip(sources, targets, strict=True)):
+        if kind.get(s) == "outcome" and kind.get(t) in ("risk", "protective") \
+                and _reaches(children, t, s):
             warnings.append(Problem(
                 src.where(i, "source"),
-                f"outcome {s!r} drives the {kind[t]} factor {t!r}; outcomes are end points of "
-                "the model (edges between outcomes are fine); check the direction",
+                f"outcome {s!r} drives the {kind[t]} factor {t!r}, which in turn drives "
+                f"{s!r}: the outcome feeds back on its own causes; check the direction",
                 src.key(i, "source")))
+
+
+def _reaches(children: dict[str, list[str]], start: str, goal: str) -> bool:
+    seen, stack = {start}, [start]
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        for nxt in children.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False

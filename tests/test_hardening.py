@@ -134,19 +134,36 @@ def test_edge_list_import_does_not_rename_colliding_names(tmp_path):
         fm.read_edge_list(p, default_kind="risk", outcomes={"VSV": "lower"})
 
 
-def test_outcome_driving_a_factor_warns(toy):
+def test_outcome_feeding_back_on_its_causes_warns(toy):
+    # schoolverzuim drives vsv; an edge vsv -> schoolverzuim closes the loop
     edges = pd.concat([toy.edges, pd.DataFrame([{
-        "source": "vsv", "target": "armoede", "weight": 0.1, "strength": "zwak",
+        "source": "vsv", "target": "schoolverzuim", "weight": 0.1, "strength": "zwak",
         "source_ref": "expert judgement"}])], ignore_index=True)
-    with pytest.warns(fm.ModelWarning, match="outcome 'vsv' drives the risk factor 'armoede'"):
+    with pytest.warns(fm.ModelWarning, match="outcome 'vsv' drives the risk factor "
+                                             "'schoolverzuim', which in turn drives 'vsv'"):
         fm.FactorModel(toy.nodes.reset_index(), edges, toy.metadata.to_dict())
 
 
-def test_edges_between_outcomes_do_not_warn(rotterdam):
-    # VSV -> NEET is part of the Factorenmodel: the bundled model loads without warning
+def test_outcome_driving_a_later_factor_without_a_loop_does_not_warn(toy):
+    # schoolsucces -> a new factor that leads nowhere: no loop, so no warning
+    nodes = toy.nodes.reset_index()
+    extra = nodes.iloc[[0]].assign(id="jeugdwerkloosheid", label_nl="jeugdwerkloosheid",
+                                   label_en="youth unemployment")
+    edges = pd.concat([toy.edges, pd.DataFrame([{
+        "source": "schoolsucces", "target": "jeugdwerkloosheid", "weight": -0.2,
+        "strength": "zwak", "source_ref": "expert judgement"}])], ignore_index=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error", fm.ModelWarning)
-        fm.FactorModel.from_networkx(rotterdam.to_networkx())
+        fm.FactorModel(pd.concat([nodes, extra], ignore_index=True), edges,
+                       toy.metadata.to_dict())
+
+
+def test_bundled_models_load_without_guard_warnings(rotterdam):
+    # VSV -> NEET and gezonde_start -> later factors are part of the model: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", fm.ModelWarning)
+        for name in fm.list_models():
+            fm.FactorModel.from_networkx(fm.load_model(name).to_networkx())
 
 
 def test_header_only_area_file_is_an_error(tmp_path):
