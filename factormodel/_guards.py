@@ -3,10 +3,11 @@
 Checked once for every model, whichever reader built it (folder, JSON, edge list,
 FCM matrix, ``with_weights``):
 
-* **weight bounds**: a weight (and its ``low``/``high``/``sd``) is a standardised
+* **weight bounds**: a weight (and its ``low``/``high``) is a standardised
   effect in SD per SD; a magnitude above :data:`WEIGHT_BOUND` is a typo or a
   unit mistake, and values such as ``1e300`` would turn total effects into
-  ``inf``/``NaN``. They are validation errors, not warnings.
+  ``inf``/``NaN``. They are validation errors, not warnings. An ``sd`` may be
+  wide (a flat prior) but must be finite.
 * **node ids differing only in letter case** (``armoede`` and ``Armoede``): a
   spreadsheet user cannot tell them apart; an error on the later row.
 * **an outcome feeding back on its own causes** (an edge from an outcome to a
@@ -27,7 +28,7 @@ from .errors import Problem
 
 __all__ = ["DELTA_BOUND", "WEIGHT_BOUND", "check_guard_rails"]
 
-#: Largest accepted magnitude of an edge weight, ``low``, ``high`` or ``sd`` (SD per SD).
+#: Largest accepted magnitude of an edge weight, ``low`` or ``high`` (SD per SD).
 WEIGHT_BOUND = 10.0
 
 #: Largest accepted magnitude of a delta in SD; larger is absurd for area indicators
@@ -70,10 +71,13 @@ def _bounds(edges: pd.DataFrame, src: TableSource, problems: list[Problem]) -> N
             continue
         values = pd.to_numeric(edges[column], errors="coerce").to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
-            bad = np.isinf(values) | (np.abs(values) > WEIGHT_BOUND)
+            bad = np.isinf(values)
+            if column != "sd":  # a wide sd is honest uncertainty (e.g. a flat prior)
+                bad |= np.abs(values) > WEIGHT_BOUND
         for i in np.flatnonzero(bad).tolist():
             problems.append(Problem(
                 src.where(i, column),
+                f"{column} {values[i]:g} is not finite" if column == "sd" else
                 f"{column} {values[i]:g} is beyond the bound of {WEIGHT_BOUND:g} in magnitude; "
                 "weights are standardised effects (SD per SD), usually well below 1",
                 src.key(i, column)))

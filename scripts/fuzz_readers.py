@@ -103,7 +103,7 @@ def table(results: dict[str, collections.Counter], seconds: float) -> str:
               "| every exception of a reader is a `FactorModelError` subclass (also the "
               "matching built-in) | readers in `io.py`, `areas.py`, `indicators.py`, "
               "`portfolio.py`, `exchange.py` |",
-              f"| edge weights, `low`, `high` and `sd` are at most {WEIGHT_BOUND:g} in "
+              f"| edge weights, `low` and `high` are at most {WEIGHT_BOUND:g} in "
               "magnitude (SD per SD); more is a validation error | `_guards.py` |",
               f"| a delta beyond {DELTA_BOUND:g} SD, NaN or inf is refused | "
               "`propagate.py` |",
