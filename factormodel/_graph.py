@@ -61,7 +61,9 @@ def closure(W: sp.csr_matrix) -> np.ndarray:
     By repeated squaring of ``I + (W != 0)``: log2(n) dense products, for small graphs.
     """
     n = W.shape[0]
-    R = (W.toarray() != 0).astype(np.float32)
+    coo = W.tocoo()
+    R = np.zeros((n, n), dtype=np.float32)
+    R[coo.row, coo.col] = 1.0  # every stored edge, a weight of 0 included (as csgraph does)
     R[np.diag_indices(n)] = 1.0
     while True:
         nxt = ((R @ R) > 0).astype(np.float32)  # counts stay exact in float32 (n < 2**24)
@@ -86,7 +88,8 @@ def structure(W: sp.csr_matrix) -> Structure:
     """Components, acyclicity and topological order of the graph of ``W``."""
     n_comp, labels = strong_components(W)
     labels.flags.writeable = False
-    acyclic = bool(n_comp == W.shape[0] and not W.diagonal().any())
+    coo = W.tocoo()
+    acyclic = bool(n_comp == W.shape[0] and not np.any(coo.row == coo.col))
     order = topological_order(W) if acyclic else None
     if order is not None:
         order.flags.writeable = False

@@ -95,7 +95,9 @@ def write_with(path: os.PathLike | str, writer: Callable[[str], object]) -> None
         raise ModelFileError(f"{path}: is a folder; give a file name")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # the temporary file keeps the extension: writers such as Excel's check it
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}",
+                                   dir=path.parent)
     except OSError as exc:
         raise os_error(path, exc) from None
     try:

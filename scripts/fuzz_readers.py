@@ -119,7 +119,7 @@ def table(results: dict[str, collections.Counter], seconds: float) -> str:
               "| text cells starting with `= + - @`, tab or return are written with a "
               "leading `'` (not plain numbers such as `-0.5`); the readers remove exactly "
               "one such `'`, so a round trip is exact | `_safewrite.py`, `io.py`, CLI "
-              "`--format csv`, web downloads |",
+              "`--format csv/csv-nl/xlsx`, web downloads |",
               "| errors name the file and the problem, never the content of an unrelated "
               "file or folder | `io.py` |",
               "| the CLI turns every `FactorModelError` into exit status 2 and one line "

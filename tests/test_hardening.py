@@ -519,3 +519,20 @@ def test_thousands_separator_is_never_read_as_a_decimal_comma(tmp_path, toy):
     p.write_text("area,year,vsv\nA,2022,1_0\nB,2022,\"1,000\"\n", encoding="utf-8")
     with pytest.raises(fm.DataError, match=r"'1_0'.*'_' is not a digit separator"):
         fm.read_area_data(p)
+
+
+def test_cli_xlsx_out_is_guarded_and_a_bad_out_path_is_one_line(tmp_path, capsys):
+    p = tmp_path / "d.csv"
+    p.write_text("scenario,armoede\n=cmd(),0.5\n", encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    assert main(["propagate", "toy", "--deltas", str(p), "--format", "xlsx",
+                 "--out", str(out)]) == 0
+    book = pd.read_excel(out, sheet_name=None)
+    cells = {str(v) for frame in book.values() for v in frame.to_numpy().ravel()}
+    assert "'=cmd()" in cells and "=cmd()" not in cells
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["d.csv", "r.xlsx"]  # no temp left
+    capsys.readouterr()
+    assert main(["propagate", "toy", "--deltas", str(p), "--format", "csv",
+                 "--out", "/dev/null/x.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "/dev/null/x.csv: cannot write" in err and len(err.strip().splitlines()) == 1
