@@ -131,6 +131,7 @@ class Goal:
 
 _YEARS = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(j|jr|jaar|y|yr|yrs|year|years)$", re.I)
 _CHANGE = re.compile(r"^([+-]?\s*[\d.,]+)\s*(sd|pp|procentpunt(?:en)?|%)?$", re.I)
+_GROUP = re.compile(r"^\d+\s*[-–]\s*\d+(\s*(jaar|j|years?))?$", re.I)  # an age range
 
 
 def parse_goal(text: str) -> Goal:
@@ -178,8 +179,9 @@ def parse_goal(text: str) -> Goal:
                                   what=f"--goal {raw!r}: change", grouping=False)
             suffix = (m_change.group(2) or "").lower()
             unit = {"sd": "sd", "%": "%", "": "own"}.get(suffix, "pp")
-        elif group is None:
-            group = part
+        elif (group is None and part[0] not in "+-" and not re.fullmatch(r"[\d.,\s]+\D*", part)) \
+                or (group is None and _GROUP.match(part)):
+            group = part  # a word or an age range; a signed or numeric field is a change
         else:
             raise InvalidParameterError(
                 f"--goal {raw!r}: cannot read {part!r}; expected a change with a sign and "
