@@ -544,6 +544,12 @@ def _weighted_mean(frame: pd.DataFrame) -> pd.Series:
         w = pop.where(have, 0.0)
         num = (frame["value"].fillna(0) * w).groupby(frame["indicator"]).sum()
         den = w.groupby(frame["indicator"]).sum()
+        measured = have.groupby(frame["indicator"]).any()
+        empty = den.index[(den <= 0) & measured.reindex(den.index).to_numpy()]
+        if len(empty):
+            raise DataError("population-weighted city average is undefined: the populations "
+                            "of the measured areas add up to zero for "
+                            + ", ".join(map(str, empty[:10])))
         return num / den
     return frame[have].groupby("indicator")["value"].mean()
 

@@ -29,6 +29,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from .. import plot
+from .._safewrite import guard_frame
 from ..errors import FactorModelError
 from ..model import FactorModel
 from . import service
@@ -172,6 +173,7 @@ def _lang(value: Any) -> str:
 
 
 def _downloads(frame: pd.DataFrame, key: str) -> tuple[str, str]:
+    frame = guard_frame(frame)  # a spreadsheet opening the download runs no formula
     csv = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
     buf = io.BytesIO()
     frame.to_excel(buf, index=False, sheet_name=key[:31])
