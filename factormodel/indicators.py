@@ -463,7 +463,43 @@ def _joined(frame: pd.DataFrame, column: str) -> str:
     """The distinct non-empty values of a text column (e.g. status, source), joined."""
     if column not in frame.columns:
         return ""
-    return ", ".join(sorted(set(frame[column].astype(str)) - {""}))
+    return ", ".join(sorted(set(_distinct(frame[column]).astype(str)) - {""}))
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray | None:
+    """Where each run of equal values starts, when the column comes in long runs (as a
+    wide table melted to long form does with its indicator, level, year and status
+    columns); None when it does not, so the caller hashes every cell instead."""
+    n = len(values)
+    if n < 1024 or values.dtype != object:
+        return None
+    try:
+        head = values[:1024]
+        if np.count_nonzero(head[1:] != head[:-1]) > 128:  # short runs: not worth it
+            return None
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    except TypeError:  # e.g. pd.NA, whose comparisons have no truth value
+        return None
+    return starts if len(starts) * 8 < n else None
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and distinct values of a column, as :func:`pandas.factorize` gives
+    them (first-appearance order, -1 for missing), hashing only run starts when the
+    column comes in runs."""
+    starts = _run_starts(column.to_numpy())
+    if starts is None:
+        return pd.factorize(column)
+    codes, uniques = pd.factorize(column.iloc[starts])
+    return np.repeat(codes, np.diff(np.append(starts, len(column)))), uniques
+
+
+def _distinct(column: pd.Series) -> pd.Series:
+    """The distinct values of a column (missing values included), in first-appearance
+    order, with the column's dtype."""
+    starts = _run_starts(column.to_numpy())
+    part = column if starts is None else column.iloc[starts]
+    return part.drop_duplicates().reset_index(drop=True)
 
 
 def as_area_data(data: Any) -> pd.DataFrame:
@@ -475,8 +511,10 @@ def as_area_data(data: Any) -> pd.DataFrame:
     return read_area_data(data)
 
 
-def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame) -> None:
-    unknown = sorted(set(data["indicator"]) - set(cat.index))
+def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
+                             distinct: pd.Index) -> None:
+    """``distinct``: the distinct indicators of ``data`` (see :func:`_codes`)."""
+    unknown = sorted(set(distinct) - set(cat.index))
     if unknown:
         raise UnknownIndicatorError(
             f"{len(unknown)} indicator(s) not in the catalogue: "
@@ -504,7 +542,7 @@ def _direction_text(value: str) -> str:
 
 
 def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
-    levels = set(data["level"].unique())  # once, not per level
+    levels = set(_distinct(data["level"]))  # once, not per level
     present = [lv for lv in LEVELS if lv in levels]
     if level is None:
         if not present:  # no level information: one implicit level
@@ -513,24 +551,38 @@ def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
     if level not in present:
         raise DataError(f"no data at level {level!r}; levels in the data: "
                         f"{', '.join(present) or '(none)'}")
-    return data[data["level"] == level]
+    return data if len(levels) == 1 else data[data["level"] == level]
 
 
-def _weighted_mean(frame: pd.DataFrame) -> pd.Series:
+def _weighted_mean(now: pd.DataFrame, codes: np.ndarray, distinct: pd.Index) -> pd.Series:
     """Per indicator: population-weighted mean of measured values (plain mean without
-    populations). Raises when populations are given for some areas but not others."""
-    have = frame["value"].notna()
-    pop = frame["population"]
-    if pop.notna().any():
-        lacking = frame[have & pop.isna()]["area"].unique()
-        if len(lacking):
+    populations). Raises when populations are given for some areas but not others.
+
+    ``codes`` point each row of ``now`` into ``distinct`` (see :func:`_codes`). The
+    result is sorted by indicator and holds every indicator of ``now`` (NaN where no
+    population-weighted value is measured); without populations, only the measured ones.
+    """
+    value = now["value"].to_numpy(dtype=float)
+    pop = now["population"].to_numpy(dtype=float)
+    have = ~np.isnan(value)
+    k = len(distinct)
+    if not np.isnan(pop).all():
+        lacking = have & np.isnan(pop)
+        if lacking.any():
+            names = sorted(_distinct(now["area"][lacking]))
             raise DataError("population-weighted city average needs a population for every "
-                            f"area; missing for: {', '.join(sorted(lacking)[:10])}")
-        w = pop.where(have, 0.0)
-        num = (frame["value"].fillna(0) * w).groupby(frame["indicator"]).sum()
-        den = w.groupby(frame["indicator"]).sum()
-        return num / den
-    return frame[have].groupby("indicator")["value"].mean()
+                            f"area; missing for: {', '.join(names[:10])}")
+        w = np.where(have, pop, 0.0)
+        num = np.bincount(codes, weights=np.where(have, value, 0.0) * w, minlength=k)
+        den = np.bincount(codes, weights=w, minlength=k)
+        keep = np.bincount(codes, minlength=k) > 0
+    else:
+        num = np.bincount(codes[have], weights=value[have], minlength=k)
+        den = np.bincount(codes[have], minlength=k).astype(float)
+        keep = den > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = num / den
+    return pd.Series(mean[keep], index=pd.Index(distinct[keep], name="indicator")).sort_index()
 
 
 # --------------------------------------------------------------------------- public
@@ -589,24 +641,34 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                                     f"got {reference!r}")
     cat = _catalogue(model, indicators)
     data = _choose_level(as_area_data(data), level)
-    _check_against_catalogue(data, cat)
-    years = sorted(set(data["year"]))
+    # everything below works on integer codes of the areas and indicators (each text
+    # column hashed once), never again on the ~1 M text cells of a national table
+    codes, distinct = _codes(data["indicator"])
+    _check_against_catalogue(data, cat, distinct)
+    all_years = data["year"].to_numpy()
+    years = sorted(_distinct(data["year"]).tolist())
     if not years:
         raise DataError("the data has no rows")
     year = years[-1] if year is None else int(year)
     if year not in years:
         raise DataError(f"no data for year {year}; years in the data: "
                         f"{', '.join(map(str, years))}")
-    now = data[data["year"] == year]
+    if len(years) > 1:
+        chosen = all_years == year
+        now, codes = data[chosen], codes[chosen]
+    else:
+        now = data
+    present = np.bincount(codes, minlength=len(distinct)) > 0
     if reference == "city":
-        ref = now["indicator"].map(_weighted_mean(now))
+        ref_values = _weighted_mean(now, codes, distinct)
+        ref = ref_values.reindex(distinct).to_numpy()[codes]
     elif reference == "previous_year":
         if year - 1 not in years:
             raise DataError(f"reference='previous_year' needs data for {year - 1}; years in "
                             f"the data: {', '.join(map(str, years))}")
-        before = data[data["year"] == year - 1].set_index(["area", "indicator"])["value"]
-        ref = pd.Series(before.reindex(pd.MultiIndex.from_frame(now[["area", "indicator"]]))
-                        .to_numpy(), index=now.index)
+        before = data[all_years == year - 1].set_index(["area", "indicator"])["value"]
+        ref = before.reindex(pd.MultiIndex.from_frame(now[["area", "indicator"]])).to_numpy()
+        ref_values = pd.Series(dtype=float)
     else:
         goal = cat["target"].copy()
         for k, v in (targets or {}).items():
@@ -617,7 +679,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
             if err or np.isnan(x):
                 raise InvalidParameterError(f"target for {k!r}: {err or 'missing value'}")
             goal.loc[k] = x
-        used = sorted(set(now["indicator"]))
+        used = sorted(distinct[present])
         lacking = [k for k in used if np.isnan(goal.loc[k])]
         if len(lacking) == len(used):
             raise DataError("reference='target' needs targets; none of the indicators in the "
@@ -625,36 +687,50 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         if lacking:
             warnings.warn(f"no target for {len(lacking)} indicator(s), left unmeasured: "
                           + ", ".join(lacking[:10]), UserWarning, stacklevel=2)
-        ref = now["indicator"].map(goal)
-    info = cat.loc[now["indicator"]]
-    z = info["direction"].to_numpy() * (now["value"].to_numpy() - ref.to_numpy()) \
-        / info["scale"].to_numpy()
+        ref = goal.reindex(distinct).to_numpy(dtype=float)[codes]
+        ref_values = goal.dropna()
+    # catalogue columns per distinct indicator, then per row through the codes
+    info = cat.reindex(distinct)
+    direction = info["direction"].to_numpy()
+    z = direction[codes] * (now["value"].to_numpy(dtype=float) - ref) \
+        / info["scale"].to_numpy()[codes]
     # direction 'ambiguous' (0): more can be worse or better (e.g. more Veilig Thuis reports
     # can mean better signalling); left out unless the catalogue sets a direction
-    ambiguous = info["direction"].to_numpy() == 0
-    z = np.where(ambiguous, np.nan, z)
-    left_out = tuple(sorted(set(now["indicator"].to_numpy()[ambiguous])))
-    w = np.where(np.isnan(z), 0.0, info["weight"].to_numpy())
-    parts = pd.DataFrame({"area": now["area"].to_numpy(), "node": info["node"].to_numpy(),
-                          "wz": np.where(np.isnan(z), 0.0, z) * w, "w": w})
-    sums = parts.groupby(["area", "node"], sort=False)[["wz", "w"]].sum()
-    delta = (sums["wz"] / sums["w"].where(sums["w"] > 0)).unstack("node")
-    areas = pd.Index(pd.unique(now["area"]), name="area")
-    out = delta.reindex(index=areas, columns=list(model.node_ids))
-    out.columns.name = "node"
-    if reference == "city":
-        ref_values = _weighted_mean(now)
-    elif reference == "target":
-        ref_values = goal.dropna()
-    else:
-        ref_values = pd.Series(dtype=float)
-    population = now.groupby("area", sort=False)["population"].first().reindex(areas)
-    synthetic = bool("status" in data.columns and data["status"].eq("synthetic").any())
+    ambiguous = direction == 0
+    z = np.where(ambiguous[codes], np.nan, z)
+    left_out = tuple(sorted(distinct[ambiguous & present]))
+    w = np.where(np.isnan(z), 0.0, info["weight"].to_numpy()[codes])
+    # per (area, node): the weighted mean of the z of its measured indicators
+    area_codes, areas = _codes(now["area"])
+    areas = pd.Index(areas, name="area")
+    node_ids = list(model.node_ids)
+    node_of = pd.Index(node_ids).get_indexer(info["node"])[codes]
+    keep = (area_codes >= 0) & (node_of >= 0)
+    cell = area_codes[keep] * len(node_ids) + node_of[keep]
+    size = len(areas) * len(node_ids)
+    wz = np.bincount(cell, weights=(np.where(np.isnan(z), 0.0, z) * w)[keep], minlength=size)
+    ws = np.bincount(cell, weights=w[keep], minlength=size)
+    delta = np.full(size, np.nan)
+    np.divide(wz, ws, out=delta, where=ws > 0)
+    out = pd.DataFrame(delta.reshape(len(areas), len(node_ids)), index=areas,
+                       columns=pd.Index(node_ids, name="node"))
+    population = _first_population(now["population"].to_numpy(dtype=float), area_codes,
+                                   areas)
+    synthetic = bool("status" in data.columns
+                     and _distinct(data["status"]).eq("synthetic").any())
     return Profile(deltas=out, reference=reference, reference_values=ref_values.rename("reference"),
                    year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
-                   model_name=model.name, population=population.astype(float),
+                   model_name=model.name, population=population,
                    synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
                    source=_joined(now, "source"))
+
+
+def _first_population(pop: np.ndarray, area_codes: np.ndarray, areas: pd.Index) -> pd.Series:
+    """Per area, its first given population (NaN if none), as ``groupby().first()``."""
+    given = np.flatnonzero(~np.isnan(pop) & (area_codes >= 0))
+    first = np.full(len(areas), len(pop))
+    np.minimum.at(first, area_codes[given], given)
+    return pd.Series(np.append(pop, np.nan)[first], index=areas, name="population")
 
 
 def coverage(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.DataFrame:
