@@ -35,6 +35,8 @@ def _fixed(x: np.ndarray, digits: int) -> np.ndarray:
 
 def _nl(x: np.ndarray, digits: int = 2) -> np.ndarray:
     """Dutch decimal comma: ``f"{x:.{digits}f}".replace(".", ",")`` for every element."""
+    if np.size(x) == 0:  # numpy's char.replace fails on an empty array
+        return np.array([], dtype=object)
     return np.char.replace(np.char.mod(f"%.{digits}f", np.asarray(x, dtype=float)),
                            ".", ",").astype(object)
 
