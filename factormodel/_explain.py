@@ -3,11 +3,12 @@
 :func:`factormodel.recommend` with ``area=`` explains one area's ranked factors one
 row at a time. For a city-wide ranking (every area, ``recommend(..., explain=True)``)
 the same sentences are assembled here from whole columns: the numbers are formatted
-with :func:`numpy.char.mod` (the same ``%`` formatting as the per-area f-strings), the
+column by column (the same ``%`` formatting as the per-area f-strings), the
 per-goal and per-factor parts (labels, strongest paths, indicator units) are looked up
-once and picked per row by integer codes, and the pieces are joined with numpy string
-addition. No Python loop runs over areas or rows; one runs over the distinct
-(factor, goal) pairs for their strongest paths.
+once and picked per row by integer codes, and the pieces are joined with one
+``str.join`` per row over the column pieces (mapped in C). No Python loop runs over
+areas or rows; one runs over the distinct (factor, goal) pairs in use, for their
+strongest paths.
 
 The texts are exactly those of the per-area explanations (``tests/test_national.py``
 compares them in Dutch and English); a change to the wording in
@@ -16,6 +17,7 @@ compares them in Dutch and English); a change to the wording in
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -29,16 +31,25 @@ __all__ = ["citywide_explanations"]
 
 
 def _fixed(x: np.ndarray, digits: int) -> np.ndarray:
-    """``f"{x:.{digits}f}"`` for every element, as an object array of str."""
-    return np.char.mod(f"%.{digits}f", np.asarray(x, dtype=float)).astype(object)
+    """``f"{x:.{digits}f}"`` for every element (the same ``%`` formatting), as an object
+    array of str; the formatting is mapped in C over the column."""
+    values = np.asarray(x, dtype=float).tolist()
+    return np.fromiter(map(f"%.{digits}f".__mod__, values), dtype=object, count=len(values))
 
 
 def _nl(x: np.ndarray, digits: int = 2) -> np.ndarray:
     """Dutch decimal comma: ``f"{x:.{digits}f}".replace(".", ",")`` for every element."""
-    if np.size(x) == 0:  # numpy's char.replace fails on an empty array
-        return np.array([], dtype=object)
-    return np.char.replace(np.char.mod(f"%.{digits}f", np.asarray(x, dtype=float)),
-                           ".", ",").astype(object)
+    text = _fixed(x, digits)
+    return np.fromiter(map(str.replace, text, repeat("."), repeat(",")), dtype=object,
+                       count=len(text))
+
+
+def _join(n: int, parts: list[Any]) -> np.ndarray:
+    """Row-wise concatenation of whole columns (object arrays of str, length ``n``) and
+    constant strings: one ``str.join`` per row, run by ``map`` in C, instead of one
+    growing copy per piece as repeated array addition would make."""
+    columns = [repeat(p) if isinstance(p, str) else p for p in parts]
+    return np.fromiter(map("".join, zip(*columns, strict=False)), dtype=object, count=n)
 
 
 def _pick(values: list[str], codes: np.ndarray) -> np.ndarray:
@@ -99,12 +110,13 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     c = contrib[np.arange(len(rows)), o_code]
     # per (factor, goal): the strongest path, as the per-area table's path_<goal> column
     # gives it before its " (product)" suffix
+    pairs, pair_code = np.unique(f_code * len(goals) + o_code, return_inverse=True)
     paths = []
-    for f in factors:
-        for o in goals:
-            best = strongest_paths(model, f, o, top=1, alpha=alpha)
-            paths.append(best.loc[0, "path"] if len(best) else "")
-    path = _pick(paths, f_code * len(goals) + o_code)
+    for pair in pairs.tolist():
+        best = strongest_paths(model, factors[pair // len(goals)], goals[pair % len(goals)],
+                               top=1, alpha=alpha)
+        paths.append(best.loc[0, "path"] if len(best) else "")
+    path = _pick(paths, pair_code)
     # per goal: label and, through its first indicator, the unit of the change
     labels = model.nodes
     o_nl = _pick([labels.loc[o, "label_nl"] for o in goals], o_code)
@@ -125,22 +137,23 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     f_nl = _pick([labels.loc[f, "label_nl"] for f in factors], f_code)
     f_en = _pick([labels.loc[f, "label_en"] for f in factors], f_code)
     area = pd.Index(rows["area"]).astype(str).to_numpy(dtype=object)
-    up, raises = delta > 0, c > 0
+    side_nl = np.where(delta > 0, "boven", "onder").astype(object)
+    side_en = np.where(delta > 0, "above", "below").astype(object)
+    verb_nl = np.where(c > 0, "verhoogt", "verlaagt").astype(object)
+    verb_en = np.where(c > 0, "raises", "lowers").astype(object)
     ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
     expected = rows["expected_improvement"].to_numpy(dtype=float)
     evidence = 100 * rows["evidence"].to_numpy(dtype=float)
-    nl = (f_nl + " ligt in " + area + " " + _nl(np.abs(delta)) + " SD "
-          + np.where(up, "boven", "onder").astype(object) + f" {ref_nl}. Via " + path + " "
-          + np.where(raises, "verhoogt", "verlaagt").astype(object) + " dit " + o_nl
-          + " met " + _nl(np.abs(c)) + " SD" + unit_nl + f". Terug naar {ref_nl} verbetert "
-          "de gekozen resultaten naar verwachting met " + _nl(expected)
-          + " SD (bewijssterkte " + _nl(evidence, 0) + "%: padgewicht gewogen naar "
-          "sterkteklasse, expertoordeel telt als zwak).")
-    en = (f_en + " in " + area + " is " + _fixed(np.abs(delta), 2) + " SD "
-          + np.where(up, "above", "below").astype(object) + f" {ref_en}. Via " + path
-          + " this " + np.where(raises, "raises", "lowers").astype(object) + " " + o_en
-          + " by " + _fixed(np.abs(c), 2) + " SD" + unit_en + f". Bringing it back to "
-          f"{ref_en} would improve the chosen outcomes by an expected " + _fixed(expected, 2)
-          + " SD (strength of evidence " + _fixed(evidence, 0) + "%: path weight weighted "
-          "by strength class, expert judgement counting as weak).")
+    nl = _join(len(rows), [
+        f_nl, " ligt in ", area, " ", _nl(np.abs(delta)), " SD ", side_nl, f" {ref_nl}. Via ",
+        path, " ", verb_nl, " dit ", o_nl, " met ", _nl(np.abs(c)), " SD", unit_nl,
+        f". Terug naar {ref_nl} verbetert de gekozen resultaten naar verwachting met ",
+        _nl(expected), " SD (bewijssterkte ", _nl(evidence, 0), "%: padgewicht gewogen naar "
+        "sterkteklasse, expertoordeel telt als zwak)."])
+    en = _join(len(rows), [
+        f_en, " in ", area, " is ", _fixed(np.abs(delta), 2), " SD ", side_en, f" {ref_en}. Via ",
+        path, " this ", verb_en, " ", o_en, " by ", _fixed(np.abs(c), 2), " SD", unit_en,
+        f". Bringing it back to {ref_en} would improve the chosen outcomes by an expected ",
+        _fixed(expected, 2), " SD (strength of evidence ", _fixed(evidence, 0), "%: path "
+        "weight weighted by strength class, expert judgement counting as weak)."])
     return nl, en
