@@ -174,3 +174,36 @@ def test_explain_in_citywide_mode_with_an_area_without_room(model):
     none = fm.recommend(model, deltas.loc[["good", "good"]].set_axis(["g1", "g2"]), GOALS,
                         explain=True)
     assert none.empty and {"explanation_nl", "explanation_en"} <= set(none.columns)
+
+
+def test_a_wide_table_normalises_like_its_long_form(model):
+    """The wide path parses area, year and population once per wide row and repeats the
+    results per indicator column: the same canonical rows as the long table gives, and
+    the same checks (a repeated buurt, differing populations)."""
+    from factormodel.areas import normalize_area_data
+
+    catalogue = fm.load_indicators(model)
+    rng = np.random.default_rng(2)
+    wide = pd.DataFrame(rng.normal(10, 2, (50, len(catalogue))).round(3),
+                        columns=list(catalogue.index))
+    wide.iloc[::7, 5:15] = np.nan  # SYNTHETIC values, some unmeasured
+    wide.insert(0, "code", [f"BU{i:08d}" for i in range(50)])
+    wide.insert(1, "year", 2023)
+    wide.insert(2, "population", rng.integers(50, 5000, 50))
+    got = normalize_area_data(wide)
+    long = wide.melt(id_vars=["code", "year", "population"], var_name="indicator")
+    want = normalize_area_data(long)
+    pd.testing.assert_frame_equal(got, want)
+    assert set(got["level"]) == {"buurt"} and got["value"].isna().any()
+    twice = pd.concat([wide, wide.iloc[[7]]], ignore_index=True)
+    with pytest.raises(fm.DataError, match="144 rows share an area, year and indicator"):
+        normalize_area_data(twice)
+    twice.loc[50, "population"] += 1
+    with pytest.raises(fm.DataError, match="rows share an area"):
+        normalize_area_data(twice)
+    differ = wide.copy()
+    differ.loc[3, "population"] = 10
+    long = differ.melt(id_vars=["code", "year", "population"], var_name="indicator")
+    long.loc[long.index[3], "population"] = 11  # one row of buurt 3 disagrees
+    with pytest.raises(fm.DataError, match=r"population differs .* BU00000003 2023"):
+        normalize_area_data(long)
