@@ -28,6 +28,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    AmbiguousNameError,
     DataError,
     FactorModelError,
     InvalidDeltaError,
@@ -48,7 +49,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
-    from . import exchange, fcm, portfolio, vocab
+    from . import exchange, fcm, goals, portfolio, vocab, words
     from .calibrate import calibrate, calibration_table
     from .cbs import fetch_cbs
     from .coherence import implied_correlations, implied_r2
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
     from .fitting import CorrelationFit, fit_to_correlations
+    from .goals import Goal, RequiredChange, parse_goal, required_change, resolve_goal
     from .importance import feedback_loops, graph_indices, leverage, node_indices
     from .indicators import (
         Profile,
@@ -95,17 +97,21 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     )
     from .portfolio import Portfolio, load_interventions, optimize_portfolio
     from .propagate import PropagationResult, propagate
-    from .recommend import factor_gains, recommend
+    from .recommend import factor_gains, gap_effects, recommend
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
     from .validation import Validation, validate
     from .weights import Comparison, aggregate_weights, compare
+    from .words import parse_number, resolve_indicator, resolve_node
 
 __version__ = "0.1.0"
 
 #: Where each lazily imported public name lives: name -> submodule (a submodule
 #: itself when the name is the submodule's own name). The one lazy mechanism.
 _LAZY: dict[str, str] = {
-    **dict.fromkeys(["exchange", "fcm", "portfolio", "vocab"], ""),
+    **dict.fromkeys(["exchange", "fcm", "goals", "portfolio", "vocab", "words"], ""),
+    **dict.fromkeys(["Goal", "RequiredChange", "parse_goal", "required_change",
+                     "resolve_goal"], "goals"),
+    **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
     **dict.fromkeys(["calibrate", "calibration_table"], "calibrate"),
     "fetch_cbs": "cbs",
     "list_models": "datasets",
@@ -128,7 +134,7 @@ _LAZY: dict[str, str] = {
                     "plot"),
     **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"], "portfolio"),
     **dict.fromkeys(["PropagationResult", "propagate"], "propagate"),
-    **dict.fromkeys(["factor_gains", "recommend"], "recommend"),
+    **dict.fromkeys(["factor_gains", "gap_effects", "recommend"], "recommend"),
     **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
                     "uncertainty"),
     **dict.fromkeys(["Validation", "validate"], "validation"),
@@ -169,6 +175,7 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 __all__ = [
+    "AmbiguousNameError",
     "Backtest",
     "Comparison",
     "CorrelationFit",
@@ -176,6 +183,7 @@ __all__ = [
     "Estimate",
     "FactorModel",
     "FactorModelError",
+    "Goal",
     "InvalidDeltaError",
     "InvalidParameterError",
     "MissingDependencyError",
@@ -190,6 +198,7 @@ __all__ = [
     "Problem",
     "Profile",
     "PropagationResult",
+    "RequiredChange",
     "UnknownAreaError",
     "UnknownEdgeError",
     "UnknownIndicatorError",
@@ -215,6 +224,8 @@ __all__ = [
     "feedback_loops",
     "fetch_cbs",
     "fit_to_correlations",
+    "gap_effects",
+    "goals",
     "graph_indices",
     "implied_correlations",
     "implied_r2",
@@ -231,6 +242,8 @@ __all__ = [
     "monte_carlo",
     "node_indices",
     "optimize_portfolio",
+    "parse_goal",
+    "parse_number",
     "plot_contributions",
     "plot_graph",
     "plot_heatmap",
@@ -250,11 +263,16 @@ __all__ = [
     "read_model",
     "read_weight_table",
     "recommend",
+    "required_change",
+    "resolve_goal",
+    "resolve_indicator",
+    "resolve_node",
     "sensitivity",
     "strongest_paths",
     "to_indicator_units",
     "total_effects",
     "validate",
     "vocab",
+    "words",
     "write_model",
 ]

@@ -63,6 +63,11 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
                           ) -> tuple[np.ndarray, np.ndarray]:
     """Dutch and English explanations of ranked (measured) rows of many areas.
 
+    The same texts as ``recommend(..., area=a)`` gives its ranked rows: the area's gap,
+    one sentence per chosen goal (the factor's total effect on it, in the goal
+    indicator's unit, and how much the strongest path carries; or that it has no path,
+    or is itself the goal), and the expected improvement with its strength of evidence.
+
     Parameters
     ----------
     model : FactorModel
@@ -78,7 +83,7 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     alpha : float
         Per-hop attenuation for the strongest paths.
     indicators : DataFrame, optional
-        Indicator catalogue for the goal's units (default: the model's own, if any).
+        Indicator catalogue for the goals' units (default: the model's own, if any).
 
     Returns
     -------
@@ -105,55 +110,110 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     factors = [str(f) for f in factors]
     T = effects.loc[factors, goals].to_numpy(dtype=float)  # distinct factors x goals
     delta = rows["delta"].to_numpy(dtype=float)
-    contrib = delta[:, None] * T[f_code]  # rows x goals
-    o_code = np.argmax(np.abs(contrib), axis=1)  # the first goal with the largest effect
-    c = contrib[np.arange(len(rows)), o_code]
-    # per (factor, goal): the strongest path, as the per-area table's path_<goal> column
-    # gives it before its " (product)" suffix
-    pairs, pair_code = np.unique(f_code * len(goals) + o_code, return_inverse=True)
-    paths = []
-    for pair in pairs.tolist():
-        best = strongest_paths(model, factors[pair // len(goals)], goals[pair % len(goals)],
-                               top=1, alpha=alpha)
-        paths.append(best.loc[0, "path"] if len(best) else "")
-    path = _pick(paths, pair_code)
-    # per goal: label and, through its first indicator, the unit of the change
     labels = model.nodes
-    o_nl = _pick([labels.loc[o, "label_nl"] for o in goals], o_code)
-    o_en = _pick([labels.loc[o, "label_en"] for o in goals], o_code)
-    unit_nl = np.full(len(rows), "", dtype=object)
-    unit_en = unit_nl.copy()
-    nodes_with_units = set(indicators["node"]) if indicators is not None else set()
-    for k, o in enumerate(goals):
-        if o not in nodes_with_units:
-            continue
-        ind = indicators[indicators["node"] == o].iloc[0]  # type: ignore[index]
-        mine = o_code == k
-        change = np.abs(c[mine] * ind["scale"] * ind["direction"])
-        u_en = "percentage points" if ind["unit"] == "%" else ind["unit"]
-        u_nl = "procentpunt" if ind["unit"] == "%" else ind["unit"]
-        unit_nl[mine] = " (ongeveer " + _nl(change) + f" {u_nl} {ind['label_nl']})"
-        unit_en[mine] = " (about " + _fixed(change, 2) + f" {u_en} {ind['label_en']})"
     f_nl = _pick([labels.loc[f, "label_nl"] for f in factors], f_code)
     f_en = _pick([labels.loc[f, "label_en"] for f in factors], f_code)
     area = pd.Index(rows["area"]).astype(str).to_numpy(dtype=object)
-    side_nl = np.where(delta > 0, "boven", "onder").astype(object)
-    side_en = np.where(delta > 0, "above", "below").astype(object)
-    verb_nl = np.where(c > 0, "verhoogt", "verlaagt").astype(object)
-    verb_en = np.where(c > 0, "raises", "lowers").astype(object)
     ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
+    up = delta > 0
+    nl_parts: list[Any] = [
+        "In ", area, " is de score op '", f_nl, "' ", _nl(np.abs(delta)), " SD ",
+        np.where(up, "hoger", "lager").astype(object), f" dan {ref_nl}."]
+    en_parts: list[Any] = [
+        f_en, " in ", area, " is ", _fixed(np.abs(delta), 2), " SD ",
+        np.where(up, "above", "below").astype(object), f" {ref_en}."]
+    units = _goal_units(indicators, goals)
+    for k, o in enumerate(goals):
+        o_nl, o_en = labels.loc[o, "label_nl"], labels.loc[o, "label_en"]
+        nl_k = np.full(len(rows), "", dtype=object)
+        en_k = nl_k.copy()
+        effect = T[f_code, k]
+        total = delta * effect
+        none = np.abs(effect) < 1e-12  # no path in the model
+        nl_k[none] = f"Op {o_nl} heeft het geen effect (geen pad in het model)."
+        en_k[none] = f"It has no effect on {o_en} (no path in the model)."
+        u_nl, u_en = _units(units[k], total)
+        own = ~none & (f_code == (factors.index(o) if o in factors else -1))
+        if own.any():  # the factor is itself a chosen goal: its own gap, no path
+            gap_nl = np.char.replace(u_nl[own].astype(str), " (ongeveer",
+                                     " (een gat van ongeveer").astype(object)
+            gap_en = np.char.replace(u_en[own].astype(str), " (about",
+                                     " (a gap of about").astype(object)
+            nl_k[own] = "Het is zelf een gekozen doel" + gap_nl + "."
+            en_k[own] = "It is itself a chosen goal" + gap_en + "."
+        via_path = ~none & ~own
+        if via_path.any():
+            sel = np.flatnonzero(via_path)
+            path, product = _strongest(model, factors, o, f_code[sel], alpha)
+            t, d = total[sel], delta[sel]
+            via = d * product
+            raises = t > 0
+            nl_k[sel] = _join(len(sel), [
+                "Dat ", np.where(raises, "verhoogt", "verlaagt").astype(object),
+                f" {o_nl} met ", _nl(np.abs(t)), " SD", u_nl[sel], "; het sterkste pad (",
+                path, ") draagt ", _nl(via), " SD van het totaal van ", _nl(t), " SD."])
+            en_k[sel] = _join(len(sel), [
+                "This ", np.where(raises, "raises", "lowers").astype(object), f" {o_en} by ",
+                _fixed(np.abs(t), 2), " SD", u_en[sel], "; the strongest path (", path,
+                ") carries ", _signed(via), " SD of the total ", _signed(t), " SD."])
+        nl_parts += [" ", nl_k]
+        en_parts += [" ", en_k]
     expected = rows["expected_improvement"].to_numpy(dtype=float)
     evidence = 100 * rows["evidence"].to_numpy(dtype=float)
-    nl = _join(len(rows), [
-        f_nl, " ligt in ", area, " ", _nl(np.abs(delta)), " SD ", side_nl, f" {ref_nl}. Via ",
-        path, " ", verb_nl, " dit ", o_nl, " met ", _nl(np.abs(c)), " SD", unit_nl,
-        f". Terug naar {ref_nl} verbetert de gekozen resultaten naar verwachting met ",
-        _nl(expected), " SD (bewijssterkte ", _nl(evidence, 0), "%: padgewicht gewogen naar "
-        "sterkteklasse, expertoordeel telt als zwak)."])
-    en = _join(len(rows), [
-        f_en, " in ", area, " is ", _fixed(np.abs(delta), 2), " SD ", side_en, f" {ref_en}. Via ",
-        path, " this ", verb_en, " ", o_en, " by ", _fixed(np.abs(c), 2), " SD", unit_en,
-        f". Bringing it back to {ref_en} would improve the chosen outcomes by an expected ",
-        _fixed(expected, 2), " SD (strength of evidence ", _fixed(evidence, 0), "%: path "
-        "weight weighted by strength class, expert judgement counting as weak)."])
-    return nl, en
+    nl_parts += [f" Terug naar {ref_nl} verbetert de gekozen resultaten naar verwachting met ",
+                 _nl(expected), " SD, gewogen naar prioriteit (bewijssterkte ", _nl(evidence, 0),
+                 "%: padgewicht gewogen naar sterkteklasse, expertoordeel telt als zwak)."]
+    en_parts += [f" Bringing it back to {ref_en} would improve the chosen outcomes by an "
+                 "expected ", _fixed(expected, 2), " SD, priority-weighted (strength of "
+                 "evidence ", _fixed(evidence, 0), "%: path weight weighted by strength class, "
+                 "expert judgement counting as weak)."]
+    return _join(len(rows), nl_parts), _join(len(rows), en_parts)
+
+
+def _signed(x: np.ndarray) -> np.ndarray:
+    """``f"{x:+.2f}"`` for every element."""
+    values = np.asarray(x, dtype=float).tolist()
+    return np.fromiter(map("%+.2f".__mod__, values), dtype=object, count=len(values))
+
+
+def _strongest(model: FactorModel, factors: list[str], goal: str, codes: np.ndarray,
+               alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """The strongest path from each coded factor to ``goal``: its text and product,
+    searched once per distinct factor (as the per-area ``path_<goal>`` columns)."""
+    distinct, back = np.unique(codes, return_inverse=True)
+    texts, products = [], []
+    for c in distinct.tolist():
+        best = strongest_paths(model, factors[c], goal, top=1, alpha=alpha)
+        texts.append(best.loc[0, "path"] if len(best) else "")
+        products.append(float(best.loc[0, "product"]) if len(best) else 0.0)
+    return _pick(texts, back), np.asarray(products, dtype=float)[back]
+
+
+def _goal_units(indicators: pd.DataFrame | None, goals: list[str]) -> list[Any]:
+    """Per goal: (scale, direction, Dutch unit and label, English unit and label) of its
+    first indicator in the catalogue, or None."""
+    out: list[Any] = []
+    nodes = set(indicators["node"]) if indicators is not None else set()
+    for o in goals:
+        if o not in nodes:
+            out.append(None)
+            continue
+        ind = indicators[indicators["node"] == o].iloc[0]  # type: ignore[index]
+        percent = ind["unit"] == "%"
+        lab_nl, lab_en = (str(ind[k]).removeprefix("% ") if percent else ind[k]
+                          for k in ("label_nl", "label_en"))
+        out.append((ind["scale"], ind["direction"],
+                    f" {'procentpunt' if percent else ind['unit']} {lab_nl})",
+                    f" {'percentage points' if percent else ind['unit']} {lab_en})"))
+    return out
+
+
+def _units(unit: Any, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """' (ongeveer 0,20 procentpunt <label>)' / English per row, or '' without a unit."""
+    if unit is None:
+        empty = np.full(len(total), "", dtype=object)
+        return empty, empty.copy()
+    scale, direction, tail_nl, tail_en = unit
+    change = np.abs(total * scale * direction)  # in the per-area order of operations
+    return (_join(len(total), [" (ongeveer ", _nl(change), tail_nl]),
+            _join(len(total), [" (about ", _fixed(change, 2), tail_en]))

@@ -63,5 +63,8 @@ def frame_html(title: str, frame: pd.DataFrame, note: str = "", *, rows: int = 1
 
 def profile_html(profile: Profile) -> str:
     deltas = profile.deltas.dropna(axis=1, how="all")
-    note = "SYNTHETIC example data, not measurements" if profile.synthetic else ""
-    return frame_html(repr(profile).strip("<>"), deltas, note)
+    notes = ["SYNTHETIC example data, not measurements"] if profile.synthetic else []
+    if profile.reference_source:
+        notes.append(f"reference: {profile.reference_source}")
+    notes += [f"ASSUMPTION: {a}" for a in profile.assumptions]
+    return frame_html(repr(profile).strip("<>"), deltas, "; ".join(notes))

@@ -5,9 +5,10 @@ portfolios, :func:`factormodel.monte_carlo`, :func:`factormodel.sensitivity`
 and the deprecated :func:`factormodel.leverage` -- calls these functions, so a
 rule changes in one place.
 
-For the chosen goals ``o`` (maatschappelijke resultaten: any node) with
-priorities ``p_o`` and desired signs ``s_o`` (+1 if higher is better, -1 if lower
-is better), and a node ``f`` with desired sign ``d_f``:
+For the chosen goals ``o`` (maatschappelijke resultaten: any node or indicator)
+with priorities ``p_o`` and desired signs ``s_o`` (+1 if the goal wants the node
+higher, -1 lower: the sign of a :class:`~factormodel.Goal`'s change, else the
+node's own desired direction), and a node ``f`` with desired sign ``d_f``:
 
 * **gain** ``= d_f · Σ_o p_o · s_o · T[f, o]`` -- the priority-weighted
   improvement of the goals (SD) per SD that ``f`` moves in its good direction.
@@ -31,15 +32,13 @@ is better), and a node ``f`` with desired sign ``d_f``:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from . import _linalg, vocab
-from ._cells import parse_number
-from .errors import InvalidParameterError
+from .goals import goal_weights as goal_weights_of
 from .model import FactorModel
 
 __all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "Gains", "evidence_damping", "expected_improvement",
@@ -53,39 +52,27 @@ EVIDENCE = {"sterk": 1.0, "matig": 2.0 / 3.0, "zwak": 1.0 / 3.0}
 EVIDENCE_DAMPING = 0.95
 
 
-def priorities(model: FactorModel, goals: Mapping[str, float] | Iterable[str]
-               ) -> dict[str, float]:
-    """Goals with their priorities: ``{node id: priority > 0}``.
+def goal_weights(model: FactorModel, goals: Any) -> tuple[dict[str, float], dict[str, int]]:
+    """Goals with their priorities and desired signs: ``({node: p > 0}, {node: ±1})``.
 
     A goal (maatschappelijk resultaat) may be any node of the model, factor or
-    outcome; its desired direction comes from the node (``model.desired_sign``).
-    A list gives every goal priority 1.
+    outcome, or an indicator (its node); given as ids, labels, ``{id:
+    priority}`` or :class:`~factormodel.Goal` objects. A Goal with a change sets
+    the direction by its sign; otherwise the node's own (``model.desired_sign``).
 
     Raises
     ------
     InvalidParameterError
         No goal, or a priority that is not a finite number above 0.
     UnknownNodeError
-        A goal that is not a node of the model (with close matches).
+        A goal that is not a node or indicator of the model (with close matches).
     """
-    if isinstance(goals, str):
-        goals = [goals]
-    if isinstance(goals, Mapping):
-        prio: dict[str, float] = {}
-        bad: list[str] = []
-        for k, v in goals.items():
-            x = parse_number(v)[0]  # the one cell parser: '0,5' too, never True or '1_0'
-            if not (math.isfinite(x) and x > 0):
-                bad.append(f"{k}={v!r}")
-            prio[str(k)] = x
-    else:
-        prio, bad = dict.fromkeys(map(str, goals), 1.0), []
-    if not prio:
-        raise InvalidParameterError("choose at least one goal (maatschappelijk resultaat)")
-    model.positions(list(prio))
-    if bad:
-        raise InvalidParameterError(f"priorities must be numbers above 0: {', '.join(bad)}")
-    return prio
+    return goal_weights_of(model, goals)
+
+
+def priorities(model: FactorModel, goals: Any) -> dict[str, float]:
+    """Goals with their priorities: ``{node id: priority > 0}`` (see :func:`goal_weights`)."""
+    return goal_weights(model, goals)[0]
 
 
 @dataclass(frozen=True)
@@ -97,31 +84,33 @@ class Gains:
     """
 
     goals: dict[str, float]
+    signs: dict[str, int]
     per_goal: np.ndarray
     gain: np.ndarray
     evidence: np.ndarray
     effects: np.ndarray  # T[:, goals]: total effect of every node on each goal
 
 
-def gains(model: FactorModel, goals: Mapping[str, float] | Iterable[str], *,
-          alpha: float = 1.0) -> Gains:
+def gains(model: FactorModel, goals: Any, *, alpha: float = 1.0) -> Gains:
     """Gain and evidence of every node for ``goals`` (see the module docstring).
 
     Computed once per model, goals and ``alpha`` (cached on the model; the
     arrays are read-only), so a recommendation and a portfolio for the same
     goals share one solve.
     """
-    prio = priorities(model, goals)
-    return model.cached(("gains", tuple(prio.items()), float(alpha)),
-                        lambda: _gains(model, prio, alpha))
+    prio, signs = goal_weights(model, goals)
+    return model.cached(("gains", tuple(prio.items()), tuple(signs.items()), float(alpha)),
+                        lambda: _gains(model, prio, signs, alpha))
 
 
-def _gains(model: FactorModel, prio: dict[str, float], alpha: float) -> Gains:
+def _gains(model: FactorModel, prio: dict[str, float], signs: dict[str, int],
+           alpha: float) -> Gains:
     cols = model.positions(list(prio))
     T = _linalg.system(model, alpha).columns(cols)
     p = np.array(list(prio.values()))
     s = model.desired_sign.to_numpy(dtype=float)
-    per_goal = s[:, None] * (T * (p * s[cols])[None, :])
+    s_goal = np.array([signs[o] for o in prio], dtype=float)
+    per_goal = s[:, None] * (T * (p * s_goal)[None, :])
     weight = np.abs(model.edge_values("weight").astype(float))
     strength = np.where(model.edge_values("source_ref") == vocab.EXPERT_JUDGEMENT,
                         EVIDENCE["zwak"], [EVIDENCE[k] for k in model.edge_values("strength")])
@@ -129,7 +118,7 @@ def _gains(model: FactorModel, prio: dict[str, float], alpha: float) -> Gains:
     T_abs, T_e = _linalg.unsigned_columns(model, damped, weight, weight * strength, cols)
     with np.errstate(invalid="ignore", divide="ignore"):
         evidence = np.where(T_abs @ p > 0, (T_e @ p) / (T_abs @ p), np.nan)
-    out = Gains(prio, per_goal, per_goal.sum(axis=1), evidence, T)
+    out = Gains(prio, signs, per_goal, per_goal.sum(axis=1), evidence, T)
     for a in (out.per_goal, out.gain, out.evidence, out.effects):
         a.flags.writeable = False
     return out

@@ -1,8 +1,24 @@
 """The ``factormodel`` command line: a thin layer over the public API.
 
-Every command that prints data takes ``--format table|json|csv``. User errors
-(unknown model, invalid file, ...) exit with status 2 and one line on stderr;
-``--debug`` shows the traceback instead.
+Every command that prints data takes ``--format table|json|csv|csv-nl|xlsx`` and
+``--out FILE`` (required for ``xlsx``): ``csv-nl`` is the CSV that Dutch Excel
+opens as it is (``;`` between cells, decimal comma, UTF-8 with BOM in a file);
+``xlsx`` is an Excel workbook (``recommend --budget`` writes two sheets: the
+ranking and the portfolio). JSON is strictly valid (no NaN) with stable English
+keys; ranks are whole numbers (``null`` for unmeasured factors).
+
+Language: Dutch is the default (``--lang nl``); ``--lang en`` for English. In
+``profile``, ``propagate --data`` and ``recommend`` the language covers headers,
+labels, units, explanations and messages of the table, ``csv-nl`` and ``xlsx``
+outputs; ``json`` and ``csv`` keep the stable keys.
+
+Names and numbers in the user's words: nodes and indicators by id or by Dutch or
+English label (``--goal "Schoolverzuim:-2pp:3j"``, ``--outcome VSV``); amounts
+in Dutch notation (``--budget 250.000`` is 250000; ``1,000`` is refused as
+ambiguous).
+
+User errors (unknown model, invalid file, ...) exit with status 2 and one line
+on stderr; ``--debug`` shows the traceback instead.
 
 Examples
 --------
@@ -28,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, vocab
-from ._cells import parse_number
+from . import _lang as L
 from ._json import json_safe
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
@@ -39,11 +55,14 @@ from .errors import (
     ModelWarning,
 )
 from .fcm import FCMResult
+from .goals import Goal, parse_goal, required_change, resolve_goal
 from .indicators import (
+    CITY_NAMES,
     REFERENCES,
     Profile,
     coverage,
     load_example_indicators,
+    load_indicators,
     profile,
     profile_index,
     to_indicator_units,
@@ -52,9 +71,10 @@ from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
-from .recommend import recommend
+from .recommend import gap_effects, recommend
+from .words import parse_number, resolve_indicators, resolve_node
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,7 +108,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="show the traceback on errors")
     out = argparse.ArgumentParser(add_help=False)
     out.add_argument("--format", choices=FORMATS, default="table",
-                     help="output format (default: table)")
+                     help="output format (default: table); csv-nl: ';' and decimal comma for "
+                          "Dutch Excel; xlsx: an Excel workbook (needs --out)")
+    out.add_argument("--out", metavar="FILE", help="write the output to FILE instead of "
+                                                   "printing it")
     parser = argparse.ArgumentParser(
         prog="factormodel",
         description="Factor models of youth policy (Rotterdam's Factorenmodel Jeugd): "
@@ -130,7 +153,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-hops", type=int, default=None, help="longest path counted (linear)")
     p.add_argument("--all", action="store_true",
                    help="list every node, not only the given nodes and the outcomes")
-    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_propagate)
 
     p = sub.add_parser("profile", parents=[common, out],
@@ -138,7 +160,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="bundled model name, model folder or JSON file")
     p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
     _area_options(p)
-    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_profile)
 
     p = sub.add_parser("validate-data", parents=[common, out],
@@ -170,11 +191,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="bundled model name, model folder or JSON file")
     p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
     _area_options(p)
-    p.add_argument("--outcome", action="append", required=True, metavar="ID[=PRIORITY]",
-                   help="an outcome the area chose, optionally with a priority (repeatable)")
+    p.add_argument("--goal", action="append", default=[],
+                   metavar="TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY]",
+                   help="a maatschappelijk resultaat: any node or indicator (id or label), "
+                        "e.g. 'schoolverzuim:-2pp:3j', 'lid_sportvereniging:+5%%:3j:10-18', "
+                        "'vsv=2' (repeatable)")
+    p.add_argument("--outcome", action="append", default=[], metavar="ID[=PRIORITY]",
+                   help="a goal without a size, optionally with a priority (repeatable; "
+                        "same as --goal ID=PRIORITY)")
     p.add_argument("--top", type=int, default=5, help="how many factors to rank")
-    p.add_argument("--budget", help="optimise an intervention portfolio within it (euros; "
-                   "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
+    p.add_argument("--budget", help="optimise an intervention portfolio within this many euros "
+                                    "(Dutch notation: 250.000 or 250000)")
     p.add_argument("--interventions", metavar="FILE.csv",
                    help="intervention catalogue (default: the model's bundled one)")
     p.add_argument("--population",
@@ -187,7 +214,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="a setting the portfolio must serve (repeatable)")
     p.add_argument("--cap-at-room", action="store_true",
                    help="never improve a factor beyond the area's room to improve")
-    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the text")
     p.set_defaults(func=_cmd_recommend)
 
     p = sub.add_parser("effects", parents=[common, out],
@@ -255,10 +281,20 @@ def _area_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--area", help="area name (e.g. Oud-Crooswijk)")
     p.add_argument("--year", type=int, help="year (default: the latest in the data)")
     p.add_argument("--reference", choices=REFERENCES, default="city",
-                   help="what a delta is measured against (default: city average)")
+                   help="what a delta is measured against (default: city -- the data's city "
+                        "row 'Rotterdam'/'stad'/'GM0599' if there is one, else the mean of "
+                        "the areas; typical: the catalogue's typical levels, an assumption)")
+    p.add_argument("--reference-values", metavar="FILE.csv",
+                   help="the city's figures per indicator (columns indicator;waarde), used as "
+                        "the reference")
+    p.add_argument("--city", action="append", metavar="NAME",
+                   help="an area name that means the whole city in your data (repeatable; "
+                        "default: Rotterdam, stad, gemeente Rotterdam, GM0599)")
     p.add_argument("--level", help="area level, e.g. wijk or gebied (default: the finest)")
     p.add_argument("--areas", metavar="REGISTRY",
                    help="resolve area names/codes with this registry (e.g. rotterdam)")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl",
+                   help="language of headers, labels and text (default: nl)")
     p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
                    "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
 
@@ -280,28 +316,78 @@ def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
     return read_area_data(arg, areas=registry)
 
 
-def _synthetic_note(prof: Profile) -> str:
+def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
+    data = _area_data(args.data, args.areas)
+    return profile(model, data, reference=args.reference, year=args.year, level=args.level,
+                   reference_values=args.reference_values,
+                   indicators=_catalogue_arg(args, model), city=args.city or CITY_NAMES)
+
+
+def _synthetic_note(prof: Profile, lang: str = "en") -> str:
     if prof.synthetic:
-        return " -- SYNTHETIC example data, not measurements"
+        return L.phrase("synthetic", lang)
     if prof.status == "real":
-        return f" -- REAL data ({prof.source})" if prof.source else " -- REAL data"
+        return L.phrase("real", lang, source=f" ({prof.source})" if prof.source else "")
     return ""
 
 
-def _emit(data: Any, fmt: str, table: str | None = None) -> None:
-    """Print ``data`` (a DataFrame or JSON-ready object) in the requested format."""
-    if fmt == "json":
-        print(json.dumps(json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
-    elif fmt == "csv":
-        frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-        buf = io.StringIO()
-        frame.to_csv(buf, index=False, lineterminator="\n")
-        print(buf.getvalue(), end="")
+def _write(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
+    """Print ``text``, or write it to ``--out``."""
+    out = getattr(args, "out", None)
+    if out:
+        with open(out, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
     else:
+        print(text, end="" if text.endswith("\n") else "\n")
+
+
+def _csv(frame: pd.DataFrame, dutch: bool) -> str:
+    buf = io.StringIO()
+    if dutch:
+        frame.to_csv(buf, index=False, lineterminator="\n", sep=";", decimal=",")
+    else:
+        frame.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
+          sheets: dict[str, pd.DataFrame] | None = None, lang: str | None = None) -> None:
+    """Output ``data`` (a DataFrame or JSON-ready object) in ``--format``.
+
+    ``sheets``: several tables (xlsx: one sheet each; csv: stacked with a
+    ``table`` column). ``lang``: translate headers and word cells for people
+    (table text is the caller's; ``csv-nl`` and ``xlsx``); JSON and ``csv``
+    keep the stable keys.
+    """
+    fmt = args.format
+    if fmt == "json":
+        _write(args, json.dumps(json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
+        return
+    if fmt == "table":
         if table is None:
             frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
             table = frame.to_string(index=False) if len(frame) else "(nothing)"
-        print(table)
+        _write(args, table)
+        return
+    if sheets is None:
+        sheets = {"data": data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)}
+    human = fmt in ("csv-nl", "xlsx") and lang is not None
+    if human:
+        sheets = {L.header(k, lang): L.translate_frame(v, lang) for k, v in sheets.items()}
+    if fmt == "xlsx":
+        if not getattr(args, "out", None):
+            raise InvalidParameterError("--format xlsx needs --out FILE.xlsx")
+        with pd.ExcelWriter(args.out, engine="openpyxl") as xl:
+            for name, frame in sheets.items():
+                frame.to_excel(xl, sheet_name=str(name)[:31], index=False)
+        return
+    if len(sheets) == 1:
+        frame = next(iter(sheets.values()))
+    else:
+        key = L.header("table", lang) if human else "table"
+        frame = pd.concat([f.assign(**{key: name})[[key, *f.columns]]
+                           for name, f in sheets.items()], ignore_index=True)
+    _write(args, _csv(frame, fmt == "csv-nl"), bom=fmt == "csv-nl")
 
 
 # --------------------------------------------------------------------------- commands
@@ -326,7 +412,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
         shown = frame.assign(description=frame["description"].map(
             lambda d: textwrap.shorten(d, 60, placeholder=" ...")))
         table = shown.to_string(index=False)
-    _emit(frame, args.format, table)
+    _emit(args, frame, table)
     return 0
 
 
@@ -334,11 +420,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     summary = model.summary()
     if args.format == "json":
-        _emit(summary, "json")
-    elif args.format == "csv":
-        _emit(_summary_rows(summary), "csv")
+        _emit(args, summary)
+    elif args.format == "table":
+        _emit(args, summary, _summary_text(model, summary))
     else:
-        _emit(summary, "table", _summary_text(model, summary))
+        _emit(args, _summary_rows(summary))
     return 0
 
 
@@ -400,10 +486,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         rows = [{"severity": "error", "where": p.where, "message": p.message}
                 for p in exc.problems]
         if args.format == "table":
-            _emit(rows, "table", str(exc))
+            _emit(args, rows, str(exc))
         else:
-            _emit({"valid": False, "source": exc.source, "model": None, "problems": rows}
-                  if args.format == "json" else pd.DataFrame(rows), args.format)
+            _emit(args, {"valid": False, "source": exc.source, "model": None, "summary": None,
+                         "problems": rows}
+                  if args.format == "json" else pd.DataFrame(rows))
         n = len(exc.problems)
         print(f"factormodel: error: {exc.source} is not valid ({n} problem"
               f"{'s' if n != 1 else ''})", file=sys.stderr)
@@ -411,16 +498,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     rows = [{"severity": "warning", "where": p.where, "message": p.message}
             for p in model.warnings]
     if args.format == "json":
-        _emit({"valid": True, "source": str(args.model), "model": model.name,
-               "summary": repr(model), "problems": rows}, "json")
-    elif args.format == "csv":
-        _emit(pd.DataFrame(rows, columns=["severity", "where", "message"]), "csv")
+        _emit(args, {"valid": True, "source": str(args.model), "model": model.name,
+                     "summary": repr(model), "problems": rows})
+    elif args.format != "table":
+        _emit(args, pd.DataFrame(rows, columns=["severity", "where", "message"]))
     else:
         text = [f"OK: {model!r}"]
         if rows:
             text.append(f"{len(rows)} warning{'s' if len(rows) != 1 else ''}:")
             text += [f"  - {r['where']}: {r['message']}" for r in rows]
-        _emit(rows, "table", "\n".join(text))
+        _emit(args, rows, "\n".join(text))
     if rows and args.strict:
         print(f"factormodel: error: {model.name} has {len(rows)} warning"
               f"{'s' if len(rows) != 1 else ''} and --strict was given", file=sys.stderr)
@@ -428,71 +515,76 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_delta_args(items: list[str]) -> dict[str, float]:
+def _parse_delta_args(model: FactorModel, items: list[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
         node, sep, value = item.partition("=")
         if not sep or not node.strip():
             raise InvalidParameterError(f"--delta {item!r}: expected ID=VALUE, e.g. "
                                         "--delta schoolverzuim=-0.5")
-        out[node.strip()] = _number_arg(f"--delta {item!r}:", value)
+        try:
+            x = parse_number(value.strip(), what=f"--delta {item!r}:", grouping=False)
+        except InvalidParameterError:
+            raise InvalidParameterError(f"--delta {item!r}: {value!r} is not a number") from None
+        out[resolve_node(model, node.strip(), where="--delta")] = x
     return out
 
 
-def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
-    """A number typed on the command line, read by the library's one cell parser
-    (``0,5``; for money and counts, ``grouping``, also Dutch ``250.000`` and
-    ``250.000,50``)."""
-    x, flag, err = parse_number(value if value is not None else "", grouping=grouping)
-    if err is None and flag:
-        err = "expected a number"
-    if err:
-        raise InvalidParameterError(f"{option} {value!r} is not a number ({err})")
-    return x
+def _reference_lines(prof: Profile, lang: str) -> list[str]:
+    lines = [L.phrase("reference_source", lang, source=L.source(prof.reference_source, lang))] \
+        if prof.reference_source else []
+    return lines + [L.phrase("assumption", lang, text=L.source(a, lang))
+                    for a in prof.assumptions]
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
-    data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
-                   indicators=_catalogue_arg(args, model))
-    note = _synthetic_note(prof)
+    prof = _profile(model, args)
+    lang = args.lang
+    note = _synthetic_note(prof, lang)
     nodes = model.nodes
+    label = nodes[f"label_{lang}"]
     if args.area:
         row = prof.row(args.area)
         index = profile_index(model, prof).loc[args.area]
         table = pd.DataFrame({"node": row.index, "kind": nodes["kind"].to_numpy(),
                               "delta_sd": row.to_numpy(), "index": index.to_numpy(),
                               "measured": row.notna().to_numpy(),
-                              "label": nodes[f"label_{args.lang}"].to_numpy()})
+                              "label": label.to_numpy()})
         text = None
         if args.format == "table":
             shown = table[table["measured"]].assign(
-                delta_sd=lambda t: t["delta_sd"].map(lambda v: f"{v:+.2f}"),
+                delta_sd=lambda t: t["delta_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
                 index=lambda t: t["index"].map(lambda v: f"{v:.0f}"))
             cov = coverage(model, prof).loc[args.area]
+            unmeasured = [label[n] for n in cov["unmeasured_factors"].split(", ") if n]
             text = "\n".join([
-                f"{args.area}: profile {prof.year} against {prof.reference_name()} "
-                f"(SD; index 100 = reference, higher = better){note}",
-                shown.drop(columns="measured").to_string(index=False), "",
-                f"measured: {cov['factors_measured']}/{cov['factors_total']} factors, "
-                f"{cov['outcomes_measured']}/{cov['outcomes_total']} outcomes",
-                f"not measured: {cov['unmeasured_factors'] or '-'}"])
-        _emit(table, args.format, text)
+                L.phrase("profile_head", lang, area=args.area, year=prof.year,
+                         ref=prof.reference_name(lang), note=note),
+                *_reference_lines(prof, lang),
+                L.translate_frame(shown.drop(columns="measured"), lang).to_string(index=False),
+                "",
+                L.phrase("measured", lang, f=cov["factors_measured"], ft=cov["factors_total"],
+                         o=cov["outcomes_measured"], ot=cov["outcomes_total"]),
+                L.phrase("not_measured", lang, names="; ".join(unmeasured) or "-")])
+        _emit(args, table, text, lang=lang)
         return 0
     cov = coverage(model, prof)
     long = prof.deltas.rename_axis(index="area", columns="node").reset_index().melt(
         id_vars="area", var_name="node", value_name="delta_sd").dropna()
+    text = None
     if args.format == "table":
         worst = (prof.deltas * model.desired_sign).apply(
             lambda r: ", ".join(r.dropna().sort_values().index[:3]), axis=1)
         summary = cov[["factors_measured", "outcomes_measured"]].assign(
             furthest_on_wrong_side=worst)
-        _emit(long, "table", f"profile {prof.year} ({prof.level}) against "
-                             f"{prof.reference_name()}{note}; use --area for one area\n"
-                             + summary.to_string())
-    else:
-        _emit(long, args.format)
+        if lang == "nl":
+            summary.columns = ["factoren gemeten", "resultaten gemeten",
+                               "verst aan de verkeerde kant"]
+        text = "\n".join([L.phrase("profile_all", lang, year=prof.year, level=prof.level,
+                                   ref=prof.reference_name(lang), note=note),
+                          *_reference_lines(prof, lang), summary.to_string()])
+    _emit(args, long, text, lang=lang)
     return 0
 
 
@@ -510,11 +602,11 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
                       areas=args.areas or "rotterdam",
                       calibrate=args.calibrate)
     if args.format == "json":
-        _emit(result.to_dict(), "json")
+        _emit(args, result.to_dict())
         return 0
     frame = result.to_frame()
-    if args.format == "csv":
-        _emit(frame, "csv")
+    if args.format != "table":
+        _emit(args, frame)
         return 0
     cols = ["indicator", "target", "method", "n", "r", "r2", "slope", "rmse", "detail"]
     status = (" -- SYNTHETIC example data, not measurements"
@@ -529,7 +621,7 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
     parts += ["", *result.notes, CAVEAT]
     if result.data_source:
         parts.append(result.data_source)
-    _emit(frame, "table", "\n".join(parts))
+    _emit(args, frame, "\n".join(parts))
     return 0
 
 
@@ -547,7 +639,8 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
         return _propagate_area(model, args)
     if args.area:
         raise InvalidParameterError("--area goes with --data")
-    deltas: Any = read_deltas(args.deltas) if args.deltas else _parse_delta_args(args.delta)
+    deltas: Any = read_deltas(args.deltas) if args.deltas else _parse_delta_args(model,
+                                                                                  args.delta)
     options: dict[str, Any] = {"method": args.method}
     if args.method == "linear":
         options.update(clamp=not args.no_clamp, alpha=args.alpha, max_hops=args.max_hops)
@@ -557,11 +650,11 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
         frame = frame[(frame["role"] != "predicted") | (frame["kind"] == "outcome")]
     frame = frame.assign(label=frame["node"].map(model.nodes[f"label_{args.lang}"]))
     if args.format == "json":
-        _emit(_propagation_json(result, frame), "json")
-    elif args.format == "csv":
-        _emit(frame, "csv")
+        _emit(args, _propagation_json(result, frame))
+    elif args.format == "table":
+        _emit(args, frame, _propagation_text(result, frame))
     else:
-        _emit(frame, "table", _propagation_text(result, frame))
+        _emit(args, frame, lang=args.lang)
     return 0
 
 
@@ -569,10 +662,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     """Clamp an area's measured factors, predict its outcomes, and show them in units."""
     if not args.area:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
-    data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
-                   indicators=_catalogue_arg(args, model))
-    note = _synthetic_note(prof)
+    lang = args.lang
+    prof = _profile(model, args)
+    note = _synthetic_note(prof, lang)
     row = prof.row(args.area)
     factors = row[list(model.factors)]
     result = propagate(model, factors, missing="free", clamp=not args.no_clamp,
@@ -583,125 +675,234 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     roles = pd.Series(np.where(factors.notna(), "measured, clamped",
                                "not measured, predicted"), index=factors.index)
     if args.format == "json":
-        _emit({"model": model.name, "status": model.metadata.status, "area": args.area,
-               "year": prof.year, "reference": prof.reference,
-               "synthetic_data": bool(note),
-               "outcomes": [{"outcome": o, "predicted_sd": float(outcomes[o]),
-                             "observed_sd": None if np.isnan(observed[o]) else float(observed[o])}
-                            for o in outcomes.index],
-               "in_units": units.to_dict("records"),
-               "factors": [{"factor": f, "role": roles[f],
-                            "delta_sd": None if np.isnan(result.deltas[f])
-                            else float(result.deltas[f])} for f in factors.index]}, "json")
+        _emit(args, {"model": model.name, "status": model.metadata.status, "area": args.area,
+                     "year": prof.year, "reference": prof.reference,
+                     "reference_source": prof.reference_source,
+                     "assumptions": list(prof.assumptions),
+                     "synthetic_data": prof.synthetic,
+                     "outcomes": [{"outcome": o, "predicted_sd": float(outcomes[o]),
+                                   "observed_sd": None if np.isnan(observed[o])
+                                   else float(observed[o])} for o in outcomes.index],
+                     "in_units": units.to_dict("records"),
+                     "factors": [{"factor": f, "role": roles[f],
+                                  "delta_sd": None if np.isnan(result.deltas[f])
+                                  else float(result.deltas[f])} for f in factors.index]})
         return 0
-    if args.format == "csv":
-        _emit(units.assign(observed_sd=units["node"].map(observed)), "csv")
+    label = model.nodes[f"label_{lang}"]
+    frame = units.assign(observed_sd=units["node"].map(observed))
+    if args.format != "table":
+        frame = frame.assign(label=frame["node"].map(label)).drop(
+            columns=["label_nl", "label_en"])
+        _emit(args, frame, lang=lang)
         return 0
-    label = model.nodes[f"label_{args.lang}"]
-    lines = [f"{args.area}, {prof.year}: outcome differences from the "
-             f"{prof.reference_name()} reference predicted by {model.name} "
-             f"[{model.metadata.status}] from the area's measured factors{note}", ""]
-    table = units.assign(label=units["node"].map(label),
-                         observed_sd=units["node"].map(observed).map(
-                             lambda v: "n/a" if np.isnan(v) else f"{v:+.2f}"),
-                         predicted_sd=units["delta_sd"].map(lambda v: f"{v:+.2f}"),
-                         change=units["change"].map(
-                             lambda v: "n/a (direction ambiguous)" if np.isnan(v)
-                             else f"{v:+.2f}"))
-    lines.append(table[["node", "predicted_sd", "observed_sd", "change", "change_unit",
-                        "indicator"]].to_string(index=False))
-    lines += ["", f"factors measured and clamped: {int(factors.notna().sum())}; "
-              f"not measured, predicted: {int(factors.isna().sum())}"]
-    missing = [f for f in factors.index if np.isnan(factors[f])]
+    lines = [L.phrase("propagate_head", lang, area=args.area, year=prof.year,
+                      ref=prof.reference_name(lang), model=model.name,
+                      status=model.metadata.status, note=note),
+             *_reference_lines(prof, lang), ""]
+    table = pd.DataFrame({
+        "node": units["node"],
+        "predicted_sd": units["delta_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
+        "observed_sd": units["node"].map(observed).map(lambda v: L.number(v, 2, lang, True)),
+        "change": units["change"].map(lambda v: L.number(v, 2, lang, sign=True)
+                                      if not np.isnan(v) else L.phrase("ambiguous", lang)),
+        "change_unit": units["change_unit"], "indicator": units["indicator"],
+        "label": units["node"].map(label)})
+    lines.append(L.translate_frame(table, lang).to_string(index=False))
+    lines += ["", L.phrase("propagate_counts", lang, m=int(factors.notna().sum()),
+                           p=int(factors.isna().sum()))]
+    missing = [label[f] for f in factors.index if np.isnan(factors[f])]
     if missing:
-        lines.append("  predicted: " + ", ".join(missing))
-    _emit(units, "table", "\n".join(lines))
+        lines.append(L.phrase("predicted", lang, names="; ".join(missing)))
+    _emit(args, units, "\n".join(lines))
     return 0
 
 
-def _outcome_priorities(items: list[str]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for item in items:
+def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
+               year: int | None) -> float | None:
+    """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
+    if not indicator:
+        return None
+    data = _area_data(args.data, args.areas)
+    mine = data[(data["area"] == args.area) & (data["year"] == year)]
+    names = resolve_indicators(load_indicators(model), set(mine["indicator"]))
+    value = mine.loc[mine["indicator"].map(names) == indicator, "value"]
+    return float(value.iloc[0]) if len(value) and np.isfinite(value.iloc[0]) else None
+
+
+def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
+    """A number typed on the command line, read by the library's one cell parser
+    (``0,5``; for money and counts, ``grouping``, also Dutch ``250.000`` and
+    ``250.000,50``)."""
+    return parse_number(value if value is not None else "", what=option, grouping=grouping)
+
+
+def _goals(args: argparse.Namespace) -> list[Goal]:
+    """--goal and --outcome as goals (--outcome ID[=PRIORITY] is a goal without a size)."""
+    goals = [parse_goal(g) for g in args.goal]
+    for item in args.outcome:
         name, sep, value = item.partition("=")
-        out[name.strip()] = _number_arg(f"--outcome {item!r}: priority", value) if sep else 1.0
-    return out
+        priority = 1.0
+        if sep:
+            try:
+                priority = parse_number(value.strip(), what="priority", grouping=False)
+            except InvalidParameterError:
+                raise InvalidParameterError(f"--outcome {item!r}: priority {value!r} is not a "
+                                            "number") from None
+        goals.append(Goal(name.strip(), priority=priority))
+    if not goals:
+        raise InvalidParameterError("recommend needs at least one --goal (or --outcome), e.g. "
+                                    "--goal 'schoolverzuim:-2pp:3j' or --outcome vsv")
+    return goals
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     if not args.area:
         raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
-    data = _area_data(args.data, args.areas)
-    prof = profile(model, data, reference=args.reference, year=args.year, level=args.level,
-                   indicators=_catalogue_arg(args, model))
-    note = _synthetic_note(prof)
-    outcomes = _outcome_priorities(args.outcome)
-    rec = recommend(model, prof, outcomes, area=args.area, top=args.top)
-    portfolio = None
+    goals = _goals(args)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
+    prof = _profile(model, args)
+    lang = args.lang
+    note = _synthetic_note(prof, lang)
+    resolved = [resolve_goal(model, g) for g in goals]
+    rec = recommend(model, prof, goals, area=args.area, top=args.top)
+    ranked = rec[rec["status"] == "recommended"]
+    effects = (gap_effects(model, prof, goals, ranked, area=args.area)
+               if len(ranked) else pd.DataFrame())
+    needed = []  # for goals with a size: the change of the top factors upstream of each
+    for g, r in zip(goals, resolved, strict=True):
+        if g.change is None:
+            continue
+        upstream = total_effects(model, targets=[r.node])[r.node]
+        chosen = [f for f in ranked["factor"] if f != r.node and abs(upstream[f]) > 1e-12][:3]
+        needed.append(required_change(model, g, chosen or None,
+                                      level=_own_level(model, args, r.indicator, prof.year)))
+    portfolio = catalogue = None
     if budget is not None:
-        population = (None if args.population is None
-                      else _number_arg("--population", args.population, grouping=True))
-        if population is None:
-            population = prof.population_of(args.area)
+        population = (_number_arg("--population", args.population, grouping=True)
+                      if args.population is not None else prof.population_of(args.area))
         catalogue = load_interventions(model, args.interventions)
         portfolio = optimize_portfolio(
-            model, prof, catalogue, budget=budget, outcomes=outcomes,
+            model, prof, catalogue, budget=budget, outcomes=goals,
             population=population, area=args.area, one_per_factor=args.one_per_factor,
             required_phases=args.require_phase, required_settings=args.require_setting,
             cap_at_room=args.cap_at_room)
-    lang = args.lang
     if args.format == "json":
-        doc: dict[str, Any] = {"model": model.name, "status": model.metadata.status,
-                               "area": args.area, "year": prof.year,
-                               "synthetic_data": bool(note), "outcomes": outcomes,
-                               "factors": rec.to_dict("records"),
-                               "notes": rec.attrs.get("notes", [])}
+        doc: dict[str, Any] = {
+            "model": model.name, "status": model.metadata.status, "area": args.area,
+            "year": prof.year, "reference": prof.reference,
+            "reference_source": prof.reference_source, "assumptions": list(prof.assumptions),
+            "synthetic_data": prof.synthetic,
+            "goals": [{"target": r.goal.target, "node": r.node, "indicator": r.indicator,
+                       "change": r.goal.change, "unit": r.goal.unit,
+                       "change_sd": r.change_sd, "years": r.goal.years,
+                       "group": r.goal.group, "priority": r.goal.priority}
+                      for r in resolved],
+            "factors": rec.to_dict("records"), "effects": effects,
+            "required_change": [n.to_dict() for n in needed],
+            "portfolio": portfolio.to_dict() if portfolio is not None else None,
+            "notes": rec.attrs.get("notes", [])}
+        _emit(args, doc)
+        return 0
+    if args.format != "table":
+        sheets = {"ranking": rec.drop(columns=[c for c in rec.columns
+                                               if c.startswith("explanation_")
+                                               and c != f"explanation_{lang}"])}
+        if len(effects) and args.format == "xlsx":  # CSV: one table of rows per kind
+            sheets["effects"] = effects
         if portfolio is not None:
-            doc["portfolio"] = portfolio.to_dict()
-        _emit(json_safe(doc), "json")
+            sheets["portfolio"] = portfolio.to_frame()
+        _emit(args, rec, sheets=sheets, lang=lang)
         return 0
-    if args.format == "csv":
-        _emit(portfolio.to_frame() if portfolio is not None else
-              rec.drop(columns=[c for c in rec.columns if c.startswith("explanation")]), "csv")
-        return 0
-    wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
-    title = (f"{args.area}: factoren om op in te zetten voor " if lang == "nl"
-             else f"{args.area}: factors to target for ")
-    lines = [title + ", ".join(f"{o} (x{p:g})" for o, p in outcomes.items())
-             + f" -- {model.name} [{model.metadata.status}]{note}", ""]
-    for r in rec.itertuples():
-        head = (f"{int(r.rank)}. " if not np.isnan(r.rank) else " - ") + \
-            f"{r.factor}: score {r.score:.3f} = room {r.room:.2f} x gain {r.gain:.2f} x " \
-            f"evidence {r.evidence:.2f}" if r.status == "recommended" else \
-            f" - {r.factor} ({r.status}; gain {r.gain:.2f} per SD)"
-        lines.append(head)
-        lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
-    for n in rec.attrs.get("notes", []):
-        lines += ["", *textwrap.wrap(n[lang], width=92)]
-    if portfolio is not None:
-        lines += ["", f"Portfolio within {portfolio.budget:,.0f}: cost "
-                      f"{portfolio.total_cost:,.0f}, expected improvement "
-                      f"{portfolio.improvement:.3f} SD (weighted)"]
-        chosen = portfolio.chosen.assign(cost=portfolio.chosen["cost"].map(lambda v: f"{v:,.0f}"),
-                                         value=portfolio.chosen["value"].map(lambda v: f"{v:.3f}"))
-        chosen["effect"] = np.where(portfolio.chosen["effect_is_default"], "default*",
-                                    "published")
-        lines.append(chosen[["intervention", "units", "cost", "value", "effect", "targets"]]
-                     .to_string(index=False))
-        if portfolio.chosen["effect_is_default"].any():
-            lines.append(f"* no published effect size: the stated conservative default "
-                         f"{DEFAULT_EFFECT} SD per target factor (sd {DEFAULT_EFFECT_SD}) is "
-                         "used; the recognition level is evidence, not effect")
-        if not portfolio.outcome_units.empty:
-            lines += ["", "Predicted change of the chosen outcomes:",
-                      portfolio.outcome_units[["node", "delta_sd", "change", "change_unit",
-                                               "indicator"]]
-                      .to_string(index=False, float_format=lambda v: f"{v:+.3f}")]
-        lines += ["", "Left out:"] + [f"  {r.intervention}: {r.reason}"
-                                      for r in portfolio.left_out.itertuples()]
-    _emit(rec, "table", "\n".join(lines))
+    _emit(args, rec, _recommend_text(model, args, rec, effects, needed, portfolio, catalogue,
+                                     prof, note))
     return 0
+
+
+def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFrame,
+                    effects: pd.DataFrame, needed: list, portfolio: Any, catalogue: Any,
+                    prof: Profile, note: str) -> str:
+    lang = args.lang
+    n = lambda v, d=2: L.number(v, d, lang)  # noqa: E731
+    wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
+    goals = _goals(args)
+    described = ", ".join(g.describe(lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
+                          for g in goals)
+    lines = [L.phrase("rec_head", lang, area=args.area, goals=described, model=model.name,
+                      status=model.metadata.status, note=note),
+             L.phrase("rec_reference", lang, ref=prof.reference_name(lang)),
+             *_reference_lines(prof, lang), ""]
+    status = L.translate_frame(rec[["status"]], lang).iloc[:, 0]
+    for i, r in enumerate(rec.itertuples()):
+        if r.status == "recommended":
+            lines.append(L.phrase("rec_line", lang, rank=int(r.rank), factor=r.factor,
+                                  score=n(r.score, 3), room=n(r.room), gain=n(r.gain),
+                                  evidence=n(r.evidence)))
+        else:
+            lines.append(L.phrase("rec_other", lang, factor=r.factor, status=status.iloc[i],
+                                  gain=n(r.gain)))
+        lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
+    for note in rec.attrs.get("notes", []):  # e.g. an outcome with few drivers in the model
+        lines += ["", *textwrap.wrap(note[lang], width=92)]
+    if len(effects):
+        lines += ["", *textwrap.wrap(L.phrase("effects_head", lang), 92)]
+        for goal, part in effects.groupby("goal", sort=False):
+            shown = part.assign(
+                change_sd=part["change_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
+                change=part["change"].map(lambda v: L.number(v, 2, lang, sign=True)))
+            lines.append(f"  {model.nodes.loc[goal, f'label_{lang}']}:")
+            t = L.translate_frame(shown[["way", "factor", "change_sd", "change", "unit"]], lang)
+            lines += ["    " + x for x in t.to_string(index=False).splitlines()]
+            lines += wrap.wrap(part[f"why_{lang}"].iloc[-1] + ".")
+    for rc in needed:
+        lines += ["", L.phrase("required_head", lang, goal=rc.goal.goal.describe(lang))]
+        t = rc.to_frame().assign(
+            change_sd=lambda t: t["change_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
+            change=lambda t: t["change"].map(lambda v: L.number(v, 2, lang, sign=True)))
+        t = L.translate_frame(t[["factor", "way", "indicator", "change", "unit", "change_sd",
+                                 "within_spread"]], lang)
+        lines += ["    " + x for x in t.to_string(index=False).splitlines()]
+        lines += [f"     {L.phrase('assumption', lang, text=L.source(a, lang))}"
+                  for a in rc.goal.assumptions]
+        if not rc.table["within_spread"].all():
+            lines += wrap.wrap(L.phrase("out_of_reach", lang))
+        lines += wrap.wrap(L.phrase("required_assumptions", lang))
+    if portfolio is not None:
+        lines += ["", L.phrase("portfolio_head", lang, budget=L.money(portfolio.budget, lang),
+                               cost=L.money(portfolio.total_cost, lang),
+                               improvement=n(portfolio.improvement, 3))]
+        if len(portfolio.chosen):
+            chosen = portfolio.chosen.assign(
+                cost=portfolio.chosen["cost"].map(lambda v: L.money(v, lang)),
+                value=portfolio.chosen["value"].map(lambda v: n(v, 3)),
+                effect=np.where(portfolio.chosen["effect_is_default"],
+                                L.phrase("default_effect", lang), L.phrase("published", lang)))
+            t = L.translate_frame(chosen[["intervention", "units", "cost", "value", "effect",
+                                          "targets"]], lang)
+            lines.append(t.to_string(index=False))
+            if portfolio.chosen["effect_is_default"].any():
+                lines += wrap.wrap(L.phrase("default_note", lang, effect=n(DEFAULT_EFFECT),
+                                            sd=n(DEFAULT_EFFECT_SD)))
+        else:
+            lines.append(L.phrase("none_chosen", lang))
+        top = list(rec.loc[rec["status"] == "recommended", "factor"][:3])
+        served = set(catalogue["target"]) if catalogue is not None else set()
+        unserved = [f for f in top if f not in served]
+        if unserved:
+            lines += wrap.wrap(L.phrase("mismatch", lang, factors=", ".join(
+                model.nodes.loc[f, f"label_{lang}"] for f in unserved)))
+        if not portfolio.outcome_units.empty:
+            u = portfolio.outcome_units
+            t = L.translate_frame(pd.DataFrame({
+                "node": u["node"],
+                "delta_sd": u["delta_sd"].map(lambda v: L.number(v, 3, lang, sign=True)),
+                "change": u["change"].map(lambda v: L.number(v, 3, lang, sign=True)),
+                "change_unit": u["change_unit"], "indicator": u["indicator"]}), lang)
+            lines += ["", L.phrase("portfolio_units", lang), t.to_string(index=False)]
+        lines += ["", L.phrase("left_out", lang)] + [
+            f"  {r.intervention}: {L.reason(r.reason, lang)}"
+            for r in portfolio.left_out.itertuples()]
+    return "\n".join(lines)
 
 
 def _propagation_json(result: PropagationResult | FCMResult, frame: pd.DataFrame
@@ -742,16 +943,16 @@ def _cmd_effects(args: argparse.Namespace) -> int:
         text = None
         if args.format == "table":
             text = table.to_string(index=False, float_format=lambda v: f"{v:+.4f}")
-        _emit(table, args.format, text)
+        _emit(args, table, text)
         return 0
     T = total_effects(model, alpha=args.alpha, targets=list(model.outcomes))
     T = T.loc[list(model.factors)]
     if args.format == "table":
-        _emit(T, "table", T.to_string(float_format=lambda v: f"{v:+.3f}"))
+        _emit(args, T, T.to_string(float_format=lambda v: f"{v:+.3f}"))
     elif args.format == "json":
-        _emit({f: {o: float(v) for o, v in row.items()} for f, row in T.iterrows()}, "json")
+        _emit(args, {f: {o: float(v) for o, v in row.items()} for f, row in T.iterrows()})
     else:
-        _emit(T.reset_index(), "csv")
+        _emit(args, T.reset_index())
     return 0
 
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.linalg as sla
 
 from . import _linalg
 from .errors import NotConvergentError, Problem
@@ -58,9 +57,9 @@ def standardised_solution(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = W.shape[0]
     eye = np.eye(n)
     try:
-        A = sla.solve(eye - W.T, eye)
-        psi = sla.solve(A * A, np.ones(n))
-    except (sla.LinAlgError, ValueError) as exc:  # singular: no standardised solution
+        A = np.linalg.solve(eye - W.T, eye)
+        psi = np.linalg.solve(A * A, np.ones(n))
+    except (np.linalg.LinAlgError, ValueError) as exc:  # singular: no standardised solution
         raise NotConvergentError(f"no standardised solution exists: {exc}") from None
     return A, psi
 

@@ -11,10 +11,13 @@ carries a tuple of :class:`Problem` objects, each with the place it was found
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "AmbiguousNameError",
     "DataError",
     "FactorModelError",
     "InvalidDeltaError",
@@ -32,6 +35,8 @@ __all__ = [
     "UnknownModelError",
     "UnknownNodeError",
     "close_matches",
+    "fold",
+    "similarity",
 ]
 
 
@@ -165,31 +170,77 @@ class UnknownTableError(_LookupError):
     """A model carries no table of that name (e.g. no indicator catalogue)."""
 
 
+class AmbiguousNameError(FactorModelError, ValueError):
+    """A name (a node or indicator label, a number) can be read in more than one way;
+    the message lists the readings and how to say it unambiguously."""
+
+
 class UnknownEdgeError(_LookupError):
     """An edge ``(source, target)`` is not in the model."""
 
 
-def close_matches(name: str, valid: Iterable[str], n: int = 3, *, list_all: bool = True) -> str:
-    """Return a human-readable hint naming valid values close to ``name``.
+def fold(name: str) -> str:
+    """``name`` folded for matching the user's words: lower case, accents removed,
+    ``_``/``-``/``/`` and runs of spaces made one space.
 
-    Without close matches the hint lists the valid values (at most 12), or is
-    empty when ``list_all`` is false.
+    Examples
+    --------
+    >>> fold("Schoolverzuim (ongeoorloofd / langdurig)")
+    'schoolverzuim (ongeoorloofd langdurig)'
+    >>> fold("Café_Vóór")
+    'cafe voor'
+    """
+    decomposed = unicodedata.normalize("NFKD", str(name))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[_\-/]+", " ", plain).split())
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two names are, 0..1, after :func:`fold` (a name contained in the other
+    counts as close).
+
+    Examples
+    --------
+    >>> similarity("VSV", "vsv"), round(similarity("verzuim", "schoolverzuim"), 2)
+    (1.0, 0.9)
+    """
+    x, y = fold(a), fold(b)
+    if not x or not y:
+        return 0.0
+    ratio = difflib.SequenceMatcher(None, x, y).ratio()
+    if x == y:
+        return 1.0
+    if len(x) >= 3 and (x in y.split() or x in y or y in x):
+        ratio = max(ratio, 0.9 if x in y.split() or y in x.split() or x in y else 0.8)
+    return ratio
+
+
+def close_matches(name: str, valid: Iterable[str], n: int = 3, *, list_all: bool = True) -> str:
+    """Return a human-readable hint naming the valid values closest to ``name``.
+
+    Values are ranked by :func:`similarity` (case- and accent-insensitive,
+    closest first). Without a close match (similarity >= 0.6) the hint lists the
+    12 closest valid values, or is empty when ``list_all`` is false.
 
     Examples
     --------
     >>> close_matches("vsw", ["vsv", "neet", "geweld"])
     "did you mean 'vsv'?"
+    >>> close_matches("verzuim", ["vsv", "schoolverzuim", "neet"])
+    "did you mean 'schoolverzuim'?"
     >>> close_matches("x", [])
     ''
     """
-    valid = list(valid)
+    valid = list(dict.fromkeys(str(v) for v in valid))
     if not valid:
         return ""
-    near = difflib.get_close_matches(str(name), valid, n=n, cutoff=0.6)
+    scores = {v: similarity(str(name), v) for v in valid}
+    ranked = sorted(valid, key=lambda v: (-scores[v], v))
+    near = [v for v in ranked[:n] if scores[v] >= 0.6]
     if near:
         return "did you mean " + " or ".join(repr(v) for v in near) + "?"
     if not list_all:
         return ""
-    shown = ", ".join(repr(v) for v in sorted(valid)[:12])
+    shown = ", ".join(repr(v) for v in ranked[:12])
     more = f" (and {len(valid) - 12} more)" if len(valid) > 12 else ""
-    return f"valid values: {shown}{more}"
+    return f"closest valid values: {shown}{more}"

@@ -40,12 +40,12 @@ from .errors import (
     UnknownModelError,
     close_matches,
 )
-from .io import EXAMPLE_DATA, load_catalogue, load_model, read_area_data
+from .io import EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
 from .model import FactorModel
 
-__all__ = ["CATALOGUE_COLUMNS", "Profile", "area_deltas", "as_catalogue", "build_catalogue",
-           "combine_profiles", "coverage", "deltas_frame", "load_example_indicators",
-           "load_indicators", "profile", "profile_index",
+__all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
+           "build_catalogue", "combine_profiles", "coverage", "deltas_frame",
+           "load_example_indicators", "load_indicators", "profile", "profile_index",
            "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
@@ -53,7 +53,10 @@ CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", 
                      "availability", "constructed")
 _REQUIRED = ("id", "node", "label_nl", "label_en", "unit", "direction", "source", "level",
              "scale")
-REFERENCES = ("city", "previous_year", "target")
+REFERENCES = ("city", "previous_year", "target", "typical", "values")
+#: Area names that mean "the city" in a user's data (case-insensitive): such rows
+#: are the reference, never an area. Configurable with ``profile(city=...)``.
+CITY_NAMES = ("rotterdam", "stad", "gemeente rotterdam", "gm0599")
 #: Index points per standard deviation in :func:`profile_index`.
 INDEX_POINTS_PER_SD = 10.0
 
@@ -147,6 +150,9 @@ REFERENCE_NAMES = {
     "previous_year": ("vorig jaar", "last year"),
     "target": ("de doelwaarde", "the target"),
     "given": ("de referentie", "the reference"),
+    "typical": ("het typische niveau uit de catalogus (aanname)",
+                "the catalogue's typical level (an assumption)"),
+    "values": ("de opgegeven referentiewaarden", "the given reference values"),
 }
 
 
@@ -175,6 +181,12 @@ class Profile:
         Young people per area where the data give it (NaN otherwise).
     synthetic : bool
         True when the area data are synthetic example data.
+    reference_source : str
+        Where the reference values came from, in words (e.g. the data's city
+        row ``'Rotterdam'``, the mean of 14 areas, a file).
+    assumptions : tuple of str
+        What the reference assumes (e.g. the catalogue's typical levels are
+        not measurements); shown with every table built from the profile.
     left_out : tuple of str
         Indicators in the data whose catalogue direction is ``ambiguous`` (more can be
         better or worse, e.g. jeugdhulp use, Veilig Thuis reports): not used for the
@@ -193,6 +205,8 @@ class Profile:
     model_name: str = ""
     population: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     synthetic: bool = False
+    reference_source: str = ""
+    assumptions: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
     status: str = ""
     source: str = ""
@@ -254,7 +268,8 @@ class Profile:
         return json_safe({
             "model": self.model_name, "reference": self.reference, "year": self.year,
             "level": self.level, "synthetic": self.synthetic, "status": self.status,
-            "source": self.source,
+            "source": self.source, "reference_source": self.reference_source,
+            "assumptions": list(self.assumptions),
             "reference_values": self.reference_values.to_dict(),
             "left_out_ambiguous_direction": list(self.left_out),
             "deltas": {str(a): row.to_dict() for a, row in self.deltas.iterrows()}})
@@ -554,14 +569,18 @@ def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
     return data if len(levels) == 1 else data[data["level"] == level]
 
 
-def _weighted_mean(now: pd.DataFrame, codes: np.ndarray, distinct: pd.Index) -> pd.Series:
+def _weighted_mean(now: pd.DataFrame, codes: np.ndarray | None = None,
+                   distinct: pd.Index | None = None) -> pd.Series:
     """Per indicator: population-weighted mean of measured values (plain mean without
     populations). Raises when populations are given for some areas but not others.
 
-    ``codes`` point each row of ``now`` into ``distinct`` (see :func:`_codes`). The
+    ``codes`` point each row of ``now`` into ``distinct`` (see :func:`_codes`; computed
+    here when not given). The
     result is sorted by indicator and holds every indicator of ``now`` (NaN where no
     population-weighted value is measured); without populations, only the measured ones.
     """
+    if codes is None or distinct is None:
+        codes, distinct = _codes(now["indicator"])
     value = now["value"].to_numpy(dtype=float)
     pop = now["population"].to_numpy(dtype=float)
     have = ~np.isnan(value)
@@ -585,12 +604,97 @@ def _weighted_mean(now: pd.DataFrame, codes: np.ndarray, distinct: pd.Index) -> 
     return pd.Series(mean[keep], index=pd.Index(distinct[keep], name="indicator")).sort_index()
 
 
+def _understood(data: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
+    """Indicator names in the user's words (ids, Dutch or English labels) as ids."""
+    names = set(_distinct(data["indicator"]))
+    if names <= set(cat.index):
+        return data
+    from .words import resolve_indicators
+
+    mapping = resolve_indicators(cat, sorted(names - set(cat.index)), where="area data")
+    return data.assign(indicator=data["indicator"].map(lambda n: mapping.get(n, n)))
+
+
+def _split_city(data: pd.DataFrame, city: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows of the whole city, rows of areas): a city row is never an area."""
+    names = {str(c).strip().lower() for c in city}
+    codes, areas = _codes(data["area"])  # each distinct area name looked at once
+    named = pd.Series(areas).astype(str).str.strip().str.lower().isin(names).to_numpy()
+    is_city = np.append(named, False)[codes]  # code -1 (no name): not the city
+    if "gemeente" in set(_distinct(data["level"])):
+        is_city |= (data["level"] == "gemeente").to_numpy()
+    if not is_city.any():
+        return data.iloc[:0], data
+    return data[is_city], data[~is_city]
+
+
+def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray,
+                    distinct: pd.Index, areas: list[Any]) -> tuple[pd.Series, str]:
+    """The city's values: its own row in the data, else the mean over two or more areas.
+
+    ``codes``/``distinct``: the indicators of ``now`` (see :func:`_codes`); ``areas``: its
+    distinct areas."""
+    if len(city_now):
+        names = sorted(set(city_now["area"]))
+        if len(names) > 1:
+            raise DataError(f"the data has more than one city row ({', '.join(names)}); keep one")
+        values = city_now.dropna(subset=["value"]).set_index("indicator")["value"]
+        present = distinct[np.bincount(codes, minlength=len(distinct)) > 0]
+        missing = sorted(set(present) - set(values.index))
+        source = f"the city row {names[0]!r} in the data"
+        if missing and len(areas) > 1:
+            fill = _weighted_mean(now[now["indicator"].isin(missing)])
+            values = pd.concat([values, fill])
+            source += f" (mean of {len(areas)} areas for {', '.join(missing[:5])})"
+        return values, source
+    if len(areas) == 1:
+        raise DataError(
+            f"the city average would be computed from a single area ({areas[0]!r}), so every "
+            "delta would be 0. Add a city row to the data (an area named 'Rotterdam', 'stad' "
+            "or 'GM0599' with the city's figures), give the city's figures yourself "
+            "(reference_values=... in Python, --reference-values FILE on the command line), or "
+            "compare with the catalogue's typical levels (reference='typical', an assumption)")
+    return _weighted_mean(now, codes, distinct), f"the mean of {len(areas)} areas in the data"
+
+
+def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
+    """Reference values from a mapping or a CSV file (indicator ids or labels)."""
+    from .words import resolve_indicators
+
+    if isinstance(values, Mapping):
+        raw = {str(k): v for k, v in values.items()}
+        where, source = "reference_values", "the given reference values"
+    else:
+        table, _ = read_table(values)
+        cols = {str(c).strip().lower(): c for c in table.columns}
+        ind = next((cols[c] for c in ("indicator", "id") if c in cols), None)
+        val = next((cols[c] for c in ("value", "waarde", "referentie", "reference")
+                    if c in cols), None)
+        if ind is None or val is None:
+            raise DataError(f"{values}: expected columns 'indicator' and 'value' (or 'waarde'); "
+                            f"found {', '.join(map(str, table.columns))}")
+        raw = dict(zip(table[ind].map(text), table[val], strict=True))
+        where, source = str(values), f"the reference values in {values}"
+    ids = resolve_indicators(cat, list(raw), where=where)
+    out, bad = {}, []
+    for name, v in raw.items():
+        x, flag, err = parse_number(v, percent=True)
+        if err or flag:
+            bad.append(f"{name}: {err or 'empty'}")
+        out[ids[name]] = x
+    if bad:
+        raise DataError(f"{where}: reference values that are not numbers: " + "; ".join(bad))
+    return pd.Series(out, dtype=float), source
+
+
 # --------------------------------------------------------------------------- public
 
 
 def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = None,
             reference: str = "city", year: int | None = None, level: str | None = None,
-            targets: Mapping[str, float] | None = None) -> Profile:
+            targets: Mapping[str, float] | None = None,
+            reference_values: Mapping[str, float] | str | PathLike[str] | None = None,
+            city: Sequence[str] = CITY_NAMES) -> Profile:
     """Area profile: the delta of every node per area, in model units (SD).
 
     Parameters
@@ -600,17 +704,30 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         Area data (see :func:`factormodel.read_area_data`).
     indicators : DataFrame, optional
         Indicator catalogue; by default the bundled one of ``model``.
-    reference : {"city", "previous_year", "target"}
-        ``city``: the (population-weighted) average over the areas of the same
-        level and year; ``previous_year``: the area's own value a year
-        earlier; ``target``: the catalogue's ``target`` column, overridden by
-        ``targets``.
+    reference : {"city", "previous_year", "target", "typical", "values"}
+        ``city``: the city's own row in the data when there is one (an area
+        named ``Rotterdam``, ``stad`` or ``GM0599``, see ``city``), otherwise
+        the (population-weighted) average over the areas of the same level and
+        year -- an error with one area, whose "average" is itself;
+        ``previous_year``: the area's own value a year earlier; ``target``: the
+        catalogue's ``target`` column, overridden by ``targets``; ``typical``:
+        the catalogue's ``typical`` levels (flagged as an assumption in the
+        profile); ``values``: ``reference_values``.
     year : int, optional
         The year to profile; by default the latest year in the data.
     level : str, optional
         Area level to profile (``wijk``, ``gebied``, ...); by default the
         finest level in the data.
     targets : mapping indicator -> value, optional
+    reference_values : mapping indicator -> value, or a CSV file, optional
+        The reference (e.g. the city's own figures) per indicator, by id or
+        label; implies ``reference="values"`` when ``reference`` is ``city``.
+        A file has columns ``indicator`` and ``value`` (or ``waarde``); decimal
+        commas are read.
+    city : sequence of str
+        Area names (or CBS codes) that mean the whole city, case-insensitive.
+        Rows of the city (also any ``gemeente``-level row) are never profiled
+        as an area.
 
     Returns
     -------
@@ -623,7 +740,8 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     ------
     UnknownIndicatorError, DataError
         For indicators not in the catalogue, an unknown year, unit or direction
-        mismatches, or incomplete populations.
+        mismatches, incomplete populations, or a city average that would be
+        computed from a single area (the message names the three fixes).
 
     Examples
     --------
@@ -636,19 +754,27 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     >>> bool(p["armoede"].isna().all())   # not measured: NaN, never 0
     True
     """
+    if reference_values is not None and reference == "city":
+        reference = "values"
     if reference not in REFERENCES:
         raise InvalidParameterError(f"reference must be one of {', '.join(REFERENCES)}, "
                                     f"got {reference!r}")
+    if reference == "values" and reference_values is None:
+        raise InvalidParameterError("reference='values' needs reference_values (a mapping "
+                                    "indicator -> value, or a CSV file)")
     cat = _catalogue(model, indicators)
-    data = _choose_level(as_area_data(data), level)
-    # everything below works on integer codes of the areas and indicators (each text
-    # column hashed once), never again on the ~1 M text cells of a national table
+    data = _understood(as_area_data(data), cat)
+    city_rows, data = _split_city(data, city)
+    data = _choose_level(data, level)
+    # below, areas and indicators are integer codes (each text column hashed once), never
+    # again the ~1 M text cells of a national table
     codes, distinct = _codes(data["indicator"])
     _check_against_catalogue(data, cat, distinct)
     all_years = data["year"].to_numpy()
     years = sorted(_distinct(data["year"]).tolist())
     if not years:
-        raise DataError("the data has no rows")
+        raise DataError("the data has no rows" + (" other than the city's" if len(city_rows)
+                                                   else ""))
     year = years[-1] if year is None else int(year)
     if year not in years:
         raise DataError(f"no data for year {year}; years in the data: "
@@ -658,18 +784,20 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         now, codes = data[chosen], codes[chosen]
     else:
         now = data
+    area_codes, areas = _codes(now["area"])
+    areas = pd.Index(areas, name="area")
     present = np.bincount(codes, minlength=len(distinct)) > 0
+    source, assumptions = "", []
     if reference == "city":
-        ref_values = _weighted_mean(now, codes, distinct)
-        ref = ref_values.reindex(distinct).to_numpy()[codes]
+        ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year], codes,
+                                              distinct, list(areas))
     elif reference == "previous_year":
         if year - 1 not in years:
             raise DataError(f"reference='previous_year' needs data for {year - 1}; years in "
                             f"the data: {', '.join(map(str, years))}")
         before = data[all_years == year - 1].set_index(["area", "indicator"])["value"]
-        ref = before.reindex(pd.MultiIndex.from_frame(now[["area", "indicator"]])).to_numpy()
-        ref_values = pd.Series(dtype=float)
-    else:
+        ref_values, source = pd.Series(dtype=float), f"the areas' own values in {year - 1}"
+    elif reference == "target":
         goal = cat["target"].copy()
         for k, v in (targets or {}).items():
             if k not in goal.index:
@@ -679,21 +807,35 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
             if err or np.isnan(x):
                 raise InvalidParameterError(f"target for {k!r}: {err or 'missing value'}")
             goal.loc[k] = x
-        used = sorted(distinct[present])
-        lacking = [k for k in used if np.isnan(goal.loc[k])]
-        if len(lacking) == len(used):
-            raise DataError("reference='target' needs targets; none of the indicators in the "
-                            "data has one (give targets={indicator: value})")
+        ref_values, source = goal.dropna(), "the catalogue's targets"
+    elif reference == "typical":
+        ref_values = cat["typical"].dropna()
+        source = "the catalogue's typical levels"
+        assumptions.append("the reference is the catalogue's typical level of each indicator: "
+                           "an assumption, not a measurement of the city")
+    else:
+        ref_values, source = _given_reference(reference_values, cat)
+    value = now["value"].to_numpy(dtype=float)
+    if reference == "previous_year":
+        ref = before.reindex(pd.MultiIndex.from_frame(now[["area", "indicator"]])).to_numpy()
+    else:
+        measured = np.bincount(codes[~np.isnan(value)], minlength=len(distinct)) > 0
+        used = sorted(distinct[measured])
+        lacking = [k for k in used if k not in ref_values.index or np.isnan(ref_values[k])]
+        if used and len(lacking) == len(used):
+            hint = {"target": " (give targets={indicator: value})",
+                    "values": " (give a value for each indicator in the data)"}.get(reference, "")
+            raise DataError(f"reference={reference!r}: none of the indicators in the data has a "
+                            f"reference value{hint}")
         if lacking:
-            warnings.warn(f"no target for {len(lacking)} indicator(s), left unmeasured: "
+            what = "target" if reference == "target" else f"reference value ({reference})"
+            warnings.warn(f"no {what} for {len(lacking)} indicator(s), left unmeasured: "
                           + ", ".join(lacking[:10]), UserWarning, stacklevel=2)
-        ref = goal.reindex(distinct).to_numpy(dtype=float)[codes]
-        ref_values = goal.dropna()
+        ref = ref_values.reindex(distinct).to_numpy(dtype=float)[codes]
     # catalogue columns per distinct indicator, then per row through the codes
     info = cat.reindex(distinct)
     direction = info["direction"].to_numpy()
-    z = direction[codes] * (now["value"].to_numpy(dtype=float) - ref) \
-        / info["scale"].to_numpy()[codes]
+    z = direction[codes] * (value - ref) / info["scale"].to_numpy()[codes]
     # direction 'ambiguous' (0): more can be worse or better (e.g. more Veilig Thuis reports
     # can mean better signalling); left out unless the catalogue sets a direction
     ambiguous = direction == 0
@@ -701,8 +843,6 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     left_out = tuple(sorted(distinct[ambiguous & present]))
     w = np.where(np.isnan(z), 0.0, info["weight"].to_numpy()[codes])
     # per (area, node): the weighted mean of the z of its measured indicators
-    area_codes, areas = _codes(now["area"])
-    areas = pd.Index(areas, name="area")
     node_ids = list(model.node_ids)
     node_of = pd.Index(node_ids).get_indexer(info["node"])[codes]
     keep = (area_codes >= 0) & (node_of >= 0)
@@ -718,11 +858,13 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                                    areas)
     synthetic = bool("status" in data.columns
                      and _distinct(data["status"]).eq("synthetic").any())
-    return Profile(deltas=out, reference=reference, reference_values=ref_values.rename("reference"),
+    return Profile(deltas=out, reference=reference,
+                   reference_values=ref_values.astype(float).rename("reference"),
                    year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
                    model_name=model.name, population=population,
                    synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
-                   source=_joined(now, "source"))
+                   source=_joined(now, "source"), reference_source=source,
+                   assumptions=tuple(assumptions))
 
 
 def _first_population(pop: np.ndarray, area_codes: np.ndarray, areas: pd.Index) -> pd.Series:

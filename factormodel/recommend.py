@@ -22,12 +22,14 @@ import pandas as pd
 from . import _scoring
 from ._explain import citywide_explanations
 from ._scoring import EVIDENCE, EVIDENCE_DAMPING
-from .effects import check_alpha, strongest_paths
+from .effects import check_alpha, strongest_paths, total_effects
 from .errors import InvalidParameterError
 from .indicators import Profile, area_deltas, deltas_frame, load_indicators, reference_name
 from .model import FactorModel
+from .propagate import propagate
 
-__all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "factor_gains", "recommend", "sparse_outcome_notes"]
+__all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "factor_gains", "gap_effects", "recommend",
+           "sparse_outcome_notes"]
 
 def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[str], *,
                  alpha: float = 1.0) -> pd.DataFrame:
@@ -64,7 +66,7 @@ def _gain_table(model: FactorModel, g: _scoring.Gains) -> pd.DataFrame:
 
 
 def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
-              outcomes: Mapping[str, float] | Iterable[str], *, area: Any = None, top: int = 5,
+              outcomes: Any, *, area: Any = None, top: int = 5,
               alpha: float = 1.0, indicators: pd.DataFrame | None = None,
               explain: bool = False) -> pd.DataFrame:
     """Rank the modifiable factors an area's interventions should target.
@@ -74,10 +76,11 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     model : FactorModel
     profile : DataFrame (areas x nodes) or Series (one area)
         From :func:`factormodel.profile`; deltas in SD against a reference.
-    outcomes : mapping node -> priority, or list of nodes
+    outcomes : list of Goal, mapping node -> priority, or list of nodes
         The goals (maatschappelijke resultaten) the area chose: any node,
-        outcome or factor (e.g. schoolverzuim); the desired direction comes from
-        the node.
+        outcome or factor (e.g. schoolverzuim), or indicator, by id or label;
+        a :class:`~factormodel.Goal` with a change sets the direction by its
+        sign, otherwise it comes from the node.
     area : label, optional
         The area (row of ``profile``). Without it and with a DataFrame, every
         area is ranked at once (city-wide mode, no explanations).
@@ -98,9 +101,12 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     Returns
     -------
     DataFrame
-        ``rank, factor, status, score, expected_improvement, room, gain,
-        evidence, delta, label_nl, label_en``, the strongest path to each chosen
-        outcome (``path_<outcome>``) and ``explanation_nl`` / ``explanation_en``.
+        ``rank`` (whole numbers; ``<NA>`` for unmeasured factors), ``factor,
+        status, score, expected_improvement, room, gain, evidence, delta,
+        label_nl, label_en``, the strongest path to each chosen
+        outcome (``path_<outcome>``) and ``explanation_nl`` / ``explanation_en``
+        (one sentence per goal: the factor's total effect on it, in the goal
+        indicator's unit, and how much of that total the strongest path carries).
         City-wide mode: ``area, rank, factor, score, expected_improvement,
         room, gain, evidence`` (with ``explain=True`` also ``delta``,
         ``explanation_nl``, ``explanation_en``).
@@ -113,14 +119,15 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     >>> rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk")
     >>> print(rec[["rank", "factor", "room", "gain", "evidence", "score"]].round(4))
        rank         factor  room  gain  evidence   score
-    0   1.0  schoolverzuim   0.5   0.5    0.2444  0.0611
-    1   2.0  opvoedklimaat   1.0   0.2    0.0815  0.0163
+    0     1  schoolverzuim   0.5   0.5    0.2444  0.0611
+    1     2  opvoedklimaat   1.0   0.2    0.0815  0.0163
     >>> print(rec.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
-    school absenteeism in Oud-Crooswijk is 0.50 SD above the reference. Via schoolverzuim
-    → vsv this raises early school leaving by 0.25 SD (about 0.20 percentage points % new early
-    school leavers). Bringing it back to the reference would improve the chosen outcomes by
-    an expected 0.25 SD (strength of evidence 24%: path weight weighted by strength class,
-    expert judgement counting as weak).
+    school absenteeism in Oud-Crooswijk is 0.50 SD above the reference. This raises early
+    school leaving by 0.25 SD (about 0.20 percentage points new early school leavers); the
+    strongest path (schoolverzuim → vsv) carries +0.15 SD of the total +0.25 SD.
+    Bringing it back to the reference would improve the chosen outcomes by an expected
+    0.25 SD, priority-weighted (strength of evidence 24%: path weight weighted by strength
+    class, expert judgement counting as weak).
 
     A plain Series does not say what its deltas are measured against; a
     :class:`~factormodel.Profile` from :func:`factormodel.profile` does, and the
@@ -162,13 +169,14 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         "label_en": nodes.loc[mod.index, "label_en"].to_numpy()})
     ranked = table[table["status"] == "recommended"].sort_values("score", ascending=False,
                                                                 kind="stable").head(top)
-    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1, dtype=float))
+    ranked.insert(0, "rank", pd.array(np.arange(1, len(ranked) + 1), dtype="Int64"))
     unmeasured = table[(table["status"] == "not measured") & (table["gain"] > 0)] \
         .assign(potential=lambda t: t["gain"] * t["evidence"]) \
         .sort_values("potential", ascending=False, kind="stable").head(top) \
         .drop(columns="potential")
-    unmeasured.insert(0, "rank", np.nan)
+    unmeasured.insert(0, "rank", pd.array([pd.NA] * len(unmeasured), dtype="Int64"))
     out = pd.concat([ranked, unmeasured], ignore_index=True)
+    out["rank"] = out["rank"].astype("Int64")  # whole numbers; <NA> = not ranked (unmeasured)
     effects = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
     _add_paths(model, out, list(g.goals), check_alpha(alpha))
     _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators)
@@ -234,21 +242,39 @@ def _citywide(model: FactorModel, profile: pd.DataFrame, mod: pd.DataFrame, sign
 
 def _add_paths(model: FactorModel, table: pd.DataFrame, outs: list[str], alpha: float) -> None:
     for o in outs:
-        texts = []
+        texts, products = [], []
         for f in table["factor"]:
             best = strongest_paths(model, f, o, top=1, alpha=alpha)
             texts.append(f"{best.loc[0, 'path']} ({best.loc[0, 'product']:+.3f})"
                          if len(best) else "")
+            products.append(float(best.loc[0, "product"]) if len(best) else 0.0)
         table[f"path_{o}"] = texts
+        table[f"pathproduct_{o}"] = products
 
 
 def _nl(x: float, digits: int = 2) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
 
 
+def _units(indicators: pd.DataFrame | None, o: str, change_sd: float) -> tuple[str, str]:
+    """' (ongeveer 0,20 procentpunt <label>)' / English, for the goal's first indicator."""
+    if indicators is None or o not in set(indicators["node"]):
+        return "", ""
+    ind = indicators[indicators["node"] == o].iloc[0]
+    change = change_sd * ind["scale"] * ind["direction"]
+    u_en = "percentage points" if ind["unit"] == "%" else ind["unit"]
+    u_nl = "procentpunt" if ind["unit"] == "%" else ind["unit"]
+    lab_nl, lab_en = (str(ind[k]).removeprefix("% ") if ind["unit"] == "%" else ind[k]
+                      for k in ("label_nl", "label_en"))
+    return (f" (ongeveer {_nl(abs(change))} {u_nl} {lab_nl})",
+            f" (about {abs(change):.2f} {u_en} {lab_en})")
+
+
 def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], area: str,
                       profile: Any, T: pd.DataFrame,
                       indicators: pd.DataFrame | None) -> None:
+    """One sentence per chosen goal, so every goal is named in every explanation; path
+    sentences say how much of the total the strongest path carries."""
     ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
     if indicators is None and "indicators" in model.table_names:
         indicators = load_indicators(model)  # without a catalogue: no indicator units
@@ -264,32 +290,47 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
                       f"improve the chosen outcomes by an expected {r.gain:.2f} SD "
                       f"({_ev_en(r.evidence)}).")
             continue
-        side_nl = "boven" if r.delta > 0 else "onder"
+        side_nl = "hoger" if r.delta > 0 else "lager"
         side_en = "above" if r.delta > 0 else "below"
-        contrib = {o: r.delta * T.loc[f, o] for o in outs}
-        o = max(contrib, key=lambda k: abs(contrib[k]))
-        path = getattr(r, f"path_{o}").rsplit(" (", 1)[0]
-        unit_nl = unit_en = ""
-        if indicators is not None and o in set(indicators["node"]):
-            ind = indicators[indicators["node"] == o].iloc[0]
-            change = contrib[o] * ind["scale"] * ind["direction"]
-            u_en = "percentage points" if ind["unit"] == "%" else ind["unit"]
-            u_nl = "procentpunt" if ind["unit"] == "%" else ind["unit"]
-            unit_nl = f" (ongeveer {_nl(abs(change))} {u_nl} {ind['label_nl']})"
-            unit_en = f" (about {abs(change):.2f} {u_en} {ind['label_en']})"
-        verb_nl = "verhoogt" if contrib[o] > 0 else "verlaagt"
-        verb_en = "raises" if contrib[o] > 0 else "lowers"
-        o_nl, o_en = labels.loc[o, "label_nl"], labels.loc[o, "label_en"]
-        nl.append(f"{r.label_nl} ligt in {area} {_nl(abs(r.delta))} SD {side_nl} {ref_nl}. Via "
-                  f"{path} {verb_nl} dit {o_nl} met {_nl(abs(contrib[o]))} SD{unit_nl}. Terug "
-                  f"naar {ref_nl} verbetert de gekozen resultaten naar verwachting met "
-                  f"{_nl(r.expected_improvement)} SD ({_ev_nl(r.evidence)}).")
-        en.append(f"{r.label_en} in {area} is {abs(r.delta):.2f} SD {side_en} {ref_en}. Via "
-                  f"{path} this {verb_en} {o_en} by {abs(contrib[o]):.2f} SD{unit_en}. Bringing "
-                  f"it back to {ref_en} would improve the chosen outcomes by an expected "
-                  f"{r.expected_improvement:.2f} SD ({_ev_en(r.evidence)}).")
+        parts_nl = [f"In {area} is de score op '{r.label_nl}' {_nl(abs(r.delta))} SD {side_nl} "
+                    f"dan {ref_nl}."]
+        parts_en = [f"{r.label_en} in {area} is {abs(r.delta):.2f} SD {side_en} {ref_en}."]
+        for o in outs:
+            o_nl, o_en = labels.loc[o, "label_nl"], labels.loc[o, "label_en"]
+            total = r.delta * T.loc[f, o]
+            if abs(T.loc[f, o]) < 1e-12:
+                parts_nl.append(f"Op {o_nl} heeft het geen effect (geen pad in het model).")
+                parts_en.append(f"It has no effect on {o_en} (no path in the model).")
+                continue
+            u_nl, u_en = _units(indicators, o, total)
+            if f == o:  # the factor is itself a chosen goal: its own gap, no path
+                gap_nl = u_nl.replace(" (ongeveer", " (een gat van ongeveer")
+                gap_en = u_en.replace(" (about", " (a gap of about")
+                parts_nl.append(f"Het is zelf een gekozen doel{gap_nl}.")
+                parts_en.append(f"It is itself a chosen goal{gap_en}.")
+                continue
+            path = getattr(r, f"path_{o}").rsplit(" (", 1)[0]
+            via = r.delta * getattr(r, f"pathproduct_{o}")
+            verb_nl = "verhoogt" if total > 0 else "verlaagt"
+            verb_en = "raises" if total > 0 else "lowers"
+            parts_nl.append(
+                f"Dat {verb_nl} {o_nl} met {_nl(abs(total))} SD{u_nl}; het sterkste pad ({path}) "
+                f"draagt {_nl(via)} SD van het totaal van {_nl(total)} SD.")
+            parts_en.append(
+                f"This {verb_en} {o_en} by {abs(total):.2f} SD{u_en}; the strongest path "
+                f"({path}) carries {via:+.2f} SD of the total {total:+.2f} SD.")
+        parts_nl.append(f"Terug naar {ref_nl} verbetert de gekozen resultaten naar verwachting "
+                        f"met {_nl(r.expected_improvement)} SD, gewogen naar prioriteit "
+                        f"({_ev_nl(r.evidence)}).")
+        parts_en.append(f"Bringing it back to {ref_en} would improve the chosen outcomes by an "
+                        f"expected {r.expected_improvement:.2f} SD, priority-weighted "
+                        f"({_ev_en(r.evidence)}).")
+        nl.append(" ".join(parts_nl))
+        en.append(" ".join(parts_en))
     table["explanation_nl"] = nl
     table["explanation_en"] = en
+    for c in [c for c in table.columns if c.startswith("pathproduct_")]:
+        del table[c]
 
 
 def _ev_nl(evidence: float) -> str:
@@ -300,3 +341,106 @@ def _ev_nl(evidence: float) -> str:
 def _ev_en(evidence: float) -> str:
     return (f"strength of evidence {100 * evidence:.0f}%: path weight weighted by strength "
             "class, expert judgement counting as weak")
+
+
+def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series, goals: Any,
+                factors: Any, *, area: Any = None, alpha: float = 1.0,
+                indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What closing each factor's gap does to each goal, alone and all together.
+
+    *Alone*: the factor is brought back to the reference (held there) and
+    nothing else moves: the goal changes by ``−delta_f · T[f, goal]``. *Together*:
+    every listed factor is brought back at once (one clamped
+    :func:`factormodel.propagate`). Together is not the sum of alone when one
+    listed factor acts through another: held at its reference, the second one
+    no longer passes on the first one's effect, so that route counts once, not
+    twice. The ``why_nl`` / ``why_en`` columns say which factors overlap.
+
+    Parameters
+    ----------
+    factors : list of str, or the DataFrame from :func:`recommend`
+        The factors whose gaps are closed (a recommendation: its ranked ones).
+
+    Returns
+    -------
+    DataFrame
+        Per goal: one row per factor (``way="alone"``), one ``"sum of alone"``
+        and one ``"together"``: ``goal, way, factor, change_sd, change,
+        unit, indicator, why_nl, why_en``.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> toy = fm.load_model("toy")
+    >>> prof = pd.Series({"opvoedklimaat": -1.0, "schoolverzuim": 0.5})
+    >>> t = fm.gap_effects(toy, prof, ["vsv"], ["schoolverzuim", "opvoedklimaat"])
+    >>> t[["way", "factor", "change_sd"]].round(3)
+                way         factor  change_sd
+    0         alone  schoolverzuim      -0.25
+    1         alone  opvoedklimaat      -0.20
+    2  sum of alone                     -0.45
+    3      together                     -0.25
+    """
+    if isinstance(factors, pd.DataFrame):
+        factors = factors.loc[factors["status"] == "recommended", "factor"].tolist()
+    factors = [str(f) for f in factors]
+    if not factors:
+        raise InvalidParameterError("gap_effects needs at least one factor")
+    model.positions(factors)
+    g = _scoring.gains(model, goals, alpha=check_alpha(alpha))
+    row, area = area_deltas(profile, area)
+    delta = row.reindex(factors).astype(float)
+    missing = [f for f in factors if np.isnan(delta[f])]
+    if missing:
+        raise InvalidParameterError(f"not measured in {area}: {', '.join(missing)}; "
+                                    "a gap can only be closed where it is known")
+    closed = {f: -float(delta[f]) for f in factors}
+    together = propagate(model, closed, alpha=alpha).deltas
+    T = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
+    if indicators is None and "indicators" in model.table_names:
+        indicators = load_indicators(model)
+    labels = model.nodes
+    between = total_effects(model, alpha=alpha, targets=factors)
+    overlap = [(a, b) for a in factors for b in factors
+               if a != b and abs(float(between.loc[a, b])) > 1e-12]
+    rows = []
+    for o in g.goals:
+        alone = {f: closed[f] * float(T.loc[f, o]) for f in factors}
+        total = sum(alone.values())
+        joint = float(together[o])
+        if abs(total - joint) < 1e-9:
+            why_nl = "samen is hier precies de som: geen van de factoren werkt via een andere"
+            why_en = "together equals the sum here: none of the factors acts through another"
+        else:
+            more = len(overlap) - 3
+            pairs_nl = "; ".join(f"{labels.loc[a, 'label_nl']} werkt (deels) via "
+                                 f"{labels.loc[b, 'label_nl']}" for a, b in overlap[:3]) \
+                + (f" (en {more} andere)" if more > 0 else "")
+            pairs_en = "; ".join(f"{labels.loc[a, 'label_en']} acts (partly) through "
+                                 f"{labels.loc[b, 'label_en']}" for a, b in overlap[:3]) \
+                + (f" (and {more} more)" if more > 0 else "")
+            why_nl = (f"samen is niet de som: {pairs_nl}. Wie de gaten samen sluit, houdt "
+                      "de tweede factor op de referentie vast; de route via die factor telt dan "
+                      "één keer, niet twee keer")
+            why_en = (f"together is not the sum: {pairs_en}. Closing the gaps together holds "
+                      "the second factor at the reference, so the route through it counts once, "
+                      "not twice")
+        for way, factor, sd in [*[("alone", f, alone[f]) for f in factors],
+                                ("sum of alone", "", total), ("together", "", joint)]:
+            rows.append({"goal": o, "way": way, "factor": factor, "change_sd": sd,
+                         "why_nl": why_nl if way == "together" else "",
+                         "why_en": why_en if way == "together" else ""})
+    out = pd.DataFrame(rows)
+    units = []
+    for r in out.itertuples():
+        if indicators is not None and r.goal in set(indicators["node"]):
+            ind = indicators[indicators["node"] == r.goal].iloc[0]
+            units.append((r.change_sd * ind["scale"] * ind["direction"],
+                          "percentage points" if ind["unit"] == "%" else ind["unit"],
+                          ind.name))
+        else:
+            units.append((np.nan, "", ""))
+    out.insert(4, "change", [u[0] for u in units])
+    out.insert(5, "unit", [u[1] for u in units])
+    out.insert(6, "indicator", [u[2] for u in units])
+    return out

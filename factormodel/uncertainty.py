@@ -233,7 +233,7 @@ class _Setup:
     mod_pos: np.ndarray
     sign: np.ndarray
     out_pos: np.ndarray
-    p: np.ndarray
+    p: np.ndarray  # per goal: priority x desired sign of the goal
     evidence: np.ndarray
     room0: np.ndarray  # areas x modifiable factors, unmeasured = 0
     k: int
@@ -270,7 +270,7 @@ def _valid_and_gains(setup: _Setup, progress: _Progress | None = None
         T = _stacked_total_effects(Wc, setup.order)
         gain = setup.sign[None, setup.mod_pos] * np.einsum(
             "dfo,o->df", T[:, setup.mod_pos][:, :, setup.out_pos],
-            setup.p * setup.sign[setup.out_pos])
+            setup.p)  # priorities times each goal's desired sign (from _scoring.gains)
         g_draws[start:stop] = (np.maximum(gain, 0.0) * setup.evidence).astype(np.float32)
         valid[start:stop] = ok
         if progress is not None:
@@ -428,7 +428,8 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
     setup = _Setup(
         weights=weights, alpha=alpha, n=n, flat=src * n + dst, blocks=_scc_blocks(dense),
         order=_block_order(dense), groups=groups, given=given, fpos=fpos, mod_pos=mod_pos,
-        sign=sign, out_pos=model.positions(list(g.goals)), p=np.array(list(g.goals.values())),
+        sign=sign, out_pos=model.positions(list(g.goals)),
+        p=np.array([g.goals[o] * g.signs[o] for o in g.goals]),
         evidence=np.nan_to_num(g.evidence[mod_pos]),
         room0=np.nan_to_num(room).astype(np.float32),  # NaN (unmeasured) -> never ranked
         k=min(top, len(modifiable)), chunk=int(chunk),
@@ -557,7 +558,7 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
         f = int(model.positions([factor])[0])
         cols = model.positions(list(prio))
         sign = model.desired_sign.to_numpy(dtype=float)
-        weight_o = np.array(list(prio.values())) * sign[cols]
+        weight_o = np.array([prio[o] * g.signs[o] for o in prio])  # a Goal's direction
         sens = sign[f] * alpha * T[f, a] * (T[b][:, cols] @ weight_o)
         value = float(sign[f] * (T[f, cols] @ weight_o))
         if profile is not None:

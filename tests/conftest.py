@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import factormodel as fm
+
+# CI runs the property tests with fixed examples (a submission's tests are deterministic) and
+# no deadline (a shared machine's load is no test failure); developers get fresh examples.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 NODE_HEADER = ["id", "kind", "setting", "label_nl", "label_en", "phases", "modifiable",
                "desired", "description"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 import factormodel as fm
@@ -179,25 +181,34 @@ def test_effects(capsys):
 
 
 def test_profile_command(capsys):
-    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--area", "Tarwewijk")
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--area", "Tarwewijk",
+                       "--lang", "en")
     assert code == 0
     assert out.startswith("Tarwewijk: profile 2023 against the city average")
     assert "SYNTHETIC example data" in out.splitlines()[0]
-    assert "armoede" in out and "not measured:" in out
+    assert "household poverty" in out and "not measured:" in out
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--area", "Tarwewijk")
+    assert out.startswith("Tarwewijk: profiel 2023 ten opzichte van het stedelijk gemiddelde")
+    assert "SYNTHETISCHE voorbeelddata" in out.splitlines()[0]
+    assert "niet gemeten:" in out and "risicofactor" in out and "verschil (SD)" in out
     code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--level", "gebied",
                        "--format", "json")
     rows = json.loads(out)
     assert {r["area"] for r in rows} >= {"Feijenoord", "Hillegersberg-Schiebroek"}
     code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--level", "gebied")
-    assert "furthest_on_wrong_side" in out and "Charlois" in out
+    assert "verst aan de verkeerde kant" in out and "Charlois" in out
 
 
 def test_propagate_area_from_data(capsys):
     code, out, _ = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
-                       "--area", "Oud-Crooswijk")
+                       "--area", "Oud-Crooswijk", "--lang", "en")
     assert code == 0
     assert "Oud-Crooswijk, 2023" in out and "percentage points" in out
     assert "factors measured and clamped" in out and "not measured, predicted" in out
+    code, out, _ = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
+                       "--area", "Oud-Crooswijk")
+    assert "procentpunt" in out and "percentage points" not in out
+    assert "gemeten en vastgehouden factoren" in out and "voorspeld (SD)" in out
     code, out, _ = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
                        "--area", "Oud-Crooswijk", "--format", "json")
     doc = json.loads(out)
@@ -228,10 +239,10 @@ def test_recommend_command(capsys):
     assert code == 0
     assert out.startswith("Oud-Crooswijk: factoren om op in te zetten voor vsv (x2), "
                           "neet (x1)")
-    assert "1. " in out and "= room" in out and "ligt in Oud-Crooswijk" in out
+    assert "1. " in out and "= ruimte" in out and "In Oud-Crooswijk is de score op" in out
     code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Oud-Crooswijk", "--outcome", "vsv", "--budget", "100000", "--lang", "en")
-    assert "factors to target for vsv" in out and "Portfolio within 100,000" in out
+    assert "factors to target for vsv" in out and "Portfolio within €100,000" in out
     assert "Left out:" in out and "is 0." in out
     code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Oud-Crooswijk", "--outcome", "vsv", "--budget", "100000",
@@ -250,6 +261,17 @@ def test_recommend_errors(capsys):
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk", "--outcome", "vsv=veel")
     assert code == 2 and "priority 'veel' is not a number" in err
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Tarwewijk")
+    assert code == 2 and "at least one --goal" in err
+    code, _, err = run(capsys, "propagate", "toy", "--delta", "schoolverzuim=1,000")
+    assert code == 2 and "is ambiguous" in err
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Tarwewijk", "--goal", "vsv", "--budget", "veel")
+    assert code == 2 and "--budget 'veel' is not a number" in err
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Tarwewijk", "--goal", "vsv", "--format", "xlsx")
+    assert code == 2 and "--format xlsx needs --out" in err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk", "--outcome", "vsv", "--budget", "100",
                        "--require-phase", "18-23")
@@ -292,3 +314,154 @@ def test_profile_of_the_real_cbs_example_says_real_with_credit(capsys):
     assert "REAL data" in out and "Kerncijfers wijken en buurten 2017 (83765NED)" in out
     assert "17 with incomplete values are absent" in out and "SYNTHETIC" not in out
     assert "armoede" in out and "+1.52" in out
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def _mijnwijk(tmp_path, city=True):
+    p = tmp_path / "mijnwijk.csv"
+    rows = ["wijk;jaar;indicator;waarde", "Oud-Crooswijk;2023;vsv_nieuw;3,4",
+            "Oud-Crooswijk;2023;verzuim_meldingen;9,1",
+            "Oud-Crooswijk;2023;% jongeren 4-17 jaar lid van een sportvereniging;31"]
+    if city:
+        rows += ["Rotterdam;2023;vsv_nieuw;2,6", "Rotterdam;2023;verzuim_meldingen;7,0",
+                 "Rotterdam;2023;lid_sportvereniging;38"]
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return p
+
+
+def test_own_data_one_wijk_without_city_is_an_error(capsys, tmp_path):
+    code, out, err = run(capsys, "profile", "rotterdam-jeugd", str(_mijnwijk(tmp_path, False)),
+                         "--area", "Oud-Crooswijk")
+    assert code == 2 and out == ""
+    assert "single area" in err and "--reference-values" in err
+
+
+def test_own_data_with_city_row_and_reference_file(capsys, tmp_path):
+    data = _mijnwijk(tmp_path)
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", str(data), "--area",
+                       "Oud-Crooswijk", "--format", "json")
+    rows = {r["node"]: r for r in json.loads(out)}
+    assert rows["vsv"]["delta_sd"] == pytest.approx(0.8 / 0.7)
+    assert rows["armoede"]["delta_sd"] is None  # not measured: null, never NaN or 0
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", str(data), "--area",
+                       "Oud-Crooswijk")
+    assert "referentie: de stadsrij 'Rotterdam' in de data" in out
+    ref = tmp_path / "stad.csv"
+    ref.write_text("indicator;waarde\nvsv_nieuw;2,6\nverzuim_meldingen;7\n"
+                   "lid_sportvereniging;38\n", encoding="utf-8")
+    code, out2, _ = run(capsys, "profile", "rotterdam-jeugd", str(_mijnwijk(tmp_path, False)),
+                        "--area", "Oud-Crooswijk", "--reference-values", str(ref))
+    assert code == 0 and "de opgegeven referentiewaarden" in out2
+    assert out2.splitlines()[3:6] == out.splitlines()[3:6]  # same deltas either way
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", str(_mijnwijk(tmp_path, False)),
+                       "--area", "Oud-Crooswijk", "--reference", "typical")
+    assert code == 0 and "AANNAME" in out
+
+
+def test_goal_on_a_factor_with_dutch_budget(capsys, tmp_path):
+    code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk", "--goal", "Schoolverzuim:-2pp:3j:12-18",
+                       "--goal", "VSV=2", "--budget", "250.000", "--top", "3")
+    assert code == 0
+    assert "Schoolverzuim -2 procentpunt in 3 jaar (12-18)" in out.splitlines()[0]
+    assert "Portfolio binnen € 250.000" in out and "Niet gekozen:" in out
+    assert "alle factoren samen" in out and "som van de afzonderlijke effecten" in out
+    assert "Nodig om het doel" in out and "lineair model" in out
+    assert "het sterkste pad" in out
+    assert "Portfolio within" not in out and "not measured" not in out
+
+
+def test_portfolio_mismatch_is_explained(capsys):
+    code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk", "--goal", "vsv", "--budget", "250000", "--lang", "en")
+    assert code == 0 and "The portfolio does not follow the ranking entirely" in out
+
+
+def test_recommend_budget_csv_keeps_the_ranking(capsys, tmp_path):
+    args = ["recommend", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk", "--goal",
+            "vsv", "--budget", "100.000"]
+    code, out, _ = run(capsys, *args, "--format", "csv")
+    frame = pd.read_csv(io.StringIO(out))
+    assert set(frame["table"]) == {"ranking", "portfolio"}
+    ranks = frame.loc[frame["table"] == "ranking", "rank"].dropna()
+    assert (ranks == ranks.round()).all()
+    code, out, _ = run(capsys, *args, "--format", "csv-nl")
+    head = out.splitlines()[0]
+    assert head.startswith("tabel;rang;factor;status;score") and len(head.split(";")) > 10
+    assert ";0," in out  # decimal comma
+    xlsx = tmp_path / "advies.xlsx"
+    code, _, _ = run(capsys, *args, "--format", "xlsx", "--out", str(xlsx))
+    assert code == 0
+    book = pd.read_excel(xlsx, sheet_name=None)
+    assert set(book) == {"ranglijst", "effecten", "portfolio"}
+    assert "rang" in book["ranglijst"].columns and "toelichting" in book["ranglijst"].columns
+    assert "alle factoren samen" in set(book["effecten"]["hoe"])
+    assert "sterkste pad naar vsv" in book["ranglijst"].columns
+    _, out, _ = run(capsys, *args, "--format", "json")
+    doc = json.loads(out)
+    assert all(isinstance(f["rank"], int) or f["rank"] is None for f in doc["factors"])
+    assert doc["portfolio"]["budget"] == 100000 and doc["effects"]
+
+
+@pytest.mark.parametrize("command", [
+    ["models"], ["show", "toy"], ["effects", "toy"],
+    ["profile", "rotterdam-jeugd", "example", "--area", "Tarwewijk"],
+    ["propagate", "rotterdam-jeugd", "--data", "example", "--area", "Tarwewijk"],
+    ["propagate", "toy", "--delta", "schoolverzuim=0,5"],
+])
+def test_every_table_command_writes_xlsx_and_dutch_csv(capsys, tmp_path, command):
+    xlsx = tmp_path / "uit.xlsx"
+    code, _, err = run(capsys, *command, "--format", "xlsx", "--out", str(xlsx))
+    assert code == 0, err
+    assert len(pd.read_excel(xlsx, sheet_name=None)) >= 1
+    out = tmp_path / "uit.csv"
+    code, _, _ = run(capsys, *command, "--format", "csv-nl", "--out", str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Dutch Excel reads UTF-8
+    frame = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
+    assert len(frame.columns) > 1
+
+
+def test_json_is_strict_and_validate_keys_are_stable(capsys, tmp_path):
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--format", "json",
+                       "--area", "Tarwewijk")
+    assert "NaN" not in out
+    json.loads(out)
+    _, ok, _ = run(capsys, "validate", "toy", "--format", "json")
+    edges = [list(r) for r in CHAIN_EDGES]
+    edges[0][2] = "x"
+    bad = write_folder(tmp_path / "bad", edges=edges)
+    code, notok, _ = run(capsys, "validate", str(bad), "--format", "json")
+    assert code == 2
+    assert set(json.loads(ok)) == set(json.loads(notok))
+
+
+def test_labels_as_outcome_and_delta(capsys):
+    code, out, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                         "Oud-Crooswijk", "--outcome", "VSV", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["goals"][0]["node"] == "vsv"
+    code, out, err = run(capsys, "propagate", "toy", "--delta", "Goede schoolprestaties=0,5",
+                         "--format", "json")
+    assert code == 0, err
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk", "--outcome", "verzuimm")
+    assert code == 2 and "did you mean" in err
+
+
+def test_the_city_row_name_is_configurable(capsys, tmp_path):
+    p = tmp_path / "gemeente.csv"
+    p.write_text("wijk;jaar;indicator;waarde\nCentrum;2023;vsv_nieuw;3,4\n"
+                 "Schiedam;2023;vsv_nieuw;2,6\n", encoding="utf-8")
+    code, _, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Centrum")
+    assert code == 0  # two areas: the mean of both (Schiedam is an area here)
+    code, out, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Centrum",
+                         "--city", "schiedam", "--format", "json")
+    assert code == 0, err
+    vsv = next(r for r in json.loads(out) if r["node"] == "vsv")
+    assert vsv["delta_sd"] == pytest.approx(0.8 / 0.7)
+    code, _, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Schiedam",
+                       "--city", "Schiedam")
+    assert code == 2 and "no area 'Schiedam'" in err  # the city is never an area

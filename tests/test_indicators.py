@@ -113,7 +113,7 @@ def test_target_reference(model):
         warnings.simplefilter("error")
         p2 = fm.profile(toy, data, reference="target", targets={"verzuim_meldingen": 5.0})
     assert p2.loc["A", "schoolverzuim"] == pytest.approx(1.0)
-    with pytest.raises(fm.DataError, match="needs targets"):
+    with pytest.raises(fm.DataError, match="none of the indicators in the data has a reference"):
         fm.profile(toy, data[["area", "year", "verzuim_meldingen"]], reference="target")
     with pytest.raises(fm.UnknownIndicatorError):
         fm.profile(toy, data, reference="target", targets={"nope": 1})

@@ -159,6 +159,22 @@ def test_citywide_explanations_name_every_goal_that_dominates(model, catalogue):
             == list(ranked["explanation_nl"])
 
 
+def test_citywide_explanations_for_a_factor_goal_and_goals_without_paths(model, catalogue):
+    """A goal that is itself a modifiable factor ("It is itself a chosen goal") and a goal
+    some factors have no path to ("no effect ... no path in the model")."""
+    prof = _profile_for_explanations(model, catalogue)
+    goals = {"schoolverzuim": 1.0, "overgewicht": 0.5, "vsv": 0.5}
+    rec = fm.recommend(model, prof, goals, explain=True, top=10)
+    assert rec["explanation_en"].str.contains("It is itself a chosen goal", regex=False).any()
+    assert rec["explanation_nl"].str.contains("geen pad in het model", regex=False).any()
+    for area in rec["area"].unique()[:5]:
+        one = fm.recommend(model, prof, goals, area=area, top=10)
+        ranked = one[one["rank"].notna()]
+        for lang in ("nl", "en"):
+            assert list(rec.loc[rec["area"] == area, f"explanation_{lang}"]) \
+                == list(ranked[f"explanation_{lang}"])
+
+
 def test_explain_in_citywide_mode_with_an_area_without_room(model):
     """An area at or better than the reference everywhere has no ranked rows; the others
     keep theirs and the columns exist."""

@@ -66,12 +66,14 @@ def test_explanations_name_factor_direction_and_outcome(toy):
     rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk").set_index("factor")
     nl = rec.loc["schoolverzuim", "explanation_nl"]
     en = rec.loc["schoolverzuim", "explanation_en"]
-    assert nl.startswith("schoolverzuim ligt in Oud-Crooswijk 0,50 SD boven het stedelijk "
-                         "gemiddelde")
-    assert "verhoogt dit voortijdig schoolverlaten met 0,25 SD" in nl
+    assert nl.startswith("In Oud-Crooswijk is de score op 'schoolverzuim' 0,50 SD hoger dan het "
+                         "stedelijk gemiddelde")
+    assert "Dat verhoogt voortijdig schoolverlaten met 0,25 SD" in nl
+    assert "het sterkste pad (schoolverzuim → vsv) draagt 0,15 SD van het totaal van 0,25 SD" in nl
     assert "procentpunt" in nl
     assert en.startswith("school absenteeism in Oud-Crooswijk is 0.50 SD above the city average")
     assert "raises early school leaving by 0.25 SD" in en
+    assert "the strongest path (schoolverzuim → vsv) carries +0.15 SD of the total +0.25 SD" in en
     low = rec.loc["opvoedklimaat", "explanation_en"]
     assert "1.00 SD below the city average" in low and "raises early school leaving by 0.20" in low
 
@@ -105,6 +107,26 @@ def test_recommend_unknown_area_and_outcome(toy):
         fm.recommend(toy, prof, ["vsw"], area="Tarwewijk")
     with pytest.raises(fm.InvalidParameterError, match="top"):
         fm.recommend(toy, prof, ["vsv"], area="Tarwewijk", top=0)
+
+
+def test_every_goal_is_named_in_every_explanation(toy):
+    """Issue 13: with vsv=2, schoolsucces the explanations named only schoolsucces."""
+    prof = fm.Profile(pd.DataFrame([PROFILE], index=["A"]), reference="city")
+    rec = fm.recommend(toy, prof, {"vsv": 2, "schoolsucces": 1}, area="A")
+    ranked = rec[rec["status"] == "recommended"]
+    assert len(ranked) >= 2
+    for text in ranked["explanation_en"]:
+        assert "early school leaving" in text and "school success" in text
+    for text in ranked["explanation_nl"]:
+        assert "voortijdig schoolverlaten" in text and "schoolsucces" in text
+        assert " ligt " not in text  # "goede schoolprestaties ... ligt": no verb to disagree
+
+
+def test_ranks_are_whole_numbers_and_missing_for_unmeasured(toy):
+    rec = fm.recommend(toy, pd.Series({"schoolverzuim": 0.5}), ["vsv"], area="A")
+    assert str(rec["rank"].dtype) == "Int64"
+    assert rec["rank"].dropna().tolist() == [1]
+    assert rec["rank"].isna().sum() == 2
 
 
 # ------------------------------------------------------------ evidence without rho(|W|) < 1

@@ -174,6 +174,22 @@ def test_recommend_equals_the_library(client, rotterdam_model, example_profile):
     assert body["outcomes"] == OUTCOMES and body["synthetic_data"] is True
 
 
+def test_goals_as_on_the_command_line_equal_the_library(client, rotterdam_model,
+                                                       example_profile):
+    """A maatschappelijk resultaat on a factor, in percentage points, as the CLI writes it."""
+    body = strict_json(client.post(f"{API}/models/rotterdam-jeugd/recommend", json={
+        "area": AREA, "goals": ["schoolverzuim:-2pp:3j"], "outcomes": {"vsv": 1}, "top": 3}))
+    goals = [fm.parse_goal("schoolverzuim:-2pp:3j"), fm.Goal("vsv", priority=1)]
+    rec = fm.recommend(rotterdam_model, example_profile, goals, area=AREA, top=3)
+    assert same(body["factors"], rec)
+    assert body["goals"] == ["schoolverzuim:-2pp:3j"]
+    bad = client.post(f"{API}/models/rotterdam-jeugd/recommend",
+                      json={"area": AREA, "goals": ["schoolverzuim:-2xx"]})
+    assert bad.status_code in (400, 422) and bad.json()["error"]
+    none = client.post(f"{API}/models/rotterdam-jeugd/recommend", json={"area": AREA})
+    assert none.status_code == 422 and "at least one goal" in none.json()["detail"]
+
+
 def test_portfolio_equals_the_library(client, rotterdam_model, example, example_profile):
     body = strict_json(client.post(f"{API}/models/rotterdam-jeugd/portfolio", json={
         "area": AREA, "outcomes": OUTCOMES, "budget": 250_000, "one_per_factor": True}))
@@ -284,7 +300,8 @@ def test_bad_request_json_in_upload_form(client, example):
                     files={"file": ("w.csv", wijk_csv(example), "text/csv")},
                     data={"request": json.dumps({"area": AREA})})  # no outcomes
     body = strict_json(r)
-    assert r.status_code == 422 and body["location"] == "body.request.outcomes"
+    assert r.status_code == 422 and body["location"] == "body.request"
+    assert "at least one goal" in body["detail"]
 
 
 # --------------------------------------------------------------------------- names, not paths
@@ -423,7 +440,10 @@ def test_request_validation_errors_are_json_with_a_location(client):
     r = client.post(f"{API}/models/toy/propagate", json={"deltas": {}, "colour": "red"})
     assert strict_json(r)["location"] == "body.colour"  # unknown options are errors
     r = client.post(f"{API}/models/toy/recommend", json={"area": AREA, "outcomes": {}})
-    assert r.status_code == 422 and strict_json(r)["location"] == "body.outcomes"
+    assert r.status_code == 422 and strict_json(r)["location"] == "body"
+    r = client.post(f"{API}/models/rotterdam-jeugd/recommend",
+                    json={"area": AREA, "outcomes": {"vsv": -1}})
+    assert r.status_code in (400, 422) and "above 0" in strict_json(r)["detail"]
     r = client.get(f"{API}/nowhere")
     assert r.status_code == 404 and strict_json(r)["error"] == "not_found"
     r = client.delete(f"{API}/models")

@@ -173,8 +173,8 @@ def _recommend(request: Request, model: str, req: schemas.RecommendRequest,
                upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
     m, _, prof = _profiled(request, model, req, upload)
     rec = service.recommendation_frame(m, prof, req.outcomes, area=req.area, top=req.top,
-                                       alpha=req.alpha)
-    return service.recommendation_doc(m, rec, prof, req.area, req.outcomes)
+                                       alpha=req.alpha, goals=req.goals)
+    return service.recommendation_doc(m, rec, prof, req.area, req.outcomes, req.goals)
 
 
 @router.post("/models/{model}/recommend", response_model=schemas.Recommendation,
@@ -199,8 +199,8 @@ def _portfolio(request: Request, model: str, req: schemas.PortfolioRequest,
                               population=req.population, one_per_factor=req.one_per_factor,
                               required_phases=req.required_phases,
                               required_settings=req.required_settings,
-                              cap_at_room=req.cap_at_room, alpha=req.alpha)
-    return service.portfolio_doc(m, p, prof, req.outcomes)
+                              cap_at_room=req.cap_at_room, alpha=req.alpha, goals=req.goals)
+    return service.portfolio_doc(m, p, prof, req.outcomes, req.goals)
 
 
 @router.post("/models/{model}/portfolio", response_model=schemas.Portfolio,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Number = float | None
 
@@ -199,8 +199,21 @@ class Profile(BaseModel):
 class RecommendRequest(DataRequest):
     area: str = Field(description="the area (wijk) to recommend for", examples=["Oud-Crooswijk"])
     outcomes: dict[str, float] = Field(
-        description="maatschappelijke resultaten (outcome ids) -> priority",
-        examples=[{"vsv": 2, "schoolsucces": 1}], min_length=1)
+        default_factory=dict,
+        description="maatschappelijke resultaten (any node or indicator id or label) -> priority",
+        examples=[{"vsv": 2, "schoolsucces": 1}])
+    goals: list[str] = Field(
+        default_factory=list,
+        description="maatschappelijke resultaten as the command line writes them: "
+                    "'node:change[unit][:years][:group]', e.g. 'schoolverzuim:-2pp:3j:12-18'",
+        examples=[["schoolverzuim:-2pp:3j"]])
+
+    @model_validator(mode="after")
+    def _at_least_one_goal(self) -> RecommendRequest:
+        if not self.outcomes and not self.goals:
+            raise ValueError("choose at least one goal: 'outcomes' {node: priority} or "
+                             "'goals' ['node:change…']")
+        return self
     top: int = Field(5, ge=1, le=100)
     alpha: float = Field(1.0, ge=0)
 
@@ -230,6 +243,7 @@ class Recommendation(BaseModel):
     level: str | None
     synthetic_data: bool
     outcomes: dict[str, float]
+    goals: list[str] = []
     factors: list[RankedFactor]
 
 

@@ -30,7 +30,7 @@ import re
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from ..errors import (
     close_matches,
 )
 from ..fcm import FCMResult
+from ..goals import Goal, parse_goal
 from ..indicators import Profile, coverage, profile, profile_index, to_indicator_units
 from ..io import load_areas, load_example_data, load_model, read_area_data, read_model
 from ..model import FactorModel
@@ -541,41 +542,55 @@ def profile_index_row(model: FactorModel, prof: Profile, area: str) -> pd.Series
     return profile_index(model, prof).loc[area]
 
 
+def goals_of(outcomes: Mapping[str, float], goals: Sequence[str] = ()) -> list[Goal]:
+    """The request's goals: ``'node:change…'`` texts (as on the command line) and
+    ``{node: priority}``, as :class:`factormodel.Goal` objects for the library."""
+    out = [parse_goal(text) for text in goals]
+    out += [Goal(str(k), priority=v) for k, v in outcomes.items()]
+    if not out:
+        raise InvalidParameterError("choose at least one goal: 'outcomes' {node: priority} "
+                                    "or 'goals' ['node:change…']")
+    return out
+
+
 def recommendation_frame(model: FactorModel, prof: Profile, outcomes: Mapping[str, float],
-                         *, area: str, top: int, alpha: float) -> pd.DataFrame:
+                         *, area: str, top: int, alpha: float, goals: Sequence[str] = ()
+                         ) -> pd.DataFrame:
     """:func:`factormodel.recommend` for one area."""
     prof.row(area)
-    return recommend(model, prof, dict(outcomes), area=area, top=top, alpha=alpha)
+    return recommend(model, prof, goals_of(outcomes, goals), area=area, top=top, alpha=alpha)
 
 
 def recommendation_doc(model: FactorModel, rec: pd.DataFrame, prof: Profile, area: str,
-                       outcomes: Mapping[str, float]) -> dict[str, Any]:
+                       outcomes: Mapping[str, float], goals: Sequence[str] = ()
+                       ) -> dict[str, Any]:
     """A recommendation as JSON: the ranked (and flagged unmeasured) factors."""
     return json_safe({**_head(model, prof), "area": area,
                       "outcomes": {str(k): float(v) for k, v in outcomes.items()},
-                      "factors": rec})
+                      "goals": list(goals), "factors": rec})
 
 
 def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, float], *,
                   area: str, budget: float, population: float | None, one_per_factor: bool,
                   required_phases: list[str], required_settings: list[str],
-                  cap_at_room: bool, alpha: float) -> Portfolio:
+                  cap_at_room: bool, alpha: float, goals: Sequence[str] = ()) -> Portfolio:
     """:func:`factormodel.optimize_portfolio` with the model's own intervention catalogue;
     the population comes from the data unless given."""
     if population is None:
         population = prof.population_of(area)
     return optimize_portfolio(model, prof, load_interventions(model), budget=budget,
-                              outcomes=dict(outcomes), population=population, area=area,
+                              outcomes=goals_of(outcomes, goals), population=population, area=area,
                               one_per_factor=one_per_factor, required_phases=required_phases,
                               required_settings=required_settings, cap_at_room=cap_at_room,
                               alpha=alpha)
 
 
 def portfolio_doc(model: FactorModel, p: Portfolio, prof: Profile,
-                  outcomes: Mapping[str, float]) -> dict[str, Any]:
+                  outcomes: Mapping[str, float], goals: Sequence[str] = ()) -> dict[str, Any]:
     """A portfolio as JSON: every attribute of :class:`factormodel.Portfolio`."""
     return json_safe({**_head(model, prof),
                       "outcomes": {str(k): float(v) for k, v in outcomes.items()},
+                      "goals": list(goals),
                       **p.to_dict()})
 
 

@@ -366,7 +366,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     # ranking
     rec = service.recommendation_frame(model, prof, c.outcomes, area=c.area, top=c.top,
                                        alpha=1.0)
-    rec_shown = rec.assign(rank=rec["rank"].map(lambda r: "–" if np.isnan(r) else str(int(r))),
+    rec_shown = rec.assign(rank=rec["rank"].map(lambda r: "–" if pd.isna(r) else str(int(r))),
                            label=rec[f"label_{lang}"])
     ranking_table = _table(rec_shown, "aanbeveling" if lang == "nl" else "recommendation",
                            {"rank": ("rank", None), "label": ("factor", None),

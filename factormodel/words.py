@@ -1,0 +1,220 @@
+"""The user's words: node and indicator names given by id, Dutch or English label.
+
+A gebiedsadviseur writes ``VSV``, ``Schoolverzuim`` or ``% jongeren 4-17 jaar lid
+van een sportvereniging`` where the library uses ids such as ``vsv`` or
+``lid_sportvereniging``. These functions turn such words into ids, by these
+rules, in this order:
+
+1. the exact id;
+2. the id, the Dutch label or the English label, case- and accent-insensitive
+   (``_``, ``-`` and ``/`` count as spaces), also without a label's
+   parenthetical part (``goede schoolprestaties`` for
+   ``goede schoolprestaties (o.a. eindtoets)``);
+3. one ``/``-separated part of a label (``voortijdig schoolverlaten``).
+
+A name that matches two different ids at the first tier that matches is
+refused (:class:`~factormodel.errors.AmbiguousNameError`, listing both); a name
+that matches nothing raises the unknown-name error of its kind, with the closest
+names first (:func:`~factormodel.errors.close_matches`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from ._cells import parse_number as parse_cell
+from .errors import (
+    AmbiguousNameError,
+    InvalidParameterError,
+    UnknownIndicatorError,
+    UnknownNodeError,
+    close_matches,
+    fold,
+)
+from .model import FactorModel
+
+__all__ = [
+    "Lexicon",
+    "indicator_lexicon",
+    "node_lexicon",
+    "parse_number",
+    "resolve_indicator",
+    "resolve_indicators",
+    "resolve_node",
+]
+
+
+def _forms(label: str) -> tuple[set[str], set[str]]:
+    """(whole forms, part forms) of a label, folded."""
+    bare = re.sub(r"\s*\([^)]*\)", "", label).strip()
+    whole = {fold(label), fold(bare)} - {""}
+    parts = {fold(p) for p in re.split(r"\s+/\s+", bare)} - {""} - whole
+    return whole, parts
+
+
+class Lexicon:
+    """Names -> ids for one kind of thing (nodes or indicators).
+
+    Parameters
+    ----------
+    kind : str
+        ``"node"`` or ``"indicator"``, used in messages.
+    labels : mapping id -> iterable of labels
+    """
+
+    def __init__(self, kind: str, labels: Mapping[str, Iterable[str]]) -> None:
+        self.kind = kind
+        self.ids = list(labels)
+        self._tiers: list[dict[str, set[str]]] = [{}, {}]
+        self._shown: dict[str, list[str]] = {}
+        for i, names in labels.items():
+            self._tiers[0].setdefault(fold(i), set()).add(i)
+            shown = [i]
+            for label in names:
+                if not label:
+                    continue
+                whole, parts = _forms(str(label))
+                for f in whole:
+                    self._tiers[0].setdefault(f, set()).add(i)
+                for f in parts:
+                    self._tiers[1].setdefault(f, set()).add(i)
+                shown.append(str(label))
+            self._shown[i] = shown
+
+    def resolve(self, name: str, *, where: str = "") -> str:
+        """The id that ``name`` stands for.
+
+        Raises
+        ------
+        AmbiguousNameError
+            When ``name`` fits two or more ids equally well.
+        UnknownNodeError, UnknownIndicatorError
+            When it fits none (with the closest names).
+        """
+        name = str(name).strip()
+        if name in self._shown:
+            return name
+        key = fold(name)
+        prefix = f"{where}: " if where else ""
+        for tier in self._tiers:
+            hits = tier.get(key, set())
+            if len(hits) == 1:
+                return next(iter(hits))
+            if len(hits) > 1:
+                raise AmbiguousNameError(
+                    f"{prefix}{self.kind} name {name!r} is ambiguous: it fits "
+                    + ", ".join(f"{i!r} ({self._shown[i][1] if len(self._shown[i]) > 1 else i})"
+                                for i in sorted(hits))
+                    + "; use the id")
+        everything = [n for names in self._shown.values() for n in names]
+        hint = close_matches(name, everything)
+        error = UnknownNodeError if self.kind == "node" else UnknownIndicatorError
+        raise error(f"{prefix}unknown {self.kind} {name!r}; {hint}")
+
+
+def node_lexicon(model: FactorModel) -> Lexicon:
+    """Ids and Dutch/English labels of the model's nodes (cached on the model)."""
+    def build() -> Lexicon:
+        nodes = model.nodes
+        return Lexicon("node", {i: (nodes.loc[i, "label_nl"], nodes.loc[i, "label_en"])
+                                for i in model.node_ids})
+    return model.cached("node lexicon", build)
+
+
+def indicator_lexicon(catalogue: pd.DataFrame) -> Lexicon:
+    """Ids and Dutch/English labels of an indicator catalogue (indexed by id)."""
+    return Lexicon("indicator", {str(i): (r["label_nl"], r["label_en"])
+                                 for i, r in catalogue.iterrows()})
+
+
+def resolve_node(model: FactorModel, name: str, *, where: str = "") -> str:
+    """The node id for a user's word (id, Dutch or English label).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> m = fm.load_model("rotterdam-jeugd")
+    >>> resolve_node(m, "VSV"), resolve_node(m, "Goede schoolprestaties")
+    ('vsv', 'schoolprestaties')
+    >>> resolve_node(m, "voortijdig schoolverlaten")
+    'vsv'
+    >>> resolve_node(m, "vsw")
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.UnknownNodeError: unknown node 'vsw'; did you mean 'vsv'?
+    """
+    return node_lexicon(model).resolve(name, where=where)
+
+
+def resolve_indicator(catalogue: pd.DataFrame, name: str, *, where: str = "") -> str:
+    """The indicator id for a user's word (id, Dutch or English label).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_indicators(fm.load_model("rotterdam-jeugd"))
+    >>> resolve_indicator(cat, "% Jongeren 4-17 jaar lid van een sportvereniging")
+    'lid_sportvereniging'
+    """
+    return indicator_lexicon(catalogue).resolve(name, where=where)
+
+
+def resolve_indicators(catalogue: pd.DataFrame, names: Iterable[str], *, where: str = ""
+                       ) -> dict[str, str]:
+    """``{name: indicator id}`` for every distinct name; all problems reported at once.
+
+    Raises
+    ------
+    UnknownIndicatorError
+        Listing every name that fits no indicator (and every ambiguous one).
+    """
+    lex = indicator_lexicon(catalogue)
+    out: dict[str, str] = {}
+    problems: list[str] = []
+    ambiguous = False
+    for name in dict.fromkeys(map(str, names)):
+        try:
+            out[name] = lex.resolve(name)
+        except (UnknownIndicatorError, AmbiguousNameError) as exc:
+            ambiguous |= isinstance(exc, AmbiguousNameError)
+            problems.append(str(exc))
+    if problems:
+        prefix = f"{where}: " if where else ""
+        error = AmbiguousNameError if ambiguous and len(problems) == 1 else UnknownIndicatorError
+        raise error(f"{prefix}{len(problems)} indicator name(s) not understood: "
+                    + "; ".join(problems[:8]) + (" ..." if len(problems) > 8 else ""))
+    return out
+
+
+def parse_number(value: str, *, what: str = "number", grouping: bool = True) -> float:
+    """A number typed by a user (a command-line flag, a goal), read by the library's one
+    cell parser (:mod:`factormodel._cells`), raising instead of returning the error.
+
+    With ``grouping`` (amounts, counts; the default) Dutch thousands are read:
+    ``250.000`` and ``250000`` are 250000, ``250.000,50`` is 250000.5. Without
+    it a thousands separator is refused, and ``1,000`` is refused as ambiguous.
+
+    Examples
+    --------
+    >>> parse_number("250.000"), parse_number("250.000,50"), parse_number("250000")
+    (250000.0, 250000.5, 250000.0)
+    >>> parse_number("-2,5"), parse_number("0,125"), parse_number("€ 1.250")
+    (-2.5, 0.125, 1250.0)
+    >>> parse_number("1,000", what="--delta", grouping=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.AmbiguousNameError: --delta '1,000' is not a number ('1,000' is ambiguous...
+    """
+    cell = str(value).strip()
+    if grouping and cell.startswith("€"):  # an amount typed with its currency
+        cell = cell[1:].strip()
+    x, flag, err = parse_cell(cell, grouping=grouping)
+    if err is None and flag:
+        err = "no number given" if flag == "missing" else "expected a number"
+    if err:
+        error = AmbiguousNameError if "ambiguous" in err else InvalidParameterError
+        raise error(f"{what} {value!r} is not a number ({err})")
+    return x
