@@ -76,13 +76,15 @@ def _reference_profile(model, catalogue, data, *, level, year) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("population", [True, False])
-@pytest.mark.parametrize("order", ["as given", "shuffled", "by indicator"])
+@pytest.mark.parametrize("order", ["as given", "shuffled", "by indicator", "by area"])
 def test_profile_equals_a_plain_pandas_profile(model, catalogue, population, order):
     data = _synthetic_long(catalogue, population=population)
     if order == "shuffled":
         data = data.sample(frac=1, random_state=1).reset_index(drop=True)
     elif order == "by indicator":  # long runs: the run-start path of the coding
         data = data.sort_values(["indicator", "year"], kind="stable").reset_index(drop=True)
+    elif order == "by area":  # areas in runs too
+        data = data.sort_values(["area", "year"], kind="stable").reset_index(drop=True)
     for level, year in (("buurt", 2023), ("wijk", 2022)):
         got = fm.profile(model, data, level=level, year=year)
         want = _reference_profile(model, catalogue, data, level=level, year=year)
@@ -96,6 +98,24 @@ def test_profile_equals_a_plain_pandas_profile(model, catalogue, population, ord
             .groupby("area", sort=False)["population"].first()
         pd.testing.assert_series_equal(got.population, pop.reindex(got.deltas.index),
                                        check_names=False)
+
+
+@pytest.mark.parametrize("dtype", ["category", "string", "object"])
+def test_profile_of_text_columns_in_other_dtypes(model, catalogue, dtype):
+    """Categorical, nullable-string (pd.NA) and object text columns give the same profile
+    as pandas' default str columns, in runs or not (rows in another order: areas in another
+    order, sums in another order)."""
+    data = _synthetic_long(catalogue, areas=30, levels=("wijk",), years=(2023,))
+    want = fm.profile(model, data)
+    for frame in (data, data.sort_values("indicator", kind="stable")):
+        other = frame.astype(dict.fromkeys(("area", "indicator", "level", "status"), dtype))
+        got = fm.profile(model, other)
+        assert sorted(got.deltas.index) == sorted(want.deltas.index)
+        if frame is data:  # areas in the order they first appear, whatever the dtype
+            assert list(got.deltas.index) == list(want.deltas.index)
+        np.testing.assert_allclose(got.deltas.loc[list(want.deltas.index)].to_numpy(),
+                                   want.deltas.to_numpy(), rtol=1e-12, atol=1e-12)
+        assert (got.left_out, got.status, got.synthetic) == (want.left_out, want.status, True)
 
 
 def test_profile_reference_values_and_missing_population(model, catalogue):
