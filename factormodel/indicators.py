@@ -615,8 +615,10 @@ def _understood(data: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
     return data.assign(indicator=data["indicator"].map(lambda n: mapping.get(n, n)))
 
 
-def _split_city(data: pd.DataFrame, city: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(rows of the whole city, rows of areas): a city row is never an area."""
+def _split_city(data: pd.DataFrame, city: Sequence[str]
+                ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[np.ndarray, pd.Index] | None]:
+    """(rows of the whole city, rows of areas, and when no row is the city, the codes of
+    the areas, see :func:`_codes`): a city row is never an area."""
     names = {str(c).strip().lower() for c in city}
     codes, areas = _codes(data["area"])  # each distinct area name looked at once
     named = pd.Series(areas).astype(str).str.strip().str.lower().isin(names).to_numpy()
@@ -624,8 +626,8 @@ def _split_city(data: pd.DataFrame, city: Sequence[str]) -> tuple[pd.DataFrame, 
     if "gemeente" in set(_distinct(data["level"])):
         is_city |= (data["level"] == "gemeente").to_numpy()
     if not is_city.any():
-        return data.iloc[:0], data
-    return data[is_city], data[~is_city]
+        return data.iloc[:0], data, (codes, areas)
+    return data[is_city], data[~is_city], None
 
 
 def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray,
@@ -764,7 +766,8 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                                     "indicator -> value, or a CSV file)")
     cat = _catalogue(model, indicators)
     data = _understood(as_area_data(data), cat)
-    city_rows, data = _split_city(data, city)
+    city_rows, data, area_coding = _split_city(data, city)
+    unfiltered = data
     data = _choose_level(data, level)
     # below, areas and indicators are integer codes (each text column hashed once), never
     # again the ~1 M text cells of a national table
@@ -784,7 +787,8 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         now, codes = data[chosen], codes[chosen]
     else:
         now = data
-    area_codes, areas = _codes(now["area"])
+    # the areas' codes from the city split still hold when no level or year was filtered out
+    area_codes, areas = area_coding if area_coding and now is unfiltered else _codes(now["area"])
     areas = pd.Index(areas, name="area")
     present = np.bincount(codes, minlength=len(distinct)) > 0
     source, assumptions = "", []
