@@ -29,20 +29,22 @@ def main(outdir: str = "figures") -> list[Path]:
     gebieden = fm.profile(model, data, level="gebied")
     wijk = "Oud-Crooswijk"
     result = fm.propagate(model, wijken.loc[wijk, list(model.factors)], missing="free")
-    rec = fm.recommend(model, wijken, {"vsv": 2, "neet": 1}, area=wijk)
+    goals = {"vsv": 2, "neet": 1}
+    rec = fm.recommend(model, wijken, goals, area=wijk)
+    mc = fm.monte_carlo(model, wijken.deltas.loc[[wijk]], goals, n_draws=500, seed=1,
+                        progress=False)
+    ref = wijken.reference_name("nl")
     figures = {
         "factor_graph.png": fm.plot_graph(model),
         "vsv_drivers.png": fm.plot_outcome(model, "vsv", top_paths=8),
         "profile_oud_crooswijk.png": fm.plot_profile(model, wijken, area=wijk),
-        "contributions_vsv.png": fm.plot_contributions(result, "vsv"),
-        "recommendation.png": fm.plot_recommendation(rec),
+        "contributions_vsv.png": fm.plot_contributions(result, "vsv", area=wijk, reference=ref,
+                                                       synthetic=wijken.synthetic),
+        "recommendation.png": fm.plot_recommendation(rec, intervals=mc, area=wijk, reference=ref,
+                                                     synthetic=wijken.synthetic),
         "heatmap_gebieden.png": fm.plot_heatmap(model, gebieden, max_columns=30),
         "validation_vsv.png": fm.plot_validation(fm.validate(model, data, outcomes="vsv")),
     }
-    # the contributions and the ranking come from the synthetic profile too: say so inside them
-    for name in ("contributions_vsv.png", "recommendation.png"):
-        ax = figures[name]
-        ax.set_title(ax.get_title() + "\nSYNTHETISCHE voorbeelddata - geen metingen")
     written = []
     for name, ax in figures.items():
         path = out / name

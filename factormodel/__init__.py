@@ -31,6 +31,7 @@ from .errors import (
     AmbiguousNameError,
     DataError,
     FactorModelError,
+    InvalidArgumentTypeError,
     InvalidDeltaError,
     InvalidParameterError,
     MissingDependencyError,
@@ -49,7 +50,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
-    from . import exchange, fcm, goals, portfolio, vocab, words
+    from . import exchange, fcm, goals, plot, portfolio, vocab, words
     from .calibrate import calibrate, calibration_table
     from .cbs import fetch_cbs
     from .coherence import implied_correlations, implied_r2
@@ -98,6 +99,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .portfolio import Portfolio, load_interventions, optimize_portfolio
     from .propagate import PropagationResult, propagate
     from .recommend import factor_gains, gap_effects, recommend
+    from .report import report
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
     from .validation import Validation, validate
     from .weights import Comparison, aggregate_weights, compare
@@ -108,7 +110,7 @@ __version__ = "0.1.0"
 #: Where each lazily imported public name lives: name -> submodule (a submodule
 #: itself when the name is the submodule's own name). The one lazy mechanism.
 _LAZY: dict[str, str] = {
-    **dict.fromkeys(["exchange", "fcm", "goals", "portfolio", "vocab", "words"], ""),
+    **dict.fromkeys(["exchange", "fcm", "goals", "plot", "portfolio", "vocab", "words"], ""),
     **dict.fromkeys(["Goal", "RequiredChange", "parse_goal", "required_change",
                      "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
@@ -135,6 +137,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"], "portfolio"),
     **dict.fromkeys(["PropagationResult", "propagate"], "propagate"),
     **dict.fromkeys(["factor_gains", "gap_effects", "recommend"], "recommend"),
+    "report": "report",
     **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
                     "uncertainty"),
     **dict.fromkeys(["Validation", "validate"], "validation"),
@@ -161,8 +164,8 @@ class _Package(types.ModuleType):
     """The package module: loading a submodule must not replace a public function.
 
     Python sets ``factormodel.<submodule>`` when a submodule is first imported.
-    Two public functions share their module's name (``propagate``,
-    ``recommend``); for those the function stays the package attribute, as it
+    Three public functions share their module's name (``propagate``,
+    ``recommend``, ``report``); for those the function stays the package attribute, as it
     was when this file imported everything eagerly.
     """
 
@@ -184,6 +187,7 @@ __all__ = [
     "FactorModel",
     "FactorModelError",
     "Goal",
+    "InvalidArgumentTypeError",
     "InvalidDeltaError",
     "InvalidParameterError",
     "MissingDependencyError",
@@ -244,6 +248,7 @@ __all__ = [
     "optimize_portfolio",
     "parse_goal",
     "parse_number",
+    "plot",
     "plot_contributions",
     "plot_graph",
     "plot_heatmap",
@@ -263,6 +268,7 @@ __all__ = [
     "read_model",
     "read_weight_table",
     "recommend",
+    "report",
     "required_change",
     "resolve_goal",
     "resolve_indicator",

@@ -518,6 +518,10 @@ class System:
                    diagnose=(self.names, self.what), order=st.order)
         if not st.acyclic:  # triangular solves are exact already; LU leaves rounding noise
             X[~reachable(self.W, idx, reverse=not transpose).T] = 0.0
+        if not np.isfinite(X).all():  # never hand out NaN or inf: an overflow is an error
+            raise NotConvergentError(
+                f"{self.what}: total effects overflow (not finite); the weights or alpha are "
+                "too large for a stable solve", spectral_radius=float("nan"))
         return X
 
     def combined(self, rows: np.ndarray, coeffs: np.ndarray) -> np.ndarray:

@@ -170,6 +170,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     _, _, missing = require_columns(cols, required, TableSource(where))
     if missing:
         raise DataError("; ".join(map(str, missing)))
+    if len(frame) == 0:
+        raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})")
     extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),
                          _find(cols, ("level", "niveau")), _find(cols, ("flag",))) if c]
     ids = [c for c in (area_col, code_col, year_col, pop_col) if c]
@@ -251,6 +253,13 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
             problems.append(f"{len(rows)} population(s) are not numbers: " + listing([
                 f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
                 f"{str(pop_col)!r}: {pop_errors[k]}" for k in rows]))
+        with np.errstate(invalid="ignore"):
+            negative = np.flatnonzero(population < 0)
+        negative = negative[~pd.Series(raw_row[negative]).duplicated().to_numpy()]
+        if len(negative):
+            problems.append(f"{len(negative)} population(s) are negative: " + listing([
+                f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                f"{str(pop_col)!r}: a population cannot be negative" for k in negative]))
     if problems:
         raise DataError(f"{where}: " + "; ".join(problems))
     # (area, level, year) groups and indicators as integer codes, for the checks below; a

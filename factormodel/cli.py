@@ -31,6 +31,7 @@ ctc,reconstruction,0.1.0,33,27,6,89,...
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import json
 import os
@@ -38,6 +39,7 @@ import sys
 import textwrap
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,7 @@ import pandas as pd
 from . import __version__, vocab
 from . import _lang as L
 from ._json import json_safe
+from ._safewrite import guard_frame, write_with
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
 from .errors import (
@@ -60,6 +63,7 @@ from .indicators import (
     CITY_NAMES,
     REFERENCES,
     Profile,
+    as_catalogue,
     coverage,
     load_example_indicators,
     load_indicators,
@@ -85,19 +89,78 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a full device shows here, not in Python's exit handler
+        return status
     except BrokenPipeError:  # the reader stopped early (e.g. '| head'): not an error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        _silence_stdout()
         return 0
     except FactorModelError as exc:
         if args.debug:
             raise
-        first = str(exc).splitlines()[0]
+        return _report(exc, args)
+    except OSError as exc:
+        if args.debug:
+            raise
+        if exc.errno in _OUTPUT_ERRNOS and exc.filename is None:  # writing stdout failed
+            _silence_stdout()
+            print(f"factormodel: error: cannot write the output ({exc.strerror})",
+                  file=sys.stderr)
+            return 2
+        return _report(exc, args, internal=True)
+    except Exception as exc:  # a bug: one line, not a traceback (--debug shows it)
+        if args.debug:
+            raise
+        return _report(exc, args, internal=True)
+
+
+_OUTPUT_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EPIPE, errno.EFBIG)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: no second error when Python flushes it at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout has no file descriptor (e.g. captured)
+        pass
+
+
+def _location(exc: BaseException) -> str | None:
+    """The file (and line) an error is about: its source, or the path its message starts
+    with (``path line 3, column 'x': ...``); None when it names no file."""
+    given = getattr(exc, "source", None) or getattr(exc, "filename", None)
+    if given is not None:
+        return str(given)
+    head = str(exc).split(": ", 1)[0] if ": " in str(exc) else ""
+    path = head.split(" line ", 1)[0].split(" column ", 1)[0]
+    return head if path and os.path.exists(path) else None
+
+
+def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = False) -> int:
+    """One line on stderr (and a JSON object on stdout with --format json); exit status 2.
+
+    An exception outside FactorModelError is a bug in factormodel: it is said so, with
+    exit status 1.
+    """
+    detail = str(exc) or type(exc).__name__
+    first = detail.splitlines()[0]
+    if isinstance(exc, ModelValidationError):
+        first += " (run 'factormodel validate' on it for the full report)"
+    if internal:
+        first = (f"internal error {type(exc).__name__}: {first} (a bug in factormodel; "
+                 "run with --debug for the traceback and please report it)")
+    if getattr(args, "format", None) == "json":
+        doc = {"error": type(exc).__name__, "detail": detail, "location": _location(exc)}
         if isinstance(exc, ModelValidationError):
-            first += " (run 'factormodel validate' on it for the full report)"
-        print(f"factormodel: error: {first}", file=sys.stderr)
-        return 2
+            doc["problems"] = [{"where": p.where, "message": p.message} for p in exc.problems]
+        try:
+            print(json.dumps(doc, ensure_ascii=False, indent=2))
+            sys.stdout.flush()
+        except OSError:
+            _silence_stdout()
+    print(f"factormodel: error: {first}", file=sys.stderr)
+    return 1 if internal else 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -215,6 +278,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cap-at-room", action="store_true",
                    help="never improve a factor beyond the area's room to improve")
     p.set_defaults(func=_cmd_recommend)
+
+    p = sub.add_parser("wijkanalyse", parents=[common],
+                       help="write the wijkrapport: one self-contained HTML file (or PDF) for "
+                            "an area and the results it chose")
+    p.add_argument("model", help="bundled model name, model folder or JSON file")
+    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    _area_options(p)
+    p.add_argument("--goal", action="append", required=True,
+                   metavar="TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY]",
+                   help="a maatschappelijk resultaat: any node or indicator (id or label), "
+                        "e.g. 'schoolverzuim:-2pp:3j' or 'vsv=2' (repeatable)")
+    p.add_argument("--budget", help="compute an intervention portfolio within it (euros; "
+                   "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
+    p.add_argument("--population", help="young people in the area (default: from the data)")
+    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
+    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
+    p.add_argument("--out", required=True, metavar="FILE.html",
+                   help="where to write the report (.html, or .pdf with WeasyPrint)")
+    p.set_defaults(func=_cmd_wijkanalyse)
 
     p = sub.add_parser("effects", parents=[common, out],
                        help="total effects of the factors on the outcomes")
@@ -334,9 +416,10 @@ def _synthetic_note(prof: Profile, lang: str = "en") -> str:
 def _write(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
     """Print ``text``, or write it to ``--out``."""
     out = getattr(args, "out", None)
-    if out:
-        with open(out, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
+    if out:  # atomic: a failed write leaves an existing file as it was
+        data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
+        write_with(out, lambda tmp: Path(tmp).write_bytes(b"\xef\xbb\xbf" + data if bom
+                                                          else data))
     else:
         print(text, end="" if text.endswith("\n") else "\n")
 
@@ -374,12 +457,18 @@ def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
     human = fmt in ("csv-nl", "xlsx") and lang is not None
     if human:
         sheets = {L.header(k, lang): L.translate_frame(v, lang) for k, v in sheets.items()}
+    # no formula injection into a spreadsheet that opens the output
+    sheets = {k: guard_frame(v) for k, v in sheets.items()}
     if fmt == "xlsx":
         if not getattr(args, "out", None):
             raise InvalidParameterError("--format xlsx needs --out FILE.xlsx")
-        with pd.ExcelWriter(args.out, engine="openpyxl") as xl:
-            for name, frame in sheets.items():
-                frame.to_excel(xl, sheet_name=str(name)[:31], index=False)
+
+        def workbook(tmp: str) -> None:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+                for name, frame in sheets.items():
+                    frame.to_excel(xl, sheet_name=str(name)[:31], index=False)
+
+        write_with(args.out, workbook)
         return
     if len(sheets) == 1:
         frame = next(iter(sheets.values()))
@@ -816,6 +905,31 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         return 0
     _emit(args, rec, _recommend_text(model, args, rec, effects, needed, portfolio, catalogue,
                                      prof, note))
+    return 0
+
+
+def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
+    from .report import report
+
+    if not args.area:
+        raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
+    goals = [parse_goal(g) for g in args.goal]
+    model = load_model(args.model)
+    data = _area_data(args.data, args.areas)
+    source = "example (SYNTHETIC)" if args.data.startswith("example") else \
+        os.path.basename(args.data)
+    budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
+    population = None if args.population is None else \
+        _number_arg("--population", args.population, grouping=True)
+    catalogue = _catalogue_arg(args, model)
+    path = report(model, data, args.area, goals, budget=budget, lang=args.lang, out=args.out,
+                  reference=args.reference, year=args.year, level=args.level,
+                  indicators=None if catalogue is None else as_catalogue(model, catalogue),
+                  population=population, n_draws=args.draws, seed=args.seed,
+                  data_source=source,
+                  profile_options={"reference_values": args.reference_values,
+                                   "city": args.city or CITY_NAMES})
+    print(path)
     return 0
 
 

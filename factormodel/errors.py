@@ -20,6 +20,7 @@ __all__ = [
     "AmbiguousNameError",
     "DataError",
     "FactorModelError",
+    "InvalidArgumentTypeError",
     "InvalidDeltaError",
     "InvalidParameterError",
     "MissingDependencyError",
@@ -128,6 +129,10 @@ class InvalidDeltaError(FactorModelError, ValueError):
 
 class InvalidParameterError(FactorModelError, ValueError):
     """An argument is out of its range (e.g. a negative attenuation ``alpha``)."""
+
+
+class InvalidArgumentTypeError(InvalidParameterError, TypeError):
+    """An argument has the wrong type (e.g. ``None`` where a path is expected)."""
 
 
 class DataError(FactorModelError, ValueError):

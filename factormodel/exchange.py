@@ -104,6 +104,11 @@ def to_dot(model: FactorModel, lang: str = "nl") -> str:
     return "\n".join(lines) + "\n"
 
 
+_MERMAID_ESCAPES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;",
+                   "`": "#96;", "|": "#124;", "[": "#91;", "]": "#93;", "{": "#123;",
+                   "}": "#125;"}
+
+
 def to_mermaid(model: FactorModel, lang: str = "nl") -> str:
     """Mermaid flowchart text (renders in GitHub and many Markdown viewers).
 
@@ -113,8 +118,9 @@ def to_mermaid(model: FactorModel, lang: str = "nl") -> str:
     >>> print(fm.exchange.to_mermaid(fm.load_model("toy")).splitlines()[1])
         armoede["armoede in het huishouden"]:::risk
     """
-    def esc(value: str) -> str:
-        return value.replace('"', "#quot;")
+    def esc(value: str) -> str:  # Mermaid entity codes; a label stays on one line
+        value = " ".join(str(value).splitlines())
+        return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in value)
 
     lines = ["flowchart LR"]
     for node_id, row in model.nodes.iterrows():
@@ -191,13 +197,17 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
     unknown = sorted((set(kinds) | set(outcomes) | set(settings)) - set(concepts))
     if unknown:
         raise DataError(f"names not in {source_name}: {', '.join(unknown)}")
-    ids: dict[str, str] = {}
-    for c in concepts:
-        base, k = slugify(c), 2
-        slug = base
-        while slug in ids.values():
-            slug, k = f"{base}_{k}", k + 1
-        ids[c] = slug
+    ids = {c: slugify(c) for c in concepts}
+    by_id: dict[str, list[str]] = {}
+    for c, slug in ids.items():
+        by_id.setdefault(slug, []).append(c)
+    clashes = {slug: cs for slug, cs in by_id.items() if len(cs) > 1}
+    if clashes:  # never rename silently: the user decides which concept is which
+        raise DataError(f"{source_name}: different concept names would get the same node id: "
+                        + "; ".join(f"{' and '.join(map(repr, cs))} -> {slug!r}"
+                                    for slug, cs in list(clashes.items())[:8])
+                        + "; rename them in the file so that they differ in letters or "
+                          "digits")
     nodes = []
     for c in concepts:
         is_outcome = c in outcomes

@@ -595,6 +595,12 @@ def _weighted_mean(now: pd.DataFrame, codes: np.ndarray | None = None,
         num = np.bincount(codes, weights=np.where(have, value, 0.0) * w, minlength=k)
         den = np.bincount(codes, weights=w, minlength=k)
         keep = np.bincount(codes, minlength=k) > 0
+        measured = np.bincount(codes[have], minlength=k) > 0
+        empty = sorted(distinct[(den <= 0) & measured])
+        if empty:
+            raise DataError("population-weighted city average is undefined: the populations "
+                            "of the measured areas add up to zero for "
+                            + ", ".join(map(str, empty[:10])))
     else:
         num = np.bincount(codes[have], weights=value[have], minlength=k)
         den = np.bincount(codes[have], minlength=k).astype(float)

@@ -37,10 +37,13 @@ from ._cells import (
     table_decimal_mark,
     text,
 )
+from ._safewrite import guard_cell, os_error, unguard_cell, write_folder, write_text, write_with
 from ._tables import EDGE_COLUMNS, NODE_COLUMNS, build_metadata, format_phases
 from .areas import normalize_area_data, registry_from_frame
 from .datasets import bundled_model_path, data_path, list_models
 from .errors import (
+    FactorModelError,
+    InvalidArgumentTypeError,
     InvalidDeltaError,
     ModelFileError,
     ModelValidationError,
@@ -112,7 +115,7 @@ def load_model(name_or_path: PathLike) -> FactorModel:
     >>> fm.load_model("toy")
     <FactorModel 'toy' v1.0 (illustrative): 6 nodes (4 factors, 2 outcomes), 7 edges>
     """
-    text = os.fspath(name_or_path)
+    text = os.fspath(_path_argument(name_or_path, "load_model"))
     names = list_models()
     if text in names:
         path = bundled_model_path(text)
@@ -144,9 +147,9 @@ def read_model(path: PathLike) -> FactorModel:
     >>> fm.read_model(out) == fm.load_model("toy")
     True
     """
-    path = Path(path)
+    path = _path_argument(path, "read_model")
     if path.is_dir():
-        return _read_folder(path)
+        return _read_folder_consistent(path)
     if path.is_file():
         if path.suffix.lower() != ".json":
             raise ModelFileError(f"{path}: expected a model folder or a .json file; for CSV "
@@ -158,9 +161,21 @@ def read_model(path: PathLike) -> FactorModel:
 def write_model(model: FactorModel, path: PathLike) -> None:
     """Write a model as a folder of CSV files, or as one JSON file if ``path`` ends in .json.
 
-    Existing model files at ``path`` are overwritten; other files are left alone.
-    Floats are written exactly (shortest round-trip form), so reading the result
-    gives back an equal model.
+    Existing model files at ``path`` are overwritten; other files are left alone
+    (note that every ``.csv`` in a model folder is read back as one of the
+    model's tables). Floats are written exactly (shortest round-trip form), so
+    reading the result gives back an equal model.
+
+    Writes are atomic: the file (or the whole folder) is written beside ``path``
+    and moved into place, so a failure midway leaves the old model intact and a
+    reader never sees a half-written one. Text cells a spreadsheet would run as
+    a formula (starting with ``=``, ``+``, ``-``, ``@``) are written with a
+    leading ``'``; the readers remove it again, so the round trip is exact.
+
+    Raises
+    ------
+    ModelFileError
+        If the path cannot be written (the reason and the path are named).
 
     Examples
     --------
@@ -170,25 +185,19 @@ def write_model(model: FactorModel, path: PathLike) -> None:
     >>> fm.read_model(out) == fm.load_model("toy")
     True
     """
-    path = Path(path)
+    path = _path_argument(path, "write_model")
     if path.suffix.lower() == ".json":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(model_to_dict(model), ensure_ascii=False, indent=1,
-                                   allow_nan=False) + "\n", encoding="utf-8")
+        write_text(path, json.dumps(model_to_dict(model), ensure_ascii=False, indent=1,
+                                    allow_nan=False) + "\n")
         return
-    if path.exists() and not path.is_dir():
-        raise ModelFileError(f"{path}: exists and is not a folder; give a folder or a .json path")
-    path.mkdir(parents=True, exist_ok=True)
     nodes = model.nodes.reset_index()
     nodes["phases"] = nodes["phases"].map(format_phases)
     nodes["modifiable"] = nodes["modifiable"].map(lambda b: "true" if b else "false")
-    (path / NODES_FILE).write_text(_csv_text(nodes), encoding="utf-8")
-    (path / EDGES_FILE).write_text(_csv_text(model.edges), encoding="utf-8")
-    (path / METADATA_FILE).write_text(
-        json.dumps(model.metadata.to_dict(), ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8")
-    for name in model.table_names:
-        (path / f"{name}.csv").write_text(_csv_text(model.table(name)), encoding="utf-8")
+    files = {NODES_FILE: _csv_text(nodes), EDGES_FILE: _csv_text(model.edges),
+             METADATA_FILE: json.dumps(model.metadata.to_dict(), ensure_ascii=False,
+                                       indent=2) + "\n"}
+    files.update({f"{name}.csv": _csv_text(model.table(name)) for name in model.table_names})
+    write_folder(path, files)  # other files of an existing folder are carried over
 
 
 def model_to_dict(model: FactorModel) -> dict[str, Any]:
@@ -235,7 +244,7 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
     wijk
     Tarwewijk      0.8            1.2
     """
-    path = Path(path)
+    path = _path_argument(path, "read_deltas")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     problems: list[Problem] = []
@@ -286,38 +295,34 @@ def export_model(model: FactorModel, path: PathLike, *, format: str | None = Non
 
     from . import exchange
 
-    path = Path(path)
+    path = _path_argument(path, "export_model")
     fmt = format or EXPORT_FORMATS.get(path.suffix.lower())
     if fmt not in set(EXPORT_FORMATS.values()):
         raise ModelFileError(f"{path}: unknown export format {fmt or path.suffix!r}; use one of "
                              f"{', '.join(sorted(set(EXPORT_FORMATS.values())))} (or the "
                              f"extensions {', '.join(EXPORT_FORMATS)})")
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "graphml":
-        nx.write_graphml(exchange.to_export_graph(model), path)
+        write_with(path, lambda tmp: nx.write_graphml(exchange.to_export_graph(model), tmp))
     elif fmt == "gexf":
-        nx.write_gexf(exchange.to_export_graph(model), path)
+        write_with(path, lambda tmp: nx.write_gexf(exchange.to_export_graph(model), tmp))
     elif fmt == "dot":
-        path.write_text(exchange.to_dot(model, lang), encoding="utf-8")
+        write_text(path, exchange.to_dot(model, lang))
     elif fmt == "mermaid":
-        path.write_text(exchange.to_mermaid(model, lang), encoding="utf-8")
+        write_text(path, exchange.to_mermaid(model, lang))
     else:
-        path.write_text(json.dumps(exchange.to_node_link(model), ensure_ascii=False, indent=1)
-                        + "\n", encoding="utf-8")
+        write_text(path, json.dumps(exchange.to_node_link(model), ensure_ascii=False,
+                                    indent=1) + "\n")
 
 
 def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
                skip_single_cell_rows: bool = False) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """A table from an Excel sheet or a CSV file, cells as read (first column as index),
     and the file line (CSV) or sheet row (Excel) of each data row."""
-    path = Path(path)
+    path = _path_argument(path, "raw_table")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet, dtype=object, header=0)
-        except (ValueError, ImportError, OSError) as exc:
-            raise ModelFileError(f"{path}: cannot read sheet {sheet!r} ({exc})") from None
+        frame = _read_excel(path, sheet)
         lines = tuple(range(2, len(frame) + 2))
     else:
         problems: list[Problem] = []
@@ -328,6 +333,41 @@ def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
     if index:
         frame = frame.set_index(frame.columns[0])
     return frame, lines
+
+
+def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
+    """One sheet of a workbook, cells as read; any failure of the Excel reader (truncated
+    file, a zip that is no workbook, malformed or hostile XML) is a ModelFileError."""
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            dtd = sorted(name for name in names if name.endswith((".xml", ".rels"))
+                         and b"<!DOCTYPE" in archive.read(name)[:4096].upper())
+    except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError,
+            EOFError, ValueError) as exc:
+        raise ModelFileError(f"{path}: not a readable Excel workbook (.xlsx): "
+                             f"{type(exc).__name__}") from None
+    if dtd:  # entity expansion ('billion laughs') and external entities start here
+        raise ModelFileError(f"{path}: {dtd[0]} declares a DTD; workbooks never need one, so "
+                             "the file is refused")
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise ModelFileError(f"{path}: a zip archive but not an Excel workbook (.xlsx)")
+    try:
+        return pd.read_excel(path, sheet_name=sheet, dtype=object, header=0)
+    except FactorModelError:
+        raise
+    except ValueError as exc:
+        if "not found" in str(exc) or "Worksheet" in str(exc):
+            raise ModelFileError(f"{path}: cannot read sheet {sheet!r} (no such sheet)") \
+                from None
+        raise ModelFileError(f"{path}: cannot read sheet {sheet!r} "
+                             f"({type(exc).__name__})") from None
+    except Exception as exc:  # the Excel reader's own errors: KeyError, ParseError, ...
+        raise ModelFileError(f"{path}: cannot read sheet {sheet!r} as an Excel workbook "
+                             f"({type(exc).__name__})") from None
 
 
 def read_weight_table(path: PathLike, *, sheet: str | int = 0) -> pd.DataFrame:
@@ -437,7 +477,7 @@ def read_table(path: PathLike) -> tuple[pd.DataFrame, TableSource]:
     ModelValidationError
         Listing every malformed line.
     """
-    path = Path(path)
+    path = _path_argument(path, "read_table")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
     problems: list[Problem] = []
@@ -479,7 +519,7 @@ def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:
     >>> areas.set_index("area").loc["Tarwewijk", "parent"]
     'Charlois'
     """
-    text_ = os.fspath(name_or_path)
+    text_ = os.fspath(_path_argument(name_or_path, "load_areas"))
     path = Path(text_) if Path(text_).is_file() else data_path(f"{text_}_areas.csv")
     problems: list[Problem] = []
     raw, _ = _read_csv(path, problems)
@@ -632,13 +672,19 @@ def _mtime(path: Path) -> tuple[int, ...]:
 
 def _read_folder(folder: Path) -> FactorModel:
     missing = [f for f in (NODES_FILE, EDGES_FILE, METADATA_FILE) if not (folder / f).is_file()]
-    if missing:
-        present = sorted(p.name for p in folder.iterdir())
+    if missing:  # the folder's other content is not listed: it may be anything (e.g. /etc)
         raise ModelFileError(f"{folder}: not a model folder; missing {', '.join(missing)} "
-                             f"(found: {', '.join(present) or 'nothing'})")
+                             f"(a model folder holds {NODES_FILE}, {EDGES_FILE} and "
+                             f"{METADATA_FILE})")
     problems: list[Problem] = []
     nodes, node_lines = _read_csv(folder / NODES_FILE, problems)
     edges, edge_lines = _read_csv(folder / EDGES_FILE, problems)
+    for file, frame, known in ((NODES_FILE, nodes, NODE_COLUMNS), (EDGES_FILE, edges,
+                                                                     EDGE_COLUMNS)):
+        if len(frame.columns) and not {str(c).strip().lower() for c in frame.columns} & \
+                set(known):  # e.g. a symlink to an unrelated file: never echo its content
+            raise ModelFileError(f"{folder / file}: not a {file[:-4]} table; its first line "
+                                 f"names none of the columns {', '.join(known)}")
     meta_raw = _read_json_file(folder / METADATA_FILE)
     meta = build_metadata(meta_raw if isinstance(meta_raw, dict) else None,
                           str(folder / METADATA_FILE), problems)
@@ -656,8 +702,54 @@ def _read_folder(folder: Path) -> FactorModel:
         problems=problems, label=str(folder), skip=skip, tables=tables)
 
 
+def _path_argument(value: Any, function: str) -> Path:
+    """A path argument as a Path; anything else is an InvalidParameterError."""
+    try:
+        return Path(os.fspath(value))
+    except TypeError:
+        raise InvalidArgumentTypeError(f"{function}: expected a name or a path (str or "
+                                       f"os.PathLike), got {type(value).__name__}") from None
+
+
+def _read_folder_consistent(folder: Path, attempts: int = 5) -> FactorModel:
+    """Read a model folder; if it was swapped for a new version while being read
+    (:func:`write_model` replaces folders atomically), read it again."""
+    for _ in range(attempts - 1):
+        before = _identity(folder)
+        try:
+            model = _read_folder(folder)
+        except FactorModelError:
+            if _identity(folder) == before:
+                raise
+            continue
+        if _identity(folder) == before:
+            return model
+    return _read_folder(folder)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _decode(path: Path) -> str:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise os_error(path, exc, "read") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ModelFileError(f"{path}: starts like UTF-16 but cannot be decoded; save the "
+                                 "file as CSV UTF-8") from None
+    head = data[:4096]
+    if head and head.count(0) > len(head) // 4:  # ascii text in UTF-16/32: every other byte
+        raise ModelFileError(f"{path}: mostly NUL bytes (UTF-16 or UTF-32 without a byte "
+                             "order mark, or not a text file); save the file as CSV UTF-8")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -719,6 +811,7 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
                     and (header is None or not "".join(row[1:]).strip()) \
                     and (header is None or len(header) > 1):
                 continue  # a title or footer line ('Bron: CBS'): no values to lose
+            row = [unguard_cell(cell) for cell in row]  # the guard of write_model
             if header is None:
                 header = [cell.strip() for cell in row]
                 continue
@@ -763,9 +856,9 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
 def _csv_text(frame: pd.DataFrame) -> str:
     buf = _io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(frame.columns)
+    writer.writerow([guard_cell(str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False):
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([guard_cell(_cell(v)) for v in row])
     return buf.getvalue()
 
 
@@ -780,10 +873,35 @@ def _cell(value: Any) -> str:
 
 def _read_json_file(path: Path) -> Any:
     try:
-        return json.loads(_decode(path))
+        return json.loads(_decode(path), object_pairs_hook=_unique_keys,
+                          parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"{path} line {exc.lineno}, column {exc.colno}: not valid JSON "
                              f"({exc.msg})") from None
+    except _DuplicateKey as exc:
+        raise ModelFileError(f"{path}: key {exc.args[0]!r} appears twice in one JSON object; "
+                             "each key may be given once") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: JSON nested too deeply to be a model file") from None
+
+
+def _json_int(literal: str) -> int | float:
+    """A JSON integer; one too large for a float becomes inf (then refused as not finite)."""
+    value = int(literal)
+    return value if abs(value) < 2 ** 1023 else float(literal)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def _schema_problems(doc: Any, where: str) -> list[Problem]:
@@ -823,7 +941,13 @@ def _read_json(path: Path) -> FactorModel:
     edges = pd.DataFrame.from_records(doc["edges"]) if doc["edges"] else pd.DataFrame(
         columns=list(EDGE_COLUMNS))
     tables = {}
-    for name, rows in (doc.get("tables") or {}).items():
+    given = doc.get("tables") or {}
+    for name, rows in (given.items() if isinstance(given, dict) else ()):
+        if not (isinstance(rows, list) and all(isinstance(r, dict) for r in rows)):
+            if not any(p.key[:1] == ("tables",) for p in problems):
+                problems.append(Problem(f"{path}: tables.{name}", "expected a list of rows "
+                                        "(objects)", ("tables", None, name)))
+            continue
         frame = pd.DataFrame.from_records(rows).astype(object) if rows else pd.DataFrame()
         frame = frame.map(lambda v: "" if v is None else str(v))
         tables[name] = (frame, TableSource(f"tables.{name}", "json", str(path)))

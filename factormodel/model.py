@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from . import vocab
 from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
 from ._graph import Structure, structure
+from ._guards import check_guard_rails
 from ._tables import (
     EDGE_COLUMNS,
     NODE_COLUMNS,
@@ -39,6 +40,7 @@ from ._tables import (
 )
 from .coherence import coherence_problems
 from .errors import (
+    InvalidArgumentTypeError,
     ModelValidationError,
     ModelWarning,
     Problem,
@@ -166,6 +168,7 @@ class FactorModel:
         edges = build_edges(edges_raw, edges_src, nodes, found)
         soft: list[Problem] = []
         check_graph(nodes, edges, edges_src, found, soft)
+        check_guard_rails(nodes, edges, nodes_src, edges_src, found, soft)
         skip = set(skip)
         problems = list(problems) + [p for p in found if p.key not in skip]
         if problems:
@@ -655,7 +658,9 @@ class FactorModel:
         if edges.empty:
             edges = pd.DataFrame(columns=list(EDGE_COLUMNS))
         problems: list[Problem] = []
-        meta = build_metadata(dict(G.graph) or {"name": "unnamed"}, "graph attributes",
+        # GraphML readers add node_default / edge_default; they are not model metadata
+        attrs = {k: v for k, v in G.graph.items() if k not in ("node_default", "edge_default")}
+        meta = build_metadata(attrs or {"name": "unnamed"}, "graph attributes",
                               problems, strict=False)
         return cls._build(nodes, edges, meta, TableSource("graph nodes"),
                           TableSource("graph edges"), problems, label="graph")
@@ -735,5 +740,6 @@ def _weights_frame(weights: Any) -> pd.DataFrame:
     if isinstance(weights, Mapping):
         return pd.DataFrame([{"source": s, "target": t, "weight": w}
                              for (s, t), w in weights.items()])
-    raise TypeError("weights must be a DataFrame, a Series indexed by (source, target), "
-                    f"or a mapping {{(source, target): weight}}, got {type(weights).__name__}")
+    raise InvalidArgumentTypeError(
+        "weights must be a DataFrame, a Series indexed by (source, target), "
+        f"or a mapping {{(source, target): weight}}, got {type(weights).__name__}")

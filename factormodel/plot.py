@@ -5,7 +5,13 @@ when ``ax`` is None) and returns it. Nothing here calls ``show()`` or writes
 files; save with ``ax.figure.savefig(...)``. matplotlib is imported only here.
 
 Colours: risk factors red, protective factors green, outcomes blue; positive
-edges dark grey, negative edges purple dashed, width by |weight|.
+edges dark grey, negative edges purple dashed, width by |weight|. Every marker
+and colour is explained in a legend or in the axis label.
+
+Figures that show areas name the area and what it is measured against, and a
+figure drawn from synthetic data says so inside the figure ("SYNTHETISCHE
+DATA" / "SYNTHETIC DATA", in the title), so that a copied image cannot be taken
+for measurements. Long labels are wrapped, never cut.
 """
 
 from __future__ import annotations
@@ -29,16 +35,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from .propagate import PropagationResult
+    from .uncertainty import MonteCarloResult
 
-__all__ = [
-    "plot_contributions",
-    "plot_graph",
-    "plot_heatmap",
-    "plot_outcome",
-    "plot_profile",
-    "plot_recommendation",
-    "plot_tornado",
-]
+__all__ = ["SYNTHETIC_LABEL", "figure_png", "plot_contributions", "plot_graph", "plot_heatmap",
+           "plot_outcome", "plot_profile", "plot_recommendation", "plot_tornado",
+           "plot_validation"]
 
 KIND_COLOURS = {"risk": "#d7301f", "protective": "#1a9850", "outcome": "#2c7fb8"}
 POSITIVE, NEGATIVE = "#444444", "#7b3294"
@@ -64,6 +65,27 @@ def _new_ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return new
 
 
+def figure_png(ax: Axes, *, dpi: int = 100) -> bytes:
+    """The figure of ``ax`` as PNG bytes (cropped to its content), and the figure closed.
+
+    For embedding a figure in a document (the wijkrapport) without a file.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import factormodel as fm
+    >>> fm.plot.figure_png(fm.plot_graph(fm.load_model("toy")), dpi=40)[:4]
+    b'\x89PNG'
+    """
+    from io import BytesIO
+
+    buf = BytesIO()
+    ax.figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    _plt().close(ax.figure)
+    return buf.getvalue()
+
+
 def _lang(lang: str) -> str:
     if lang not in ("nl", "en"):
         raise InvalidParameterError(f"lang must be 'nl' or 'en', got {lang!r}")
@@ -75,8 +97,60 @@ def _labels(model: FactorModel, lang: str, ids: Any = None) -> pd.Series:
     return labels if ids is None else labels.loc[list(ids)]
 
 
-def _short(text: str, width: int = 38) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+def _wrap(text: str, width: int = 38) -> str:
+    """``text`` broken into lines of at most ``width`` characters (never cut)."""
+    return "\n".join(textwrap.wrap(str(text), width, break_on_hyphens=False)) or str(text)
+
+
+def _num(x: float, lang: str, fmt: str = "+.2f") -> str:
+    """A number as a reader of ``lang`` writes it (Dutch: decimal comma)."""
+    out = format(x, fmt)
+    return out.replace(".", ",") if lang == "nl" else out
+
+
+#: What a figure drawn from synthetic data says inside itself.
+SYNTHETIC_LABEL = {"nl": "SYNTHETISCHE DATA: geen metingen",
+                   "en": "SYNTHETIC DATA: not measurements"}
+_STATUS = {"nl": {"reconstruction": "reconstructie, niet het officiële model",
+                  "illustrative": "illustratief voorbeeld", "official": "officieel model"},
+           "en": {"reconstruction": "reconstruction, not the official model",
+                  "illustrative": "illustrative example", "official": "official model"}}
+
+
+def _is_synthetic(source: Any, synthetic: bool | None) -> bool:
+    """An explicit ``synthetic=`` wins; otherwise a Profile knows whether it is synthetic."""
+    if synthetic is not None:
+        return bool(synthetic)
+    return bool(getattr(source, "synthetic", False)) if isinstance(source, Profile) else False
+
+
+def _title(ax: Axes, main: str, lang: str, *, area: Any = None, reference: str | None = None,
+           year: Any = None, synthetic: bool = False) -> None:
+    """Title with a second line naming the area, its reference and synthetic data."""
+    nl = lang == "nl"
+    parts = []
+    if area is not None:
+        parts.append(f"{area}" + (f" ({year})" if year is not None else ""))
+    if reference:
+        parts.append(("tegenover " if nl else "against ") + reference)
+    lines = [_wrap(line, 80) for line in main.split("\n")] + [", ".join(parts)] * bool(parts)
+    if synthetic:
+        lines.append(SYNTHETIC_LABEL[lang])
+    ax.set_title("\n".join(lines), fontsize=11)
+
+
+def _legend_below(ax: Axes, handles: list, ncol: int = 1) -> None:
+    """A legend under the axis label (a fixed distance below the axes), covering no data."""
+    from matplotlib.transforms import offset_copy
+
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-0.45, units="inches")
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              bbox_transform=below, fontsize=8, ncol=ncol, frameon=False)
+
+
+def _status(model: FactorModel, lang: str) -> str:
+    status = model.metadata.status
+    return _STATUS[lang].get(status, status)
 
 
 def _draw_edges(ax: Axes, pos: Mapping[str, tuple[float, float]], edges: pd.DataFrame,
@@ -103,19 +177,30 @@ def _draw_edges(ax: Axes, pos: Mapping[str, tuple[float, float]], edges: pd.Data
         ax.add_patch(arrow)
 
 
-def _legend(ax: Axes, lang: str, loc: str = "lower left") -> None:
+def _legend(ax: Axes, lang: str, loc: str = "lower left", *, grey: bool = False,
+            ncol: int | None = None) -> None:
     from matplotlib.lines import Line2D
 
     nl = lang == "nl"
     handles = [Line2D([], [], marker="o", linestyle="", color=c, markersize=8,
+                      markeredgecolor="white",
                       label={"risk": "risicofactor" if nl else "risk factor",
                              "protective": "beschermende factor" if nl else "protective factor",
-                             "outcome": "resultaat" if nl else "outcome"}[k])
+                             "outcome": "maatschappelijk resultaat" if nl else "outcome"}[k])
                for k, c in KIND_COLOURS.items()]
-    handles += [Line2D([], [], color=POSITIVE, label="+ gewicht" if nl else "+ weight"),
+    handles.append(Line2D([], [], marker="o", linestyle="", color="#bbbbbb", markersize=8,
+                          markeredgecolor="black",
+                          label="zwarte rand: context, niet te beïnvloeden" if nl
+                          else "black rim: context, not modifiable"))
+    handles += [Line2D([], [], color=POSITIVE,
+                       label="+ gewicht (meer → meer)" if nl else "+ weight (more → more)"),
                 Line2D([], [], color=NEGATIVE, linestyle="--",
-                       label="− gewicht" if nl else "− weight")]
-    ax.legend(handles=handles, loc=loc, fontsize=8, frameon=True, ncol=len(handles))
+                       label="− gewicht (meer → minder)" if nl else "− weight (more → less)")]
+    if grey:
+        handles.append(Line2D([], [], color="#bbbbbb",
+                              label="grijs: overige verbindingen" if nl else "grey: other links"))
+    ax.legend(handles=handles, loc=loc, fontsize=8, frameon=True,
+              ncol=ncol or len(handles))
 
 
 def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
@@ -154,7 +239,9 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
                 if column[model.positions([n])[0]] == c] for c in present}
     tallest = max(len(v) for v in rows.values())
     width = 3.2 * len(present)
-    ax = _new_ax(ax, (max(8.0, width), max(4.5, 0.32 * tallest + 1.5)))
+    labels = _labels(model, lang)
+    two_lines = any(len(t) > 38 for t in labels)
+    ax = _new_ax(ax, (max(8.0, width), max(4.5, (0.40 if two_lines else 0.32) * tallest + 1.8)))
     pos = {}
     for x, c in enumerate(present):
         ids = rows[c]
@@ -165,12 +252,13 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
     edges = all_edges[all_edges["weight"].abs() >= min_abs_weight]
     max_w = float(all_edges["weight"].abs().max())
     _draw_edges(ax, pos, edges, max_w, alpha=0.35)
-    labels = _labels(model, lang)
     for n, (x, y) in pos.items():
         kind = nodes.loc[n, "kind"]
         ax.scatter([x], [y], s=40, color=KIND_COLOURS[kind], zorder=4,
-                   edgecolors="white" if nodes.loc[n, "modifiable"] else "black", linewidths=0.8)
-        ax.text(x + 0.12, y, _short(labels[n]), fontsize=7, va="center", ha="left", zorder=5,
+                   edgecolors="black" if kind != "outcome" and not nodes.loc[n, "modifiable"]
+                   else "white", linewidths=0.8)
+        ax.text(x + 0.12, y, _wrap(labels[n]), fontsize=7, va="center", ha="left", zorder=5,
+                linespacing=0.95,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     for x, c in enumerate(present):
         ax.text(x * 3.0, (tallest - 1) / 2 + 1.2, _COLUMN_TITLES[lang][c], fontsize=10,
@@ -178,9 +266,14 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
     ax.set_xlim(-0.5, 3.0 * (len(present) - 1) + 2.9)
     ax.set_ylim(-(tallest - 1) / 2 - 1.8, (tallest - 1) / 2 + 2.0)
     ax.axis("off")
-    status = model.metadata.status
-    ax.set_title(f"{model.name} ({status}): {model.n_nodes} nodes, {len(edges)} edges"
-                 + (f" with |w| ≥ {min_abs_weight:g}" if min_abs_weight else ""), fontsize=11)
+    nl = lang == "nl"
+    weak = ""
+    if min_abs_weight:
+        weak = (f" met |w| ≥ {_num(min_abs_weight, lang, 'g')}" if nl
+                else f" with |w| ≥ {min_abs_weight:g}")
+    ax.set_title(f"{model.name} ({_status(model, lang)}): {model.n_nodes} "
+                 + (f"knopen, {len(edges)} verbindingen" if nl else
+                    f"nodes, {len(edges)} edges") + weak, fontsize=11)
     _legend(ax, lang)
     return ax
 
@@ -201,7 +294,7 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
     >>> import factormodel as fm
     >>> ax = fm.plot_outcome(fm.load_model("toy"), "vsv", top_paths=2)
     >>> sorted(t.get_text() for t in ax.texts)[:2]
-    ['armoede in het huishouden  (+0.18)', 'goede schoolprestaties  (-0.40)']
+    ['armoede in het huishouden  (+0,18)', 'goede schoolprestaties  (-0,40)']
     """
     import networkx as nx
 
@@ -217,7 +310,7 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
         layers.setdefault(dist[n], []).append(n)
     depth = max(layers)
     tallest = max(len(v) for v in layers.values())
-    ax = _new_ax(ax, (max(8.0, 3.4 * (depth + 1)), max(4.0, 0.36 * tallest + 1.6)))
+    ax = _new_ax(ax, (max(8.0, 3.4 * (depth + 1)), max(4.0, 0.42 * tallest + 2.0)))
     pos = {outcome: (3.0 * depth, 0.0)}
     for d, ids in layers.items():
         for k, n in enumerate(ids):
@@ -236,30 +329,45 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
     kinds, modifiable = model.node_values("kind"), model.node_values("modifiable")
     for n, (x, y) in pos.items():
         ax.scatter([x], [y], s=70 if n == outcome else 40, color=KIND_COLOURS[kinds[n]], zorder=4,
-                   edgecolors="black" if not modifiable[n] else "white")
-        text = _short(labels[n]) + ("" if n == outcome else f"  ({T[n]:+.2f})")
+                   edgecolors="black" if kinds[n] != "outcome" and not modifiable[n]
+                   else "white")
+        text = _wrap(labels[n]) + ("" if n == outcome else f"  ({_num(T[n], lang)})")
         ax.text(x - 0.1, y, text, fontsize=7.5, va="center", ha="right", zorder=5,
+                linespacing=0.95,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
     ax.set_xlim(-2.9, 3.0 * depth + 0.5)
-    ax.set_ylim(-tallest / 2 - 1.5, tallest / 2 + 0.8)
+    ax.set_ylim(-tallest / 2 - 2.2, tallest / 2 + 0.8)
     ax.axis("off")
     nl = lang == "nl"
-    ax.set_title((f"Wat drijft {labels[outcome]}? (totaal effect tussen haakjes; de "
-                  f"{top_paths} sterkste paden in kleur)") if nl else
-                 (f"What drives {labels[outcome]}? (total effect in brackets; the "
-                  f"{top_paths} strongest paths in colour)"), fontsize=11)
-    _legend(ax, lang)
+    ax.set_title((f"Wat drijft {labels[outcome]}?\n(totaal effect in SD tussen haakjes; de "
+                  f"{top_paths} sterkste paden in kleur; {model.name}, {_status(model, lang)})")
+                 if nl else
+                 (f"What drives {labels[outcome]}?\n(total effect in SD in brackets; the "
+                  f"{top_paths} strongest paths in colour; {model.name}, "
+                  f"{_status(model, lang)})"), fontsize=11)
+    _legend(ax, lang, grey=True, ncol=4)
     return ax
 
 
 def plot_contributions(result: PropagationResult, outcome: str, *, scenario: Any = None,
-                       ax: Axes | None = None, lang: str = "nl", top: int = 10) -> Axes:
+                       ax: Axes | None = None, lang: str = "nl", top: int = 10,
+                       area: Any = None, reference: str | None = None,
+                       synthetic: bool = False) -> Axes:
     """Waterfall: how each input adds up to the predicted delta of ``outcome``.
 
     Bars start where the previous one ended; the last bar is the total. Inputs
     beyond ``top`` are summed in one bar, so the waterfall always ends exactly
     at the predicted delta. Green bars move the outcome the desired way, red
-    bars the other way.
+    bars the other way (the legend says so).
+
+    Parameters
+    ----------
+    area, reference : optional
+        The area the inputs describe and what its deltas are measured against
+        (e.g. ``profile.reference_name("nl")``), named in the title; ``area``
+        defaults to ``scenario``.
+    synthetic : bool
+        The inputs come from synthetic data: the figure says so.
 
     Examples
     --------
@@ -272,6 +380,7 @@ def plot_contributions(result: PropagationResult, outcome: str, *, scenario: Any
     [0.25, 0.08, 0.33]
     """
     lang = _lang(lang)
+    nl = lang == "nl"
     contrib = result.contributions_to(outcome)
     if isinstance(contrib, pd.DataFrame):
         if scenario is None:
@@ -282,49 +391,64 @@ def plot_contributions(result: PropagationResult, outcome: str, *, scenario: Any
     shown = contrib[order[:top]]
     rest = float(contrib[order[top:]].sum()) if len(order) > top else None
     labels = _labels(result.model, lang)
-    names = [_short(labels[i]) for i in shown.index]
+    names = [_wrap(labels[i], 40) for i in shown.index]
     values = list(shown.to_numpy())
     if rest is not None:
-        names.append(("overige" if lang == "nl" else "other") + f" ({len(order) - top})")
+        names.append(("overige" if nl else "other") + f" ({len(order) - top})")
         values.append(rest)
     total = float(sum(values))
     good = float(result.model.desired_sign[outcome])  # +1: higher is better
-    ax = _new_ax(ax, (8.5, 0.45 * (len(values) + 1) + 1.5))
+    two = any("\n" in n for n in names)
+    ax = _new_ax(ax, (8.5, (0.6 if two else 0.45) * (len(values) + 1) + 2.0))
     start = 0.0
     for k, v in enumerate(values):
         ax.barh(k, v, left=start, color="#1a9850" if v * good > 0 else "#d7301f", height=0.6)
-        ax.text(start + v, k, f" {v:+.3f}", va="center", ha="left" if v >= 0 else "right",
-                fontsize=8)
+        ax.text(start + v, k, f" {_num(v, lang, '+.3f')} ", va="center",
+                ha="left" if v >= 0 else "right", fontsize=8)
         start += v
     ax.barh(len(values), total, color="#2c7fb8", height=0.6)
-    ax.text(total, len(values), f" {total:+.3f}", va="center",
+    ax.text(total, len(values), f" {_num(total, lang, '+.3f')} ", va="center",
             ha="left" if total >= 0 else "right", fontsize=8, fontweight="bold")
-    ax.set_yticks(range(len(values) + 1), [*names, "totaal" if lang == "nl" else "total"],
-                  fontsize=8)
+    ax.set_yticks(range(len(values) + 1), [*names, "totaal" if nl else "total"], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
-    where = f" — {scenario}" if scenario is not None else ""
-    ax.set_xlabel("bijdrage (SD)" if lang == "nl" else "contribution (SD)")
-    ax.set_title(f"{labels[outcome]}{where}", fontsize=11)
+    ax.set_xlabel("bijdrage aan de voorspelde verandering (SD)" if nl
+                  else "contribution to the predicted change (SD)")
+    from matplotlib.patches import Patch
+
+    _legend_below(ax, [
+        Patch(color="#1a9850", label="beweegt het resultaat de goede kant op" if nl
+              else "moves the outcome the desired way"),
+        Patch(color="#d7301f", label="beweegt het de verkeerde kant op" if nl
+              else "moves it the wrong way"),
+        Patch(color="#2c7fb8", label="totaal: voorspelde verandering" if nl
+              else "total: predicted change")])
+    _title(ax, (f"Wat draagt bij aan {labels[outcome]}?" if nl
+                else f"What adds up to {labels[outcome]}?"), lang,
+           area=area if area is not None else scenario, reference=reference,
+           synthetic=synthetic)
     _pad_x(ax)
     return ax
 
 
-def _pad_x(ax: Axes) -> None:
+def _pad_x(ax: Axes, left: float = 0.12, right: float = 0.12) -> None:
     lo, hi = ax.get_xlim()
     span = hi - lo
-    ax.set_xlim(lo - 0.12 * span, hi + 0.12 * span)
+    ax.set_xlim(lo - left * span, hi + right * span)
 
 
 def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series, *,
                  area: Any = None,
-                 ax: Axes | None = None, lang: str = "nl", top: int | None = 25) -> Axes:
+                 ax: Axes | None = None, lang: str = "nl", top: int | None = 25,
+                 synthetic: bool | None = None) -> Axes:
     """Diverging bars: how far an area is from its reference on each measured node.
 
     Bars point right when the area is *better* than the reference and left
     when worse (risk factors and problem outcomes are turned around), so the
     longest red bars are the biggest problems. Unmeasured nodes are listed
-    in the title count, not drawn.
+    in the title count, not drawn. The title names the area, the year and the
+    reference; with synthetic data (a synthetic :class:`~factormodel.Profile`,
+    or ``synthetic=True``) the figure says so.
 
     Examples
     --------
@@ -345,52 +469,96 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
     order = good.sort_values()
     if top is not None and len(order) > top:
         order = order.head(top)
-    labels = _labels(model, lang, order.index)
-    ax = _new_ax(ax, (8.5, 0.28 * len(order) + 1.6))
+    labels = [_wrap(t, 46) for t in _labels(model, lang, order.index)]
+    two = any("\n" in t for t in labels)
+    ax = _new_ax(ax, (8.5, (0.36 if two else 0.28) * len(order) + 2.2))
     colours = ["#d7301f" if v < 0 else "#1a9850" for v in order]
     ax.barh(range(len(order)), order.to_numpy(), color=colours, height=0.7)
-    ax.set_yticks(range(len(order)), [_short(x, 44) for x in labels], fontsize=7.5)
+    ax.set_yticks(range(len(order)), labels, fontsize=7.5)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
     nl = lang == "nl"
     ref = reference_name(profile, lang)
     ax.set_xlabel((f"afstand tot {ref} in SD (rechts = beter)") if nl else
                   (f"distance from {ref} in SD (right = better)"))
-    shown = (f"{len(order)} van {len(good)} gemeten" if nl
-             else f"{len(order)} of {len(good)} measured")
-    ax.set_title(f"{area}: {shown}; {unmeasured} " + ("niet gemeten" if nl else "not measured"),
-                 fontsize=11)
-    if isinstance(profile, Profile):
-        _data_label(ax, profile.synthetic, profile.source)
+    from matplotlib.patches import Patch
+
+    _legend_below(ax, [Patch(color="#d7301f", label=f"slechter dan {ref}" if nl
+                             else f"worse than {ref}"),
+                       Patch(color="#1a9850", label=f"beter dan {ref}" if nl
+                             else f"better than {ref}")], ncol=2)
+    _pad_x(ax, 0.05, 0.05)
+    shown = (f"{len(order)} van {len(good)} gemeten knopen" if nl
+             else f"{len(order)} of {len(good)} measured nodes")
+    main = (f"Profiel: {shown}; {unmeasured} niet gemeten" if nl
+            else f"Profile: {shown}; {unmeasured} not measured")
+    _title(ax, main, lang, area=area, reference=ref,
+           year=profile.year if isinstance(profile, Profile) else None,
+           synthetic=_is_synthetic(profile, synthetic))
+    if isinstance(profile, Profile):  # the data's credit line, under the legend
+        _data_label(ax, False, profile.source, below=62)
     return ax
 
 
-def _data_label(ax: Axes, synthetic: bool, source: str, extra: str = "") -> None:
-    """Label synthetic data inside the figure; print the data's credit line under it."""
+def _data_label(ax: Axes, synthetic: bool, source: str, extra: str = "", *,
+                lang: str = "en", below: float = 36) -> None:
+    """Label synthetic data inside the figure; print the data's credit line under it
+    (``below`` points under the axes)."""
     if synthetic:
-        ax.text(0.98, 0.02, "SYNTHETIC DATA", transform=ax.transAxes, ha="right",
-                va="bottom", fontsize=12, color="#b35806", alpha=0.8, fontweight="bold")
+        ax.text(0.98, 0.02, SYNTHETIC_LABEL[lang].split(":")[0], transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=12, color="#b35806", alpha=0.8,
+                fontweight="bold")
     note = " ".join(t for t in (f"{source}." if source else "", extra) if t)
     if note:
-        import textwrap
-
         width = max(60, int(ax.figure.get_figwidth() * ax.get_position().width * 16))
         note = textwrap.fill(note, width)
-        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -36),
+        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -below),
                     textcoords="offset points", fontsize=6.5, color="dimgrey", va="top")
 
 
+def _intervals(intervals: Any, area: Any) -> tuple[pd.DataFrame, pd.Series | None, Any]:
+    """``low``/``high`` per factor, rank stability per factor (or None), and the area."""
+    scores = getattr(intervals, "scores", None)
+    if scores is None:  # a plain table: low / high per factor
+        if not {"low", "high"} <= set(intervals.columns):
+            raise InvalidParameterError("intervals needs columns 'low' and 'high' (or pass a "
+                                        "MonteCarloResult from factormodel.monte_carlo)")
+        return intervals, None, area
+    areas = scores.index.get_level_values("area").unique()
+    if area is None:
+        if len(areas) != 1:
+            raise InvalidParameterError(f"the Monte Carlo result covers {len(areas)} areas; "
+                                        "pass area= to say which one the ranking is for")
+        area = areas[0]
+    if area not in areas:
+        from .errors import UnknownAreaError, close_matches
+
+        raise UnknownAreaError(f"no area {area!r} in the Monte Carlo result; "
+                               f"{close_matches(str(area), [str(a) for a in areas])}")
+    return scores.xs(area, level="area"), intervals.rank_stability.loc[area], area
+
+
 def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
-                        lang: str = "nl", intervals: pd.DataFrame | None = None) -> Axes:
+                        lang: str = "nl",
+                        intervals: pd.DataFrame | MonteCarloResult | None = None,
+                        area: Any = None, reference: str | None = None,
+                        synthetic: bool = False) -> Axes:
     """Ranked target factors: score bars, with room, gain and evidence written beside them.
 
     Parameters
     ----------
     recommendation : DataFrame
         From :func:`factormodel.recommend` (one area).
-    intervals : DataFrame, optional
-        ``low`` and ``high`` score per factor (index), drawn as error bars
-        (e.g. from an uncertainty analysis).
+    intervals : MonteCarloResult or DataFrame, optional
+        A :class:`~factormodel.MonteCarloResult` from :func:`factormodel.monte_carlo`
+        (its score interval per factor is drawn as an error bar and its rank
+        stability written beside the bar), or a table with ``low`` and ``high``
+        score per factor (index).
+    area, reference : optional
+        The area (needed to pick it from a Monte Carlo result of several
+        areas) and what its deltas are measured against, named in the title.
+    synthetic : bool
+        The profile comes from synthetic data: the figure says so.
 
     Examples
     --------
@@ -402,44 +570,82 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     >>> len(fm.plot_recommendation(rec).patches)
     2
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     lang = _lang(lang)
+    nl = lang == "nl"
     ranked = recommendation[recommendation["status"] == "recommended"]
     if ranked.empty:
         raise InvalidParameterError("no recommended factors to plot")
-    ax = _new_ax(ax, (8.5, 0.5 * len(ranked) + 1.5))
+    stability = None
+    label = "label_nl" if nl else "label_en"
+    names = [f"{int(r)}. {_wrap(t, 40)}" for r, t in zip(ranked["rank"], ranked[label],
+                                                          strict=True)]
+    two = any("\n" in n for n in names)
+    ax = _new_ax(ax, (9.5, (0.62 if two else 0.5) * len(ranked) + 2.2))
     ypos = np.arange(len(ranked))
-    ax.barh(ypos, ranked["score"], color="#2c7fb8", height=0.6)
+    score = ranked["score"].to_numpy(dtype=float)
+    ax.barh(ypos, score, color="#2c7fb8", height=0.6)
+    right = score.copy()  # where the text beside each bar may start
+    handles = [Patch(color="#2c7fb8", label="score = ruimte × winst × bewijs" if nl
+                     else "score = room × gain × evidence")]
     if intervals is not None:
-        lo = intervals.reindex(ranked["factor"])["low"].to_numpy()
-        hi = intervals.reindex(ranked["factor"])["high"].to_numpy()
-        ax.errorbar(ranked["score"], ypos, xerr=[ranked["score"] - lo, hi - ranked["score"]],
+        table, stability, area = _intervals(intervals, area)
+        lo = table.reindex(ranked["factor"])["low"].to_numpy(dtype=float)
+        hi = table.reindex(ranked["factor"])["high"].to_numpy(dtype=float)
+        ax.errorbar(score, ypos, xerr=[np.clip(score - lo, 0, None), np.clip(hi - score, 0, None)],
                     fmt="none", ecolor="black", capsize=3)
-    for y, r in zip(ypos, ranked.itertuples(), strict=True):
-        ax.text(r.score, y, f"  room {r.room:.2f} × gain {r.gain:.2f} × evidence "
-                            f"{r.evidence:.2f}", va="center", fontsize=7.5)
-    label = "label_nl" if lang == "nl" else "label_en"
-    ax.set_yticks(ypos, [f"{int(r)}. {_short(t, 40)}" for r, t in
-                         zip(ranked["rank"], ranked[label], strict=True)], fontsize=8)
+        right = np.fmax(right, hi)
+        n = getattr(intervals, "n_valid", None)
+        share = getattr(intervals, "interval", None)
+        what = (f"{share:.0%}-interval" if share else "interval") if nl else \
+            (f"{share:.0%} interval" if share else "interval")
+        what += (f" over {n} gewichtstrekkingen" if nl else f" over {n} weight draws") \
+            if n else ""
+        handles.append(Line2D([], [], color="black", marker="|", label=what))
+    for y, r, x in zip(ypos, ranked.itertuples(), right, strict=True):
+        text = ((f"ruimte {_num(r.room, lang, '.2f')} × winst {_num(r.gain, lang, '.2f')} × "
+                 f"bewijs {_num(r.evidence, lang, '.2f')}") if nl else
+                (f"room {r.room:.2f} × gain {r.gain:.2f} × evidence {r.evidence:.2f}"))
+        if stability is not None and r.factor in stability.index:
+            top = getattr(intervals, "top", 3)
+            share = float(stability[r.factor])
+            text += (f"\nin de top {top} in {share:.0%} van de trekkingen" if nl
+                     else f"\nin the top {top} in {share:.0%} of draws")
+        ax.text(x, y, "  " + text.replace("\n", "\n  "), va="center", fontsize=7.5)
+    ax.set_yticks(ypos, names, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0, ranked["score"].max() * 2.2)
-    ax.set_xlabel("score")
-    ax.set_title("Aangrijpingspunten" if lang == "nl" else "Factors to target", fontsize=11)
+    ax.set_xlim(0, float(np.nanmax(right)) * 2.3)
+    ax.set_xlabel("score: verwachte verbetering van de gekozen resultaten (SD) × bewijssterkte"
+                  if nl else "score: expected improvement of the chosen outcomes (SD) × evidence")
+    _legend_below(ax, handles, ncol=len(handles))
+    _title(ax, "Aangrijpingspunten: factoren om op in te zetten" if nl else "Factors to target",
+           lang, area=area, reference=reference, synthetic=synthetic)
     notes = recommendation.attrs.get("notes", [])
-    if notes:  # e.g. a sparse outcome column: disclose it inside the figure
-        ax.text(0, -0.12 - 0.02 * len(ranked), "\n".join(textwrap.fill(n[lang], 110)
-                                                         for n in notes),
-                transform=ax.transAxes, fontsize=7, va="top", color="#7a0000")
+    if notes:  # e.g. a sparse outcome column: disclose it inside the figure, under the legend
+        ax.annotate("\n".join(textwrap.fill(n[lang], 110) for n in notes), xy=(0, 0),
+                    xycoords="axes fraction", xytext=(0, -60), textcoords="offset points",
+                    fontsize=7, va="top", color="#7a0000")
     return ax
 
 
+_LEVEL_NAMES = {"nl": {"wijk": "Wijken", "gebied": "Gebieden", "buurt": "Buurten",
+                       "gemeente": "Gemeenten"},
+                "en": {"wijk": "Wijken (neighbourhoods)", "gebied": "Gebieden (districts)",
+                       "buurt": "Buurten", "gemeente": "Municipalities"}}
+
+
 def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes | None = None,
-                 lang: str = "nl", oriented: bool = True, max_columns: int = 40) -> Axes:
+                 lang: str = "nl", oriented: bool = True, max_columns: int = 40,
+                 synthetic: bool | None = None) -> Axes:
     """Areas × nodes heatmap of a profile (or any areas × nodes table in SD).
 
     With ``oriented=True`` values are turned so that red is always worse
     (risk above reference, protective below). Unmeasured cells are grey and
     marked with a dot, never coloured as zero. Only the ``max_columns`` nodes
-    measured in most areas are shown.
+    measured in most areas are shown. The title names the area level, year and
+    reference of a :class:`~factormodel.Profile`, and synthetic data.
 
     Examples
     --------
@@ -452,7 +658,8 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     np.int64(1)
     """
     lang = _lang(lang)
-    synthetic = getattr(table, "synthetic", False)
+    nl = lang == "nl"
+    source = table
     table = deltas_frame(table)
     cols = [c for c in model.node_ids if c in table.columns and table[c].notna().any()]
     cols = sorted(cols, key=lambda c: -table[c].notna().sum())[:max_columns]
@@ -461,7 +668,7 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     if oriented:
         values = values * -model.desired_sign.loc[cols]  # positive = worse
     data = np.ma.masked_invalid(values.to_numpy())
-    ax = _new_ax(ax, (max(8.0, 0.28 * len(cols) + 3), max(4.0, 0.26 * len(table) + 2.5)))
+    ax = _new_ax(ax, (max(8.0, 0.3 * len(cols) + 3.5), max(4.0, 0.26 * len(table) + 4.0)))
     import matplotlib as mpl
 
     cmap = mpl.colormaps["RdYlGn_r" if oriented else "RdBu_r"].with_extremes(bad="#dddddd")
@@ -471,29 +678,36 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     rows, columns = np.nonzero(np.ma.getmaskarray(data))
     ax.scatter(columns, rows, s=3, color="#888888", marker="o")
     labels = _labels(model, lang, cols)
-    ax.set_xticks(range(len(cols)), [_short(t, 28) for t in labels], rotation=60, ha="right",
-                  fontsize=7)
+    ax.set_xticks(range(len(cols)), list(labels), rotation=60, ha="right",
+                  rotation_mode="anchor", fontsize=7)
     ax.set_yticks(range(len(table)), [str(a) for a in table.index], fontsize=7.5)
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
-    nl = lang == "nl"
-    bar.set_label(("SD, rood = slechter" if nl else "SD, red = worse") if oriented else "SD")
-    title = ("Profiel per gebied (grijs = niet gemeten)" if nl else
-             "Profile per area (grey = not measured)")
-    if synthetic:  # the image fills the axes: say it in the title
-        title += "\nSYNTHETISCHE voorbeelddata - geen metingen" if nl else \
-            "\nSYNTHETIC example data - not measurements"
-    ax.set_title(title, fontsize=11)
+    ref = reference_name(source, lang)
+    bar.set_label((f"SD tegenover {ref}, rood = slechter" if nl
+                   else f"SD against {ref}, red = worse") if oriented else "SD")
+    level = source.level if isinstance(source, Profile) else ""
+    name = _LEVEL_NAMES[lang].get(level, "Gebieden" if nl else "Areas")
+    year = f" {source.year}" if isinstance(source, Profile) and source.year is not None else ""
+    main = (f"{name}{year}: afstand tot {ref}\n(grijs met punt = niet gemeten)" if nl
+            else f"{name}{year}: distance from {ref}\n(grey with a dot = not measured)")
+    _title(ax, main, lang, synthetic=_is_synthetic(source, synthetic))
     return ax
 
 
 def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top: int = 15,
-                 title: str | None = None) -> Axes:
+                 title: str | None = None, lang: str = "nl", area: Any = None,
+                 synthetic: bool = False) -> Axes:
     """Tornado diagram: which edge weights move a result most (one SD each).
 
     Parameters
     ----------
     sensitivity_table : DataFrame
         From :func:`factormodel.sensitivity` (``low``, ``high``, ``value``).
+    title : str, optional
+        Replaces the first title line (what the result is).
+    area, synthetic : optional
+        The area the result is for, and whether its data are synthetic (the
+        figure then says so).
 
     Examples
     --------
@@ -504,21 +718,34 @@ def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top
     >>> len(fm.plot_tornado(s, top=3).patches)
     3
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    lang = _lang(lang)
+    nl = lang == "nl"
     rows = sensitivity_table.head(top)
     if rows.empty:
         raise InvalidParameterError("the sensitivity table is empty")
     value = float(rows["value"].iloc[0])
-    ax = _new_ax(ax, (8.5, 0.4 * len(rows) + 1.5))
+    ax = _new_ax(ax, (8.5, 0.4 * len(rows) + 2.2))
     ypos = np.arange(len(rows))
     ax.barh(ypos, rows["high"] - rows["low"], left=rows["low"], height=0.6, color="#2c7fb8")
     ax.axvline(value, color="black", linewidth=1)
-    ax.set_yticks(ypos, [f"{s} → {t} ({w:+.2f})" for s, t, w in
+    ax.set_yticks(ypos, [f"{s} → {t} ({_num(w, lang)})" for s, t, w in
                          zip(rows["source"], rows["target"], rows["weight"], strict=True)],
                   fontsize=8)
     ax.invert_yaxis()
     _pad_x(ax)
-    ax.set_xlabel("result when the weight moves one SD down / up (first order)")
-    ax.set_title(title or f"Sensitivity to edge weights (value {value:+.3f})", fontsize=11)
+    ax.set_xlabel("uitkomst als het gewicht één SD omlaag / omhoog gaat (eerste orde)" if nl
+                  else "result when the weight moves one SD down / up (first order)")
+    _legend_below(ax, [
+        Patch(color="#2c7fb8", label="bereik bij ±1 SD van dat gewicht" if nl
+              else "range for ±1 SD of that weight"),
+        Line2D([], [], color="black", label="uitkomst met de gewichten van het model" if nl
+               else "result with the model's own weights")], ncol=2)
+    main = title or ((f"Gevoeligheid voor de gewichten (uitkomst {_num(value, lang, '+.3f')})")
+                     if nl else f"Sensitivity to edge weights (value {value:+.3f})")
+    _title(ax, main, lang, area=area, synthetic=synthetic)
     return ax
 
 
@@ -629,5 +856,5 @@ def plot_validation(validation: Any, indicator: str | None = None, *, target: st
                  f"{words[sample]}, {validation.folds}", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", frameon=False)
     _data_label(ax, "synthetic" in (validation.data_status or ""), validation.data_source,
-                words["caveat"])
+                words["caveat"], lang="nl" if nl else "en")
     return ax

@@ -83,7 +83,7 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         raise ModelValidationError(problems or [Problem(src.where(), "no interventions")],
                                    src.file or src.table)
     get = {c: raw[cols[c]].tolist() for c in cols}
-    mark = table_decimal_mark(get[cols[c]] for c in ("cost_per_unit", "reach_per_unit",
+    mark = table_decimal_mark(get[c] for c in ("cost_per_unit", "reach_per_unit",
                                                      "max_units", "effect") if c in cols)
     rows = []
     first: dict[str, tuple[int, dict]] = {}
@@ -93,7 +93,7 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         problems.append(Problem(src.where(i, c), msg))
 
     for i in range(len(raw)):
-        iid, target = text(get[cols["intervention"]][i]), text(get[cols["target"]][i])
+        iid, target = text(get["intervention"][i]), text(get["target"][i])
         row: dict[str, Any] = {"intervention": iid, "target": target}
         if not iid:
             bad(i, "intervention", "missing intervention id")
@@ -107,23 +107,23 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         if (iid, target) in seen_pairs:
             bad(i, "target", f"intervention {iid!r} lists target {target!r} twice")
         seen_pairs.add((iid, target))
-        recognition = text(get[cols["recognition"]][i]).lower()
+        recognition = text(get["recognition"][i]).lower()
         if recognition not in RECOGNITION_LEVELS:
             bad(i, "recognition", f"unknown recognition level {recognition!r}; expected one of "
                 f"{', '.join(RECOGNITION_LEVELS)}")
         row["recognition"] = recognition
-        phases, err = parse_phases(get[cols["phases"]][i])
+        phases, err = parse_phases(get["phases"][i])
         if err:
             bad(i, "phases", err)
         row["phases"] = phases
-        setting = text(get[cols["setting"]][i]).lower()
+        setting = text(get["setting"][i]).lower()
         if setting not in vocab.FACTOR_SETTINGS:
             bad(i, "setting", f"unknown setting {setting!r}; expected one of "
                 f"{', '.join(vocab.FACTOR_SETTINGS)}")
         row["setting"] = setting
         for c, positive in (("cost_per_unit", False), ("reach_per_unit", True),
                             ("max_units", True)):
-            x, _, err = parse_number(get[cols[c]][i], grouping=True,  # money and counts
+            x, _, err = parse_number(get[c][i], grouping=True,  # money and counts
                                      decimal=mark)
             x = None if np.isnan(x) else x
             if err or x is None or x < 0 or (positive and x <= 0):
@@ -131,7 +131,7 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
             row[c] = x
         if row.get("max_units") is not None and not float(row["max_units"]).is_integer():
             bad(i, "max_units", "max_units must be a whole number")
-        effect = get[cols["effect"]][i] if "effect" in cols else None
+        effect = get["effect"][i] if "effect" in cols else None
         x, _, err = parse_number(effect, decimal=mark)
         x = None if np.isnan(x) else x
         if err:
@@ -139,7 +139,7 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         row["effect_is_default"] = x is None and not err
         row["effect"] = DEFAULT_EFFECT if x is None else x
         for c in ("effect_low", "effect_high"):
-            y, _, err = (parse_number(get[cols[c]][i], decimal=mark) if c in cols
+            y, _, err = (parse_number(get[c][i], decimal=mark) if c in cols
                          else (np.nan, "", None))
             if err:
                 bad(i, c, err)
@@ -149,7 +149,7 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
             row["effect_high"] = DEFAULT_EFFECT + 1.96 * DEFAULT_EFFECT_SD
         for c in ("name", "unit", "source", "effect_basis", "effect_source", "cost_basis",
                   "recognition_note"):
-            row[c] = text(get[cols[c]][i]) if c in cols else ""
+            row[c] = text(get[c][i]) if c in cols else ""
         for c in ("name", "source"):
             if not row[c]:
                 bad(i, c, f"missing {c}")

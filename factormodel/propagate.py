@@ -28,6 +28,7 @@ import pandas as pd
 from . import _linalg
 from ._cells import parse_numbers, table_decimal_mark
 from ._graph import path_graph, patterns, strongest_paths
+from ._guards import DELTA_BOUND
 from ._json import json_safe
 from .effects import check_alpha
 from .errors import InvalidDeltaError, InvalidParameterError, UnknownNodeError
@@ -349,6 +350,15 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
             f"{len(shown)} delta{'s are' if len(shown) > 1 else ' is'} missing, NaN, infinite "
             f"or not a number: {'; '.join(shown[:10])}{more}. Leave a node out to let the "
             "model predict it, or pass missing='free' to treat empty cells as not given.")
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) > DELTA_BOUND
+    if huge.any():
+        shown = [f"{cols[c]!r}" if single else f"row {frame.index[r]!r}, node {cols[c]!r}"
+                 for r, c in zip(*np.nonzero(huge), strict=True)]
+        raise InvalidDeltaError(
+            f"{len(shown)} delta{'s are' if len(shown) > 1 else ' is'} beyond "
+            f"{DELTA_BOUND:g} SD in magnitude (deltas are in standard deviations): "
+            + "; ".join(shown[:10]))
     out = pd.DataFrame(values, index=frame.index, columns=cols)
     return out.iloc[0].rename(None) if single else out
 

@@ -40,7 +40,9 @@ class Comparison(Result):
     predictions : DataFrame or None
         With a profile: predicted outcome deltas per area under both.
     rankings : DataFrame or None
-        With a profile: each area's top targets under both, and their overlap.
+        With a profile: each area's top targets under both, whether the first is the
+        same (``same_first``) and their ``overlap``; an area with no targets under
+        either weight set is unchanged (``same_first`` true, ``overlap`` 1).
     """
 
     edges: pd.DataFrame
@@ -133,9 +135,10 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
         rankings = pd.DataFrame({
             "area": areas, "top_a": [", ".join(x) for x in a_lists],
             "top_b": [", ".join(x) for x in b_lists],
-            "same_first": [bool(x) and bool(y) and x[0] == y[0]
+            # an area with no targets under either weight set has not changed
+            "same_first": [(not x and not y) or (bool(x) and bool(y) and x[0] == y[0])
                            for x, y in zip(a_lists, b_lists, strict=True)],
-            "overlap": [len(set(x) & set(y)) / max(len(x), 1)
+            "overlap": [1.0 if not x and not y else len(set(x) & set(y)) / max(len(x), 1)
                         for x, y in zip(a_lists, b_lists, strict=True)]})
     return Comparison(edges=edges, effects=effects, predictions=predictions, rankings=rankings)
 

@@ -126,12 +126,13 @@ def test_edge_list(tmp_path):
         fm.read_edge_list(bad, default_kind="risk")
 
 
-def test_slugify_unique_ids(tmp_path):
+def test_colliding_concept_names_are_an_error_not_renamed(tmp_path):
+    # issue 15: 'Armoede %' and 'armoede' used to become armoede and armoede_2 silently
     path = tmp_path / "fcm.csv"
     path.write_text(",Armoede %,armoede,X\nArmoede %,0,0.2,0\narmoede,0,0,0.3\nX,0,0,0\n",
                     encoding="utf-8")
-    m = fm.read_fcm_matrix(path, default_kind="risk")
-    assert m.node_ids == ("armoede", "armoede_2", "x")
+    with pytest.raises(fm.DataError, match=r"'Armoede %' and 'armoede' -> 'armoede'"):
+        fm.read_fcm_matrix(path, default_kind="risk")
 
 
 def test_html_summaries(rotterdam):

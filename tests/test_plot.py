@@ -37,7 +37,7 @@ def test_full_graph_is_readable(rotterdam):
     node_labels = [t for t in ax.texts if t.get_fontsize() < 9]
     assert len(node_labels) == rotterdam.n_nodes
     assert label_overlaps(ax) == []
-    assert "reconstruction" in ax.get_title()
+    assert "reconstructie, niet het officiële model" in ax.get_title()
     assert len(ax.patches) == rotterdam.n_edges
 
 
@@ -170,6 +170,105 @@ def test_bad_language(toy):
         fm.plot_graph(toy, lang="fr")
 
 
+def figure_texts(ax) -> list[str]:
+    """Every text drawn in the figure: titles, labels, ticks, legends, annotations."""
+    from matplotlib.text import Text
+
+    ax.figure.canvas.draw()
+    return [t.get_text() for t in ax.figure.findobj(Text) if t.get_text()]
+
+
+@pytest.fixture(scope="module")
+def oud_crooswijk():
+    model = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(model, fm.load_example_data("rotterdam"), level="wijk")
+    goals = {"vsv": 2.0, "schoolsucces": 1.0}
+    rec = fm.recommend(model, prof, goals, area="Oud-Crooswijk")
+    mc = fm.monte_carlo(model, prof.deltas.loc[["Oud-Crooswijk", "Tarwewijk"]], goals,
+                        n_draws=200, seed=1, progress=False)
+    return model, prof, goals, rec, mc
+
+
+def area_figures(model, prof, goals, rec, mc, lang):
+    """Every figure that shows an area, drawn from the synthetic example data."""
+    area = "Oud-Crooswijk"
+    ref = prof.reference_name(lang)
+    result = fm.propagate(model, prof.row(area)[list(model.factors)], missing="free")
+    return {
+        "profile": fm.plot_profile(model, prof, area=area, lang=lang),
+        "heatmap": fm.plot_heatmap(model, prof, lang=lang),
+        "recommendation": fm.plot_recommendation(rec, intervals=mc, area=area, lang=lang,
+                                                 reference=ref, synthetic=prof.synthetic),
+        "contributions": fm.plot_contributions(result, "vsv", lang=lang, area=area,
+                                               reference=ref, synthetic=prof.synthetic),
+        "tornado": fm.plot_tornado(fm.sensitivity(model, factor=rec["factor"][0],
+                                                  outcomes=goals, profile=prof.row(area)),
+                                   lang=lang, area=area, synthetic=prof.synthetic),
+    }
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_area_figure_says_synthetic_names_area_and_cuts_nothing(oud_crooswijk, lang):
+    """Issue 13: at the real model's size, every figure of the synthetic example data says
+    so inside the figure, names its area (and reference), and no label is cut with '…'."""
+    model, prof, goals, rec, mc = oud_crooswijk
+    assert prof.synthetic
+    marker = "synthetische data" if lang == "nl" else "synthetic data"
+    for name, ax in area_figures(model, prof, goals, rec, mc, lang).items():
+        texts = figure_texts(ax)
+        assert any(marker in t.lower() for t in texts), name
+        assert not any("…" in t for t in texts), name
+        title = ax.get_title()
+        if name != "heatmap":
+            assert "Oud-Crooswijk" in title, name
+        if name not in ("tornado",):
+            assert prof.reference_name(lang) in "\n".join(texts), name
+        assert ax.get_legend() is not None or name == "heatmap", name
+        plt.close(ax.figure)
+
+
+def test_figures_of_real_data_do_not_say_synthetic(oud_crooswijk):
+    model, prof, *_ = oud_crooswijk
+    real = fm.Profile(prof.deltas, reference=prof.reference, year=prof.year, level=prof.level)
+    for ax in (fm.plot_profile(model, real, area="Oud-Crooswijk"),
+               fm.plot_heatmap(model, real)):
+        assert not any("synthetisch" in t.lower() for t in figure_texts(ax))
+    assert "synthetische data" in " ".join(figure_texts(
+        fm.plot_profile(model, real, area="Oud-Crooswijk", synthetic=True))).lower()
+
+
+def test_recommendation_with_a_monte_carlo_result(oud_crooswijk):
+    """Issue 13: plot_recommendation(intervals=mc) crashed with AttributeError."""
+    *_, rec, mc = oud_crooswijk
+    with pytest.raises(fm.InvalidParameterError, match="pass area"):
+        fm.plot_recommendation(rec, intervals=mc)
+    with pytest.raises(fm.UnknownAreaError):
+        fm.plot_recommendation(rec, intervals=mc, area="Oud-Crooswjik")
+    ax = fm.plot_recommendation(rec, intervals=mc, area="Oud-Crooswijk", lang="en")
+    ranked = rec[rec["status"] == "recommended"]
+    bars = ax.containers[-1]  # the error bars: exactly the Monte Carlo interval
+    segments = bars.lines[2][0].get_segments()
+    for (lo, _), (hi, _), factor in zip((s[0] for s in segments), (s[1] for s in segments),
+                                        ranked["factor"], strict=True):
+        low, high = mc.scores.loc[("Oud-Crooswijk", factor), ["low", "high"]]
+        assert lo == pytest.approx(min(low, ranked.set_index("factor").loc[factor, "score"]))
+        assert hi == pytest.approx(max(high, ranked.set_index("factor").loc[factor, "score"]))
+    # the text beside each bar starts right of its error bar, and names rank stability
+    ax.figure.canvas.draw()
+    texts = [t for t in ax.texts if "evidence" in t.get_text()]
+    assert len(texts) == len(ranked)
+    for t, (_, (hi, _)) in zip(texts, segments, strict=True):
+        assert t.get_position()[0] >= hi - 1e-12
+        assert "in the top 3 in" in t.get_text()
+
+
+def test_wrap_keeps_every_word():
+    from factormodel.plot import _wrap
+
+    text = "gezonde start (gezond geboortegewicht / geen vroeggeboorte)"
+    assert _wrap(text, 38).replace("\n", " ") == text and "\n" in _wrap(text, 38)
+
+
 def test_plot_validation_labels_and_legend():
     v = fm.validate(fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam"),
                     outcomes=["vsv", "neet"], folds=4)
@@ -192,13 +291,15 @@ def test_plot_validation_labels_and_legend():
 def test_profile_figures_say_synthetic_or_credit_real_data():
     m = fm.load_model("rotterdam-jeugd")
     synth = fm.profile(m, fm.load_example_data("rotterdam"))
-    ax = fm.plot_profile(m, synth, area="Oud-Crooswijk")
-    assert "SYNTHETIC DATA" in [t.get_text() for t in ax.texts]
+    ax = fm.plot_profile(m, synth, area="Oud-Crooswijk")  # Dutch by default
+    assert any("SYNTHETISCHE DATA" in t for t in figure_texts(ax))
+    assert any("SYNTHETIC DATA" in t for t in figure_texts(
+        fm.plot_profile(m, synth, area="Oud-Crooswijk", lang="en")))
     real = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
                       indicators=fm.load_example_indicators("cbs_kwb2017"))
     ax = fm.plot_profile(m, real, area="Oude Westen")
-    texts = [t.get_text() for t in ax.texts]
-    assert "SYNTHETIC DATA" not in texts
+    texts = figure_texts(ax)
+    assert not any("SYNTHETI" in t for t in texts)
     assert any("Kerncijfers wijken en buurten 2017 (83765NED)" in t for t in texts)
     plt.close("all")
 
@@ -206,6 +307,6 @@ def test_profile_figures_say_synthetic_or_credit_real_data():
 def test_heatmap_of_synthetic_data_says_so_in_its_title(rotterdam):
     profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied")
     ax = fm.plot_heatmap(rotterdam, profile)
-    assert ax.get_title().endswith("SYNTHETISCHE voorbeelddata - geen metingen")
+    assert ax.get_title().endswith("SYNTHETISCHE DATA: geen metingen")
     plain = fm.plot_heatmap(rotterdam, profile.deltas)  # a bare table carries no flag
     assert "SYNTHETI" not in plain.get_title()

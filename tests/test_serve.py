@@ -660,3 +660,30 @@ def test_profiles_of_named_datasets_are_kept_until_the_file_changes(tmp_path, ex
     assert same(changed["deltas"][AREA], expected.loc[AREA])
     other = strict_json(c.post(url, json={"dataset": "w.csv", "area": AREA, "year": 2022}))
     assert other["year"] == 2022  # options are part of the key
+
+
+def test_wijkrapport_equals_the_library(client, rotterdam_model, example):
+    """Issue 14: the wijkrapport as HTML, the same document fm.report writes."""
+    r = client.post(f"{API}/models/rotterdam-jeugd/report", json={
+        "area": AREA, "outcomes": {"vsv": 2}, "goals": ["schoolverzuim:-2pp:3j"],
+        "budget": 250_000, "n_draws": 60})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert 'filename="wijkrapport-Oud-Crooswijk.html"' in r.headers["content-disposition"]
+    html = fm.report(rotterdam_model, example, AREA,
+                     [fm.parse_goal("schoolverzuim:-2pp:3j"), fm.Goal("vsv", priority=2)],
+                     budget=250_000, n_draws=60)
+    assert r.text == html
+    assert "http://" not in r.text and "https://" not in r.text.split("<body", 1)[0]
+    bad = client.post(f"{API}/models/rotterdam-jeugd/report", json={"area": "Nergenshuizen",
+                                                                   "outcomes": {"vsv": 1}})
+    assert bad.status_code == 404 and "Nergenshuizen" in strict_json(bad)["detail"]
+
+
+def test_page_downloads_the_wijkrapport(client):
+    form = {"model": "rotterdam-jeugd", "dataset": "example", "area": AREA, "outcome": "vsv",
+            "priority_vsv": "1", "top": "3", "lang": "nl", "action": "report"}
+    r = client.post("/", data=form)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert "<html" in r.text.lower() and AREA in r.text
+    page = client.get("/")
+    assert 'value="report"' in page.text

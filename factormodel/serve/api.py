@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
 
 from ..errors import DataError, UnknownIndicatorError
@@ -190,6 +191,35 @@ def recommend_upload(request: Request, model: str, file: Annotated[UploadFile, F
                      options: Annotated[str, Form(alias="request")] = "{}") -> dict[str, Any]:
     return _recommend(request, model, _form_request(options, schemas.RecommendRequest),
                       _read_upload(request, file))
+
+
+def _report(request: Request, model: str, req: schemas.ReportRequest,
+            upload: tuple[str | None, bytes] | None) -> HTMLResponse:
+    m, data, prof = _profiled(request, model, req, upload)
+    prof.row(req.area)
+    html = service.wijkrapport(m, data, req.area, req.outcomes, req.goals, budget=req.budget,
+                               lang=req.lang, reference=req.reference, year=req.year,
+                               level=req.level, n_draws=req.n_draws,
+                               data_source=None if upload is None else upload[0])
+    name = service.report_filename(req.area)
+    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/models/{model}/report", response_class=HTMLResponse,
+             summary="The wijkrapport as one self-contained HTML file (named dataset)")
+def wijkrapport(request: Request, model: str, body: schemas.ReportRequest) -> HTMLResponse:
+    """Profile, goals and drivers, recommended factors with Monte Carlo intervals, a
+    portfolio within the budget, what is not measured, caveats and provenance
+    (:func:`factormodel.report`), Dutch by default."""
+    return _report(request, model, body, None)
+
+
+@router.post("/models/{model}/report/upload", response_class=HTMLResponse,
+             summary="The wijkrapport (uploaded table)", description=_UPLOAD_HELP)
+def wijkrapport_upload(request: Request, model: str, file: Annotated[UploadFile, File()],
+                       options: Annotated[str, Form(alias="request")] = "{}") -> HTMLResponse:
+    return _report(request, model, _form_request(options, schemas.ReportRequest),
+                   _read_upload(request, file))
 
 
 def _portfolio(request: Request, model: str, req: schemas.PortfolioRequest,

@@ -219,7 +219,7 @@ class RecommendRequest(DataRequest):
 
 
 class RankedFactor(_Row):
-    rank: Number = Field(description="1, 2, ...; null for unmeasured factors (flagged)")
+    rank: int | None = Field(description="1, 2, ...; null for unmeasured factors (flagged)")
     factor: str
     status: str
     score: Number
@@ -245,6 +245,13 @@ class Recommendation(BaseModel):
     outcomes: dict[str, float]
     goals: list[str] = []
     factors: list[RankedFactor]
+
+
+class ReportRequest(RecommendRequest):
+    budget: float | None = Field(None, ge=0, description="money available (EUR); with it the "
+                                                         "report contains a portfolio")
+    lang: Literal["nl", "en"] = "nl"
+    n_draws: int = Field(500, ge=50, le=10_000, description="Monte Carlo weight draws")
 
 
 class PortfolioRequest(RecommendRequest):

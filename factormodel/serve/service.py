@@ -55,6 +55,7 @@ from ..model import FactorModel
 from ..portfolio import Portfolio, load_interventions, optimize_portfolio
 from ..propagate import PropagationResult, propagate
 from ..recommend import recommend
+from ..report import report
 from .http_errors import error_status
 
 __all__ = ["EXAMPLE_DATASET", "UPLOAD_TYPES", "Limits", "RequestError", "Workspace",
@@ -583,6 +584,22 @@ def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, floa
                               one_per_factor=one_per_factor, required_phases=required_phases,
                               required_settings=required_settings, cap_at_room=cap_at_room,
                               alpha=alpha)
+
+
+def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
+                outcomes: Mapping[str, float], goals: Sequence[str] = (), *,
+                budget: float | None, lang: str, reference: str = "city",
+                year: int | None = None, level: str | None = None, n_draws: int = 500,
+                data_source: str | None = None) -> str:
+    """:func:`factormodel.report` as one self-contained HTML string."""
+    return str(report(model, data, area, goals_of(outcomes, goals), budget=budget, lang=lang,
+                      reference=reference, year=year, level=level, n_draws=n_draws,
+                      data_source=data_source))
+
+
+def report_filename(area: str) -> str:
+    """A safe download name for an area's report."""
+    return "wijkrapport-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", area).strip("-") or "wijk") + ".html"
 
 
 def portfolio_doc(model: FactorModel, p: Portfolio, prof: Profile,

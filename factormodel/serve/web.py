@@ -29,6 +29,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from .. import plot
+from .._safewrite import guard_frame
 from ..errors import FactorModelError
 from ..model import FactorModel
 from . import service
@@ -55,6 +56,7 @@ TEXT: dict[str, dict[str, str]] = {
         "(CSV of XLSX)", "area": "Wijk", "outcomes": "Maatschappelijke resultaten "
         "(prioriteit)", "budget": "Budget in euro (optioneel)", "top": "Aantal factoren",
         "lang": "Taal", "token": "Toegangscode", "submit": "Analyseer", "refresh": "Bijwerken",
+        "report": "Download wijkrapport (HTML)",
         "busy": "Bezig met rekenen …",
         "profile": "Profiel", "profile_note": "Afstand tot de referentie in standaarddeviaties "
         "(SD); index 100 = referentie, hoger = beter. De figuur toont de 15 grootste "
@@ -96,6 +98,7 @@ TEXT: dict[str, dict[str, str]] = {
         "area": "Wijk (area)", "outcomes": "Maatschappelijke resultaten (priority)",
         "budget": "Budget in euro (optional)", "top": "Number of factors", "lang": "Language",
         "token": "Access token", "submit": "Analyse", "refresh": "Refresh",
+        "report": "Download the wijkrapport (HTML)",
         "busy": "Computing …",
         "profile": "Profile", "profile_note": "Distance from the reference in standard "
         "deviations (SD); index 100 = reference, higher = better. The figure shows the 15 "
@@ -170,6 +173,7 @@ def _lang(value: Any) -> str:
 
 
 def _downloads(frame: pd.DataFrame, key: str) -> tuple[str, str]:
+    frame = guard_frame(frame)  # a spreadsheet opening the download runs no formula
     csv = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
     buf = io.BytesIO()
     frame.to_excel(buf, index=False, sheet_name=key[:31])
@@ -270,6 +274,11 @@ async def analyse(request: Request) -> HTMLResponse:
         # the analysis is CPU-bound: run it off the event loop
         from starlette.concurrency import run_in_threadpool
 
+        if form.get("action") == "report":
+            html = await run_in_threadpool(_report, ws, c, content)
+            name = service.report_filename(c.area)
+            return HTMLResponse(html, headers={
+                "Content-Disposition": f'attachment; filename="{name}"'})
         results = await run_in_threadpool(_results, ws, c, content)
         extra: dict[str, Any] = {"results": results}
     except RequestError as exc:
@@ -308,6 +317,26 @@ def _whole(value: Any, name: str) -> int:
         raise RequestError(422, "invalid_request", f"{name}: expected a whole number from 1 "
                            f"to 100, got {value!r}", f"form.{name}")
     return int(number)
+
+
+def _report(ws: Workspace, c: Choices, content: bytes | None) -> str:
+    """The wijkrapport for the form's choices (:func:`factormodel.report`)."""
+    model, data = _chosen_data(ws, c, content)
+    if not c.area or not c.outcomes:
+        raise RequestError(422, "invalid_request",
+                           {"nl": "kies een wijk en minstens één maatschappelijk resultaat",
+                            "en": "choose a wijk and at least one outcome"}[c.lang], "form.area")
+    return service.wijkrapport(model, data, c.area, c.outcomes, budget=c.budget, lang=c.lang,
+                               data_source=c.filename)
+
+
+def _chosen_data(ws: Workspace, c: Choices, content: bytes | None
+                 ) -> tuple[FactorModel, pd.DataFrame]:
+    if content is not None:
+        return ws.model(c.model, "form.model"), ws.read_upload(c.filename, content)
+    model, data, _ = ws.named_profile(c.model, c.dataset, model_location="form.model",
+                                      data_location="form.dataset")
+    return model, data
 
 
 def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]:

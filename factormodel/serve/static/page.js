@@ -18,7 +18,12 @@ document.addEventListener("DOMContentLoaded", function () {
   file.addEventListener("change", function () {
     form.elements.dataset.disabled = file.files.length > 0;
   });
-  form.addEventListener("submit", function () {
-    document.getElementById("busy").hidden = false;
+  form.addEventListener("submit", function (event) {
+    var busy = document.getElementById("busy");
+    busy.hidden = false;
+    // the report comes back as a download: the page itself stays, so stop the spinner
+    if (event.submitter && event.submitter.value === "report") {
+      setTimeout(function () { busy.hidden = true; }, 8000);
+    }
   });
 });

@@ -1,0 +1,947 @@
+"""The wijkrapport: one self-contained HTML file a gebiedsadviseur can share with partners.
+
+:func:`report` runs the library's public analyses for one area and the
+maatschappelijke resultaten it chose, and writes everything into one HTML file
+(figures inline as PNG, style inline, no scripts, no external files), Dutch by
+default. Sections, in order:
+
+1. ``profiel`` -- the area against its reference in the indicators' own units;
+2. ``resultaten`` -- the chosen results (goals) and what drives them (the
+   factors with the largest total effect, and the share of the strongest path);
+3. ``aangrijpingspunten`` -- the recommended factors, with Monte Carlo
+   intervals over the weights and the stability of their ranks;
+4. ``interventies`` -- fitting interventions and, with a budget, an exact
+   portfolio: what it buys in indicator units and what was left out and why;
+5. ``niet-gemeten`` -- what the data do not measure;
+6. ``kanttekeningen`` -- the caveats (reconstruction or official model, real or
+   synthetic data, area-level associations are not individual effects, ...);
+7. ``herkomst`` -- provenance (model, data, settings, date, library version).
+
+With ``out`` ending in ``.pdf`` the same document is printed to PDF with
+WeasyPrint (the optional extra ``factormodel[pdf]``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from html import escape
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .effects import strongest_paths, total_effects
+from .errors import DataError, InvalidParameterError, UnknownTableError
+from .goals import Goal, resolve_goal
+from .indicators import Profile, as_area_data, coverage, load_indicators, profile
+from .io import load_model
+from .model import FactorModel
+from .plot import figure_png, plot_profile, plot_recommendation
+from .portfolio import Portfolio, load_interventions, optimize_portfolio
+from .recommend import recommend
+from .uncertainty import MonteCarloResult, monte_carlo
+
+__all__ = ["SECTIONS", "report"]
+
+#: Section ids of the report, in order (the same in every language).
+SECTIONS = ("profiel", "resultaten", "aangrijpingspunten", "interventies", "niet-gemeten",
+            "kanttekeningen", "herkomst")
+
+_HEADINGS = {
+    "nl": {"profiel": "1. De wijk tegenover {ref}",
+           "resultaten": "2. Gekozen maatschappelijke resultaten en wat ze drijft",
+           "aangrijpingspunten": "3. Aanbevolen aangrijpingspunten",
+           "interventies": "4. Interventies en een portfolio binnen het budget",
+           "niet-gemeten": "5. Wat niet gemeten is",
+           "kanttekeningen": "6. Kanttekeningen",
+           "herkomst": "7. Herkomst"},
+    "en": {"profiel": "1. The area against {ref}",
+           "resultaten": "2. Chosen outcomes (maatschappelijke resultaten) and their drivers",
+           "aangrijpingspunten": "3. Recommended factors to target",
+           "interventies": "4. Interventions and a portfolio within the budget",
+           "niet-gemeten": "5. What is not measured",
+           "kanttekeningen": "6. Caveats",
+           "herkomst": "7. Provenance"},
+}
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#222;
+max-width:1040px;margin:0 auto;padding:24px;line-height:1.45;font-size:15px}
+h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;margin-top:36px;
+border-bottom:2px solid #2c7fb8;padding-bottom:4px}h3{font-size:16px;margin-top:22px}
+.sub{color:#555;margin-top:0}
+.warn{background:#fff3e0;border-left:6px solid #e66101;padding:10px 14px;margin:14px 0}
+.note{background:#eef5fb;border-left:6px solid #2c7fb8;padding:10px 14px;margin:14px 0}
+table{border-collapse:collapse;margin:10px 0 16px 0;font-size:13px;width:100%}
+th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f3f3f3}td.num,th.num{text-align:right;white-space:nowrap}
+.worse{color:#b2182b;font-weight:600}.better{color:#1a7837;font-weight:600}
+figure{margin:14px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:13px;color:#555}
+footer{margin-top:40px;font-size:12px;color:#777}
+@media print{body{max-width:none;padding:0}h2{page-break-after:avoid}
+figure,tr{page-break-inside:avoid}thead{display:table-header-group}}
+"""
+
+
+# --------------------------------------------------------------------------- goals
+
+
+@dataclass(frozen=True)
+class _GoalText:
+    node: str
+    priority: float
+    goal: Any = None  # a goal object (fm.Goal) when one was given
+
+
+def _goals(model: FactorModel, goals: Any) -> tuple[dict[str, float], list[_GoalText]]:
+    """THE place where the report reads its goals: priorities per node, and the goals.
+
+    Accepts a node id, a list of node ids, a mapping ``{node: priority}``, or a
+    list of goal objects (anything with ``target`` and optionally ``priority``,
+    ``change``, ``unit``, ``years``, ``group``, such as ``fm.Goal``).
+    """
+    if isinstance(goals, str | Goal):
+        goals = [goals]
+    if isinstance(goals, Mapping):
+        items = [_GoalText(str(k), float(v)) for k, v in goals.items()]
+    elif isinstance(goals, Iterable):
+        items = []
+        for g in goals:
+            if isinstance(g, str):
+                items.append(_GoalText(g, 1.0))
+            elif isinstance(g, Goal):  # a target by id, label or indicator: resolved here
+                items.append(_GoalText(resolve_goal(model, g).node, float(g.priority), g))
+            elif hasattr(g, "target"):
+                items.append(_GoalText(str(g.target), float(getattr(g, "priority", 1.0)), g))
+            else:
+                raise InvalidParameterError(f"a goal must be a node id or a goal object, got "
+                                            f"{g!r}")
+    else:
+        raise InvalidParameterError(f"goals must be node ids, {{node: priority}} or goal "
+                                    f"objects, got {type(goals).__name__}")
+    if not items:
+        raise InvalidParameterError("the report needs at least one goal (a node id)")
+    model.positions([g.node for g in items])  # unknown nodes: UnknownNodeError with matches
+    bad = [g for g in items if not np.isfinite(g.priority) or g.priority <= 0]
+    if bad:
+        raise InvalidParameterError("goal priorities must be numbers above 0; got "
+                                    + ", ".join(f"{g.node}={g.priority}" for g in bad))
+    return {g.node: g.priority for g in items}, items
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _n(x: Any, lang: str, digits: int = 2, sign: bool = False) -> str:
+    """A number as a reader of ``lang`` writes it (Dutch: 1.234,5)."""
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "–"
+    x = round(float(x), digits) + 0.0  # no "-0,0"
+    text = f"{x:{'+' if sign else ''},.{digits}f}"
+    if lang == "nl":
+        text = text.translate(str.maketrans(",.", ".,"))
+    return text
+
+
+def _money(x: float, lang: str) -> str:
+    return f"€ {_n(x, lang, 0)}" if lang == "nl" else f"€{_n(x, lang, 0)}"
+
+
+def _unit(unit: str, lang: str, difference: bool = False) -> str:
+    if unit == "%":
+        if difference:
+            return "procentpunt" if lang == "nl" else "percentage points"
+        return "%"
+    if unit == "per 1000":
+        return "per 1.000" if lang == "nl" else "per 1,000"
+    return unit
+
+
+def _value(x: float, unit: str, lang: str, *, sign: bool = False, difference: bool = False,
+           digits: int = 1) -> str:
+    if x is None or not np.isfinite(x):
+        return "–"
+    u = _unit(unit, lang, difference)
+    joiner = "" if u == "%" else " "
+    return f"{_n(x, lang, digits, sign)}{joiner}{u}"
+
+
+def _table(header: list[str], rows: list[list[str]], numeric: Iterable[int] = ()) -> str:
+    """An HTML table; cells are escaped unless they are already marked-up ``_Raw``."""
+    numeric = set(numeric)
+
+    def cell(tag: str, k: int, value: Any) -> str:
+        cls = ' class="num"' if k in numeric else ""
+        text = value.html if isinstance(value, _Raw) else escape(str(value))
+        return f"<{tag}{cls}>{text}</{tag}>"
+
+    head = "".join(cell("th", k, h) for k, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell("td", k, v) for k, v in enumerate(r)) + "</tr>"
+                   for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+@dataclass(frozen=True)
+class _Raw:
+    html: str
+
+
+def _figure(ax: Any, caption: str, dpi: int) -> str:
+    png = base64.b64encode(figure_png(ax, dpi=dpi)).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{png}" alt="{escape(caption)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
+def _p(text: str, cls: str = "") -> str:
+    return f'<p class="{cls}">{escape(text)}</p>' if cls else f"<p>{escape(text)}</p>"
+
+
+def _h3(text: str) -> str:
+    return f"<h3>{escape(text)}</h3>"
+
+
+def _ul(items: Iterable[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class _Context:
+    model: FactorModel
+    prof: Profile
+    area: Any
+    lang: str
+    long: pd.DataFrame
+    catalogue: pd.DataFrame | None
+    priorities: dict[str, float]
+    goals: list[_GoalText]
+    dpi: int
+
+    @property
+    def nl(self) -> bool:
+        return self.lang == "nl"
+
+    def t(self, nl: str, en: str) -> str:
+        return nl if self.nl else en
+
+    def label(self, node: str) -> str:
+        return str(self.model.nodes.loc[node, f"label_{self.lang}"])
+
+    @property
+    def ref(self) -> str:
+        return self.prof.reference_name(self.lang)
+
+
+def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
+           budget: float | None = None, lang: str = "nl",
+           out: str | PathLike[str] | None = None, reference: str = "city",
+           year: int | None = None, level: str | None = None,
+           targets: Mapping[str, float] | None = None, population: float | None = None,
+           indicators: pd.DataFrame | None = None,
+           interventions: pd.DataFrame | str | PathLike[str] | None = None,
+           one_per_factor: bool = True, top: int = 5, n_draws: int = 1000, seed: int = 0,
+           alpha: float = 1.0, dpi: int = 100, date: _dt.date | str | None = None,
+           data_source: str | None = None,
+           profile_options: Mapping[str, Any] | None = None) -> str | Path:
+    """Write the wijkrapport for ``area``: one self-contained HTML (or PDF) file.
+
+    Parameters
+    ----------
+    model : FactorModel or str
+        A model, or the name/path of one (:func:`factormodel.load_model`).
+    data : DataFrame or path
+        Area data (:func:`factormodel.read_area_data`): the area itself and
+        what it is compared with (the other areas for ``reference="city"``).
+    area : label
+        The area the report is about.
+    goals : node id, list of ids, mapping ``{id: priority}`` or :class:`~factormodel.Goal`
+        The maatschappelijke resultaten the area chose: any node, outcome or
+        factor (e.g. ``{"vsv": 2, "schoolverzuim": 1}``), or goals with a size
+        (``fm.parse_goal("schoolverzuim:-2pp:3j")``); every section ranks and
+        optimises for their nodes with their priorities.
+    budget : float, optional
+        Money available (euros, as the catalogue's costs); with it the report
+        contains an exact portfolio within the budget.
+    lang : {"nl", "en"}
+        Language of every text, table and figure (Dutch by default).
+    out : path, optional
+        Where to write the report (``.html``, or ``.pdf`` with WeasyPrint
+        installed). Without it the HTML is returned as a string.
+    reference, year, level, targets, indicators
+        As for :func:`factormodel.profile` (``indicators``: a catalogue other
+        than the model's own, e.g. for real CBS data); ``profile_options``
+        passes any further keyword to it.
+    population : float, optional
+        Young people in the area, for the portfolio (default: from the data).
+    interventions : DataFrame or path, optional
+        Intervention catalogue (default: the model's own).
+    one_per_factor : bool
+        The portfolio has at most one intervention per factor.
+    top, n_draws, seed, alpha
+        Factors ranked; weight draws and seed of the Monte Carlo analysis;
+        per-hop attenuation.
+    dpi : int
+        Resolution of the inline figures.
+    date : date or str, optional
+        The date printed in the report (default: today).
+    data_source : str, optional
+        How the data are named under provenance (default: the file name, or
+        "a table given in Python").
+
+    Returns
+    -------
+    str or Path
+        The HTML when ``out`` is None, otherwise the path written.
+
+    Raises
+    ------
+    UnknownAreaError, UnknownNodeError, DataError, InvalidParameterError
+        From the analyses it runs (an unknown area or goal, data without a
+        population when a budget is given, ...), before anything is written.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> html = fm.report("rotterdam-jeugd", fm.load_example_data("rotterdam"),
+    ...                  "Oud-Crooswijk", {"vsv": 2, "schoolsucces": 1}, budget=250_000,
+    ...                  n_draws=100)
+    >>> html.startswith("<!DOCTYPE html>"), "SYNTHETISCHE DATA" in html
+    (True, True)
+    >>> [s in html for s in ('id="profiel"', 'id="herkomst"')]
+    [True, True]
+    """
+    if lang not in ("nl", "en"):
+        raise InvalidParameterError(f"lang must be 'nl' or 'en', got {lang!r}")
+    if not isinstance(dpi, int) or not 30 <= dpi <= 300:
+        raise InvalidParameterError(f"dpi must be a whole number from 30 to 300, got {dpi!r}")
+    if isinstance(model, str):
+        model = load_model(model)
+    priorities, goal_list = _goals(model, goals)
+    long = as_area_data(data)
+    prof = profile(model, long, indicators=indicators, reference=reference, year=year,
+                   level=level, targets=targets, **dict(profile_options or {}))
+    prof.row(area)  # an unknown area: UnknownAreaError with close matches, before any work
+    catalogue = indicators if indicators is not None else (
+        load_indicators(model) if "indicators" in model.table_names else None)
+    ctx = _Context(model, prof, area, lang, long, catalogue, priorities, goal_list, dpi)
+    rec = recommend(model, prof, priorities, area=area, top=top, alpha=alpha,
+                    indicators=catalogue)
+    mc = monte_carlo(model, prof.deltas.loc[[area]], priorities, n_draws=n_draws, seed=seed,
+                     top=min(3, top), alpha=alpha, progress=False)
+    try:
+        ivs = (load_interventions(model, interventions)
+               if not isinstance(interventions, pd.DataFrame) else interventions)
+    except UnknownTableError:
+        ivs = None
+    port = None
+    if budget is not None:
+        if ivs is None:
+            raise DataError(f"model {model.name!r} has no intervention catalogue; give "
+                            "interventions= to compute a portfolio")
+        pop = prof.population_of(area) if population is None else population
+        port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=priorities,
+                                  population=pop, area=area, one_per_factor=one_per_factor,
+                                  alpha=alpha, indicators=catalogue)
+    if date is None:
+        date = _dt.date.today()
+    source = data_source or (Path(data).name if isinstance(data, str | PathLike) else
+                             ctx.t("een tabel die in Python is meegegeven",
+                                   "a table given in Python"))
+    digest = _digest(data)
+    parts = [
+        _header(ctx, str(date)),
+        _section(ctx, "profiel", _profile_section(ctx)),
+        _section(ctx, "resultaten", _goals_section(ctx, alpha)),
+        _section(ctx, "aangrijpingspunten", _recommendation_section(ctx, rec, mc)),
+        _section(ctx, "interventies", _interventions_section(ctx, rec, ivs, port, budget)),
+        _section(ctx, "niet-gemeten", _unmeasured_section(ctx, rec)),
+        _section(ctx, "kanttekeningen", _caveats_section(ctx, ivs, port, mc)),
+        _section(ctx, "herkomst", _provenance_section(
+            ctx, str(date), source, digest, budget, n_draws, seed, alpha, port)),
+    ]
+    title = ctx.t(f"Wijkrapport {area}", f"Area report {area}")
+    html = (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+            + "".join(parts) + "</body></html>\n")
+    if out is None:
+        return html
+    path = Path(out)
+    if path.suffix.lower() == ".pdf":
+        _write_pdf(html, path)
+    else:
+        path.write_text(html, encoding="utf-8")
+    return path
+
+
+def _write_pdf(html: str, path: Path) -> None:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: the system's Pango is missing
+        raise InvalidParameterError(
+            "a PDF report needs WeasyPrint (pip install 'factormodel[pdf]', and the Pango "
+            f"libraries of your system); write .html instead ({exc})") from None
+    HTML(string=html).write_pdf(str(path))
+
+
+def _digest(data: Any) -> str:
+    """The first 12 hex digits of the SHA-256 of a data file ('' for a table)."""
+    if isinstance(data, str | PathLike) and Path(data).is_file():
+        return hashlib.sha256(Path(data).read_bytes()).hexdigest()[:12]
+    return ""
+
+
+def _section(ctx: _Context, key: str, body: str) -> str:
+    heading = _HEADINGS[ctx.lang][key].format(ref=ctx.ref)
+    return f'<section id="{key}"><h2>{escape(heading)}</h2>{body}</section>'
+
+
+def _header(ctx: _Context, date: str) -> str:
+    m, prof = ctx.model, ctx.prof
+    names = ", ".join(ctx.label(g.node) for g in ctx.goals)
+    sub = ctx.t(f"Factorenmodel-analyse voor {names} — {prof.level or 'gebied'} {ctx.area}, "
+                f"data {prof.year}, model {m.name} {m.metadata.version}, {date}",
+                f"Factor model analysis for {names} — {prof.level or 'area'} {ctx.area}, "
+                f"data {prof.year}, model {m.name} {m.metadata.version}, {date}")
+    out = [f"<header><h1>{escape(ctx.t('Wijkrapport ', 'Area report ') + str(ctx.area))}</h1>",
+           _p(sub, "sub")]
+    if prof.synthetic:
+        out.append('<div class="warn"><b>' + escape(ctx.t(
+            "SYNTHETISCHE DATA — geen metingen.", "SYNTHETIC DATA — not measurements."))
+            + "</b> " + escape(ctx.t(
+                f"De cijfers voor {ctx.area} zijn verzonnen voorbeeldwaarden bij echte "
+                "gebiedsnamen. Lees dit rapport als een demonstratie van de werkwijze, niet "
+                "als een uitspraak over de wijk.",
+                f"The figures for {ctx.area} are made-up example values attached to real "
+                "area names. Read this report as a demonstration of the method, not as a "
+                "statement about the area.")) + "</div>")
+    if m.metadata.status != "official":
+        out.append('<div class="warn">' + escape(_status_text(ctx)) + "</div>")
+    out.append("</header>")
+    return "".join(out)
+
+
+def _status_text(ctx: _Context) -> str:
+    status = ctx.model.metadata.status
+    if status == "reconstruction":
+        return ctx.t(
+            f"Model {ctx.model.name} is een reconstructie van het Factorenmodel Jeugd uit "
+            "openbare bronnen, niet het officiële model van de gemeente Rotterdam: de "
+            "volledige factorenlijst en eventuele gewichten van het officiële model zijn niet "
+            "openbaar.",
+            f"Model {ctx.model.name} is a reconstruction of the Factorenmodel Jeugd from "
+            "public sources, not the official model of the City of Rotterdam: the official "
+            "model's full factor list and any weights are not public.")
+    return ctx.t(f"Model {ctx.model.name} heeft de status '{status}': geen officieel model.",
+                 f"Model {ctx.model.name} has status '{status}': not an official model.")
+
+
+# --------------------------------------------------------------------------- 1. profile
+
+
+def _indicator_rows(ctx: _Context) -> pd.DataFrame:
+    """The area's measured indicators with their reference values and differences."""
+    prof, long = ctx.prof, ctx.long
+    now = long[(long["area"] == ctx.area) & (long["year"] == prof.year)]
+    if prof.level and "level" in now.columns and now["level"].astype(str).ne("").any():
+        now = now[now["level"] == prof.level]
+    now = now.dropna(subset=["value"])
+    if ctx.catalogue is None or now.empty:
+        return pd.DataFrame()
+    cat = ctx.catalogue
+    now = now[now["indicator"].isin(cat.index)]
+    if prof.reference == "previous_year":
+        before = long[(long["area"] == ctx.area) & (long["year"] == prof.year - 1)]
+        ref = before.set_index("indicator")["value"]
+    else:
+        ref = prof.reference_values
+    info = cat.loc[now["indicator"]]
+    value = now["value"].to_numpy(dtype=float)
+    refv = ref.reindex(now["indicator"]).to_numpy(dtype=float)
+    z = info["direction"].to_numpy() * (value - refv) / info["scale"].to_numpy()
+    sign = ctx.model.desired_sign.reindex(info["node"]).to_numpy(dtype=float)
+    return pd.DataFrame({
+        "indicator": now["indicator"].to_numpy(), "node": info["node"].to_numpy(),
+        "label": info[f"label_{ctx.lang}"].to_numpy(), "unit": info["unit"].to_numpy(),
+        "value": value, "reference": refv, "difference": value - refv, "z": z,
+        "better": z * sign}).sort_values("better", kind="stable").reset_index(drop=True)
+
+
+def _profile_section(ctx: _Context) -> str:
+    rows = _indicator_rows(ctx)
+    prof = ctx.prof
+    intro = ctx.t(
+        f"Elke indicator van {ctx.area} in {prof.year} naast {ctx.ref}, in de eenheid van de "
+        "indicator zelf, en als afstand in standaarddeviaties (SD: de spreiding tussen "
+        "gebieden in de catalogus). Slechtste eerst.",
+        f"Each indicator of {ctx.area} in {prof.year} beside {ctx.ref}, in the indicator's "
+        "own unit, and as a distance in standard deviations (SD: the spread between areas in "
+        "the catalogue). Worst first.")
+    out = [_p(intro)]
+    if rows.empty:
+        out.append(_p(ctx.t("Voor dit gebied zijn geen indicatoren uit de catalogus gemeten.",
+                            "No catalogue indicators are measured for this area.")))
+    else:
+        body = []
+        for r in rows.itertuples():
+            if not np.isfinite(r.better):
+                verdict = _Raw("–")
+            elif abs(r.better) < 0.05:
+                verdict = _Raw(escape(ctx.t("gelijk", "the same")))
+            elif r.better < 0:
+                verdict = _Raw(f'<span class="worse">{escape(ctx.t("slechter", "worse"))}</span>')
+            else:
+                verdict = _Raw(f'<span class="better">{escape(ctx.t("beter", "better"))}</span>')
+            body.append([r.label, _value(r.value, r.unit, ctx.lang),
+                         _value(r.reference, r.unit, ctx.lang),
+                         _value(r.difference, r.unit, ctx.lang, sign=True, difference=True),
+                         _n(r.z, ctx.lang, 2, sign=True), verdict])
+        out.append(_table([ctx.t("indicator", "indicator"), str(ctx.area),
+                           ctx.t("referentie", "reference"), ctx.t("verschil", "difference"),
+                           ctx.t("afstand (SD)", "distance (SD)"),
+                           ctx.t("oordeel", "verdict")], body, numeric=(1, 2, 3, 4)))
+    ax = plot_profile(ctx.model, prof, area=ctx.area, lang=ctx.lang, top=25)
+    out.append(_figure(ax, ctx.t(
+        f"Profiel van {ctx.area} per factor en resultaat (SD tegenover {ctx.ref}; "
+        "rechts = beter).",
+        f"Profile of {ctx.area} per factor and outcome (SD against {ctx.ref}; "
+        "right = better)."), ctx.dpi))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- 2. goals
+
+
+def _goal_phrase(ctx: _Context, g: _GoalText) -> str:
+    """What the area wants, in words (with a goal object's change, horizon and group)."""
+    if isinstance(g.goal, Goal) and g.goal.change is not None:
+        desired = ctx.model.desired_sign[g.node]
+        better = ctx.t("lager is beter" if desired < 0 else "hoger is beter",
+                       "lower is better" if desired < 0 else "higher is better")
+        return f"{ctx.label(g.node)}: {g.goal.describe(ctx.lang)} ({better})"
+    parts = [ctx.label(g.node)]
+    obj = g.goal
+    change = getattr(obj, "change", None)
+    if change is not None:
+        unit = getattr(obj, "unit", "sd")
+        unit_text = {"sd": "SD", "pp": ctx.t("procentpunt", "percentage points"),
+                     "%": "%"}.get(str(unit), str(unit))
+        parts.append(f"{_n(float(change), ctx.lang, 1, sign=True)} {unit_text}")
+    years = getattr(obj, "years", None)
+    if years:
+        parts.append(ctx.t(f"binnen {years} jaar", f"within {years} years"))
+    group = getattr(obj, "group", None)
+    if group:
+        parts.append(ctx.t(f"doelgroep {group}", f"target group {group}"))
+    desired = ctx.model.desired_sign[g.node]
+    parts.append(ctx.t("lager is beter" if desired < 0 else "hoger is beter",
+                       "lower is better" if desired < 0 else "higher is better"))
+    return f"{parts[0]} ({'; '.join(parts[1:])})"
+
+
+def _goals_section(ctx: _Context, alpha: float) -> str:
+    m = ctx.model
+    out = [_p(ctx.t(
+        "De maatschappelijke resultaten die de wijk koos, met hun prioriteit. Per resultaat de "
+        "beïnvloedbare factoren met het grootste totale effect in het model (het effect van "
+        "één SD verandering van de factor, over alle paden samen) en het sterkste pad.",
+        "The outcomes the area chose, with their priority. For each, the modifiable factors "
+        "with the largest total effect in the model (the effect of a one-SD change of the "
+        "factor, over all paths together) and the strongest path."))]
+    modifiable = m.node_values("modifiable")
+    T = total_effects(m, alpha=alpha, targets=[g.node for g in ctx.goals])
+    for g in ctx.goals:
+        node = g.node
+        delta = float(ctx.prof.row(ctx.area).get(node, np.nan))
+        if not np.isfinite(delta):
+            now = ctx.t(f"Niet gemeten in {ctx.area}.", f"Not measured in {ctx.area}.")
+        elif round(delta, 2) == 0:
+            now = ctx.t(f"{ctx.area} ligt op {ctx.ref}.", f"{ctx.area} is at {ctx.ref}.")
+        else:
+            better = delta * float(m.desired_sign[node]) > 0
+            now = ctx.t(f"{ctx.area} ligt {_n(abs(delta), ctx.lang)} SD "
+                        f"{'boven' if delta > 0 else 'onder'} {ctx.ref}: "
+                        f"{'beter' if better else 'slechter'}.",
+                        f"{ctx.area} is {_n(abs(delta), ctx.lang)} SD "
+                        f"{'above' if delta > 0 else 'below'} {ctx.ref}: "
+                        f"{'better' if better else 'worse'}.")
+        out.append(f"<h3>{escape(_goal_phrase(ctx, g))}</h3>")
+        out.append(_p(ctx.t(f"Prioriteit {_n(g.priority, ctx.lang, 1)}. ",
+                            f"Priority {_n(g.priority, ctx.lang, 1)}. ") + now))
+        effects = T[node].drop(node, errors="ignore")
+        effects = effects[[bool(modifiable[f]) and f in m.factors for f in effects.index]]
+        effects = effects[effects != 0]
+        best = effects.reindex(effects.abs().sort_values(ascending=False).index).head(6)
+        if best.empty:
+            out.append(_p(ctx.t("Geen beïnvloedbare factor in het model drijft dit resultaat.",
+                                "No modifiable factor in the model drives this outcome.")))
+            continue
+        rows = []
+        for f, effect in best.items():
+            path = strongest_paths(m, f, node, top=1, alpha=alpha)
+            via = " → ".join(ctx.label(n) for n in path.loc[0, "nodes"]) if len(path) else ""
+            share = (float(path.loc[0, "product"]) / effect) if len(path) and effect else np.nan
+            rows.append([ctx.label(f), _n(effect, ctx.lang, 2, sign=True), via,
+                         f"{_n(100 * share, ctx.lang, 0)}%" if np.isfinite(share) else "–"])
+        out.append(_table([ctx.t("factor", "factor"), ctx.t("totaal effect (SD per SD)",
+                                                            "total effect (SD per SD)"),
+                           ctx.t("sterkste pad", "strongest path"),
+                           ctx.t("deel via dat pad", "share via that path")], rows,
+                          numeric=(1, 3)))
+    out.append(_p(ctx.t(
+        f"Deze verbanden zijn die van model {m.name} en gelden voor elke wijk; wat de wijk "
+        "onderscheidt, is hoe ver zij op elke factor van de referentie af ligt (paragraaf 3).",
+        f"These links are those of model {m.name} and hold for every area; what sets the "
+        "area apart is how far it is from the reference on each factor (section 3).")))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- 3. ranking
+
+
+def _recommendation_section(ctx: _Context, rec: pd.DataFrame, mc: MonteCarloResult) -> str:
+    out = [_p(ctx.t(
+        "Per beïnvloedbare factor: ruimte om te verbeteren (hoe ver de wijk aan de verkeerde "
+        f"kant van {ctx.ref} ligt, SD) × winst (verbetering van de gekozen resultaten per SD "
+        "verbetering van de factor) × bewijssterkte (aandeel van het effect over sterke "
+        f"verbanden). Het interval en de rangstabiliteit komen uit {mc.n_valid} trekkingen "
+        "van de gewichten uit hun onzekerheid (Monte Carlo); een factor met een hoge "
+        "rangstabiliteit blijft bovenaan, hoe de gewichten ook uitvallen.",
+        "Per modifiable factor: room to improve (how far the area is on the wrong side of "
+        f"{ctx.ref}, SD) × gain (improvement of the chosen outcomes per SD the factor "
+        "improves) × strength of evidence (share of the effect over strong links). The "
+        f"interval and rank stability come from {mc.n_valid} draws of the weights from their "
+        "uncertainty (Monte Carlo); a factor with high rank stability stays at the top "
+        "whatever the weights turn out to be."))]
+    out += [_p(note[ctx.lang], "note") for note in rec.attrs.get("notes", [])]
+    ranked = rec[rec["status"] == "recommended"]
+    if ranked.empty:
+        out.append(_p(ctx.t(
+            f"Geen gemeten factor ligt aan de verkeerde kant van {ctx.ref} en helpt de "
+            "gekozen resultaten: er is niets aan te bevelen op grond van deze data.",
+            f"No measured factor is on the wrong side of {ctx.ref} and helps the chosen "
+            "outcomes: there is nothing to recommend from these data.")))
+        return "".join(out)
+    scores = mc.scores.xs(ctx.area, level="area")
+    stability = mc.rank_stability.loc[ctx.area]
+    rows = []
+    for r in ranked.itertuples():
+        lo, hi = scores.loc[r.factor, "low"], scores.loc[r.factor, "high"]
+        rows.append([str(int(r.rank)), ctx.label(r.factor), _n(r.score, ctx.lang, 3),
+                     f"{_n(lo, ctx.lang, 3)} – {_n(hi, ctx.lang, 3)}",
+                     f"{_n(100 * stability[r.factor], ctx.lang, 0)}%",
+                     getattr(r, f"explanation_{ctx.lang}")])
+    pct = f"{mc.interval:.0%}"
+    out.append(_table([ctx.t("rang", "rank"), "factor", "score",
+                       ctx.t(f"{pct}-interval", f"{pct} interval"),
+                       ctx.t(f"in top {mc.top}", f"in top {mc.top}"),
+                       ctx.t("toelichting", "explanation")], rows, numeric=(0, 2, 3, 4)))
+    ax = plot_recommendation(rec, intervals=mc, area=ctx.area, lang=ctx.lang, reference=ctx.ref,
+                             synthetic=ctx.prof.synthetic)
+    out.append(_figure(ax, ctx.t(
+        f"Aanbevolen factoren voor {ctx.area}, met het {pct}-interval van de score over de "
+        "gewichtstrekkingen.",
+        f"Recommended factors for {ctx.area}, with the {pct} interval of the score over the "
+        "weight draws."), ctx.dpi))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- 4. interventions
+
+_REASONS_NL = (
+    (r"does not improve the chosen outcomes", "verbetert de gekozen resultaten niet"),
+    (r"its target factors have no room left to improve",
+     "de factoren waarop het zich richt hebben geen ruimte meer om te verbeteren"),
+    (r"its target factor is already served \(one intervention per factor\)",
+     "op die factor zet al een gekozen interventie in (één interventie per factor)"),
+    (r"less improvement per euro than the chosen portfolio",
+     "minder verbetering per euro dan het gekozen portfolio"),
+)
+
+
+def _reason(text: str, lang: str) -> str:
+    """A portfolio's reason for leaving an intervention out, in ``lang``."""
+    if lang == "en":
+        return text
+    for pattern, nl in _REASONS_NL:
+        if re.fullmatch(pattern, text):
+            return nl
+    budget = re.fullmatch(r"does not fit the remaining budget \(([\d,.]+) left, one unit "
+                          r"costs ([\d,.]+)\)", text)
+    if budget:
+        left, cost = (float(x.replace(",", "")) for x in budget.groups())
+        return (f"past niet in het resterende budget ({_money(left, 'nl')} over, één eenheid "
+                f"kost {_money(cost, 'nl')})")
+    return text  # a reason this report does not know yet: shown as the library gives it
+
+
+def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame | None,
+                           port: Portfolio | None, budget: float | None) -> str:
+    if ivs is None:
+        return _p(ctx.t(f"Model {ctx.model.name} heeft geen interventiecatalogus.",
+                        f"Model {ctx.model.name} has no intervention catalogue."))
+    out = []
+    ranked = rec.loc[rec["status"] == "recommended", "factor"].tolist()
+    fitting = ivs[ivs["target"].isin(ranked)]
+    out.append(_h3(ctx.t("Interventies die op de aanbevolen factoren aangrijpen",
+                         "Interventions that target the recommended factors")))
+    if fitting.empty:
+        out.append(_p(ctx.t("Geen interventie in de catalogus richt zich op een van de "
+                            "aanbevolen factoren.",
+                            "No intervention in the catalogue targets any of the recommended "
+                            "factors.")))
+    else:
+        rows = []
+        for r in fitting.itertuples():
+            effect = _n(r.effect, ctx.lang, 2) + (ctx.t(" (standaard)", " (default)")
+                                                  if r.effect_is_default else "")
+            rows.append([r.name, ctx.label(r.target), r.recognition, effect,
+                         f"{_money(r.cost_per_unit, ctx.lang)} / {r.unit}",
+                         ", ".join(r.phases) if not isinstance(r.phases, str) else r.phases])
+        out.append(_table(["interventie" if ctx.nl else "intervention", "factor",
+                           ctx.t("erkenning (NJi)", "recognition (NJi)"),
+                           ctx.t("effect (SD)", "effect (SD)"),
+                           ctx.t("kosten", "cost"), ctx.t("levensfase", "life phase")], rows,
+                          numeric=(3, 4)))
+    uncovered = [f for f in ranked if f not in set(ivs["target"])]
+    if uncovered:
+        out.append(_p(ctx.t(
+            "Geen interventie in de catalogus richt zich op: "
+            + ", ".join(ctx.label(f) for f in uncovered)
+            + ". Een portfolio kan deze aanbevolen factoren dus niet bereiken; dat is een gat "
+            "in de catalogus, geen oordeel over de factor.",
+            "No intervention in the catalogue targets: "
+            + ", ".join(ctx.label(f) for f in uncovered)
+            + ". A portfolio therefore cannot reach these recommended factors; this is a gap "
+            "in the catalogue, not a judgement on the factor."), "note"))
+    if port is None:
+        out.append(_p(ctx.t("Er is geen budget opgegeven; met een budget bevat dit rapport een "
+                            "portfolio van interventies dat erin past.",
+                            "No budget was given; with a budget this report contains a "
+                            "portfolio of interventions that fits it.")))
+        return "".join(out)
+    out.append(_h3(ctx.t("Portfolio binnen ", "Portfolio within ")
+                   + _money(port.budget, ctx.lang)))
+    out.append(_p(ctx.t(
+        f"Exact berekend (gemengd-geheeltallig programma): de combinatie van interventies "
+        f"die de gekozen resultaten samen het meest verbetert binnen het budget. Kosten "
+        f"{_money(port.total_cost, ctx.lang)} van {_money(port.budget, ctx.lang)}; verwachte "
+        f"verbetering {_n(port.improvement, ctx.lang, 3)} SD (gewogen met de prioriteiten).",
+        f"Computed exactly (mixed-integer programme): the combination of interventions that "
+        f"improves the chosen outcomes most within the budget. Cost "
+        f"{_money(port.total_cost, ctx.lang)} of {_money(port.budget, ctx.lang)}; expected "
+        f"improvement {_n(port.improvement, ctx.lang, 3)} SD (weighted by the priorities).")))
+    if port.chosen.empty:
+        out.append(_p(ctx.t("Binnen dit budget past geen interventie die helpt.",
+                            "No helpful intervention fits within this budget.")))
+    else:
+        rows = [[r.name, str(int(r.units)), _money(r.cost, ctx.lang), _n(r.reach, ctx.lang, 0),
+                 ", ".join(ctx.label(f.strip()) for f in str(r.targets).split(",") if f.strip()),
+                 _n(r.value, ctx.lang, 3)] for r in port.chosen.itertuples()]
+        out.append(_table(["interventie" if ctx.nl else "intervention",
+                           ctx.t("eenheden", "units"), ctx.t("kosten", "cost"),
+                           ctx.t("bereik (jongeren)", "reach (young people)"),
+                           ctx.t("grijpt aan op", "targets"),
+                           ctx.t("verbetering (SD)", "improvement (SD)")], rows,
+                          numeric=(1, 2, 3, 5)))
+    out.append(_h3(ctx.t("Wat het portfolio oplevert", "What the portfolio buys")))
+    units = port.outcome_units
+    if units is not None and not units.empty:
+        cat = ctx.catalogue
+        rows = []
+        for r in units.itertuples():
+            unit = str(cat.loc[r.indicator, "unit"]) if cat is not None else ""
+            rows.append([ctx.label(r.node), getattr(r, f"label_{ctx.lang}"),
+                         _n(r.delta_sd, ctx.lang, 3, sign=True),
+                         _value(r.change, unit, ctx.lang, sign=True, difference=True, digits=2)])
+        out.append(_table([ctx.t("resultaat", "outcome"), "indicator",
+                           ctx.t("verandering (SD)", "change (SD)"),
+                           ctx.t("in de eenheid van de indicator", "in the indicator's unit")],
+                          rows, numeric=(2, 3)))
+    else:
+        out.append(_p(ctx.t("Voorspelde verandering (SD): ", "Predicted change (SD): ") + ", ".join(
+            f"{ctx.label(o)} {_n(v, ctx.lang, 3, sign=True)}"
+            for o, v in port.outcome_changes.items())))
+    out.append(_p(ctx.t(
+        "Dit is de verwachte verandering op wijkniveau als de interventies het gemiddelde "
+        "effect halen dat de catalogus aanneemt, over het deel van de jongeren dat ze "
+        "bereiken; geen belofte voor individuele jongeren.",
+        "This is the expected change at area level if the interventions reach the average "
+        "effect the catalogue assumes, over the share of young people they reach; not a "
+        "promise for individual young people.")))
+    if not port.left_out.empty:
+        out.append(_h3(ctx.t("Niet gekozen, en waarom", "Left out, and why")))
+        rows = [[r.name, _reason(r.reason, ctx.lang)] for r in port.left_out.itertuples()]
+        out.append(_table(["interventie" if ctx.nl else "intervention",
+                           ctx.t("reden", "reason")], rows))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- 5. unmeasured
+
+
+def _unmeasured_section(ctx: _Context, rec: pd.DataFrame) -> str:
+    m = ctx.model
+    cov = coverage(m, ctx.prof).loc[ctx.area]
+    out = [_p(ctx.t(
+        f"In {ctx.area} zijn {cov['factors_measured']} van de {cov['factors_total']} factoren "
+        f"en {cov['outcomes_measured']} van de {cov['outcomes_total']} resultaten gemeten. "
+        "Wat niet gemeten is, telt in de aanbeveling niet mee als ruimte om te verbeteren "
+        "(nooit als nul ingevuld); het model voorspelt het wel uit de gemeten factoren.",
+        f"In {ctx.area}, {cov['factors_measured']} of {cov['factors_total']} factors and "
+        f"{cov['outcomes_measured']} of {cov['outcomes_total']} outcomes are measured. What "
+        "is not measured has no room to improve in the recommendation (never filled in as "
+        "zero); the model does predict it from the measured factors."))]
+    unmeasured_goals = [g.node for g in ctx.goals
+                        if not np.isfinite(ctx.prof.row(ctx.area).get(g.node, np.nan))]
+    if unmeasured_goals:
+        out.append(_p(ctx.t("Gekozen resultaten zonder meting: ", "Chosen outcomes not measured: ")
+                      + ", ".join(ctx.label(n) for n in unmeasured_goals) + ".", "note"))
+    potential = rec[rec["status"] == "not measured"]
+    if len(potential):
+        out.append(_h3(ctx.t("Niet gemeten, maar mogelijk belangrijk",
+                             "Not measured, but possibly important")))
+        rows = [[ctx.label(r.factor), _n(r.gain, ctx.lang, 2),
+                 f"{_n(100 * r.evidence, ctx.lang, 0)}%"] for r in potential.itertuples()]
+        out.append(_table(["factor", ctx.t("winst per SD verbetering", "gain per SD improvement"),
+                           ctx.t("bewijssterkte", "strength of evidence")], rows, numeric=(1, 2)))
+        out.append(_p(ctx.t("Meet deze factoren in de wijk (of vraag partners wat zij zien) "
+                            "voordat u ze uitsluit.",
+                            "Measure these factors in the area (or ask partners what they see) "
+                            "before ruling them out.")))
+    for key, title in (("unmeasured_factors", ctx.t("Alle niet-gemeten factoren",
+                                                    "All unmeasured factors")),
+                       ("unmeasured_outcomes", ctx.t("Niet-gemeten resultaten",
+                                                     "Unmeasured outcomes"))):
+        ids = [s.strip() for s in str(cov[key]).split(",") if s.strip()]
+        if ids:
+            out.append(f"<h3>{escape(title)} ({len(ids)})</h3>"
+                       + _p(", ".join(ctx.label(n) for n in ids) + "."))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- 6. caveats
+
+
+def _caveats_section(ctx: _Context, ivs: pd.DataFrame | None, port: Portfolio | None,
+                     mc: MonteCarloResult) -> str:
+    m = ctx.model
+    s = m.summary()
+    items = [
+        _status_text(ctx) + ctx.t(
+            f" Van de {s['edges']} verbanden rusten er {s['edges_expert_judgement']} op "
+            "expertoordeel in plaats van op gepubliceerd onderzoek.",
+            f" Of its {s['edges']} links, {s['edges_expert_judgement']} rest on expert "
+            "judgement rather than published research."),
+        ctx.t("De data zijn SYNTHETISCH: verzonnen voorbeeldwaarden bij echte gebiedsnamen, "
+              "geen metingen. Geen enkele uitspraak in dit rapport gaat over de echte wijk.",
+              "The data are SYNTHETIC: made-up example values attached to real area names, "
+              "not measurements. No statement in this report is about the real area.")
+        if ctx.prof.synthetic else
+        ctx.t("De data zijn door de gebruiker aangeleverd; dit rapport controleert hun "
+              "juistheid niet. Controleer bron, jaar en definitie van elke indicator.",
+              "The data were supplied by the user; this report does not check that they are "
+              "correct. Check the source, year and definition of each indicator."),
+        ctx.t("Verbanden tussen wijken zijn geen effecten voor individuele jongeren: het "
+              "model beschrijft gemiddelden van gebieden en groepen. Dat een factor in de wijk "
+              "samenhangt met een resultaat, zegt niet dat het voor elke jongere zo werkt.",
+              "Associations between areas are not effects for individual young people: the "
+              "model describes averages of areas and groups. That a factor goes with an "
+              "outcome in the area does not mean it works that way for every young person."),
+        ctx.t("Het model is lineair en de gewichten zijn gestandaardiseerde effecten uit de "
+              f"literatuur. Het {mc.interval:.0%}-interval en de rangstabiliteit dekken alleen "
+              "de onzekerheid van de gewichten, niet die van de data, van de indicatoren of "
+              "van de structuur van het model.",
+              "The model is linear and its weights are standardised effects from the "
+              f"literature. The {mc.interval:.0%} interval and rank stability cover only the "
+              "uncertainty of the weights, not that of the data, the indicators or the "
+              "model's structure."),
+        ctx.t(f"Alle afstanden zijn gemeten tegenover {ctx.ref}; een andere referentie geeft "
+              "andere afstanden en kan een andere rangorde geven.",
+              f"All distances are measured against {ctx.ref}; another reference gives other "
+              "distances and may give another ranking."),
+    ]
+    if ctx.catalogue is not None:
+        assumed = ctx.catalogue["basis"].astype(str).str.contains("assumption").sum()
+        if assumed:
+            items.append(ctx.t(
+                f"Bij {assumed} van de {len(ctx.catalogue)} indicatoren in de catalogus zijn "
+                "de spreiding tussen wijken (de schaal van een SD) en het typische niveau "
+                "aannames, niet berekend uit echte data.",
+                f"For {assumed} of the {len(ctx.catalogue)} indicators in the catalogue the "
+                "spread between areas (the scale of one SD) and the typical level are "
+                "assumptions, not computed from real data."))
+    if ivs is not None:
+        n_default = int(ivs.drop_duplicates("intervention")["effect_is_default"].sum())
+        items.append(ctx.t(
+            f"Van de {ivs['intervention'].nunique()} interventies in de catalogus hebben er "
+            f"{n_default} geen gepubliceerde effectgrootte: zij krijgen een voorzichtige "
+            "standaardwaarde per NJi-erkenningsniveau. Erkenning zegt iets over de sterkte "
+            "van het bewijs, niet over de grootte van het effect. Kosten zijn aannames uit de "
+            "catalogus.",
+            f"Of the {ivs['intervention'].nunique()} interventions in the catalogue, "
+            f"{n_default} have no published effect size: they get a cautious default per NJi "
+            "recognition level. Recognition grades the strength of evidence, not the size of "
+            "the effect. Costs are assumptions from the catalogue."))
+    if mc.n_divergent:
+        items.append(ctx.t(
+            f"{mc.n_divergent} van de {mc.n_draws} gewichtstrekkingen gaven terugkoppelingen "
+            "die niet convergeren; die zijn weggelaten uit de intervallen.",
+            f"{mc.n_divergent} of {mc.n_draws} weight draws gave feedback loops that do not "
+            "converge; they are left out of the intervals."))
+    return _ul(items)
+
+
+# --------------------------------------------------------------------------- 7. provenance
+
+
+def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
+                        budget: float | None, n_draws: int, seed: int, alpha: float,
+                        port: Portfolio | None) -> str:
+    from . import __version__
+
+    m, prof = ctx.model, ctx.prof
+    md = m.metadata
+    goals = ", ".join(f"{g.node} ({_n(g.priority, ctx.lang, 1)})" for g in ctx.goals)
+    rows = [
+        [ctx.t("model", "model"), f"{md.name} {md.version}"],
+        [ctx.t("status van het model", "model status"),
+         {"reconstruction": "reconstructie (niet het officiële model)",
+          "illustrative": "illustratief", "official": "officieel"}.get(md.status, md.status)
+         if ctx.nl else md.status],
+        [ctx.t("citeren als", "cite as"), md.citation or "–"],
+        [ctx.t("data", "data"), source + (f" (sha256 {digest}…)" if digest else "")],
+        *([[ctx.t("bron en licentie van de data", "data source and licence"),
+             str(prof.source)]] if getattr(prof, "source", "") else []),
+        [ctx.t("soort data", "kind of data"),
+         ctx.t("SYNTHETISCH (geen metingen)", "SYNTHETIC (not measurements)") if prof.synthetic
+         else ctx.t("aangeleverd door de gebruiker", "supplied by the user")],
+        [ctx.t("gebied, niveau, jaar", "area, level, year"),
+         f"{ctx.area}, {prof.level or '–'}, {prof.year}"],
+        [ctx.t("referentie", "reference"), ctx.ref],
+        [ctx.t("gekozen resultaten (prioriteit)", "chosen outcomes (priority)"), goals],
+        [ctx.t("budget", "budget"), _money(budget, ctx.lang) if budget is not None else "–"],
+        [ctx.t("Monte Carlo", "Monte Carlo"),
+         ctx.t(f"{n_draws} trekkingen, seed {seed}, alpha {_n(alpha, ctx.lang, 2)}",
+               f"{n_draws} draws, seed {seed}, alpha {_n(alpha, ctx.lang, 2)}")],
+        [ctx.t("gemaakt op", "made on"), date],
+        [ctx.t("software", "software"), f"factormodel {__version__}"],
+    ]
+    if port is not None and port.constraints.get("one_per_factor"):
+        rows.append([ctx.t("portfolio-regels", "portfolio rules"),
+                     ctx.t("hoogstens één interventie per factor",
+                           "at most one intervention per factor")])
+    return (_table([ctx.t("wat", "what"), ctx.t("waarde", "value")], rows)
+            + "<footer>" + escape(ctx.t("Gemaakt met factormodel, open-source software.",
+                                        "Made with factormodel, open-source software."))
+            + "</footer>")

@@ -1,0 +1,294 @@
+"""The wijkrapport: one self-contained file, every section, both languages, the library's
+own numbers, and honest labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+import factormodel as fm
+from factormodel.cli import main
+from factormodel.report import SECTIONS
+
+AREA = "Oud-Crooswijk"
+GOALS = {"vsv": 2.0, "schoolsucces": 1.0}
+
+
+class Page(HTMLParser):
+    """Tags with their attributes, section ids, headings, and table rows as text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.sections: list[str] = []
+        self.headings: list[str] = []
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._heading: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag == "section":
+            self.sections.append(attrs.get("id", ""))
+        elif tag in ("h1", "h2", "h3"):
+            self._heading = []
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("h1", "h2", "h3") and self._heading is not None:
+            self.headings.append("".join(self._heading))
+            self._heading = None
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        for buf in (self._heading, self._cell):
+            if buf is not None:
+                buf.append(data)
+
+
+@pytest.fixture(scope="module")
+def rotterdam_model():
+    return fm.load_model("rotterdam-jeugd")
+
+
+@pytest.fixture(scope="module")
+def example():
+    return fm.load_example_data("rotterdam")
+
+
+@pytest.fixture(scope="module")
+def dutch(rotterdam_model, example):
+    return fm.report(rotterdam_model, example, AREA, GOALS, budget=250_000, n_draws=200,
+                     date="2026-11-26")
+
+
+@pytest.fixture(scope="module")
+def english(rotterdam_model, example):
+    return fm.report(rotterdam_model, example, AREA, GOALS, budget=250_000, n_draws=200,
+                     lang="en", date="2026-11-26")
+
+
+def assert_self_contained(html: str) -> None:
+    page = Page(html)
+    for tag, attrs in page.tags:
+        for key in ("src", "href", "data", "srcset", "action", "poster"):
+            value = (attrs.get(key) or "").strip().lower()
+            assert not value.startswith(("http:", "https:", "//", "file:")), (tag, key, value)
+            if key == "src" and key in attrs:
+                assert value.startswith("data:image/"), (tag, value[:40])
+        assert tag not in ("script", "link", "iframe", "object", "embed"), tag
+    assert "@import" not in html and "url(" not in html
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_report_is_self_contained_with_every_section(lang, dutch, english):
+    html = dutch if lang == "nl" else english
+    assert html.startswith("<!DOCTYPE html>") and f'<html lang="{lang}">' in html
+    assert_self_contained(html)
+    page = Page(html)
+    assert page.sections == list(SECTIONS)
+    images = [a for t, a in page.tags if t == "img"]
+    assert len(images) == 2 and all(a["src"].startswith("data:image/png;base64,")
+                                    for a in images)
+
+
+def test_the_checker_sees_external_assets():
+    """The self-containment check is not vacuous."""
+    for bad in ('<img src="https://x.org/a.png">', '<link rel="stylesheet" href="a.css">',
+                "<script>alert(1)</script>", '<a href="http://example.org">x</a>',
+                "<style>@import 'x.css'</style>"):
+        with pytest.raises(AssertionError):
+            assert_self_contained(f"<html><body>{bad}</body></html>")
+
+
+def test_dutch_headings_and_labels(dutch, english):
+    nl, en = Page(dutch), Page(english)
+    assert nl.headings[0] == f"Wijkrapport {AREA}"
+    assert "1. De wijk tegenover het stedelijk gemiddelde" in nl.headings
+    assert "6. Kanttekeningen" in nl.headings and "7. Herkomst" in nl.headings
+    assert "1. The area against the city average" in en.headings
+    assert "6. Caveats" in en.headings and "7. Provenance" in en.headings
+    # no English headings in the Dutch report, no Dutch headings in the English one
+    assert not set(nl.headings) & set(en.headings[1:])
+    for word in ("procentpunt", "slechter", "Niet gekozen, en waarom", "toelichting"):
+        assert word in dutch
+    for word in ("Portfolio within", "Left out, and why", "percentage points"):
+        assert word in english and word not in dutch
+
+
+def test_caveats_name_reconstruction_synthetic_data_and_area_level(dutch, english):
+    assert "SYNTHETISCHE DATA" in dutch and "SYNTHETIC DATA" in english
+    assert "niet het officiële model" in dutch and "not the official model" in english
+    assert "geen effecten voor individuele jongeren" in dutch
+    assert "not effects for individual young people" in english
+    assert "officieel model" not in dutch.replace("niet het officiële model", "")
+
+
+def test_real_data_is_not_called_synthetic(rotterdam_model, example):
+    real = example.drop(columns="status")  # the same table, not marked synthetic
+    html = fm.report(rotterdam_model, real, AREA, ["vsv"], n_draws=50)
+    assert "SYNTHETISCHE" not in html and "aangeleverd door de gebruiker" in html
+
+
+def test_profile_table_in_indicator_units(dutch, rotterdam_model, example):
+    prof = fm.profile(rotterdam_model, example)
+    value = example.query("area == @AREA and year == 2023 and indicator == 'vsv_nieuw'")
+    own, ref = float(value["value"].iloc[0]), float(prof.reference_values["vsv_nieuw"])
+    label = fm.load_indicators(rotterdam_model).loc["vsv_nieuw", "label_nl"]
+    row = next(r for r in Page(dutch).rows if r and r[0] == label)
+    assert row[1] == f"{own:.1f}%".replace(".", ",")
+    assert row[2] == f"{ref:.1f}%".replace(".", ",")
+    diff = round(own - ref, 1) + 0.0
+    assert row[3] == f"{diff:+.1f} procentpunt".replace(".", ",")
+
+
+def test_recommendation_intervals_are_the_monte_carlo_numbers(dutch, rotterdam_model, example):
+    prof = fm.profile(rotterdam_model, example)
+    rec = fm.recommend(rotterdam_model, prof, GOALS, area=AREA)
+    mc = fm.monte_carlo(rotterdam_model, prof.deltas.loc[[AREA]], GOALS, n_draws=200, seed=0,
+                        top=3, progress=False)
+    rows = {r[1]: r for r in Page(dutch).rows if len(r) == 6 and r[0].isdigit()}
+    top = rec[rec["status"] == "recommended"]
+    assert len(rows) == len(top)
+    for r in top.itertuples():
+        row = rows[r.label_nl]
+        low, high = mc.scores.loc[(AREA, r.factor), ["low", "high"]]
+        assert row[0] == str(int(r.rank))
+        assert row[3] == f"{low:.3f} – {high:.3f}".replace(".", ",")
+        assert row[4] == f"{100 * mc.rank_stability.loc[AREA, r.factor]:.0f}%"
+        assert row[5] == r.explanation_nl
+
+
+def test_portfolio_matches_optimize_portfolio(dutch, rotterdam_model, example):
+    prof = fm.profile(rotterdam_model, example)
+    port = fm.optimize_portfolio(rotterdam_model, prof, fm.load_interventions(rotterdam_model),
+                                 budget=250_000, outcomes=GOALS,
+                                 population=prof.population_of(AREA), area=AREA,
+                                 one_per_factor=True)
+    cost = f"€ {port.total_cost:,.0f}".replace(",", ".")
+    assert f"Kosten {cost} van € 250.000" in dutch
+    page = Page(dutch)
+    for r in port.chosen.itertuples():
+        assert any(row[:2] == [r.name, str(r.units)] for row in page.rows), r.name
+    for r in port.left_out.itertuples():
+        assert any(row and row[0] == r.name for row in page.rows), r.name
+    assert "one intervention per factor" not in dutch  # reasons are in Dutch
+
+
+def test_without_budget_there_is_no_portfolio(rotterdam_model, example):
+    html = fm.report(rotterdam_model, example, AREA, "vsv", n_draws=50)
+    assert "Er is geen budget opgegeven" in html and "Portfolio binnen" not in html
+    assert Page(html).sections == list(SECTIONS)
+
+
+def test_goal_on_a_factor_and_goal_objects(rotterdam_model, example):
+    @dataclass(frozen=True)
+    class Goal:  # the shape of fm.Goal (issue 13, part A)
+        target: str
+        change: float | None = None
+        unit: str = "sd"
+        years: int | None = None
+        group: str | None = None
+        priority: float = 1.0
+
+    html = fm.report(rotterdam_model, example, AREA,
+                     [Goal("schoolverzuim", -2, unit="pp", years=3, group="12-18")],
+                     n_draws=50)
+    assert "-2,0 procentpunt; binnen 3 jaar; doelgroep 12-18; lager is beter" in html
+
+
+def test_bad_input_is_refused_before_writing(rotterdam_model, example, tmp_path):
+    out = tmp_path / "r.html"
+    with pytest.raises(fm.UnknownAreaError, match="Oud-Crooswijk"):
+        fm.report(rotterdam_model, example, "Oud-Crooswjk", GOALS, out=out)
+    with pytest.raises(fm.UnknownNodeError):
+        fm.report(rotterdam_model, example, AREA, ["schoolverzuimm"], out=out)
+    with pytest.raises(fm.InvalidParameterError, match="priorities"):
+        fm.report(rotterdam_model, example, AREA, {"vsv": 0}, out=out)
+    with pytest.raises(fm.InvalidParameterError, match="lang"):
+        fm.report(rotterdam_model, example, AREA, GOALS, lang="fr", out=out)
+    no_population = example.assign(population=np.nan)
+    with pytest.raises(fm.DataError, match="no population"):
+        fm.report(rotterdam_model, no_population, AREA, GOALS, budget=1000, out=out)
+    assert not out.exists()
+
+
+def test_writes_one_file_and_returns_its_path(rotterdam_model, example, tmp_path):
+    path = fm.report(rotterdam_model, example, AREA, GOALS, out=tmp_path / "r.html",
+                     n_draws=50)
+    assert path == tmp_path / "r.html" and list(tmp_path.iterdir()) == [path]
+    html = path.read_text(encoding="utf-8")
+    assert_self_contained(html)
+    assert len(html) < 600_000  # small enough to e-mail
+
+
+def test_pdf(rotterdam_model, example, tmp_path):
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        pytest.skip("WeasyPrint (factormodel[pdf]) is not installed here")
+    path = fm.report(rotterdam_model, example, AREA, GOALS, out=tmp_path / "r.pdf", n_draws=50)
+    assert path.read_bytes()[:5] == b"%PDF-" and path.stat().st_size > 50_000
+
+
+def test_cli_wijkanalyse(tmp_path, capsys):
+    out = tmp_path / "rapport.html"
+    code = main(["wijkanalyse", "rotterdam-jeugd", "example", "--area", AREA, "--goal", "vsv=2",
+                 "--goal", "schoolsucces", "--budget", "100.000", "--draws", "50",
+                 "--out", str(out)])
+    assert code == 0 and capsys.readouterr().out.strip() == str(out)
+    html = out.read_text(encoding="utf-8")
+    assert_self_contained(html)
+    assert "Portfolio binnen € 100.000" in html and "example (SYNTHETIC)" in html
+    code = main(["wijkanalyse", "rotterdam-jeugd", "example", "--area", AREA, "--goal", "vsv",
+                 "--lang", "en", "--draws", "50", "--out", str(out)])
+    assert code == 0 and '<html lang="en">' in out.read_text(encoding="utf-8")
+    code = main(["wijkanalyse", "rotterdam-jeugd", "example", "--goal", "vsv", "--out",
+                 str(tmp_path / "x.html")])
+    assert code == 2 and "needs --area" in capsys.readouterr().err
+
+
+def test_dutch_numbers():
+    from factormodel.report import _money, _n, _value
+
+    assert _n(1234.5, "nl", 1) == "1.234,5" and _n(1234.5, "en", 1) == "1,234.5"
+    assert _n(-0.04, "nl", 1, sign=True) == "+0,0"  # never "-0,0"
+    assert _value(2.5, "%", "nl") == "2,5%"
+    assert _value(-0.3, "%", "en", sign=True, difference=True) == "-0.3 percentage points"
+    assert _value(float("nan"), "%", "nl") == "–"
+    assert _money(250_000, "nl") == "€ 250.000" and _money(250_000, "en") == "€250,000"
+
+
+def test_real_cbs_data_with_its_own_catalogue(rotterdam_model):
+    """Real data (CBS 2017, issue 17) with their own indicator catalogue: credited, not
+    called synthetic, and the profile table shows the CBS values."""
+    cat = fm.load_example_indicators("cbs_kwb2017")
+    data = fm.load_example_data("cbs_kwb2017")
+    html = fm.report(rotterdam_model, data, "Oude Westen", ["vsv"], indicators=cat,
+                     n_draws=50)
+    assert_self_contained(html)
+    assert "83765NED" in html and "SYNTHETI" not in html
+    page = Page(html)
+    labels = set(cat["label_nl"])
+    shown = [r for r in page.rows if r and r[0] in labels]
+    measured = data[(data["area"] == "Oude Westen") & data["value"].notna()
+                    & data["indicator"].isin(cat.index)]
+    assert len(shown) == measured["indicator"].nunique() > 0
