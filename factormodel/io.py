@@ -55,7 +55,7 @@ from .model import FactorModel
 
 __all__ = ["export_model", "load_areas", "load_example_data", "load_model", "model_schema",
            "read_area_data", "read_deltas", "read_edge_list", "read_fcm_matrix",
-           "read_model", "read_table", "read_weight_table", "write_model"]
+           "read_model", "read_table", "read_weight_table", "write_document", "write_model"]
 
 FORMAT = "factormodel"
 FORMAT_VERSION = 1
@@ -955,3 +955,17 @@ def _read_json(path: Path) -> FactorModel:
                                 nodes_source=TableSource("nodes", "json", str(path)),
                                 edges_source=TableSource("edges", "json", str(path)),
                                 problems=problems, label=str(path), skip=skip, tables=tables)
+
+
+def write_document(path: PathLike, content: str | Callable[[str], object]) -> Path:
+    """Write a document (a report, an export) atomically: text, or ``content(tmp_path)``.
+
+    A temporary file beside ``path`` is written and then moved over it, so a
+    failed write never leaves half a file; OS errors become :class:`ModelFileError`
+    naming the path.
+    """
+    if callable(content):
+        write_with(path, content)
+    else:
+        write_text(path, content)
+    return Path(path)

@@ -41,7 +41,7 @@ from .effects import strongest_paths, total_effects
 from .errors import DataError, InvalidParameterError, UnknownTableError
 from .goals import Goal, resolve_goal
 from .indicators import Profile, as_area_data, coverage, load_indicators, profile
-from .io import load_model
+from .io import load_model, write_document
 from .model import FactorModel
 from .plot import figure_png, plot_profile, plot_recommendation
 from .portfolio import Portfolio, load_interventions, optimize_portfolio
@@ -380,7 +380,7 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     if path.suffix.lower() == ".pdf":
         _write_pdf(html, path)
     else:
-        path.write_text(html, encoding="utf-8")
+        write_document(path, html)
     return path
 
 
@@ -391,7 +391,7 @@ def _write_pdf(html: str, path: Path) -> None:
         raise InvalidParameterError(
             "a PDF report needs WeasyPrint (pip install 'factormodel[pdf]', and the Pango "
             f"libraries of your system); write .html instead ({exc})") from None
-    HTML(string=html).write_pdf(str(path))
+    write_document(path, lambda tmp: HTML(string=html).write_pdf(tmp))
 
 
 def _digest(data: Any) -> str:
