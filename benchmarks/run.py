@@ -2,7 +2,7 @@
 
 Run:  python benchmarks/run.py
 Each part also writes its own results file (startup, propagation, uncertainty, peers,
-large_models). BLAS threads are pinned to one per pool (see ``_harness``).
+large_models, national). BLAS threads are pinned to one per pool (see ``_harness``).
 """
 
 from __future__ import annotations
@@ -14,14 +14,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import large_models, peers, propagation, startup, uncertainty  # noqa: E402
+from benchmarks import (  # noqa: E402
+    large_models,
+    national,
+    peers,
+    propagation,
+    startup,
+    uncertainty,
+)
 from benchmarks._harness import RESULTS, machine  # noqa: E402
 
 
 def main() -> Path:
     parts = {"startup": startup.main, "propagation": propagation.main,
              "uncertainty": uncertainty.main, "peers": peers.main,
-             "large_models": large_models.main}
+             "large_models": large_models.main, "national": national.main}
     lines = ["# factormodel benchmarks", "", "Machine: " + ", ".join(
         f"{k} {v}" for k, v in machine().items()), ""]
     summary = {}

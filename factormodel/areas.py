@@ -183,6 +183,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         long = long[[*ids, "indicator", "value", *[c for c in extra if c not in ids],
                      *passthrough]]
         raw_row, raw_col = np.arange(len(long)), np.full(len(long), str(val_col), dtype=object)
+        per_row, reps = long, 1
     else:
         value_cols = [c for c in cols if c not in ids + extra]
         if not value_cols:
@@ -192,6 +193,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
                                                 value_name="value")
         raw_row = np.tile(np.arange(len(frame)), len(value_cols))
         raw_col = np.repeat(np.asarray([str(c) for c in value_cols], dtype=object), len(frame))
+        # the row attributes of a wide table are its own columns, repeated once per
+        # indicator column by the melt: parse them on the wide rows and repeat the results
+        per_row, reps = frame, len(value_cols)
     n = len(long)
     problems: list[str] = []
 
@@ -200,13 +204,20 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         return f"line {lines[r]}" if lines is not None else f"row {r + 1}"
 
     # areas ---------------------------------------------------------------------------
-    names = per_unique(long[area_col], text) if area_col else np.full(n, "", dtype=object)
-    codes = (per_unique(long[code_col], lambda v: text(v).upper()) if code_col
-             else np.full(n, "", dtype=object))
-    area, level = _resolve_areas(names, codes, areas, where, long.get("level"))
+    def tiled(result: Any) -> Any:
+        if reps == 1:
+            return result
+        return tuple(np.tile(r, reps) for r in result) if isinstance(result, tuple) \
+            else np.tile(result, reps)
+
+    m = len(per_row)
+    names = per_unique(per_row[area_col], text) if area_col else np.full(m, "", dtype=object)
+    codes = (per_unique(per_row[code_col], lambda v: text(v).upper()) if code_col
+             else np.full(m, "", dtype=object))
+    area, level = tiled(_resolve_areas(names, codes, areas, where, per_row.get("level")))
     # years ---------------------------------------------------------------------------
-    years, provisional, bad_year, jj00 = per_unique(long[year_col], _parse_year,
-                                                    (int, bool, bool, bool))
+    years, provisional, bad_year, jj00 = tiled(per_unique(per_row[year_col], _parse_year,
+                                                          (int, bool, bool, bool)))
     if bad_year.any():
         rows = np.flatnonzero(bad_year)
         rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]  # wide: once per row
@@ -234,8 +245,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     flags = np.where((flags == "") & provisional, "provisional", flags)
     population = np.full(n, np.nan)
     if pop_col:
-        population, _, pop_errors = parse_numbers(long[pop_col], markers=True, nihil=nihil,
-                                                  grouping=True)
+        population, _, pop_errors = tiled(parse_numbers(per_row[pop_col], markers=True,
+                                                        nihil=nihil, grouping=True))
         rows = np.flatnonzero(pd.notna(pop_errors))
         rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]
         if len(rows):
@@ -251,8 +262,19 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
                 f"{str(pop_col)!r}: a population cannot be negative" for k in negative]))
     if problems:
         raise DataError(f"{where}: " + "; ".join(problems))
+    # (area, level, year) groups and indicators as integer codes, for the checks below; a
+    # wide table's groups are its rows and its indicators its columns
+    if reps == 1:
+        group = _key_codes([area, level, years])
+        indicator = per_unique(long["indicator"], text)
+        indicator_code = pd.factorize(indicator)[0]
+    else:
+        group = np.tile(_key_codes([area[:m], level[:m], years[:m]]), reps)
+        labels = np.asarray([text(c) for c in value_cols], dtype=object)
+        indicator = np.repeat(labels, m)
+        indicator_code = np.repeat(pd.factorize(labels)[0], m)
     out = pd.DataFrame({"area": area, "level": level, "year": years,
-                        "indicator": per_unique(long["indicator"], text), "value": values,
+                        "indicator": indicator, "value": values,
                         "population": population, "flag": flags.astype(str)})
     for c in extra:
         low = c.strip().lower()
@@ -262,8 +284,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
             out["direction"] = per_unique(long[c], text)
     for c in passthrough:
         out[c] = per_unique(long[c], text)
-    _check_duplicates(out, where)
-    _check_population(out, where)
+    _check_duplicates(out, where, group * (int(indicator_code.max(initial=0)) + 2)
+                      + indicator_code + 1)
+    _check_population(out, where, group)
     return out
 
 
@@ -272,9 +295,12 @@ def _resolve_areas(names: np.ndarray, codes: np.ndarray, registry: pd.DataFrame 
     """Area names and levels per row, resolved once per distinct (name, code, level)."""
     want = (per_unique(given_level, lambda v: text(v).lower()) if given_level is not None
             else np.full(len(names), "", dtype=object))
-    keys = pd.DataFrame({"name": names, "code": codes, "level": want})
-    row_key = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
-    distinct = keys.drop_duplicates()  # same order as the groups (first appearance)
+    row_key = _key_codes([names, codes, want])  # groups in order of first appearance
+    first = np.full(row_key.max() + 1 if len(row_key) else 0, len(row_key))
+    np.minimum.at(first, row_key, np.arange(len(row_key)))
+    distinct = pd.DataFrame({"name": np.asarray(names, dtype=object)[first],
+                             "code": np.asarray(codes, dtype=object)[first],
+                             "level": np.asarray(want, dtype=object)[first]})
     area, level = _resolve_distinct(distinct["name"].tolist(), distinct["code"].tolist(),
                                     distinct["level"].tolist(), registry, where,
                                     given_level is not None)
@@ -325,9 +351,21 @@ def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
     return area, level
 
 
-def _check_duplicates(data: pd.DataFrame, where: str) -> None:
+def _key_codes(columns: list[Any]) -> np.ndarray:
+    """One integer per row for the combination of ``columns`` (0, 1, ... in order of first
+    appearance), hashing each column once instead of grouping on tuples of cells."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(col if isinstance(col, pd.Series) else np.asarray(col))
+        key = key * (len(uniques) + 1) + (codes + 1)  # +1: a missing cell is a value too
+        key = pd.factorize(key)[0].astype(np.int64)  # stays below the number of rows
+    return key
+
+
+def _check_duplicates(data: pd.DataFrame, where: str, rows: np.ndarray) -> None:
+    """``rows``: one integer per (area, level, year, indicator) of ``data``."""
     key = ["area", "level", "year", "indicator"]
-    dup = data[data.duplicated(key, keep=False)]
+    dup = data[pd.Series(rows).duplicated(keep=False).to_numpy()]
     if len(dup):
         shown = dup.drop_duplicates(key).head(5)
         raise DataError(f"{where}: {len(dup)} rows share an area, year and indicator, e.g. "
@@ -335,9 +373,15 @@ def _check_duplicates(data: pd.DataFrame, where: str) -> None:
                                     for r in shown.itertuples()))
 
 
-def _check_population(data: pd.DataFrame, where: str) -> None:
-    pop = data.dropna(subset=["population"])
-    spread = pop.groupby(["area", "level", "year"])["population"].nunique()
+def _check_population(data: pd.DataFrame, where: str, groups: np.ndarray) -> None:
+    """``groups``: one integer per (area, level, year) of ``data``."""
+    pop = data["population"].to_numpy(dtype=float)
+    given = ~np.isnan(pop)
+    group = groups[given]
+    pairs = pd.DataFrame({"group": group, "population": pop[given]}).drop_duplicates()
+    if len(pairs) == len(np.unique(group)):  # one population per (area, level, year)
+        return
+    spread = data[given].groupby(["area", "level", "year"])["population"].nunique()
     bad = spread[spread > 1]
     if len(bad):
         raise DataError(f"{where}: population differs between rows of the same area and "

@@ -478,7 +478,43 @@ def _joined(frame: pd.DataFrame, column: str) -> str:
     """The distinct non-empty values of a text column (e.g. status, source), joined."""
     if column not in frame.columns:
         return ""
-    return ", ".join(sorted(set(frame[column].astype(str)) - {""}))
+    return ", ".join(sorted(set(_distinct(frame[column]).astype(str)) - {""}))
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray | None:
+    """Where each run of equal values starts, when the column comes in long runs (as a
+    wide table melted to long form does with its indicator, level, year and status
+    columns); None when it does not, so the caller hashes every cell instead."""
+    n = len(values)
+    if n < 1024 or values.dtype != object:
+        return None
+    try:
+        head = values[:1024]
+        if np.count_nonzero(head[1:] != head[:-1]) > 128:  # short runs: not worth it
+            return None
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    except TypeError:  # e.g. pd.NA, whose comparisons have no truth value
+        return None
+    return starts if len(starts) * 8 < n else None
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and distinct values of a column, as :func:`pandas.factorize` gives
+    them (first-appearance order, -1 for missing), hashing only run starts when the
+    column comes in runs."""
+    starts = _run_starts(column.to_numpy())
+    if starts is None:
+        return pd.factorize(column)
+    codes, uniques = pd.factorize(column.iloc[starts])
+    return np.repeat(codes, np.diff(np.append(starts, len(column)))), uniques
+
+
+def _distinct(column: pd.Series) -> pd.Series:
+    """The distinct values of a column (missing values included), in first-appearance
+    order, with the column's dtype."""
+    starts = _run_starts(column.to_numpy())
+    part = column if starts is None else column.iloc[starts]
+    return part.drop_duplicates().reset_index(drop=True)
 
 
 def as_area_data(data: Any) -> pd.DataFrame:
@@ -490,8 +526,10 @@ def as_area_data(data: Any) -> pd.DataFrame:
     return read_area_data(data)
 
 
-def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame) -> None:
-    unknown = sorted(set(data["indicator"]) - set(cat.index))
+def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
+                             distinct: pd.Index) -> None:
+    """``distinct``: the distinct indicators of ``data`` (see :func:`_codes`)."""
+    unknown = sorted(set(distinct) - set(cat.index))
     if unknown:
         raise UnknownIndicatorError(
             f"{len(unknown)} indicator(s) not in the catalogue: "
@@ -519,7 +557,7 @@ def _direction_text(value: str) -> str:
 
 
 def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
-    levels = set(data["level"].unique())  # once, not per level
+    levels = set(_distinct(data["level"]))  # once, not per level
     present = [lv for lv in LEVELS if lv in levels]
     if level is None:
         if not present:  # no level information: one implicit level
@@ -528,35 +566,53 @@ def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
     if level not in present:
         raise DataError(f"no data at level {level!r}; levels in the data: "
                         f"{', '.join(present) or '(none)'}")
-    return data[data["level"] == level]
+    return data if len(levels) == 1 else data[data["level"] == level]
 
 
-def _weighted_mean(frame: pd.DataFrame) -> pd.Series:
+def _weighted_mean(now: pd.DataFrame, codes: np.ndarray | None = None,
+                   distinct: pd.Index | None = None) -> pd.Series:
     """Per indicator: population-weighted mean of measured values (plain mean without
-    populations). Raises when populations are given for some areas but not others."""
-    have = frame["value"].notna()
-    pop = frame["population"]
-    if pop.notna().any():
-        lacking = frame[have & pop.isna()]["area"].unique()
-        if len(lacking):
+    populations). Raises when populations are given for some areas but not others.
+
+    ``codes`` point each row of ``now`` into ``distinct`` (see :func:`_codes`; computed
+    here when not given). The
+    result is sorted by indicator and holds every indicator of ``now`` (NaN where no
+    population-weighted value is measured); without populations, only the measured ones.
+    """
+    if codes is None or distinct is None:
+        codes, distinct = _codes(now["indicator"])
+    value = now["value"].to_numpy(dtype=float)
+    pop = now["population"].to_numpy(dtype=float)
+    have = ~np.isnan(value)
+    k = len(distinct)
+    if not np.isnan(pop).all():
+        lacking = have & np.isnan(pop)
+        if lacking.any():
+            names = sorted(_distinct(now["area"][lacking]))
             raise DataError("population-weighted city average needs a population for every "
-                            f"area; missing for: {', '.join(sorted(lacking)[:10])}")
-        w = pop.where(have, 0.0)
-        num = (frame["value"].fillna(0) * w).groupby(frame["indicator"]).sum()
-        den = w.groupby(frame["indicator"]).sum()
-        measured = have.groupby(frame["indicator"]).any()
-        empty = den.index[(den <= 0) & measured.reindex(den.index).to_numpy()]
-        if len(empty):
+                            f"area; missing for: {', '.join(names[:10])}")
+        w = np.where(have, pop, 0.0)
+        num = np.bincount(codes, weights=np.where(have, value, 0.0) * w, minlength=k)
+        den = np.bincount(codes, weights=w, minlength=k)
+        keep = np.bincount(codes, minlength=k) > 0
+        measured = np.bincount(codes[have], minlength=k) > 0
+        empty = sorted(distinct[(den <= 0) & measured])
+        if empty:
             raise DataError("population-weighted city average is undefined: the populations "
                             "of the measured areas add up to zero for "
                             + ", ".join(map(str, empty[:10])))
-        return num / den
-    return frame[have].groupby("indicator")["value"].mean()
+    else:
+        num = np.bincount(codes[have], weights=value[have], minlength=k)
+        den = np.bincount(codes[have], minlength=k).astype(float)
+        keep = den > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = num / den
+    return pd.Series(mean[keep], index=pd.Index(distinct[keep], name="indicator")).sort_index()
 
 
 def _understood(data: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
     """Indicator names in the user's words (ids, Dutch or English labels) as ids."""
-    names = set(data["indicator"])
+    names = set(_distinct(data["indicator"]))
     if names <= set(cat.index):
         return data
     from .words import resolve_indicators
@@ -565,23 +621,34 @@ def _understood(data: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
     return data.assign(indicator=data["indicator"].map(lambda n: mapping.get(n, n)))
 
 
-def _split_city(data: pd.DataFrame, city: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(rows of the whole city, rows of areas): a city row is never an area."""
+def _split_city(data: pd.DataFrame, city: Sequence[str]
+                ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[np.ndarray, pd.Index] | None]:
+    """(rows of the whole city, rows of areas, and when no row is the city, the codes of
+    the areas, see :func:`_codes`): a city row is never an area."""
     names = {str(c).strip().lower() for c in city}
-    is_city = data["area"].astype(str).str.strip().str.lower().isin(names) \
-        | (data["level"] == "gemeente")
-    return data[is_city], data[~is_city]
+    codes, areas = _codes(data["area"])  # each distinct area name looked at once
+    named = pd.Series(areas).astype(str).str.strip().str.lower().isin(names).to_numpy()
+    is_city = np.append(named, False)[codes]  # code -1 (no name): not the city
+    if "gemeente" in set(_distinct(data["level"])):
+        is_city |= (data["level"] == "gemeente").to_numpy()
+    if not is_city.any():
+        return data.iloc[:0], data, (codes, areas)
+    return data[is_city], data[~is_city], None
 
 
-def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame) -> tuple[pd.Series, str]:
-    """The city's values: its own row in the data, else the mean over two or more areas."""
-    areas = list(pd.unique(now["area"]))
+def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray,
+                    distinct: pd.Index, areas: list[Any]) -> tuple[pd.Series, str]:
+    """The city's values: its own row in the data, else the mean over two or more areas.
+
+    ``codes``/``distinct``: the indicators of ``now`` (see :func:`_codes`); ``areas``: its
+    distinct areas."""
     if len(city_now):
         names = sorted(set(city_now["area"]))
         if len(names) > 1:
             raise DataError(f"the data has more than one city row ({', '.join(names)}); keep one")
         values = city_now.dropna(subset=["value"]).set_index("indicator")["value"]
-        missing = sorted(set(now["indicator"]) - set(values.index))
+        present = distinct[np.bincount(codes, minlength=len(distinct)) > 0]
+        missing = sorted(set(present) - set(values.index))
         source = f"the city row {names[0]!r} in the data"
         if missing and len(areas) > 1:
             fill = _weighted_mean(now[now["indicator"].isin(missing)])
@@ -595,7 +662,7 @@ def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame) -> tuple[pd.Serie
             "or 'GM0599' with the city's figures), give the city's figures yourself "
             "(reference_values=... in Python, --reference-values FILE on the command line), or "
             "compare with the catalogue's typical levels (reference='typical', an assumption)")
-    return _weighted_mean(now), f"the mean of {len(areas)} areas in the data"
+    return _weighted_mean(now, codes, distinct), f"the mean of {len(areas)} areas in the data"
 
 
 def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
@@ -705,10 +772,15 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                                     "indicator -> value, or a CSV file)")
     cat = _catalogue(model, indicators)
     data = _understood(as_area_data(data), cat)
-    city_rows, data = _split_city(data, city)
+    city_rows, data, area_coding = _split_city(data, city)
+    unfiltered = data
     data = _choose_level(data, level)
-    _check_against_catalogue(data, cat)
-    years = sorted(set(data["year"]))
+    # below, areas and indicators are integer codes (each text column hashed once), never
+    # again the ~1 M text cells of a national table
+    codes, distinct = _codes(data["indicator"])
+    _check_against_catalogue(data, cat, distinct)
+    all_years = data["year"].to_numpy()
+    years = sorted(_distinct(data["year"]).tolist())
     if not years:
         raise DataError("the data has no rows" + (" other than the city's" if len(city_rows)
                                                    else ""))
@@ -716,15 +788,24 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     if year not in years:
         raise DataError(f"no data for year {year}; years in the data: "
                         f"{', '.join(map(str, years))}")
-    now = data[data["year"] == year]
+    if len(years) > 1:
+        chosen = all_years == year
+        now, codes = data[chosen], codes[chosen]
+    else:
+        now = data
+    # the areas' codes from the city split still hold when no level or year was filtered out
+    area_codes, areas = area_coding if area_coding and now is unfiltered else _codes(now["area"])
+    areas = pd.Index(areas, name="area")
+    present = np.bincount(codes, minlength=len(distinct)) > 0
     source, assumptions = "", []
     if reference == "city":
-        ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year])
+        ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year], codes,
+                                              distinct, list(areas))
     elif reference == "previous_year":
         if year - 1 not in years:
             raise DataError(f"reference='previous_year' needs data for {year - 1}; years in "
                             f"the data: {', '.join(map(str, years))}")
-        before = data[data["year"] == year - 1].set_index(["area", "indicator"])["value"]
+        before = data[all_years == year - 1].set_index(["area", "indicator"])["value"]
         ref_values, source = pd.Series(dtype=float), f"the areas' own values in {year - 1}"
     elif reference == "target":
         goal = cat["target"].copy()
@@ -744,11 +825,12 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                            "an assumption, not a measurement of the city")
     else:
         ref_values, source = _given_reference(reference_values, cat)
+    value = now["value"].to_numpy(dtype=float)
     if reference == "previous_year":
-        ref = pd.Series(before.reindex(pd.MultiIndex.from_frame(now[["area", "indicator"]]))
-                        .to_numpy(), index=now.index)
+        ref = before.reindex(pd.MultiIndex.from_frame(now[["area", "indicator"]])).to_numpy()
     else:
-        used = sorted(set(now.loc[now["value"].notna(), "indicator"]))
+        measured = np.bincount(codes[~np.isnan(value)], minlength=len(distinct)) > 0
+        used = sorted(distinct[measured])
         lacking = [k for k in used if k not in ref_values.index or np.isnan(ref_values[k])]
         if used and len(lacking) == len(used):
             hint = {"target": " (give targets={indicator: value})",
@@ -759,32 +841,48 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
             what = "target" if reference == "target" else f"reference value ({reference})"
             warnings.warn(f"no {what} for {len(lacking)} indicator(s), left unmeasured: "
                           + ", ".join(lacking[:10]), UserWarning, stacklevel=2)
-        ref = now["indicator"].map(ref_values)
-    info = cat.loc[now["indicator"]]
-    z = info["direction"].to_numpy() * (now["value"].to_numpy() - ref.to_numpy()) \
-        / info["scale"].to_numpy()
+        ref = ref_values.reindex(distinct).to_numpy(dtype=float)[codes]
+    # catalogue columns per distinct indicator, then per row through the codes
+    info = cat.reindex(distinct)
+    direction = info["direction"].to_numpy()
+    z = direction[codes] * (value - ref) / info["scale"].to_numpy()[codes]
     # direction 'ambiguous' (0): more can be worse or better (e.g. more Veilig Thuis reports
     # can mean better signalling); left out unless the catalogue sets a direction
-    ambiguous = info["direction"].to_numpy() == 0
-    z = np.where(ambiguous, np.nan, z)
-    left_out = tuple(sorted(set(now["indicator"].to_numpy()[ambiguous])))
-    w = np.where(np.isnan(z), 0.0, info["weight"].to_numpy())
-    parts = pd.DataFrame({"area": now["area"].to_numpy(), "node": info["node"].to_numpy(),
-                          "wz": np.where(np.isnan(z), 0.0, z) * w, "w": w})
-    sums = parts.groupby(["area", "node"], sort=False)[["wz", "w"]].sum()
-    delta = (sums["wz"] / sums["w"].where(sums["w"] > 0)).unstack("node")
-    areas = pd.Index(pd.unique(now["area"]), name="area")
-    out = delta.reindex(index=areas, columns=list(model.node_ids))
-    out.columns.name = "node"
-    population = now.groupby("area", sort=False)["population"].first().reindex(areas)
-    synthetic = bool("status" in data.columns and data["status"].eq("synthetic").any())
+    ambiguous = direction == 0
+    z = np.where(ambiguous[codes], np.nan, z)
+    left_out = tuple(sorted(distinct[ambiguous & present]))
+    w = np.where(np.isnan(z), 0.0, info["weight"].to_numpy()[codes])
+    # per (area, node): the weighted mean of the z of its measured indicators
+    node_ids = list(model.node_ids)
+    node_of = pd.Index(node_ids).get_indexer(info["node"])[codes]
+    keep = (area_codes >= 0) & (node_of >= 0)
+    cell = area_codes[keep] * len(node_ids) + node_of[keep]
+    size = len(areas) * len(node_ids)
+    wz = np.bincount(cell, weights=(np.where(np.isnan(z), 0.0, z) * w)[keep], minlength=size)
+    ws = np.bincount(cell, weights=w[keep], minlength=size)
+    delta = np.full(size, np.nan)
+    np.divide(wz, ws, out=delta, where=ws > 0)
+    out = pd.DataFrame(delta.reshape(len(areas), len(node_ids)), index=areas,
+                       columns=pd.Index(node_ids, name="node"))
+    population = _first_population(now["population"].to_numpy(dtype=float), area_codes,
+                                   areas)
+    synthetic = bool("status" in data.columns
+                     and _distinct(data["status"]).eq("synthetic").any())
     return Profile(deltas=out, reference=reference,
                    reference_values=ref_values.astype(float).rename("reference"),
                    year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
-                   model_name=model.name, population=population.astype(float),
+                   model_name=model.name, population=population,
                    synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
                    source=_joined(now, "source"), reference_source=source,
                    assumptions=tuple(assumptions))
+
+
+def _first_population(pop: np.ndarray, area_codes: np.ndarray, areas: pd.Index) -> pd.Series:
+    """Per area, its first given population (NaN if none), as ``groupby().first()``."""
+    given = np.flatnonzero(~np.isnan(pop) & (area_codes >= 0))
+    first = np.full(len(areas), len(pop))
+    np.minimum.at(first, area_codes[given], given)
+    return pd.Series(np.append(pop, np.nan)[first], index=areas, name="population")
 
 
 def coverage(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.DataFrame:

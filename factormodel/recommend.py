@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import _scoring
+from ._explain import citywide_explanations
 from ._scoring import EVIDENCE, EVIDENCE_DAMPING
 from .effects import check_alpha, strongest_paths, total_effects
 from .errors import InvalidParameterError
@@ -66,7 +67,8 @@ def _gain_table(model: FactorModel, g: _scoring.Gains) -> pd.DataFrame:
 
 def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
               outcomes: Any, *, area: Any = None, top: int = 5,
-              alpha: float = 1.0, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+              alpha: float = 1.0, indicators: pd.DataFrame | None = None,
+              explain: bool = False) -> pd.DataFrame:
     """Rank the modifiable factors an area's interventions should target.
 
     Parameters
@@ -90,6 +92,11 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     indicators : DataFrame, optional
         Indicator catalogue, to state outcome contributions in indicator units
         in the explanations (by default the model's bundled catalogue, if any).
+    explain : bool
+        City-wide mode only: also give every ranked row its ``delta`` and the
+        explanations ``explanation_nl`` / ``explanation_en``, the same texts as
+        ``recommend(..., area=a)`` gives, built for all areas at once (an area's
+        own ranking always has them).
 
     Returns
     -------
@@ -101,7 +108,8 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         (one sentence per goal: the factor's total effect on it, in the goal
         indicator's unit, and how much of that total the strongest path carries).
         City-wide mode: ``area, rank, factor, score, expected_improvement,
-        room, gain, evidence``.
+        room, gain, evidence`` (with ``explain=True`` also ``delta``,
+        ``explanation_nl``, ``explanation_en``).
 
     Examples
     --------
@@ -132,7 +140,17 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     mod = gains[gains["modifiable"]]
     sign = model.desired_sign.loc[mod.index].to_numpy(dtype=float)
     if not isinstance(profile, pd.Series) and area is None and len(deltas_frame(profile)) != 1:
-        return _citywide(model, deltas_frame(profile), mod, sign, top)
+        frame = deltas_frame(profile)
+        ranking = _citywide(model, frame, mod, sign, top)
+        if explain:
+            at = (frame.index.get_indexer(ranking["area"]),
+                  frame.columns.get_indexer(ranking["factor"]))
+            ranking["delta"] = frame.to_numpy(dtype=float)[at]
+            effects = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
+            ranking["explanation_nl"], ranking["explanation_en"] = citywide_explanations(
+                model, ranking, list(g.goals), effects, profile, alpha=check_alpha(alpha),
+                indicators=indicators)
+        return ranking
     row, area = area_deltas(profile, area)
     delta = row.reindex(mod.index).astype(float)
     room = _scoring.room(sign, delta.to_numpy())

@@ -69,6 +69,14 @@ def test_large_model_cases_agree():
     assert bench.lazy_attribution(n=300, given=40, repeats=1)["max_abs_diff"] < 1e-12
 
 
+def test_national_cases_agree():
+    rows = _load("national").cases(n_areas=300, repeats=1, sample=5)
+    assert len(rows) == 4
+    assert rows[0]["max_abs_diff"] < 1e-12  # profile against the plain pandas profile
+    assert rows[-1]["max_abs_diff"] == 0  # explanation texts against the per-area ones
+    assert "SYNTHETIC" in rows[0]["case"]
+
+
 def test_harness_pins_threads_and_reports_spread():
     harness = _load("_harness")
     assert all("1 thread)" in pool for pool in harness.blas())
