@@ -156,3 +156,16 @@ def test_results_share_to_frame_to_dict_and_html(toy):
         assert isinstance(r.to_frame(), pd.DataFrame), type(r)
         json.dumps(r.to_dict(), allow_nan=False)
         assert r._repr_html_().startswith("<div"), type(r)
+
+
+def test_no_merge_conflict_markers_in_the_repository():
+    root = PACKAGE.parent
+    found = []
+    for pattern in ("*.py", "*.md", "*.csv", "*.json", "*.toml", "*.html", "*.js", "*.ipynb"):
+        for f in root.rglob(pattern):
+            if any(part.startswith(".") for part in f.relative_to(root).parts):
+                continue
+            text = f.read_text(encoding="utf-8", errors="replace")
+            if any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in text.splitlines()):
+                found.append(str(f.relative_to(root)))
+    assert not found, found
