@@ -159,7 +159,7 @@ def test_results_share_to_frame_to_dict_and_html(toy):
 
 
 def test_no_merge_conflict_markers_in_the_repository():
-    root = PACKAGE.parent
+    root = Path(__file__).resolve().parent.parent  # the checkout these tests belong to
     found = []
     for pattern in ("*.py", "*.md", "*.csv", "*.json", "*.toml", "*.html", "*.js", "*.ipynb"):
         for f in root.rglob(pattern):
