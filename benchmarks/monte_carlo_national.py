@@ -23,19 +23,13 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import factormodel as fm
+import factormodel as fm  # noqa: E402
+from benchmarks._harness import synthetic_buurten  # noqa: E402
 
 
 def main(n_draws: int = 10_000, n_areas: int = 14_500, memory: float = 1e9) -> dict:
     model = fm.load_model("rotterdam-jeugd")
-    rng = np.random.default_rng(8)
-    factors = list(model.factors)
-    values = rng.normal(size=(n_areas, len(factors)))
-    pattern = rng.integers(0, 4, n_areas)
-    for k in range(1, 4):
-        cols = rng.choice(len(factors), 10 * k, replace=False)
-        values[np.ix_(pattern == k, cols)] = np.nan
-    deltas = pd.DataFrame(values, columns=factors, index=[f"BU{i:08d}" for i in range(n_areas)])
+    deltas = synthetic_buurten(model, n_areas)  # the same buurten as benchmarks/peers.py
     load_before = os.getloadavg()
     start = time.perf_counter()
     with threadpool_limits(1):

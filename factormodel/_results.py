@@ -16,7 +16,7 @@ import pandas as pd
 from ._html import frame_html
 from ._json import json_safe
 
-__all__ = ["Result"]
+__all__ = ["Result", "ScenarioResult"]
 
 
 class Result:
@@ -41,3 +41,21 @@ class Result:
 
     def _repr_html_(self) -> str:
         return frame_html(type(self).__name__, self.to_frame())
+
+
+class ScenarioResult:
+    """Mixin for results with ``model``, ``inputs`` and ``deltas`` (one or many scenarios)."""
+
+    model: Any
+    deltas: pd.Series | pd.DataFrame
+
+    @property
+    def batch(self) -> bool:
+        """True when several scenarios were computed (DataFrame input)."""
+        return isinstance(self.deltas, pd.DataFrame)
+
+    @property
+    def outcomes(self) -> pd.Series | pd.DataFrame:
+        """Change of the outcomes only."""
+        outs = list(self.model.outcomes)
+        return self.deltas[outs] if self.batch else self.deltas.loc[outs]

@@ -32,6 +32,7 @@ import scipy.sparse as sp
 
 from ._html import frame_html
 from ._json import json_safe
+from ._results import ScenarioResult
 from .errors import InvalidParameterError, NotConvergentError
 from .model import FactorModel
 
@@ -292,7 +293,7 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class FCMResult:
+class FCMResult(ScenarioResult):
     """The outcome of a fuzzy-cognitive-map run (``propagate(..., method="fcm")``).
 
     Attributes
@@ -320,17 +321,6 @@ class FCMResult:
     transfer: str
     lam: float
     method: str = "fcm"
-
-    @property
-    def batch(self) -> bool:
-        """True when several scenarios were run (DataFrame input)."""
-        return isinstance(self.deltas, pd.DataFrame)
-
-    @property
-    def outcomes(self) -> pd.Series | pd.DataFrame:
-        """Change of the outcomes only."""
-        outs = list(self.model.outcomes)
-        return self.deltas[outs] if self.batch else self.deltas.loc[outs]
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: (``scenario``,) ``node``, ``delta``, ``role``, ``kind``."""

@@ -30,6 +30,7 @@ from ._cells import parse_numbers, table_decimal_mark
 from ._graph import path_graph, patterns, strongest_paths
 from ._guards import DELTA_BOUND
 from ._json import json_safe
+from ._results import ScenarioResult
 from .effects import check_alpha
 from .errors import InvalidDeltaError, InvalidParameterError, UnknownNodeError
 from .fcm import FCMResult, propagate_fcm
@@ -85,7 +86,7 @@ class _Group:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class PropagationResult:
+class PropagationResult(ScenarioResult):
     """The outcome of :func:`propagate`.
 
     Attributes
@@ -113,17 +114,6 @@ class PropagationResult:
     max_hops: int | None
     _groups: tuple[_Group, ...] = field(default=())
     method: str = "linear"
-
-    @property
-    def batch(self) -> bool:
-        """True when several scenarios were propagated (DataFrame input)."""
-        return isinstance(self.deltas, pd.DataFrame)
-
-    @property
-    def outcomes(self) -> pd.Series | pd.DataFrame:
-        """Predicted change of the outcomes only."""
-        outs = list(self.model.outcomes)
-        return self.deltas[outs] if self.batch else self.deltas.loc[outs]
 
     @property
     def _given(self) -> np.ndarray:
