@@ -23,8 +23,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import factormodel as fm  # noqa: E402
-from benchmarks._harness import synthetic_buurten  # noqa: E402
+import factormodel as fm
+from benchmarks._harness import synthetic_buurten
 
 
 def main(n_draws: int = 10_000, n_areas: int = 14_500, memory: float = 1e9) -> dict:
