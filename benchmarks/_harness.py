@@ -173,13 +173,16 @@ def _fmt(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def synthetic_buurten(model: Any, n_areas: int = 14_500, seed: int = 8) -> Any:
+def synthetic_buurten(model: Any, n_areas: int = 14_500, rng: Any = None) -> Any:
     """SYNTHETIC factor deltas for ``n_areas`` buurten (about the number of Dutch buurten),
-    normal, with four coverage patterns as in real data (10, 20 or 30 factors unmeasured)."""
+    normal, with four coverage patterns as in real data (10, 20 or 30 factors unmeasured).
+
+    ``rng`` (a numpy Generator, default seeded 8) is advanced, so a caller can go on
+    drawing from the same stream."""
     import numpy as np
     import pandas as pd
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(8) if rng is None else rng
     factors = list(model.factors)
     values = rng.normal(size=(n_areas, len(factors)))
     pattern = rng.integers(0, 4, n_areas)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
-from benchmarks._harness import peak_memory, timed, write  # noqa: E402
+from benchmarks._harness import peak_memory, synthetic_buurten, timed, write  # noqa: E402
 from factormodel import _linalg  # noqa: E402
 from factormodel.areas import normalize_area_data  # noqa: E402
 from factormodel.fcm import simulate  # noqa: E402
@@ -190,14 +190,7 @@ def scale_rows() -> list[dict]:
     rng = np.random.default_rng(8)
     n_areas = 14_500  # about the number of Dutch buurten
     factors = list(model.factors)
-    values = rng.normal(size=(n_areas, len(factors)))
-    # coverage as in real data: a few patterns of unmeasured factors
-    pattern = rng.integers(0, 4, n_areas)
-    for k in range(1, 4):
-        cols = rng.choice(len(factors), 10 * k, replace=False)
-        values[np.ix_(pattern == k, cols)] = np.nan
-    deltas = pd.DataFrame(values, columns=factors,
-                          index=[f"BU{i:08d}" for i in range(n_areas)])
+    deltas = synthetic_buurten(model, n_areas, rng)  # coverage patterns as in real data
     wide = deltas.round(4).reset_index(names="code").assign(year=2023)
     read_s, long = timed(lambda: normalize_area_data(wide), repeats=1)
     back = long.pivot(index="area", columns="indicator", values="value").loc[deltas.index,
