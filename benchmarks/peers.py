@@ -191,6 +191,7 @@ def scale_rows() -> list[dict]:
     n_areas = 14_500  # about the number of Dutch buurten
     factors = list(model.factors)
     deltas = synthetic_buurten(model, n_areas, rng)  # coverage patterns as in real data
+    values = deltas.to_numpy()
     wide = deltas.round(4).reset_index(names="code").assign(year=2023)
     read_s, long = timed(lambda: normalize_area_data(wide), repeats=1)
     back = long.pivot(index="area", columns="indicator", values="value").loc[deltas.index,
