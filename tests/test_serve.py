@@ -190,6 +190,12 @@ def test_goals_as_on_the_command_line_equal_the_library(client, rotterdam_model,
     assert none.status_code == 422 and "at least one goal" in none.json()["detail"]
 
 
+def test_portfolio_answers_with_its_goals(client):
+    body = strict_json(client.post(f"{API}/models/rotterdam-jeugd/portfolio", json={
+        "area": AREA, "goals": ["schoolverzuim:-2pp:3j"], "budget": 100_000}))
+    assert body["goals"] == ["schoolverzuim:-2pp:3j"] and body["total_cost"] <= 100_000
+
+
 def test_portfolio_equals_the_library(client, rotterdam_model, example, example_profile):
     body = strict_json(client.post(f"{API}/models/rotterdam-jeugd/portfolio", json={
         "area": AREA, "outcomes": OUTCOMES, "budget": 250_000, "one_per_factor": True}))

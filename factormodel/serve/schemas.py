@@ -234,7 +234,9 @@ class RankedFactor(_Row):
     explanation_en: str
 
 
-class Recommendation(BaseModel):
+class _AreaAnswer(BaseModel):
+    """What every per-area answer starts with: model, area, reference and the goals."""
+
     model: str
     status: str
     area: str
@@ -244,6 +246,9 @@ class Recommendation(BaseModel):
     synthetic_data: bool
     outcomes: dict[str, float]
     goals: list[str] = []
+
+
+class Recommendation(_AreaAnswer):
     factors: list[RankedFactor]
 
 
@@ -264,15 +269,7 @@ class PortfolioRequest(RecommendRequest):
     cap_at_room: bool = False
 
 
-class Portfolio(BaseModel):
-    model: str
-    status: str
-    area: str
-    year: int | None
-    reference: str | None
-    level: str | None
-    synthetic_data: bool
-    outcomes: dict[str, float]
+class Portfolio(_AreaAnswer):
     budget: Number
     total_cost: Number
     improvement_sd: Number
