@@ -36,12 +36,12 @@ import scipy.linalg as sla
 from scipy import optimize
 
 from . import _linalg
+from ._json import json_safe
 from .coherence import implied_r2, standardised_solution
 from .errors import (
     DataError,
     InvalidParameterError,
     NotConvergentError,
-    UnknownEdgeError,
     UnknownNodeError,
     close_matches,
 )
@@ -300,12 +300,8 @@ class CorrelationFit:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary: edges, fit per pair, SRMR, χ², df."""
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (None if isinstance(v, float) and not math.isfinite(v) else
-                         v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-                    for row in frame.to_dict("records")]
-        return {"srmr": self.srmr, "chi2": self.chi2, "df": self.df,
-                "edges": records(self.edges), "fit": records(self.fit)}
+        return json_safe({"srmr": self.srmr, "chi2": self.chi2, "df": self.df,
+                          "edges": self.edges, "fit": self.fit})
 
     def weights_table(self) -> pd.DataFrame:
         """``source, target, weight, sd`` for the free edges (for ``with_weights``)."""
@@ -319,18 +315,9 @@ class CorrelationFit:
 
 def _free_mask(model: FactorModel, edges: pd.DataFrame,
                free: Iterable[tuple[str, str]] | None) -> np.ndarray:
-    if free is None:
-        return np.ones(len(edges), dtype=bool)
-    keys = list(zip(edges["source"], edges["target"], strict=True))
-    want = {tuple(k) for k in free}
-    unknown = sorted(want - set(keys))
-    if unknown:
-        names = [f"{s} -> {t}" for s, t in keys]
-        raise UnknownEdgeError(
-            f"free edges not in model {model.name!r}: "
-            f"{', '.join(f'{s} -> {t}' for s, t in unknown)}; "
-            f"{close_matches(' -> '.join(unknown[0]), names)}")
-    return np.array([k in want for k in keys])
+    mask = np.zeros(len(edges), dtype=bool)
+    mask[model.edge_rows(free) if free is not None else slice(None)] = True
+    return mask
 
 
 def fit_to_correlations(model: FactorModel, associations: pd.DataFrame, *,

@@ -554,26 +554,15 @@ class FactorModel:
         if problems:
             raise ModelValidationError(problems, "weights table")
         edges = self._edges.copy()
-        pos = {(s, t): i for i, (s, t) in enumerate(zip(edges["source"], edges["target"],
-                                                        strict=True))}
+        keys = [(text(s), text(t)) for s, t in zip(table["source"], table["target"],
+                                                  strict=True)]
         seen: dict[tuple[str, str], int] = {}
-        unknown: list[str] = []
-        rows: list[int] = []
-        for i, (s, t) in enumerate(zip(table["source"], table["target"], strict=True)):
-            key = (text(s), text(t))
+        for i, key in enumerate(keys):
             if key in seen:
                 problems.append(Problem(src.where(i), f"duplicate edge {key[0]!r} -> {key[1]!r} "
                                         f"(also in row {seen[key]})"))
             seen.setdefault(key, i)
-            if key not in pos:
-                unknown.append(f"{key[0]!r} -> {key[1]!r}")
-            rows.append(pos.get(key, -1))
-        if unknown:
-            names = [f"{s} -> {t}" for s, t in pos]
-            raise UnknownEdgeError(
-                f"{len(unknown)} edge{'s' if len(unknown) > 1 else ''} not in model "
-                f"{self.name!r}: {', '.join(unknown)}; "
-                f"{close_matches(unknown[0].replace(chr(39), ''), names)}")
+        rows = self.edge_rows(keys).tolist()
         mark = table_decimal_mark(table[c] for c in ("weight", "sd", "low", "high")
                                   if c in table.columns)
         for c in table.columns:
@@ -594,6 +583,34 @@ class FactorModel:
                                      TableSource("nodes"), TableSource("edges"), [],
                                      label=f"model {self.name!r} with new weights")
         return changed._with_tables(self._tables)
+
+    def edge_rows(self, pairs: Iterable[tuple[str, str]]) -> np.ndarray:
+        """Row positions (edge order) of the edges ``(source, target)``.
+
+        Raises
+        ------
+        UnknownEdgeError
+            Naming every pair that is not an edge of the model, with close matches.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").edge_rows([("armoede", "opvoedklimaat")]).tolist()
+        [0]
+        """
+        pos = self.cached("edge rows", lambda: {
+            (s, t): i for i, (s, t) in enumerate(zip(self._edges["source"].tolist(),
+                                                     self._edges["target"].tolist(),
+                                                     strict=True))})
+        keys = [tuple(p) for p in pairs]
+        unknown = [f"{k[0]!r} -> {k[1]!r}" for k in keys if k not in pos]
+        if unknown:
+            names = [f"{s} -> {t}" for s, t in pos]
+            raise UnknownEdgeError(
+                f"{len(unknown)} edge{'s' if len(unknown) > 1 else ''} not in model "
+                f"{self.name!r}: {', '.join(unknown)}; "
+                f"{close_matches(unknown[0].replace(chr(39), ''), names)}")
+        return np.fromiter((pos[k] for k in keys), dtype=np.intp, count=len(keys))
 
     def with_metadata(self, **changes: str) -> FactorModel:
         """Return a copy with metadata fields changed (``name``, ``version``, ...).
