@@ -24,7 +24,7 @@ from ._explain import citywide_explanations
 from ._scoring import EVIDENCE, EVIDENCE_DAMPING
 from .effects import check_alpha, strongest_paths, total_effects
 from .errors import InvalidParameterError
-from .indicators import Profile, area_deltas, deltas_frame, load_indicators, reference_name
+from .indicators import Profile, area_deltas, deltas_frame, load_indicators
 from .model import FactorModel
 from .propagate import propagate
 
@@ -179,7 +179,8 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     out["rank"] = out["rank"].astype("Int64")  # whole numbers; <NA> = not ranked (unmeasured)
     effects = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
     _add_paths(model, out, list(g.goals), check_alpha(alpha))
-    _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators)
+    _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators,
+                      check_alpha(alpha))
     out.attrs["notes"] = sparse_outcome_notes(model, list(g.goals))
     return out
 
@@ -242,95 +243,43 @@ def _citywide(model: FactorModel, profile: pd.DataFrame, mod: pd.DataFrame, sign
 
 def _add_paths(model: FactorModel, table: pd.DataFrame, outs: list[str], alpha: float) -> None:
     for o in outs:
-        texts, products = [], []
+        texts = []
         for f in table["factor"]:
             best = strongest_paths(model, f, o, top=1, alpha=alpha)
             texts.append(f"{best.loc[0, 'path']} ({best.loc[0, 'product']:+.3f})"
                          if len(best) else "")
-            products.append(float(best.loc[0, "product"]) if len(best) else 0.0)
         table[f"path_{o}"] = texts
-        table[f"pathproduct_{o}"] = products
 
 
 def _nl(x: float, digits: int = 2) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
 
 
-def _units(indicators: pd.DataFrame | None, o: str, change_sd: float) -> tuple[str, str]:
-    """' (ongeveer 0,20 procentpunt <label>)' / English, for the goal's first indicator."""
-    if indicators is None or o not in set(indicators["node"]):
-        return "", ""
-    ind = indicators[indicators["node"] == o].iloc[0]
-    change = change_sd * ind["scale"] * ind["direction"]
-    u_en = "percentage points" if ind["unit"] == "%" else ind["unit"]
-    u_nl = "procentpunt" if ind["unit"] == "%" else ind["unit"]
-    lab_nl, lab_en = (str(ind[k]).removeprefix("% ") if ind["unit"] == "%" else ind[k]
-                      for k in ("label_nl", "label_en"))
-    return (f" (ongeveer {_nl(abs(change))} {u_nl} {lab_nl})",
-            f" (about {abs(change):.2f} {u_en} {lab_en})")
-
-
 def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], area: str,
                       profile: Any, T: pd.DataFrame,
-                      indicators: pd.DataFrame | None) -> None:
+                      indicators: pd.DataFrame | None, alpha: float) -> None:
     """One sentence per chosen goal, so every goal is named in every explanation; path
-    sentences say how much of the total the strongest path carries."""
-    ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
+    sentences say how much of the total the strongest path carries. Ranked rows use
+    the one wording of :func:`factormodel._explain.citywide_explanations`."""
     if indicators is None and "indicators" in model.table_names:
         indicators = load_indicators(model)  # without a catalogue: no indicator units
-    labels = model.nodes
-    nl, en = [], []
-    for r in table.itertuples():
-        f = r.factor
-        if r.status == "not measured":
-            nl.append(f"{r.label_nl} is in {area} niet gemeten. Per SD verbetering zou het de "
-                      f"gekozen resultaten naar verwachting met {_nl(r.gain)} SD verbeteren "
-                      f"({_ev_nl(r.evidence)}).")
-            en.append(f"{r.label_en} is not measured in {area}. Each SD of improvement would "
-                      f"improve the chosen outcomes by an expected {r.gain:.2f} SD "
-                      f"({_ev_en(r.evidence)}).")
-            continue
-        side_nl = "hoger" if r.delta > 0 else "lager"
-        side_en = "above" if r.delta > 0 else "below"
-        parts_nl = [f"In {area} is de score op '{r.label_nl}' {_nl(abs(r.delta))} SD {side_nl} "
-                    f"dan {ref_nl}."]
-        parts_en = [f"{r.label_en} in {area} is {abs(r.delta):.2f} SD {side_en} {ref_en}."]
-        for o in outs:
-            o_nl, o_en = labels.loc[o, "label_nl"], labels.loc[o, "label_en"]
-            total = r.delta * T.loc[f, o]
-            if abs(T.loc[f, o]) < 1e-12:
-                parts_nl.append(f"Op {o_nl} heeft het geen effect (geen pad in het model).")
-                parts_en.append(f"It has no effect on {o_en} (no path in the model).")
-                continue
-            u_nl, u_en = _units(indicators, o, total)
-            if f == o:  # the factor is itself a chosen goal: its own gap, no path
-                gap_nl = u_nl.replace(" (ongeveer", " (een gat van ongeveer")
-                gap_en = u_en.replace(" (about", " (a gap of about")
-                parts_nl.append(f"Het is zelf een gekozen doel{gap_nl}.")
-                parts_en.append(f"It is itself a chosen goal{gap_en}.")
-                continue
-            path = getattr(r, f"path_{o}").rsplit(" (", 1)[0]
-            via = r.delta * getattr(r, f"pathproduct_{o}")
-            verb_nl = "verhoogt" if total > 0 else "verlaagt"
-            verb_en = "raises" if total > 0 else "lowers"
-            parts_nl.append(
-                f"Dat {verb_nl} {o_nl} met {_nl(abs(total))} SD{u_nl}; het sterkste pad ({path}) "
-                f"draagt {_nl(via)} SD van het totaal van {_nl(total)} SD.")
-            parts_en.append(
-                f"This {verb_en} {o_en} by {abs(total):.2f} SD{u_en}; the strongest path "
-                f"({path}) carries {via:+.2f} SD of the total {total:+.2f} SD.")
-        parts_nl.append(f"Terug naar {ref_nl} verbetert de gekozen resultaten naar verwachting "
-                        f"met {_nl(r.expected_improvement)} SD, gewogen naar prioriteit "
-                        f"({_ev_nl(r.evidence)}).")
-        parts_en.append(f"Bringing it back to {ref_en} would improve the chosen outcomes by an "
-                        f"expected {r.expected_improvement:.2f} SD, priority-weighted "
-                        f"({_ev_en(r.evidence)}).")
-        nl.append(" ".join(parts_nl))
-        en.append(" ".join(parts_en))
-    table["explanation_nl"] = nl
-    table["explanation_en"] = en
-    for c in [c for c in table.columns if c.startswith("pathproduct_")]:
-        del table[c]
+    measured = (table["status"] != "not measured").to_numpy()
+    nl = np.empty(len(table), dtype=object)
+    en = np.empty(len(table), dtype=object)
+    if measured.any():  # the one wording of ranked rows, shared with city-wide mode
+        nl[measured], en[measured] = citywide_explanations(
+            model, table[measured].assign(area=area), outs, T, profile,
+            alpha=alpha, indicators=indicators)
+    for i in np.flatnonzero(~measured):
+        r = table.iloc[i]
+        nl[i] = (f"{r.label_nl} is in {area} niet gemeten. Per SD verbetering zou het de "
+                 f"gekozen resultaten naar verwachting met {_nl(r.gain)} SD verbeteren "
+                 f"({_ev_nl(r.evidence)}).")
+        en[i] = (f"{r.label_en} is not measured in {area}. Each SD of improvement would "
+                 f"improve the chosen outcomes by an expected {r.gain:.2f} SD "
+                 f"({_ev_en(r.evidence)}).")
+    table["explanation_nl"] = list(nl)
+    table["explanation_en"] = list(en)
 
 
 def _ev_nl(evidence: float) -> str:
