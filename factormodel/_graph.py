@@ -1,7 +1,9 @@
-"""Structure of a weighted digraph given as a sparse matrix (private, lowest numeric layer).
+"""Structure of a weighted digraph given as a matrix (private, lowest numeric layer).
 
 Strongly connected components, acyclicity and a topological order, computed from
-the CSR arrays of ``W`` (``W[i, j]`` = edge i -> j). :class:`~factormodel.FactorModel`
+``W`` (``W[i, j]`` = edge i -> j): a scipy CSR matrix, or for small graphs a dense
+numpy array (see :func:`weights` -- then scipy.sparse is never imported, which
+saves a command line about 0.1 s of start-up). :class:`~factormodel.FactorModel`
 computes this once for its own weight matrix (``model.structure``); the solvers
 in :mod:`factormodel._linalg` compute it for graphs with clamped edges cut.
 """
@@ -12,19 +14,78 @@ import heapq
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-__all__ = ["Structure", "closure", "patterns", "strong_components", "strongest_paths",
-           "structure", "topological_order"]
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+__all__ = ["Structure", "as_csr", "closure", "dense_columns", "entries", "patterns", "small",
+           "strong_components", "strongest_paths", "structure", "topological_order", "weights"]
 
 #: Graphs up to this many nodes get their structure from a dense boolean closure;
 #: larger ones from scipy.sparse.csgraph, imported only then (it pulls in
 #: scipy.sparse.linalg and scipy.linalg: 50-70 ms of start-up for a command line).
-SMALL_GRAPH = 256
+SMALL_GRAPH = 128
+
+
+#: A weight matrix: scipy CSR, or a dense array for graphs up to SMALL_GRAPH nodes.
+Matrix = Any
+
+
+def small(W: Matrix) -> bool:
+    """True if W gets the dense algorithms: a dense array, or at most SMALL_GRAPH nodes."""
+    return isinstance(W, np.ndarray) or W.shape[0] <= SMALL_GRAPH
+
+
+def weights(data: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int, *,
+            dense: bool | None = None) -> Matrix:
+    """The n x n matrix with ``data`` at ``(src, dst)`` (duplicates summed), read-only.
+
+    Dense for up to ``SMALL_GRAPH`` nodes (no scipy.sparse import: the small models
+    of a command line), CSR with sorted indices above; ``dense`` decides instead
+    when given (a block-diagonal union of two small graphs stays dense).
+    """
+    data = np.asarray(data, dtype=float)
+    if n <= SMALL_GRAPH if dense is None else dense:
+        W = np.zeros((n, n))
+        np.add.at(W, (src, dst), data)
+        W.flags.writeable = False
+        return W
+    import scipy.sparse as sp
+
+    W = sp.csr_matrix((data, (src, dst)), shape=(n, n))
+    W.sum_duplicates()
+    W.sort_indices()
+    for a in (W.data, W.indices, W.indptr):
+        a.flags.writeable = False
+    return W
+
+
+def as_csr(W: Matrix) -> sp.csr_matrix:
+    """W as a scipy CSR matrix (for sparse-only algorithms; imports scipy.sparse)."""
+    import scipy.sparse as sp
+
+    return W.tocsr() if sp.issparse(W) else sp.csr_matrix(W)
+
+
+def dense_columns(W: Matrix, cols: np.ndarray) -> np.ndarray:
+    """Columns ``cols`` of W as a dense array (n x len(cols))."""
+    return W[:, cols] if isinstance(W, np.ndarray) else W[:, cols].toarray()
+
+
+def entries(W: Matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns and values of the stored entries of W, row by row.
+
+    For a dense array the stored entries are the non-zero ones.
+    """
+    if isinstance(W, np.ndarray):
+        rows, cols = np.nonzero(W)
+        return rows, cols, W[rows, cols]
+    coo = W.tocsr().tocoo()
+    return coo.row, coo.col, coo.data
 
 
 @dataclass(frozen=True)
@@ -55,15 +116,15 @@ class Structure:
         return [np.flatnonzero(self.labels == c) for c in np.flatnonzero(sizes > 1)]
 
 
-def closure(W: sp.csr_matrix) -> np.ndarray:
+def closure(W: Matrix) -> np.ndarray:
     """Dense boolean reachability R[i, j]: a walk of length >= 0 leads from i to j.
 
     By repeated squaring of ``I + (W != 0)``: log2(n) dense products, for small graphs.
     """
     n = W.shape[0]
-    coo = W.tocoo()
+    rows, cols, _ = entries(W)
     R = np.zeros((n, n), dtype=np.float32)
-    R[coo.row, coo.col] = 1.0  # every stored edge, a weight of 0 included (as csgraph does)
+    R[rows, cols] = 1.0  # every stored edge, a weight of 0 included (as csgraph does)
     R[np.diag_indices(n)] = 1.0
     while True:
         nxt = ((R @ R) > 0).astype(np.float32)  # counts stay exact in float32 (n < 2**24)
@@ -72,34 +133,35 @@ def closure(W: sp.csr_matrix) -> np.ndarray:
         R = nxt
 
 
-def strong_components(W: sp.csr_matrix) -> tuple[int, np.ndarray]:
+def strong_components(W: Matrix) -> tuple[int, np.ndarray]:
     """Strongly connected components of the graph of W (number, label per node)."""
-    if W.shape[0] <= SMALL_GRAPH:
+    if small(W):
         R = closure(W)
         first = np.argmax(R & R.T, axis=1)  # the lowest-numbered node of each component
         _, labels = np.unique(first, return_inverse=True)
         return int(labels.max(initial=-1)) + 1, labels.astype(np.int32)
     from scipy.sparse import csgraph
 
-    return csgraph.connected_components(W, directed=True, connection="strong")
+    return csgraph.connected_components(as_csr(W), directed=True, connection="strong")
 
 
-def structure(W: sp.csr_matrix) -> Structure:
+def structure(W: Matrix) -> Structure:
     """Components, acyclicity and topological order of the graph of ``W``."""
     n_comp, labels = strong_components(W)
     labels.flags.writeable = False
-    coo = W.tocoo()
-    acyclic = bool(n_comp == W.shape[0] and not np.any(coo.row == coo.col))
+    rows, cols, _ = entries(W)
+    acyclic = bool(n_comp == W.shape[0] and not np.any(rows == cols))
     order = topological_order(W) if acyclic else None
     if order is not None:
         order.flags.writeable = False
     return Structure(int(n_comp), labels, acyclic, order)
 
 
-def topological_order(W: sp.csr_matrix) -> np.ndarray:
+def topological_order(W: Matrix) -> np.ndarray:
     """A topological order of an acyclic graph (Kahn's algorithm on CSR arrays)."""
     n = W.shape[0]
-    indptr, indices = W.indptr, W.indices
+    rows, indices, _ = entries(W)
+    indptr = np.searchsorted(rows, np.arange(n + 1))
     indeg = np.bincount(indices, minlength=n)
     stack = list(np.flatnonzero(indeg == 0)[::-1])
     order = np.empty(n, dtype=np.intp)
@@ -125,9 +187,9 @@ def path_graph(W: Any, alpha: float = 1.0) -> Any:
     """
     import networkx as nx
 
-    coo = (alpha * W).tocoo()
+    rows, cols, data = entries(W)
     G = nx.DiGraph()
-    for i, j, w in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
+    for i, j, w in zip(rows.tolist(), cols.tolist(), (alpha * data).tolist(), strict=True):
         if w != 0:
             G.add_edge(i, j, w=w, cost=-math.log(abs(w)) if abs(w) <= 1 else None)
     return G

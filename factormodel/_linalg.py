@@ -43,10 +43,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._graph import SMALL_GRAPH as _SMALL_GRAPH
-from ._graph import Structure, closure, structure
+from ._graph import Matrix, Structure, as_csr, closure, small, structure, weights
 from ._graph import strong_components as _components
 from .errors import NotConvergentError
 
@@ -55,16 +54,25 @@ if TYPE_CHECKING:
 
 DENSE_LIMIT = 1500  # up to this many nodes, dense LAPACK solves are fastest and exact
 _EIG_DENSE_LIMIT = 128  # components up to this size: exact dense eigenvalues
+_POWER_LIMIT = 400  # components up to this size: first try a verified bound from W^k
+_POWER_MAX = 64  # the highest power k tried
 _LOOP_SEARCH_NODES = 300  # the loop search looks at most at this many nodes
 SERIES_MAX_TERMS = 20_000  # enough for spectral radius 0.998
 _SERIES_RTOL = 1e-16
 _RESIDUAL_RTOL = 1e-8  # a direct solve must reproduce B to this relative accuracy
 
 
-def cut_incoming(W: sp.csr_matrix, clamped: np.ndarray) -> sp.csr_matrix:
+def cut_incoming(W: Matrix, clamped: np.ndarray) -> Matrix:
     """W with every edge *into* a clamped node removed (the do-operator)."""
     if len(clamped) == 0:
         return W
+    if isinstance(W, np.ndarray):
+        out = W.copy()
+        out[:, clamped] = 0.0
+        out.flags.writeable = False
+        return out
+    import scipy.sparse as sp
+
     cut = np.zeros(W.shape[1], dtype=bool)
     cut[clamped] = True
     keep = ~cut[W.indices]
@@ -72,26 +80,38 @@ def cut_incoming(W: sp.csr_matrix, clamped: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((W.data[keep], W.indices[keep], indptr), shape=W.shape)
 
 
-def strong_components(W: sp.csr_matrix) -> tuple[int, np.ndarray]:
+def strong_components(W: Matrix) -> tuple[int, np.ndarray]:
     """Strongly connected components of the graph of W (number, label per node)."""
     return _components(W)
 
 
-def is_acyclic(W: sp.csr_matrix) -> bool:
+def is_acyclic(W: Matrix) -> bool:
     """True if the graph of W has no directed cycle (self-loops count as cycles)."""
     n_comp, _ = strong_components(W)
     return n_comp == W.shape[0] and not W.diagonal().any()
 
 
+def absolute(W: Matrix) -> Matrix:
+    """|W|, entry by entry (CSR stays CSR)."""
+    return np.abs(W) if isinstance(W, np.ndarray) else abs(W).tocsr()
+
+
+def _block(W: Matrix, idx: np.ndarray) -> Matrix:
+    """The square block of W on the nodes ``idx``."""
+    if isinstance(W, np.ndarray):
+        return W[np.ix_(idx, idx)]
+    return W[idx][:, idx].tocsr()
+
+
 _RHO_CACHE: dict[int, tuple[weakref.ref, float, np.ndarray]] = {}
 
 
-def _remember(W: sp.csr_matrix, rho: float, nodes: np.ndarray) -> None:
+def _remember(W: Matrix, rho: float, nodes: np.ndarray) -> None:
     key = id(W)
     _RHO_CACHE[key] = (weakref.ref(W, lambda _: _RHO_CACHE.pop(key, None)), rho, nodes)
 
 
-def _recall(W: sp.csr_matrix) -> tuple[float, np.ndarray] | None:
+def _recall(W: Matrix) -> tuple[float, np.ndarray] | None:
     hit = _RHO_CACHE.get(id(W))
     if hit is None or hit[0]() is not W:
         return None
@@ -103,27 +123,123 @@ def _start_vector(n: int) -> np.ndarray:
     return np.random.default_rng(20261126).uniform(0.5, 1.5, n)
 
 
-def perron_upper_bound(W: sp.csr_matrix, steps: int = 30) -> float:
+def _perron(A: Matrix, steps: int, threshold: float = math.inf
+            ) -> tuple[float, np.ndarray]:
+    """``(b, x)`` with positive x and ``A x <= b x`` for a non-negative A, so ``ρ(A) <= b``.
+
+    x from up to ``steps`` power steps on ``A + I`` from the all-ones vector
+    (positive throughout). Stops early once ``b < threshold``, or once the lower
+    bound ``min_i (A x)_i / x_i <= ρ(A)`` shows no x can bring b below it.
+    """
+    x = np.ones(A.shape[0])
+    bound = math.inf
+    for step in range(1, steps + 1):
+        x = A @ x + x
+        x /= x.max()
+        if step % 5 and step != steps:
+            continue
+        ratio = (A @ x) / x
+        bound = float(ratio.max())
+        if bound < threshold or float(ratio.min()) >= threshold:
+            break
+    return bound, x
+
+
+def perron_upper_bound(W: Matrix, steps: int = 30, *, threshold: float = math.inf
+                       ) -> float:
     """A verified upper bound on the spectral radius of W: ``ρ(W) <= ρ(|W|) <= b``.
 
     ``b = max_i (|W| x)_i / x_i`` (Collatz-Wielandt) for a positive ``x`` from
-    ``steps`` power steps on ``|W| + I`` from the all-ones vector (positive
+    up to ``steps`` power steps on ``|W| + I`` from the all-ones vector (positive
     throughout, so every ratio is defined); also never above the largest row or
-    column sum of ``|W|``. Costs O(steps x edges).
+    column sum of ``|W|``. Costs O(steps x edges); with ``threshold``, stops as
+    soon as the bound is below it or provably cannot get there.
     """
-    A = abs(W).tocsr()
-    if A.nnz == 0:
+    A = absolute(W)
+    if not A.any() if isinstance(A, np.ndarray) else A.nnz == 0:
         return 0.0
     norms = min(float(A.sum(axis=1).max()), float(A.sum(axis=0).max()))
-    x = np.ones(A.shape[0])
-    for _ in range(steps):
-        x = A @ x + x
-        x /= x.max()
-    bound = float(np.max((A @ x) / x))
-    return min(bound, norms)
+    if norms < threshold:
+        return norms
+    return min(_perron(A, steps, threshold)[0], norms)
 
 
-def _component_radius(sub: sp.csr_matrix, *, threshold: float
+def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
+                ) -> float | None:
+    """A verified upper bound below ``threshold`` on the spectral radius of W, or None.
+
+    For signed W the Perron bound of ``|W|`` can lie far above ``ρ(W)`` (signs
+    cancel along walks). Powers keep the cancellation: ``ρ(W)^k = ρ(W^k) <=
+    ρ(|W^k|) <= max_i (|W^k| x)_i / x_i`` for any positive x (Collatz-Wielandt).
+    ``P = W^k`` is formed densely, by sparse products up to k = 8 and by squaring
+    after that (k = 16, 32, ... ``max_power``), and its rounding is bounded and
+    added: ``|fl(P) - W^k| <= c_k |W|^k`` elementwise, with ``c`` growing by
+    ``(1 + c)(1 + γ_r) - 1`` per sparse product (rows of at most r entries,
+    ``γ_r = r u / (1 - r u)``) and ``(1 + c)^2 (1 + γ_n) - 1`` per squaring
+    (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., §3.5).
+    Checked at k = 4, 8, 16, ...; returns the first bound below ``threshold``
+    (``ρ(W)`` is at most the value returned), or None when none is, or when the
+    falling bounds show ``max_power`` would not reach it (ρ near or above
+    ``threshold``: the eigenvalues then decide).
+    """
+    n = W.shape[0]
+    if n == 0:
+        return 0.0
+    A = absolute(W)
+    u = np.finfo(float).eps / 2
+    r = int(np.diff(W.tocsr().indptr).max(initial=0)) if not isinstance(W, np.ndarray) \
+        else int((W != 0).sum(axis=1).max(initial=0))
+    r += 1  # the normalising division
+    gamma_r = r * u / (1 - r * u)
+    gamma_n = (n + 1) * u / (1 - (n + 1) * u)
+    beta, z = _perron(A, 10)  # |W| z <= beta z, so |W|^k x <= beta^k max(x / z) z
+    P = W.copy() if isinstance(W, np.ndarray) else W.toarray()
+    c = u  # relative error allowance, in units of |W|^k
+    log_scale = 0.0  # the true power is P * exp(log_scale)
+    previous = math.inf
+    k = 1
+    while k < max_power:
+        if k < 8:
+            P = W @ P
+            c = (1 + c) * (1 + gamma_r) - 1
+            k += 1
+        else:
+            P = P @ P
+            c = (1 + c) ** 2 * (1 + gamma_n) - 1
+            k *= 2
+            log_scale *= 2
+        if k not in (4, 8) and k < 16:
+            continue  # entries grow at most (largest row sum of |W|)^4 between checkpoints
+        top = float(np.abs(P).max(initial=0.0))
+        if not np.isfinite(top):  # pragma: no cover - normalised before every squaring
+            return None
+        if top > 0.0:
+            P /= top
+            log_scale += math.log(top)
+        M = np.abs(P)
+        x = np.ones(n)
+        for _ in range(8):
+            x = M @ x + x
+            x /= x.max()
+        lead = (M @ x) / x  # in units of e^log_scale
+        # the rounding allowance c (|W|^k x)_i / x_i <= c beta^k max(x / z) z_i / x_i
+        log_err = math.log(c) + k * math.log(max(beta, 1e-300)) - log_scale
+        err = (math.exp(log_err) * float(np.max(x / z))) * (z / x) if log_err < 600 \
+            else math.inf
+        b = float(np.max(lead + err)) * (1 + 8 * (n + k) * u)  # this step's own rounding
+        if b <= 0.0:
+            return 0.0
+        bound = math.exp((math.log(b) + log_scale) / k)
+        if bound < threshold * (1 - 1e-12):
+            return bound
+        # the bounds fall roughly like rho + const/k: stop when max_power would not do
+        if k >= 16 and bound - (previous - bound) * (1 - k / max_power) >= threshold:
+            return None
+        previous = bound
+    return None
+
+
+def _component_radius(sub: Matrix, *, threshold: float
                       ) -> tuple[float, np.ndarray | None]:
     """Largest |eigenvalue| of one strongly connected block, and its eigenvector if known.
 
@@ -134,9 +250,11 @@ def _component_radius(sub: sp.csr_matrix, *, threshold: float
     """
     m = sub.shape[0]
     if m <= _EIG_DENSE_LIMIT:
-        return float(np.max(np.abs(np.linalg.eigvals(sub.toarray())))), None
+        dense = sub if isinstance(sub, np.ndarray) else sub.toarray()
+        return float(np.max(np.abs(np.linalg.eigvals(dense)))), None
     from scipy.sparse import linalg as spla
 
+    sub = as_csr(sub)
     k = min(6, m - 2)
     for tol in (1e-6, 1e-12):
         try:
@@ -157,7 +275,7 @@ def _component_radius(sub: sp.csr_matrix, *, threshold: float
     return rho, v
 
 
-def spectral_radius(W: sp.csr_matrix, *, threshold: float = 1.0
+def spectral_radius(W: Matrix, *, threshold: float = 1.0
                     ) -> tuple[float, np.ndarray]:
     """Spectral radius of W and the node indices of the component that attains it.
 
@@ -174,16 +292,20 @@ def spectral_radius(W: sp.csr_matrix, *, threshold: float = 1.0
     n_comp, labels = strong_components(W)
     sizes = np.bincount(labels, minlength=n_comp)
     best, best_nodes = 0.0, np.empty(0, dtype=np.intp)
+    loops = np.abs(W.diagonal()) * (sizes[labels] == 1)  # a lone node's self-loop
+    if loops.any():
+        best_nodes = np.array([int(np.argmax(loops))], dtype=np.intp)
+        best = float(loops[best_nodes[0]])
     for comp in np.flatnonzero(sizes > 1):
         idx = np.flatnonzero(labels == comp)
-        rho, _ = _component_radius(W[idx][:, idx].tocsr(), threshold=threshold)
+        rho, _ = _component_radius(_block(W, idx), threshold=threshold)
         if rho > best:
             best, best_nodes = rho, idx
     _remember(W, best, best_nodes)
     return best, best_nodes
 
 
-def _participation(sub: sp.csr_matrix) -> np.ndarray:
+def _participation(sub: Matrix) -> np.ndarray:
     """Per node, |u_i v_i| for the dominant right (v) and left (u) eigenvectors of sub.
 
     How much of the dominant eigenvalue -- the divergence -- runs through each node.
@@ -201,7 +323,7 @@ def _participation(sub: sp.csr_matrix) -> np.ndarray:
     return out[0] * out[1]
 
 
-def _max_mean_cycle(sub: sp.csr_matrix) -> tuple[int, ...]:
+def _max_mean_cycle(sub: Matrix) -> tuple[int, ...]:
     """The cycle with the largest geometric-mean |weight| (Karp's algorithm, exact).
 
     Maximises ``|gain|^(1/length)`` over all cycles of the graph, in
@@ -251,7 +373,7 @@ def _max_mean_cycle(sub: sp.csr_matrix) -> tuple[int, ...]:
     return best_cycle
 
 
-def strongest_loop(W: sp.csr_matrix, nodes: np.ndarray, *,
+def strongest_loop(W: Matrix, nodes: np.ndarray, *,
                    max_nodes: int = _LOOP_SEARCH_NODES) -> tuple[tuple[int, ...], float]:
     """The feedback loop that drives the spectral radius of the component ``nodes``.
 
@@ -263,6 +385,9 @@ def strongest_loop(W: sp.csr_matrix, nodes: np.ndarray, *,
     cycle (node indices of W, in order) and its signed gain.
     """
     nodes = np.asarray(nodes, dtype=np.intp)
+    W = as_csr(W)  # the error path: sparse algorithms throughout
+    if len(nodes) == 1 and W[nodes[0], nodes[0]] != 0:
+        return (int(nodes[0]),), float(W[nodes[0], nodes[0]])  # a self-loop
     if len(nodes) < 2:
         return (), 0.0
     sub = W[nodes][:, nodes].tocsr()
@@ -284,7 +409,38 @@ def strongest_loop(W: sp.csr_matrix, nodes: np.ndarray, *,
     return tuple(int(nodes[c]) for c in cycle), gain
 
 
-def converges_for_every_cut(W: sp.csr_matrix, alpha: float) -> bool:
+def certainly_convergent(W: Matrix, alpha: float,
+                         labels: np.ndarray | None = None) -> bool:
+    """True if a verified upper bound proves ``ρ(alpha W) < 1``; False if none does.
+
+    Cheap bounds only, no eigenvalues: the Perron bound of ``|W|``
+    (:func:`perron_upper_bound`), then for signed components up to ``_POWER_LIMIT``
+    nodes the bound from a power of W (:func:`power_bound`). False means "not
+    proven": the caller computes the spectral radius. ``labels`` are the strong
+    component labels of W when known.
+    """
+    threshold = (1 - 1e-12) / alpha
+    hit = _recall(W)
+    if hit is not None:
+        return hit[0] < threshold
+    if perron_upper_bound(W, threshold=threshold) < threshold:
+        return True
+    if labels is None:
+        _, labels = strong_components(W)
+    sizes = np.bincount(labels)
+    cyclic = np.flatnonzero(sizes > 1)
+    if np.any(np.abs(W.diagonal()) * (sizes[labels] == 1) >= threshold):
+        return False  # a lone node's self-loop is an eigenvalue
+    if np.any(sizes[cyclic] > _POWER_LIMIT):
+        return False
+    for comp in cyclic:
+        sub = W if sizes[comp] == W.shape[0] else _block(W, np.flatnonzero(labels == comp))
+        if power_bound(sub, threshold) is None:
+            return False
+    return True
+
+
+def converges_for_every_cut(W: Matrix, alpha: float) -> bool:
     """True if every graph obtained by cutting edges of W converges (rho(alpha |W|) < 1).
 
     For any W' whose entries are a subset of W's, rho(W') <= rho(|W'|) <= rho(|W|),
@@ -292,11 +448,11 @@ def converges_for_every_cut(W: sp.csr_matrix, alpha: float) -> bool:
     """
     if alpha * perron_upper_bound(W) < 1 - 1e-12 or is_acyclic(W):
         return True
-    rho, _ = spectral_radius(abs(W).tocsr(), threshold=1.0 / alpha)
+    rho, _ = spectral_radius(absolute(W), threshold=1.0 / alpha)
     return alpha * rho < 1 - 1e-12
 
 
-def raise_if_divergent(W: sp.csr_matrix, alpha: float, names: tuple[str, ...], what: str
+def raise_if_divergent(W: Matrix, alpha: float, names: tuple[str, ...], what: str
                        ) -> float:
     """Compute the spectral radius; raise NotConvergentError naming the driving loop.
 
@@ -316,7 +472,7 @@ def raise_if_divergent(W: sp.csr_matrix, alpha: float, names: tuple[str, ...], w
         spectral_radius=alpha * rho, loop=tuple(names[i] for i in loop), max_alpha=max_alpha)
 
 
-def _series(M: sp.csr_matrix, B: np.ndarray) -> np.ndarray | None:
+def _series(M: Matrix, B: np.ndarray) -> np.ndarray | None:
     """Sum B + M B + M^2 B + ... ; None if it does not settle in SERIES_MAX_TERMS terms.
 
     Gives up early when the terms' rate of decay, measured over the last 100
@@ -345,7 +501,7 @@ def _series(M: sp.csr_matrix, B: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _direct(M: sp.csr_matrix, B: np.ndarray, what: str) -> np.ndarray:
+def _direct(M: Matrix, B: np.ndarray, what: str) -> np.ndarray:
     """Solve M X = B by sparse LU, checked by its residual (one refinement step)."""
     from scipy.sparse import linalg as spla
 
@@ -363,16 +519,19 @@ def _direct(M: sp.csr_matrix, B: np.ndarray, what: str) -> np.ndarray:
     return X
 
 
-def _solve(A: sp.csr_matrix, B: np.ndarray, acyclic: bool, W: sp.csr_matrix,
+def _solve(A: Matrix, B: np.ndarray, acyclic: bool, W: Matrix,
            transpose: bool, alpha: float = 1.0,
            diagnose: tuple[tuple[str, ...], str] = ((), "effects"),
            order: np.ndarray | None = None) -> np.ndarray:
     """Solve A X = B for A = I - alpha W (or its transpose)."""
     n = A.shape[0]
-    if acyclic and n <= _SMALL_GRAPH:
+    dense = isinstance(A, np.ndarray)
+    if acyclic and small(A):
         # W is nilpotent: the path sums end after at most n - 1 hops, summed exactly by
         # level (no scipy.sparse.linalg, whose import costs more than the solve)
-        step = (alpha * (W.T if transpose else W)).tocsr()
+        step = alpha * (W.T if transpose else W)
+        if not dense:
+            step = step.tocsr()
         X = B.copy()
         term = B
         for _ in range(n):
@@ -388,7 +547,7 @@ def _solve(A: sp.csr_matrix, B: np.ndarray, acyclic: bool, W: sp.csr_matrix,
             order = structure(W).order
         # in topological order W is strictly upper triangular, so A is unit upper triangular;
         # A^T is unit lower triangular
-        Ap = A[order][:, order].tocsr()
+        Ap = as_csr(A)[order][:, order].tocsr()
         if transpose:
             Ap = Ap.T.tocsr()
         Xp = spla.spsolve_triangular(Ap, B[order], lower=transpose, unit_diagonal=True)
@@ -397,32 +556,34 @@ def _solve(A: sp.csr_matrix, B: np.ndarray, acyclic: bool, W: sp.csr_matrix,
         return X
     M = A.T if transpose else A
     if n <= DENSE_LIMIT:
-        return np.linalg.solve(M.toarray(), B)
+        return np.linalg.solve(M if dense else M.toarray(), B)
+    M, W = as_csr(M), as_csr(W)
     step = (alpha * (W.T if transpose else W)).tocsr()
     X = _series(step, B)
     if X is None:
         # slow (rho close to 1) or diverging: the spectral radius decides
         names, what = diagnose
         raise_if_divergent(W, alpha, names, what)
-        X = _direct(M.tocsr(), B, what)
+        X = _direct(M, B, what)
     return X
 
 
-def reachable(W: sp.csr_matrix, starts: np.ndarray, *, reverse: bool = False) -> np.ndarray:
+def reachable(W: Matrix, starts: np.ndarray, *, reverse: bool = False) -> np.ndarray:
     """Boolean matrix (len(starts) x n): which nodes each start reaches (itself included).
 
     With ``reverse=True``: which nodes reach each start. Used to set effects
     that no path carries to exactly zero instead of rounding noise.
     """
-    G = W.T.tocsr() if reverse else W
+    G = W.T if reverse else W
     if not len(starts):
         return np.zeros((0, W.shape[0]), dtype=bool)
     starts = np.asarray(starts, dtype=np.intp)
-    if W.shape[0] <= _SMALL_GRAPH:
+    if small(W):
         return closure(G)[starts]
     from scipy.sparse import csgraph
 
-    hops = csgraph.shortest_path(abs(G), directed=True, unweighted=True, indices=starts)
+    hops = csgraph.shortest_path(absolute(as_csr(G)), directed=True, unweighted=True,
+                                 indices=starts)
     return np.isfinite(np.atleast_2d(hops))
 
 
@@ -440,7 +601,7 @@ class System:
 
     Parameters
     ----------
-    W : csr_matrix
+    W : csr_matrix or ndarray
         Weight matrix, ``W[i, j]`` = direct effect of i on j.
     alpha : float
         Per-hop attenuation (checked by the caller).
@@ -450,7 +611,7 @@ class System:
         What is being computed, for error messages.
     """
 
-    def __init__(self, W: sp.csr_matrix, alpha: float, names: tuple[str, ...], what: str,
+    def __init__(self, W: Matrix, alpha: float, names: tuple[str, ...], what: str,
                  *, graph_structure: Structure | None = None, checked: bool = False) -> None:
         self.W = W
         self.alpha = float(alpha)
@@ -472,8 +633,8 @@ class System:
         """Raise NotConvergentError if the walk sums of alpha*W diverge (rho >= 1)."""
         if self._checked:
             return
-        if not self.structure.acyclic and self.n <= DENSE_LIMIT and \
-                self.alpha * perron_upper_bound(self.W) >= 1 - 1e-12:
+        if self.n <= DENSE_LIMIT and not self.structure.acyclic \
+                and not certainly_convergent(self.W, self.alpha, self.structure.labels):
             raise_if_divergent(self.W, self.alpha, self.names, self.what)
         self._checked = True
 
@@ -496,7 +657,11 @@ class System:
         return System(cut_incoming(self.W, clamped), self.alpha, self.names, self.what,
                       checked=checked)
 
-    def _matrix(self) -> sp.csr_matrix:
+    def _matrix(self) -> Matrix:
+        if isinstance(self.W, np.ndarray):
+            return np.eye(self.n) - self.alpha * self.W
+        import scipy.sparse as sp
+
         return (sp.identity(self.n, format="csr") - self.alpha * self.W).tocsr()
 
     def columns(self, cols: np.ndarray) -> np.ndarray:
@@ -542,7 +707,7 @@ class System:
         return X
 
 
-def _reachable_from_sets(W: sp.csr_matrix, rows: np.ndarray, member: np.ndarray
+def _reachable_from_sets(W: Matrix, rows: np.ndarray, member: np.ndarray
                          ) -> np.ndarray:
     """k x n booleans: which nodes some ``rows[member[s]]`` reaches, per set s.
 
@@ -550,10 +715,12 @@ def _reachable_from_sets(W: sp.csr_matrix, rows: np.ndarray, member: np.ndarray
     not one per member.
     """
     n = W.shape[0]
-    if n <= _SMALL_GRAPH:
+    if small(W):
         return (member.astype(np.float32) @ closure(W)[rows].astype(np.float32)) > 0
+    import scipy.sparse as sp
     from scipy.sparse import csgraph
 
+    W = as_csr(W)
     out = np.zeros((member.shape[0], n), dtype=bool)
     for s, chosen in enumerate(member):
         starts = rows[chosen]
@@ -569,9 +736,13 @@ def _reachable_from_sets(W: sp.csr_matrix, rows: np.ndarray, member: np.ndarray
 
 
 def system(model: FactorModel, alpha: float = 1.0) -> System:
-    """The model's own checked solver at ``alpha``, cached on the model."""
+    """The model's own checked solver at ``alpha``, cached on the model.
+
+    Dense for models up to ``SMALL_GRAPH`` nodes (``model.weight_array``), sparse above.
+    """
     return model.cached(("system", float(alpha)), lambda: System(
-        model.weight_matrix, alpha, model.node_ids, f"total effects of model {model.name!r}",
+        model.weight_array if model.n_nodes <= _SMALL_GRAPH else model.weight_matrix, alpha,
+        model.node_ids, f"total effects of model {model.name!r}",
         graph_structure=model.structure))
 
 
@@ -587,9 +758,8 @@ def unsigned_columns(model: FactorModel, alpha: float, first: np.ndarray, second
         src, dst = model.edge_positions
         n = model.n_nodes
         data = np.concatenate([np.asarray(first, float), np.asarray(second, float)])
-        W = sp.csr_matrix((data, (np.concatenate([src, src + n]), np.concatenate([dst, dst + n]))),
-                          shape=(2 * n, 2 * n))
-        W.sort_indices()
+        W = weights(data, np.concatenate([src, src + n]), np.concatenate([dst, dst + n]), 2 * n,
+                    dense=n <= _SMALL_GRAPH)
         names = model.node_ids + tuple(f"{k} (evidence)" for k in model.node_ids)
         return System(W, alpha, names, f"unsigned path weights of model {model.name!r}")
 
@@ -600,14 +770,15 @@ def unsigned_columns(model: FactorModel, alpha: float, first: np.ndarray, second
     return X[:n, :len(cols)], X[n:, len(cols):]
 
 
-def truncated_rows(W: sp.csr_matrix, alpha: float, rows: np.ndarray, max_hops: int
+def truncated_rows(W: Matrix, alpha: float, rows: np.ndarray, max_hops: int
                    ) -> np.ndarray:
     """Rows of sum_{k=0}^{max_hops} (alpha W)^k: walks of at most ``max_hops`` edges."""
     n = W.shape[0]
     Y = np.zeros((len(rows), n))
     Y[np.arange(len(rows)), rows] = 1.0
     acc = Y.copy()
-    Wt = (alpha * W).T.tocsr()
+    Wt = (alpha * W).T
+    Wt = np.ascontiguousarray(Wt) if isinstance(Wt, np.ndarray) else Wt.tocsr()
     for _ in range(max_hops):
         Y = (Wt @ Y.T).T
         acc += Y

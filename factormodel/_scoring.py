@@ -126,7 +126,7 @@ def _gains(model: FactorModel, prio: dict[str, float], signs: dict[str, int],
 
 def evidence_damping(model: FactorModel, alpha: float = 1.0) -> float:
     """γ = min(1, EVIDENCE_DAMPING / ρ(α|W|)): the per-hop damping of the unsigned sums."""
-    absW = abs(model.weight_matrix).tocsr()
+    absW = _linalg.absolute(_linalg.system(model).W)
     if alpha * _linalg.perron_upper_bound(absW) <= EVIDENCE_DAMPING or model.structure.acyclic:
         return 1.0
     rho, _ = _linalg.spectral_radius(absW, threshold=EVIDENCE_DAMPING / alpha)

@@ -65,9 +65,9 @@ def standardised_solution(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _dense_weights(model: FactorModel) -> np.ndarray:
-    W = model.weight_matrix
+    W = model.weight_array
     _linalg.raise_if_divergent(W, 1.0, model.node_ids, f"total effects of model {model.name!r}")
-    return W.toarray()
+    return W.copy()
 
 
 def implied_r2(model: FactorModel) -> pd.DataFrame:

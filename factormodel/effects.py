@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _linalg
-from ._graph import path_graph
+from ._graph import dense_columns, path_graph
 from ._graph import strongest_paths as _search
 from .errors import InvalidParameterError
 from .model import FactorModel
@@ -120,9 +120,8 @@ def decompose_effects(model: FactorModel, *, alpha: float = 1.0,
     """
     alpha = check_alpha(alpha)
     T = total_effects(model, alpha=alpha, targets=targets)
-    W = model.weight_matrix
     cols = model.positions(T.columns)
-    direct = alpha * W[:, cols].toarray()
+    direct = alpha * dense_columns(_linalg.system(model).W, cols)
     total = T.to_numpy()
     src, tgt = np.nonzero(total)
     keep = src != cols[tgt]
@@ -210,7 +209,7 @@ def strongest_paths(model: FactorModel, source: str, target: str, *, top: int = 
     if not isinstance(top, int) or top < 0:
         raise InvalidParameterError(f"top must be a whole number >= 0, got {top!r}")
     s, t = model.positions([source, target])
-    G = model.cached(("path graph", alpha), lambda: path_graph(model.weight_matrix, alpha))
+    G = model.cached(("path graph", alpha), lambda: path_graph(_linalg.system(model).W, alpha))
     names = model.node_ids
     found = _search(G, int(s), int(t), top, None)
     return pd.DataFrame({"path": [" → ".join(names[i] for i in p) for p, _ in found],

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ._html import frame_html
 from ._json import json_safe
@@ -97,7 +96,7 @@ def lambda_bound(W: Any, rule: str, transfer_kind: str, free: np.ndarray | None 
     """
     if transfer_kind not in _LIPSCHITZ:
         raise InvalidParameterError(f"λ has no effect on the {transfer_kind!r} transfer")
-    Wd = W.toarray() if sp.issparse(W) else np.asarray(W, dtype=float)
+    Wd = W.toarray() if hasattr(W, "toarray") else np.asarray(W, dtype=float)
     n = Wd.shape[0]
     M = Wd if rule == "kosko" else np.eye(n) + Wd
     if rule not in RULES:
@@ -168,7 +167,7 @@ def simulate(W: Any, initial: np.ndarray, *, clamp_mask: np.ndarray | None = Non
         raise InvalidParameterError(f"max_iter must be a whole number >= 1, got {max_iter!r}")
     X = np.atleast_2d(np.asarray(initial, dtype=float)).copy()
     S, n = X.shape
-    W = W.tocsr() if sp.issparse(W) else np.asarray(W, dtype=float)
+    W = W.tocsr() if hasattr(W, "tocsr") else np.asarray(W, dtype=float)
     if held is None:
         held = _no_incoming(W)
     fixed = np.broadcast_to(held, (S, n)).copy()

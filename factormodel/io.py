@@ -803,6 +803,7 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
     rows: list[list[str]] = []
     lines: list[int] = []
     header: list[str] | None = None
+    guarded = "'" in content  # only then can a cell carry the guard of write_model
     try:
         for row in reader:
             if not "".join(row).strip():
@@ -811,7 +812,8 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
                     and (header is None or not "".join(row[1:]).strip()) \
                     and (header is None or len(header) > 1):
                 continue  # a title or footer line ('Bron: CBS'): no values to lose
-            row = [unguard_cell(cell) for cell in row]  # the guard of write_model
+            if guarded:
+                row = [unguard_cell(cell) for cell in row]
             if header is None:
                 header = [cell.strip() for cell in row]
                 continue

@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from . import _linalg, _scoring
 from ._graph import patterns
@@ -158,11 +157,11 @@ class MonteCarloResult(Result):
 
 
 def _dense(model: FactorModel) -> np.ndarray:
-    return model.weight_matrix.toarray()
+    return model.weight_array.copy()
 
 
 def _scc_blocks(W: np.ndarray) -> list[np.ndarray]:
-    n_comp, labels = _linalg.strong_components(sp.csr_matrix(W != 0))
+    n_comp, labels = _linalg.strong_components(W != 0)
     sizes = np.bincount(labels, minlength=n_comp)
     return [np.flatnonzero(labels == c) for c in np.flatnonzero(sizes > 1)]
 

@@ -118,6 +118,64 @@ def test_upper_bound_is_an_upper_bound():
         assert max(abs(np.linalg.eigvals(np.abs(A)))) <= bound + 1e-12
 
 
+def _dense_rho(W) -> float:
+    return float(max(abs(np.linalg.eigvals(W.toarray())), default=0.0))
+
+
+@pytest.mark.parametrize(("n", "rho"), [(60, 0.8), (200, 0.9), (300, 0.9), (150, 0.95)])
+def test_power_bound_proves_signed_convergence_the_perron_bound_cannot(n, rho):
+    W = _sparse_random(n, 3, rho)
+    assert _linalg.perron_upper_bound(W) > 1  # |W| alone does not settle it
+    bound = _linalg.power_bound(W, 1.0)
+    assert bound is not None
+    assert _dense_rho(W) <= bound < 1  # a true upper bound, below the threshold
+    assert _linalg.certainly_convergent(W, 1.0)
+    assert not _linalg.certainly_convergent(W, 1.001 / _dense_rho(W))  # alpha: it diverges
+
+
+@pytest.mark.parametrize("rho", [1.0, 1.02, 1.5])
+def test_power_bound_never_proves_a_divergent_matrix(rho):
+    W = _sparse_random(120, 4, rho)
+    assert _linalg.power_bound(W, 1.0) is None
+    assert not _linalg.certainly_convergent(W, 1.0)
+    with pytest.raises(fm.NotConvergentError):
+        _linalg.System(W, 1.0, tuple(f"n{i}" for i in range(120)), "x").columns(np.arange(2))
+
+
+def test_power_bound_is_an_upper_bound_on_random_small_matrices():
+    rng = np.random.default_rng(12)
+    proven = 0
+    for _ in range(200):
+        n = int(rng.integers(2, 30))
+        A = rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) < rng.uniform(0.1, 0.6))
+        W = sp.csr_matrix(A)
+        true = _dense_rho(W)
+        for threshold in (0.5, 1.0, 2.0):
+            bound = _linalg.power_bound(W, threshold)
+            if bound is not None:
+                proven += 1
+                assert true <= bound * (1 + 1e-12)
+                assert bound < threshold
+            if _linalg.certainly_convergent(W, 1.0 / threshold):
+                assert true < threshold
+    assert proven > 100  # the bound settles most of them
+
+
+def test_power_bound_of_a_nilpotent_matrix_is_tiny():
+    W = sp.csr_matrix(np.triu(np.random.default_rng(1).uniform(-3, 3, (12, 12)), 1))
+    bound = _linalg.power_bound(W, 1.0)
+    assert bound is not None and bound < 1  # true rho 0: proven convergent at any alpha this size
+
+
+def test_a_self_loop_counts_in_the_spectral_radius_and_the_error():
+    W = sp.csr_matrix(np.array([[1.5, 0, 0], [0, 0, 0.5], [0, 0.5, 0]]))
+    assert _linalg.spectral_radius(W)[0] == 1.5
+    assert not _linalg.certainly_convergent(W, 1.0)
+    with pytest.raises(fm.NotConvergentError, match=r"'a' -> 'a' with gain \+1\.5") as e:
+        _linalg.System(W, 1.0, ("a", "b", "c"), "x").columns(np.arange(3))
+    assert e.value.loop == ("a",)
+
+
 def test_small_graph_structure_matches_csgraph():
     rng = np.random.default_rng(5)
     for _ in range(30):
@@ -146,3 +204,47 @@ def test_attribution_rows_are_built_only_when_asked():
     cut = _linalg.cut_incoming(rotterdam.weight_matrix, pos)
     rows = _linalg.System(cut, 1.0, rotterdam.node_ids, "effects").rows(pos)
     np.testing.assert_allclose(r.deltas.to_numpy(), 0.5 * rows.sum(axis=0), atol=1e-14)
+
+
+@pytest.mark.parametrize("acyclic", [False, True])
+def test_dense_and_sparse_systems_give_the_same_numbers(acyclic):
+    # models up to SMALL_GRAPH nodes are solved with dense arrays (no scipy import);
+    # every solve must equal the sparse path on the same matrix
+    rng = np.random.default_rng(21 + acyclic)
+    n = 60
+    A = rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) < 0.08)
+    np.fill_diagonal(A, 0)
+    if acyclic:
+        A = np.triu(A, 1)
+    else:
+        A *= 0.8 / max(abs(np.linalg.eigvals(A)))
+    names = tuple(f"n{i}" for i in range(n))
+    dense = _linalg.System(A.copy(), 1.0, names, "x")
+    sparse = _linalg.System(sp.csr_matrix(A), 1.0, names, "x")
+    assert dense.structure.acyclic == sparse.structure.acyclic == acyclic
+    cols = np.array([0, 7, 31])
+    ref = np.linalg.inv(np.eye(n) - A)
+    for s in (dense, sparse):
+        np.testing.assert_allclose(s.columns(cols), ref[:, cols], atol=1e-12)
+        np.testing.assert_allclose(s.rows(cols), ref[cols], atol=1e-12)
+        coeffs = rng.normal(size=(4, len(cols)))
+        np.testing.assert_allclose(s.combined(cols, coeffs), coeffs @ ref[cols], atol=1e-12)
+    np.testing.assert_array_equal(dense.columns(cols) == 0, sparse.columns(cols) == 0)
+    cut_d, cut_s = dense.cut(cols), sparse.cut(cols)
+    assert isinstance(cut_d.W, np.ndarray)
+    np.testing.assert_allclose(cut_d.rows(cols), cut_s.rows(cols), atol=1e-12)
+    np.testing.assert_allclose(_linalg.truncated_rows(A, 1.0, cols, 3),
+                               _linalg.truncated_rows(sp.csr_matrix(A), 1.0, cols, 3),
+                               atol=1e-14)
+    assert _linalg.spectral_radius(A.copy())[0] == pytest.approx(
+        _linalg.spectral_radius(sp.csr_matrix(A))[0], abs=1e-12)
+
+
+def test_model_results_do_not_depend_on_the_dense_path():
+    m = fm.load_model("rotterdam-jeugd")
+    assert isinstance(_linalg.system(m).W, np.ndarray)
+    sparse = _linalg.System(m.weight_matrix, 1.0, m.node_ids, "x")
+    targets = m.positions(list(m.outcomes))
+    T = fm.total_effects(m, targets=list(m.outcomes)).to_numpy()  # through the dense system
+    np.testing.assert_allclose(T, sparse.columns(targets), atol=1e-13)
+    np.testing.assert_array_equal(m.weight_array, m.weight_matrix.toarray())
