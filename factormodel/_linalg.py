@@ -197,6 +197,7 @@ def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
     c = u  # relative error allowance, in units of |W|^k
     log_scale = 0.0  # the true power is P * exp(log_scale)
     previous = math.inf
+    x = np.ones(n)  # the Collatz-Wielandt vector, carried from one checkpoint to the next
     k = 1
     while k < max_power:
         if k < 8:
@@ -217,8 +218,7 @@ def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
             P /= top
             log_scale += math.log(top)
         M = np.abs(P)
-        x = np.ones(n)
-        for _ in range(8):
+        for _ in range(6):  # the Perron vectors of |W^k| change little with k: warm start
             x = M @ x + x
             x /= x.max()
         lead = (M @ x) / x  # in units of e^log_scale
@@ -431,6 +431,10 @@ def certainly_convergent(W: Matrix, alpha: float,
     cyclic = np.flatnonzero(sizes > 1)
     if np.any(np.abs(W.diagonal()) * (sizes[labels] == 1) >= threshold):
         return False  # a lone node's self-loop is an eigenvalue
+    if len(cyclic) == 1 and W.shape[0] <= _POWER_LIMIT:
+        # one loop-carrying component: a bound for W whole bounds it (and every other
+        # eigenvalue), without cutting the block out
+        return power_bound(W, threshold) is not None
     if np.any(sizes[cyclic] > _POWER_LIMIT):
         return False
     for comp in cyclic:
