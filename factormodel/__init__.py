@@ -58,7 +58,14 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
     from .fitting import CorrelationFit, fit_to_correlations
-    from .goals import Goal, RequiredChange, parse_goal, required_change, resolve_goal
+    from .goals import (
+        Goal,
+        RequiredChange,
+        parse_goal,
+        required_change,
+        required_changes,
+        resolve_goal,
+    )
     from .importance import feedback_loops, graph_indices, leverage, node_indices
     from .indicators import (
         Profile,
@@ -112,7 +119,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["exchange", "fcm", "goals", "plot", "portfolio", "vocab", "words"], ""),
     **dict.fromkeys(["Goal", "RequiredChange", "parse_goal", "required_change",
-                     "resolve_goal"], "goals"),
+                     "required_changes", "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
     **dict.fromkeys(["calibrate", "calibration_table"], "calibrate"),
     "fetch_cbs": "cbs",
@@ -270,6 +277,7 @@ __all__ = [
     "recommend",
     "report",
     "required_change",
+    "required_changes",
     "resolve_goal",
     "resolve_indicator",
     "resolve_node",

@@ -171,16 +171,19 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "nothing": ("(niets)", "(nothing)"),
 }
 
-#: Reasons in a portfolio's left-out table (English from the library) in Dutch.
+#: Reasons in a portfolio's left-out table (English from the library) in Dutch: the one
+#: translation, used by the command line and the wijkrapport.
 _REASONS = (
-    ("does not improve the chosen outcomes", "verbetert de gekozen doelen niet"),
+    ("does not improve the chosen outcomes", "verbetert de gekozen resultaten niet"),
     ("its target factors have no room left to improve",
-     "de doelfactoren hebben geen ruimte meer om te verbeteren"),
+     "de factoren waarop het zich richt hebben geen ruimte meer om te verbeteren"),
     ("its target factor is already served (one intervention per factor)",
-     "de doelfactor heeft al een interventie (één per factor)"),
+     "op die factor zet al een gekozen interventie in (één interventie per factor)"),
     ("less improvement per euro than the chosen portfolio",
      "minder verbetering per euro dan het gekozen portfolio"),
 )
+_BUDGET_REASON = re.compile(r"does not fit the remaining budget \(([\d,.]+) left, one unit "
+                            r"costs ([\d,.]+)\)")
 
 
 def header(key: str, lang: str) -> str:
@@ -213,17 +216,24 @@ def money(x: float, lang: str = "nl") -> str:
 
 
 def reason(text: str, lang: str) -> str:
-    """A portfolio's reason for leaving an intervention out, in ``lang``."""
+    """A portfolio's reason for leaving an intervention out, in ``lang``.
+
+    Examples
+    --------
+    >>> reason("does not fit the remaining budget (12,500 left, one unit costs 20,000)", "nl")
+    'past niet in het resterende budget (€ 12.500 over, één eenheid kost € 20.000)'
+    """
     if lang != "nl":
         return text
     for en, nl in _REASONS:
         if text == en:
             return nl
-    if text.startswith("does not fit the remaining budget"):
-        tail = text[len("does not fit the remaining budget"):].replace(",", ".")
-        return "past niet in het resterende budget" + tail.replace(
-            "left. one unit costs", "over, één eenheid kost €")
-    return text
+    budget = _BUDGET_REASON.fullmatch(text)
+    if budget:
+        left, cost = (float(x.replace(",", "")) for x in budget.groups())
+        return (f"past niet in het resterende budget ({money(left)} over, één eenheid kost "
+                f"{money(cost)})")
+    return text  # a reason not known here: shown as the library gives it
 
 
 _SOURCES = (

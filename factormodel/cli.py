@@ -58,7 +58,7 @@ from .errors import (
     ModelWarning,
 )
 from .fcm import FCMResult
-from .goals import Goal, parse_goal, required_change, resolve_goal
+from .goals import Goal, parse_goal, required_changes, resolve_goal
 from .indicators import (
     CITY_NAMES,
     REFERENCES,
@@ -858,14 +858,10 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     ranked = rec[rec["status"] == "recommended"]
     effects = (gap_effects(model, prof, goals, ranked, area=args.area)
                if len(ranked) else pd.DataFrame())
-    needed = []  # for goals with a size: the change of the top factors upstream of each
-    for g, r in zip(goals, resolved, strict=True):
-        if g.change is None:
-            continue
-        upstream = total_effects(model, targets=[r.node])[r.node]
-        chosen = [f for f in ranked["factor"] if f != r.node and abs(upstream[f]) > 1e-12][:3]
-        needed.append(required_change(model, g, chosen or None,
-                                      level=_own_level(model, args, r.indicator, prof.year)))
+    # for goals with a size: the change of its strongest drivers that would reach it
+    needed = required_changes(model, goals, levels={
+        r.indicator: _own_level(model, args, r.indicator, prof.year)
+        for r in resolved if r.goal.change is not None and r.indicator})
     portfolio = catalogue = None
     if budget is not None:
         population = (_number_arg("--population", args.population, grouping=True)

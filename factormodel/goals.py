@@ -43,7 +43,7 @@ from .model import FactorModel
 from .words import indicator_lexicon, node_lexicon, parse_number
 
 __all__ = ["GOAL_UNITS", "PLAUSIBLE_SD", "Goal", "RequiredChange", "ResolvedGoal", "as_goals",
-           "parse_goal", "required_change", "resolve_goal"]
+           "parse_goal", "required_change", "required_changes", "resolve_goal"]
 
 #: Units of a goal's change: SD of the node, percentage points of a ``%``
 #: indicator, relative per cent, or the indicator's own unit.
@@ -115,7 +115,19 @@ class Goal:
 
     def describe(self, lang: str = "nl") -> str:
         """The goal in words, e.g. ``schoolverzuim −2 pp in 3 jaar (12-18)``."""
-        parts = [self.target]
+        rest = self.change_text(lang)
+        return f"{self.target} {rest}" if rest else self.target
+
+    def change_text(self, lang: str = "nl") -> str:
+        """The goal's size, horizon and group in words, without its target.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text("nl")
+        '-2 procentpunt in 3 jaar (12-18)'
+        """
+        parts = []
         if self.change is not None:
             unit = {"sd": "SD", "pp": "pp" if lang == "en" else "procentpunt", "%": "%",
                     "own": ""}[self.unit]
@@ -554,3 +566,42 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
         notes.append(f"a change of more than {PLAUSIBLE_SD:g} SD lies far outside the spread "
                      "between areas: the goal is out of reach by that route alone")
     return RequiredChange(r, table, tuple(notes))
+
+
+def required_changes(model: FactorModel, goals: Iterable[Goal], *,
+                     levels: Mapping[str, float | None] | None = None, alpha: float = 1.0,
+                     indicators: pd.DataFrame | None = None, top: int = 3
+                     ) -> list[RequiredChange]:
+    """:func:`required_change` for every goal with a size, through its strongest drivers.
+
+    For each goal, the ``top`` modifiable factors with the largest effect on the
+    goal's node, each alone and together. The one rule the command line and the
+    wijkrapport use. (The factors an area's ranking puts first can move one goal
+    only a little -- they are ranked for all goals and for the area's room -- so
+    they are not the ones asked to carry a goal.)
+
+    Parameters
+    ----------
+    goals : iterable of Goal
+        Goals without a size are skipped.
+    levels : mapping, optional
+        The area's current value per indicator id (for relative ``%`` goals).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> toy = fm.load_model("toy")
+    >>> needed = fm.required_changes(toy, [fm.parse_goal("vsv_nieuw:-0.2pp"),
+    ...                                    fm.parse_goal("vsv")])
+    >>> [(rc.goal.node, len(rc.table)) for rc in needed]
+    [('vsv', 8)]
+    """
+    out = []
+    for goal in goals:
+        if goal.change is None:
+            continue
+        r = resolve_goal(model, goal, indicators=indicators)
+        level = (levels or {}).get(r.indicator) if r.indicator else None
+        out.append(required_change(model, goal, None, alpha=alpha, indicators=indicators,
+                                   level=level, top=top))
+    return out

@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -37,9 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _lang as L
 from .effects import strongest_paths, total_effects
 from .errors import DataError, InvalidParameterError, UnknownTableError
-from .goals import Goal, resolve_goal
+from .goals import PLAUSIBLE_SD, Goal, RequiredChange, required_changes, resolve_goal
 from .indicators import Profile, as_area_data, coverage, load_indicators, profile
 from .io import load_model, write_document
 from .model import FactorModel
@@ -361,7 +361,7 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     parts = [
         _header(ctx, str(date)),
         _section(ctx, "profiel", _profile_section(ctx)),
-        _section(ctx, "resultaten", _goals_section(ctx, alpha)),
+        _section(ctx, "resultaten", _goals_section(ctx, alpha, _needed(ctx, alpha))),
         _section(ctx, "aangrijpingspunten", _recommendation_section(ctx, rec, mc)),
         _section(ctx, "interventies", _interventions_section(ctx, rec, ivs, port, budget)),
         _section(ctx, "niet-gemeten", _unmeasured_section(ctx, rec)),
@@ -528,7 +528,7 @@ def _goal_phrase(ctx: _Context, g: _GoalText) -> str:
         desired = ctx.model.desired_sign[g.node]
         better = ctx.t("lager is beter" if desired < 0 else "hoger is beter",
                        "lower is better" if desired < 0 else "higher is better")
-        return f"{ctx.label(g.node)}: {g.goal.describe(ctx.lang)} ({better})"
+        return f"{ctx.label(g.node)}: {g.goal.change_text(ctx.lang)} ({better})"
     parts = [ctx.label(g.node)]
     obj = g.goal
     change = getattr(obj, "change", None)
@@ -549,7 +549,75 @@ def _goal_phrase(ctx: _Context, g: _GoalText) -> str:
     return f"{parts[0]} ({'; '.join(parts[1:])})"
 
 
-def _goals_section(ctx: _Context, alpha: float) -> str:
+def _needed(ctx: _Context, alpha: float
+            ) -> dict[int, RequiredChange | str]:
+    """For goals with a size (by ``id`` of the goal): the change of its strongest drivers
+    that would reach it, or why it cannot be computed."""
+    sized = [g.goal for g in ctx.goals if isinstance(g.goal, Goal) and g.goal.change is not None]
+    if not sized:
+        return {}
+    rows = _indicator_rows(ctx)
+    levels = dict(zip(rows["indicator"], rows["value"], strict=True)) if len(rows) else {}
+    out: dict[int, RequiredChange | str] = {}
+    for goal in sized:
+        try:
+            out[id(goal)] = required_changes(ctx.model, [goal], levels=levels, alpha=alpha,
+                                             indicators=ctx.catalogue)[0]
+        except InvalidParameterError as exc:  # e.g. no modifiable factor moves the goal
+            out[id(goal)] = str(exc)
+    return out
+
+
+def _required_part(ctx: _Context, rc: RequiredChange) -> str:
+    """How much the top factors would have to change to reach one goal, and if in reach."""
+    t = rc.to_frame()
+    way = {"alone": ctx.t("alleen", "alone"), "together": ctx.t("samen", "together")}
+    rows = []
+    for r in t.itertuples():
+        if r.indicator and ctx.catalogue is not None and r.indicator in ctx.catalogue.index:
+            indicator = str(ctx.catalogue.loc[r.indicator, f"label_{ctx.lang}"])
+        else:
+            indicator = str(r.indicator) if r.indicator else "–"
+        unit = "%" if r.unit == "percentage points" else str(r.unit)
+        rows.append([ctx.label(r.factor), way[r.way], indicator,
+                     _value(r.change, unit, ctx.lang, sign=True, difference=True),
+                     _n(r.change_sd, ctx.lang, 2, sign=True),
+                     ctx.t("ja", "yes") if r.within_spread else
+                     ctx.t(f"nee: meer dan {_n(PLAUSIBLE_SD, ctx.lang, 0)} SD",
+                           f"no: more than {_n(PLAUSIBLE_SD, ctx.lang, 0)} SD")])
+    out = [_p(ctx.t(
+        f"Nodig om het doel te halen ({rc.goal.goal.change_text(ctx.lang)}, "
+        f"{_n(rc.goal.change_sd, ctx.lang, 2, sign=True)} SD van "
+        f"{ctx.label(rc.goal.node).lower()}): hoeveel de sterkste drijvende factoren elk "
+        "alleen zouden moeten veranderen, en samen (elk evenveel SD in de goede richting).",
+        f"Needed to reach the goal ({rc.goal.goal.change_text(ctx.lang)}, "
+        f"{_n(rc.goal.change_sd, ctx.lang, 2, sign=True)} SD of "
+        f"{ctx.label(rc.goal.node).lower()}): how much its strongest drivers would each have "
+        "to change alone, and together (each by the same number of SD in its good "
+        "direction).")),
+        _table([ctx.t("factor", "factor"), ctx.t("route", "way"),
+                ctx.t("indicator", "indicator"), ctx.t("verandering", "change"),
+                ctx.t("in SD", "in SD"),
+                ctx.t("binnen de spreiding tussen wijken", "within the spread between areas")],
+               rows, numeric=(3, 4))]
+    if not t["within_spread"].all():
+        out.append(_p(ctx.t(
+            f"Een verandering van meer dan {_n(PLAUSIBLE_SD, ctx.lang, 0)} SD ligt ver buiten "
+            "de spreiding tussen wijken: langs die route is het doel buiten bereik.",
+            f"A change of more than {_n(PLAUSIBLE_SD, ctx.lang, 0)} SD lies far outside the "
+            "spread between areas: by that route the goal is out of reach."), "note"))
+    own = [L.source(a, ctx.lang) for a in rc.goal.assumptions]
+    out.append(_p(ctx.t(
+        "Aannames: het model is lineair; de andere factoren blijven waar ze zijn; het gaat om "
+        "de wijk als geheel, niet om individuele kinderen.",
+        "Assumptions: the model is linear; every other factor stays where it is; this is "
+        "about the area as a whole, not about individual children.")
+        + "".join(f" {a[0].upper()}{a[1:]}." for a in own), "note"))
+    return "".join(out)
+
+
+def _goals_section(ctx: _Context, alpha: float, needed: dict[int, RequiredChange | str]
+                   ) -> str:
     m = ctx.model
     out = [_p(ctx.t(
         "De maatschappelijke resultaten die de wijk koos, met hun prioriteit. Per resultaat de "
@@ -598,6 +666,14 @@ def _goals_section(ctx: _Context, alpha: float) -> str:
                            ctx.t("sterkste pad", "strongest path"),
                            ctx.t("deel via dat pad", "share via that path")], rows,
                           numeric=(1, 3)))
+        rc = needed.get(id(g.goal))
+        if isinstance(rc, RequiredChange):
+            out.append(_required_part(ctx, rc))
+        elif rc is not None:
+            out.append(_p(ctx.t("De verandering die nodig is om het doel te halen, is niet te "
+                                f"berekenen ({rc}).",
+                                f"The change needed to reach the goal cannot be computed "
+                                f"({rc})."), "note"))
     out.append(_p(ctx.t(
         f"Deze verbanden zijn die van model {m.name} en gelden voor elke wijk; wat de wijk "
         "onderscheidt, is hoe ver zij op elke factor van de referentie af ligt (paragraaf 3).",
@@ -657,33 +733,6 @@ def _recommendation_section(ctx: _Context, rec: pd.DataFrame, mc: MonteCarloResu
 
 
 # --------------------------------------------------------------------------- 4. interventions
-
-_REASONS_NL = (
-    (r"does not improve the chosen outcomes", "verbetert de gekozen resultaten niet"),
-    (r"its target factors have no room left to improve",
-     "de factoren waarop het zich richt hebben geen ruimte meer om te verbeteren"),
-    (r"its target factor is already served \(one intervention per factor\)",
-     "op die factor zet al een gekozen interventie in (één interventie per factor)"),
-    (r"less improvement per euro than the chosen portfolio",
-     "minder verbetering per euro dan het gekozen portfolio"),
-)
-
-
-def _reason(text: str, lang: str) -> str:
-    """A portfolio's reason for leaving an intervention out, in ``lang``."""
-    if lang == "en":
-        return text
-    for pattern, nl in _REASONS_NL:
-        if re.fullmatch(pattern, text):
-            return nl
-    budget = re.fullmatch(r"does not fit the remaining budget \(([\d,.]+) left, one unit "
-                          r"costs ([\d,.]+)\)", text)
-    if budget:
-        left, cost = (float(x.replace(",", "")) for x in budget.groups())
-        return (f"past niet in het resterende budget ({_money(left, 'nl')} over, één eenheid "
-                f"kost {_money(cost, 'nl')})")
-    return text  # a reason this report does not know yet: shown as the library gives it
-
 
 def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame | None,
                            port: Portfolio | None, budget: float | None) -> str:
@@ -781,7 +830,7 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         "promise for individual young people.")))
     if not port.left_out.empty:
         out.append(_h3(ctx.t("Niet gekozen, en waarom", "Left out, and why")))
-        rows = [[r.name, _reason(r.reason, ctx.lang)] for r in port.left_out.itertuples()]
+        rows = [[r.name, L.reason(r.reason, ctx.lang)] for r in port.left_out.itertuples()]
         out.append(_table(["interventie" if ctx.nl else "intervention",
                            ctx.t("reden", "reason")], rows))
     return "".join(out)

@@ -409,3 +409,30 @@ def test_profile_html_states_its_reference_and_assumptions(rdam, tmp_path):
     html = fm.profile(rdam, p, reference="typical")._repr_html_()
     assert "reference: the catalogue&#x27;s typical levels" in html
     assert "ASSUMPTION: the reference is the catalogue" in html
+
+
+def test_required_changes_uses_each_goals_strongest_drivers():
+    m = fm.load_model("rotterdam-jeugd")
+    goals = [fm.parse_goal("schoolverzuim:-2pp:3j"), fm.parse_goal("vsv"),
+             fm.parse_goal("vsv:-0.5sd")]
+    needed = fm.required_changes(m, goals)
+    assert [rc.goal.node for rc in needed] == ["schoolverzuim", "vsv"]  # sized goals only
+    for rc, goal in zip(needed, [goals[0], goals[2]], strict=True):
+        alone = fm.required_change(m, goal)
+        pd.testing.assert_frame_equal(rc.to_frame(), alone.to_frame())
+        # the factors are the three modifiable ones with the largest effect on the goal
+        T = fm.total_effects(m, targets=[rc.goal.node])[rc.goal.node]
+        modifiable = m.node_values("modifiable")
+        drivers = T[[f for f in m.factors if f != rc.goal.node and modifiable[f]]]
+        top3 = set(drivers.abs().sort_values(ascending=False).index[:3])
+        assert set(rc.table["factor"]) == top3
+
+
+def test_required_changes_takes_the_areas_own_level_for_a_relative_goal():
+    m = fm.load_model("rotterdam-jeugd")
+    goal = fm.parse_goal("verzuim_meldingen:-10%")
+    r = fm.resolve_goal(m, goal)
+    own = fm.required_changes(m, [goal], levels={r.indicator: 8.0})[0]
+    assert own.to_frame().equals(fm.required_change(m, goal, level=8.0).to_frame())
+    typical = fm.required_changes(m, [goal])[0]
+    assert not np.allclose(own.table["change_sd"], typical.table["change_sd"])

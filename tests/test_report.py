@@ -215,6 +215,50 @@ def test_goal_on_a_factor_and_goal_objects(rotterdam_model, example):
     assert "-2,0 procentpunt; binnen 3 jaar; doelgroep 12-18; lager is beter" in html
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_goal_with_a_size_shows_the_change_needed(rotterdam_model, example, lang):
+    goal = fm.parse_goal("schoolverzuim:-2pp:3j:12-18")
+    html = fm.report(rotterdam_model, example, AREA, [goal, fm.parse_goal("vsv")], n_draws=50,
+                     lang=lang)
+    page = Page(html)
+    label = rotterdam_model.nodes.loc["schoolverzuim", f"label_{lang}"]
+    # the heading names the outcome once, then the goal's size (no repeated target)
+    heading = next(h for h in page.headings if h.startswith(label))
+    assert heading.startswith(f"{label}: -2 {'procentpunt' if lang == 'nl' else 'pp'} ")
+    assert "schoolverzuim -2" not in heading
+    # the table equals fm.required_change for the goal's strongest drivers
+    needed = fm.required_change(rotterdam_model, goal).to_frame()
+    header = ["factor", "route" if lang == "nl" else "way", "indicator",
+              "verandering" if lang == "nl" else "change", "in SD"]
+    start = next(i for i, r in enumerate(page.rows) if r[:5] == header)
+    rows = page.rows[start + 1:start + 1 + len(needed)]
+    fmt = (lambda v: f"{v:+,.2f}".translate(str.maketrans(",.", ".,"))) if lang == "nl" \
+        else (lambda v: f"{v:+,.2f}")
+    assert [r[4] for r in rows] == [fmt(v) for v in needed["change_sd"]]
+    assert [r[0] for r in rows] == [rotterdam_model.nodes.loc[f, f"label_{lang}"]
+                                    for f in needed["factor"]]
+    yes, no = ("ja", "nee") if lang == "nl" else ("yes", "no")
+    assert [r[5].split(":")[0] for r in rows] == [yes if w else no
+                                                  for w in needed["within_spread"]]
+    # only the goal with a size gets the part
+    assert html.count("Nodig om het doel te halen" if lang == "nl" else "Needed to reach") == 1
+    assert ("niet om individuele kinderen" if lang == "nl" else
+            "not about individual children") in html
+
+
+def test_left_out_reasons_have_one_dutch_translation():
+    from factormodel import _lang
+
+    assert _lang.reason("does not improve the chosen outcomes", "nl") == \
+        "verbetert de gekozen resultaten niet"
+    assert _lang.reason("does not fit the remaining budget (1,250 left, one unit costs "
+                        "20,000)", "nl") == ("past niet in het resterende budget (€ 1.250 over, "
+                                             "één eenheid kost € 20.000)")
+    assert _lang.reason("something new", "nl") == "something new"
+    assert _lang.reason("does not improve the chosen outcomes", "en") == \
+        "does not improve the chosen outcomes"
+
+
 def test_bad_input_is_refused_before_writing(rotterdam_model, example, tmp_path):
     out = tmp_path / "r.html"
     with pytest.raises(fm.UnknownAreaError, match="Oud-Crooswijk"):
