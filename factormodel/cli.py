@@ -65,7 +65,7 @@ from .indicators import (
     Profile,
     as_catalogue,
     coverage,
-    load_example_indicators,
+    data_catalogue,
     load_indicators,
     profile,
     profile_index,
@@ -381,28 +381,29 @@ def _area_options(p: argparse.ArgumentParser) -> None:
                    "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
 
 
-def _catalogue_arg(args: argparse.Namespace, model: FactorModel) -> Any:
-    """The catalogue a command should use: --indicators, or the example data's own."""
+def _catalogue_arg(args: argparse.Namespace, model: FactorModel, data: pd.DataFrame) -> Any:
+    """The catalogue a command should use: --indicators, else the one the data name
+    (:func:`data_catalogue`, the library's one rule; e.g. example:cbs_kwb2017's own)."""
     if getattr(args, "indicators", None):
         return args.indicators
-    if args.data == "example:cbs_kwb2017":
-        return load_example_indicators("cbs_kwb2017", model)
-    return None
+    named = data_catalogue(model, data)
+    return None if named is None else named[0]
 
 
-def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
+def _area_data(arg: str, registry: str | None, year: int | None = None) -> pd.DataFrame:
     if arg in ("example", "example:rotterdam"):
         return load_example_data("rotterdam")
     if arg == "example:cbs_kwb2017":  # REAL CBS data (context factors only)
         return load_example_data("cbs_kwb2017")
-    return read_area_data(arg, areas=registry)
+    return read_area_data(arg, areas=registry, year=year)
 
 
 def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
-    data = _area_data(args.data, args.areas)
+    data = _area_data(args.data, args.areas, args.year)
+    # without --indicators, profile picks the catalogue the data name and says so
     return profile(model, data, reference=args.reference, year=args.year, level=args.level,
                    reference_values=args.reference_values,
-                   indicators=_catalogue_arg(args, model), city=args.city or CITY_NAMES)
+                   indicators=args.indicators or None, city=args.city or CITY_NAMES)
 
 
 def _synthetic_note(prof: Profile, lang: str = "en") -> str:
@@ -681,11 +682,11 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
     from .validation import CAVEAT, validate
 
     model = load_model(args.model)
-    data = _area_data(args.data, args.areas)
+    data = _area_data(args.data, args.areas, args.year)
     folds: Any = args.folds.lower()
     if folds not in ("loo", "parent"):
         folds = _whole_number(args.folds, "--folds")
-    indicators = _catalogue_arg(args, model)
+    indicators = _catalogue_arg(args, model, data)
     result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
                       seed=args.seed, indicators=indicators, year=args.year,
                       areas=args.areas or "rotterdam",
@@ -911,13 +912,13 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
         raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
     goals = [parse_goal(g) for g in args.goal]
     model = load_model(args.model)
-    data = _area_data(args.data, args.areas)
+    data = _area_data(args.data, args.areas, args.year)
     source = "example (SYNTHETIC)" if args.data.startswith("example") else \
         os.path.basename(args.data)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
     population = None if args.population is None else \
         _number_arg("--population", args.population, grouping=True)
-    catalogue = _catalogue_arg(args, model)
+    catalogue = args.indicators  # else the report picks the one the data name
     path = report(model, data, args.area, goals, budget=budget, lang=args.lang, out=args.out,
                   reference=args.reference, year=args.year, level=args.level,
                   indicators=None if catalogue is None else as_catalogue(model, catalogue),

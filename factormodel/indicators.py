@@ -44,8 +44,8 @@ from .io import EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_t
 from .model import FactorModel
 
 __all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
-           "build_catalogue", "combine_profiles", "coverage", "deltas_frame",
-           "load_example_indicators", "load_indicators", "profile", "profile_index",
+           "build_catalogue", "combine_profiles", "coverage", "data_catalogue",
+           "deltas_frame", "load_example_indicators", "load_indicators", "profile", "profile_index",
            "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
@@ -517,13 +517,96 @@ def _distinct(column: pd.Series) -> pd.Series:
     return part.drop_duplicates().reset_index(drop=True)
 
 
-def as_area_data(data: Any) -> pd.DataFrame:
-    """Area data in the canonical long form (a path or table is read and normalised)."""
-    if isinstance(data, pd.DataFrame) and set(AREA_DATA_COLUMNS) <= set(data.columns):
+def _is_number_column(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _canonical(data: pd.DataFrame) -> bool:
+    """Whether ``data`` is already canonical area data: its columns, numbers as numbers,
+    whole years, flags as text (what :func:`factormodel.read_area_data` returns)."""
+    return (set(AREA_DATA_COLUMNS) <= set(data.columns)
+            and _is_number_column(data["value"]) and _is_number_column(data["population"])
+            and pd.api.types.is_integer_dtype(data["year"])
+            and not data["flag"].isna().any())
+
+
+def as_area_data(data: Any, *, year: int | None = None) -> pd.DataFrame:
+    """Area data in the canonical long form (a path or table is read and normalised).
+
+    A DataFrame is read like the same table in a CSV file, by the one cell parser
+    (``"1,8"`` is 1.8, a bad cell is named by row and column), unless it is already
+    canonical with numeric values (as :func:`factormodel.read_area_data` returns it).
+    ``year``: the year of every row of a table without a year column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"area": ["A"], "level": ["wijk"], "year": [2023],
+    ...                     "indicator": ["vsv_nieuw"], "value": ["1,8"],
+    ...                     "population": ["1200"], "flag": [""]})
+    >>> as_area_data(raw)[["area", "value", "population"]]
+      area  value  population
+    0    A    1.8      1200.0
+    """
+    if isinstance(data, pd.DataFrame) and _canonical(data):
         return data
     if isinstance(data, pd.DataFrame):
-        return normalize_area_data(data)
-    return read_area_data(data)
+        return normalize_area_data(data, year=year)
+    return read_area_data(data, year=year)
+
+
+#: Column of area data naming the shipped indicator catalogue the data need (the example
+#: data carry it; see :func:`data_catalogue`).
+CATALOGUE_COLUMN = "catalogue"
+
+
+def data_catalogue(model: FactorModel, data: pd.DataFrame) -> tuple[pd.DataFrame, str] | None:
+    """The indicator catalogue that area data name for themselves, with a note saying so;
+    None when they name none.
+
+    The one rule for "which catalogue goes with these data" when none is given (used by
+    :func:`profile`, :func:`factormodel.report` and the command line): example data
+    whose indicators are not in a model's own catalogue (``load_example_data(
+    "cbs_kwb2017")``) carry a ``catalogue`` column reading ``example:<name>``, and their
+    catalogue is :func:`load_example_indicators` of that name.
+
+    Raises
+    ------
+    DataError
+        When the column names an unknown example, or more than one.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> m = fm.load_model("rotterdam-jeugd")
+    >>> cat, note = data_catalogue(m, fm.load_example_data("cbs_kwb2017"))
+    >>> cat["node"].tolist()
+    ['armoede', 'concentratie_armoede_buurt']
+    >>> print(note)
+    indicator catalogue: the one shipped with example data 'cbs_kwb2017'
+    (fm.load_example_indicators('cbs_kwb2017')), named by the data's 'catalogue' column
+    >>> data_catalogue(m, fm.load_example_data("rotterdam")) is None
+    True
+    """
+    if CATALOGUE_COLUMN not in data.columns:
+        return None
+    named = sorted({text(v) for v in _distinct(data[CATALOGUE_COLUMN])} - {""})
+    examples = [v for v in named if v.startswith("example:")]
+    if not examples:
+        return None
+    if len(named) > 1:
+        raise DataError(f"the data's {CATALOGUE_COLUMN!r} column names more than one "
+                        f"catalogue ({', '.join(map(repr, named))}); profile one at a time "
+                        "or pass indicators=")
+    name = examples[0].removeprefix("example:")
+    if name not in EXAMPLE_DATA:
+        raise DataError(f"the data's {CATALOGUE_COLUMN!r} column names {examples[0]!r}, which "
+                        f"is no example data; available: "
+                        + ", ".join(f"example:{k}" for k in EXAMPLE_DATA))
+    note = (f"indicator catalogue: the one shipped with example data {name!r} "
+            f"(fm.load_example_indicators({name!r})), named by the data's "
+            f"{CATALOGUE_COLUMN!r} column")
+    return load_example_indicators(name, model), note
 
 
 def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
@@ -698,6 +781,19 @@ def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
 # --------------------------------------------------------------------------- public
 
 
+def _year_argument(year: Any) -> int | None:
+    """``profile(year=...)`` as a whole year (``2023``, ``"2023"``, a numpy integer)."""
+    if year is None:
+        return None
+    if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer, str)):
+        raise InvalidParameterError(f"year must be one year such as 2023, got {year!r} "
+                                    f"({type(year).__name__}); profile one year at a time")
+    text_ = str(year).strip()
+    if not text_.lstrip("-").isdigit():
+        raise InvalidParameterError(f"year must be a whole year such as 2023, got {year!r}")
+    return int(text_)
+
+
 def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = None,
             reference: str = "city", year: int | None = None, level: str | None = None,
             targets: Mapping[str, float] | None = None,
@@ -711,7 +807,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     data : DataFrame or path
         Area data (see :func:`factormodel.read_area_data`).
     indicators : DataFrame, optional
-        Indicator catalogue; by default the bundled one of ``model``.
+        Indicator catalogue; by default the one the data name in a
+        ``catalogue`` column (the real CBS example data: their shipped
+        catalogue, said in ``assumptions``; see :func:`data_catalogue`), else
+        the bundled one of ``model``.
     reference : {"city", "previous_year", "target", "typical", "values"}
         ``city``: the city's own row in the data when there is one (an area
         named ``Rotterdam``, ``stad`` or ``GM0599``, see ``city``), otherwise
@@ -722,7 +821,8 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         the catalogue's ``typical`` levels (flagged as an assumption in the
         profile); ``values``: ``reference_values``.
     year : int, optional
-        The year to profile; by default the latest year in the data.
+        The year to profile; by default the latest year in the data. A table
+        without a year column is read as data of this year.
     level : str, optional
         Area level to profile (``wijk``, ``gebied``, ...); by default the
         finest level in the data.
@@ -770,8 +870,11 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     if reference == "values" and reference_values is None:
         raise InvalidParameterError("reference='values' needs reference_values (a mapping "
                                     "indicator -> value, or a CSV file)")
-    cat = _catalogue(model, indicators)
-    data = _understood(as_area_data(data), cat)
+    year = _year_argument(year)
+    data = as_area_data(data, year=year)
+    named = data_catalogue(model, data) if indicators is None else None
+    cat = indicators if indicators is not None else named[0] if named else load_indicators(model)
+    data = _understood(data, cat)
     city_rows, data, area_coding = _split_city(data, city)
     unfiltered = data
     data = _choose_level(data, level)
@@ -784,7 +887,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     if not years:
         raise DataError("the data has no rows" + (" other than the city's" if len(city_rows)
                                                    else ""))
-    year = years[-1] if year is None else int(year)
+    year = years[-1] if year is None else year
     if year not in years:
         raise DataError(f"no data for year {year}; years in the data: "
                         f"{', '.join(map(str, years))}")
@@ -797,7 +900,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     area_codes, areas = area_coding if area_coding and now is unfiltered else _codes(now["area"])
     areas = pd.Index(areas, name="area")
     present = np.bincount(codes, minlength=len(distinct)) > 0
-    source, assumptions = "", []
+    source, assumptions = "", [named[1]] if named else []
     if reference == "city":
         ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year], codes,
                                               distinct, list(areas))

@@ -286,6 +286,23 @@ class PropagationResult(ScenarioResult):
 # --------------------------------------------------------------------------- inputs
 
 
+def _raise_if_transposed(model: FactorModel, frame: pd.DataFrame, cols: list[str],
+                         single: bool) -> None:
+    """Refuse a table whose rows are node ids and whose columns are not (areas as columns,
+    e.g. ``profile.deltas.T``), saying so, instead of listing every column as unknown."""
+    if single or not len(frame):
+        return
+    unknown = [c for c in cols if c not in model]
+    rows_are_nodes = sum(str(i) in model for i in frame.index) * 2 >= len(frame)
+    if not unknown or not rows_are_nodes:
+        return
+    shown = ", ".join(map(repr, unknown[:3])) + (", ..." if len(unknown) > 3 else "")
+    raise UnknownNodeError(
+        f"{len(unknown)} of {len(cols)} columns are not nodes of model {model.name!r} "
+        f"({shown}), while the rows are node ids: the columns look like area names; "
+        "transpose? Pass deltas.T (areas as rows, nodes as columns)")
+
+
 def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
                   ) -> pd.Series | pd.DataFrame:
     """Deltas as a float Series (one scenario) or DataFrame (scenarios x nodes).
@@ -311,7 +328,8 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
     dup = sorted({c for c in cols if cols.count(c) > 1})
     if dup:
         raise InvalidDeltaError(f"node given more than once: {', '.join(map(repr, dup))}")
-    model.positions(cols)  # UnknownNodeError naming every unknown id
+    _raise_if_transposed(model, frame, cols, single)
+    model.positions(cols)  # UnknownNodeError naming the unknown ids (the first few)
     errors = np.full(frame.shape, None, dtype=object)
     if not len(frame.columns):
         values = np.zeros((len(frame), 0))
