@@ -785,6 +785,8 @@ def _year_argument(year: Any) -> int | None:
     """``profile(year=...)`` as a whole year (``2023``, ``"2023"``, a numpy integer)."""
     if year is None:
         return None
+    if isinstance(year, (float, np.floating)) and float(year).is_integer():
+        return int(year)
     if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer, str)):
         raise InvalidParameterError(f"year must be one year such as 2023, got {year!r} "
                                     f"({type(year).__name__}); profile one year at a time")
