@@ -65,7 +65,6 @@ from .indicators import (
     Profile,
     as_catalogue,
     coverage,
-    data_catalogue,
     load_indicators,
     profile,
     profile_index,
@@ -381,15 +380,6 @@ def _area_options(p: argparse.ArgumentParser) -> None:
                    "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
 
 
-def _catalogue_arg(args: argparse.Namespace, model: FactorModel, data: pd.DataFrame) -> Any:
-    """The catalogue a command should use: --indicators, else the one the data name
-    (:func:`data_catalogue`, the library's one rule; e.g. example:cbs_kwb2017's own)."""
-    if getattr(args, "indicators", None):
-        return args.indicators
-    named = data_catalogue(model, data)
-    return None if named is None else named[0]
-
-
 def _area_data(arg: str, registry: str | None, year: int | None = None) -> pd.DataFrame:
     if arg in ("example", "example:rotterdam"):
         return load_example_data("rotterdam")
@@ -686,7 +676,7 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
     folds: Any = args.folds.lower()
     if folds not in ("loo", "parent"):
         folds = _whole_number(args.folds, "--folds")
-    indicators = _catalogue_arg(args, model, data)
+    indicators = args.indicators or None  # else validate picks the one the data name
     result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
                       seed=args.seed, indicators=indicators, year=args.year,
                       areas=args.areas or "rotterdam",

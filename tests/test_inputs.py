@@ -145,6 +145,11 @@ def test_a_data_catalogue_column_naming_no_example_is_refused(rdam):
     assert not fm.profile(rdam, plain).assumptions
 
 
+def test_validate_uses_the_catalogue_the_data_name(rdam):
+    with pytest.raises(fm.DataError, match="nothing to validate"):
+        fm.validate(rdam, fm.load_example_data("cbs_kwb2017"))
+
+
 def test_the_cli_and_python_use_the_same_catalogue_rule(rdam, capsys):
     from factormodel.cli import main
 
