@@ -250,3 +250,19 @@ def test_report_writes_htm(rdam, tmp_path):
         path = fm.report(rdam, fm.load_example_data("rotterdam"), "Oud-Crooswijk", ["vsv"],
                          out=out, n_draws=50)
     assert Path(path).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_calibration_and_validation_read_a_frame_of_text_cells_like_the_csv(rdam, tmp_path):
+    from factormodel.calibrate import node_data
+
+    path = tmp_path / "dutch.csv"
+    fm.load_example_data("rotterdam").to_csv(path, sep=";", decimal=",", index=False)
+    raw = pd.read_csv(path, sep=";")  # values such as '1,8' stay text
+    assert raw["value"].map(type).eq(str).any()
+    nodes_path, info_path = node_data(rdam, path)
+    nodes_raw, info_raw = node_data(rdam, raw)
+    pd.testing.assert_frame_equal(nodes_path, nodes_raw)
+    assert info_path == info_raw
+    v_path = fm.validate(rdam, path, outcomes="vsv", folds=5).to_frame()
+    v_raw = fm.validate(rdam, raw, outcomes="vsv", folds=5).to_frame()
+    pd.testing.assert_frame_equal(v_path, v_raw)
