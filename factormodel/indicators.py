@@ -693,15 +693,37 @@ def _weighted_mean(now: pd.DataFrame, codes: np.ndarray | None = None,
     return pd.Series(mean[keep], index=pd.Index(distinct[keep], name="indicator")).sort_index()
 
 
-def _understood(data: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
-    """Indicator names in the user's words (ids, Dutch or English labels) as ids."""
+def _understood(data: pd.DataFrame, cat: pd.DataFrame, model: FactorModel | None = None
+                ) -> pd.DataFrame:
+    """Indicator names in the user's words (ids, Dutch or English labels) as ids; with
+    ``model`` (the catalogue is the model's own), naming the example catalogue of names
+    that belong to one."""
     names = set(_distinct(data["indicator"]))
     if names <= set(cat.index):
         return data
     from .words import resolve_indicators
 
-    mapping = resolve_indicators(cat, sorted(names - set(cat.index)), where="area data")
+    unknown = sorted(names - set(cat.index))
+    try:
+        mapping = resolve_indicators(cat, unknown, where="area data")
+    except UnknownIndicatorError as exc:
+        hint = _example_hint(model, unknown) if model is not None else ""
+        if not hint:
+            raise
+        raise UnknownIndicatorError(f"{exc}. {hint}") from None
     return data.assign(indicator=data["indicator"].map(lambda n: mapping.get(n, n)))
+
+
+def _example_hint(model: FactorModel, names: list[str]) -> str:
+    """The fix when unknown indicator names are those of a shipped example catalogue."""
+    for name in EXAMPLE_DATA:
+        if name == "rotterdam":  # the model's own catalogue
+            continue
+        ids = set(load_example_indicators(name, model).index)
+        if set(names) & ids:
+            return (f"{', '.join(sorted(set(names) & ids))} are indicators of example data "
+                    f"{name!r}: pass indicators=fm.load_example_indicators({name!r})")
+    return ""
 
 
 def _split_city(data: pd.DataFrame, city: Sequence[str]
@@ -876,7 +898,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     data = as_area_data(data, year=year)
     named = data_catalogue(model, data) if indicators is None else None
     cat = indicators if indicators is not None else named[0] if named else load_indicators(model)
-    data = _understood(data, cat)
+    data = _understood(data, cat, model if indicators is None and named is None else None)
     city_rows, data, area_coding = _split_city(data, city)
     unfiltered = data
     data = _choose_level(data, level)

@@ -129,7 +129,13 @@ def test_the_model_catalogue_refuses_cbs_columns_without_unrelated_suggestions(r
         fm.profile(rdam, data)
     msg = str(err.value)
     assert "gem_inkomen_per_inwoner_x1000_eur" in msg and "no close match" in msg
-    assert "misdrijven_per_1000" not in msg and "more)" not in msg and len(msg) < 400
+    assert "misdrijven_per_1000" not in msg and "more)" not in msg and len(msg) < 500
+    assert msg.endswith("are indicators of example data 'cbs_kwb2017': pass "
+                        "indicators=fm.load_example_indicators('cbs_kwb2017')")
+    # an explicit catalogue is the user's choice: no hint about example data
+    with pytest.raises(fm.UnknownIndicatorError) as err:
+        fm.profile(rdam, data, indicators=fm.load_indicators(rdam))
+    assert "load_example_indicators" not in str(err.value)
 
 
 def test_a_data_catalogue_column_naming_no_example_is_refused(rdam):
