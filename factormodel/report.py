@@ -486,13 +486,16 @@ def _indicator_rows(ctx: _Context) -> pd.DataFrame:
     info = cat.loc[now["indicator"]]
     value = now["value"].to_numpy(dtype=float)
     refv = ref.reindex(now["indicator"]).to_numpy(dtype=float)
-    z = info["direction"].to_numpy() * (value - refv) / info["scale"].to_numpy()
+    direction = info["direction"].to_numpy(dtype=float)
+    direction[direction == 0] = np.nan  # an ambiguous direction: no distance, no verdict
+    z = direction * (value - refv) / info["scale"].to_numpy()
     sign = ctx.model.desired_sign.reindex(info["node"]).to_numpy(dtype=float)
     return pd.DataFrame({
         "indicator": now["indicator"].to_numpy(), "node": info["node"].to_numpy(),
         "label": info[f"label_{ctx.lang}"].to_numpy(), "unit": info["unit"].to_numpy(),
         "value": value, "reference": refv, "difference": value - refv, "z": z,
-        "better": z * sign}).sort_values("better", kind="stable").reset_index(drop=True)
+        "better": z * sign, "ambiguous": np.isnan(direction)}
+    ).sort_values("better", kind="stable").reset_index(drop=True)
 
 
 def _profile_section(ctx: _Context) -> str:
@@ -512,7 +515,9 @@ def _profile_section(ctx: _Context) -> str:
     else:
         body = []
         for r in rows.itertuples():
-            if not np.isfinite(r.better):
+            if r.ambiguous:
+                verdict = _Raw(escape(L.phrase("ambiguous", ctx.lang)))
+            elif not np.isfinite(r.better):
                 verdict = _Raw("–")
             elif abs(r.better) < 0.05:
                 verdict = _Raw(escape(ctx.t("gelijk", "the same")))
