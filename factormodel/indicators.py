@@ -32,6 +32,7 @@ from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .datasets import data_path
 from .errors import (
     DataError,
+    FactorModelError,
     InvalidParameterError,
     ModelValidationError,
     Problem,
@@ -719,7 +720,10 @@ def _example_hint(model: FactorModel, names: list[str]) -> str:
     for name in EXAMPLE_DATA:
         if name == "rotterdam":  # the model's own catalogue
             continue
-        ids = set(load_example_indicators(name, model).index)
+        try:  # only a catalogue that fits this model is a fix
+            ids = set(load_example_indicators(name, model).index)
+        except FactorModelError:
+            continue
         if set(names) & ids:
             return (f"{', '.join(sorted(set(names) & ids))} are indicators of example data "
                     f"{name!r}: pass indicators=fm.load_example_indicators({name!r})")

@@ -136,6 +136,10 @@ def test_the_model_catalogue_refuses_cbs_columns_without_unrelated_suggestions(r
     with pytest.raises(fm.UnknownIndicatorError) as err:
         fm.profile(rdam, data, indicators=fm.load_indicators(rdam))
     assert "load_example_indicators" not in str(err.value)
+    # a catalogue that does not fit the model is no fix (toy has no concentratie_armoede_buurt)
+    with pytest.raises(fm.UnknownIndicatorError) as err:
+        fm.profile(fm.load_model("toy"), data)
+    assert "load_example_indicators" not in str(err.value)
 
 
 def test_a_data_catalogue_column_naming_no_example_is_refused(rdam):
