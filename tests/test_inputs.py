@@ -108,9 +108,12 @@ def test_a_bad_cell_in_a_frame_is_named_like_in_the_csv(rdam, tmp_path):
     assert str(in_frame.value).split("in column 'value'")[1] == reason
 
 
-def test_a_canonical_frame_with_numbers_is_used_as_it_is(rdam):
-    data = fm.load_example_data("rotterdam")
+@pytest.mark.parametrize("name", ["rotterdam", "cbs_kwb2017"])
+def test_a_canonical_frame_with_numbers_is_used_as_it_is(name):
+    data = fm.load_example_data(name)
     assert fm.indicators.as_area_data(data) is data
+    # as text cells it is read back to the very same table (flags, status, source kept)
+    pd.testing.assert_frame_equal(fm.indicators.as_area_data(data.astype(str)), data)
 
 
 # --------------------------------------------------------------------------- finding 5
