@@ -27,7 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
+from ._cells import (
+    TableSource,
+    parse_number,
+    require_columns,
+    table_decimal_mark,
+    text,
+    year_argument,
+)
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .datasets import data_path
 from .errors import (
@@ -807,21 +814,6 @@ def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
 # --------------------------------------------------------------------------- public
 
 
-def _year_argument(year: Any) -> int | None:
-    """``profile(year=...)`` as a whole year (``2023``, ``"2023"``, a numpy integer)."""
-    if year is None:
-        return None
-    if isinstance(year, (float, np.floating)) and float(year).is_integer():
-        return int(year)
-    if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer, str)):
-        raise InvalidParameterError(f"year must be one year such as 2023, got {year!r} "
-                                    f"({type(year).__name__}); profile one year at a time")
-    text_ = str(year).strip()
-    if not text_.lstrip("-").isdigit():
-        raise InvalidParameterError(f"year must be a whole year such as 2023, got {year!r}")
-    return int(text_)
-
-
 def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = None,
             reference: str = "city", year: int | None = None, level: str | None = None,
             targets: Mapping[str, float] | None = None,
@@ -898,7 +890,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     if reference == "values" and reference_values is None:
         raise InvalidParameterError("reference='values' needs reference_values (a mapping "
                                     "indicator -> value, or a CSV file)")
-    year = _year_argument(year)
+    year = year_argument(year)
     data = as_area_data(data, year=year)
     named = data_catalogue(model, data) if indicators is None else None
     cat = indicators if indicators is not None else named[0] if named else load_indicators(model)

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._cells import year_argument
 from ._json import json_safe
 from ._results import Result
 from .effects import total_effects
@@ -343,7 +344,7 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
     years = sorted(set(long["year"]))
     if not years:
         raise DataError("the data has no rows")
-    year = years[-1] if year is None else int(year)
+    year = years[-1] if year is None else year_argument(year)
     prof_now = profile(model, long, indicators=cat, reference="city", year=year, level=level)
     now = prof_now.deltas
     level = level or prof_now.level or ""

@@ -220,6 +220,11 @@ def test_profile_refuses_a_year_that_is_not_one_year(rdam, year):
         fm.profile(rdam, fm.load_example_data("rotterdam"), level="wijk", year=year)
 
 
+def test_validate_refuses_a_year_that_is_not_one_year(rdam):
+    with pytest.raises(fm.InvalidParameterError, match="year must be one year"):
+        fm.validate(rdam, fm.load_example_data("rotterdam"), outcomes="vsv", year=[2022, 2023])
+
+
 def test_profile_reads_a_year_given_as_text_or_numpy(rdam):
     data = fm.load_example_data("rotterdam")
     assert fm.profile(rdam, data, year="2022").year == 2022
