@@ -295,3 +295,16 @@ def test_an_unknown_word_names_no_unrelated_node(rdam):
         fm.words.resolve_node(rdam, "foo")
     assert str(err.value) == "unknown node 'foo'; no close match among the 72 node ids and " \
         "their labels"
+
+
+def test_the_cli_refuses_a_report_file_it_cannot_write(tmp_path, capsys):
+    from factormodel.cli import main
+
+    out = tmp_path / "rapport.docx"
+    assert main(["wijkanalyse", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk",
+                 "--goal", "vsv", "--out", str(out)]) == 2
+    assert ".html, .htm, .pdf (got .docx)" in capsys.readouterr().err and not out.exists()
+    path = tmp_path / "wide.csv"
+    path.write_text("wijk;vsv_nieuw\nA;3,0\nB;2,2\n", encoding="utf-8")
+    assert main(["profile", "rotterdam-jeugd", str(path), "--area", "A"]) == 2
+    assert "--year 2023 on the command line" in capsys.readouterr().err
