@@ -46,13 +46,15 @@ from .errors import (
     UnknownAreaError,
     UnknownIndicatorError,
     UnknownModelError,
+    UnknownNodeError,
     close_matches,
 )
 from .io import EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
 from .model import FactorModel
+from .propagate import raise_if_transposed
 
 __all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
-           "build_catalogue", "combine_profiles", "coverage", "data_catalogue",
+           "build_catalogue", "check_profile", "combine_profiles", "coverage", "data_catalogue",
            "deltas_frame", "load_example_indicators", "load_indicators", "profile", "profile_index",
            "to_indicator_units"]
 
@@ -306,6 +308,37 @@ def deltas_frame(profile: Profile | pd.DataFrame | pd.Series) -> pd.DataFrame:
     raise InvalidParameterError("a profile must be a Profile (from factormodel.profile), a "
                                 f"DataFrame of areas x nodes or a Series; got "
                                 f"{type(profile).__name__}")
+
+
+def check_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series) -> None:
+    """Refuse a table of deltas that is not areas x nodes: transposed (node ids as rows,
+    e.g. ``profile.deltas.T``), or with no column that is a node of ``model``, which an
+    analysis would otherwise read as "nothing measured" and answer with an empty result.
+
+    Raises
+    ------
+    UnknownNodeError
+        Saying which, with the first few columns.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> m = fm.load_model("toy")
+    >>> check_profile(m, pd.DataFrame({"Noord": [0.5]}, index=["A"]))
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.UnknownNodeError: none of the 1 column(s) of the deltas is a node of
+    model 'toy' ('Noord'); expected areas as rows and node ids as columns
+    """
+    if not isinstance(profile, pd.DataFrame) or not len(profile.columns):
+        return
+    raise_if_transposed(model, profile)
+    cols = [str(c) for c in profile.columns]
+    if not any(c in model for c in cols):
+        shown = ", ".join(map(repr, cols[:3])) + (", ..." if len(cols) > 3 else "")
+        raise UnknownNodeError(f"none of the {len(cols)} column(s) of the deltas is a node of "
+                               f"model {model.name!r} ({shown}); expected areas as rows and "
+                               "node ids as columns")
 
 
 def area_deltas(profile: Profile | pd.DataFrame | pd.Series, area: Any = None

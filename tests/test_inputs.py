@@ -212,6 +212,13 @@ def test_a_transposed_delta_table_is_named_as_such(rdam):
     assert f"{len(prof.index)} of {len(prof.index)} columns are not nodes" in msg
     assert "look like area names" in msg and "transpose" in msg and "deltas.T" in msg
     fm.propagate(rdam, prof.deltas.fillna(0.0))  # the right way round works
+    # the analyses that take a table of deltas say the same instead of an empty result
+    with pytest.raises(fm.UnknownNodeError, match="transpose"):
+        fm.recommend(rdam, prof.deltas.T, {"vsv": 1})
+    with pytest.raises(fm.UnknownNodeError, match="transpose"):
+        fm.monte_carlo(rdam, prof.deltas.T, {"vsv": 1}, n_draws=10)
+    with pytest.raises(fm.UnknownNodeError, match="none of the 2 column"):
+        fm.recommend(rdam, pd.DataFrame({"a": [0.1], "b": [0.2]}, index=["X"]), {"vsv": 1})
 
 
 @pytest.mark.parametrize("year", [[2022, 2023], (2023,), 2023.5, True, "twee", "2023-24"])
