@@ -217,6 +217,10 @@ def test_a_transposed_delta_table_is_named_as_such(rdam):
         fm.recommend(rdam, prof.deltas.T, {"vsv": 1})
     with pytest.raises(fm.UnknownNodeError, match="transpose"):
         fm.monte_carlo(rdam, prof.deltas.T, {"vsv": 1}, n_draws=10)
+    with pytest.raises(fm.UnknownNodeError, match="transpose"):
+        fm.optimize_portfolio(rdam, prof.deltas.T, fm.load_interventions(rdam),
+                              budget=250_000, outcomes={"vsv": 1}, area="Oud-Crooswijk",
+                              population=1000)
     with pytest.raises(fm.UnknownNodeError, match="none of the 2 column"):
         fm.recommend(rdam, pd.DataFrame({"a": [0.1], "b": [0.2]}, index=["X"]), {"vsv": 1})
 
