@@ -999,8 +999,9 @@ def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
         [ctx.t("soort data", "kind of data"),
          ctx.t("SYNTHETISCH (geen metingen)", "SYNTHETIC (not measurements)") if prof.synthetic
          else ctx.t("aangeleverd door de gebruiker", "supplied by the user")],
-        [ctx.t("gebied, niveau, jaar", "area, level, year"),
-         f"{ctx.area}, {prof.level or '–'}, {prof.year}"],
+        ([ctx.t("gebied, niveau, jaar", "area, level, year"),
+          f"{ctx.area}, {prof.level}, {prof.year}"] if prof.level else
+         [ctx.t("gebied, jaar", "area, year"), f"{ctx.area}, {prof.year}"]),
         [ctx.t("referentie", "reference"), ctx.ref],
         [ctx.t("gekozen resultaten (prioriteit)", "chosen outcomes (priority)"), goals],
         [ctx.t("budget", "budget"), _money(budget, ctx.lang) if budget is not None else "–"],
