@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -39,7 +40,14 @@ import pandas as pd
 from . import _lang as L
 from .effects import strongest_paths, total_effects
 from .errors import DataError, InvalidParameterError, UnknownTableError
-from .goals import PLAUSIBLE_SD, Goal, RequiredChange, required_changes, resolve_goal
+from .goals import (
+    PLAUSIBLE_SD,
+    Goal,
+    RequiredChange,
+    goal_phases,
+    required_changes,
+    resolve_goal,
+)
 from .indicators import (
     Profile,
     as_area_data,
@@ -147,10 +155,17 @@ def _goals(model: FactorModel, goals: Any) -> tuple[dict[str, float], list[_Goal
 # --------------------------------------------------------------------------- formatting
 
 
-def _n(x: Any, lang: str, digits: int = 2, sign: bool = False) -> str:
-    """A number as a reader of ``lang`` writes it (Dutch: 1.234,5)."""
+def _n(x: Any, lang: str, digits: int = 2, sign: bool = False,
+       significant: bool = False) -> str:
+    """A number as a reader of ``lang`` writes it (Dutch: 1.234,5).
+
+    ``significant``: a number that is not zero but would round to zero gets as many
+    more digits (up to 6) as it needs to show its first digit and its sign.
+    """
     if x is None or (isinstance(x, float) and not np.isfinite(x)):
         return "–"
+    if significant and float(x) != 0 and round(float(x), digits) == 0:
+        digits = min(6, max(digits, -math.floor(math.log10(abs(float(x))))))
     x = round(float(x), digits) + 0.0  # no "-0,0"
     text = f"{x:{'+' if sign else ''},.{digits}f}"
     if lang == "nl":
@@ -173,12 +188,12 @@ def _unit(unit: str, lang: str, difference: bool = False) -> str:
 
 
 def _value(x: float, unit: str, lang: str, *, sign: bool = False, difference: bool = False,
-           digits: int = 1) -> str:
+           digits: int = 1, significant: bool = False) -> str:
     if x is None or not np.isfinite(x):
         return "–"
     u = _unit(unit, lang, difference)
     joiner = "" if u == "%" else " "
-    return f"{_n(x, lang, digits, sign)}{joiner}{u}"
+    return f"{_n(x, lang, digits, sign, significant)}{joiner}{u}"
 
 
 def _table(header: list[str], rows: list[list[str]], numeric: Iterable[int] = ()) -> str:
@@ -365,6 +380,7 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         pop = prof.population_of(area) if population is None else population
         port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=priorities,
                                   population=pop, area=area, one_per_factor=one_per_factor,
+                                  phases=goal_phases(g.goal for g in goal_list),
                                   alpha=alpha, indicators=catalogue)
     if date is None:
         date = _dt.date.today()
@@ -834,8 +850,9 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         for r in units.itertuples():
             unit = str(cat.loc[r.indicator, "unit"]) if cat is not None else ""
             rows.append([ctx.label(r.node), getattr(r, f"label_{ctx.lang}"),
-                         _n(r.delta_sd, ctx.lang, 3, sign=True),
-                         _value(r.change, unit, ctx.lang, sign=True, difference=True, digits=2)])
+                         _n(r.delta_sd, ctx.lang, 3, sign=True, significant=True),
+                         _value(r.change, unit, ctx.lang, sign=True, difference=True, digits=2,
+                                significant=True)])
         out.append(_table([ctx.t("resultaat", "outcome"), "indicator",
                            ctx.t("verandering (SD)", "change (SD)"),
                            ctx.t("in de eenheid van de indicator", "in the indicator's unit")],
@@ -853,7 +870,9 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         "promise for individual young people.")))
     if not port.left_out.empty:
         out.append(_h3(ctx.t("Niet gekozen, en waarom", "Left out, and why")))
-        rows = [[r.name, L.reason(r.reason, ctx.lang)] for r in port.left_out.itertuples()]
+        labels = ctx.model.nodes["label_nl"].to_dict()
+        rows = [[r.name, L.reason(r.reason, ctx.lang, labels)]
+                for r in port.left_out.itertuples()]
         out.append(_table(["interventie" if ctx.nl else "intervention",
                            ctx.t("reden", "reason")], rows))
     return "".join(out)
@@ -998,8 +1017,9 @@ def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
         [ctx.t("soort data", "kind of data"),
          ctx.t("SYNTHETISCH (geen metingen)", "SYNTHETIC (not measurements)") if prof.synthetic
          else ctx.t("aangeleverd door de gebruiker", "supplied by the user")],
-        [ctx.t("gebied, niveau, jaar", "area, level, year"),
-         f"{ctx.area}, {prof.level or '–'}, {prof.year}"],
+        ([ctx.t("gebied, niveau, jaar", "area, level, year"),
+          f"{ctx.area}, {prof.level}, {prof.year}"] if prof.level else
+         [ctx.t("gebied, jaar", "area, year"), f"{ctx.area}, {prof.year}"]),
         [ctx.t("referentie", "reference"), ctx.ref],
         [ctx.t("gekozen resultaten (prioriteit)", "chosen outcomes (priority)"), goals],
         [ctx.t("budget", "budget"), _money(budget, ctx.lang) if budget is not None else "–"],
@@ -1009,10 +1029,16 @@ def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
         [ctx.t("gemaakt op", "made on"), date],
         [ctx.t("software", "software"), f"factormodel {__version__}"],
     ]
+    rules = []
     if port is not None and port.constraints.get("one_per_factor"):
-        rows.append([ctx.t("portfolio-regels", "portfolio rules"),
-                     ctx.t("hoogstens één interventie per factor",
-                           "at most one intervention per factor")])
+        rules.append(ctx.t("hoogstens één interventie per factor",
+                           "at most one intervention per factor"))
+    if port is not None and port.constraints.get("phases"):
+        ages = ", ".join(port.constraints["phases"])
+        rules.append(ctx.t(f"alleen interventies voor de leeftijdsgroep van de doelen ({ages} "
+                           "jaar)", f"only interventions for the goals' age group ({ages})"))
+    if rules:
+        rows.append([ctx.t("portfolio-regels", "portfolio rules"), "; ".join(rules)])
     return (_table([ctx.t("wat", "what"), ctx.t("waarde", "value")], rows)
             + "<footer>" + escape(ctx.t("Gemaakt met factormodel, open-source software.",
                                         "Made with factormodel, open-source software."))
