@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import _linalg, _scoring
 from ._graph import patterns
-from ._results import Result
+from ._results import PROVENANCE, Result, provenance_of
 from .effects import check_alpha
 from .errors import InvalidParameterError
 from .indicators import Profile, area_deltas, deltas_frame
@@ -521,7 +521,11 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
         One row per edge: ``source, target, weight, sensitivity, sd`` and the
         tornado swing ``low``/``high`` = value ∓ |sensitivity| × sd (the
         first-order change for a one-SD change of that weight), sorted by the
-        swing, largest first.
+        swing, largest first. Its ``attrs["factormodel"]`` records what the
+        value is (``outcome`` or ``factor`` with its ``label_nl``/``label_en``)
+        and, when the deltas or profile came from a :class:`~factormodel.Profile`,
+        its area, reference and synthetic status
+        (:meth:`factormodel.Profile.provenance`), for :func:`factormodel.plot_tornado`.
 
     Examples
     --------
@@ -584,4 +588,13 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
                         "weight": edges["weight"].to_numpy(), "sensitivity": sens, "sd": sd,
                         "low": value - swing, "high": value + swing, "value": value})
     order = np.argsort(-swing, kind="stable")
-    return out.iloc[order].reset_index(drop=True)
+    out = out.iloc[order].reset_index(drop=True)
+    node = outcome if outcome is not None else factor
+    about = provenance_of(deltas if outcome is not None else profile)
+    about |= {"outcome" if outcome is not None else "factor": node,
+              "value": "delta" if outcome is not None else
+              ("score" if profile is not None else "gain"),
+              "label_nl": str(model.node_values("label_nl")[node]),
+              "label_en": str(model.node_values("label_en")[node])}
+    out.attrs = {PROVENANCE: about}
+    return out
