@@ -560,7 +560,9 @@ class FactorModel:
             If a listed edge is not in the model (all such edges are named).
         ModelValidationError
             If a value is not valid (e.g. non-numeric weight, unknown column,
-            duplicate row, weight outside the edge's low/high interval).
+            duplicate row, weight outside the edge's low/high interval), or the
+            table has no rows (a filter that selected nothing would otherwise
+            return the same model unnoticed).
 
         Examples
         --------
@@ -580,6 +582,9 @@ class FactorModel:
         for c in unknown_cols:
             problems.append(Problem(src.where(None, str(c)), f"unknown column; allowed: "
                                     f"{', '.join(_WEIGHT_COLUMNS)}"))
+        if not len(table) and not problems:
+            problems.append(Problem(src.where(None, None), "no rows: an empty weights table "
+                                    "changes nothing (did a filter select no edges?)"))
         if problems:
             raise ModelValidationError(problems, "weights table")
         edges = self._edges.copy()
@@ -785,7 +790,8 @@ def _weights_frame(weights: Any) -> pd.DataFrame:
         return weights.rename("weight").rename_axis(["source", "target"]).reset_index()
     if isinstance(weights, Mapping):
         return pd.DataFrame([{"source": s, "target": t, "weight": w}
-                             for (s, t), w in weights.items()])
+                             for (s, t), w in weights.items()],
+                            columns=["source", "target", "weight"])
     raise InvalidArgumentTypeError(
         "weights must be a DataFrame, a Series indexed by (source, target), "
         f"or a mapping {{(source, target): weight}}, got {type(weights).__name__}")
