@@ -603,6 +603,8 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     lang = _lang(lang)
     nl = lang == "nl"
     about = _about(recommendation, lang, area=area, reference=reference, synthetic=synthetic)
+    if synthetic is None and getattr(intervals, "synthetic", False):
+        about["synthetic"] = True  # the Monte Carlo result was computed from synthetic data
     area = about["area"]
     ranked = recommendation[recommendation["status"] == "recommended"]
     if ranked.empty:

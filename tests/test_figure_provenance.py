@@ -98,6 +98,17 @@ def test_tornado_of_a_score_names_the_factor_by_label(synthetic):
     assert "de winst van" in fm.plot_tornado(gain).get_title()
 
 
+def test_a_synthetic_monte_carlo_result_labels_a_bare_ranking(synthetic):
+    model, prof = synthetic
+    rec = fm.recommend(model, prof, {"vsv": 1}, area=AREA)
+    rec.attrs = {}
+    mc = fm.monte_carlo(model, prof.deltas.loc[[AREA]], {"vsv": 1}, n_draws=20, seed=1,
+                        progress=False)
+    assert mc.synthetic
+    assert MARK["en"] in texts(fm.plot_recommendation(rec, intervals=mc, lang="en"))
+    assert MARK["nl"] not in texts(fm.plot_recommendation(rec))
+
+
 def test_explicit_arguments_override_the_record(synthetic):
     model, prof = synthetic
     rec = fm.recommend(model, prof, {"vsv": 1}, area=AREA)
