@@ -18,6 +18,7 @@ others renormalised). A node with no measured indicator stays NaN: it is
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -630,6 +631,32 @@ def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
                 f"{str(cat.loc[r.indicator, col])!r}" for r in wrong.head(5).itertuples()))
 
 
+def _check_fractions(data: pd.DataFrame, cat: pd.DataFrame, codes: np.ndarray,
+                     distinct: pd.Index) -> None:
+    """Refuse ``%`` indicators given as fractions (Excel's percentage cells store 9,1% as
+    0,091): every value of the indicator at most 1 while its typical level is 5% or more.
+    ``codes``/``distinct``: the indicators of ``data`` (see :func:`_codes`)."""
+    value = np.abs(data["value"].to_numpy(dtype=float))
+    top = np.full(len(distinct), -np.inf)
+    np.fmax.at(top, codes, value)
+    info = cat.reindex(distinct)
+    suspect = ((info["unit"] == "%") & (info["typical"] >= 5)).to_numpy() \
+        & np.isfinite(top) & (top <= 1)
+    if suspect.any():
+        names = [f"{ind} (largest value {_plain(top[i])}; typical level "
+                 f"{_plain(info['typical'].iloc[i])}%)" for i, ind in
+                 enumerate(distinct) if suspect[i]]
+        raise DataError(
+            f"{len(names)} percentage indicator(s) look like fractions (0,091 instead of "
+            f"9,1): {'; '.join(names[:8])}. A spreadsheet cell formatted as a percentage "
+            "stores a fraction; write the percentages as numbers (9,1), or multiply the "
+            "column by 100")
+
+
+def _plain(x: float) -> str:
+    return f"{x:g}"
+
+
 def _direction_text(value: str) -> str:
     """A direction cell as ``"1"``/``"-1"`` when it is a whole number, else as given."""
     x, _, err = parse_number(value)
@@ -707,13 +734,41 @@ def _split_city(data: pd.DataFrame, city: Sequence[str]
     the areas, see :func:`_codes`): a city row is never an area."""
     names = {str(c).strip().lower() for c in city}
     codes, areas = _codes(data["area"])  # each distinct area name looked at once
-    named = pd.Series(areas).astype(str).str.strip().str.lower().isin(names).to_numpy()
+    lowered = pd.Series(areas, dtype=object).astype(str).str.strip().str.lower()
+    named = lowered.isin(names).to_numpy().copy()
+    # names with a city's name inside ("Rotterdam totaal"): few, checked one by one
+    inside = lowered.str.contains("|".join(map(re.escape, sorted(names))), regex=True) \
+        .to_numpy() & ~named if names else np.zeros(len(areas), dtype=bool)
+    for k in np.flatnonzero(inside):
+        named[k] = _is_city_name(lowered.iloc[k], names)
     is_city = np.append(named, False)[codes]  # code -1 (no name): not the city
     if "gemeente" in set(_distinct(data["level"])):
         is_city |= (data["level"] == "gemeente").to_numpy()
     if not is_city.any():
         return data.iloc[:0], data, (codes, areas)
     return data[is_city], data[~is_city], None
+
+
+#: Words that may stand beside a city's name in a row of the whole city
+#: ("Rotterdam totaal", "Gemeente Rotterdam", "Rotterdam (gemeente)", "heel Rotterdam").
+CITY_QUALIFIERS = frozenset({"totaal", "gemeente", "stad", "heel", "geheel", "gemiddeld",
+                             "gemiddelde", "city", "total", "average", "all", "whole"})
+
+
+def _is_city_name(name: str, names: set[str]) -> bool:
+    """True if ``name`` is one of the city ``names`` (case-insensitive), alone or with
+    words of :data:`CITY_QUALIFIERS` around it.
+
+    >>> _is_city_name("Rotterdam totaal", {"rotterdam"}), _is_city_name("Rotterdam-Noord",
+    ...                                                                  {"rotterdam"})
+    (True, False)
+    """
+    text = name.strip().lower()
+    if text in names:
+        return True
+    words = re.findall(r"[\w-]+", text)
+    rest = [w for w in words if w not in names]
+    return len(rest) < len(words) and all(w in CITY_QUALIFIERS for w in rest)
 
 
 def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray,
@@ -861,6 +916,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     # again the ~1 M text cells of a national table
     codes, distinct = _codes(data["indicator"])
     _check_against_catalogue(data, cat, distinct)
+    _check_fractions(data, cat, codes, distinct)
     all_years = data["year"].to_numpy()
     years = sorted(_distinct(data["year"]).tolist())
     if not years:
@@ -883,6 +939,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     if reference == "city":
         ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year], codes,
                                               distinct, list(areas))
+        if not len(city_rows) and len(areas) < 5:
+            assumptions.append(f"the reference is the mean of only {len(areas)} areas in the "
+                               "data, not the whole city: add a city row, or give the city's "
+                               "figures as reference values")
     elif reference == "previous_year":
         if year - 1 not in years:
             raise DataError(f"reference='previous_year' needs data for {year - 1}; years in "

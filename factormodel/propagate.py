@@ -254,20 +254,26 @@ class PropagationResult(ScenarioResult):
         """Tidy table: one row per (scenario,) node with its delta and role.
 
         ``role`` is ``clamped`` (held at its given value), ``shocked`` (given,
-        not held) or ``predicted``.
+        not held), ``predicted``, or ``not reached``: no given node has a path
+        to it, so its delta 0 is an assumption (it stays at the reference), not
+        a prediction -- e.g. an unmeasured factor whose causes are unmeasured too.
         """
         given_role = "clamped" if self.clamp else "shocked"
         D = self._given
         given = np.zeros((D.shape[0], self.model.n_nodes), dtype=bool)
         given[:, self.model.positions(self._sources)] = ~np.isnan(D)
+        reached = np.zeros_like(given)
+        for group in self._groups:
+            if len(group.sources):
+                reached[group.rows] = _linalg.reachable(group.solver.W, group.sources).any(axis=0)
         if self.batch:
             long = self.deltas.rename_axis(index="scenario").reset_index().melt(
                 id_vars="scenario", var_name="node", value_name="delta")
-            flags = given.T.ravel()  # melt stacks node by node
+            flags, hit = given.T.ravel(), reached.T.ravel()  # melt stacks node by node
         else:
             long = self.deltas.rename("delta").rename_axis("node").reset_index()
-            flags = given[0]
-        long["role"] = np.where(flags, given_role, "predicted")
+            flags, hit = given[0], reached[0]
+        long["role"] = np.where(flags, given_role, np.where(hit, "predicted", "not reached"))
         long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()
         return long
 
