@@ -261,6 +261,8 @@ _SOURCES = (
     (r"^the city row '(.*)' in the data", r"de stadsrij '\1' in de data"),
     (r" \(mean of (\d+) areas for (.*)\)$", r" (gemiddelde van \1 gebieden voor \2)"),
     (r"^the mean of (\d+) areas in the data$", r"het gemiddelde van \1 gebieden in de data"),
+    (r"^the population-weighted mean of (\d+) areas in the data$",
+     r"het naar bevolking gewogen gemiddelde van \1 gebieden in de data"),
     (r"^the given reference values$", "de opgegeven referentiewaarden"),
     (r"^the reference values in (.*)$", r"de referentiewaarden in \1"),
     (r"^the catalogue's targets$", "de doelwaarden uit de catalogus"),

@@ -401,7 +401,7 @@ def _synthetic_note(prof: Profile, lang: str = "en") -> str:
     if prof.synthetic:
         return L.phrase("synthetic", lang)
     if prof.status == "real":
-        return L.phrase("real", lang, source=f" ({prof.source})" if prof.source else "")
+        return L.phrase("real", lang, source=f" ({prof.credit(lang)})" if prof.source else "")
     return ""
 
 

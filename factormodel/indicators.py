@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _lang
 from ._cells import (
     TableSource,
     parse_number,
@@ -36,6 +37,7 @@ from ._cells import (
     text,
     year_argument,
 )
+from ._results import PROVENANCE
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .datasets import data_path
 from .errors import (
@@ -50,7 +52,7 @@ from .errors import (
     UnknownNodeError,
     close_matches,
 )
-from .io import EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
+from .io import CREDITS_NL, EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
 from .model import FactorModel
 from .propagate import raise_if_transposed
 
@@ -155,6 +157,9 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
 
 # --------------------------------------------------------------------------- Profile
 
+#: How :func:`profile` names a city average it computed from the areas themselves.
+_COMPUTED_CITY = ("the mean of ", "the population-weighted mean of ")
+
 #: How each kind of reference is named in explanations (Dutch, English).
 REFERENCE_NAMES = {
     "city": ("het stedelijk gemiddelde", "the city average"),
@@ -222,6 +227,13 @@ class Profile:
     status: str = ""
     source: str = ""
 
+    def __post_init__(self) -> None:
+        # the deltas say what they were computed from, also when handed on alone
+        # (prof.deltas, prof.row(area)[...]): propagate, sensitivity and the plots read it
+        deltas = self.deltas.copy(deep=False)
+        deltas.attrs[PROVENANCE] = self.provenance()
+        object.__setattr__(self, "deltas", deltas)
+
     # pandas-like access to the deltas
     @property
     def index(self) -> pd.Index:
@@ -245,13 +257,80 @@ class Profile:
         return len(self.deltas)
 
     def row(self, area: Any) -> pd.Series:
-        """The deltas of one area (raises :class:`UnknownAreaError` with close matches)."""
-        return area_deltas(self, area)[0]
+        """The deltas of one area (raises :class:`UnknownAreaError` with close matches).
+
+        The row carries :meth:`provenance` in its ``attrs``, so what is computed from it
+        (:func:`factormodel.propagate`, :func:`factormodel.sensitivity`) and the figures
+        drawn from that still name the area, the reference and synthetic data.
+        """
+        row, area = area_deltas(self, area)
+        row = row.copy(deep=False)
+        row.attrs = {PROVENANCE: self.provenance(area)}
+        return row
+
+    def provenance(self, area: Any = None) -> dict[str, Any]:
+        """What the deltas were computed from, as plain values (for results and figures).
+
+        Keys: ``area`` (when given), ``year``, ``level``, ``reference`` (its kind),
+        ``reference_nl`` / ``reference_en`` (:meth:`reference_name`), ``synthetic``,
+        ``credit_nl`` / ``credit_en`` (:meth:`credit`).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> p = fm.profile(m, fm.load_example_data(), level="wijk").provenance("Oud-Crooswijk")
+        >>> p["area"], p["year"], p["synthetic"], p["reference_nl"]
+        ('Oud-Crooswijk', 2023, True, 'het stedelijk gemiddelde')
+        """
+        out: dict[str, Any] = {} if area is None else {"area": area}
+        return out | {"year": self.year, "level": self.level, "reference": self.reference,
+                      "reference_nl": self.reference_name("nl"),
+                      "reference_en": self.reference_name("en"),
+                      "synthetic": bool(self.synthetic),
+                      "credit_nl": self.credit("nl"), "credit_en": self.credit("en")}
 
     def reference_name(self, lang: str = "en") -> str:
-        """The reference in words, e.g. ``"the city average"`` / ``"het stedelijk gemiddelde"``."""
+        """The reference in words, e.g. ``"the city average"`` / ``"het stedelijk gemiddelde"``.
+
+        A city average computed from the areas in the data themselves (the data have
+        no city row) is named as such, e.g. ``"het naar bevolking gewogen gemiddelde van
+        75 gebieden in de data"``: it is not the city's own figure when areas are absent.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> cbs = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
+        ...                  indicators=fm.load_example_indicators("cbs_kwb2017"))
+        >>> cbs.reference_name("nl")
+        'het naar bevolking gewogen gemiddelde van 75 gebieden in de data'
+        >>> cbs.reference_name("en")
+        'the population-weighted mean of 75 areas in the data'
+        """
+        if self.reference == "city" and self.reference_source.startswith(_COMPUTED_CITY):
+            return _lang.source(self.reference_source, lang)
         nl, en = REFERENCE_NAMES.get(self.reference, (self.reference, self.reference))
         return nl if lang == "nl" else en
+
+    def credit(self, lang: str = "en") -> str:
+        """The data's credit line (:attr:`source`) in ``lang`` where a translation is known.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> cbs = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
+        ...                  indicators=fm.load_example_indicators("cbs_kwb2017"))
+        >>> print(cbs.credit("nl"))
+        Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0; 75 van de 92
+        Rotterdamse buurten: 17 met onvolledige waarden ontbreken, niet aangevuld
+        """
+        text = self.source
+        if lang == "nl":
+            for en, nl in CREDITS_NL.items():
+                text = text.replace(en, nl)
+        return text
 
     def population_of(self, area: Any) -> float:
         """Young people in ``area`` as given in the data (for portfolios).
@@ -286,8 +365,9 @@ class Profile:
             "deltas": {str(a): row.to_dict() for a, row in self.deltas.iterrows()}})
 
     def __repr__(self) -> str:
-        return (f"<Profile of {len(self.deltas)} area(s), {self.level or 'level ?'} "
-                f"{self.year if self.year is not None else ''}, against "
+        known = " ".join(str(x) for x in (self.level, self.year) if x not in ("", None))
+        return (f"<Profile of {len(self.deltas)} area(s){', ' + known if known else ''}, "
+                "against "
                 f"{self.reference_name()}{', SYNTHETIC data' if self.synthetic else ''}"
                 f"{', REAL data' if self.status == 'real' else ''}"
                 f"{'; ' + self.source if self.source else ''}>")
@@ -866,7 +946,9 @@ def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray
             "or 'GM0599' with the city's figures), give the city's figures yourself "
             "(reference_values=... in Python, --reference-values FILE on the command line), or "
             "compare with the catalogue's typical levels (reference='typical', an assumption)")
-    return _weighted_mean(now, codes, distinct), f"the mean of {len(areas)} areas in the data"
+    weighted = "population-weighted " if now["population"].notna().any() else ""
+    return (_weighted_mean(now, codes, distinct),
+            f"the {weighted}mean of {len(areas)} areas in the data")
 
 
 def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:

@@ -1013,7 +1013,7 @@ def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
         [ctx.t("citeren als", "cite as"), md.citation or "–"],
         [ctx.t("data", "data"), source + (f" (sha256 {digest}…)" if digest else "")],
         *([[ctx.t("bron en licentie van de data", "data source and licence"),
-             str(prof.source)]] if getattr(prof, "source", "") else []),
+             prof.credit(ctx.lang)]] if getattr(prof, "source", "") else []),
         [ctx.t("soort data", "kind of data"),
          ctx.t("SYNTHETISCH (geen metingen)", "SYNTHETIC (not measurements)") if prof.synthetic
          else ctx.t("aangeleverd door de gebruiker", "supplied by the user")],
