@@ -258,6 +258,10 @@ _SOURCES = (
      r"city row, or give the city's figures as reference values$",
      r"de referentie is het gemiddelde van maar \1 gebieden in de data, niet van de hele stad: "
      r"voeg een stadsrij toe, of geef de cijfers van de stad als referentiewaarden"),
+    (r"^indicator catalogue: the one shipped with example data '(.*)' "
+     r"\((fm\.load_example_indicators\('.*'\))\), named by the data's 'catalogue' column$",
+     r"indicatorcatalogus: die van de voorbeelddata '\1' (\2), genoemd in de kolom "
+     r"'catalogue' van de data"),
     (r"^the city row '(.*)' in the data", r"de stadsrij '\1' in de data"),
     (r" \(mean of (\d+) areas for (.*)\)$", r" (gemiddelde van \1 gebieden voor \2)"),
     (r"^the mean of (\d+) areas in the data$", r"het gemiddelde van \1 gebieden in de data"),

@@ -185,7 +185,12 @@ def test_the_cli_and_python_use_the_same_catalogue_rule(rdam, capsys):
     assert main(["profile", "rotterdam-jeugd", "example:cbs_kwb2017", "--area",
                  "Oude Westen"]) == 0
     out = capsys.readouterr().out
-    assert "AANNAME: indicator catalogue: the one shipped with example data 'cbs_kwb2017'" in out
+    assert "AANNAME: indicatorcatalogus: die van de voorbeelddata 'cbs_kwb2017' " \
+        "(fm.load_example_indicators('cbs_kwb2017')), genoemd in de kolom 'catalogue'" in out
+    assert main(["profile", "rotterdam-jeugd", "example:cbs_kwb2017", "--area",
+                 "Oude Westen", "--lang", "en"]) == 0
+    assert "ASSUMPTION: indicator catalogue: the one shipped with example data " \
+        "'cbs_kwb2017'" in capsys.readouterr().out
     assert "+1,52" in out
 
 
