@@ -138,20 +138,32 @@ def _location(exc: BaseException) -> str | None:
 
 
 def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = False) -> int:
-    """One line on stderr (and a JSON object on stdout with --format json); exit status 2.
+    """The error on stderr in the command's --lang (and a JSON object on stdout with
+    --format json); exit status 2.
 
-    An exception outside FactorModelError is a bug in factormodel: it is said so, with
-    exit status 1.
+    The library's messages are English; :func:`_lang.error` renders the common ones in
+    Dutch. A problem list of a data file is printed whole (file, line, column, what was
+    expected); a model's points to ``factormodel validate``. An exception outside
+    FactorModelError is a bug in factormodel: it is said so, with exit status 1.
     """
+    lang = getattr(args, "lang", "en")  # show/validate/models speak English throughout
     detail = str(exc) or type(exc).__name__
-    first = detail.splitlines()[0]
-    if isinstance(exc, ModelValidationError):
-        first += " (run 'factormodel validate' on it for the full report)"
+    said = detail if internal else L.error(exc, lang)
+    lines = said.splitlines() or [said]
+    if isinstance(exc, ModelValidationError) and _is_model(exc.source):
+        shown = lines[:11]
+        more = len(lines) - len(shown)
+        lines = [*shown, *([f"  ... ({more} more)" if lang != "nl" else
+                            f"  ... (nog {more})"] if more > 0 else []),
+                 "(run 'factormodel validate' on it for the full report)" if lang != "nl" else
+                 "(voer 'factormodel validate' uit op het model voor het volledige rapport)"]
     if internal:
-        first = (f"internal error {type(exc).__name__}: {first} (a bug in factormodel; "
-                 "run with --debug for the traceback and please report it)")
+        lines = [f"internal error {type(exc).__name__}: {lines[0]} (a bug in factormodel; "
+                 "run with --debug for the traceback and please report it)"]
     if getattr(args, "format", None) == "json":
         doc = {"error": type(exc).__name__, "detail": detail, "location": _location(exc)}
+        if lang != "en" and said != detail:
+            doc["message"] = said
         if isinstance(exc, ModelValidationError):
             doc["problems"] = [{"where": p.where, "message": p.message} for p in exc.problems]
         try:
@@ -159,8 +171,17 @@ def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = Fa
             sys.stdout.flush()
         except OSError:
             _silence_stdout()
-    print(f"factormodel: error: {first}", file=sys.stderr)
+    word = "fout" if lang == "nl" else "error"
+    print(f"factormodel: {word}: " + "\n".join(lines), file=sys.stderr)
     return 1 if internal else 2
+
+
+def _is_model(source: str) -> bool:
+    """Whether a validated source is a model (a folder, a .json file or a bundled name)
+    rather than a data file (a CSV or Excel table)."""
+    path = Path(str(source))
+    return path.is_dir() or path.suffix.lower() == ".json" or str(source) in list_models() \
+        or not path.suffix
 
 
 def _parser() -> argparse.ArgumentParser:
