@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["HEADERS", "header", "money", "number", "phrase", "reason", "source",
-           "translate_frame"]
+__all__ = ["HEADERS", "error", "header", "money", "number", "phrase", "problem", "reason",
+           "source", "status", "translate_frame", "warning"]
 
 #: Column headers: key -> (Dutch, English).
 HEADERS: dict[str, tuple[str, str]] = {
@@ -72,6 +73,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "severity": ("ernst", "severity"),
     "where": ("waar", "where"),
     "message": ("melding", "message"),
+    "effect_is_default": ("effectgrootte aangenomen (standaard)", "effect size assumed (default)"),
 }
 
 #: Cell values that are words: (Dutch, English).
@@ -156,9 +158,9 @@ _PHRASES: dict[str, tuple[str, str]] = {
                  "The portfolio does not follow the ranking entirely: the catalogue has no "
                  "intervention for {factors}, so it chooses interventions on other factors "
                  "that move the goals."),
-    "out_of_reach": ("Een verandering van meer dan 2 SD (binnen 2 SD = False) ligt ver buiten de "
+    "out_of_reach": ("Een verandering van meer dan 2 SD (binnen 2 SD = nee) ligt ver buiten de "
                      "spreiding tussen wijken: langs die weg alleen is het doel niet haalbaar.",
-                     "A change of more than 2 SD (within 2 SD = False) lies far outside the "
+                     "A change of more than 2 SD (within 2 SD = no) lies far outside the "
                      "spread between areas: the goal is out of reach by that route alone."),
     "none_chosen": ("(geen interventie gekozen)", "(no intervention chosen)"),
     "propagate_head": ("{area}, {year}: verschillen in de resultaten t.o.v. {ref}, voorspeld door "
@@ -265,13 +267,46 @@ def source(text: str, lang: str) -> str:
     return text
 
 
+_STATUS = {"reconstruction": ("reconstructie, niet het officiële model",
+                              "reconstruction, not the official model"),
+           "illustrative": ("illustratief", "illustrative"),
+           "official": ("officieel", "official")}
+
+
+def status(value: str, lang: str) -> str:
+    """A model's status in words (``reconstruction`` -> ``reconstructie, niet het officiële
+    model``); an unknown status as it is."""
+    nl, en = _STATUS.get(value, (value, value))
+    return nl if lang == "nl" else en
+
+
+def _word(v: object, lang: str) -> object:
+    if isinstance(v, (bool, np.bool_)):
+        v = str(bool(v))
+    if isinstance(v, str) and v in _VALUES:
+        return _VALUES[v][0] if lang == "nl" else _VALUES[v][1]
+    return v
+
+
 def translate_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` with headers and word cells in ``lang`` (for people: table, csv-nl, xlsx)."""
+    """``frame`` with headers and word cells in ``lang`` (for people: table, csv-nl, xlsx):
+    booleans as ja/nee (yes/no), numbers inside Dutch path texts with a decimal comma.
+
+    Examples
+    --------
+    >>> t = translate_frame(pd.DataFrame({"effect_is_default": [True, False],
+    ...                                   "path_vsv": ["a → vsv (-0.039)", ""]}), "nl")
+    >>> t.to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'effectgrootte aangenomen (standaard)': ['ja', 'nee'],
+     'sterkste pad naar vsv': ['a → vsv (-0,039)', '']}
+    """
     out = frame.copy()
     for c in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]):
-            out[c] = out[c].map(lambda v: (_VALUES[v][0] if lang == "nl" else _VALUES[v][1])
-                                if isinstance(v, str) and v in _VALUES else v)
+        if not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
+            out[c] = out[c].map(lambda v: _word(v, lang)).astype(object)
+        if lang == "nl" and str(c).startswith("path_"):
+            out[c] = out[c].map(lambda v: re.sub(r"\(([+-]?\d+)\.(\d+)\)", r"(\1,\2)", v)
+                                if isinstance(v, str) else v)
     if "reason" in out.columns:
         out["reason"] = out["reason"].map(lambda v: reason(v, lang) if isinstance(v, str) else v)
     return out.rename(columns={c: header(str(c), lang) for c in out.columns})
@@ -404,6 +439,12 @@ _ERROR_RULES = _rules(
     (r"the file is empty; expected a header row",
      "het bestand is leeg; verwacht een kopregel"),
     (r"duplicate column header", "dubbele kolomnaam"),
+    # warnings
+    (r"no reference value \((?P<ref>\w+)\) for (?P<n>\d+) indicator\(s\), left unmeasured: "
+     r"(?P<names>.*)", "geen referentiewaarde ({ref}) voor {n} indicator(en), die daarom als "
+     "niet gemeten tellen: {names}"),
+    (r"no target for (?P<n>\d+) indicator\(s\), left unmeasured: (?P<names>.*)",
+     "geen doelwaarde voor {n} indicator(en), die daarom als niet gemeten tellen: {names}"),
     # the command line's own messages
     (r"(?P<cmd>\w+) needs --area \(e\.g\. --area (?P<ex>[^)]*)\)",
      "{cmd} heeft --area nodig (bijvoorbeeld --area {ex})"),
@@ -496,6 +537,9 @@ def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULE
                     value = "; ".join(done) + tail  # type: ignore[arg-type]
             elif key == "names":
                 value = re.sub(r"(?<=')\s+or\s+(?=')", " of ", value)
+            elif key == "ref":
+                value = {"city": "stad", "typical": "typisch niveau", "target": "doel",
+                         "previous_year": "vorig jaar", "values": "opgegeven"}.get(value, value)
             elif key == "finite" and value:
                 value = "eindig "
             elif key == "level" and value:
@@ -531,6 +575,17 @@ def problem(where: str, message: str, lang: str) -> str:
         if place is not None and said is not None:
             return f"{place}: {said}" if place else said
     return f"{where}: {message}" if where else message
+
+
+def warning(text: str, lang: str) -> str:
+    """A library warning's message in ``lang`` (English when not known here).
+
+    Examples
+    --------
+    >>> print(warning("no reference value (city) for 1 indicator(s), left unmeasured: x", "nl"))
+    geen referentiewaarde (stad) voor 1 indicator(en), die daarom als niet gemeten tellen: x
+    """
+    return (_translate(text) or text) if lang == "nl" else text
 
 
 def error(exc: BaseException, lang: str) -> str:

@@ -76,7 +76,7 @@ from .model import FactorModel
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import gap_effects, recommend
-from .words import parse_number, resolve_indicators, resolve_node
+from .words import Lexicon, parse_number, resolve_indicators, resolve_node
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
@@ -88,6 +88,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            return _run(args)
+        finally:
+            _warn(caught, getattr(args, "lang", "en"))
+
+
+def _warn(caught: list[warnings.WarningMessage], lang: str) -> None:
+    """The library's warnings as notes on stderr in ``lang`` (not Python's
+    ``file:line: UserWarning:`` lines); other warnings as Python shows them."""
+    seen: set[str] = set()
+    for w in caught:
+        if not issubclass(w.category, UserWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            continue
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            word = "let op" if lang == "nl" else "warning"
+            print(f"factormodel: {word}: {L.warning(text, lang)}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; user errors as one message and exit status 2."""
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a full device shows here, not in Python's exit handler
@@ -426,6 +451,19 @@ def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
                    indicators=_catalogue_arg(args, model), city=args.city or CITY_NAMES)
 
 
+def _area_name(areas: Any, name: str | None) -> str | None:
+    """The area in ``areas`` that ``name`` means, matched as node names are (case, accents,
+    ``-``/``_`` ignored: ``bloemhof`` is ``Bloemhof``); ``name`` itself when none or more
+    than one fit (the profile then says which areas there are)."""
+    if not name:
+        return name
+    try:
+        return Lexicon("area", {str(a): () for a in pd.unique(pd.Series(list(areas)))}
+                       ).resolve(name)
+    except FactorModelError:
+        return name
+
+
 def _synthetic_note(prof: Profile, lang: str = "en") -> str:
     if prof.synthetic:
         return L.phrase("synthetic", lang)
@@ -650,6 +688,7 @@ def _reference_lines(prof: Profile, lang: str) -> list[str]:
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     prof = _profile(model, args)
+    args.area = _area_name(prof.deltas.index, args.area)
     lang = args.lang
     note = _synthetic_note(prof, lang)
     nodes = model.nodes
@@ -774,6 +813,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
     lang = args.lang
     prof = _profile(model, args)
+    args.area = _area_name(prof.deltas.index, args.area)
     note = _synthetic_note(prof, lang)
     row = prof.row(args.area)
     factors = row[list(model.factors)]
@@ -807,7 +847,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
         return 0
     lines = [L.phrase("propagate_head", lang, area=args.area, year=prof.year,
                       ref=prof.reference_name(lang), model=model.name,
-                      status=model.metadata.status, note=note),
+                      status=L.status(model.metadata.status, lang), note=note),
              *_reference_lines(prof, lang), ""]
     table = pd.DataFrame({
         "node": units["node"],
@@ -872,6 +912,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     goals = _goals(args)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
     prof = _profile(model, args)
+    args.area = _area_name(prof.deltas.index, args.area)
     lang = args.lang
     note = _synthetic_note(prof, lang)
     resolved = [resolve_goal(model, g) for g in goals]
@@ -933,6 +974,7 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
     goals = [parse_goal(g) for g in args.goal]
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
+    args.area = _area_name(data["area"], args.area)
     source = "example (SYNTHETIC)" if args.data.startswith("example") else \
         os.path.basename(args.data)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
@@ -960,7 +1002,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
     described = ", ".join(g.describe(lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
                           for g in goals)
     lines = [L.phrase("rec_head", lang, area=args.area, goals=described, model=model.name,
-                      status=model.metadata.status, note=note),
+                      status=L.status(model.metadata.status, lang), note=note),
              L.phrase("rec_reference", lang, ref=prof.reference_name(lang)),
              *_reference_lines(prof, lang), ""]
     status = L.translate_frame(rec[["status"]], lang).iloc[:, 0]
