@@ -396,6 +396,8 @@ _ERROR_RULES = _rules(
      "{what} {value} is geen getal ({why})"),
     (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number",
      "{what}: {value} is geen getal"),
+    (rf"--outcome (?P<item>{_NAME}): priority (?P<value>{_NAME}) is not a number",
+     "--outcome {item}: prioriteit {value} is geen getal"),
     (rf"--delta (?P<item>{_NAME}): expected ID=VALUE, e\.g\. --delta (?P<ex>\S+)",
      "--delta {item}: verwacht ID=WAARDE, bijvoorbeeld --delta {ex}"),
     (rf"expected a (?P<finite>finite )?number, got (?P<value>{_NAME}|\S+)",
@@ -453,6 +455,7 @@ _ERROR_RULES = _rules(
     (r"recommend needs at least one --goal \(or --outcome\).*",
      "recommend heeft minstens één --goal (of --outcome) nodig, bijvoorbeeld --goal "
      "'schoolverzuim:-2pp:3j' of --outcome vsv"),
+    (r"--area goes with --data", "--area hoort bij --data"),
     (r"--format xlsx needs --out FILE\.xlsx", "--format xlsx heeft --out BESTAND.xlsx nodig"),
 )
 

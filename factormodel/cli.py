@@ -176,12 +176,10 @@ def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = Fa
     said = detail if internal else L.error(exc, lang)
     lines = said.splitlines() or [said]
     if isinstance(exc, ModelValidationError) and _is_model(exc.source):
-        shown = lines[:11]
-        more = len(lines) - len(shown)
-        lines = [*shown, *([f"  ... ({more} more)" if lang != "nl" else
-                            f"  ... (nog {more})"] if more > 0 else []),
-                 "(run 'factormodel validate' on it for the full report)" if lang != "nl" else
-                 "(voer 'factormodel validate' uit op het model voor het volledige rapport)"]
+        # a model has its own full report: one line here
+        lines = [lines[0] + (" (run 'factormodel validate' on it for the full report)"
+                             if lang != "nl" else " (voer 'factormodel validate' uit op het "
+                             "model voor het volledige rapport)")]
     if internal:
         lines = [f"internal error {type(exc).__name__}: {lines[0]} (a bug in factormodel; "
                  "run with --debug for the traceback and please report it)"]
@@ -244,7 +242,11 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("propagate", parents=[common, out],
-                       help="predict the change of every node from given deltas")
+                       help="voorspel de verandering van elke knoop uit gegeven verschillen "
+                            "(met --data: de resultaten van een wijk) / predict the change of "
+                            "every node",
+                       description="Voorspel resultaten uit verschillen in factoren. / "
+                                   "Predict outcomes from differences in factors.")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
     given = p.add_mutually_exclusive_group(required=True)
     given.add_argument("--delta", action="append", metavar="ID=VALUE",
@@ -265,9 +267,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_propagate)
 
     p = sub.add_parser("profile", parents=[common, out],
-                       help="an area's deltas per node (SD) from its indicators")
+                       help="profiel van een wijk: verschillen per factor (SD) uit de "
+                            "indicatoren / an area's deltas per node from its indicators",
+                       description="Profiel van een wijk ten opzichte van de stad. / "
+                                   "An area's profile against the city.")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
+                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
     _area_options(p)
     p.set_defaults(func=_cmd_profile)
 
@@ -295,10 +301,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate_data)
 
     p = sub.add_parser("recommend", parents=[common, out],
-                       help="which factors to target in an area, and (with --budget) which "
-                            "interventions fit the budget")
+                       help="op welke factoren inzetten in een wijk, en (met --budget) welke "
+                            "interventies in het budget passen / which factors to target",
+                       description="Aanbeveling: factoren en (met --budget) interventies. / "
+                                   "Recommendation: factors and (with --budget) interventions.")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
+                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
     _area_options(p)
     p.add_argument("--goal", action="append", default=[],
                    metavar="TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY]",
@@ -313,8 +322,9 @@ def _parser() -> argparse.ArgumentParser:
                                     "(Dutch notation: 250.000 or 250000)")
     p.add_argument("--interventions", metavar="FILE.csv",
                    help="intervention catalogue (default: the model's bundled one)")
-    p.add_argument("--population",
-                   help="young people in the area (default: from the data)")
+    p.add_argument("--population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk (standaard: kolom 'jongeren' in de data) / "
+                        "young people in the area")
     p.add_argument("--one-per-factor", action="store_true",
                    help="at most one intervention per target factor")
     p.add_argument("--require-phase", action="append", default=[], metavar="PHASE",
@@ -326,10 +336,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_recommend)
 
     p = sub.add_parser("wijkanalyse", parents=[common],
-                       help="write the wijkrapport: one self-contained HTML file (or PDF) for "
-                            "an area and the results it chose")
+                       help="schrijf het wijkrapport (HTML of PDF) voor een wijk en haar "
+                            "doelen / write the wijkrapport for an area and its goals",
+                       description="Het wijkrapport: één HTML-bestand (of PDF). / "
+                                   "The wijkrapport: one HTML file (or PDF).")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
+                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
     _area_options(p)
     p.add_argument("--goal", action="append", required=True,
                    metavar="TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY]",
@@ -337,7 +350,9 @@ def _parser() -> argparse.ArgumentParser:
                         "e.g. 'schoolverzuim:-2pp:3j' or 'vsv=2' (repeatable)")
     p.add_argument("--budget", help="compute an intervention portfolio within it (euros; "
                    "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
-    p.add_argument("--population", help="young people in the area (default: from the data)")
+    p.add_argument("--population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk (standaard: kolom 'jongeren' in de data) / "
+                        "young people in the area")
     p.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
     p.add_argument("--out", required=True, metavar="FILE.html",
@@ -406,23 +421,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _area_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--area", help="area name (e.g. Oud-Crooswijk)")
-    p.add_argument("--year", type=int, help="year (default: the latest in the data)")
+    p.add_argument("--area", help="naam van de wijk, bijv. Oud-Crooswijk (hoofdletters en accenten "
+                                  "doen er niet toe) / area name")
+    p.add_argument("--year", type=int, help="jaar (standaard: het laatste in de data) / year")
     p.add_argument("--reference", choices=REFERENCES, default="city",
                    help="what a delta is measured against (default: city -- the data's city "
                         "row 'Rotterdam'/'stad'/'GM0599' if there is one, else the mean of "
                         "the areas; typical: the catalogue's typical levels, an assumption)")
-    p.add_argument("--reference-values", metavar="FILE.csv",
-                   help="the city's figures per indicator (columns indicator;waarde), used as "
-                        "the reference")
+    p.add_argument("--reference-values", metavar="BESTAND.csv",
+                   help="de cijfers van de stad per indicator (kolommen indicator;waarde) als "
+                        "referentie / the city's figures per indicator")
     p.add_argument("--city", action="append", metavar="NAME",
-                   help="an area name that means the whole city in your data (repeatable; "
-                        "default: Rotterdam, stad, gemeente Rotterdam, GM0599)")
+                   help="een gebiedsnaam die in uw data de hele stad is (herhaalbaar; "
+                        "standaard: Rotterdam, stad, gemeente Rotterdam, GM0599) / a name "
+                        "meaning the whole city")
     p.add_argument("--level", help="area level, e.g. wijk or gebied (default: the finest)")
     p.add_argument("--areas", metavar="REGISTRY",
                    help="resolve area names/codes with this registry (e.g. rotterdam)")
     p.add_argument("--lang", choices=("nl", "en"), default="nl",
-                   help="language of headers, labels and text (default: nl)")
+                   help="taal van koppen, omschrijvingen, tekst en foutmeldingen (standaard: "
+                        "nl) / language of output and error messages")
     p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
                    "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
 
