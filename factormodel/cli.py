@@ -235,8 +235,10 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("validate", parents=[common, out],
-                       help="check a model and report every problem (exit 2 if invalid)")
-    p.add_argument("model", help="bundled model name, model folder or JSON file")
+                       help="check a model or an area data file and report every problem (exit 2 "
+                            "if invalid)")
+    p.add_argument("model", help="bundled model name, model folder or JSON file; or an area "
+                                 "data file (.csv, .xlsx)")
     p.add_argument("--strict", action="store_true",
                    help="treat warnings (e.g. an implied R² >= 1) as errors: exit 2")
     p.set_defaults(func=_cmd_validate)
@@ -643,7 +645,34 @@ def _summary_text(model: FactorModel, s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+
+
+def _validate_data_file(args: argparse.Namespace) -> int:
+    """``validate FILE.csv``: read area data and report every problem of the file (the
+    indicator names are checked against a model by ``profile MODEL FILE``)."""
+    data = read_area_data(args.model)  # raises with every problem (file, line, column)
+    summary = {"valid": True, "source": str(args.model), "kind": "area data",
+               "rows": len(data), "areas": sorted(map(str, data["area"].unique())),
+               "years": sorted(int(y) for y in data["year"].unique()),
+               "indicators": int(data["indicator"].nunique())}
+    if args.format == "json":
+        _emit(args, summary)
+    elif args.format != "table":
+        _emit(args, pd.DataFrame([{k: ", ".join(map(str, v)) if isinstance(v, list) else v
+                                   for k, v in summary.items()}]))
+    else:
+        _emit(args, summary, f"OK: {args.model}: area data, {len(data)} values; areas: "
+              f"{', '.join(summary['areas'][:10])}{' ...' if len(summary['areas']) > 10 else ''}"
+              f"; years: {', '.join(map(str, summary['years']))}; {summary['indicators']} "
+              "indicators (their names are checked against a model by 'factormodel profile "
+              "MODEL FILE')")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
+    if Path(args.model).is_file() and Path(args.model).suffix.lower() in _DATA_SUFFIXES:
+        return _validate_data_file(args)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ModelWarning)  # reported below from model.warnings

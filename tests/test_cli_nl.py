@@ -246,3 +246,18 @@ def test_help_of_the_adviseur_commands_is_dutch_first(capsys, command):
     assert "naam van de wijk" in out or "voorspel" in out
     if command in ("recommend", "wijkanalyse"):
         assert "aantal jongeren in de wijk" in out and "AANTAL" in out
+
+
+def test_validate_reads_a_data_file_and_lists_its_problems(capsys, tmp_path):
+    good = data(tmp_path, [*WIJK, *STAD])
+    code, out, err = run(capsys, "validate", good)
+    assert code == 0, err
+    assert out.startswith(f"OK: {good}: area data, 8 values; areas: Bloemhof, Rotterdam; "
+                          "years: 2023; 4 indicators")
+    code, out, _ = run(capsys, "validate", good, "--format", "json")
+    assert json.loads(out)["areas"] == ["Bloemhof", "Rotterdam"]
+    bad = data(tmp_path, [*WIJK, "Bloemhof;2023;eindtoets", *STAD], name="short.csv")
+    code, out, err = run(capsys, "validate", bad)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [f"factormodel: error: {bad} has 1 problem:",
+                                f"  - {bad} line 6: has 3 fields, the header has 4"]
