@@ -261,3 +261,19 @@ def test_validate_reads_a_data_file_and_lists_its_problems(capsys, tmp_path):
     assert code == 2 and out == ""
     assert err.splitlines() == [f"factormodel: error: {bad} has 1 problem:",
                                 f"  - {bad} line 6: has 3 fields, the header has 4"]
+
+
+def test_wijkanalyse_in_dutch(capsys, tmp_path):
+    path = data(tmp_path, [*WIJK, *STAD[:3]])  # the city row lacks eindtoets
+    out_file = tmp_path / "rapport.html"
+    code, out, err = run(capsys, "wijkanalyse", "rotterdam-jeugd", path, "--area", "bloemhof",
+                         "--goal", "vsv", "--draws", "20", "--out", str(out_file))
+    assert code == 0, err
+    assert out.strip() == str(out_file)
+    assert err == ("factormodel: let op: geen referentiewaarde (stad) voor 1 indicator(en), "
+                   "die daarom als niet gemeten tellen: eindtoets\n")  # not a Python warning
+    page = out_file.read_text(encoding="utf-8")
+    assert "Bloemhof" in page and "citeren als (Engelstalige bronvermelding)" in page
+    code, _, err = run(capsys, "wijkanalyse", "rotterdam-jeugd", path, "--area", "Blomhof",
+                       "--goal", "vsv", "--out", str(tmp_path / "x.html"))
+    assert code == 2 and "geen gebied 'Blomhof'" in dutch_error(err)
