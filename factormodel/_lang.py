@@ -376,9 +376,12 @@ _ERROR_RULES = _rules(
      r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
      "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
      "bijvoorbeeld --goal {example}"),
-    (rf"--goal (?P<raw>{_NAME}): expected TARGET\[:CHANGE\]\[:YEARS\]\[:GROUP\](?P<rest>.*)",
+    (rf"--goal (?P<raw>{_NAME}): expected TARGET\[:CHANGE\]\[:YEARS\]\[:GROUP\]"
+     r"\[=PRIORITY\], e\.g\. (?P<ex>\S+)",
      "--goal {raw}: verwacht DOEL[:VERANDERING][:JAREN][:GROEP][=PRIORITEIT], bijvoorbeeld "
-     "'schoolverzuim:-2pp:3j:12-18' of 'vsv=2'"),
+     "{ex}"),
+    (rf"--goal (?P<raw>{_NAME}): (?P<field>priority|years) (?P<value>{_NAME}) is not a number "
+     r"\((?P<t_why>.*)\)", "--goal {raw}: {field} {value} is geen getal ({why})"),
     (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
      r"models: (?P<models>[^;]*); (?P<t_hint>.*)",
      "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
@@ -560,6 +563,8 @@ def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULE
             elif key == "ref":
                 value = {"city": "stad", "typical": "typisch niveau", "target": "doel",
                          "previous_year": "vorig jaar", "values": "opgegeven"}.get(value, value)
+            elif key == "field":
+                value = {"priority": "prioriteit", "years": "aantal jaren"}[value]
             elif key == "finite" and value:
                 value = "eindig "
             elif key == "level" and value:

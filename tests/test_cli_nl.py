@@ -277,3 +277,15 @@ def test_wijkanalyse_in_dutch(capsys, tmp_path):
     code, _, err = run(capsys, "wijkanalyse", "rotterdam-jeugd", path, "--area", "Blomhof",
                        "--goal", "vsv", "--out", str(tmp_path / "x.html"))
     assert code == 2 and "geen gebied 'Blomhof'" in dutch_error(err)
+
+
+def test_goal_syntax_errors(capsys):
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Tarwewijk", "--goal", ":-2pp")
+    assert code == 2 and dutch_error(err) == (
+        "--goal ':-2pp': verwacht DOEL[:VERANDERING][:JAREN][:GROEP][=PRIORITEIT], "
+        "bijvoorbeeld schoolverzuim:-2pp:3j\n")
+    code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Tarwewijk", "--goal", "vsv=veel")
+    assert code == 2 and dutch_error(err) == (
+        "--goal 'vsv=veel': prioriteit 'veel' is geen getal (verwacht een getal, niet 'veel')\n")
