@@ -414,6 +414,8 @@ _ERROR_RULES = _rules(
     # numbers typed on the command line
     (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
      "{what} {value} is geen getal ({why})"),
+    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
+     "{what}: {value} is geen getal ({why})"),
     (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number",
      "{what}: {value} is geen getal"),
     (rf"--outcome (?P<item>{_NAME}): priority (?P<value>{_NAME}) is not a number",
@@ -422,7 +424,10 @@ _ERROR_RULES = _rules(
      "--delta {item}: verwacht ID=WAARDE, bijvoorbeeld --delta {ex}"),
     (rf"expected a (?P<finite>finite )?number, got (?P<value>{_NAME}|\S+)",
      "verwacht een {finite}getal, niet {value}"),
-    (rf"(?P<value>{_NAME}) is ambiguous: (?P<rest>.*)", "{value} is dubbelzinnig: {rest}"),
+    (rf"(?P<value>{_NAME}) is ambiguous: (?P<a>\S+) \(',' separating thousands\) or "
+     r"(?P<b>\S+) \(',' as decimal mark\); write (?P<c>\S+) for the first, (?P<d>\S+) for "
+     r"the second", "{value} is dubbelzinnig: {a} (',' scheidt duizendtallen) of {b} (',' als "
+     "decimaalteken); schrijf {c} voor het eerste, {d} voor het tweede"),
     # problems inside an area data file (areas.read_area_data)
     (r"(?P<w_where>.+?): (?P<p_items>\d+ (?:unreadable year|value|population)\(s\).*)",
      "{where}: {items}"),

@@ -265,7 +265,7 @@ def test_recommend_errors(capsys):
                        "Tarwewijk")
     assert code == 2 and "minstens één --goal" in err
     code, _, err = run(capsys, "propagate", "toy", "--delta", "schoolverzuim=1,000")
-    assert code == 2 and "is ambiguous" in err
+    assert code == 2 and "is dubbelzinnig" in err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk", "--goal", "vsv", "--budget", "veel")
     assert code == 2 and "--budget 'veel' is geen getal" in err
