@@ -911,7 +911,7 @@ def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
     """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
     if not indicator:
         return None
-    data = _area_data(args.data, args.areas)
+    data = _area_data(args.data, args.areas, year)
     mine = data[(data["area"] == args.area) & (data["year"] == year)]
     names = resolve_indicators(load_indicators(model), set(mine["indicator"]))
     value = mine.loc[mine["indicator"].map(names) == indicator, "value"]

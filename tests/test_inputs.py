@@ -331,8 +331,31 @@ def test_the_cli_refuses_a_report_file_it_cannot_write(tmp_path, capsys):
     out = tmp_path / "rapport.docx"
     assert main(["wijkanalyse", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk",
                  "--goal", "vsv", "--out", str(out)]) == 2
-    assert ".html, .htm, .pdf (got .docx)" in capsys.readouterr().err and not out.exists()
+    assert "eindigt op .html, .htm of .pdf (niet .docx)" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["wijkanalyse", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk",
+                 "--goal", "vsv", "--out", str(out), "--lang", "en"]) == 2
+    assert "ending in .html, .htm, .pdf (got .docx)" in capsys.readouterr().err
     path = tmp_path / "wide.csv"
     path.write_text("wijk;vsv_nieuw\nA;3,0\nB;2,2\n", encoding="utf-8")
     assert main(["profile", "rotterdam-jeugd", str(path), "--area", "A"]) == 2
+    err = capsys.readouterr().err
+    assert "tabel zonder jaarkolom met --year, bijvoorbeeld --year 2023" in err
+    assert "Python" not in err
+    assert main(["profile", "rotterdam-jeugd", str(path), "--area", "A", "--lang", "en"]) == 2
     assert "--year 2023 on the command line" in capsys.readouterr().err
+
+
+def test_no_close_match_hints_are_dutch_at_the_command_line(tmp_path, capsys):
+    from factormodel.cli import main
+
+    path = tmp_path / "data.csv"
+    path.write_text("wijk;jaar;foo_bar_baz;vsv_nieuw\nA;2023;1;3,0\nB;2023;2;2,2\n",
+                    encoding="utf-8")
+    assert main(["profile", "rotterdam-jeugd", str(path), "--area", "A"]) == 2
+    err = capsys.readouterr().err
+    assert "geen van de 72 indicatoren lijkt erop (id of omschrijving)" in err, err
+    path.write_text("wijk;jaar;vsv_nieuw\nA;2023;3,0\nB;2023;2,2\n", encoding="utf-8")
+    assert main(["profile", "rotterdam-jeugd", str(path), "--area", "Zuid"]) == 2
+    assert "geen gebied 'Zuid' in de data; geen geldige waarde lijkt erop; geldige waarden: " \
+        "'A', 'B'" in capsys.readouterr().err
