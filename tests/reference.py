@@ -40,9 +40,12 @@ def random_dag(rng: np.random.Generator, n: int, p: float = 0.4) -> np.ndarray:
 
 def random_cyclic(rng: np.random.Generator, n: int, p: float = 0.35, rho: float = 0.8
                   ) -> np.ndarray:
-    W = rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) < p)
-    np.fill_diagonal(W, 0)
-    r = max(abs(np.linalg.eigvals(W)))
+    for _ in range(100):  # redraw a nearly nilpotent W: scaled to rho it would break the
+        W = rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) < p)  # weight bound of 10
+        np.fill_diagonal(W, 0)
+        r = max(abs(np.linalg.eigvals(W)))
+        if r == 0 or np.abs(W).max() * rho / r <= 10:
+            break
     return W * (rho / r) if r > 0 else W
 
 

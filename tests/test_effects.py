@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import factormodel as fm
@@ -120,8 +120,8 @@ def test_decomposition_adds_up(rotterdam):
 def test_mediation_flows_sum_to_total_effect(seed, alpha):
     rng = np.random.default_rng(seed)
     W = random_cyclic(rng, 7, rho=0.7) if seed % 2 else random_dag(rng, 7)
-    if not W.any():
-        return
+    # a nearly nilpotent draw scaled up to rho 0.7 can exceed the model's weight bound of 10
+    assume(W.any() and np.abs(W).max() <= 10)
     m = matrix_model(W)
     target = "n0"
     med = fm.mediation(m, target, alpha=alpha)
