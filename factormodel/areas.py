@@ -32,7 +32,8 @@ import pandas as pd
 from ._cells import TableSource, listing, parse_numbers, per_unique, require_columns, text
 from .errors import DataError, UnknownAreaError, close_matches
 
-__all__ = ["AREA_DATA_COLUMNS", "LEVELS", "POPULATION_COLUMNS", "normalize_area_data", "registry_from_frame"]
+__all__ = ["AREA_DATA_COLUMNS", "LEVELS", "POPULATION_COLUMNS", "normalize_area_data",
+           "registry_from_frame"]
 
 #: Area levels from fine to coarse.
 LEVELS = ("buurt", "wijk", "gebied", "gemeente")

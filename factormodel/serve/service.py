@@ -590,11 +590,12 @@ def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
                 outcomes: Mapping[str, float], goals: Sequence[str] = (), *,
                 budget: float | None, lang: str, reference: str = "city",
                 year: int | None = None, level: str | None = None, n_draws: int = 500,
-                data_source: str | None = None) -> str:
-    """:func:`factormodel.report` as one self-contained HTML string."""
+                data_source: str | None = None, population: float | None = None) -> str:
+    """:func:`factormodel.report` as one self-contained HTML string (``population``: the
+    area's, for the portfolio, when the data do not give it)."""
     return str(report(model, data, area, goals_of(outcomes, goals), budget=budget, lang=lang,
                       reference=reference, year=year, level=level, n_draws=n_draws,
-                      data_source=data_source))
+                      data_source=data_source, population=population))
 
 
 def report_filename(area: str) -> str:
