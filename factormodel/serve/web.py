@@ -437,6 +437,8 @@ async def analyse(request: Request) -> HTMLResponse:
         # the analysis is CPU-bound: run it off the event loop
         from starlette.concurrency import run_in_threadpool
 
+        if form.get("action") == "refresh":  # another model, the uploaded file kept
+            return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
         if form.get("action") == "report":
             html = await run_in_threadpool(_report, ws, c, content)
             name = service.report_filename(c.area)
