@@ -41,17 +41,22 @@ def model() -> fm.FactorModel:
 
 
 def bloemhof_csv(model: fm.FactorModel, population: bool = False) -> bytes:
-    """Her file: ';', decimal commas, cp1252, CRLF, Bloemhof 30 % off the city's typical
-    levels plus a Rotterdam row; no population column unless asked."""
+    """Her file: ';', decimal commas, cp1252, CRLF, Bloemhof one SD above the city's typical
+    levels plus a Rotterdam row at them; no population column unless asked."""
     cat = fm.load_indicators(model)
     head = "wijk;jaar;indicator;waarde" + (";jongeren" if population else "")
     lines = [head]
-    for area, factor in (("Bloemhof", 1.3), ("Rotterdam", 1.0)):
+    for area, sds in (("Bloemhof", 1.0), ("Rotterdam", 0.0)):
         for i in INDICATORS:
-            value = f"{cat.loc[i, 'typical'] * factor:.1f}".replace(".", ",")
+            value = bloemhof_value(cat, i, sds).replace(".", ",")
             pop = (";2450" if area == "Bloemhof" else ";") if population else ""
             lines.append(f"{area};2023;{i};{value}{pop}")
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def bloemhof_value(cat: pd.DataFrame, indicator: str, sds: float = 1.0) -> str:
+    """An indicator's value in her file: the typical level plus ``sds`` scales, 1 decimal."""
+    return f"{cat.loc[indicator, 'typical'] + sds * cat.loc[indicator, 'scale']:.1f}"
 
 
 def alert(page: str) -> str | None:
@@ -229,7 +234,7 @@ def test_an_upload_is_kept_named_and_used_by_the_next_report(client, model):
     text = htmllib.unescape(re.sub(r"<[^>]+>", " ", r.text))
     assert re.search(r"data\s+bloemhof\.csv", text)
     assert "in Python is meegegeven" not in text and "SYNTHETISCH" not in text
-    her_verzuim = f"{fm.load_indicators(model).loc['verzuim_meldingen', 'typical'] * 1.3:.1f}"
+    her_verzuim = bloemhof_value(fm.load_indicators(model), "verzuim_meldingen")
     assert her_verzuim.replace(".", ",") + "%" in text
 
 

@@ -2,13 +2,24 @@
 
 A gebiedsadviseur picks a model, a dataset (the bundled SYNTHETIC example, a file
 of the server's data folder, or an uploaded table), a wijk, the maatschappelijke
-resultaten (outcomes) with their priorities, and optionally a budget; the page
+resultaten (outcomes) with their priorities and/or goals typed as on the command
+line (``schoolverzuim:-2pp:3j:12-18``), and optionally a budget (``250.000``) and
+the number of young people (when the data have no population column); the page
 shows the wijk's profile, what drives the chosen outcomes there, the recommended
-factors and the portfolio, each with its figure and its table for download (CSV
-and XLSX, embedded in the page, so nothing is kept on the server). Everything is
-computed by the same service functions as the JSON API. ``?lang=en`` switches
-to English. The page works without JavaScript; a few lines of vanilla JS refresh
-the lists when the model or dataset changes.
+factors and the portfolio (saying which effect sizes are assumed defaults), each
+with its figure and its table for download (``csv-nl`` and XLSX on the Dutch page,
+embedded in the page, so nothing is kept on the server). The page explains the
+upload format and offers a template CSV from the model's indicator catalogue
+(``/template.csv``).
+
+An uploaded file travels back in the form (base64, never stored on the server), so
+the next "Analyseer" or "Download wijkrapport" uses exactly that file, and the
+results and the report name it; when the form says "the uploaded file" but no
+longer carries it, the request is refused -- never answered from other data.
+
+Everything is computed by the same service functions as the JSON API.
+``?lang=en`` switches to English. The page works without JavaScript; a few lines
+of vanilla JS refresh the lists when the model or dataset changes.
 """
 
 from __future__ import annotations
@@ -414,6 +425,8 @@ async def analyse(request: Request) -> HTMLResponse:
     try:
         _check_token(request, form.get("token"))
         content = _uploaded(form, c, ws)
+        if form.get("action") == "refresh":  # another model, the uploaded file kept
+            return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
         c.top = _whole(form.get("top") or "5", "top")
         problems = []
         for name in ("budget", "population"):
@@ -437,8 +450,6 @@ async def analyse(request: Request) -> HTMLResponse:
         # the analysis is CPU-bound: run it off the event loop
         from starlette.concurrency import run_in_threadpool
 
-        if form.get("action") == "refresh":  # another model, the uploaded file kept
-            return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
         if form.get("action") == "report":
             html = await run_in_threadpool(_report, ws, c, content)
             name = service.report_filename(c.area)

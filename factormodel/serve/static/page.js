@@ -11,7 +11,7 @@ document.addEventListener("DOMContentLoaded", function () {
         var action = document.createElement("input");
         action.type = "hidden"; action.name = "action"; action.value = "refresh";
         form.appendChild(action);
-        form.requestSubmit ? form.requestSubmit() : form.submit();
+        form.submit();  // no validation: nothing is computed
         return;
       }
       var q = new URLSearchParams();
