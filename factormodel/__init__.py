@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .goals import (
         Goal,
         RequiredChange,
+        goal_phases,
         parse_goal,
         required_change,
         required_changes,
@@ -118,7 +119,7 @@ __version__ = "0.1.0"
 #: itself when the name is the submodule's own name). The one lazy mechanism.
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["exchange", "fcm", "goals", "plot", "portfolio", "vocab", "words"], ""),
-    **dict.fromkeys(["Goal", "RequiredChange", "parse_goal", "required_change",
+    **dict.fromkeys(["Goal", "RequiredChange", "goal_phases", "parse_goal", "required_change",
                      "required_changes", "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
     **dict.fromkeys(["calibrate", "calibration_table"], "calibrate"),
@@ -236,6 +237,7 @@ __all__ = [
     "fetch_cbs",
     "fit_to_correlations",
     "gap_effects",
+    "goal_phases",
     "goals",
     "graph_indices",
     "implied_correlations",

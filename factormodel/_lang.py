@@ -8,6 +8,7 @@ table, ``csv-nl`` and ``xlsx`` outputs, which people read, use these headers.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -143,6 +144,11 @@ _PHRASES: dict[str, tuple[str, str]] = {
                              "effecten op gebiedsniveau, niet voor individuele kinderen",
                              "assumptions: linear model; other factors held where they are; "
                              "area-level effects, not individual ones"),
+    "portfolio_rules": ("  regels: {rules}", "  rules: {rules}"),
+    "one_per_factor": ("hoogstens één interventie per factor",
+                       "at most one intervention per factor"),
+    "age_group": ("alleen interventies voor de leeftijdsgroep van de doelen ({ages} jaar)",
+                  "only interventions for the goals' age group ({ages})"),
     "portfolio_head": ("Portfolio binnen {budget}: kosten {cost}, verwachte verbetering "
                        "{improvement} SD (gewogen som over de doelen)",
                        "Portfolio within {budget}: cost {cost}, expected improvement "
@@ -177,11 +183,12 @@ _REASONS = (
     ("does not improve the chosen outcomes", "verbetert de gekozen resultaten niet"),
     ("its target factors have no room left to improve",
      "de factoren waarop het zich richt hebben geen ruimte meer om te verbeteren"),
-    ("its target factor is already served (one intervention per factor)",
-     "op die factor zet al een gekozen interventie in (één interventie per factor)"),
     ("less improvement per euro than the chosen portfolio",
      "minder verbetering per euro dan het gekozen portfolio"),
 )
+_SERVED_REASON = re.compile(r"its target factor (\S+) is already served by (.+) \(one "
+                            r"intervention per factor\)")
+_PHASE_REASON = re.compile(r"does not serve the goals' age group \((.+)\)")
 _BUDGET_REASON = re.compile(r"does not fit the remaining budget \(([\d,.]+) left, one unit "
                             r"costs ([\d,.]+)\)")
 
@@ -215,8 +222,10 @@ def money(x: float, lang: str = "nl") -> str:
     return "€ " + s.replace(",", ".") if lang == "nl" else "€" + s
 
 
-def reason(text: str, lang: str) -> str:
+def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
     """A portfolio's reason for leaving an intervention out, in ``lang``.
+
+    ``labels`` (node id -> Dutch label) names a factor by its label instead of its id.
 
     Examples
     --------
@@ -228,6 +237,14 @@ def reason(text: str, lang: str) -> str:
     for en, nl in _REASONS:
         if text == en:
             return nl
+    served = _SERVED_REASON.fullmatch(text)
+    if served:
+        factor = (labels or {}).get(served.group(1), served.group(1))
+        return (f"een gekozen interventie ({served.group(2)}) richt zich al op {factor} "
+                "(één interventie per factor)")
+    phase = _PHASE_REASON.fullmatch(text)
+    if phase:
+        return f"richt zich niet op de leeftijdsgroep van de doelen ({phase.group(1)} jaar)"
     budget = _BUDGET_REASON.fullmatch(text)
     if budget:
         left, cost = (float(x.replace(",", "")) for x in budget.groups())

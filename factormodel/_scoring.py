@@ -91,6 +91,18 @@ class Gains:
     effects: np.ndarray  # T[:, goals]: total effect of every node on each goal
 
 
+def own_goal(factor_pos: np.ndarray, goal_pos: np.ndarray) -> np.ndarray:
+    """``mask[i, k]``: factor i is goal k itself.
+
+    A ranking of factors (``recommend``, the Monte Carlo rank stability) does not
+    count that term: a factor that is itself a chosen goal is not ranked as a
+    lever for itself ("to lower schoolverzuim, lower schoolverzuim" is no advice),
+    only for its effect on the other goals. Portfolios keep it: an intervention
+    aimed at the goal itself does improve it.
+    """
+    return np.asarray(factor_pos)[:, None] == np.asarray(goal_pos)[None, :]
+
+
 def gains(model: FactorModel, goals: Any, *, alpha: float = 1.0) -> Gains:
     """Gain and evidence of every node for ``goals`` (see the module docstring).
 

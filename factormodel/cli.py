@@ -58,7 +58,7 @@ from .errors import (
     ModelWarning,
 )
 from .fcm import FCMResult
-from .goals import Goal, parse_goal, required_changes, resolve_goal
+from .goals import Goal, goal_phases, parse_goal, required_changes, resolve_goal
 from .indicators import (
     CITY_NAMES,
     REFERENCES,
@@ -269,8 +269,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="intervention catalogue (default: the model's bundled one)")
     p.add_argument("--population",
                    help="young people in the area (default: from the data)")
-    p.add_argument("--one-per-factor", action="store_true",
-                   help="at most one intervention per target factor")
+    p.add_argument("--one-per-factor", action=argparse.BooleanOptionalAction, default=True,
+                   help="at most one intervention per target factor (default, as in the "
+                        "wijkrapport and the web page; --no-one-per-factor allows several)")
     p.add_argument("--require-phase", action="append", default=[], metavar="PHASE",
                    help="a life phase the portfolio must serve (repeatable)")
     p.add_argument("--require-setting", action="append", default=[], metavar="SETTING",
@@ -865,6 +866,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         portfolio = optimize_portfolio(
             model, prof, catalogue, budget=budget, outcomes=goals,
             population=population, area=args.area, one_per_factor=args.one_per_factor,
+            phases=goal_phases(goals),
             required_phases=args.require_phase, required_settings=args.require_setting,
             cap_at_room=args.cap_at_room)
     if args.format == "json":
@@ -976,6 +978,11 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
         lines += ["", L.phrase("portfolio_head", lang, budget=L.money(portfolio.budget, lang),
                                cost=L.money(portfolio.total_cost, lang),
                                improvement=n(portfolio.improvement, 3))]
+        rules = ([L.phrase("one_per_factor", lang)] if portfolio.constraints["one_per_factor"]
+                 else []) + ([L.phrase("age_group", lang, ages=", ".join(
+                     portfolio.constraints["phases"]))] if portfolio.constraints["phases"] else [])
+        if rules:
+            lines.append(L.phrase("portfolio_rules", lang, rules="; ".join(rules)))
         if len(portfolio.chosen):
             chosen = portfolio.chosen.assign(
                 cost=portfolio.chosen["cost"].map(lambda v: L.money(v, lang)),
@@ -1004,8 +1011,9 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
                 "change": u["change"].map(lambda v: L.number(v, 3, lang, sign=True)),
                 "change_unit": u["change_unit"], "indicator": u["indicator"]}), lang)
             lines += ["", L.phrase("portfolio_units", lang), t.to_string(index=False)]
+        labels = model.nodes["label_nl"].to_dict()
         lines += ["", L.phrase("left_out", lang)] + [
-            f"  {r.intervention}: {L.reason(r.reason, lang)}"
+            f"  {r.intervention}: {L.reason(r.reason, lang, labels)}"
             for r in portfolio.left_out.itertuples()]
     return "\n".join(lines)
 

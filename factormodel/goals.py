@@ -43,7 +43,7 @@ from .model import FactorModel
 from .words import indicator_lexicon, node_lexicon, parse_number
 
 __all__ = ["GOAL_UNITS", "PLAUSIBLE_SD", "Goal", "RequiredChange", "ResolvedGoal", "as_goals",
-           "parse_goal", "required_change", "required_changes", "resolve_goal"]
+           "goal_phases", "parse_goal", "required_change", "required_changes", "resolve_goal"]
 
 #: Units of a goal's change: SD of the node, percentage points of a ``%``
 #: indicator, relative per cent, or the indicator's own unit.
@@ -67,7 +67,9 @@ class Goal:
     years : float, optional
         Horizon (e.g. 3 for "over drie jaar"); stated, not modelled.
     group : str, optional
-        Target group (e.g. ``"12-18"``); stated, not modelled.
+        Target group (e.g. ``"12-18"``). Not modelled in the effects; an age
+        range selects the life phases whose interventions a portfolio may use
+        (:meth:`phases`).
     priority : float
         Weight of this goal among the chosen goals (above 0).
 
@@ -112,6 +114,32 @@ class Goal:
     def direction(self) -> int | None:
         """+1 (more), -1 (less), or None (the node's own desired direction)."""
         return None if self.change is None else (1 if self.change > 0 else -1)
+
+    def phases(self) -> tuple[str, ...]:
+        """The model's life phases an age-range group overlaps (empty without one).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").phases()
+        ('12-18',)
+        >>> fm.Goal("vsv", group="15-22").phases()
+        ('12-18', '18-23')
+        >>> fm.Goal("vsv", group="ouders").phases()
+        ()
+        """
+        from . import vocab
+
+        m = re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*(?:jaar|j|years?)?\s*", self.group or "")
+        if not m:
+            return ()
+        low, high = int(m.group(1)), int(m.group(2))
+        out = []
+        for phase in vocab.PHASES:
+            span = re.fullmatch(r"(\d+)-(\d+)", phase)
+            if span and int(span.group(1)) < max(high, low + 1) and low < int(span.group(2)):
+                out.append(phase)
+        return tuple(out)
 
     def describe(self, lang: str = "nl") -> str:
         """The goal in words, e.g. ``schoolverzuim −2 pp in 3 jaar (12-18)``."""
@@ -605,3 +633,29 @@ def required_changes(model: FactorModel, goals: Iterable[Goal], *,
         out.append(required_change(model, goal, None, alpha=alpha, indicators=indicators,
                                    level=level, top=top))
     return out
+
+
+def goal_phases(goals: Iterable[Any]) -> tuple[str, ...]:
+    """The life phases a portfolio for these goals may serve: the union of the goals'
+    age groups (:meth:`Goal.phases`) when every goal names one, else none (no limit).
+
+    The one rule the command line, the wijkrapport and the web page use.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> fm.goal_phases([fm.parse_goal("schoolverzuim:-2pp:3j:12-18")])
+    ('12-18',)
+    >>> fm.goal_phases([fm.parse_goal("schoolverzuim:-2pp:3j:12-18"), fm.parse_goal("vsv")])
+    ()
+    """
+    from . import vocab
+
+    goals = list(goals)
+    found: set[str] = set()
+    for goal in goals:
+        mine = goal.phases() if isinstance(goal, Goal) else ()
+        if not mine:
+            return ()
+        found |= set(mine)
+    return tuple(p for p in vocab.PHASES if p in found)

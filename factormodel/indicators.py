@@ -953,7 +953,11 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     -------
     DataFrame
         Long table: (``area``,) ``node``, ``indicator``, ``delta_sd``,
-        ``change``, ``change_unit``, ``label_nl``, ``label_en``.
+        ``change``, ``change_unit``, ``label_nl``, ``label_en``, ``note``.
+        ``change`` is NaN only for an indicator whose direction is ambiguous
+        (``direction`` 0 in the catalogue: more of it is not clearly better or
+        worse, e.g. use of youth care), and ``note`` then says so; else ``note``
+        is empty.
 
     Examples
     --------
@@ -972,7 +976,9 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     merged["change"] = merged["delta_sd"] * merged["scale"] * merged["direction"].where(
         merged["direction"] != 0)  # an ambiguous direction has no change in units
     merged["change_unit"] = np.where(merged["unit"] == "%", "percentage points", merged["unit"])
+    merged["note"] = np.where(merged["direction"] == 0,
+                              "direction ambiguous: no change in the indicator's unit", "")
     cols = ["area", "node", "indicator", "delta_sd", "change", "change_unit", "label_nl",
-            "label_en"]
+            "label_en", "note"]
     out = merged[cols].reset_index(drop=True)
     return out.drop(columns="area") if single else out

@@ -275,7 +275,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                        catalogue: pd.DataFrame, *, budget: float,
                        outcomes: Mapping[str, float] | Iterable[str], population: float,
                        area: Any = None, one_per_factor: bool = False,
-                       required_phases: Sequence[str] = (),
+                       required_phases: Sequence[str] = (), phases: Sequence[str] = (),
                        required_settings: Sequence[str] = (), cap_at_room: bool = False,
                        alpha: float = 1.0, indicators: pd.DataFrame | None = None
                        ) -> Portfolio:
@@ -296,6 +296,10 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     required_phases, required_settings : sequences
         At least one chosen intervention must serve each listed life phase /
         setting.
+    phases : sequence
+        Only interventions that serve at least one of these life phases (e.g.
+        the goals' age group, :meth:`factormodel.Goal.phases`); the others are
+        left out with that reason.
     cap_at_room : bool
         No factor is improved beyond the area's room to improve (unmeasured
         factors are not capped; the result says so).
@@ -328,7 +332,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
             raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
     if population <= 0:
         raise InvalidParameterError("population must be above 0")
-    bad_phase = [p for p in required_phases if p not in vocab.PHASES]
+    bad_phase = [p for p in [*required_phases, *phases] if p not in vocab.PHASES]
     bad_setting = [s for s in required_settings if s not in vocab.FACTOR_SETTINGS]
     if bad_phase or bad_setting:
         raise InvalidParameterError(
@@ -363,6 +367,10 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         e = np.eye(k)[j]
         add(e, -upper[j] * e, -np.inf, 0.0, "link")
         add(e, -e, 0.0, np.inf, "link")
+    outside = np.array([bool(phases) and not set(phases) & set(info.loc[i, "phases"])
+                        for i in ids], dtype=bool)
+    for j in np.flatnonzero(outside):  # not for the goals' age group: no units
+        add(np.eye(k)[j], np.zeros(k), -np.inf, 0.0, "phases")
     if one_per_factor:
         for f in factors:
             member = np.array([f in info.loc[i, "factors"] for i in ids], dtype=float)
@@ -419,7 +427,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                                                  "effect_is_default"].any())
                               for i in np.array(ids)[chosen_mask]]})
     left = _left_out(info, ids, units, v, cost, float(budget), one_per_factor, cap_at_room,
-                     room, factors, A)
+                     room, factors, A, outside, tuple(phases))
     units_table = _in_units(model, outcome_changes, indicators)
     uncapped = [f for j, f in enumerate(factors) if np.isnan(room[j])]
     return Portfolio(area=str(area), chosen=chosen, left_out=left,
@@ -429,6 +437,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                      improvement=improvement,
                      constraints={"one_per_factor": one_per_factor,
                                   "required_phases": list(required_phases),
+                                  "phases": list(phases),
                                   "required_settings": list(required_settings),
                                   "cap_at_room": capped if cap_at_room else False,
                                   "not_capped_unmeasured": uncapped if cap_at_room else []})
@@ -443,23 +452,29 @@ def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame |
 
 def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarray,
               cost: np.ndarray, budget: float, one_per_factor: bool, cap_at_room: bool,
-              room: np.ndarray, factors: list[str], A: np.ndarray) -> pd.DataFrame:
+              room: np.ndarray, factors: list[str], A: np.ndarray, outside: np.ndarray,
+              phases: tuple[str, ...]) -> pd.DataFrame:
     spent = float(units @ cost)
-    taken = {f for i, n in zip(ids, units, strict=True) if n > 0 for f in info.loc[i, "factors"]}
+    served_by = {f: info.loc[i, "name"] for i, n in zip(ids, units, strict=True) if n > 0
+                 for f in info.loc[i, "factors"]}
     used = units @ A
     rows = []
     for j, i in enumerate(ids):
         if units[j] > 0:
             continue
         mine = info.loc[i, "factors"]
-        if v[j] <= 0:
+        if outside[j]:
+            reason = f"does not serve the goals' age group ({', '.join(phases)})"
+        elif v[j] <= 0:
             reason = "does not improve the chosen outcomes"
         elif cap_at_room and all(used[factors.index(f)] >= room[factors.index(f)] - 1e-12
                                  for f in mine if not np.isnan(room[factors.index(f)])) \
                 and all(not np.isnan(room[factors.index(f)]) for f in mine):
             reason = "its target factors have no room left to improve"
-        elif one_per_factor and taken & set(mine):
-            reason = "its target factor is already served (one intervention per factor)"
+        elif one_per_factor and set(served_by) & set(mine):
+            f = next(f for f in mine if f in served_by)
+            reason = (f"its target factor {f} is already served by {served_by[f]} "
+                      "(one intervention per factor)")
         elif cost[j] > budget - spent:
             reason = f"does not fit the remaining budget ({budget - spent:,.0f} left, one unit " \
                      f"costs {cost[j]:,.0f})"

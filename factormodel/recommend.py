@@ -39,7 +39,9 @@ def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[st
     -------
     DataFrame
         Indexed by factor: ``gain``, ``evidence``, ``modifiable``, and one
-        column ``gain_<outcome>`` per chosen outcome.
+        column ``gain_<outcome>`` per chosen outcome. A factor that is itself
+        a chosen outcome gets no gain for that outcome (it is not its own lever;
+        ``_scoring.own_goal``).
 
     Examples
     --------
@@ -57,12 +59,32 @@ def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[st
 
 
 def _gain_table(model: FactorModel, g: _scoring.Gains) -> pd.DataFrame:
-    out = pd.DataFrame({"gain": g.gain, "evidence": g.evidence,
+    """Gain per factor for the ranking, without a goal's term for itself
+    (:func:`factormodel._scoring.own_goal`)."""
+    own = _scoring.own_goal(np.arange(model.n_nodes), model.positions(list(g.goals)))
+    per_goal = np.where(own, 0.0, g.per_goal)
+    out = pd.DataFrame({"gain": per_goal.sum(axis=1), "evidence": g.evidence,
                         "modifiable": model.node_values("modifiable").to_numpy(dtype=bool)},
                        index=pd.Index(model.node_ids, name="factor"))
     for k, o in enumerate(g.goals):
-        out[f"gain_{o}"] = g.per_goal[:, k]
+        out[f"gain_{o}"] = per_goal[:, k]
     return out.loc[list(model.factors)]
+
+
+def goal_factor_notes(model: FactorModel, goals: Iterable[str]) -> list[dict[str, str]]:
+    """Notes for chosen goals that are themselves factors (not ranked as their own lever)."""
+    out = []
+    for o in goals:
+        if o in model.factors:
+            nl, en = model.nodes.loc[o, "label_nl"], model.nodes.loc[o, "label_en"]
+            out.append({
+                "nl": f"'{nl}' is zelf een gekozen doel: de rangorde toont de factoren die het "
+                      "beïnvloeden, niet het doel zelf (dat telt alleen mee voor zijn effect "
+                      "op de andere doelen).",
+                "en": f"'{en}' is itself a chosen goal: the ranking shows the factors that "
+                      "move it, not the goal itself (which counts only for its effect on the "
+                      "other goals)."})
+    return out
 
 
 def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
@@ -181,7 +203,8 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     _add_paths(model, out, list(g.goals), check_alpha(alpha))
     _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators,
                       check_alpha(alpha))
-    out.attrs["notes"] = sparse_outcome_notes(model, list(g.goals))
+    out.attrs["notes"] = sparse_outcome_notes(model, list(g.goals)) + \
+        goal_factor_notes(model, list(g.goals))
     return out
 
 

@@ -39,7 +39,14 @@ import pandas as pd
 from . import _lang as L
 from .effects import strongest_paths, total_effects
 from .errors import DataError, InvalidParameterError, UnknownTableError
-from .goals import PLAUSIBLE_SD, Goal, RequiredChange, required_changes, resolve_goal
+from .goals import (
+    PLAUSIBLE_SD,
+    Goal,
+    RequiredChange,
+    goal_phases,
+    required_changes,
+    resolve_goal,
+)
 from .indicators import Profile, as_area_data, coverage, load_indicators, profile
 from .io import load_model, write_document
 from .model import FactorModel
@@ -351,6 +358,7 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         pop = prof.population_of(area) if population is None else population
         port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=priorities,
                                   population=pop, area=area, one_per_factor=one_per_factor,
+                                  phases=goal_phases(g.goal for g in goal_list),
                                   alpha=alpha, indicators=catalogue)
     if date is None:
         date = _dt.date.today()
@@ -468,13 +476,16 @@ def _indicator_rows(ctx: _Context) -> pd.DataFrame:
     info = cat.loc[now["indicator"]]
     value = now["value"].to_numpy(dtype=float)
     refv = ref.reindex(now["indicator"]).to_numpy(dtype=float)
-    z = info["direction"].to_numpy() * (value - refv) / info["scale"].to_numpy()
+    direction = info["direction"].to_numpy(dtype=float)
+    direction[direction == 0] = np.nan  # an ambiguous direction: no distance, no verdict
+    z = direction * (value - refv) / info["scale"].to_numpy()
     sign = ctx.model.desired_sign.reindex(info["node"]).to_numpy(dtype=float)
     return pd.DataFrame({
         "indicator": now["indicator"].to_numpy(), "node": info["node"].to_numpy(),
         "label": info[f"label_{ctx.lang}"].to_numpy(), "unit": info["unit"].to_numpy(),
         "value": value, "reference": refv, "difference": value - refv, "z": z,
-        "better": z * sign}).sort_values("better", kind="stable").reset_index(drop=True)
+        "better": z * sign, "ambiguous": np.isnan(direction)}
+    ).sort_values("better", kind="stable").reset_index(drop=True)
 
 
 def _profile_section(ctx: _Context) -> str:
@@ -494,7 +505,9 @@ def _profile_section(ctx: _Context) -> str:
     else:
         body = []
         for r in rows.itertuples():
-            if not np.isfinite(r.better):
+            if r.ambiguous:
+                verdict = _Raw(escape(L.phrase("ambiguous", ctx.lang)))
+            elif not np.isfinite(r.better):
                 verdict = _Raw("–")
             elif abs(r.better) < 0.05:
                 verdict = _Raw(escape(ctx.t("gelijk", "the same")))
@@ -830,7 +843,9 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         "promise for individual young people.")))
     if not port.left_out.empty:
         out.append(_h3(ctx.t("Niet gekozen, en waarom", "Left out, and why")))
-        rows = [[r.name, L.reason(r.reason, ctx.lang)] for r in port.left_out.itertuples()]
+        labels = ctx.model.nodes["label_nl"].to_dict()
+        rows = [[r.name, L.reason(r.reason, ctx.lang, labels)]
+                for r in port.left_out.itertuples()]
         out.append(_table(["interventie" if ctx.nl else "intervention",
                            ctx.t("reden", "reason")], rows))
     return "".join(out)
@@ -986,10 +1001,16 @@ def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
         [ctx.t("gemaakt op", "made on"), date],
         [ctx.t("software", "software"), f"factormodel {__version__}"],
     ]
+    rules = []
     if port is not None and port.constraints.get("one_per_factor"):
-        rows.append([ctx.t("portfolio-regels", "portfolio rules"),
-                     ctx.t("hoogstens één interventie per factor",
-                           "at most one intervention per factor")])
+        rules.append(ctx.t("hoogstens één interventie per factor",
+                           "at most one intervention per factor"))
+    if port is not None and port.constraints.get("phases"):
+        ages = ", ".join(port.constraints["phases"])
+        rules.append(ctx.t(f"alleen interventies voor de leeftijdsgroep van de doelen ({ages} "
+                           "jaar)", f"only interventions for the goals' age group ({ages})"))
+    if rules:
+        rows.append([ctx.t("portfolio-regels", "portfolio rules"), "; ".join(rules)])
     return (_table([ctx.t("wat", "what"), ctx.t("waarde", "value")], rows)
             + "<footer>" + escape(ctx.t("Gemaakt met factormodel, open-source software.",
                                         "Made with factormodel, open-source software."))

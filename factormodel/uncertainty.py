@@ -267,9 +267,10 @@ def _valid_and_gains(setup: _Setup, progress: _Progress | None = None
             cut = [b[np.isin(b, kept)] for b in setup.blocks]
             ok &= _rho(Wc, [b for b in cut if len(b) > 1]) < 1 - 1e-6
         T = _stacked_total_effects(Wc, setup.order)
+        effect = T[:, setup.mod_pos][:, :, setup.out_pos]
+        effect[:, _scoring.own_goal(setup.mod_pos, setup.out_pos)] = 0.0  # not its own lever
         gain = setup.sign[None, setup.mod_pos] * np.einsum(
-            "dfo,o->df", T[:, setup.mod_pos][:, :, setup.out_pos],
-            setup.p)  # priorities times each goal's desired sign (from _scoring.gains)
+            "dfo,o->df", effect, setup.p)  # priorities times each goal's desired sign
         g_draws[start:stop] = (np.maximum(gain, 0.0) * setup.evidence).astype(np.float32)
         valid[start:stop] = ok
         if progress is not None:

@@ -381,13 +381,31 @@ def test_indicator_columns_in_dutch_labels(rdam, tmp_path):
     assert prof.loc["Oud-Crooswijk", "constructieve_vrijetijd"] < 0
 
 
-def test_a_factor_that_is_itself_a_goal_says_so(toy):
+def test_a_factor_that_is_itself_a_goal_is_not_its_own_lever(toy):
     prof = fm.Profile(pd.DataFrame([{"schoolverzuim": 0.5, "opvoedklimaat": -1.0}], index=["A"]),
                       reference="city")
+    # the only goal is schoolverzuim itself: what drives it is ranked, not the goal
     rec = fm.recommend(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp")], area="A")
-    text = rec.set_index("factor").loc["schoolverzuim", "explanation_nl"]
+    assert "schoolverzuim" not in set(rec["factor"]) and list(rec["factor"]) == ["opvoedklimaat"]
+    assert any("is zelf een gekozen doel" in n["nl"] for n in rec.attrs["notes"])
+    mc = fm.monte_carlo(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp")], n_draws=50,
+                        seed=1, top=1, progress=False)
+    assert mc.rank_stability.loc["A", "schoolverzuim"] == 0  # the same rule in the draws
+    assert mc.rank_stability.loc["A", "opvoedklimaat"] == 1
+    # with a second goal it is ranked for its effect on that goal only, and says so
+    both = fm.recommend(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp"), "vsv"],
+                        area="A").set_index("factor")
+    total = fm.total_effects(toy, targets=["vsv"])["vsv"]
+    assert both.loc["schoolverzuim", "gain"] == pytest.approx(total["schoolverzuim"])
+    text = both.loc["schoolverzuim", "explanation_nl"]
     assert "Het is zelf een gekozen doel (een gat van ongeveer 1,00 procentpunt" in text
     assert "het sterkste pad (schoolverzuim)" not in text
+    # portfolios keep the goal's own term: an intervention aimed at it does improve it
+    from factormodel import _scoring
+
+    full = _scoring.gains(toy, ["schoolverzuim"]).gain[toy.positions(["schoolverzuim"])[0]]
+    assert full == pytest.approx(1.0)
+    assert fm.factor_gains(toy, ["schoolverzuim"]).loc["schoolverzuim", "gain"] == 0
 
 
 def test_monte_carlo_and_sensitivity_follow_a_goal_direction(toy):

@@ -275,3 +275,12 @@ def test_indicator_definitions_are_current_and_constructed_ones_marked(catalogue
     assert "Wijkprofiel" not in catalogue.loc["actief_in_vereniging", "source"].split("(")[0]
     assert set(catalogue.loc[~catalogue["constructed"], "availability"]) == {
         "per wijk", "per gebied (not per wijk)"}
+
+
+def test_indicator_units_say_why_a_change_is_missing():
+    m = fm.load_model("rotterdam-jeugd")
+    t = fm.to_indicator_units(m, pd.Series({"psychische_problemen": 0.5, "vsv": 0.2}))
+    ambiguous = t["indicator"] == "jeugdhulp_gebruik"
+    assert ambiguous.any() and t.loc[ambiguous, "change"].isna().all()
+    assert t.loc[ambiguous, "note"].str.contains("direction ambiguous").all()
+    assert t.loc[~ambiguous, "change"].notna().all() and (t.loc[~ambiguous, "note"] == "").all()

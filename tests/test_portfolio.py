@@ -117,9 +117,39 @@ def test_left_out_reasons(toy):
                               outcomes=["vsv"], population=100, area="A", one_per_factor=True)
     reasons = p.left_out.set_index("intervention")["reason"]
     assert p.chosen["intervention"].tolist() == ["good"]
-    assert reasons["same"].startswith("its target factor is already served")
+    assert reasons["same"] == ("its target factor schoolverzuim is already served by GOOD "
+                               "(one intervention per factor)")
     assert reasons["pricey"].startswith("does not fit the remaining budget (100 left")
     assert reasons["useless"] == "does not improve the chosen outcomes"
+    from factormodel import _lang
+
+    assert _lang.reason(reasons["same"], "nl", toy.nodes["label_nl"].to_dict()) == (
+        "een gekozen interventie (GOOD) richt zich al op "
+        f"{toy.nodes.loc['schoolverzuim', 'label_nl']} (één interventie per factor)")
+
+
+def test_the_goals_age_group_limits_the_interventions(toy):
+    shared = {"recognition": "goed onderbouwd", "setting": "school", "unit": "u",
+              "reach_per_unit": 100, "max_units": 1, "source": "test", "target": "schoolverzuim"}
+    rows = [{**shared, "intervention": i, "name": i.upper(), "phases": ph, "effect": e,
+             "cost_per_unit": 100}
+            for i, ph, e in [("toddlers", "0-4", 0.5), ("teens", "12-18", 0.2),
+                             ("both", "4-12;12-18", 0.1)]]
+    cat = build_interventions(pd.DataFrame(rows), toy, TableSource("c"))
+    goal = fm.parse_goal("vsv:-0.5sd:3j:12-18")
+    free = fm.optimize_portfolio(toy, pd.Series({"schoolverzuim": 1.0}), cat, budget=100,
+                                 outcomes=[goal], population=100, area="A")
+    assert free.chosen["intervention"].tolist() == ["toddlers"]  # largest effect, wrong age
+    teens = fm.optimize_portfolio(toy, pd.Series({"schoolverzuim": 1.0}), cat, budget=300,
+                                  outcomes=[goal], population=100, area="A",
+                                  phases=goal.phases())
+    assert sorted(teens.chosen["intervention"]) == ["both", "teens"]
+    reasons = teens.left_out.set_index("intervention")["reason"]
+    assert reasons["toddlers"] == "does not serve the goals' age group (12-18)"
+    assert teens.constraints["phases"] == ["12-18"]
+    with pytest.raises(fm.InvalidParameterError, match="unknown required phase"):
+        fm.optimize_portfolio(toy, pd.Series({"schoolverzuim": 1.0}), cat, budget=300,
+                              outcomes=[goal], population=100, area="A", phases=["teens"])
 
 
 def test_infeasible_constraints_are_named(toy):

@@ -336,3 +336,15 @@ def test_real_cbs_data_with_its_own_catalogue(rotterdam_model):
     measured = data[(data["area"] == "Oude Westen") & data["value"].notna()
                     & data["indicator"].isin(cat.index)]
     assert len(shown) == measured["indicator"].nunique() > 0
+
+
+def test_an_indicator_with_an_ambiguous_direction_gets_no_verdict(dutch, english, rotterdam_model):
+    cat = fm.load_indicators(rotterdam_model)
+    for html, lang, text in ((dutch, "nl", "n.v.t. (richting onduidelijk)"),
+                             (english, "en", "n/a (direction ambiguous)")):
+        rows = {r[0]: r for r in Page(html).rows if r}
+        shown = [rows[label] for label in cat.loc[cat["direction"] == 0, f"label_{lang}"]
+                 if label in rows]
+        assert shown  # Oud-Crooswijk has youth-care use measured
+        for row in shown:
+            assert row[4] == "–" and row[5] == text, row
