@@ -315,3 +315,23 @@ def test_the_english_page_offers_plain_csv_first(client):
     raw = data_uri(r.text, "recommendation.csv")
     assert raw.splitlines()[0].startswith(b"rank,factor,")
     assert data_uri(r.text, "recommendation-nl.csv").startswith(b"\xef\xbb\xbfrang;")
+
+
+def test_her_goal_group_limits_the_portfolio_as_in_the_report(client, model):
+    """The page's portfolio is the library's with the goal's age group (as the CLI and the
+    wijkrapport), and the ranking says that her goal is not its own lever."""
+    data = bloemhof_csv(model)
+    r = client.post("/", data=her_form(outcome="", goals=GOAL, budget="250.000",
+                                       population="2450"),
+                    files={"file": ("bloemhof.csv", data, "text/csv")})
+    assert r.status_code == 200, alert(r.text)
+    goals = [fm.parse_goal(GOAL)]
+    expected = fm.optimize_portfolio(model, fm.profile(model, _read(data)),
+                                     fm.load_interventions(model), budget=250_000,
+                                     outcomes=goals, area="Bloemhof", population=2450,
+                                     one_per_factor=True, phases=fm.goal_phases(goals))
+    table = pd.read_csv(io.BytesIO(data_uri(r.text, "pakket-en.csv")))
+    assert table["intervention"].tolist() == expected.chosen["intervention"].tolist()
+    left = pd.read_csv(io.BytesIO(data_uri(r.text, "niet_gekozen-en.csv")))
+    assert left["reason"].str.contains("age group").any()
+    assert "is zelf een gekozen doel" in htmllib.unescape(r.text)

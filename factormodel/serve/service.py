@@ -48,7 +48,7 @@ from ..errors import (
     close_matches,
 )
 from ..fcm import FCMResult
-from ..goals import Goal, parse_goal
+from ..goals import Goal, goal_phases, parse_goal
 from ..indicators import Profile, coverage, profile, profile_index, to_indicator_units
 from ..io import load_areas, load_example_data, load_model, read_area_data, read_model
 from ..model import FactorModel
@@ -576,14 +576,17 @@ def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, floa
                   required_phases: list[str], required_settings: list[str],
                   cap_at_room: bool, alpha: float, goals: Sequence[str] = ()) -> Portfolio:
     """:func:`factormodel.optimize_portfolio` with the model's own intervention catalogue;
-    the population comes from the data unless given."""
+    the population comes from the data unless given. As on the command line and in the
+    wijkrapport, a goal's age group limits the portfolio to interventions for those life
+    phases (:func:`factormodel.goal_phases`)."""
     if population is None:
         population = prof.population_of(area)
+    chosen = goals_of(outcomes, goals)
     return optimize_portfolio(model, prof, load_interventions(model), budget=budget,
-                              outcomes=goals_of(outcomes, goals), population=population, area=area,
+                              outcomes=chosen, population=population, area=area,
                               one_per_factor=one_per_factor, required_phases=required_phases,
                               required_settings=required_settings, cap_at_room=cap_at_room,
-                              alpha=alpha)
+                              alpha=alpha, phases=goal_phases(chosen))
 
 
 def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,

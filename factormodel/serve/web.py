@@ -442,7 +442,7 @@ async def analyse(request: Request) -> HTMLResponse:
                                 + f" {i} ({text!r}): {exc}")
         try:
             c.outcomes = {str(o): _number(form.get(f"priority_{o}") or "1", f"priority_{o}")
-                          or 1.0 for o in form.getlist("outcome")}
+                          or 1.0 for o in form.getlist("outcome") if str(o).strip()}
         except RequestError as exc:
             problems.append(exc.detail)
         if problems:
@@ -663,6 +663,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                             "score": ("score", 3), "room": ("room", 2), "gain": ("gain", 2),
                             "evidence": ("evidence", 2),
                             f"explanation_{lang}": ("explanation", None)}, lang, "ranking")
+    ranking_notes = [str(n[lang]) for n in rec.attrs.get("notes", [])]
     has_ranked = bool((rec["status"] == "recommended").any())
     ranking_fig = fig(lambda ax: plot.plot_recommendation(rec, ax=ax, lang=lang)) \
         if has_ranked else None
@@ -711,5 +712,6 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "driver_labels": [str(label[o]) for o in chosen],
             "profile": {"table": profile_table, "figure": profile_fig},
             "drivers": {"figures": driver_figs, "table": prediction_table},
-            "ranking": {"table": ranking_table, "figure": ranking_fig},
+            "ranking": {"table": ranking_table, "figure": ranking_fig,
+                        "notes": ranking_notes},
             "portfolio": portfolio}
