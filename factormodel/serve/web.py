@@ -102,6 +102,8 @@ TEXT: dict[str, dict[str, str]] = {
         "report": "Download wijkrapport (HTML)",
         "busy": "Bezig met rekenen …",
         "no_goal": "kies minstens één maatschappelijk resultaat of typ een doel",
+        "no_drivers": "De gekozen doelen zijn factoren, geen maatschappelijke resultaten van "
+        "het model; vink een resultaat aan om te zien wat het in deze wijk drijft.",
         "profile": "Profiel", "profile_note": "Afstand tot de referentie in standaarddeviaties "
         "(SD); index 100 = referentie, hoger = beter. De figuur toont de 15 grootste "
         "achterstanden, de tabel alle gemeten factoren. Niet-gemeten factoren staan er niet in.",
@@ -172,6 +174,8 @@ TEXT: dict[str, dict[str, str]] = {
         "report": "Download the wijkrapport (HTML)",
         "busy": "Computing …",
         "no_goal": "choose at least one outcome or type a goal",
+        "no_drivers": "The chosen goals are factors, not outcomes of the model; tick an "
+        "outcome to see what drives it in this area.",
         "profile": "Profile", "profile_note": "Distance from the reference in standard "
         "deviations (SD); index 100 = reference, higher = better. The figure shows the 15 "
         "largest shortfalls, the table every measured factor. Unmeasured factors are left out.",
