@@ -220,7 +220,7 @@ def test_an_upload_is_kept_named_and_used_by_the_next_report(client, model):
     assert hidden(r.text, "upload_name") == "bloemhof.csv"
     assert '<option value="upload" selected>uw bestand: bloemhof.csv</option>' in r.text
     assert re.search(r'<option value="example"\s+>', r.text)  # the example is not selected
-    assert 'value="Bloemhof"' in r.text  # her wijken are offered
+    assert '<option value="Bloemhof">' in r.text  # her wijken are offered
     kept = {"dataset": "upload", "upload_name": "bloemhof.csv",
             "upload_data": hidden(r.text, "upload_data")}
     # the next analysis uses her file and says so
@@ -277,6 +277,7 @@ def test_portfolio_download_is_dutch_and_assumed_effects_are_said(client, model)
     first = raw.decode("utf-8-sig").splitlines()
     assert first[0].startswith("interventie;naam;aantal eenheden;kosten (€)")
     assert ";ja" in first[1] and "True" not in raw.decode("utf-8-sig")
+    assert first[0].endswith(";effectgrootte is standaardwaarde;effectgrootte")
     table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
     prof = fm.profile(model, fm.load_example_data("rotterdam"))
     p = fm.optimize_portfolio(model, prof, fm.load_interventions(model), budget=250_000,
