@@ -44,12 +44,42 @@ def result_html(result: PropagationResult) -> str:
     return f"<div style='{_STYLE}'><b>{head}</b><br>Outcome deltas (SD):{_table(frame)}{more}</div>"
 
 
+def euros(x: float) -> str:
+    """Money as whole euros: ``€250,000``."""
+    return "–" if pd.isna(x) else f"€{x:,.0f}"
+
+
+def small(x: float, digits: int = 3, sign: bool = False) -> str:
+    """A number with ``digits`` decimals, or enough significant digits that a value that
+    is not zero never shows as ``0.000`` (``0.00042``)."""
+    if pd.isna(x):
+        return "–"
+    plus = "+" if sign else ""
+    if x == 0 or abs(x) >= 10 ** -digits:
+        return f"{x:{plus}.{digits}f}"
+    return f"{x:{plus}.2g}"
+
+
 def portfolio_html(p: Portfolio) -> str:
-    chosen = p.chosen[["name", "units", "cost", "value"]]
+    chosen = p.chosen[["name", "units", "cost", "value"]].copy()
+    chosen["cost"] = chosen["cost"].map(euros)
+    chosen["value"] = chosen["value"].map(small)
+    default = p.chosen["effect_is_default"].astype(bool).to_numpy() \
+        if "effect_is_default" in p.chosen else None
+    notes = []
+    if default is not None and default.any():
+        chosen.loc[default, "name"] = chosen.loc[default, "name"].astype(str) + " *"
+        notes.append("* effect size is the stated default, not a published effect")
+    if getattr(p, "synthetic", False):
+        notes.append("<b style='color:#b35806'>SYNTHETIC data</b>: computed from synthetic "
+                     "example data, not measurements")
+    changes = p.outcome_changes.map(lambda v: small(v, sign=True)).to_frame("delta (SD)")
+    chosen = chosen.rename(columns={"value": "value (SD)"})
+    note = "".join(f"{n}<br>" for n in notes)
     return (f"<div style='{_STYLE}'><b>Portfolio for {escape(p.area)}</b>: cost "
-            f"{p.total_cost:,.0f} of {p.budget:,.0f}, expected improvement "
-            f"{p.improvement:.3f} SD{_table(chosen, '{:,.3f}')}"
-            f"Outcome changes (SD):{_table(p.outcome_changes.to_frame('delta'))}</div>")
+            f"{euros(p.total_cost)} of {euros(p.budget)}, expected improvement "
+            f"{small(p.improvement)} SD{_table(chosen)}{note}"
+            f"Outcome changes (SD):{_table(changes)}</div>")
 
 
 def frame_html(title: str, frame: pd.DataFrame, note: str = "", *, rows: int = 12,

@@ -256,9 +256,15 @@ def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str
 
 
 _SOURCES = (
+    (r"^the reference is the mean of only (\d+) areas in the data, not the whole city: add a "
+     r"city row, or give the city's figures as reference values$",
+     r"de referentie is het gemiddelde van maar \1 gebieden in de data, niet van de hele stad: "
+     r"voeg een stadsrij toe, of geef de cijfers van de stad als referentiewaarden"),
     (r"^the city row '(.*)' in the data", r"de stadsrij '\1' in de data"),
     (r" \(mean of (\d+) areas for (.*)\)$", r" (gemiddelde van \1 gebieden voor \2)"),
     (r"^the mean of (\d+) areas in the data$", r"het gemiddelde van \1 gebieden in de data"),
+    (r"^the population-weighted mean of (\d+) areas in the data$",
+     r"het naar bevolking gewogen gemiddelde van \1 gebieden in de data"),
     (r"^the given reference values$", "de opgegeven referentiewaarden"),
     (r"^the reference values in (.*)$", r"de referentiewaarden in \1"),
     (r"^the catalogue's targets$", "de doelwaarden uit de catalogus"),

@@ -16,7 +16,41 @@ import pandas as pd
 from ._html import frame_html
 from ._json import json_safe
 
-__all__ = ["Result", "ScenarioResult"]
+__all__ = ["PROVENANCE", "Result", "ScenarioResult", "provenance_of"]
+
+#: Key of a pandas object's ``attrs`` under which the library records what the numbers
+#: were computed from (area, year, reference, synthetic data, outcome), so that a table
+#: handed on (a profile row, a recommendation, a sensitivity table) still says it.
+PROVENANCE = "factormodel"
+
+
+def provenance_of(obj: Any) -> dict[str, Any]:
+    """What ``obj`` was computed from: its ``provenance`` (a result or a Profile row), the
+    record in a pandas object's ``attrs``, or ``{}`` (plain data carry no claims).
+
+    A Series with a record but no ``area`` is one area's row: its name is the area.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series({"armoede": 1.0}, name="A")
+    >>> provenance_of(s)
+    {}
+    >>> s.attrs[PROVENANCE] = {"synthetic": True}
+    >>> provenance_of(s[["armoede"]])
+    {'synthetic': True, 'area': 'A'}
+    """
+    own = getattr(obj, "provenance", None)
+    if callable(own):  # a Profile: provenance(area=None)
+        own = own()
+    if isinstance(own, dict):
+        return dict(own)
+    attrs = getattr(obj, "attrs", None)
+    record = dict(attrs.get(PROVENANCE, {})) if isinstance(attrs, dict) else {}
+    if record and "area" not in record and isinstance(obj, pd.Series) and obj.name is not None:
+        record["area"] = obj.name
+    return record
+
 
 
 class Result:

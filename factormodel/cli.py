@@ -410,7 +410,7 @@ def _synthetic_note(prof: Profile, lang: str = "en") -> str:
     if prof.synthetic:
         return L.phrase("synthetic", lang)
     if prof.status == "real":
-        return L.phrase("real", lang, source=f" ({prof.source})" if prof.source else "")
+        return L.phrase("real", lang, source=f" ({prof.credit(lang)})" if prof.source else "")
     return ""
 
 
@@ -732,7 +732,7 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
     result = propagate(model, deltas, **options)
     frame = result.to_frame()
     if not args.all:
-        frame = frame[(frame["role"] != "predicted") | (frame["kind"] == "outcome")]
+        frame = frame[frame["role"].isin(["clamped", "shocked"]) | (frame["kind"] == "outcome")]
     frame = frame.assign(label=frame["node"].map(model.nodes[f"label_{args.lang}"]))
     if args.format == "json":
         _emit(args, _propagation_json(result, frame))

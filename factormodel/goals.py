@@ -142,7 +142,7 @@ class Goal:
         return tuple(out)
 
     def describe(self, lang: str = "nl") -> str:
-        """The goal in words, e.g. ``schoolverzuim −2 pp in 3 jaar (12-18)``."""
+        """The goal in words, e.g. ``schoolverzuim -2 procentpunt in 3 jaar, 12-18-jarigen``."""
         rest = self.change_text(lang)
         return f"{self.target} {rest}" if rest else self.target
 
@@ -153,7 +153,9 @@ class Goal:
         --------
         >>> import factormodel as fm
         >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text("nl")
-        '-2 procentpunt in 3 jaar (12-18)'
+        '-2 procentpunt in 3 jaar, 12-18-jarigen'
+        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text("en")
+        '-2 pp in 3 years, ages 12-18'
         """
         parts = []
         if self.change is not None:
@@ -164,9 +166,16 @@ class Goal:
                          + (f" {unit}" if unit and unit != "%" else unit))
         if self.years is not None:
             parts.append(f"in {self.years:g} {'jaar' if lang == 'nl' else 'years'}")
+        text = " ".join(parts)
         if self.group:
-            parts.append(f"({self.group})")
-        return " ".join(parts)
+            ages = re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*(?:jaar|j|years?)?\s*", self.group)
+            if ages:
+                group = (f"{ages.group(1)}-{ages.group(2)}-jarigen" if lang == "nl"
+                         else f"ages {ages.group(1)}-{ages.group(2)}")
+            else:
+                group = f"doelgroep {self.group}" if lang == "nl" else f"group {self.group}"
+            text = f"{text}, {group}" if text else group
+        return text
 
 
 _YEARS = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(j|jr|jaar|y|yr|yrs|year|years)$", re.I)

@@ -18,6 +18,7 @@ others renormalised). A node with no measured indicator stays NaN: it is
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _lang
 from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
+from ._results import PROVENANCE
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .datasets import data_path
 from .errors import (
@@ -40,7 +43,7 @@ from .errors import (
     UnknownModelError,
     close_matches,
 )
-from .io import EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
+from .io import CREDITS_NL, EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
 from .model import FactorModel
 
 __all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
@@ -144,6 +147,9 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
 
 # --------------------------------------------------------------------------- Profile
 
+#: How :func:`profile` names a city average it computed from the areas themselves.
+_COMPUTED_CITY = ("the mean of ", "the population-weighted mean of ")
+
 #: How each kind of reference is named in explanations (Dutch, English).
 REFERENCE_NAMES = {
     "city": ("het stedelijk gemiddelde", "the city average"),
@@ -211,6 +217,13 @@ class Profile:
     status: str = ""
     source: str = ""
 
+    def __post_init__(self) -> None:
+        # the deltas say what they were computed from, also when handed on alone
+        # (prof.deltas, prof.row(area)[...]): propagate, sensitivity and the plots read it
+        deltas = self.deltas.copy(deep=False)
+        deltas.attrs[PROVENANCE] = self.provenance()
+        object.__setattr__(self, "deltas", deltas)
+
     # pandas-like access to the deltas
     @property
     def index(self) -> pd.Index:
@@ -234,13 +247,80 @@ class Profile:
         return len(self.deltas)
 
     def row(self, area: Any) -> pd.Series:
-        """The deltas of one area (raises :class:`UnknownAreaError` with close matches)."""
-        return area_deltas(self, area)[0]
+        """The deltas of one area (raises :class:`UnknownAreaError` with close matches).
+
+        The row carries :meth:`provenance` in its ``attrs``, so what is computed from it
+        (:func:`factormodel.propagate`, :func:`factormodel.sensitivity`) and the figures
+        drawn from that still name the area, the reference and synthetic data.
+        """
+        row, area = area_deltas(self, area)
+        row = row.copy(deep=False)
+        row.attrs = {PROVENANCE: self.provenance(area)}
+        return row
+
+    def provenance(self, area: Any = None) -> dict[str, Any]:
+        """What the deltas were computed from, as plain values (for results and figures).
+
+        Keys: ``area`` (when given), ``year``, ``level``, ``reference`` (its kind),
+        ``reference_nl`` / ``reference_en`` (:meth:`reference_name`), ``synthetic``,
+        ``credit_nl`` / ``credit_en`` (:meth:`credit`).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> p = fm.profile(m, fm.load_example_data(), level="wijk").provenance("Oud-Crooswijk")
+        >>> p["area"], p["year"], p["synthetic"], p["reference_nl"]
+        ('Oud-Crooswijk', 2023, True, 'het stedelijk gemiddelde')
+        """
+        out: dict[str, Any] = {} if area is None else {"area": area}
+        return out | {"year": self.year, "level": self.level, "reference": self.reference,
+                      "reference_nl": self.reference_name("nl"),
+                      "reference_en": self.reference_name("en"),
+                      "synthetic": bool(self.synthetic),
+                      "credit_nl": self.credit("nl"), "credit_en": self.credit("en")}
 
     def reference_name(self, lang: str = "en") -> str:
-        """The reference in words, e.g. ``"the city average"`` / ``"het stedelijk gemiddelde"``."""
+        """The reference in words, e.g. ``"the city average"`` / ``"het stedelijk gemiddelde"``.
+
+        A city average computed from the areas in the data themselves (the data have
+        no city row) is named as such, e.g. ``"het naar bevolking gewogen gemiddelde van
+        75 gebieden in de data"``: it is not the city's own figure when areas are absent.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> cbs = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
+        ...                  indicators=fm.load_example_indicators("cbs_kwb2017"))
+        >>> cbs.reference_name("nl")
+        'het naar bevolking gewogen gemiddelde van 75 gebieden in de data'
+        >>> cbs.reference_name("en")
+        'the population-weighted mean of 75 areas in the data'
+        """
+        if self.reference == "city" and self.reference_source.startswith(_COMPUTED_CITY):
+            return _lang.source(self.reference_source, lang)
         nl, en = REFERENCE_NAMES.get(self.reference, (self.reference, self.reference))
         return nl if lang == "nl" else en
+
+    def credit(self, lang: str = "en") -> str:
+        """The data's credit line (:attr:`source`) in ``lang`` where a translation is known.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> cbs = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
+        ...                  indicators=fm.load_example_indicators("cbs_kwb2017"))
+        >>> print(cbs.credit("nl"))
+        Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0; 75 van de 92
+        Rotterdamse buurten: 17 met onvolledige waarden ontbreken, niet aangevuld
+        """
+        text = self.source
+        if lang == "nl":
+            for en, nl in CREDITS_NL.items():
+                text = text.replace(en, nl)
+        return text
 
     def population_of(self, area: Any) -> float:
         """Young people in ``area`` as given in the data (for portfolios).
@@ -275,8 +355,9 @@ class Profile:
             "deltas": {str(a): row.to_dict() for a, row in self.deltas.iterrows()}})
 
     def __repr__(self) -> str:
-        return (f"<Profile of {len(self.deltas)} area(s), {self.level or 'level ?'} "
-                f"{self.year if self.year is not None else ''}, against "
+        known = " ".join(str(x) for x in (self.level, self.year) if x not in ("", None))
+        return (f"<Profile of {len(self.deltas)} area(s){', ' + known if known else ''}, "
+                "against "
                 f"{self.reference_name()}{', SYNTHETIC data' if self.synthetic else ''}"
                 f"{', REAL data' if self.status == 'real' else ''}"
                 f"{'; ' + self.source if self.source else ''}>")
@@ -550,6 +631,32 @@ def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
                 f"{str(cat.loc[r.indicator, col])!r}" for r in wrong.head(5).itertuples()))
 
 
+def _check_fractions(data: pd.DataFrame, cat: pd.DataFrame, codes: np.ndarray,
+                     distinct: pd.Index) -> None:
+    """Refuse ``%`` indicators given as fractions (Excel's percentage cells store 9,1% as
+    0,091): every value of the indicator at most 1 while its typical level is 5% or more.
+    ``codes``/``distinct``: the indicators of ``data`` (see :func:`_codes`)."""
+    value = np.abs(data["value"].to_numpy(dtype=float))
+    top = np.full(len(distinct), -np.inf)
+    np.fmax.at(top, codes, value)
+    info = cat.reindex(distinct)
+    suspect = ((info["unit"] == "%") & (info["typical"] >= 5)).to_numpy() \
+        & np.isfinite(top) & (top <= 1)
+    if suspect.any():
+        names = [f"{ind} (largest value {_plain(top[i])}; typical level "
+                 f"{_plain(info['typical'].iloc[i])}%)" for i, ind in
+                 enumerate(distinct) if suspect[i]]
+        raise DataError(
+            f"{len(names)} percentage indicator(s) look like fractions (0,091 instead of "
+            f"9,1): {'; '.join(names[:8])}. A spreadsheet cell formatted as a percentage "
+            "stores a fraction; write the percentages as numbers (9,1), or multiply the "
+            "column by 100")
+
+
+def _plain(x: float) -> str:
+    return f"{x:g}"
+
+
 def _direction_text(value: str) -> str:
     """A direction cell as ``"1"``/``"-1"`` when it is a whole number, else as given."""
     x, _, err = parse_number(value)
@@ -627,13 +734,41 @@ def _split_city(data: pd.DataFrame, city: Sequence[str]
     the areas, see :func:`_codes`): a city row is never an area."""
     names = {str(c).strip().lower() for c in city}
     codes, areas = _codes(data["area"])  # each distinct area name looked at once
-    named = pd.Series(areas).astype(str).str.strip().str.lower().isin(names).to_numpy()
+    lowered = pd.Series(areas, dtype=object).astype(str).str.strip().str.lower()
+    named = lowered.isin(names).to_numpy().copy()
+    # names with a city's name inside ("Rotterdam totaal"): few, checked one by one
+    inside = lowered.str.contains("|".join(map(re.escape, sorted(names))), regex=True) \
+        .to_numpy() & ~named if names else np.zeros(len(areas), dtype=bool)
+    for k in np.flatnonzero(inside):
+        named[k] = _is_city_name(lowered.iloc[k], names)
     is_city = np.append(named, False)[codes]  # code -1 (no name): not the city
     if "gemeente" in set(_distinct(data["level"])):
         is_city |= (data["level"] == "gemeente").to_numpy()
     if not is_city.any():
         return data.iloc[:0], data, (codes, areas)
     return data[is_city], data[~is_city], None
+
+
+#: Words that may stand beside a city's name in a row of the whole city
+#: ("Rotterdam totaal", "Gemeente Rotterdam", "Rotterdam (gemeente)", "heel Rotterdam").
+CITY_QUALIFIERS = frozenset({"totaal", "gemeente", "stad", "heel", "geheel", "gemiddeld",
+                             "gemiddelde", "city", "total", "average", "all", "whole"})
+
+
+def _is_city_name(name: str, names: set[str]) -> bool:
+    """True if ``name`` is one of the city ``names`` (case-insensitive), alone or with
+    words of :data:`CITY_QUALIFIERS` around it.
+
+    >>> _is_city_name("Rotterdam totaal", {"rotterdam"}), _is_city_name("Rotterdam-Noord",
+    ...                                                                  {"rotterdam"})
+    (True, False)
+    """
+    text = name.strip().lower()
+    if text in names:
+        return True
+    words = re.findall(r"[\w-]+", text)
+    rest = [w for w in words if w not in names]
+    return len(rest) < len(words) and all(w in CITY_QUALIFIERS for w in rest)
 
 
 def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray,
@@ -662,7 +797,9 @@ def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray
             "or 'GM0599' with the city's figures), give the city's figures yourself "
             "(reference_values=... in Python, --reference-values FILE on the command line), or "
             "compare with the catalogue's typical levels (reference='typical', an assumption)")
-    return _weighted_mean(now, codes, distinct), f"the mean of {len(areas)} areas in the data"
+    weighted = "population-weighted " if now["population"].notna().any() else ""
+    return (_weighted_mean(now, codes, distinct),
+            f"the {weighted}mean of {len(areas)} areas in the data")
 
 
 def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
@@ -779,6 +916,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     # again the ~1 M text cells of a national table
     codes, distinct = _codes(data["indicator"])
     _check_against_catalogue(data, cat, distinct)
+    _check_fractions(data, cat, codes, distinct)
     all_years = data["year"].to_numpy()
     years = sorted(_distinct(data["year"]).tolist())
     if not years:
@@ -801,6 +939,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     if reference == "city":
         ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year], codes,
                                               distinct, list(areas))
+        if not len(city_rows) and len(areas) < 5:
+            assumptions.append(f"the reference is the mean of only {len(areas)} areas in the "
+                               "data, not the whole city: add a city row, or give the city's "
+                               "figures as reference values")
     elif reference == "previous_year":
         if year - 1 not in years:
             raise DataError(f"reference='previous_year' needs data for {year - 1}; years in "

@@ -596,6 +596,11 @@ EXAMPLE_DATA = {
 #: Credit line of the real CBS example data (CC BY 4.0).
 CBS_KWB2017_CREDIT = "Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0"
 CBS_KWB2017_NOTE = "75 of Rotterdam's 92 buurten: 17 with incomplete values are absent, not filled"
+#: The same note in Dutch (figures, tables and reports in Dutch show this one).
+CBS_KWB2017_NOTE_NL = ("75 van de 92 Rotterdamse buurten: 17 met onvolledige waarden ontbreken, "
+                       "niet aangevuld")
+#: Dutch versions of the credit texts the example data carry (English text: Dutch text).
+CREDITS_NL = {CBS_KWB2017_NOTE: CBS_KWB2017_NOTE_NL}
 
 
 def load_example_data(name: str = "rotterdam") -> pd.DataFrame:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
+from ._results import provenance_of
 from .effects import strongest_paths, total_effects
 from .errors import InvalidParameterError, NotConvergentError
 from .indicators import Profile, area_deltas, deltas_frame, reference_name
@@ -117,11 +118,27 @@ _STATUS = {"nl": {"reconstruction": "reconstructie, niet het officiële model",
                   "illustrative": "illustrative example", "official": "official model"}}
 
 
+def _about(source: Any, lang: str, *, area: Any = None, reference: str | None = None,
+           synthetic: bool | None = None) -> dict[str, Any]:
+    """Area, reference (in ``lang``), year and synthetic status of what a figure shows.
+
+    Explicit arguments win; otherwise what ``source`` records it was computed from (a
+    Profile, a result's ``provenance``, a table's ``attrs``: see
+    :func:`factormodel._results.provenance_of`). The one place a figure learns that its
+    data are synthetic.
+    """
+    record = provenance_of(source)
+    return {"area": area if area is not None else record.get("area"),
+            "reference": reference if reference is not None
+            else record.get(f"reference_{lang}"),
+            "year": record.get("year"),
+            "synthetic": bool(synthetic) if synthetic is not None
+            else bool(record.get("synthetic", False))}
+
+
 def _is_synthetic(source: Any, synthetic: bool | None) -> bool:
-    """An explicit ``synthetic=`` wins; otherwise a Profile knows whether it is synthetic."""
-    if synthetic is not None:
-        return bool(synthetic)
-    return bool(getattr(source, "synthetic", False)) if isinstance(source, Profile) else False
+    """An explicit ``synthetic=`` wins; otherwise what ``source`` records (see :func:`_about`)."""
+    return _about(source, "en", synthetic=synthetic)["synthetic"]
 
 
 def _title(ax: Axes, main: str, lang: str, *, area: Any = None, reference: str | None = None,
@@ -352,7 +369,7 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
 def plot_contributions(result: PropagationResult, outcome: str, *, scenario: Any = None,
                        ax: Axes | None = None, lang: str = "nl", top: int = 10,
                        area: Any = None, reference: str | None = None,
-                       synthetic: bool = False) -> Axes:
+                       synthetic: bool | None = None) -> Axes:
     """Waterfall: how each input adds up to the predicted delta of ``outcome``.
 
     Bars start where the previous one ended; the last bar is the total. Inputs
@@ -364,10 +381,13 @@ def plot_contributions(result: PropagationResult, outcome: str, *, scenario: Any
     ----------
     area, reference : optional
         The area the inputs describe and what its deltas are measured against
-        (e.g. ``profile.reference_name("nl")``), named in the title; ``area``
-        defaults to ``scenario``.
-    synthetic : bool
-        The inputs come from synthetic data: the figure says so.
+        (e.g. ``profile.reference_name("nl")``), named in the title. By default
+        what the result records (:attr:`PropagationResult.provenance`: inputs
+        from ``prof.row(area)`` know their area, year and reference), else
+        ``scenario``.
+    synthetic : bool, optional
+        The inputs come from synthetic data: the figure says so (by default
+        when the result records synthetic inputs).
 
     Examples
     --------
@@ -423,10 +443,11 @@ def plot_contributions(result: PropagationResult, outcome: str, *, scenario: Any
               else "moves it the wrong way"),
         Patch(color="#2c7fb8", label="totaal: voorspelde verandering" if nl
               else "total: predicted change")])
+    about = _about(result, lang, area=area, reference=reference, synthetic=synthetic)
     _title(ax, (f"Wat draagt bij aan {labels[outcome]}?" if nl
                 else f"What adds up to {labels[outcome]}?"), lang,
-           area=area if area is not None else scenario, reference=reference,
-           synthetic=synthetic)
+           area=about["area"] if about["area"] is not None else scenario,
+           reference=about["reference"], year=about["year"], synthetic=about["synthetic"])
     _pad_x(ax)
     return ax
 
@@ -479,14 +500,17 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
     ax.axvline(0, color="black", linewidth=0.8)
     nl = lang == "nl"
     ref = reference_name(profile, lang)
-    ax.set_xlabel((f"afstand tot {ref} in SD (rechts = beter)") if nl else
-                  (f"distance from {ref} in SD (right = better)"))
+    # a long reference name (e.g. a mean computed from the areas) is named in the title;
+    # the axis and the legend call it "the reference"
+    short = ("de referentie" if nl else "the reference") if len(ref) > 30 else ref
+    ax.set_xlabel((f"afstand tot {short} in SD (rechts = beter)") if nl else
+                  (f"distance from {short} in SD (right = better)"))
     from matplotlib.patches import Patch
 
-    _legend_below(ax, [Patch(color="#d7301f", label=f"slechter dan {ref}" if nl
-                             else f"worse than {ref}"),
-                       Patch(color="#1a9850", label=f"beter dan {ref}" if nl
-                             else f"better than {ref}")], ncol=2)
+    _legend_below(ax, [Patch(color="#d7301f", label=f"slechter dan {short}" if nl
+                             else f"worse than {short}"),
+                       Patch(color="#1a9850", label=f"beter dan {short}" if nl
+                             else f"better than {short}")], ncol=2)
     _pad_x(ax, 0.05, 0.05)
     shown = (f"{len(order)} van {len(good)} gemeten knopen" if nl
              else f"{len(order)} of {len(good)} measured nodes")
@@ -496,7 +520,7 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
            year=profile.year if isinstance(profile, Profile) else None,
            synthetic=_is_synthetic(profile, synthetic))
     if isinstance(profile, Profile):  # the data's credit line, under the legend
-        _data_label(ax, False, profile.source, below=62)
+        _data_label(ax, False, profile.credit(lang), below=62)
     return ax
 
 
@@ -542,7 +566,7 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
                         lang: str = "nl",
                         intervals: pd.DataFrame | MonteCarloResult | None = None,
                         area: Any = None, reference: str | None = None,
-                        synthetic: bool = False) -> Axes:
+                        synthetic: bool | None = None) -> Axes:
     """Ranked target factors: score bars, with room, gain and evidence written beside them.
 
     Parameters
@@ -557,8 +581,11 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     area, reference : optional
         The area (needed to pick it from a Monte Carlo result of several
         areas) and what its deltas are measured against, named in the title.
-    synthetic : bool
-        The profile comes from synthetic data: the figure says so.
+        By default what the recommendation records (``recommend(..., area=a)``
+        on a :class:`~factormodel.Profile` knows the area, year and reference).
+    synthetic : bool, optional
+        The profile comes from synthetic data: the figure says so (by default
+        when the recommendation was computed from a synthetic profile).
 
     Examples
     --------
@@ -575,6 +602,10 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
 
     lang = _lang(lang)
     nl = lang == "nl"
+    about = _about(recommendation, lang, area=area, reference=reference, synthetic=synthetic)
+    if synthetic is None and getattr(intervals, "synthetic", False):
+        about["synthetic"] = True  # the Monte Carlo result was computed from synthetic data
+    area = about["area"]
     ranked = recommendation[recommendation["status"] == "recommended"]
     if ranked.empty:
         raise InvalidParameterError("no recommended factors to plot")
@@ -621,7 +652,8 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
                   if nl else "score: expected improvement of the chosen outcomes (SD) × evidence")
     _legend_below(ax, handles, ncol=len(handles))
     _title(ax, "Aangrijpingspunten: factoren om op in te zetten" if nl else "Factors to target",
-           lang, area=area, reference=reference, synthetic=synthetic)
+           lang, area=area, reference=about["reference"], year=about["year"],
+           synthetic=about["synthetic"])
     notes = recommendation.attrs.get("notes", [])
     if notes:  # e.g. a sparse outcome column: disclose it inside the figure, under the legend
         ax.annotate("\n".join(textwrap.fill(n[lang], 110) for n in notes), xy=(0, 0),
@@ -682,7 +714,7 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
                   rotation_mode="anchor", fontsize=7)
     ax.set_yticks(range(len(table)), [str(a) for a in table.index], fontsize=7.5)
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
-    ref = reference_name(source, lang)
+    ref = _about(source, lang)["reference"] or reference_name(source, lang)
     bar.set_label((f"SD tegenover {ref}, rood = slechter" if nl
                    else f"SD against {ref}, red = worse") if oriented else "SD")
     level = source.level if isinstance(source, Profile) else ""
@@ -696,7 +728,7 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
 
 def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top: int = 15,
                  title: str | None = None, lang: str = "nl", area: Any = None,
-                 synthetic: bool = False) -> Axes:
+                 synthetic: bool | None = None, reference: str | None = None) -> Axes:
     """Tornado diagram: which edge weights move a result most (one SD each).
 
     Parameters
@@ -704,10 +736,13 @@ def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top
     sensitivity_table : DataFrame
         From :func:`factormodel.sensitivity` (``low``, ``high``, ``value``).
     title : str, optional
-        Replaces the first title line (what the result is).
-    area, synthetic : optional
-        The area the result is for, and whether its data are synthetic (the
-        figure then says so).
+        Replaces the first title line (what the result is; by default the
+        outcome or factor by its label, as the table records it).
+    area, synthetic, reference : optional
+        The area the result is for, whether its data are synthetic (the
+        figure then says so) and what its deltas are measured against. By
+        default what the table records: deltas from ``prof.row(area)`` know
+        their area, year, reference and synthetic status.
 
     Examples
     --------
@@ -743,10 +778,30 @@ def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top
               else "range for ±1 SD of that weight"),
         Line2D([], [], color="black", label="uitkomst met de gewichten van het model" if nl
                else "result with the model's own weights")], ncol=2)
-    main = title or ((f"Gevoeligheid voor de gewichten (uitkomst {_num(value, lang, '+.3f')})")
-                     if nl else f"Sensitivity to edge weights (value {value:+.3f})")
-    _title(ax, main, lang, area=area, synthetic=synthetic)
+    about = _about(sensitivity_table, lang, area=area, reference=reference, synthetic=synthetic)
+    main = title or _tornado_title(provenance_of(sensitivity_table), value, lang)
+    _title(ax, main, lang, area=about["area"], reference=about["reference"], year=about["year"],
+           synthetic=about["synthetic"])
     return ax
+
+
+def _tornado_title(record: Mapping[str, Any], value: float, lang: str) -> str:
+    """First title line of a tornado: what the value is, the node by its label."""
+    nl = lang == "nl"
+    label = record.get(f"label_{lang}")
+    kind = record.get("value")
+    shown = _num(value, lang, "+.3f")
+    if label is None:  # a table without its record: say what is known
+        return (f"Gevoeligheid voor de gewichten (uitkomst {shown})" if nl
+                else f"Sensitivity to edge weights (value {shown})")
+    if kind == "delta":
+        return (f"Gevoeligheid van de voorspelde verandering van {label} voor de gewichten "
+                f"({shown} SD)" if nl else
+                f"Sensitivity of the predicted change of {label} to the edge weights "
+                f"({shown} SD)")
+    what = {"score": ("de score", "the score"), "gain": ("de winst", "the gain")}[kind]
+    return (f"Gevoeligheid van {what[0]} van {label} voor de gewichten ({shown})" if nl
+            else f"Sensitivity of {what[1]} of {label} to the edge weights ({shown})")
 
 
 #: Words of plot_validation (Dutch, English); method names as in Validation.scores.

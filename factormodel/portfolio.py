@@ -38,9 +38,9 @@ import pandas as pd
 
 from . import _scoring, vocab
 from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
-from ._html import portfolio_html
+from ._html import euros, portfolio_html, small
 from ._json import json_safe
-from ._results import Result
+from ._results import Result, provenance_of
 from ._tables import parse_phases
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
 from .indicators import Profile, area_deltas, to_indicator_units
@@ -220,6 +220,9 @@ class Portfolio(Result):
         improvement of the chosen outcomes, SD).
     constraints : dict
         The optional constraints that were applied.
+    synthetic : bool
+        True when the profile came from synthetic data (named in the repr and
+        the notebook summary).
     """
 
     area: str
@@ -232,9 +235,19 @@ class Portfolio(Result):
     budget: float
     improvement: float
     constraints: dict
+    synthetic: bool = False
 
     def _repr_html_(self) -> str:
         return portfolio_html(self)
+
+    def __repr__(self) -> str:
+        defaults = int(self.chosen["effect_is_default"].astype(bool).sum()) \
+            if "effect_is_default" in self.chosen else 0
+        return (f"<Portfolio for {self.area!r}: {len(self.chosen)} intervention(s) chosen, "
+                f"{len(self.left_out)} left out; cost {euros(self.total_cost)} of "
+                f"{euros(self.budget)}; expected improvement {small(self.improvement)} SD"
+                f"{f'; {defaults} default effect size(s)' if defaults else ''}"
+                f"{', SYNTHETIC data' if self.synthetic else ''}>")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: budget, cost, improvement, chosen and left-out interventions, changes."""
@@ -244,7 +257,7 @@ class Portfolio(Result):
             "outcome_changes_sd": self.outcome_changes,
             "factor_changes_sd": self.factor_changes,
             "outcome_changes_units": self.outcome_units, "left_out": self.left_out,
-            "constraints": self.constraints})
+            "constraints": self.constraints, "synthetic": self.synthetic})
 
     def to_frame(self) -> pd.DataFrame:
         """Chosen and left-out interventions in one table."""
@@ -431,6 +444,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     units_table = _in_units(model, outcome_changes, indicators)
     uncapped = [f for j, f in enumerate(factors) if np.isnan(room[j])]
     return Portfolio(area=str(area), chosen=chosen, left_out=left,
+                     synthetic=bool(provenance_of(profile).get("synthetic", False)),
                      factor_changes=factor_changes[factor_changes != 0],
                      outcome_changes=outcome_changes, outcome_units=units_table,
                      total_cost=float(units @ cost), budget=float(budget),

@@ -30,7 +30,7 @@ from ._cells import parse_numbers, table_decimal_mark
 from ._graph import path_graph, patterns, strongest_paths
 from ._guards import DELTA_BOUND
 from ._json import json_safe
-from ._results import ScenarioResult
+from ._results import ScenarioResult, provenance_of
 from .effects import check_alpha
 from .errors import InvalidDeltaError, InvalidParameterError, UnknownNodeError
 from .fcm import FCMResult, propagate_fcm
@@ -101,6 +101,12 @@ class PropagationResult(ScenarioResult):
     clamp, alpha, max_hops
         The settings used (``method`` is always ``"linear"``; an FCM run gives
         a :class:`factormodel.fcm.FCMResult`).
+    provenance : dict
+        What the inputs were computed from, when they came from a
+        :class:`~factormodel.Profile` (``prof.row(area)``, ``prof.deltas``, or a
+        selection of those): area, year, reference, synthetic data (see
+        :meth:`factormodel.Profile.provenance`); empty for plain deltas.
+        :func:`factormodel.plot_contributions` names them in the figure.
 
     With ``missing="free"`` an input cell may be NaN: that node was not given
     in that scenario (it is predicted), and its contributions are NaN there.
@@ -114,6 +120,7 @@ class PropagationResult(ScenarioResult):
     max_hops: int | None
     _groups: tuple[_Group, ...] = field(default=())
     method: str = "linear"
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     @property
     def _given(self) -> np.ndarray:
@@ -247,20 +254,26 @@ class PropagationResult(ScenarioResult):
         """Tidy table: one row per (scenario,) node with its delta and role.
 
         ``role`` is ``clamped`` (held at its given value), ``shocked`` (given,
-        not held) or ``predicted``.
+        not held), ``predicted``, or ``not reached``: no given node has a path
+        to it, so its delta 0 is an assumption (it stays at the reference), not
+        a prediction -- e.g. an unmeasured factor whose causes are unmeasured too.
         """
         given_role = "clamped" if self.clamp else "shocked"
         D = self._given
         given = np.zeros((D.shape[0], self.model.n_nodes), dtype=bool)
         given[:, self.model.positions(self._sources)] = ~np.isnan(D)
+        reached = np.zeros_like(given)
+        for group in self._groups:
+            if len(group.sources):
+                reached[group.rows] = _linalg.reachable(group.solver.W, group.sources).any(axis=0)
         if self.batch:
             long = self.deltas.rename_axis(index="scenario").reset_index().melt(
                 id_vars="scenario", var_name="node", value_name="delta")
-            flags = given.T.ravel()  # melt stacks node by node
+            flags, hit = given.T.ravel(), reached.T.ravel()  # melt stacks node by node
         else:
             long = self.deltas.rename("delta").rename_axis("node").reset_index()
-            flags = given[0]
-        long["role"] = np.where(flags, given_role, "predicted")
+            flags, hit = given[0], reached[0]
+        long["role"] = np.where(flags, given_role, np.where(hit, "predicted", "not reached"))
         long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()
         return long
 
@@ -280,7 +293,15 @@ class PropagationResult(ScenarioResult):
         shape = (f"{len(self.deltas)} scenarios" if self.batch else "1 scenario")
         return (f"<PropagationResult {self.method} on {self.model.name!r}: {shape}, "
                 f"{len(self._sources)} input nodes, clamp={self.clamp}, alpha={self.alpha:g}"
-                f"{'' if self.max_hops is None else f', max_hops={self.max_hops}'}>")
+                f"{'' if self.max_hops is None else f', max_hops={self.max_hops}'}"
+                f"{_about(self.provenance)}>")
+
+
+def _about(provenance: Mapping[str, Any]) -> str:
+    """The inputs' area and synthetic status for a one-line repr (empty when unknown)."""
+    area = provenance.get("area")
+    return (f", inputs of {area!r}" if area is not None else "") + \
+        (", SYNTHETIC data" if provenance.get("synthetic") else "")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -463,4 +484,5 @@ def propagate(model: FactorModel, deltas: Any, *, clamp: bool = True, alpha: flo
     else:
         out = pd.Series(X[0], index=pd.Index(model.node_ids, name="node"), name="delta")
     return PropagationResult(model=model, inputs=given, deltas=out, clamp=clamp, alpha=alpha,
-                             max_hops=max_hops, _groups=tuple(groups))
+                             max_hops=max_hops, _groups=tuple(groups),
+                             provenance=provenance_of(deltas))

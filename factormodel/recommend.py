@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import _scoring
 from ._explain import citywide_explanations
+from ._results import PROVENANCE, provenance_of
 from ._scoring import EVIDENCE, EVIDENCE_DAMPING
 from .effects import check_alpha, strongest_paths, total_effects
 from .errors import InvalidParameterError
@@ -205,7 +206,14 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                       check_alpha(alpha))
     out.attrs["notes"] = sparse_outcome_notes(model, list(g.goals)) + \
         goal_factor_notes(model, list(g.goals))
+    out.attrs[PROVENANCE] = _provenance(profile, area)
     return out
+
+
+def _provenance(profile: Profile | pd.DataFrame | pd.Series, area: Any) -> dict[str, Any]:
+    """What a one-area recommendation was computed from (see ``Profile.provenance``)."""
+    about = profile.provenance(area) if isinstance(profile, Profile) else provenance_of(profile)
+    return about | {"area": area} if about or area is not None else about
 
 
 def sparse_outcome_notes(model: FactorModel, outcomes: Iterable[str]) -> list[dict[str, str]]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -147,10 +148,17 @@ def _goals(model: FactorModel, goals: Any) -> tuple[dict[str, float], list[_Goal
 # --------------------------------------------------------------------------- formatting
 
 
-def _n(x: Any, lang: str, digits: int = 2, sign: bool = False) -> str:
-    """A number as a reader of ``lang`` writes it (Dutch: 1.234,5)."""
+def _n(x: Any, lang: str, digits: int = 2, sign: bool = False,
+       significant: bool = False) -> str:
+    """A number as a reader of ``lang`` writes it (Dutch: 1.234,5).
+
+    ``significant``: a number that is not zero but would round to zero gets as many
+    more digits (up to 6) as it needs to show its first digit and its sign.
+    """
     if x is None or (isinstance(x, float) and not np.isfinite(x)):
         return "–"
+    if significant and float(x) != 0 and round(float(x), digits) == 0:
+        digits = min(6, max(digits, -math.floor(math.log10(abs(float(x))))))
     x = round(float(x), digits) + 0.0  # no "-0,0"
     text = f"{x:{'+' if sign else ''},.{digits}f}"
     if lang == "nl":
@@ -173,12 +181,12 @@ def _unit(unit: str, lang: str, difference: bool = False) -> str:
 
 
 def _value(x: float, unit: str, lang: str, *, sign: bool = False, difference: bool = False,
-           digits: int = 1) -> str:
+           digits: int = 1, significant: bool = False) -> str:
     if x is None or not np.isfinite(x):
         return "–"
     u = _unit(unit, lang, difference)
     joiner = "" if u == "%" else " "
-    return f"{_n(x, lang, digits, sign)}{joiner}{u}"
+    return f"{_n(x, lang, digits, sign, significant)}{joiner}{u}"
 
 
 def _table(header: list[str], rows: list[list[str]], numeric: Iterable[int] = ()) -> str:
@@ -824,8 +832,9 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         for r in units.itertuples():
             unit = str(cat.loc[r.indicator, "unit"]) if cat is not None else ""
             rows.append([ctx.label(r.node), getattr(r, f"label_{ctx.lang}"),
-                         _n(r.delta_sd, ctx.lang, 3, sign=True),
-                         _value(r.change, unit, ctx.lang, sign=True, difference=True, digits=2)])
+                         _n(r.delta_sd, ctx.lang, 3, sign=True, significant=True),
+                         _value(r.change, unit, ctx.lang, sign=True, difference=True, digits=2,
+                                significant=True)])
         out.append(_table([ctx.t("resultaat", "outcome"), "indicator",
                            ctx.t("verandering (SD)", "change (SD)"),
                            ctx.t("in de eenheid van de indicator", "in the indicator's unit")],
@@ -986,12 +995,13 @@ def _provenance_section(ctx: _Context, date: str, source: str, digest: str,
         [ctx.t("citeren als", "cite as"), md.citation or "–"],
         [ctx.t("data", "data"), source + (f" (sha256 {digest}…)" if digest else "")],
         *([[ctx.t("bron en licentie van de data", "data source and licence"),
-             str(prof.source)]] if getattr(prof, "source", "") else []),
+             prof.credit(ctx.lang)]] if getattr(prof, "source", "") else []),
         [ctx.t("soort data", "kind of data"),
          ctx.t("SYNTHETISCH (geen metingen)", "SYNTHETIC (not measurements)") if prof.synthetic
          else ctx.t("aangeleverd door de gebruiker", "supplied by the user")],
-        [ctx.t("gebied, niveau, jaar", "area, level, year"),
-         f"{ctx.area}, {prof.level or '–'}, {prof.year}"],
+        ([ctx.t("gebied, niveau, jaar", "area, level, year"),
+          f"{ctx.area}, {prof.level}, {prof.year}"] if prof.level else
+         [ctx.t("gebied, jaar", "area, year"), f"{ctx.area}, {prof.year}"]),
         [ctx.t("referentie", "reference"), ctx.ref],
         [ctx.t("gekozen resultaten (prioriteit)", "chosen outcomes (priority)"), goals],
         [ctx.t("budget", "budget"), _money(budget, ctx.lang) if budget is not None else "–"],

@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import _linalg, _scoring
 from ._graph import patterns
-from ._results import Result
+from ._results import PROVENANCE, Result, provenance_of
 from .effects import check_alpha
 from .errors import InvalidParameterError
 from .indicators import Profile, area_deltas, deltas_frame
@@ -135,6 +135,12 @@ class MonteCarloResult(Result):
     n_draws, n_valid : int
     divergent_draws : ndarray
         Indices of draws whose loops diverged (left out, counted here).
+    interval : float
+        The central share of draws between ``low`` and ``high`` (0.9: a 90% interval).
+    top : int
+        Rank stability counts the draws in which a factor is in the top ``top``.
+    synthetic : bool
+        True when the profile came from synthetic data.
     """
 
     predictions: pd.DataFrame
@@ -145,10 +151,27 @@ class MonteCarloResult(Result):
     divergent_draws: np.ndarray = field(repr=False)
     interval: float = 0.9
     top: int = 3
+    synthetic: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """Predictions per area and node: ``area, node, central, median, low, high``."""
         return self.predictions.reset_index()
+
+    def __repr__(self) -> str:
+        areas = self.predictions.index.get_level_values("area").nunique()
+        return (f"<MonteCarloResult: {areas} area(s), {self.n_valid} of {self.n_draws} weight "
+                f"draws valid ({self.n_divergent} diverged); {self.interval:.0%} intervals; "
+                f"rank stability = share of draws in the top {self.top}"
+                f"{', SYNTHETIC data' if self.synthetic else ''}>")
+
+    def _repr_html_(self) -> str:
+        from ._html import frame_html
+
+        note = (f"{self.interval:.0%} intervals (low, high) over {self.n_valid} valid weight "
+                f"draws of {self.n_draws} ({self.n_divergent} diverged and are left out); "
+                "central = the model's own weights"
+                + ("; SYNTHETIC example data, not measurements" if self.synthetic else ""))
+        return frame_html(repr(self).strip("<>"), self.to_frame(), note)
 
     @property
     def n_divergent(self) -> int:
@@ -479,7 +502,8 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
                                index=sgrid)
     return MonteCarloResult(predictions=predictions, rank_stability=stability,
                             scores=score_table, n_draws=n_draws, n_valid=len(good),
-                            divergent_draws=np.flatnonzero(~valid), interval=interval, top=top)
+                            divergent_draws=np.flatnonzero(~valid), interval=interval, top=top,
+                            synthetic=bool(provenance_of(profile).get("synthetic", False)))
 
 
 def _central_predictions(model: FactorModel, given: np.ndarray, groups: list, n: int,
@@ -522,7 +546,11 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
         One row per edge: ``source, target, weight, sensitivity, sd`` and the
         tornado swing ``low``/``high`` = value ∓ |sensitivity| × sd (the
         first-order change for a one-SD change of that weight), sorted by the
-        swing, largest first.
+        swing, largest first. Its ``attrs["factormodel"]`` records what the
+        value is (``outcome`` or ``factor`` with its ``label_nl``/``label_en``)
+        and, when the deltas or profile came from a :class:`~factormodel.Profile`,
+        its area, reference and synthetic status
+        (:meth:`factormodel.Profile.provenance`), for :func:`factormodel.plot_tornado`.
 
     Examples
     --------
@@ -585,4 +613,13 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
                         "weight": edges["weight"].to_numpy(), "sensitivity": sens, "sd": sd,
                         "low": value - swing, "high": value + swing, "value": value})
     order = np.argsort(-swing, kind="stable")
-    return out.iloc[order].reset_index(drop=True)
+    out = out.iloc[order].reset_index(drop=True)
+    node = outcome if outcome is not None else factor
+    about = provenance_of(deltas if outcome is not None else profile)
+    about |= {"outcome" if outcome is not None else "factor": node,
+              "value": "delta" if outcome is not None else
+              ("score" if profile is not None else "gain"),
+              "label_nl": str(model.node_values("label_nl")[node]),
+              "label_en": str(model.node_values("label_en")[node])}
+    out.attrs = {PROVENANCE: about}
+    return out

@@ -54,6 +54,17 @@ class Comparison(Result):
         """The total effects under both weight sets, largest change first."""
         return self.effects.copy()
 
+    def __repr__(self) -> str:
+        text = f"<Comparison: {len(self.edges)} edge weight(s) differ"
+        if len(self.effects):
+            top = self.effects.iloc[0]
+            text += (f"; largest change of a total effect {top['difference']:+.3f} "
+                     f"({top['factor']} → {top['outcome']})")
+        if self.rankings is not None:
+            same = int(self.rankings["same_first"].astype(bool).sum())
+            text += f"; first target unchanged in {same} of {len(self.rankings)} area(s)"
+        return text + ">"
+
 
 def _same_structure(a: FactorModel, b: FactorModel) -> None:
     if set(a.node_ids) != set(b.node_ids):

@@ -96,7 +96,10 @@ def test_unmeasured_factors_are_predicted_not_clamped(model):
     unmeasured = row.index[row.isna()]
     assert len(unmeasured) > 5
     roles = r.to_frame().set_index("node")["role"]
-    assert (roles[unmeasured] == "predicted").all()
+    assert roles[unmeasured].isin(["predicted", "not reached"]).all()
+    assert (roles[unmeasured] == "predicted").any()
+    # not reached: no measured factor has a path to it, so its 0 is an assumption
+    assert (r.deltas[roles[unmeasured][roles[unmeasured] == "not reached"].index] == 0).all()
     assert (roles[row.index[row.notna()]] == "clamped").all()
     np.testing.assert_allclose(r.deltas[row.dropna().index], row.dropna(), atol=0)
 
@@ -284,3 +287,34 @@ def test_indicator_units_say_why_a_change_is_missing():
     assert ambiguous.any() and t.loc[ambiguous, "change"].isna().all()
     assert t.loc[ambiguous, "note"].str.contains("direction ambiguous").all()
     assert t.loc[~ambiguous, "change"].notna().all() and (t.loc[~ambiguous, "note"] == "").all()
+
+
+@pytest.mark.parametrize("city", ["Rotterdam", "Rotterdam totaal", "Gemeente Rotterdam",
+                                  "Rotterdam (gemeente)", "heel Rotterdam", "STAD"])
+def test_a_city_row_is_recognised_with_the_words_people_use(city):
+    m = fm.load_model("rotterdam-jeugd")
+    d = pd.DataFrame({"area": ["Bloemhof", "Bloemhof", city, city], "year": 2023,
+                      "indicator": ["neet_18_26", "verzuim_meldingen"] * 2,
+                      "value": [9.1, 9.0, 6.8, 6.0]})
+    p = fm.profile(m, d)
+    assert list(p.deltas.index) == ["Bloemhof"]
+    assert p.reference_values["neet_18_26"] == 6.8 and not p.assumptions
+
+
+def test_a_wijk_named_after_the_city_is_an_area_and_few_areas_are_flagged():
+    m = fm.load_model("rotterdam-jeugd")
+    d = pd.DataFrame({"area": ["Bloemhof", "Bloemhof", "Rotterdam-Noord", "Rotterdam-Noord"],
+                      "year": 2023, "indicator": ["neet_18_26", "verzuim_meldingen"] * 2,
+                      "value": [9.1, 9.0, 6.8, 6.0]})
+    p = fm.profile(m, d)
+    assert list(p.deltas.index) == ["Bloemhof", "Rotterdam-Noord"]
+    assert any("mean of only 2 areas" in a for a in p.assumptions)
+
+
+def test_percentages_given_as_fractions_are_refused():
+    m = fm.load_model("rotterdam-jeugd")
+    d = pd.DataFrame({"area": ["Bloemhof", "Rotterdam"], "year": 2023,
+                      "indicator": "neet_18_26", "value": [0.091, 0.068]})
+    with pytest.raises(fm.DataError, match=r"neet_18_26 \(largest value 0.091"):
+        fm.profile(m, d)
+    fm.profile(m, d.assign(value=d["value"] * 100))  # as numbers: fine

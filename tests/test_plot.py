@@ -240,8 +240,12 @@ def test_figures_of_real_data_do_not_say_synthetic(oud_crooswijk):
 def test_recommendation_with_a_monte_carlo_result(oud_crooswijk):
     """Issue 13: plot_recommendation(intervals=mc) crashed with AttributeError."""
     *_, rec, mc = oud_crooswijk
+    plain = rec.copy()
+    plain.attrs = {}  # a table that does not record its area: say which one
     with pytest.raises(fm.InvalidParameterError, match="pass area"):
-        fm.plot_recommendation(rec, intervals=mc)
+        fm.plot_recommendation(plain, intervals=mc)
+    # a recommendation records its area: that one is picked from the Monte Carlo result
+    assert "Oud-Crooswijk" in fm.plot_recommendation(rec, intervals=mc).get_title()
     with pytest.raises(fm.UnknownAreaError):
         fm.plot_recommendation(rec, intervals=mc, area="Oud-Crooswjik")
     ax = fm.plot_recommendation(rec, intervals=mc, area="Oud-Crooswijk", lang="en")
@@ -308,5 +312,8 @@ def test_heatmap_of_synthetic_data_says_so_in_its_title(rotterdam):
     profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied")
     ax = fm.plot_heatmap(rotterdam, profile)
     assert ax.get_title().endswith("SYNTHETISCHE DATA: geen metingen")
-    plain = fm.plot_heatmap(rotterdam, profile.deltas)  # a bare table carries no flag
-    assert "SYNTHETI" not in plain.get_title()
+    # the profile's deltas handed on alone still record that they are synthetic
+    assert "SYNTHETISCHE DATA" in fm.plot_heatmap(rotterdam, profile.deltas).get_title()
+    bare = profile.deltas.copy()
+    bare.attrs = {}  # a bare table carries no flag
+    assert "SYNTHETI" not in fm.plot_heatmap(rotterdam, bare).get_title()

@@ -319,9 +319,16 @@ def test_missing_free_equals_each_row_with_its_given_nodes(rotterdam):
     np.testing.assert_allclose(contrib.sum(axis=1, skipna=True), r.deltas["neet"], atol=1e-12)
     frame = r.to_frame()
     roles = frame.set_index(["scenario", "node"])["role"]
+    import networkx as nx
+
     for i in range(30):
+        given = [c for c in cols if not np.isnan(D.iloc[i][c])]
+        G = nx.DiGraph(rotterdam.graph)
+        G.remove_edges_from([(a, b) for a, b in rotterdam.graph.edges if b in given])  # cut
+        reached = set().union(*(nx.descendants(G, c) for c in given))
         for c in cols:
-            expected = "predicted" if np.isnan(D.iloc[i][c]) else "clamped"
+            expected = "clamped" if c in given else (
+                "predicted" if c in reached else "not reached")
             assert roles[(i, c)] == expected
     i = int(np.flatnonzero(D["vsv"].isna() & D["schoolverzuim"].notna())[0])
     p = r.paths("vsv", scenario=i, top=3)
@@ -345,3 +352,20 @@ def test_missing_free_in_fcm_mode(toy):
     r = fm.propagate(toy, D, method="fcm", missing="free")
     one = fm.propagate(toy, {"opvoedklimaat": 0.9}, method="fcm")
     np.testing.assert_allclose(r.deltas.iloc[1].to_numpy(), one.deltas.to_numpy(), atol=1e-14)
+
+
+def test_a_node_no_given_node_reaches_is_not_called_predicted():
+    toy = fm.load_model("toy")
+    roles = fm.propagate(toy, {"opvoedklimaat": 1.0}).to_frame().set_index("node")["role"]
+    assert roles["armoede"] == "not reached"  # a root cause: its 0 is an assumption
+    assert roles["opvoedklimaat"] == "clamped" and roles["vsv"] == "predicted"
+    batch = fm.propagate(toy, pd.DataFrame({"opvoedklimaat": [1.0, np.nan],
+                                            "armoede": [np.nan, 1.0]}), missing="free")
+    t = batch.to_frame().set_index(["scenario", "node"])["role"]
+    assert t[(0, "armoede")] == "not reached" and t[(1, "armoede")] == "clamped"
+    assert t[(1, "opvoedklimaat")] == "predicted"  # armoede reaches it in scenario 1
+    # the rule is reachability in the graph used (incoming edges of clamped nodes cut)
+    T = fm.total_effects(toy)
+    for node, role in roles.items():
+        if role == "not reached":
+            assert T.loc["opvoedklimaat", node] == 0

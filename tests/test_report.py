@@ -319,6 +319,11 @@ def test_dutch_numbers():
     assert _value(-0.3, "%", "en", sign=True, difference=True) == "-0.3 percentage points"
     assert _value(float("nan"), "%", "nl") == "–"
     assert _money(250_000, "nl") == "€ 250.000" and _money(250_000, "en") == "€250,000"
+    # a small change keeps its sign and first digit instead of reading "+0,00"
+    assert _n(-0.0035, "nl", 2, sign=True, significant=True) == "-0,004"
+    assert _value(-0.0035, "%", "nl", sign=True, difference=True, digits=2,
+                  significant=True) == "-0,004 procentpunt"
+    assert _n(-0.2, "nl", 2, sign=True, significant=True) == "-0,20"
 
 
 def test_real_cbs_data_with_its_own_catalogue(rotterdam_model):
