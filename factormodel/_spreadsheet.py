@@ -10,11 +10,11 @@ cell that a spreadsheet would run as a formula is guarded (:func:`guard_frame`).
 Examples
 --------
 >>> import pandas as pd
->>> frame = pd.DataFrame({"rank": [1], "cost": [12500.5], "effect_is_default": [True]})
+>>> frame = pd.DataFrame({"rank": [1], "cost": [12500.5], "chosen": [True]})
 >>> table_bytes(frame, "csv-nl", lang="nl").decode("utf-8-sig")
-'rang;kosten (€);effect_is_default\\n1;12500,5;ja\\n'
+'rang;kosten (€);gekozen\\n1;12500,5;ja\\n'
 >>> table_bytes(frame, "csv").decode()
-'rank,cost,effect_is_default\\n1,12500.5,True\\n'
+'rank,cost,chosen\\n1,12500.5,True\\n'
 """
 
 from __future__ import annotations
