@@ -160,7 +160,8 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
         en_parts += [" ", en_k]
     expected = rows["expected_improvement"].to_numpy(dtype=float)
     evidence = 100 * rows["evidence"].to_numpy(dtype=float)
-    nl_parts += [f" Terug naar {ref_nl} verbetert de gekozen resultaten naar verwachting met ",
+    nl_parts += [f" Als deze factor terugkomt op {ref_nl}, verbeteren de gekozen resultaten naar "
+                 "verwachting met ",
                  _nl(expected), " SD, gewogen naar prioriteit (bewijssterkte ", _nl(evidence, 0),
                  "%: padgewicht gewogen naar sterkteklasse, expertoordeel telt als zwak)."]
     en_parts += [f" Bringing it back to {ref_en} would improve the chosen outcomes by an "

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["HEADERS", "header", "money", "number", "phrase", "reason", "source",
-           "translate_frame"]
+__all__ = ["HEADERS", "error", "header", "money", "number", "phrase", "problem", "reason",
+           "source", "status", "translate_frame", "warning"]
 
 #: Column headers: key -> (Dutch, English).
 HEADERS: dict[str, tuple[str, str]] = {
@@ -75,6 +76,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "severity": ("ernst", "severity"),
     "where": ("waar", "where"),
     "message": ("melding", "message"),
+    "effect_is_default": ("effectgrootte aangenomen (standaard)", "effect size assumed (default)"),
 }
 
 #: Cell values that are words: (Dutch, English).
@@ -164,9 +166,9 @@ _PHRASES: dict[str, tuple[str, str]] = {
                  "The portfolio does not follow the ranking entirely: the catalogue has no "
                  "intervention for {factors}, so it chooses interventions on other factors "
                  "that move the goals."),
-    "out_of_reach": ("Een verandering van meer dan 2 SD (binnen 2 SD = False) ligt ver buiten de "
+    "out_of_reach": ("Een verandering van meer dan 2 SD (binnen 2 SD = nee) ligt ver buiten de "
                      "spreiding tussen wijken: langs die weg alleen is het doel niet haalbaar.",
-                     "A change of more than 2 SD (within 2 SD = False) lies far outside the "
+                     "A change of more than 2 SD (within 2 SD = no) lies far outside the "
                      "spread between areas: the goal is out of reach by that route alone."),
     "none_chosen": ("(geen interventie gekozen)", "(no intervention chosen)"),
     "propagate_head": ("{area}, {year}: verschillen in de resultaten t.o.v. {ref}, voorspeld door "
@@ -290,13 +292,365 @@ def source(text: str, lang: str) -> str:
     return text
 
 
+_STATUS = {"reconstruction": ("reconstructie, niet het officiële model",
+                              "reconstruction, not the official model"),
+           "illustrative": ("illustratief", "illustrative"),
+           "official": ("officieel", "official")}
+
+
+def status(value: str, lang: str) -> str:
+    """A model's status in words (``reconstruction`` -> ``reconstructie, niet het officiële
+    model``); an unknown status as it is."""
+    nl, en = _STATUS.get(value, (value, value))
+    return nl if lang == "nl" else en
+
+
+def _word(v: object, lang: str) -> object:
+    if isinstance(v, (bool, np.bool_)):
+        v = str(bool(v))
+    if isinstance(v, str) and v in _VALUES:
+        return _VALUES[v][0] if lang == "nl" else _VALUES[v][1]
+    return v
+
+
 def translate_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` with headers and word cells in ``lang`` (for people: table, csv-nl, xlsx)."""
+    """``frame`` with headers and word cells in ``lang`` (for people: table, csv-nl, xlsx):
+    booleans as ja/nee (yes/no), numbers inside Dutch path texts with a decimal comma.
+
+    Examples
+    --------
+    >>> t = translate_frame(pd.DataFrame({"effect_is_default": [True, False],
+    ...                                   "path_vsv": ["a → vsv (-0.039)", ""]}), "nl")
+    >>> t.to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'effectgrootte aangenomen (standaard)': ['ja', 'nee'],
+     'sterkste pad naar vsv': ['a → vsv (-0,039)', '']}
+    """
     out = frame.copy()
     for c in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]):
-            out[c] = out[c].map(lambda v: (_VALUES[v][0] if lang == "nl" else _VALUES[v][1])
-                                if isinstance(v, str) and v in _VALUES else v)
+        if not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
+            out[c] = out[c].map(lambda v: _word(v, lang)).astype(object)
+        if lang == "nl" and str(c).startswith("path_"):
+            out[c] = out[c].map(lambda v: re.sub(r"\(([+-]?\d+)\.(\d+)\)", r"(\1,\2)", v)
+                                if isinstance(v, str) else v)
     if "reason" in out.columns:
         out["reason"] = out["reason"].map(lambda v: reason(v, lang) if isinstance(v, str) else v)
     return out.rename(columns={c: header(str(c), lang) for c in out.columns})
+
+
+# --------------------------------------------------------------------------- errors
+#
+# The library raises English FactorModelErrors (for programs and logs); the command line
+# prints them in --lang. A message is translated only when ALL of it matches the rules
+# below (a rule's ``t_`` groups are translated recursively, ``g_`` groups are goal
+# descriptions, ``w_`` groups are places such as "file.csv line 3, column 'x'"); anything
+# else stays English rather than being half translated or mistranslated.
+
+def _rules(*pairs: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(p, re.S), t) for p, t in pairs]
+
+
+_NAME = r"'[^']*'|\"[^\"]*\""  # a quoted name as repr() writes it
+
+_ERROR_RULES = _rules(
+    # hints of errors.close_matches
+    (r"did you mean (?P<names>.+)\?", "bedoelde u {names}?"),  # names: ' or ' -> ' of '
+    (r"closest valid values: (?P<names>.+?)(?: \(and (?P<more>\d+) more\))?",
+     "dichtstbijzijnde geldige waarden: {names}{more}"),
+    # unknown names (words.Lexicon, resolve_indicators, goals, profile rows)
+    (rf"(?:(?P<w_where>[^:]+): )?unknown indicator (?P<name>{_NAME}); (?P<t_hint>.*)",
+     "{where}onbekende indicator {name}; {hint}"),
+    (rf"(?:(?P<w_where>[^:]+): )?unknown node (?P<name>{_NAME}); (?P<t_hint>.*)",
+     "{where}onbekende knoop (factor of resultaat) {name}; {hint}"),
+    (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) indicator name\(s\) not understood: (?P<l_items>.*)",
+     "{where}{n} indicatornaam/-namen niet begrepen: {items}"),
+    (r"(?P<n>\d+) indicator\(s\) not in the catalogue: (?P<l_items>.*)",
+     "{n} indicator(en) niet in de catalogus: {items}"),
+    (rf"(?P<name>{_NAME}) \((?P<t_hint>(?:did you mean|closest valid values).*)\)",
+     "{name} ({hint})"),
+    (rf"(?:(?P<w_where>[^:]+): )?(?:indicator|node) name (?P<name>{_NAME}) is ambiguous: it "
+     r"fits (?P<fits>.*); use the id",
+     "{where}de naam {name} is dubbelzinnig: hij past bij {fits}; gebruik de id"),
+    (rf"no area (?P<name>{_NAME}) in the profile(?: \(level (?P<level>[^)]*)\))?; "
+     r"(?P<t_hint>.*)", "geen gebied {name} in de data{level}; {hint}"),
+    (rf"no area (?P<name>{_NAME}) in the profile(?: \(level (?P<level>[^)]*)\))?; ",
+     "geen gebied {name} in de data{level}"),
+    (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) area\(s\) not in the area registry: "
+     r"(?P<l_items>.*)", "{where}{n} gebied(en) niet in het gebiedenregister: {items}"),
+    (rf"goal (?P<name>{_NAME}) is neither a node nor an indicator of model (?P<model>{_NAME}) "
+     r"\(by id or Dutch/English label\); (?P<t_hint>.*)",
+     "doel {name} is geen factor, resultaat of indicator van model {model} (id of "
+     "Nederlandse/Engelse omschrijving); {hint}"),
+    (rf"goal (?P<g_goal>.+?): node (?P<node>{_NAME}) has (?P<n>\d+) indicators \((?P<list>.*)\);"
+     r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
+     "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
+     "bijvoorbeeld --goal {example}"),
+    (rf"--goal (?P<raw>{_NAME}): expected TARGET\[:CHANGE\]\[:YEARS\]\[:GROUP\]"
+     r"\[=PRIORITY\], e\.g\. (?P<ex>\S+)",
+     "--goal {raw}: verwacht DOEL[:VERANDERING][:JAREN][:GROEP][=PRIORITEIT], bijvoorbeeld "
+     "{ex}"),
+    (rf"--goal (?P<raw>{_NAME}): (?P<field>priority|years) (?P<value>{_NAME}) is not a number "
+     r"\((?P<t_why>.*)\)", "--goal {raw}: {field} {value} is geen getal ({why})"),
+    (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
+     r"models: (?P<models>[^;]*); (?P<t_hint>.*)",
+     "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
+     "{models}; {hint}"),
+    (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
+     r"models: (?P<models>[^;]*)",
+     "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
+     "{models}"),
+    # the city average and other references
+    (rf"the city average would be computed from a single area \((?P<area>{_NAME})\), so every "
+     r"delta would be 0\..*",
+     "het stedelijk gemiddelde zou berekend worden uit één gebied ({area}), dus elk verschil "
+     "zou 0 zijn. Voeg een stadsrij toe aan de data (een gebied met de naam 'Rotterdam', "
+     "'stad' of 'GM0599' met de cijfers van de stad; een andere naam geeft u met --city NAAM), "
+     "geef de cijfers van de stad zelf met --reference-values BESTAND (kolommen "
+     "indicator;waarde), of vergelijk met de typische niveaus uit de catalogus met "
+     "--reference typical (een aanname)"),
+    (r"the data has more than one city row \((?P<names>[^)]*)\); keep one",
+     "de data heeft meer dan één stadsrij ({names}); houd er één over"),
+    (r"no data for year (?P<year>\d+); years in the data: (?P<years>.*)",
+     "geen data voor het jaar {year}; jaren in de data: {years} (kies met --year)"),
+    (r"no data at level (?P<level>'[^']*'); levels in the data: (?P<levels>.*)",
+     "geen data op niveau {level}; niveaus in de data: {levels} (kies met --level)"),
+    (r"the data has no rows(?P<city> other than the city's)?",
+     "de data heeft geen rijen{city}"),
+    # populations
+    (rf"no population for (?P<area>{_NAME}) in the data; give it yourself .*",
+     "geen aantal jongeren voor {area} in de data; geef het met --population AANTAL, of zet "
+     "een kolom 'jongeren' (of 'inwoners', 'population') in het bestand"),
+    # numbers typed on the command line
+    (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
+     "{what} {value} is geen getal ({why})"),
+    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
+     "{what}: {value} is geen getal ({why})"),
+    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number",
+     "{what}: {value} is geen getal"),
+    (rf"--outcome (?P<item>{_NAME}): priority (?P<value>{_NAME}) is not a number",
+     "--outcome {item}: prioriteit {value} is geen getal"),
+    (rf"--delta (?P<item>{_NAME}): expected ID=VALUE, e\.g\. --delta (?P<ex>\S+)",
+     "--delta {item}: verwacht ID=WAARDE, bijvoorbeeld --delta {ex}"),
+    (rf"expected a (?P<finite>finite )?number, got (?P<value>{_NAME}|\S+)",
+     "verwacht een {finite}getal, niet {value}"),
+    (rf"(?P<value>{_NAME}) is ambiguous: (?P<a>\S+) \(',' separating thousands\) or "
+     r"(?P<b>\S+) \(',' as decimal mark\); write (?P<c>\S+) for the first, (?P<d>\S+) for "
+     r"the second", "{value} is dubbelzinnig: {a} (',' scheidt duizendtallen) of {b} (',' als "
+     "decimaalteken); schrijf {c} voor het eerste, {d} voor het tweede"),
+    # problems inside an area data file (areas.read_area_data)
+    (r"(?P<w_where>.+?): (?P<p_items>\d+ (?:unreadable year|value|population)\(s\).*)",
+     "{where}: {items}"),
+    (r"(?P<n>\d+) unreadable year\(s\) \(expected e\.g\. 2022, 2022JJ00 or 2022\*\): "
+     r"(?P<items>.*)", "{n} onleesbare jaartal(len) (verwacht bijvoorbeeld 2022, 2022JJ00 of "
+     "2022*): {items}"),
+    (r"(?P<n>\d+) value\(s\) are not numbers or CBS symbols: (?P<items>.*)",
+     "{n} waarde(n) zijn geen getal of CBS-symbool: {items}"),
+    (r"(?P<n>\d+) population\(s\) are not numbers: (?P<items>.*)",
+     "{n} aantal(len) jongeren/inwoners zijn geen getal: {items}"),
+    (r"(?P<w_where>[^:]+): no data rows \(only a header: (?P<cols>.*)\)",
+     "{where}: geen gegevensrijen (alleen een kopregel: {cols})"),
+    (r"(?P<w_where>[^:]+): (?P<n>\d+) rows share an area, year and indicator, e\.g\. "
+     r"(?P<items>.*)", "{where}: {n} rijen hebben hetzelfde gebied, jaar en dezelfde "
+     "indicator, bijvoorbeeld {items}"),
+    # columns (_cells.require_columns)
+    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(or one of "
+     r"(?P<aliases>.*?); found: (?P<found>.*)\)",
+     "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found})"),
+    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(found: "
+     r"(?P<found>.*)\)", "{where}verplichte kolom {col} ontbreekt (gevonden: {found})"),
+    (r"column (?P<col>'[^']*') appears more than once", "kolom {col} komt meer dan eens voor"),
+    # files
+    (r"(?P<path>.+): no such file", "{path}: bestand niet gevonden"),
+    (r"(?P<path>.+): no such file or folder", "{path}: bestand of map niet gevonden"),
+    (r"(?P<path>.+): cannot decode as UTF-8 or Windows-1252 (?P<rest>.*)",
+     "{path}: niet te lezen als UTF-8 of Windows-1252 {rest}; sla het bestand op als CSV "
+     "UTF-8"),
+    (r"(?P<path>.+): not a readable Excel workbook \(\.xlsx\): (?P<rest>.*)",
+     "{path}: geen leesbare Excel-werkmap (.xlsx): {rest}"),
+    (r"(?P<path>.+): expected a model folder or a \.json file; .*",
+     "{path}: verwacht een modelmap of een .json-bestand (een map met nodes.csv en edges.csv); "
+     "een databestand controleert u met het commando waarin u het gebruikt"),
+    (r"has (?P<n>\d+) fields?, the header has (?P<m>\d+)",
+     "heeft {n} velden, de kopregel heeft er {m}"),
+    (r"the file is empty; expected a header row",
+     "het bestand is leeg; verwacht een kopregel"),
+    (r"duplicate column header", "dubbele kolomnaam"),
+    # warnings
+    (r"no reference value \((?P<ref>\w+)\) for (?P<n>\d+) indicator\(s\), left unmeasured: "
+     r"(?P<names>.*)", "geen referentiewaarde ({ref}) voor {n} indicator(en), die daarom als "
+     "niet gemeten tellen: {names}"),
+    (r"no target for (?P<n>\d+) indicator\(s\), left unmeasured: (?P<names>.*)",
+     "geen doelwaarde voor {n} indicator(en), die daarom als niet gemeten tellen: {names}"),
+    # the command line's own messages
+    (r"(?P<cmd>\w+) needs --area \(e\.g\. --area (?P<ex>[^)]*)\)",
+     "{cmd} heeft --area nodig (bijvoorbeeld --area {ex})"),
+    (r"--data needs --area \(e\.g\. --area (?P<ex>[^)]*)\)",
+     "--data heeft --area nodig (bijvoorbeeld --area {ex})"),
+    (r"recommend needs at least one --goal \(or --outcome\).*",
+     "recommend heeft minstens één --goal (of --outcome) nodig, bijvoorbeeld --goal "
+     "'schoolverzuim:-2pp:3j' of --outcome vsv"),
+    (r"--area goes with --data", "--area hoort bij --data"),
+    (r"--format xlsx needs --out FILE\.xlsx", "--format xlsx heeft --out BESTAND.xlsx nodig"),
+)
+
+_WHERE = _rules(
+    (r"(?P<file>.+?) line (?P<line>\d+), column (?P<col>'[^']*')",
+     "{file} regel {line}, kolom {col}"),
+    (r"(?P<file>.+?) line (?P<line>\d+)", "{file} regel {line}"),
+    (r"(?P<file>.+?) column (?P<col>'[^']*'|\d+)", "{file} kolom {col}"),
+    (r"area data", "gebiedsdata"),
+    (r"(?P<file>[^ ]+)", "{file}"),
+)
+
+_PLACE = re.compile(r"\((line|row) (\d+)(?=[,)])")  # inside listed area-data problems
+_CELL = re.compile(rf": expected a (finite )?number, got ({_NAME})(?=; |$)")
+
+
+def _goal_nl(text: str) -> str:
+    """A goal described in English (Goal.describe('en')) in Dutch."""
+    text = re.sub(r"\bin (\S+) years?\b", r"in \1 jaar", text)
+    return re.sub(r"(?<=\d) pp\b", " procentpunt", text)
+
+
+def _split_items(text: str, problems: bool = False) -> list[str] | None:
+    """``"a; b; ... and 3 more"`` split at the top-level ``; `` (not inside quotes or
+    brackets); None when a quote or bracket is left open."""
+    items, depth, quote, start = [], 0, "", 0
+    for i, c in enumerate(text):
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"" and (i == 0 or not text[i - 1].isalnum()):
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == ";" and depth == 0 and text[i + 1:i + 2] == " ":
+            items.append(text[start:i])
+            start = i + 2
+    if quote or depth:
+        return None
+    items.append(text[start:])
+    joined: list[str] = []
+    for item in items:  # "unknown x 'y'; did you mean ...": one item
+        if joined and (item.startswith(("did you mean", "closest valid values"))
+                       or (problems and not item[:1].isdigit())):
+            joined[-1] += "; " + item
+        else:
+            joined.append(item)
+    return joined
+
+
+def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULES
+               ) -> str | None:
+    """``text`` in Dutch by the first rule that matches all of it, or None."""
+    for pattern, template in rules:
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        fields: dict[str, str] = {}
+        for key, value in m.groupdict().items():
+            value = value or ""
+            name = key[2:] if key[1:2] == "_" else key
+            if key.startswith("t_") and value:
+                value = _translate(value)
+            elif key.startswith("w_") and value:
+                value = _translate(value, _WHERE)
+                value = value and value + (": " if name == "where" and
+                                           not template.startswith("{where}:") else "")
+            elif key.startswith("g_"):
+                value = _goal_nl(value)
+            elif key.startswith(("l_", "p_")):
+                parts = _split_items(value, key.startswith("p_"))
+                more = parts and re.fullmatch(r"\.\.\. and (\d+) more|\.\.\.", parts[-1])
+                if more:
+                    parts = parts[:-1]
+                done = [_translate(p) for p in parts] if parts is not None else [None]
+                if any(d is None for d in done):
+                    value = None
+                else:
+                    tail = ("; ... en nog " + more.group(1) if more and more.group(1)
+                            else "; ..." if more else "")
+                    value = "; ".join(done) + tail  # type: ignore[arg-type]
+            elif key == "names":
+                value = re.sub(r"(?<=')\s+or\s+(?=')", " of ", value)
+            elif key == "ref":
+                value = {"city": "stad", "typical": "typisch niveau", "target": "doel",
+                         "previous_year": "vorig jaar", "values": "opgegeven"}.get(value, value)
+            elif key == "field":
+                value = {"priority": "prioriteit", "years": "aantal jaren"}[value]
+            elif key == "finite" and value:
+                value = "eindig "
+            elif key == "level" and value:
+                value = f" (niveau {value})"
+            elif key == "more" and value:
+                value = f" (en nog {value})"
+            elif key == "city" and value:
+                value = " behalve die van de stad"
+            elif key == "items":
+                value = _PLACE.sub(lambda p: f"({'regel' if p[1] == 'line' else 'rij'} {p[2]}",
+                                   value).replace(" in column ", " in kolom ")
+                value = re.sub(r"; \.\.\. and (\d+) more$", r"; ... en nog \1", value)
+                value = _CELL.sub(lambda p: f": verwacht een {'eindig ' if p[1] else ''}getal, "
+                                            f"niet {p[2]}", value)
+            if value is None:
+                return None
+            fields[name] = value
+        return template.format(**fields)
+    return None
+
+
+def problem(where: str, message: str, lang: str) -> str:
+    """One validation problem (``where: message``) in ``lang``; English when unknown.
+
+    Examples
+    --------
+    >>> problem("short.csv line 26", "has 3 fields, the header has 4", "nl")
+    'short.csv regel 26: heeft 3 velden, de kopregel heeft er 4'
+    """
+    if lang == "nl":
+        place = _translate(where, _WHERE) if where else ""
+        said = _translate(message)
+        if place is not None and said is not None:
+            return f"{place}: {said}" if place else said
+    return f"{where}: {message}" if where else message
+
+
+def warning(text: str, lang: str) -> str:
+    """A library warning's message in ``lang`` (English when not known here).
+
+    Examples
+    --------
+    >>> print(warning("no reference value (city) for 1 indicator(s), left unmeasured: x", "nl"))
+    geen referentiewaarde (stad) voor 1 indicator(en), die daarom als niet gemeten tellen: x
+    """
+    return (_translate(text) or text) if lang == "nl" else text
+
+
+def error(exc: BaseException, lang: str) -> str:
+    """The message of a library error for people, in ``lang``.
+
+    The library's errors are English (for programs and logs); at the command line they are
+    shown in the user's language. A message that the rules here do not cover completely
+    stays English: better English than a wrong translation.
+
+    Examples
+    --------
+    >>> from factormodel.errors import DataError, UnknownAreaError
+    >>> error(UnknownAreaError("no area 'Blomhof' in the profile; did you mean 'Bloemhof'?"),
+    ...       "nl")
+    "geen gebied 'Blomhof' in de data; bedoelde u 'Bloemhof'?"
+    >>> error(DataError("something new"), "nl")
+    'something new'
+    """
+    text = str(exc) or type(exc).__name__
+    if lang != "nl":
+        return text
+    problems = getattr(exc, "problems", None)
+    if problems is not None:
+        n = len(problems)
+        head = f"{getattr(exc, 'source', 'model')} heeft {n} " \
+               f"{'probleem' if n == 1 else 'problemen'}:"
+        return "\n".join([head, *(f"  - {problem(p.where, p.message, lang)}" for p in problems)])
+    lines = text.splitlines()
+    done = _translate(lines[0]) if lines else None
+    return text if done is None else "\n".join([done, *lines[1:]])

@@ -76,7 +76,7 @@ from .model import FactorModel
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import gap_effects, recommend
-from .words import parse_number, resolve_indicators, resolve_node
+from .words import Lexicon, parse_number, resolve_indicators, resolve_node
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
@@ -88,6 +88,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            return _run(args)
+        finally:
+            _warn(caught, getattr(args, "lang", "en"))
+
+
+def _warn(caught: list[warnings.WarningMessage], lang: str) -> None:
+    """The library's warnings as notes on stderr in ``lang`` (not Python's
+    ``file:line: UserWarning:`` lines); other warnings as Python shows them."""
+    seen: set[str] = set()
+    for w in caught:
+        if not issubclass(w.category, UserWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            continue
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            word = "let op" if lang == "nl" else "warning"
+            print(f"factormodel: {word}: {L.warning(text, lang)}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; user errors as one message and exit status 2."""
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a full device shows here, not in Python's exit handler
@@ -138,20 +163,30 @@ def _location(exc: BaseException) -> str | None:
 
 
 def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = False) -> int:
-    """One line on stderr (and a JSON object on stdout with --format json); exit status 2.
+    """The error on stderr in the command's --lang (and a JSON object on stdout with
+    --format json); exit status 2.
 
-    An exception outside FactorModelError is a bug in factormodel: it is said so, with
-    exit status 1.
+    The library's messages are English; :func:`_lang.error` renders the common ones in
+    Dutch. A problem list of a data file is printed whole (file, line, column, what was
+    expected); a model's points to ``factormodel validate``. An exception outside
+    FactorModelError is a bug in factormodel: it is said so, with exit status 1.
     """
+    lang = getattr(args, "lang", "en")  # show/validate/models speak English throughout
     detail = str(exc) or type(exc).__name__
-    first = detail.splitlines()[0]
-    if isinstance(exc, ModelValidationError):
-        first += " (run 'factormodel validate' on it for the full report)"
+    said = detail if internal else L.error(exc, lang)
+    lines = said.splitlines() or [said]
+    if isinstance(exc, ModelValidationError) and _is_model(exc.source):
+        # a model has its own full report: one line here
+        lines = [lines[0] + (" (run 'factormodel validate' on it for the full report)"
+                             if lang != "nl" else " (voer 'factormodel validate' uit op het "
+                             "model voor het volledige rapport)")]
     if internal:
-        first = (f"internal error {type(exc).__name__}: {first} (a bug in factormodel; "
-                 "run with --debug for the traceback and please report it)")
+        lines = [f"internal error {type(exc).__name__}: {lines[0]} (a bug in factormodel; "
+                 "run with --debug for the traceback and please report it)"]
     if getattr(args, "format", None) == "json":
         doc = {"error": type(exc).__name__, "detail": detail, "location": _location(exc)}
+        if lang != "en" and said != detail:
+            doc["message"] = said
         if isinstance(exc, ModelValidationError):
             doc["problems"] = [{"where": p.where, "message": p.message} for p in exc.problems]
         try:
@@ -159,8 +194,17 @@ def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = Fa
             sys.stdout.flush()
         except OSError:
             _silence_stdout()
-    print(f"factormodel: error: {first}", file=sys.stderr)
+    word = "fout" if lang == "nl" else "error"
+    print(f"factormodel: {word}: " + "\n".join(lines), file=sys.stderr)
     return 1 if internal else 2
+
+
+def _is_model(source: str) -> bool:
+    """Whether a validated source is a model (a folder, a .json file or a bundled name)
+    rather than a data file (a CSV or Excel table)."""
+    path = Path(str(source))
+    return path.is_dir() or path.suffix.lower() == ".json" or str(source) in list_models() \
+        or not path.suffix
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -191,14 +235,20 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("validate", parents=[common, out],
-                       help="check a model and report every problem (exit 2 if invalid)")
-    p.add_argument("model", help="bundled model name, model folder or JSON file")
+                       help="check a model or an area data file and report every problem (exit 2 "
+                            "if invalid)")
+    p.add_argument("model", help="bundled model name, model folder or JSON file; or an area "
+                                 "data file (.csv, .xlsx)")
     p.add_argument("--strict", action="store_true",
                    help="treat warnings (e.g. an implied R² >= 1) as errors: exit 2")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("propagate", parents=[common, out],
-                       help="predict the change of every node from given deltas")
+                       help="voorspel de verandering van elke knoop uit gegeven verschillen "
+                            "(met --data: de resultaten van een wijk) / predict the change of "
+                            "every node",
+                       description="Voorspel resultaten uit verschillen in factoren. / "
+                                   "Predict outcomes from differences in factors.")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
     given = p.add_mutually_exclusive_group(required=True)
     given.add_argument("--delta", action="append", metavar="ID=VALUE",
@@ -219,9 +269,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_propagate)
 
     p = sub.add_parser("profile", parents=[common, out],
-                       help="an area's deltas per node (SD) from its indicators")
+                       help="profiel van een wijk: verschillen per factor (SD) uit de "
+                            "indicatoren / an area's deltas per node from its indicators",
+                       description="Profiel van een wijk ten opzichte van de stad. / "
+                                   "An area's profile against the city.")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
+                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
     _area_options(p)
     p.set_defaults(func=_cmd_profile)
 
@@ -249,10 +303,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate_data)
 
     p = sub.add_parser("recommend", parents=[common, out],
-                       help="which factors to target in an area, and (with --budget) which "
-                            "interventions fit the budget")
+                       help="op welke factoren inzetten in een wijk, en (met --budget) welke "
+                            "interventies in het budget passen / which factors to target",
+                       description="Aanbeveling: factoren en (met --budget) interventies. / "
+                                   "Recommendation: factors and (with --budget) interventions.")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
+                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
     _area_options(p)
     p.add_argument("--goal", action="append", default=[],
                    metavar="TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY]",
@@ -267,8 +324,9 @@ def _parser() -> argparse.ArgumentParser:
                                     "(Dutch notation: 250.000 or 250000)")
     p.add_argument("--interventions", metavar="FILE.csv",
                    help="intervention catalogue (default: the model's bundled one)")
-    p.add_argument("--population",
-                   help="young people in the area (default: from the data)")
+    p.add_argument("--population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk (standaard: kolom 'jongeren' in de data) / "
+                        "young people in the area")
     p.add_argument("--one-per-factor", action=argparse.BooleanOptionalAction, default=True,
                    help="at most one intervention per target factor (default, as in the "
                         "wijkrapport and the web page; --no-one-per-factor allows several)")
@@ -281,10 +339,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_recommend)
 
     p = sub.add_parser("wijkanalyse", parents=[common],
-                       help="write the wijkrapport: one self-contained HTML file (or PDF) for "
-                            "an area and the results it chose")
+                       help="schrijf het wijkrapport (HTML of PDF) voor een wijk en haar "
+                            "doelen / write the wijkrapport for an area and its goals",
+                       description="Het wijkrapport: één HTML-bestand (of PDF). / "
+                                   "The wijkrapport: one HTML file (or PDF).")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="area data file, or 'example' for the bundled SYNTHETIC data")
+    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
+                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
     _area_options(p)
     p.add_argument("--goal", action="append", required=True,
                    metavar="TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY]",
@@ -292,7 +353,9 @@ def _parser() -> argparse.ArgumentParser:
                         "e.g. 'schoolverzuim:-2pp:3j' or 'vsv=2' (repeatable)")
     p.add_argument("--budget", help="compute an intervention portfolio within it (euros; "
                    "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
-    p.add_argument("--population", help="young people in the area (default: from the data)")
+    p.add_argument("--population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk (standaard: kolom 'jongeren' in de data) / "
+                        "young people in the area")
     p.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
     p.add_argument("--out", required=True, metavar="FILE.html",
@@ -361,23 +424,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _area_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--area", help="area name (e.g. Oud-Crooswijk)")
-    p.add_argument("--year", type=int, help="year (default: the latest in the data)")
+    p.add_argument("--area", help="naam van de wijk, bijv. Oud-Crooswijk (hoofdletters en accenten "
+                                  "doen er niet toe) / area name")
+    p.add_argument("--year", type=int, help="jaar (standaard: het laatste in de data) / year")
     p.add_argument("--reference", choices=REFERENCES, default="city",
                    help="what a delta is measured against (default: city -- the data's city "
                         "row 'Rotterdam'/'stad'/'GM0599' if there is one, else the mean of "
                         "the areas; typical: the catalogue's typical levels, an assumption)")
-    p.add_argument("--reference-values", metavar="FILE.csv",
-                   help="the city's figures per indicator (columns indicator;waarde), used as "
-                        "the reference")
+    p.add_argument("--reference-values", metavar="BESTAND.csv",
+                   help="de cijfers van de stad per indicator (kolommen indicator;waarde) als "
+                        "referentie / the city's figures per indicator")
     p.add_argument("--city", action="append", metavar="NAME",
-                   help="an area name that means the whole city in your data (repeatable; "
-                        "default: Rotterdam, stad, gemeente Rotterdam, GM0599)")
+                   help="een gebiedsnaam die in uw data de hele stad is (herhaalbaar; "
+                        "standaard: Rotterdam, stad, gemeente Rotterdam, GM0599) / a name "
+                        "meaning the whole city")
     p.add_argument("--level", help="area level, e.g. wijk or gebied (default: the finest)")
     p.add_argument("--areas", metavar="REGISTRY",
                    help="resolve area names/codes with this registry (e.g. rotterdam)")
     p.add_argument("--lang", choices=("nl", "en"), default="nl",
-                   help="language of headers, labels and text (default: nl)")
+                   help="taal van koppen, omschrijvingen, tekst en foutmeldingen (standaard: "
+                        "nl) / language of output and error messages")
     p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
                    "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
 
@@ -404,6 +470,19 @@ def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
     return profile(model, data, reference=args.reference, year=args.year, level=args.level,
                    reference_values=args.reference_values,
                    indicators=_catalogue_arg(args, model), city=args.city or CITY_NAMES)
+
+
+def _area_name(areas: Any, name: str | None) -> str | None:
+    """The area in ``areas`` that ``name`` means, matched as node names are (case, accents,
+    ``-``/``_`` ignored: ``bloemhof`` is ``Bloemhof``); ``name`` itself when none or more
+    than one fit (the profile then says which areas there are)."""
+    if not name:
+        return name
+    try:
+        return Lexicon("area", {str(a): () for a in pd.unique(pd.Series(list(areas)))}
+                       ).resolve(name)
+    except FactorModelError:
+        return name
 
 
 def _synthetic_note(prof: Profile, lang: str = "en") -> str:
@@ -562,7 +641,34 @@ def _summary_text(model: FactorModel, s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+
+
+def _validate_data_file(args: argparse.Namespace) -> int:
+    """``validate FILE.csv``: read area data and report every problem of the file (the
+    indicator names are checked against a model by ``profile MODEL FILE``)."""
+    data = read_area_data(args.model)  # raises with every problem (file, line, column)
+    summary = {"valid": True, "source": str(args.model), "kind": "area data",
+               "rows": len(data), "areas": sorted(map(str, data["area"].unique())),
+               "years": sorted(int(y) for y in data["year"].unique()),
+               "indicators": int(data["indicator"].nunique())}
+    if args.format == "json":
+        _emit(args, summary)
+    elif args.format != "table":
+        _emit(args, pd.DataFrame([{k: ", ".join(map(str, v)) if isinstance(v, list) else v
+                                   for k, v in summary.items()}]))
+    else:
+        _emit(args, summary, f"OK: {args.model}: area data, {len(data)} values; areas: "
+              f"{', '.join(summary['areas'][:10])}{' ...' if len(summary['areas']) > 10 else ''}"
+              f"; years: {', '.join(map(str, summary['years']))}; {summary['indicators']} "
+              "indicators (their names are checked against a model by 'factormodel profile "
+              "MODEL FILE')")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
+    if Path(args.model).is_file() and Path(args.model).suffix.lower() in _DATA_SUFFIXES:
+        return _validate_data_file(args)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ModelWarning)  # reported below from model.warnings
@@ -625,6 +731,7 @@ def _reference_lines(prof: Profile, lang: str) -> list[str]:
 def _cmd_profile(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     prof = _profile(model, args)
+    args.area = _area_name(prof.deltas.index, args.area)
     lang = args.lang
     note = _synthetic_note(prof, lang)
     nodes = model.nodes
@@ -749,6 +856,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
         raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
     lang = args.lang
     prof = _profile(model, args)
+    args.area = _area_name(prof.deltas.index, args.area)
     note = _synthetic_note(prof, lang)
     row = prof.row(args.area)
     factors = row[list(model.factors)]
@@ -782,7 +890,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
         return 0
     lines = [L.phrase("propagate_head", lang, area=args.area, year=prof.year,
                       ref=prof.reference_name(lang), model=model.name,
-                      status=model.metadata.status, note=note),
+                      status=L.status(model.metadata.status, lang), note=note),
              *_reference_lines(prof, lang), ""]
     table = pd.DataFrame({
         "node": units["node"],
@@ -847,6 +955,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     goals = _goals(args)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
     prof = _profile(model, args)
+    args.area = _area_name(prof.deltas.index, args.area)
     lang = args.lang
     note = _synthetic_note(prof, lang)
     resolved = [resolve_goal(model, g) for g in goals]
@@ -909,6 +1018,7 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
     goals = [parse_goal(g) for g in args.goal]
     model = load_model(args.model)
     data = _area_data(args.data, args.areas)
+    args.area = _area_name(data["area"], args.area)
     source = "example (SYNTHETIC)" if args.data.startswith("example") else \
         os.path.basename(args.data)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
@@ -936,7 +1046,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
     described = ", ".join(g.describe(lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
                           for g in goals)
     lines = [L.phrase("rec_head", lang, area=args.area, goals=described, model=model.name,
-                      status=model.metadata.status, note=note),
+                      status=L.status(model.metadata.status, lang), note=note),
              L.phrase("rec_reference", lang, ref=prof.reference_name(lang)),
              *_reference_lines(prof, lang), ""]
     status = L.translate_frame(rec[["status"]], lang).iloc[:, 0]

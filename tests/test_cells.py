@@ -438,8 +438,9 @@ def test_cli_numbers(capsys, tmp_path):
                      "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert {r["node"]: r["delta"] for r in doc["nodes"]}["schoolverzuim"] == 0.5
-    for value, fragment in (("1,000", "'1,000' is ambiguous"), ("1_0", "'1_0'"),
-                            ("x", "'x' is not a number")):
+    for value, fragment in (("1,000", "'1,000' is dubbelzinnig: 1000 (',' scheidt duizendtallen)"
+                                      " of 1.0 (',' als decimaalteken)"), ("1_0", "'1_0'"),
+                            ("x", "'x' is geen getal")):
         assert cli_main(["propagate", "toy", "--delta", f"schoolverzuim={value}"]) == 2
         err = capsys.readouterr().err
         assert fragment in err and "--delta 'schoolverzuim=" in err and len(
@@ -459,7 +460,7 @@ def test_cli_budget_errors_ask(capsys):
     code = cli_main(["recommend", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk",
                      "--outcome", "vsv", "--budget", "250.000.5"])
     err = capsys.readouterr().err
-    assert code == 2 and "--budget '250.000.5' is not a number" in err
+    assert code == 2 and "--budget '250.000.5' is geen getal" in err
 
 
 def test_fcm_matrix_reader(tmp_path):

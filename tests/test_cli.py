@@ -157,17 +157,17 @@ def test_propagate_deltas_file(capsys, tmp_path):
 
 def test_propagate_errors(capsys, tmp_path):
     code, _, err = run(capsys, "propagate", "toy", "--delta", "foo")
-    assert code == 2 and "expected ID=VALUE" in err
+    assert code == 2 and "verwacht ID=WAARDE" in err
     code, _, err = run(capsys, "propagate", "toy", "--delta", "vsw=1")
-    assert code == 2 and "did you mean 'vsv'" in err
+    assert code == 2 and "onbekende knoop (factor of resultaat) 'vsw'; bedoelde u 'vsv'" in err
     code, _, err = run(capsys, "propagate", "toy", "--delta", "vsv=x")
-    assert code == 2 and "'x' is not a number" in err
+    assert code == 2 and "'x' is geen getal" in err
     bad = tmp_path / "bad.csv"
     bad.write_text("wijk,armoede\nA,\n", encoding="utf-8")
     code, _, err = run(capsys, "propagate", "toy", "--deltas", str(bad))
     assert code == 2 and "row 'A', node 'armoede'" in err
     code, _, err = run(capsys, "propagate", "toy", "--deltas", str(tmp_path / "none.csv"))
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "none.csv: bestand niet gevonden" in err
 
 
 def test_effects(capsys):
@@ -223,13 +223,13 @@ def test_propagate_area_from_data(capsys):
 def test_area_errors(capsys):
     code, _, err = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
                        "--area", "Oud-Croswijk")
-    assert code == 2 and "did you mean 'Oud-Crooswijk'" in err
+    assert code == 2 and "geen gebied 'Oud-Croswijk'" in err and "bedoelde u 'Oud-Crooswijk'" in err
     code, _, err = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example")
-    assert code == 2 and "--data needs --area" in err
+    assert code == 2 and "--data heeft --area nodig" in err
     code, _, err = run(capsys, "propagate", "toy", "--delta", "vsv=1", "--area", "X")
-    assert code == 2 and "--area goes with --data" in err
+    assert code == 2 and "--area hoort bij --data" in err
     code, _, err = run(capsys, "profile", "rotterdam-jeugd", "example", "--year", "2030")
-    assert code == 2 and "no data for year 2030" in err
+    assert code == 2 and "geen data voor het jaar 2030" in err
 
 
 def test_recommend_command(capsys):
@@ -257,21 +257,21 @@ def test_recommend_command(capsys):
 
 def test_recommend_errors(capsys):
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--outcome", "vsv")
-    assert code == 2 and "needs --area" in err
+    assert code == 2 and "heeft --area nodig" in err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk", "--outcome", "vsv=veel")
-    assert code == 2 and "priority 'veel' is not a number" in err
+    assert code == 2 and "prioriteit 'veel' is geen getal" in err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk")
-    assert code == 2 and "at least one --goal" in err
+    assert code == 2 and "minstens één --goal" in err
     code, _, err = run(capsys, "propagate", "toy", "--delta", "schoolverzuim=1,000")
-    assert code == 2 and "is ambiguous" in err
+    assert code == 2 and "is dubbelzinnig" in err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk", "--goal", "vsv", "--budget", "veel")
-    assert code == 2 and "--budget 'veel' is not a number" in err
+    assert code == 2 and "--budget 'veel' is geen getal" in err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk", "--goal", "vsv", "--format", "xlsx")
-    assert code == 2 and "--format xlsx needs --out" in err
+    assert code == 2 and "--format xlsx heeft --out BESTAND.xlsx nodig" in err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Tarwewijk", "--outcome", "vsv", "--budget", "100",
                        "--require-phase", "18-23")
@@ -335,7 +335,8 @@ def test_own_data_one_wijk_without_city_is_an_error(capsys, tmp_path):
     code, out, err = run(capsys, "profile", "rotterdam-jeugd", str(_mijnwijk(tmp_path, False)),
                          "--area", "Oud-Crooswijk")
     assert code == 2 and out == ""
-    assert "single area" in err and "--reference-values" in err
+    assert "uit één gebied" in err and "--reference-values BESTAND" in err
+    assert "Python" not in err
 
 
 def test_own_data_with_city_row_and_reference_file(capsys, tmp_path):
@@ -448,7 +449,7 @@ def test_labels_as_outcome_and_delta(capsys):
     assert code == 0, err
     code, _, err = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Oud-Crooswijk", "--outcome", "verzuimm")
-    assert code == 2 and "did you mean" in err
+    assert code == 2 and "bedoelde u 'schoolverzuim'" in err
 
 
 def test_the_city_row_name_is_configurable(capsys, tmp_path):
@@ -464,4 +465,4 @@ def test_the_city_row_name_is_configurable(capsys, tmp_path):
     assert vsv["delta_sd"] == pytest.approx(0.8 / 0.7)
     code, _, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Schiedam",
                        "--city", "Schiedam")
-    assert code == 2 and "no area 'Schiedam'" in err  # the city is never an area
+    assert code == 2 and "geen gebied 'Schiedam'" in err  # the city is never an area

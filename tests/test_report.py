@@ -307,7 +307,7 @@ def test_cli_wijkanalyse(tmp_path, capsys):
     assert code == 0 and '<html lang="en">' in out.read_text(encoding="utf-8")
     code = main(["wijkanalyse", "rotterdam-jeugd", "example", "--goal", "vsv", "--out",
                  str(tmp_path / "x.html")])
-    assert code == 2 and "needs --area" in capsys.readouterr().err
+    assert code == 2 and "heeft --area nodig" in capsys.readouterr().err
 
 
 def test_dutch_numbers():
