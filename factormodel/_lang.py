@@ -46,7 +46,6 @@ HEADERS: dict[str, tuple[str, str]] = {
     "value": ("waarde (SD verbetering, gewogen)", "value (SD improvement, weighted)"),
     "targets": ("doelfactoren", "target factors"),
     "effect": ("effect", "effect"),
-    "effect_is_default": ("effectgrootte is standaardwaarde", "effect size is the default"),
     "effect_basis": ("effectgrootte", "effect size"),
     "chosen": ("gekozen", "chosen"),
     "reason": ("reden", "reason"),

@@ -44,13 +44,7 @@ def for_people(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     >>> for_people(pd.DataFrame({"chosen": [True, False]}), "nl").to_dict("list")
     {'gekozen': ['ja', 'nee']}
     """
-    out = frame.copy()
-    for c in out.columns:
-        col = out[c]
-        if pd.api.types.is_bool_dtype(col) or (
-                col.dtype == object and len(col) and col.map(type).eq(bool).all()):
-            out[c] = col.map(str)
-    return L.translate_frame(out, lang)
+    return L.translate_frame(frame, lang)
 
 
 def csv_text(frame: pd.DataFrame, dutch: bool) -> str:

@@ -278,7 +278,9 @@ def test_portfolio_download_is_dutch_and_assumed_effects_are_said(client, model)
     first = raw.decode("utf-8-sig").splitlines()
     assert first[0].startswith("interventie;naam;aantal eenheden;kosten (€)")
     assert ";ja" in first[1] and "True" not in raw.decode("utf-8-sig")
-    assert first[0].endswith(";effectgrootte is standaardwaarde;effectgrootte")
+    from factormodel import _lang
+
+    assert first[0].endswith(f";{_lang.header('effect_is_default', 'nl')};effectgrootte")
     table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
     prof = fm.profile(model, fm.load_example_data("rotterdam"))
     p = fm.optimize_portfolio(model, prof, fm.load_interventions(model), budget=250_000,
