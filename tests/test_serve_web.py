@@ -340,3 +340,20 @@ def test_her_goal_group_limits_the_portfolio_as_in_the_report(client, model):
     assert left["reason"].str.contains("age group").any()
     assert "is zelf een gekozen doel" in htmllib.unescape(r.text)
     assert 'id="no-drivers"' in r.text  # her goal is a factor: no outcome drivers to show
+
+
+def test_library_errors_are_worded_in_the_pages_language(client):
+    """The Dutch page words the library's errors in Dutch (the CLI's one translation,
+    _lang.error), also the problems of an uploaded file; the English page keeps English."""
+    r = client.post("/", data={"area": "Oud-Croswijk", "outcome": "vsv"})
+    assert r.status_code == 404
+    assert alert(r.text).startswith("geen gebied 'Oud-Croswijk'") and "Oud-Crooswijk" in alert(
+        r.text)
+    short = (b"wijk;jaar;indicator;waarde\nBloemhof;2023;vsv_nieuw;5\nBloemhof;2023;eindtoets\n"
+             b"Rotterdam;2023;vsv_nieuw;2\n")
+    r = client.post("/", data=her_form(), files={"file": ("kort.csv", short, "text/csv")})
+    assert r.status_code == 422 and "kort.csv regel 3" in alert(r.text)
+    r = client.post("/", data=her_form(lang="en"), files={"file": ("kort.csv", short, "text/csv")})
+    assert r.status_code == 422 and "kort.csv" in alert(r.text) and "regel" not in alert(r.text)
+    r = client.post("/", data={"area": "Oud-Croswijk", "outcome": "vsv", "lang": "en"})
+    assert alert(r.text).startswith("no area 'Oud-Croswijk'")

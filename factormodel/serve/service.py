@@ -94,6 +94,8 @@ class RequestError(Exception):
         self.detail = detail
         self.location = location
         self.problems = problems
+        #: The library error this answers, if any.
+        self.original: FactorModelError | None = None
 
     @classmethod
     def located(cls, exc: FactorModelError, location: str) -> RequestError:
@@ -101,7 +103,9 @@ class RequestError(Exception):
         uploaded file's problems at ``body.file``)."""
         problems = [{"where": p.where, "message": p.message} for p in exc.problems] \
             if isinstance(exc, ModelValidationError) else None
-        return cls(error_status(exc)[0], type(exc).__name__, str(exc), location, problems)
+        out = cls(error_status(exc)[0], type(exc).__name__, str(exc), location, problems)
+        out.original = exc  # the web page words it in its language
+        return out
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
+from .. import _lang as L
 from .. import plot
 from .._spreadsheet import table_bytes
 from ..areas import POPULATION_COLUMNS
@@ -443,7 +444,7 @@ async def analyse(request: Request) -> HTMLResponse:
                 parse_goal(text)
             except FactorModelError as exc:
                 problems.append(("doel" if c.lang == "nl" else "goal")
-                                + f" {i} ({text!r}): {exc}")
+                                + f" {i} ({text!r}): {L.error(exc, c.lang)}")
         try:
             c.outcomes = {str(o): _number(form.get(f"priority_{o}") or "1", f"priority_{o}")
                           or 1.0 for o in form.getlist("outcome") if str(o).strip()}
@@ -462,9 +463,10 @@ async def analyse(request: Request) -> HTMLResponse:
         results = await run_in_threadpool(_results, ws, c, content)
         extra: dict[str, Any] = {"results": results}
     except RequestError as exc:
-        status, extra = exc.status, {"error": exc.detail}
+        status = exc.status
+        extra = {"error": exc.detail if exc.original is None else L.error(exc.original, c.lang)}
     except FactorModelError as exc:
-        status, extra = error_status(exc)[0], {"error": str(exc)}
+        status, extra = error_status(exc)[0], {"error": L.error(exc, c.lang)}
     return templates.TemplateResponse(request, "index.html", _context(request, ws, c, **extra),
                                       status_code=status)
 
