@@ -30,6 +30,17 @@ from .model import FactorModel
 __all__ = ["citywide_explanations"]
 
 
+
+#: What the evidence share is (and is not), in every explanation that gives it.
+EVIDENCE_TEXT = {
+    "nl": "padgewicht gewogen naar de sterkteklasse van de verbanden in de literatuur, "
+          "expertoordeel telt als zwak; hoe onzeker de gewichten zelf zijn, laten de Monte "
+          "Carlo-intervallen zien",
+    "en": "path weight weighted by the links' strength class in the literature, expert "
+          "judgement counting as weak; how uncertain the weights themselves are, the Monte "
+          "Carlo intervals show",
+}
+
 def _fixed(x: np.ndarray, digits: int) -> np.ndarray:
     """``f"{x:.{digits}f}"`` for every element (the same ``%`` formatting), as an object
     array of str; the formatting is mapped in C over the column."""
@@ -163,11 +174,10 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     nl_parts += [f" Als deze factor terugkomt op {ref_nl}, verbeteren de gekozen resultaten naar "
                  "verwachting met ",
                  _nl(expected), " SD, gewogen naar prioriteit (bewijssterkte ", _nl(evidence, 0),
-                 "%: padgewicht gewogen naar sterkteklasse, expertoordeel telt als zwak)."]
+                 f"%: {EVIDENCE_TEXT['nl']})."]
     en_parts += [f" Bringing it back to {ref_en} would improve the chosen outcomes by an "
                  "expected ", _fixed(expected, 2), " SD, priority-weighted (strength of "
-                 "evidence ", _fixed(evidence, 0), "%: path weight weighted by strength class, "
-                 "expert judgement counting as weak)."]
+                 "evidence ", _fixed(evidence, 0), f"%: {EVIDENCE_TEXT['en']})."]
     return _join(len(rows), nl_parts), _join(len(rows), en_parts)
 
 

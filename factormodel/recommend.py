@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import _scoring
-from ._explain import citywide_explanations
+from ._explain import EVIDENCE_TEXT, citywide_explanations
 from ._results import PROVENANCE, provenance_of
 from ._scoring import EVIDENCE, EVIDENCE_DAMPING
 from .effects import check_alpha, strongest_paths, total_effects
@@ -149,8 +149,9 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     school leaving by 0.25 SD (about 0.20 percentage points new early school leavers); the
     strongest path (schoolverzuim → vsv) carries +0.15 SD of the total +0.25 SD.
     Bringing it back to the reference would improve the chosen outcomes by an expected
-    0.25 SD, priority-weighted (strength of evidence 24%: path weight weighted by strength
-    class, expert judgement counting as weak).
+    0.25 SD, priority-weighted (strength of evidence 24%: path weight weighted by the links'
+    strength class in the literature, expert judgement counting as weak; how uncertain the
+    weights themselves are, the Monte Carlo intervals show).
 
     A plain Series does not say what its deltas are measured against; a
     :class:`~factormodel.Profile` from :func:`factormodel.profile` does, and the
@@ -314,13 +315,11 @@ def _add_explanations(model: FactorModel, table: pd.DataFrame, outs: list[str], 
 
 
 def _ev_nl(evidence: float) -> str:
-    return (f"bewijssterkte {_nl(100 * evidence, 0)}%: padgewicht gewogen naar sterkteklasse, "
-            "expertoordeel telt als zwak")
+    return f"bewijssterkte {_nl(100 * evidence, 0)}%: {EVIDENCE_TEXT['nl']}"
 
 
 def _ev_en(evidence: float) -> str:
-    return (f"strength of evidence {100 * evidence:.0f}%: path weight weighted by strength "
-            "class, expert judgement counting as weak")
+    return f"strength of evidence {100 * evidence:.0f}%: {EVIDENCE_TEXT['en']}"
 
 
 def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series, goals: Any,
