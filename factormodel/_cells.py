@@ -56,11 +56,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from .errors import InvalidParameterError, Problem
 
 __all__ = ["MISSING_MARKERS", "TableSource", "decimal_mark", "format_number", "is_missing",
            "listing", "parse_number", "parse_numbers", "per_unique", "require_columns",
-           "table_decimal_mark", "text"]
+           "table_decimal_mark", "text", "year_argument"]
 
 #: Cells that mean "no value", with the flag they get (CBS StatLine's symbols).
 MISSING_MARKERS = {"": "missing", ".": "suppressed", "?": "suppressed", "x": "secret",
@@ -513,3 +513,36 @@ def require_columns(columns: Iterable[Any], required: Sequence[str | Sequence[st
         elif hit != names[0]:
             found.setdefault(names[0], found[hit])
     return found, extras, problems
+
+
+def year_argument(year: Any, what: str = "year") -> int | None:
+    """A year given as an argument (``2023``, ``"2023"``, ``2023.0``, a numpy integer) as
+    an int; None stays None.
+
+    Raises
+    ------
+    InvalidParameterError
+        For anything that is not one whole year (a list, a bool, ``2023.5``, ``"2022-23"``),
+        naming the argument.
+
+    Examples
+    --------
+    >>> year_argument("2023"), year_argument(np.int64(2022)), year_argument(2021.0)
+    (2023, 2022, 2021)
+    >>> year_argument([2022, 2023])
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.InvalidParameterError: year must be one year such as 2023, got [2022,
+    2023] (list); give one year at a time
+    """
+    if year is None:
+        return None
+    if isinstance(year, float | np.floating) and float(year).is_integer():
+        return int(year)
+    if isinstance(year, bool | np.bool_) or not isinstance(year, int | np.integer | str):
+        raise InvalidParameterError(f"{what} must be one year such as 2023, got {year!r} "
+                                    f"({type(year).__name__}); give one year at a time")
+    digits = str(year).strip()
+    if not digits.lstrip("-").isdigit():
+        raise InvalidParameterError(f"{what} must be a whole year such as 2023, got {year!r}")
+    return int(digits)

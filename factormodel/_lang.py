@@ -261,6 +261,10 @@ _SOURCES = (
      r"city row, or give the city's figures as reference values$",
      r"de referentie is het gemiddelde van maar \1 gebieden in de data, niet van de hele stad: "
      r"voeg een stadsrij toe, of geef de cijfers van de stad als referentiewaarden"),
+    (r"^indicator catalogue: the one shipped with example data '(.*)' "
+     r"\((fm\.load_example_indicators\('.*'\))\), named by the data's 'catalogue' column$",
+     r"indicatorcatalogus: die van de voorbeelddata '\1' (\2), genoemd in de kolom "
+     r"'catalogue' van de data"),
     (r"^the city row '(.*)' in the data", r"de stadsrij '\1' in de data"),
     (r" \(mean of (\d+) areas for (.*)\)$", r" (gemiddelde van \1 gebieden voor \2)"),
     (r"^the mean of (\d+) areas in the data$", r"het gemiddelde van \1 gebieden in de data"),
@@ -355,6 +359,14 @@ _ERROR_RULES = _rules(
     (r"did you mean (?P<names>.+)\?", "bedoelde u {names}?"),  # names: ' or ' -> ' of '
     (r"closest valid values: (?P<names>.+?)(?: \(and (?P<more>\d+) more\))?",
      "dichtstbijzijnde geldige waarden: {names}{more}"),
+    (r"no close match; valid values: (?P<names>.+)",
+     "geen geldige waarde lijkt erop; geldige waarden: {names}"),
+    (r"no close match among (?P<n>\d+) valid values",
+     "geen van de {n} geldige waarden lijkt erop"),
+    (r"no close match among the (?P<n>\d+) node ids and their labels",
+     "geen van de {n} knopen lijkt erop (id of omschrijving)"),
+    (r"no close match among the (?P<n>\d+) indicator ids and their labels",
+     "geen van de {n} indicatoren lijkt erop (id of omschrijving)"),
     # unknown names (words.Lexicon, resolve_indicators, goals, profile rows)
     (rf"(?:(?P<w_where>[^:]+): )?unknown indicator (?P<name>{_NAME}); (?P<t_hint>.*)",
      "{where}onbekende indicator {name}; {hint}"),
@@ -364,7 +376,8 @@ _ERROR_RULES = _rules(
      "{where}{n} indicatornaam/-namen niet begrepen: {items}"),
     (r"(?P<n>\d+) indicator\(s\) not in the catalogue: (?P<l_items>.*)",
      "{n} indicator(en) niet in de catalogus: {items}"),
-    (rf"(?P<name>{_NAME}) \((?P<t_hint>(?:did you mean|closest valid values).*)\)",
+    (rf"(?P<name>{_NAME}) \((?P<t_hint>(?:did you mean|closest valid values|no close "
+     r"match).*)\)",
      "{name} ({hint})"),
     (rf"(?:(?P<w_where>[^:]+): )?(?:indicator|node) name (?P<name>{_NAME}) is ambiguous: it "
      r"fits (?P<fits>.*); use the id",
@@ -451,6 +464,11 @@ _ERROR_RULES = _rules(
      r"(?P<items>.*)", "{where}: {n} rijen hebben hetzelfde gebied, jaar en dezelfde "
      "indicator, bijvoorbeeld {items}"),
     # columns (_cells.require_columns)
+    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'year') \(or one of "
+     r"(?P<aliases>.*?); found: (?P<found>.*)\) \(give the year of a table without a year "
+     r"column: year=2023 in Python, --year 2023 on the command line\)",
+     "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found}); "
+     "geef het jaar van een tabel zonder jaarkolom met --year, bijvoorbeeld --year 2023"),
     (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(or one of "
      r"(?P<aliases>.*?); found: (?P<found>.*)\)",
      "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found})"),
@@ -458,6 +476,14 @@ _ERROR_RULES = _rules(
      r"(?P<found>.*)\)", "{where}verplichte kolom {col} ontbreekt (gevonden: {found})"),
     (r"column (?P<col>'[^']*') appears more than once", "kolom {col} komt meer dan eens voor"),
     # files
+    (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
+     r"\.html, \.htm, \.pdf \(got no extension\)",
+     "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
+     "eindigt op .html, .htm of .pdf (deze heeft geen extensie)"),
+    (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
+     r"\.html, \.htm, \.pdf \(got (?P<got>\.[^)]*)\)",
+     "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
+     "eindigt op .html, .htm of .pdf (niet {got})"),
     (r"(?P<path>.+): no such file", "{path}: bestand niet gevonden"),
     (r"(?P<path>.+): no such file or folder", "{path}: bestand of map niet gevonden"),
     (r"(?P<path>.+): cannot decode as UTF-8 or Windows-1252 (?P<rest>.*)",
@@ -531,7 +557,8 @@ def _split_items(text: str, problems: bool = False) -> list[str] | None:
     items.append(text[start:])
     joined: list[str] = []
     for item in items:  # "unknown x 'y'; did you mean ...": one item
-        if joined and (item.startswith(("did you mean", "closest valid values"))
+        if joined and (item.startswith(("did you mean", "closest valid values",
+                                        "no close match"))
                        or (problems and not item[:1].isdigit())):
             joined[-1] += "; " + item
         else:

@@ -105,8 +105,8 @@ def _parse_year(value: Any) -> tuple[int, bool, bool, bool]:
 
 def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
                         columns: Mapping[str, str] | None = None, where: str = "data",
-                        nihil: bool | None = None, lines: Sequence[int] | None = None
-                        ) -> pd.DataFrame:
+                        nihil: bool | None = None, lines: Sequence[int] | None = None,
+                        year: int | None = None) -> pd.DataFrame:
     """Turn a long or wide table of area data into canonical long form.
 
     Parameters
@@ -132,6 +132,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     lines : sequence of int, optional
         The file line of each row of ``raw``, to name bad cells by line
         (:func:`factormodel.read_area_data` passes them); else by row number.
+    year : int, optional
+        The year of every row of a table that has no year column (a table
+        with one is read as it is, and ``year`` is not used).
 
     Raises
     ------
@@ -163,6 +166,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     frame = raw.rename(columns={c: str(c).strip() for c in raw.columns})
     if columns:
         frame = frame.rename(columns=dict(columns))
+    if year is not None and _find(list(map(str, frame.columns)), _YEAR_ALIASES) is None:
+        frame = frame.assign(year=str(year))
     cols = list(frame.columns)
     area_col, code_col = _find(cols, _AREA_ALIASES), _find(cols, _CODE_ALIASES)
     year_col, pop_col = _find(cols, _YEAR_ALIASES), _find(cols, _POP_ALIASES)
@@ -172,7 +177,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         required += [("indicator",), ("value", "waarde")]
     _, _, missing = require_columns(cols, required, TableSource(where))
     if missing:
-        raise DataError("; ".join(map(str, missing)))
+        no_year = year_col is None and " (give the year of a table without a year column: " \
+            "year=2023 in Python, --year 2023 on the command line)"
+        raise DataError("; ".join(map(str, missing)) + (no_year or ""))
     if len(frame) == 0:
         raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})")
     extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),

@@ -34,8 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, InvalidParameterError
-from .indicators import as_catalogue, profile
-from .io import read_area_data
+from .indicators import as_area_data, as_catalogue, data_catalogue, profile
 from .model import FactorModel
 from .uncertainty import DEFAULT_SD
 
@@ -89,9 +88,9 @@ def node_data(model: FactorModel, data: Any, *, level: str | None = None,
         Rows ``(area, year)``, columns node ids (NaN where not measured); and
         ``{"level", "years", "areas", "status", "source"}``.
     """
-    long = data if isinstance(data, pd.DataFrame) and "indicator" in data.columns \
-        and "area" in data.columns and "year" in data.columns else read_area_data(data)
-    cat = as_catalogue(model, indicators)
+    long = as_area_data(data)  # a frame of text cells is read like the same CSV
+    named = data_catalogue(model, long) if indicators is None else None
+    cat = named[0] if named else as_catalogue(model, indicators)
     all_years = sorted(set(long["year"]))
     chosen = all_years if years is None else sorted({int(y) for y in np.atleast_1d(years)})
     missing = [y for y in chosen if y not in all_years]

@@ -65,7 +65,6 @@ from .indicators import (
     Profile,
     as_catalogue,
     coverage,
-    load_example_indicators,
     load_indicators,
     profile,
     profile_index,
@@ -448,28 +447,20 @@ def _area_options(p: argparse.ArgumentParser) -> None:
                    "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
 
 
-def _catalogue_arg(args: argparse.Namespace, model: FactorModel) -> Any:
-    """The catalogue a command should use: --indicators, or the example data's own."""
-    if getattr(args, "indicators", None):
-        return args.indicators
-    if args.data == "example:cbs_kwb2017":
-        return load_example_indicators("cbs_kwb2017", model)
-    return None
-
-
-def _area_data(arg: str, registry: str | None) -> pd.DataFrame:
+def _area_data(arg: str, registry: str | None, year: int | None = None) -> pd.DataFrame:
     if arg in ("example", "example:rotterdam"):
         return load_example_data("rotterdam")
     if arg == "example:cbs_kwb2017":  # REAL CBS data (context factors only)
         return load_example_data("cbs_kwb2017")
-    return read_area_data(arg, areas=registry)
+    return read_area_data(arg, areas=registry, year=year)
 
 
 def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
-    data = _area_data(args.data, args.areas)
+    data = _area_data(args.data, args.areas, args.year)
+    # without --indicators, profile picks the catalogue the data name and says so
     return profile(model, data, reference=args.reference, year=args.year, level=args.level,
                    reference_values=args.reference_values,
-                   indicators=_catalogue_arg(args, model), city=args.city or CITY_NAMES)
+                   indicators=args.indicators or None, city=args.city or CITY_NAMES)
 
 
 def _area_name(areas: Any, name: str | None) -> str | None:
@@ -784,11 +775,11 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
     from .validation import CAVEAT, validate
 
     model = load_model(args.model)
-    data = _area_data(args.data, args.areas)
+    data = _area_data(args.data, args.areas, args.year)
     folds: Any = args.folds.lower()
     if folds not in ("loo", "parent"):
         folds = _whole_number(args.folds, "--folds")
-    indicators = _catalogue_arg(args, model)
+    indicators = args.indicators or None  # else validate picks the one the data name
     result = validate(model, data, outcomes=args.outcome, level=args.level, folds=folds,
                       seed=args.seed, indicators=indicators, year=args.year,
                       areas=args.areas or "rotterdam",
@@ -915,7 +906,7 @@ def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
     """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
     if not indicator:
         return None
-    data = _area_data(args.data, args.areas)
+    data = _area_data(args.data, args.areas, year)
     mine = data[(data["area"] == args.area) & (data["year"] == year)]
     names = resolve_indicators(load_indicators(model), set(mine["indicator"]))
     value = mine.loc[mine["indicator"].map(names) == indicator, "value"]
@@ -1017,14 +1008,14 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
         raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
     goals = [parse_goal(g) for g in args.goal]
     model = load_model(args.model)
-    data = _area_data(args.data, args.areas)
+    data = _area_data(args.data, args.areas, args.year)
     args.area = _area_name(data["area"], args.area)
     source = "example (SYNTHETIC)" if args.data.startswith("example") else \
         os.path.basename(args.data)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
     population = None if args.population is None else \
         _number_arg("--population", args.population, grouping=True)
-    catalogue = _catalogue_arg(args, model)
+    catalogue = args.indicators  # else the report picks the one the data name
     path = report(model, data, args.area, goals, budget=budget, lang=args.lang, out=args.out,
                   reference=args.reference, year=args.year, level=args.level,
                   indicators=None if catalogue is None else as_catalogue(model, catalogue),

@@ -200,6 +200,10 @@ def fold(name: str) -> str:
     return " ".join(re.sub(r"[_\-/]+", " ", plain).split())
 
 
+#: Least :func:`similarity` of a suggested name (below it a name is not offered).
+CLOSE = 0.6
+
+
 def similarity(a: str, b: str) -> float:
     """How alike two names are, 0..1, after :func:`fold` (a name contained in the other
     counts as close).
@@ -224,8 +228,10 @@ def close_matches(name: str, valid: Iterable[str], n: int = 3, *, list_all: bool
     """Return a human-readable hint naming the valid values closest to ``name``.
 
     Values are ranked by :func:`similarity` (case- and accent-insensitive,
-    closest first). Without a close match (similarity >= 0.6) the hint lists the
-    12 closest valid values, or is empty when ``list_all`` is false.
+    closest first); only values with similarity >= 0.6 are suggested, never
+    unrelated ones. Without a close match the hint says so: with ``list_all``
+    it lists every valid value when there are at most 8 (the whole choice, not
+    a guess), else it gives their number; without ``list_all`` it is empty.
 
     Examples
     --------
@@ -233,6 +239,10 @@ def close_matches(name: str, valid: Iterable[str], n: int = 3, *, list_all: bool
     "did you mean 'vsv'?"
     >>> close_matches("verzuim", ["vsv", "schoolverzuim", "neet"])
     "did you mean 'schoolverzuim'?"
+    >>> close_matches("foo", ["vsv", "neet"])
+    "no close match; valid values: 'neet', 'vsv'"
+    >>> close_matches("foo", [f"node_{i}" for i in range(70)])
+    'no close match among 70 valid values'
     >>> close_matches("x", [])
     ''
     """
@@ -241,11 +251,11 @@ def close_matches(name: str, valid: Iterable[str], n: int = 3, *, list_all: bool
         return ""
     scores = {v: similarity(str(name), v) for v in valid}
     ranked = sorted(valid, key=lambda v: (-scores[v], v))
-    near = [v for v in ranked[:n] if scores[v] >= 0.6]
+    near = [v for v in ranked[:n] if scores[v] >= CLOSE]
     if near:
         return "did you mean " + " or ".join(repr(v) for v in near) + "?"
     if not list_all:
         return ""
-    shown = ", ".join(repr(v) for v in ranked[:12])
-    more = f" (and {len(valid) - 12} more)" if len(valid) > 12 else ""
-    return f"closest valid values: {shown}{more}"
+    if len(valid) <= 8:
+        return "no close match; valid values: " + ", ".join(repr(v) for v in ranked)
+    return f"no close match among {len(valid)} valid values"

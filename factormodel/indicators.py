@@ -29,26 +29,36 @@ import numpy as np
 import pandas as pd
 
 from . import _lang
-from ._cells import TableSource, parse_number, require_columns, table_decimal_mark, text
+from ._cells import (
+    TableSource,
+    parse_number,
+    require_columns,
+    table_decimal_mark,
+    text,
+    year_argument,
+)
 from ._results import PROVENANCE
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .datasets import data_path
 from .errors import (
     DataError,
+    FactorModelError,
     InvalidParameterError,
     ModelValidationError,
     Problem,
     UnknownAreaError,
     UnknownIndicatorError,
     UnknownModelError,
+    UnknownNodeError,
     close_matches,
 )
 from .io import CREDITS_NL, EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
 from .model import FactorModel
+from .propagate import raise_if_transposed
 
 __all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
-           "build_catalogue", "combine_profiles", "coverage", "deltas_frame",
-           "load_example_indicators", "load_indicators", "profile", "profile_index",
+           "build_catalogue", "check_profile", "combine_profiles", "coverage", "data_catalogue",
+           "deltas_frame", "load_example_indicators", "load_indicators", "profile", "profile_index",
            "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
@@ -381,6 +391,37 @@ def deltas_frame(profile: Profile | pd.DataFrame | pd.Series) -> pd.DataFrame:
                                 f"{type(profile).__name__}")
 
 
+def check_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series) -> None:
+    """Refuse a table of deltas that is not areas x nodes: transposed (node ids as rows,
+    e.g. ``profile.deltas.T``), or with no column that is a node of ``model``, which an
+    analysis would otherwise read as "nothing measured" and answer with an empty result.
+
+    Raises
+    ------
+    UnknownNodeError
+        Saying which, with the first few columns.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> m = fm.load_model("toy")
+    >>> check_profile(m, pd.DataFrame({"Noord": [0.5]}, index=["A"]))
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.UnknownNodeError: none of the 1 column(s) of the deltas is a node of
+    model 'toy' ('Noord'); expected areas as rows and node ids as columns
+    """
+    if not isinstance(profile, pd.DataFrame) or not len(profile.columns):
+        return
+    raise_if_transposed(model, profile)
+    cols = [str(c) for c in profile.columns]
+    if not any(c in model for c in cols):
+        shown = ", ".join(map(repr, cols[:3])) + (", ..." if len(cols) > 3 else "")
+        raise UnknownNodeError(f"none of the {len(cols)} column(s) of the deltas is a node of "
+                               f"model {model.name!r} ({shown}); expected areas as rows and "
+                               "node ids as columns")
+
+
 def area_deltas(profile: Profile | pd.DataFrame | pd.Series, area: Any = None
                 ) -> tuple[pd.Series, Any]:
     """The deltas of one area and its name.
@@ -598,13 +639,96 @@ def _distinct(column: pd.Series) -> pd.Series:
     return part.drop_duplicates().reset_index(drop=True)
 
 
-def as_area_data(data: Any) -> pd.DataFrame:
-    """Area data in the canonical long form (a path or table is read and normalised)."""
-    if isinstance(data, pd.DataFrame) and set(AREA_DATA_COLUMNS) <= set(data.columns):
+def _is_number_column(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _canonical(data: pd.DataFrame) -> bool:
+    """Whether ``data`` is already canonical area data: its columns, numbers as numbers,
+    whole years, flags as text (what :func:`factormodel.read_area_data` returns)."""
+    return (set(AREA_DATA_COLUMNS) <= set(data.columns)
+            and _is_number_column(data["value"]) and _is_number_column(data["population"])
+            and pd.api.types.is_integer_dtype(data["year"])
+            and not data["flag"].isna().any())
+
+
+def as_area_data(data: Any, *, year: int | None = None) -> pd.DataFrame:
+    """Area data in the canonical long form (a path or table is read and normalised).
+
+    A DataFrame is read like the same table in a CSV file, by the one cell parser
+    (``"1,8"`` is 1.8, a bad cell is named by row and column), unless it is already
+    canonical with numeric values (as :func:`factormodel.read_area_data` returns it).
+    ``year``: the year of every row of a table without a year column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"area": ["A"], "level": ["wijk"], "year": [2023],
+    ...                     "indicator": ["vsv_nieuw"], "value": ["1,8"],
+    ...                     "population": ["1200"], "flag": [""]})
+    >>> as_area_data(raw)[["area", "value", "population"]]
+      area  value  population
+    0    A    1.8      1200.0
+    """
+    if isinstance(data, pd.DataFrame) and _canonical(data):
         return data
     if isinstance(data, pd.DataFrame):
-        return normalize_area_data(data)
-    return read_area_data(data)
+        return normalize_area_data(data, year=year)
+    return read_area_data(data, year=year)
+
+
+#: Column of area data naming the shipped indicator catalogue the data need (the example
+#: data carry it; see :func:`data_catalogue`).
+CATALOGUE_COLUMN = "catalogue"
+
+
+def data_catalogue(model: FactorModel, data: pd.DataFrame) -> tuple[pd.DataFrame, str] | None:
+    """The indicator catalogue that area data name for themselves, with a note saying so;
+    None when they name none.
+
+    The one rule for "which catalogue goes with these data" when none is given (used by
+    :func:`profile`, :func:`factormodel.report` and the command line): example data
+    whose indicators are not in a model's own catalogue (``load_example_data(
+    "cbs_kwb2017")``) carry a ``catalogue`` column reading ``example:<name>``, and their
+    catalogue is :func:`load_example_indicators` of that name.
+
+    Raises
+    ------
+    DataError
+        When the column names an unknown example, or more than one.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> m = fm.load_model("rotterdam-jeugd")
+    >>> cat, note = data_catalogue(m, fm.load_example_data("cbs_kwb2017"))
+    >>> cat["node"].tolist()
+    ['armoede', 'concentratie_armoede_buurt']
+    >>> print(note)
+    indicator catalogue: the one shipped with example data 'cbs_kwb2017'
+    (fm.load_example_indicators('cbs_kwb2017')), named by the data's 'catalogue' column
+    >>> data_catalogue(m, fm.load_example_data("rotterdam")) is None
+    True
+    """
+    if CATALOGUE_COLUMN not in data.columns:
+        return None
+    named = sorted({text(v) for v in _distinct(data[CATALOGUE_COLUMN])} - {""})
+    examples = [v for v in named if v.startswith("example:")]
+    if not examples:
+        return None
+    if len(named) > 1:
+        raise DataError(f"the data's {CATALOGUE_COLUMN!r} column names more than one "
+                        f"catalogue ({', '.join(map(repr, named))}); profile one at a time "
+                        "or pass indicators=")
+    name = examples[0].removeprefix("example:")
+    if name not in EXAMPLE_DATA:
+        raise DataError(f"the data's {CATALOGUE_COLUMN!r} column names {examples[0]!r}, which "
+                        f"is no example data; available: "
+                        + ", ".join(f"example:{k}" for k in EXAMPLE_DATA))
+    note = (f"indicator catalogue: the one shipped with example data {name!r} "
+            f"(fm.load_example_indicators({name!r})), named by the data's "
+            f"{CATALOGUE_COLUMN!r} column")
+    return load_example_indicators(name, model), note
 
 
 def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
@@ -717,15 +841,40 @@ def _weighted_mean(now: pd.DataFrame, codes: np.ndarray | None = None,
     return pd.Series(mean[keep], index=pd.Index(distinct[keep], name="indicator")).sort_index()
 
 
-def _understood(data: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
-    """Indicator names in the user's words (ids, Dutch or English labels) as ids."""
+def _understood(data: pd.DataFrame, cat: pd.DataFrame, model: FactorModel | None = None
+                ) -> pd.DataFrame:
+    """Indicator names in the user's words (ids, Dutch or English labels) as ids; with
+    ``model`` (the catalogue is the model's own), naming the example catalogue of names
+    that belong to one."""
     names = set(_distinct(data["indicator"]))
     if names <= set(cat.index):
         return data
     from .words import resolve_indicators
 
-    mapping = resolve_indicators(cat, sorted(names - set(cat.index)), where="area data")
+    unknown = sorted(names - set(cat.index))
+    try:
+        mapping = resolve_indicators(cat, unknown, where="area data")
+    except UnknownIndicatorError as exc:
+        hint = _example_hint(model, unknown) if model is not None else ""
+        if not hint:
+            raise
+        raise UnknownIndicatorError(f"{exc}. {hint}") from None
     return data.assign(indicator=data["indicator"].map(lambda n: mapping.get(n, n)))
+
+
+def _example_hint(model: FactorModel, names: list[str]) -> str:
+    """The fix when unknown indicator names are those of a shipped example catalogue."""
+    for name in EXAMPLE_DATA:
+        if name == "rotterdam":  # the model's own catalogue
+            continue
+        try:  # only a catalogue that fits this model is a fix
+            ids = set(load_example_indicators(name, model).index)
+        except FactorModelError:
+            continue
+        if set(names) & ids:
+            return (f"{', '.join(sorted(set(names) & ids))} are indicators of example data "
+                    f"{name!r}: pass indicators=fm.load_example_indicators({name!r})")
+    return ""
 
 
 def _split_city(data: pd.DataFrame, city: Sequence[str]
@@ -848,7 +997,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     data : DataFrame or path
         Area data (see :func:`factormodel.read_area_data`).
     indicators : DataFrame, optional
-        Indicator catalogue; by default the bundled one of ``model``.
+        Indicator catalogue; by default the one the data name in a
+        ``catalogue`` column (the real CBS example data: their shipped
+        catalogue, said in ``assumptions``; see :func:`data_catalogue`), else
+        the bundled one of ``model``.
     reference : {"city", "previous_year", "target", "typical", "values"}
         ``city``: the city's own row in the data when there is one (an area
         named ``Rotterdam``, ``stad`` or ``GM0599``, see ``city``), otherwise
@@ -859,7 +1011,8 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         the catalogue's ``typical`` levels (flagged as an assumption in the
         profile); ``values``: ``reference_values``.
     year : int, optional
-        The year to profile; by default the latest year in the data.
+        The year to profile; by default the latest year in the data. A table
+        without a year column is read as data of this year.
     level : str, optional
         Area level to profile (``wijk``, ``gebied``, ...); by default the
         finest level in the data.
@@ -907,8 +1060,11 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     if reference == "values" and reference_values is None:
         raise InvalidParameterError("reference='values' needs reference_values (a mapping "
                                     "indicator -> value, or a CSV file)")
-    cat = _catalogue(model, indicators)
-    data = _understood(as_area_data(data), cat)
+    year = year_argument(year)
+    data = as_area_data(data, year=year)
+    named = data_catalogue(model, data) if indicators is None else None
+    cat = indicators if indicators is not None else named[0] if named else load_indicators(model)
+    data = _understood(data, cat, model if indicators is None and named is None else None)
     city_rows, data, area_coding = _split_city(data, city)
     unfiltered = data
     data = _choose_level(data, level)
@@ -922,7 +1078,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     if not years:
         raise DataError("the data has no rows" + (" other than the city's" if len(city_rows)
                                                    else ""))
-    year = years[-1] if year is None else int(year)
+    year = years[-1] if year is None else year
     if year not in years:
         raise DataError(f"no data for year {year}; years in the data: "
                         f"{', '.join(map(str, years))}")
@@ -935,7 +1091,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     area_codes, areas = area_coding if area_coding and now is unfiltered else _codes(now["area"])
     areas = pd.Index(areas, name="area")
     present = np.bincount(codes, minlength=len(distinct)) > 0
-    source, assumptions = "", []
+    source, assumptions = "", [named[1]] if named else []
     if reference == "city":
         ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year], codes,
                                               distinct, list(areas))

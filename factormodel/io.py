@@ -530,7 +530,7 @@ def load_areas(name_or_path: PathLike = "rotterdam") -> pd.DataFrame:
 
 def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str | None = None,
                    columns: dict[str, str] | None = None, sheet: str | int = 0,
-                   nihil: bool | None = None) -> pd.DataFrame:
+                   nihil: bool | None = None, year: int | None = None) -> pd.DataFrame:
     """Read area data (indicator values per area and year) into canonical long form.
 
     Accepts tidy long tables (area, year, indicator, value, optional
@@ -559,6 +559,9 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
         Whether ``-`` means *nihil* (a real zero), as in CBS StatLine. By
         default only for StatLine tables (a ``Perioden`` column or periods
         like ``2022JJ00``); elsewhere ``-`` is a missing value.
+    year : int, optional
+        The year of every row when the table has no year column (a table with
+        one is read as it is).
 
     Returns
     -------
@@ -580,10 +583,10 @@ def read_area_data(source: PathLike | pd.DataFrame, *, areas: pd.DataFrame | str
     registry = load_areas(areas) if isinstance(areas, str) else areas
     if isinstance(source, pd.DataFrame):
         return normalize_area_data(source, areas=registry, columns=columns, where="data",
-                                   nihil=nihil)
+                                   nihil=nihil, year=year)
     raw, lines = _raw_table(source, sheet, skip_single_cell_rows=True)
     return normalize_area_data(raw, areas=registry, columns=columns, where=str(source),
-                               nihil=nihil, lines=lines)
+                               nihil=nihil, lines=lines, year=year)
 
 
 #: Example datasets: name -> (what they are, status).
@@ -622,13 +625,14 @@ def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
     ``status`` reads ``real``, column ``source`` holds the credit line
     (:data:`CBS_KWB2017_CREDIT`, CC BY 4.0) and the note on the absent buurten,
     so both travel into profiles, tables and figures. Its indicator catalogue for the
-    rotterdam-jeugd model: :func:`load_example_indicators`. It has context
-    factors only, no outcomes.
+    rotterdam-jeugd model: :func:`load_example_indicators`, named in column
+    ``catalogue`` (``example:cbs_kwb2017``), so that :func:`factormodel.profile` uses it
+    without ``indicators=``. It has context factors only, no outcomes.
 
     Returns
     -------
     DataFrame
-        Canonical area data plus ``status`` (and ``source``) columns.
+        Canonical area data plus ``status`` (and ``source``, ``catalogue``) columns.
 
     Examples
     --------
@@ -656,6 +660,7 @@ def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
         data = read_area_data(frame)
         data["status"] = "real"
         data["source"] = f"{CBS_KWB2017_CREDIT}; {CBS_KWB2017_NOTE}"
+        data["catalogue"] = "example:cbs_kwb2017"  # its indicators need their own catalogue
         return data
     path = data_path(f"{name}_synthetic.csv")
     data = read_area_data(path, areas=name)

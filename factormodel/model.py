@@ -498,9 +498,13 @@ class FactorModel:
         ids = list(node_ids)
         unknown = [i for i in ids if i not in self._positions]
         if unknown:
+            shown = list(dict.fromkeys(map(str, unknown)))
+            more = f" (and {len(shown) - 8} more)" if len(shown) > 8 else ""
             raise UnknownNodeError(
-                f"unknown node{'s' if len(unknown) > 1 else ''} in model {self.name!r}: "
-                + "; ".join(f"{u!r} ({close_matches(u, self.node_ids)})" for u in unknown))
+                f"{len(shown)} unknown node{'s' if len(shown) > 1 else ''} in model "
+                f"{self.name!r}: "
+                + "; ".join(f"{u!r} ({close_matches(u, self.node_ids)})" for u in shown[:8])
+                + more)
         return np.fromiter((self._positions[i] for i in ids), dtype=np.intp, count=len(ids))
 
     # ------------------------------------------------------------------ comparison

@@ -43,7 +43,7 @@ from ._json import json_safe
 from ._results import Result, provenance_of
 from ._tables import parse_phases
 from .errors import DataError, InvalidParameterError, ModelValidationError, Problem, close_matches
-from .indicators import Profile, area_deltas, to_indicator_units
+from .indicators import Profile, area_deltas, check_profile, to_indicator_units
 from .io import load_catalogue
 from .model import FactorModel
 
@@ -351,6 +351,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         raise InvalidParameterError(
             f"unknown required phase(s) {bad_phase} / setting(s) {bad_setting}; phases: "
             f"{', '.join(vocab.PHASES)}; settings: {', '.join(vocab.FACTOR_SETTINGS)}")
+    check_profile(model, profile)
     row, area = area_deltas(profile, area)
     g = _scoring.gains(model, outcomes, alpha=alpha)
     prio = g.goals

@@ -36,7 +36,7 @@ from .errors import InvalidDeltaError, InvalidParameterError, UnknownNodeError
 from .fcm import FCMResult, propagate_fcm
 from .model import FactorModel
 
-__all__ = ["PropagationResult", "propagate"]
+__all__ = ["PropagationResult", "propagate", "raise_if_transposed"]
 
 _RESIDUAL = "(other paths and feedback loops)"
 
@@ -307,6 +307,35 @@ def _about(provenance: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- inputs
 
 
+def raise_if_transposed(model: FactorModel, frame: pd.DataFrame) -> None:
+    """Refuse a table whose rows are node ids and whose columns are not (areas as columns,
+    e.g. ``profile.deltas.T``), saying so, instead of listing every column as unknown.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> m = fm.load_model("toy")
+    >>> raise_if_transposed(m, pd.DataFrame({"Noord": [0.5], "Zuid": [0.1]}, index=["armoede"]))
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.UnknownNodeError: 2 of 2 columns are not nodes of model 'toy' ('Noord',
+    'Zuid'), while the rows are node ids: the columns look like area names; transpose? Pass
+    deltas.T (areas as rows, nodes as columns)
+    """
+    if not len(frame):
+        return
+    cols = [str(c) for c in frame.columns]
+    unknown = [c for c in cols if c not in model]
+    rows_are_nodes = sum(str(i) in model for i in frame.index) * 2 >= len(frame)
+    if not unknown or not rows_are_nodes:
+        return
+    shown = ", ".join(map(repr, unknown[:3])) + (", ..." if len(unknown) > 3 else "")
+    raise UnknownNodeError(
+        f"{len(unknown)} of {len(cols)} columns are not nodes of model {model.name!r} "
+        f"({shown}), while the rows are node ids: the columns look like area names; "
+        "transpose? Pass deltas.T (areas as rows, nodes as columns)")
+
+
 def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
                   ) -> pd.Series | pd.DataFrame:
     """Deltas as a float Series (one scenario) or DataFrame (scenarios x nodes).
@@ -332,7 +361,9 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
     dup = sorted({c for c in cols if cols.count(c) > 1})
     if dup:
         raise InvalidDeltaError(f"node given more than once: {', '.join(map(repr, dup))}")
-    model.positions(cols)  # UnknownNodeError naming every unknown id
+    if not single:
+        raise_if_transposed(model, frame)
+    model.positions(cols)  # UnknownNodeError naming the unknown ids (the first few)
     errors = np.full(frame.shape, None, dtype=object)
     if not len(frame.columns):
         values = np.zeros((len(frame), 0))

@@ -25,7 +25,7 @@ from ._results import PROVENANCE, provenance_of
 from ._scoring import EVIDENCE, EVIDENCE_DAMPING
 from .effects import check_alpha, strongest_paths, total_effects
 from .errors import InvalidParameterError
-from .indicators import Profile, area_deltas, deltas_frame, load_indicators
+from .indicators import Profile, area_deltas, check_profile, deltas_frame, load_indicators
 from .model import FactorModel
 from .propagate import propagate
 
@@ -159,6 +159,7 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     """
     if not isinstance(top, int) or top < 1:
         raise InvalidParameterError(f"top must be a whole number >= 1, got {top!r}")
+    check_profile(model, profile)  # transposed or without node columns: said, not empty
     g = _scoring.gains(model, outcomes, alpha=check_alpha(alpha))
     gains = _gain_table(model, g)
     mod = gains[gains["modifiable"]]

@@ -48,7 +48,14 @@ from .goals import (
     required_changes,
     resolve_goal,
 )
-from .indicators import Profile, as_area_data, coverage, load_indicators, profile
+from .indicators import (
+    Profile,
+    as_area_data,
+    coverage,
+    data_catalogue,
+    load_indicators,
+    profile,
+)
 from .io import load_model, write_document
 from .model import FactorModel
 from .plot import figure_png, plot_profile, plot_recommendation
@@ -290,8 +297,9 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     lang : {"nl", "en"}
         Language of every text, table and figure (Dutch by default).
     out : path, optional
-        Where to write the report (``.html``, or ``.pdf`` with WeasyPrint
-        installed). Without it the HTML is returned as a string.
+        Where to write the report (``.html`` or ``.htm``, or ``.pdf`` with
+        WeasyPrint installed; any other ending is refused). Without it the
+        HTML is returned as a string.
     reference, year, level, targets, indicators
         As for :func:`factormodel.profile` (``indicators``: a catalogue other
         than the model's own, e.g. for real CBS data); ``profile_options``
@@ -322,7 +330,8 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     ------
     UnknownAreaError, UnknownNodeError, DataError, InvalidParameterError
         From the analyses it runs (an unknown area or goal, data without a
-        population when a budget is given, ...), before anything is written.
+        population when a budget is given, ...), before anything is written;
+        an ``out`` not ending in ``.html``, ``.htm`` or ``.pdf``.
 
     Examples
     --------
@@ -339,14 +348,19 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         raise InvalidParameterError(f"lang must be 'nl' or 'en', got {lang!r}")
     if not isinstance(dpi, int) or not 30 <= dpi <= 300:
         raise InvalidParameterError(f"dpi must be a whole number from 30 to 300, got {dpi!r}")
+    if out is not None and Path(out).suffix.lower() not in REPORT_SUFFIXES:
+        raise InvalidParameterError(
+            f"out={str(out)!r}: a report is written as HTML or PDF; give a file name ending "
+            f"in {', '.join(REPORT_SUFFIXES)} (got {Path(out).suffix or 'no extension'})")
     if isinstance(model, str):
         model = load_model(model)
     priorities, goal_list = _goals(model, goals)
-    long = as_area_data(data)
+    long = as_area_data(data, year=year)
+    named = data_catalogue(model, long) if indicators is None else None  # profile says so
     prof = profile(model, long, indicators=indicators, reference=reference, year=year,
                    level=level, targets=targets, **dict(profile_options or {}))
     prof.row(area)  # an unknown area: UnknownAreaError with close matches, before any work
-    catalogue = indicators if indicators is not None else (
+    catalogue = indicators if indicators is not None else named[0] if named else (
         load_indicators(model) if "indicators" in model.table_names else None)
     ctx = _Context(model, prof, area, lang, long, catalogue, priorities, goal_list, dpi)
     rec = recommend(model, prof, priorities, area=area, top=top, alpha=alpha,
@@ -398,6 +412,10 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     else:
         write_document(path, html)
     return path
+
+
+#: File name endings of a written report.
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")
 
 
 def _write_pdf(html: str, path: Path) -> None:

@@ -36,7 +36,7 @@ from ._graph import patterns
 from ._results import PROVENANCE, Result, provenance_of
 from .effects import check_alpha
 from .errors import InvalidParameterError
-from .indicators import Profile, area_deltas, deltas_frame
+from .indicators import Profile, area_deltas, check_profile, deltas_frame
 from .model import FactorModel
 
 __all__ = ["DEFAULT_SD", "MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"]
@@ -430,6 +430,7 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
     weights = draw_weights(model, n_draws, seed=seed, distribution=distribution,
                            default_sd=default_sd)
     n = model.n_nodes
+    check_profile(model, profile)
     profile = deltas_frame(profile)
     areas = profile.index
     nodes = list(model.node_ids)

@@ -51,12 +51,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._cells import year_argument
 from ._json import json_safe
 from ._results import Result
 from .effects import total_effects
 from .errors import DataError, InvalidParameterError, close_matches
-from .indicators import as_catalogue, profile
-from .io import load_areas, read_area_data
+from .indicators import as_area_data, as_catalogue, data_catalogue, profile
+from .io import load_areas
 from .model import FactorModel
 from .propagate import propagate
 
@@ -299,7 +300,8 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
         Seed of the fold assignment.
     indicators : DataFrame or path, optional
         Indicator catalogue (see :func:`factormodel.as_catalogue`); by default
-        the model's bundled one.
+        the one the data name (:func:`factormodel.indicators.data_catalogue`),
+        else the model's bundled one.
     year : int, optional
         The year validated (default: the latest in the data).
     calibrate : float, optional
@@ -336,13 +338,13 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
                                       and math.isfinite(calibrate) and calibrate >= 0):
         raise InvalidParameterError(f"calibrate must be a strength >= 0 or None, got "
                                     f"{calibrate!r}")
-    long = data if isinstance(data, pd.DataFrame) and {"area", "year", "indicator", "value"} \
-        <= set(data.columns) else read_area_data(data)
-    cat = as_catalogue(model, indicators)
+    long = as_area_data(data)  # a frame of text cells is read like the same CSV
+    named = data_catalogue(model, long) if indicators is None else None
+    cat = named[0] if named else as_catalogue(model, indicators)
     years = sorted(set(long["year"]))
     if not years:
         raise DataError("the data has no rows")
-    year = years[-1] if year is None else int(year)
+    year = years[-1] if year is None else year_argument(year)
     prof_now = profile(model, long, indicators=cat, reference="city", year=year, level=level)
     now = prof_now.deltas
     level = level or prof_now.level or ""

@@ -110,7 +110,8 @@ class Lexicon:
                                 for i in sorted(hits))
                     + "; use the id")
         everything = [n for names in self._shown.values() for n in names]
-        hint = close_matches(name, everything)
+        hint = close_matches(name, everything, list_all=False) or (
+            f"no close match among the {len(self.ids)} {self.kind} ids and their labels")
         error = UnknownNodeError if self.kind == "node" else UnknownIndicatorError
         raise error(f"{prefix}unknown {self.kind} {name!r}; {hint}")
 
