@@ -46,6 +46,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "value": ("waarde (SD verbetering, gewogen)", "value (SD improvement, weighted)"),
     "targets": ("doelfactoren", "target factors"),
     "effect": ("effect", "effect"),
+    "effect_basis": ("effectgrootte", "effect size"),
     "chosen": ("gekozen", "chosen"),
     "reason": ("reden", "reason"),
     "value_per_unit": ("waarde per eenheid (SD)", "value per unit (SD)"),

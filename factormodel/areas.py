@@ -32,7 +32,8 @@ import pandas as pd
 from ._cells import TableSource, listing, parse_numbers, per_unique, require_columns, text
 from .errors import DataError, UnknownAreaError, close_matches
 
-__all__ = ["AREA_DATA_COLUMNS", "LEVELS", "normalize_area_data", "registry_from_frame"]
+__all__ = ["AREA_DATA_COLUMNS", "LEVELS", "POPULATION_COLUMNS", "normalize_area_data",
+           "registry_from_frame"]
 
 #: Area levels from fine to coarse.
 LEVELS = ("buurt", "wijk", "gebied", "gemeente")
@@ -45,6 +46,8 @@ _CODE_ALIASES = ("code", "cbs_code", "codering", "codering (code)", "regiocode",
                  "wijkencode", "buurtcode")
 _YEAR_ALIASES = ("year", "jaar", "perioden", "periode", "period")
 _POP_ALIASES = ("population", "inwoners", "bevolking", "aantal inwoners", "jongeren")
+#: Column names read as an area's population (case-insensitive), for messages and forms.
+POPULATION_COLUMNS = _POP_ALIASES
 _YEAR_RE = re.compile(r"^(\d{4})(JJ00)?(\*)?$")
 _CODE_RE = re.compile(r"^(GM|WK|BU)\d{4,8}$")
 _CODE_LEVEL = {"GM": "gemeente", "WK": "gebied", "BU": "buurt"}

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import io
 import json
 import os
 import sys
@@ -49,6 +48,7 @@ from . import __version__, vocab
 from . import _lang as L
 from ._json import json_safe
 from ._safewrite import guard_frame, write_with
+from ._spreadsheet import csv_text, for_people
 from .datasets import list_models
 from .effects import decompose_effects, total_effects
 from .errors import (
@@ -496,12 +496,7 @@ def _write(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
 
 
 def _csv(frame: pd.DataFrame, dutch: bool) -> str:
-    buf = io.StringIO()
-    if dutch:
-        frame.to_csv(buf, index=False, lineterminator="\n", sep=";", decimal=",")
-    else:
-        frame.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(frame, dutch)  # the one CSV writer, shared with the web page
 
 
 def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
@@ -527,7 +522,7 @@ def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
         sheets = {"data": data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)}
     human = fmt in ("csv-nl", "xlsx") and lang is not None
     if human:
-        sheets = {L.header(k, lang): L.translate_frame(v, lang) for k, v in sheets.items()}
+        sheets = {L.header(k, lang): for_people(v, lang) for k, v in sheets.items()}
     # no formula injection into a spreadsheet that opens the output
     sheets = {k: guard_frame(v) for k, v in sheets.items()}
     if fmt == "xlsx":

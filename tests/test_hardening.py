@@ -497,12 +497,15 @@ def test_web_downloads_are_guarded():
 
     from factormodel.serve import web
 
-    csv_href, xlsx_href = web._downloads(pd.DataFrame({"factor": ["@SUM(A1)"],
-                                                       "score": [-1.5]}), "t")
-    csv = base64.b64decode(csv_href.split("base64,", 1)[1]).decode("utf-8")
-    assert "'@SUM(A1)" in csv and ",-1.5" in csv
-    book = pd.read_excel(io.BytesIO(base64.b64decode(xlsx_href.split("base64,", 1)[1])))
-    assert book["factor"].tolist() == ["'@SUM(A1)"] and book["score"].tolist() == [-1.5]
+    frame = pd.DataFrame({"factor": ["@SUM(A1)"], "score": [-1.5]})
+    for lang, (first, other) in {"en": (",-1.5", ";-1,5"), "nl": (";-1,5", ",-1.5")}.items():
+        csv_href, xlsx_href, other_href = web._downloads(frame, "t", lang)
+        csv = base64.b64decode(csv_href.split("base64,", 1)[1]).decode("utf-8-sig")
+        assert "'@SUM(A1)" in csv and first in csv
+        csv = base64.b64decode(other_href.split("base64,", 1)[1]).decode("utf-8-sig")
+        assert "'@SUM(A1)" in csv and other in csv
+        book = pd.read_excel(io.BytesIO(base64.b64decode(xlsx_href.split("base64,", 1)[1])))
+        assert book.iloc[:, 0].tolist() == ["'@SUM(A1)"] and book.iloc[:, 1].tolist() == [-1.5]
 
 
 # --------------------------------------------------------------------- 3. numbers (pinned)

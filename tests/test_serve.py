@@ -589,17 +589,29 @@ def test_page_downloads_decode_to_the_tables(client):
     import re
 
     html = client.post("/", data={"area": AREA, "outcome": "vsv"}).text
-    href = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)" '
-                     r'download="aanbeveling.csv"', html).group(1)
-    table = pd.read_csv(io.BytesIO(base64.b64decode(href)))
     rec = fm.recommend(fm.load_model("rotterdam-jeugd"),
                        fm.profile(fm.load_model("rotterdam-jeugd"),
                                   fm.load_example_data("rotterdam")), {"vsv": 1}, area=AREA)
+    # the Dutch page's CSV is csv-nl: BOM, ';', decimal comma, Dutch headers
+    href = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)" '
+                     r'download="aanbeveling.csv"', html).group(1)
+    raw = base64.b64decode(href)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
     assert table["factor"].tolist() == rec["factor"].tolist()
+    assert np.allclose(table["score"], rec["score"], equal_nan=True) and "rang" in table.columns
+    assert set(table["status"]) <= {"aanbevolen", "niet gemeten",
+                                    "helpt de gekozen resultaten niet",
+                                    "op of beter dan de referentie"}
+    # the plain CSV (stable keys, ',' and '.') is offered besides
+    href = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)" '
+                     r'download="aanbeveling-en.csv"', html).group(1)
+    plain = pd.read_csv(io.BytesIO(base64.b64decode(href)))
+    assert plain["factor"].tolist() == rec["factor"].tolist() and "rank" in plain.columns
     xlsx = re.search(r'href="data:application/[^;]+;base64,([^"]+)" download="aanbeveling.xlsx"',
                      html).group(1)
-    assert pd.read_excel(io.BytesIO(base64.b64decode(xlsx)))["factor"].tolist() == \
-        rec["factor"].tolist()
+    sheet = pd.read_excel(io.BytesIO(base64.b64decode(xlsx)))
+    assert sheet["factor"].tolist() == rec["factor"].tolist() and "rang" in sheet.columns
 
 
 # --------------------------------------------------------------------------- CLI

@@ -71,3 +71,64 @@ def test_a_missing_chromium_gives_a_reason(monkeypatch):
     monkeypatch.setattr(browser, "chromium_path", lambda: None)
     reason = browser.unavailable()
     assert reason is not None and "apt-get install chromium" in reason
+
+
+def _her_file(tmp_path):
+    import factormodel as fm
+    from tests.test_serve_web import bloemhof_csv
+
+    path = tmp_path / "bloemhof.csv"
+    path.write_bytes(bloemhof_csv(fm.load_model("rotterdam-jeugd")))
+    return path
+
+
+@needs_browser
+def test_her_own_file_a_goal_a_dutch_budget_and_the_population(base_url, tmp_path):
+    """Review finding 1, 5, 8, 12 as she met them: upload, goal text, '250.000', no
+    population -> a Dutch message naming the field; fill it in -> her results, her file."""
+    path = _her_file(tmp_path)
+    with browser.chromium_page() as page:
+        page.goto(base_url)
+        page.set_input_files("#file", str(path))
+        assert page.locator("#dataset").is_disabled()  # the upload replaces the dataset
+        page.get_by_label("Wijk", exact=True).fill("Bloemhof")
+        page.fill("#goals", "schoolverzuim:-2pp:3j:12-18")
+        page.fill("#budget", "250.000")
+        page.click("button[type=submit]")
+        alert = page.get_by_role("alert")
+        alert.wait_for()
+        assert "Aantal jongeren / inwoners" in alert.inner_text()
+        # the page kept her file: the dataset says so, and the next try uses it
+        assert page.locator("#dataset").input_value() == "upload"
+        assert "bloemhof.csv" in page.locator("#kept").inner_text()
+        assert page.locator("#budget").input_value() == "250.000"
+        page.fill("#population", "2.450")
+        page.click("button[type=submit]")
+        page.wait_for_selector("table#portfolio-table", timeout=120_000)
+        assert page.locator("#data-source").inner_text() == "gegevens: bloemhof.csv"
+        assert page.locator("p.synthetic").count() == 0
+        assert "geen gepubliceerde effectgrootte" in page.locator("#effects-note").inner_text()
+        headers = page.locator("table#portfolio-table th").all_inner_texts()
+        assert "kosten (€)" in headers and "effectgrootte" in headers
+        # the wijkrapport downloaded now is built from her file
+        with page.expect_download() as info:
+            page.click("button[value=report]")
+        report = info.value.path().read_text(encoding="utf-8")
+        assert "bloemhof.csv" in report and "SYNTHETISCH" not in report
+
+
+@needs_browser
+def test_a_new_model_keeps_the_uploaded_file(base_url, tmp_path):
+    path = _her_file(tmp_path)
+    with browser.chromium_page() as page:
+        page.goto(base_url)
+        page.set_input_files("#file", str(path))
+        page.get_by_label("Wijk", exact=True).fill("Bloemhof")
+        page.check("#outcome-vsv")
+        page.click("button[type=submit]")
+        page.wait_for_selector("table#ranking", timeout=120_000)
+        with page.expect_navigation():
+            page.select_option("#model", "toy")
+        assert page.locator("#model").input_value() == "toy"
+        assert page.locator("#dataset").input_value() == "upload"
+        assert "bloemhof.csv" in page.locator("#kept").inner_text()

@@ -48,7 +48,7 @@ from ..errors import (
     close_matches,
 )
 from ..fcm import FCMResult
-from ..goals import Goal, parse_goal
+from ..goals import Goal, goal_phases, parse_goal
 from ..indicators import Profile, coverage, profile, profile_index, to_indicator_units
 from ..io import load_areas, load_example_data, load_model, read_area_data, read_model
 from ..model import FactorModel
@@ -94,6 +94,8 @@ class RequestError(Exception):
         self.detail = detail
         self.location = location
         self.problems = problems
+        #: The library error this answers, if any.
+        self.original: FactorModelError | None = None
 
     @classmethod
     def located(cls, exc: FactorModelError, location: str) -> RequestError:
@@ -101,7 +103,9 @@ class RequestError(Exception):
         uploaded file's problems at ``body.file``)."""
         problems = [{"where": p.where, "message": p.message} for p in exc.problems] \
             if isinstance(exc, ModelValidationError) else None
-        return cls(error_status(exc)[0], type(exc).__name__, str(exc), location, problems)
+        out = cls(error_status(exc)[0], type(exc).__name__, str(exc), location, problems)
+        out.original = exc  # the web page words it in its language
+        return out
 
 
 @dataclass(frozen=True)
@@ -576,25 +580,29 @@ def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, floa
                   required_phases: list[str], required_settings: list[str],
                   cap_at_room: bool, alpha: float, goals: Sequence[str] = ()) -> Portfolio:
     """:func:`factormodel.optimize_portfolio` with the model's own intervention catalogue;
-    the population comes from the data unless given."""
+    the population comes from the data unless given. As on the command line and in the
+    wijkrapport, a goal's age group limits the portfolio to interventions for those life
+    phases (:func:`factormodel.goal_phases`)."""
     if population is None:
         population = prof.population_of(area)
+    chosen = goals_of(outcomes, goals)
     return optimize_portfolio(model, prof, load_interventions(model), budget=budget,
-                              outcomes=goals_of(outcomes, goals), population=population, area=area,
+                              outcomes=chosen, population=population, area=area,
                               one_per_factor=one_per_factor, required_phases=required_phases,
                               required_settings=required_settings, cap_at_room=cap_at_room,
-                              alpha=alpha)
+                              alpha=alpha, phases=goal_phases(chosen))
 
 
 def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
                 outcomes: Mapping[str, float], goals: Sequence[str] = (), *,
                 budget: float | None, lang: str, reference: str = "city",
                 year: int | None = None, level: str | None = None, n_draws: int = 500,
-                data_source: str | None = None) -> str:
-    """:func:`factormodel.report` as one self-contained HTML string."""
+                data_source: str | None = None, population: float | None = None) -> str:
+    """:func:`factormodel.report` as one self-contained HTML string (``population``: the
+    area's, for the portfolio, when the data do not give it)."""
     return str(report(model, data, area, goals_of(outcomes, goals), budget=budget, lang=lang,
                       reference=reference, year=year, level=level, n_draws=n_draws,
-                      data_source=data_source))
+                      data_source=data_source, population=population))
 
 
 def report_filename(area: str) -> str:

@@ -2,19 +2,31 @@
 
 A gebiedsadviseur picks a model, a dataset (the bundled SYNTHETIC example, a file
 of the server's data folder, or an uploaded table), a wijk, the maatschappelijke
-resultaten (outcomes) with their priorities, and optionally a budget; the page
+resultaten (outcomes) with their priorities and/or goals typed as on the command
+line (``schoolverzuim:-2pp:3j:12-18``), and optionally a budget (``250.000``) and
+the number of young people (when the data have no population column); the page
 shows the wijk's profile, what drives the chosen outcomes there, the recommended
-factors and the portfolio, each with its figure and its table for download (CSV
-and XLSX, embedded in the page, so nothing is kept on the server). Everything is
-computed by the same service functions as the JSON API. ``?lang=en`` switches
-to English. The page works without JavaScript; a few lines of vanilla JS refresh
-the lists when the model or dataset changes.
+factors and the portfolio (saying which effect sizes are assumed defaults), each
+with its figure and its table for download (``csv-nl`` and XLSX on the Dutch page,
+embedded in the page, so nothing is kept on the server). The page explains the
+upload format and offers a template CSV from the model's indicator catalogue
+(``/template.csv``).
+
+An uploaded file travels back in the form (base64, never stored on the server), so
+the next "Analyseer" or "Download wijkrapport" uses exactly that file, and the
+results and the report name it; when the form says "the uploaded file" but no
+longer carries it, the request is refused -- never answered from other data.
+
+Everything is computed by the same service functions as the JSON API.
+``?lang=en`` switches to English. The page works without JavaScript; a few lines
+of vanilla JS refresh the lists when the model or dataset changes.
 """
 
 from __future__ import annotations
 
 import base64
-import io
+import binascii
+import datetime
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +35,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
+from .. import _lang as L
 from .. import plot
-from .._safewrite import guard_frame
-from ..errors import FactorModelError
+from .._spreadsheet import table_bytes
+from ..areas import POPULATION_COLUMNS
+from ..errors import DataError, FactorModelError
+from ..goals import parse_goal
+from ..indicators import Profile, load_indicators
 from ..model import FactorModel
+from ..words import parse_number
 from . import service
 from .figures import figure_png, provenance_line
 from .http_errors import error_status
@@ -55,9 +72,39 @@ TEXT: dict[str, dict[str, str]] = {
         "model": "Model", "dataset": "Gegevens", "upload": "Of upload een eigen tabel "
         "(CSV of XLSX)", "area": "Wijk", "outcomes": "Maatschappelijke resultaten "
         "(prioriteit)", "budget": "Budget in euro (optioneel)", "top": "Aantal factoren",
+        "budget_help": "bijvoorbeeld 250.000 of € 247.500",
+        "population": "Aantal jongeren / inwoners (optioneel)",
+        "population_help": "voor het pakket; alleen nodig als de gegevens geen kolom "
+        "jongeren of inwoners hebben",
+        "goals": "Doelen met grootte, termijn en groep (optioneel, één per regel)",
+        "goals_help": "zoals op de opdrachtregel: factor of resultaat:verandering:termijn:groep, "
+        "bijvoorbeeld schoolverzuim:-2pp:3j:12-18 of vsv:-10%:4j of "
+        "startkwalificatie:+3pp=2 (=2 is de prioriteit). Termijn en groep worden genoemd, "
+        "niet doorgerekend.",
+        "format_title": "Hoe ziet een eigen bestand eruit?",
+        "format_text": "Eén regel per wijk, jaar en indicator, met de kolommen wijk, jaar, "
+        "indicator en waarde (CSV met ; of , of een Excel-bestand; een decimale komma mag, "
+        "ook 9,1%). Zet er een regel met de wijk Rotterdam bij: dat is de stedelijke "
+        "referentie. Een kolom jongeren of inwoners geeft het aantal voor het pakket. "
+        "Indicator is het id of de omschrijving uit de indicatorcatalogus van het model.",
+        "template": "Download een sjabloon met alle indicatoren van dit model",
+        "kept": "Uw bestand {name} blijft gekozen (kies een nieuw bestand om het te vervangen)",
+        "data_of": "gegevens", "upload_option": "uw bestand: {name}",
+        "effects_default": "Let op: {n} van de {k} gekozen interventies hebben geen "
+        "gepubliceerde effectgrootte. Het model rekent dan met een voorzichtige "
+        "standaardwaarde per NJi-erkenningsniveau – een aanname, geen meting. Erkenning zegt "
+        "iets over de sterkte van het bewijs, niet over de grootte van het effect.",
+        "effects_published": "Alle {k} gekozen interventies hebben een gepubliceerde "
+        "effectgrootte uit de catalogus.",
+        "effect": "effectgrootte", "effect_default": "standaardwaarde (aanname)",
+        "effect_published": "gepubliceerd",
+        "csv_intl": "CSV met Engelse kolomnamen en decimale punt",
         "lang": "Taal", "token": "Toegangscode", "submit": "Analyseer", "refresh": "Bijwerken",
         "report": "Download wijkrapport (HTML)",
         "busy": "Bezig met rekenen …",
+        "no_goal": "kies minstens één maatschappelijk resultaat of typ een doel",
+        "no_drivers": "De gekozen doelen zijn factoren, geen maatschappelijke resultaten van "
+        "het model; vink een resultaat aan om te zien wat het in deze wijk drijft.",
         "profile": "Profiel", "profile_note": "Afstand tot de referentie in standaarddeviaties "
         "(SD); index 100 = referentie, hoger = beter. De figuur toont de 15 grootste "
         "achterstanden, de tabel alle gemeten factoren. Niet-gemeten factoren staan er niet in.",
@@ -77,7 +124,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reconstruction": "Het model {name} is een reconstructie uit openbare bronnen, niet "
         "het officiële Rotterdamse model.",
         "error": "Dat lukte niet", "none": "(geen)", "year": "jaar", "reference": "referentie",
-        "cost": "Kosten", "improvement": "verwachte verbetering", "of": "van",
+        "cost": "kosten (€)", "improvement": "verwachte verbetering", "of": "van",
+        "total_cost": "Kosten",
         "portfolio_effect": "Wat het pakket naar verwachting oplevert",
         "api": "JSON-API en documentatie",
         "rank": "rang", "factor": "factor", "score": "score", "room": "ruimte", "gain": "winst",
@@ -97,9 +145,38 @@ TEXT: dict[str, dict[str, str]] = {
         "model": "Model", "dataset": "Data", "upload": "Or upload your own table (CSV or XLSX)",
         "area": "Wijk (area)", "outcomes": "Maatschappelijke resultaten (priority)",
         "budget": "Budget in euro (optional)", "top": "Number of factors", "lang": "Language",
+        "budget_help": "for example 250,000 or 250000",
+        "population": "Number of young people / inhabitants (optional)",
+        "population_help": "for the portfolio; only needed when the data have no column "
+        "jongeren or inwoners (population)",
+        "goals": "Goals with size, horizon and group (optional, one per line)",
+        "goals_help": "as on the command line: factor or outcome:change:horizon:group, "
+        "e.g. schoolverzuim:-2pp:3j:12-18 or vsv:-10%:4j or startkwalificatie:+3pp=2 "
+        "(=2 is the priority). Horizon and group are stated, not modelled.",
+        "format_title": "What does your own file look like?",
+        "format_text": "One row per area, year and indicator, with the columns wijk (area), "
+        "jaar (year), indicator and waarde (value) (CSV with ; or , or an Excel file; a "
+        "decimal comma is fine, also 9,1%). Add a row for the area Rotterdam: that is the "
+        "city reference. A column jongeren or inwoners gives the population for the "
+        "portfolio. Indicator is the id or label from the model's indicator catalogue.",
+        "template": "Download a template with every indicator of this model",
+        "kept": "Your file {name} stays chosen (choose a new file to replace it)",
+        "data_of": "data", "upload_option": "your file: {name}",
+        "effects_default": "Note: {n} of the {k} chosen interventions have no published "
+        "effect size. The model then uses a cautious default per NJi recognition level – an "
+        "assumption, not a measurement. Recognition grades the strength of evidence, not the "
+        "size of the effect.",
+        "effects_published": "All {k} chosen interventions have a published effect size "
+        "from the catalogue.",
+        "effect": "effect size", "effect_default": "default (assumption)",
+        "effect_published": "published",
+        "csv_intl": "CSV with Dutch headers, ; and decimal comma",
         "token": "Access token", "submit": "Analyse", "refresh": "Refresh",
         "report": "Download the wijkrapport (HTML)",
         "busy": "Computing …",
+        "no_goal": "choose at least one outcome or type a goal",
+        "no_drivers": "The chosen goals are factors, not outcomes of the model; tick an "
+        "outcome to see what drives it in this area.",
         "profile": "Profile", "profile_note": "Distance from the reference in standard "
         "deviations (SD); index 100 = reference, higher = better. The figure shows the 15 "
         "largest shortfalls, the table every measured factor. Unmeasured factors are left out.",
@@ -119,7 +196,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reconstruction": "The model {name} is a reconstruction from public sources, not the "
         "official Rotterdam model.",
         "error": "That did not work", "none": "(none)", "year": "year",
-        "reference": "reference", "cost": "Cost", "improvement": "expected improvement",
+        "reference": "reference", "cost": "cost (€)", "improvement": "expected improvement",
+        "total_cost": "Cost",
         "of": "of", "portfolio_effect": "What the portfolio is expected to achieve",
         "api": "JSON API and documentation",
         "rank": "rank", "factor": "factor", "score": "score", "room": "room", "gain": "gain",
@@ -152,6 +230,7 @@ class Table:
     csv: str = ""
     xlsx: str = ""
     html_id: str = ""
+    csv_other: str = ""
 
 
 @dataclass
@@ -166,20 +245,54 @@ class Choices:
     budget: float | None = None
     top: int = 5
     filename: str | None = None
+    goals: list[str] = field(default_factory=list)
+    population: float | None = None
+    budget_text: str = ""
+    population_text: str = ""
+    #: The uploaded file (base64), carried in the form so that the next "Analyseer" or
+    #: "Download wijkrapport" uses exactly the same data; never kept on the server.
+    kept: str = ""
+    data_areas: list[str] = field(default_factory=list)
+
+    @property
+    def goals_text(self) -> str:
+        """The goals as typed, one per line."""
+        return "\n".join(self.goals)
+
+    def data_source(self) -> str:
+        """The data in words, for the results and the wijkrapport's provenance."""
+        if self.filename:
+            return self.filename
+        if self.dataset == service.EXAMPLE_DATASET:
+            return {"nl": "het SYNTHETISCHE voorbeeld (example) dat met factormodel wordt "
+                          "meegeleverd",
+                    "en": "the SYNTHETIC example (example) shipped with factormodel"}[self.lang]
+        return self.dataset
 
 
 def _lang(value: Any) -> str:
     return value if value in TEXT else "nl"
 
 
-def _downloads(frame: pd.DataFrame, key: str) -> tuple[str, str]:
-    frame = guard_frame(frame)  # a spreadsheet opening the download runs no formula
-    csv = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    buf = io.BytesIO()
-    frame.to_excel(buf, index=False, sheet_name=key[:31])
-    return ("data:text/csv;charset=utf-8;base64," + base64.b64encode(csv).decode("ascii"),
-            "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
-            + base64.b64encode(buf.getvalue()).decode("ascii"))
+_CSV_URI = "data:text/csv;charset=utf-8;base64,"
+_XLSX_URI = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
+
+
+def _downloads(frame: pd.DataFrame, key: str, lang: str) -> tuple[str, str, str]:
+    """``(csv, xlsx, other csv)`` as data URIs, written by the library's one table writer.
+
+    Dutch page: ``csv-nl`` (``;``, decimal comma, Dutch headers, BOM) and a Dutch
+    workbook, with the plain CSV (stable keys, ``,``, decimal point) as the other.
+    English page: the plain CSV and an English workbook, with ``csv-nl`` as the other.
+    """
+    def uri(prefix: str, data: bytes) -> str:
+        return prefix + base64.b64encode(data).decode("ascii")
+
+    nl = table_bytes(frame, "csv-nl", lang="nl")
+    plain = table_bytes(frame, "csv")
+    xlsx = table_bytes(frame, "xlsx", lang=lang, sheet=key)
+    first, other = (nl, plain) if lang == "nl" else (plain, nl)
+    return uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other)
 
 
 def _fmt(value: Any, digits: int = 2, lang: str = "nl") -> str:
@@ -206,8 +319,9 @@ def _table(frame: pd.DataFrame, key: str, columns: dict[str, tuple[str, int | No
     rows = [[_fmt(v, d or 0, lang) if d is not None else _fmt(v, lang=lang)
              for v, (_, d) in zip(r, columns.values(), strict=True)]
             for r in shown.itertuples(index=False)]
-    csv, xlsx = _downloads(frame, key)
-    return Table(key, [t.get(k, k) for k, _ in columns.values()], rows, csv, xlsx, html_id)
+    csv, xlsx, other = _downloads(frame, key, lang)
+    return Table(key, [t.get(k, k) for k, _ in columns.values()], rows, csv, xlsx, html_id,
+                 other)
 
 
 def _default_model(ws: Workspace) -> str:
@@ -228,7 +342,9 @@ def _context(request: Request, ws: Workspace, c: Choices, **extra: Any) -> dict[
     except (FactorModelError, RequestError):
         pass
     token_needed = request.app.state.token is not None
-    if c.dataset == service.EXAMPLE_DATASET or not token_needed:
+    if c.data_areas:
+        areas = c.data_areas
+    elif c.dataset == service.EXAMPLE_DATASET or not token_needed:
         try:
             data = ws.dataset(c.dataset)
             finest = data["level"].value_counts().index[0] if len(data) else None
@@ -251,26 +367,91 @@ def page(request: Request, lang: str = "nl", model: str | None = None,
     return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
 
 
+#: The dataset choice that means "the file uploaded before, carried in the form".
+UPLOADED = "upload"
+
+
+@router.get("/template.csv")
+def template(request: Request, model: str | None = None, lang: str = "nl") -> Response:
+    """A CSV template of area data for ``model``: one row per indicator of its catalogue
+    for an own wijk and for the city row ``Rotterdam``, with empty values to fill in
+    (``csv-nl`` on the Dutch page, plain CSV on the English one)."""
+    ws: Workspace = request.app.state.workspace
+    lang = _lang(lang)
+    try:
+        m = ws.model(model or _default_model(ws), "query.model")
+        body = template_csv(m, lang)
+    except RequestError as exc:
+        return Response(exc.detail, status_code=exc.status, media_type="text/plain")
+    except FactorModelError as exc:
+        return Response(str(exc), status_code=error_status(exc)[0], media_type="text/plain")
+    name = f"{'sjabloon' if lang == 'nl' else 'template'}-{m.name}.csv"
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def template_csv(model: FactorModel, lang: str = "nl") -> bytes:
+    """The bytes of the upload template of ``model`` (see :func:`template`).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> text = template_csv(fm.load_model("toy")).decode("utf-8-sig")
+    >>> text.splitlines()[0]
+    'wijk;jaar;indicator;waarde;jongeren;omschrijving;eenheid'
+    """
+    cat = load_indicators(model)
+    year = datetime.date.today().year - 1
+    rows = [{"wijk": area, "jaar": year, "indicator": str(i), "waarde": "", "jongeren": "",
+             "omschrijving": str(r[f"label_{lang}"]), "eenheid": str(r["unit"])}
+            for area in ("Mijnwijk" if lang == "nl" else "Myarea", "Rotterdam")
+            for i, r in cat.iterrows()]
+    frame = pd.DataFrame(rows)
+    if lang == "nl":
+        return table_bytes(frame, "csv-nl")  # headers already Dutch: no translation
+    frame.columns = ["area", "year", "indicator", "value", "population", "label", "unit"]
+    return table_bytes(frame, "csv")
+
+
 @router.post("/", response_class=HTMLResponse)
 async def analyse(request: Request) -> HTMLResponse:
     """Read the form (with an optional upload), compute, and show the results."""
     ws: Workspace = request.app.state.workspace
-    form = await request.form()
+    # the uploaded file travels back in a form field: allow a field as large as an upload
+    form = await request.form(max_part_size=ws.limits.max_upload_bytes * 4 // 3 + 4096)
     c = Choices(lang=_lang(form.get("lang")), model=str(form.get("model") or _default_model(ws)),
                 dataset=str(form.get("dataset") or service.EXAMPLE_DATASET),
-                area=str(form.get("area") or "").strip())
+                area=str(form.get("area") or "").strip(),
+                budget_text=str(form.get("budget") or "").strip(),
+                population_text=str(form.get("population") or "").strip(),
+                goals=[g.strip() for g in str(form.get("goals") or "").splitlines()
+                       if g.strip()])
     status = 200
     try:
         _check_token(request, form.get("token"))
+        content = _uploaded(form, c, ws)
+        if form.get("action") == "refresh":  # another model, the uploaded file kept
+            return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
         c.top = _whole(form.get("top") or "5", "top")
-        c.budget = _number(form.get("budget"), "budget")
-        c.outcomes = {str(o): _number(form.get(f"priority_{o}") or "1", f"priority_{o}") or 1.0
-                      for o in form.getlist("outcome")}
-        upload = form.get("file")
-        content = None
-        if isinstance(upload, UploadFile) and upload.filename:
-            c.filename = upload.filename
-            content = upload.file.read(ws.limits.max_upload_bytes + 1)
+        problems = []
+        for name in ("budget", "population"):
+            try:
+                setattr(c, name, _amount(getattr(c, f"{name}_text"), name, c.lang))
+            except RequestError as exc:
+                problems.append(exc.detail)
+        for i, text in enumerate(c.goals, 1):
+            try:
+                parse_goal(text)
+            except FactorModelError as exc:
+                problems.append(("doel" if c.lang == "nl" else "goal")
+                                + f" {i} ({text!r}): {L.error(exc, c.lang)}")
+        try:
+            c.outcomes = {str(o): _number(form.get(f"priority_{o}") or "1", f"priority_{o}")
+                          or 1.0 for o in form.getlist("outcome") if str(o).strip()}
+        except RequestError as exc:
+            problems.append(exc.detail)
+        if problems:
+            raise RequestError(422, "invalid_request", "; ".join(problems), "form")
         # the analysis is CPU-bound: run it off the event loop
         from starlette.concurrency import run_in_threadpool
 
@@ -282,11 +463,50 @@ async def analyse(request: Request) -> HTMLResponse:
         results = await run_in_threadpool(_results, ws, c, content)
         extra: dict[str, Any] = {"results": results}
     except RequestError as exc:
-        status, extra = exc.status, {"error": exc.detail}
+        status = exc.status
+        extra = {"error": exc.detail if exc.original is None else L.error(exc.original, c.lang)}
     except FactorModelError as exc:
-        status, extra = error_status(exc)[0], {"error": str(exc)}
+        status, extra = error_status(exc)[0], {"error": L.error(exc, c.lang)}
     return templates.TemplateResponse(request, "index.html", _context(request, ws, c, **extra),
                                       status_code=status)
+
+
+def _uploaded(form: Any, c: Choices, ws: Workspace) -> bytes | None:
+    """The bytes of the uploaded table: a new file, else the file carried in the form when
+    the dataset choice is still the upload; ``None`` for a named dataset.
+
+    Raises
+    ------
+    RequestError
+        422 when the form says "the uploaded file" but does not carry it (the page never
+        falls back to another dataset).
+    """
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        c.filename = upload.filename
+        content = upload.file.read(ws.limits.max_upload_bytes + 1)
+    elif c.dataset == UPLOADED:
+        name, kept = form.get("upload_name"), form.get("upload_data")
+        if not isinstance(name, str) or not name or not isinstance(kept, str) or not kept:
+            raise RequestError(422, "upload_missing", {
+                "nl": "het eerder geüploade bestand zit niet meer in het formulier; upload het "
+                      "opnieuw of kies andere gegevens",
+                "en": "the file uploaded before is no longer in the form; upload it again or "
+                      "choose other data"}[c.lang], "form.upload_data")
+        try:
+            content = base64.b64decode(kept, validate=True)
+        except (binascii.Error, ValueError):
+            raise RequestError(422, "upload_missing", {
+                "nl": f"het eerder geüploade bestand {name!r} is beschadigd; upload het opnieuw",
+                "en": f"the file uploaded before, {name!r}, is damaged; upload it again"}[c.lang],
+                "form.upload_data") from None
+        c.filename = name
+    else:
+        return None
+    c.dataset = UPLOADED
+    if len(content) <= ws.limits.max_upload_bytes:
+        c.kept = base64.b64encode(content).decode("ascii")
+    return content
 
 
 def _check_token(request: Request, given: Any) -> None:
@@ -311,6 +531,30 @@ def _number(value: Any, name: str) -> float | None:
     return number
 
 
+_FIELD = {"budget": {"nl": "budget", "en": "budget"},
+          "population": {"nl": "aantal jongeren / inwoners",
+                         "en": "number of young people / inhabitants"}}
+
+
+def _amount(text: str, name: str, lang: str) -> float | None:
+    """A whole amount typed in the form (``250.000``, ``€ 247.500``, ``250000``), read by
+    the library's one number parser with Dutch thousands; ``None`` when empty."""
+    if not text:
+        return None
+    field_name = _FIELD[name][lang]
+    try:
+        number = parse_number(text, what=field_name, grouping=True)
+    except FactorModelError:
+        number = None
+    if number is None or not np.isfinite(number) or number <= 0 or number != int(number):
+        raise RequestError(422, "invalid_request", {
+            "nl": f"{field_name}: {text!r} is geen heel bedrag of aantal boven 0 (bijvoorbeeld "
+                  "250.000 of 250000)",
+            "en": f"{field_name}: {text!r} is not a whole amount or count above 0 (for "
+                  "example 250,000 or 250000)"}[lang], f"form.{name}")
+    return number
+
+
 def _whole(value: Any, name: str) -> int:
     number = _number(value, name)
     if number is None or number != int(number) or not 1 <= number <= 100:
@@ -319,44 +563,65 @@ def _whole(value: Any, name: str) -> int:
     return int(number)
 
 
+def _need_goal(c: Choices) -> None:
+    if not c.area:
+        raise RequestError(422, "invalid_request", {"nl": "kies een wijk",
+                                                    "en": "choose a wijk (area)"}[c.lang],
+                           "form.area")
+    if not c.outcomes and not c.goals:
+        raise RequestError(422, "invalid_request", TEXT[c.lang]["no_goal"], "form.outcome")
+
+
+def _population(prof: Profile, c: Choices) -> float:
+    """The population for the portfolio: the form's field, else the data's; refuses in the
+    page's language, naming the field and the columns the reader accepts."""
+    if c.population is not None:
+        return c.population
+    try:
+        return prof.population_of(c.area)
+    except DataError:
+        columns = ", ".join(POPULATION_COLUMNS)
+        raise RequestError(422, "no_population", {
+            "nl": f"voor een pakket interventies is het aantal jongeren of inwoners van "
+                  f"{c.area} nodig, en {c.data_source()} geeft dat niet. Vul het veld "
+                  f"'{TEXT['nl']['population']}' in, of geef het bestand een kolom met een van "
+                  f"deze namen: {columns}",
+            "en": f"a portfolio needs the number of young people or inhabitants of {c.area}, "
+                  f"and {c.data_source()} does not give it. Fill in the field "
+                  f"'{TEXT['en']['population']}', or give the file a column with one of these "
+                  f"names: {columns}"}[c.lang], "form.population") from None
+
+
+def _chosen(ws: Workspace, c: Choices, content: bytes | None
+            ) -> tuple[FactorModel, pd.DataFrame, Profile]:
+    """Model, data and profile of exactly the data the form names (never another set)."""
+    if content is not None:
+        model = ws.model(c.model, "form.model")
+        data = ws.read_upload(c.filename, content, location="form.file")
+        level = data["level"].value_counts().index[0] if len(data) else None
+        c.data_areas = sorted(map(str, set(data.loc[data["level"] == level, "area"])))
+        return model, data, service.area_profile(model, data, reference="city", year=None,
+                                                 level=None)
+    return ws.named_profile(c.model, c.dataset, model_location="form.model",
+                            data_location="form.dataset")
+
+
 def _report(ws: Workspace, c: Choices, content: bytes | None) -> str:
     """The wijkrapport for the form's choices (:func:`factormodel.report`)."""
-    model, data = _chosen_data(ws, c, content)
-    if not c.area or not c.outcomes:
-        raise RequestError(422, "invalid_request",
-                           {"nl": "kies een wijk en minstens één maatschappelijk resultaat",
-                            "en": "choose a wijk and at least one outcome"}[c.lang], "form.area")
-    return service.wijkrapport(model, data, c.area, c.outcomes, budget=c.budget, lang=c.lang,
-                               data_source=c.filename)
-
-
-def _chosen_data(ws: Workspace, c: Choices, content: bytes | None
-                 ) -> tuple[FactorModel, pd.DataFrame]:
-    if content is not None:
-        return ws.model(c.model, "form.model"), ws.read_upload(c.filename, content)
-    model, data, _ = ws.named_profile(c.model, c.dataset, model_location="form.model",
-                                      data_location="form.dataset")
-    return model, data
+    model, data, prof = _chosen(ws, c, content)
+    _need_goal(c)
+    prof.row(c.area)
+    population = _population(prof, c) if c.budget is not None else None
+    return service.wijkrapport(model, data, c.area, c.outcomes, c.goals, budget=c.budget,
+                               lang=c.lang, data_source=c.data_source(),
+                               population=population)
 
 
 def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]:
     """Compute profile, drivers, ranking and portfolio for the page."""
     lang, t = c.lang, TEXT[c.lang]
-    if not c.area:
-        raise RequestError(422, "invalid_request", {"nl": "kies een wijk",
-                                                    "en": "choose a wijk (area)"}[lang],
-                           "form.area")
-    if not c.outcomes:
-        raise RequestError(422, "invalid_request",
-                           {"nl": "kies minstens één maatschappelijk resultaat",
-                            "en": "choose at least one outcome"}[lang], "form.outcome")
-    if content is not None:
-        model = ws.model(c.model, "form.model")
-        data = ws.read_upload(c.filename, content)
-        prof = service.area_profile(model, data, reference="city", year=None, level=None)
-    else:
-        model, data, prof = ws.named_profile(c.model, c.dataset, model_location="form.model",
-                                             data_location="form.dataset")
+    model, _, prof = _chosen(ws, c, content)
+    _need_goal(c)
     synthetic = bool(prof.synthetic)
     row = prof.row(c.area)
     label = model.nodes[f"label_{lang}"]
@@ -381,7 +646,9 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
 
     # drivers: the area's measured factors held, outcomes predicted
     result, units = service.outcome_prediction(model, row)
-    chosen = [o for o in c.outcomes if o in model.outcomes]
+    goals = [parse_goal(g) for g in c.goals]
+    chosen = list(dict.fromkeys([o for o in c.outcomes if o in model.outcomes]
+                                + [g.target for g in goals if g.target in model.outcomes]))
     driver_figs = [fig(lambda ax, o=o: plot.plot_contributions(result, o, ax=ax, lang=lang))
                    for o in chosen[:_MAX_DRIVER_FIGURES]]
     units = _unit_words(units[units["node"].isin(chosen)].assign(
@@ -394,7 +661,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
 
     # ranking
     rec = service.recommendation_frame(model, prof, c.outcomes, area=c.area, top=c.top,
-                                       alpha=1.0)
+                                       alpha=1.0, goals=c.goals)
     rec_shown = rec.assign(rank=rec["rank"].map(lambda r: "–" if pd.isna(r) else str(int(r))),
                            label=rec[f"label_{lang}"])
     ranking_table = _table(rec_shown, "aanbeveling" if lang == "nl" else "recommendation",
@@ -402,6 +669,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                             "score": ("score", 3), "room": ("room", 2), "gain": ("gain", 2),
                             "evidence": ("evidence", 2),
                             f"explanation_{lang}": ("explanation", None)}, lang, "ranking")
+    ranking_notes = [str(n[lang]) for n in rec.attrs.get("notes", [])]
     has_ranked = bool((rec["status"] == "recommended").any())
     ranking_fig = fig(lambda ax: plot.plot_recommendation(rec, ax=ax, lang=lang)) \
         if has_ranked else None
@@ -410,16 +678,26 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     portfolio = None
     if c.budget is not None:
         p = service.run_portfolio(model, prof, c.outcomes, area=c.area, budget=c.budget,
-                                  population=None, one_per_factor=True, required_phases=[],
-                                  required_settings=[], cap_at_room=False, alpha=1.0)
-        chosen_frame = p.chosen.assign(targets=p.chosen.get("targets", ""))
+                                  population=_population(prof, c), one_per_factor=True,
+                                  required_phases=[], required_settings=[], cap_at_room=False,
+                                  alpha=1.0, goals=c.goals)
+        chosen_frame = p.chosen.assign(
+            targets=p.chosen.get("targets", ""),
+            effect_basis=p.chosen["effect_is_default"].map(
+                {True: t["effect_default"], False: t["effect_published"]}))
+        n_default = int(p.chosen["effect_is_default"].sum())
+        k = len(p.chosen)
         portfolio = {
-            "summary": f"{t['cost']}: € {_fmt(p.total_cost, 0, lang)} {t['of']} € "
+            "effects_note": t["effects_default"].format(n=n_default, k=k) if n_default
+            else t["effects_published"].format(k=k) if k else "",
+            "effects_all_default": bool(k) and n_default == k,
+            "summary": f"{t['total_cost']}: € {_fmt(p.total_cost, 0, lang)} {t['of']} € "
                        f"{_fmt(p.budget, 0, lang)}; {t['improvement']}: "
                        f"{_fmt(p.improvement, 3, lang)} SD",
             "chosen": _table(chosen_frame, "pakket" if lang == "nl" else "portfolio",
                              {"name": ("intervention", None), "units": ("units", 0),
-                              "cost": ("cost", 0), "value": ("value", 3)}, lang,
+                              "cost": ("cost", 0), "value": ("value", 3),
+                              "effect_basis": ("effect", None)}, lang,
                              "portfolio-table"),
             "outcomes": _table(_unit_words(p.outcome_units.assign(
                 label=lambda u: u["node"].map(label)), lang) if len(p.outcome_units) else
@@ -432,10 +710,14 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                                lang)}
     ref = prof.reference_name(lang)
     return {"area": c.area, "model": model.name, "status": model.metadata.status,
+            "data_source": c.data_source(), "uploaded": c.filename is not None,
             "synthetic": synthetic, "year": prof.year, "reference": ref,
             "provenance": provenance_line(model, synthetic, lang),
-            "outcome_labels": [str(label[o]) for o in c.outcomes],
+            "outcome_labels": [str(label[o]) for o in c.outcomes]
+            + [g.describe(lang) for g in goals],
+            "driver_labels": [str(label[o]) for o in chosen],
             "profile": {"table": profile_table, "figure": profile_fig},
             "drivers": {"figures": driver_figs, "table": prediction_table},
-            "ranking": {"table": ranking_table, "figure": ranking_fig},
+            "ranking": {"table": ranking_table, "figure": ranking_fig,
+                        "notes": ranking_notes},
             "portfolio": portfolio}

@@ -6,6 +6,14 @@ document.addEventListener("DOMContentLoaded", function () {
   // A new model or dataset changes the outcomes and wijken offered: reload the form.
   form.querySelectorAll("[data-refresh]").forEach(function (el) {
     el.addEventListener("change", function () {
+      // with an uploaded file kept in the form, a new model keeps that file: post the form
+      if (el.name === "model" && form.elements.dataset.value === "upload") {
+        var action = document.createElement("input");
+        action.type = "hidden"; action.name = "action"; action.value = "refresh";
+        form.appendChild(action);
+        form.submit();  // no validation: nothing is computed
+        return;
+      }
       var q = new URLSearchParams();
       q.set("lang", form.elements.lang.value);
       q.set("model", form.elements.model.value);

@@ -1,0 +1,359 @@
+"""The web page with a gebiedsadviseur's own file (review /work/reviews/adviseur.md, findings
+1, 5, 8, 9, 11, 12): population, goals as on the command line, the upload format and its
+template, the uploaded file kept for the next request (never the synthetic example),
+Dutch downloads, assumed effect sizes, Dutch amounts. Every error path has a test."""
+
+from __future__ import annotations
+
+import base64
+import html as htmllib
+import io
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factormodel as fm
+
+pytest.importorskip("fastapi", reason="the serve extra is not installed: "
+                                      "pip install 'factormodel[serve]'")
+pytest.importorskip("multipart", reason="the serve extra is not installed (python-multipart)")
+from fastapi.testclient import TestClient
+
+from factormodel.serve import create_app
+from factormodel.serve.web import template_csv
+
+GOAL = "schoolverzuim:-2pp:3j:12-18"
+INDICATORS = ("verzuim_meldingen", "vsv_nieuw", "kinderen_bijstand", "gepest_op_school",
+              "lid_sportvereniging", "eindtoets")
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app())
+
+
+@pytest.fixture(scope="module")
+def model() -> fm.FactorModel:
+    return fm.load_model("rotterdam-jeugd")
+
+
+def bloemhof_csv(model: fm.FactorModel, population: bool = False) -> bytes:
+    """Her file: ';', decimal commas, cp1252, CRLF, Bloemhof one SD above the city's typical
+    levels plus a Rotterdam row at them; no population column unless asked."""
+    cat = fm.load_indicators(model)
+    head = "wijk;jaar;indicator;waarde" + (";jongeren" if population else "")
+    lines = [head]
+    for area, sds in (("Bloemhof", 1.0), ("Rotterdam", 0.0)):
+        for i in INDICATORS:
+            value = bloemhof_value(cat, i, sds).replace(".", ",")
+            pop = (";2450" if area == "Bloemhof" else ";") if population else ""
+            lines.append(f"{area};2023;{i};{value}{pop}")
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def bloemhof_value(cat: pd.DataFrame, indicator: str, sds: float = 1.0) -> str:
+    """An indicator's value in her file: the typical level plus ``sds`` scales, 1 decimal."""
+    return f"{cat.loc[indicator, 'typical'] + sds * cat.loc[indicator, 'scale']:.1f}"
+
+
+def alert(page: str) -> str | None:
+    found = re.search(r'role="alert">.*?<p>(.*?)</p>', page, re.S)
+    return htmllib.unescape(found.group(1)) if found else None
+
+
+def hidden(page: str, name: str) -> str:
+    return htmllib.unescape(re.search(rf'name="{name}" value="([^"]*)"', page).group(1))
+
+
+def data_uri(page: str, download: str) -> bytes:
+    href = re.search(rf'href="data:[^;]+(?:;charset=utf-8)?;base64,([^"]+)" '
+                     rf'download="{re.escape(download)}"', page).group(1)
+    return base64.b64decode(href)
+
+
+def her_form(**extra: str) -> dict[str, str]:
+    return {"model": "rotterdam-jeugd", "area": "Bloemhof", "outcome": "vsv",
+            "lang": "nl", **extra}
+
+
+# ------------------------------------------------------------------ finding 1: population
+
+
+def test_a_budget_without_population_is_refused_in_dutch_naming_field_and_columns(
+        client, model):
+    upload = {"file": ("bloemhof.csv", bloemhof_csv(model), "text/csv")}
+    for action in ("", "report"):
+        r = client.post("/", data=her_form(budget="250.000", action=action), files=upload)
+        assert r.status_code == 422 and "<html" in r.text.lower()
+        message = alert(r.text)
+        assert message is not None and "wijkrapport" not in r.headers.get(
+            "content-disposition", "")
+        assert "Aantal jongeren / inwoners" in message and "bloemhof.csv" in message
+        for column in fm.areas.POPULATION_COLUMNS:
+            assert column in message
+        assert "Python" not in message and "--population" not in message
+    r = client.post("/", data=her_form(budget="250.000", lang="en"), files=upload)
+    assert r.status_code == 422 and "number of young people" in alert(r.text)
+
+
+def test_the_population_field_gives_the_portfolio_of_the_library(client, model):
+    data = bloemhof_csv(model)
+    r = client.post("/", data=her_form(budget="250.000", population="2.450"),
+                    files={"file": ("bloemhof.csv", data, "text/csv")})
+    assert r.status_code == 200, alert(r.text)
+    prof = fm.profile(model, _read(data))
+    expected = fm.optimize_portfolio(model, prof, fm.load_interventions(model),
+                                     budget=250_000, outcomes={"vsv": 1}, area="Bloemhof",
+                                     population=2450, one_per_factor=True)
+    table = pd.read_csv(io.BytesIO(data_uri(r.text, "pakket-en.csv")))
+    assert table["intervention"].tolist() == expected.chosen["intervention"].tolist()
+    assert table["units"].tolist() == expected.chosen["units"].tolist()
+    # a population column in the file is used when the field is empty
+    r = client.post("/", data=her_form(budget="250000"),
+                    files={"file": ("pop.csv", bloemhof_csv(model, True), "text/csv")})
+    assert r.status_code == 200, alert(r.text)
+    again = pd.read_csv(io.BytesIO(data_uri(r.text, "pakket-en.csv")))
+    assert again["units"].tolist() == expected.chosen["units"].tolist()
+
+
+def _read(data: bytes) -> pd.DataFrame:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bloemhof.csv"
+        path.write_bytes(data)
+        return fm.read_area_data(path)
+
+
+# ------------------------------------------------------------------ finding 12: amounts
+
+
+@pytest.mark.parametrize("typed, amount", [("250.000", "250.000"), ("€ 247.500", "247.500"),
+                                           ("247500", "247.500"), ("250000", "250.000")])
+def test_dutch_and_round_budgets_are_accepted(client, typed, amount):
+    r = client.post("/", data={"area": "Oud-Crooswijk", "outcome": "vsv", "budget": typed})
+    assert r.status_code == 200, alert(r.text)
+    assert f"van € {amount}" in r.text
+    assert f'value="{htmllib.escape(typed, quote=True)}"' in r.text  # kept as typed
+    assert "<th scope=\"col\">kosten (€)</th>" in r.text and ">Kosten<" not in r.text
+
+
+def test_bad_amounts_are_refused_all_at_once(client):
+    r = client.post("/", data={"area": "Oud-Crooswijk", "outcome": "vsv", "budget": "veel",
+                               "population": "2,5"})
+    message = alert(r.text)
+    assert r.status_code == 422 and "budget: 'veel'" in message
+    assert "aantal jongeren / inwoners: '2,5'" in message  # both problems in one message
+    for bad in ("0", "-5", "1.000,50"):
+        r = client.post("/", data={"area": "Oud-Crooswijk", "outcome": "vsv", "budget": bad})
+        assert r.status_code == 422 and "geen heel bedrag" in alert(r.text), bad
+
+
+# ------------------------------------------------------------------ finding 5: goals, format
+
+
+def test_a_goal_typed_as_on_the_command_line_gives_the_librarys_ranking(client, model):
+    r = client.post("/", data={"area": "Oud-Crooswijk", "goals": GOAL + "\r\n"})
+    assert r.status_code == 200, alert(r.text)
+    prof = fm.profile(model, fm.load_example_data("rotterdam"))
+    rec = fm.recommend(model, prof, [fm.parse_goal(GOAL)], area="Oud-Crooswijk")
+    table = pd.read_csv(io.BytesIO(data_uri(r.text, "aanbeveling-en.csv")))
+    assert table["factor"].tolist() == rec["factor"].tolist()
+    assert np.allclose(table["score"], rec["score"], equal_nan=True)
+    title = re.search(r'id="results-title">(.*?)</h2>', r.text).group(1)
+    assert htmllib.unescape(title) == f"Oud-Crooswijk – {fm.parse_goal(GOAL).describe('nl')}"
+    assert f">{GOAL}</textarea>" in r.text  # the goal stays in the form
+
+
+def test_bad_goals_are_refused_with_their_line(client):
+    r = client.post("/", data={"area": "Oud-Crooswijk", "goals": "vsv\nschoolverzuim:-2xx"})
+    assert r.status_code == 422 and "doel 2 ('schoolverzuim:-2xx')" in alert(r.text)
+    r = client.post("/", data={"area": "Oud-Crooswijk", "goals": "schoolverzuimm:-2pp"})
+    assert r.status_code >= 400 and "schoolverzuim" in alert(r.text)  # a suggestion
+    r = client.post("/", data={"area": "Oud-Crooswijk"})
+    assert r.status_code == 422 and "typ een doel" in alert(r.text)
+
+
+def test_the_page_explains_the_upload_format_with_a_template(client):
+    page = client.get("/").text
+    assert 'id="format"' in page and "wijk, jaar, indicator en waarde" in page
+    assert "Rotterdam" in page and "decimale komma" in page and 'id="goals"' in page
+    assert 'href="/template.csv?model=rotterdam-jeugd&amp;lang=nl"' in page
+
+
+def test_the_template_lists_every_indicator_and_reads_back(client, model, tmp_path):
+    r = client.get("/template.csv", params={"model": "rotterdam-jeugd"})
+    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+    assert 'filename="sjabloon-rotterdam-jeugd.csv"' in r.headers["content-disposition"]
+    assert r.content == template_csv(model, "nl")
+    frame = pd.read_csv(io.BytesIO(r.content), sep=";", encoding="utf-8-sig", dtype=str)
+    cat = fm.load_indicators(model)
+    assert sorted(frame.loc[frame["wijk"] == "Rotterdam", "indicator"]) == sorted(cat.index)
+    assert frame["waarde"].isna().all()  # nothing invented: the values are hers to fill in
+    frame["waarde"] = frame["indicator"].map(cat["typical"]).map(
+        lambda v: f"{v:g}".replace(".", ","))
+    frame.loc[frame["wijk"] != "Rotterdam", "jongeren"] = "2450"
+    (tmp_path / "filled.csv").write_text(frame.to_csv(sep=";", index=False), "utf-8")
+    prof = fm.profile(model, fm.read_area_data(tmp_path / "filled.csv"))
+    assert np.allclose(prof.row("Mijnwijk").dropna(), 0.0)  # filled at the city's level
+    assert prof.population_of("Mijnwijk") == 2450
+    en = client.get("/template.csv", params={"model": "rotterdam-jeugd", "lang": "en"})
+    assert en.text.splitlines()[0] == "area,year,indicator,value,population,label,unit"
+    bad = client.get("/template.csv", params={"model": "rotterdam-jeugdd"})
+    assert bad.status_code == 404 and "rotterdam-jeugd" in bad.text
+    assert client.get("/template.csv", params={"model": "../x"}).status_code == 422
+
+
+# ------------------------------------------------------------------ finding 8: whose data
+
+
+def test_an_upload_is_kept_named_and_used_by_the_next_report(client, model):
+    data = bloemhof_csv(model)
+    # her first try fails for want of a population: the page keeps her file
+    r = client.post("/", data=her_form(budget="250.000", goals=GOAL),
+                    files={"file": ("bloemhof.csv", data, "text/csv")})
+    assert r.status_code == 422
+    assert base64.b64decode(hidden(r.text, "upload_data")) == data
+    assert hidden(r.text, "upload_name") == "bloemhof.csv"
+    assert '<option value="upload" selected>uw bestand: bloemhof.csv</option>' in r.text
+    assert re.search(r'<option value="example"\s+>', r.text)  # the example is not selected
+    assert '<option value="Bloemhof">' in r.text  # her wijken are offered
+    kept = {"dataset": "upload", "upload_name": "bloemhof.csv",
+            "upload_data": hidden(r.text, "upload_data")}
+    # the next analysis uses her file and says so
+    r = client.post("/", data=her_form(budget="250.000", population="2450", goals=GOAL, **kept))
+    assert r.status_code == 200, alert(r.text)
+    assert "gegevens: bloemhof.csv" in r.text and "SYNTHETISCHE gegevens" not in r.text
+    # ...and so does the wijkrapport: her file's name and her numbers, not the example's
+    r = client.post("/", data=her_form(budget="250.000", population="2450", goals=GOAL,
+                                       action="report", **kept))
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", r.text))
+    assert re.search(r"data\s+bloemhof\.csv", text)
+    assert "in Python is meegegeven" not in text and "SYNTHETISCH" not in text
+    her_verzuim = bloemhof_value(fm.load_indicators(model), "verzuim_meldingen")
+    assert her_verzuim.replace(".", ",") + "%" in text
+
+
+def test_a_report_from_the_example_says_so(client):
+    r = client.post("/", data={"area": "Oud-Crooswijk", "outcome": "vsv", "action": "report",
+                               "dataset": "example"})
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", r.text))
+    assert r.status_code == 200 and "SYNTHETISCHE voorbeeld (example)" in text
+    assert "in Python is meegegeven" not in text
+
+
+@pytest.mark.parametrize("kept, words", [
+    ({"dataset": "upload"}, "zit niet meer in het formulier"),
+    ({"dataset": "upload", "upload_name": "bloemhof.csv"}, "zit niet meer in het formulier"),
+    ({"dataset": "upload", "upload_name": "bloemhof.csv", "upload_data": "@@not base64@@"},
+     "is beschadigd"),
+])
+@pytest.mark.parametrize("action", ["", "report"])
+def test_a_lost_upload_is_refused_never_replaced(client, kept, words, action):
+    r = client.post("/", data=her_form(action=action, **kept))
+    assert r.status_code == 422 and words in alert(r.text)
+    assert "attachment" not in r.headers.get("content-disposition", "")
+    assert 'id="results"' not in r.text
+
+
+def test_a_kept_upload_is_checked_like_an_upload(client):
+    bad = base64.b64encode(b"\x00\x01 not a table").decode()
+    r = client.post("/", data=her_form(dataset="upload", upload_name="x.exe", upload_data=bad))
+    assert r.status_code == 415 and "x.exe" in alert(r.text)
+
+
+# ------------------------------------------------------------------ finding 9, 11: downloads
+
+
+def test_portfolio_download_is_dutch_and_assumed_effects_are_said(client, model):
+    r = client.post("/", data={"area": "Oud-Crooswijk", "outcome": "vsv", "budget": "250.000"})
+    assert r.status_code == 200
+    raw = data_uri(r.text, "pakket.csv")
+    assert raw.startswith(b"\xef\xbb\xbf")
+    first = raw.decode("utf-8-sig").splitlines()
+    assert first[0].startswith("interventie;naam;aantal eenheden;kosten (€)")
+    assert ";ja" in first[1] and "True" not in raw.decode("utf-8-sig")
+    from factormodel import _lang
+
+    assert first[0].endswith(f";{_lang.header('effect_is_default', 'nl')};effectgrootte")
+    table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
+    prof = fm.profile(model, fm.load_example_data("rotterdam"))
+    p = fm.optimize_portfolio(model, prof, fm.load_interventions(model), budget=250_000,
+                              outcomes={"vsv": 1}, area="Oud-Crooswijk",
+                              population=prof.population_of("Oud-Crooswijk"),
+                              one_per_factor=True)
+    assert np.allclose(table["kosten (€)"], p.chosen["cost"])
+    n, k = int(p.chosen["effect_is_default"].sum()), len(p.chosen)
+    note = htmllib.unescape(re.search(r'id="effects-note"[^>]*>(.*?)</p>', r.text, re.S)
+                            .group(1))
+    assert f"{n} van de {k} gekozen interventies hebben geen gepubliceerde effectgrootte" in note
+    assert "standaardwaarde (aanname)" in r.text.split('id="portfolio-table"')[1][:5000]
+
+
+def test_published_effect_sizes_are_not_called_assumed(tmp_path, model):
+    """A catalogue with a published effect for every intervention: the note says so."""
+    from factormodel import datasets
+
+    folder = tmp_path / "rj-published"
+    shutil.copytree(datasets.bundled_model_path("rotterdam-jeugd"), folder)
+    ivs = pd.read_csv(folder / "interventions.csv", dtype=str, keep_default_na=False)
+    ivs["effect"] = "0.1"
+    ivs.to_csv(folder / "interventions.csv", index=False)
+    c = TestClient(create_app(models_dir=tmp_path))
+    r = c.post("/", data={"model": "rj-published", "area": "Oud-Crooswijk", "outcome": "vsv",
+                          "budget": "250.000"})
+    assert r.status_code == 200, alert(r.text)
+    note = htmllib.unescape(re.search(r'id="effects-note"[^>]*>(.*?)</p>', r.text, re.S)
+                            .group(1))
+    assert "hebben een gepubliceerde effectgrootte" in note and "geen" not in note
+    assert "standaardwaarde (aanname)" not in r.text
+
+
+def test_the_english_page_offers_plain_csv_first(client):
+    r = client.post("/", data={"area": "Oud-Crooswijk", "outcome": "vsv", "lang": "en"})
+    raw = data_uri(r.text, "recommendation.csv")
+    assert raw.splitlines()[0].startswith(b"rank,factor,")
+    assert data_uri(r.text, "recommendation-nl.csv").startswith(b"\xef\xbb\xbfrang;")
+
+
+def test_her_goal_group_limits_the_portfolio_as_in_the_report(client, model):
+    """The page's portfolio is the library's with the goal's age group (as the CLI and the
+    wijkrapport), and the ranking says that her goal is not its own lever."""
+    data = bloemhof_csv(model)
+    r = client.post("/", data=her_form(outcome="", goals=GOAL, budget="250.000",
+                                       population="2450"),
+                    files={"file": ("bloemhof.csv", data, "text/csv")})
+    assert r.status_code == 200, alert(r.text)
+    goals = [fm.parse_goal(GOAL)]
+    expected = fm.optimize_portfolio(model, fm.profile(model, _read(data)),
+                                     fm.load_interventions(model), budget=250_000,
+                                     outcomes=goals, area="Bloemhof", population=2450,
+                                     one_per_factor=True, phases=fm.goal_phases(goals))
+    table = pd.read_csv(io.BytesIO(data_uri(r.text, "pakket-en.csv")))
+    assert table["intervention"].tolist() == expected.chosen["intervention"].tolist()
+    left = pd.read_csv(io.BytesIO(data_uri(r.text, "niet_gekozen-en.csv")))
+    assert left["reason"].str.contains("age group").any()
+    assert "is zelf een gekozen doel" in htmllib.unescape(r.text)
+    assert 'id="no-drivers"' in r.text  # her goal is a factor: no outcome drivers to show
+
+
+def test_library_errors_are_worded_in_the_pages_language(client):
+    """The Dutch page words the library's errors in Dutch (the CLI's one translation,
+    _lang.error), also the problems of an uploaded file; the English page keeps English."""
+    r = client.post("/", data={"area": "Oud-Croswijk", "outcome": "vsv"})
+    assert r.status_code == 404
+    assert alert(r.text).startswith("geen gebied 'Oud-Croswijk'") and "Oud-Crooswijk" in alert(
+        r.text)
+    short = (b"wijk;jaar;indicator;waarde\nBloemhof;2023;vsv_nieuw;5\nBloemhof;2023;eindtoets\n"
+             b"Rotterdam;2023;vsv_nieuw;2\n")
+    r = client.post("/", data=her_form(), files={"file": ("kort.csv", short, "text/csv")})
+    assert r.status_code == 422 and "kort.csv regel 3" in alert(r.text)
+    r = client.post("/", data=her_form(lang="en"), files={"file": ("kort.csv", short, "text/csv")})
+    assert r.status_code == 422 and "kort.csv" in alert(r.text) and "regel" not in alert(r.text)
+    r = client.post("/", data={"area": "Oud-Croswijk", "outcome": "vsv", "lang": "en"})
+    assert alert(r.text).startswith("no area 'Oud-Croswijk'")
