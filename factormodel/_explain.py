@@ -17,6 +17,7 @@ compares them in Dutch and English); a change to the wording in
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import repeat
 from typing import Any
 
@@ -41,16 +42,24 @@ EVIDENCE_TEXT = {
           "Carlo intervals show",
 }
 
-def _fixed(x: np.ndarray, digits: int) -> np.ndarray:
+def _fixed(x: np.ndarray, digits: int, significant: bool = False) -> np.ndarray:
     """``f"{x:.{digits}f}"`` for every element (the same ``%`` formatting), as an object
-    array of str; the formatting is mapped in C over the column."""
-    values = np.asarray(x, dtype=float).tolist()
-    return np.fromiter(map(f"%.{digits}f".__mod__, values), dtype=object, count=len(values))
+    array of str; the formatting is mapped in C over the column. ``significant``: a
+    value that is not zero but would show as zero gets one significant digit
+    (``0.004`` instead of ``0.00``)."""
+    values = np.asarray(x, dtype=float)
+    text = np.fromiter(map(f"%.{digits}f".__mod__, values.tolist()), dtype=object,
+                       count=len(values))
+    if significant:
+        tiny = np.flatnonzero((values != 0) & (np.abs(values) < 0.5 * 10.0 ** -digits))
+        text[tiny] = list(map(partial(np.format_float_positional, precision=1, unique=False,
+                                      fractional=False, trim="-"), values[tiny].tolist()))
+    return text
 
 
-def _nl(x: np.ndarray, digits: int = 2) -> np.ndarray:
+def _nl(x: np.ndarray, digits: int = 2, significant: bool = False) -> np.ndarray:
     """Dutch decimal comma: ``f"{x:.{digits}f}".replace(".", ",")`` for every element."""
-    text = _fixed(x, digits)
+    text = _fixed(x, digits, significant)
     return np.fromiter(map(str.replace, text, repeat("."), repeat(",")), dtype=object,
                        count=len(text))
 
@@ -161,11 +170,13 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
             raises = t > 0
             nl_k[sel] = _join(len(sel), [
                 "Dat ", np.where(raises, "verhoogt", "verlaagt").astype(object),
-                f" {o_nl} met ", _nl(np.abs(t)), " SD", u_nl[sel], "; het sterkste pad (",
+                f" {o_nl} met ", _nl(np.abs(t), significant=True), " SD", u_nl[sel],
+                "; het sterkste pad (",
                 path, ") draagt ", _nl(via), " SD van het totaal van ", _nl(t), " SD."])
             en_k[sel] = _join(len(sel), [
                 "This ", np.where(raises, "raises", "lowers").astype(object), f" {o_en} by ",
-                _fixed(np.abs(t), 2), " SD", u_en[sel], "; the strongest path (", path,
+                _fixed(np.abs(t), 2, significant=True), " SD", u_en[sel], "; the strongest path (",
+                path,
                 ") carries ", _signed(via), " SD of the total ", _signed(t), " SD."])
         nl_parts += [" ", nl_k]
         en_parts += [" ", en_k]

@@ -289,8 +289,8 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
         weak = (f" met |w| ≥ {_num(min_abs_weight, lang, 'g')}" if nl
                 else f" with |w| ≥ {min_abs_weight:g}")
     ax.set_title(f"{model.name} ({_status(model, lang)}): {model.n_nodes} "
-                 + (f"knopen, {len(edges)} verbindingen" if nl else
-                    f"nodes, {len(edges)} edges") + weak, fontsize=11)
+                 + (f"factoren en resultaten, {len(edges)} verbindingen" if nl else
+                    f"factors and outcomes, {len(edges)} links") + weak, fontsize=11)
     _legend(ax, lang)
     return ax
 
@@ -512,8 +512,8 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
                        Patch(color="#1a9850", label=f"beter dan {short}" if nl
                              else f"better than {short}")], ncol=2)
     _pad_x(ax, 0.05, 0.05)
-    shown = (f"{len(order)} van {len(good)} gemeten knopen" if nl
-             else f"{len(order)} of {len(good)} measured nodes")
+    shown = (f"{len(order)} van {len(good)} gemeten factoren en resultaten" if nl
+             else f"{len(order)} of {len(good)} measured factors and outcomes")
     main = (f"Profiel: {shown}; {unmeasured} niet gemeten" if nl
             else f"Profile: {shown}; {unmeasured} not measured")
     _title(ax, main, lang, area=area, reference=ref,

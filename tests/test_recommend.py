@@ -214,3 +214,17 @@ def test_sparse_outcome_column_is_disclosed_in_ranking_cli_and_plot(capsys, tmp_
     assert fm.recommend(ctc, prof, ["delinquentie"], area="X").attrs["notes"] == []
     ax = fm.plot_recommendation(rec, lang="en")
     assert any("only 2 incoming links" in t.get_text() for t in ax.texts)
+
+
+def test_a_small_effect_in_an_explanation_is_not_written_as_zero():
+    from factormodel._explain import _fixed, _nl
+
+    values = np.array([0.004, 0.2, 0.0, 4e-7])
+    assert list(_nl(values, 2, significant=True)) == ["0,004", "0,20", "0,00", "0,0000004"]
+    assert list(_fixed(values, 2)) == ["0.00", "0.20", "0.00", "0.00"]  # the plain form
+    toy = fm.load_model("toy")
+    prof = pd.Series({"opvoedklimaat": -0.01, "schoolverzuim": 0.5})
+    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="A").set_index("factor")
+    # opvoedklimaat 0.01 SD below: raises vsv by 0.002 SD, which must not read 0.00
+    assert "raises early school leaving by 0.002 SD" in rec.loc["opvoedklimaat", "explanation_en"]
+    assert "met 0,002 SD" in rec.loc["opvoedklimaat", "explanation_nl"]
