@@ -357,3 +357,17 @@ def test_library_errors_are_worded_in_the_pages_language(client):
     assert r.status_code == 422 and "kort.csv" in alert(r.text) and "regel" not in alert(r.text)
     r = client.post("/", data={"area": "Oud-Croswijk", "outcome": "vsv", "lang": "en"})
     assert alert(r.text).startswith("no area 'Oud-Croswijk'")
+
+
+def test_the_profiles_assumptions_are_on_the_page(client, model):
+    # no city row, two wijken: the reference is their mean, which the page must say
+    data = bloemhof_csv(model).replace(b"Rotterdam;", b"Hillesluis;")
+    r = client.post("/", data=her_form(), files={"file": ("twee.csv", data, "text/csv")})
+    assert r.status_code == 200, alert(r.text)
+    notes = [htmllib.unescape(n) for n in
+             re.findall(r'<p class="note assumption">(.*?)</p>', r.text, re.S)]
+    assert notes and notes[0].startswith("Aanname: de referentie is het gemiddelde van maar 2 "
+                                          "gebieden in de data, niet van de hele stad")
+    r = client.post("/", data=her_form(), files={"file": ("bloemhof.csv", bloemhof_csv(model),
+                                                          "text/csv")})
+    assert 'class="note assumption"' not in r.text  # with a city row: nothing assumed

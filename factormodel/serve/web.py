@@ -124,6 +124,7 @@ TEXT: dict[str, dict[str, str]] = {
         "reconstruction": "Het model {name} is een reconstructie uit openbare bronnen, niet "
         "het officiële Rotterdamse model.",
         "error": "Dat lukte niet", "none": "(geen)", "year": "jaar", "reference": "referentie",
+        "assumption": "Aanname",
         "cost": "kosten (€)", "improvement": "verwachte verbetering", "of": "van",
         "total_cost": "Kosten",
         "portfolio_effect": "Wat het pakket naar verwachting oplevert",
@@ -196,7 +197,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reconstruction": "The model {name} is a reconstruction from public sources, not the "
         "official Rotterdam model.",
         "error": "That did not work", "none": "(none)", "year": "year",
-        "reference": "reference", "cost": "cost (€)", "improvement": "expected improvement",
+        "reference": "reference", "assumption": "Assumption", "cost": "cost (€)",
+        "improvement": "expected improvement",
         "total_cost": "Cost",
         "of": "of", "portfolio_effect": "What the portfolio is expected to achieve",
         "api": "JSON API and documentation",
@@ -712,6 +714,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     return {"area": c.area, "model": model.name, "status": model.metadata.status,
             "data_source": c.data_source(), "uploaded": c.filename is not None,
             "synthetic": synthetic, "year": prof.year, "reference": ref,
+            "assumptions": [L.source(a, lang) for a in prof.assumptions],
             "provenance": provenance_line(model, synthetic, lang),
             "outcome_labels": [str(label[o]) for o in c.outcomes]
             + [g.describe(lang) for g in goals],
