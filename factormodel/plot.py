@@ -16,6 +16,7 @@ for measurements. Long labels are wrapped, never cut.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import textwrap
@@ -57,6 +58,36 @@ def _plt() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _localised(plot: Any) -> Any:
+    """Decorator: a Dutch figure (``lang="nl"``, the default) gets decimal commas on its
+    numeric tick labels (colour bars included), as in its titles and labels."""
+    @functools.wraps(plot)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ax = plot(*args, **kwargs)
+        if str(kwargs.get("lang", "nl")).lower() == "nl":
+            _decimal_commas(ax.figure)
+        return ax
+
+    return wrapper
+
+
+def _decimal_commas(figure: Any) -> None:
+    """Every axis of ``figure`` that shows matplotlib's plain numbers: with a decimal comma."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class CommaFormatter(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", ",")
+
+        def get_offset(self) -> str:
+            return super().get_offset().replace(".", ",")
+
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(CommaFormatter())
 
 
 def _new_ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -220,6 +251,7 @@ def _legend(ax: Axes, lang: str, loc: str = "lower left", *, grey: bool = False,
               ncol=ncol or len(handles))
 
 
+@_localised
 def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
                min_abs_weight: float = 0.0) -> Axes:
     """The whole factor graph in columns: one per setting, outcomes at the right.
@@ -295,6 +327,7 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
     return ax
 
 
+@_localised
 def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, lang: str = "nl",
                  top_paths: int = 8, alpha: float = 1.0) -> Axes:
     """Everything that drives one outcome, in layers by distance, strongest paths highlighted.
@@ -366,6 +399,7 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
     return ax
 
 
+@_localised
 def plot_contributions(result: PropagationResult, outcome: str, *, scenario: Any = None,
                        ax: Axes | None = None, lang: str = "nl", top: int = 10,
                        area: Any = None, reference: str | None = None,
@@ -458,6 +492,7 @@ def _pad_x(ax: Axes, left: float = 0.12, right: float = 0.12) -> None:
     ax.set_xlim(lo - left * span, hi + right * span)
 
 
+@_localised
 def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series, *,
                  area: Any = None,
                  ax: Axes | None = None, lang: str = "nl", top: int | None = 25,
@@ -562,6 +597,7 @@ def _intervals(intervals: Any, area: Any) -> tuple[pd.DataFrame, pd.Series | Non
     return scores.xs(area, level="area"), intervals.rank_stability.loc[area], area
 
 
+@_localised
 def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
                         lang: str = "nl",
                         intervals: pd.DataFrame | MonteCarloResult | None = None,
@@ -668,6 +704,7 @@ _LEVEL_NAMES = {"nl": {"wijk": "Wijken", "gebied": "Gebieden", "buurt": "Buurten
                        "buurt": "Buurten", "gemeente": "Municipalities"}}
 
 
+@_localised
 def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes | None = None,
                  lang: str = "nl", oriented: bool = True, max_columns: int = 40,
                  synthetic: bool | None = None) -> Axes:
@@ -726,6 +763,7 @@ def plot_heatmap(model: FactorModel, table: Profile | pd.DataFrame, *, ax: Axes 
     return ax
 
 
+@_localised
 def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top: int = 15,
                  title: str | None = None, lang: str = "nl", area: Any = None,
                  synthetic: bool | None = None, reference: str | None = None) -> Axes:
@@ -821,6 +859,7 @@ _VALIDATION_WORDS = {
 }
 
 
+@_localised
 def plot_validation(validation: Any, indicator: str | None = None, *, target: str = "level",
                     sample: str = "out-of-sample", ax: Axes | None = None,
                     lang: str = "nl") -> Axes:

@@ -317,3 +317,19 @@ def test_heatmap_of_synthetic_data_says_so_in_its_title(rotterdam):
     bare = profile.deltas.copy()
     bare.attrs = {}  # a bare table carries no flag
     assert "SYNTHETI" not in fm.plot_heatmap(rotterdam, bare).get_title()
+
+
+def test_dutch_figures_have_decimal_commas_on_their_axes():
+    m = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(m, fm.load_example_data(), level="wijk")
+    for lang, mark, other in (("nl", ",", "."), ("en", ".", ",")):
+        ax = fm.plot_profile(m, prof, area="Oud-Crooswijk", lang=lang)
+        ax.figure.canvas.draw()
+        ticks = [t.get_text() for t in ax.get_xticklabels()]
+        assert any(mark in t for t in ticks) and not any(other in t for t in ticks), ticks
+        plt.close(ax.figure)
+    ax = fm.plot_tornado(fm.sensitivity(m, outcome="vsv", deltas=prof.row("Oud-Crooswijk")
+                                        [list(m.factors)].dropna()))  # Dutch by default
+    ax.figure.canvas.draw()
+    assert all("." not in t.get_text() for t in ax.get_xticklabels())
+    plt.close(ax.figure)
