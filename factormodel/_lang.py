@@ -355,6 +355,15 @@ def _rules(*pairs: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
 _NAME = r"'[^']*'|\"[^\"]*\""  # a quoted name as repr() writes it
 
 _ERROR_RULES = _rules(
+    # percentages given as fractions (indicators._check_fractions)
+    (r"(?P<n>\d+) percentage indicator\(s\) look like fractions \(0\.091 instead of 9\.1\): "
+     r"(?P<l_items>.+)\. A spreadsheet cell formatted as a percentage stores a fraction; write "
+     r"the percentages as numbers \(9\.1\), or multiply the column by 100",
+     "{n} percentage-indicator(en) lijken breuken (0,091 in plaats van 9,1): {items}. Een "
+     "spreadsheetcel met percentageopmaak bewaart een breuk; schrijf de percentages als "
+     "getallen (9,1), of vermenigvuldig de kolom met 100"),
+    (r"(?P<ind>\S+) \(largest value (?P<d_v>[-\d.e]+); typical level (?P<d_t>[-\d.e]+)%\)",
+     "{ind} (grootste waarde {v}; gebruikelijk niveau {t}%)"),
     # hints of errors.close_matches
     (r"did you mean (?P<names>.+)\?", "bedoelde u {names}?"),  # names: ' or ' -> ' of '
     (r"closest valid values: (?P<names>.+?)(?: \(and (?P<more>\d+) more\))?",
@@ -585,6 +594,8 @@ def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULE
                                            not template.startswith("{where}:") else "")
             elif key.startswith("g_"):
                 value = _goal_nl(value)
+            elif key.startswith("d_"):  # a number: decimal comma
+                value = value.replace(".", ",")
             elif key.startswith(("l_", "p_")):
                 parts = _split_items(value, key.startswith("p_"))
                 more = parts and re.fullmatch(r"\.\.\. and (\d+) more|\.\.\.", parts[-1])

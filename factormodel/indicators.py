@@ -771,9 +771,9 @@ def _check_fractions(data: pd.DataFrame, cat: pd.DataFrame, codes: np.ndarray,
                  f"{_plain(info['typical'].iloc[i])}%)" for i, ind in
                  enumerate(distinct) if suspect[i]]
         raise DataError(
-            f"{len(names)} percentage indicator(s) look like fractions (0,091 instead of "
-            f"9,1): {'; '.join(names[:8])}. A spreadsheet cell formatted as a percentage "
-            "stores a fraction; write the percentages as numbers (9,1), or multiply the "
+            f"{len(names)} percentage indicator(s) look like fractions (0.091 instead of "
+            f"9.1): {'; '.join(names[:8])}. A spreadsheet cell formatted as a percentage "
+            "stores a fraction; write the percentages as numbers (9.1), or multiply the "
             "column by 100")
 
 

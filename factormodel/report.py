@@ -773,6 +773,37 @@ def _recommendation_section(ctx: _Context, rec: pd.DataFrame, mc: MonteCarloResu
 
 # --------------------------------------------------------------------------- 4. interventions
 
+def _against_goals(ctx: _Context, port: Portfolio) -> list[str]:
+    """For each goal with a size: what share of it the portfolio's predicted change covers
+    (both in SD of the goal's node), and that the horizon is not modelled."""
+    out = []
+    for g in ctx.goals:
+        goal = g.goal
+        if not (isinstance(goal, Goal) and goal.change is not None) \
+                or g.node not in port.outcome_changes.index:
+            continue
+        r = resolve_goal(ctx.model, goal, indicators=ctx.catalogue)
+        if not np.isfinite(r.change_sd) or r.change_sd == 0:
+            continue
+        got = float(port.outcome_changes[g.node])
+        share = got / r.change_sd
+        horizon = ctx.t(f" De termijn ({goal.years:g} jaar) is niet doorgerekend: het model zegt "
+                        "niet hoe snel de verandering komt.",
+                        f" The horizon ({goal.years:g} years) is not modelled: the model does "
+                        "not say how fast the change comes.") if goal.years else ""
+        out.append(_p(ctx.t(
+            f"Tegenover het doel {goal.change_text('nl')} voor {ctx.label(g.node)}: het "
+            f"portfolio verandert het naar verwachting met "
+            f"{_n(got, 'nl', 3, sign=True, significant=True)} SD, "
+            f"{_n(100 * share, 'nl', 1, significant=True)}% van de "
+            f"{_n(r.change_sd, 'nl', 2, sign=True)} SD die het doel vraagt.",
+            f"Against the goal {goal.change_text('en')} for {ctx.label(g.node)}: the portfolio "
+            f"is expected to change it by {_n(got, 'en', 3, sign=True, significant=True)} SD, "
+            f"{_n(100 * share, 'en', 1, significant=True)}% of the "
+            f"{_n(r.change_sd, 'en', 2, sign=True)} SD the goal asks for.") + horizon, "note"))
+    return out
+
+
 def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame | None,
                            port: Portfolio | None, budget: float | None) -> str:
     if ivs is None:
@@ -868,6 +899,7 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         "This is the expected change at area level if the interventions reach the average "
         "effect the catalogue assumes, over the share of young people they reach; not a "
         "promise for individual young people.")))
+    out += _against_goals(ctx, port)
     if not port.left_out.empty:
         out.append(_h3(ctx.t("Niet gekozen, en waarom", "Left out, and why")))
         labels = ctx.model.nodes["label_nl"].to_dict()

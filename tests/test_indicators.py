@@ -315,6 +315,11 @@ def test_percentages_given_as_fractions_are_refused():
     m = fm.load_model("rotterdam-jeugd")
     d = pd.DataFrame({"area": ["Bloemhof", "Rotterdam"], "year": 2023,
                       "indicator": "neet_18_26", "value": [0.091, 0.068]})
-    with pytest.raises(fm.DataError, match=r"neet_18_26 \(largest value 0.091"):
+    with pytest.raises(fm.DataError, match=r"neet_18_26 \(largest value 0.091") as e:
         fm.profile(m, d)
+    from factormodel import _lang
+
+    assert _lang.error(e.value, "nl").startswith(
+        "1 percentage-indicator(en) lijken breuken (0,091 in plaats van 9,1): neet_18_26 "
+        "(grootste waarde 0,091; gebruikelijk niveau 9%)")
     fm.profile(m, d.assign(value=d["value"] * 100))  # as numbers: fine

@@ -3,6 +3,7 @@ own numbers, and honest labels."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -353,3 +354,20 @@ def test_an_indicator_with_an_ambiguous_direction_gets_no_verdict(dutch, english
         assert shown  # Oud-Crooswijk has youth-care use measured
         for row in shown:
             assert row[4] == "–" and row[5] == text, row
+
+
+def test_the_portfolio_is_measured_against_a_goal_with_a_size(rotterdam_model, example):
+    goal = fm.parse_goal("schoolverzuim:-2pp:3j:12-18")
+    html = fm.report(rotterdam_model, example, AREA, [goal], budget=250_000, n_draws=50)
+    prof = fm.profile(rotterdam_model, example)
+    port = fm.optimize_portfolio(rotterdam_model, prof, fm.load_interventions(rotterdam_model),
+                                 budget=250_000, outcomes=[goal], area=AREA,
+                                 population=prof.population_of(AREA), one_per_factor=True,
+                                 phases=fm.goal_phases([goal]))
+    need = fm.resolve_goal(rotterdam_model, goal).change_sd
+    share = 100 * port.outcome_changes["schoolverzuim"] / need
+    text = re.sub(r"<[^>]+>", "", html[html.index("Tegenover het doel"):])
+    assert text.startswith("Tegenover het doel -2 procentpunt in 3 jaar, 12-18-jarigen")
+    shown = re.search(r"SD, ([\d,]+)% van de", text).group(1)
+    assert float(shown.replace(",", ".")) == pytest.approx(share, abs=0.051)
+    assert "De termijn (3 jaar) is niet doorgerekend" in text

@@ -79,8 +79,9 @@ TEXT: dict[str, dict[str, str]] = {
         "goals": "Doelen met grootte, termijn en groep (optioneel, één per regel)",
         "goals_help": "zoals op de opdrachtregel: factor of resultaat:verandering:termijn:groep, "
         "bijvoorbeeld schoolverzuim:-2pp:3j:12-18 of vsv:-10%:4j of "
-        "startkwalificatie:+3pp=2 (=2 is de prioriteit). Termijn en groep worden genoemd, "
-        "niet doorgerekend.",
+        "startkwalificatie:+3pp=2 (=2 is de prioriteit). De termijn wordt genoemd, niet "
+        "doorgerekend; een leeftijdsgroep (12-18) beperkt het pakket tot interventies voor "
+        "die leeftijd.",
         "format_title": "Hoe ziet een eigen bestand eruit?",
         "format_text": "Eén regel per wijk, jaar en indicator, met de kolommen wijk, jaar, "
         "indicator en waarde (CSV met ; of , of een Excel-bestand; een decimale komma mag, "
@@ -153,7 +154,8 @@ TEXT: dict[str, dict[str, str]] = {
         "goals": "Goals with size, horizon and group (optional, one per line)",
         "goals_help": "as on the command line: factor or outcome:change:horizon:group, "
         "e.g. schoolverzuim:-2pp:3j:12-18 or vsv:-10%:4j or startkwalificatie:+3pp=2 "
-        "(=2 is the priority). Horizon and group are stated, not modelled.",
+        "(=2 is the priority). The horizon is stated, not modelled; an age group (12-18) "
+        "limits the portfolio to interventions for that age.",
         "format_title": "What does your own file look like?",
         "format_text": "One row per area, year and indicator, with the columns wijk (area), "
         "jaar (year), indicator and waarde (value) (CSV with ; or , or an Excel file; a "
