@@ -371,3 +371,19 @@ def test_the_profiles_assumptions_are_on_the_page(client, model):
     r = client.post("/", data=her_form(), files={"file": ("bloemhof.csv", bloemhof_csv(model),
                                                           "text/csv")})
     assert 'class="note assumption"' not in r.text  # with a city row: nothing assumed
+
+
+def test_a_goal_with_a_size_shows_the_change_needed_on_the_page(client, model):
+    goal = "schoolverzuim:-2pp:3j:12-18"
+    r = client.post("/", data=her_form(goals=goal),
+                    files={"file": ("bloemhof.csv", bloemhof_csv(model), "text/csv")})
+    assert r.status_code == 200, alert(r.text)
+    assert "Nodig om het doel te halen (schoolverzuim (ongeoorloofd / langdurig): -2 " \
+           "procentpunt in 3 jaar, 12-18-jarigen)" in htmllib.unescape(r.text)
+    needed = fm.required_change(model, fm.parse_goal(goal)).to_frame()
+    start = r.text.index('class="needed"')
+    cells = [htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r.text[start:])]
+    first = cells[:7]  # factor, way, indicator, change, unit, SD, within the spread
+    assert first[0] == model.nodes.loc[needed["factor"][0], "label_nl"] and first[1] == "alleen"
+    assert float(first[5].replace(",", ".")) == pytest.approx(needed["change_sd"][0], abs=0.006)
+    assert first[6] == ("ja" if needed["within_spread"][0] else "nee: meer dan 2 SD")

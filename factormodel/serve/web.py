@@ -45,7 +45,7 @@ from .. import plot
 from .._spreadsheet import table_bytes
 from ..areas import POPULATION_COLUMNS
 from ..errors import DataError, FactorModelError
-from ..goals import parse_goal
+from ..goals import parse_goal, required_changes
 from ..indicators import Profile, load_indicators
 from ..model import FactorModel
 from ..words import parse_number
@@ -106,6 +106,14 @@ TEXT: dict[str, dict[str, str]] = {
         "no_goal": "kies minstens één maatschappelijk resultaat of typ een doel",
         "no_drivers": "De gekozen doelen zijn factoren, geen maatschappelijke resultaten van "
         "het model; vink een resultaat aan om te zien wat het in deze wijk drijft.",
+        "needed": "Nodig om het doel te halen",
+        "needed_note": "Hoeveel de sterkste drijvende factoren van het doel elk alleen zouden "
+        "moeten veranderen, en samen (elk evenveel SD in de goede richting). Lineair model, "
+        "andere factoren gelijk, op wijkniveau.",
+        "out_of_reach": "Een verandering van meer dan 2 SD ligt ver buiten de spreiding tussen "
+        "wijken: langs die route is het doel buiten bereik.",
+        "way": "route", "within_spread": "binnen de spreiding tussen wijken",
+        "change_sd": "verandering (SD)",
         "profile": "Profiel", "profile_note": "Afstand tot de referentie in standaarddeviaties "
         "(SD); index 100 = referentie, hoger = beter. De figuur toont de 15 grootste "
         "achterstanden, de tabel alle gemeten factoren. Niet-gemeten factoren staan er niet in.",
@@ -180,6 +188,14 @@ TEXT: dict[str, dict[str, str]] = {
         "no_goal": "choose at least one outcome or type a goal",
         "no_drivers": "The chosen goals are factors, not outcomes of the model; tick an "
         "outcome to see what drives it in this area.",
+        "needed": "Needed to reach the goal",
+        "needed_note": "How much the goal's strongest drivers would each have to change "
+        "alone, and together (each by the same number of SD in its good direction). Linear "
+        "model, other factors held, at area level.",
+        "out_of_reach": "A change of more than 2 SD lies far outside the spread between "
+        "areas: by that route the goal is out of reach.",
+        "way": "way", "within_spread": "within the spread between areas",
+        "change_sd": "change (SD)",
         "profile": "Profile", "profile_note": "Distance from the reference in standard "
         "deviations (SD); index 100 = reference, higher = better. The figure shows the 15 "
         "largest shortfalls, the table every measured factor. Unmeasured factors are left out.",
@@ -663,6 +679,31 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                                "change": ("change", 2), "change_unit": ("unit", None),
                                "indicator_label": ("indicator", None)}, lang)
 
+    # goals with a size: what their strongest drivers would have to change (the report's rule)
+    needed = []
+    cat = load_indicators(model) if "indicators" in model.table_names else None
+    for rc in required_changes(model, goals, indicators=cat):
+        frame = rc.to_frame().assign(
+            label=lambda f: f["factor"].map(label),
+            indicator_label=lambda f: f["indicator"].map(
+                lambda i: str(cat.loc[i, f"label_{lang}"]) if cat is not None and i in cat.index
+                else i),
+            way=lambda f: f["way"].map({"alone": "alleen", "together": "samen"} if lang == "nl"
+                                       else {"alone": "alone", "together": "together"}),
+            change_unit=lambda f: f["unit"],
+            reachable=lambda f: f["within_spread"].map(
+                {True: "ja", False: "nee: meer dan 2 SD"} if lang == "nl"
+                else {True: "yes", False: "no: more than 2 SD"}))
+        needed.append({"goal": f"{label[rc.goal.node]}: {rc.goal.goal.change_text(lang)}",
+                       "out_of_reach": not bool(rc.table["within_spread"].all()),
+                       "table": _table(_unit_words(frame, lang),
+                                       "nodig" if lang == "nl" else "needed",
+                                       {"label": ("factor", None), "way": ("way", None),
+                                        "indicator_label": ("indicator", None),
+                                        "change": ("change", 2), "change_unit": ("unit", None),
+                                        "change_sd": ("change_sd", 2),
+                                        "reachable": ("within_spread", None)}, lang)})
+
     # ranking
     rec = service.recommendation_frame(model, prof, c.outcomes, area=c.area, top=c.top,
                                        alpha=1.0, goals=c.goals)
@@ -721,6 +762,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "outcome_labels": [str(label[o]) for o in c.outcomes]
             + [g.describe(lang) for g in goals],
             "driver_labels": [str(label[o]) for o in chosen],
+            "needed": needed,
             "profile": {"table": profile_table, "figure": profile_fig},
             "drivers": {"figures": driver_figs, "table": prediction_table},
             "ranking": {"table": ranking_table, "figure": ranking_fig,
