@@ -860,6 +860,19 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         f"improves the chosen outcomes most within the budget. Cost "
         f"{_money(port.total_cost, ctx.lang)} of {_money(port.budget, ctx.lang)}; expected "
         f"improvement {_n(port.improvement, ctx.lang, 3)} SD (weighted by the priorities).")))
+    left = port.budget - port.total_cost
+    if left >= 0.1 * port.budget and not port.left_out.empty:
+        out.append(_p(ctx.t(
+            f"{_money(left, 'nl')} van het budget blijft over: van de gekozen interventies kan "
+            "niet meer worden ingezet (hun maximum aantal eenheden of het aantal jongeren is "
+            "bereikt), en de andere interventies passen niet bij "
+            "de regels van het portfolio of verbeteren de gekozen resultaten niet (zie 'Niet "
+            "gekozen, en waarom').",
+            f"{_money(left, 'en')} of the budget is left: no more of the chosen interventions "
+            "can be used (their maximum number of units, or the number of young people, is "
+            "reached), and the other interventions do not fit "
+            "the portfolio's rules or do not improve the chosen outcomes (see 'Left out, and "
+            "why')."), "note"))
     if port.chosen.empty:
         out.append(_p(ctx.t("Binnen dit budget past geen interventie die helpt.",
                             "No helpful intervention fits within this budget.")))

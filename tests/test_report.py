@@ -371,3 +371,15 @@ def test_the_portfolio_is_measured_against_a_goal_with_a_size(rotterdam_model, e
     shown = re.search(r"SD, ([\d,]+)% van de", text).group(1)
     assert float(shown.replace(",", ".")) == pytest.approx(share, abs=0.051)
     assert "De termijn (3 jaar) is niet doorgerekend" in text
+
+
+def test_an_unspent_budget_is_explained(rotterdam_model, example):
+    goal = fm.parse_goal("schoolverzuim:-2pp:3j:12-18")  # the age group leaves few options
+    html = fm.report(rotterdam_model, example, AREA, [goal], budget=250_000, n_draws=50)
+    text = re.sub(r"<[^>]+>", "", html)
+    spent = re.search(r"Kosten € ([\d.]+) van € 250\.000", text).group(1)
+    left = 250_000 - int(spent.replace(".", ""))
+    assert left >= 25_000
+    assert f"€ {left:,.0f} van het budget blijft over".replace(",", ".") in text
+    full = fm.report(rotterdam_model, example, AREA, "vsv", budget=250_000, n_draws=50)
+    assert "van het budget blijft over" not in full  # spent (almost) entirely
