@@ -536,6 +536,7 @@ _WHERE = _rules(
 )
 
 _PLACE = re.compile(r"\((line|row) (\d+)(?=[,)])")  # inside listed area-data problems
+_PLACES = re.compile(r"\((lines|rows) ([\d, ]+ and \d+(?: more)?)\)")  # several rows at once
 _CELL = re.compile(rf": expected a (finite )?number, got ({_NAME})(?=; |$)")
 
 
@@ -626,6 +627,10 @@ def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULE
             elif key == "items":
                 value = _PLACE.sub(lambda p: f"({'regel' if p[1] == 'line' else 'rij'} {p[2]}",
                                    value).replace(" in column ", " in kolom ")
+                value = _PLACES.sub(lambda p: "({} {})".format(
+                    "regels" if p[1] == "lines" else "rijen",
+                    re.sub(r" and (\d+) more$", r" en nog \1", p[2]).replace(" and ", " en ")),
+                    value)
                 value = re.sub(r"; \.\.\. and (\d+) more$", r"; ... en nog \1", value)
                 value = _CELL.sub(lambda p: f": verwacht een {'eindig ' if p[1] else ''}getal, "
                                             f"niet {p[2]}", value)

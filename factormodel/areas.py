@@ -213,6 +213,16 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         r = int(raw_row[k])
         return f"line {lines[r]}" if lines is not None else f"row {r + 1}"
 
+    def places(ks: list[int]) -> str:
+        """``line 3`` for one row, ``lines 2, 3 and 5`` (at most 10 named) for several."""
+        if len(ks) == 1:
+            return place(ks[0])
+        nums = [place(k).split()[1] for k in ks]
+        word = "lines" if lines is not None else "rows"
+        if len(nums) <= 10:
+            return f"{word} {', '.join(nums[:-1])} and {nums[-1]}"
+        return f"{word} {', '.join(nums[:10])} and {len(nums) - 10} more"
+
     # areas ---------------------------------------------------------------------------
     def tiled(result: Any) -> Any:
         if reps == 1:
@@ -231,11 +241,13 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     if bad_year.any():
         rows = np.flatnonzero(bad_year)
         rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]  # wide: once per row
+        groups: dict[str, list[int]] = {}  # one entry per distinct unreadable year
+        for k in rows:
+            groups.setdefault(text(long[year_col].iloc[k]), []).append(int(k))
         problems.append(f"{len(rows)} unreadable year(s) (expected e.g. 2022, 2022JJ00 or "
                         "2022*): " + listing([
-                            f"{text(long[year_col].iloc[k])!r} ({place(k)}) in column "
-                            f"{str(year_col)!r}"
-                            for k in rows]))
+                            f"{value!r} ({places(ks)}) in column {str(year_col)!r}"
+                            for value, ks in groups.items()]))
     if nihil is None:  # StatLine's own period column name and period codes
         nihil = str(year_col).strip().lower() == "perioden" or bool(jj00.any())
     # values --------------------------------------------------------------------------

@@ -191,3 +191,22 @@ def test_repeated_names_codes_and_years_resolve_per_row():
     assert out["year"].tolist() == [2022, 2023, 2023, 2022] * 3
     assert out["flag"].tolist() == ["", "suppressed", "provisional", "nihil"] * 3
     np.testing.assert_array_equal(out["value"], [1.5, np.nan, 2.0, 0.0] * 3)
+
+
+def test_one_unreadable_year_on_many_rows_is_named_once(tmp_path):
+    rows = "".join(f"W{i};2022/2023;neet_18_26;9,{i}\n" for i in range(14))
+    path = tmp_path / "schooljaar.csv"
+    path.write_text("wijk;jaar;indicator;waarde\n" + rows + "W0;2021-22;neet_18_26;9\n",
+                    encoding="utf-8")
+    with pytest.raises(fm.DataError) as e:
+        fm.read_area_data(path)
+    message = str(e.value)
+    assert message.count("'2022/2023'") == 1  # not once per row
+    assert "'2022/2023' (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 4 more) in column 'jaar'" \
+        in message
+    assert "'2021-22' (line 16) in column 'jaar'" in message
+    from factormodel import _lang
+
+    dutch = _lang.error(e.value, "nl")
+    assert "'2022/2023' (regels 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 en nog 4) in kolom 'jaar'" in dutch
+    assert "'2021-22' (regel 16) in kolom 'jaar'" in dutch
