@@ -190,3 +190,28 @@ def synthetic_buurten(model: Any, n_areas: int = 14_500, rng: Any = None) -> Any
         cols = rng.choice(len(factors), 10 * k, replace=False)
         values[np.ix_(pattern == k, cols)] = np.nan
     return pd.DataFrame(values, columns=factors, index=[f"BU{i:08d}" for i in range(n_areas)])
+
+
+def model_from_matrix(W: Any, name: str) -> Any:
+    """A FactorModel whose weight matrix is the sparse ``W`` (nodes ``n0, n1, ...``, every
+    node a modifiable risk factor, every edge ``matig`` by expert judgement): the random
+    models of the benchmarks. Random signs make incoherent standardised effects, so the
+    model's ModelWarning is silenced."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    import factormodel as fm
+
+    coo = W.tocoo()
+    names = np.array([f"n{i}" for i in range(W.shape[0])], dtype=object)
+    nodes = pd.DataFrame({"id": names, "kind": "risk", "setting": "kind", "label_nl": names,
+                          "label_en": names, "phases": "all", "modifiable": True})
+    edges = pd.DataFrame({"source": names[coo.row], "target": names[coo.col],
+                          "weight": coo.data, "strength": "matig",
+                          "source_ref": "expert judgement"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fm.ModelWarning)
+        return fm.FactorModel(nodes, edges, {"name": name, "version": "1",
+                                             "status": "illustrative"})

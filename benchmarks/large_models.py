@@ -13,7 +13,6 @@ above, ARPACK computes the spectral radius.
 from __future__ import annotations
 
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
-from benchmarks._harness import timed, write  # noqa: E402
+from benchmarks._harness import model_from_matrix, timed, write  # noqa: E402
 from factormodel import _linalg  # noqa: E402
 
 
@@ -34,16 +33,8 @@ def random_model(n: int, rho: float, seed: int = 2) -> tuple[fm.FactorModel, sp.
     dst = (src + rng.integers(1, n, 4 * n)) % n
     W = sp.csr_matrix((rng.uniform(-1, 1, 4 * n), (src, dst)), shape=(n, n))
     W.sum_duplicates()
-    W = (W * (rho / max(abs(np.linalg.eigvals(W.toarray()))))).tocoo()
-    names = np.array([f"n{i}" for i in range(n)])
-    nodes = pd.DataFrame({"id": names, "kind": "risk", "setting": "kind", "label_nl": names,
-                          "label_en": names, "phases": "all", "modifiable": True})
-    edges = pd.DataFrame({"source": names[W.row], "target": names[W.col], "weight": W.data,
-                          "strength": "matig", "source_ref": "expert judgement"})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", fm.ModelWarning)
-        model = fm.FactorModel(nodes, edges, {"name": f"random{n}", "version": "1",
-                                              "status": "illustrative"})
+    W = W * (rho / max(abs(np.linalg.eigvals(W.toarray()))))
+    model = model_from_matrix(W, f"random{n}")
     return model, model.weight_matrix
 
 

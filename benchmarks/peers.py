@@ -22,7 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
-from benchmarks._harness import peak_memory, synthetic_buurten, timed, write  # noqa: E402
+from benchmarks._harness import (  # noqa: E402
+    model_from_matrix,
+    peak_memory,
+    synthetic_buurten,
+    timed,
+    write,
+)
 from factormodel import _linalg  # noqa: E402
 from factormodel.areas import normalize_area_data  # noqa: E402
 from factormodel.fcm import simulate  # noqa: E402
@@ -229,19 +235,9 @@ def scale_rows() -> list[dict]:
     W = sp.csr_matrix((rng.uniform(-1, 1, keep.sum()), (src[keep], dst[keep])), shape=(n, n))
     W.sum_duplicates()
     rho, _ = _linalg.spectral_radius(W)
-    W = (W * (0.9 / rho)).tocoo()
-    names = np.array([f"n{i}" for i in range(n)], dtype=object)
-    nodes = pd.DataFrame({"id": names, "kind": "risk", "setting": "kind", "label_nl": names,
-                          "label_en": names, "phases": "all", "modifiable": True})
-    edges = pd.DataFrame({"source": names[W.row], "target": names[W.col], "weight": W.data,
-                          "strength": "matig", "source_ref": "expert judgement"})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", fm.ModelWarning)
-        build_s, big = timed(lambda: fm.FactorModel(nodes, edges, {"name": "national",
-                                                                   "version": "1",
-                                                                   "status": "illustrative"}),
-                             repeats=1)
-    targets = list(names[:10])
+    W = W * (0.9 / rho)
+    build_s, big = timed(lambda: model_from_matrix(W, "national"), repeats=1)
+    targets = list(big.node_ids[:10])
     fast_s, T = timed(lambda: fm.total_effects(big, targets=targets), repeats=3)
     peak, _ = peak_memory(lambda: fm.total_effects(big, targets=targets))
     A = sp.identity(n, format="csr") - big.weight_matrix

@@ -8,7 +8,6 @@ same run against a baseline computing the same numbers, and agreement is checked
 from __future__ import annotations
 
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
-from benchmarks._harness import peak_memory, timed, write  # noqa: E402
+from benchmarks._harness import model_from_matrix, peak_memory, timed, write  # noqa: E402
 from factormodel import _linalg  # noqa: E402
 from factormodel.fcm import simulate  # noqa: E402
 from tests.reference import clamped_block_formula, fcm_loop, random_cyclic  # noqa: E402
@@ -106,15 +105,9 @@ def large_sparse(n: int = 10_000, out_edges: int = 4, rho: float = 0.9, targets:
     W = sp.csr_matrix((rng.uniform(-1, 1, keep.sum()), (src[keep], dst[keep])), shape=(n, n))
     W.sum_duplicates()
     actual, _ = _linalg.spectral_radius(W)
-    W = (W * (rho / actual)).tocoo()
-    names = [f"n{i}" for i in range(n)]
-    nodes = pd.DataFrame({"id": names, "kind": "risk", "setting": "kind", "label_nl": names,
-                          "label_en": names, "phases": "all", "modifiable": True})
-    edges = pd.DataFrame({"source": np.asarray(names)[W.row], "target": np.asarray(names)[W.col],
-                          "weight": W.data, "strength": "matig",
-                          "source_ref": "expert judgement"})
-    build_s, model = timed(lambda: _build(nodes, edges), repeats=1)
-    chosen = [names[i] for i in rng.choice(n, targets, replace=False)]
+    W = W * (rho / actual)
+    build_s, model = timed(lambda: model_from_matrix(W, "sparse"), repeats=1)
+    chosen = [model.node_ids[i] for i in rng.choice(n, targets, replace=False)]
     fast_s, T = timed(lambda: fm.total_effects(model, targets=chosen), repeats=3)
     peak, _ = peak_memory(lambda: fm.total_effects(model, targets=chosen))
     A = sp.identity(n, format="csr") - model.weight_matrix
@@ -131,13 +124,6 @@ def large_sparse(n: int = 10_000, out_edges: int = 4, rho: float = 0.9, targets:
            "peak_memory_MB": peak / 1e6, "dense_nxn_MB": dense_bytes / 1e6}
     build = {"case": f"building and validating that {n:,}-node model", "factormodel_s": build_s}
     return row, build
-
-
-def _build(nodes: pd.DataFrame, edges: pd.DataFrame) -> fm.FactorModel:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", fm.ModelWarning)  # random signs
-        return fm.FactorModel(nodes, edges, {"name": "sparse", "version": "1",
-                                             "status": "illustrative"})
 
 
 def main() -> Path:
