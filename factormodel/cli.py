@@ -273,8 +273,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Profiel van een wijk ten opzichte van de stad. / "
                                    "An area's profile against the city.")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
-                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
+    _data_argument(p)
     _area_options(p)
     p.set_defaults(func=_cmd_profile)
 
@@ -307,8 +306,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Aanbeveling: factoren en (met --budget) interventies. / "
                                    "Recommendation: factors and (with --budget) interventions.")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
-                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
+    _data_argument(p)
     _area_options(p)
     p.add_argument("--goal", action="append", default=[],
                    metavar="TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY]",
@@ -343,8 +341,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Het wijkrapport: één HTML-bestand (of PDF). / "
                                    "The wijkrapport: one HTML file (or PDF).")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
-    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
-                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
+    _data_argument(p)
     _area_options(p)
     p.add_argument("--goal", action="append", required=True,
                    metavar="TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY]",
@@ -420,6 +417,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- output
+
+
+def _data_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help="databestand van de wijk (CSV/XLSX), of 'example' voor de "
+                   "SYNTHETISCHE voorbeelddata / area data file, or 'example'")
 
 
 def _area_options(p: argparse.ArgumentParser) -> None:
