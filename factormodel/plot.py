@@ -173,15 +173,17 @@ def _is_synthetic(source: Any, synthetic: bool | None) -> bool:
 
 
 def _title(ax: Axes, main: str, lang: str, *, area: Any = None, reference: str | None = None,
-           year: Any = None, synthetic: bool = False) -> None:
-    """Title with a second line naming the area, its reference and synthetic data."""
+           year: Any = None, synthetic: bool = False, width: int = 80) -> None:
+    """Title with a second line naming the area, its reference and synthetic data; lines
+    wrap at ``width`` characters (narrower for axes beside long tick labels)."""
     nl = lang == "nl"
     parts = []
     if area is not None:
         parts.append(f"{area}" + (f" ({year})" if year is not None else ""))
     if reference:
         parts.append(("tegenover " if nl else "against ") + reference)
-    lines = [_wrap(line, 80) for line in main.split("\n")] + [", ".join(parts)] * bool(parts)
+    lines = [_wrap(line, width) for line in main.split("\n")] \
+        + [_wrap(", ".join(parts), width)] * bool(parts)
     if synthetic:
         lines.append(SYNTHETIC_LABEL[lang])
     ax.set_title("\n".join(lines), fontsize=11)
@@ -815,11 +817,11 @@ def plot_tornado(sensitivity_table: pd.DataFrame, *, ax: Axes | None = None, top
         Patch(color="#2c7fb8", label="bereik bij ±1 SD van dat gewicht" if nl
               else "range for ±1 SD of that weight"),
         Line2D([], [], color="black", label="uitkomst met de gewichten van het model" if nl
-               else "result with the model's own weights")], ncol=2)
+               else "result with the model's own weights")], ncol=1)
     about = _about(sensitivity_table, lang, area=area, reference=reference, synthetic=synthetic)
     main = title or _tornado_title(provenance_of(sensitivity_table), value, lang)
     _title(ax, main, lang, area=about["area"], reference=about["reference"], year=about["year"],
-           synthetic=about["synthetic"])
+           synthetic=about["synthetic"], width=55)  # the axes sit right of long edge labels
     return ax
 
 
