@@ -95,7 +95,7 @@ def test_tornado_of_a_score_names_the_factor_by_label(synthetic):
     title = flat(fm.plot_tornado(s, lang="en").get_title())
     assert "the score of " + model.node_values("label_en")["schoolsucces"] in title
     gain = fm.sensitivity(model, factor="schoolsucces", outcomes=goals)
-    assert "de winst van" in fm.plot_tornado(gain).get_title()
+    assert "de winst van" in flat(fm.plot_tornado(gain).get_title())
 
 
 def test_a_synthetic_monte_carlo_result_labels_a_bare_ranking(synthetic):
@@ -160,8 +160,8 @@ def test_computed_city_mean_is_named_as_such(cbs):
     assert "stedelijk" not in prof.reference_name("nl") and "city" not in repr(prof)
     assert en in repr(prof)
     area = prof.index[0]
-    assert nl in fm.plot_profile(model, prof, area=area).get_title()
-    assert en in fm.plot_profile(model, prof, area=area, lang="en").get_title()
+    assert nl in flat(fm.plot_profile(model, prof, area=area).get_title())
+    assert en in flat(fm.plot_profile(model, prof, area=area, lang="en").get_title())
     # with a city row, the city's own figure is the city average
     synthetic = fm.profile(model, fm.load_example_data("rotterdam"), level="wijk")
     assert synthetic.reference_name("nl") == "het stedelijk gemiddelde"
