@@ -161,7 +161,7 @@ def test_power_bound_is_an_upper_bound_on_random_small_matrices():
     assert proven > 100  # the bound settles most of them
 
 
-def test_power_bound_of_a_nilpotent_matrix_is_tiny():
+def test_power_bound_proves_a_nilpotent_matrix_convergent():
     W = sp.csr_matrix(np.triu(np.random.default_rng(1).uniform(-3, 3, (12, 12)), 1))
     bound = _linalg.power_bound(W, 1.0)
     assert bound is not None and bound < 1  # true rho 0: proven convergent at any alpha this size
