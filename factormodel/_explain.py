@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import units
 from .effects import strongest_paths
-from .indicators import load_indicators, reference_name
+from .indicators import Profile, load_indicators, reference_name
 from .model import FactorModel
 
 __all__ = ["citywide_explanations"]
@@ -137,12 +138,12 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
     up = delta > 0
     nl_parts: list[Any] = [
-        "In ", area, " is de score op '", f_nl, "' ", _nl(np.abs(delta)), " SD ",
+        "In ", area, " is de score op '", f_nl, "' ", _nl(np.abs(delta)), " SD tussen kinderen ",
         np.where(up, "hoger", "lager").astype(object), f" dan {ref_nl}."]
     en_parts: list[Any] = [
-        f_en, " in ", area, " is ", _fixed(np.abs(delta), 2), " SD ",
+        f_en, " in ", area, " is ", _fixed(np.abs(delta), 2), " SD between children ",
         np.where(up, "above", "below").astype(object), f" {ref_en}."]
-    units = _goal_units(indicators, goals)
+    goal_units = _goal_units(indicators, goals)
     for k, o in enumerate(goals):
         o_nl, o_en = labels.loc[o, "label_nl"], labels.loc[o, "label_en"]
         nl_k = np.full(len(rows), "", dtype=object)
@@ -152,7 +153,7 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
         none = np.abs(effect) < 1e-12  # no path in the model
         nl_k[none] = f"Op {o_nl} heeft het geen effect (geen pad in het model)."
         en_k[none] = f"It has no effect on {o_en} (no path in the model)."
-        u_nl, u_en = _units(units[k], total)
+        u_nl, u_en = _units(goal_units[k], total, profile, rows["area"].to_numpy())
         own = ~none & (f_code == (factors.index(o) if o in factors else -1))
         if own.any():  # the factor is itself a chosen goal: its own gap, no path
             gap_nl = np.char.replace(u_nl[own].astype(str), " (ongeveer",
@@ -212,8 +213,8 @@ def _strongest(model: FactorModel, factors: list[str], goal: str, codes: np.ndar
 
 
 def _goal_units(indicators: pd.DataFrame | None, goals: list[str]) -> list[Any]:
-    """Per goal: (scale, direction, Dutch unit and label, English unit and label) of its
-    first indicator in the catalogue, or None."""
+    """Per goal: (indicator id, its measurement model, the catalogue, Dutch unit and label,
+    English unit and label) of its first indicator in the catalogue, or None."""
     out: list[Any] = []
     nodes = set(indicators["node"]) if indicators is not None else set()
     for o in goals:
@@ -224,18 +225,30 @@ def _goal_units(indicators: pd.DataFrame | None, goals: list[str]) -> list[Any]:
         percent = ind["unit"] == "%"
         lab_nl, lab_en = (str(ind[k]).removeprefix("% ") if percent else ind[k]
                           for k in ("label_nl", "label_en"))
-        out.append((ind["scale"], ind["direction"],
-                    f" {'procentpunt' if percent else ind['unit']} {lab_nl})",
-                    f" {'percentage points' if percent else ind['unit']} {lab_en})"))
+        out.append((ind.name, units.Measures.of(ind.to_frame().T), indicators,
+                    f" {units.unit_name(ind['unit'], 'nl')} {lab_nl})",
+                    f" {units.unit_name(ind['unit'], 'en')} {lab_en})"))
     return out
 
 
-def _units(unit: Any, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """' (ongeveer 0,20 procentpunt <label>)' / English per row, or '' without a unit."""
+def _units(unit: Any, total: np.ndarray, profile: Any, areas: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """' (ongeveer 0,20 procentpunt <label>)' / English per row, or '' without a unit.
+
+    Each row converts at its area's own level of the goal's indicator (the profile's
+    value, else its reference, else the catalogue's typical level)."""
     if unit is None:
         empty = np.full(len(total), "", dtype=object)
         return empty, empty.copy()
-    scale, direction, tail_nl, tail_en = unit
-    change = np.abs(total * scale * direction)  # in the per-area order of operations
-    return (_join(len(total), [" (ongeveer ", _nl(change), tail_nl]),
-            _join(len(total), [" (about ", _fixed(change, 2), tail_en]))
+    ind, measures, cat, tail_nl, tail_en = unit
+    level, _ = units.current_levels(cat, np.full(len(total), ind, dtype=object), areas,
+                              profile if isinstance(profile, Profile) else None)
+    change = np.abs(units.to_units(measures.take(np.zeros(len(total), dtype=int)), total,
+                                   level))
+    known = np.isfinite(change)
+    nl = np.full(len(total), "", dtype=object)
+    en = nl.copy()
+    if known.any():
+        nl[known] = _join(int(known.sum()), [" (ongeveer ", _nl(change[known]), tail_nl])
+        en[known] = _join(int(known.sum()), [" (about ", _fixed(change[known], 2), tail_en])
+    return nl, en

@@ -11,11 +11,13 @@ the goal's sign sets its direction (a node's own desired direction when no
 change is given). :func:`required_change` answers the inverse question: which
 change of the chosen factors would reach the goal.
 
-Units: a change of ``c`` in an indicator with ``direction`` d and ``scale`` s
-(see :mod:`factormodel.indicators`) is ``d · c / s`` SD of its node; a relative
-change of ``c`` % is ``c/100 × level`` in the indicator's unit, with ``level``
-the reference level given (or the catalogue's ``typical`` level, flagged as an
-assumption).
+Units: a change of ``c`` in an indicator's own unit is converted into SD between
+individuals of its node by :func:`factormodel.units.change_to_model` at the
+indicator's current level (for a share on the probit link
+``direction × (Φ⁻¹(p₀ + c) − Φ⁻¹(p₀))``; a change that would leave 0-100 % is
+refused as impossible); a relative change of ``c`` % is ``c/100 × level``. The
+level is the area's own level given, or the catalogue's ``typical`` level, flagged
+as an assumption.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import units
 from ._cells import parse_number as parse_cell
 from ._json import json_safe
 from ._results import Result
@@ -371,34 +374,41 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
     if goal.change is None:
         return ResolvedGoal(goal, node, ind, desired, math.nan, math.nan,
                             "SD" if not ind else str(cat.loc[ind, "unit"]))  # type: ignore
+    base = math.nan
+    if ind:
+        info = cat.loc[ind]  # type: ignore[union-attr]
+        unit = str(info["unit"])
+        measures = units.Measures.of(cat.loc[[ind]])  # type: ignore[union-attr]
+        base = float(info["typical"]) if level is None else float(level)
+        if level is None and math.isfinite(base) and (goal.unit == "%" or measures.probit[0]
+                                                       or goal.unit == "sd"):
+            assumptions.append(f"{ind} converted at the catalogue's typical level {base:g} "
+                               f"{unit} (an assumption; give the area's own level)")
     if goal.unit == "sd":
         change_sd = goal.change
         change_units = math.nan
         unit = "SD"
         if ind:
-            info = cat.loc[ind]  # type: ignore[union-attr]
-            change_units = change_sd * float(info["scale"]) * int(info["direction"])
             unit = str(info["unit"])
+            change_units = float(units.to_units(measures, np.array([change_sd]),
+                                                np.array([base]))[0])
     else:
-        info = cat.loc[ind]  # type: ignore[union-attr]
-        unit = str(info["unit"])
         if goal.unit == "pp" and unit != "%":
             raise InvalidParameterError(f"goal {goal.describe('en')}: percentage points need a "
                                         f"% indicator; {ind!r} is in {unit!r}")
-        change_units = goal.change
-        if goal.unit == "%":
-            base = level
-            if base is None:
-                base = float(info["typical"])
-                if not math.isfinite(base):
-                    raise InvalidParameterError(
-                        f"goal {goal.describe('en')}: a relative change needs the current level "
-                        f"of {ind!r}; give level=... (the catalogue has no typical level)")
-                assumptions.append(f"relative change of {ind} taken from the catalogue's "
-                                   f"typical level {base:g} {unit} (an assumption; give the "
-                                   "area's own level)")
-            change_units = goal.change / 100.0 * base
-        change_sd = change_units * int(info["direction"]) / float(info["scale"])
+        if not math.isfinite(base) and (goal.unit == "%" or (not measures.bernoulli[0]
+                                        and measures.probit[0])):
+            raise InvalidParameterError(
+                f"goal {goal.describe('en')}: the change needs the current level of {ind!r}; "
+                "give level=... (the catalogue has no typical level)")
+        change_units = goal.change if goal.unit != "%" else goal.change / 100.0 * base
+        change_sd = float(units.change_to_model(measures, np.array([change_units]),
+                                                 np.array([base]))[0])
+        if not math.isfinite(change_sd):
+            raise InvalidParameterError(
+                f"goal {goal.describe('en')}: from {base:g} {unit} a change of "
+                f"{change_units:+g} would leave the range of {ind!r} (a share lies between "
+                "0 and 100 %): the goal is impossible as stated")
     sign = 1 if change_sd > 0 else -1
     if sign != desired:
         assumptions.append(f"the goal moves {node} against its usual desired direction")
@@ -508,7 +518,8 @@ ASSUMPTIONS = (
 
 def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str] | None = None,
                     *, alpha: float = 1.0, indicators: pd.DataFrame | None = None,
-                    level: float | None = None, top: int = 3) -> RequiredChange:
+                    level: float | None = None, top: int = 3,
+                    levels: Mapping[str, float] | None = None) -> RequiredChange:
     """Which change of ``factors`` would reach ``goal``, in their indicators' units.
 
     For each factor alone: ``change = goal change / effect`` where ``effect`` is
@@ -526,7 +537,11 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
         Factor ids or labels; by default the ``top`` modifiable factors with the
         largest effect on the goal's node.
     level : float, optional
-        Current level of the goal's indicator (for a relative ``%`` goal).
+        Current level of the goal's indicator (a relative ``%`` goal, and the level
+        a share's change converts at); by default ``levels`` of that indicator.
+    levels : mapping indicator -> value, optional
+        The area's current levels: each factor's change in its indicators' units
+        converts at them (else at the catalogue's typical level, an assumption).
 
     Raises
     ------
@@ -546,6 +561,9 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
     """
     from .propagate import propagate
 
+    if level is None and levels:
+        first = resolve_goal(model, goal, indicators=indicators)
+        level = levels.get(first.indicator) if first.indicator else None
     r = resolve_goal(model, goal, indicators=indicators, level=level)
     if math.isnan(r.change_sd):
         raise InvalidParameterError(f"goal {r.goal.describe('en')} gives no size; required_change "
@@ -581,11 +599,17 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
         mine = cat[cat["node"] == f] if cat is not None else pd.DataFrame()
         if mine.empty:
             rows.append({"factor": f, "way": way, "change_sd": sd, "indicator": "",
-                         "change": np.nan, "unit": "", "effect_per_sd": per_sd})
-        for ind, info in mine.iterrows():
+                         "level": np.nan, "change": np.nan, "unit": "",
+                         "effect_per_sd": per_sd})
+            return
+        # each indicator at the area's own level where given (the one conversion)
+        at, _ = units.current_levels(cat, mine.index.to_numpy(dtype=object),
+                               np.full(len(mine), "", dtype=object), levels=levels)
+        change = units.to_units(units.Measures.of(mine), np.full(len(mine), sd), at)
+        for k, ind in enumerate(mine.index):
             rows.append({"factor": f, "way": way, "change_sd": sd, "indicator": ind,
-                         "change": sd * float(info["scale"]) * int(info["direction"]),
-                         "unit": "percentage points" if info["unit"] == "%" else info["unit"],
+                         "level": at[k], "change": change[k],
+                         "unit": units.unit_name(mine.loc[ind, "unit"]),
                          "effect_per_sd": per_sd})
 
     for f in factors:
@@ -640,7 +664,7 @@ def required_changes(model: FactorModel, goals: Iterable[Goal], *,
         r = resolve_goal(model, goal, indicators=indicators)
         level = (levels or {}).get(r.indicator) if r.indicator else None
         out.append(required_change(model, goal, None, alpha=alpha, indicators=indicators,
-                                   level=level, top=top))
+                                   level=level, top=top, levels=levels))
     return out
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _lang
+from . import _lang, units
 from ._cells import (
     TableSource,
     parse_number,
@@ -57,15 +57,16 @@ from .model import FactorModel
 from .propagate import raise_if_transposed
 
 __all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
-           "build_catalogue", "check_profile", "combine_profiles", "coverage", "data_catalogue",
+           "build_catalogue", "check_profile", "combine_profiles", "coverage",
+           "data_catalogue",
            "deltas_frame", "load_example_indicators", "load_indicators", "profile", "profile_index",
            "to_indicator_units"]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
-                     "level", "scale", "weight", "typical", "target", "definition", "basis",
-                     "availability", "constructed")
-_REQUIRED = ("id", "node", "label_nl", "label_en", "unit", "direction", "source", "level",
-             "scale")
+                     "level", "measure", "link", "sd_individual", "sd_source", "scale",
+                     "weight", "typical", "target", "definition", "basis", "availability",
+                     "constructed")
+_REQUIRED = ("id", "node", "label_nl", "label_en", "unit", "direction", "source", "level")
 REFERENCES = ("city", "previous_year", "target", "typical", "values")
 #: Area names that mean "the city" in a user's data (case-insensitive): such rows
 #: are the reference, never an area. Configurable with ``profile(city=...)``.
@@ -91,7 +92,8 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
         raise ModelValidationError([Problem(src.where(), "the catalogue has no indicators")],
                                    src.file or src.table)
     get = {c: (raw[cols[c]].tolist() if c in cols else [None] * n) for c in CATALOGUE_COLUMNS}
-    mark = table_decimal_mark(get[c] for c in ("scale", "weight", "typical", "target"))
+    mark = table_decimal_mark(get[c] for c in ("scale", "weight", "typical", "target",
+                                               "sd_individual"))
     out: dict[str, list] = {c: [] for c in CATALOGUE_COLUMNS}
     seen: dict[str, int] = {}
 
@@ -121,22 +123,27 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
             if not text(get[c][i]):
                 bad(i, c, f"missing {c}")
         nums: dict[str, float | None] = {}
-        for c in ("scale", "weight", "typical", "target"):
+        for c in ("scale", "weight", "typical", "target", "sd_individual"):
             x, _, err = parse_number(get[c][i], percent=c != "weight", decimal=mark)
             if err:
                 bad(i, c, err)
             nums[c] = None if np.isnan(x) else x
-        if (nums["scale"] is None or nums["scale"] <= 0) and \
-                not any(p.where == src.where(i, "scale") for p in problems):
+        if nums["scale"] is not None and nums["scale"] <= 0:
             bad(i, "scale", "scale must be a number above 0 (the spread across areas, in "
-                "the indicator's unit)")
+                "the indicator's unit), or empty")
         if nums["weight"] is not None and nums["weight"] <= 0:
             bad(i, "weight", "weight must be above 0")
+        measure, link = _measurement(i, text(get["unit"][i]), text(get["measure"][i]).lower(),
+                                     text(get["link"][i]).lower(), nums, bad)
         out["id"].append(ind)
         out["node"].append(node)
         for c in ("label_nl", "label_en", "unit", "source", "definition", "basis",
-                  "availability"):
+                  "availability", "sd_source"):
             out[c].append(text(get[c][i]))
+        out["measure"].append(measure)
+        out["link"].append(link)
+        out["sd_individual"].append(np.nan if nums["sd_individual"] is None
+                                    else nums["sd_individual"])
         constructed = text(get["constructed"][i]).lower()
         if constructed not in ("", "true", "false"):
             bad(i, "constructed", f"constructed must be true or false, got {constructed!r}")
@@ -153,6 +160,54 @@ def build_catalogue(raw: pd.DataFrame, model: FactorModel, src: TableSource) -> 
     cat = pd.DataFrame(out, columns=list(CATALOGUE_COLUMNS)).set_index("id")
     cat["direction"] = cat["direction"].astype(int)
     return cat
+
+
+def _measurement(i: int, unit: str, measure: str, link: str, nums: dict[str, float | None],
+                 bad: Any) -> tuple[str, str]:
+    """Check one catalogue row's measurement model (see :mod:`factormodel.units`); returns
+    its measure and link with the defaults filled in. Problems go to ``bad(i, column, msg)``."""
+    implied = units.default_measure(unit)
+    if not measure:
+        measure = implied
+        if not measure:
+            bad(i, "measure", f"missing measure: the unit {unit!r} is not a share (%) or a rate "
+                "(per 1000), so say what the value is: 'mean' (a mean score; give "
+                "sd_individual, the instrument's SD between persons, and sd_source) or 'index' "
+                "(no known individual SD; give an assumed sd_individual)")
+            return "", ""
+    if measure not in units.MEASURES:
+        bad(i, "measure", f"unknown measure {measure!r}; expected one of "
+            f"{', '.join(units.MEASURES)}")
+        return measure, link
+    if measure in units.PER and implied != measure:
+        want = "%" if measure == "share" else "per 1000"
+        bad(i, "measure", f"measure {measure!r} needs the unit {want!r}, got {unit!r}")
+    if measure in units.PER:
+        link = link or "probit"
+        if nums["sd_individual"] is not None:
+            bad(i, "sd_individual", f"a {measure}'s SD between persons follows from its link; "
+                "leave sd_individual empty")
+        top = units.PER[measure]
+        for c in ("typical", "target"):
+            x = nums[c]
+            if x is not None and not 0 < x < top:
+                bad(i, c, f"{c} {x:g} of a {measure} must lie between 0 and {top:g} "
+                    "(a share of exactly 0 or everyone has no liability)")
+    else:
+        if link == "probit":
+            bad(i, "link", f"the probit link is for shares and rates; a {measure} is linear "
+                "(leave link empty or write 'linear')")
+        link = "linear"
+        sd = nums["sd_individual"]
+        if sd is None or sd <= 0:
+            what = ("the instrument's SD between persons (from its norm tables; name it in "
+                    "sd_source)" if measure == "mean" else
+                    "an assumed SD between persons (say so in sd_source: every output repeats "
+                    "it)")
+            bad(i, "sd_individual", f"a {measure} needs sd_individual above 0: {what}")
+    if link not in units.LINKS:
+        bad(i, "link", f"unknown link {link!r}; expected one of {', '.join(units.LINKS)}")
+    return measure, link
 
 
 # --------------------------------------------------------------------------- Profile
@@ -174,7 +229,7 @@ REFERENCE_NAMES = {
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Profile:
-    """Deltas of every node per area (SD), and what they are measured against.
+    """Deltas of every node per area (SD between individuals), and their reference.
 
     Returned by :func:`profile`. The reference travels with the deltas, so every
     explanation built from a profile states it; profiles with different
@@ -189,6 +244,11 @@ class Profile:
     reference_values : Series
         Per indicator, the reference value in the indicator's unit (the city
         average or the target); empty for ``previous_year`` (per area).
+    values : DataFrame
+        Areas x indicators: each area's own value in the indicator's unit (what
+        :func:`to_indicator_units` converts at, and what a report shows first).
+    indicators : DataFrame or None
+        The indicator catalogue the deltas were computed with.
     year : int or None
     level : str
         Area level (``wijk``, ``gebied``, ...), ``""`` if unknown.
@@ -216,6 +276,8 @@ class Profile:
     deltas: pd.DataFrame
     reference: str = "given"
     reference_values: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    indicators: pd.DataFrame | None = None
     year: int | None = None
     level: str = ""
     model_name: str = ""
@@ -483,6 +545,8 @@ def combine_profiles(profiles: Sequence[Profile]) -> Profile:
     ref_values = pd.concat([p.reference_values for p in profiles])
     return Profile(deltas=deltas, reference=first.reference,
                    reference_values=ref_values[~ref_values.index.duplicated()],
+                   values=pd.concat([p.values for p in profiles]),
+                   indicators=first.indicators,
                    year=first.year if len(years) == 1 else None, level=first.level,
                    model_name=first.model_name,
                    population=pd.concat([p.population for p in profiles]),
@@ -1143,7 +1207,21 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     # catalogue columns per distinct indicator, then per row through the codes
     info = cat.reindex(distinct)
     direction = info["direction"].to_numpy()
-    z = direction[codes] * (value - ref) / info["scale"].to_numpy()[codes]
+    measures = units.Measures.of(info)
+    rows = measures.take(codes)
+    _check_levels(now, value, ref, rows, codes, distinct, reference)
+    # the one conversion into the model's unit: SD between individuals (units.to_model)
+    z = units.to_model(rows, value, ref)
+    edge = units.impossible(rows, value) & np.isfinite(ref)
+    if edge.any():
+        shown = sorted({f"{a} ({k}: {v:g})" for a, k, v in zip(
+            now["area"].to_numpy()[edge][:50], distinct[codes[edge]][:50], value[edge][:50],
+            strict=True)})
+        warnings.warn(f"{int(edge.sum())} value(s) of exactly 0 or everyone (100 %, 1000 per "
+                      "1000) have no finite liability and are left unmeasured: "
+                      + ", ".join(shown[:8]) + ("" if len(shown) <= 8 else ", ...")
+                      + ". Give the share with more decimals, or set link=linear for the "
+                      "indicator in the catalogue", UserWarning, stacklevel=2)
     # direction 'ambiguous' (0): more can be worse or better (e.g. more Veilig Thuis reports
     # can mean better signalling); left out unless the catalogue sets a direction
     ambiguous = direction == 0
@@ -1166,13 +1244,66 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                                    areas)
     synthetic = bool("status" in data.columns
                      and _distinct(data["status"]).eq("synthetic").any())
+    values = _area_values(now, value, area_codes, areas, codes, distinct)
+    assumed = list(distinct[(measures.measure == "index") & present])
+    if assumed:
+        assumptions.append("the SD between persons of " + ", ".join(assumed)
+                           + " is an assumption (an index without norm tables)")
     return Profile(deltas=out, reference=reference,
                    reference_values=ref_values.astype(float).rename("reference"),
+                   values=values, indicators=cat,
                    year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
                    model_name=model.name, population=population,
                    synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
                    source=_joined(now, "source"), reference_source=source,
                    assumptions=tuple(assumptions))
+
+
+def _area_values(now: pd.DataFrame, value: np.ndarray, area_codes: np.ndarray,
+                 areas: pd.Index, codes: np.ndarray, distinct: pd.Index) -> pd.DataFrame:
+    """Areas x indicators: each area's own value in the indicator's unit (the last
+    given when a cell repeats; NaN where not measured)."""
+    keep = (area_codes >= 0) & ~np.isnan(value)
+    grid = np.full((len(areas), len(distinct)), np.nan)
+    grid[area_codes[keep], codes[keep]] = value[keep]
+    return pd.DataFrame(grid, index=areas, columns=pd.Index(distinct, name="indicator"))
+
+
+def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
+                  rows: units.Measures, codes: np.ndarray, distinct: pd.Index,
+                  reference: str) -> None:
+    """Refuse values a measurement model cannot hold, naming area, indicator and fix:
+    a share outside 0-100 %, a rate above 1,000, one area given as a fraction (0,091 for
+    9,1 %), and a reference share of exactly 0 or 100 % (it has no liability)."""
+    problems = []
+    top = np.where(np.isfinite(rows.per), rows.per, np.inf)
+    area = now["area"].to_numpy()
+    outside = (value < 0) | (value > top)
+    for j in np.flatnonzero(outside)[:25]:
+        kind = "share (%)" if rows.measure[j] == "share" else "rate per 1000"
+        problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
+                        f"is not a {kind}; it must lie between 0 and {top[j]:g}")
+    # one area's fraction among percentages: 0,091 where the reference is 9,1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = (rows.measure == "share") & (value > 0) & (value <= 1) & (ref >= 3) & \
+            (np.abs(np.log(100 * value / ref)) < np.log(3))
+    for j in np.flatnonzero(fraction)[:25]:
+        problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
+                        f"looks like a fraction of {100 * value[j]:g}% (the reference is "
+                        f"{ref[j]:g}%); write the percentage ({100 * value[j]:g}), not the "
+                        "fraction")
+    bad_ref = units.impossible(rows, ref)
+    for k in sorted(set(distinct[codes[bad_ref]]))[:25]:
+        j = int(np.flatnonzero(bad_ref & (distinct[codes] == k))[0])
+        problems.append(f"indicator {k!r}: the reference ({reference}) is {ref[j]:g}, exactly "
+                        "0 or everyone; a share of 0 or 100 % has no liability, so no area "
+                        "can be measured against it (give the reference with more decimals, "
+                        "or another reference)")
+    n = int(outside.sum() + fraction.sum()) + len(set(distinct[codes[bad_ref]]))
+    if problems:
+        more = f" (and {n - len(problems)} more)" if n > len(problems) else ""
+        raise DataError(f"{n} value(s) the indicators' measurement model cannot hold"
+                        f"{more}:\n  " + "\n  ".join(problems))
 
 
 def _first_population(pop: np.ndarray, area_codes: np.ndarray, areas: pd.Index) -> pd.Series:
@@ -1235,48 +1366,74 @@ def profile_index(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> 
 
 
 def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
-                       indicators: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Express node deltas (SD) in the units of their indicators.
+                       indicators: pd.DataFrame | None = None, profile: Profile | None = None,
+                       levels: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Express node deltas (SD between individuals) in the units of their indicators.
 
-    For each node with a delta and each of its indicators:
-    ``change = delta × scale × direction`` in the indicator's unit (for a
-    ``%`` indicator: percentage points).
+    For each node with a delta and each of its indicators, the change of the
+    indicator when its node moves by the delta from the area's **own current level**
+    (:func:`factormodel.units.to_units`: for a share on the probit link
+    ``Φ(Φ⁻¹(p₀) + direction·δ) − p₀``, in percentage points; never outside 0-100 %).
+    The level is, in this order: the area's own value in ``profile``
+    (:attr:`Profile.values`), ``levels``, the profile's reference value, the
+    catalogue's ``typical`` level (an assumption; ``level_source`` says which).
 
     Parameters
     ----------
     deltas : Series (node -> SD) or DataFrame (areas x nodes)
-        E.g. ``result.outcomes`` of :func:`factormodel.propagate`.
+        E.g. ``result.outcomes`` of :func:`factormodel.propagate`. A Series is one
+        area: its ``name`` or, for a profile of one area, that area.
+    indicators : DataFrame, optional
+        The catalogue; by default the profile's, else the model's.
+    profile : Profile, optional
+        Gives each area its own current level (and the reference).
+    levels : mapping indicator -> value, optional
+        Current levels to convert at when no profile gives them.
 
     Returns
     -------
     DataFrame
-        Long table: (``area``,) ``node``, ``indicator``, ``delta_sd``,
-        ``change``, ``change_unit``, ``label_nl``, ``label_en``, ``note``.
-        ``change`` is NaN only for an indicator whose direction is ambiguous
-        (``direction`` 0 in the catalogue: more of it is not clearly better or
-        worse, e.g. use of youth care), and ``note`` then says so; else ``note``
-        is empty.
+        Long table: (``area``,) ``node``, ``indicator``, ``delta_sd``, ``level``,
+        ``level_source``, ``change``, ``new_level``, ``change_unit``, ``label_nl``,
+        ``label_en``, ``note``. ``change`` is NaN for an indicator whose direction
+        is ambiguous (``direction`` 0: more of it is not clearly better or worse) or
+        with no level to convert at; ``note`` then says why.
 
     Examples
     --------
     >>> import factormodel as fm, pandas as pd
     >>> t = fm.to_indicator_units(fm.load_model("toy"), pd.Series({"vsv": -0.25}))
-    >>> t[["indicator", "change", "change_unit"]].to_dict("records")
-    [{'indicator': 'vsv_nieuw', 'change': -0.2, 'change_unit': 'percentage points'}]
+    >>> t[["indicator", "level", "change", "change_unit"]].round(3).to_dict("records")
+    [{'indicator': 'vsv_nieuw', 'level': 2.4, 'change': -0.42, 'change_unit': 'percentage points'}]
     """
+    if indicators is None and profile is not None and profile.indicators is not None:
+        indicators = profile.indicators
     cat = _catalogue(model, indicators)
-    frame = deltas.to_frame().T if isinstance(deltas, pd.Series) else deltas
     single = isinstance(deltas, pd.Series)
+    if single:
+        name = deltas.name
+        if name is None and profile is not None and len(profile.index) == 1:
+            name = profile.index[0]
+        frame = deltas.to_frame(name=name).T
+    else:
+        frame = deltas
     model.positions([str(c) for c in frame.columns])
     long = frame.rename_axis(index="area", columns="node").reset_index().melt(
         id_vars="area", var_name="node", value_name="delta_sd").dropna(subset=["delta_sd"])
     merged = long.merge(cat.reset_index().rename(columns={"id": "indicator"}), on="node")
-    merged["change"] = merged["delta_sd"] * merged["scale"] * merged["direction"].where(
-        merged["direction"] != 0)  # an ambiguous direction has no change in units
-    merged["change_unit"] = np.where(merged["unit"] == "%", "percentage points", merged["unit"])
-    merged["note"] = np.where(merged["direction"] == 0,
-                              "direction ambiguous: no change in the indicator's unit", "")
-    cols = ["area", "node", "indicator", "delta_sd", "change", "change_unit", "label_nl",
-            "label_en", "note"]
+    level, source = units.current_levels(cat, merged["indicator"].to_numpy(dtype=object),
+                                   merged["area"].to_numpy(dtype=object), profile, levels)
+    rows = units.Measures.of(merged)
+    merged["level"] = level
+    merged["level_source"] = source
+    merged["change"] = units.to_units(rows, merged["delta_sd"].to_numpy(dtype=float), level)
+    merged["new_level"] = level + merged["change"]
+    merged["change_unit"] = [units.unit_name(u) for u in merged["unit"]]
+    merged["note"] = np.where(
+        merged["direction"] == 0, "direction ambiguous: no change in the indicator's unit",
+        np.where(np.isnan(level), "no level to convert at (no area value, reference or "
+                 "typical level)", ""))
+    cols = ["area", "node", "indicator", "delta_sd", "level", "level_source", "change",
+            "new_level", "change_unit", "label_nl", "label_en", "note"]
     out = merged[cols].reset_index(drop=True)
     return out.drop(columns="area") if single else out

@@ -19,13 +19,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _scoring
+from . import _scoring, units
 from ._explain import EVIDENCE_TEXT, citywide_explanations
 from ._results import PROVENANCE, provenance_of
 from ._scoring import EVIDENCE, EVIDENCE_DAMPING
 from .effects import check_alpha, strongest_paths, total_effects
 from .errors import InvalidParameterError
-from .indicators import Profile, area_deltas, check_profile, deltas_frame, load_indicators
+from .indicators import (
+    Profile,
+    area_deltas,
+    check_profile,
+    deltas_frame,
+    load_indicators,
+)
 from .model import FactorModel
 from .propagate import propagate
 
@@ -411,16 +417,19 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                          "why_nl": why_nl if way == "together" else "",
                          "why_en": why_en if way == "together" else ""})
     out = pd.DataFrame(rows)
-    units = []
-    for r in out.itertuples():
-        if indicators is not None and r.goal in set(indicators["node"]):
-            ind = indicators[indicators["node"] == r.goal].iloc[0]
-            units.append((r.change_sd * ind["scale"] * ind["direction"],
-                          "percentage points" if ind["unit"] == "%" else ind["unit"],
-                          ind.name))
-        else:
-            units.append((np.nan, "", ""))
-    out.insert(4, "change", [u[0] for u in units])
-    out.insert(5, "unit", [u[1] for u in units])
-    out.insert(6, "indicator", [u[2] for u in units])
+    # in the goal indicator's unit, at the area's own level (the one conversion)
+    first = (indicators.reset_index().drop_duplicates("node").set_index("node")["id"]
+             if indicators is not None else pd.Series(dtype=object))
+    ind = out["goal"].map(first).fillna("").to_numpy(dtype=object)
+    out.insert(4, "change", np.nan)
+    out.insert(5, "unit", "")
+    out.insert(6, "indicator", ind)
+    has = ind != ""
+    if has.any():
+        cat = indicators.loc[ind[has]]  # type: ignore[union-attr]
+        level, _ = units.current_levels(indicators, ind[has], np.full(int(has.sum()), area, object),
+                                  profile if isinstance(profile, Profile) else None)
+        out.loc[has, "change"] = units.to_units(units.Measures.of(cat),
+                                                out.loc[has, "change_sd"].to_numpy(float), level)
+        out.loc[has, "unit"] = [units.unit_name(u) for u in cat["unit"]]
     return out

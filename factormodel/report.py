@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import _lang as L
+from . import units
 from .effects import strongest_paths, total_effects
 from .errors import DataError, InvalidParameterError, UnknownTableError
 from .goals import (
@@ -503,14 +504,16 @@ def _indicator_rows(ctx: _Context) -> pd.DataFrame:
     value = now["value"].to_numpy(dtype=float)
     refv = ref.reindex(now["indicator"]).to_numpy(dtype=float)
     direction = info["direction"].to_numpy(dtype=float)
-    direction[direction == 0] = np.nan  # an ambiguous direction: no distance, no verdict
-    z = direction * (value - refv) / info["scale"].to_numpy()
+    # the model's unit (SD between children) through the one conversion; the spread
+    # across areas only says how unusual the wijk is among areas
+    z = units.to_model(units.Measures.of(info), value, refv)
+    among = units.among_areas(value, refv, info["scale"].to_numpy(dtype=float), direction)
     sign = ctx.model.desired_sign.reindex(info["node"]).to_numpy(dtype=float)
     return pd.DataFrame({
         "indicator": now["indicator"].to_numpy(), "node": info["node"].to_numpy(),
         "label": info[f"label_{ctx.lang}"].to_numpy(), "unit": info["unit"].to_numpy(),
         "value": value, "reference": refv, "difference": value - refv, "z": z,
-        "better": z * sign, "ambiguous": np.isnan(direction)}
+        "among": among, "better": z * sign, "ambiguous": direction == 0}
     ).sort_values("better", kind="stable").reset_index(drop=True)
 
 
@@ -519,11 +522,15 @@ def _profile_section(ctx: _Context) -> str:
     prof = ctx.prof
     intro = ctx.t(
         f"Elke indicator van {ctx.area} in {prof.year} naast {ctx.ref}, in de eenheid van de "
-        "indicator zelf, en als afstand in standaarddeviaties (SD: de spreiding tussen "
-        "gebieden in de catalogus). Slechtste eerst.",
+        "indicator zelf, met een oordeel; daarna de afstand in standaarddeviaties tussen "
+        "kinderen (de eenheid waarin het model rekent: een aandeel via het liability-model, "
+        "Φ⁻¹ van het aandeel) en tussen wijken (hoe ongewoon de wijk is onder de wijken; de "
+        "spreiding uit de catalogus). Slechtste eerst.",
         f"Each indicator of {ctx.area} in {prof.year} beside {ctx.ref}, in the indicator's "
-        "own unit, and as a distance in standard deviations (SD: the spread between areas in "
-        "the catalogue). Worst first.")
+        "own unit, with a verdict; then the distance in standard deviations between children "
+        "(the unit the model computes in: a share through the liability model, Φ⁻¹ of the "
+        "share) and between wijken (how unusual the wijk is among wijken; the catalogue's "
+        "spread). Worst first.")
     out = [_p(intro)]
     if rows.empty:
         out.append(_p(ctx.t("Voor dit gebied zijn geen indicatoren uit de catalogus gemeten.",
@@ -535,7 +542,7 @@ def _profile_section(ctx: _Context) -> str:
                 verdict = _Raw(escape(L.phrase("ambiguous", ctx.lang)))
             elif not np.isfinite(r.better):
                 verdict = _Raw("–")
-            elif abs(r.better) < 0.05:
+            elif abs(r.better) < 0.01:
                 verdict = _Raw(escape(ctx.t("gelijk", "the same")))
             elif r.better < 0:
                 verdict = _Raw(f'<span class="worse">{escape(ctx.t("slechter", "worse"))}</span>')
@@ -544,11 +551,14 @@ def _profile_section(ctx: _Context) -> str:
             body.append([r.label, _value(r.value, r.unit, ctx.lang),
                          _value(r.reference, r.unit, ctx.lang),
                          _value(r.difference, r.unit, ctx.lang, sign=True, difference=True),
-                         _n(r.z, ctx.lang, 2, sign=True), verdict])
+                         verdict, _n(r.z, ctx.lang, 2, sign=True),
+                         _n(r.among, ctx.lang, 1, sign=True) if np.isfinite(r.among) else "–"])
         out.append(_table([ctx.t("indicator", "indicator"), str(ctx.area),
                            ctx.t("referentie", "reference"), ctx.t("verschil", "difference"),
-                           ctx.t("afstand (SD)", "distance (SD)"),
-                           ctx.t("oordeel", "verdict")], body, numeric=(1, 2, 3, 4)))
+                           ctx.t("oordeel", "verdict"),
+                           ctx.t("afstand (SD tussen kinderen)", "distance (SD between children)"),
+                           ctx.t("afstand (SD tussen wijken)", "distance (SD between wijken)")],
+                          body, numeric=(1, 2, 3, 5, 6)))
     ax = plot_profile(ctx.model, prof, area=ctx.area, lang=ctx.lang, top=25)
     out.append(_figure(ax, ctx.t(
         f"Profiel van {ctx.area} per factor en resultaat (SD tegenover {ctx.ref}; "
@@ -1012,11 +1022,13 @@ def _caveats_section(ctx: _Context, ivs: pd.DataFrame | None, port: Portfolio | 
         if assumed:
             items.append(ctx.t(
                 f"Bij {assumed} van de {len(ctx.catalogue)} indicatoren in de catalogus zijn "
-                "de spreiding tussen wijken (de schaal van een SD) en het typische niveau "
-                "aannames, niet berekend uit echte data.",
+                "de spreiding tussen wijken en het typische niveau aannames, niet berekend "
+                "uit echte data (de spreiding tussen wijken rekent niets om: het model rekent "
+                "in SD tussen kinderen).",
                 f"For {assumed} of the {len(ctx.catalogue)} indicators in the catalogue the "
-                "spread between areas (the scale of one SD) and the typical level are "
-                "assumptions, not computed from real data."))
+                "spread between areas and the typical level are assumptions, not computed "
+                "from real data (the spread between areas converts nothing: the model "
+                "computes in SD between children)."))
     if ivs is not None:
         n_default = int(ivs.drop_duplicates("intervention")["effect_is_default"].sum())
         items.append(ctx.t(

@@ -1,11 +1,19 @@
-"""SYNTHETIC area data generated from a model, for examples, tests and method checks.
+"""SYNTHETIC area data generated from a model by microsimulation, for examples and tests.
 
-Nothing made here is a measurement. :func:`simulate_area_data` draws latent
-node deltas per area and year from the model itself (shocks on the model's
+Nothing made here is a measurement. :func:`simulate_area_data` draws the latent
+node *means* of every area and year from the model itself (shocks on the model's
 source nodes driven by an assumed area disadvantage, plus node-level noise,
-pushed through ``(I − W)^-1``), then turns them into indicator values with the
-catalogue's ``typical`` level, ``scale`` and ``direction``. Because the truth
-is known, profiles computed from the output can be checked against it.
+pushed through ``(I − W)^-1``), all in SD between individuals. Then it makes
+**persons**: in every fine area, ``population`` young people whose node values are
+the area's means plus individual deviations with the model's own structure
+(``e = A u``, ``A = (I − Wᵀ)⁻¹``, residual variances ``ψ = solve(A∘A, 1)`` so every
+node has unit variance within an area). Each indicator is then aggregated from the
+persons by its measurement model (:mod:`factormodel.units`): a share is the part of
+the persons above the threshold that gives the catalogue's ``typical`` level at the
+city average, a mean score the persons' mean of ``typical + direction ×
+sd_individual × z``. Because the truth is known, profiles computed from the output
+can be checked against it -- the data follow the same measurement model as the
+profiles that read them.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from . import units
+from .effects import total_effects
 from .errors import InvalidParameterError
 from .model import FactorModel
 from .propagate import propagate
@@ -26,15 +36,15 @@ def simulate_area_data(model: FactorModel, indicators: pd.DataFrame, areas: pd.D
                        years: Sequence[int], area_effects: Mapping[str, float] | None = None,
                        seed: int = 0, loading: float = 0.7, area_noise: float = 0.3,
                        node_noise: float = 0.35, year_noise: float = 0.1, trend: float = 0.05,
-                       measurement_noise: float = 0.1, decimals: int | None = 1,
-                       suppress_below: float = 0.0, populations: Mapping[str, float] | None = None,
-                       clip: bool = True, standardize: bool = False
-                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       spread: float = 0.3, persons: bool = True, decimals: int | None = 1,
+                       suppress_below: float = 0.0, suppress_count: float = 0.0,
+                       populations: Mapping[str, float] | None = None,
+                       chunk: int = 200_000) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Synthetic indicator values for the areas of a registry, with their true node deltas.
 
     Values are generated for the finest level in ``areas`` (e.g. Rotterdam's
-    wijken); every coarser area (gebied, gemeente) gets the population-weighted
-    mean of its children, so profiles at every level are consistent.
+    wijken) from simulated persons; every coarser area (gebied, gemeente) gets
+    the population-weighted mean of its children, as a share of all its persons.
 
     Parameters
     ----------
@@ -43,36 +53,39 @@ def simulate_area_data(model: FactorModel, indicators: pd.DataFrame, areas: pd.D
         registry (:func:`factormodel.load_areas`).
     years : sequence of int
     area_effects : mapping, optional
-        Assumed disadvantage per coarse area (e.g. per gebied, in SD); a
-        fine area inherits its parent's value plus ``area_noise``.
+        Assumed disadvantage per coarse area (e.g. per gebied); a fine area
+        inherits its parent's value plus ``area_noise``.
     seed : int
         Seed of the random generator: the same arguments give the same data.
     loading : float
-        How strongly disadvantage drives the model's source nodes (SD per SD).
+        How strongly disadvantage drives the model's source nodes.
     area_noise, node_noise, year_noise : float
-        SD of area-level, persistent node-level and yearly node-level noise.
+        Area-level, persistent node-level and yearly node-level noise.
     trend : float
-        City-wide improvement per year, in SD, on every node.
-    measurement_noise : float
-        Indicator noise, in units of the indicator's scale.
+        City-wide improvement per year on every node, in SD between individuals.
+    spread : float
+        Every shock (disadvantage and noise) is multiplied by this, so that area
+        means differ by a few tenths of an SD between individuals, as real wijken
+        do; the means still follow the model's weights exactly.
+    persons : bool
+        True: aggregate simulated persons (sampling noise as in real counts).
+        False: the expected values of infinitely many persons (exact, for tests).
     decimals : int or None
         Round published values; None keeps full precision.
     suppress_below : float
         Fine areas with a population below this have their ``per 1000``
         indicators suppressed (NaN, flag ``suppressed``), as CBS does for
         small numbers.
+    suppress_count : float
+        Fine-area shares and rates that count fewer persons than this are
+        suppressed (NaN, flag ``suppressed``), as CBS suppresses small numbers
+        (the persons are the area's ``population``).
     populations : mapping, optional
-        Population per fine area; by default drawn from a log-normal around 4,000.
-    clip : bool
-        Keep percentages within [0, 100] and rates at or above 0 (then the
-        truth no longer holds exactly for the clipped values).
-    standardize : bool
-        Rescale every node's deltas to a population-weighted spread of 1 SD
-        across the fine areas in the first year, so that each indicator's
-        catalogue ``scale`` is its spread. The truth is rescaled too, but the
-        rescaled deltas are no longer generated exactly by the model's weights
-        (a model whose weights add up to more than 1 SD of outcome spread
-        needs this to give realistic values).
+        Population per fine area (also the number of simulated persons); by
+        default drawn from a log-normal around 4,000.
+    chunk : int
+        Persons simulated at once (bounds the memory; the result does not depend
+        on it: the draws are made in the same order).
 
     Returns
     -------
@@ -81,8 +94,16 @@ def simulate_area_data(model: FactorModel, indicators: pd.DataFrame, areas: pd.D
         population, flag``). Indicators whose catalogue ``level`` is coarser
         than an area are not published for it (absent rows).
     truth : DataFrame
-        ``area, level, year, node, delta``: the true delta of every node
-        against the city average of that year, in SD.
+        ``area, level, year, node, delta``: the true mean of every node in the
+        area against the population-weighted city mean of that year, in SD
+        between individuals. (A profile against the city's *share* differs from
+        it by the non-linearity of averaging shares: second order in the spread.)
+
+    Raises
+    ------
+    InvalidParameterError
+        An indicator without a typical level, or a model whose weights admit no
+        unit-variance solution (see :func:`factormodel.implied_r2`).
     """
     rng = np.random.default_rng(seed)
     if "typical" not in indicators.columns or indicators["typical"].isna().any():
@@ -104,26 +125,23 @@ def simulate_area_data(model: FactorModel, indicators: pd.DataFrame, areas: pd.D
     for t in range(ny):  # a handful of years; every area and node is vectorised
         shocks[t] = persistent + year_noise * rng.standard_normal((nf, n))
         shocks[t][:, sources] += -sign[sources] * loading * disadvantage[:, None]
-    flat = pd.DataFrame(shocks.reshape(ny * nf, n), columns=list(model.node_ids))
+    flat = pd.DataFrame(spread * shocks.reshape(ny * nf, n), columns=list(model.node_ids))
     x = propagate(model, flat, clamp=False).deltas.to_numpy().reshape(ny, nf, n)
     w = pop / pop.sum()
     x_c = x - np.einsum("a,tan->tn", w, x)[:, None, :]  # against the city average
-    if standardize:
-        spread = np.sqrt(np.einsum("a,an->n", w, x_c[0] ** 2))
-        x_c = x_c / np.where(spread > 0, spread, 1.0)
     shift = np.array([trend * (y - years[0]) for y in years])[:, None] * sign[None, :]
 
     cat = indicators
     node_pos = model.positions(cat["node"])
-    scale, direction = cat["scale"].to_numpy(), cat["direction"].to_numpy()
-    latent = x_c[:, :, node_pos] + shift[:, None, node_pos]  # years x areas x indicators
-    values = cat["typical"].to_numpy() + direction * scale * latent
-    values = values + measurement_noise * scale * rng.standard_normal(values.shape)
-    if clip:
-        pct = (cat["unit"] == "%").to_numpy()
-        values[:, :, pct] = np.clip(values[:, :, pct], 0.0, 100.0)
-        nonneg = cat["unit"].isin(["%", "per 1000"]).to_numpy()
-        values[:, :, nonneg] = np.maximum(values[:, :, nonneg], 0.0)
+    means = x_c + shift[:, None, :]  # years x areas x nodes: the areas' latent means
+    measures = units.Measures.of(cat)
+    typical = cat["typical"].to_numpy(dtype=float)
+    if persons:
+        values = _persons(model, means, pop, node_pos, measures, typical, rng, chunk)
+    else:  # the expected value of infinitely many persons
+        latent = means[:, :, node_pos]
+        values = typical + units.to_units(measures, latent, np.broadcast_to(typical,
+                                                                             latent.shape))
 
     frames, truths = [], []
     order = {lv: i for i, lv in enumerate(("buurt", "wijk", "gebied", "gemeente"))}
@@ -157,12 +175,61 @@ def simulate_area_data(model: FactorModel, indicators: pd.DataFrame, areas: pd.D
     data = pd.concat(frames, ignore_index=True)
     if decimals is not None:
         data["value"] = data["value"].round(decimals)
+    if suppress_count > 0:
+        per = data["indicator"].map(pd.Series(measures.per, index=cat.index))
+        few = data["level"].eq(fine_level) & per.notna() & \
+            (data["value"] / per * data["population"] < suppress_count)
+        data.loc[few, "value"] = np.nan
+        data.loc[few, "flag"] = "suppressed"
     if suppress_below > 0:
         small = data["level"].eq(fine_level) & (data["population"] < suppress_below) \
             & data["indicator"].map(cat["unit"]).eq("per 1000")
         data.loc[small, "value"] = np.nan
         data.loc[small, "flag"] = "suppressed"
     return data, pd.concat(truths, ignore_index=True)
+
+
+def _persons(model: FactorModel, means: np.ndarray, pop: np.ndarray, node_pos: np.ndarray,
+             measures: units.Measures, typical: np.ndarray, rng: np.random.Generator,
+             chunk: int) -> np.ndarray:
+    """Indicator values aggregated from simulated persons: years x areas x indicators.
+
+    A person's nodes are the area's means plus ``A u`` with ``u ~ N(0, ψ)``: unit
+    variance within the area and the model's own correlations between nodes. A share
+    counts the persons above the threshold ``Φ⁻¹(typical)`` of its node (direction
+    +1: more of the node, more of the indicator); a mean averages ``typical +
+    direction × sd_individual × z``.
+    """
+    from .coherence import implied_r2
+
+    psi = implied_r2(model)["residual_variance"].reindex(list(model.node_ids)).to_numpy(
+        dtype=float)
+    if (psi <= 0).any() or not np.isfinite(psi).all():
+        raise InvalidParameterError("the model's weights admit no unit-variance solution "
+                                    "(an implied R² of 1 or more): persons cannot be simulated")
+    A = np.asarray(total_effects(model).to_numpy(dtype=float))  # A[i, j]: i's effect on j
+    ny, nf, _ = means.shape
+    counts = np.maximum(1, np.round(pop)).astype(int)
+    start = np.concatenate([[0], np.cumsum(counts)])
+    share = np.isfinite(measures.per)
+    threshold = np.where(share, -units.ndtri(np.where(share, typical / np.where(
+        share, measures.per, 1.0), 0.5)), 0.0)  # z above it counts (direction +1)
+    direction = np.where(measures.direction == 0, 1.0, measures.direction)
+    out = np.zeros((ny, nf, len(node_pos)))
+    area_of = np.repeat(np.arange(nf), counts)
+    for t in range(ny):
+        sums = np.zeros((nf, len(node_pos)))
+        for lo in range(0, int(start[-1]), chunk):
+            hi = min(lo + chunk, int(start[-1]))
+            u = rng.standard_normal((hi - lo, len(psi))) * np.sqrt(psi)
+            z = (means[t][area_of[lo:hi]] + u @ A)[:, node_pos]
+            person = np.where(share, (direction * z > threshold).astype(float) * measures.per,
+                              typical + direction * np.nan_to_num(measures.sd) * z)
+            ids = area_of[lo:hi]  # sorted: each area's persons are contiguous
+            first = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+            sums[ids[first]] += np.add.reduceat(person, first, axis=0)
+        out[t] = sums / counts[:, None]
+    return out
 
 
 def _members(areas: pd.DataFrame, fine: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:

@@ -7,7 +7,7 @@ scored on the same held-out areas:
 
 * ``model`` — the model's prediction: the training areas' city average of the
   outcome indicator plus the propagated outcome delta, back in the indicator's
-  unit (``direction × scale × delta``);
+  unit through its measurement model at that level (:func:`factormodel.units.to_units`);
 * ``model (calibrated)`` — the same after :func:`factormodel.calibrate` on the
   training areas only (when ``calibrate=`` is given);
 * ``city mean`` — every area at the training areas' city average
@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import units
 from ._cells import year_argument
 from ._json import json_safe
 from ._results import Result
@@ -418,11 +419,12 @@ def _target_block(model: FactorModel, long: pd.DataFrame, at_level: pd.DataFrame
                   now: pd.DataFrame) -> dict[str, Any]:
     """Observed indicator values (or changes), node deltas and model predictions (SD)."""
     values = _wide(at_level, year)
+    before = pd.DataFrame()
     if target == "level":
         deltas = now
     else:
-        values = values - _wide(at_level, year - 1).reindex(index=values.index,
-                                                           columns=values.columns)
+        before = _wide(at_level, year - 1).reindex(index=values.index, columns=values.columns)
+        values = values - before
         deltas = profile(model, long, indicators=cat, reference="previous_year", year=year,
                          level=level or None).deltas
     factors = deltas.reindex(columns=list(model.factors))
@@ -430,7 +432,7 @@ def _target_block(model: FactorModel, long: pd.DataFrame, at_level: pd.DataFrame
     predicted = propagate(model, factors, missing="free").outcomes
     pop = at_level[at_level["year"] == year].groupby("area")["population"].first()
     return {"values": values, "deltas": deltas, "predicted": predicted, "population": pop,
-            "catalogue": cat, "calibrated": {}}
+            "catalogue": cat, "calibrated": {}, "before": before}
 
 
 def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataFrame, ind: str,
@@ -438,7 +440,7 @@ def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataF
                         calibrate: float | None, long: pd.DataFrame, level: str, year: int
                         ) -> tuple[list[dict[str, Any]], pd.DataFrame, list[str]]:
     node, unit = cat.loc[ind, "node"], cat.loc[ind, "unit"]
-    scale = float(cat.loc[ind, "direction"] * cat.loc[ind, "scale"])
+    measures = units.Measures.of(cat.loc[[ind]])
     values, deltas = block["values"], block["deltas"]
     y_all = values[ind].dropna()
     areas = y_all.index.to_numpy(dtype=str)
@@ -464,16 +466,25 @@ def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataF
     samples = {"out-of-sample": (1.0 - test_oos, test_oos), "in-sample": (ones, ones)}
     rows: list[dict[str, Any]] = []
     frames = []
+    each = measures.take(np.zeros(n, dtype=int))
     for sample, (train, test) in samples.items():
         fold_of = test.argmax(axis=1)
         offset = _mean_offsets(y, w, train)[fold_of] if target == "level" else 0.0
+        # back in the indicator's unit through its measurement model (units.to_units): at
+        # the training areas' level, or for a change at the area's own level a year before
+        at = offset if target == "level" else block["before"].reindex(areas)[ind].to_numpy(
+            dtype=float)
+
+        def unit_change(delta_sd: np.ndarray, at: Any = at) -> np.ndarray:
+            return units.to_units(each, delta_sd, np.broadcast_to(at, (n,)))
+
         methods: dict[str, tuple[np.ndarray, str]] = {
-            "model": (offset + scale * d, "")}
+            "model": (offset + unit_change(d), "")}
         if calibrate is not None:
             methods["model (calibrated)"] = (
-                offset + scale * _calibrated_predictions(model, block, long, level, year, areas,
-                                                         train, fold_of, node, calibrate,
-                                                         target), f"strength {calibrate:g}")
+                offset + unit_change(_calibrated_predictions(
+                    model, block, long, level, year, areas, train, fold_of, node, calibrate,
+                    target)), f"strength {calibrate:g}")
         methods["city mean"] = (_mean_offsets(y, np.ones(n), train)[fold_of]
                                 if target == "change" else _mean_offsets(y, w, train)[fold_of],
                                 "training-area mean" + (" change" if target == "change" else ""))

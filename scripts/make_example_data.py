@@ -12,16 +12,21 @@ rotterdam-jeugd model with factormodel.synthetic.simulate_area_data:
   Charlois and Delfshaven than in Hillegersberg-Schiebroek and Prins Alexander;
   the numbers themselves are assumptions;
 * shocks on the model's source nodes driven by that disadvantage, plus noise,
-  pushed through the model; every node's deltas then rescaled to a spread of
-  1 SD across wijken (standardize=True), so that the catalogue's scales are the
-  spreads in the data; a city-wide improvement of 0.05 SD per year;
-* indicator values = typical level + direction x scale x delta + noise (the
-  catalogue's assumed typical levels and spreads), rounded to one decimal,
-  percentages kept within 0-100; wijk rates per 1,000 suppressed ('.') where
-  the youth population is below 1,500, as CBS suppresses small numbers;
+  all multiplied by 0.35 (area means then differ by a few tenths of an SD between
+  individuals, as real wijken do), pushed through the model; a city-wide
+  improvement of 0.05 SD per year;
+* then persons (microsimulation): in every wijk as many young people as its
+  population, each with the wijk's node means plus individual deviations with the
+  model's own correlations (unit variance within the wijk); every indicator is
+  aggregated from those persons by its measurement model (a share counts the persons
+  above the threshold that gives the catalogue's typical level at the city
+  average), rounded to one decimal; wijk shares and rates counting fewer than 5
+  persons, and wijk rates per 1,000 where the youth population is below 1,500, are
+  suppressed ('.'), as CBS suppresses small numbers;
 * indicators the catalogue publishes per gebied have no wijk rows.
 
-The truth (every node's delta against the city average) is written beside the data.
+The truth (every node's mean against the city average, in SD between individuals) is
+written beside the data.
 """
 
 from __future__ import annotations
@@ -40,8 +45,8 @@ AREA_EFFECTS = {  # assumed relative disadvantage per gebied, in SD (not measure
     "Hillegersberg-Schiebroek": -1.0,
 }
 SETTINGS = {"years": [2021, 2022, 2023], "seed": 2026, "loading": 0.9, "area_noise": 0.3,
-            "node_noise": 0.2, "year_noise": 0.1, "trend": 0.05, "measurement_noise": 0.1,
-            "decimals": 1, "suppress_below": 1500, "standardize": True}
+            "node_noise": 0.2, "year_noise": 0.1, "trend": 0.05, "spread": 0.35,
+            "decimals": 1, "suppress_below": 1500, "suppress_count": 5}
 # Synthetic youth populations (0-23): drawn around 4,000, with the wijken that are mostly
 # offices, harbour, airport or polder set small so that suppression shows up in the data.
 SMALL_WIJKEN = {"Dijkzigt": 600, "Nieuwe Werk": 900, "CS-kwartier": 700, "Schieveen": 300,
