@@ -257,6 +257,8 @@ def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str
 
 
 _SOURCES = (
+    (r"^the SD between persons of (.*) is an assumption \(an index without norm tables\)$",
+     r"de SD tussen personen van \1 is een aanname (een index zonder normtabel)"),
     (r"^the reference is the mean of only (\d+) areas in the data, not the whole city: add a "
      r"city row, or give the city's figures as reference values$",
      r"de referentie is het gemiddelde van maar \1 gebieden in de data, niet van de hele stad: "

@@ -65,7 +65,6 @@ from .indicators import (
     Profile,
     as_catalogue,
     coverage,
-    load_indicators,
     profile,
     profile_index,
     to_indicator_units,
@@ -75,7 +74,7 @@ from .model import FactorModel
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import gap_effects, recommend
-from .words import Lexicon, parse_number, resolve_indicators, resolve_node
+from .words import Lexicon, parse_number, resolve_node
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
@@ -856,7 +855,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     result = propagate(model, factors, missing="free", clamp=not args.no_clamp,
                        alpha=args.alpha, max_hops=args.max_hops)
     outcomes = result.outcomes
-    units = to_indicator_units(model, outcomes)
+    units = to_indicator_units(model, outcomes.rename(args.area), profile=prof)
     observed = row[list(model.outcomes)]
     roles = pd.Series(np.where(factors.notna(), "measured, clamped",
                                "not measured, predicted"), index=factors.index)
@@ -903,18 +902,6 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     return 0
 
 
-def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
-               year: int | None) -> float | None:
-    """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
-    if not indicator:
-        return None
-    data = _area_data(args.data, args.areas, year)
-    mine = data[(data["area"] == args.area) & (data["year"] == year)]
-    names = resolve_indicators(load_indicators(model), set(mine["indicator"]))
-    value = mine.loc[mine["indicator"].map(names) == indicator, "value"]
-    return float(value.iloc[0]) if len(value) and np.isfinite(value.iloc[0]) else None
-
-
 def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
     """A number typed on the command line, read by the library's one cell parser
     (``0,5``; for money and counts, ``grouping``, also Dutch ``250.000`` and
@@ -957,9 +944,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     effects = (gap_effects(model, prof, goals, ranked, area=args.area)
                if len(ranked) else pd.DataFrame())
     # for goals with a size: the change of its strongest drivers that would reach it
-    needed = required_changes(model, goals, levels={
-        r.indicator: _own_level(model, args, r.indicator, prof.year)
-        for r in resolved if r.goal.change is not None and r.indicator})
+    needed = required_changes(model, goals, levels=prof.area_levels(args.area))
     portfolio = catalogue = None
     if budget is not None:
         population = (_number_arg("--population", args.population, grouping=True)

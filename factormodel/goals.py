@@ -359,7 +359,7 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
     >>> m = fm.load_model("rotterdam-jeugd")
     >>> r = resolve_goal(m, "Schoolverzuim:-2pp:3j")
     >>> r.node, r.indicator, r.sign, round(r.change_sd, 3)
-    ('schoolverzuim', 'verzuim_meldingen', -1, -1.0)
+    ('schoolverzuim', 'verzuim_meldingen', -1, -0.196)
     """
     if isinstance(goal, str):
         goal = parse_goal(goal)
@@ -555,9 +555,9 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
     >>> rc = fm.required_change(toy, fm.Goal("vsv_nieuw", -0.2, unit="pp"), ["schoolverzuim"])
     >>> print(rc.to_frame()[["factor", "way", "change_sd", "indicator", "change", "unit"]]
     ...       .to_string())
-              factor    way  change_sd          indicator  change               unit
-    0  schoolverzuim  alone       -0.5  verzuim_meldingen    -1.0  percentage points
-    1  schoolverzuim  alone       -0.5  langdurig_verzuim    -1.0           per 1000
+              factor    way  change_sd          indicator    change               unit
+    0  schoolverzuim  alone  -0.068469  verzuim_meldingen -0.773126  percentage points
+    1  schoolverzuim  alone  -0.068469  langdurig_verzuim -0.906980           per 1000
     """
     from .propagate import propagate
 

@@ -605,8 +605,7 @@ def _needed(ctx: _Context, alpha: float
     sized = [g.goal for g in ctx.goals if isinstance(g.goal, Goal) and g.goal.change is not None]
     if not sized:
         return {}
-    rows = _indicator_rows(ctx)
-    levels = dict(zip(rows["indicator"], rows["value"], strict=True)) if len(rows) else {}
+    levels = ctx.prof.area_levels(ctx.area)
     out: dict[int, RequiredChange | str] = {}
     for goal in sized:
         try:

@@ -370,7 +370,11 @@ def test_the_profiles_assumptions_are_on_the_page(client, model):
                                           "gebieden in de data, niet van de hele stad")
     r = client.post("/", data=her_form(), files={"file": ("bloemhof.csv", bloemhof_csv(model),
                                                           "text/csv")})
-    assert 'class="note assumption"' not in r.text  # with a city row: nothing assumed
+    notes = [htmllib.unescape(n) for n in
+             re.findall(r'<p class="note assumption">(.*?)</p>', r.text, re.S)]
+    # with a city row the reference assumes nothing; an index's assumed SD is said, in Dutch
+    assert not any("referentie" in n for n in notes)
+    assert all(n.startswith("Aanname: de SD tussen personen van ") for n in notes)
 
 
 def test_a_goal_with_a_size_shows_the_change_needed_on_the_page(client, model):

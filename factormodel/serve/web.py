@@ -665,7 +665,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                                                    top=_PROFILE_BARS))
 
     # drivers: the area's measured factors held, outcomes predicted
-    result, units = service.outcome_prediction(model, row)
+    result, units = service.outcome_prediction(model, row, prof)
     goals = [parse_goal(g) for g in c.goals]
     chosen = list(dict.fromkeys([o for o in c.outcomes if o in model.outcomes]
                                 + [g.target for g in goals if g.target in model.outcomes]))
@@ -682,7 +682,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     # goals with a size: what their strongest drivers would have to change (the report's rule)
     needed = []
     cat = load_indicators(model) if "indicators" in model.table_names else None
-    for rc in required_changes(model, goals, indicators=cat):
+    for rc in required_changes(model, goals, indicators=cat, levels=prof.area_levels(c.area)):
         frame = rc.to_frame().assign(
             label=lambda f: f["factor"].map(label),
             indicator_label=lambda f: f["indicator"].map(
