@@ -938,7 +938,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     args.area = _area_name(prof.deltas.index, args.area)
     lang = args.lang
     note = _synthetic_note(prof, lang)
-    resolved = [resolve_goal(model, g) for g in goals]
+    resolved = [resolve_goal(model, g, levels=prof.area_levels(args.area)) for g in goals]
     rec = recommend(model, prof, goals, area=args.area, top=args.top)
     ranked = rec[rec["status"] == "recommended"]
     effects = (gap_effects(model, prof, goals, ranked, area=args.area)

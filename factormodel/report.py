@@ -791,7 +791,8 @@ def _against_goals(ctx: _Context, port: Portfolio) -> list[str]:
         if not (isinstance(goal, Goal) and goal.change is not None) \
                 or g.node not in port.outcome_changes.index:
             continue
-        r = resolve_goal(ctx.model, goal, indicators=ctx.catalogue)
+        r = resolve_goal(ctx.model, goal, indicators=ctx.catalogue,
+                         levels=ctx.prof.area_levels(ctx.area))
         if not np.isfinite(r.change_sd) or r.change_sd == 0:
             continue
         got = float(port.outcome_changes[g.node])

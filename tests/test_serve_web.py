@@ -377,14 +377,17 @@ def test_the_profiles_assumptions_are_on_the_page(client, model):
     assert all(n.startswith("Aanname: de SD tussen personen van ") for n in notes)
 
 
-def test_a_goal_with_a_size_shows_the_change_needed_on_the_page(client, model):
+def test_a_goal_with_a_size_shows_the_change_needed_on_the_page(client, model, tmp_path):
     goal = "schoolverzuim:-2pp:3j:12-18"
+    mine = tmp_path / "bloemhof.csv"
+    mine.write_bytes(bloemhof_csv(model))
+    levels = fm.profile(model, mine).area_levels("Bloemhof")  # her wijk's own levels
     r = client.post("/", data=her_form(goals=goal),
                     files={"file": ("bloemhof.csv", bloemhof_csv(model), "text/csv")})
     assert r.status_code == 200, alert(r.text)
     assert "Nodig om het doel te halen (schoolverzuim (ongeoorloofd / langdurig): -2 " \
            "procentpunt in 3 jaar, 12-18-jarigen)" in htmllib.unescape(r.text)
-    needed = fm.required_change(model, fm.parse_goal(goal)).to_frame()
+    needed = fm.required_change(model, fm.parse_goal(goal), levels=levels).to_frame()
     start = r.text.index('class="needed"')
     cells = [htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r.text[start:])]
     first = cells[:7]  # factor, way, indicator, change, unit, SD, within the spread
