@@ -282,3 +282,16 @@ def test_among_areas_is_not_a_model_delta():
     assert spread == pytest.approx(1.0)
     assert model_delta == pytest.approx(norm.ppf(0.033) - norm.ppf(0.025))
     assert model_delta < spread / 5  # the spread across areas is far smaller than between kids
+
+
+def test_monte_carlo_intervals_in_units_are_the_converted_quantiles():
+    m = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(m, fm.load_example_data(), level="gebied")
+    mc = fm.monte_carlo(m, prof, {"vsv": 1}, n_draws=200, seed=3, progress=False)
+    t = mc.in_units(m, prof).set_index(["area", "indicator"])
+    sd = mc.predictions.xs("vsv", level="node")
+    for area in ["Feijenoord", "Charlois"]:
+        p0 = prof.references.loc[area, "vsv_nieuw"] / 100
+        for col in ("median", "low", "high"):
+            want = 100 * (norm.cdf(norm.ppf(p0) + sd.loc[area, col]) - p0)
+            assert t.loc[(area, "vsv_nieuw"), col] == pytest.approx(want, rel=1e-9)
