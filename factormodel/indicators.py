@@ -56,11 +56,25 @@ from .io import CREDITS_NL, EXAMPLE_DATA, load_catalogue, load_model, read_area_
 from .model import FactorModel
 from .propagate import raise_if_transposed
 
-__all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
-           "build_catalogue", "check_profile", "combine_profiles", "coverage",
-           "data_catalogue",
-           "deltas_frame", "load_example_indicators", "load_indicators", "profile", "profile_index",
-           "to_indicator_units"]
+__all__ = [
+    "CATALOGUE_COLUMNS",
+    "CITY_NAMES",
+    "Profile",
+    "area_deltas",
+    "as_catalogue",
+    "build_catalogue",
+    "check_profile",
+    "combine_profiles",
+    "coverage",
+    "data_catalogue",
+    "deltas_frame",
+    "indicator_table",
+    "load_example_indicators",
+    "load_indicators",
+    "profile",
+    "profile_index",
+    "to_indicator_units",
+]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
                      "level", "measure", "link", "sd_individual", "sd_source", "scale",
@@ -1366,6 +1380,73 @@ def coverage(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.Da
         "unmeasured_factors": names(measured, factors, False),
         "unmeasured_outcomes": names(measured, outcomes, False),
     }, index=profile_frame.index)
+
+
+#: Below this distance (SD between children) an indicator reads as "the same" as the
+#: reference in :func:`indicator_table`.
+SAME_SD = 0.01
+
+
+def indicator_table(model: FactorModel, profile: Profile, area: Any) -> pd.DataFrame:
+    """Her figures first: each measured indicator of ``area`` beside its reference.
+
+    One row per indicator measured in the area, worst first: the value in the
+    area and in the reference (the indicator's own unit), the difference, whether
+    that is better or worse, then the distance in SD between children (the model's
+    unit, :func:`factormodel.units.to_model`), in SD between areas (the catalogue's
+    spread: how unusual the area is) and the area's percentile among the profiled
+    areas (with five or more of them measured). The one table behind the profile
+    at the command line, the wijkrapport's section 1 and the web page.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, node, label_nl, label_en, unit, value, reference, difference,
+        verdict`` (``better``, ``worse``, ``same``, ``ambiguous``), ``better_sd``
+        (signed: positive is better), ``sd_children``, ``sd_areas``, ``percentile``
+        (share of the profiled areas with a lower value, %; NaN with fewer than 5).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> m = fm.load_model("rotterdam-jeugd")
+    >>> prof = fm.profile(m, fm.load_example_data(), level="wijk")
+    >>> t = fm.indicator_table(m, prof, "Oud-Crooswijk")
+    >>> row = t.set_index("indicator").loc["vsv_nieuw"]
+    >>> row["value"], row["reference"], row["verdict"]
+    (1.8, 2.4, 'better')
+    """
+    profile.row(area)  # an unknown area: UnknownAreaError with close matches
+    cat = profile.indicators if profile.indicators is not None else _catalogue(model, None)
+    if area not in profile.values.index:
+        return pd.DataFrame(columns=["indicator", "node", "label_nl", "label_en", "unit",
+                                     "value", "reference", "difference", "verdict",
+                                     "better_sd", "sd_children", "sd_areas", "percentile"])
+    own = profile.values.loc[area].dropna()
+    own = own[own.index.isin(cat.index)]
+    info = cat.loc[own.index]
+    refs = profile.references.loc[area, own.index] if area in profile.references.index \
+        else pd.Series(np.nan, index=own.index)
+    refs = refs.fillna(profile.reference_values.reindex(own.index))
+    value, ref = own.to_numpy(dtype=float), refs.to_numpy(dtype=float)
+    direction = info["direction"].to_numpy(dtype=float)
+    z = units.to_model(units.Measures.of(info), value, ref)
+    among = units.among_areas(value, ref, info["scale"].to_numpy(dtype=float), direction)
+    better = z * model.desired_sign.reindex(info["node"]).to_numpy(dtype=float)
+    verdict = np.where(direction == 0, "ambiguous", np.where(
+        ~np.isfinite(better), "", np.where(np.abs(better) < SAME_SD, "same",
+                                           np.where(better > 0, "better", "worse"))))
+    everyone = profile.values[own.index]
+    n = everyone.notna().sum().to_numpy()
+    below = (everyone.to_numpy(dtype=float) < value).sum(axis=0)
+    percentile = np.where(n >= 5, 100.0 * below / np.maximum(n - 1, 1), np.nan)
+    out = pd.DataFrame({
+        "indicator": own.index.to_numpy(), "node": info["node"].to_numpy(),
+        "label_nl": info["label_nl"].to_numpy(), "label_en": info["label_en"].to_numpy(),
+        "unit": info["unit"].to_numpy(), "value": value, "reference": ref,
+        "difference": value - ref, "verdict": verdict, "better_sd": better,
+        "sd_children": z, "sd_areas": among, "percentile": np.round(percentile, 0)})
+    return out.sort_values("better_sd", kind="stable", na_position="last").reset_index(drop=True)
 
 
 def profile_index(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.DataFrame:

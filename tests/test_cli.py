@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import subprocess
 import sys
 
@@ -471,3 +472,39 @@ def test_the_city_row_name_is_configurable(capsys, tmp_path):
     code, _, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Schiedam",
                        "--city", "Schiedam")
     assert code == 2 and "geen gebied 'Schiedam'" in err  # the city is never an area
+
+
+def test_the_main_command_ends_with_its_meaning_and_a_next_step_that_runs(capsys):
+    code, out, _ = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
+                       "--area", "Oud-Crooswijk")
+    assert code == 0
+    meaning = next(line for line in out.splitlines() if line.startswith("Wat dit betekent"))
+    # the largest predicted difference, in her units: the same numbers as the library's
+    m = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(m, fm.load_example_data(), level="wijk")
+    r = fm.propagate(m, prof.row("Oud-Crooswijk")[list(m.factors)], missing="free")
+    u = fm.to_indicator_units(m, r.outcomes, profile=prof)
+    top = u.loc[u["delta_sd"].abs().idxmax()]
+    assert f"{top['new_level']:.1f}".replace(".", ",") in meaning
+    assert "geen effecten voor individuele kinderen" in out
+    step = next(line for line in out.splitlines() if line.startswith("Volgende stap"))
+    command = step.split("? factormodel ")[1].split("  (")[0]
+    code, out, err = run(capsys, *shlex.split(command))
+    assert code == 0, err
+
+
+def test_profile_shows_her_figures_first(capsys):
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk")
+    assert code == 0
+    lines = out.splitlines()
+    head = lines.index(next(x for x in lines if x.startswith("Gemeten indicatoren")))
+    assert head < lines.index(next(x for x in lines if x.startswith("Per factor")))
+    m = fm.load_model("rotterdam-jeugd")
+    t = fm.indicator_table(m, fm.profile(m, fm.load_example_data(), level="wijk"),
+                           "Oud-Crooswijk").set_index("indicator")
+    vsv = next(x for x in lines if "nieuwe voortijdig schoolverlaters" in x)
+    r = t.loc["vsv_nieuw"]
+    want = {"better": "beter", "worse": "slechter", "same": "gelijk"}[r["verdict"]]
+    assert f"{r['value']:.1f}% tegen {r['reference']:.1f}%".replace(".", ",") in vsv
+    assert want in vsv and "procentpunt" in vsv
