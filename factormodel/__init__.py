@@ -50,7 +50,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
-    from . import exchange, fcm, goals, plot, portfolio, vocab, words
+    from . import exchange, fcm, goals, plot, portfolio, units, vocab, words
     from .calibrate import calibrate, calibration_table
     from .cbs import fetch_cbs
     from .coherence import implied_correlations, implied_r2
@@ -113,6 +113,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .validation import Validation, validate
     from .weights import Comparison, aggregate_weights, compare
     from .words import parse_number, resolve_indicator, resolve_node
+    from .workflow import DEFAULT_OPTIONS, Options, WijkAnalysis, analyse
 
 __version__ = "0.1.0"
 
@@ -153,6 +154,7 @@ _LAZY: dict[str, str] = {
                     "uncertainty"),
     **dict.fromkeys(["Validation", "validate"], "validation"),
     **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "weights"),
+    **dict.fromkeys(["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse"], "workflow"),
 }
 
 
@@ -189,6 +191,7 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 __all__ = [
+    "DEFAULT_OPTIONS",
     "AmbiguousNameError",
     "Backtest",
     "Comparison",
@@ -209,6 +212,7 @@ __all__ = [
     "MonteCarloResult",
     "NotConvergentError",
     "OfflineError",
+    "Options",
     "Portfolio",
     "Problem",
     "Profile",
@@ -221,7 +225,9 @@ __all__ = [
     "UnknownNodeError",
     "UnknownTableError",
     "Validation",
+    "WijkAnalysis",
     "aggregate_weights",
+    "analyse",
     "as_catalogue",
     "backtest",
     "calibrate",

@@ -39,12 +39,11 @@ import pandas as pd
 
 from . import _lang as L
 from .effects import strongest_paths, total_effects
-from .errors import DataError, InvalidParameterError, UnknownTableError
+from .errors import InvalidParameterError
 from .goals import (
     PLAUSIBLE_SD,
     Goal,
     RequiredChange,
-    goal_phases,
     required_changes,
     resolve_goal,
 )
@@ -60,9 +59,9 @@ from .indicators import (
 from .io import load_model, write_document
 from .model import FactorModel
 from .plot import figure_png, plot_profile, plot_recommendation
-from .portfolio import Portfolio, load_interventions, optimize_portfolio
-from .recommend import recommend
-from .uncertainty import MonteCarloResult, monte_carlo
+from .portfolio import Portfolio
+from .uncertainty import MonteCarloResult
+from .workflow import Options, analyse
 
 __all__ = ["SECTIONS", "report"]
 
@@ -364,25 +363,16 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     catalogue = indicators if indicators is not None else named[0] if named else (
         load_indicators(model) if "indicators" in model.table_names else None)
     ctx = _Context(model, prof, area, lang, long, catalogue, priorities, goal_list, dpi)
-    rec = recommend(model, prof, priorities, area=area, top=top, alpha=alpha,
-                    indicators=catalogue)
-    mc = monte_carlo(model, prof.deltas.loc[[area]], priorities, n_draws=n_draws, seed=seed,
-                     top=min(3, top), alpha=alpha, progress=False)
-    try:
-        ivs = (load_interventions(model, interventions)
-               if not isinstance(interventions, pd.DataFrame) else interventions)
-    except UnknownTableError:
-        ivs = None
-    port = None
-    if budget is not None:
-        if ivs is None:
-            raise DataError(f"model {model.name!r} has no intervention catalogue; give "
-                            "interventions= to compute a portfolio")
-        pop = prof.population_of(area) if population is None else population
-        port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=priorities,
-                                  population=pop, area=area, one_per_factor=one_per_factor,
-                                  phases=goal_phases(g.goal for g in goal_list),
-                                  alpha=alpha, indicators=catalogue)
+    # the one wijk analysis (workflow.analyse); the report only renders it
+    analysis = analyse(
+        model, long, area, [g.goal if isinstance(g.goal, Goal) else
+                            Goal(g.node, priority=g.priority) for g in goal_list],
+        budget=budget, population=population, indicators=catalogue,
+        interventions=interventions, prof=prof,
+        options=Options(one_per_factor=one_per_factor, top=top, n_draws=n_draws, seed=seed,
+                        alpha=alpha, reference=reference, year=year, level=level))
+    rec, mc, port, ivs = (analysis.ranking, analysis.uncertainty, analysis.portfolio,
+                          analysis.interventions)
     if date is None:
         date = _dt.date.today()
     source = data_source or (Path(data).name if isinstance(data, str | PathLike) else

@@ -222,6 +222,34 @@ def wijkrapport_upload(request: Request, model: str, file: Annotated[UploadFile,
                    _read_upload(request, file))
 
 
+def _analyse(request: Request, model: str, req: schemas.AnalyseRequest,
+             upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
+    m, data, prof = _profiled(request, model, req, upload)
+    prof.row(req.area)
+    return service.wijkanalyse_doc(m, data, prof, req.area, req.outcomes, req.goals,
+                                   budget=req.budget, population=req.population,
+                                   one_per_factor=req.one_per_factor, top=req.top,
+                                   alpha=req.alpha, n_draws=req.n_draws, seed=req.seed,
+                                   reference=req.reference, year=req.year, level=req.level)
+
+
+@router.post("/models/{model}/analyse", summary="The whole wijk analysis as one JSON document")
+def wijkanalyse(request: Request, model: str, body: schemas.AnalyseRequest) -> dict[str, Any]:
+    """What the wijkrapport shows, as data (:func:`factormodel.analyse`): her figures,
+    the goals at the area's own levels, the predicted outcomes in units, the ranking,
+    gap effects, required changes, the portfolio (with a budget) and Monte Carlo
+    intervals, with the one set of defaults (``fm.Options``)."""
+    return _analyse(request, model, body, None)
+
+
+@router.post("/models/{model}/analyse/upload",
+             summary="The whole wijk analysis (uploaded table)", description=_UPLOAD_HELP)
+def wijkanalyse_upload(request: Request, model: str, file: Annotated[UploadFile, File()],
+                       options: Annotated[str, Form(alias="request")] = "{}") -> dict[str, Any]:
+    return _analyse(request, model, _form_request(options, schemas.AnalyseRequest),
+                    _read_upload(request, file))
+
+
 def _portfolio(request: Request, model: str, req: schemas.PortfolioRequest,
                upload: tuple[str | None, bytes] | None) -> dict[str, Any]:
     m, _, prof = _profiled(request, model, req, upload)

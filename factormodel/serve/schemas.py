@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..workflow import DEFAULT_OPTIONS
+
 Number = float | None
 
 
@@ -256,14 +258,22 @@ class ReportRequest(RecommendRequest):
     budget: float | None = Field(None, ge=0, description="money available (EUR); with it the "
                                                          "report contains a portfolio")
     lang: Literal["nl", "en"] = "nl"
-    n_draws: int = Field(500, ge=50, le=10_000, description="Monte Carlo weight draws")
+    n_draws: int = Field(DEFAULT_OPTIONS.n_draws, ge=50, le=10_000,
+                         description="Monte Carlo weight draws")
+
+
+class AnalyseRequest(ReportRequest):
+    population: float | None = Field(None, gt=0, description="young people in the area "
+                                                             "(default: from the data)")
+    one_per_factor: bool = DEFAULT_OPTIONS.one_per_factor
+    seed: int = DEFAULT_OPTIONS.seed
 
 
 class PortfolioRequest(RecommendRequest):
     budget: float = Field(ge=0, description="money available (the catalogue's currency, EUR)")
     population: float | None = Field(None, gt=0, description="young people in the area "
                                                              "(default: from the data)")
-    one_per_factor: bool = False
+    one_per_factor: bool = DEFAULT_OPTIONS.one_per_factor  # the one default (fm.Options)
     required_phases: list[str] = []
     required_settings: list[str] = []
     cap_at_room: bool = False

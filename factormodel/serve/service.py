@@ -56,6 +56,7 @@ from ..portfolio import Portfolio, load_interventions, optimize_portfolio
 from ..propagate import PropagationResult, propagate
 from ..recommend import recommend
 from ..report import report
+from ..workflow import DEFAULT_OPTIONS, analyse
 from .http_errors import error_status
 
 __all__ = ["EXAMPLE_DATASET", "UPLOAD_TYPES", "Limits", "RequestError", "Workspace",
@@ -596,7 +597,8 @@ def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, floa
 def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
                 outcomes: Mapping[str, float], goals: Sequence[str] = (), *,
                 budget: float | None, lang: str, reference: str = "city",
-                year: int | None = None, level: str | None = None, n_draws: int = 500,
+                year: int | None = None, level: str | None = None,
+                n_draws: int = DEFAULT_OPTIONS.n_draws,
                 data_source: str | None = None, population: float | None = None) -> str:
     """:func:`factormodel.report` as one self-contained HTML string (``population``: the
     area's, for the portfolio, when the data do not give it)."""
@@ -626,3 +628,17 @@ def outcome_prediction(model: FactorModel, row: pd.Series, prof: Profile | None 
     result = propagate(model, row[list(model.factors)], missing="free")
     outcomes = result.outcomes.rename(row.name)
     return result, to_indicator_units(model, outcomes, profile=prof)
+
+
+def wijkanalyse_doc(model: FactorModel, data: pd.DataFrame, prof: Profile, area: str,
+                    outcomes: Mapping[str, float], goals: Sequence[str] = (), *,
+                    budget: float | None, population: float | None, one_per_factor: bool,
+                    top: int, alpha: float, n_draws: int, seed: int, reference: str,
+                    year: int | None, level: str | None) -> dict[str, Any]:
+    """The one wijk analysis (:func:`factormodel.analyse`) as the API's JSON document."""
+    a = analyse(model, data, area, goals_of(outcomes, goals), budget=budget,
+                population=population, prof=prof,
+                options=DEFAULT_OPTIONS.with_(one_per_factor=one_per_factor, top=top,
+                                              alpha=alpha, n_draws=n_draws, seed=seed,
+                                              reference=reference, year=year, level=level))
+    return a.to_dict()

@@ -1,0 +1,85 @@
+"""One analysis behind the four faces: the same question gives the same numbers in Python,
+the wijkrapport, the command line and the HTTP API (issue 22's drift)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+import factormodel as fm
+from factormodel.cli import main
+from factormodel.serve import create_app
+
+AREA = "Oud-Crooswijk"
+GOALS = ["schoolverzuim:-2pp:3j:12-18", "vsv"]
+BUDGET = 250_000
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return fm.analyse("rotterdam-jeugd", fm.load_example_data(), AREA, GOALS, budget=BUDGET,
+                      options=fm.Options(n_draws=200))
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app())
+
+
+def _chosen(rows):
+    return sorted((r["intervention"], int(r["units"])) for r in rows)
+
+
+def test_analyse_parts_and_json(analysis):
+    a = analysis
+    assert a.population_source == "the data"
+    assert a.population == a.profile.population_of(AREA)
+    assert a.portfolio.constraints["one_per_factor"] is fm.DEFAULT_OPTIONS.one_per_factor
+    # goals are resolved at the area's own level of their indicator
+    g = a.resolved.set_index("target").loc["schoolverzuim"]
+    assert g["level"] == a.profile.area_levels(AREA)[g["indicator"]]
+    assert g["change_sd"] == pytest.approx(fm.resolve_goal(
+        a.model, fm.parse_goal(GOALS[0]), level=g["level"]).change_sd)
+    doc = json.loads(json.dumps(a.to_dict(), allow_nan=False))
+    assert doc["portfolio"]["total_cost"] == pytest.approx(a.portfolio.total_cost)
+    assert "individual children" in doc["caveat"]
+    assert "Oud-Crooswijk" in a.summary("nl") and "wijkniveau" in a.summary("nl")
+    with pytest.raises(fm.InvalidParameterError, match="unknown part"):
+        a.to_frame("nope")
+    with pytest.raises(fm.InvalidParameterError, match="unknown option"):
+        fm.Options().with_(budget=1)
+
+
+def test_the_four_faces_give_the_same_numbers(analysis, client, capsys):
+    a = analysis
+    want = _chosen(a.portfolio.chosen.to_dict("records"))
+    # the API's analysis and its portfolio endpoint (same defaults: fm.Options)
+    r = client.post("/api/v1/models/rotterdam-jeugd/analyse",
+                    json={"area": AREA, "goals": GOALS, "budget": BUDGET, "n_draws": 200})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert _chosen(doc["portfolio"]["chosen"]) == want
+    assert doc["portfolio"]["total_cost"] == pytest.approx(a.portfolio.total_cost)
+    assert [f["factor"] for f in doc["ranking"]] == a.ranking["factor"].tolist()
+    r = client.post("/api/v1/models/rotterdam-jeugd/portfolio",
+                    json={"area": AREA, "goals": GOALS, "budget": BUDGET})  # the default
+    assert r.status_code == 200, r.text
+    assert r.json()["total_cost"] == pytest.approx(a.portfolio.total_cost)
+    # the command line
+    code = main(["recommend", "rotterdam-jeugd", "example", "--area", AREA,
+                 *[x for g in GOALS for x in ("--goal", g)], "--budget", "250.000",
+                 "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    cli = json.loads(out)
+    assert cli["portfolio"]["total_cost"] == pytest.approx(a.portfolio.total_cost)
+    assert _chosen(cli["portfolio"]["chosen"]) == want
+    # the wijkrapport
+    html = fm.report(a.model, fm.load_example_data(), AREA, [fm.parse_goal(g) for g in GOALS],
+                     budget=BUDGET, n_draws=200)
+    text = re.sub(r"<[^>]+>", "", html)
+    spent = re.search(r"Kosten € ([\d.]+) van € 250\.000", text).group(1)
+    assert int(spent.replace(".", "")) == pytest.approx(a.portfolio.total_cost)
