@@ -134,3 +134,94 @@ def test_a_live_writers_temporary_is_left_alone(tmp_path, toy):
     live.write_text("partial", encoding="utf-8")
     fm.export_model(toy, target)
     assert live.exists() and target.exists()
+
+
+# ------------------------------------------------------------ 11. maths
+
+
+def _chain():
+    from .reference import matrix_model
+
+    W = np.zeros((3, 3))
+    W[0, 1], W[1, 2] = 0.3, 0.5
+    return matrix_model(W, ["a", "b", "c"])
+
+
+def _finite_difference_jacobian(r_ab: float, r_ac: float) -> np.ndarray:
+    """Independent reference: the implied correlations of a -> b -> c by hand (standardised
+    chain: r_ab = w1, r_ac = w1 w2) differentiated numerically at the least-squares solution
+    (w1 = r_ab, w2 = r_ac / r_ab)."""
+    def implied(w):
+        return np.array([w[0], w[0] * w[1]])
+    w = np.array([r_ab, r_ac / r_ab])
+    h = 1e-7
+    return np.column_stack([(implied(w + h * e) - implied(w - h * e)) / (2 * h)
+                            for e in np.eye(2)])
+
+
+@pytest.mark.filterwarnings("ignore::factormodel.errors.ModelWarning")
+def test_fit_to_correlations_calls_a_nearly_singular_jacobian_not_identified():
+    m = _chain()
+    weak = pd.DataFrame({"a": ["a", "a"], "b": ["b", "c"], "value": [1e-7, 5e-8], "n": 1000})
+    sv = np.linalg.svd(_finite_difference_jacobian(1e-7, 5e-8), compute_uv=False)
+    assert sv[-1] / sv[0] < 1e-6  # the reference says: numerically singular
+    with pytest.raises(fm.InvalidParameterError, match=r"not identified.*singular value of "
+                                                       r"the Jacobian 8\.0e-08.*b -> c"):
+        fm.fit_to_correlations(m, weak)
+    # well identified: the SEs are the Gauss-Newton ones of the reference Jacobian
+    from factormodel.fitting import to_correlations
+
+    ok = pd.DataFrame({"a": ["a", "a"], "b": ["b", "c"], "value": [0.3, 0.15], "n": 1000})
+    res = fm.fit_to_correlations(m, ok)
+    J = _finite_difference_jacobian(0.3, 0.15) * np.sqrt(1 / to_correlations(ok)["var_r"]
+                                                         .to_numpy())[:, None]
+    se = np.sqrt(np.diag(np.linalg.inv(J.T @ J)))
+    assert res.edges["se"].to_numpy() == pytest.approx(se, rel=1e-5)
+
+
+def _validation_data(with_city: bool, city_level: str = "wijk") -> pd.DataFrame:
+    d = fm.load_example_data("rotterdam")
+    city = d[d["area"] == "Rotterdam"]
+    d = d[d["area"] != "Rotterdam"]
+    if with_city:
+        d = pd.concat([d, city.assign(level=city_level)], ignore_index=True)
+    return d
+
+
+def test_validate_never_scores_the_city_row(rotterdam):
+    """Issue 24: a city row at the wijk level was scored by the baselines (one row more
+    than the model)."""
+    v = fm.validate(rotterdam, _validation_data(True), outcomes="vsv", folds=5)
+    t = v.to_frame("out-of-sample")
+    level = t[t["target"] == "level"]
+    assert level["n"].nunique() == 1, level[["method", "n"]]
+    assert "Rotterdam" not in set(v.predictions["area"])
+    n_areas = _validation_data(False).query("level == 'wijk' and indicator == 'vsv_nieuw' "
+                                            "and year == year.max()")["area"].nunique()
+    assert level["n"].iloc[0] == n_areas
+
+
+def test_validate_reference_comes_from_the_training_fold_only(rotterdam):
+    """Independent reference: the invariance a held-out prediction must have. Without a
+    city row, an area's predicted outcome may depend on the training areas and its own
+    data only, so changing another held-out area of the same fold changes nothing."""
+    d = _validation_data(False)
+    last = d["year"].max()
+    wijken = sorted(d[(d["level"] == "wijk") & (d["year"] == last)]["area"].unique())
+    folds = {a: ("test" if i < 6 else f"g{i % 4}") for i, a in enumerate(wijken)}
+    a, b = wijken[0], wijken[1]
+    base = fm.validate(rotterdam, d, outcomes="vsv", folds=folds)
+    factor_inds = [k for k, node in fm.load_indicators(rotterdam)["node"].items()
+                   if node not in rotterdam.outcomes]
+    moved = d.copy()
+    hit = (moved["area"] == b) & moved["indicator"].isin(factor_inds)
+    moved.loc[hit, "value"] = moved.loc[hit, "value"] * 1.3
+    after = fm.validate(rotterdam, moved, outcomes="vsv", folds=folds)
+
+    def prediction(v, area):
+        p = v.predictions
+        return p[(p["area"] == area) & (p["method"] == "model") & (p["target"] == "level")
+                 & (p["sample"] == "out-of-sample")]["predicted"].iloc[0]
+
+    assert prediction(after, b) != prediction(base, b)  # b's own prediction moves
+    assert prediction(after, a) == pytest.approx(prediction(base, a), abs=1e-12)
