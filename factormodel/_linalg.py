@@ -185,6 +185,21 @@ def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
     n = W.shape[0]
     if n == 0:
         return 0.0
+    # scaled by a power of two (exact) so that powers of a tiny W cannot underflow to a
+    # false 0.0 (rho 1e-100 would give 1e-400): rho(W) = 2^e rho(W / 2^e)
+    largest = float(np.abs(W).max()) if isinstance(W, np.ndarray) else \
+        float(abs(W).max()) if W.nnz else 0.0
+    if largest == 0.0:
+        return 0.0
+    e = math.frexp(largest)[1]
+    if e != 0:
+        if isinstance(W, np.ndarray):
+            W = np.ldexp(W, -e)
+        else:
+            W = W.tocsr(copy=True)
+            W.data = np.ldexp(W.data, -e)
+        found = power_bound(W, math.ldexp(threshold, -e), max_power=max_power)
+        return None if found is None else math.ldexp(found, e)
     A = absolute(W)
     u = np.finfo(float).eps / 2
     r = int(np.diff(W.tocsr().indptr).max(initial=0)) if not isinstance(W, np.ndarray) \
@@ -227,8 +242,8 @@ def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
         err = (math.exp(log_err) * float(np.max(x / z))) * (z / x) if log_err < 600 \
             else math.inf
         b = float(np.max(lead + err)) * (1 + 8 * (n + k) * u)  # this step's own rounding
-        if b <= 0.0:
-            return 0.0
+        if b <= 0.0:  # exactly zero only if W is nilpotent; else an entry underflowed
+            return 0.0 if _structurally_nilpotent(W, k) else None
         bound = math.exp((math.log(b) + log_scale) / k)
         if bound < threshold * (1 - 1e-12):
             return bound
@@ -237,6 +252,18 @@ def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
             return None
         previous = bound
     return None
+
+
+def _structurally_nilpotent(W: Matrix, k: int) -> bool:
+    """True if the k-th power of W's pattern (any non-zero as 1) is zero."""
+    pattern = (W != 0).astype(float)
+    P = pattern.copy()
+    for _ in range(k - 1):
+        P = pattern @ P
+        P = (P != 0).astype(float)
+        if not P.any() if isinstance(P, np.ndarray) else P.nnz == 0:
+            return True
+    return not P.any() if isinstance(P, np.ndarray) else P.nnz == 0
 
 
 def _component_radius(sub: Matrix, *, threshold: float

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -194,7 +193,7 @@ def test_validate_never_scores_the_city_row(rotterdam):
     v = fm.validate(rotterdam, _validation_data(True), outcomes="vsv", folds=5)
     t = v.to_frame("out-of-sample")
     level = t[t["target"] == "level"]
-    assert level["n"].nunique() == 1, level[["method", "n"]]
+    assert set(level["n"]) == {level["n"].iloc[0]}, level[["method", "n"]]
     assert "Rotterdam" not in set(v.predictions["area"])
     n_areas = _validation_data(False).query("level == 'wijk' and indicator == 'vsv_nieuw' "
                                             "and year == year.max()")["area"].nunique()
@@ -225,3 +224,55 @@ def test_validate_reference_comes_from_the_training_fold_only(rotterdam):
 
     assert prediction(after, b) != prediction(base, b)  # b's own prediction moves
     assert prediction(after, a) == pytest.approx(prediction(base, a), abs=1e-12)
+
+
+def _clamped_by_hand(W: np.ndarray, held: dict[int, float]) -> np.ndarray:
+    """Independent reference: the clamped linear solve written out with numpy. Held nodes
+    keep their value; every other node is the weighted sum of its causes:
+    x_F = (I - W_FF^T)^-1 W_HF^T x_H."""
+    n = W.shape[0]
+    h = np.array(sorted(held))
+    f = np.array([i for i in range(n) if i not in held])
+    x = np.zeros(n)
+    x[h] = [held[i] for i in h]
+    x[f] = np.linalg.solve(np.eye(len(f)) - W[np.ix_(f, f)].T, W[np.ix_(h, f)].T @ x[h])
+    return x
+
+
+def test_gap_effects_alone_is_the_same_clamped_solve_as_together():
+    from .reference import matrix_model
+
+    W = np.zeros((3, 3))
+    W[0, 1] = W[1, 0] = 0.5  # a <-> b: a loop
+    W[0, 2] = 0.5            # a -> o
+    m = matrix_model(W, ["a", "b", "o"])
+    prof = pd.Series({"a": 1.0, "b": 0.4})
+    t = fm.gap_effects(m, prof, ["o"], ["a"])
+    alone = t[t["way"] == "alone"]["change_sd"].iloc[0]
+    together = t[t["way"] == "together"]["change_sd"].iloc[0]
+    assert alone == pytest.approx(_clamped_by_hand(W, {0: -1.0})[2], abs=1e-12)  # -0.5
+    assert alone == together  # was -0.667 (unclamped) against -0.5
+    why = t[t["way"] == "together"]["why_en"].iloc[0]
+    assert why.startswith("together equals the sum")
+    both = fm.gap_effects(m, prof, ["o"], ["a", "b"])
+    by = both.set_index(["way", "factor"])["change_sd"]
+    assert by[("alone", "b")] == pytest.approx(_clamped_by_hand(W, {1: -0.4})[2], abs=1e-12)
+    assert by[("together", "")] == pytest.approx(
+        _clamped_by_hand(W, {0: -1.0, 1: -0.4})[2], abs=1e-12)
+    for text in both["why_en"].tolist() + both["why_nl"].tolist():
+        assert ": ." not in text  # never an empty list of overlaps
+
+
+@pytest.mark.parametrize("rho", [1e-100, 1e-300, 3e-200])
+def test_power_bound_of_a_tiny_matrix_is_still_an_upper_bound(rho):
+    import scipy.sparse as sp
+
+    from factormodel import _linalg
+
+    W = np.array([[0.0, rho], [rho, 0.0]])
+    true = float(np.abs(np.linalg.eigvals(W)).max())  # reference: LAPACK eigenvalues
+    assert true == pytest.approx(rho, rel=1e-12)
+    for form in (W, sp.csr_matrix(W)):
+        bound = _linalg.power_bound(form, 1.0)
+        assert bound is not None and true <= bound < 1.0  # was 0.0: not an upper bound
+        assert bound == pytest.approx(true, rel=1e-9)
