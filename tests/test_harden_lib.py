@@ -276,3 +276,98 @@ def test_power_bound_of_a_tiny_matrix_is_still_an_upper_bound(rho):
         bound = _linalg.power_bound(form, 1.0)
         assert bound is not None and true <= bound < 1.0  # was 0.0: not an upper bound
         assert bound == pytest.approx(true, rel=1e-9)
+
+
+# ------------------------------------------------------------ 12/14. divergence first, LU
+
+
+def _ring_model(n: int, ring: int, gain: float, negatives: int, seed: int = 4):
+    """n nodes (above the dense limit): a loop of ``ring`` nodes whose per-step weight
+    gives spectral radius ``gain`` (``negatives`` of its edges negative), feeding a random
+    acyclic rest."""
+    from .reference import matrix_model
+
+    rng = np.random.default_rng(seed)
+    W = np.zeros((n, n))
+    idx = np.arange(ring)
+    W[idx, (idx + 1) % ring] = gain
+    W[idx[:negatives], (idx[:negatives] + 1) % ring] = -gain
+    src = rng.integers(0, n - 1, 3 * n)
+    dst = np.maximum(src + 1, rng.integers(ring, n, 3 * n))
+    ok = dst < n
+    W[src[ok], dst[ok]] = rng.uniform(-0.3, 0.3, ok.sum())
+    W[idx, (idx + 1) % ring] = np.where(idx < negatives, -gain, gain)
+    return matrix_model(W, [f"n{i}" for i in range(n)]), W
+
+
+def test_divergence_is_found_before_any_series_sweep(monkeypatch):
+    from factormodel import _linalg
+
+    model, W = _ring_model(1600, 40, 1.05, negatives=2)  # two negatives: reinforcing
+    assert model.n_nodes > _linalg.DENSE_LIMIT
+    sweeps = []
+    real = _linalg._series
+    monkeypatch.setattr(_linalg, "_series", lambda *a: sweeps.append(1) or real(*a))
+    with pytest.raises(fm.NotConvergentError) as err:
+        fm.total_effects(model)
+    assert sweeps == []  # was: up to 20,000 terms of series before the check
+    assert err.value.spectral_radius == pytest.approx(1.05, rel=1e-6)
+    assert "(reinforcing)" in str(err.value)
+    loop = err.value.loop
+    gain = np.prod([W[model.node_ids.index(a), model.node_ids.index(b)]
+                    for a, b in zip(loop, [*loop[1:], loop[0]], strict=True)])
+    assert gain > 0 and len(loop) == 40
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_named_loop_of_a_positive_divergence_is_reinforcing(seed):
+    """Reference: numpy's eigenvalues. When the dominant eigenvalue is real and positive
+    (a divergence by amplification), the loop named has a positive gain, even when a
+    balancing loop has the larger per-step gain."""
+    from .reference import matrix_model
+
+    rng = np.random.default_rng(seed)
+    found = 0
+    while found < 3:
+        n = int(rng.integers(3, 9))
+        W = rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) < 0.5)
+        np.fill_diagonal(W, 0)
+        ev = np.linalg.eigvals(W)
+        if np.abs(ev).max() == 0:
+            continue
+        W *= 1.05 / np.abs(ev).max()
+        ev = np.linalg.eigvals(W)
+        top = ev[np.argmax(np.abs(ev))]
+        if abs(top.imag) > 1e-9 or top.real < 0:
+            continue
+        found += 1
+        model = matrix_model(W)
+        with pytest.raises(fm.NotConvergentError) as err:
+            fm.total_effects(model)
+        loop = [model.node_ids.index(a) for a in err.value.loop]
+        gain = np.prod([W[a, b] for a, b in zip(loop, [*loop[1:], loop[0]], strict=True)])
+        assert gain > 0, (seed, str(err.value))
+        assert "(reinforcing)" in str(err.value)
+
+
+def test_a_loop_with_no_reinforcing_partner_is_called_overshooting():
+    from .reference import matrix_model
+
+    W = np.zeros((3, 3))
+    W[0, 1], W[1, 0], W[1, 2] = 1.2, -1.2, 0.5  # balancing, |gain| 1.44: oscillating growth
+    with pytest.raises(fm.NotConvergentError, match=r"balancing: there is no reinforcing "
+                                                    r"loop here, so this one overshoots"):
+        fm.total_effects(matrix_model(W, ["a", "b", "c"]))
+
+
+def test_all_columns_of_a_large_cyclic_model_match_the_dense_inverse(monkeypatch):
+    from factormodel import _linalg
+
+    model, W = _ring_model(1600, 40, 0.9, negatives=1)
+    sweeps = []
+    real = _linalg._series
+    monkeypatch.setattr(_linalg, "_series", lambda *a: sweeps.append(1) or real(*a))
+    T = fm.total_effects(model)
+    reference = np.linalg.inv(np.eye(len(W)) - W)  # independent: the dense inverse
+    assert np.abs(T.to_numpy() - reference).max() < 1e-12
+    assert sweeps == []  # one LU, not hundreds of series sweeps over 1,600 columns
