@@ -6,6 +6,7 @@ independent reference they check against.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -371,3 +372,79 @@ def test_all_columns_of_a_large_cyclic_model_match_the_dense_inverse(monkeypatch
     reference = np.linalg.inv(np.eye(len(W)) - W)  # independent: the dense inverse
     assert np.abs(T.to_numpy() - reference).max() < 1e-12
     assert sweeps == []  # one LU, not hundreds of series sweeps over 1,600 columns
+
+
+# ------------------------------------------------------------ 13. hot spots
+
+
+def test_propagate_with_a_dict_of_numbers_skips_the_cell_parser(toy, monkeypatch):
+    import importlib
+
+    prop = importlib.import_module("factormodel.propagate")
+
+    expected = fm.propagate(toy, pd.Series({"armoede": 0.5, "schoolverzuim": 1}))
+
+    def refuse(*a, **k):
+        raise AssertionError("plain numbers were sent through the cell parser")
+
+    monkeypatch.setattr(prop, "parse_numbers", refuse)
+    got = fm.propagate(toy, {"armoede": 0.5, "schoolverzuim": np.int64(1)})
+    pd.testing.assert_series_equal(got.deltas, expected.deltas)
+    with pytest.raises(AssertionError, match="cell parser"):  # text still goes through it
+        fm.propagate(toy, {"armoede": "0,5"})
+    monkeypatch.undo()
+    assert fm.propagate(toy, {"armoede": "0,5"}).deltas.equals(
+        fm.propagate(toy, {"armoede": 0.5}).deltas)
+    with pytest.raises(fm.InvalidDeltaError):
+        fm.propagate(toy, {"armoede": True})  # a bool is not a number here
+
+
+def test_goal_names_resolve_exactly_before_any_fuzzy_matching(rotterdam, monkeypatch):
+    from factormodel import errors, words
+
+    prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"))
+    area = prof.deltas.index[3]
+    expected = fm.recommend(rotterdam, prof, ["vsv", "jeugdcriminaliteit"], area=area)
+    cat = fm.load_indicators(rotterdam)
+    assert words.indicator_lexicon(cat) is words.indicator_lexicon(cat)  # cached
+
+    def refuse(*a, **k):
+        raise AssertionError("fuzzy matching on an exact id")
+
+    monkeypatch.setattr(errors, "similarity", refuse)
+    got = fm.recommend(rotterdam, prof, ["vsv", "jeugdcriminaliteit"], area=area)
+    pd.testing.assert_frame_equal(got, expected)
+    monkeypatch.undo()
+    with pytest.raises(fm.UnknownNodeError, match="vsv"):  # a miss still gets its hint
+        fm.recommend(rotterdam, prof, ["vsw"], area=area)
+    changed = cat.copy()
+    changed.loc[changed.index[0], "label_nl"] = "een nieuw label"
+    assert words.indicator_lexicon(changed).find("een nieuw label") == str(changed.index[0])
+
+
+_ABSENT = textwrap.dedent("""
+    import json, sys
+    from factormodel.cli import main
+    try:
+        main(sys.argv[1:])
+    except SystemExit as exit:
+        assert not exit.code, exit.code
+    print(json.dumps(sorted(m for m in ("networkx", "scipy.optimize") if m in sys.modules)))
+""")
+
+
+@pytest.mark.parametrize("command, absent", [
+    (["recommend", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk", "--goal", "vsv"],
+     ["networkx", "scipy.optimize"]),
+    (["wijkanalyse", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk", "--goal", "vsv=2",
+      "--out", "{tmp}/r.html"], ["networkx", "scipy.optimize"]),
+])
+def test_paths_that_do_not_need_them_import_neither_networkx_nor_scipy_optimize(
+        tmp_path, command, absent):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    out = subprocess.run([sys.executable, "-c", _ABSENT, *args], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not set(loaded) & set(absent), loaded
