@@ -179,34 +179,87 @@ def topological_order(W: Matrix) -> np.ndarray:
     return order
 
 
-def path_graph(W: Any, alpha: float = 1.0) -> Any:
-    """A networkx graph of ``alpha * W`` for path searches (``w`` = weight, ``cost`` = -log|w|).
+class PathGraph:
+    """``alpha * W`` as adjacency lists for path searches (``w`` = weight, ``cost`` =
+    ``-log|w|``, None for a weight above 1). The networkx graph is built only when a
+    search needs it (:meth:`nx`): the strongest single path is a Dijkstra search here."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, data: np.ndarray) -> None:
+        self.out: dict[int, list[tuple[int, float, float | None]]] = {}
+        for i, j, w in zip(rows.tolist(), cols.tolist(), data.tolist(), strict=True):
+            if w != 0:
+                self.out.setdefault(i, []).append(
+                    (j, w, -math.log(abs(w)) if abs(w) <= 1 else None))
+        self.nonnegative = all(c is not None for edges in self.out.values()
+                               for _, _, c in edges)
+        self._nx: Any = None
+
+    def nx(self) -> Any:
+        """The same graph as a networkx DiGraph (built once)."""
+        if self._nx is None:
+            import networkx as nx
+
+            G = nx.DiGraph()
+            for i, edges in self.out.items():
+                for j, w, c in edges:
+                    G.add_edge(i, j, w=w, cost=c)
+            self._nx = G
+        return self._nx
+
+    def strongest(self, source: int, target: int) -> tuple[tuple[int, ...], float] | None:
+        """The path of the largest |product| (Dijkstra on ``-log|w|``), or None."""
+        best = {source: 0.0}
+        back: dict[int, int] = {}
+        heap = [(0.0, source)]
+        done: set[int] = set()
+        while heap:
+            d, i = heapq.heappop(heap)
+            if i in done:
+                continue
+            done.add(i)
+            if i == target:
+                break
+            for j, _, c in self.out.get(i, ()):
+                nd = d + c  # type: ignore[operator]
+                if j not in done and nd < best.get(j, math.inf):
+                    best[j], back[j] = nd, i
+                    heapq.heappush(heap, (nd, j))
+        if target not in done:
+            return None
+        path = [target]
+        while path[-1] != source:
+            path.append(back[path[-1]])
+        path.reverse()
+        weights = {(i, j): w for i in path[:-1] for j, w, _ in self.out[i]}
+        return tuple(path), math.prod(weights[a, b] for a, b in itertools.pairwise(path))
+
+
+def path_graph(W: Any, alpha: float = 1.0) -> PathGraph:
+    """A graph of ``alpha * W`` for path searches (``w`` = weight, ``cost`` = -log|w|).
 
     Build it once per matrix and pass it to :func:`strongest_paths` for every
     (source, target) pair.
     """
-    import networkx as nx
-
     rows, cols, data = entries(W)
-    G = nx.DiGraph()
-    for i, j, w in zip(rows.tolist(), cols.tolist(), (alpha * data).tolist(), strict=True):
-        if w != 0:
-            G.add_edge(i, j, w=w, cost=-math.log(abs(w)) if abs(w) <= 1 else None)
-    return G
+    return PathGraph(rows, cols, alpha * data)
 
 
-def strongest_paths(G: Any, source: int, target: int, k: int,
+def strongest_paths(P: PathGraph, source: int, target: int, k: int,
                     max_hops: int | None) -> list[tuple[tuple[int, ...], float]]:
     """Up to ``k`` simple paths source -> target with the largest |product of weights|.
 
-    ``G`` comes from :func:`path_graph`.
+    ``P`` comes from :func:`path_graph`.
     """
-    import networkx as nx
-
     if k == 0:
         return []
     if source == target:
         return [((source,), 1.0)]
+    if k == 1 and max_hops is None and P.nonnegative:  # one path: no networkx needed
+        found = P.strongest(source, target)
+        return [found] if found else []
+    import networkx as nx
+
+    G = P.nx()
     if source not in G or target not in G or not nx.has_path(G, source, target):
         return []
 
@@ -214,7 +267,7 @@ def strongest_paths(G: Any, source: int, target: int, k: int,
         return math.prod(G[a][b]["w"] for a, b in itertools.pairwise(path))
 
     out: list[tuple[tuple[int, ...], float]] = []
-    if all(c is not None for _, _, c in G.edges(data="cost")):
+    if P.nonnegative:
         # Yen's algorithm: simple paths in order of increasing cost = decreasing |product|
         for path in itertools.islice(nx.shortest_simple_paths(G, source, target, weight="cost"),
                                      20 * k + 1000):

@@ -185,6 +185,21 @@ def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
     n = W.shape[0]
     if n == 0:
         return 0.0
+    # scaled by a power of two (exact) so that powers of a tiny W cannot underflow to a
+    # false 0.0 (rho 1e-100 would give 1e-400): rho(W) = 2^e rho(W / 2^e)
+    largest = float(np.abs(W).max()) if isinstance(W, np.ndarray) else \
+        float(abs(W).max()) if W.nnz else 0.0
+    if largest == 0.0:
+        return 0.0
+    e = math.frexp(largest)[1]
+    if e != 0:
+        if isinstance(W, np.ndarray):
+            W = np.ldexp(W, -e)
+        else:
+            W = W.tocsr(copy=True)
+            W.data = np.ldexp(W.data, -e)
+        found = power_bound(W, math.ldexp(threshold, -e), max_power=max_power)
+        return None if found is None else math.ldexp(found, e)
     A = absolute(W)
     u = np.finfo(float).eps / 2
     r = int(np.diff(W.tocsr().indptr).max(initial=0)) if not isinstance(W, np.ndarray) \
@@ -227,8 +242,8 @@ def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
         err = (math.exp(log_err) * float(np.max(x / z))) * (z / x) if log_err < 600 \
             else math.inf
         b = float(np.max(lead + err)) * (1 + 8 * (n + k) * u)  # this step's own rounding
-        if b <= 0.0:
-            return 0.0
+        if b <= 0.0:  # exactly zero only if W is nilpotent; else an entry underflowed
+            return 0.0 if _structurally_nilpotent(W, k) else None
         bound = math.exp((math.log(b) + log_scale) / k)
         if bound < threshold * (1 - 1e-12):
             return bound
@@ -237,6 +252,18 @@ def power_bound(W: Matrix, threshold: float, *, max_power: int = _POWER_MAX
             return None
         previous = bound
     return None
+
+
+def _structurally_nilpotent(W: Matrix, k: int) -> bool:
+    """True if the k-th power of W's pattern (any non-zero as 1) is zero."""
+    pattern = (W != 0).astype(float)
+    P = pattern.copy()
+    for _ in range(k - 1):
+        P = pattern @ P
+        P = (P != 0).astype(float)
+        if not P.any() if isinstance(P, np.ndarray) else P.nnz == 0:
+            return True
+    return not P.any() if isinstance(P, np.ndarray) else P.nnz == 0
 
 
 def _component_radius(sub: Matrix, *, threshold: float
@@ -401,12 +428,78 @@ def strongest_loop(W: Matrix, nodes: np.ndarray, *,
         else:
             keep = keep[labels == int(np.argmax(sizes))]
         sub, nodes = sub[keep][:, keep].tocsr(), nodes[keep]
-    cycle = _max_mean_cycle(sub)
+    cycle = _reinforcing_cycle(sub) or _max_mean_cycle(sub)
     if not cycle:  # pragma: no cover - a strong component always has a cycle
         return (), 0.0
-    gain = math.prod(float(sub[a, b]) for a, b in zip(cycle, [*cycle[1:], cycle[0]],
+    return tuple(int(nodes[c]) for c in cycle), _gain(sub, cycle)
+
+
+def _gain(sub: Matrix, cycle: tuple[int, ...]) -> float:
+    return math.prod(float(sub[a, b]) for a, b in zip(cycle, [*cycle[1:], cycle[0]],
                                                       strict=True))
-    return tuple(int(nodes[c]) for c in cycle), gain
+
+
+def _reinforcing_cycle(sub: Matrix, rounds: int = 8) -> tuple[int, ...]:
+    """The strongest *reinforcing* loop (positive gain) of ``sub``, or () if none is found.
+
+    A divergence is a loop that amplifies, so the loop named is one with a positive gain:
+    Karp's search on the signed double cover (node, sign so far: a negative edge flips
+    the sign), whose cycles are exactly the closed walks of positive gain. A walk that
+    passes a node twice is split into its simple loops and the strongest positive one is
+    kept; when it is a balancing loop walked twice, that loop's weakest edge is set aside
+    and the search repeated (``rounds`` times at most).
+    """
+    import scipy.sparse as sp
+
+    csr = as_csr(sub).tocoo()
+    m = csr.shape[0]
+    keep = csr.data != 0
+    row, col, data = csr.row[keep], csr.col[keep], csr.data[keep]
+    original = as_csr(sub)
+    for _ in range(rounds):
+        if not len(data):
+            return ()
+        pos = data > 0
+        cover = sp.csr_matrix((np.r_[data, data], (np.r_[row, row + m], np.r_[
+            np.where(pos, col, col + m), np.where(pos, col + m, col)])), shape=(2 * m, 2 * m))
+        if is_acyclic(cover):
+            return ()
+        walk = [c % m for c in _max_mean_cycle(cover)]
+        if not walk:
+            return ()
+        loops = _simple_loops(walk)
+        best: tuple[int, ...] = ()
+        best_mean = -math.inf
+        for cyc in loops:
+            g = _gain(original, cyc)
+            if g > 0 and math.log(g) / len(cyc) > best_mean:
+                best, best_mean = cyc, math.log(g) / len(cyc)
+        if best:
+            return best
+        worst = max(loops, key=len)  # a balancing loop walked twice: set its weakest edge aside
+        pairs = set(zip(worst, [*worst[1:], worst[0]], strict=True))
+        on = np.array([(a, b) in pairs for a, b in zip(row, col, strict=True)])
+        drop = np.flatnonzero(on)[np.argmin(np.abs(data[on]))]
+        row, col, data = np.delete(row, drop), np.delete(col, drop), np.delete(data, drop)
+    return ()
+
+
+def _simple_loops(walk: list[int]) -> list[tuple[int, ...]]:
+    """The simple loops of a closed walk (node list, last back to first)."""
+    loops, stack, at = [], [], {}
+    for node in walk:
+        if node in at:
+            start = at[node]
+            loops.append(tuple(stack[start:]))
+            for gone in stack[start + 1:]:
+                at.pop(gone, None)
+            del stack[start + 1:]
+        else:
+            at[node] = len(stack)
+            stack.append(node)
+    if stack:
+        loops.append(tuple(stack))
+    return loops
 
 
 def certainly_convergent(W: Matrix, alpha: float,
@@ -456,6 +549,10 @@ def converges_for_every_cut(W: Matrix, alpha: float) -> bool:
     return alpha * rho < 1 - 1e-12
 
 
+_OVERSHOOT = ("balancing: there is no reinforcing loop here, so this one overshoots and the "
+              "walk sums swing with growing size")
+
+
 def raise_if_divergent(W: Matrix, alpha: float, names: tuple[str, ...], what: str
                        ) -> float:
     """Compute the spectral radius; raise NotConvergentError naming the driving loop.
@@ -471,7 +568,7 @@ def raise_if_divergent(W: Matrix, alpha: float, names: tuple[str, ...], what: st
     raise NotConvergentError(
         f"{what} do not converge: the spectral radius of alpha*W is {alpha * rho:.4g} >= 1 "
         f"(alpha={alpha:g}). Strongest feedback loop: {shown} with gain {gain:+.4g} "
-        f"({'reinforcing' if gain > 0 else 'balancing'}). Total effects exist for "
+        f"({'reinforcing' if gain > 0 else _OVERSHOOT}). Total effects exist for "
         f"alpha < {max_alpha:.4g}; or pass max_hops to sum paths up to a fixed length.",
         spectral_radius=alpha * rho, loop=tuple(names[i] for i in loop), max_alpha=max_alpha)
 
@@ -523,6 +620,19 @@ def _direct(M: Matrix, B: np.ndarray, what: str) -> np.ndarray:
     return X
 
 
+def _dense_checked(M: np.ndarray, B: np.ndarray, what: str) -> np.ndarray:
+    """Solve M X = B by dense LU, checked by its residual like :func:`_direct` (on a
+    fixed combination of the columns: O(n^2), not another O(n^3) product)."""
+    X = np.linalg.solve(M, B)
+    v = _start_vector(B.shape[1])
+    scale = max(float(np.abs(B).max(initial=0.0)), 1.0) * float(np.abs(v).sum())
+    residual = float(np.abs(B @ v - M @ (X @ v)).max(initial=0.0))
+    if not np.isfinite(residual) or residual > _RESIDUAL_RTOL * scale:
+        raise NotConvergentError(f"{what}: the dense solve is inaccurate (residual "
+                                 f"{residual:.2g}); the system is too ill-conditioned")
+    return X
+
+
 def _solve(A: Matrix, B: np.ndarray, acyclic: bool, W: Matrix,
            transpose: bool, alpha: float = 1.0,
            diagnose: tuple[tuple[str, ...], str] = ((), "effects"),
@@ -561,6 +671,10 @@ def _solve(A: Matrix, B: np.ndarray, acyclic: bool, W: Matrix,
     M = A.T if transpose else A
     if n <= DENSE_LIMIT:
         return np.linalg.solve(M if dense else M.toarray(), B)
+    if 4 * B.shape[1] >= n:
+        # a quarter of the columns or more: the answer is as large as a dense M, and one
+        # dense LU beats hundreds of series sweeps (and a sparse LU's fill-in)
+        return _dense_checked(M if dense else M.toarray(), B, diagnose[1])
     M, W = as_csr(M), as_csr(W)
     step = (alpha * (W.T if transpose else W)).tocsr()
     X = _series(step, B)
@@ -597,9 +711,9 @@ class System:
     Every solve of the library goes through :meth:`columns` or :meth:`rows`,
     which check convergence first (once per system): a model whose feedback
     loops diverge raises :class:`~factormodel.errors.NotConvergentError` naming
-    the strongest loop, never a silent wrong number. Small cyclic graphs are
-    checked by their spectral radius up front; large ones while their path
-    series is summed. The graph structure (components, topological order) is
+    the strongest loop, never a silent wrong number. Cyclic graphs are checked
+    up front, before any solve: verified bounds first, the spectral radius when
+    they do not settle it. The graph structure (components, topological order) is
     computed once per system; a model's own system is cached on the model
     (:func:`system`).
 
@@ -637,7 +751,9 @@ class System:
         """Raise NotConvergentError if the walk sums of alpha*W diverge (rho >= 1)."""
         if self._checked:
             return
-        if self.n <= DENSE_LIMIT and not self.structure.acyclic \
+        # before any solve, at every size: a divergent large model used to run its path
+        # series for seconds before the spectral radius (a fraction of that) said no
+        if not self.structure.acyclic \
                 and not certainly_convergent(self.W, self.alpha, self.structure.labels):
             raise_if_divergent(self.W, self.alpha, self.names, self.what)
         self._checked = True

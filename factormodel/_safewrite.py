@@ -10,6 +10,11 @@ Every file factormodel writes goes through this module:
 * **Atomic folders** (:func:`write_folder`): a model folder is written beside
   the target and swapped in. Files in the old folder that the new one does not
   write are carried over, so other files are left alone.
+* **Left-overs of a killed writer**: a process killed outright (``SIGKILL``,
+  power loss) cannot remove its temporary file, so each temporary name carries
+  the writer's process id, and the next write of the same target removes the
+  temporary files and folders of writers that are no longer running. A
+  temporary file of a live writer is never touched.
 * **OS errors** become :class:`~factormodel.errors.ModelFileError` naming the
   path (it is also an ``OSError``).
 * **Formula injection** (:func:`guard_cell` / :func:`unguard_cell`): a text
@@ -96,7 +101,8 @@ def write_with(path: os.PathLike | str, writer: Callable[[str], object]) -> None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # the temporary file keeps the extension: writers such as Excel's check it
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}",
+        _sweep(path.parent, path.name, (f".tmp{path.suffix}",))
+        fd, tmp = tempfile.mkstemp(prefix=_prefix(path.name), suffix=f".tmp{path.suffix}",
                                    dir=path.parent)
     except OSError as exc:
         raise os_error(path, exc) from None
@@ -128,7 +134,8 @@ def write_folder(path: os.PathLike | str, files: Mapping[str, str],
         raise ModelFileError(f"{path}: exists and is not a folder; give a folder or a .json path")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        _sweep(path.parent, path.name, (".tmp", ".old"))
+        tmp = Path(tempfile.mkdtemp(prefix=_prefix(path.name), suffix=".tmp", dir=path.parent))
     except OSError as exc:
         raise os_error(path, exc) from None
     try:
@@ -152,6 +159,41 @@ def write_folder(path: os.PathLike | str, files: Mapping[str, str],
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _prefix(name: str) -> str:
+    """The start of a temporary name for ``name``: hidden, and carrying this process's id."""
+    return f".{name}.{os.getpid()}-"
+
+
+def _sweep(folder: Path, name: str, suffixes: tuple[str, ...]) -> None:
+    """Remove temporary files and folders of ``name`` left by writers no longer running."""
+    start = f".{name}."
+    try:
+        entries = [e for e in folder.iterdir() if e.name.startswith(start)
+                   and e.name.endswith(suffixes)]
+    except OSError:
+        return
+    for entry in entries:
+        pid, dash, _ = entry.name[len(start):].partition("-")
+        if not (dash and pid.isdigit()) or _running(int(pid)):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            _remove(str(entry))
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid() or os.name != "posix":
+        return True  # another thread may be writing; on Windows os.kill(pid, 0) is not a probe
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # not ours to judge: leave it
+    return True
 
 
 def _copy(src: Path, dst: Path) -> None:
@@ -191,7 +233,7 @@ def _swap(new: Path, old: Path) -> None:
         rc = _renameat2(-100, os.fsencode(new), -100, os.fsencode(old), _RENAME_EXCHANGE)
         if rc == 0:
             return
-    aside = Path(tempfile.mkdtemp(prefix=f".{old.name}.", suffix=".old", dir=old.parent))
+    aside = Path(tempfile.mkdtemp(prefix=_prefix(old.name), suffix=".old", dir=old.parent))
     aside.rmdir()
     os.replace(old, aside)
     try:

@@ -320,6 +320,11 @@ def _free_mask(model: FactorModel, edges: pd.DataFrame,
     return mask
 
 
+# A free direction whose singular value is below this share of the largest is not
+# identified: its standard error would be ~1/ratio times the others' (1e6 at 1e-6).
+_IDENTIFIED = 1e-6
+
+
 def fit_to_correlations(model: FactorModel, associations: pd.DataFrame, *,
                         free: Iterable[tuple[str, str]] | None = None,
                         start: str = "model") -> CorrelationFit:
@@ -354,8 +359,10 @@ def fit_to_correlations(model: FactorModel, associations: pd.DataFrame, *,
     DataError
         For a bad association row (all are listed), or a pair given twice.
     InvalidParameterError
-        If a free edge is not identified (no known pair depends on it, or edges
-        trade off against each other); the message names them.
+        If a free edge is not identified (no known pair depends on it, edges
+        trade off against each other, or the Jacobian of the known correlations
+        is nearly singular: smallest/largest singular value below 1e-6, where
+        standard errors would be ~1e6 times the others); the message names them.
     NotConvergentError
         If the optimiser fails or the fitted weights make total effects diverge.
 
@@ -443,16 +450,20 @@ def fit_to_correlations(model: FactorModel, associations: pd.DataFrame, *,
                                  f"{sol.message}")
     theta = sol.x
     J = sol.jac
-    rank = np.linalg.matrix_rank(J)
+    sv, vt = np.linalg.svd(J, full_matrices=True)[1:]
+    ratio = sv / sv[0] if len(sv) and sv[0] > 0 else np.zeros(len(theta))
+    rank = int(np.sum(ratio > _IDENTIFIED))
     if rank < len(theta):
-        vt = np.linalg.svd(J, full_matrices=True)[2]
         null = vt[rank:]
-        involved = np.flatnonzero(np.abs(null).max(axis=0) > 1e-6)
+        involved = np.flatnonzero(np.abs(null).max(axis=0) > 1e-3)
+        smallest = abs(float(ratio[-1])) if len(ratio) == len(theta) else 0.0
         raise InvalidParameterError(
             f"the free edges are not identified by the known pairs ({len(theta) - rank} "
-            f"direction(s) of the weights leave every known correlation unchanged); edges "
-            f"involved: {', '.join(free_names[i] for i in involved)}. Add associations or "
-            "fix some of these edges")
+            f"direction(s) of the weights leave every known correlation (almost) unchanged: "
+            f"smallest/largest singular value of the Jacobian {smallest:.1e}, below "
+            f"{_IDENTIFIED:.0e}, so standard errors would be meaningless); edges involved: "
+            f"{', '.join(free_names[i] for i in involved)}. Add associations or fix some of "
+            "these edges")
     chi2 = float(np.sum(sol.fun ** 2))
     df = len(r_obs) - len(theta)
     scale = max(1.0, chi2 / df) if df > 0 else 1.0

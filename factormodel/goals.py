@@ -289,8 +289,19 @@ def _find_target(model: FactorModel, goal: Goal, cat: pd.DataFrame | None
     """(node, indicator or '') named by the goal's target."""
     found: dict[str, str] = {}
     errors: list[Exception] = []
-    for kind, lex in (("node", node_lexicon(model)),
-                      ("indicator", indicator_lexicon(cat) if cat is not None else None)):
+    lexicons = (("node", node_lexicon(model)),
+                ("indicator", indicator_lexicon(cat) if cat is not None else None))
+    for kind, lex in lexicons:  # exact ids and labels first: fuzzy matching only on a miss
+        if lex is None:
+            continue
+        try:
+            hit = lex.find(goal.target)
+        except AmbiguousNameError as exc:
+            errors.append(exc)
+            continue
+        if hit is not None:
+            found[kind] = hit
+    for kind, lex in lexicons if not found and not errors else ():
         if lex is None:
             continue
         try:

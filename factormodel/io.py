@@ -161,9 +161,13 @@ def read_model(path: PathLike) -> FactorModel:
 def write_model(model: FactorModel, path: PathLike) -> None:
     """Write a model as a folder of CSV files, or as one JSON file if ``path`` ends in .json.
 
-    Existing model files at ``path`` are overwritten; other files are left alone
-    (note that every ``.csv`` in a model folder is read back as one of the
-    model's tables). Floats are written exactly (shortest round-trip form), so
+    Existing model files at ``path`` are overwritten, and the folder then holds
+    exactly the new model: every ``.csv`` in a model folder is read back as one
+    of the model's tables, so a folder holding a ``.csv`` this model does not
+    carry (an old ``interventions.csv``, say) is refused with a
+    ``ModelFileError`` naming those files, and nothing is written; remove them
+    or write to a new folder. Files that are not read as part of a model (a
+    ``README.md``, say) are left alone. Floats are written exactly (shortest round-trip form), so
     reading the result gives back an equal model.
 
     Writes are atomic: the file (or the whole folder) is written beside ``path``
@@ -175,7 +179,8 @@ def write_model(model: FactorModel, path: PathLike) -> None:
     Raises
     ------
     ModelFileError
-        If the path cannot be written (the reason and the path are named).
+        If the path cannot be written (the reason and the path are named), or
+        the folder holds a ``.csv`` table this model does not carry.
 
     Examples
     --------
@@ -197,7 +202,15 @@ def write_model(model: FactorModel, path: PathLike) -> None:
              METADATA_FILE: json.dumps(model.metadata.to_dict(), ensure_ascii=False,
                                        indent=2) + "\n"}
     files.update({f"{name}.csv": _csv_text(model.table(name)) for name in model.table_names})
-    write_folder(path, files)  # other files of an existing folder are carried over
+    stale = sorted(p.name for p in path.glob("*.csv") if p.name not in files) \
+        if path.is_dir() else []
+    if stale:
+        raise ModelFileError(
+            f"{path}: holds {', '.join(stale)}, which this model does not carry; every .csv in "
+            f"a model folder is read back as one of its tables, so the folder would no longer "
+            f"hold this model. Remove {'it' if len(stale) == 1 else 'them'} or write to a new "
+            f"folder; nothing was written")
+    write_folder(path, files)  # files a model is not read from (README.md, ...) are kept
 
 
 def model_to_dict(model: FactorModel) -> dict[str, Any]:

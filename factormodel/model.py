@@ -556,7 +556,11 @@ class FactorModel:
             A table with columns ``source, target, weight`` and optionally
             ``sd``, ``low``, ``high``, ``strength``, ``source_ref``, ``note``;
             or a mapping ``{(source, target): weight}``. Only the edges listed
-            change; every listed edge must exist in the model.
+            change; every listed edge must exist in the model. ``m.edges`` as it
+            comes (or a filtered, edited copy of it) is accepted: any further
+            column the model's own edge table carries (such as ``association``)
+            is kept and takes the value given; a column the model does not carry
+            is refused, so a misspelt ``wieght`` is never dropped unnoticed.
 
         Raises
         ------
@@ -581,11 +585,13 @@ class FactorModel:
         table = _weights_frame(weights)
         src = TableSource("weights")
         problems: list[Problem] = []
+        allowed = tuple(_WEIGHT_COLUMNS) + tuple(str(c) for c in self._edges.columns
+                                                  if c not in _WEIGHT_COLUMNS)
         _, unknown_cols, problems = require_columns(table.columns, ("source", "target"), src,
-                                                    known=_WEIGHT_COLUMNS)
+                                                    known=allowed)
         for c in unknown_cols:
             problems.append(Problem(src.where(None, str(c)), f"unknown column; allowed: "
-                                    f"{', '.join(_WEIGHT_COLUMNS)}"))
+                                    f"{', '.join(allowed)}"))
         if not len(table) and not problems:
             problems.append(Problem(src.where(None, None), "no rows: an empty weights table "
                                     "changes nothing (did a filter select no edges?)"))

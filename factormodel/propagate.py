@@ -356,7 +356,11 @@ def _parse_deltas(model: FactorModel, deltas: Any, missing: str = "raise"
     if missing not in ("raise", "free"):
         raise InvalidParameterError(f"missing must be 'raise' or 'free', got {missing!r}")
     if isinstance(deltas, Mapping) and not isinstance(deltas, pd.Series):
-        deltas = pd.Series(dict(deltas), dtype=object)
+        given = dict(deltas)
+        # plain numbers go straight to float (the cell parser is for text: 8x slower)
+        plain = all(isinstance(v, int | float | np.integer | np.floating)
+                    and not isinstance(v, bool | np.bool_) for v in given.values())
+        deltas = pd.Series(given, dtype=float if plain and given else object)
     if isinstance(deltas, pd.Series):
         frame, single = deltas.to_frame().T, True
     elif isinstance(deltas, pd.DataFrame):

@@ -336,7 +336,9 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     """What closing each factor's gap does to each goal, alone and all together.
 
     *Alone*: the factor is brought back to the reference (held there) and
-    nothing else moves: the goal changes by ``−delta_f · T[f, goal]``. *Together*:
+    nothing else is held: one clamped :func:`factormodel.propagate` per factor
+    (``−delta_f · T[f, goal]`` when the factor is on no loop; on a loop, held
+    at the reference it does not feed back on itself). *Together*:
     every listed factor is brought back at once (one clamped
     :func:`factormodel.propagate`). Together is not the sum of alone when one
     listed factor acts through another: held at its reference, the second one
@@ -383,7 +385,11 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                                     "a gap can only be closed where it is known")
     closed = {f: -float(delta[f]) for f in factors}
     together = propagate(model, closed, alpha=alpha).deltas
-    T = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
+    # alone: the same clamped solve with only that factor held (one scenario per factor), so
+    # a factor on a loop is held at its reference alone too, not left to feed back on itself
+    each = pd.DataFrame(np.diag([closed[f] for f in factors]), index=factors, columns=factors
+                        ).where(np.eye(len(factors), dtype=bool))
+    alone_all = propagate(model, each, alpha=alpha, missing="free").deltas
     if indicators is None and "indicators" in model.table_names:
         indicators = load_indicators(model)
     labels = model.nodes
@@ -392,10 +398,11 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                if a != b and abs(float(between.loc[a, b])) > 1e-12]
     rows = []
     for o in g.goals:
-        alone = {f: closed[f] * float(T.loc[f, o]) for f in factors}
+        alone = {f: float(alone_all.loc[f, o]) for f in factors}
         total = sum(alone.values())
         joint = float(together[o])
-        if abs(total - joint) < 1e-9:
+        # without an overlap the clamped solves add up exactly (up to rounding)
+        if not overlap or abs(total - joint) <= 1e-9 * max(1.0, abs(joint)):
             why_nl = "samen is hier precies de som: geen van de factoren werkt via een andere"
             why_en = "together equals the sum here: none of the factors acts through another"
         else:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import _linalg, _scoring
-from ._graph import patterns
+from ._graph import patterns, topological_order
 from ._results import PROVENANCE, Result, provenance_of
 from .effects import check_alpha
 from .errors import InvalidParameterError
@@ -235,15 +235,14 @@ def _scc_blocks(W: np.ndarray) -> list[np.ndarray]:
 
 def _block_order(W: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Strongly connected components, sinks first, each with its successors outside it."""
-    import networkx as nx
-
-    G = nx.DiGraph()
-    G.add_nodes_from(range(W.shape[0]))
-    G.add_edges_from(zip(*np.nonzero(W), strict=True))
-    C = nx.condensation(G)
+    n_comp, labels = _linalg.strong_components(W != 0)
+    src, dst = np.nonzero(W)
+    between = labels[src] != labels[dst]
+    C = np.zeros((n_comp, n_comp))  # the condensation: acyclic, one node per component
+    C[labels[src[between]], labels[dst[between]]] = 1.0
     out = []
-    for comp in reversed(list(nx.topological_sort(C))):
-        block = np.array(sorted(C.nodes[comp]["members"]))
+    for comp in topological_order(C)[::-1]:
+        block = np.flatnonzero(labels == comp)
         succ = np.setdiff1d(np.flatnonzero(W[block].any(axis=0)), block)
         out.append((block, succ))
     return out

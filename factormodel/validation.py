@@ -29,6 +29,10 @@ done for year-on-year changes (``target = "change"``).
 Out of sample by default: folds over areas (leave-one-area-out, or ``k``
 seeded folds); every baseline and every calibration is fitted on the training
 areas only, and the scores are computed over the pooled held-out predictions.
+The model's deltas are taken against the reference of the training areas of
+each fold (the city row when the data have one, else the mean of the training
+areas, never of a held-out one), and a city row is the reference, never a
+scored area, for every method.
 The in-sample scores (fitted and scored on all areas) are reported in separate
 rows labelled ``in-sample``.
 
@@ -417,9 +421,13 @@ def _wide(at_level: pd.DataFrame, year: int) -> pd.DataFrame:
 def _target_block(model: FactorModel, long: pd.DataFrame, at_level: pd.DataFrame,
                   cat: pd.DataFrame, year: int, level: str, target: str,
                   now: pd.DataFrame) -> dict[str, Any]:
-    """Observed indicator values (or changes), node deltas and model predictions (SD)."""
+    """Observed indicator values (or changes), node deltas and model predictions (SD).
+
+    Only the areas the profile scores are scored: a city row is the reference, never an
+    area (it would be scored by the baselines and not by the model)."""
     values = _wide(at_level, year)
     before = pd.DataFrame()
+    values = values[values.index.isin(now.index)]
     if target == "level":
         deltas = now
     else:
@@ -432,7 +440,8 @@ def _target_block(model: FactorModel, long: pd.DataFrame, at_level: pd.DataFrame
     predicted = propagate(model, factors, missing="free").outcomes
     pop = at_level[at_level["year"] == year].groupby("area")["population"].first()
     return {"values": values, "deltas": deltas, "predicted": predicted, "population": pop,
-            "catalogue": cat, "calibrated": {}, "before": before}
+            "catalogue": cat, "calibrated": {}, "folds": {}, "reference": None,
+            "fold_reference": target == "level", "before": before}
 
 
 def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataFrame, ind: str,
@@ -469,6 +478,7 @@ def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataF
     each = measures.take(np.zeros(n, dtype=int))
     for sample, (train, test) in samples.items():
         fold_of = test.argmax(axis=1)
+        d = _fold_predictions(model, block, long, level, year, areas, train, fold_of, node)
         offset = _mean_offsets(y, w, train)[fold_of] if target == "level" else 0.0
         # back in the indicator's unit through its measurement model (units.to_units): at
         # the training areas' level, or for a change at the area's own level a year before
@@ -517,6 +527,58 @@ def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataF
     return rows, pd.concat(frames, ignore_index=True), notes
 
 
+def _fold_deltas(model: FactorModel, block: dict[str, Any], long: pd.DataFrame, level: str,
+                 year: int, keep: frozenset[str]) -> pd.DataFrame:
+    """Node deltas of every area against the reference of the training areas ``keep`` only.
+
+    The reference is what :func:`factormodel.profile` takes for the training data (the
+    city row when there is one, else the mean of the training areas), so no held-out area
+    moves another held-out area's prediction. When it does not depend on the training
+    set (a city row with every indicator), the deltas of all areas are used as they are.
+    """
+    cache = block["folds"]
+    if not block["fold_reference"] or block["reference"] is False:
+        return block["deltas"]
+    if keep not in cache:
+        scored = set(block["deltas"].index)
+        sub = long[(long["year"] == year) & (long["area"].isin(keep) | ~long["area"].isin(scored))]
+        ref = profile(model, sub, indicators=block["catalogue"], reference="city", year=year,
+                      level=level or None).reference_values
+        if block["reference"] is None:  # first fold: does the training set matter at all?
+            whole = profile(model, long, indicators=block["catalogue"], reference="city",
+                            year=year, level=level or None).reference_values
+            if ref.reindex(whole.index).equals(whole):
+                block["reference"] = False
+                return block["deltas"]
+            block["reference"] = True
+        cache[keep] = profile(model, long[long["year"] == year], indicators=block["catalogue"],
+                              reference_values=ref.dropna().to_dict(), year=year,
+                              level=level or None).deltas
+    return cache[keep]
+
+
+def _fold_predictions(model: FactorModel, block: dict[str, Any], long: pd.DataFrame,
+                      level: str, year: int, areas: np.ndarray, train: np.ndarray,
+                      fold_of: np.ndarray, node: str) -> np.ndarray:
+    """Per fold: the model's outcome delta (SD) of each held-out area, with the reference
+    taken from that fold's training areas (:func:`_fold_deltas`)."""
+    whole = block["predicted"].reindex(areas)[node].to_numpy(dtype=float)
+    if train.shape[1] == 1 and train.all():  # in-sample: one fold of all areas
+        return whole
+    out = np.full(len(areas), np.nan)
+    for f in range(train.shape[1]):
+        rows = fold_of == f
+        if not rows.any():
+            continue
+        deltas = _fold_deltas(model, block, long, level, year, frozenset(areas[train[:, f] > 0]))
+        if deltas is block["deltas"]:
+            return whole
+        factors = deltas.reindex(index=areas[rows], columns=list(model.factors))
+        factors = factors.loc[:, factors.notna().any()]
+        out[rows] = propagate(model, factors, missing="free").outcomes[node].to_numpy(float)
+    return out
+
+
 def _calibrated_predictions(model: FactorModel, block: dict[str, Any], long: pd.DataFrame,
                             level: str, year: int, areas: np.ndarray, train: np.ndarray,
                             fold_of: np.ndarray, node: str, strength: float, target: str
@@ -525,9 +587,8 @@ def _calibrated_predictions(model: FactorModel, block: dict[str, Any], long: pd.
     from .calibrate import calibrate
 
     out = np.full(len(areas), np.nan)
-    factors = block["deltas"].reindex(index=areas, columns=list(model.factors))
-    factors = factors.loc[:, factors.notna().any()]
     cache = block["calibrated"]
+    in_sample = train.shape[1] == 1 and bool(train.all())
     for f in range(train.shape[1]):
         keep = frozenset(areas[train[:, f] > 0])
         if keep not in cache:
@@ -536,5 +597,9 @@ def _calibrated_predictions(model: FactorModel, block: dict[str, Any], long: pd.
                                     years=[year], indicators=block["catalogue"])
         fitted = cache[keep]
         rows = fold_of == f
-        out[rows] = propagate(fitted, factors[rows], missing="free").outcomes[node].to_numpy()
+        deltas = block["deltas"] if in_sample else _fold_deltas(model, block, long, level,
+                                                                 year, keep)
+        factors = deltas.reindex(index=areas[rows], columns=list(model.factors))
+        factors = factors.loc[:, factors.notna().any()]
+        out[rows] = propagate(fitted, factors, missing="free").outcomes[node].to_numpy()
     return out

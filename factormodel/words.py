@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -84,6 +85,28 @@ class Lexicon:
                 shown.append(str(label))
             self._shown[i] = shown
 
+    def find(self, name: str) -> str | None:
+        """The id that ``name`` stands for by an exact id or label (folded), else None.
+
+        No fuzzy matching: that is for messages, after a miss (:meth:`resolve`).
+
+        Raises
+        ------
+        AmbiguousNameError
+            When ``name`` fits two or more ids equally well.
+        """
+        name = str(name).strip()
+        if name in self._shown:
+            return name
+        key = fold(name)
+        for tier in self._tiers:
+            hits = tier.get(key, set())
+            if len(hits) == 1:
+                return next(iter(hits))
+            if len(hits) > 1:
+                return self.resolve(name)  # raises, naming the ids
+        return None
+
     def resolve(self, name: str, *, where: str = "") -> str:
         """The id that ``name`` stands for.
 
@@ -125,10 +148,27 @@ def node_lexicon(model: FactorModel) -> Lexicon:
     return model.cached("node lexicon", build)
 
 
+_LEXICONS: dict[int, tuple[tuple[Any, ...], Lexicon]] = {}
+
+
 def indicator_lexicon(catalogue: pd.DataFrame) -> Lexicon:
-    """Ids and Dutch/English labels of an indicator catalogue (indexed by id)."""
-    return Lexicon("indicator", {str(i): (r["label_nl"], r["label_en"])
-                                 for i, r in catalogue.iterrows()})
+    """Ids and Dutch/English labels of an indicator catalogue (indexed by id).
+
+    Cached per catalogue object and its ids and labels (a catalogue changed in place
+    gets a new lexicon); the last few catalogues are kept.
+    """
+    ids = [str(i) for i in catalogue.index]
+    nl = catalogue["label_nl"].tolist()
+    en = catalogue["label_en"].tolist()
+    key = (tuple(ids), tuple(nl), tuple(en))
+    hit = _LEXICONS.get(id(catalogue))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    lex = Lexicon("indicator", {i: (a, b) for i, a, b in zip(ids, nl, en, strict=True)})
+    if len(_LEXICONS) >= 16:
+        _LEXICONS.pop(next(iter(_LEXICONS)))
+    _LEXICONS[id(catalogue)] = (key, lex)
+    return lex
 
 
 def resolve_node(model: FactorModel, name: str, *, where: str = "") -> str:
