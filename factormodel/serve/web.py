@@ -27,6 +27,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,7 @@ from ..words import parse_number
 from . import service
 from .figures import figure_png, provenance_line
 from .http_errors import error_status
+from .limits import MAX_ENTRIES, MAX_GOAL, MAX_NAME
 from .service import RequestError, Workspace
 
 __all__ = ["TEXT", "mount_static", "router"]
@@ -100,7 +103,8 @@ TEXT: dict[str, dict[str, str]] = {
         "effect": "effectgrootte", "effect_default": "standaardwaarde (aanname)",
         "effect_published": "gepubliceerd",
         "csv_intl": "CSV met Engelse kolomnamen en decimale punt",
-        "lang": "Taal", "token": "Toegangscode", "submit": "Analyseer", "refresh": "Bijwerken",
+        "lang": "Taal", "token": "Toegangscode", "login": "Openen", "submit": "Analyseer",
+        "refresh": "Bijwerken",
         "report": "Download wijkrapport (HTML)",
         "busy": "Bezig met rekenen …",
         "no_goal": "kies minstens één maatschappelijk resultaat of typ een doel",
@@ -182,7 +186,7 @@ TEXT: dict[str, dict[str, str]] = {
         "effect": "effect size", "effect_default": "default (assumption)",
         "effect_published": "published",
         "csv_intl": "CSV with Dutch headers, ; and decimal comma",
-        "token": "Access token", "submit": "Analyse", "refresh": "Refresh",
+        "token": "Access token", "login": "Open", "submit": "Analyse", "refresh": "Refresh",
         "report": "Download the wijkrapport (HTML)",
         "busy": "Computing …",
         "no_goal": "choose at least one outcome or type a goal",
@@ -361,10 +365,9 @@ def _context(request: Request, ws: Workspace, c: Choices, **extra: Any) -> dict[
         outcome_choices = [(o, str(labels[o])) for o in model.outcomes]
     except (FactorModelError, RequestError):
         pass
-    token_needed = request.app.state.token is not None
     if c.data_areas:
         areas = c.data_areas
-    elif c.dataset == service.EXAMPLE_DATASET or not token_needed:
+    else:  # the page is shown only to who may see it (_authorised)
         try:
             data = ws.dataset(c.dataset)
             finest = data["level"].value_counts().index[0] if len(data) else None
@@ -374,17 +377,63 @@ def _context(request: Request, ws: Workspace, c: Choices, **extra: Any) -> dict[
     return {"request": request, "t": t, "lang": c.lang, "choices": c,
             "models": ws.model_names(), "datasets": ws.dataset_names(),
             "outcome_choices": outcome_choices, "areas": areas,
-            "token_needed": token_needed, "max_upload_mb": ws.limits.max_upload_bytes / 1e6,
+            "login": False, "max_upload_mb": ws.limits.max_upload_bytes / 1e6,
             "api_docs": "/api/v1/docs", **extra}
 
 
 @router.get("/", response_class=HTMLResponse)
 def page(request: Request, lang: str = "nl", model: str | None = None,
          dataset: str = service.EXAMPLE_DATASET) -> HTMLResponse:
-    """The form (no results yet)."""
+    """The form (no results yet); with a token and no session, only the token field."""
     ws: Workspace = request.app.state.workspace
+    if not _authorised(request):
+        return _login(request, _lang(lang))
     c = Choices(lang=_lang(lang), model=model or _default_model(ws), dataset=dataset)
     return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
+
+
+#: The cookie that keeps a page session after the token was typed once.
+SESSION_COOKIE = "factormodel_session"
+
+
+def _session_value(token: str) -> str:
+    """The session cookie's value: derived from the token, never the token itself."""
+    return hmac.new(token.encode(), b"factormodel page session", hashlib.sha256).hexdigest()
+
+
+def _authorised(request: Request, form_token: Any = None) -> bool:
+    """True without a token, or with the token in the form, a Bearer header or the
+    session cookie set when it was typed."""
+    token = request.app.state.token
+    if token is None:
+        return True
+    if isinstance(form_token, str) and form_token and \
+            secrets.compare_digest(form_token.encode(), token.encode()):
+        return True
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer " and \
+            secrets.compare_digest(header[7:].strip().encode(), token.encode()):
+        return True
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    return bool(cookie) and secrets.compare_digest(cookie.encode(),
+                                                   _session_value(token).encode())
+
+
+def _login(request: Request, lang: str, error: str | None = None) -> HTMLResponse:
+    """401: the page with only the token field; it names no model, dataset or area."""
+    return templates.TemplateResponse(
+        request, "index.html", {"request": request, "t": TEXT[lang], "lang": lang,
+                                "login": True, "error": error, "api_docs": "/api/v1/docs"},
+        status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _keep_session(request: Request, response: Response, form_token: Any) -> Response:
+    """Set the session cookie when the token came in the form (HttpOnly, SameSite=Strict)."""
+    token = request.app.state.token
+    if token is not None and isinstance(form_token, str) and form_token:
+        response.set_cookie(SESSION_COOKIE, _session_value(token), httponly=True,
+                            samesite="strict", secure=request.url.scheme == "https")
+    return response
 
 
 #: The dataset choice that means "the file uploaded before, carried in the form".
@@ -398,6 +447,13 @@ def template(request: Request, model: str | None = None, lang: str = "nl") -> Re
     (``csv-nl`` on the Dutch page, plain CSV on the English one)."""
     ws: Workspace = request.app.state.workspace
     lang = _lang(lang)
+    if not _authorised(request):
+        return Response("this server needs its access token: open the page and type it",
+                        status_code=401, media_type="text/plain",
+                        headers={"WWW-Authenticate": "Bearer"})
+    if model is not None and len(model) > MAX_NAME:
+        return Response(f"model: a name of at most {MAX_NAME} characters", status_code=422,
+                        media_type="text/plain")
     try:
         m = ws.model(model or _default_model(ws), "query.model")
         body = template_csv(m, lang)
@@ -447,11 +503,16 @@ async def analyse(request: Request) -> HTMLResponse:
                 goals=[g.strip() for g in str(form.get("goals") or "").splitlines()
                        if g.strip()])
     status = 200
+    token = form.get("token")
+    if not _authorised(request, token):
+        return _login(request, c.lang, {"nl": "verkeerde of ontbrekende toegangscode",
+                                        "en": "wrong or missing access token"}[c.lang])
     try:
-        _check_token(request, form.get("token"))
+        _check_sizes(c)
         content = _uploaded(form, c, ws)
         if form.get("action") == "refresh":  # another model, the uploaded file kept
-            return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
+            return _keep_session(request, templates.TemplateResponse(
+                request, "index.html", _context(request, ws, c)), token)
         c.top = _whole(form.get("top") or "5", "top")
         problems = []
         for name in ("budget", "population"):
@@ -478,8 +539,8 @@ async def analyse(request: Request) -> HTMLResponse:
         if form.get("action") == "report":
             html = await run_in_threadpool(_report, ws, c, content)
             name = service.report_filename(c.area)
-            return HTMLResponse(html, headers={
-                "Content-Disposition": f'attachment; filename="{name}"'})
+            return _keep_session(request, HTMLResponse(html, headers={
+                "Content-Disposition": f'attachment; filename="{name}"'}), token)
         results = await run_in_threadpool(_results, ws, c, content)
         extra: dict[str, Any] = {"results": results}
     except RequestError as exc:
@@ -487,8 +548,8 @@ async def analyse(request: Request) -> HTMLResponse:
         extra = {"error": exc.detail if exc.original is None else L.error(exc.original, c.lang)}
     except FactorModelError as exc:
         status, extra = error_status(exc)[0], {"error": L.error(exc, c.lang)}
-    return templates.TemplateResponse(request, "index.html", _context(request, ws, c, **extra),
-                                      status_code=status)
+    return _keep_session(request, templates.TemplateResponse(
+        request, "index.html", _context(request, ws, c, **extra), status_code=status), token)
 
 
 def _uploaded(form: Any, c: Choices, ws: Workspace) -> bytes | None:
@@ -529,12 +590,18 @@ def _uploaded(form: Any, c: Choices, ws: Workspace) -> bytes | None:
     return content
 
 
-def _check_token(request: Request, given: Any) -> None:
-    token = request.app.state.token
-    if token is None:
-        return
-    if not isinstance(given, str) or not secrets.compare_digest(given.encode(), token.encode()):
-        raise RequestError(401, "unauthorized", "wrong or missing access token", "form.token")
+def _check_sizes(c: Choices) -> None:
+    """The form's names and goals within the service's bounds (:mod:`.limits`)."""
+    if len(c.area) > MAX_NAME:
+        raise RequestError(422, "invalid_request", {
+            "nl": f"wijk: een naam van hoogstens {MAX_NAME} tekens",
+            "en": f"wijk (area): a name of at most {MAX_NAME} characters"}[c.lang], "form.area")
+    long = [i for i, g in enumerate(c.goals, 1) if len(g) > MAX_GOAL]
+    if len(c.goals) > MAX_ENTRIES or long:
+        raise RequestError(422, "invalid_request", {
+            "nl": f"doelen: hoogstens {MAX_ENTRIES} regels van hoogstens {MAX_GOAL} tekens",
+            "en": f"goals: at most {MAX_ENTRIES} lines of at most {MAX_GOAL} characters"
+        }[c.lang], "form.goals")
 
 
 def _number(value: Any, name: str) -> float | None:
