@@ -266,11 +266,11 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(Unexpected)  # inside the next two: its 500 gets their headers too
     # a form may carry a new file and the kept upload (base64, 4/3 of its size) at once
     app.add_middleware(BodyLimit, form_limit=max_upload_bytes * 7 // 3 + _FORM_OVERHEAD,
                        upload_bytes=max_upload_bytes)
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(Unexpected)  # innermost of these: its 500 gets the headers too
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, a 413 included
     return app
 
 

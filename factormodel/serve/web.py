@@ -148,6 +148,7 @@ TEXT: dict[str, dict[str, str]] = {
         "change": "verandering", "unit": "eenheid", "intervention": "interventie",
         "units": "eenheden", "value": "verbetering (SD)", "reason": "reden", "name": "naam",
         "outcome": "resultaat",
+        "area_data": "Gegevens van deze wijk en van de stad (leest terug als eigen bestand)",
     },
     "en": {
         "title": "Factorenmodel Jeugd – area analysis",
@@ -229,6 +230,7 @@ TEXT: dict[str, dict[str, str]] = {
         "delta_sd": "difference (SD)", "index": "index", "indicator": "indicator",
         "change": "change", "unit": "unit", "intervention": "intervention", "units": "units",
         "value": "improvement (SD)", "reason": "reason", "name": "name", "outcome": "outcome",
+        "area_data": "Data of this area and of the city (reads back as your own file)",
     },
 }
 #: Units as the library writes them, in Dutch.
@@ -319,6 +321,51 @@ def _downloads(frame: pd.DataFrame, key: str, lang: str) -> tuple[str, str, str]
     return uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other)
 
 
+#: Columns the page adds for its own display (a label in the page's language).
+_PAGE_LABELS = ("label", "indicator_label")
+
+
+def _download_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a table's downloads hold: the library's columns; the page's display labels are
+    left out when the library's own ``label_nl``/``label_en`` are there (in Dutch they
+    would be a second and third column called ``omschrijving``, and a table with two
+    columns of one name does not read back)."""
+    if {"label_nl", "label_en"} <= set(frame.columns):
+        return frame.drop(columns=[c for c in _PAGE_LABELS if c in frame.columns])
+    return frame
+
+
+#: Headers of the area data download, as the area data reader reads them back.
+_AREA_DATA_NL = {"area": "gebied", "year": "jaar", "indicator": "indicator",
+                 "value": "waarde", "population": "jongeren", "flag": "flag",
+                 "status": "status"}
+
+
+def area_data_downloads(data: pd.DataFrame, area: str, lang: str) -> Table:
+    """The rows of ``data`` the wijk's profile is computed from (the wijk and the city
+    rows, every year) as downloads that :func:`factormodel.read_area_data` reads back:
+    ``csv-nl`` and XLSX with the reader's Dutch headers (``gebied``, ``jaar``, ``waarde``,
+    ...), and the plain CSV with its keys.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> t = area_data_downloads(fm.load_example_data("rotterdam"), "Bloemhof", "nl")
+    >>> t.key, t.csv.startswith("data:text/csv")
+    ('gegevens', True)
+    """
+    rows = data[(data["area"] == area) | (data["level"] == "gemeente")]
+    frame = rows[[c for c in _AREA_DATA_NL if c in rows.columns]].reset_index(drop=True)
+    dutch = frame.rename(columns=_AREA_DATA_NL)
+    nl, plain = table_bytes(dutch, "csv-nl"), table_bytes(frame, "csv")
+    book = table_bytes(dutch if lang == "nl" else frame, "xlsx", sheet="gegevens")
+    first, other = (nl, plain) if lang == "nl" else (plain, nl)
+    key = "gegevens" if lang == "nl" else "data"
+    return Table(key, [], [], _CSV_URI + base64.b64encode(first).decode("ascii"),
+                 _XLSX_URI + base64.b64encode(book).decode("ascii"), "",
+                 _CSV_URI + base64.b64encode(other).decode("ascii"))
+
+
 def _fmt(value: Any, digits: int = 2, lang: str = "nl") -> str:
     if value is None or (isinstance(value, float | np.floating) and not np.isfinite(value)):
         return "–"
@@ -343,7 +390,7 @@ def _table(frame: pd.DataFrame, key: str, columns: dict[str, tuple[str, int | No
     rows = [[_fmt(v, d or 0, lang) if d is not None else _fmt(v, lang=lang)
              for v, (_, d) in zip(r, columns.values(), strict=True)]
             for r in shown.itertuples(index=False)]
-    csv, xlsx, other = _downloads(frame, key, lang)
+    csv, xlsx, other = _downloads(_download_frame(frame), key, lang)
     return Table(key, [t.get(k, k) for k, _ in columns.values()], rows, csv, xlsx, html_id,
                  other)
 
@@ -707,7 +754,7 @@ def _report(ws: Workspace, c: Choices, content: bytes | None) -> str:
 def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]:
     """Compute profile, drivers, ranking and portfolio for the page."""
     lang, t = c.lang, TEXT[c.lang]
-    model, _, prof = _chosen(ws, c, content)
+    model, data, prof = _chosen(ws, c, content)
     _need_goal(c)
     synthetic = bool(prof.synthetic)
     row = prof.row(c.area)
@@ -830,7 +877,8 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             + [g.describe(lang) for g in goals],
             "driver_labels": [str(label[o]) for o in chosen],
             "needed": needed,
-            "profile": {"table": profile_table, "figure": profile_fig},
+            "profile": {"table": profile_table, "figure": profile_fig,
+                        "data": area_data_downloads(data, c.area, lang)},
             "drivers": {"figures": driver_figs, "table": prediction_table},
             "ranking": {"table": ranking_table, "figure": ranking_fig,
                         "notes": ranking_notes},
