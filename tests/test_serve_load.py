@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("fastapi", reason="the serve extra is not installed")
 pytest.importorskip("uvicorn", reason="the serve extra is not installed (uvicorn)")
 
-from benchmarks import serve_load  # noqa: E402
+from benchmarks import serve_load
 
 
 def test_a_small_mixed_load_with_reports_has_no_errors():
