@@ -5,6 +5,7 @@ that keeps the connection, reports without pyplot state, and downloads that read
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import io
 import re
@@ -343,3 +344,26 @@ def test_the_areas_data_download_reads_back_as_area_data(client, tmp_path):
         assert set(back["area"]) == {AREA, "Rotterdam"}, name
         got = fm.profile(model, back).row(AREA)
         pd.testing.assert_series_equal(got, expected, check_names=False, rtol=1e-9)
+
+
+def test_the_row_counter_never_fails_otherwise_on_damaged_workbooks(tmp_path):
+    """Fuzz: a damaged or random file gives a row count, RowLimitExceeded or
+    UnreadableUpload, never another exception."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    good = lying_workbook(tmp_path / "good.xlsx", 30).read_bytes()
+
+    @settings(max_examples=150, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.one_of(st.binary(max_size=400),
+                     st.tuples(st.integers(0, len(good) - 1), st.binary(min_size=1, max_size=8))
+                     .map(lambda c: good[:c[0]] + c[1] + good[c[0] + len(c[1]):]),
+                     st.integers(1, len(good) - 1).map(lambda n: good[:n])))
+    def check(content: bytes) -> None:
+        path = tmp_path / "f.xlsx"
+        path.write_bytes(content)
+        with contextlib.suppress(RowLimitExceeded, UnreadableUpload):
+            assert xlsx_rows(path, Limits(max_rows=20)) >= 0
+
+    check()
