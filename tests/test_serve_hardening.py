@@ -367,3 +367,15 @@ def test_the_row_counter_never_fails_otherwise_on_damaged_workbooks(tmp_path):
             assert xlsx_rows(path, Limits(max_rows=20)) >= 0
 
     check()
+
+
+def test_the_page_says_did_you_mean_for_a_misspelt_area_in_an_upload(client):
+    upload = (b"wijk;jaar;indicator;waarde\nRubroek;2024;vsv_nieuw;3,1\n"
+              b"Rubroek;2024;neet_18_26;9,0\nRubroeck;2024;verdachten_12_24;30,5\n"
+              b"Rotterdam;2024;vsv_nieuw;2,6\nRotterdam;2024;neet_18_26;7,0\n"
+              b"Rotterdam;2024;verdachten_12_24;25,0\n")
+    with pytest.warns(fm.errors.DataWarning):
+        r = client.post("/", data={"area": "Rubroek", "outcome": "vsv"},
+                        files={"file": ("wijken.csv", upload)})
+    assert r.status_code == 200, r.text[-2000:]
+    assert "bedoelt u &#39;Rubroek&#39;?" in r.text and "near-miss" in r.text

@@ -45,7 +45,7 @@ from starlette.datastructures import UploadFile
 from .. import _lang as L
 from .. import plot
 from .._spreadsheet import table_bytes
-from ..areas import POPULATION_COLUMNS
+from ..areas import POPULATION_COLUMNS, near_miss_areas
 from ..errors import DataError, FactorModelError
 from ..goals import parse_goal, required_changes
 from ..indicators import Profile, load_indicators
@@ -872,6 +872,15 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "data_source": c.data_source(), "uploaded": c.filename is not None,
             "synthetic": synthetic, "year": prof.year, "reference": ref,
             "assumptions": [L.source(a, lang) for a in prof.assumptions],
+            "near_misses": [{"nl": f"Wijk {name!r} ({len(rows)} regel(s)) lijkt een tikfout "
+                                   f"voor {meant!r}: bedoelt u {meant!r}? Zoals het er staat, "
+                                   f"is {name!r} een aparte wijk en mist {meant!r} die "
+                                   "waarden; verbeter de naam in het bestand.",
+                             "en": f"Area {name!r} ({len(rows)} row(s)) looks like a typo of "
+                                   f"{meant!r}: did you mean {meant!r}? As written, {name!r} "
+                                   f"is a separate area and {meant!r} lacks those values; "
+                                   "correct the name in the file."}[lang]
+                            for name, meant, rows in near_miss_areas(data)],
             "provenance": provenance_line(model, synthetic, lang),
             "outcome_labels": [str(label[o]) for o in c.outcomes]
             + [g.describe(lang) for g in goals],
