@@ -111,10 +111,11 @@ def detached() -> Iterator[list[Any]]:
     --------
     >>> import factormodel as fm
     >>> import matplotlib.pyplot as plt
+    >>> before = plt.get_fignums()
     >>> with fm.plot.detached() as made:
     ...     png = fm.plot.figure_png(fm.plot_graph(fm.load_model("toy")), dpi=30)
-    >>> len(made), plt.get_fignums(), png[:4]
-    (1, [], b'\x89PNG')
+    >>> len(made), plt.get_fignums() == before, png[1:4]
+    (1, True, b'PNG')
     """
     made: list[Any] = []
     token = _DETACHED.set(made)
