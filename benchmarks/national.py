@@ -27,6 +27,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scipy.stats import norm  # noqa: E402
+
 import factormodel as fm  # noqa: E402
 from benchmarks._harness import load, timed, write  # noqa: E402
 from factormodel.areas import normalize_area_data  # noqa: E402
@@ -40,6 +42,8 @@ def synthetic_wide(model: fm.FactorModel, n_areas: int, seed: int = 8) -> pd.Dat
     rng = np.random.default_rng(seed)
     typical = cat["typical"].fillna(10.0).to_numpy(dtype=float)
     values = typical + cat["scale"].to_numpy(dtype=float) * rng.normal(size=(n_areas, len(cat)))
+    top = cat["measure"].map({"share": 99.0, "rate": 990.0}).fillna(np.inf).to_numpy()
+    values = np.clip(values, 1.0, top)  # shares and rates stay inside their range
     pattern = rng.integers(0, 4, n_areas)  # coverage as in real data: a few patterns
     for k in range(1, 4):
         values[np.ix_(pattern == k, rng.choice(len(cat), 10 * k, replace=False))] = np.nan
@@ -68,8 +72,10 @@ def pandas_profile(model: fm.FactorModel, cat: pd.DataFrame, long: pd.DataFrame
         / w.groupby(long["indicator"]).sum()
     info = cat.loc[long["indicator"]]
     direction = info["direction"].to_numpy()
-    z = direction * (long["value"].to_numpy() - long["indicator"].map(mean).to_numpy()) \
-        / info["scale"].to_numpy()
+    value, ref = long["value"].to_numpy(), long["indicator"].map(mean).to_numpy()
+    per = info["measure"].map({"share": 100.0, "rate": 1000.0}).to_numpy()
+    z = direction * np.where(np.isfinite(per), norm.ppf(value / per) - norm.ppf(ref / per),
+                             (value - ref) / info["sd_individual"].to_numpy())
     z = np.where(direction == 0, np.nan, z)
     parts = pd.DataFrame({"area": long["area"].to_numpy(), "node": info["node"].to_numpy(),
                           "wz": np.nan_to_num(z) * info["weight"].to_numpy(),

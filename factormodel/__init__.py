@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         as_catalogue,
         combine_profiles,
         coverage,
+        indicator_table,
         load_example_indicators,
         load_indicators,
         profile,
@@ -118,7 +119,8 @@ __version__ = "0.1.0"
 #: Where each lazily imported public name lives: name -> submodule (a submodule
 #: itself when the name is the submodule's own name). The one lazy mechanism.
 _LAZY: dict[str, str] = {
-    **dict.fromkeys(["exchange", "fcm", "goals", "plot", "portfolio", "vocab", "words"], ""),
+    **dict.fromkeys(["exchange", "fcm", "goals", "plot", "portfolio", "units", "vocab", "words"],
+                    ""),
     **dict.fromkeys(["Goal", "RequiredChange", "goal_phases", "parse_goal", "required_change",
                      "required_changes", "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
@@ -133,7 +135,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
                     "importance"),
     **dict.fromkeys(["Profile", "as_catalogue", "combine_profiles", "coverage",
-                    "load_example_indicators", "load_indicators", "profile", "profile_index",
+                    "indicator_table", "load_example_indicators", "load_indicators", "profile",
+                    "profile_index",
                     "to_indicator_units"], "indicators"),
     **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_model",
                     "model_schema", "read_area_data", "read_deltas", "read_edge_list",
@@ -242,6 +245,7 @@ __all__ = [
     "graph_indices",
     "implied_correlations",
     "implied_r2",
+    "indicator_table",
     "leverage",
     "list_models",
     "load_areas",
@@ -287,6 +291,7 @@ __all__ = [
     "strongest_paths",
     "to_indicator_units",
     "total_effects",
+    "units",
     "validate",
     "vocab",
     "words",

@@ -123,7 +123,7 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     >>> list(rec.loc[rec["area"] == "A", "explanation_en"]) == list(ranked["explanation_en"])
     True
     >>> print(rec.loc[1, "explanation_en"][:62])
-    positive parenting climate in A is 1.00 SD below the reference
+    positive parenting climate in A is 1.00 SD between children be
     """
     if indicators is None and "indicators" in model.table_names:
         indicators = load_indicators(model)  # without a catalogue: no indicator units

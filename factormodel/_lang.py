@@ -101,10 +101,35 @@ _VALUES: dict[str, tuple[str, str]] = {
 
 #: Sentences and phrases: key -> (Dutch, English), with str.format fields.
 _PHRASES: dict[str, tuple[str, str]] = {
-    "profile_head": ("{area}: profiel {year} ten opzichte van {ref} (SD; index 100 = referentie, "
-                     "hoger = beter){note}",
-                     "{area}: profile {year} against {ref} (SD; index 100 = reference, "
-                     "higher = better){note}"),
+    "profile_head": ("{area}: profiel {year} ten opzichte van {ref}{note}",
+                     "{area}: profile {year} against {ref}{note}"),
+    "her_figures": ("Gemeten indicatoren, slechtste eerst (waarde in {area} tegen {ref}):",
+                    "Measured indicators, worst first (value in {area} against {ref}):"),
+    "per_factor": ("Per factor en resultaat (SD tussen kinderen, de eenheid van het model; "
+                   "index 100 = referentie, hoger = beter):",
+                   "Per factor and outcome (SD between children, the model's unit; "
+                   "index 100 = reference, higher = better):"),
+    "meaning": ("Wat dit betekent: uit de gemeten factoren van {area} verwacht het model voor "
+                "'{label}' {new} tegen {ref} ({refname}; {change}). Het grootste voorspelde "
+                "verschil; de andere staan in de tabel.",
+                "What this means: from {area}'s measured factors the model expects "
+                "'{label}' at {new} against {ref} ({refname}; {change}). The largest "
+                "predicted difference; the others are in the table."),
+    "meaning_caveat": ("Dit zijn verschillen tussen gebieden volgens een reconstructie van het "
+                       "model, geen effecten voor individuele kinderen.",
+                       "These are differences between areas under a reconstruction of the "
+                       "model, not effects for individual children."),
+    "next_step": ("Volgende stap: welke factoren aanpakken? factormodel recommend {model} "
+                  "{data} --area \"{area}\" --goal vsv  (of het hele wijkrapport: factormodel "
+                  "wijkanalyse {model} {data} --area \"{area}\" --goal vsv --out rapport.html)",
+                  "Next step: which factors to target? factormodel recommend {model} {data} "
+                  "--area \"{area}\" --goal vsv --lang en  (or the whole wijkrapport: "
+                  "factormodel wijkanalyse {model} {data} --area \"{area}\" --goal vsv "
+                  "--out report.html --lang en)"),
+    "verdict_better": ("beter", "better"),
+    "verdict_worse": ("slechter", "worse"),
+    "verdict_same": ("gelijk", "the same"),
+    "verdict_ambiguous": ("richting onduidelijk", "direction ambiguous"),
     "reference_source": ("referentie: {source}", "reference: {source}"),
     "assumption": ("AANNAME: {text}", "ASSUMPTION: {text}"),
     "measured": ("gemeten: {f}/{ft} factoren, {o}/{ot} resultaten",
@@ -257,6 +282,8 @@ def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str
 
 
 _SOURCES = (
+    (r"^the SD between persons of (.*) is an assumption \(an index without norm tables\)$",
+     r"de SD tussen personen van \1 is een aanname (een index zonder normtabel)"),
     (r"^the reference is the mean of only (\d+) areas in the data, not the whole city: add a "
      r"city row, or give the city's figures as reference values$",
      r"de referentie is het gemiddelde van maar \1 gebieden in de data, niet van de hele stad: "

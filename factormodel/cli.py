@@ -34,6 +34,7 @@ import argparse
 import errno
 import json
 import os
+import shlex
 import sys
 import textwrap
 import warnings
@@ -65,7 +66,7 @@ from .indicators import (
     Profile,
     as_catalogue,
     coverage,
-    load_indicators,
+    indicator_table,
     profile,
     profile_index,
     to_indicator_units,
@@ -75,7 +76,7 @@ from .model import FactorModel
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import gap_effects, recommend
-from .words import Lexicon, parse_number, resolve_indicators, resolve_node
+from .words import Lexicon, parse_number, resolve_node
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
@@ -747,6 +748,8 @@ def _cmd_profile(args: argparse.Namespace) -> int:
                 L.phrase("profile_head", lang, area=args.area, year=prof.year,
                          ref=prof.reference_name(lang), note=note),
                 *_reference_lines(prof, lang),
+                *_her_figures(model, prof, args.area, lang),
+                L.phrase("per_factor", lang),
                 L.translate_frame(shown.drop(columns="measured"), lang).to_string(index=False),
                 "",
                 L.phrase("measured", lang, f=cov["factors_measured"], ft=cov["factors_total"],
@@ -771,6 +774,27 @@ def _cmd_profile(args: argparse.Namespace) -> int:
                           *_reference_lines(prof, lang), summary.to_string()])
     _emit(args, long, text, lang=lang)
     return 0
+
+
+def _her_figures(model: FactorModel, prof: Profile, area: str, lang: str) -> list[str]:
+    """Her figures first: each measured indicator as value against the reference, the
+    difference in its own unit and better/worse in words (:func:`indicator_table`)."""
+    t = indicator_table(model, prof, area)
+    if t.empty:
+        return []
+    lines = [L.phrase("her_figures", lang, area=area, ref=prof.reference_name(lang))]
+    for r in t.itertuples():
+        pct = r.unit == "%"
+        unit = "%" if pct else f" {r.unit}"
+        diff_unit = (" procentpunt" if lang == "nl" else " pp") if pct else f" {r.unit}"
+        verdict = L.phrase(f"verdict_{r.verdict}", lang) if r.verdict else "–"
+        lines.append(f"  {getattr(r, f'label_{lang}')}: {L.number(r.value, 1, lang)}{unit} "
+                     f"{'tegen' if lang == 'nl' else 'against'} "
+                     f"{L.number(r.reference, 1, lang)}{unit} "
+                     f"({L.number(r.difference, 1, lang, sign=True)}{diff_unit}, {verdict}; "
+                     f"{L.number(r.sd_children, 2, lang, sign=True)} SD "
+                     f"{'tussen kinderen' if lang == 'nl' else 'between children'})")
+    return [*lines, ""]
 
 
 def _cmd_validate_data(args: argparse.Namespace) -> int:
@@ -856,7 +880,7 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     result = propagate(model, factors, missing="free", clamp=not args.no_clamp,
                        alpha=args.alpha, max_hops=args.max_hops)
     outcomes = result.outcomes
-    units = to_indicator_units(model, outcomes)
+    units = to_indicator_units(model, outcomes.rename(args.area), profile=prof)
     observed = row[list(model.outcomes)]
     roles = pd.Series(np.where(factors.notna(), "measured, clamped",
                                "not measured, predicted"), index=factors.index)
@@ -899,20 +923,30 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     missing = [label[f] for f in factors.index if np.isnan(factors[f])]
     if missing:
         lines.append(L.phrase("predicted", lang, names="; ".join(missing)))
+    lines += ["", *_meaning(model, units, args.area, prof, lang, shlex.quote(str(args.data)))]
     _emit(args, units, "\n".join(lines))
     return 0
 
 
-def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
-               year: int | None) -> float | None:
-    """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
-    if not indicator:
-        return None
-    data = _area_data(args.data, args.areas, year)
-    mine = data[(data["area"] == args.area) & (data["year"] == year)]
-    names = resolve_indicators(load_indicators(model), set(mine["indicator"]))
-    value = mine.loc[mine["indicator"].map(names) == indicator, "value"]
-    return float(value.iloc[0]) if len(value) and np.isfinite(value.iloc[0]) else None
+def _meaning(model: FactorModel, units: pd.DataFrame, area: str, prof: Profile,
+             lang: str, data: str) -> list[str]:
+    """What the prediction means, in words, and the next command to run."""
+    known = units[units["change"].notna() & (units["level_source"] == "reference")]
+    out = []
+    if len(known):
+        r = known.loc[known["delta_sd"].abs().idxmax()]
+        pct = r["change_unit"] == "percentage points"
+        unit = "%" if pct else f" {r['change_unit']}"
+        diff = (" procentpunt" if lang == "nl" else " percentage points") if pct \
+            else f" {r['change_unit']}"
+        out.append(L.phrase(
+            "meaning", lang, area=area, label=model.nodes.loc[r["node"], f"label_{lang}"],
+            new=L.number(r["new_level"], 1, lang) + unit, ref=L.number(r["level"], 1, lang)
+            + unit, refname=prof.reference_name(lang),
+            change=L.number(r["change"], 2, lang, sign=True) + diff))
+    out.append(L.phrase("meaning_caveat", lang))
+    out.append(L.phrase("next_step", lang, model=model.name, area=area, data=data))
+    return out
 
 
 def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
@@ -951,15 +985,13 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     args.area = _area_name(prof.deltas.index, args.area)
     lang = args.lang
     note = _synthetic_note(prof, lang)
-    resolved = [resolve_goal(model, g) for g in goals]
+    resolved = [resolve_goal(model, g, levels=prof.area_levels(args.area)) for g in goals]
     rec = recommend(model, prof, goals, area=args.area, top=args.top)
     ranked = rec[rec["status"] == "recommended"]
     effects = (gap_effects(model, prof, goals, ranked, area=args.area)
                if len(ranked) else pd.DataFrame())
     # for goals with a size: the change of its strongest drivers that would reach it
-    needed = required_changes(model, goals, levels={
-        r.indicator: _own_level(model, args, r.indicator, prof.year)
-        for r in resolved if r.goal.change is not None and r.indicator})
+    needed = required_changes(model, goals, levels=prof.area_levels(args.area))
     portfolio = catalogue = None
     if budget is not None:
         population = (_number_arg("--population", args.population, grouping=True)

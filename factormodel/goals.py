@@ -340,7 +340,8 @@ def _indicator_of(model: FactorModel, node: str, goal: Goal, cat: pd.DataFrame |
 
 
 def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFrame | None = None,
-                 level: float | None = None) -> ResolvedGoal:
+                 level: float | None = None,
+                 levels: Mapping[str, float] | None = None) -> ResolvedGoal:
     """Tie a goal to the model: node, indicator, direction and the change in SD.
 
     Parameters
@@ -350,8 +351,12 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
     indicators : DataFrame, optional
         Indicator catalogue; by default the model's own.
     level : float, optional
-        The indicator's current level, for a relative (``%``) goal; without it
-        the catalogue's ``typical`` level is used and flagged as an assumption.
+        The indicator's current level (the area's own): a relative (``%``) goal is a
+        share of it, and a change converts into SD at it; without it the
+        catalogue's ``typical`` level is used and flagged as an assumption.
+    levels : mapping indicator -> value, optional
+        The area's current levels (:meth:`factormodel.Profile.area_levels`); the
+        goal's indicator is looked up in it when ``level`` is not given.
 
     Examples
     --------
@@ -359,7 +364,7 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
     >>> m = fm.load_model("rotterdam-jeugd")
     >>> r = resolve_goal(m, "Schoolverzuim:-2pp:3j")
     >>> r.node, r.indicator, r.sign, round(r.change_sd, 3)
-    ('schoolverzuim', 'verzuim_meldingen', -1, -1.0)
+    ('schoolverzuim', 'verzuim_meldingen', -1, -0.196)
     """
     if isinstance(goal, str):
         goal = parse_goal(goal)
@@ -369,6 +374,8 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
     node, ind = _find_target(model, goal, cat)
     if goal.unit != "sd" and not ind:
         ind = _indicator_of(model, node, goal, cat)
+    if level is None and levels and ind:
+        level = levels.get(ind)
     assumptions: list[str] = []
     desired = int(model.desired_sign[node])
     if goal.change is None:
@@ -555,16 +562,13 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
     >>> rc = fm.required_change(toy, fm.Goal("vsv_nieuw", -0.2, unit="pp"), ["schoolverzuim"])
     >>> print(rc.to_frame()[["factor", "way", "change_sd", "indicator", "change", "unit"]]
     ...       .to_string())
-              factor    way  change_sd          indicator  change               unit
-    0  schoolverzuim  alone       -0.5  verzuim_meldingen    -1.0  percentage points
-    1  schoolverzuim  alone       -0.5  langdurig_verzuim    -1.0           per 1000
+              factor    way  change_sd          indicator    change               unit
+    0  schoolverzuim  alone  -0.068469  verzuim_meldingen -0.773126  percentage points
+    1  schoolverzuim  alone  -0.068469  langdurig_verzuim -0.906980           per 1000
     """
     from .propagate import propagate
 
-    if level is None and levels:
-        first = resolve_goal(model, goal, indicators=indicators)
-        level = levels.get(first.indicator) if first.indicator else None
-    r = resolve_goal(model, goal, indicators=indicators, level=level)
+    r = resolve_goal(model, goal, indicators=indicators, level=level, levels=levels)
     if math.isnan(r.change_sd):
         raise InvalidParameterError(f"goal {r.goal.describe('en')} gives no size; required_change "
                                     "needs a change, e.g. Goal('vsv', -0.5, unit='pp')")
@@ -661,10 +665,8 @@ def required_changes(model: FactorModel, goals: Iterable[Goal], *,
     for goal in goals:
         if goal.change is None:
             continue
-        r = resolve_goal(model, goal, indicators=indicators)
-        level = (levels or {}).get(r.indicator) if r.indicator else None
         out.append(required_change(model, goal, None, alpha=alpha, indicators=indicators,
-                                   level=level, top=top, levels=levels))
+                                   top=top, levels=levels))
     return out
 
 

@@ -37,7 +37,7 @@ from ._cells import (
     text,
     year_argument,
 )
-from ._results import PROVENANCE
+from ._results import PROVENANCE, provenance_of
 from .areas import AREA_DATA_COLUMNS, LEVELS, normalize_area_data
 from .datasets import data_path
 from .errors import (
@@ -56,11 +56,25 @@ from .io import CREDITS_NL, EXAMPLE_DATA, load_catalogue, load_model, read_area_
 from .model import FactorModel
 from .propagate import raise_if_transposed
 
-__all__ = ["CATALOGUE_COLUMNS", "CITY_NAMES", "Profile", "area_deltas", "as_catalogue",
-           "build_catalogue", "check_profile", "combine_profiles", "coverage",
-           "data_catalogue",
-           "deltas_frame", "load_example_indicators", "load_indicators", "profile", "profile_index",
-           "to_indicator_units"]
+__all__ = [
+    "CATALOGUE_COLUMNS",
+    "CITY_NAMES",
+    "Profile",
+    "area_deltas",
+    "as_catalogue",
+    "build_catalogue",
+    "check_profile",
+    "combine_profiles",
+    "coverage",
+    "data_catalogue",
+    "deltas_frame",
+    "indicator_table",
+    "load_example_indicators",
+    "load_indicators",
+    "profile",
+    "profile_index",
+    "to_indicator_units",
+]
 
 CATALOGUE_COLUMNS = ("id", "node", "label_nl", "label_en", "unit", "direction", "source",
                      "level", "measure", "link", "sd_individual", "sd_source", "scale",
@@ -246,7 +260,11 @@ class Profile:
         average or the target); empty for ``previous_year`` (per area).
     values : DataFrame
         Areas x indicators: each area's own value in the indicator's unit (what
-        :func:`to_indicator_units` converts at, and what a report shows first).
+        :func:`to_indicator_units` converts changes at, and what a report shows first).
+    references : DataFrame
+        Areas x indicators: the reference each area's value was measured against (the
+        city's figure, or for ``previous_year`` the area's own value a year before):
+        where a predicted *difference from the reference* converts.
     indicators : DataFrame or None
         The indicator catalogue the deltas were computed with.
     year : int or None
@@ -277,6 +295,7 @@ class Profile:
     reference: str = "given"
     reference_values: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    references: pd.DataFrame = field(default_factory=pd.DataFrame)
     indicators: pd.DataFrame | None = None
     year: int | None = None
     level: str = ""
@@ -393,6 +412,24 @@ class Profile:
             for en, nl in CREDITS_NL.items():
                 text = text.replace(en, nl)
         return text
+
+    def area_levels(self, area: Any) -> dict[str, float]:
+        """The area's own measured value per indicator (its current levels), for goals and
+        required changes: the levels a change converts at in every face.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> p = fm.profile(m, fm.load_example_data(), level="wijk")
+        >>> p.area_levels("Oud-Crooswijk")["vsv_nieuw"]
+        1.8
+        """
+        self.row(area)
+        if area not in self.values.index:
+            return {}
+        own = self.values.loc[area]
+        return {str(k): float(v) for k, v in own.items() if np.isfinite(v)}
 
     def population_of(self, area: Any) -> float:
         """Young people in ``area`` as given in the data (for portfolios).
@@ -546,6 +583,7 @@ def combine_profiles(profiles: Sequence[Profile]) -> Profile:
     return Profile(deltas=deltas, reference=first.reference,
                    reference_values=ref_values[~ref_values.index.duplicated()],
                    values=pd.concat([p.values for p in profiles]),
+                   references=pd.concat([p.references for p in profiles]),
                    indicators=first.indicators,
                    year=first.year if len(years) == 1 else None, level=first.level,
                    model_name=first.model_name,
@@ -1111,8 +1149,8 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     >>> data = pd.DataFrame({"wijk": ["A", "B"], "jaar": [2023, 2023],
     ...                      "vsv_nieuw": [3.0, 2.2], "population": [1000, 3000]})
     >>> p = fm.profile(fm.load_model("toy"), data)
-    >>> p["vsv"].round(3).to_dict()   # city average 2.4; scale 0.8
-    {'A': 0.75, 'B': -0.25}
+    >>> p["vsv"].round(3).to_dict()   # city 2.4 %: Φ⁻¹(3.0 %) − Φ⁻¹(2.4 %) = 0.097 SD
+    {'A': 0.097, 'B': -0.037}
     >>> bool(p["armoede"].isna().all())   # not measured: NaN, never 0
     True
     """
@@ -1245,13 +1283,14 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     synthetic = bool("status" in data.columns
                      and _distinct(data["status"]).eq("synthetic").any())
     values = _area_values(now, value, area_codes, areas, codes, distinct)
+    references = _area_values(now, ref, area_codes, areas, codes, distinct)
     assumed = list(distinct[(measures.measure == "index") & present])
     if assumed:
         assumptions.append("the SD between persons of " + ", ".join(assumed)
                            + " is an assumption (an index without norm tables)")
     return Profile(deltas=out, reference=reference,
                    reference_values=ref_values.astype(float).rename("reference"),
-                   values=values, indicators=cat,
+                   values=values, references=references, indicators=cat,
                    year=year, level=level or (now["level"].to_numpy()[0] if len(now) else ""),
                    model_name=model.name, population=population,
                    synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
@@ -1278,15 +1317,15 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
     problems = []
     top = np.where(np.isfinite(rows.per), rows.per, np.inf)
     area = now["area"].to_numpy()
-    outside = (value < 0) | (value > top)
+    outside = np.isfinite(rows.per) & ((value < 0) | (value > top))
     for j in np.flatnonzero(outside)[:25]:
         kind = "share (%)" if rows.measure[j] == "share" else "rate per 1000"
         problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
                         f"is not a {kind}; it must lie between 0 and {top[j]:g}")
     # one area's fraction among percentages: 0,091 where the reference is 9,1
     with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = (rows.measure == "share") & (value > 0) & (value <= 1) & (ref >= 3) & \
-            (np.abs(np.log(100 * value / ref)) < np.log(3))
+        fraction = (rows.measure == "share") & (value > 0) & (value <= 1) & (ref >= 5) & \
+            (np.abs(np.log(100 * value / ref)) < np.log(1.5))
     for j in np.flatnonzero(fraction)[:25]:
         problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
                         f"looks like a fraction of {100 * value[j]:g}% (the reference is "
@@ -1343,6 +1382,73 @@ def coverage(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.Da
     }, index=profile_frame.index)
 
 
+#: Below this distance (SD between children) an indicator reads as "the same" as the
+#: reference in :func:`indicator_table`.
+SAME_SD = 0.01
+
+
+def indicator_table(model: FactorModel, profile: Profile, area: Any) -> pd.DataFrame:
+    """Her figures first: each measured indicator of ``area`` beside its reference.
+
+    One row per indicator measured in the area, worst first: the value in the
+    area and in the reference (the indicator's own unit), the difference, whether
+    that is better or worse, then the distance in SD between children (the model's
+    unit, :func:`factormodel.units.to_model`), in SD between areas (the catalogue's
+    spread: how unusual the area is) and the area's percentile among the profiled
+    areas (with five or more of them measured). The one table behind the profile
+    at the command line, the wijkrapport's section 1 and the web page.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, node, label_nl, label_en, unit, value, reference, difference,
+        verdict`` (``better``, ``worse``, ``same``, ``ambiguous``), ``better_sd``
+        (signed: positive is better), ``sd_children``, ``sd_areas``, ``percentile``
+        (share of the profiled areas with a lower value, %; NaN with fewer than 5).
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> m = fm.load_model("rotterdam-jeugd")
+    >>> prof = fm.profile(m, fm.load_example_data(), level="wijk")
+    >>> t = fm.indicator_table(m, prof, "Oud-Crooswijk")
+    >>> row = t.set_index("indicator").loc["vsv_nieuw"]
+    >>> row["value"], row["reference"], row["verdict"]
+    (1.8, 2.4, 'better')
+    """
+    profile.row(area)  # an unknown area: UnknownAreaError with close matches
+    cat = profile.indicators if profile.indicators is not None else _catalogue(model, None)
+    if area not in profile.values.index:
+        return pd.DataFrame(columns=["indicator", "node", "label_nl", "label_en", "unit",
+                                     "value", "reference", "difference", "verdict",
+                                     "better_sd", "sd_children", "sd_areas", "percentile"])
+    own = profile.values.loc[area].dropna()
+    own = own[own.index.isin(cat.index)]
+    info = cat.loc[own.index]
+    refs = profile.references.loc[area, own.index] if area in profile.references.index \
+        else pd.Series(np.nan, index=own.index)
+    refs = refs.fillna(profile.reference_values.reindex(own.index))
+    value, ref = own.to_numpy(dtype=float), refs.to_numpy(dtype=float)
+    direction = info["direction"].to_numpy(dtype=float)
+    z = units.to_model(units.Measures.of(info), value, ref)
+    among = units.among_areas(value, ref, info["scale"].to_numpy(dtype=float), direction)
+    better = z * model.desired_sign.reindex(info["node"]).to_numpy(dtype=float)
+    verdict = np.where(direction == 0, "ambiguous", np.where(
+        ~np.isfinite(better), "", np.where(np.abs(better) < SAME_SD, "same",
+                                           np.where(better > 0, "better", "worse"))))
+    everyone = profile.values[own.index]
+    n = everyone.notna().sum().to_numpy()
+    below = (everyone.to_numpy(dtype=float) < value).sum(axis=0)
+    percentile = np.where(n >= 5, 100.0 * below / np.maximum(n - 1, 1), np.nan)
+    out = pd.DataFrame({
+        "indicator": own.index.to_numpy(), "node": info["node"].to_numpy(),
+        "label_nl": info["label_nl"].to_numpy(), "label_en": info["label_en"].to_numpy(),
+        "unit": info["unit"].to_numpy(), "value": value, "reference": ref,
+        "difference": value - ref, "verdict": verdict, "better_sd": better,
+        "sd_children": z, "sd_areas": among, "percentile": np.round(percentile, 0)})
+    return out.sort_values("better_sd", kind="stable", na_position="last").reset_index(drop=True)
+
+
 def profile_index(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> pd.DataFrame:
     """Wijkprofiel-style index: 100 = city average, higher = better.
 
@@ -1367,15 +1473,25 @@ def profile_index(model: FactorModel, profile_frame: Profile | pd.DataFrame) -> 
 
 def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
                        indicators: pd.DataFrame | None = None, profile: Profile | None = None,
-                       levels: Mapping[str, float] | None = None) -> pd.DataFrame:
+                       levels: Mapping[str, float] | None = None,
+                       at: str = "reference") -> pd.DataFrame:
     """Express node deltas (SD between individuals) in the units of their indicators.
 
     For each node with a delta and each of its indicators, the change of the
-    indicator when its node moves by the delta from the area's **own current level**
+    indicator when its node moves by the delta from a level p₀
     (:func:`factormodel.units.to_units`: for a share on the probit link
     ``Φ(Φ⁻¹(p₀) + direction·δ) − p₀``, in percentage points; never outside 0-100 %).
-    The level is, in this order: the area's own value in ``profile``
-    (:attr:`Profile.values`), ``levels``, the profile's reference value, the
+    Which level depends on what the deltas are (``at``):
+
+    * ``"reference"`` (the default): the deltas are differences *from the reference*,
+      as a profile's or :func:`factormodel.propagate`'s predictions of a profile are;
+      each area converts at its own reference (:attr:`Profile.references`: the city's
+      figure, or its own value last year), and ``new_level`` is the predicted level;
+    * ``"area"``: the deltas are changes *from where the area is now* (an
+      intervention's effect, a goal); each area converts at its own current value
+      (:attr:`Profile.values`).
+
+    Without a profile (or where it lacks the indicator) ``levels`` is used, then the
     catalogue's ``typical`` level (an assumption; ``level_source`` says which).
 
     Parameters
@@ -1386,9 +1502,11 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     indicators : DataFrame, optional
         The catalogue; by default the profile's, else the model's.
     profile : Profile, optional
-        Gives each area its own current level (and the reference).
+        Gives each area its own reference and current level.
     levels : mapping indicator -> value, optional
-        Current levels to convert at when no profile gives them.
+        Levels to convert at where the profile gives none.
+    at : {"reference", "area"}
+        See above.
 
     Returns
     -------
@@ -1404,7 +1522,7 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     >>> import factormodel as fm, pandas as pd
     >>> t = fm.to_indicator_units(fm.load_model("toy"), pd.Series({"vsv": -0.25}))
     >>> t[["indicator", "level", "change", "change_unit"]].round(3).to_dict("records")
-    [{'indicator': 'vsv_nieuw', 'level': 2.4, 'change': -0.42, 'change_unit': 'percentage points'}]
+    [{'indicator': 'vsv_nieuw', 'level': 2.6, 'change': -1.185, 'change_unit': 'percentage points'}]
     """
     if indicators is None and profile is not None and profile.indicators is not None:
         indicators = profile.indicators
@@ -1412,8 +1530,10 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     single = isinstance(deltas, pd.Series)
     if single:
         name = deltas.name
-        if name is None and profile is not None and len(profile.index) == 1:
-            name = profile.index[0]
+        if profile is not None and name not in profile.index:
+            # a propagated row says which area it came from (its provenance)
+            name = provenance_of(deltas).get("area", profile.index[0]
+                                             if len(profile.index) == 1 else name)
         frame = deltas.to_frame(name=name).T
     else:
         frame = deltas
@@ -1422,7 +1542,8 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
         id_vars="area", var_name="node", value_name="delta_sd").dropna(subset=["delta_sd"])
     merged = long.merge(cat.reset_index().rename(columns={"id": "indicator"}), on="node")
     level, source = units.current_levels(cat, merged["indicator"].to_numpy(dtype=object),
-                                   merged["area"].to_numpy(dtype=object), profile, levels)
+                                         merged["area"].to_numpy(dtype=object), profile,
+                                         levels, at=at)
     rows = units.Measures.of(merged)
     merged["level"] = level
     merged["level_source"] = source

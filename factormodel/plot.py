@@ -596,8 +596,8 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
     # a long reference name (e.g. a mean computed from the areas) is named in the title;
     # the axis and the legend call it "the reference"
     short = ("de referentie" if nl else "the reference") if len(ref) > 30 else ref
-    ax.set_xlabel((f"afstand tot {short} in SD (rechts = beter)") if nl else
-                  (f"distance from {short} in SD (right = better)"))
+    ax.set_xlabel((f"afstand tot {short} in SD tussen kinderen (rechts = beter)") if nl else
+                  (f"distance from {short} in SD between children (right = better)"))
     from matplotlib.patches import Patch
 
     _legend_below(ax, [Patch(color="#d7301f", label=f"slechter dan {short}" if nl

@@ -442,7 +442,8 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                               for i in np.array(ids)[chosen_mask]]})
     left = _left_out(info, ids, units, v, cost, float(budget), one_per_factor, cap_at_room,
                      room, factors, A, outside, tuple(phases))
-    units_table = _in_units(model, outcome_changes, indicators)
+    units_table = _in_units(model, outcome_changes.rename(area), indicators,
+                            profile if isinstance(profile, Profile) else None)
     uncapped = [f for j, f in enumerate(factors) if np.isnan(room[j])]
     return Portfolio(area=str(area), chosen=chosen, left_out=left,
                      synthetic=bool(provenance_of(profile).get("synthetic", False)),
@@ -458,11 +459,14 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                                   "not_capped_unmeasured": uncapped if cap_at_room else []})
 
 
-def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame | None
-              ) -> pd.DataFrame:
-    if indicators is None and "indicators" not in model.table_names:
+def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame | None,
+              profile: Profile | None) -> pd.DataFrame:
+    """A portfolio's effects in units: changes from where the area is now, so each
+    indicator converts at the area's own current level (units.current_levels)."""
+    if indicators is None and "indicators" not in model.table_names and profile is None:
         return pd.DataFrame()  # no catalogue for this model: SD only
-    return to_indicator_units(model, changes, indicators=indicators)
+    return to_indicator_units(model, changes, indicators=indicators, profile=profile,
+                              at="area")
 
 
 def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarray,

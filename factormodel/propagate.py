@@ -30,7 +30,7 @@ from ._cells import parse_numbers, table_decimal_mark
 from ._graph import path_graph, patterns, strongest_paths
 from ._guards import DELTA_BOUND
 from ._json import json_safe
-from ._results import ScenarioResult, provenance_of
+from ._results import PROVENANCE, ScenarioResult, provenance_of
 from .effects import check_alpha
 from .errors import InvalidDeltaError, InvalidParameterError, UnknownNodeError
 from .fcm import FCMResult, propagate_fcm
@@ -121,6 +121,14 @@ class PropagationResult(ScenarioResult):
     _groups: tuple[_Group, ...] = field(default=())
     method: str = "linear"
     provenance: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # the predictions say what they were computed from, also when handed on alone
+        # (r.outcomes to to_indicator_units, which then finds the area's reference)
+        if self.provenance:
+            deltas = self.deltas.copy(deep=False)
+            deltas.attrs = {PROVENANCE: dict(self.provenance)}
+            object.__setattr__(self, "deltas", deltas)
 
     @property
     def _given(self) -> np.ndarray:

@@ -151,8 +151,9 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     0     1  schoolverzuim   0.5   0.5    0.2444  0.0611
     1     2  opvoedklimaat   1.0   0.2    0.0815  0.0163
     >>> print(rec.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
-    school absenteeism in Oud-Crooswijk is 0.50 SD above the reference. This raises early
-    school leaving by 0.25 SD (about 0.20 percentage points new early school leavers); the
+    school absenteeism in Oud-Crooswijk is 0.50 SD between children above the reference. This
+    raises early school leaving by 0.25 SD (about 1.92 percentage points new early school
+    leavers); the
     strongest path (schoolverzuim → vsv) carries +0.15 SD of the total +0.25 SD.
     Bringing it back to the reference would improve the chosen outcomes by an expected
     0.25 SD, priority-weighted (strength of evidence 24%: path weight weighted by the links'

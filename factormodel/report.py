@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 
 from . import _lang as L
-from . import units
 from .effects import strongest_paths, total_effects
 from .errors import DataError, InvalidParameterError, UnknownTableError
 from .goals import (
@@ -54,6 +53,7 @@ from .indicators import (
     as_area_data,
     coverage,
     data_catalogue,
+    indicator_table,
     load_indicators,
     profile,
 )
@@ -486,36 +486,15 @@ def _status_text(ctx: _Context) -> str:
 
 
 def _indicator_rows(ctx: _Context) -> pd.DataFrame:
-    """The area's measured indicators with their reference values and differences."""
-    prof, long = ctx.prof, ctx.long
-    now = long[(long["area"] == ctx.area) & (long["year"] == prof.year)]
-    if prof.level and "level" in now.columns and now["level"].astype(str).ne("").any():
-        now = now[now["level"] == prof.level]
-    now = now.dropna(subset=["value"])
-    if ctx.catalogue is None or now.empty:
+    """The area's measured indicators with their reference values and differences (the
+    one table, :func:`factormodel.indicator_table`)."""
+    if ctx.catalogue is None:
         return pd.DataFrame()
-    cat = ctx.catalogue
-    now = now[now["indicator"].isin(cat.index)]
-    if prof.reference == "previous_year":
-        before = long[(long["area"] == ctx.area) & (long["year"] == prof.year - 1)]
-        ref = before.set_index("indicator")["value"]
-    else:
-        ref = prof.reference_values
-    info = cat.loc[now["indicator"]]
-    value = now["value"].to_numpy(dtype=float)
-    refv = ref.reindex(now["indicator"]).to_numpy(dtype=float)
-    direction = info["direction"].to_numpy(dtype=float)
-    # the model's unit (SD between children) through the one conversion; the spread
-    # across areas only says how unusual the wijk is among areas
-    z = units.to_model(units.Measures.of(info), value, refv)
-    among = units.among_areas(value, refv, info["scale"].to_numpy(dtype=float), direction)
-    sign = ctx.model.desired_sign.reindex(info["node"]).to_numpy(dtype=float)
-    return pd.DataFrame({
-        "indicator": now["indicator"].to_numpy(), "node": info["node"].to_numpy(),
-        "label": info[f"label_{ctx.lang}"].to_numpy(), "unit": info["unit"].to_numpy(),
-        "value": value, "reference": refv, "difference": value - refv, "z": z,
-        "among": among, "better": z * sign, "ambiguous": direction == 0}
-    ).sort_values("better", kind="stable").reset_index(drop=True)
+    t = indicator_table(ctx.model, ctx.prof, ctx.area)
+    if t.empty:
+        return pd.DataFrame()
+    return t.assign(label=t[f"label_{ctx.lang}"], z=t["sd_children"], among=t["sd_areas"],
+                    better=t["better_sd"], ambiguous=t["verdict"] == "ambiguous")
 
 
 def _profile_section(ctx: _Context) -> str:
@@ -526,12 +505,14 @@ def _profile_section(ctx: _Context) -> str:
         "indicator zelf, met een oordeel; daarna de afstand in standaarddeviaties tussen "
         "kinderen (de eenheid waarin het model rekent: een aandeel via het liability-model, "
         "Φ⁻¹ van het aandeel) en tussen wijken (hoe ongewoon de wijk is onder de wijken; de "
-        "spreiding uit de catalogus). Slechtste eerst.",
+        "spreiding uit de catalogus) en het percentiel onder de wijken in de data (het deel "
+        "met een lagere waarde). Slechtste eerst.",
         f"Each indicator of {ctx.area} in {prof.year} beside {ctx.ref}, in the indicator's "
         "own unit, with a verdict; then the distance in standard deviations between children "
         "(the unit the model computes in: a share through the liability model, Φ⁻¹ of the "
         "share) and between wijken (how unusual the wijk is among wijken; the catalogue's "
-        "spread). Worst first.")
+        "spread) and the percentile among the wijken in the data (the share with a lower "
+        "value). Worst first.")
     out = [_p(intro)]
     if rows.empty:
         out.append(_p(ctx.t("Voor dit gebied zijn geen indicatoren uit de catalogus gemeten.",
@@ -543,7 +524,7 @@ def _profile_section(ctx: _Context) -> str:
                 verdict = _Raw(escape(L.phrase("ambiguous", ctx.lang)))
             elif not np.isfinite(r.better):
                 verdict = _Raw("–")
-            elif abs(r.better) < 0.01:
+            elif r.verdict == "same":
                 verdict = _Raw(escape(ctx.t("gelijk", "the same")))
             elif r.better < 0:
                 verdict = _Raw(f'<span class="worse">{escape(ctx.t("slechter", "worse"))}</span>')
@@ -553,13 +534,15 @@ def _profile_section(ctx: _Context) -> str:
                          _value(r.reference, r.unit, ctx.lang),
                          _value(r.difference, r.unit, ctx.lang, sign=True, difference=True),
                          verdict, _n(r.z, ctx.lang, 2, sign=True),
-                         _n(r.among, ctx.lang, 1, sign=True) if np.isfinite(r.among) else "–"])
+                         _n(r.among, ctx.lang, 1, sign=True) if np.isfinite(r.among) else "–",
+                         f"{r.percentile:.0f}" if np.isfinite(r.percentile) else "–"])
         out.append(_table([ctx.t("indicator", "indicator"), str(ctx.area),
                            ctx.t("referentie", "reference"), ctx.t("verschil", "difference"),
                            ctx.t("oordeel", "verdict"),
                            ctx.t("afstand (SD tussen kinderen)", "distance (SD between children)"),
-                           ctx.t("afstand (SD tussen wijken)", "distance (SD between wijken)")],
-                          body, numeric=(1, 2, 3, 5, 6)))
+                           ctx.t("afstand (SD tussen wijken)", "distance (SD between wijken)"),
+                           ctx.t("percentiel onder de wijken", "percentile among wijken")],
+                          body, numeric=(1, 2, 3, 5, 6, 7)))
     ax = plot_profile(ctx.model, prof, area=ctx.area, lang=ctx.lang, top=25)
     out.append(_figure(ax, ctx.t(
         f"Profiel van {ctx.area} per factor en resultaat (SD tegenover {ctx.ref}; "
@@ -606,8 +589,7 @@ def _needed(ctx: _Context, alpha: float
     sized = [g.goal for g in ctx.goals if isinstance(g.goal, Goal) and g.goal.change is not None]
     if not sized:
         return {}
-    rows = _indicator_rows(ctx)
-    levels = dict(zip(rows["indicator"], rows["value"], strict=True)) if len(rows) else {}
+    levels = ctx.prof.area_levels(ctx.area)
     out: dict[int, RequiredChange | str] = {}
     for goal in sized:
         try:
@@ -794,7 +776,8 @@ def _against_goals(ctx: _Context, port: Portfolio) -> list[str]:
         if not (isinstance(goal, Goal) and goal.change is not None) \
                 or g.node not in port.outcome_changes.index:
             continue
-        r = resolve_goal(ctx.model, goal, indicators=ctx.catalogue)
+        r = resolve_goal(ctx.model, goal, indicators=ctx.catalogue,
+                         levels=ctx.prof.area_levels(ctx.area))
         if not np.isfinite(r.change_sd) or r.change_sd == 0:
             continue
         got = float(port.outcome_changes[g.node])

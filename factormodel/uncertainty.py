@@ -178,6 +178,50 @@ class MonteCarloResult(Result):
         """Draws left out because feedback loops diverged."""
         return len(self.divergent_draws)
 
+    def in_units(self, model: FactorModel, profile: Profile | None = None, *,
+                 indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The predictions and their intervals in the indicators' own units.
+
+        Each area's predicted difference from its reference is converted at that
+        reference (:func:`factormodel.to_indicator_units`); the conversion is monotone,
+        so the interval's ends are the converted ends (swapped where the indicator's
+        direction is -1).
+
+        Returns
+        -------
+        DataFrame
+            ``area, node, indicator, level, level_source, central, median, low, high,
+            change_unit``: changes in the indicator's unit.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> prof = fm.profile(m, fm.load_example_data(), level="gebied")
+        >>> mc = fm.monte_carlo(m, prof, {"vsv": 1}, n_draws=100, seed=1, progress=False)
+        >>> t = mc.in_units(m, prof)
+        >>> vsv = t[t["indicator"] == "vsv_nieuw"]
+        >>> bool(((vsv["low"] <= vsv["median"]) & (vsv["median"] <= vsv["high"])).all())
+        True
+        >>> sorted(set(vsv["level_source"]))
+        ['reference']
+        """
+        from .indicators import to_indicator_units
+
+        parts = {}
+        for col in ("central", "median", "low", "high"):
+            wide = self.predictions[col].unstack("node")
+            parts[col] = to_indicator_units(model, wide, indicators=indicators,
+                                            profile=profile)
+        out = parts["central"][["area", "node", "indicator", "level", "level_source",
+                                "change_unit"]].copy()
+        for col, frame in parts.items():
+            out[col] = frame["change"].to_numpy()
+        low, high = np.fmin(out["low"], out["high"]), np.fmax(out["low"], out["high"])
+        out["low"], out["high"] = low, high
+        return out[["area", "node", "indicator", "level", "level_source", "central", "median",
+                    "low", "high", "change_unit"]]
+
 
 def _dense(model: FactorModel) -> np.ndarray:
     return model.weight_array.copy()

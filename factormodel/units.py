@@ -284,15 +284,18 @@ def among_areas(value: np.ndarray, ref: np.ndarray, scale: np.ndarray,
 
 
 def current_levels(cat: pd.DataFrame, indicators: np.ndarray, areas: np.ndarray,
-                   profile: Any = None,
-                   levels: Mapping[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   profile: Any = None, levels: Mapping[str, float] | None = None, *,
+                   at: str = "area") -> tuple[np.ndarray, np.ndarray]:
     """The level each (area, indicator) converts at, and where it came from.
 
-    The one order of choice: the area's own value in ``profile`` (a
-    :class:`~factormodel.Profile`: its ``values``; ``"area"``),
-    ``levels`` (``"given"``), the profile's reference value (``"reference"``), the
-    catalogue's typical level (``"typical (assumption)"``); NaN and ``""`` when none.
-    Used by :func:`to_indicator_units`, explanations, gap effects and goals.
+    The one order of choice. ``at="area"`` (a change from where the area is now):
+    the area's own value in ``profile`` (``"area"``), ``levels`` (``"given"``), the
+    area's reference (``"reference"``), the catalogue's typical level (``"typical
+    (assumption)"``). ``at="reference"`` (a difference from the reference): the
+    area's reference, ``levels``, the typical level. NaN and ``""`` when none.
+    ``profile`` is a :class:`~factormodel.Profile` (its ``values``, ``references``
+    and ``reference_values``). Used by :func:`~factormodel.to_indicator_units`,
+    explanations, gap effects and goals.
 
     Examples
     --------
@@ -302,6 +305,8 @@ def current_levels(cat: pd.DataFrame, indicators: np.ndarray, areas: np.ndarray,
     >>> current_levels(cat, np.array(["vsv_nieuw"]), np.array(["A"]), levels={"vsv_nieuw": 3.1})
     (array([3.1]), array(['given'], dtype=object))
     """
+    if at not in ("area", "reference"):
+        raise ValueError(f"at must be 'area' or 'reference', got {at!r}")
     indicators = np.asarray(indicators, dtype=object)
     level = np.full(len(indicators), np.nan)
     source = np.full(len(indicators), "", dtype=object)
@@ -311,18 +316,31 @@ def current_levels(cat: pd.DataFrame, indicators: np.ndarray, areas: np.ndarray,
         level[take] = values[take]
         source[take] = what
 
-    ind = pd.Series(indicators)
-    if profile is not None and not profile.values.empty:
-        grid = profile.values
+    def grid_values(grid: pd.DataFrame) -> np.ndarray:
         r = grid.index.get_indexer(pd.Index(np.asarray(areas, dtype=object)))
         c = grid.columns.get_indexer(pd.Index(indicators))
         ok = (r >= 0) & (c >= 0)
-        own = np.full(len(indicators), np.nan)
-        own[ok] = grid.to_numpy(dtype=float)[r[ok], c[ok]]
-        fill(own, "area")
+        out = np.full(len(indicators), np.nan)
+        out[ok] = grid.to_numpy(dtype=float)[r[ok], c[ok]]
+        return out
+
+    ind = pd.Series(indicators)
+
+    def reference() -> None:
+        if profile is None:
+            return
+        refs = getattr(profile, "references", pd.DataFrame())
+        if not refs.empty:
+            fill(grid_values(refs), "reference")
+        fill(ind.map(profile.reference_values).to_numpy(dtype=float), "reference")
+
+    if at == "area" and profile is not None and not profile.values.empty:
+        fill(grid_values(profile.values), "area")
+    if at == "reference":
+        reference()
     if levels:
         fill(ind.map(dict(levels)).to_numpy(dtype=float), "given")
-    if profile is not None:
-        fill(ind.map(profile.reference_values).to_numpy(dtype=float), "reference")
+    if at == "area":
+        reference()
     fill(ind.map(cat["typical"]).to_numpy(dtype=float), "typical (assumption)")
     return level, source

@@ -12,7 +12,7 @@ rotterdam-jeugd model with factormodel.synthetic.simulate_area_data:
   Charlois and Delfshaven than in Hillegersberg-Schiebroek and Prins Alexander;
   the numbers themselves are assumptions;
 * shocks on the model's source nodes driven by that disadvantage, plus noise,
-  all multiplied by 0.35 (area means then differ by a few tenths of an SD between
+  all multiplied by 0.2 (area means then differ by a few tenths of an SD between
   individuals, as real wijken do), pushed through the model; a city-wide
   improvement of 0.05 SD per year;
 * then persons (microsimulation): in every wijk as many young people as its
@@ -45,7 +45,7 @@ AREA_EFFECTS = {  # assumed relative disadvantage per gebied, in SD (not measure
     "Hillegersberg-Schiebroek": -1.0,
 }
 SETTINGS = {"years": [2021, 2022, 2023], "seed": 2026, "loading": 0.9, "area_noise": 0.3,
-            "node_noise": 0.2, "year_noise": 0.1, "trend": 0.05, "spread": 0.35,
+            "node_noise": 0.2, "year_noise": 0.1, "trend": 0.05, "spread": 0.2,
             "decimals": 1, "suppress_below": 1500, "suppress_count": 5}
 # Synthetic youth populations (0-23): drawn around 4,000, with the wijken that are mostly
 # offices, harbour, airport or polder set small so that suppression shows up in the data.

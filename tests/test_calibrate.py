@@ -118,8 +118,10 @@ def test_provenance_in_metadata_and_weights_table():
     e = cal.edges
     done = e[e["source_ref"].str.startswith("calibrated on rotterdam_synthetic.csv")]
     assert len(done) >= 5 and done["source_ref"].str.contains("years 2022, 2023").all()
-    # 67 wijken x 2 years, or 56 x 2 where an indicator is measured in 56 wijken only
-    assert done["source_ref"].str.contains(r"n = (?:134|112) area-years").all()
+    # 67 wijken x 2 years, fewer where an indicator is published in fewer wijken or
+    # suppressed (the synthetic data suppress counts below 5 persons, as CBS does)
+    n = done["source_ref"].str.extract(r"n = (\d+) area-years")[0].astype(int)
+    assert n.max() == 134 and n.min() >= 80
     assert e.loc[~e.index.isin(done.index), "note"].str.startswith("prior kept: ").all()
     assert "calibrated" in cal.metadata.description
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 import factormodel as fm
 from factormodel.cli import main
@@ -217,7 +219,11 @@ def test_propagate_area_from_data(capsys):
     assert doc["synthetic_data"] is True
     vsv = next(o for o in doc["outcomes"] if o["outcome"] == "vsv")
     units = next(u for u in doc["in_units"] if u["indicator"] == "vsv_nieuw")
-    assert units["change"] == pytest.approx(vsv["predicted_sd"] * 0.7)
+    # at the area's reference level, through the probit (scipy, by hand)
+    p0 = units["level"] / 100
+    assert units["level_source"] == "reference"
+    assert units["change"] == pytest.approx(
+        100 * (norm.cdf(norm.ppf(p0) + vsv["predicted_sd"]) - p0))
 
 
 def test_area_errors(capsys):
@@ -313,7 +319,7 @@ def test_profile_of_the_real_cbs_example_says_real_with_credit(capsys):
     out = capsys.readouterr().out
     assert "REAL data" in out and "Kerncijfers wijken en buurten 2017 (83765NED)" in out
     assert "17 with incomplete values are absent" in out and "SYNTHETIC" not in out
-    assert "armoede" in out and "+1.52" in out
+    assert "armoede" in out and "+0.38" in out
 
 
 # --------------------------------------------------------------------------- issue 13
@@ -344,7 +350,7 @@ def test_own_data_with_city_row_and_reference_file(capsys, tmp_path):
     code, out, _ = run(capsys, "profile", "rotterdam-jeugd", str(data), "--area",
                        "Oud-Crooswijk", "--format", "json")
     rows = {r["node"]: r for r in json.loads(out)}
-    assert rows["vsv"]["delta_sd"] == pytest.approx(0.8 / 0.7)
+    assert rows["vsv"]["delta_sd"] == pytest.approx(norm.ppf(0.034) - norm.ppf(0.026))
     assert rows["armoede"]["delta_sd"] is None  # not measured: null, never NaN or 0
     code, out, _ = run(capsys, "profile", "rotterdam-jeugd", str(data), "--area",
                        "Oud-Crooswijk")
@@ -462,7 +468,43 @@ def test_the_city_row_name_is_configurable(capsys, tmp_path):
                          "--city", "schiedam", "--format", "json")
     assert code == 0, err
     vsv = next(r for r in json.loads(out) if r["node"] == "vsv")
-    assert vsv["delta_sd"] == pytest.approx(0.8 / 0.7)
+    assert vsv["delta_sd"] == pytest.approx(norm.ppf(0.034) - norm.ppf(0.026))
     code, _, err = run(capsys, "profile", "rotterdam-jeugd", str(p), "--area", "Schiedam",
                        "--city", "Schiedam")
     assert code == 2 and "geen gebied 'Schiedam'" in err  # the city is never an area
+
+
+def test_the_main_command_ends_with_its_meaning_and_a_next_step_that_runs(capsys):
+    code, out, _ = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example",
+                       "--area", "Oud-Crooswijk")
+    assert code == 0
+    meaning = next(line for line in out.splitlines() if line.startswith("Wat dit betekent"))
+    # the largest predicted difference, in her units: the same numbers as the library's
+    m = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(m, fm.load_example_data(), level="wijk")
+    r = fm.propagate(m, prof.row("Oud-Crooswijk")[list(m.factors)], missing="free")
+    u = fm.to_indicator_units(m, r.outcomes, profile=prof)
+    top = u.loc[u["delta_sd"].abs().idxmax()]
+    assert f"{top['new_level']:.1f}".replace(".", ",") in meaning
+    assert "geen effecten voor individuele kinderen" in out
+    step = next(line for line in out.splitlines() if line.startswith("Volgende stap"))
+    command = step.split("? factormodel ")[1].split("  (")[0]
+    code, out, err = run(capsys, *shlex.split(command))
+    assert code == 0, err
+
+
+def test_profile_shows_her_figures_first(capsys):
+    code, out, _ = run(capsys, "profile", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk")
+    assert code == 0
+    lines = out.splitlines()
+    head = lines.index(next(x for x in lines if x.startswith("Gemeten indicatoren")))
+    assert head < lines.index(next(x for x in lines if x.startswith("Per factor")))
+    m = fm.load_model("rotterdam-jeugd")
+    t = fm.indicator_table(m, fm.profile(m, fm.load_example_data(), level="wijk"),
+                           "Oud-Crooswijk").set_index("indicator")
+    vsv = next(x for x in lines if "nieuwe voortijdig schoolverlaters" in x)
+    r = t.loc["vsv_nieuw"]
+    want = {"better": "beter", "worse": "slechter", "same": "gelijk"}[r["verdict"]]
+    assert f"{r['value']:.1f}% tegen {r['reference']:.1f}%".replace(".", ",") in vsv
+    assert want in vsv and "procentpunt" in vsv

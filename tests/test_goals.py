@@ -8,9 +8,14 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 import factormodel as fm
 from factormodel.words import parse_number, resolve_indicator, resolve_node
+
+
+def _probit_delta(value, ref):
+    return norm.ppf(value / 100) - norm.ppf(ref / 100)
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +140,9 @@ def test_parse_goal_errors(text, error):
 def test_resolve_goal_units(toy, rdam):
     r = fm.resolve_goal(toy, fm.Goal("vsv_nieuw", -0.2, unit="pp"))
     assert (r.node, r.indicator, r.sign) == ("vsv", "vsv_nieuw", -1)
-    assert r.change_sd == pytest.approx(-0.25)  # scale 0.8
+    # -0.2 pp from the typical 2.6 %, through the probit (SD between pupils), flagged
+    assert r.change_sd == pytest.approx(_probit_delta(2.4, 2.6))
+    assert any("typical level 2.6" in a for a in r.assumptions)
     r = fm.resolve_goal(toy, fm.Goal("early school leaving", -0.5))
     assert (r.node, r.indicator, r.change_sd, r.sign) == ("vsv", "", -0.5, -1)
     r = fm.resolve_goal(toy, fm.Goal("schoolsucces"))
@@ -144,7 +151,7 @@ def test_resolve_goal_units(toy, rdam):
     r = fm.resolve_goal(rdam, fm.Goal("lid_sportvereniging", 5, unit="%"))
     cat = fm.load_indicators(rdam).loc["lid_sportvereniging"]
     assert r.change_units == pytest.approx(0.05 * cat["typical"])
-    assert r.change_sd == pytest.approx(0.05 * cat["typical"] / cat["scale"])
+    assert r.change_sd == pytest.approx(_probit_delta(1.05 * cat["typical"], cat["typical"]))
     assert any("typical level" in a for a in r.assumptions)
     r = fm.resolve_goal(rdam, fm.Goal("lid_sportvereniging", 5, unit="%"), level=40)
     assert r.change_units == pytest.approx(2.0) and not r.assumptions
@@ -210,18 +217,22 @@ def test_portfolio_accepts_goals(rdam):
 
 
 def test_required_change_alone_and_together_by_hand(toy):
-    goal = fm.Goal("vsv_nieuw", -0.2, unit="pp")      # -0.25 SD of vsv
-    rc = fm.required_change(toy, goal, ["schoolverzuim", "positief opvoedklimaat"])
+    goal = fm.Goal("vsv_nieuw", -0.2, unit="pp")      # 2.6 % -> 2.4 %: d SD of vsv
+    d = _probit_delta(2.4, 2.6)
+    rc = fm.required_change(toy, goal, ["schoolverzuim", "positief opvoedklimaat"],
+                            levels={"verzuim_meldingen": 6.0})
     t = rc.to_frame()
     alone = t[(t["way"] == "alone") & (t["indicator"] == "verzuim_meldingen")].iloc[0]
-    assert alone["change_sd"] == pytest.approx(-0.5)    # T[verzuim, vsv] = 0.3 + 0.2 = 0.5
-    assert alone["change"] == pytest.approx(-1.0)       # scale 2 pp
+    assert alone["change_sd"] == pytest.approx(d / 0.5)  # T[verzuim, vsv] = 0.3 + 0.2 = 0.5
+    # back in pp at the given level 6 %, by hand through scipy's Φ
+    assert alone["change"] == pytest.approx(100 * norm.cdf(norm.ppf(0.06) + d / 0.5) - 6)
+    assert alone["level"] == 6.0
     opv = t[(t["way"] == "alone") & (t["factor"] == "opvoedklimaat")].iloc[0]
-    assert opv["change_sd"] == pytest.approx(1.25)      # T = -0.4 * 0.5 = -0.2
+    assert opv["change_sd"] == pytest.approx(d / -0.2)  # T = -0.4 * 0.5 = -0.2
     together = t[t["way"] == "together"].set_index("indicator")
     # clamped together: opvoedklimaat acts only through verzuim, so only verzuim counts
-    assert together.loc["verzuim_meldingen", "change_sd"] == pytest.approx(-0.5)
-    assert together.loc["ouders_competent", "change_sd"] == pytest.approx(0.5)
+    assert together.loc["verzuim_meldingen", "change_sd"] == pytest.approx(d / 0.5)
+    assert together.loc["ouders_competent", "change_sd"] == pytest.approx(-d / 0.5)
     assert any("linear model" in a for a in rc.assumptions)
     assert any("area-level" in a for a in rc.assumptions)
     doc = rc.to_dict()
@@ -264,7 +275,9 @@ def test_gap_effects_alone_together_and_why(toy):
     assert by[("together", "")] == pytest.approx(-0.25)
     why = t.loc[t["way"] == "together", "why_en"].iloc[0]
     assert "positive parenting climate acts (partly) through school absenteeism" in why
-    assert t.loc[t["way"] == "together", "change"].iloc[0] == pytest.approx(-0.2)  # pp
+    # in pp at the catalogue's typical 2.6 % (plain deltas carry no area level)
+    assert t.loc[t["way"] == "together", "change"].iloc[0] == pytest.approx(
+        100 * norm.cdf(norm.ppf(0.026) - 0.25) - 2.6)
 
 
 def test_gap_effects_equal_the_sum_without_overlap(toy):
@@ -304,8 +317,7 @@ def test_a_city_row_is_the_reference_and_never_an_area(rdam, tmp_path, city):
                              f"{city};2023;vsv_nieuw;2,6"])
     prof = fm.profile(rdam, p)
     assert list(prof.index) == ["Oud-Crooswijk"]
-    scale = fm.load_indicators(rdam).loc["vsv_nieuw", "scale"]
-    assert prof.loc["Oud-Crooswijk", "vsv"] == pytest.approx((3.4 - 2.6) / scale)
+    assert prof.loc["Oud-Crooswijk", "vsv"] == pytest.approx(_probit_delta(3.4, 2.6))
     assert prof.reference == "city" and city in prof.reference_source
 
 
@@ -314,9 +326,8 @@ def test_city_row_with_the_registry_and_several_wijken(rdam, tmp_path):
                              "Kralingen-West;2023;vsv_nieuw;1,0", "Rotterdam;2023;vsv_nieuw;2,6"])
     prof = fm.profile(rdam, fm.read_area_data(p, areas="rotterdam"))
     assert "Rotterdam" not in prof.index and len(prof) == 2
-    scale = fm.load_indicators(rdam).loc["vsv_nieuw", "scale"]
     # the city's own figure, not the mean of the two wijken (2.2)
-    assert prof.loc["Oud-Crooswijk", "vsv"] == pytest.approx(0.8 / scale)
+    assert prof.loc["Oud-Crooswijk", "vsv"] == pytest.approx(_probit_delta(3.4, 2.6))
 
 
 def test_two_city_rows_are_an_error(rdam, tmp_path):
@@ -338,9 +349,7 @@ def test_reference_values_from_a_mapping_and_a_file(rdam, tmp_path):
     pd.testing.assert_frame_equal(by_map.deltas, by_file.deltas)
     assert by_map.reference_name("nl") == "de opgegeven referentiewaarden"
     assert by_map.reference_name("en") == "the given reference values"
-    cat = fm.load_indicators(rdam)
-    assert by_file.loc["Oud-Crooswijk", "vsv"] == pytest.approx(0.8 / cat.loc["vsv_nieuw",
-                                                                             "scale"])
+    assert by_file.loc["Oud-Crooswijk", "vsv"] == pytest.approx(_probit_delta(3.4, 2.6))
 
 
 def test_reference_values_errors(rdam, tmp_path):
@@ -363,8 +372,8 @@ def test_typical_levels_are_a_flagged_assumption(rdam, tmp_path):
     p = _one_wijk(tmp_path, ["Oud-Crooswijk;2023;vsv_nieuw;3,4"])
     prof = fm.profile(rdam, p, reference="typical")
     cat = fm.load_indicators(rdam).loc["vsv_nieuw"]
-    assert prof.loc["Oud-Crooswijk", "vsv"] == pytest.approx((3.4 - cat["typical"])
-                                                              / cat["scale"])
+    assert prof.loc["Oud-Crooswijk", "vsv"] == pytest.approx(_probit_delta(3.4,
+                                                                           cat["typical"]))
     assert prof.assumptions and "assumption" in prof.assumptions[0]
     assert "aanname" in prof.reference_name("nl")
     assert prof.to_dict()["assumptions"] == list(prof.assumptions)
@@ -399,7 +408,9 @@ def test_a_factor_that_is_itself_a_goal_is_not_its_own_lever(toy):
     total = fm.total_effects(toy, targets=["vsv"])["vsv"]
     assert both.loc["schoolverzuim", "gain"] == pytest.approx(total["schoolverzuim"])
     text = both.loc["schoolverzuim", "explanation_nl"]
-    assert "Het is zelf een gekozen doel (een gat van ongeveer 1,00 procentpunt" in text
+    gap = 100 * norm.cdf(norm.ppf(0.06) + 0.5) - 6  # 0.5 SD at the typical 6 %: 8.6 pp
+    assert f"Het is zelf een gekozen doel (een gat van ongeveer {gap:.2f}".replace(".", ",") \
+        + " procentpunt" in text
     assert "het sterkste pad (schoolverzuim)" not in text
     # portfolios keep the goal's own term: an intervention aimed at it does improve it
     from factormodel import _scoring

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 import factormodel as fm
 
@@ -35,12 +36,14 @@ def _synthetic_long(catalogue: pd.DataFrame, *, areas: int = 60, years=(2022, 20
     inds = np.asarray(catalogue.index)
     typical = catalogue["typical"].fillna(10.0).to_numpy(dtype=float)
     scale = catalogue["scale"].to_numpy(dtype=float)
+    top = catalogue["measure"].map({"share": 99.9, "rate": 999.0}).fillna(np.inf).to_numpy()
     frames = []
     for level in levels:
         for year in years:
             for a in range(areas):
                 pick = rng.choice(len(inds), 45, replace=False)
                 value = typical[pick] + scale[pick] * rng.normal(size=len(pick))
+                value = np.clip(value, 1.5, top[pick])  # shares and rates stay inside
                 value[rng.random(len(pick)) < 0.1] = np.nan
                 frames.append(pd.DataFrame({
                     "area": f"{level}-{a}", "level": level, "year": year,
@@ -52,7 +55,8 @@ def _synthetic_long(catalogue: pd.DataFrame, *, areas: int = 60, years=(2022, 20
 
 def _reference_profile(model, catalogue, data, *, level, year) -> pd.DataFrame:
     """The profile formula in plain pandas, row by row through groupby (no codes, no
-    bincount): z = direction (value - city mean) / scale, then per (area, node) the
+    bincount): z = direction (Φ⁻¹(value) - Φ⁻¹(city mean)) for shares and rates, or
+    direction (value - city mean) / sd_individual for scores, then per (area, node) the
     catalogue-weighted mean of the measured z."""
     now = data[(data["level"] == level) & (data["year"] == year)].copy()
     have = now["value"].notna()
@@ -64,8 +68,11 @@ def _reference_profile(model, catalogue, data, *, level, year) -> pd.DataFrame:
         mean = now[have].groupby("indicator")["value"].mean()
     info = catalogue.loc[now["indicator"]]
     direction = info["direction"].to_numpy()
-    z = direction * (now["value"].to_numpy() - now["indicator"].map(mean).to_numpy()) \
-        / info["scale"].to_numpy()
+    value, ref = now["value"].to_numpy(), now["indicator"].map(mean).to_numpy()
+    per = info["measure"].map({"share": 100.0, "rate": 1000.0}).to_numpy()
+    probit = norm.ppf(value / per) - norm.ppf(ref / per)  # the liability link (scipy)
+    linear = (value - ref) / info["sd_individual"].to_numpy()
+    z = direction * np.where(np.isfinite(per), probit, linear)
     z[direction == 0] = np.nan
     now = now.assign(node=info["node"].to_numpy(), z=z, w=info["weight"].to_numpy())
     now = now[now["z"].notna()]

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 import factormodel as fm
 from factormodel._tables import TableSource
@@ -98,7 +99,12 @@ def test_portfolio_predicts_outcomes_in_units(rotterdam):
         float((p.factor_changes * T.loc[p.factor_changes.index]).sum()))
     assert p.outcome_changes["vsv"] < 0  # less VSV
     vsv_units = p.outcome_units.set_index("indicator").loc["vsv_nieuw"]
-    assert vsv_units["change"] == pytest.approx(p.outcome_changes["vsv"] * 0.7)
+    # a change from where Tarwewijk is now: at its own VSV level, through the probit
+    own = prof.values.loc["Tarwewijk", "vsv_nieuw"] / 100
+    assert vsv_units["level"] == pytest.approx(100 * own)
+    assert vsv_units["level_source"] == "area"
+    assert vsv_units["change"] == pytest.approx(
+        100 * (norm.cdf(norm.ppf(own) + p.outcome_changes["vsv"]) - own))
     assert p.left_out["reason"].str.len().min() > 10
     assert set(p.to_frame()["chosen"]) == {True, False}
 

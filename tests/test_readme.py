@@ -44,9 +44,9 @@ def test_readme_numbers_next_to_the_code_are_what_the_code_gives():
     assert set(m.outcomes) <= nodes
     prof = fm.profile(m, fm.load_example_data("rotterdam"), level="wijk")
     r = fm.propagate(m, prof.row("Oud-Crooswijk")[list(m.factors)], missing="free")
-    units = fm.to_indicator_units(m, r.outcomes).set_index("indicator")
-    said = re.search(r"# e\.g\. \+([\d.]+) percentage points VSV", text).group(1)
+    units = fm.to_indicator_units(m, r.outcomes, profile=prof).set_index("indicator")
+    said = re.search(r"# e\.g\. ([+-][\d.]+) percentage points VSV", text).group(1)
     assert f"{units.loc['vsv_nieuw', 'change']:.2f}" == said
     rec = fm.recommend(m, prof, {"vsv": 2, "schoolsucces": 1}, area="Oud-Crooswijk")
-    said = re.search(r"de score op \.\.\. (\d,\d\d) SD lager", text).group(1)
-    assert f" {said} SD lager" in rec.loc[0, "explanation_nl"]
+    said = re.search(r"de score op \.\.\. (\d,\d\d) SD tussen kinderen lager", text).group(1)
+    assert f" {said} SD tussen kinderen lager" in rec.loc[0, "explanation_nl"]

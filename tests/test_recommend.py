@@ -66,23 +66,26 @@ def test_explanations_name_factor_direction_and_outcome(toy):
     rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk").set_index("factor")
     nl = rec.loc["schoolverzuim", "explanation_nl"]
     en = rec.loc["schoolverzuim", "explanation_en"]
-    assert nl.startswith("In Oud-Crooswijk is de score op 'schoolverzuim' 0,50 SD hoger dan het "
-                         "stedelijk gemiddelde")
+    assert nl.startswith("In Oud-Crooswijk is de score op 'schoolverzuim' 0,50 SD tussen "
+                         "kinderen hoger dan het stedelijk gemiddelde")
     assert "Dat verhoogt voortijdig schoolverlaten met 0,25 SD" in nl
     assert "het sterkste pad (schoolverzuim → vsv) draagt 0,15 SD van het totaal van 0,25 SD" in nl
     assert "procentpunt" in nl
-    assert en.startswith("school absenteeism in Oud-Crooswijk is 0.50 SD above the city average")
+    assert en.startswith("school absenteeism in Oud-Crooswijk is 0.50 SD between children "
+                         "above the city average")
     assert "raises early school leaving by 0.25 SD" in en
     assert "the strongest path (schoolverzuim → vsv) carries +0.15 SD of the total +0.25 SD" in en
     low = rec.loc["opvoedklimaat", "explanation_en"]
-    assert "1.00 SD below the city average" in low and "raises early school leaving by 0.20" in low
+    assert "1.00 SD between children below the city average" in low
+    assert "raises early school leaving by 0.20" in low
 
 
 def test_citywide_mode_equals_area_by_area(rotterdam):
     data = fm.load_example_data("rotterdam")
     prof = fm.profile(rotterdam, data, level="gebied")
     everyone = fm.recommend(rotterdam, prof, {"vsv": 1, "neet": 1}, top=4)
-    assert set(everyone["area"]) == set(prof.index)
+    # an area better than the city on every measured factor has nothing to rank
+    assert set(everyone["area"]) <= set(prof.index) and len(set(everyone["area"])) >= 10
     for area in ["Feijenoord", "Hillegersberg-Schiebroek"]:
         one = fm.recommend(rotterdam, prof, {"vsv": 1, "neet": 1}, area=area, top=4)
         one = one[one["status"] == "recommended"]

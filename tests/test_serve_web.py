@@ -370,20 +370,47 @@ def test_the_profiles_assumptions_are_on_the_page(client, model):
                                           "gebieden in de data, niet van de hele stad")
     r = client.post("/", data=her_form(), files={"file": ("bloemhof.csv", bloemhof_csv(model),
                                                           "text/csv")})
-    assert 'class="note assumption"' not in r.text  # with a city row: nothing assumed
+    notes = [htmllib.unescape(n) for n in
+             re.findall(r'<p class="note assumption">(.*?)</p>', r.text, re.S)]
+    # with a city row the reference assumes nothing; an index's assumed SD is said, in Dutch
+    assert not any("referentie" in n for n in notes)
+    assert all(n.startswith("Aanname: de SD tussen personen van ") for n in notes)
 
 
-def test_a_goal_with_a_size_shows_the_change_needed_on_the_page(client, model):
+def test_a_goal_with_a_size_shows_the_change_needed_on_the_page(client, model, tmp_path):
     goal = "schoolverzuim:-2pp:3j:12-18"
+    mine = tmp_path / "bloemhof.csv"
+    mine.write_bytes(bloemhof_csv(model))
+    levels = fm.profile(model, mine).area_levels("Bloemhof")  # her wijk's own levels
     r = client.post("/", data=her_form(goals=goal),
                     files={"file": ("bloemhof.csv", bloemhof_csv(model), "text/csv")})
     assert r.status_code == 200, alert(r.text)
     assert "Nodig om het doel te halen (schoolverzuim (ongeoorloofd / langdurig): -2 " \
            "procentpunt in 3 jaar, 12-18-jarigen)" in htmllib.unescape(r.text)
-    needed = fm.required_change(model, fm.parse_goal(goal)).to_frame()
+    needed = fm.required_change(model, fm.parse_goal(goal), levels=levels).to_frame()
     start = r.text.index('class="needed"')
     cells = [htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r.text[start:])]
     first = cells[:7]  # factor, way, indicator, change, unit, SD, within the spread
     assert first[0] == model.nodes.loc[needed["factor"][0], "label_nl"] and first[1] == "alleen"
     assert float(first[5].replace(",", ".")) == pytest.approx(needed["change_sd"][0], abs=0.006)
     assert first[6] == ("ja" if needed["within_spread"][0] else "nee: meer dan 2 SD")
+
+
+def test_her_figures_come_first_on_the_page(client, model, tmp_path):
+    r = client.post("/", data=her_form(), files={"file": ("bloemhof.csv", bloemhof_csv(model),
+                                                          "text/csv")})
+    assert r.status_code == 200, alert(r.text)
+    text = r.text
+    assert text.index('id="her-figures"') < text.index('id="profile"')
+    mine = tmp_path / "bloemhof.csv"
+    mine.write_bytes(bloemhof_csv(model))
+    t = fm.indicator_table(model, fm.profile(model, mine), "Bloemhof")
+    table = text[text.index('id="indicator-table"'):]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:1 + len(t)]
+    cells = [[htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+             for row in rows]
+    assert [c[0] for c in cells] == t["label_nl"].tolist()
+    first = t.iloc[0]
+    unit = "%" if first["unit"] == "%" else f" {first['unit']}"
+    assert cells[0][1] == f"{first['value']:.1f}".replace(".", ",") + unit
+    assert cells[0][4] in ("beter", "slechter", "gelijk")

@@ -83,7 +83,7 @@ def test_microsimulation_one_factor_slope_one(tmp_path):
     arm = 100 * (x[:, :, 0] > t_a).mean(axis=1)
     vsv = 100 * (x[:, :, 1] > t_v).mean(axis=1)
     areas = [f"A{i}" for i in range(60)]
-    data = pd.DataFrame({"area": areas + ["Rotterdam"], "year": 2023,
+    data = pd.DataFrame({"area": [*areas, "Rotterdam"], "year": 2023,
                          "pct_arm": [*arm, arm.mean()], "pct_vsv": [*vsv, vsv.mean()]})
     prof = fm.profile(m, data.drop(columns="pct_vsv"))
     assert prof.reference_source.startswith("the data's city row") or len(prof.index) == 60
@@ -257,12 +257,16 @@ def test_indicator_units_convert_at_each_areas_own_level():
                          "vsv_nieuw": [1.0, 6.0, 2.5]})
     prof = fm.profile(toy, data)
     t = fm.to_indicator_units(toy, pd.DataFrame({"vsv": [0.2, 0.2]}, index=["A", "B"]),
-                              profile=prof).set_index("area")
+                              profile=prof, at="area").set_index("area")
     assert t.loc["A", "level"] == 1.0 and t.loc["B", "level"] == 6.0
     assert (t["level_source"] == "area").all()
     expect = [100 * norm.cdf(norm.ppf(p) + 0.2) - 100 * p for p in (0.01, 0.06)]
     np.testing.assert_allclose(t["change"], expect, rtol=1e-10)
     assert t.loc["B", "change"] > 2 * t.loc["A", "change"]  # non-linear in the level
+    # a difference from the reference converts at the reference (the city's 2.5 %)
+    r = fm.to_indicator_units(toy, pd.DataFrame({"vsv": [0.2]}, index=["A"]), profile=prof)
+    assert r.loc[0, "level"] == 2.5 and r.loc[0, "level_source"] == "reference"
+    assert r.loc[0, "new_level"] == pytest.approx(100 * norm.cdf(norm.ppf(0.025) + 0.2))
 
 
 def test_among_areas_is_not_a_model_delta():
@@ -278,3 +282,16 @@ def test_among_areas_is_not_a_model_delta():
     assert spread == pytest.approx(1.0)
     assert model_delta == pytest.approx(norm.ppf(0.033) - norm.ppf(0.025))
     assert model_delta < spread / 5  # the spread across areas is far smaller than between kids
+
+
+def test_monte_carlo_intervals_in_units_are_the_converted_quantiles():
+    m = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(m, fm.load_example_data(), level="gebied")
+    mc = fm.monte_carlo(m, prof, {"vsv": 1}, n_draws=200, seed=3, progress=False)
+    t = mc.in_units(m, prof).set_index(["area", "indicator"])
+    sd = mc.predictions.xs("vsv", level="node")
+    for area in ["Feijenoord", "Charlois"]:
+        p0 = prof.references.loc[area, "vsv_nieuw"] / 100
+        for col in ("median", "low", "high"):
+            want = 100 * (norm.cdf(norm.ppf(p0) + sd.loc[area, col]) - p0)
+            assert t.loc[(area, "vsv_nieuw"), col] == pytest.approx(want, rel=1e-9)

@@ -599,8 +599,10 @@ def portfolio_doc(model: FactorModel, p: Portfolio, prof: Profile,
                       **p.to_dict()})
 
 
-def outcome_prediction(model: FactorModel, row: pd.Series) -> tuple[PropagationResult,
-                                                                   pd.DataFrame]:
-    """Clamp an area's measured factors and predict the rest; outcomes in indicator units."""
+def outcome_prediction(model: FactorModel, row: pd.Series, prof: Profile | None = None
+                       ) -> tuple[PropagationResult, pd.DataFrame]:
+    """Clamp an area's measured factors and predict the rest; outcomes in indicator units
+    (differences from the area's reference, converted at that reference)."""
     result = propagate(model, row[list(model.factors)], missing="free")
-    return result, to_indicator_units(model, result.outcomes)
+    outcomes = result.outcomes.rename(row.name)
+    return result, to_indicator_units(model, outcomes, profile=prof)

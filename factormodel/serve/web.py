@@ -48,7 +48,7 @@ from .._spreadsheet import table_bytes
 from ..areas import POPULATION_COLUMNS, near_miss_areas
 from ..errors import DataError, FactorModelError
 from ..goals import parse_goal, required_changes
-from ..indicators import Profile, load_indicators
+from ..indicators import Profile, indicator_table, load_indicators
 from ..model import FactorModel
 from ..words import parse_number
 from . import service
@@ -118,8 +118,18 @@ TEXT: dict[str, dict[str, str]] = {
         "wijken: langs die route is het doel buiten bereik.",
         "way": "route", "within_spread": "binnen de spreiding tussen wijken",
         "change_sd": "verandering (SD)",
+        "her_figures": "Gemeten indicatoren", "her_figures_note": "Elke gemeten indicator van "
+        "de wijk naast de referentie, in de eigen eenheid, met een oordeel; daarna de afstand "
+        "in SD tussen kinderen (de eenheid van het model), in SD tussen wijken (hoe ongewoon "
+        "de wijk is) en het percentiel onder de wijken in de data. Slechtste eerst.",
+        "in_area": "in de wijk", "ref_value": "referentie", "difference": "verschil",
+        "verdict": "oordeel", "sd_children": "SD tussen kinderen",
+        "sd_areas": "SD tussen wijken", "percentile": "percentiel",
+        "better": "beter", "worse": "slechter", "same": "gelijk",
+        "ambiguous": "richting onduidelijk",
         "profile": "Profiel", "profile_note": "Afstand tot de referentie in standaarddeviaties "
-        "(SD); index 100 = referentie, hoger = beter. De figuur toont de 15 grootste "
+        "tussen kinderen (SD); index 100 = referentie, hoger = beter. De figuur toont de 15 "
+        "grootste "
         "achterstanden, de tabel alle gemeten factoren. Niet-gemeten factoren staan er niet in.",
         "drivers": "Wat drijft de gekozen resultaten in deze wijk",
         "drivers_note": "De gemeten factoren van de wijk worden vastgehouden; het model "
@@ -201,8 +211,18 @@ TEXT: dict[str, dict[str, str]] = {
         "areas: by that route the goal is out of reach.",
         "way": "way", "within_spread": "within the spread between areas",
         "change_sd": "change (SD)",
+        "her_figures": "Measured indicators", "her_figures_note": "Each measured indicator of "
+        "the area beside the reference, in its own unit, with a verdict; then the distance in "
+        "SD between children (the model's unit), in SD between areas (how unusual the area "
+        "is) and the percentile among the areas in the data. Worst first.",
+        "in_area": "in the area", "ref_value": "reference", "difference": "difference",
+        "verdict": "verdict", "sd_children": "SD between children",
+        "sd_areas": "SD between areas", "percentile": "percentile",
+        "better": "better", "worse": "worse", "same": "the same",
+        "ambiguous": "direction ambiguous",
         "profile": "Profile", "profile_note": "Distance from the reference in standard "
-        "deviations (SD); index 100 = reference, higher = better. The figure shows the 15 "
+        "deviations between children (SD); index 100 = reference, higher = better. The figure "
+        "shows the 15 "
         "largest shortfalls, the table every measured factor. Unmeasured factors are left out.",
         "drivers": "What drives the chosen outcomes in this area",
         "drivers_note": "The area's measured factors are held; the model predicts the rest. "
@@ -373,6 +393,11 @@ def _fmt(value: Any, digits: int = 2, lang: str = "nl") -> str:
         text = f"{value:,.{digits}f}"
         return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
     return str(value)
+
+
+def _with_unit(value: float, unit: str, lang: str) -> str:
+    """``31,9%`` or ``27,4 per 1000`` (one decimal)."""
+    return _fmt(float(value), 1, lang) + ("%" if unit == "%" else f" {unit}")
 
 
 def _unit_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -777,9 +802,24 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                             "index": ("index", 0)}, lang, "profile-table")
     profile_fig = fig(lambda ax: plot.plot_profile(model, prof, area=c.area, ax=ax, lang=lang,
                                                    top=_PROFILE_BARS))
+    # her figures first: the one indicator table (as the CLI profile and the wijkrapport)
+    ind = indicator_table(model, prof, c.area)
+    ind = ind.assign(label=ind[f"label_{lang}"],
+                     verdict=ind["verdict"].map(lambda v: t.get(v, v) if v else "–"),
+                     value_text=[_with_unit(v, u, lang) for v, u in
+                                 zip(ind["value"], ind["unit"], strict=True)],
+                     reference_text=[_with_unit(v, u, lang) for v, u in
+                                     zip(ind["reference"], ind["unit"], strict=True)])
+    figures_table = _table(ind, "indicatoren" if lang == "nl" else "indicators",
+                           {"label": ("indicator", None), "value_text": ("in_area", None),
+                            "reference_text": ("ref_value", None),
+                            "difference": ("difference", 1),
+                            "verdict": ("verdict", None), "sd_children": ("sd_children", 2),
+                            "sd_areas": ("sd_areas", 1), "percentile": ("percentile", 0)},
+                           lang, "indicator-table")
 
     # drivers: the area's measured factors held, outcomes predicted
-    result, units = service.outcome_prediction(model, row)
+    result, units = service.outcome_prediction(model, row, prof)
     goals = [parse_goal(g) for g in c.goals]
     chosen = list(dict.fromkeys([o for o in c.outcomes if o in model.outcomes]
                                 + [g.target for g in goals if g.target in model.outcomes]))
@@ -796,7 +836,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     # goals with a size: what their strongest drivers would have to change (the report's rule)
     needed = []
     cat = load_indicators(model) if "indicators" in model.table_names else None
-    for rc in required_changes(model, goals, indicators=cat):
+    for rc in required_changes(model, goals, indicators=cat, levels=prof.area_levels(c.area)):
         frame = rc.to_frame().assign(
             label=lambda f: f["factor"].map(label),
             indicator_label=lambda f: f["indicator"].map(
@@ -888,6 +928,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "needed": needed,
             "profile": {"table": profile_table, "figure": profile_fig,
                         "data": area_data_downloads(data, c.area, lang)},
+            "her_figures": figures_table,
             "drivers": {"figures": driver_figs, "table": prediction_table},
             "ranking": {"table": ranking_table, "figure": ranking_fig,
                         "notes": ranking_notes},
