@@ -23,6 +23,7 @@ decimal comma or point, and an ambiguous ``1,000`` or ``1.000`` is an error.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -30,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from ._cells import TableSource, listing, parse_numbers, per_unique, require_columns, text
-from .errors import DataError, UnknownAreaError, close_matches
+from .errors import DataError, DataWarning, UnknownAreaError, close_matches
 
-__all__ = ["AREA_DATA_COLUMNS", "LEVELS", "POPULATION_COLUMNS", "normalize_area_data",
-           "registry_from_frame"]
+__all__ = ["AREA_DATA_COLUMNS", "LEVELS", "POPULATION_COLUMNS", "near_miss_areas",
+           "normalize_area_data", "registry_from_frame"]
 
 #: Area levels from fine to coarse.
 LEVELS = ("buurt", "wijk", "gebied", "gemeente")
@@ -309,7 +310,61 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     _check_duplicates(out, where, group * (int(indicator_code.max(initial=0)) + 2)
                       + indicator_code + 1)
     _check_population(out, where, group)
+    for name, near, rows in near_miss_areas(out):
+        warnings.warn(f"{where}: area {name!r} ({places(rows)}) is one letter from {near!r}, "
+                      "and the two never give the same indicator in the same year: did you "
+                      f"mean {near!r}? As written, {name!r} is a separate area and {near!r} "
+                      "lacks its values; correct the name (or give CBS codes)",
+                      DataWarning, stacklevel=3)
     return out
+
+
+def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
+    """Area names that look like a misspelling of another: ``(name, meant, rows)``.
+
+    A pair is flagged when the names differ by one letter (added, dropped or changed;
+    letter case and digits aside), are at the same level, and never give the same
+    indicator in the same year -- the signature of a typo: a ``Rubroeck`` row next to
+    ``Rubroek`` data makes a new area and leaves Rubroek without that value. Of the
+    pair, the name with fewer rows is taken as the misspelling; ``rows`` are its
+    positions in ``data``. Names that differ in a digit (``Buurt 1``, ``Buurt 2``) are
+    never flagged. Linear in the number of distinct names (their one-letter deletions).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"area": ["Rubroek", "Rubroek", "Rubroeck"], "level": "wijk",
+    ...                   "year": 2024, "indicator": ["a", "b", "c"], "value": 1.0})
+    >>> near_miss_areas(d)
+    [('Rubroeck', 'Rubroek', [2])]
+    """
+    names = pd.unique(data["area"].astype(str))
+    if len(names) < 2:
+        return []
+    variants: dict[str, list[str]] = {}
+    for name in names:
+        key = name.casefold()
+        for v in {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}:
+            variants.setdefault(v, []).append(name)
+    pairs = {tuple(sorted((a, b))) for group in variants.values() if len(group) > 1
+             for i, a in enumerate(group) for b in group[i + 1:]}
+    pairs = {(a, b) for a, b in pairs if a.casefold() != b.casefold()
+             and re.sub(r"\D", "", a) == re.sub(r"\D", "", b)}
+    if not pairs:
+        return []
+    area = data["area"].astype(str)
+    found = []
+    for a, b in sorted(pairs):
+        in_a, in_b = data[area == a], data[area == b]
+        if set(in_a["level"].astype(str)) != set(in_b["level"].astype(str)):
+            continue
+        keys = ["year", "indicator"]
+        shared = in_a[keys].merge(in_b[keys].drop_duplicates(), on=keys)
+        if len(shared):
+            continue
+        name, meant = (a, b) if len(in_a) < len(in_b) else (b, a)
+        found.append((name, meant, np.flatnonzero(area.to_numpy() == name).tolist()))
+    return found
 
 
 def _resolve_areas(names: np.ndarray, codes: np.ndarray, registry: pd.DataFrame | None,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 __all__ = [
     "AmbiguousNameError",
     "DataError",
+    "DataWarning",
     "FactorModelError",
     "InvalidArgumentTypeError",
     "InvalidDeltaError",
@@ -47,6 +48,10 @@ class FactorModelError(Exception):
 
 class ModelWarning(UserWarning):
     """A model is valid but something in it looks suspicious (e.g. a weight's sign)."""
+
+
+class DataWarning(UserWarning):
+    """Area data that read but look wrong (e.g. an area name one letter from another)."""
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ from .indicators import (
 )
 from .io import load_model, write_document
 from .model import FactorModel
-from .plot import figure_png, plot_profile, plot_recommendation
+from .plot import detached, figure_png, plot_profile, plot_recommendation
 from .portfolio import Portfolio
 from .uncertainty import MonteCarloResult
 from .workflow import Options, analyse
@@ -379,17 +379,18 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
                              ctx.t("een tabel die in Python is meegegeven",
                                    "a table given in Python"))
     digest = _digest(data)
-    parts = [
-        _header(ctx, str(date)),
-        _section(ctx, "profiel", _profile_section(ctx)),
-        _section(ctx, "resultaten", _goals_section(ctx, alpha, _needed(ctx, alpha))),
-        _section(ctx, "aangrijpingspunten", _recommendation_section(ctx, rec, mc)),
-        _section(ctx, "interventies", _interventions_section(ctx, rec, ivs, port, budget)),
-        _section(ctx, "niet-gemeten", _unmeasured_section(ctx, rec)),
-        _section(ctx, "kanttekeningen", _caveats_section(ctx, ivs, port, mc)),
-        _section(ctx, "herkomst", _provenance_section(
-            ctx, str(date), source, digest, budget, n_draws, seed, alpha, port)),
-    ]
+    with detached():  # Figure objects outside pyplot, closed on every path (threads, errors)
+        parts = [
+            _header(ctx, str(date)),
+            _section(ctx, "profiel", _profile_section(ctx)),
+            _section(ctx, "resultaten", _goals_section(ctx, alpha, _needed(ctx, alpha))),
+            _section(ctx, "aangrijpingspunten", _recommendation_section(ctx, rec, mc)),
+            _section(ctx, "interventies", _interventions_section(ctx, rec, ivs, port, budget)),
+            _section(ctx, "niet-gemeten", _unmeasured_section(ctx, rec)),
+            _section(ctx, "kanttekeningen", _caveats_section(ctx, ivs, port, mc)),
+            _section(ctx, "herkomst", _provenance_section(
+                ctx, str(date), source, digest, budget, n_draws, seed, alpha, port)),
+        ]
     title = ctx.t(f"Wijkrapport {area}", f"Area report {area}")
     html = (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -648,7 +649,8 @@ def _goals_section(ctx: _Context, alpha: float, needed: dict[int, RequiredChange
         "with the largest total effect in the model (the effect of a one-SD change of the "
         "factor, over all paths together) and the strongest path."))]
     modifiable = m.node_values("modifiable")
-    T = total_effects(m, alpha=alpha, targets=[g.node for g in ctx.goals])
+    # a node chosen twice (a priority and a goal with a size) is one column of T
+    T = total_effects(m, alpha=alpha, targets=list(dict.fromkeys(g.node for g in ctx.goals)))
     for g in ctx.goals:
         node = g.node
         delta = float(ctx.prof.row(ctx.area).get(node, np.nan))

@@ -97,7 +97,7 @@ def test_startup_benchmark_runs():
 def test_serve_load_benchmark_runs_small_and_bounded():
     pytest.importorskip("fastapi", reason="the serve extra is not installed: "
                                           "pip install 'factormodel[serve]'")
-    m = _load("serve_load").run(requests=12, concurrency=3)
+    m = _load("serve_load").run(requests=12, concurrency=3, report_share=0.0)
     assert m["by_kind"]["all"]["n"] == 12 and m["by_kind"]["all"]["errors"] == 0
     assert m["by_kind"]["recommend"]["n"] == m["by_kind"]["propagate"]["n"] == 6
     assert m["by_kind"]["all"]["p50_ms"] <= m["by_kind"]["all"]["p99_ms"]

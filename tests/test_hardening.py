@@ -539,3 +539,46 @@ def test_cli_xlsx_out_is_guarded_and_a_bad_out_path_is_one_line(tmp_path, capsys
                  "--out", "/dev/null/x.csv"]) == 2
     err = capsys.readouterr().err
     assert "/dev/null/x.csv: cannot write" in err and len(err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- near-miss areas
+
+
+def _typo_csv(tmp_path):
+    path = tmp_path / "wijken.csv"
+    path.write_text("wijk;jaar;indicator;waarde\n"
+                    "Rubroek;2024;vsv_nieuw;3,1\n"
+                    "Rubroek;2024;neet_18_26;9,0\n"
+                    "Rubroeck;2024;verdachten_12_24;30,5\n"
+                    "Rotterdam;2024;vsv_nieuw;2,6\n"
+                    "Rotterdam;2024;neet_18_26;7,0\n"
+                    "Rotterdam;2024;verdachten_12_24;25,0\n", encoding="utf-8")
+    return path
+
+
+def test_a_misspelt_area_row_is_a_located_warning_with_did_you_mean(tmp_path):
+    with pytest.warns(fm.errors.DataWarning) as caught:
+        data = fm.read_area_data(_typo_csv(tmp_path))
+    message = str(caught[0].message)
+    assert "'Rubroeck' (line 4)" in message and "did you mean 'Rubroek'" in message
+    assert set(data["area"]) == {"Rubroek", "Rubroeck", "Rotterdam"}  # nothing guessed
+
+
+def test_areas_differing_in_a_digit_or_sharing_indicators_are_not_near_misses():
+    from factormodel.areas import near_miss_areas
+
+    d = pd.DataFrame({"area": ["Buurt 1", "Buurt 2"], "level": "buurt",
+                      "year": 2024, "indicator": ["a", "b"], "value": 1.0})
+    assert near_miss_areas(d) == []
+    both = pd.DataFrame({"area": ["Rubroek", "Rubroeck"], "level": "wijk", "year": 2024,
+                         "indicator": ["a", "a"], "value": 1.0})
+    assert near_miss_areas(both) == []  # two areas that both give 'a': not a typo
+
+
+def test_the_bundled_example_has_no_near_miss_area():
+    from factormodel.areas import near_miss_areas
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", fm.errors.DataWarning)
+        data = fm.load_example_data("rotterdam")
+    assert near_miss_areas(data) == []

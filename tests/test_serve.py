@@ -488,7 +488,8 @@ def test_token_is_required_on_every_api_route(monkeypatch):
         r = getattr(c, method)(url, headers={"Authorization": "Bearer s3cret"}, **kw)
         assert r.status_code == 200, url
     r = c.post("/", data={"area": AREA, "outcome": "vsv", "token": "wrong"})
-    assert r.status_code == 401 and "access token" in r.text
+    assert r.status_code == 401 and "toegangscode" in r.text  # the login page, naming nothing
+    assert "rotterdam-jeugd" not in r.text
     with pytest.raises(fm.InvalidParameterError):
         create_app(token="  ")
 

@@ -32,7 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..errors import FactorModelError, InvalidParameterError, ModelValidationError
 from .http_errors import error_status
-from .service import Limits, RequestError, Workspace
+from .limits import MAX_JSON_BYTES, Limits
+from .service import RequestError, Workspace
 
 __all__ = ["API_PREFIX", "create_app", "run"]
 
@@ -56,21 +57,37 @@ class _TooLarge(Exception):
 
 
 class BodyLimit:
-    """Refuse request bodies above ``limit`` bytes (413), by header or while streaming."""
+    """Refuse request bodies above their limit (413), by header or while streaming.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    A form (multipart or urlencoded: uploads, and the page's form, which may carry a
+    kept upload as base64 besides a new file) may have ``form_limit`` bytes; any
+    other body (JSON) ``json_limit`` bytes (:data:`.limits.MAX_JSON_BYTES`).
+    """
+
+    def __init__(self, app: ASGIApp, form_limit: int, json_limit: int = MAX_JSON_BYTES,
+                 upload_bytes: int | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.form_limit = form_limit
+        self.json_limit = json_limit
+        self.upload_bytes = upload_bytes or form_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        detail = (f"the request body is larger than this server accepts "
-                  f"({self.limit - _FORM_OVERHEAD:,} bytes of upload)")
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            await _error(413, "upload_too_large", detail, "body")(scope, receive, send)
+        headers = dict(scope["headers"])
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if kind in (b"multipart/form-data", b"application/x-www-form-urlencoded"):
+            limit, code = self.form_limit, "upload_too_large"
+            detail = (f"the request body is larger than this server accepts "
+                      f"({self.upload_bytes:,} bytes of upload)")
+        else:
+            limit, code = self.json_limit, "body_too_large"
+            detail = (f"the request body is larger than this server accepts "
+                      f"({limit:,} bytes of JSON; send tables as an upload)")
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _error(413, code, detail, "body")(scope, receive, send)
             return
         seen = 0
         started = exceeded = False
@@ -80,7 +97,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     exceeded = True
                     raise _TooLarge  # stops the form parser; whatever it answers is replaced
             return message
@@ -99,7 +116,84 @@ class BodyLimit:
             if started:
                 raise
         if exceeded and not started:
-            await _error(413, "upload_too_large", detail, "body")(scope, receive, send)
+            await _error(413, code, detail, "body")(scope, receive, send)
+
+
+#: The page's Content-Security-Policy: its own CSS and JS only (no inline script or style),
+#: figures as data: images, forms posted to itself, never framed.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+#: The interactive API docs (Swagger UI from fastapi-offline) start with one inline script.
+DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+            "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+            "frame-ancestors 'none'")
+#: A downloaded wijkrapport is one self-contained file with inline CSS and no script.
+REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+              "form-action 'none'; frame-ancestors 'none'")
+
+
+class SecurityHeaders:
+    """Add Content-Security-Policy, X-Frame-Options, X-Content-Type-Options and
+    Referrer-Policy to every response (page, API, static files, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        csp = DOCS_CSP if path == f"{API_PREFIX}/docs" else \
+            REPORT_CSP if path.endswith(("/report", "/report/upload")) else PAGE_CSP
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                for key, value in ((b"content-security-policy", csp.encode()),
+                                   (b"x-frame-options", b"DENY"),
+                                   (b"x-content-type-options", b"nosniff"),
+                                   (b"referrer-policy", b"no-referrer")):
+                    if key not in present:
+                        headers.append((key, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class Unexpected:
+    """Answer an unexpected exception with a 500 JSON error (no traceback; that goes to
+    the server log) and *handle* it: the exception does not reach the server, which
+    would close the connection, so the client's next request on it works."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except _TooLarge:
+            raise  # BodyLimit's own signal, answered there
+        except Exception:
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise  # half an answer was sent: only closing the connection is honest
+            await _error(500, "internal_error",
+                         "an unexpected error occurred; the server log has the details",
+                         None)(scope, receive, send)
 
 
 def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None = None,
@@ -172,7 +266,11 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
-    app.add_middleware(BodyLimit, limit=max_upload_bytes + _FORM_OVERHEAD)
+    app.add_middleware(Unexpected)  # inside the next two: its 500 gets their headers too
+    # a form may carry a new file and the kept upload (base64, 4/3 of its size) at once
+    app.add_middleware(BodyLimit, form_limit=max_upload_bytes * 7 // 3 + _FORM_OVERHEAD,
+                       upload_bytes=max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, a 413 included
     return app
 
 
@@ -213,12 +311,6 @@ def _add_error_handlers(app: FastAPI) -> None:
         codes = {404: "not_found", 405: "method_not_allowed"}
         return _error(exc.status_code, codes.get(exc.status_code, "http_error"),
                       str(exc.detail), request.url.path, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _error(500, "internal_error",
-                      "an unexpected error occurred; the server log has the details", None)
 
 
 

@@ -12,13 +12,17 @@ a misspelt option is an error, not ignored.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ..workflow import DEFAULT_OPTIONS
+from .limits import MAX_DRAWS, MAX_ENTRIES, MAX_GOAL, MAX_HOPS, MAX_NAME, MAX_TOP, MIN_DRAWS
 
 Number = float | None
+#: A name in a request (area, node, dataset, registry): at most MAX_NAME characters.
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME)]
+GoalText = Annotated[str, StringConstraints(max_length=MAX_GOAL)]
 
 
 class _Request(BaseModel):
@@ -111,13 +115,15 @@ class Effects(BaseModel):
 
 
 class PropagateRequest(_Request):
-    deltas: dict[str, float] = Field(
+    deltas: dict[Name, float] = Field(
+        max_length=MAX_ENTRIES,
         description="node id -> delta in SD, e.g. {\"schoolverzuim\": -0.5}",
         examples=[{"schoolverzuim": -0.5}])
     method: Literal["linear", "fcm"] = "linear"
     clamp: bool = Field(True, description="hold the given nodes (cut their incoming edges)")
     alpha: float = Field(1.0, ge=0, description="per-hop attenuation (linear)")
-    max_hops: int | None = Field(None, ge=0, description="longest path counted (linear)")
+    max_hops: int | None = Field(None, ge=0, le=MAX_HOPS,
+                                 description="longest path counted (linear)")
 
 
 class PropagationNode(_Row):
@@ -166,19 +172,19 @@ class DatasetDetail(BaseModel):
 
 
 class DataRequest(_Request):
-    dataset: str = Field("example", description="'example' (bundled, SYNTHETIC) or a file "
+    dataset: Name = Field("example", description="'example' (bundled, SYNTHETIC) or a file "
                                                 "name from the server's data folder; ignored "
                                                 "by the /upload endpoints")
-    areas: str | None = Field(None, description="bundled area registry resolving names and "
+    areas: Name | None = Field(None, description="bundled area registry resolving names and "
                                                 "CBS codes (e.g. 'rotterdam')")
     year: int | None = Field(None, description="default: the latest year in the data")
     reference: Literal["city", "previous_year", "target"] = "city"
-    level: str | None = Field(None, description="area level, e.g. wijk or gebied "
+    level: Name | None = Field(None, description="area level, e.g. wijk or gebied "
                                                 "(default: the finest)")
 
 
 class ProfileRequest(DataRequest):
-    area: str | None = Field(None, description="one area; all areas when omitted",
+    area: Name | None = Field(None, description="one area; all areas when omitted",
                              examples=["Oud-Crooswijk"])
 
 
@@ -199,13 +205,14 @@ class Profile(BaseModel):
 
 
 class RecommendRequest(DataRequest):
-    area: str = Field(description="the area (wijk) to recommend for", examples=["Oud-Crooswijk"])
-    outcomes: dict[str, float] = Field(
-        default_factory=dict,
+    area: Name = Field(description="the area (wijk) to recommend for",
+                       examples=["Oud-Crooswijk"])
+    outcomes: dict[Name, float] = Field(
+        default_factory=dict, max_length=MAX_ENTRIES,
         description="maatschappelijke resultaten (any node or indicator id or label) -> priority",
         examples=[{"vsv": 2, "schoolsucces": 1}])
-    goals: list[str] = Field(
-        default_factory=list,
+    goals: list[GoalText] = Field(
+        default_factory=list, max_length=MAX_ENTRIES,
         description="maatschappelijke resultaten as the command line writes them: "
                     "'node:change[unit][:years][:group]', e.g. 'schoolverzuim:-2pp:3j:12-18'",
         examples=[["schoolverzuim:-2pp:3j"]])
@@ -216,7 +223,7 @@ class RecommendRequest(DataRequest):
             raise ValueError("choose at least one goal: 'outcomes' {node: priority} or "
                              "'goals' ['node:change…']")
         return self
-    top: int = Field(5, ge=1, le=100)
+    top: int = Field(5, ge=1, le=MAX_TOP)
     alpha: float = Field(1.0, ge=0)
 
 
@@ -258,7 +265,7 @@ class ReportRequest(RecommendRequest):
     budget: float | None = Field(None, ge=0, description="money available (EUR); with it the "
                                                          "report contains a portfolio")
     lang: Literal["nl", "en"] = "nl"
-    n_draws: int = Field(DEFAULT_OPTIONS.n_draws, ge=50, le=10_000,
+    n_draws: int = Field(DEFAULT_OPTIONS.n_draws, ge=MIN_DRAWS, le=MAX_DRAWS,
                          description="Monte Carlo weight draws")
 
 
@@ -274,8 +281,8 @@ class PortfolioRequest(RecommendRequest):
     population: float | None = Field(None, gt=0, description="young people in the area "
                                                              "(default: from the data)")
     one_per_factor: bool = DEFAULT_OPTIONS.one_per_factor  # the one default (fm.Options)
-    required_phases: list[str] = []
-    required_settings: list[str] = []
+    required_phases: list[Name] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    required_settings: list[Name] = Field(default_factory=list, max_length=MAX_ENTRIES)
     cap_at_room: bool = False
 
 

@@ -31,7 +31,6 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +57,7 @@ from ..recommend import recommend
 from ..report import report
 from ..workflow import DEFAULT_OPTIONS, analyse
 from .http_errors import error_status
+from .limits import Limits, RowLimitExceeded, UnreadableUpload, text_rows, xlsx_rows
 
 __all__ = ["EXAMPLE_DATASET", "UPLOAD_TYPES", "Limits", "RequestError", "Workspace",
            "effects_doc", "model_detail_doc", "portfolio_doc", "profile_doc",
@@ -107,24 +107,6 @@ class RequestError(Exception):
         out = cls(error_status(exc)[0], type(exc).__name__, str(exc), location, problems)
         out.original = exc  # the web page words it in its language
         return out
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Upload limits.
-
-    ``max_upload_bytes`` bounds an uploaded file (413 beyond it); ``max_rows``
-    bounds the data rows of an uploaded table (422 beyond it).
-    """
-
-    max_upload_bytes: int = 10_000_000
-    max_rows: int = 100_000
-
-    def __post_init__(self) -> None:
-        for name in ("max_upload_bytes", "max_rows"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise InvalidParameterError(f"{name} must be a whole number >= 1, got {value!r}")
 
 
 # --------------------------------------------------------------------------- JSON
@@ -387,11 +369,11 @@ class Workspace:
         with tempfile.TemporaryDirectory(prefix="factormodel-upload-") as tmp:
             path = Path(tmp) / f"upload{suffix}"
             path.write_bytes(content)
-            rows = _data_rows(path, content)
-            if rows > limits.max_rows:
+            too_many = _data_rows(path, content, limits, location)
+            if too_many:
                 raise RequestError(422, "too_many_rows",
-                                   f"{filename}: {rows:,} data rows; this server accepts at "
-                                   f"most {limits.max_rows:,}", location)
+                                   f"{filename}: {too_many}; this server accepts at most "
+                                   f"{limits.max_rows:,}", location)
             try:
                 return read_area_data(path, areas=_registry(areas))
             except FactorModelError as exc:
@@ -426,23 +408,21 @@ def _renamed(exc: FactorModelError, tmp_path: str, name: str) -> FactorModelErro
     return type(exc)(str(exc).replace(tmp_path, name))
 
 
-def _data_rows(path: Path, content: bytes) -> int:
-    """Data rows of an uploaded table (lines after the header; sheet rows for XLSX)."""
-    if path.suffix == ".xlsx":
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True)
-        except Exception as exc:
-            raise RequestError(422, "unreadable_file",
-                               f"the upload is not a readable XLSX workbook ({exc})",
-                               "body.file") from None
-        try:
-            return max((ws.max_row or 0) - 1 for ws in book.worksheets)
-        finally:
-            book.close()
-    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
-    return max(0, lines - 1)
+def _data_rows(path: Path, content: bytes, limits: Limits, location: str) -> str | None:
+    """How many data rows an uploaded table has, in words, when more than allowed (else
+    None), counted while reading it (:mod:`.limits`): lines after the header, or a
+    worksheet's rows below its header row for XLSX (counting stops at the limit)."""
+    if path.suffix != ".xlsx":
+        rows = text_rows(content)
+        return f"{rows:,} data rows" if rows > limits.max_rows else None
+    try:
+        xlsx_rows(path, limits)
+    except RowLimitExceeded:
+        return f"more than {limits.max_rows:,} data rows (counting stopped there)"
+    except UnreadableUpload as exc:
+        raise RequestError(422, "unreadable_file", f"the upload: {exc.reason}",
+                           location) from None
+    return None
 
 
 # --------------------------------------------------------------------------- answers

@@ -27,6 +27,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +45,7 @@ from starlette.datastructures import UploadFile
 from .. import _lang as L
 from .. import plot
 from .._spreadsheet import table_bytes
-from ..areas import POPULATION_COLUMNS
+from ..areas import POPULATION_COLUMNS, near_miss_areas
 from ..errors import DataError, FactorModelError
 from ..goals import parse_goal, required_changes
 from ..indicators import Profile, indicator_table, load_indicators
@@ -52,6 +54,7 @@ from ..words import parse_number
 from . import service
 from .figures import figure_png, provenance_line
 from .http_errors import error_status
+from .limits import MAX_ENTRIES, MAX_GOAL, MAX_NAME
 from .service import RequestError, Workspace
 
 __all__ = ["TEXT", "mount_static", "router"]
@@ -100,7 +103,8 @@ TEXT: dict[str, dict[str, str]] = {
         "effect": "effectgrootte", "effect_default": "standaardwaarde (aanname)",
         "effect_published": "gepubliceerd",
         "csv_intl": "CSV met Engelse kolomnamen en decimale punt",
-        "lang": "Taal", "token": "Toegangscode", "submit": "Analyseer", "refresh": "Bijwerken",
+        "lang": "Taal", "token": "Toegangscode", "login": "Openen", "submit": "Analyseer",
+        "refresh": "Bijwerken",
         "report": "Download wijkrapport (HTML)",
         "busy": "Bezig met rekenen …",
         "no_goal": "kies minstens één maatschappelijk resultaat of typ een doel",
@@ -154,6 +158,7 @@ TEXT: dict[str, dict[str, str]] = {
         "change": "verandering", "unit": "eenheid", "intervention": "interventie",
         "units": "eenheden", "value": "verbetering (SD)", "reason": "reden", "name": "naam",
         "outcome": "resultaat",
+        "area_data": "Gegevens van deze wijk en van de stad (leest terug als eigen bestand)",
     },
     "en": {
         "title": "Factorenmodel Jeugd – area analysis",
@@ -192,7 +197,7 @@ TEXT: dict[str, dict[str, str]] = {
         "effect": "effect size", "effect_default": "default (assumption)",
         "effect_published": "published",
         "csv_intl": "CSV with Dutch headers, ; and decimal comma",
-        "token": "Access token", "submit": "Analyse", "refresh": "Refresh",
+        "token": "Access token", "login": "Open", "submit": "Analyse", "refresh": "Refresh",
         "report": "Download the wijkrapport (HTML)",
         "busy": "Computing …",
         "no_goal": "choose at least one outcome or type a goal",
@@ -245,6 +250,7 @@ TEXT: dict[str, dict[str, str]] = {
         "delta_sd": "difference (SD)", "index": "index", "indicator": "indicator",
         "change": "change", "unit": "unit", "intervention": "intervention", "units": "units",
         "value": "improvement (SD)", "reason": "reason", "name": "name", "outcome": "outcome",
+        "area_data": "Data of this area and of the city (reads back as your own file)",
     },
 }
 #: Units as the library writes them, in Dutch.
@@ -335,6 +341,51 @@ def _downloads(frame: pd.DataFrame, key: str, lang: str) -> tuple[str, str, str]
     return uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other)
 
 
+#: Columns the page adds for its own display (a label in the page's language).
+_PAGE_LABELS = ("label", "indicator_label")
+
+
+def _download_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a table's downloads hold: the library's columns; the page's display labels are
+    left out when the library's own ``label_nl``/``label_en`` are there (in Dutch they
+    would be a second and third column called ``omschrijving``, and a table with two
+    columns of one name does not read back)."""
+    if {"label_nl", "label_en"} <= set(frame.columns):
+        return frame.drop(columns=[c for c in _PAGE_LABELS if c in frame.columns])
+    return frame
+
+
+#: Headers of the area data download, as the area data reader reads them back.
+_AREA_DATA_NL = {"area": "gebied", "year": "jaar", "indicator": "indicator",
+                 "value": "waarde", "population": "jongeren", "flag": "flag",
+                 "status": "status"}
+
+
+def area_data_downloads(data: pd.DataFrame, area: str, lang: str) -> Table:
+    """The rows of ``data`` the wijk's profile is computed from (the wijk and the city
+    rows, every year) as downloads that :func:`factormodel.read_area_data` reads back:
+    ``csv-nl`` and XLSX with the reader's Dutch headers (``gebied``, ``jaar``, ``waarde``,
+    ...), and the plain CSV with its keys.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> t = area_data_downloads(fm.load_example_data("rotterdam"), "Bloemhof", "nl")
+    >>> t.key, t.csv.startswith("data:text/csv")
+    ('gegevens', True)
+    """
+    rows = data[(data["area"] == area) | (data["level"] == "gemeente")]
+    frame = rows[[c for c in _AREA_DATA_NL if c in rows.columns]].reset_index(drop=True)
+    dutch = frame.rename(columns=_AREA_DATA_NL)
+    nl, plain = table_bytes(dutch, "csv-nl"), table_bytes(frame, "csv")
+    book = table_bytes(dutch if lang == "nl" else frame, "xlsx", sheet="gegevens")
+    first, other = (nl, plain) if lang == "nl" else (plain, nl)
+    key = "gegevens" if lang == "nl" else "data"
+    return Table(key, [], [], _CSV_URI + base64.b64encode(first).decode("ascii"),
+                 _XLSX_URI + base64.b64encode(book).decode("ascii"), "",
+                 _CSV_URI + base64.b64encode(other).decode("ascii"))
+
+
 def _fmt(value: Any, digits: int = 2, lang: str = "nl") -> str:
     if value is None or (isinstance(value, float | np.floating) and not np.isfinite(value)):
         return "–"
@@ -364,7 +415,7 @@ def _table(frame: pd.DataFrame, key: str, columns: dict[str, tuple[str, int | No
     rows = [[_fmt(v, d or 0, lang) if d is not None else _fmt(v, lang=lang)
              for v, (_, d) in zip(r, columns.values(), strict=True)]
             for r in shown.itertuples(index=False)]
-    csv, xlsx, other = _downloads(frame, key, lang)
+    csv, xlsx, other = _downloads(_download_frame(frame), key, lang)
     return Table(key, [t.get(k, k) for k, _ in columns.values()], rows, csv, xlsx, html_id,
                  other)
 
@@ -386,10 +437,9 @@ def _context(request: Request, ws: Workspace, c: Choices, **extra: Any) -> dict[
         outcome_choices = [(o, str(labels[o])) for o in model.outcomes]
     except (FactorModelError, RequestError):
         pass
-    token_needed = request.app.state.token is not None
     if c.data_areas:
         areas = c.data_areas
-    elif c.dataset == service.EXAMPLE_DATASET or not token_needed:
+    else:  # the page is shown only to who may see it (_authorised)
         try:
             data = ws.dataset(c.dataset)
             finest = data["level"].value_counts().index[0] if len(data) else None
@@ -399,17 +449,63 @@ def _context(request: Request, ws: Workspace, c: Choices, **extra: Any) -> dict[
     return {"request": request, "t": t, "lang": c.lang, "choices": c,
             "models": ws.model_names(), "datasets": ws.dataset_names(),
             "outcome_choices": outcome_choices, "areas": areas,
-            "token_needed": token_needed, "max_upload_mb": ws.limits.max_upload_bytes / 1e6,
+            "login": False, "max_upload_mb": ws.limits.max_upload_bytes / 1e6,
             "api_docs": "/api/v1/docs", **extra}
 
 
 @router.get("/", response_class=HTMLResponse)
 def page(request: Request, lang: str = "nl", model: str | None = None,
          dataset: str = service.EXAMPLE_DATASET) -> HTMLResponse:
-    """The form (no results yet)."""
+    """The form (no results yet); with a token and no session, only the token field."""
     ws: Workspace = request.app.state.workspace
+    if not _authorised(request):
+        return _login(request, _lang(lang))
     c = Choices(lang=_lang(lang), model=model or _default_model(ws), dataset=dataset)
     return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
+
+
+#: The cookie that keeps a page session after the token was typed once.
+SESSION_COOKIE = "factormodel_session"
+
+
+def _session_value(token: str) -> str:
+    """The session cookie's value: derived from the token, never the token itself."""
+    return hmac.new(token.encode(), b"factormodel page session", hashlib.sha256).hexdigest()
+
+
+def _authorised(request: Request, form_token: Any = None) -> bool:
+    """True without a token, or with the token in the form, a Bearer header or the
+    session cookie set when it was typed."""
+    token = request.app.state.token
+    if token is None:
+        return True
+    if isinstance(form_token, str) and form_token and \
+            secrets.compare_digest(form_token.encode(), token.encode()):
+        return True
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer " and \
+            secrets.compare_digest(header[7:].strip().encode(), token.encode()):
+        return True
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    return bool(cookie) and secrets.compare_digest(cookie.encode(),
+                                                   _session_value(token).encode())
+
+
+def _login(request: Request, lang: str, error: str | None = None) -> HTMLResponse:
+    """401: the page with only the token field; it names no model, dataset or area."""
+    return templates.TemplateResponse(
+        request, "index.html", {"request": request, "t": TEXT[lang], "lang": lang,
+                                "login": True, "error": error, "api_docs": "/api/v1/docs"},
+        status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _keep_session(request: Request, response: Response, form_token: Any) -> Response:
+    """Set the session cookie when the token came in the form (HttpOnly, SameSite=Strict)."""
+    token = request.app.state.token
+    if token is not None and isinstance(form_token, str) and form_token:
+        response.set_cookie(SESSION_COOKIE, _session_value(token), httponly=True,
+                            samesite="strict", secure=request.url.scheme == "https")
+    return response
 
 
 #: The dataset choice that means "the file uploaded before, carried in the form".
@@ -423,6 +519,13 @@ def template(request: Request, model: str | None = None, lang: str = "nl") -> Re
     (``csv-nl`` on the Dutch page, plain CSV on the English one)."""
     ws: Workspace = request.app.state.workspace
     lang = _lang(lang)
+    if not _authorised(request):
+        return Response("this server needs its access token: open the page and type it",
+                        status_code=401, media_type="text/plain",
+                        headers={"WWW-Authenticate": "Bearer"})
+    if model is not None and len(model) > MAX_NAME:
+        return Response(f"model: a name of at most {MAX_NAME} characters", status_code=422,
+                        media_type="text/plain")
     try:
         m = ws.model(model or _default_model(ws), "query.model")
         body = template_csv(m, lang)
@@ -472,11 +575,16 @@ async def analyse(request: Request) -> HTMLResponse:
                 goals=[g.strip() for g in str(form.get("goals") or "").splitlines()
                        if g.strip()])
     status = 200
+    token = form.get("token")
+    if not _authorised(request, token):
+        return _login(request, c.lang, {"nl": "verkeerde of ontbrekende toegangscode",
+                                        "en": "wrong or missing access token"}[c.lang])
     try:
-        _check_token(request, form.get("token"))
+        _check_sizes(c)
         content = _uploaded(form, c, ws)
         if form.get("action") == "refresh":  # another model, the uploaded file kept
-            return templates.TemplateResponse(request, "index.html", _context(request, ws, c))
+            return _keep_session(request, templates.TemplateResponse(
+                request, "index.html", _context(request, ws, c)), token)
         c.top = _whole(form.get("top") or "5", "top")
         problems = []
         for name in ("budget", "population"):
@@ -503,8 +611,8 @@ async def analyse(request: Request) -> HTMLResponse:
         if form.get("action") == "report":
             html = await run_in_threadpool(_report, ws, c, content)
             name = service.report_filename(c.area)
-            return HTMLResponse(html, headers={
-                "Content-Disposition": f'attachment; filename="{name}"'})
+            return _keep_session(request, HTMLResponse(html, headers={
+                "Content-Disposition": f'attachment; filename="{name}"'}), token)
         results = await run_in_threadpool(_results, ws, c, content)
         extra: dict[str, Any] = {"results": results}
     except RequestError as exc:
@@ -512,8 +620,8 @@ async def analyse(request: Request) -> HTMLResponse:
         extra = {"error": exc.detail if exc.original is None else L.error(exc.original, c.lang)}
     except FactorModelError as exc:
         status, extra = error_status(exc)[0], {"error": L.error(exc, c.lang)}
-    return templates.TemplateResponse(request, "index.html", _context(request, ws, c, **extra),
-                                      status_code=status)
+    return _keep_session(request, templates.TemplateResponse(
+        request, "index.html", _context(request, ws, c, **extra), status_code=status), token)
 
 
 def _uploaded(form: Any, c: Choices, ws: Workspace) -> bytes | None:
@@ -554,12 +662,18 @@ def _uploaded(form: Any, c: Choices, ws: Workspace) -> bytes | None:
     return content
 
 
-def _check_token(request: Request, given: Any) -> None:
-    token = request.app.state.token
-    if token is None:
-        return
-    if not isinstance(given, str) or not secrets.compare_digest(given.encode(), token.encode()):
-        raise RequestError(401, "unauthorized", "wrong or missing access token", "form.token")
+def _check_sizes(c: Choices) -> None:
+    """The form's names and goals within the service's bounds (:mod:`.limits`)."""
+    if len(c.area) > MAX_NAME:
+        raise RequestError(422, "invalid_request", {
+            "nl": f"wijk: een naam van hoogstens {MAX_NAME} tekens",
+            "en": f"wijk (area): a name of at most {MAX_NAME} characters"}[c.lang], "form.area")
+    long = [i for i, g in enumerate(c.goals, 1) if len(g) > MAX_GOAL]
+    if len(c.goals) > MAX_ENTRIES or long:
+        raise RequestError(422, "invalid_request", {
+            "nl": f"doelen: hoogstens {MAX_ENTRIES} regels van hoogstens {MAX_GOAL} tekens",
+            "en": f"goals: at most {MAX_ENTRIES} lines of at most {MAX_GOAL} characters"
+        }[c.lang], "form.goals")
 
 
 def _number(value: Any, name: str) -> float | None:
@@ -665,7 +779,7 @@ def _report(ws: Workspace, c: Choices, content: bytes | None) -> str:
 def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]:
     """Compute profile, drivers, ranking and portfolio for the page."""
     lang, t = c.lang, TEXT[c.lang]
-    model, _, prof = _chosen(ws, c, content)
+    model, data, prof = _chosen(ws, c, content)
     _need_goal(c)
     synthetic = bool(prof.synthetic)
     row = prof.row(c.area)
@@ -798,12 +912,22 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "data_source": c.data_source(), "uploaded": c.filename is not None,
             "synthetic": synthetic, "year": prof.year, "reference": ref,
             "assumptions": [L.source(a, lang) for a in prof.assumptions],
+            "near_misses": [{"nl": f"Wijk {name!r} ({len(rows)} regel(s)) lijkt een tikfout "
+                                   f"voor {meant!r}: bedoelt u {meant!r}? Zoals het er staat, "
+                                   f"is {name!r} een aparte wijk en mist {meant!r} die "
+                                   "waarden; verbeter de naam in het bestand.",
+                             "en": f"Area {name!r} ({len(rows)} row(s)) looks like a typo of "
+                                   f"{meant!r}: did you mean {meant!r}? As written, {name!r} "
+                                   f"is a separate area and {meant!r} lacks those values; "
+                                   "correct the name in the file."}[lang]
+                            for name, meant, rows in near_miss_areas(data)],
             "provenance": provenance_line(model, synthetic, lang),
             "outcome_labels": [str(label[o]) for o in c.outcomes]
             + [g.describe(lang) for g in goals],
             "driver_labels": [str(label[o]) for o in chosen],
             "needed": needed,
-            "profile": {"table": profile_table, "figure": profile_fig},
+            "profile": {"table": profile_table, "figure": profile_fig,
+                        "data": area_data_downloads(data, c.area, lang)},
             "her_figures": figures_table,
             "drivers": {"figures": driver_figs, "table": prediction_table},
             "ranking": {"table": ranking_table, "figure": ranking_fig,
