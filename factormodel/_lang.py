@@ -283,6 +283,13 @@ _SOURCES = (
     (r"^the reference is the catalogue's typical level of each indicator: an assumption, not "
      r"a measurement of the city$", "de referentie is het typische niveau van elke indicator "
      "uit de catalogus: een aanname, geen meting van de stad"),
+    # a column read through her column mapping (columns.ColumnMapping.notes)
+    (r"^column '(.+)' read as (\S+) \(", r"kolom '\1' gelezen als \2 ("),
+    (r"^(kolom '.+' gelezen als .*)\(as is", r"\1(zoals gegeven"),
+    (r"^(kolom '.+' gelezen als .*)fraction → %", r"\1fractie → %"),
+    (r"^(kolom '.+' gelezen als .*)per 1,000", r"\1per 1.000"),
+    (r"^(kolom '.+' gelezen als .*); its definition: ", r"\1; definitie: "),
+    (r"^(kolom '.+' gelezen als .*); year (\d{4})\)$", r"\1; jaar \2)"),
 )
 
 

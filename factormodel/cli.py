@@ -358,6 +358,25 @@ def _parser() -> argparse.ArgumentParser:
                    help="where to write the report (.html, or .pdf with WeasyPrint)")
     p.set_defaults(func=_cmd_wijkanalyse)
 
+    p = sub.add_parser("kolommen", parents=[common],
+                       help="stel een kolomkoppeling voor: welke kolom van uw bestand welke "
+                            "indicator is / propose a column mapping for your file",
+                       description="Stelt per kolom de best passende indicatoren voor, met de "
+                                   "reden. Met --out schrijft het de koppeling (CSV met ';'), "
+                                   "die u nakijkt en meegeeft met --kolommen. / Proposes, per "
+                                   "column, the closest indicators with the reason.")
+    p.add_argument("data", help="uw databestand (CSV/XLSX) / your data file")
+    p.add_argument("--model", default="rotterdam-jeugd",
+                   help="model (default: rotterdam-jeugd)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue (default: the "
+                   "model's own)")
+    p.add_argument("--year", type=int, help="jaar van een bestand zonder jaarkolom / year")
+    p.add_argument("--out", metavar="KOLOMMEN.csv",
+                   help="schrijf de voorgestelde koppeling naar dit bestand / write the mapping")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl")
+    p.set_defaults(func=_cmd_kolommen)
+
     p = sub.add_parser("effects", parents=[common, out],
                        help="total effects of the factors on the outcomes")
     p.add_argument("model", help="bundled model name, model folder or JSON file")
@@ -447,6 +466,9 @@ def _area_options(p: argparse.ArgumentParser) -> None:
                         "nl) / language of output and error messages")
     p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
                    "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
+    p.add_argument("--kolommen", "--columns", dest="columns", metavar="KOLOMMEN.csv",
+                   help="uw kolomkoppeling: welke kolom welke indicator is, en hoe (maak er "
+                        "een met 'factormodel kolommen') / your column mapping")
 
 
 def _area_data(arg: str, registry: str | None, year: int | None = None) -> pd.DataFrame:
@@ -462,7 +484,8 @@ def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
     # without --indicators, profile picks the catalogue the data name and says so
     return profile(model, data, reference=args.reference, year=args.year, level=args.level,
                    reference_values=args.reference_values,
-                   indicators=args.indicators or None, city=args.city or CITY_NAMES)
+                   indicators=args.indicators or None, city=args.city or CITY_NAMES,
+                   columns=args.columns)
 
 
 def _area_name(areas: Any, name: str | None) -> str | None:
@@ -1024,7 +1047,7 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
                   population=population, n_draws=args.draws, seed=args.seed,
                   data_source=source,
                   profile_options={"reference_values": args.reference_values,
-                                   "city": args.city or CITY_NAMES})
+                                   "city": args.city or CITY_NAMES, "columns": args.columns})
     print(path)
     return 0
 
@@ -1148,6 +1171,48 @@ def _propagation_text(result: PropagationResult | FCMResult, frame: pd.DataFrame
     if fcm:
         lines += ["", "FCM status:", result.status.to_string()]
     return "\n".join(lines)
+
+
+def _cmd_kolommen(args: argparse.Namespace) -> int:
+    from .columns import propose_columns
+
+    model = load_model(args.model)
+    cat = as_catalogue(model, args.indicators)
+    data = read_area_data(args.data, year=args.year)
+    values = data.groupby("indicator", sort=False)["value"].apply(list).to_dict()
+    prop = propose_columns(cat, list(values), values=values, lang=args.lang)
+    if args.out:
+        mapping = prop.mapping()
+        write_with(args.out, lambda tmp: Path(tmp).write_bytes(
+            b"\xef\xbb\xbf" + _csv(guard_frame(mapping), True).encode("utf-8")))
+    if args.format == "json":
+        print(json.dumps(prop.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
+        return 0
+    nl = args.lang == "nl"
+    lines = [("Voorstel per kolom (beste eerst). Een kolom die het tegendeel meet, wordt "
+              "alleen als complement (100 − x) voorgesteld." if nl else
+              "Proposals per column (best first). A column measuring the opposite is only "
+              "proposed as the complement (100 − x)."), ""]
+    for kolom, group in prop.table.groupby("kolom", sort=False):
+        lines.append(f"{kolom}")
+        for r in group.itertuples():
+            if not r.indicator:
+                lines.append(f"   – {r.reason}")
+                continue
+            how = {"zoals": ""}.get(r.transformatie, f" [{r.transformatie}]")
+            lines.append(f"  {r.rank}. {r.indicator}{how}: {r.reason}")
+    lines.append("")
+    if args.out:
+        lines.append((f"Koppeling geschreven naar {args.out}: kijk hem na (kolom 'indicator' "
+                      "en 'transformatie'; vul 'definitie' en 'jaar' in) en geef hem mee met "
+                      f"--kolommen {args.out}.") if nl else
+                     (f"Mapping written to {args.out}: check it and pass it with "
+                      f"--columns {args.out}."))
+    else:
+        lines.append("Schrijf de koppeling met --out kolommen.csv." if nl else
+                     "Write the mapping with --out columns.csv.")
+    print("\n".join(lines))
+    return 0
 
 
 def _cmd_effects(args: argparse.Namespace) -> int:

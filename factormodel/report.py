@@ -50,9 +50,8 @@ from .goals import (
 )
 from .indicators import (
     Profile,
-    as_area_data,
+    area_table,
     coverage,
-    data_catalogue,
     load_indicators,
     profile,
 )
@@ -355,10 +354,14 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     if isinstance(model, str):
         model = load_model(model)
     priorities, goal_list = _goals(model, goals)
-    long = as_area_data(data, year=year)
-    named = data_catalogue(model, long) if indicators is None else None  # profile says so
+    options = dict(profile_options or {})
+    # headers become indicator ids in one place (her column mapping, ids, labels), so every
+    # section counts the same indicators
+    long, _, named = area_table(model, data, indicators=indicators,
+                                columns=options.get("columns"), year=year)
     prof = profile(model, long, indicators=indicators, reference=reference, year=year,
-                   level=level, targets=targets, **dict(profile_options or {}))
+                   level=level, targets=targets,
+                   **{k: v for k, v in options.items() if k != "columns"})  # applied above
     prof.row(area)  # an unknown area: UnknownAreaError with close matches, before any work
     catalogue = indicators if indicators is not None else named[0] if named else (
         load_indicators(model) if "indicators" in model.table_names else None)
