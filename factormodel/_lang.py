@@ -156,6 +156,11 @@ _PHRASES: dict[str, tuple[str, str]] = {
                        "{improvement} SD (gewogen som over de doelen)",
                        "Portfolio within {budget}: cost {cost}, expected improvement "
                        "{improvement} SD (weighted sum over the goals)"),
+    "budget_left": ("  over van het budget: {left}; een interventie die minder dan {share} van "
+                    "de doelen kan bereiken ({threshold} SD), krijgt geen geld",
+                    "  budget left over: {left}; an intervention that cannot bring {share} of "
+                    "the goals ({threshold} SD) gets no money"),
+    "young_people": ("  voor {who}", "  for {who}"),
     "portfolio_units": ("Voorspelde verandering van de doelen:",
                         "Predicted change of the goals:"),
     "left_out": ("Niet gekozen:", "Left out:"),
@@ -191,6 +196,8 @@ _REASONS = (
 )
 _SERVED_REASON = re.compile(r"its target factor (\S+) is already served by (.+) \(one "
                             r"intervention per factor\)")
+_TINY_REASON = re.compile(r"its expected effect on the chosen goals \(([\d.]+) SD at most\) is "
+                          r"below the threshold of (\d+)% of the goals \(([\d.]+) SD\)")
 _PHASE_REASON = re.compile(r"does not serve the goals' age group \((.+)\)")
 _BUDGET_REASON = re.compile(r"does not fit the remaining budget \(([\d,.]+) left, one unit "
                             r"costs ([\d,.]+)\)")
@@ -248,6 +255,12 @@ def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str
     phase = _PHASE_REASON.fullmatch(text)
     if phase:
         return f"richt zich niet op de leeftijdsgroep van de doelen ({phase.group(1)} jaar)"
+    tiny = _TINY_REASON.fullmatch(text)
+    if tiny:
+        best, share, limit = tiny.groups()
+        return (f"verwacht effect op de gekozen doelen ({best.replace('.', ',')} SD op zijn "
+                f"best) is kleiner dan de drempel van {share}% van de doelen "
+                f"({limit.replace('.', ',')} SD): geen geld voor niets")
     budget = _BUDGET_REASON.fullmatch(text)
     if budget:
         left, cost = (float(x.replace(",", "")) for x in budget.groups())
@@ -371,6 +384,20 @@ _ERROR_RULES = _rules(
      "getallen (9,1), of vermenigvuldig de kolom met 100"),
     (r"(?P<ind>\S+) \(largest value (?P<d_v>[-\d.e]+); typical level (?P<d_t>[-\d.e]+)%\)",
      "{ind} (grootste waarde {v}; gebruikelijk niveau {t}%)"),
+    # a name measuring the opposite is never suggested plainly (words.Lexicon.resolve)
+    (rf"(?P<t_hint>.+); (?P<name>{_NAME}) measures the opposite: if your column is its "
+     r"complement \(100 - x\), say so in a column mapping \(factormodel kolommen\)",
+     "{hint}; {name} meet het tegendeel: is uw kolom het complement (100 − x), zeg dat dan "
+     "in een kolomkoppeling (factormodel kolommen)"),
+    # the young people of a portfolio (population.young_people)
+    (rf"the data's column (?P<col>{_NAME}) counts all residents of (?P<area>{_NAME}) "
+     r"\((?P<n>\d+)\), not the young people a portfolio is for; give their number "
+     r"\(population=\.\.\. in Python, --population on the command line, the field 'aantal "
+     r"jongeren' on the web page\), or say that this column counts the young people "
+     r"\(column_is_young=True, --population-is-young\)",
+     "de kolom {col} van de data telt alle inwoners van {area} ({n}), niet de jongeren voor "
+     "wie het pakket is; geef hun aantal (--jongeren AANTAL, op de webpagina het veld "
+     "'aantal jongeren'), of zeg dat deze kolom de jongeren telt (--inwoners-zijn-jongeren)"),
     # hints of errors.close_matches
     (r"did you mean (?P<names>.+)\?", "bedoelde u {names}?"),  # names: ' or ' -> ' of '
     (r"closest valid values: (?P<names>.+?)(?: \(and (?P<more>\d+) more\))?",
@@ -576,6 +603,7 @@ def _split_items(text: str, problems: bool = False) -> list[str] | None:
     for item in items:  # "unknown x 'y'; did you mean ...": one item
         if joined and (item.startswith(("did you mean", "closest valid values",
                                         "no close match"))
+                       or " measures the opposite: if your column is " in item
                        or (problems and not item[:1].isdigit())):
             joined[-1] += "; " + item
         else:

@@ -309,6 +309,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     _check_duplicates(out, where, group * (int(indicator_code.max(initial=0)) + 2)
                       + indicator_code + 1)
     _check_population(out, where, group)
+    if pop_col:  # which column the populations came from (all residents or young people)
+        out.attrs["population_column"] = str(pop_col)
     return out
 
 

@@ -63,19 +63,20 @@ from .indicators import (
     CITY_NAMES,
     REFERENCES,
     Profile,
+    area_table,
     as_catalogue,
     coverage,
-    load_indicators,
     profile,
     profile_index,
     to_indicator_units,
 )
 from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
+from .population import ages_of, young_people
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import gap_effects, recommend
-from .words import Lexicon, parse_number, resolve_indicators, resolve_node
+from .words import Lexicon, parse_number, resolve_node
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
@@ -321,9 +322,13 @@ def _parser() -> argparse.ArgumentParser:
                                     "(Dutch notation: 250.000 or 250000)")
     p.add_argument("--interventions", metavar="FILE.csv",
                    help="intervention catalogue (default: the model's bundled one)")
-    p.add_argument("--population", metavar="AANTAL",
-                   help="aantal jongeren in de wijk (standaard: kolom 'jongeren' in de data) / "
-                        "young people in the area")
+    p.add_argument("--population", "--jongeren", dest="population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk waarvoor het pakket is (standaard: kolom "
+                        "'jongeren' in de data; een kolom 'inwoners' telt iedereen en wordt "
+                        "niet gebruikt) / young people in the area")
+    p.add_argument("--population-is-young", "--inwoners-zijn-jongeren", action="store_true",
+                   help="de bevolkingskolom van de data (bijv. 'inwoners') telt de jongeren / "
+                        "the data's population column counts the young people")
     p.add_argument("--one-per-factor", action=argparse.BooleanOptionalAction, default=True,
                    help="at most one intervention per target factor (default, as in the "
                         "wijkrapport and the web page; --no-one-per-factor allows several)")
@@ -349,9 +354,13 @@ def _parser() -> argparse.ArgumentParser:
                         "e.g. 'schoolverzuim:-2pp:3j' or 'vsv=2' (repeatable)")
     p.add_argument("--budget", help="compute an intervention portfolio within it (euros; "
                    "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
-    p.add_argument("--population", metavar="AANTAL",
-                   help="aantal jongeren in de wijk (standaard: kolom 'jongeren' in de data) / "
-                        "young people in the area")
+    p.add_argument("--population", "--jongeren", dest="population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk waarvoor het pakket is (standaard: kolom "
+                        "'jongeren' in de data; een kolom 'inwoners' telt iedereen en wordt "
+                        "niet gebruikt) / young people in the area")
+    p.add_argument("--population-is-young", "--inwoners-zijn-jongeren", action="store_true",
+                   help="de bevolkingskolom van de data (bijv. 'inwoners') telt de jongeren / "
+                        "the data's population column counts the young people")
     p.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
     p.add_argument("--out", required=True, metavar="FILE.html",
@@ -931,10 +940,12 @@ def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
     """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
     if not indicator:
         return None
-    data = _area_data(args.data, args.areas, year)
+    data, _, _ = area_table(model, _area_data(args.data, args.areas, year),
+                            indicators=as_catalogue(model, args.indicators)
+                            if args.indicators else None,
+                            columns=getattr(args, "columns", None), year=year)
     mine = data[(data["area"] == args.area) & (data["year"] == year)]
-    names = resolve_indicators(load_indicators(model), set(mine["indicator"]))
-    value = mine.loc[mine["indicator"].map(names) == indicator, "value"]
+    value = mine.loc[mine["indicator"] == indicator, "value"]
     return float(value.iloc[0]) if len(value) and np.isfinite(value.iloc[0]) else None
 
 
@@ -985,12 +996,13 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         for r in resolved if r.goal.change is not None and r.indicator})
     portfolio = catalogue = None
     if budget is not None:
-        population = (_number_arg("--population", args.population, grouping=True)
-                      if args.population is not None else prof.population_of(args.area))
+        young = young_people(prof, args.area, number=None if args.population is None else
+                             _number_arg("--population", args.population, grouping=True),
+                             ages=ages_of(goals), column_is_young=args.population_is_young)
         catalogue = load_interventions(model, args.interventions)
         portfolio = optimize_portfolio(
             model, prof, catalogue, budget=budget, outcomes=goals,
-            population=population, area=args.area, one_per_factor=args.one_per_factor,
+            population=young.number, area=args.area, one_per_factor=args.one_per_factor,
             phases=goal_phases(goals),
             required_phases=args.require_phase, required_settings=args.require_setting,
             cap_at_room=args.cap_at_room)
@@ -1008,6 +1020,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             "factors": rec.to_dict("records"), "effects": effects,
             "required_change": [n.to_dict() for n in needed],
             "portfolio": portfolio.to_dict() if portfolio is not None else None,
+            "young_people": young.to_dict() if portfolio is not None else None,
             "notes": rec.attrs.get("notes", [])}
         _emit(args, doc)
         return 0
@@ -1021,8 +1034,11 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             sheets["portfolio"] = portfolio.to_frame()
         _emit(args, rec, sheets=sheets, lang=lang)
         return 0
-    _emit(args, rec, _recommend_text(model, args, rec, effects, needed, portfolio, catalogue,
-                                     prof, note))
+    text = _recommend_text(model, args, rec, effects, needed, portfolio, catalogue, prof, note)
+    if portfolio is not None:  # the number of young people used, and where it came from
+        text = text.replace(_PORTFOLIO_MARK, L.phrase("young_people", lang,
+                                                      who=young.describe(lang)), 1)
+    _emit(args, rec, text)
     return 0
 
 
@@ -1045,11 +1061,14 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
                   reference=args.reference, year=args.year, level=args.level,
                   indicators=None if catalogue is None else as_catalogue(model, catalogue),
                   population=population, n_draws=args.draws, seed=args.seed,
-                  data_source=source,
+                  data_source=source, population_is_young=args.population_is_young,
                   profile_options={"reference_values": args.reference_values,
                                    "city": args.city or CITY_NAMES, "columns": args.columns})
     print(path)
     return 0
+
+
+_PORTFOLIO_MARK = "\0young people\0"  # replaced by the young people the portfolio is for
 
 
 def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFrame,
@@ -1103,7 +1122,10 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
     if portfolio is not None:
         lines += ["", L.phrase("portfolio_head", lang, budget=L.money(portfolio.budget, lang),
                                cost=L.money(portfolio.total_cost, lang),
-                               improvement=n(portfolio.improvement, 3))]
+                               improvement=n(portfolio.improvement, 3)), _PORTFOLIO_MARK,
+                  L.phrase("budget_left", lang, left=L.money(portfolio.budget_left, lang),
+                           share=f"{portfolio.constraints['min_share']:.0%}",
+                           threshold=n(portfolio.constraints["threshold_sd"], 3))]
         rules = ([L.phrase("one_per_factor", lang)] if portfolio.constraints["one_per_factor"]
                  else []) + ([L.phrase("age_group", lang, ages=", ".join(
                      portfolio.constraints["phases"]))] if portfolio.constraints["phases"] else [])

@@ -212,6 +212,10 @@ class Profile:
         The data's own ``status`` column (``real``, ``synthetic``), if any.
     source : str
         The data's credit line (its ``source`` column), if any.
+    population_column : str
+        The data column the populations came from (``""`` when none); whether
+        it counts young people or all residents decides whether a portfolio may
+        use it (:func:`factormodel.young_people`).
     """
 
     deltas: pd.DataFrame
@@ -227,6 +231,7 @@ class Profile:
     left_out: tuple[str, ...] = ()
     status: str = ""
     source: str = ""
+    population_column: str = ""
 
     def __post_init__(self) -> None:
         # the deltas say what they were computed from, also when handed on alone
@@ -1103,6 +1108,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                                     "indicator -> value, or a CSV file)")
     year = year_argument(year)
     data, cat, named = area_table(model, data, indicators=indicators, columns=columns, year=year)
+    population_column = str(data.attrs.get("population_column", ""))
     mapped = data.attrs.get("column_notes", ())
     city_rows, data, area_coding = _split_city(data, city)
     unfiltered = data
@@ -1212,7 +1218,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                    model_name=model.name, population=population,
                    synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
                    source=_joined(now, "source"), reference_source=source,
-                   assumptions=tuple(assumptions))
+                   assumptions=tuple(assumptions), population_column=population_column)
 
 
 def _first_population(pop: np.ndarray, area_codes: np.ndarray, areas: pd.Index) -> pd.Series:

@@ -195,6 +195,49 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
     return load_catalogue(model, "interventions", build_interventions, path)
 
 
+#: An intervention whose expected effect on the chosen goals, at the most units the budget
+#: and its reach allow, is below this share of the goals' size is left out (no money for
+#: nothing); see :func:`negligible_effect`.
+MIN_SHARE = 0.01
+
+
+def goals_size(model: FactorModel, outcomes: Any) -> tuple[float, str]:
+    """The size of the chosen goals in SD, weighted by priority, and how it was found: a
+    goal with a size counts its size (``|change|`` in SD), one without counts 1 SD.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> m = fm.load_model("rotterdam-jeugd")
+    >>> goals_size(m, {"vsv": 2})
+    (2.0, 'no goal has a size: 1 SD per goal, weighted by priority')
+    """
+    from .goals import as_goals
+
+    resolved = as_goals(model, outcomes)
+    sizes = [abs(r.change_sd) if math.isfinite(r.change_sd) else 1.0 for r in resolved]
+    total = float(sum(float(r.goal.priority) * s for r, s in zip(resolved, sizes, strict=True)))
+    sized = sum(math.isfinite(r.change_sd) for r in resolved)
+    how = ("the goals' own sizes in SD, weighted by priority" if sized == len(resolved) else
+           "no goal has a size: 1 SD per goal, weighted by priority" if not sized else
+           "the goals' sizes in SD (1 SD for a goal without a size), weighted by priority")
+    return total, how
+
+
+def negligible_effect(value_per_unit: np.ndarray, most_units: np.ndarray, size: float,
+                      share: float = MIN_SHARE) -> tuple[np.ndarray, np.ndarray, float]:
+    """THE rule "no money for nothing": which interventions cannot bring ``share`` of the
+    goals' ``size`` (SD) even at their ``most_units``; returns (mask, their largest effect,
+    threshold in SD).
+
+    >>> negligible_effect(np.array([0.0001, 0.2]), np.array([3, 1]), 1.0)[0].tolist()
+    [True, False]
+    """
+    best = value_per_unit * most_units
+    threshold = share * size
+    return best < threshold, best, threshold
+
+
 @dataclass(frozen=True)
 class Portfolio(Result):
     """An optimal set of interventions for one area and budget.
@@ -219,7 +262,11 @@ class Portfolio(Result):
         Cost of the portfolio, the budget, and the objective (weighted
         improvement of the chosen outcomes, SD).
     constraints : dict
-        The optional constraints that were applied.
+        The optional constraints that were applied (with ``min_share``, the
+        threshold in SD and how the goals' size was found).
+    budget_left : float
+        The budget not spent (said in every output: money is never put into an
+        intervention that cannot bring :data:`MIN_SHARE` of the goals).
     synthetic : bool
         True when the profile came from synthetic data (named in the repr and
         the notebook summary).
@@ -237,6 +284,11 @@ class Portfolio(Result):
     constraints: dict
     synthetic: bool = False
 
+    @property
+    def budget_left(self) -> float:
+        """The budget not spent."""
+        return float(self.budget - self.total_cost)
+
     def _repr_html_(self) -> str:
         return portfolio_html(self)
 
@@ -245,7 +297,8 @@ class Portfolio(Result):
             if "effect_is_default" in self.chosen else 0
         return (f"<Portfolio for {self.area!r}: {len(self.chosen)} intervention(s) chosen, "
                 f"{len(self.left_out)} left out; cost {euros(self.total_cost)} of "
-                f"{euros(self.budget)}; expected improvement {small(self.improvement)} SD"
+                f"{euros(self.budget)} ({euros(self.budget_left)} left); expected improvement "
+                f"{small(self.improvement)} SD"
                 f"{f'; {defaults} default effect size(s)' if defaults else ''}"
                 f"{', SYNTHETIC data' if self.synthetic else ''}>")
 
@@ -253,6 +306,7 @@ class Portfolio(Result):
         """JSON-safe: budget, cost, improvement, chosen and left-out interventions, changes."""
         return json_safe({
             "area": self.area, "budget": self.budget, "total_cost": self.total_cost,
+            "budget_left": self.budget_left,
             "improvement_sd": self.improvement, "chosen": self.chosen,
             "outcome_changes_sd": self.outcome_changes,
             "factor_changes_sd": self.factor_changes,
@@ -290,8 +344,8 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                        area: Any = None, one_per_factor: bool = False,
                        required_phases: Sequence[str] = (), phases: Sequence[str] = (),
                        required_settings: Sequence[str] = (), cap_at_room: bool = False,
-                       alpha: float = 1.0, indicators: pd.DataFrame | None = None
-                       ) -> Portfolio:
+                       alpha: float = 1.0, indicators: pd.DataFrame | None = None,
+                       min_share: float = MIN_SHARE) -> Portfolio:
     """Choose interventions (and units) that maximise the chosen outcomes' improvement.
 
     Parameters
@@ -316,6 +370,11 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     cap_at_room : bool
         No factor is improved beyond the area's room to improve (unmeasured
         factors are not capped; the result says so).
+    min_share : float
+        An intervention whose expected effect on the chosen goals, at the most
+        units the budget and its reach allow, is below this share of the goals'
+        size (:func:`goals_size`; default 1%) is left out with that reason
+        (:func:`negligible_effect`); 0 switches the rule off.
 
     Raises
     ------
@@ -385,6 +444,17 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                         for i in ids], dtype=bool)
     for j in np.flatnonzero(outside):  # not for the goals' age group: no units
         add(np.eye(k)[j], np.zeros(k), -np.inf, 0.0, "phases")
+    if not (isinstance(min_share, int | float) and 0 <= min_share < 1):
+        raise InvalidParameterError(f"min_share must be a number from 0 to below 1, got "
+                                    f"{min_share!r}")
+    size, size_how = goals_size(model, outcomes)
+    affordable = np.where(cost > 0, np.floor(float(budget) / np.where(cost > 0, cost, 1.0)),
+                          upper)
+    tiny, best_effect, threshold = negligible_effect(v, np.minimum(upper, affordable), size,
+                                                     min_share)
+    tiny &= ~outside
+    for j in np.flatnonzero(tiny):  # money for nothing: no units
+        add(np.eye(k)[j], np.zeros(k), -np.inf, 0.0, "negligible effect")
     if one_per_factor:
         for f in factors:
             member = np.array([f in info.loc[i, "factors"] for i in ids], dtype=float)
@@ -441,7 +511,8 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                                                  "effect_is_default"].any())
                               for i in np.array(ids)[chosen_mask]]})
     left = _left_out(info, ids, units, v, cost, float(budget), one_per_factor, cap_at_room,
-                     room, factors, A, outside, tuple(phases))
+                     room, factors, A, outside, tuple(phases), tiny, best_effect, threshold,
+                     min_share)
     units_table = _in_units(model, outcome_changes, indicators)
     uncapped = [f for j, f in enumerate(factors) if np.isnan(room[j])]
     return Portfolio(area=str(area), chosen=chosen, left_out=left,
@@ -455,6 +526,8 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                                   "phases": list(phases),
                                   "required_settings": list(required_settings),
                                   "cap_at_room": capped if cap_at_room else False,
+                                  "min_share": float(min_share),
+                                  "threshold_sd": float(threshold), "goals_size": size_how,
                                   "not_capped_unmeasured": uncapped if cap_at_room else []})
 
 
@@ -468,7 +541,8 @@ def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame |
 def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarray,
               cost: np.ndarray, budget: float, one_per_factor: bool, cap_at_room: bool,
               room: np.ndarray, factors: list[str], A: np.ndarray, outside: np.ndarray,
-              phases: tuple[str, ...]) -> pd.DataFrame:
+              phases: tuple[str, ...], tiny: np.ndarray, best: np.ndarray, threshold: float,
+              share: float) -> pd.DataFrame:
     spent = float(units @ cost)
     served_by = {f: info.loc[i, "name"] for i, n in zip(ids, units, strict=True) if n > 0
                  for f in info.loc[i, "factors"]}
@@ -482,6 +556,9 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
             reason = f"does not serve the goals' age group ({', '.join(phases)})"
         elif v[j] <= 0:
             reason = "does not improve the chosen outcomes"
+        elif tiny[j]:
+            reason = (f"its expected effect on the chosen goals ({best[j]:.4f} SD at most) is "
+                      f"below the threshold of {share:.0%} of the goals ({threshold:.4f} SD)")
         elif cap_at_room and all(used[factors.index(f)] >= room[factors.index(f)] - 1e-12
                                  for f in mine if not np.isnan(room[factors.index(f)])) \
                 and all(not np.isnan(room[factors.index(f)]) for f in mine):

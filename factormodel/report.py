@@ -58,6 +58,7 @@ from .indicators import (
 from .io import load_model, write_document
 from .model import FactorModel
 from .plot import figure_png, plot_profile, plot_recommendation
+from .population import YoungPeople, ages_of, young_people
 from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .recommend import recommend
 from .uncertainty import MonteCarloResult, monte_carlo
@@ -273,7 +274,8 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
            one_per_factor: bool = True, top: int = 5, n_draws: int = 1000, seed: int = 0,
            alpha: float = 1.0, dpi: int = 100, date: _dt.date | str | None = None,
            data_source: str | None = None,
-           profile_options: Mapping[str, Any] | None = None) -> str | Path:
+           profile_options: Mapping[str, Any] | None = None,
+           population_is_young: bool = False) -> str | Path:
     """Write the wijkrapport for ``area``: one self-contained HTML (or PDF) file.
 
     Parameters
@@ -304,7 +306,10 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         than the model's own, e.g. for real CBS data); ``profile_options``
         passes any further keyword to it.
     population : float, optional
-        Young people in the area, for the portfolio (default: from the data).
+        Young people in the area, for the portfolio (default: the data's column of young
+        people; a column of all residents only with ``population_is_young``; see
+        :func:`factormodel.population.young_people`). The report states the number used
+        and where it came from.
     interventions : DataFrame or path, optional
         Intervention catalogue (default: the model's own).
     one_per_factor : bool
@@ -319,6 +324,8 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     data_source : str, optional
         How the data are named under provenance (default: the file name, or
         "a table given in Python").
+    population_is_young : bool
+        The data's population column (e.g. ``inwoners``) counts the young people.
 
     Returns
     -------
@@ -375,14 +382,16 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
                if not isinstance(interventions, pd.DataFrame) else interventions)
     except UnknownTableError:
         ivs = None
-    port = None
+    port = young = None
     if budget is not None:
         if ivs is None:
             raise DataError(f"model {model.name!r} has no intervention catalogue; give "
                             "interventions= to compute a portfolio")
-        pop = prof.population_of(area) if population is None else population
+        young = young_people(prof, area, number=population,
+                             ages=ages_of(g.goal for g in goal_list),
+                             column_is_young=population_is_young)
         port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=priorities,
-                                  population=pop, area=area, one_per_factor=one_per_factor,
+                                  population=young.number, area=area, one_per_factor=one_per_factor,
                                   phases=goal_phases(g.goal for g in goal_list),
                                   alpha=alpha, indicators=catalogue)
     if date is None:
@@ -396,7 +405,8 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         _section(ctx, "profiel", _profile_section(ctx)),
         _section(ctx, "resultaten", _goals_section(ctx, alpha, _needed(ctx, alpha))),
         _section(ctx, "aangrijpingspunten", _recommendation_section(ctx, rec, mc)),
-        _section(ctx, "interventies", _interventions_section(ctx, rec, ivs, port, budget)),
+        _section(ctx, "interventies", _interventions_section(ctx, rec, ivs, port, budget,
+                                                                   young)),
         _section(ctx, "niet-gemeten", _unmeasured_section(ctx, rec)),
         _section(ctx, "kanttekeningen", _caveats_section(ctx, ivs, port, mc)),
         _section(ctx, "herkomst", _provenance_section(
@@ -808,7 +818,8 @@ def _against_goals(ctx: _Context, port: Portfolio) -> list[str]:
 
 
 def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame | None,
-                           port: Portfolio | None, budget: float | None) -> str:
+                           port: Portfolio | None, budget: float | None,
+                           young: YoungPeople | None = None) -> str:
     if ivs is None:
         return _p(ctx.t(f"Model {ctx.model.name} heeft geen interventiecatalogus.",
                         f"Model {ctx.model.name} has no intervention catalogue."))
@@ -863,6 +874,17 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         f"improves the chosen outcomes most within the budget. Cost "
         f"{_money(port.total_cost, ctx.lang)} of {_money(port.budget, ctx.lang)}; expected "
         f"improvement {_n(port.improvement, ctx.lang, 3)} SD (weighted by the priorities).")))
+    if young is not None:  # the number used and where it came from; the rule on tiny effects
+        share = f"{port.constraints['min_share']:.0%}"
+        out.append(_p(ctx.t(
+            f"Het portfolio is voor {young.describe('nl')}. Over van het budget: "
+            f"{_money(port.budget_left, 'nl')}. Een interventie die op zijn best minder dan "
+            f"{share} van de doelen bereikt ({_n(port.constraints['threshold_sd'], 'nl', 3)} "
+            "SD), krijgt geen geld.",
+            f"The portfolio is for {young.describe('en')}. Budget left over: "
+            f"{_money(port.budget_left, 'en')}. An intervention that at best brings less than "
+            f"{share} of the goals ({_n(port.constraints['threshold_sd'], 'en', 3)} SD) gets "
+            "no money.")))
     left = port.budget - port.total_cost
     if left >= 0.1 * port.budget and not port.left_out.empty:
         out.append(_p(ctx.t(
