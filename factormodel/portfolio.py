@@ -46,6 +46,7 @@ from .errors import DataError, InvalidParameterError, ModelValidationError, Prob
 from .indicators import Profile, area_deltas, check_profile, to_indicator_units
 from .io import load_catalogue
 from .model import FactorModel
+from .population import YoungPeople
 
 __all__ = ["DEFAULT_EFFECT", "DEFAULT_EFFECT_SD", "RECOGNITION_LEVELS", "Portfolio",
            "build_interventions", "load_interventions", "optimize_portfolio"]
@@ -264,6 +265,9 @@ class Portfolio(Result):
     constraints : dict
         The optional constraints that were applied (with ``min_share``, the
         threshold in SD and how the goals' size was found).
+    young_people : YoungPeople
+        The number of young people the portfolio is for, their age band and where
+        the number came from (:func:`factormodel.population.young_people`).
     budget_left : float
         The budget not spent (said in every output: money is never put into an
         intervention that cannot bring :data:`MIN_SHARE` of the goals).
@@ -283,6 +287,7 @@ class Portfolio(Result):
     improvement: float
     constraints: dict
     synthetic: bool = False
+    young_people: YoungPeople | None = None
 
     @property
     def budget_left(self) -> float:
@@ -307,6 +312,7 @@ class Portfolio(Result):
         return json_safe({
             "area": self.area, "budget": self.budget, "total_cost": self.total_cost,
             "budget_left": self.budget_left,
+            "young_people": self.young_people.to_dict() if self.young_people else None,
             "improvement_sd": self.improvement, "chosen": self.chosen,
             "outcome_changes_sd": self.outcome_changes,
             "factor_changes_sd": self.factor_changes,
@@ -340,7 +346,8 @@ def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.Series,
 
 def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                        catalogue: pd.DataFrame, *, budget: float,
-                       outcomes: Mapping[str, float] | Iterable[str], population: float,
+                       outcomes: Mapping[str, float] | Iterable[str],
+                       population: float | YoungPeople,
                        area: Any = None, one_per_factor: bool = False,
                        required_phases: Sequence[str] = (), phases: Sequence[str] = (),
                        required_settings: Sequence[str] = (), cap_at_room: bool = False,
@@ -356,8 +363,11 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         Intervention catalogue (:func:`factormodel.load_interventions`).
     budget : float
         Money available (same currency as the catalogue's costs).
-    population : float
-        Young people in the area (the target population of the interventions).
+    population : float or YoungPeople
+        Young people in the area (the target population of the interventions); a
+        :class:`~factormodel.population.YoungPeople` (from
+        :func:`~factormodel.population.young_people`) also says their age band and
+        where the number came from, and the portfolio repeats it.
     one_per_factor : bool
         At most one intervention per target factor.
     required_phases, required_settings : sequences
@@ -398,12 +408,17 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     >>> p.chosen["intervention"].tolist(), p.total_cost
     (['a', 'c'], 1100.0)
     """
+    young = population if isinstance(population, YoungPeople) else None
+    if young is not None:
+        population = young.number
     for name, value in (("budget", budget), ("population", population)):
         if not (isinstance(value, int | float | np.number) and math.isfinite(value)
                 and value >= 0):
             raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
     if population <= 0:
         raise InvalidParameterError("population must be above 0")
+    if young is None:
+        young = YoungPeople(float(population), "", "given")
     bad_phase = [p for p in [*required_phases, *phases] if p not in vocab.PHASES]
     bad_setting = [s for s in required_settings if s not in vocab.FACTOR_SETTINGS]
     if bad_phase or bad_setting:
@@ -517,7 +532,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     uncapped = [f for j, f in enumerate(factors) if np.isnan(room[j])]
     return Portfolio(area=str(area), chosen=chosen, left_out=left,
                      synthetic=bool(provenance_of(profile).get("synthetic", False)),
-                     factor_changes=factor_changes[factor_changes != 0],
+                     factor_changes=factor_changes[factor_changes != 0], young_people=young,
                      outcome_changes=outcome_changes, outcome_units=units_table,
                      total_cost=float(units @ cost), budget=float(budget),
                      improvement=improvement,

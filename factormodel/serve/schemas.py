@@ -262,7 +262,10 @@ class ReportRequest(RecommendRequest):
 class PortfolioRequest(RecommendRequest):
     budget: float = Field(ge=0, description="money available (the catalogue's currency, EUR)")
     population: float | None = Field(None, gt=0, description="young people in the area "
-                                                             "(default: from the data)")
+                                                             "(default: the data's column of "
+                                                             "young people, never 'inwoners')")
+    population_is_young: bool = Field(False, description="the data's population column (e.g. "
+                                                         "'inwoners') counts the young people")
     one_per_factor: bool = False
     required_phases: list[str] = []
     required_settings: list[str] = []
@@ -279,3 +282,5 @@ class Portfolio(_AreaAnswer):
     outcome_changes_sd: dict[str, Number]
     outcome_changes_units: list[dict[str, Any]]
     constraints: dict[str, Any]
+    budget_left: Number
+    young_people: dict[str, Any] | None
