@@ -157,9 +157,9 @@ _PHRASES: dict[str, tuple[str, str]] = {
                        "Portfolio within {budget}: cost {cost}, expected improvement "
                        "{improvement} SD (weighted sum over the goals)"),
     "budget_left": ("  over van het budget: {left}; een interventie die minder dan {share} van "
-                    "de doelen kan bereiken ({threshold} SD), krijgt geen geld",
+                    "{of} kan bereiken ({threshold} SD), krijgt geen geld",
                     "  budget left over: {left}; an intervention that cannot bring {share} of "
-                    "the goals ({threshold} SD) gets no money"),
+                    "{of} ({threshold} SD) gets no money"),
     "young_people": ("  voor {who}", "  for {who}"),
     "portfolio_units": ("Voorspelde verandering van de doelen:",
                         "Predicted change of the goals:"),
@@ -197,7 +197,8 @@ _REASONS = (
 _SERVED_REASON = re.compile(r"its target factor (\S+) is already served by (.+) \(one "
                             r"intervention per factor\)")
 _TINY_REASON = re.compile(r"its expected effect on the chosen goals \(([\d.]+) SD at most\) is "
-                          r"below the threshold of (\d+)% of the goals \(([\d.]+) SD\)")
+                          r"below the threshold of (\d+)% of the (goals|best intervention) "
+                          r"\(([\d.]+) SD\)")
 _PHASE_REASON = re.compile(r"does not serve the goals' age group \((.+)\)")
 _BUDGET_REASON = re.compile(r"does not fit the remaining budget \(([\d,.]+) left, one unit "
                             r"costs ([\d,.]+)\)")
@@ -232,6 +233,14 @@ def money(x: float, lang: str = "nl") -> str:
     return "€ " + s.replace(",", ".") if lang == "nl" else "€" + s
 
 
+def threshold_of(key: str, lang: str) -> str:
+    """What the "no money for nothing" threshold is a share of, in words."""
+    nl, en = {"goals": ("de doelen", "the goals"),
+              "best intervention": ("wat de beste interventie bereikt",
+                                    "what the best intervention brings")}.get(key, (key, key))
+    return nl if lang == "nl" else en
+
+
 def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
     """A portfolio's reason for leaving an intervention out, in ``lang``.
 
@@ -257,9 +266,10 @@ def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str
         return f"richt zich niet op de leeftijdsgroep van de doelen ({phase.group(1)} jaar)"
     tiny = _TINY_REASON.fullmatch(text)
     if tiny:
-        best, share, limit = tiny.groups()
+        best, share, of, limit = tiny.groups()
+        of = "de doelen" if of == "goals" else "wat de beste interventie bereikt"
         return (f"verwacht effect op de gekozen doelen ({best.replace('.', ',')} SD op zijn "
-                f"best) is kleiner dan de drempel van {share}% van de doelen "
+                f"best) is kleiner dan de drempel van {share}% van {of} "
                 f"({limit.replace('.', ',')} SD): geen geld voor niets")
     budget = _BUDGET_REASON.fullmatch(text)
     if budget:

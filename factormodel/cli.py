@@ -1125,6 +1125,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
                                improvement=n(portfolio.improvement, 3)), _PORTFOLIO_MARK,
                   L.phrase("budget_left", lang, left=L.money(portfolio.budget_left, lang),
                            share=f"{portfolio.constraints['min_share']:.0%}",
+                           of=L.threshold_of(portfolio.constraints["threshold_of"], lang),
                            threshold=n(portfolio.constraints["threshold_sd"], 3))]
         rules = ([L.phrase("one_per_factor", lang)] if portfolio.constraints["one_per_factor"]
                  else []) + ([L.phrase("age_group", lang, ages=", ".join(

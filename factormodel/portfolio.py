@@ -202,27 +202,25 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
 MIN_SHARE = 0.01
 
 
-def goals_size(model: FactorModel, outcomes: Any) -> tuple[float, str]:
-    """The size of the chosen goals in SD, weighted by priority, and how it was found: a
-    goal with a size counts its size (``|change|`` in SD), one without counts 1 SD.
+def goals_size(model: FactorModel, outcomes: Any) -> float | None:
+    """The size of the chosen goals in SD, weighted by priority (``Σ priority × |change|``),
+    when every goal has a size; None when one has none.
 
     Examples
     --------
     >>> import factormodel as fm
     >>> m = fm.load_model("rotterdam-jeugd")
-    >>> goals_size(m, {"vsv": 2})
-    (2.0, 'no goal has a size: 1 SD per goal, weighted by priority')
+    >>> goals_size(m, {"vsv": 2}) is None
+    True
+    >>> goals_size(m, [fm.Goal("vsv", -0.5, priority=2)])
+    1.0
     """
     from .goals import as_goals
 
     resolved = as_goals(model, outcomes)
-    sizes = [abs(r.change_sd) if math.isfinite(r.change_sd) else 1.0 for r in resolved]
-    total = float(sum(float(r.goal.priority) * s for r, s in zip(resolved, sizes, strict=True)))
-    sized = sum(math.isfinite(r.change_sd) for r in resolved)
-    how = ("the goals' own sizes in SD, weighted by priority" if sized == len(resolved) else
-           "no goal has a size: 1 SD per goal, weighted by priority" if not sized else
-           "the goals' sizes in SD (1 SD for a goal without a size), weighted by priority")
-    return total, how
+    if not all(math.isfinite(r.change_sd) for r in resolved):
+        return None
+    return float(sum(float(r.goal.priority) * abs(r.change_sd) for r in resolved))
 
 
 def negligible_effect(value_per_unit: np.ndarray, most_units: np.ndarray, size: float,
@@ -382,8 +380,9 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         factors are not capped; the result says so).
     min_share : float
         An intervention whose expected effect on the chosen goals, at the most
-        units the budget and its reach allow, is below this share of the goals'
-        size (:func:`goals_size`; default 1%) is left out with that reason
+        units the budget and its reach allow, is below this share (default 1%) of
+        the goals' size (:func:`goals_size`, when every goal has a size) or else
+        of what the best single intervention brings, is left out with that reason
         (:func:`negligible_effect`); 0 switches the rule off.
 
     Raises
@@ -462,11 +461,15 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     if not (isinstance(min_share, int | float) and 0 <= min_share < 1):
         raise InvalidParameterError(f"min_share must be a number from 0 to below 1, got "
                                     f"{min_share!r}")
-    size, size_how = goals_size(model, outcomes)
+    size = goals_size(model, outcomes)
     affordable = np.where(cost > 0, np.floor(float(budget) / np.where(cost > 0, cost, 1.0)),
                           upper)
-    tiny, best_effect, threshold = negligible_effect(v, np.minimum(upper, affordable), size,
-                                                     min_share)
+    most = np.minimum(upper, np.maximum(1.0, affordable))  # one unit that does not fit: budget
+    # without a size for every goal, "the goal" is what the best single intervention brings
+    size_how = "goals" if size is not None else "best intervention"
+    if size is None:
+        size = float(np.max(np.where(outside, 0.0, v * most), initial=0.0))
+    tiny, best_effect, threshold = negligible_effect(v, most, size, min_share)
     tiny &= ~outside
     for j in np.flatnonzero(tiny):  # money for nothing: no units
         add(np.eye(k)[j], np.zeros(k), -np.inf, 0.0, "negligible effect")
@@ -527,7 +530,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                               for i in np.array(ids)[chosen_mask]]})
     left = _left_out(info, ids, units, v, cost, float(budget), one_per_factor, cap_at_room,
                      room, factors, A, outside, tuple(phases), tiny, best_effect, threshold,
-                     min_share)
+                     min_share, size_how)
     units_table = _in_units(model, outcome_changes, indicators)
     uncapped = [f for j, f in enumerate(factors) if np.isnan(room[j])]
     return Portfolio(area=str(area), chosen=chosen, left_out=left,
@@ -542,7 +545,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                                   "required_settings": list(required_settings),
                                   "cap_at_room": capped if cap_at_room else False,
                                   "min_share": float(min_share),
-                                  "threshold_sd": float(threshold), "goals_size": size_how,
+                                  "threshold_sd": float(threshold), "threshold_of": size_how,
                                   "not_capped_unmeasured": uncapped if cap_at_room else []})
 
 
@@ -557,7 +560,7 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
               cost: np.ndarray, budget: float, one_per_factor: bool, cap_at_room: bool,
               room: np.ndarray, factors: list[str], A: np.ndarray, outside: np.ndarray,
               phases: tuple[str, ...], tiny: np.ndarray, best: np.ndarray, threshold: float,
-              share: float) -> pd.DataFrame:
+              share: float, size_how: str) -> pd.DataFrame:
     spent = float(units @ cost)
     served_by = {f: info.loc[i, "name"] for i, n in zip(ids, units, strict=True) if n > 0
                  for f in info.loc[i, "factors"]}
@@ -573,7 +576,8 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
             reason = "does not improve the chosen outcomes"
         elif tiny[j]:
             reason = (f"its expected effect on the chosen goals ({best[j]:.4f} SD at most) is "
-                      f"below the threshold of {share:.0%} of the goals ({threshold:.4f} SD)")
+                      f"below the threshold of {share:.0%} of the {size_how} "
+                      f"({threshold:.4f} SD)")
         elif cap_at_room and all(used[factors.index(f)] >= room[factors.index(f)] - 1e-12
                                  for f in mine if not np.isnan(room[factors.index(f)])) \
                 and all(not np.isnan(room[factors.index(f)]) for f in mine):

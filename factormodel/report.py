@@ -390,7 +390,9 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         young = young_people(prof, area, number=population,
                              ages=ages_of(g.goal for g in goal_list),
                              column_is_young=population_is_young)
-        port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=priorities,
+        sized = [g.goal if isinstance(g.goal, Goal) else Goal(g.node, priority=g.priority)
+                 for g in goal_list]  # the goals with their sizes, as the CLI and the page
+        port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=sized,
                                   population=young.number, area=area, one_per_factor=one_per_factor,
                                   phases=goal_phases(g.goal for g in goal_list),
                                   alpha=alpha, indicators=catalogue)
@@ -879,12 +881,12 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         out.append(_p(ctx.t(
             f"Het portfolio is voor {young.describe('nl')}. Over van het budget: "
             f"{_money(port.budget_left, 'nl')}. Een interventie die op zijn best minder dan "
-            f"{share} van de doelen bereikt ({_n(port.constraints['threshold_sd'], 'nl', 3)} "
-            "SD), krijgt geen geld.",
+            f"{share} van {L.threshold_of(port.constraints['threshold_of'], 'nl')} bereikt "
+            f"({_n(port.constraints['threshold_sd'], 'nl', 3)} SD), krijgt geen geld.",
             f"The portfolio is for {young.describe('en')}. Budget left over: "
             f"{_money(port.budget_left, 'en')}. An intervention that at best brings less than "
-            f"{share} of the goals ({_n(port.constraints['threshold_sd'], 'en', 3)} SD) gets "
-            "no money.")))
+            f"{share} of {L.threshold_of(port.constraints['threshold_of'], 'en')} "
+            f"({_n(port.constraints['threshold_sd'], 'en', 3)} SD) gets no money.")))
     left = port.budget - port.total_cost
     if left >= 0.1 * port.budget and not port.left_out.empty:
         out.append(_p(ctx.t(

@@ -91,9 +91,8 @@ def test_a_budget_without_population_is_refused_in_dutch_naming_field_and_column
         message = alert(r.text)
         assert message is not None and "wijkrapport" not in r.headers.get(
             "content-disposition", "")
-        assert "Aantal jongeren / inwoners" in message and "bloemhof.csv" in message
-        for column in fm.areas.POPULATION_COLUMNS:
-            assert column in message
+        assert "Aantal jongeren voor het pakket" in message and "bloemhof.csv" in message
+        assert "kolom 'jongeren'" in message  # the column that counts young people
         assert "Python" not in message and "--population" not in message
     r = client.post("/", data=her_form(budget="250.000", lang="en"), files=upload)
     assert r.status_code == 422 and "number of young people" in alert(r.text)
@@ -147,7 +146,7 @@ def test_bad_amounts_are_refused_all_at_once(client):
                                "population": "2,5"})
     message = alert(r.text)
     assert r.status_code == 422 and "budget: 'veel'" in message
-    assert "aantal jongeren / inwoners: '2,5'" in message  # both problems in one message
+    assert "aantal jongeren: '2,5'" in message  # both problems in one message
     for bad in ("0", "-5", "1.000,50"):
         r = client.post("/", data={"area": "Oud-Crooswijk", "outcome": "vsv", "budget": bad})
         assert r.status_code == 422 and "geen heel bedrag" in alert(r.text), bad
@@ -387,3 +386,23 @@ def test_a_goal_with_a_size_shows_the_change_needed_on_the_page(client, model):
     assert first[0] == model.nodes.loc[needed["factor"][0], "label_nl"] and first[1] == "alleen"
     assert float(first[5].replace(",", ".")) == pytest.approx(needed["change_sd"][0], abs=0.006)
     assert first[6] == ("ja" if needed["within_spread"][0] else "nee: meer dan 2 SD")
+
+
+def test_inwoners_is_not_the_portfolios_young_people_on_the_page(client):
+    """A column of all residents is refused for the portfolio, in Dutch, naming it; with the
+    number typed in, the page says the number used, its source and the budget left, and
+    every left-out reason is Dutch."""
+    csv = ("wijk;jaar;inwoners;% leerplichtigen met een verzuimmelding\n"
+           "Bloemhof;2016;14.020;8,4\nTarwewijk;2016;12.313;9,1\nRotterdam;2016;629.606;6,0\n")
+    files = {"file": ("mijnwijk.csv", csv.encode("cp1252"), "text/csv")}
+    form = {"area": "Bloemhof", "goals": "verzuim_meldingen:-2pp:3j:12-18",
+            "budget": "250.000"}
+    r = client.post("/", data=form, files=files)
+    assert r.status_code == 422 and "telt alle inwoners" in alert(r.text)
+    r = client.post("/", data={**form, "population": "1500"}, files=files)
+    assert r.status_code == 200, alert(r.text)
+    text = htmllib.unescape(r.text)
+    assert "1.500 jongeren van 12-18 jaar (door u opgegeven)" in text and "over: €" in text
+    left = text.split("Niet gekozen, met de reden")[1].split("</details>")[0]
+    for english in ("does not", "its expected effect", "less improvement"):
+        assert english not in left

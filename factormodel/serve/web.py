@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime
 import secrets
 from dataclasses import dataclass, field
@@ -346,6 +347,13 @@ def _table(frame: pd.DataFrame, key: str, columns: dict[str, tuple[str, int | No
     csv, xlsx, other = _downloads(frame, key, lang)
     return Table(key, [t.get(k, k) for k, _ in columns.values()], rows, csv, xlsx, html_id,
                  other)
+
+
+def _in_words(table: Table, lang: str, labels: dict[str, str]) -> Table:
+    """A left-out table whose shown reasons are in the page's language (``_lang.reason``,
+    the CLI's and the wijkrapport's rule); the downloads keep what they carry."""
+    rows = [[*r[:-1], L.reason(r[-1], lang, labels)] for r in table.rows]
+    return dataclasses.replace(table, rows=rows)
 
 
 def _default_model(ws: Workspace) -> str:
@@ -762,11 +770,11 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                 "pakket_resultaten" if lang == "nl" else "portfolio_outcomes",
                 {"label": ("outcome", None), "delta_sd": ("delta_sd", 3),
                  "change": ("change", 3), "change_unit": ("unit", None)}, lang),
-            "left_out": _table(p.left_out.assign(reason=p.left_out["reason"].map(
-                lambda r: L.reason(r, lang, dict(label)))),
-                "niet_gekozen" if lang == "nl" else "left_out",
-                               {"name": ("intervention", None), "reason": ("reason", None)},
-                               lang)}
+            "left_out": _in_words(_table(p.left_out,
+                                         "niet_gekozen" if lang == "nl" else "left_out",
+                                         {"name": ("intervention", None),
+                                          "reason": ("reason", None)}, lang),
+                                  lang, dict(label))}
     ref = prof.reference_name(lang)
     return {"area": c.area, "model": model.name, "status": model.metadata.status,
             "data_source": c.data_source(), "uploaded": c.filename is not None,
