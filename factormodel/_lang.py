@@ -161,6 +161,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
                     "  budget left over: {left}; an intervention that cannot bring {share} of "
                     "{of} ({threshold} SD) gets no money"),
     "young_people": ("  voor {who}", "  for {who}"),
+    "goals_read": ("Uw doelen, zoals gelezen:", "Your goals, as read:"),
     "portfolio_units": ("Voorspelde verandering van de doelen:",
                         "Predicted change of the goals:"),
     "left_out": ("Niet gekozen:", "Left out:"),
@@ -399,6 +400,12 @@ _ERROR_RULES = _rules(
      r"complement \(100 - x\), say so in a column mapping \(factormodel kolommen\)",
      "{hint}; {name} meet het tegendeel: is uw kolom het complement (100 − x), zeg dat dan "
      "in een kolomkoppeling (factormodel kolommen)"),
+    # a goal in words with two readings (readback.read_goal)
+    (rf"goal (?P<goal>{_NAME}) is ambiguous: (?P<part>{_NAME}) is either (?P<n>[\d.,]+) "
+     r"percentage points (?P<w>less|more) \((?P<pp>'[^']*')\) or (?P=n)% (?P=w) than the "
+     r"current level \((?P<rel>'[^']*')\); write the one you mean",
+     "doel {goal} is dubbelzinnig: {part} is óf {n} procentpunt (--goal {pp}), óf {n}% van "
+     "het huidige niveau (--goal {rel}); schrijf wat u bedoelt"),
     # the young people of a portfolio (population.young_people)
     (rf"the data's column (?P<col>{_NAME}) counts all residents of (?P<area>{_NAME}) "
      r"\((?P<n>\d+)\), not the young people a portfolio is for; give their number "
@@ -483,7 +490,8 @@ _ERROR_RULES = _rules(
     # populations
     (rf"no population for (?P<area>{_NAME}) in the data; give it yourself .*",
      "geen aantal jongeren voor {area} in de data; geef het met --population AANTAL, of zet "
-     "een kolom 'jongeren' (of 'inwoners', 'population') in het bestand"),
+     "een kolom 'jongeren' in het bestand (een kolom 'inwoners' telt iedereen en wordt "
+     "daarvoor niet gebruikt)"),
     # numbers typed on the command line
     (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
      "{what} {value} is geen getal ({why})"),

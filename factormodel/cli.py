@@ -58,7 +58,7 @@ from .errors import (
     ModelWarning,
 )
 from .fcm import FCMResult
-from .goals import Goal, goal_phases, parse_goal, required_changes, resolve_goal
+from .goals import Goal, goal_phases, required_changes, resolve_goal
 from .indicators import (
     CITY_NAMES,
     REFERENCES,
@@ -75,6 +75,7 @@ from .model import FactorModel
 from .population import ages_of, young_people
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
+from .readback import echo_goal, read_goal
 from .recommend import gap_effects, recommend
 from .words import Lexicon, parse_number, resolve_node
 
@@ -958,7 +959,7 @@ def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> fl
 
 def _goals(args: argparse.Namespace) -> list[Goal]:
     """--goal and --outcome as goals (--outcome ID[=PRIORITY] is a goal without a size)."""
-    goals = [parse_goal(g) for g in args.goal]
+    goals = [read_goal(g) for g in args.goal]
     for item in args.outcome:
         name, sep, value = item.partition("=")
         priority = 1.0
@@ -986,6 +987,9 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     lang = args.lang
     note = _synthetic_note(prof, lang)
     resolved = [resolve_goal(model, g) for g in goals]
+    # every goal said back in her words and in units (current value in her wijk -> target)
+    echoes = [echo_goal(model, r.goal, level=_own_level(model, args, r.indicator, prof.year))
+              if r.goal.change is not None else None for r in resolved]
     rec = recommend(model, prof, goals, area=args.area, top=args.top)
     ranked = rec[rec["status"] == "recommended"]
     effects = (gap_effects(model, prof, goals, ranked, area=args.area)
@@ -1015,8 +1019,9 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             "goals": [{"target": r.goal.target, "node": r.node, "indicator": r.indicator,
                        "change": r.goal.change, "unit": r.goal.unit,
                        "change_sd": r.change_sd, "years": r.goal.years,
-                       "group": r.goal.group, "priority": r.goal.priority}
-                      for r in resolved],
+                       "group": r.goal.group, "priority": r.goal.priority,
+                       "echo": e.to_dict() if e is not None else None}
+                      for r, e in zip(resolved, echoes, strict=True)],
             "factors": rec.to_dict("records"), "effects": effects,
             "required_change": [n.to_dict() for n in needed],
             "portfolio": portfolio.to_dict() if portfolio is not None else None,
@@ -1035,6 +1040,11 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         _emit(args, rec, sheets=sheets, lang=lang)
         return 0
     text = _recommend_text(model, args, rec, effects, needed, portfolio, catalogue, prof, note)
+    said = [e.text(lang) for e in echoes if e is not None]
+    if said:  # under the heading line, before the ranking
+        head, _, rest = text.partition("\n")
+        text = "\n".join([head, L.phrase("goals_read", lang), *(f"  {s}" for s in said),
+                          rest])
     if portfolio is not None:  # the number of young people used, and where it came from
         text = text.replace(_PORTFOLIO_MARK, L.phrase("young_people", lang,
                                                       who=young.describe(lang)), 1)
@@ -1047,7 +1057,7 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
 
     if not args.area:
         raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
-    goals = [parse_goal(g) for g in args.goal]
+    goals = [read_goal(g) for g in args.goal]
     model = load_model(args.model)
     data = _area_data(args.data, args.areas, args.year)
     args.area = _area_name(data["area"], args.area)

@@ -155,10 +155,9 @@ def young_people(profile: Profile, area: Any, *, number: float | None = None,
     column = profile.population_column
     value = float(profile.population.get(area, math.nan))
     if not column or not math.isfinite(value):
-        raise DataError(f"no number of young people for {area!r}: the data have no population "
-                        "column for it; give the number (population=... in Python, "
-                        "--population on the command line, the field 'aantal jongeren' on the "
-                        "web page)")
+        raise DataError(f"no population for {area!r} in the data; give it yourself (the number "
+                        "of young people: population=... in Python, --population on the "
+                        "command line, the field 'aantal jongeren' on the web page)")
     if column.strip().lower() in RESIDENT_COLUMNS and not column_is_young:
         raise DataError(
             f"the data's column {column!r} counts all residents of {area!r} "

@@ -63,7 +63,7 @@ def her(tmp_path):
     return data, mapping
 
 
-def _by_ids(tmp_path, labels: bool = False) -> "pd.DataFrame":
+def _by_ids(tmp_path, labels: bool = False) -> pd.DataFrame:
     """The same figures, already in the catalogue's definitions, headed by ids or labels."""
     cat = fm.load_indicators(fm.load_model("rotterdam-jeugd"))
     rows = {"Bloemhof": 0, "Rotterdam": 1}
@@ -278,7 +278,7 @@ def test_young_people_bad_number():
         {"wijk": ["A", "B"], "jaar": 2023, "vsv_nieuw": [3.0, 2.0]}))
     with pytest.raises(fm.InvalidParameterError):
         young_people(prof, "A", number=0)
-    with pytest.raises(DataError, match="no number of young people"):
+    with pytest.raises(DataError, match="no population for 'A'"):
         young_people(prof, "A")
     with pytest.raises(fm.InvalidParameterError):
         young_people(prof, "A", number=10, ages="18-12")
@@ -302,8 +302,8 @@ def test_money_for_nothing_is_left_out_with_reason(model):
     area = "Bloemhof"
     ivs = fm.load_interventions(model)
     goals = [fm.parse_goal("schoolverzuim:-2pp:3j:12-18")]
-    kwargs = dict(budget=250_000, outcomes=goals, population=YoungPeople(1500, "12-18"),
-                  area=area, one_per_factor=True, phases=fm.goal_phases(goals))
+    kwargs = {"budget": 250_000, "outcomes": goals, "population": YoungPeople(1500, "12-18"),
+              "area": area, "one_per_factor": True, "phases": fm.goal_phases(goals)}
     p = fm.optimize_portfolio(model, prof, ivs, **kwargs)
     off = fm.optimize_portfolio(model, prof, ivs, min_share=0.0, **kwargs)
     tiny = p.left_out[p.left_out["reason"].str.contains("below the threshold")]
@@ -322,3 +322,50 @@ def test_money_for_nothing_is_left_out_with_reason(model):
     assert dutch.startswith("verwacht effect op de gekozen doelen") and "SD" in dutch
     with pytest.raises(fm.InvalidParameterError):
         fm.optimize_portfolio(model, prof, ivs, min_share=2, **kwargs)
+
+
+# --------------------------------------------------------------------------- goals read back
+
+
+def test_two_percent_less_is_refused_with_both_readings(her, capsys):
+    from factormodel.readback import ambiguous_goal, read_goal
+
+    assert ambiguous_goal("verzuim_meldingen:2 procent minder:3j=2") == (
+        "verzuim_meldingen:-2pp:3j=2", "verzuim_meldingen:-2%:3j=2")
+    assert ambiguous_goal("x:min 1,5%") == ("x:-1,5pp", "x:-1,5%")
+    assert ambiguous_goal("x:+3pp") is None and ambiguous_goal("x:-2%") is None
+    assert read_goal("x:-2%").unit == "%" and read_goal("x:-2pp").unit == "pp"
+    with pytest.raises(fm.AmbiguousNameError, match="percentage points less"):
+        read_goal("x:2% minder")
+    data, mapping = her
+    assert main(["recommend", "rotterdam-jeugd", str(data), "--kolommen", str(mapping),
+                 "--area", "Bloemhof", "--goal", "verzuim_meldingen:2% minder:3j"]) == 2
+    err = capsys.readouterr().err
+    assert "dubbelzinnig" in err and "-2pp:3j" in err and "-2%:3j" in err
+
+
+@pytest.mark.parametrize("goal, target", [("verzuim_meldingen:-2pp:3j:12-18", 6.4),
+                                          ("verzuim_meldingen:-2%:3j:12-18", 8.4 * 0.98)])
+def test_goal_echoed_in_her_units(goal, target, her, model, capsys):
+    import datetime
+
+    from factormodel.readback import echo_goal
+
+    data, mapping = her
+    assert main(["recommend", "rotterdam-jeugd", str(data), "--kolommen", str(mapping),
+                 "--area", "Bloemhof", "--goal", goal, "--format", "json"]) == 0
+    echo = json.loads(capsys.readouterr().out)["goals"][0]["echo"]
+    assert echo["current"] == pytest.approx(8.4)  # her wijk's own value
+    assert echo["target_value"] == pytest.approx(target)
+    assert echo["year"] == datetime.date.today().year + 3
+    # the size in SD is the library's own conversion, at her level
+    r = fm.resolve_goal(model, fm.parse_goal(goal), level=8.4)
+    assert echo["change_sd"] == pytest.approx(r.change_sd)
+    e = echo_goal(model, goal, level=8.4, today=datetime.date(2026, 1, 1))
+    assert e.text("nl").startswith("verzuim_meldingen 12-18: 8,4% → ")
+    assert "in 2029" in e.text("nl")
+    assert main(["recommend", "rotterdam-jeugd", str(data), "--kolommen", str(mapping),
+                 "--area", "Bloemhof", "--goal", goal]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1:3] == ["Uw doelen, zoals gelezen:", out.splitlines()[2]]
+    assert out.splitlines()[2].startswith("  verzuim_meldingen 12-18: 8,4% → ")

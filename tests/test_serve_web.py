@@ -406,3 +406,32 @@ def test_inwoners_is_not_the_portfolios_young_people_on_the_page(client):
     left = text.split("Niet gekozen, met de reden")[1].split("</details>")[0]
     for english in ("does not", "its expected effect", "less improvement"):
         assert english not in left
+
+
+#: A goal written as the page writes its examples: target:change[:horizon][:group][=prio].
+_EXAMPLE_GOAL = re.compile(r"\b[a-z_0-9]+:[+-][\d,.]+(?:pp|%|sd)(?::\d+j)?(?::\d+-\d+)?"
+                           r"(?:=\d+)?")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_example_goal_the_page_shows_runs(client, lang):
+    """Each example goal in the page's texts (its help, in both languages) is typed into the
+    form as she would, with the example data and a budget: the page answers, never refuses."""
+    from factormodel.serve.web import TEXT
+
+    shown = sorted({m for text in TEXT[lang].values() for m in _EXAMPLE_GOAL.findall(text)})
+    assert len(shown) >= 3 and "startkwalificatie_18_22:+3pp=2" in shown
+    for goal in shown:
+        r = client.post("/", data={"model": "rotterdam-jeugd", "area": "Oud-Crooswijk",
+                                   "goals": goal, "budget": "250.000", "lang": lang})
+        assert r.status_code == 200, (goal, alert(r.text))
+        assert alert(r.text) is None, (goal, alert(r.text))
+
+
+def test_an_ambiguous_goal_on_the_page_is_asked_with_both_readings(client):
+    r = client.post("/", data={"model": "rotterdam-jeugd", "area": "Oud-Crooswijk",
+                               "goals": "verzuim_meldingen:2% minder", "lang": "nl"})
+    message = alert(r.text)
+    assert r.status_code == 422 and message is not None
+    assert "verzuim_meldingen:-2pp" in message and "verzuim_meldingen:-2%" in message
+    assert "procentpunt" in message and "huidige niveau" in message

@@ -48,13 +48,14 @@ from ..errors import (
     close_matches,
 )
 from ..fcm import FCMResult
-from ..goals import Goal, goal_phases, parse_goal
+from ..goals import Goal, goal_phases
 from ..indicators import Profile, coverage, profile, profile_index, to_indicator_units
 from ..io import load_areas, load_example_data, load_model, read_area_data, read_model
 from ..model import FactorModel
 from ..population import ages_of, young_people
 from ..portfolio import Portfolio, load_interventions, optimize_portfolio
 from ..propagate import PropagationResult, propagate
+from ..readback import read_goal
 from ..recommend import recommend
 from ..report import report
 from .http_errors import error_status
@@ -551,7 +552,7 @@ def profile_index_row(model: FactorModel, prof: Profile, area: str) -> pd.Series
 def goals_of(outcomes: Mapping[str, float], goals: Sequence[str] = ()) -> list[Goal]:
     """The request's goals: ``'node:change…'`` texts (as on the command line) and
     ``{node: priority}``, as :class:`factormodel.Goal` objects for the library."""
-    out = [parse_goal(text) for text in goals]
+    out = [read_goal(text) for text in goals]  # '2% minder' is asked, not guessed
     out += [Goal(str(k), priority=v) for k, v in outcomes.items()]
     if not out:
         raise InvalidParameterError("choose at least one goal: 'outcomes' {node: priority} "

@@ -45,10 +45,11 @@ from .. import _lang as L
 from .. import plot
 from .._spreadsheet import table_bytes
 from ..errors import DataError, FactorModelError
-from ..goals import parse_goal, required_changes
+from ..goals import required_changes
 from ..indicators import Profile, load_indicators
 from ..model import FactorModel
 from ..population import young_people
+from ..readback import read_goal
 from ..words import parse_number
 from . import service
 from .figures import figure_png, provenance_line
@@ -473,7 +474,7 @@ async def analyse(request: Request) -> HTMLResponse:
                 problems.append(exc.detail)
         for i, text in enumerate(c.goals, 1):
             try:
-                parse_goal(text)
+                read_goal(text)
             except FactorModelError as exc:
                 problems.append(("doel" if c.lang == "nl" else "goal")
                                 + f" {i} ({text!r}): {L.error(exc, c.lang)}")
@@ -681,7 +682,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
 
     # drivers: the area's measured factors held, outcomes predicted
     result, units = service.outcome_prediction(model, row)
-    goals = [parse_goal(g) for g in c.goals]
+    goals = [read_goal(g) for g in c.goals]
     chosen = list(dict.fromkeys([o for o in c.outcomes if o in model.outcomes]
                                 + [g.target for g in goals if g.target in model.outcomes]))
     driver_figs = [fig(lambda ax, o=o: plot.plot_contributions(result, o, ax=ax, lang=lang))
