@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .calibrate import calibrate, calibration_table
     from .cbs import fetch_cbs
     from .coherence import implied_correlations, implied_r2
+    from .columns import ColumnMapping, ColumnProposal, propose_columns, read_columns
     from .datasets import list_models
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
@@ -120,8 +121,10 @@ __version__ = "0.1.0"
 #: Where each lazily imported public name lives: name -> submodule (a submodule
 #: itself when the name is the submodule's own name). The one lazy mechanism.
 _LAZY: dict[str, str] = {
-    **dict.fromkeys(["exchange", "fcm", "goals", "plot", "portfolio", "units", "vocab", "words"],
-                    ""),
+    **dict.fromkeys(["ColumnMapping", "ColumnProposal", "propose_columns", "read_columns"],
+                    "columns"),
+    **dict.fromkeys(["columns", "exchange", "fcm", "goals", "plot", "portfolio", "units",
+                     "vocab", "words"], ""),
     **dict.fromkeys(["Goal", "RequiredChange", "goal_phases", "parse_goal", "required_change",
                      "required_changes", "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
@@ -194,6 +197,8 @@ __all__ = [
     "DEFAULT_OPTIONS",
     "AmbiguousNameError",
     "Backtest",
+    "ColumnMapping",
+    "ColumnProposal",
     "Comparison",
     "CorrelationFit",
     "DataError",
@@ -280,7 +285,9 @@ __all__ = [
     "profile",
     "profile_index",
     "propagate",
+    "propose_columns",
     "read_area_data",
+    "read_columns",
     "read_deltas",
     "read_edge_list",
     "read_fcm_matrix",

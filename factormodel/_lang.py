@@ -181,6 +181,12 @@ _PHRASES: dict[str, tuple[str, str]] = {
                        "{improvement} SD (gewogen som over de doelen)",
                        "Portfolio within {budget}: cost {cost}, expected improvement "
                        "{improvement} SD (weighted sum over the goals)"),
+    "budget_left": ("  over van het budget: {left}; een interventie die minder dan {share} van "
+                    "{of} kan bereiken ({threshold} SD), krijgt geen geld",
+                    "  budget left over: {left}; an intervention that cannot bring {share} of "
+                    "{of} ({threshold} SD) gets no money"),
+    "young_people": ("  voor {who}", "  for {who}"),
+    "goals_read": ("Uw doelen, zoals gelezen:", "Your goals, as read:"),
     "portfolio_units": ("Voorspelde verandering van de doelen:",
                         "Predicted change of the goals:"),
     "left_out": ("Niet gekozen:", "Left out:"),
@@ -216,6 +222,9 @@ _REASONS = (
 )
 _SERVED_REASON = re.compile(r"its target factor (\S+) is already served by (.+) \(one "
                             r"intervention per factor\)")
+_TINY_REASON = re.compile(r"its expected effect on the chosen goals \(([\d.]+) SD at most\) is "
+                          r"below the threshold of (\d+)% of the (goals|best intervention) "
+                          r"\(([\d.]+) SD\)")
 _PHASE_REASON = re.compile(r"does not serve the goals' age group \((.+)\)")
 _BUDGET_REASON = re.compile(r"does not fit the remaining budget \(([\d,.]+) left, one unit "
                             r"costs ([\d,.]+)\)")
@@ -250,6 +259,14 @@ def money(x: float, lang: str = "nl") -> str:
     return "€ " + s.replace(",", ".") if lang == "nl" else "€" + s
 
 
+def threshold_of(key: str, lang: str) -> str:
+    """What the "no money for nothing" threshold is a share of, in words."""
+    nl, en = {"goals": ("de doelen", "the goals"),
+              "best intervention": ("wat de beste interventie bereikt",
+                                    "what the best intervention brings")}.get(key, (key, key))
+    return nl if lang == "nl" else en
+
+
 def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
     """A portfolio's reason for leaving an intervention out, in ``lang``.
 
@@ -273,6 +290,13 @@ def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str
     phase = _PHASE_REASON.fullmatch(text)
     if phase:
         return f"richt zich niet op de leeftijdsgroep van de doelen ({phase.group(1)} jaar)"
+    tiny = _TINY_REASON.fullmatch(text)
+    if tiny:
+        best, share, of, limit = tiny.groups()
+        of = "de doelen" if of == "goals" else "wat de beste interventie bereikt"
+        return (f"verwacht effect op de gekozen doelen ({best.replace('.', ',')} SD op zijn "
+                f"best) is kleiner dan de drempel van {share}% van {of} "
+                f"({limit.replace('.', ',')} SD): geen geld voor niets")
     budget = _BUDGET_REASON.fullmatch(text)
     if budget:
         left, cost = (float(x.replace(",", "")) for x in budget.groups())
@@ -310,6 +334,13 @@ _SOURCES = (
     (r"^the reference is the catalogue's typical level of each indicator: an assumption, not "
      r"a measurement of the city$", "de referentie is het typische niveau van elke indicator "
      "uit de catalogus: een aanname, geen meting van de stad"),
+    # a column read through her column mapping (columns.ColumnMapping.notes)
+    (r"^column '(.+)' read as (\S+) \(", r"kolom '\1' gelezen als \2 ("),
+    (r"^(kolom '.+' gelezen als .*)\(as is", r"\1(zoals gegeven"),
+    (r"^(kolom '.+' gelezen als .*)fraction → %", r"\1fractie → %"),
+    (r"^(kolom '.+' gelezen als .*)per 1,000", r"\1per 1.000"),
+    (r"^(kolom '.+' gelezen als .*); its definition: ", r"\1; definitie: "),
+    (r"^(kolom '.+' gelezen als .*); year (\d{4})\)$", r"\1; jaar \2)"),
 )
 
 
@@ -391,6 +422,26 @@ _ERROR_RULES = _rules(
      "getallen (9,1), of vermenigvuldig de kolom met 100"),
     (r"(?P<ind>\S+) \(largest value (?P<d_v>[-\d.e]+); typical level (?P<d_t>[-\d.e]+)%\)",
      "{ind} (grootste waarde {v}; gebruikelijk niveau {t}%)"),
+    # a name measuring the opposite is never suggested plainly (words.Lexicon.resolve)
+    (rf"(?P<t_hint>.+); (?P<name>{_NAME}) measures the opposite: if your column is its "
+     r"complement \(100 - x\), say so in a column mapping \(factormodel kolommen\)",
+     "{hint}; {name} meet het tegendeel: is uw kolom het complement (100 − x), zeg dat dan "
+     "in een kolomkoppeling (factormodel kolommen)"),
+    # a goal in words with two readings (readback.read_goal)
+    (rf"goal (?P<goal>{_NAME}) is ambiguous: (?P<part>{_NAME}) is either (?P<n>[\d.,]+) "
+     r"percentage points (?P<w>less|more) \((?P<pp>'[^']*')\) or (?P=n)% (?P=w) than the "
+     r"current level \((?P<rel>'[^']*')\); write the one you mean",
+     "doel {goal} is dubbelzinnig: {part} is óf {n} procentpunt (--goal {pp}), óf {n}% van "
+     "het huidige niveau (--goal {rel}); schrijf wat u bedoelt"),
+    # the young people of a portfolio (population.young_people)
+    (rf"the data's column (?P<col>{_NAME}) counts all residents of (?P<area>{_NAME}) "
+     r"\((?P<n>\d+)\), not the young people a portfolio is for; give their number "
+     r"\(population=\.\.\. in Python, --population on the command line, the field 'aantal "
+     r"jongeren' on the web page\), or say that this column counts the young people "
+     r"\(column_is_young=True, --population-is-young\)",
+     "de kolom {col} van de data telt alle inwoners van {area} ({n}), niet de jongeren voor "
+     "wie het pakket is; geef hun aantal (--jongeren AANTAL, op de webpagina het veld "
+     "'aantal jongeren'), of zeg dat deze kolom de jongeren telt (--inwoners-zijn-jongeren)"),
     # hints of errors.close_matches
     (r"did you mean (?P<names>.+)\?", "bedoelde u {names}?"),  # names: ' or ' -> ' of '
     (r"closest valid values: (?P<names>.+?)(?: \(and (?P<more>\d+) more\))?",
@@ -466,7 +517,8 @@ _ERROR_RULES = _rules(
     # populations
     (rf"no population for (?P<area>{_NAME}) in the data; give it yourself .*",
      "geen aantal jongeren voor {area} in de data; geef het met --population AANTAL, of zet "
-     "een kolom 'jongeren' (of 'inwoners', 'population') in het bestand"),
+     "een kolom 'jongeren' in het bestand (een kolom 'inwoners' telt iedereen en wordt "
+     "daarvoor niet gebruikt)"),
     # numbers typed on the command line
     (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
      "{what} {value} is geen getal ({why})"),
@@ -596,6 +648,7 @@ def _split_items(text: str, problems: bool = False) -> list[str] | None:
     for item in items:  # "unknown x 'y'; did you mean ...": one item
         if joined and (item.startswith(("did you mean", "closest valid values",
                                         "no close match"))
+                       or " measures the opposite: if your column is " in item
                        or (problems and not item[:1].isdigit())):
             joined[-1] += "; " + item
         else:

@@ -316,6 +316,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
                       f"mean {near!r}? As written, {name!r} is a separate area and {near!r} "
                       "lacks its values; correct the name (or give CBS codes)",
                       DataWarning, stacklevel=3)
+    if pop_col:  # which column the populations came from (all residents or young people)
+        out.attrs["population_column"] = str(pop_col)
     return out
 
 

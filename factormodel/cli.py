@@ -59,11 +59,12 @@ from .errors import (
     ModelWarning,
 )
 from .fcm import FCMResult
-from .goals import Goal, goal_phases, parse_goal, required_changes, resolve_goal
+from .goals import Goal, goal_phases, required_changes, resolve_goal
 from .indicators import (
     CITY_NAMES,
     REFERENCES,
     Profile,
+    area_table,
     as_catalogue,
     coverage,
     indicator_table,
@@ -73,8 +74,10 @@ from .indicators import (
 )
 from .io import load_example_data, load_model, read_area_data, read_deltas
 from .model import FactorModel
+from .population import ages_of, young_people
 from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
+from .readback import echo_goal, read_goal
 from .recommend import gap_effects, recommend
 from .words import Lexicon, parse_number, resolve_node
 
@@ -322,9 +325,13 @@ def _parser() -> argparse.ArgumentParser:
                                     "(Dutch notation: 250.000 or 250000)")
     p.add_argument("--interventions", metavar="FILE.csv",
                    help="intervention catalogue (default: the model's bundled one)")
-    p.add_argument("--population", metavar="AANTAL",
-                   help="aantal jongeren in de wijk (standaard: kolom 'jongeren' in de data) / "
-                        "young people in the area")
+    p.add_argument("--population", "--jongeren", dest="population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk waarvoor het pakket is (standaard: kolom "
+                        "'jongeren' in de data; een kolom 'inwoners' telt iedereen en wordt "
+                        "niet gebruikt) / young people in the area")
+    p.add_argument("--population-is-young", "--inwoners-zijn-jongeren", action="store_true",
+                   help="de bevolkingskolom van de data (bijv. 'inwoners') telt de jongeren / "
+                        "the data's population column counts the young people")
     p.add_argument("--one-per-factor", action=argparse.BooleanOptionalAction, default=True,
                    help="at most one intervention per target factor (default, as in the "
                         "wijkrapport and the web page; --no-one-per-factor allows several)")
@@ -350,14 +357,37 @@ def _parser() -> argparse.ArgumentParser:
                         "e.g. 'schoolverzuim:-2pp:3j' or 'vsv=2' (repeatable)")
     p.add_argument("--budget", help="compute an intervention portfolio within it (euros; "
                    "250000, 250.000 and 250.000,50 are read as Dutch amounts)")
-    p.add_argument("--population", metavar="AANTAL",
-                   help="aantal jongeren in de wijk (standaard: kolom 'jongeren' in de data) / "
-                        "young people in the area")
+    p.add_argument("--population", "--jongeren", dest="population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk waarvoor het pakket is (standaard: kolom "
+                        "'jongeren' in de data; een kolom 'inwoners' telt iedereen en wordt "
+                        "niet gebruikt) / young people in the area")
+    p.add_argument("--population-is-young", "--inwoners-zijn-jongeren", action="store_true",
+                   help="de bevolkingskolom van de data (bijv. 'inwoners') telt de jongeren / "
+                        "the data's population column counts the young people")
     p.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
     p.add_argument("--out", required=True, metavar="FILE.html",
                    help="where to write the report (.html, or .pdf with WeasyPrint)")
     p.set_defaults(func=_cmd_wijkanalyse)
+
+    p = sub.add_parser("kolommen", parents=[common],
+                       help="stel een kolomkoppeling voor: welke kolom van uw bestand welke "
+                            "indicator is / propose a column mapping for your file",
+                       description="Stelt per kolom de best passende indicatoren voor, met de "
+                                   "reden. Met --out schrijft het de koppeling (CSV met ';'), "
+                                   "die u nakijkt en meegeeft met --kolommen. / Proposes, per "
+                                   "column, the closest indicators with the reason.")
+    p.add_argument("data", help="uw databestand (CSV/XLSX) / your data file")
+    p.add_argument("--model", default="rotterdam-jeugd",
+                   help="model (default: rotterdam-jeugd)")
+    p.add_argument("--indicators", metavar="CSV", help="indicator catalogue (default: the "
+                   "model's own)")
+    p.add_argument("--year", type=int, help="jaar van een bestand zonder jaarkolom / year")
+    p.add_argument("--out", metavar="KOLOMMEN.csv",
+                   help="schrijf de voorgestelde koppeling naar dit bestand / write the mapping")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl")
+    p.set_defaults(func=_cmd_kolommen)
 
     p = sub.add_parser("effects", parents=[common, out],
                        help="total effects of the factors on the outcomes")
@@ -448,6 +478,9 @@ def _area_options(p: argparse.ArgumentParser) -> None:
                         "nl) / language of output and error messages")
     p.add_argument("--indicators", metavar="CSV", help="indicator catalogue for the data "
                    "(default: the model's own; for example:cbs_kwb2017 its shipped one)")
+    p.add_argument("--kolommen", "--columns", dest="columns", metavar="KOLOMMEN.csv",
+                   help="uw kolomkoppeling: welke kolom welke indicator is, en hoe (maak er "
+                        "een met 'factormodel kolommen') / your column mapping")
 
 
 def _area_data(arg: str, registry: str | None, year: int | None = None) -> pd.DataFrame:
@@ -463,7 +496,8 @@ def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
     # without --indicators, profile picks the catalogue the data name and says so
     return profile(model, data, reference=args.reference, year=args.year, level=args.level,
                    reference_values=args.reference_values,
-                   indicators=args.indicators or None, city=args.city or CITY_NAMES)
+                   indicators=args.indicators or None, city=args.city or CITY_NAMES,
+                   columns=args.columns)
 
 
 def _area_name(areas: Any, name: str | None) -> str | None:
@@ -949,6 +983,20 @@ def _meaning(model: FactorModel, units: pd.DataFrame, area: str, prof: Profile,
     return out
 
 
+def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
+               year: int | None) -> float | None:
+    """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
+    if not indicator:
+        return None
+    data, _, _ = area_table(model, _area_data(args.data, args.areas, year),
+                            indicators=as_catalogue(model, args.indicators)
+                            if args.indicators else None,
+                            columns=getattr(args, "columns", None), year=year)
+    mine = data[(data["area"] == args.area) & (data["year"] == year)]
+    value = mine.loc[mine["indicator"] == indicator, "value"]
+    return float(value.iloc[0]) if len(value) and np.isfinite(value.iloc[0]) else None
+
+
 def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> float:
     """A number typed on the command line, read by the library's one cell parser
     (``0,5``; for money and counts, ``grouping``, also Dutch ``250.000`` and
@@ -958,7 +1006,7 @@ def _number_arg(option: str, value: str | None, *, grouping: bool = False) -> fl
 
 def _goals(args: argparse.Namespace) -> list[Goal]:
     """--goal and --outcome as goals (--outcome ID[=PRIORITY] is a goal without a size)."""
-    goals = [parse_goal(g) for g in args.goal]
+    goals = [read_goal(g) for g in args.goal]
     for item in args.outcome:
         name, sep, value = item.partition("=")
         priority = 1.0
@@ -986,6 +1034,9 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     lang = args.lang
     note = _synthetic_note(prof, lang)
     resolved = [resolve_goal(model, g, levels=prof.area_levels(args.area)) for g in goals]
+    # every goal said back in her words and in units (current value in her wijk -> target)
+    echoes = [echo_goal(model, r.goal, level=_own_level(model, args, r.indicator, prof.year))
+              if r.goal.change is not None else None for r in resolved]
     rec = recommend(model, prof, goals, area=args.area, top=args.top)
     ranked = rec[rec["status"] == "recommended"]
     effects = (gap_effects(model, prof, goals, ranked, area=args.area)
@@ -994,12 +1045,13 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     needed = required_changes(model, goals, levels=prof.area_levels(args.area))
     portfolio = catalogue = None
     if budget is not None:
-        population = (_number_arg("--population", args.population, grouping=True)
-                      if args.population is not None else prof.population_of(args.area))
+        young = young_people(prof, args.area, number=None if args.population is None else
+                             _number_arg("--population", args.population, grouping=True),
+                             ages=ages_of(goals), column_is_young=args.population_is_young)
         catalogue = load_interventions(model, args.interventions)
         portfolio = optimize_portfolio(
             model, prof, catalogue, budget=budget, outcomes=goals,
-            population=population, area=args.area, one_per_factor=args.one_per_factor,
+            population=young.number, area=args.area, one_per_factor=args.one_per_factor,
             phases=goal_phases(goals),
             required_phases=args.require_phase, required_settings=args.require_setting,
             cap_at_room=args.cap_at_room)
@@ -1012,11 +1064,13 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             "goals": [{"target": r.goal.target, "node": r.node, "indicator": r.indicator,
                        "change": r.goal.change, "unit": r.goal.unit,
                        "change_sd": r.change_sd, "years": r.goal.years,
-                       "group": r.goal.group, "priority": r.goal.priority}
-                      for r in resolved],
+                       "group": r.goal.group, "priority": r.goal.priority,
+                       "echo": e.to_dict() if e is not None else None}
+                      for r, e in zip(resolved, echoes, strict=True)],
             "factors": rec.to_dict("records"), "effects": effects,
             "required_change": [n.to_dict() for n in needed],
             "portfolio": portfolio.to_dict() if portfolio is not None else None,
+            "young_people": young.to_dict() if portfolio is not None else None,
             "notes": rec.attrs.get("notes", [])}
         _emit(args, doc)
         return 0
@@ -1030,8 +1084,16 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             sheets["portfolio"] = portfolio.to_frame()
         _emit(args, rec, sheets=sheets, lang=lang)
         return 0
-    _emit(args, rec, _recommend_text(model, args, rec, effects, needed, portfolio, catalogue,
-                                     prof, note))
+    text = _recommend_text(model, args, rec, effects, needed, portfolio, catalogue, prof, note)
+    said = [e.text(lang) for e in echoes if e is not None]
+    if said:  # under the heading line, before the ranking
+        head, _, rest = text.partition("\n")
+        text = "\n".join([head, L.phrase("goals_read", lang), *(f"  {s}" for s in said),
+                          rest])
+    if portfolio is not None:  # the number of young people used, and where it came from
+        text = text.replace(_PORTFOLIO_MARK, L.phrase("young_people", lang,
+                                                      who=young.describe(lang)), 1)
+    _emit(args, rec, text)
     return 0
 
 
@@ -1040,7 +1102,7 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
 
     if not args.area:
         raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
-    goals = [parse_goal(g) for g in args.goal]
+    goals = [read_goal(g) for g in args.goal]
     model = load_model(args.model)
     data = _area_data(args.data, args.areas, args.year)
     args.area = _area_name(data["area"], args.area)
@@ -1054,11 +1116,14 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
                   reference=args.reference, year=args.year, level=args.level,
                   indicators=None if catalogue is None else as_catalogue(model, catalogue),
                   population=population, n_draws=args.draws, seed=args.seed,
-                  data_source=source,
+                  data_source=source, population_is_young=args.population_is_young,
                   profile_options={"reference_values": args.reference_values,
-                                   "city": args.city or CITY_NAMES})
+                                   "city": args.city or CITY_NAMES, "columns": args.columns})
     print(path)
     return 0
+
+
+_PORTFOLIO_MARK = "\0young people\0"  # replaced by the young people the portfolio is for
 
 
 def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFrame,
@@ -1112,7 +1177,11 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
     if portfolio is not None:
         lines += ["", L.phrase("portfolio_head", lang, budget=L.money(portfolio.budget, lang),
                                cost=L.money(portfolio.total_cost, lang),
-                               improvement=n(portfolio.improvement, 3))]
+                               improvement=n(portfolio.improvement, 3)), _PORTFOLIO_MARK,
+                  L.phrase("budget_left", lang, left=L.money(portfolio.budget_left, lang),
+                           share=f"{portfolio.constraints['min_share']:.0%}",
+                           of=L.threshold_of(portfolio.constraints["threshold_of"], lang),
+                           threshold=n(portfolio.constraints["threshold_sd"], 3))]
         rules = ([L.phrase("one_per_factor", lang)] if portfolio.constraints["one_per_factor"]
                  else []) + ([L.phrase("age_group", lang, ages=", ".join(
                      portfolio.constraints["phases"]))] if portfolio.constraints["phases"] else [])
@@ -1180,6 +1249,48 @@ def _propagation_text(result: PropagationResult | FCMResult, frame: pd.DataFrame
     if fcm:
         lines += ["", "FCM status:", result.status.to_string()]
     return "\n".join(lines)
+
+
+def _cmd_kolommen(args: argparse.Namespace) -> int:
+    from .columns import propose_columns
+
+    model = load_model(args.model)
+    cat = as_catalogue(model, args.indicators)
+    data = read_area_data(args.data, year=args.year)
+    values = data.groupby("indicator", sort=False)["value"].apply(list).to_dict()
+    prop = propose_columns(cat, list(values), values=values, lang=args.lang)
+    if args.out:
+        mapping = prop.mapping()
+        write_with(args.out, lambda tmp: Path(tmp).write_bytes(
+            b"\xef\xbb\xbf" + _csv(guard_frame(mapping), True).encode("utf-8")))
+    if args.format == "json":
+        print(json.dumps(prop.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
+        return 0
+    nl = args.lang == "nl"
+    lines = [("Voorstel per kolom (beste eerst). Een kolom die het tegendeel meet, wordt "
+              "alleen als complement (100 − x) voorgesteld." if nl else
+              "Proposals per column (best first). A column measuring the opposite is only "
+              "proposed as the complement (100 − x)."), ""]
+    for kolom, group in prop.table.groupby("kolom", sort=False):
+        lines.append(f"{kolom}")
+        for r in group.itertuples():
+            if not r.indicator:
+                lines.append(f"   – {r.reason}")
+                continue
+            how = {"zoals": ""}.get(r.transformatie, f" [{r.transformatie}]")
+            lines.append(f"  {r.rank}. {r.indicator}{how}: {r.reason}")
+    lines.append("")
+    if args.out:
+        lines.append((f"Koppeling geschreven naar {args.out}: kijk hem na (kolom 'indicator' "
+                      "en 'transformatie'; vul 'definitie' en 'jaar' in) en geef hem mee met "
+                      f"--kolommen {args.out}.") if nl else
+                     (f"Mapping written to {args.out}: check it and pass it with "
+                      f"--columns {args.out}."))
+    else:
+        lines.append("Schrijf de koppeling met --out kolommen.csv." if nl else
+                     "Write the mapping with --out columns.csv.")
+    print("\n".join(lines))
+    return 0
 
 
 def _cmd_effects(args: argparse.Namespace) -> int:

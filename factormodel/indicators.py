@@ -61,6 +61,7 @@ __all__ = [
     "CITY_NAMES",
     "Profile",
     "area_deltas",
+    "area_table",
     "as_catalogue",
     "build_catalogue",
     "check_profile",
@@ -289,6 +290,10 @@ class Profile:
         The data's own ``status`` column (``real``, ``synthetic``), if any.
     source : str
         The data's credit line (its ``source`` column), if any.
+    population_column : str
+        The data column the populations came from (``""`` when none); whether
+        it counts young people or all residents decides whether a portfolio may
+        use it (:func:`factormodel.young_people`).
     """
 
     deltas: pd.DataFrame
@@ -307,6 +312,7 @@ class Profile:
     left_out: tuple[str, ...] = ()
     status: str = ""
     source: str = ""
+    population_column: str = ""
 
     def __post_init__(self) -> None:
         # the deltas say what they were computed from, also when handed on alone
@@ -1086,11 +1092,47 @@ def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
 # --------------------------------------------------------------------------- public
 
 
+def area_table(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = None,
+               columns: Any = None, year: int | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[pd.DataFrame, str] | None]:
+    """Area data with every indicator as a catalogue id: THE place where headers are
+    resolved (her column mapping first, then ids, Dutch and English labels).
+
+    Returns ``(long data, catalogue, (catalogue, note) when the data name their own
+    catalogue else None)``. :func:`profile`, :func:`factormodel.report` and the web page
+    all read area data through it, so labels, ids and mapped headers give the same
+    result everywhere.
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> m = fm.load_model("rotterdam-jeugd")
+    >>> raw = pd.DataFrame({"wijk": ["A"], "jaar": [2023],
+    ...                     "% nieuwe voortijdig schoolverlaters (12-22 jaar)": [3.0]})
+    >>> area_table(m, raw)[0]["indicator"].tolist()
+    ['vsv_nieuw']
+    """
+    from .columns import apply_columns, as_columns
+
+    data = as_area_data(data, year=year)
+    named = data_catalogue(model, data) if indicators is None else None
+    cat = indicators if indicators is not None else named[0] if named else load_indicators(model)
+    if columns is not None:
+        data = apply_columns(data, as_columns(columns, cat), cat)
+    notes = data.attrs.get("column_notes", ())
+    data = _understood(data, cat, model if indicators is None and named is None else None)
+    if notes and data.attrs.get("column_notes") != notes:
+        data = data.copy()
+        data.attrs["column_notes"] = notes
+    return data, cat, named
+
+
+
 def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = None,
             reference: str = "city", year: int | None = None, level: str | None = None,
             targets: Mapping[str, float] | None = None,
             reference_values: Mapping[str, float] | str | PathLike[str] | None = None,
-            city: Sequence[str] = CITY_NAMES) -> Profile:
+            city: Sequence[str] = CITY_NAMES, columns: Any = None) -> Profile:
     """Area profile: the delta of every node per area, in model units (SD).
 
     Parameters
@@ -1128,6 +1170,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         Area names (or CBS codes) that mean the whole city, case-insensitive.
         Rows of the city (also any ``gemeente``-level row) are never profiled
         as an area.
+    columns : column mapping, optional
+        Her columns -> catalogue indicators (a file, table or mapping; see
+        :mod:`factormodel.columns`); each column read through it is named in
+        ``assumptions``.
 
     Returns
     -------
@@ -1163,10 +1209,9 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         raise InvalidParameterError("reference='values' needs reference_values (a mapping "
                                     "indicator -> value, or a CSV file)")
     year = year_argument(year)
-    data = as_area_data(data, year=year)
-    named = data_catalogue(model, data) if indicators is None else None
-    cat = indicators if indicators is not None else named[0] if named else load_indicators(model)
-    data = _understood(data, cat, model if indicators is None and named is None else None)
+    data, cat, named = area_table(model, data, indicators=indicators, columns=columns, year=year)
+    population_column = str(data.attrs.get("population_column", ""))
+    mapped = data.attrs.get("column_notes", ())
     city_rows, data, area_coding = _split_city(data, city)
     unfiltered = data
     data = _choose_level(data, level)
@@ -1194,6 +1239,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     areas = pd.Index(areas, name="area")
     present = np.bincount(codes, minlength=len(distinct)) > 0
     source, assumptions = "", [named[1]] if named else []
+    assumptions += list(mapped)  # her columns read through her column mapping
     if reference == "city":
         ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year], codes,
                                               distinct, list(areas))
@@ -1295,7 +1341,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                    model_name=model.name, population=population,
                    synthetic=synthetic, left_out=left_out, status=_joined(now, "status"),
                    source=_joined(now, "source"), reference_source=source,
-                   assumptions=tuple(assumptions))
+                   assumptions=tuple(assumptions), population_column=population_column)
 
 
 def _area_values(now: pd.DataFrame, value: np.ndarray, area_codes: np.ndarray,

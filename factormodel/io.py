@@ -55,7 +55,8 @@ from .model import FactorModel
 
 __all__ = ["export_model", "load_areas", "load_example_data", "load_model", "model_schema",
            "read_area_data", "read_deltas", "read_edge_list", "read_fcm_matrix",
-           "read_model", "read_table", "read_weight_table", "write_document", "write_model"]
+           "read_model", "read_sheet", "read_table", "read_weight_table", "write_document",
+           "write_model"]
 
 FORMAT = "factormodel"
 FORMAT_VERSION = 1
@@ -498,6 +499,25 @@ def read_table(path: PathLike) -> tuple[pd.DataFrame, TableSource]:
     if problems:
         raise ModelValidationError(problems, str(path))
     return raw, TableSource(path.stem, "csv", str(path), lines)
+
+
+def read_sheet(path: PathLike) -> tuple[pd.DataFrame, TableSource]:
+    """Read one small table from a CSV file (as :func:`read_table`) or the first sheet of
+    an XLSX workbook, cells as text, with where it came from (file and line or sheet row).
+
+    Raises
+    ------
+    ModelFileError
+        If the file does not exist or cannot be read.
+    ModelValidationError
+        Listing every malformed line of a CSV file.
+    """
+    path = _path_argument(path, "read_sheet")
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        return read_table(path)
+    frame, lines = _raw_table(path, 0)
+    frame = frame.astype(object).where(frame.notna(), "")
+    return frame, TableSource(path.stem, "csv", str(path), tuple(lines))
 
 
 def load_catalogue(model: FactorModel, name: str,

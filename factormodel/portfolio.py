@@ -46,6 +46,7 @@ from .errors import DataError, InvalidParameterError, ModelValidationError, Prob
 from .indicators import Profile, area_deltas, check_profile, to_indicator_units
 from .io import load_catalogue
 from .model import FactorModel
+from .population import YoungPeople
 
 __all__ = ["DEFAULT_EFFECT", "DEFAULT_EFFECT_SD", "RECOGNITION_LEVELS", "Portfolio",
            "build_interventions", "load_interventions", "optimize_portfolio"]
@@ -195,6 +196,47 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
     return load_catalogue(model, "interventions", build_interventions, path)
 
 
+#: An intervention whose expected effect on the chosen goals, at the most units the budget
+#: and its reach allow, is below this share of the goals' size is left out (no money for
+#: nothing); see :func:`negligible_effect`.
+MIN_SHARE = 0.01
+
+
+def goals_size(model: FactorModel, outcomes: Any) -> float | None:
+    """The size of the chosen goals in SD, weighted by priority (``Σ priority × |change|``),
+    when every goal has a size; None when one has none.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> m = fm.load_model("rotterdam-jeugd")
+    >>> goals_size(m, {"vsv": 2}) is None
+    True
+    >>> goals_size(m, [fm.Goal("vsv", -0.5, priority=2)])
+    1.0
+    """
+    from .goals import as_goals
+
+    resolved = as_goals(model, outcomes)
+    if not all(math.isfinite(r.change_sd) for r in resolved):
+        return None
+    return float(sum(float(r.goal.priority) * abs(r.change_sd) for r in resolved))
+
+
+def negligible_effect(value_per_unit: np.ndarray, most_units: np.ndarray, size: float,
+                      share: float = MIN_SHARE) -> tuple[np.ndarray, np.ndarray, float]:
+    """THE rule "no money for nothing": which interventions cannot bring ``share`` of the
+    goals' ``size`` (SD) even at their ``most_units``; returns (mask, their largest effect,
+    threshold in SD).
+
+    >>> negligible_effect(np.array([0.0001, 0.2]), np.array([3, 1]), 1.0)[0].tolist()
+    [True, False]
+    """
+    best = value_per_unit * most_units
+    threshold = share * size
+    return best < threshold, best, threshold
+
+
 @dataclass(frozen=True)
 class Portfolio(Result):
     """An optimal set of interventions for one area and budget.
@@ -219,7 +261,14 @@ class Portfolio(Result):
         Cost of the portfolio, the budget, and the objective (weighted
         improvement of the chosen outcomes, SD).
     constraints : dict
-        The optional constraints that were applied.
+        The optional constraints that were applied (with ``min_share``, the
+        threshold in SD and how the goals' size was found).
+    young_people : YoungPeople
+        The number of young people the portfolio is for, their age band and where
+        the number came from (:func:`factormodel.population.young_people`).
+    budget_left : float
+        The budget not spent (said in every output: money is never put into an
+        intervention that cannot bring :data:`MIN_SHARE` of the goals).
     synthetic : bool
         True when the profile came from synthetic data (named in the repr and
         the notebook summary).
@@ -236,6 +285,12 @@ class Portfolio(Result):
     improvement: float
     constraints: dict
     synthetic: bool = False
+    young_people: YoungPeople | None = None
+
+    @property
+    def budget_left(self) -> float:
+        """The budget not spent."""
+        return float(self.budget - self.total_cost)
 
     def _repr_html_(self) -> str:
         return portfolio_html(self)
@@ -245,7 +300,8 @@ class Portfolio(Result):
             if "effect_is_default" in self.chosen else 0
         return (f"<Portfolio for {self.area!r}: {len(self.chosen)} intervention(s) chosen, "
                 f"{len(self.left_out)} left out; cost {euros(self.total_cost)} of "
-                f"{euros(self.budget)}; expected improvement {small(self.improvement)} SD"
+                f"{euros(self.budget)} ({euros(self.budget_left)} left); expected improvement "
+                f"{small(self.improvement)} SD"
                 f"{f'; {defaults} default effect size(s)' if defaults else ''}"
                 f"{', SYNTHETIC data' if self.synthetic else ''}>")
 
@@ -253,6 +309,8 @@ class Portfolio(Result):
         """JSON-safe: budget, cost, improvement, chosen and left-out interventions, changes."""
         return json_safe({
             "area": self.area, "budget": self.budget, "total_cost": self.total_cost,
+            "budget_left": self.budget_left,
+            "young_people": self.young_people.to_dict() if self.young_people else None,
             "improvement_sd": self.improvement, "chosen": self.chosen,
             "outcome_changes_sd": self.outcome_changes,
             "factor_changes_sd": self.factor_changes,
@@ -286,12 +344,13 @@ def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.Series,
 
 def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                        catalogue: pd.DataFrame, *, budget: float,
-                       outcomes: Mapping[str, float] | Iterable[str], population: float,
+                       outcomes: Mapping[str, float] | Iterable[str],
+                       population: float | YoungPeople,
                        area: Any = None, one_per_factor: bool = False,
                        required_phases: Sequence[str] = (), phases: Sequence[str] = (),
                        required_settings: Sequence[str] = (), cap_at_room: bool = False,
-                       alpha: float = 1.0, indicators: pd.DataFrame | None = None
-                       ) -> Portfolio:
+                       alpha: float = 1.0, indicators: pd.DataFrame | None = None,
+                       min_share: float = MIN_SHARE) -> Portfolio:
     """Choose interventions (and units) that maximise the chosen outcomes' improvement.
 
     Parameters
@@ -302,8 +361,11 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         Intervention catalogue (:func:`factormodel.load_interventions`).
     budget : float
         Money available (same currency as the catalogue's costs).
-    population : float
-        Young people in the area (the target population of the interventions).
+    population : float or YoungPeople
+        Young people in the area (the target population of the interventions); a
+        :class:`~factormodel.population.YoungPeople` (from
+        :func:`~factormodel.population.young_people`) also says their age band and
+        where the number came from, and the portfolio repeats it.
     one_per_factor : bool
         At most one intervention per target factor.
     required_phases, required_settings : sequences
@@ -316,6 +378,12 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     cap_at_room : bool
         No factor is improved beyond the area's room to improve (unmeasured
         factors are not capped; the result says so).
+    min_share : float
+        An intervention whose expected effect on the chosen goals, at the most
+        units the budget and its reach allow, is below this share (default 1%) of
+        the goals' size (:func:`goals_size`, when every goal has a size) or else
+        of what the best single intervention brings, is left out with that reason
+        (:func:`negligible_effect`); 0 switches the rule off.
 
     Raises
     ------
@@ -339,12 +407,17 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     >>> p.chosen["intervention"].tolist(), p.total_cost
     (['a', 'c'], 1100.0)
     """
+    young = population if isinstance(population, YoungPeople) else None
+    if young is not None:
+        population = young.number
     for name, value in (("budget", budget), ("population", population)):
         if not (isinstance(value, int | float | np.number) and math.isfinite(value)
                 and value >= 0):
             raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
     if population <= 0:
         raise InvalidParameterError("population must be above 0")
+    if young is None:
+        young = YoungPeople(float(population), "", "given")
     bad_phase = [p for p in [*required_phases, *phases] if p not in vocab.PHASES]
     bad_setting = [s for s in required_settings if s not in vocab.FACTOR_SETTINGS]
     if bad_phase or bad_setting:
@@ -385,6 +458,21 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                         for i in ids], dtype=bool)
     for j in np.flatnonzero(outside):  # not for the goals' age group: no units
         add(np.eye(k)[j], np.zeros(k), -np.inf, 0.0, "phases")
+    if not (isinstance(min_share, int | float) and 0 <= min_share < 1):
+        raise InvalidParameterError(f"min_share must be a number from 0 to below 1, got "
+                                    f"{min_share!r}")
+    size = goals_size(model, outcomes)
+    affordable = np.where(cost > 0, np.floor(float(budget) / np.where(cost > 0, cost, 1.0)),
+                          upper)
+    most = np.minimum(upper, np.maximum(1.0, affordable))  # one unit that does not fit: budget
+    # without a size for every goal, "the goal" is what the best single intervention brings
+    size_how = "goals" if size is not None else "best intervention"
+    if size is None:
+        size = float(np.max(np.where(outside, 0.0, v * most), initial=0.0))
+    tiny, best_effect, threshold = negligible_effect(v, most, size, min_share)
+    tiny &= ~outside
+    for j in np.flatnonzero(tiny):  # money for nothing: no units
+        add(np.eye(k)[j], np.zeros(k), -np.inf, 0.0, "negligible effect")
     if one_per_factor:
         for f in factors:
             member = np.array([f in info.loc[i, "factors"] for i in ids], dtype=float)
@@ -441,13 +529,14 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                                                  "effect_is_default"].any())
                               for i in np.array(ids)[chosen_mask]]})
     left = _left_out(info, ids, units, v, cost, float(budget), one_per_factor, cap_at_room,
-                     room, factors, A, outside, tuple(phases))
+                     room, factors, A, outside, tuple(phases), tiny, best_effect, threshold,
+                     min_share, size_how)
     units_table = _in_units(model, outcome_changes.rename(area), indicators,
                             profile if isinstance(profile, Profile) else None)
     uncapped = [f for j, f in enumerate(factors) if np.isnan(room[j])]
     return Portfolio(area=str(area), chosen=chosen, left_out=left,
                      synthetic=bool(provenance_of(profile).get("synthetic", False)),
-                     factor_changes=factor_changes[factor_changes != 0],
+                     factor_changes=factor_changes[factor_changes != 0], young_people=young,
                      outcome_changes=outcome_changes, outcome_units=units_table,
                      total_cost=float(units @ cost), budget=float(budget),
                      improvement=improvement,
@@ -456,6 +545,8 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                                   "phases": list(phases),
                                   "required_settings": list(required_settings),
                                   "cap_at_room": capped if cap_at_room else False,
+                                  "min_share": float(min_share),
+                                  "threshold_sd": float(threshold), "threshold_of": size_how,
                                   "not_capped_unmeasured": uncapped if cap_at_room else []})
 
 
@@ -472,7 +563,8 @@ def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame |
 def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarray,
               cost: np.ndarray, budget: float, one_per_factor: bool, cap_at_room: bool,
               room: np.ndarray, factors: list[str], A: np.ndarray, outside: np.ndarray,
-              phases: tuple[str, ...]) -> pd.DataFrame:
+              phases: tuple[str, ...], tiny: np.ndarray, best: np.ndarray, threshold: float,
+              share: float, size_how: str) -> pd.DataFrame:
     spent = float(units @ cost)
     served_by = {f: info.loc[i, "name"] for i, n in zip(ids, units, strict=True) if n > 0
                  for f in info.loc[i, "factors"]}
@@ -486,6 +578,10 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
             reason = f"does not serve the goals' age group ({', '.join(phases)})"
         elif v[j] <= 0:
             reason = "does not improve the chosen outcomes"
+        elif tiny[j]:
+            reason = (f"its expected effect on the chosen goals ({best[j]:.4f} SD at most) is "
+                      f"below the threshold of {share:.0%} of the {size_how} "
+                      f"({threshold:.4f} SD)")
         elif cap_at_room and all(used[factors.index(f)] >= room[factors.index(f)] - 1e-12
                                  for f in mine if not np.isnan(room[factors.index(f)])) \
                 and all(not np.isnan(room[factors.index(f)]) for f in mine):

@@ -49,9 +49,8 @@ from .goals import (
 )
 from .indicators import (
     Profile,
-    as_area_data,
+    area_table,
     coverage,
-    data_catalogue,
     indicator_table,
     load_indicators,
     profile,
@@ -59,6 +58,7 @@ from .indicators import (
 from .io import load_model, write_document
 from .model import FactorModel
 from .plot import detached, figure_png, plot_profile, plot_recommendation
+from .population import YoungPeople, ages_of, young_people
 from .portfolio import Portfolio
 from .uncertainty import MonteCarloResult
 from .workflow import Options, analyse
@@ -274,7 +274,8 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
            one_per_factor: bool = True, top: int = 5, n_draws: int = 1000, seed: int = 0,
            alpha: float = 1.0, dpi: int = 100, date: _dt.date | str | None = None,
            data_source: str | None = None,
-           profile_options: Mapping[str, Any] | None = None) -> str | Path:
+           profile_options: Mapping[str, Any] | None = None,
+           population_is_young: bool = False) -> str | Path:
     """Write the wijkrapport for ``area``: one self-contained HTML (or PDF) file.
 
     Parameters
@@ -305,7 +306,10 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
         than the model's own, e.g. for real CBS data); ``profile_options``
         passes any further keyword to it.
     population : float, optional
-        Young people in the area, for the portfolio (default: from the data).
+        Young people in the area, for the portfolio (default: the data's column of young
+        people; a column of all residents only with ``population_is_young``; see
+        :func:`factormodel.population.young_people`). The report states the number used
+        and where it came from.
     interventions : DataFrame or path, optional
         Intervention catalogue (default: the model's own).
     one_per_factor : bool
@@ -320,6 +324,8 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     data_source : str, optional
         How the data are named under provenance (default: the file name, or
         "a table given in Python").
+    population_is_young : bool
+        The data's population column (e.g. ``inwoners``) counts the young people.
 
     Returns
     -------
@@ -355,20 +361,29 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     if isinstance(model, str):
         model = load_model(model)
     priorities, goal_list = _goals(model, goals)
-    long = as_area_data(data, year=year)
-    named = data_catalogue(model, long) if indicators is None else None  # profile says so
+    options = dict(profile_options or {})
+    # headers become indicator ids in one place (her column mapping, ids, labels), so every
+    # section counts the same indicators
+    long, _, named = area_table(model, data, indicators=indicators,
+                                columns=options.get("columns"), year=year)
     prof = profile(model, long, indicators=indicators, reference=reference, year=year,
-                   level=level, targets=targets, **dict(profile_options or {}))
+                   level=level, targets=targets,
+                   **{k: v for k, v in options.items() if k != "columns"})  # applied above
     prof.row(area)  # an unknown area: UnknownAreaError with close matches, before any work
     catalogue = indicators if indicators is not None else named[0] if named else (
         load_indicators(model) if "indicators" in model.table_names else None)
     ctx = _Context(model, prof, area, lang, long, catalogue, priorities, goal_list, dpi)
+    young = None
+    if budget is not None:  # the young people the portfolio is for: asked, never guessed
+        young = young_people(prof, area, number=population,
+                             ages=ages_of(g.goal for g in goal_list),
+                             column_is_young=population_is_young)
     # the one wijk analysis (workflow.analyse); the report only renders it
     analysis = analyse(
         model, long, area, [g.goal if isinstance(g.goal, Goal) else
                             Goal(g.node, priority=g.priority) for g in goal_list],
-        budget=budget, population=population, indicators=catalogue,
-        interventions=interventions, prof=prof,
+        budget=budget, population=None if young is None else young.number,
+        indicators=catalogue, interventions=interventions, prof=prof,
         options=Options(one_per_factor=one_per_factor, top=top, n_draws=n_draws, seed=seed,
                         alpha=alpha, reference=reference, year=year, level=level))
     rec, mc, port, ivs = (analysis.ranking, analysis.uncertainty, analysis.portfolio,
@@ -385,7 +400,8 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
             _section(ctx, "profiel", _profile_section(ctx)),
             _section(ctx, "resultaten", _goals_section(ctx, alpha, _needed(ctx, alpha))),
             _section(ctx, "aangrijpingspunten", _recommendation_section(ctx, rec, mc)),
-            _section(ctx, "interventies", _interventions_section(ctx, rec, ivs, port, budget)),
+            _section(ctx, "interventies", _interventions_section(ctx, rec, ivs, port, budget,
+                                                                   young)),
             _section(ctx, "niet-gemeten", _unmeasured_section(ctx, rec)),
             _section(ctx, "kanttekeningen", _caveats_section(ctx, ivs, port, mc)),
             _section(ctx, "herkomst", _provenance_section(
@@ -790,7 +806,8 @@ def _against_goals(ctx: _Context, port: Portfolio) -> list[str]:
 
 
 def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame | None,
-                           port: Portfolio | None, budget: float | None) -> str:
+                           port: Portfolio | None, budget: float | None,
+                           young: YoungPeople | None = None) -> str:
     if ivs is None:
         return _p(ctx.t(f"Model {ctx.model.name} heeft geen interventiecatalogus.",
                         f"Model {ctx.model.name} has no intervention catalogue."))
@@ -845,6 +862,17 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
         f"improves the chosen outcomes most within the budget. Cost "
         f"{_money(port.total_cost, ctx.lang)} of {_money(port.budget, ctx.lang)}; expected "
         f"improvement {_n(port.improvement, ctx.lang, 3)} SD (weighted by the priorities).")))
+    if young is not None:  # the number used and where it came from; the rule on tiny effects
+        share = f"{port.constraints['min_share']:.0%}"
+        out.append(_p(ctx.t(
+            f"Het portfolio is voor {young.describe('nl')}. Over van het budget: "
+            f"{_money(port.budget_left, 'nl')}. Een interventie die op zijn best minder dan "
+            f"{share} van {L.threshold_of(port.constraints['threshold_of'], 'nl')} bereikt "
+            f"({_n(port.constraints['threshold_sd'], 'nl', 3)} SD), krijgt geen geld.",
+            f"The portfolio is for {young.describe('en')}. Budget left over: "
+            f"{_money(port.budget_left, 'en')}. An intervention that at best brings less than "
+            f"{share} of {L.threshold_of(port.constraints['threshold_of'], 'en')} "
+            f"({_n(port.constraints['threshold_sd'], 'en', 3)} SD) gets no money.")))
     left = port.budget - port.total_cost
     if left >= 0.1 * port.budget and not port.left_out.empty:
         out.append(_p(ctx.t(

@@ -38,14 +38,52 @@ from .errors import (
 from .model import FactorModel
 
 __all__ = [
+    "OPPOSITES",
     "Lexicon",
     "indicator_lexicon",
     "node_lexicon",
+    "opposite_words",
     "parse_number",
     "resolve_indicator",
     "resolve_indicators",
     "resolve_node",
 ]
+
+
+#: Word pairs that turn a measure into its opposite ("met"/"zonder" startkwalificatie).
+#: "niet" on one side only also turns it. The one rule for "these two names measure the
+#: opposite": hints never suggest such a name, and a column mapping offers it only as the
+#: complement (:mod:`factormodel.columns`).
+OPPOSITES = (("met", "zonder"), ("wel", "geen"), ("laag", "hoog"), ("veel", "weinig"),
+             ("with", "without"), ("low", "high"))
+
+
+def _words(name: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", fold(name)))
+
+
+def opposite_words(a: str, b: str) -> tuple[str, str] | None:
+    """The words that make ``a`` measure the opposite of ``b`` (``("zonder", "met")``), or
+    None when neither name negates the other.
+
+    Examples
+    --------
+    >>> opposite_words("% 18-22 jaar zonder startkwalificatie",
+    ...                "% jongeren 18-22 jaar met startkwalificatie")
+    ('zonder', 'met')
+    >>> opposite_words("% kinderen dat niet dagelijks beweegt", "% kinderen dat dagelijks beweegt")
+    ('niet', '')
+    >>> opposite_words("% huishoudens met laag inkomen", "% minderjarigen met laag inkomen") is None
+    True
+    """
+    x, y = _words(a), _words(b)
+    for one, other in OPPOSITES:
+        for p, q in ((one, other), (other, one)):
+            if p in x and q in y and not (q in x or p in y):
+                return p, q
+    if ("niet" in x) != ("niet" in y):
+        return ("niet", "") if "niet" in x else ("", "niet")
+    return None
 
 
 def _forms(label: str) -> tuple[set[str], set[str]]:
@@ -133,8 +171,16 @@ class Lexicon:
                                 for i in sorted(hits))
                     + "; use the id")
         everything = [n for names in self._shown.values() for n in names]
-        hint = close_matches(name, everything, list_all=False) or (
+        same = [n for n in everything if opposite_words(name, n) is None]
+        hint = close_matches(name, same, list_all=False) or (
             f"no close match among the {len(self.ids)} {self.kind} ids and their labels")
+        if self.kind == "indicator" and len(same) < len(everything):
+            turned = close_matches(name, [n for n in everything if n not in same],
+                                   n=1, list_all=False)
+            if turned:  # never suggested plainly: it measures the opposite
+                hint += (f"; {turned.removeprefix('did you mean ').rstrip('?')} measures the "
+                         "opposite: if your column is its complement (100 - x), say so in a "
+                         "column mapping (factormodel kolommen)")
         error = UnknownNodeError if self.kind == "node" else UnknownIndicatorError
         raise error(f"{prefix}unknown {self.kind} {name!r}; {hint}")
 

@@ -126,6 +126,23 @@ def _seed_interventions(tmp: Path) -> str:
     return _csv(_rotterdam().table("interventions").head(6))
 
 
+def _seed_columns(tmp: Path) -> str:
+    return ("kolom;indicator;transformatie;definitie;jaar\n"
+            "% huishoudens met laag inkomen;huishoudens_laag_inkomen;zoals;eigen definitie;2016\n"
+            "% 18-22 jaar zonder startkwalificatie;% jongeren 18-22 jaar met startkwalificatie;"
+            "complement;;2016\n"
+            "Aandeel eenoudergezinnen;eenoudergezinnen;fractie;;\n")
+
+
+def _use_columns(path: Path) -> object:
+    rdam = _rotterdam()
+    cat = fm.load_indicators(rdam)
+    mapping = fm.read_columns(path, cat)
+    data = pd.DataFrame({"wijk": ["A", "Rotterdam"], "jaar": 2016,
+                         **{k: ["0,4", "0,3"] for k in mapping.table["kolom"]}})
+    return fm.indicators.area_table(rdam, data, columns=mapping)
+
+
 def _seed_areas(tmp: Path) -> str:
     return data_path("rotterdam_areas.csv").read_text(encoding="utf-8")
 
@@ -167,6 +184,7 @@ READERS: dict[str, Reader] = {r.name: r for r in [
     Reader("interventions", ".csv", lambda p: fm.load_interventions(_rotterdam(), p),
            _seed_interventions),
     Reader("areas", ".csv", lambda p: fm.load_areas(p), _seed_areas),
+    Reader("column-mapping", ".csv", _use_columns, _seed_columns),
 ]}
 
 MODEL_FILES = ("nodes.csv", "edges.csv", "metadata.json")

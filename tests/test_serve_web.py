@@ -91,9 +91,8 @@ def test_a_budget_without_population_is_refused_in_dutch_naming_field_and_column
         message = alert(r.text)
         assert message is not None and "wijkrapport" not in r.headers.get(
             "content-disposition", "")
-        assert "Aantal jongeren / inwoners" in message and "bloemhof.csv" in message
-        for column in fm.areas.POPULATION_COLUMNS:
-            assert column in message
+        assert "Aantal jongeren voor het pakket" in message and "bloemhof.csv" in message
+        assert "kolom 'jongeren'" in message  # the column that counts young people
         assert "Python" not in message and "--population" not in message
     r = client.post("/", data=her_form(budget="250.000", lang="en"), files=upload)
     assert r.status_code == 422 and "number of young people" in alert(r.text)
@@ -147,7 +146,7 @@ def test_bad_amounts_are_refused_all_at_once(client):
                                "population": "2,5"})
     message = alert(r.text)
     assert r.status_code == 422 and "budget: 'veel'" in message
-    assert "aantal jongeren / inwoners: '2,5'" in message  # both problems in one message
+    assert "aantal jongeren: '2,5'" in message  # both problems in one message
     for bad in ("0", "-5", "1.000,50"):
         r = client.post("/", data={"area": "Oud-Crooswijk", "outcome": "vsv", "budget": bad})
         assert r.status_code == 422 and "geen heel bedrag" in alert(r.text), bad
@@ -414,3 +413,52 @@ def test_her_figures_come_first_on_the_page(client, model, tmp_path):
     unit = "%" if first["unit"] == "%" else f" {first['unit']}"
     assert cells[0][1] == f"{first['value']:.1f}".replace(".", ",") + unit
     assert cells[0][4] in ("beter", "slechter", "gelijk")
+
+
+def test_inwoners_is_not_the_portfolios_young_people_on_the_page(client):
+    """A column of all residents is refused for the portfolio, in Dutch, naming it; with the
+    number typed in, the page says the number used, its source and the budget left, and
+    every left-out reason is Dutch."""
+    csv = ("wijk;jaar;inwoners;% leerplichtigen met een verzuimmelding\n"
+           "Bloemhof;2016;14.020;8,4\nTarwewijk;2016;12.313;9,1\nRotterdam;2016;629.606;6,0\n")
+    files = {"file": ("mijnwijk.csv", csv.encode("cp1252"), "text/csv")}
+    form = {"area": "Bloemhof", "goals": "verzuim_meldingen:-2pp:3j:12-18",
+            "budget": "250.000"}
+    r = client.post("/", data=form, files=files)
+    assert r.status_code == 422 and "telt alle inwoners" in alert(r.text)
+    r = client.post("/", data={**form, "population": "1500"}, files=files)
+    assert r.status_code == 200, alert(r.text)
+    text = htmllib.unescape(r.text)
+    assert "1.500 jongeren van 12-18 jaar (door u opgegeven)" in text and "over: €" in text
+    left = text.split("Niet gekozen, met de reden")[1].split("</details>")[0]
+    for english in ("does not", "its expected effect", "less improvement"):
+        assert english not in left
+
+
+#: A goal written as the page writes its examples: target:change[:horizon][:group][=prio].
+_EXAMPLE_GOAL = re.compile(r"\b[a-z_0-9]+:[+-][\d,.]+(?:pp|%|sd)(?::\d+j)?(?::\d+-\d+)?"
+                           r"(?:=\d+)?")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_example_goal_the_page_shows_runs(client, lang):
+    """Each example goal in the page's texts (its help, in both languages) is typed into the
+    form as she would, with the example data and a budget: the page answers, never refuses."""
+    from factormodel.serve.web import TEXT
+
+    shown = sorted({m for text in TEXT[lang].values() for m in _EXAMPLE_GOAL.findall(text)})
+    assert len(shown) >= 3 and "startkwalificatie_18_22:+3pp=2" in shown
+    for goal in shown:
+        r = client.post("/", data={"model": "rotterdam-jeugd", "area": "Oud-Crooswijk",
+                                   "goals": goal, "budget": "250.000", "lang": lang})
+        assert r.status_code == 200, (goal, alert(r.text))
+        assert alert(r.text) is None, (goal, alert(r.text))
+
+
+def test_an_ambiguous_goal_on_the_page_is_asked_with_both_readings(client):
+    r = client.post("/", data={"model": "rotterdam-jeugd", "area": "Oud-Crooswijk",
+                               "goals": "verzuim_meldingen:2% minder", "lang": "nl"})
+    message = alert(r.text)
+    assert r.status_code == 422 and message is not None
+    assert "verzuim_meldingen:-2pp" in message and "verzuim_meldingen:-2%" in message
+    assert "procentpunt" in message and "huidige niveau" in message

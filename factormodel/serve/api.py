@@ -257,7 +257,8 @@ def _portfolio(request: Request, model: str, req: schemas.PortfolioRequest,
                               population=req.population, one_per_factor=req.one_per_factor,
                               required_phases=req.required_phases,
                               required_settings=req.required_settings,
-                              cap_at_room=req.cap_at_room, alpha=req.alpha, goals=req.goals)
+                              cap_at_room=req.cap_at_room, alpha=req.alpha, goals=req.goals,
+                              population_is_young=req.population_is_young)
     return service.portfolio_doc(m, p, prof, req.outcomes, req.goals)
 
 

@@ -279,7 +279,10 @@ class AnalyseRequest(ReportRequest):
 class PortfolioRequest(RecommendRequest):
     budget: float = Field(ge=0, description="money available (the catalogue's currency, EUR)")
     population: float | None = Field(None, gt=0, description="young people in the area "
-                                                             "(default: from the data)")
+                                                             "(default: the data's column of "
+                                                             "young people, never 'inwoners')")
+    population_is_young: bool = Field(False, description="the data's population column (e.g. "
+                                                         "'inwoners') counts the young people")
     one_per_factor: bool = DEFAULT_OPTIONS.one_per_factor  # the one default (fm.Options)
     required_phases: list[Name] = Field(default_factory=list, max_length=MAX_ENTRIES)
     required_settings: list[Name] = Field(default_factory=list, max_length=MAX_ENTRIES)
@@ -296,3 +299,5 @@ class Portfolio(_AreaAnswer):
     outcome_changes_sd: dict[str, Number]
     outcome_changes_units: list[dict[str, Any]]
     constraints: dict[str, Any]
+    budget_left: Number
+    young_people: dict[str, Any] | None

@@ -47,12 +47,14 @@ from ..errors import (
     close_matches,
 )
 from ..fcm import FCMResult
-from ..goals import Goal, goal_phases, parse_goal
+from ..goals import Goal, goal_phases
 from ..indicators import Profile, coverage, profile, profile_index, to_indicator_units
 from ..io import load_areas, load_example_data, load_model, read_area_data, read_model
 from ..model import FactorModel
+from ..population import ages_of, young_people
 from ..portfolio import Portfolio, load_interventions, optimize_portfolio
 from ..propagate import PropagationResult, propagate
+from ..readback import read_goal
 from ..recommend import recommend
 from ..report import report
 from ..workflow import DEFAULT_OPTIONS, analyse
@@ -531,7 +533,7 @@ def profile_index_row(model: FactorModel, prof: Profile, area: str) -> pd.Series
 def goals_of(outcomes: Mapping[str, float], goals: Sequence[str] = ()) -> list[Goal]:
     """The request's goals: ``'node:change…'`` texts (as on the command line) and
     ``{node: priority}``, as :class:`factormodel.Goal` objects for the library."""
-    out = [parse_goal(text) for text in goals]
+    out = [read_goal(text) for text in goals]  # '2% minder' is asked, not guessed
     out += [Goal(str(k), priority=v) for k, v in outcomes.items()]
     if not out:
         raise InvalidParameterError("choose at least one goal: 'outcomes' {node: priority} "
@@ -559,16 +561,17 @@ def recommendation_doc(model: FactorModel, rec: pd.DataFrame, prof: Profile, are
 def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, float], *,
                   area: str, budget: float, population: float | None, one_per_factor: bool,
                   required_phases: list[str], required_settings: list[str],
-                  cap_at_room: bool, alpha: float, goals: Sequence[str] = ()) -> Portfolio:
+                  cap_at_room: bool, alpha: float, goals: Sequence[str] = (),
+                  population_is_young: bool = False) -> Portfolio:
     """:func:`factormodel.optimize_portfolio` with the model's own intervention catalogue;
     the population comes from the data unless given. As on the command line and in the
     wijkrapport, a goal's age group limits the portfolio to interventions for those life
     phases (:func:`factormodel.goal_phases`)."""
-    if population is None:
-        population = prof.population_of(area)
     chosen = goals_of(outcomes, goals)
+    young = young_people(prof, area, number=population, ages=ages_of(chosen),
+                         column_is_young=population_is_young)  # never a guess
     return optimize_portfolio(model, prof, load_interventions(model), budget=budget,
-                              outcomes=chosen, population=population, area=area,
+                              outcomes=chosen, population=young, area=area,
                               one_per_factor=one_per_factor, required_phases=required_phases,
                               required_settings=required_settings, cap_at_room=cap_at_room,
                               alpha=alpha, phases=goal_phases(chosen))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime
 import hashlib
 import hmac
@@ -45,11 +46,13 @@ from starlette.datastructures import UploadFile
 from .. import _lang as L
 from .. import plot
 from .._spreadsheet import table_bytes
-from ..areas import POPULATION_COLUMNS, near_miss_areas
+from ..areas import near_miss_areas
 from ..errors import DataError, FactorModelError
-from ..goals import parse_goal, required_changes
+from ..goals import required_changes
 from ..indicators import Profile, indicator_table, load_indicators
 from ..model import FactorModel
+from ..population import young_people
+from ..readback import read_goal
 from ..words import parse_number
 from . import service
 from .figures import figure_png, provenance_line
@@ -76,20 +79,22 @@ TEXT: dict[str, dict[str, str]] = {
         "(CSV of XLSX)", "area": "Wijk", "outcomes": "Maatschappelijke resultaten "
         "(prioriteit)", "budget": "Budget in euro (optioneel)", "top": "Aantal factoren",
         "budget_help": "bijvoorbeeld 250.000 of € 247.500",
-        "population": "Aantal jongeren / inwoners (optioneel)",
-        "population_help": "voor het pakket; alleen nodig als de gegevens geen kolom "
-        "jongeren of inwoners hebben",
+        "population": "Aantal jongeren voor het pakket (optioneel)",
+        "population_help": "de jongeren voor wie het pakket is (de leeftijdsgroep van de "
+        "doelen); nodig als de gegevens geen kolom jongeren hebben. Een kolom inwoners telt "
+        "iedereen en wordt hiervoor niet gebruikt",
         "goals": "Doelen met grootte, termijn en groep (optioneel, één per regel)",
         "goals_help": "zoals op de opdrachtregel: factor of resultaat:verandering:termijn:groep, "
         "bijvoorbeeld schoolverzuim:-2pp:3j:12-18 of vsv:-10%:4j of "
-        "startkwalificatie:+3pp=2 (=2 is de prioriteit). De termijn wordt genoemd, niet "
+        "startkwalificatie_18_22:+3pp=2 (=2 is de prioriteit). De termijn wordt genoemd, niet "
         "doorgerekend; een leeftijdsgroep (12-18) beperkt het pakket tot interventies voor "
         "die leeftijd.",
         "format_title": "Hoe ziet een eigen bestand eruit?",
         "format_text": "Eén regel per wijk, jaar en indicator, met de kolommen wijk, jaar, "
         "indicator en waarde (CSV met ; of , of een Excel-bestand; een decimale komma mag, "
         "ook 9,1%). Zet er een regel met de wijk Rotterdam bij: dat is de stedelijke "
-        "referentie. Een kolom jongeren of inwoners geeft het aantal voor het pakket. "
+        "referentie. Een kolom jongeren geeft het aantal jongeren voor het pakket (een kolom "
+        "inwoners telt iedereen en wordt daarvoor niet gebruikt). "
         "Indicator is het id of de omschrijving uit de indicatorcatalogus van het model.",
         "template": "Download een sjabloon met alle indicatoren van dit model",
         "kept": "Uw bestand {name} blijft gekozen (kies een nieuw bestand om het te vervangen)",
@@ -171,20 +176,22 @@ TEXT: dict[str, dict[str, str]] = {
         "area": "Wijk (area)", "outcomes": "Maatschappelijke resultaten (priority)",
         "budget": "Budget in euro (optional)", "top": "Number of factors", "lang": "Language",
         "budget_help": "for example 250,000 or 250000",
-        "population": "Number of young people / inhabitants (optional)",
-        "population_help": "for the portfolio; only needed when the data have no column "
-        "jongeren or inwoners (population)",
+        "population": "Number of young people for the portfolio (optional)",
+        "population_help": "the young people the portfolio is for (the goals' age group); "
+        "needed when the data have no column jongeren. A column inwoners counts every "
+        "resident and is not used for this",
         "goals": "Goals with size, horizon and group (optional, one per line)",
         "goals_help": "as on the command line: factor or outcome:change:horizon:group, "
-        "e.g. schoolverzuim:-2pp:3j:12-18 or vsv:-10%:4j or startkwalificatie:+3pp=2 "
+        "e.g. schoolverzuim:-2pp:3j:12-18 or vsv:-10%:4j or startkwalificatie_18_22:+3pp=2 "
         "(=2 is the priority). The horizon is stated, not modelled; an age group (12-18) "
         "limits the portfolio to interventions for that age.",
         "format_title": "What does your own file look like?",
         "format_text": "One row per area, year and indicator, with the columns wijk (area), "
         "jaar (year), indicator and waarde (value) (CSV with ; or , or an Excel file; a "
         "decimal comma is fine, also 9,1%). Add a row for the area Rotterdam: that is the "
-        "city reference. A column jongeren or inwoners gives the population for the "
-        "portfolio. Indicator is the id or label from the model's indicator catalogue.",
+        "city reference. A column jongeren gives the number of young people for the "
+        "portfolio (a column inwoners counts every resident and is not used for it). "
+        "Indicator is the id or label from the model's indicator catalogue.",
         "template": "Download a template with every indicator of this model",
         "kept": "Your file {name} stays chosen (choose a new file to replace it)",
         "data_of": "data", "upload_option": "your file: {name}",
@@ -420,6 +427,13 @@ def _table(frame: pd.DataFrame, key: str, columns: dict[str, tuple[str, int | No
                  other)
 
 
+def _in_words(table: Table, lang: str, labels: dict[str, str]) -> Table:
+    """A left-out table whose shown reasons are in the page's language (``_lang.reason``,
+    the CLI's and the wijkrapport's rule); the downloads keep what they carry."""
+    rows = [[*r[:-1], L.reason(r[-1], lang, labels)] for r in table.rows]
+    return dataclasses.replace(table, rows=rows)
+
+
 def _default_model(ws: Workspace) -> str:
     names = [n for n, _ in ws.model_names()]
     return _PREFERRED_MODEL if _PREFERRED_MODEL in names else names[0]
@@ -594,7 +608,7 @@ async def analyse(request: Request) -> HTMLResponse:
                 problems.append(exc.detail)
         for i, text in enumerate(c.goals, 1):
             try:
-                parse_goal(text)
+                read_goal(text)
             except FactorModelError as exc:
                 problems.append(("doel" if c.lang == "nl" else "goal")
                                 + f" {i} ({text!r}): {L.error(exc, c.lang)}")
@@ -691,8 +705,7 @@ def _number(value: Any, name: str) -> float | None:
 
 
 _FIELD = {"budget": {"nl": "budget", "en": "budget"},
-          "population": {"nl": "aantal jongeren / inwoners",
-                         "en": "number of young people / inhabitants"}}
+          "population": {"nl": "aantal jongeren", "en": "number of young people"}}
 
 
 def _amount(text: str, name: str, lang: str) -> float | None:
@@ -732,23 +745,27 @@ def _need_goal(c: Choices) -> None:
 
 
 def _population(prof: Profile, c: Choices) -> float:
-    """The population for the portfolio: the form's field, else the data's; refuses in the
-    page's language, naming the field and the columns the reader accepts."""
+    """The young people for the portfolio: the form's field, else the data's column of young
+    people (never a column of all residents, :func:`factormodel.population.young_people`);
+    refuses in the page's language, naming the field."""
     if c.population is not None:
         return c.population
     try:
-        return prof.population_of(c.area)
+        return young_people(prof, c.area).number
     except DataError:
-        columns = ", ".join(POPULATION_COLUMNS)
+        column = prof.population_column
+        why = {"nl": (f"de kolom '{column}' telt alle inwoners, niet de jongeren" if column
+                      else f"{c.data_source()} geeft dat niet"),
+               "en": (f"the column '{column}' counts all residents, not the young people"
+                      if column else f"{c.data_source()} does not give it")}
         raise RequestError(422, "no_population", {
-            "nl": f"voor een pakket interventies is het aantal jongeren of inwoners van "
-                  f"{c.area} nodig, en {c.data_source()} geeft dat niet. Vul het veld "
-                  f"'{TEXT['nl']['population']}' in, of geef het bestand een kolom met een van "
-                  f"deze namen: {columns}",
-            "en": f"a portfolio needs the number of young people or inhabitants of {c.area}, "
-                  f"and {c.data_source()} does not give it. Fill in the field "
-                  f"'{TEXT['en']['population']}', or give the file a column with one of these "
-                  f"names: {columns}"}[c.lang], "form.population") from None
+            "nl": f"voor een pakket interventies is het aantal jongeren van {c.area} nodig "
+                  f"(de doelgroep van de interventies), en {why['nl']}. Vul het veld "
+                  f"'{TEXT['nl']['population']}' in, of geef het bestand een kolom 'jongeren'",
+            "en": f"a portfolio needs the number of young people of {c.area} (the "
+                  f"interventions' target group), and {why['en']}. Fill in the field "
+                  f"'{TEXT['en']['population']}', or give the file a column 'jongeren'"}[c.lang],
+            "form.population") from None
 
 
 def _chosen(ws: Workspace, c: Choices, content: bytes | None
@@ -820,7 +837,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
 
     # drivers: the area's measured factors held, outcomes predicted
     result, units = service.outcome_prediction(model, row, prof)
-    goals = [parse_goal(g) for g in c.goals]
+    goals = [read_goal(g) for g in c.goals]
     chosen = list(dict.fromkeys([o for o in c.outcomes if o in model.outcomes]
                                 + [g.target for g in goals if g.target in model.outcomes]))
     driver_figs = [fig(lambda ax, o=o: plot.plot_contributions(result, o, ax=ax, lang=lang))
@@ -876,8 +893,9 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     # portfolio
     portfolio = None
     if c.budget is not None:
+        _population(prof, c)  # refuses on the page, in its language, when there is none
         p = service.run_portfolio(model, prof, c.outcomes, area=c.area, budget=c.budget,
-                                  population=_population(prof, c), one_per_factor=True,
+                                  population=c.population, one_per_factor=True,
                                   required_phases=[], required_settings=[], cap_at_room=False,
                                   alpha=1.0, goals=c.goals)
         chosen_frame = p.chosen.assign(
@@ -892,7 +910,11 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "effects_all_default": bool(k) and n_default == k,
             "summary": f"{t['total_cost']}: € {_fmt(p.total_cost, 0, lang)} {t['of']} € "
                        f"{_fmt(p.budget, 0, lang)}; {t['improvement']}: "
-                       f"{_fmt(p.improvement, 3, lang)} SD",
+                       f"{_fmt(p.improvement, 3, lang)} SD; "
+                       + (f"over: € {_fmt(p.budget_left, 0, lang)}; voor "
+                          if lang == "nl" else
+                          f"left over: € {_fmt(p.budget_left, 0, lang)}; for ")
+                       + (p.young_people.describe(lang) if p.young_people else ""),
             "chosen": _table(chosen_frame, "pakket" if lang == "nl" else "portfolio",
                              {"name": ("intervention", None), "units": ("units", 0),
                               "cost": ("cost", 0), "value": ("value", 3),
@@ -904,9 +926,11 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                 "pakket_resultaten" if lang == "nl" else "portfolio_outcomes",
                 {"label": ("outcome", None), "delta_sd": ("delta_sd", 3),
                  "change": ("change", 3), "change_unit": ("unit", None)}, lang),
-            "left_out": _table(p.left_out, "niet_gekozen" if lang == "nl" else "left_out",
-                               {"name": ("intervention", None), "reason": ("reason", None)},
-                               lang)}
+            "left_out": _in_words(_table(p.left_out,
+                                         "niet_gekozen" if lang == "nl" else "left_out",
+                                         {"name": ("intervention", None),
+                                          "reason": ("reason", None)}, lang),
+                                  lang, dict(label))}
     ref = prof.reference_name(lang)
     return {"area": c.area, "model": model.name, "status": model.metadata.status,
             "data_source": c.data_source(), "uploaded": c.filename is not None,
