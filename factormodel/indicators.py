@@ -1459,7 +1459,7 @@ def indicator_table(model: FactorModel, profile: Profile, area: Any) -> pd.DataF
     >>> prof = fm.profile(m, fm.load_example_data(), level="wijk")
     >>> t = fm.indicator_table(m, prof, "Oud-Crooswijk")
     >>> row = t.set_index("indicator").loc["vsv_nieuw"]
-    >>> row["value"], row["reference"], row["verdict"]
+    >>> float(row["value"]), float(row["reference"]), row["verdict"]
     (1.8, 2.4, 'better')
     """
     profile.row(area)  # an unknown area: UnknownAreaError with close matches

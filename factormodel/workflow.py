@@ -351,7 +351,8 @@ def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
             population, source = prof.population_of(area), "the data"
         else:
             source = "given"
-        port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=priorities,
+        # the goals with their sizes: a programme worth almost nothing for them is left out
+        port = optimize_portfolio(model, prof, ivs, budget=budget, outcomes=goal_list,
                                   population=population, area=area,
                                   one_per_factor=o.one_per_factor,
                                   phases=goal_phases(goal_list), alpha=o.alpha,

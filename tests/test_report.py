@@ -362,9 +362,12 @@ def test_the_portfolio_is_measured_against_a_goal_with_a_size(rotterdam_model, e
     goal = fm.parse_goal("schoolverzuim:-2pp:3j:12-18")
     html = fm.report(rotterdam_model, example, AREA, [goal], budget=250_000, n_draws=50)
     prof = fm.profile(rotterdam_model, example)
+    from factormodel.population import ages_of, young_people
+
+    young = young_people(prof, AREA, number=None, ages=ages_of([goal]))  # the report's rule
     port = fm.optimize_portfolio(rotterdam_model, prof, fm.load_interventions(rotterdam_model),
                                  budget=250_000, outcomes=[goal], area=AREA,
-                                 population=prof.population_of(AREA), one_per_factor=True,
+                                 population=young.number, one_per_factor=True,
                                  phases=fm.goal_phases([goal]))
     # the goal in SD at the area's own level of the indicator (every face's rule)
     need = fm.resolve_goal(rotterdam_model, goal, levels=prof.area_levels(AREA)).change_sd
