@@ -97,7 +97,7 @@ def test_her_own_file_a_goal_a_dutch_budget_and_the_population(base_url, tmp_pat
         page.click("button[type=submit]")
         alert = page.get_by_role("alert")
         alert.wait_for()
-        assert "Aantal jongeren / inwoners" in alert.inner_text()
+        assert "Aantal jongeren voor het pakket" in alert.inner_text()  # the field she fills
         # the page kept her file: the dataset says so, and the next try uses it
         assert page.locator("#dataset").input_value() == "upload"
         assert "bloemhof.csv" in page.locator("#kept").inner_text()
