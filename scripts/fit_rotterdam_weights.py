@@ -25,7 +25,10 @@ What it does (models/rotterdam-jeugd/README.md explains why):
    ``pi_low``/``pi_high``); this script writes those derived columns back.
 4. ``strength``: for a published r the class of |r| (sterk >= .30, matig >= .15, zwak below,
    domain notes 6.4); otherwise the class recorded with the association.
-5. ``source_ref`` is ``<sources.csv id>: <table / row / page>`` or ``expert judgement``.
+5. ``source_ref`` is ``<sources.csv id>: <table / row / page>`` or ``expert judgement``;
+   ``basis`` is the association's basis (``published with interval``, ``published point``,
+   ``class default``, ``expert judgement``), counted by ``fm.evidence_summary``. A fixed
+   edge keeps the basis recorded in ``edges.csv``.
 
 Weights are rounded to 4 decimals and sds to 3. The script stops if a fitted direct effect
 has the opposite sign of its association (then the association is carried by other paths:
@@ -50,7 +53,7 @@ FOLDER = ROOT / "models" / "rotterdam-jeugd"
 MAX_R2 = 0.9
 Z95 = 1.959963984540054  # the 0.975 quantile of the standard normal
 EDGE_COLUMNS = ["source", "target", "weight", "strength", "sd", "low", "high", "source_ref",
-                "note", "association"]
+                "note", "association", "basis"]
 
 
 def strength_of(r: float) -> str:
@@ -143,6 +146,9 @@ def fit(folder: Path = FOLDER) -> tuple[pd.DataFrame, fm.CorrelationFit]:
         out.loc[j, "source_ref"] = (fm.vocab.EXPERT_JUDGEMENT if a["basis"] == "expert judgement"
                                     else f"{a['source_id']}: {a['location']}")
         out.loc[j, "association"] = a["id"]
+        out.loc[j, "basis"] = (a["basis"] if a["basis"] != "published"
+                               else "published with interval" if a["weight_from"] == "ci"
+                               else "published point")  # what fm.evidence_summary counts
         out.loc[j, "note"] = (f"Fitted direct effect (meta-analytic SEM stage 2) for the total "
                               f"association {a['id']} (r = {a['value']:+.3f}, {a['basis']})."
                               + (f" sd from the 95% prediction interval [{a['low']:.3f}, "

@@ -131,7 +131,7 @@ def test_running_the_script_reproduces_the_committed_weights():
     assert out["weight"].to_numpy(float) == pytest.approx(committed["weight"].to_numpy(float),
                                                           abs=0)
     assert out["sd"].to_numpy(float) == pytest.approx(committed["sd"].to_numpy(float), abs=0)
-    for col in ("source", "target", "strength", "source_ref", "note", "association"):
+    for col in ("source", "target", "strength", "source_ref", "note", "association", "basis"):
         assert out[col].tolist() == committed[col].tolist(), col
     assert res.srmr < 0.05
 
