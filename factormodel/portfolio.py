@@ -108,8 +108,9 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
     :data:`DEFAULT_EFFECT_SD`) and are marked in ``effect_is_default``; a given effect keeps
     its optional ``effect_low``/``effect_high`` (published interval, both or neither, around
     the effect). A catalogue without any evidence column (a quick what-if table) has its
-    given effects marked ``given, source not recorded``. ``effect_status = published null`` records a study that found no effect:
-    the effect is 0 and, without a published interval, 0 ± 1.96 × :data:`DEFAULT_EFFECT_SD`
+    given effects marked ``given, source not recorded``. ``effect_status = published
+    null`` records a study that found no effect: the effect is 0 and, without a published
+    interval, 0 ± 1.96 × :data:`DEFAULT_EFFECT_SD`
     (an assumption, said in ``interval_assumed``). A published effect or null must fill
     every column of :data:`EVIDENCE_COLUMNS`, the controlled ones from
     :data:`EVIDENCE_VOCABULARY`. The result has ``effect_evidence`` (:data:`EVIDENCE_KINDS`) and
