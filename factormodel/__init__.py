@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .datasets import list_models
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
+    from .evidence import EvidenceSummary, evidence_summary
     from .fitting import CorrelationFit, fit_to_correlations
     from .goals import (
         Goal,
@@ -123,8 +124,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["ColumnMapping", "ColumnProposal", "propose_columns", "read_columns"],
                     "columns"),
-    **dict.fromkeys(["columns", "exchange", "fcm", "goals", "plot", "portfolio", "units",
-                     "vocab", "words"], ""),
+    **dict.fromkeys(["columns", "evidence", "exchange", "fcm", "goals", "plot", "portfolio",
+                     "units", "vocab", "words"], ""),
     **dict.fromkeys(["Goal", "RequiredChange", "goal_phases", "parse_goal", "required_change",
                      "required_changes", "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
@@ -136,6 +137,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["implied_correlations", "implied_r2"], "coherence"),
     **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"], "estimate"),
     **dict.fromkeys(["CorrelationFit", "fit_to_correlations"], "fitting"),
+    **dict.fromkeys(["EvidenceSummary", "evidence_summary"], "evidence"),
     **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
                     "importance"),
     **dict.fromkeys(["Profile", "as_catalogue", "combine_profiles", "coverage",
@@ -203,6 +205,7 @@ __all__ = [
     "CorrelationFit",
     "DataError",
     "Estimate",
+    "EvidenceSummary",
     "FactorModel",
     "FactorModelError",
     "Goal",
@@ -243,6 +246,8 @@ __all__ = [
     "decompose_effects",
     "draw_weights",
     "estimate_weights",
+    "evidence",
+    "evidence_summary",
     "exchange",
     "export_model",
     "factor_gains",

@@ -35,12 +35,12 @@ __all__ = ["citywide_explanations"]
 
 #: What the evidence share is (and is not), in every explanation that gives it.
 EVIDENCE_TEXT = {
-    "nl": "padgewicht gewogen naar de sterkteklasse van de verbanden in de literatuur, "
-          "expertoordeel telt als zwak; hoe onzeker de gewichten zelf zijn, laten de Monte "
-          "Carlo-intervallen zien",
-    "en": "path weight weighted by the links' strength class in the literature, expert "
-          "judgement counting as weak; how uncertain the weights themselves are, the Monte "
-          "Carlo intervals show",
+    "nl": "padgewicht gewogen naar de sterkteklasse van de verbanden (een klasse, vaak "
+          "aangenomen, geen gemeten effectgrootte), expertoordeel telt als zwak; hoe onzeker "
+          "de gewichten zelf zijn, laten de Monte Carlo-intervallen zien",
+    "en": "path weight weighted by the links' strength class (a class, often assumed, not "
+          "a measured effect size), expert judgement counting as weak; how uncertain the "
+          "weights themselves are, the Monte Carlo intervals show",
 }
 
 def _fixed(x: np.ndarray, digits: int, significant: bool = False) -> np.ndarray:

@@ -76,6 +76,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "where": ("waar", "where"),
     "message": ("melding", "message"),
     "effect_is_default": ("effectgrootte aangenomen (standaard)", "effect size assumed (default)"),
+    "effect_evidence": ("onderbouwing effect", "effect evidence"),
 }
 
 #: Cell values that are words: (Dutch, English).
@@ -144,12 +145,13 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "ambiguous": ("n.v.t. (richting onduidelijk)", "n/a (direction ambiguous)"),
     "default_effect": ("standaard*", "default*"),
     "published": ("gepubliceerd", "published"),
-    "default_note": ("* geen gepubliceerde effectgrootte: de genoemde voorzichtige standaard van "
-                     "{effect} SD per doelfactor (sd {sd}) is gebruikt; het erkenningsniveau zegt "
-                     "iets over het bewijs, niet over de grootte van het effect",
-                     "* no published effect size: the stated conservative default {effect} SD "
-                     "per target factor (sd {sd}) is used; the recognition level is evidence, "
-                     "not effect"),
+    "default_note": ("* over het effect is niets bekend: de genoemde standaardwaarde van "
+                     "{effect} SD per doelfactor (sd {sd}) is gebruikt, een aanname; het "
+                     "erkenningsniveau zegt iets over het bewijs, niet over de grootte van het "
+                     "effect",
+                     "* nothing is known about the effect: the stated default {effect} SD per "
+                     "target factor (sd {sd}) is used, an assumption; the recognition level is "
+                     "evidence, not effect"),
     "rec_head": ("{area}: factoren om op in te zetten voor {goals} -- {model} [{status}]{note}",
                  "{area}: factors to target for {goals} -- {model} [{status}]{note}"),
     "rec_reference": ("verschillen ten opzichte van {ref}; score = ruimte × winst × bewijssterkte",
@@ -209,12 +211,20 @@ _PHRASES: dict[str, tuple[str, str]] = {
                          "factors measured and clamped: {m}; not measured, predicted: {p}"),
     "predicted": ("  voorspeld: {names}", "  predicted: {names}"),
     "nothing": ("(niets)", "(nothing)"),
+    "published with interval": ("gepubliceerd, met interval", "published with interval"),
+    "published point": ("gepubliceerd, zonder interval", "published point"),
+    "published null": ("gepubliceerd: geen effect gevonden", "published null"),
+    "stated default": ("aangenomen (standaardwaarde)", "stated default"),
+    "given, source not recorded": ("opgegeven, bron niet vastgelegd",
+                                   "given, source not recorded"),
 }
 
 #: Reasons in a portfolio's left-out table (English from the library) in Dutch: the one
 #: translation, used by the command line and the wijkrapport.
 _REASONS = (
     ("does not improve the chosen outcomes", "verbetert de gekozen resultaten niet"),
+    ("no effect found in its effectiveness study (published null)",
+     "geen effect gevonden in het effectonderzoek (gepubliceerd nuleffect)"),
     ("its target factors have no room left to improve",
      "de factoren waarop het zich richt hebben geen ruimte meer om te verbeteren"),
     ("less improvement per euro than the chosen portfolio",

@@ -1192,7 +1192,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
                 cost=portfolio.chosen["cost"].map(lambda v: L.money(v, lang)),
                 value=portfolio.chosen["value"].map(lambda v: n(v, 3)),
                 effect=np.where(portfolio.chosen["effect_is_default"],
-                                L.phrase("default_effect", lang), L.phrase("published", lang)))
+                                L.phrase("default_effect", lang),
+                                portfolio.chosen["effect_evidence"]))  # kind, translated below
             t = L.translate_frame(chosen[["intervention", "units", "cost", "value", "effect",
                                           "targets"]], lang)
             lines.append(t.to_string(index=False))

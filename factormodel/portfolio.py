@@ -3,13 +3,25 @@
 An intervention ``i`` delivered in ``n_i`` units (classes, families, groups)
 at ``cost_i`` each reaches ``reach_i`` young people per unit. For each target
 factor ``f`` it improves participants by ``effect_if`` SD: a published effect size
-(with its source and interval) where the catalogue gives one, otherwise the stated
-conservative default :data:`DEFAULT_EFFECT` (sd :data:`DEFAULT_EFFECT_SD`), flagged in
+(with its source and interval) where the catalogue gives one, otherwise the
+stated default :data:`DEFAULT_EFFECT` (sd :data:`DEFAULT_EFFECT_SD`), flagged in
 ``effect_is_default`` and in the portfolio. The NJi recognition level grades the
 strength of evidence, not the size of an effect, and is kept as its own column. In an
 area of ``population`` young people, one unit moves the area's factor by
 
     a_if = effect_if × min(1, reach_i / population)  SD   (in its good direction)
+
+For a selective or indicated intervention ``reach_i`` counts the selected children a unit
+serves (one child, one family), and ``effect_if`` applies to them only: the catalogue's
+``population`` and ``reach_counts`` columns say which. What each effect rests on is the
+catalogue's ``effect_evidence`` (:data:`EVIDENCE_KINDS`): a published effect with its interval, a
+published point estimate, a **published null** (no effect found: centred at zero with its
+interval, so it brings nothing) or the stated default where nothing is known. Every row
+records where its effect comes from (:data:`EVIDENCE_COLUMNS`): design, comparison, study
+setting (efficacy trial, effectiveness trial or routine practice), population, country,
+follow-up, the outcome measured and the caveat of mapping it onto the target node, the
+source with its table or page, and how sure the figure is. The chosen interventions carry
+that ``effect_evidence`` in every output.
 
 and the chosen outcomes improve by ``gain_f`` SD per SD of ``f`` (see
 :mod:`factormodel.recommend`). The programme maximises
@@ -48,8 +60,9 @@ from .io import load_catalogue
 from .model import FactorModel
 from .population import YoungPeople
 
-__all__ = ["DEFAULT_EFFECT", "DEFAULT_EFFECT_SD", "RECOGNITION_LEVELS", "Portfolio",
-           "build_interventions", "load_interventions", "optimize_portfolio"]
+__all__ = ["DEFAULT_EFFECT", "DEFAULT_EFFECT_SD", "EVIDENCE_COLUMNS", "EVIDENCE_KINDS",
+           "EVIDENCE_VOCABULARY", "RECOGNITION_LEVELS", "Portfolio", "build_interventions",
+           "load_interventions", "optimize_portfolio"]
 
 #: NJi Databank recognition levels (strength of evidence, not effect size).
 RECOGNITION_LEVELS = (
@@ -59,12 +72,31 @@ RECOGNITION_LEVELS = (
     "goed onderbouwd",
     "niet geverifieerd",
 )
-#: Effect (SD improvement of a target factor among participants) assumed where no effect
-#: size is published, whatever the recognition level: small and conservative (Durlak et
+#: Effect (SD improvement of a target factor among participants) assumed where nothing is
+#: known about an intervention's effect, whatever the recognition level: small (Durlak et
 #: al. 2011 report about 0.22 for universal SEL programmes on conduct problems), with an
-#: sd as large as the effect itself so that one SD reaches zero. An assumption, flagged.
+#: sd as large as the effect itself so that one SD reaches zero. An assumption, flagged;
+#: not conservative for a programme whose effectiveness study found nothing: record that
+#: as ``evidence = published null`` instead.
 DEFAULT_EFFECT = 0.05
 DEFAULT_EFFECT_SD = 0.05
+#: What an effect rests on (the ``evidence`` column of a validated catalogue).
+EVIDENCE_KINDS = ("published with interval", "published point", "published null",
+                  "given, source not recorded", "stated default")
+#: Allowed values of the evidence columns (lower case; ``confidence`` never 'recalled').
+EVIDENCE_VOCABULARY = {
+    "design": ("rct", "cluster rct", "quasi-experiment", "meta-analysis", "review",
+               "ecological"),
+    "comparison": ("wait-list", "no treatment", "care as usual", "other treatment", "mixed",
+                   "not reported"),
+    "study_setting": ("efficacy trial", "effectiveness trial", "routine practice", "mixed"),
+    "population": ("universal", "selective", "indicated", "treatment", "mixed"),
+    "confidence": ("seen", "seen (abstract)", "secondary"),
+}
+#: Columns every published effect (or published null) must fill, beside its source.
+EVIDENCE_COLUMNS = ("design", "comparison", "study_setting", "population", "reach_counts",
+                    "country", "follow_up", "outcome_measured", "mapping_caveat",
+                    "effect_source", "effect_location", "confidence")
 _INTERVENTION_COLS = ("name", "recognition", "phases", "setting", "unit", "cost_per_unit",
                       "reach_per_unit", "max_units", "source")
 _REQUIRED = ("intervention", "target", *_INTERVENTION_COLS)
@@ -75,7 +107,15 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
 
     Empty ``effect`` cells take the stated default :data:`DEFAULT_EFFECT` (sd
     :data:`DEFAULT_EFFECT_SD`) and are marked in ``effect_is_default``; a given effect keeps
-    its optional ``effect_low``/``effect_high`` (published interval) and ``effect_source``.
+    its optional ``effect_low``/``effect_high`` (published interval, both or neither, around
+    the effect). A catalogue without any evidence column (a quick what-if table) has its
+    given effects marked ``given, source not recorded``. ``effect_status = published
+    null`` records a study that found no effect: the effect is 0 and, without a published
+    interval, 0 ± 1.96 × :data:`DEFAULT_EFFECT_SD`
+    (an assumption, said in ``interval_assumed``). A published effect or null must fill
+    every column of :data:`EVIDENCE_COLUMNS`, the controlled ones from
+    :data:`EVIDENCE_VOCABULARY`. The result has ``effect_evidence`` (:data:`EVIDENCE_KINDS`) and
+    ``effectiveness`` (True for care as usual in routine practice) per row.
     Intervention-level columns must agree across an intervention's rows.
     Every problem is reported at once.
     """
@@ -86,6 +126,10 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
     get = {c: raw[cols[c]].tolist() for c in cols}
     mark = table_decimal_mark(get[c] for c in ("cost_per_unit", "reach_per_unit",
                                                      "max_units", "effect") if c in cols)
+    # a catalogue with evidence columns must fill them for every published effect; one
+    # without (a quick what-if table) has its effects marked 'given, source not recorded'
+    documented = "effect_status" in cols or any(c in cols for c in EVIDENCE_COLUMNS
+                                                if c != "effect_source")
     rows = []
     first: dict[str, tuple[int, dict]] = {}
     seen_pairs: set[tuple[str, str]] = set()
@@ -137,19 +181,57 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         x = None if np.isnan(x) else x
         if err:
             bad(i, "effect", err)
-        row["effect_is_default"] = x is None and not err
-        row["effect"] = DEFAULT_EFFECT if x is None else x
+        status = text(get["effect_status"][i]).lower() if "effect_status" in cols else ""
+        if status not in ("", "published", "published null"):
+            bad(i, "effect_status", f"unknown effect_status {status!r}; expected 'published', "
+                "'published null' or empty (no effect known: the stated default)")
+        null = status == "published null"
+        if null and x not in (None, 0.0):
+            bad(i, "effect", f"a published null has effect 0 (or empty), got {x}")
+        if status == "published" and x is None and not err:
+            bad(i, "effect", "effect_status is 'published' but no effect is given")
+        row["effect_is_default"] = x is None and not err and not null
+        row["effect"] = 0.0 if null else DEFAULT_EFFECT if x is None else x
         for c in ("effect_low", "effect_high"):
             y, _, err = (parse_number(get[c][i], decimal=mark) if c in cols
                          else (np.nan, "", None))
             if err:
                 bad(i, c, err)
             row[c] = y
-        if row["effect_is_default"]:
-            row["effect_low"] = DEFAULT_EFFECT - 1.96 * DEFAULT_EFFECT_SD
-            row["effect_high"] = DEFAULT_EFFECT + 1.96 * DEFAULT_EFFECT_SD
-        for c in ("name", "unit", "source", "effect_basis", "effect_source", "cost_basis",
-                  "recognition_note"):
+        has_low, has_high = not np.isnan(row["effect_low"]), not np.isnan(row["effect_high"])
+        if has_low != has_high:
+            bad(i, "effect_low" if has_high else "effect_high",
+                "give both ends of the interval (effect_low and effect_high) or neither")
+        elif has_low and not row["effect_low"] <= row["effect"] <= row["effect_high"]:
+            bad(i, "effect_low", f"the interval [{row['effect_low']}, {row['effect_high']}] "
+                f"must contain the effect {row['effect']}")
+        if row["effect_is_default"] and (has_low or has_high):
+            bad(i, "effect_low", "an interval without an effect: give the published effect")
+        row["interval_assumed"] = bool(row["effect_is_default"] or (null and not has_low))
+        if row["interval_assumed"]:
+            row["effect_low"] = row["effect"] - 1.96 * DEFAULT_EFFECT_SD
+            row["effect_high"] = row["effect"] + 1.96 * DEFAULT_EFFECT_SD
+        row["effect_evidence"] = (
+            "stated default" if row["effect_is_default"] else "published null" if null
+            else "given, source not recorded" if not documented
+            else "published with interval" if has_low else "published point")
+        for c in EVIDENCE_COLUMNS:
+            row[c] = text(get[c][i]) if c in cols else ""
+            if c in EVIDENCE_VOCABULARY:
+                row[c] = row[c].lower()
+        if documented and not row["effect_is_default"]:
+            for c in EVIDENCE_COLUMNS:
+                allowed = EVIDENCE_VOCABULARY.get(c)
+                if not row[c]:
+                    bad(i, c, f"missing {c}: a published effect says where it comes from"
+                        + (f" ({', '.join(allowed)})" if allowed else ""))
+                elif allowed and row[c] not in allowed:
+                    bad(i, c, f"unknown {c} {row[c]!r}; expected one of {', '.join(allowed)}"
+                        + (" (a recalled figure is not entered)" if c == "confidence" else ""))
+        row["effectiveness"] = (not row["effect_is_default"]
+                                and row["comparison"] == "care as usual"
+                                and row["study_setting"] == "routine practice")
+        for c in ("name", "unit", "source", "effect_basis", "cost_basis", "recognition_note"):
             row[c] = text(get[c][i]) if c in cols else ""
         for c in ("name", "source"):
             if not row[c]:
@@ -174,8 +256,9 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
 
     By default the ``interventions`` table the model was loaded with (its
     folder's ``interventions.csv``), validated once per model; or a CSV at
-    ``path``. Empty effects take the stated conservative default
-    :data:`DEFAULT_EFFECT` whatever the recognition level, marked in ``effect_is_default``.
+    ``path``. Empty effects take the stated default :data:`DEFAULT_EFFECT` whatever the
+    recognition level, marked in ``effect_is_default``; a published null (PAD in Dutch
+    routine practice) is an effect of 0 (see :func:`build_interventions`).
 
     Raises
     ------
@@ -191,7 +274,9 @@ def load_interventions(model: FactorModel, path: str | PathLike[str] | None = No
     >>> row = cat.set_index(["intervention", "target"]).loc[
     ...     ("pad", "sociaal_emotionele_vaardigheden")]
     >>> row["recognition"], float(row["effect"]), bool(row["effect_is_default"])
-    ('effectief - sterke aanwijzingen', 0.05, True)
+    ('effectief - sterke aanwijzingen', 0.0, False)
+    >>> row["effect_evidence"], row["study_setting"], row["comparison"]
+    ('published null', 'routine practice', 'care as usual')
     """
     return load_catalogue(model, "interventions", build_interventions, path)
 
@@ -246,8 +331,9 @@ class Portfolio(Result):
     chosen : DataFrame
         ``intervention, name, units, cost, reach, value`` (improvement of the
         chosen outcomes it brings, SD), ``targets`` and ``effect_is_default`` (True when
-        an effect size is the stated default :data:`DEFAULT_EFFECT`, not published), one
-        row per chosen intervention.
+        an effect size is the stated default :data:`DEFAULT_EFFECT`, not published) and
+        ``effect_evidence`` (the weakest of :data:`EVIDENCE_KINDS` behind the effects it
+        brings), one row per chosen intervention.
     left_out : DataFrame
         ``intervention, name, reason`` for every intervention not chosen.
     factor_changes : Series
@@ -328,6 +414,9 @@ def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.Series,
     """Per intervention: attributes, per-unit factor improvements A (interventions x
     factors), per-unit value v."""
     interventions = catalogue.drop_duplicates("intervention").set_index("intervention")
+    if "effect_evidence" in catalogue:
+        null = catalogue["effect_evidence"].eq("published null").groupby(catalogue["intervention"])
+        interventions = interventions.assign(all_null=null.all())
     ids = interventions.index.tolist()
     factors = sorted(set(catalogue["target"]), key=model.node_ids.index)
     coverage = np.minimum(1.0, interventions["reach_per_unit"].to_numpy() / population)
@@ -527,7 +616,8 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         "targets": [", ".join(f) for f in info["factors"].to_numpy()[chosen_mask]],
         "effect_is_default": [bool(catalogue.loc[catalogue["intervention"] == i,
                                                  "effect_is_default"].any())
-                              for i in np.array(ids)[chosen_mask]]})
+                              for i in np.array(ids)[chosen_mask]],
+        "effect_evidence": [_evidence_of(catalogue, i) for i in np.array(ids)[chosen_mask]]})
     left = _left_out(info, ids, units, v, cost, float(budget), one_per_factor, cap_at_room,
                      room, factors, A, outside, tuple(phases), tiny, best_effect, threshold,
                      min_share, size_how)
@@ -548,6 +638,21 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                                   "min_share": float(min_share),
                                   "threshold_sd": float(threshold), "threshold_of": size_how,
                                   "not_capped_unmeasured": uncapped if cap_at_room else []})
+
+
+def _evidence_of(catalogue: pd.DataFrame, intervention: str) -> str:
+    """The weakest evidence behind the effects an intervention brings (its targets with a
+    non-zero effect): ``published with interval`` > ``published point`` > ``stated default``;
+    ``published null`` when none of its effects is above zero."""
+    rows = catalogue[catalogue["intervention"] == intervention]
+    if "effect_evidence" not in rows:
+        return "stated default" if rows["effect_is_default"].any() else "published point"
+    kinds = set(rows.loc[rows["effect"] > 0, "effect_evidence"])
+    for kind in ("stated default", "given, source not recorded", "published point",
+                 "published with interval"):
+        if kind in kinds:
+            return kind
+    return "published null"
 
 
 def _in_units(model: FactorModel, changes: pd.Series, indicators: pd.DataFrame | None,
@@ -576,6 +681,8 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
         mine = info.loc[i, "factors"]
         if outside[j]:
             reason = f"does not serve the goals' age group ({', '.join(phases)})"
+        elif v[j] <= 0 and _all_null(info, i):
+            reason = "no effect found in its effectiveness study (published null)"
         elif v[j] <= 0:
             reason = "does not improve the chosen outcomes"
         elif tiny[j]:
@@ -599,6 +706,10 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
                      "value_per_unit": v[j], "cost_per_unit": cost[j]})
     return pd.DataFrame(rows, columns=["intervention", "name", "reason", "value_per_unit",
                                        "cost_per_unit"])
+
+
+def _all_null(info: pd.DataFrame, intervention: str) -> bool:
+    return bool(info.loc[intervention, "all_null"]) if "all_null" in info else False
 
 
 def _diagnose(names: list[str], requirements: list, one_per_factor: bool, cap_at_room: bool,

@@ -157,8 +157,9 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     strongest path (schoolverzuim → vsv) carries +0.15 SD of the total +0.25 SD.
     Bringing it back to the reference would improve the chosen outcomes by an expected
     0.25 SD, priority-weighted (strength of evidence 24%: path weight weighted by the links'
-    strength class in the literature, expert judgement counting as weak; how uncertain the
-    weights themselves are, the Monte Carlo intervals show).
+    strength class (a class, often assumed, not a measured effect size), expert judgement
+    counting as weak; how uncertain the weights themselves are, the Monte Carlo intervals
+    show).
 
     A plain Series does not say what its deltas are measured against; a
     :class:`~factormodel.Profile` from :func:`factormodel.profile` does, and the

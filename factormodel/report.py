@@ -40,6 +40,7 @@ import pandas as pd
 from . import _lang as L
 from .effects import strongest_paths, total_effects
 from .errors import InvalidParameterError
+from .evidence import EvidenceSummary, evidence_summary
 from .goals import (
     PLAUSIBLE_SD,
     Goal,
@@ -59,7 +60,7 @@ from .io import load_model, write_document
 from .model import FactorModel
 from .plot import detached, figure_png, plot_profile, plot_recommendation
 from .population import YoungPeople, ages_of, young_people
-from .portfolio import Portfolio
+from .portfolio import DEFAULT_EFFECT, Portfolio
 from .uncertainty import MonteCarloResult
 from .workflow import Options, analyse
 
@@ -761,6 +762,16 @@ def _recommendation_section(ctx: _Context, rec: pd.DataFrame, mc: MonteCarloResu
                        ctx.t(f"{pct}-interval", f"{pct} interval"),
                        ctx.t(f"in top {mc.top}", f"in top {mc.top}"),
                        ctx.t("toelichting", "explanation")], rows, numeric=(0, 2, 3, 4)))
+    top = [f for f in ranked["factor"][:mc.top] if f in stability.index]
+    if top:  # the expected share of the top that stays there over the weight draws
+        kept = 100 * float(stability[top].mean())
+        out.append(_p(ctx.t(
+            f"Over de gewichtstrekkingen blijft gemiddeld {_n(kept, ctx.lang, 0)}% van de top "
+            f"{len(top)} in de top {mc.top}: zoveel van deze rangorde overleeft de onzekerheid "
+            "van de gewichten.",
+            f"Over the weight draws, on average {_n(kept, ctx.lang, 0)}% of the top {len(top)} "
+            f"stays in the top {mc.top}: that much of this ranking survives the uncertainty of "
+            "the weights.")))
     ax = plot_recommendation(rec, intervals=mc, area=ctx.area, lang=ctx.lang, reference=ctx.ref,
                              synthetic=ctx.prof.synthetic)
     out.append(_figure(ax, ctx.t(
@@ -984,14 +995,9 @@ def _unmeasured_section(ctx: _Context, rec: pd.DataFrame) -> str:
 
 def _caveats_section(ctx: _Context, ivs: pd.DataFrame | None, port: Portfolio | None,
                      mc: MonteCarloResult) -> str:
-    m = ctx.model
-    s = m.summary()
+    ev = evidence_summary(ctx.model)
     items = [
-        _status_text(ctx) + ctx.t(
-            f" Van de {s['edges']} verbanden rusten er {s['edges_expert_judgement']} op "
-            "expertoordeel in plaats van op gepubliceerd onderzoek.",
-            f" Of its {s['edges']} links, {s['edges_expert_judgement']} rest on expert "
-            "judgement rather than published research."),
+        _status_text(ctx) + " " + _basis_text(ctx, ev),
         ctx.t("De data zijn SYNTHETISCH: verzonnen voorbeeldwaarden bij echte gebiedsnamen, "
               "geen metingen. Geen enkele uitspraak in dit rapport gaat over de echte wijk.",
               "The data are SYNTHETIC: made-up example values attached to real area names, "
@@ -1007,14 +1013,16 @@ def _caveats_section(ctx: _Context, ivs: pd.DataFrame | None, port: Portfolio | 
               "Associations between areas are not effects for individual young people: the "
               "model describes averages of areas and groups. That a factor goes with an "
               "outcome in the area does not mean it works that way for every young person."),
-        ctx.t("Het model is lineair en de gewichten zijn gestandaardiseerde effecten uit de "
-              f"literatuur. Het {mc.interval:.0%}-interval en de rangstabiliteit dekken alleen "
-              "de onzekerheid van de gewichten, niet die van de data, van de indicatoren of "
-              "van de structuur van het model.",
-              "The model is linear and its weights are standardised effects from the "
-              f"literature. The {mc.interval:.0%} interval and rank stability cover only the "
-              "uncertainty of the weights, not that of the data, the indicators or the "
-              "model's structure."),
+        ctx.t("Het model is lineair en de gewichten zijn gestandaardiseerde effecten, "
+              "onderling consistent gemaakt met een tabel van verbanden (zie hierboven hoeveel "
+              f"daarvan gepubliceerd is). Het {mc.interval:.0%}-interval en de rangstabiliteit "
+              "dekken alleen de onzekerheid van de gewichten, niet die van de data, van de "
+              "indicatoren of van de structuur van het model.",
+              "The model is linear and its weights are standardised effects made mutually "
+              "consistent with a table of associations (see above how many are published). "
+              f"The {mc.interval:.0%} interval and rank stability cover only the uncertainty "
+              "of the weights, not that of the data, the indicators or the model's "
+              "structure."),
         ctx.t(f"Alle afstanden zijn gemeten tegenover {ctx.ref}; een andere referentie geeft "
               "andere afstanden en kan een andere rangorde geven.",
               f"All distances are measured against {ctx.ref}; another reference gives other "
@@ -1033,24 +1041,82 @@ def _caveats_section(ctx: _Context, ivs: pd.DataFrame | None, port: Portfolio | 
                 "from real data (the spread between areas converts nothing: the model "
                 "computes in SD between children)."))
     if ivs is not None:
-        n_default = int(ivs.drop_duplicates("intervention")["effect_is_default"].sum())
+        kinds = (ivs["effect_evidence"] if "effect_evidence" in ivs
+                 else ivs["effect_is_default"].map({True: "stated default",
+                                                    False: "published point"}))
+        k = kinds.value_counts()
+        pub = int(k.get("published with interval", 0) + k.get("published point", 0))
         items.append(ctx.t(
-            f"Van de {ivs['intervention'].nunique()} interventies in de catalogus hebben er "
-            f"{n_default} geen gepubliceerde effectgrootte: zij krijgen een voorzichtige "
-            "standaardwaarde per NJi-erkenningsniveau. Erkenning zegt iets over de sterkte "
-            "van het bewijs, niet over de grootte van het effect. Kosten zijn aannames uit de "
-            "catalogus.",
-            f"Of the {ivs['intervention'].nunique()} interventions in the catalogue, "
-            f"{n_default} have no published effect size: they get a cautious default per NJi "
-            "recognition level. Recognition grades the strength of evidence, not the size of "
-            "the effect. Costs are assumptions from the catalogue."))
+            f"Van de {len(ivs)} combinaties van interventie en doelfactor in de catalogus "
+            f"hebben er {pub} een gepubliceerde effectgrootte (waarvan "
+            f"{int(k.get('published with interval', 0))} met interval), "
+            f"{int(k.get('published null', 0))} een gepubliceerd nuleffect (geen effect "
+            "gevonden; telt als 0) en "
+            f"{int(k.get('stated default', 0))} de standaardwaarde van "
+            f"{_n(DEFAULT_EFFECT, ctx.lang)} SD, omdat er niets over bekend is. Erkenning zegt "
+            "iets over de sterkte van het bewijs, niet over de grootte van het effect. Kosten "
+            "zijn aannames uit de catalogus.",
+            f"Of the {len(ivs)} intervention-target pairs in the catalogue, {pub} have a "
+            f"published effect size ({int(k.get('published with interval', 0))} with an "
+            f"interval), {int(k.get('published null', 0))} a published null (no effect found; "
+            f"counted as 0) and {int(k.get('stated default', 0))} the stated default of "
+            f"{_n(DEFAULT_EFFECT, ctx.lang)} SD because nothing is known. Recognition grades "
+            "the strength of evidence, not the size of the effect. Costs are assumptions from "
+            "the catalogue."))
     if mc.n_divergent:
         items.append(ctx.t(
             f"{mc.n_divergent} van de {mc.n_draws} gewichtstrekkingen gaven terugkoppelingen "
             "die niet convergeren; die zijn weggelaten uit de intervallen.",
             f"{mc.n_divergent} of {mc.n_draws} weight draws gave feedback loops that do not "
             "converge; they are left out of the intervals."))
-    return _ul(items)
+    return _ul(items) + _basis_table(ctx, ev)
+
+
+def _basis_text(ctx: _Context, ev: EvidenceSummary) -> str:
+    """How many links rest on what (fm.evidence_summary), in one sentence."""
+    c = ev.edges["edges"]
+    total = int(c.sum())
+    return ctx.t(
+        f"Van de {total} verbanden hebben er {int(c['published with interval'])} een "
+        f"gepubliceerde effectgrootte met interval en {int(c['published point'])} zonder "
+        f"interval; {int(c['class default'])} hebben de standaardwaarde van hun sterkteklasse "
+        "(de bron legt alleen het verband, niet de grootte) en "
+        f"{int(c['expert judgement'])} rusten op expertoordeel"
+        + (f"; bij {int(c['not recorded'])} is de onderbouwing niet vastgelegd"
+           if c["not recorded"] else "") + ".",
+        f"Of its {total} links, {int(c['published with interval'])} have a published effect "
+        f"size with an interval and {int(c['published point'])} without one; "
+        f"{int(c['class default'])} take their strength class's default (the source "
+        f"establishes the link, not its size) and {int(c['expert judgement'])} rest on "
+        "expert judgement"
+        + (f"; for {int(c['not recorded'])} the basis is not recorded"
+           if c["not recorded"] else "") + ".")
+
+
+def _basis_table(ctx: _Context, ev: EvidenceSummary) -> str:
+    """Per chosen outcome: the share of its effect resting on each basis."""
+    goals = [g.node for g in ctx.goals if g.node in ev.outcomes.index]
+    if not goals:
+        return ""
+    names = {"expert judgement": ctx.t("expertoordeel", "expert judgement"),
+             "class default": ctx.t("standaardwaarde van de klasse", "class default"),
+             "published point": ctx.t("gepubliceerd, zonder interval", "published point"),
+             "published with interval": ctx.t("gepubliceerd, met interval",
+                                              "published with interval"),
+             "not recorded": ctx.t("niet vastgelegd", "not recorded")}
+    cols = [b for b in ev.outcomes.columns if ev.edges.loc[b, "edges"] > 0]
+    rows = [[ctx.label(o)] + [f"{_n(100 * ev.outcomes.loc[o, b], ctx.lang, 0)}%" for b in cols]
+            for o in goals]
+    return (_h3(ctx.t("Waarop het effect op de gekozen resultaten rust",
+                      "What the effect on the chosen outcomes rests on"))
+            + _p(ctx.t(
+                "Aandeel van het ongetekende padgewicht naar elk resultaat, naar de zwakste "
+                "onderbouwing op het pad (een keten is niet beter onderbouwd dan haar zwakste "
+                "schakel).",
+                "Share of the unsigned path weight into each outcome, by the weakest basis on "
+                "the path (a chain is no better supported than its weakest link)."))
+            + _table([ctx.t("resultaat", "outcome")] + [names[b] for b in cols], rows,
+                     numeric=range(1, len(cols) + 1)))
 
 
 # --------------------------------------------------------------------------- 7. provenance

@@ -123,7 +123,8 @@ def _seed_indicators(tmp: Path) -> str:
 
 
 def _seed_interventions(tmp: Path) -> str:
-    return _csv(_rotterdam().table("interventions").head(6))
+    t = _rotterdam().table("interventions")  # nulls, defaults and a published interval
+    return _csv(pd.concat([t.head(6), t[t["intervention"] == "voorzorg"]]))
 
 
 def _seed_columns(tmp: Path) -> str:

@@ -99,8 +99,9 @@ def test_goal_with_two_indicators(capsys, tmp_path):
                        "--goal", "schoolverzuim:-2%:3j")
     msg = dutch_error(err)
     assert code == 2
-    assert msg.startswith("doel schoolverzuim -2% in 3 jaar: 'schoolverzuim' heeft 2 "
-                          "indicatoren (verzuim_meldingen [%], langdurig_verzuim")
+    assert msg.startswith("doel schoolverzuim -2% in 3 jaar: 'schoolverzuim' heeft 3 "
+                          "indicatoren (verzuim_meldingen [%], langdurig_verzuim [per 1000], "
+                          "thuiszitters")
     assert "bijvoorbeeld --goal verzuim_meldingen:-2%" in msg
 
 

@@ -60,8 +60,11 @@ def test_round_trip_city_reference(model, catalogue, exact, level):
     p = fm.profile(model, data, level=level, year=2023, reference_values=ref)
     t = truth_table(truth, level, 2023).loc[p.index]
     measured = [c for c in p.columns if p[c].notna().all()]
-    # many GGD indicators are published per gebied only, so wijken have fewer measured nodes
-    assert len(measured) >= (25 if level == "wijk" else 65)
+    # many GGD indicators are published per gebied only, so wijken have fewer measured nodes;
+    # deelname_vve (direction ambiguous at area level) and thuiszitten (its indicator now on
+    # schoolverzuim, the one node for long-term absence) are not measured (issue 23)
+    assert len(measured) >= (23 if level == "wijk" else 63)
+    assert "deelname_vve" not in measured and "thuiszitten" not in measured
     if level == "wijk":  # the generator's own level: exact
         np.testing.assert_allclose(p[measured].to_numpy(), t[measured].to_numpy(), atol=1e-9)
     else:  # a gebied's share is the mean of its wijken's shares, not of their liabilities

@@ -220,7 +220,8 @@ def test_bundled_intervention_catalogue(rotterdam):
     assert (defaults["effect"] == DEFAULT_EFFECT).all()
     assert defaults["effect_low"].tolist() == pytest.approx(
         [DEFAULT_EFFECT - 1.96 * DEFAULT_EFFECT_SD] * len(defaults))
-    assert defaults["effect_basis"].str.contains("conservative default").all()
+    assert defaults["effect_basis"].str.contains("stated default").all()
+    assert not cat["effect_basis"].str.contains("conservative").any()
     levels = cat.drop_duplicates("intervention").set_index("intervention")
     assert levels.loc["kanjertraining", "recognition"] == "effectief - sterke aanwijzingen"
     assert levels.loc["home_start", "recognition"] == "effectief - goede aanwijzingen"
@@ -253,3 +254,112 @@ def test_published_effect_keeps_interval_and_default_is_flagged(toy):
                               population=50, area="A")
     flags = p.chosen.set_index("intervention")["effect_is_default"].to_dict()
     assert flags == {"pub": False, "dflt": True}
+    # no evidence columns: the given effect is not claimed to be published
+    assert p.chosen.set_index("intervention")["effect_evidence"].to_dict() == {
+        "pub": "given, source not recorded", "dflt": "stated default"}
+
+
+EVIDENCE = {"effect_status": "published", "design": "RCT", "comparison": "care as usual",
+            "study_setting": "routine practice", "population": "indicated",
+            "reach_counts": "selected children", "country": "NL", "follow_up": "1 year",
+            "outcome_measured": "attendance", "mapping_caveat": "none",
+            "effect_source": "Some (2020)", "effect_location": "Table 3", "confidence": "seen"}
+BASE = {"name": "X", "recognition": "goed onderbouwd", "phases": "4-12", "setting": "school",
+        "unit": "kind", "cost_per_unit": 100.0, "reach_per_unit": 1.0, "max_units": 50.0,
+        "source": "test"}
+
+
+def test_evidence_columns_kinds_and_effectiveness(toy):
+    rows = pd.DataFrame([
+        {**BASE, **EVIDENCE, "intervention": "cau", "target": "schoolverzuim", "effect": "0.3",
+         "effect_low": "0.1", "effect_high": "0.5"},
+        {**BASE, **EVIDENCE, "intervention": "pt", "target": "opvoedklimaat", "effect": "0.2",
+         "comparison": "wait-list", "study_setting": "efficacy trial"},
+        {**BASE, **EVIDENCE, "intervention": "nul", "target": "opvoedklimaat",
+         "effect_status": "published null", "effect": ""},
+        {**BASE, "intervention": "dflt", "target": "schoolverzuim", "effect": ""}])
+    cat = build_interventions(rows, toy, TableSource("c")).set_index("intervention")
+    assert cat["effect_evidence"].to_dict() == {
+        "cau": "published with interval", "pt": "published point", "nul": "published null",
+        "dflt": "stated default"}
+    assert cat["effectiveness"].to_dict() == {"cau": True, "pt": False, "nul": True,
+                                              "dflt": False}
+    assert cat.loc["cau", "design"] == "rct"  # controlled words are lower case
+    # a published null is centred at zero with the default's spread (assumed, said so)
+    assert cat.loc["nul", "effect"] == 0.0 and bool(cat.loc["nul", "interval_assumed"])
+    assert (cat.loc["nul", "effect_low"], cat.loc["nul", "effect_high"]) == pytest.approx(
+        (-1.96 * DEFAULT_EFFECT_SD, 1.96 * DEFAULT_EFFECT_SD))
+    assert not cat.loc["cau", "interval_assumed"]
+    # the null is never chosen, and says why; the chosen carry their evidence
+    prof = pd.Series({"schoolverzuim": 1.0, "opvoedklimaat": -1.0})
+    p = fm.optimize_portfolio(toy, prof, cat.reset_index(), budget=10_000,
+                              outcomes={"vsv": 1}, population=50, area="A")
+    assert "nul" not in set(p.chosen["intervention"])
+    reasons = p.left_out.set_index("intervention")["reason"]
+    assert reasons["nul"] == "no effect found in its effectiveness study (published null)"
+    assert fm._lang.reason(reasons["nul"], "nl").startswith("geen effect gevonden")
+    ev = p.chosen.set_index("intervention")["effect_evidence"]
+    assert ev["cau"] == "published with interval"
+    assert p.to_dict()["chosen"][0]["effect_evidence"] in fm.portfolio.EVIDENCE_KINDS
+
+
+def test_indicated_effect_counts_only_the_reached_children(toy):
+    """An indicated effect per selected child moves the area by effect x reached / population."""
+    rows = pd.DataFrame([{**BASE, **EVIDENCE, "intervention": "ind", "target": "schoolverzuim",
+                          "effect": "0.5", "max_units": 10.0}])
+    cat = build_interventions(rows, toy, TableSource("c"))
+    p = fm.optimize_portfolio(toy, pd.Series({"schoolverzuim": 1.0}), cat, budget=1_000,
+                              outcomes={"vsv": 1}, population=200, area="A")
+    assert int(p.chosen["units"].iloc[0]) == 10
+    assert p.factor_changes["schoolverzuim"] == pytest.approx(-0.5 * 10 / 200)
+
+
+def test_evidence_problems_are_all_named(toy):
+    rows = pd.DataFrame([
+        {**BASE, **EVIDENCE, "intervention": "a", "target": "schoolverzuim", "effect": "0.3",
+         "confidence": "recalled", "design": "anecdote"},
+        {**BASE, **EVIDENCE, "intervention": "b", "target": "schoolverzuim", "effect": "0.3",
+         "effect_low": "0.4", "effect_high": "0.6", "country": ""},
+        {**BASE, **EVIDENCE, "intervention": "c", "target": "schoolverzuim", "effect": "0.2",
+         "effect_status": "published null"},
+        {**BASE, **EVIDENCE, "intervention": "d", "target": "schoolverzuim", "effect": "",
+         "effect_status": "published"},
+        {**BASE, **EVIDENCE, "intervention": "e", "target": "schoolverzuim", "effect": "0.3",
+         "effect_low": "0.1", "effect_status": "maybe"}])
+    with pytest.raises(fm.ModelValidationError) as err:
+        build_interventions(rows, toy, TableSource("c.csv"))
+    msg = str(err.value)
+    for needle in ["row 0, column 'confidence'", "a recalled figure is not entered",
+                   "row 0, column 'design'", "unknown design 'anecdote'",
+                   "row 1, column 'effect_low'", "must contain the effect 0.3",
+                   "row 1, column 'country'", "row 2, column 'effect'",
+                   "a published null has effect 0", "row 3, column 'effect'",
+                   "no effect is given", "row 4, column 'effect_status'",
+                   "row 4, column 'effect_high'", "both ends of the interval"]:
+        assert needle in msg, needle
+    assert isinstance(err.value, ValueError)
+
+
+def test_bundled_catalogue_evidence(rotterdam):
+    cat = fm.load_interventions(rotterdam).set_index(["intervention", "target"])
+    # Dutch routine practice found nothing: a null, not the optimistic 0.05 default
+    for key in [("pad", "antisociaal_gedrag"), ("home_start", "opvoedonzekerheid"),
+                ("triple_p_4", "antisociaal_gedrag")]:
+        assert cat.loc[key, "effect_evidence"] == "published null", key
+        assert cat.loc[key, "effect"] == 0.0 and cat.loc[key, "effectiveness"], key
+    # VoorZorg on partner violence: OR 0.46 [0.24, 0.89] -> d = -ln(OR) sqrt(3)/pi
+    row = cat.loc[("voorzorg", "huiselijk_geweld")]
+    d = [-np.log(o) * np.sqrt(3) / np.pi for o in (0.46, 0.89, 0.24)]
+    assert [row["effect"], row["effect_low"], row["effect_high"]] == pytest.approx(d, abs=5e-4)
+    assert row["confidence"] == "secondary" and row["comparison"] == "care as usual"
+    # indicated effects say whom the reach counts
+    assert cat.loc[("alles_kidzzz", "antisociaal_gedrag"), "population"] == "indicated"
+    assert "selected" in cat.loc[("alles_kidzzz", "antisociaal_gedrag"), "reach_counts"]
+    # every non-default effect is documented, never from memory
+    pub = cat[~cat["effect_is_default"]]
+    assert set(pub["confidence"]) <= {"seen", "seen (abstract)", "secondary"}
+    assert (pub["effect_source"] != "").all() and (pub["effect_location"] != "").all()
+    # the added interventions with published intervals
+    assert cat.loc[("schoolweigering_behandeling", "schoolverzuim"), "effect_high"] == 0.86
+    assert cat.loc[("oudermanagementtraining", "antisociaal_gedrag"), "comparison"] == \
+        "wait-list"

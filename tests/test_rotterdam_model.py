@@ -71,8 +71,10 @@ def test_associations_cite_sources_and_every_edge_has_one_or_is_fixed(model):
     e = model.edges
     unfitted = [(s, t) for s, t in zip(e["source"], e["target"], strict=True)
                 if (s, t) not in pairs]
-    assert unfitted == [("schoolverzuim", "schoolprestaties")]
-    assert e["association"].str.startswith("A").sum() == len(e) - 1
+    # reverse edges of pairs with one association: the pair is fitted on the forward edge
+    assert unfitted == [("schoolverzuim", "schoolprestaties"),
+                        ("psychosociale_problemen", "gepest_worden")]
+    assert e["association"].str.startswith("A").sum() == len(e) - 2
 
 
 def test_published_values_are_transcribed(model):
@@ -81,18 +83,55 @@ def test_published_values_are_transcribed(model):
     row = assoc.loc[("schoolmotivatie", "schoolverzuim")]
     assert (float(row["value"]), float(row["low"]), float(row["high"])) == (-0.503, -0.76, -0.11)
     row = assoc.loc[("antisociaal_gedrag", "schoolverzuim")]
-    assert (float(row["value"]), float(row["low"]), float(row["high"])) == (0.428, 0.10, 0.67)
+    assert (float(row["value"]), float(row["low"]), float(row["high"])) == (0.428, 0.096, 0.674)
     assert float(assoc.loc[("riskant_seksueel_gedrag", "schoolverzuim"), "value"]) == 0.229
+    # the four intervals formerly 'assumed' are Table 2's, on Fisher's z (drug abuse .196-.483)
+    row = assoc.loc[("middelengebruik", "schoolverzuim")]
+    assert (float(row["z_low"]), float(row["z_high"])) == (0.196, 0.483)
+    assert (float(row["low"]), float(row["high"])) == (0.194, 0.449)
+    pub = assoc[assoc["basis"] == "published"]
+    assert len(pub) == 7 and not pub["ci_basis"].str.contains("assumed").any()
+    z_low, z_high = pub["z_low"].astype(float), pub["z_high"].astype(float)
+    assert np.allclose(pub["low"].astype(float), np.tanh(z_low), atol=5e-4)
+    assert np.allclose(pub["high"].astype(float), np.tanh(z_high), atol=5e-4)
+    assert np.allclose(np.tanh(pub["z"].astype(float)), pub["value"].astype(float), atol=1e-3)
+
+
+def test_prediction_intervals_where_heterogeneity_is_published():
+    assoc = read("associations.csv").set_index("id")
+    het = assoc[assoc["tau2_z"] != ""]
+    assert sorted(het.index) == ["A001", "A002", "A003"]
+    for aid, row in het.iterrows():
+        z, se, tau2 = float(row["z"]), float(row["z_se"]), float(row["tau2_z"])
+        half = 1.959963984540054 * math.sqrt(tau2 + se ** 2)  # independent of the script
+        assert float(row["pi_low"]) == pytest.approx(math.tanh(z - half), abs=5e-4), aid
+        assert float(row["pi_high"]) == pytest.approx(math.tanh(z + half), abs=5e-4), aid
+        assert float(row["pi_low"]) < float(row["low"]) < float(row["high"]) < float(
+            row["pi_high"])
+    # negative school attitude: the spread of true effects reaches both signs (r -.97 to .74)
+    assert float(het.loc["A001", "pi_low"]) < -0.9 and float(het.loc["A001", "pi_high"]) > 0.7
+    # the edge's sd describes that spread: at least the prediction interval's r-scale SE
+    e = fm.load_model("rotterdam-jeugd").edges.set_index("association")
+    for aid, row in het.iterrows():
+        r = float(row["value"])
+        se_pi = (1 - r ** 2) * math.sqrt(float(row["tau2_z"]) + float(row["z_se"]) ** 2)
+        assert e.loc[aid, "sd"] >= se_pi - 5e-4, aid
 
 
 def test_running_the_script_reproduces_the_committed_weights():
-    out, res = script().fit(FOLDER)
+    mod = script()
+    assoc = mod.read_associations(FOLDER)
+    on_file = pd.read_csv(FOLDER / "associations.csv")
+    for col in ("low", "high", "pi_low", "pi_high"):
+        assert assoc[col].to_numpy(float) == pytest.approx(on_file[col].to_numpy(float),
+                                                           abs=0, nan_ok=True), col
+    out, res = mod.fit(FOLDER)
     committed = pd.read_csv(FOLDER / "edges.csv", keep_default_na=False,
                             na_values={c: [""] for c in ("weight", "sd", "low", "high")})
     assert out["weight"].to_numpy(float) == pytest.approx(committed["weight"].to_numpy(float),
                                                           abs=0)
     assert out["sd"].to_numpy(float) == pytest.approx(committed["sd"].to_numpy(float), abs=0)
-    for col in ("source", "target", "strength", "source_ref", "note", "association"):
+    for col in ("source", "target", "strength", "source_ref", "note", "association", "basis"):
         assert out[col].tolist() == committed[col].tolist(), col
     assert res.srmr < 0.05
 
