@@ -87,6 +87,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         load_areas,
         load_example_data,
         load_model,
+        model_hash,
         model_schema,
         read_area_data,
         read_deltas,
@@ -114,6 +115,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
     from .validation import Validation, validate
     from .weights import Comparison, aggregate_weights, compare
+    from .wijkplan import (
+        PlanMismatchError,
+        Wijkplan,
+        check_plan,
+        plan_from_portfolio,
+        plan_schema,
+    )
     from .words import parse_number, resolve_indicator, resolve_node
     from .workflow import DEFAULT_OPTIONS, Options, WijkAnalysis, analyse
 
@@ -145,7 +153,8 @@ _LAZY: dict[str, str] = {
                     "profile_index",
                     "to_indicator_units"], "indicators"),
     **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_model",
-                    "model_schema", "read_area_data", "read_deltas", "read_edge_list",
+                    "model_hash", "model_schema", "read_area_data", "read_deltas",
+                    "read_edge_list",
                     "read_fcm_matrix", "read_model", "read_weight_table", "write_model"], "io"),
     **dict.fromkeys(["FactorModel", "ModelMetadata"], "model"),
     **dict.fromkeys(["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome",
@@ -160,6 +169,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["Validation", "validate"], "validation"),
     **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "weights"),
     **dict.fromkeys(["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse"], "workflow"),
+    **dict.fromkeys(["PlanMismatchError", "Wijkplan", "check_plan", "plan_from_portfolio",
+                     "plan_schema"], "wijkplan"),
 }
 
 
@@ -221,6 +232,7 @@ __all__ = [
     "NotConvergentError",
     "OfflineError",
     "Options",
+    "PlanMismatchError",
     "Portfolio",
     "Problem",
     "Profile",
@@ -234,12 +246,14 @@ __all__ = [
     "UnknownTableError",
     "Validation",
     "WijkAnalysis",
+    "Wijkplan",
     "aggregate_weights",
     "analyse",
     "as_catalogue",
     "backtest",
     "calibrate",
     "calibration_table",
+    "check_plan",
     "combine_profiles",
     "compare",
     "coverage",
@@ -271,12 +285,15 @@ __all__ = [
     "load_interventions",
     "load_model",
     "mediation",
+    "model_hash",
     "model_schema",
     "monte_carlo",
     "node_indices",
     "optimize_portfolio",
     "parse_goal",
     "parse_number",
+    "plan_from_portfolio",
+    "plan_schema",
     "plot",
     "plot_contributions",
     "plot_graph",
