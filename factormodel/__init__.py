@@ -109,6 +109,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         plot_validation,
     )
     from .portfolio import Portfolio, load_interventions, optimize_portfolio
+    from .progress import Progress, progress_template, read_progress
     from .propagate import PropagationResult, propagate
     from .recommend import factor_gains, gap_effects, recommend
     from .report import report
@@ -171,6 +172,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse"], "workflow"),
     **dict.fromkeys(["PlanMismatchError", "Wijkplan", "check_plan", "plan_from_portfolio",
                      "plan_schema"], "wijkplan"),
+    **dict.fromkeys(["Progress", "progress_template", "read_progress"], "progress"),
 }
 
 
@@ -236,6 +238,7 @@ __all__ = [
     "Portfolio",
     "Problem",
     "Profile",
+    "Progress",
     "PropagationResult",
     "RequiredChange",
     "UnknownAreaError",
@@ -306,6 +309,7 @@ __all__ = [
     "portfolio",
     "profile",
     "profile_index",
+    "progress_template",
     "propagate",
     "propose_columns",
     "read_area_data",
@@ -314,6 +318,7 @@ __all__ = [
     "read_edge_list",
     "read_fcm_matrix",
     "read_model",
+    "read_progress",
     "read_weight_table",
     "recommend",
     "report",

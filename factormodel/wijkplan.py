@@ -584,3 +584,36 @@ def check_plan(plan: Wijkplan, model: FactorModel | None = None, *,
         raise PlanMismatchError("; ".join(problems) + ". Make a new plan with this model "
                                 "and data, or use the ones the plan was made with.")
     return model
+
+
+def example_plan() -> Wijkplan:
+    """A small hand-made plan for Oud-Crooswijk with the rotterdam-jeugd model, for
+    documentation and tests: its figures are SYNTHETIC (taken from the example data's
+    style, not measured), its expected effects are illustrations.
+
+    Examples
+    --------
+    >>> from factormodel.wijkplan import example_plan
+    >>> p = example_plan()
+    >>> p.intervention_ids, p.horizon, p.synthetic
+    (('swpbs', 'schoolweigering_behandeling'), 2024, True)
+    """
+    model = load_model("rotterdam-jeugd")
+    goal = PlanGoal(id="schoolverzuim", node="schoolverzuim", indicator="verzuim_meldingen",
+                    unit="%", baseline=7.2, reference_baseline=5.0, target=5.2, horizon=2024,
+                    group="12-18", label_nl="% leerplichtigen met een verzuimmelding")
+    ivs = (PlanIntervention("swpbs", "SWPBS (Schoolwide Positive Behavior Support)",
+                            "CJG Rijnmond", 6.0, 1800.0, 0.8,
+                            ("antisociaal_gedrag", "schoolklimaat"), "stated default",
+                            (Effect("schoolverzuim", -0.17, -0.5, 0.1),)),
+           PlanIntervention("schoolweigering_behandeling",
+                            "Psychosociale behandeling bij schoolweigering", "Jeugdzorg",
+                            48.0, 48.0, math.nan, ("schoolverzuim",),
+                            "published with interval",
+                            (Effect("schoolverzuim", -0.08, -0.13, -0.03),)))
+    return Wijkplan(area="Oud-Crooswijk", level="wijk", reference="city",
+                    model_name=model.name, model_version=str(model.metadata.version),
+                    model_hash=model_hash(model), data_file="", data_sha256="",
+                    data_year=2021, synthetic=True, goals=(goal,), interventions=ivs,
+                    assumptions=("SYNTHETIC example plan",), author="voorbeeld",
+                    date="2021-11-01")
