@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .datasets import list_models
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
+    from .evaluation import PlanEvaluation, evaluate_plan
     from .evidence import EvidenceSummary, evidence_summary
     from .fitting import CorrelationFit, fit_to_correlations
     from .goals import (
@@ -133,8 +134,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["ColumnMapping", "ColumnProposal", "propose_columns", "read_columns"],
                     "columns"),
-    **dict.fromkeys(["columns", "evidence", "exchange", "fcm", "goals", "plot", "portfolio",
-                     "units", "vocab", "words"], ""),
+    **dict.fromkeys(["columns", "evaluation", "evidence", "exchange", "fcm", "goals", "plot",
+                     "portfolio", "units", "vocab", "words"], ""),
     **dict.fromkeys(["Goal", "RequiredChange", "goal_phases", "parse_goal", "required_change",
                      "required_changes", "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
@@ -173,6 +174,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["PlanMismatchError", "Wijkplan", "check_plan", "plan_from_portfolio",
                      "plan_schema"], "wijkplan"),
     **dict.fromkeys(["Progress", "progress_template", "read_progress"], "progress"),
+    **dict.fromkeys(["PlanEvaluation", "evaluate_plan"], "evaluation"),
 }
 
 
@@ -234,6 +236,7 @@ __all__ = [
     "NotConvergentError",
     "OfflineError",
     "Options",
+    "PlanEvaluation",
     "PlanMismatchError",
     "Portfolio",
     "Problem",
@@ -263,6 +266,8 @@ __all__ = [
     "decompose_effects",
     "draw_weights",
     "estimate_weights",
+    "evaluate_plan",
+    "evaluation",
     "evidence",
     "evidence_summary",
     "exchange",

@@ -378,37 +378,47 @@ def expected_effects(model: FactorModel, factor_changes: pd.DataFrame,
     Parameters
     ----------
     factor_changes : DataFrame
-        Rows ``(intervention, case)`` with ``case`` in ``effect``, ``low``, ``high``
-        (the intervention's effect size and the ends of its interval), columns the
-        factors it moves (SD between individuals, reach already applied), NaN elsewhere.
+        Columns ``intervention, factor, effect, low, high``: the change of one factor an
+        intervention brings (SD between individuals, reach applied) at its effect size
+        and at both ends of the effect size's interval.
     goals : mapping goal id -> (node, one-row indicator catalogue, baseline level)
 
     Returns
     -------
     dict intervention -> goal -> Effect
-        In the goal indicator's unit, converted at the baseline level. The interval is
-        the envelope of the Monte Carlo interval (weight uncertainty, :data:`INTERVAL`)
-        at the effect size and at both ends of its interval: wider than a joint interval
-        would be, never narrower.
+        In the goal indicator's unit, converted at the baseline level. Each factor change
+        is a shock carried by the model's total effects (one factor clamped at a time,
+        which equals the shock where no feedback loop runs through it); an intervention's
+        changes of several factors add up. The interval is the envelope of the Monte Carlo
+        interval (weight uncertainty, :data:`INTERVAL`) at the effect size and at both ends
+        of its interval, summed over the factors: wider than a joint interval would be,
+        never narrower.
     """
     nodes = sorted({n for n, _, _ in goals.values()})
-    wide = factor_changes.copy()
-    wide.index = [f"{i}|{c}" for i, c in factor_changes.index]
-    mc = monte_carlo(model, wide.reindex(columns=list(model.factors)), dict.fromkeys(nodes, 1.0),
-                     n_draws=n_draws, seed=seed, interval=INTERVAL, progress=False)
+    cases = ("effect", "low", "high")
+    rows, names = [], []
+    for k, r in enumerate(factor_changes.itertuples()):
+        for c in cases:
+            rows.append({r.factor: float(getattr(r, c))})
+            names.append(f"{k}|{c}")
+    wide = pd.DataFrame(rows, index=names).reindex(columns=list(model.factors))
+    mc = monte_carlo(model, wide, dict.fromkeys(nodes, 1.0), n_draws=n_draws, seed=seed,
+                     interval=INTERVAL, progress=False)
     pred = mc.predictions
     out: dict[str, dict[str, Effect]] = {}
-    for iv in dict.fromkeys(i for i, _ in factor_changes.index):
+    for iv in dict.fromkeys(factor_changes["intervention"]):
+        ks = [k for k, i in enumerate(factor_changes["intervention"]) if i == iv]
         out[iv] = {}
         for gid, (node, cat, level) in goals.items():
-            m = Measures.of(cat)
-            cen = float(pred.loc[(f"{iv}|effect", node), "central"])
-            ends = [float(pred.loc[(f"{iv}|{c}", node), k]) for c in ("effect", "low", "high")
-                    for k in ("low", "high")]
-            vals = to_units(m, np.array([cen, *ends]), np.full(7, level))
+            cen = sum(float(pred.loc[(f"{k}|effect", node), "central"]) for k in ks)
+            lo = sum(min(float(pred.loc[(f"{k}|{c}", node), "low"]) for c in cases)
+                     for k in ks)
+            hi = sum(max(float(pred.loc[(f"{k}|{c}", node), "high"]) for c in cases)
+                     for k in ks)
+            vals = to_units(Measures.of(cat.loc[[cat.index[0]] * 3]),
+                            np.array([cen, lo, hi]), np.full(3, level))
             e = float(vals[0])
-            out[iv][gid] = Effect(gid, e, float(min(np.min(vals[1:]), e)),
-                                  float(max(np.max(vals[1:]), e)))
+            out[iv][gid] = Effect(gid, e, float(min(vals.min(), e)), float(max(vals.max(), e)))
     return out
 
 
@@ -486,21 +496,18 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
     ivs = analysis.interventions
     population = float(port.young_people.number) if port.young_people else \
         float(analysis.population or 0)
-    rows, idx = [], []
+    rows = []
     for ch in port.chosen.itertuples():
-        units = float(ch.units)
         part = ivs[ivs["intervention"] == ch.intervention]
         cover = min(1.0, float(part["reach_per_unit"].iloc[0]) / population)
-        for case, col in (("effect", "effect"), ("low", "effect_low"), ("high", "effect_high")):
-            change = {}
-            for t in part.itertuples():
-                size = getattr(t, col)
-                size = t.effect if pd.isna(size) else size
-                change[t.target] = (float(size) * cover * units
-                                    * float(model.desired_sign.loc[t.target]))
-            rows.append(change)
-            idx.append((ch.intervention, case))
-    frame = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(idx))
+        for t in part.itertuples():
+            # towards the factor's desired side, as the portfolio counts it
+            scale = cover * float(ch.units) * float(model.desired_sign.loc[t.target])
+            ends = [t.effect if pd.isna(x) else x for x in (t.effect_low, t.effect_high)]
+            rows.append({"intervention": ch.intervention, "factor": t.target,
+                         "effect": t.effect * scale, "low": ends[0] * scale,
+                         "high": ends[1] * scale})
+    frame = pd.DataFrame(rows, columns=["intervention", "factor", "effect", "low", "high"])
     goal_cat = {g.id: (g.node, cat.loc[[g.indicator]], g.baseline) for g in plan_goals}
     effects = expected_effects(model, frame, goal_cat, n_draws=n_draws or
                                analysis.options.n_draws, seed=analysis.options.seed) \
