@@ -116,6 +116,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .report import report
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
     from .validation import Validation, validate
+    from .voortgang import progress_report
     from .weights import Comparison, aggregate_weights, compare
     from .wijkplan import (
         PlanMismatchError,
@@ -175,6 +176,7 @@ _LAZY: dict[str, str] = {
                      "plan_schema"], "wijkplan"),
     **dict.fromkeys(["Progress", "progress_template", "read_progress"], "progress"),
     **dict.fromkeys(["PlanEvaluation", "evaluate_plan"], "evaluation"),
+    "progress_report": "voortgang",
 }
 
 
@@ -314,6 +316,7 @@ __all__ = [
     "portfolio",
     "profile",
     "profile_index",
+    "progress_report",
     "progress_template",
     "propagate",
     "propose_columns",

@@ -263,6 +263,14 @@ def number(x: float, digits: int = 2, lang: str = "nl", sign: bool = False) -> s
     return s.replace(".", ",") if lang == "nl" else s
 
 
+def count(x: float, lang: str = "nl") -> str:
+    """A whole number with thousands grouping: ``2.000`` (Dutch) or ``2,000`` (English)."""
+    if x is None or pd.isna(x):
+        return "n.v.t." if lang == "nl" else "n/a"
+    s = f"{x:,.0f}"
+    return s.replace(",", ".") if lang == "nl" else s
+
+
 def money(x: float, lang: str = "nl") -> str:
     """An amount in euros: ``€ 250.000`` (Dutch) or ``€250,000`` (English)."""
     s = f"{x:,.0f}"

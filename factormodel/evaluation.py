@@ -85,7 +85,8 @@ class PlanEvaluation(Result):
     goals : DataFrame
         Per goal: ``goal, indicator, label_nl, unit, baseline, now, target, change,
         reference_change, did, did_low, did_high, expected, expected_low, expected_high,
-        planned, elapsed, delivered_share, n_comparison, verdict, verdict_en, reason``.
+        planned, planned_low, planned_high (as agreed, by now), elapsed, delivered_share,
+        n_comparison, verdict, verdict_en, reason``.
     interventions : DataFrame
         Per intervention: ``intervention, name, partner, participants, expected_by_now,
         reached, delivered_share, completed, completion, completion_agreed, dropped_out,
@@ -248,7 +249,8 @@ def _goal_row(plan: Wijkplan, g: Any, prof: Any, cat: pd.DataFrame | None, now_y
     frac = np.array([1.0 if math.isnan(share[i]) else share[i] for i, _ in effects])
     expected = elapsed * (frac[:, None] * full).sum(axis=0) if len(full) else np.zeros(3)
     row.update(expected=expected[0], expected_low=expected[1], expected_high=expected[2],
-               planned=planned[0], elapsed=elapsed)
+               planned=planned[0], planned_low=planned[1], planned_high=planned[2],
+               elapsed=elapsed)
     ids = [i for i, _ in effects]
     known = [i for i in ids if not math.isnan(share[i])]
     agreed = {iv.id: iv.participants for iv in plan.interventions}
@@ -335,10 +337,11 @@ def _discuss(plan: Wijkplan, goals: pd.DataFrame, ivs: pd.DataFrame) -> list[dic
         if not math.isnan(r.delivered_share) and r.delivered_share < BEHIND:
             out.append({"kind": "reach", "about": r.intervention, "nl": (
                 f"{r.name} ({r.partner}) ligt ver achter op het afgesproken bereik: "
-                f"{L.number(r.reached, 0)} van de {L.number(r.expected_by_now, 0)} deelnemers "
+                f"{L.count(r.reached)} van de {L.count(r.expected_by_now)} deelnemers "
                 "die nu verwacht werden."), "en": (
                 f"{r.name} ({r.partner}) is far behind its agreed reach: "
-                f"{r.reached:.0f} of the {r.expected_by_now:.0f} participants expected by now.")})
+                f"{L.count(r.reached, 'en')} of the {L.count(r.expected_by_now, 'en')} "
+                "participants expected by now.")})
         if (not math.isnan(r.completion) and not math.isnan(r.completion_agreed)
                 and r.completion < r.completion_agreed - COMPLETION_GAP):
             out.append({"kind": "completion", "about": r.intervention, "nl": (
@@ -362,6 +365,13 @@ def _discuss(plan: Wijkplan, goals: pd.DataFrame, ivs: pd.DataFrame) -> list[dic
                 f"{r.label_nl or r.goal} beweegt de verkeerde kant op: "
                 f"{L.number(r.did, 2, sign=True)} {g.unit} tegenover de andere wijken."), "en": (
                 f"{r.goal} moves the wrong way: {r.did:+.2f} {g.unit} against the other areas.")})
+        full = sorted((d * r.planned_low, d * r.planned_high)) if d else [math.nan] * 2
+        if d and not math.isnan(r.did_low) and min(d * r.did_low, d * r.did_high) > full[1]:
+            out.append({"kind": "unexplained", "about": r.goal, "nl": (
+                f"{r.label_nl or r.goal} verbetert meer dan het plan kan verklaren, ook bij "
+                "volledige uitvoering: wat gebeurt er nog meer in de wijk?"), "en": (
+                f"{r.goal} improves more than the plan can explain, even if fully delivered: "
+                "what else is happening in the area?")})
     by_node = {g.node: g.id for g in plan.goals}
     verdicts = dict(zip(goals["goal"], goals["verdict"], strict=True))
     for s in plan.signals:
