@@ -240,7 +240,7 @@ def read_progress(source: str | PathLike[str] | pd.DataFrame, plan: Wijkplan
             bad("period", err)
         counts = {}
         for k in _COUNTS:
-            counts[k], err = _count(cell(k), k, k != "units")
+            counts[k], err = _count(cell(k), repr(str(found.get(k, k))), k != "units")
             if err:
                 bad(k, err)
         ok = all(not math.isnan(v) for v in counts.values())

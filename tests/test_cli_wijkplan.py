@@ -74,10 +74,11 @@ def test_evalueer_errors_are_located(plan_file, tmp_path, capsys):
     assert main(["wijkplan", "evalueer", str(plan_file), "example", "--year", "2023",
                  "--voortgang", str(v)]) == 2
     err = capsys.readouterr().err
-    assert "v.csv line 2" in err or "v.csv regel 2" in err
-    assert "buurtsport" in err
+    assert "v.csv regel 2, kolom 'interventie': interventie 'buurtsport' staat niet in het " \
+        "plan" in err
+    assert "afgerond (12) is meer dan bereikt (10)" in err
     other = fm.Wijkplan.read(plan_file).edit(model_version="0.0.1")
     other.write(tmp_path / "other.json")
     assert main(["wijkplan", "evalueer", str(tmp_path / "other.json"), "example",
                  "--year", "2023"]) == 2
-    assert "0.0.1" in capsys.readouterr().err
+    assert "gemaakt met versie 0.0.1 van model 'rotterdam-jeugd'" in capsys.readouterr().err
