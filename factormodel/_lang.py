@@ -507,6 +507,10 @@ _ERROR_RULES = _rules(
      "{ex}"),
     (rf"--goal (?P<raw>{_NAME}): (?P<field>priority|years) (?P<value>{_NAME}) is not a number "
      r"\((?P<t_why>.*)\)", "--goal {raw}: {field} {value} is geen getal ({why})"),
+    # a profile's assumption (indicators.profile)
+    (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
+     r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
+     "normtabellen)"),
     # a wijkplan's progress table (progress.read_progress) and plan checks (wijkplan)
     (rf"intervention (?P<name>{_NAME}) is not in the plan \(its interventions: "
      r"(?P<ids>.*)\)", "interventie {name} staat niet in het plan (de interventies van het "

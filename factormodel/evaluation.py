@@ -73,6 +73,28 @@ COMPLETION_GAP = 0.10
 TOLERANCE = 1e-6
 
 
+#: The evaluation's assumptions, English -> Dutch (the first only without progress).
+ASSUMPTIONS_NL = {
+    "no progress given: delivery assumed as agreed":
+        "geen voortgang opgegeven: aangenomen dat is geleverd zoals afgesproken",
+    "expected change by now = expected effect at the horizon × share of the agreed "
+    "participants reached (at most 1) × elapsed share of the horizon (effects assumed to "
+    "build up linearly and in proportion to reach)":
+        "verwachte verandering nu = verwacht effect op de horizon × deel van de afgesproken "
+        "deelnemers dat bereikt is (hoogstens 1) × verstreken deel van de looptijd (aangenomen "
+        "dat effecten gelijkmatig en naar rato van het bereik opbouwen)",
+    "difference in differences against the mean change of the other areas at the same "
+    "level, on the model's scale (probit of shares), converted to the indicator's unit at "
+    f"the baseline; its {INTERVAL:.0%} interval from the spread of their changes":
+        "verschil in verschillen tegenover de gemiddelde verandering van de andere wijken op "
+        "hetzelfde niveau, op de schaal van het model (probit van aandelen), omgerekend naar "
+        f"de eenheid van de indicator bij de beginwaarde; het {INTERVAL:.0%}-interval uit de "
+        "spreiding van hun veranderingen",
+    "area-level results, not effects for individual children":
+        "uitkomsten op wijkniveau, geen effecten voor individuele kinderen",
+}
+
+
 @dataclass(frozen=True)
 class PlanEvaluation(Result):
     """What happened against what the plan expected (:func:`evaluate_plan`).
@@ -93,7 +115,8 @@ class PlanEvaluation(Result):
         reasons, units, units_agreed``.
     discuss : list of dict
         Points to discuss: ``kind, about, nl, en``.
-    assumptions : tuple of str
+    assumptions, assumptions_nl : tuple of str
+        In English and in Dutch.
     synthetic : bool
     """
 
@@ -104,6 +127,7 @@ class PlanEvaluation(Result):
     discuss: list[dict[str, str]]
     assumptions: tuple[str, ...] = ()
     synthetic: bool = False
+    assumptions_nl: tuple[str, ...] = ()
     progress: Progress | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
@@ -219,18 +243,13 @@ def evaluate_plan(plan: Wijkplan, new_data: Any, progress: Progress | Any = None
         rows.append(_goal_row(plan, g, prof, cat, now_year, share, z))
     goals = pd.DataFrame(rows)
     discuss = _discuss(plan, goals, iv_frame)
-    assumptions = [
-        "expected change by now = expected effect at the horizon × share of the agreed "
-        "participants reached (at most 1) × elapsed share of the horizon (effects assumed "
-        "to build up linearly and in proportion to reach)",
-        "difference in differences against the mean change of the other areas at the same "
-        "level, on the model's scale (probit of shares), converted to the indicator's unit "
-        f"at the baseline; its {INTERVAL:.0%} interval from the spread of their changes",
-        "area-level results, not effects for individual children"]
+    assumptions = list(ASSUMPTIONS_NL)[1:]
     if progress is None:
         assumptions.insert(0, "no progress given: delivery assumed as agreed")
+    nl = [ASSUMPTIONS_NL.get(a, a) for a in assumptions]
     return PlanEvaluation(plan=plan, year=now_year, goals=goals, interventions=iv_frame,
                           discuss=discuss, assumptions=tuple(assumptions),
+                          assumptions_nl=tuple(nl),
                           synthetic=bool(prof.synthetic or plan.synthetic),
                           progress=progress)
 

@@ -20,7 +20,7 @@ from .evaluation import PlanEvaluation
 from .io import write_document
 from .progress import DROPOUT_REASONS
 from .report import CSS, write_pdf
-from .wijkplan import INTERVAL
+from .wijkplan import INTERVAL, PLAN_ASSUMPTIONS_NL
 
 __all__ = ["progress_report"]
 
@@ -31,10 +31,20 @@ def _n(x: float, digits: int = 2, sign: bool = False) -> str:
     return L.number(x, digits, "nl", sign=sign)
 
 
-def _interval(lo: float, hi: float, digits: int = 2) -> str:
+def _c(x: float) -> str:
+    """A signed change: two decimals, three for a small one (never ``-0,00``)."""
+    return _n(x, 3 if abs(x) < 0.05 else 2, True)
+
+
+def _interval(lo: float, hi: float) -> str:
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
         return "geen interval"
-    return f"{_n(lo, digits, True)} tot {_n(hi, digits, True)}"
+    return f"{_c(lo)} tot {_c(hi)}"
+
+
+def _nl(text: str) -> str:
+    """An assumption in Dutch where the library knows it (else as written)."""
+    return PLAN_ASSUMPTIONS_NL.get(text) or L.warning(text, "nl")
 
 
 def _table(head: list[str], rows: list[list[str]], caption: str, num: set[int]) -> str:
@@ -81,9 +91,9 @@ def progress_report(evaluation: PlanEvaluation, out: str | PathLike[str] | None 
             escape(r.label_nl or r.goal) + f"<br><small>{escape(r.indicator)}</small>",
             _n(r.baseline), "niet te meten" if math.isnan(r.now) else _n(r.now),
             "geen streefwaarde" if math.isnan(r.target) else f"{_n(r.target)} in {r.horizon}",
-            _n(r.change, 2, True), _n(r.did, 2, True) + f"<br><small>"
+            _c(r.change), _c(r.did) + f"<br><small>"
             f"{_interval(r.did_low, r.did_high)}</small>",
-            _n(r.expected, 2, True) + f"<br><small>{_interval(r.expected_low, r.expected_high)}"
+            _c(r.expected) + f"<br><small>{_interval(r.expected_low, r.expected_high)}"
             "</small>",
             f'<span class="{cls}">{escape(r.verdict)}</span><br><small>{escape(r.reason)}'
             "</small>"])
@@ -104,15 +114,15 @@ def progress_report(evaluation: PlanEvaluation, out: str | PathLike[str] | None 
     for r in ev.interventions.itertuples():
         reasons = "; ".join(f"{DROPOUT_REASONS[k][0]}: {v}" for k, v in r.reasons.items()) \
             if r.reasons else ""
-        rows.append([escape(r.name), escape(r.partner), _n(r.participants, 0),
-                     _n(r.expected_by_now, 0), "onbekend" if math.isnan(r.reached)
-                     else _n(r.reached, 0),
+        rows.append([escape(r.name), escape(r.partner), L.count(r.participants),
+                     L.count(r.expected_by_now), "onbekend" if math.isnan(r.reached)
+                     else L.count(r.reached),
                      "onbekend" if math.isnan(r.delivered_share)
                      else f"{_n(100 * r.delivered_share, 0)}%",
                      "–" if math.isnan(r.completion) else f"{_n(100 * r.completion, 0)}%",
                      "niet afgesproken" if math.isnan(r.completion_agreed)
                      else f"{_n(100 * r.completion_agreed, 0)}%",
-                     "onbekend" if math.isnan(r.dropped_out) else _n(r.dropped_out, 0),
+                     "onbekend" if math.isnan(r.dropped_out) else L.count(r.dropped_out),
                      escape(reasons)])
     parts.append("<section><h2>2. Wat de partners leverden</h2>"
                  + _table(["interventie", "partner", "afgesproken deelnemers",
@@ -130,14 +140,14 @@ def progress_report(evaluation: PlanEvaluation, out: str | PathLike[str] | None 
         "<li>Geen signalen vastgelegd.</li>"
     parts.append("<section><h2>4. Signalen van partners</h2><p>Wat partners in de wijk zien "
                  f"dat de cijfers niet laten zien.</p><ul>{sig}</ul></section>")
-    assumptions = "".join(f"<li>{escape(a)}</li>" for a in (*ev.assumptions,
-                                                               *plan.assumptions))
+    assumptions = "".join(f"<li>{escape(a)}</li>" for a in (
+        *ev.assumptions_nl, *(_nl(a) for a in plan.assumptions)))
     model_note = (" Het model rotterdam-jeugd is een reconstructie, niet het officiële "
                   "Rotterdamse model." if plan.model_name == "rotterdam-jeugd" else "")
     parts.append("<section><h2>5. Aannames en herkomst</h2><ul>" + assumptions + "</ul>"
                  f"<p>Model {escape(plan.model_name)} versie {escape(plan.model_version)} "
                  f"(inhoud sha256 {escape(plan.model_hash[:12])}…).{model_note} Gegevens van "
-                 f"het plan: {escape(plan.data_file or '(tabel)')}"
+                 f"het plan: {escape(plan.data_file or 'een tabel')}"
                  f"{' (sha256 ' + escape(plan.data_sha256[:12]) + '…)' if plan.data_sha256 else ''}"
                  f", {plan.data_year}.</p></section>")
     parts.append("<footer>Gemaakt met factormodel. Uitkomsten op wijkniveau, geen effecten "

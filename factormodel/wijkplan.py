@@ -55,6 +55,21 @@ FORMAT_VERSION = 1
 INTERVAL = 0.9
 
 
+#: The plan's own assumptions, English -> Dutch.
+PLAN_ASSUMPTIONS_NL = {
+    "expected effects: the portfolio's effect sizes times the share of young people reached, "
+    "through the model's total effects; interval: the envelope of the "
+    f"{INTERVAL:.0%} Monte Carlo interval of the weights at the effect size and at both ends "
+    "of its interval":
+        "verwachte effecten: de effectgroottes van het pakket maal het deel van de jongeren "
+        "dat bereikt wordt, via de totale effecten van het model; interval: de omhullende van "
+        f"het {INTERVAL:.0%}-Monte-Carlo-interval van de gewichten bij de effectgrootte en bij "
+        "beide grenzen van haar interval",
+    "area-level predictions, not effects for individual children":
+        "voorspellingen op wijkniveau, geen effecten voor individuele kinderen",
+}
+
+
 class PlanMismatchError(DataError):
     """A plan does not belong to this model or these data (say what changed)."""
 
@@ -530,12 +545,7 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
         for ch in port.chosen.itertuples())
     file, sha = data_digest(data)
     sigs = tuple(s if isinstance(s, Signal) else Signal(**s) for s in signals)
-    assumptions = (*prof.assumptions,
-                   "expected effects: the portfolio's effect sizes times the share of young "
-                   "people reached, through the model's total effects; interval: the "
-                   f"envelope of the {INTERVAL:.0%} Monte Carlo interval of the weights at "
-                   "the effect size and at both ends of its interval",
-                   "area-level predictions, not effects for individual children")
+    assumptions = (*prof.assumptions, *PLAN_ASSUMPTIONS_NL)
     return Wijkplan(
         area=area, level=str(prof.level), reference=str(prof.reference),
         model_name=model.name, model_version=str(model.metadata.version),
