@@ -40,6 +40,7 @@ from .errors import (
     ModelWarning,
     NotConvergentError,
     OfflineError,
+    PlanMismatchError,
     Problem,
     UnknownAreaError,
     UnknownEdgeError,
@@ -119,7 +120,6 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .voortgang import progress_report
     from .weights import Comparison, aggregate_weights, compare
     from .wijkplan import (
-        PlanMismatchError,
         Wijkplan,
         check_plan,
         plan_from_portfolio,
@@ -172,7 +172,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["Validation", "validate"], "validation"),
     **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "weights"),
     **dict.fromkeys(["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse"], "workflow"),
-    **dict.fromkeys(["PlanMismatchError", "Wijkplan", "check_plan", "plan_from_portfolio",
+    **dict.fromkeys(["Wijkplan", "check_plan", "plan_from_portfolio",
                      "plan_schema"], "wijkplan"),
     **dict.fromkeys(["Progress", "progress_template", "read_progress"], "progress"),
     **dict.fromkeys(["PlanEvaluation", "evaluate_plan"], "evaluation"),

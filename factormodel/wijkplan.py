@@ -37,14 +37,21 @@ import pandas as pd
 from ._json import json_safe
 from ._results import Result
 from ._safewrite import write_text
-from .errors import DataError, InvalidParameterError, ModelFileError, ModelValidationError, Problem
+from .errors import (
+    DataError,
+    InvalidParameterError,
+    ModelFileError,
+    ModelValidationError,
+    PlanMismatchError,
+    Problem,
+)
 from .io import load_model, model_hash
 from .model import FactorModel
 from .uncertainty import monte_carlo
 from .units import Measures, to_units
 from .workflow import WijkAnalysis
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "PlanGoal", "PlanIntervention", "PlanMismatchError",
+__all__ = ["FORMAT", "FORMAT_VERSION", "PlanGoal", "PlanIntervention",
            "Signal", "Wijkplan", "check_plan", "expected_effects", "plan_from_portfolio",
            "plan_schema"]
 
@@ -68,10 +75,6 @@ PLAN_ASSUMPTIONS_NL = {
     "area-level predictions, not effects for individual children":
         "voorspellingen op wijkniveau, geen effecten voor individuele kinderen",
 }
-
-
-class PlanMismatchError(DataError):
-    """A plan does not belong to this model or these data (say what changed)."""
 
 
 @dataclass(frozen=True)
