@@ -145,7 +145,8 @@ class SecurityHeaders:
             return
         path = scope.get("path", "")
         csp = DOCS_CSP if path == f"{API_PREFIX}/docs" else \
-            REPORT_CSP if path.endswith(("/report", "/report/upload")) else PAGE_CSP
+            REPORT_CSP if path.endswith(("/report", "/report/upload", "/evaluate",
+                                          "/evaluate/upload", "/rapport")) else PAGE_CSP
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

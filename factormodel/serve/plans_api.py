@@ -29,7 +29,7 @@ from .plans import PlanStore, UnknownPlan, VersionConflict
 from .schemas import GoalText, Name
 from .service import RequestError, Workspace, goals_of
 
-__all__ = ["router"]
+__all__ = ["PlanCreate", "make_plan", "router", "store_of"]
 
 router = APIRouter(tags=["wijkplan"])
 
@@ -111,7 +111,8 @@ def _ws(request: Request) -> Workspace:
     return request.app.state.workspace
 
 
-def _store(request: Request) -> PlanStore:
+def store_of(request: Request) -> PlanStore:
+    """The server's plan store (404 when it has no data folder)."""
     store = getattr(request.app.state, "plans", None)
     if store is None:
         raise RequestError(404, "no_plan_store", "this server keeps no wijkplannen: start it "
@@ -121,7 +122,7 @@ def _store(request: Request) -> PlanStore:
 
 def _plan(request: Request, pid: int) -> Wijkplan:
     try:
-        return _store(request).get(pid)
+        return store_of(request).get(pid)
     except UnknownPlan:
         raise RequestError(404, "unknown_plan", f"no wijkplan {pid}", "path.plan_id") from None
 
@@ -135,8 +136,12 @@ def _answer(pid: int, plan: Wijkplan) -> dict[str, Any]:
 def create_plan(request: Request, body: PlanCreate) -> dict[str, Any]:
     """The analysis (:func:`factormodel.analyse` with the budget) of a named dataset, made
     into a plan (:func:`factormodel.plan_from_portfolio`) and stored as version 1."""
-    ws = _ws(request)
-    store = _store(request)
+    pid, plan = make_plan(_ws(request), store_of(request), body)
+    return _answer(pid, plan)
+
+
+def make_plan(ws: Workspace, store: PlanStore, body: PlanCreate) -> tuple[int, Wijkplan]:
+    """The analysis of a named dataset made into a plan and stored (API and page)."""
     m = ws.model(body.model, "body.model")
     data = ws.dataset(body.dataset, areas=body.areas)
     a = analyse(m, data, body.area, goals_of(body.outcomes, body.goals), budget=body.budget,
@@ -145,21 +150,20 @@ def create_plan(request: Request, body: PlanCreate) -> dict[str, Any]:
                                               year=body.year, level=body.level))
     plan = plan_from_portfolio(a, partners=body.partners, completion=body.completion,
                                data=data, author=body.author)
-    pid = store.create(plan)
-    return _answer(pid, plan)
+    return store.create(plan), plan
 
 
 @router.post("/plans/import", status_code=201, response_model=PlanAnswer,
              summary="Import a plan file (its JSON document, e.g. an export)")
 def import_plan(request: Request, body: dict[str, Any]) -> dict[str, Any]:
     plan = Wijkplan.from_dict(body, source="body")
-    return _answer(_store(request).create(plan), plan)
+    return _answer(store_of(request).create(plan), plan)
 
 
 @router.get("/plans", response_model=PlanList, summary="The stored plans")
 def list_plans(request: Request, area: Annotated[str | None, Query(max_length=MAX_NAME)] = None
                ) -> dict[str, Any]:
-    return {"plans": _store(request).list(area)}
+    return {"plans": store_of(request).list(area)}
 
 
 @router.get("/plans/{plan_id}", response_model=PlanAnswer, summary="One plan")
@@ -168,7 +172,7 @@ def get_plan(request: Request, plan_id: int,
     if version is None:
         return _answer(plan_id, _plan(request, plan_id))
     try:
-        return _answer(plan_id, _store(request).get(plan_id, version))
+        return _answer(plan_id, store_of(request).get(plan_id, version))
     except UnknownPlan:
         raise RequestError(404, "unknown_plan", f"no version {version} of wijkplan {plan_id}",
                            "query.version") from None
@@ -187,7 +191,7 @@ def export_plan(request: Request, plan_id: int) -> JSONResponse:
                                             "holds the current version and plan"}},
             summary="Edit a plan (a new version; the previous ones are kept)")
 def update_plan(request: Request, plan_id: int, body: PlanUpdate) -> Any:
-    store = _store(request)
+    store = store_of(request)
     current = _plan(request, plan_id)
     changes: dict[str, Any] = {}
     if body.author is not None:
@@ -237,8 +241,8 @@ def _agreed(plan: Wijkplan, partners: dict[str, str], completion: dict[str, floa
 def _record(request: Request, plan_id: int, source: Any) -> dict[str, Any]:
     plan = _plan(request, plan_id)
     progress = read_progress(source, plan)
-    n = _store(request).record_progress(plan_id, progress)
-    stored = _store(request).progress(plan_id)
+    n = store_of(request).record_progress(plan_id, progress)
+    stored = store_of(request).progress(plan_id)
     return json_safe({"id": plan_id, "rows_recorded": n,
                       "totals": stored.totals().reset_index() if stored else []})
 
@@ -263,7 +267,7 @@ def record_progress_upload(request: Request, plan_id: int,
 @router.get("/plans/{plan_id}/progress", summary="The progress recorded so far")
 def get_progress(request: Request, plan_id: int) -> dict[str, Any]:
     _plan(request, plan_id)
-    p = _store(request).progress(plan_id)
+    p = store_of(request).progress(plan_id)
     return {"id": plan_id, "progress": None if p is None else p.to_dict()}
 
 
@@ -288,7 +292,7 @@ def _with_upload(request: Request, file: UploadFile, use: Any) -> Any:
 
 def _evaluate(request: Request, plan_id: int, data: Any, year: int | None, fmt: str) -> Any:
     plan = _plan(request, plan_id)
-    ev = evaluate_plan(plan, data, _store(request).progress(plan_id), year=year,
+    ev = evaluate_plan(plan, data, store_of(request).progress(plan_id), year=year,
                        model=_ws(request).model(plan.model_name, "plan.model"))
     if fmt == "html":
         return HTMLResponse(str(progress_report(ev)))
