@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from factormodel.serve import create_app  # noqa: E402
-from tests import browser  # noqa: E402
+from factormodel.serve import create_app
+from tests import browser
 
 FORM = {"model": "rotterdam-jeugd", "dataset": "example", "area": "Oud-Crooswijk",
         "year": "2021", "budget": "250.000", "goals": "schoolverzuim:-2pp:3j:12-18\nvsv",
