@@ -241,8 +241,10 @@ class Wijkplan(Result):
         except (OSError, UnicodeDecodeError) as exc:
             raise ModelFileError(f"{p}: cannot read the wijkplan ({exc})") from None
         try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
+            doc = json.loads(text, parse_int=_json_int, parse_constant=_no_constant)
+        except ValueError as exc:
+            if not isinstance(exc, json.JSONDecodeError):
+                raise ModelFileError(f"{p}: {exc}") from None
             raise ModelFileError(f"{p} line {exc.lineno}, column {exc.colno}: not valid "
                                  f"JSON ({exc.msg})") from None
         except RecursionError:
@@ -282,6 +284,28 @@ def _document(plan: Wijkplan, with_history: bool = True) -> dict[str, Any]:
     if with_history:
         doc["history"] = [_document(h, with_history=False) for h in plan.history]
     return doc
+
+
+def _json_int(literal: str) -> int | float:
+    """A JSON integer; one too large for a float becomes inf (then refused as not finite)."""
+    return int(literal) if len(literal) < 300 else float(literal)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows; write a finite number or null")
+
+
+def _nonfinite(doc: Any, path: str = "") -> list[str]:
+    """The places of every infinite or NaN number in a JSON document."""
+    if isinstance(doc, float) and not math.isfinite(doc):
+        return [path]
+    if isinstance(doc, int) and not isinstance(doc, bool) and abs(doc) >= 2 ** 1023:
+        return [path]
+    if isinstance(doc, dict):
+        return [p for k, v in doc.items() for p in _nonfinite(v, f"{path}.{k}".lstrip("."))]
+    if isinstance(doc, list):
+        return [p for i, v in enumerate(doc) for p in _nonfinite(v, f"{path}[{i}]")]
+    return []
 
 
 def _num(x: Any) -> float:
@@ -346,7 +370,8 @@ def schema_problems(doc: Any, where: str) -> list[Problem]:
     """Every JSON Schema violation of a plan document, each with its place
     (``plan.json: goals[0].baseline``), plus the checks a schema cannot say (goal ids
     named by effects exist, ids are unique)."""
-    out = []
+    out = [Problem(f"{where}: {p}" if p else where, "must be a finite number")
+           for p in _nonfinite(doc)]
     for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
         shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
                         for p in err.absolute_path).lstrip(".")

@@ -120,3 +120,19 @@ def test_plan_needs_a_portfolio():
                    options=fm.Options(n_draws=20, year=2021))
     with pytest.raises(fm.InvalidParameterError, match="budget"):
         plan_from_portfolio(a)
+
+
+def test_non_finite_and_huge_numbers_are_located(plan, tmp_path):
+    text = json.dumps(plan.to_dict())
+    path = tmp_path / "p.json"
+    path.write_text(text.replace('"units": 6.0', '"units": ' + "9" * 400, 1), "utf-8")
+    with pytest.raises(ModelValidationError, match=r"interventions\[\d\]\.units: must be a "
+                                                   "finite number"):
+        Wijkplan.read(path)
+    path.write_text(text.replace('"units": 6.0', '"units": NaN', 1), "utf-8")
+    with pytest.raises(ModelFileError, match="NaN is not a number JSON allows"):
+        Wijkplan.read(path)
+    doc = plan.to_dict()
+    doc["goals"][0]["baseline"] = float("inf")
+    with pytest.raises(ModelValidationError, match=r"goals\[0\]\.baseline: must be a finite"):
+        Wijkplan.from_dict(doc)
