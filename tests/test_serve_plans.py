@@ -180,3 +180,25 @@ def test_a_kill_during_writes_leaves_a_consistent_database(folder):
     assert len(plan.history) == plan.version - 1
     # and the store goes on from there
     assert store.update(pid, plan.version, {"author": "na de crash"}).version == plan.version + 1
+
+
+def test_concurrent_edits_never_lose_an_update(folder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from factormodel.wijkplan import example_plan
+
+    store = PlanStore(folder)
+    pid = store.create(example_plan())
+
+    def edit(k: int) -> str:
+        try:
+            store.update(pid, 1, {"author": f"adviseur {k}"})
+            return "ok"
+        except Exception as exc:  # the conflict is what is counted
+            return type(exc).__name__
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(edit, range(8)))
+    assert outcomes.count("ok") == 1 and outcomes.count("VersionConflict") == 7
+    plan = store.get(pid)
+    assert plan.version == 2 and store.versions(pid) == [1, 2]
