@@ -145,6 +145,11 @@ class DataError(FactorModelError, ValueError):
     mismatches, missing populations, an unknown year. The message names the values."""
 
 
+class PlanMismatchError(DataError):
+    """A wijkplan does not belong to this model (version, content hash) or these data (the
+    file's SHA-256): the message says what changed and what it means."""
+
+
 class MissingDependencyError(FactorModelError, ImportError):
     """An optional package is needed (the message names it and the extra that installs it)."""
 
