@@ -254,6 +254,10 @@ class Wijkplan(Result):
     @classmethod
     def from_dict(cls, doc: Any, *, source: str = "wijkplan") -> Wijkplan:
         """A plan from its JSON document (validated against the schema)."""
+        if _depth(doc) > MAX_DEPTH:  # before any recursive walk (schema, finite check)
+            raise ModelValidationError(
+                [Problem(source, f"nested more than {MAX_DEPTH} levels deep; a wijkplan "
+                         "document is a few levels deep")], source=source)
         problems = schema_problems(doc, source)
         if problems:
             raise ModelValidationError(problems, source=source)
@@ -261,6 +265,24 @@ class Wijkplan(Result):
 
 
 # --------------------------------------------------------------------------- file form
+
+MAX_DEPTH = 32  # a plan document is about 5 levels deep
+
+
+def _depth(doc: Any) -> int:
+    """The nesting depth of a JSON document, walked without recursion."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if d > MAX_DEPTH:
+            break
+        if isinstance(node, dict):
+            stack.extend((v, d + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, d + 1) for v in node)
+    return deepest
+
 
 
 def _document(plan: Wijkplan, with_history: bool = True) -> dict[str, Any]:

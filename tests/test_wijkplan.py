@@ -136,3 +136,13 @@ def test_non_finite_and_huge_numbers_are_located(plan, tmp_path):
     doc["goals"][0]["baseline"] = float("inf")
     with pytest.raises(ModelValidationError, match=r"goals\[0\]\.baseline: must be a finite"):
         Wijkplan.from_dict(doc)
+
+
+@pytest.mark.parametrize("depth", [40, 5000])
+def test_a_deeply_nested_document_is_refused_before_any_recursion(tmp_path, depth):
+    """Fuzzing found a RecursionError: nesting that json.loads accepts but the schema walk
+    cannot. The plan reader refuses it with its place, whatever the depth."""
+    path = tmp_path / "deep.json"
+    path.write_text('{"goals": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+    with pytest.raises((ModelValidationError, ModelFileError), match="deep"):
+        fm.Wijkplan.read(path)
