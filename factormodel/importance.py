@@ -147,7 +147,7 @@ def feedback_loops(model: FactorModel, *, length_bound: int | None = None,
     >>> import factormodel as fm
     >>> loops = fm.feedback_loops(fm.load_model("rotterdam-jeugd"))
     >>> loops.loc[0, "loop"], round(float(loops.loc[0, "gain"]), 4), loops.loc[0, "type"]
-    ('schoolprestaties → schoolverzuim → schoolprestaties', 0.001, 'reinforcing')
+    ('psychosociale_problemen → gepest_worden → psychosociale_problemen', 0.0021, 'reinforcing')
     """
     import networkx as nx
 

@@ -429,7 +429,7 @@ class Profile:
         >>> m = fm.load_model("rotterdam-jeugd")
         >>> p = fm.profile(m, fm.load_example_data(), level="wijk")
         >>> p.area_levels("Oud-Crooswijk")["vsv_nieuw"]
-        1.8
+        1.7
         """
         self.row(area)
         if area not in self.values.index:
@@ -1460,7 +1460,7 @@ def indicator_table(model: FactorModel, profile: Profile, area: Any) -> pd.DataF
     >>> t = fm.indicator_table(m, prof, "Oud-Crooswijk")
     >>> row = t.set_index("indicator").loc["vsv_nieuw"]
     >>> float(row["value"]), float(row["reference"]), row["verdict"]
-    (1.8, 2.4, 'better')
+    (1.7, 2.4, 'better')
     """
     profile.row(area)  # an unknown area: UnknownAreaError with close matches
     cat = profile.indicators if profile.indicators is not None else _catalogue(model, None)

@@ -516,22 +516,30 @@ def test_indicator_catalogue_reader(tmp_path, toy):
 
 
 def test_intervention_catalogue_reader(tmp_path, rotterdam):
+    import csv
+    import io as _io
     src = fm.datasets.bundled_model_path("rotterdam-jeugd") / "interventions.csv"
-    lines = src.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    assert header[13:16] == ["cost_per_unit", "reach_per_unit", "max_units"]
-    assert header[4:6] == ["recognition_note", "effect"]
-    first = lines[1]
+    rows = list(csv.reader(_io.StringIO(src.read_text(encoding="utf-8"))))
+    header = rows[0]
+    col = {name: i for i, name in enumerate(header)}
+    # a row with a published (non-null) effect: its effect may be rewritten
+    first = next(r for r in rows[1:]
+                 if r[col["effect"]] and r[col["effect_status"]] != "published null")
     path = tmp_path / "interventions.csv"
+
+    def write(**cells):
+        row = list(first)
+        for name, text in cells.items():
+            row[col[name]] = text
+        buf = _io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([header, row])
+        path.write_text(buf.getvalue(), encoding="utf-8")
+
     # money and counts may carry thousands separators; effects may not
-    row = first.replace(",2000,25,40,", ',"2.000,00",25,40,').replace(
-        'herbeoordeling",,', 'herbeoordeling","0,3",')
-    path.write_text(lines[0] + "\n" + row + "\n", encoding="utf-8")
+    write(cost_per_unit="2.000,00", effect="0,3")
     cat = fm.load_interventions(rotterdam, path)
     assert cat.loc[0, "cost_per_unit"] == 2000.0 and cat.loc[0, "effect"] == 0.3
-    row = first.replace(",2000,25,40,", ",2000,1_0,40,").replace(
-        'herbeoordeling",,', 'herbeoordeling","1,000",')
-    path.write_text(lines[0] + "\n" + row + "\n", encoding="utf-8")
+    write(reach_per_unit="1_0", effect="1,000")
     with pytest.raises(fm.ModelValidationError) as e:
         fm.load_interventions(rotterdam, path)
     text = "\n".join(problems_of(e))

@@ -279,7 +279,10 @@ def test_portfolio_download_is_dutch_and_assumed_effects_are_said(client, model)
     assert ";ja" in first[1] and "True" not in raw.decode("utf-8-sig")
     from factormodel import _lang
 
-    assert first[0].endswith(f";{_lang.header('effect_is_default', 'nl')};effectgrootte")
+    header = first[0].split(";")
+    assert header[-1] == "effectgrootte"
+    assert {_lang.header("effect_is_default", "nl"), _lang.header("effect_evidence", "nl")} \
+        <= set(header)
     table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
     prof = fm.profile(model, fm.load_example_data("rotterdam"))
     p = fm.optimize_portfolio(model, prof, fm.load_interventions(model), budget=250_000,
@@ -301,7 +304,16 @@ def test_published_effect_sizes_are_not_called_assumed(tmp_path, model):
     folder = tmp_path / "rj-published"
     shutil.copytree(datasets.bundled_model_path("rotterdam-jeugd"), folder)
     ivs = pd.read_csv(folder / "interventions.csv", dtype=str, keep_default_na=False)
-    ivs["effect"] = "0.1"
+    from factormodel.portfolio import EVIDENCE_COLUMNS, EVIDENCE_VOCABULARY
+
+    # every intervention without an effect gets one, documented as the reader asks
+    todo = (ivs["effect"] == "") & (ivs["effect_status"] != "published null")
+    assert todo.any()
+    ivs.loc[todo, "effect"] = "0.1"
+    ivs.loc[todo, "effect_status"] = "published"
+    for c in EVIDENCE_COLUMNS:
+        fill = EVIDENCE_VOCABULARY[c][0] if c in EVIDENCE_VOCABULARY else "test"
+        ivs.loc[todo & (ivs[c] == ""), c] = fill
     ivs.to_csv(folder / "interventions.csv", index=False)
     c = TestClient(create_app(models_dir=tmp_path))
     r = c.post("/", data={"model": "rj-published", "area": "Oud-Crooswijk", "outcome": "vsv",

@@ -19,8 +19,10 @@ def test_draw_distributions(rotterdam):
     d = fm.draw_weights(rotterdam, 40_000, seed=2)
     e = rotterdam.edges
     normal = e["sd"].notna().to_numpy()
-    assert np.allclose(d[:, normal].mean(axis=0), e.loc[normal, "weight"], atol=0.01)
-    assert np.allclose(d[:, normal].std(axis=0), e.loc[normal, "sd"], atol=0.01)
+    sd = e.loc[normal, "sd"].to_numpy()  # some are wide (published prediction intervals)
+    se = sd / np.sqrt(len(d))  # 5 standard errors of each draw's mean and SD
+    assert (np.abs(d[:, normal].mean(axis=0) - e.loc[normal, "weight"]) <= 5 * se + 1e-9).all()
+    assert (np.abs(d[:, normal].std(axis=0) - sd) <= 5 * se / np.sqrt(2) + 1e-9).all()
     interval = e["low"].notna().to_numpy()
     lo, hi = e.loc[interval, "low"].to_numpy(), e.loc[interval, "high"].to_numpy()
     assert (d[:, interval] >= lo).all() and (d[:, interval] <= hi).all()
