@@ -76,7 +76,7 @@ def calibration_row(repeats: int = 5) -> dict:
 def validation_row(repeats: int = 1, folds: int = 10) -> dict:
     model = fm.load_model(MODEL)
     data = fm.load_example_data(DATA)
-    cal_s, v = timed(_quiet(lambda: fm.validate(model, data, folds=folds, calibrate=1.0,
+    cal_s, _ = timed(_quiet(lambda: fm.validate(model, data, folds=folds, calibrate=1.0,
                                                 calibration="sem")), repeats=repeats)
     plain_s, _ = timed(_quiet(lambda: fm.validate(model, data, folds=folds)), repeats=repeats)
     return {"case": f"validate, {folds} folds, calibrated (SEM) inside every fold",

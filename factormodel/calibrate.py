@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import DataError, InvalidParameterError
 from .indicators import as_area_data, as_catalogue, data_catalogue, profile
-from .model import FactorModel
+from .model import AREA_LEVEL, FactorModel
 from .sem import SEMFit, fit_sem, sem_record
 from .uncertainty import DEFAULT_SD
 
@@ -44,11 +44,6 @@ __all__ = ["calibrate", "calibrate_sem", "calibration_table", "prior_sd"]
 
 #: The calibration methods of :func:`calibrate`.
 METHODS = ("regression", "sem")
-
-#: ``metadata.extra["weights_kind"]`` of a model calibrated on areas, and of one whose
-#: weights come from the literature (the default when a model does not say).
-AREA_LEVEL = "area-level (calibrated)"
-INDIVIDUAL_LEVEL = "individual-level (literature)"
 
 #: Note on every calibrated model: what an area-level calibration can mean.
 ECOLOGICAL_CAVEAT = ("Area-level associations are not individual effects: a model calibrated "

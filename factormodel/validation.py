@@ -67,7 +67,7 @@ from .effects import total_effects
 from .errors import DataError, InvalidParameterError, close_matches
 from .indicators import as_area_data, as_catalogue, data_catalogue, profile
 from .io import load_areas
-from .model import FactorModel
+from .model import INDIVIDUAL_LEVEL, FactorModel
 from .propagate import propagate
 
 __all__ = ["METHODS", "Validation", "validate"]
@@ -101,6 +101,9 @@ class Validation(Result):
         ``synthetic`` or ``real`` or as given in the data's ``status`` column.
     data_source : str
         Credit line of the data, when the data carry one.
+    weights_kind : str
+        What the model's weights describe (``FactorModel.weights_kind``); the
+        calibrated rows are always area-level.
     notes : tuple of str
         What could not be scored and why.
     """
@@ -114,6 +117,7 @@ class Validation(Result):
     data_status: str = ""
     data_source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    weights_kind: str = INDIVIDUAL_LEVEL
 
     def to_frame(self, sample: str | None = None) -> pd.DataFrame:
         """The scores, one row per outcome indicator, target, sample and method.
@@ -136,6 +140,7 @@ class Validation(Result):
         return json_safe({"model": self.model, "folds": self.folds, "level": self.level,
                           "year": int(self.year), "data_status": self.data_status,
                           "data_source": self.data_source, "notes": list(self.notes),
+                          "weights_kind": self.weights_kind,
                           "caveat": CAVEAT, "scores": self.scores})
 
     def __repr__(self) -> str:
@@ -442,7 +447,8 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
     fold_text = _fold_matrices(np.asarray(now.index, dtype=str), folds, seed)[1]
     return Validation(scores=scores, predictions=pd.concat(preds, ignore_index=True),
                       model=model.name, folds=fold_text, level=level, year=year,
-                      data_status=status, data_source=source, notes=tuple(notes))
+                      data_status=status, data_source=source, notes=tuple(notes),
+                      weights_kind=model.weights_kind)
 
 
 def _wide(at_level: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -240,3 +240,63 @@ def test_bad_parameters():
         fm.calibrate_sem(prior_model(0.3), simulate(50, seed=2), prior="none")
     with pytest.raises(fm.InvalidParameterError, match="strength"):
         fm.calibrate_sem(prior_model(0.3), simulate(50, seed=2), strength=-1)
+
+
+# ------------------------------------------------------------------ unit of analysis
+
+
+def _calibrated_toy() -> fm.FactorModel:
+    toy = fm.load_model("toy")
+    x = pd.DataFrame(standardised_sample(toy.weight_array, 300, np.random.default_rng(0)),
+                     columns=list(toy.node_ids))[["armoede", "schoolverzuim", "vsv"]]
+    return fm.calibrate(toy, x, method="sem")
+
+
+def test_weights_kind_is_in_the_metadata_and_survives_a_round_trip(tmp_path):
+    toy, cal = fm.load_model("toy"), _calibrated_toy()
+    assert toy.weights_kind == fm.model.INDIVIDUAL_LEVEL
+    assert cal.weights_kind == fm.model.AREA_LEVEL
+    reg = fm.calibrate(prior_model(0.3), simulate(80, seed=1))
+    assert reg.weights_kind == fm.model.AREA_LEVEL
+    fm.write_model(cal, tmp_path / "cal")
+    assert fm.read_model(tmp_path / "cal").weights_kind == fm.model.AREA_LEVEL
+
+
+def test_comparing_a_calibrated_with_a_literature_model_needs_an_explicit_flag():
+    toy, cal = fm.load_model("toy"), _calibrated_toy()
+    with pytest.raises(fm.InvalidParameterError, match="mixed_kinds=True"):
+        fm.compare(toy, cal)
+    c = fm.compare(toy, cal, mixed_kinds=True)
+    assert len(c.edges) > 0
+    fm.compare(cal, cal.with_weights({("schoolverzuim", "vsv"): 0.1}))  # same kind: fine
+
+
+def test_analysis_report_and_validation_say_which_weights_are_used():
+    m = fm.load_model("rotterdam-jeugd")
+    data = fm.load_example_data("rotterdam")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = fm.calibrate(m, data, years=2023, method="sem")
+    area = "Bloemhof"
+    for model, kind_en, kind_nl in [(m, "individual-level (literature)", "individueel niveau"),
+                                    (cal, "area-level (calibrated)", "gebiedsniveau")]:
+        a = fm.analyse(model, data, area, "vsv", options=fm.Options(n_draws=50))
+        assert a.to_dict()["model"]["weights_kind"] == kind_en
+        assert kind_nl in a.summary("nl") and kind_en in a.summary("en")
+        v = fm.validate(model, data, outcomes="vsv", folds=3)
+        assert v.weights_kind == kind_en and v.to_dict()["weights_kind"] == kind_en
+
+
+def test_wijkrapport_says_which_weights_are_used():
+    m = fm.load_model("rotterdam-jeugd")
+    data = fm.load_example_data("rotterdam")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = fm.calibrate(m, data, years=2023, method="sem")
+        lit = fm.report(m, data, "Bloemhof", "vsv", n_draws=50)
+        area = fm.report(cal, data, "Bloemhof", "vsv", n_draws=50)
+        area_en = fm.report(cal, data, "Bloemhof", "vsv", n_draws=50, lang="en")
+    assert "Gewichten: individueel niveau (uit de literatuur)" in lit
+    assert "Gewichten: gebiedsniveau (gekalibreerd op gebieden)" in area
+    assert "niet wat een interventie voor een kind doet" in area
+    assert "Weights: area-level (calibrated)" in area_en
