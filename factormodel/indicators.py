@@ -999,7 +999,7 @@ def _split_city(data: pd.DataFrame, city: Sequence[str]
     for k in np.flatnonzero(inside):
         named[k] = _is_city_name(lowered.iloc[k], names)
     is_city = np.append(named, False)[codes]  # code -1 (no name): not the city
-    levels = set(_distinct(data["level"])) - {""}
+    levels = set(_distinct(data["level"]))
     if levels == {"gemeente"}:  # a table of gemeenten only: they are the areas, none the city
         is_city[:] = False
     elif "gemeente" in levels:
