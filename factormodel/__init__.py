@@ -40,6 +40,7 @@ from .errors import (
     ModelWarning,
     NotConvergentError,
     OfflineError,
+    PlanMismatchError,
     Problem,
     UnknownAreaError,
     UnknownEdgeError,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .datasets import list_models
     from .effects import decompose_effects, mediation, strongest_paths, total_effects
     from .estimate import Backtest, Estimate, backtest, estimate_weights
+    from .evaluation import PlanEvaluation, evaluate_plan
     from .evidence import EvidenceSummary, evidence_summary
     from .fitting import CorrelationFit, fit_to_correlations
     from .goals import (
@@ -87,6 +89,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         load_areas,
         load_example_data,
         load_model,
+        model_hash,
         model_schema,
         read_area_data,
         read_deltas,
@@ -108,13 +111,21 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         plot_validation,
     )
     from .portfolio import Portfolio, load_interventions, optimize_portfolio
+    from .progress import Progress, progress_template, read_progress
     from .propagate import PropagationResult, propagate
     from .recommend import factor_gains, gap_effects, recommend
     from .report import report
     from .sem import SEMFit
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
     from .validation import Validation, validate
+    from .voortgang import progress_report
     from .weights import Comparison, aggregate_weights, compare
+    from .wijkplan import (
+        Wijkplan,
+        check_plan,
+        plan_from_portfolio,
+        plan_schema,
+    )
     from .words import parse_number, resolve_indicator, resolve_node
     from .workflow import DEFAULT_OPTIONS, Options, WijkAnalysis, analyse
 
@@ -125,8 +136,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["ColumnMapping", "ColumnProposal", "propose_columns", "read_columns"],
                     "columns"),
-    **dict.fromkeys(["columns", "evidence", "exchange", "fcm", "goals", "plot", "portfolio",
-                     "units", "vocab", "words"], ""),
+    **dict.fromkeys(["columns", "evaluation", "evidence", "exchange", "fcm", "goals", "plot",
+                     "portfolio", "units", "vocab", "words"], ""),
     **dict.fromkeys(["Goal", "RequiredChange", "goal_phases", "parse_goal", "required_change",
                      "required_changes", "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
@@ -147,7 +158,8 @@ _LAZY: dict[str, str] = {
                     "profile_index",
                     "to_indicator_units"], "indicators"),
     **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_model",
-                    "model_schema", "read_area_data", "read_deltas", "read_edge_list",
+                    "model_hash", "model_schema", "read_area_data", "read_deltas",
+                    "read_edge_list",
                     "read_fcm_matrix", "read_model", "read_weight_table", "write_model"], "io"),
     **dict.fromkeys(["FactorModel", "ModelMetadata"], "model"),
     **dict.fromkeys(["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome",
@@ -162,6 +174,11 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["Validation", "validate"], "validation"),
     **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "weights"),
     **dict.fromkeys(["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse"], "workflow"),
+    **dict.fromkeys(["Wijkplan", "check_plan", "plan_from_portfolio",
+                     "plan_schema"], "wijkplan"),
+    **dict.fromkeys(["Progress", "progress_template", "read_progress"], "progress"),
+    **dict.fromkeys(["PlanEvaluation", "evaluate_plan"], "evaluation"),
+    "progress_report": "voortgang",
 }
 
 
@@ -223,9 +240,12 @@ __all__ = [
     "NotConvergentError",
     "OfflineError",
     "Options",
+    "PlanEvaluation",
+    "PlanMismatchError",
     "Portfolio",
     "Problem",
     "Profile",
+    "Progress",
     "PropagationResult",
     "RequiredChange",
     "SEMFit",
@@ -237,6 +257,7 @@ __all__ = [
     "UnknownTableError",
     "Validation",
     "WijkAnalysis",
+    "Wijkplan",
     "aggregate_weights",
     "analyse",
     "as_catalogue",
@@ -244,12 +265,15 @@ __all__ = [
     "calibrate",
     "calibrate_sem",
     "calibration_table",
+    "check_plan",
     "combine_profiles",
     "compare",
     "coverage",
     "decompose_effects",
     "draw_weights",
     "estimate_weights",
+    "evaluate_plan",
+    "evaluation",
     "evidence",
     "evidence_summary",
     "exchange",
@@ -275,12 +299,15 @@ __all__ = [
     "load_interventions",
     "load_model",
     "mediation",
+    "model_hash",
     "model_schema",
     "monte_carlo",
     "node_indices",
     "optimize_portfolio",
     "parse_goal",
     "parse_number",
+    "plan_from_portfolio",
+    "plan_schema",
     "plot",
     "plot_contributions",
     "plot_graph",
@@ -293,6 +320,8 @@ __all__ = [
     "portfolio",
     "profile",
     "profile_index",
+    "progress_report",
+    "progress_template",
     "propagate",
     "propose_columns",
     "read_area_data",
@@ -301,6 +330,7 @@ __all__ = [
     "read_edge_list",
     "read_fcm_matrix",
     "read_model",
+    "read_progress",
     "read_weight_table",
     "recommend",
     "report",

@@ -263,6 +263,14 @@ def number(x: float, digits: int = 2, lang: str = "nl", sign: bool = False) -> s
     return s.replace(".", ",") if lang == "nl" else s
 
 
+def count(x: float, lang: str = "nl") -> str:
+    """A whole number with thousands grouping: ``2.000`` (Dutch) or ``2,000`` (English)."""
+    if x is None or pd.isna(x):
+        return "n.v.t." if lang == "nl" else "n/a"
+    s = f"{x:,.0f}"
+    return s.replace(",", ".") if lang == "nl" else s
+
+
 def money(x: float, lang: str = "nl") -> str:
     """An amount in euros: ``€ 250.000`` (Dutch) or ``€250,000`` (English)."""
     s = f"{x:,.0f}"
@@ -499,6 +507,59 @@ _ERROR_RULES = _rules(
      "{ex}"),
     (rf"--goal (?P<raw>{_NAME}): (?P<field>priority|years) (?P<value>{_NAME}) is not a number "
      r"\((?P<t_why>.*)\)", "--goal {raw}: {field} {value} is geen getal ({why})"),
+    # a profile's assumption (indicators.profile)
+    (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
+     r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
+     "normtabellen)"),
+    # a wijkplan's progress table (progress.read_progress) and plan checks (wijkplan)
+    (rf"intervention (?P<name>{_NAME}) is not in the plan \(its interventions: "
+     r"(?P<ids>.*)\)", "interventie {name} staat niet in het plan (de interventies van het "
+     "plan: {ids})"),
+    (r"completed \((?P<d_a>[\d.e+]+)\) is more than reached \((?P<d_b>[\d.e+]+)\)",
+     "afgerond ({a}) is meer dan bereikt ({b})"),
+    (r"completed plus dropped out \((?P<d_a>[\d.e+]+) \+ (?P<d_b>[\d.e+]+)\) is more than "
+     r"reached \((?P<d_c>[\d.e+]+)\)", "afgerond plus uitgevallen ({a} + {b}) is meer dan "
+     "bereikt ({c})"),
+    (rf"period (?P<p>{_NAME}) lies outside the plan \((?P<a>\d+)-(?P<b>\d+)\)",
+     "periode {p} valt buiten het plan ({a}-{b})"),
+    (rf"period (?P<p>{_NAME}) is not a year \(2022\), a half \(2022-H1\) or a quarter "
+     r"\(2022-Q3\)", "periode {p} is geen jaar (2022), halfjaar (2022-H1) of kwartaal "
+     "(2022-Q3)"),
+    (rf"(?P<col>{_NAME}) must be a number >= 0, got "
+     rf"(?P<v>{_NAME})", "kolom {col} moet een getal van 0 of meer zijn, niet {v}"),
+    (rf"(?P<col>{_NAME}) must be a whole number of young people, got "
+     rf"(?P<v>{_NAME})", "kolom {col} moet een heel aantal jongeren zijn, niet {v}"),
+    (r"(?P<n>\d+) dropped out without a reason; choose from (?P<list>.*)",
+     "{n} uitgevallen zonder reden; kies uit {list}"),
+    (rf"drop-out reason (?P<k>{_NAME}) is not on the list \((?P<list>.*)\); explain others "
+     r"with 'anders' and a note", "reden van uitval {k} staat niet op de lijst ({list}); "
+     "geef een andere reden als 'anders' met een toelichting"),
+    (r"drop-out reason 'anders' needs a note \(toelichting\)",
+     "reden van uitval 'anders' vraagt een toelichting"),
+    (rf"intervention (?P<iv>{_NAME}) and period (?P<p>{_NAME}) appear twice \(also "
+     r"(?P<w_also>.*)\)", "interventie {iv} en periode {p} staan er twee keer in (ook "
+     "{also})"),
+    (rf"the plan was made with version (?P<a>\S+) of model (?P<m>{_NAME}); this is version "
+     r"(?P<b>\S+): the expected effects were computed with other weights\. Make a new plan "
+     r"with this model and data, or use the ones the plan was made with\.",
+     "het plan is gemaakt met versie {a} van model {m}; dit is versie {b}: de verwachte "
+     "effecten zijn met andere gewichten berekend. Maak een nieuw plan met dit model en deze "
+     "cijfers, of gebruik die waarmee het plan is gemaakt."),
+    (rf"model (?P<m>{_NAME}) (?P<v>\S+) has changed since the plan was made \(its content "
+     r"hash differs\): the expected effects were computed with other weights\. Make a new "
+     r"plan with this model and data, or use the ones the plan was made with\.",
+     "model {m} {v} is veranderd sinds het plan is gemaakt (de inhoudshash verschilt): de "
+     "verwachte effecten zijn met andere gewichten berekend. Maak een nieuw plan met dit model "
+     "en deze cijfers, of gebruik die waarmee het plan is gemaakt."),
+    (r"the data file (?P<f>.+?) differs from the one the plan was made from \((?P<g>.+?), "
+     r"sha256 (?P<h>[0-9a-f]+)…\): the baselines may not be these figures\. Make a new plan "
+     r"with this model and data, or use the ones the plan was made with\.",
+     "het gegevensbestand {f} verschilt van het bestand waarmee het plan is gemaakt ({g}, "
+     "sha256 {h}…): de beginwaarden zijn misschien niet deze cijfers. Maak een nieuw plan met "
+     "dit model en deze cijfers, of gebruik die waarmee het plan is gemaakt."),
+    (r"the new data are of (?P<a>\d+), not later than the plan's data \((?P<b>\d+)\): give "
+     r"next year's data \(year=\)", "de nieuwe cijfers zijn van {a}, niet later dan die van "
+     "het plan ({b}): geef de cijfers van een later jaar (--year)"),
     (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
      r"models: (?P<models>[^;]*); (?P<t_hint>.*)",
      "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "

@@ -398,8 +398,234 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("nl", "en"), default="nl", help="label language")
     p.set_defaults(func=_cmd_effects)
 
+    _wijkplan_parser(sub, common)
     _serve_parser(sub, common)
     return parser
+
+
+# --------------------------------------------------------------------------- wijkplan
+
+
+def _wijkplan_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("wijkplan", parents=[common],
+                       help="het wijkplan: maak het, geef partners het sjabloon, evalueer met "
+                            "nieuwe cijfers / the wijkplan: make, template, evaluate",
+                       description="Wijkprogrammering stap 5 en 6: meten, bespreken, "
+                                   "verbeteren. / Steps 5 and 6 of Wijkprogrammering.")
+    wsub = p.add_subparsers(dest="wijkplan_command", metavar="STAP")
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+    m = wsub.add_parser("maak", parents=[common],
+                        help="maak een wijkplan uit de wijkanalyse en het pakket / make a plan")
+    m.add_argument("model", help="bundled model name, model folder or JSON file")
+    _data_argument(m)
+    _area_options(m)
+    m.add_argument("--goal", action="append", required=True,
+                   metavar="TARGET[:CHANGE][:YEARS][:GROUP]",
+                   help="een maatschappelijk resultaat, bijv. 'schoolverzuim:-2pp:3j:12-18' "
+                        "(herhaalbaar) / a goal")
+    m.add_argument("--budget", required=True, help="budget van het pakket (euro's)")
+    m.add_argument("--population", "--jongeren", dest="population", metavar="AANTAL",
+                   help="aantal jongeren in de wijk (standaard: uit de data)")
+    m.add_argument("--partner", action="append", default=[], metavar="INTERVENTIE=PARTNER",
+                   help="wie de interventie uitvoert (herhaalbaar) / who carries it out")
+    m.add_argument("--afronding", action="append", default=[], metavar="INTERVENTIE=AANDEEL",
+                   help="afgesproken deel dat afrondt, bijv. swpbs=0,8 of swpbs=80%% / agreed "
+                        "completion rate")
+    m.add_argument("--auteur", default="", help="wie het plan maakte / author")
+    m.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
+    m.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
+    m.add_argument("--out", required=True, metavar="PLAN.json", help="waar het plan komt")
+    m.set_defaults(func=_cmd_wijkplan_maak)
+
+    t = wsub.add_parser("sjabloon", parents=[common],
+                        help="schrijf de voortgangstabel die partners invullen / write the "
+                             "progress template")
+    t.add_argument("plan", help="het wijkplan (JSON)")
+    t.add_argument("--periode", action="append", metavar="PERIODE",
+                   help="een periode (2022, 2022-H1, 2022-Q3; herhaalbaar; standaard: elk jaar "
+                        "tot de horizon)")
+    t.add_argument("--out", required=True, metavar="VOORTGANG.xlsx",
+                   help="het sjabloon (.xlsx, of .csv met ';')")
+    t.set_defaults(func=_cmd_wijkplan_sjabloon)
+
+    e = wsub.add_parser("evalueer", parents=[common],
+                        help="evalueer het plan met nieuwe cijfers en de voortgang / evaluate")
+    e.add_argument("plan", help="het wijkplan (JSON)")
+    _data_argument(e)
+    e.add_argument("--voortgang", metavar="VOORTGANG.xlsx",
+                   help="de ingevulde voortgangstabel van de partners")
+    e.add_argument("--year", type=int, help="jaar van de nieuwe cijfers (standaard: het "
+                                            "laatste)")
+    e.add_argument("--areas", metavar="REGISTRY", help="area registry (e.g. rotterdam)")
+    e.add_argument("--basisdata", metavar="BESTAND",
+                   help="de cijfers waarmee het plan is gemaakt: gecontroleerd op de hash")
+    e.add_argument("--out", metavar="RAPPORT.html",
+                   help="schrijf de voortgangsrapportage (.html, of .pdf met WeasyPrint)")
+    e.add_argument("--format", choices=("table", "json"), default="table")
+    e.add_argument("--lang", choices=("nl", "en"), default="nl")
+    e.set_defaults(func=_cmd_wijkplan_evalueer)
+
+
+def _pairs(items: list[str], option: str, share: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InvalidParameterError(f"{option} {item!r}: expected INTERVENTIE=WAARDE")
+        if share:
+            text = value.strip()
+            percent = text.endswith("%")
+            number = parse_number(text.rstrip("%").strip(), what=option, grouping=False)
+            number = number / 100 if percent else number
+            if not 0 <= number <= 1:
+                raise InvalidParameterError(f"{option} {item!r}: a share between 0 and 1 "
+                                            "(or 0-100%) was expected")
+            out[key.strip()] = number
+        else:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
+    from .wijkplan import plan_from_portfolio
+    from .workflow import Options, analyse
+
+    if not args.area:
+        raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)")
+    model = load_model(args.model)
+    data = _area_data(args.data, args.areas, args.year)
+    args.area = _area_name(data["area"], args.area)
+    budget = _number_arg("--budget", args.budget, grouping=True)
+    population = None if args.population is None else \
+        _number_arg("--population", args.population, grouping=True)
+    options = Options(n_draws=args.draws, seed=args.seed, year=args.year,
+                      reference=args.reference, level=args.level)
+    analysis = analyse(model, data, args.area, [read_goal(g) for g in args.goal],
+                       budget=budget, population=population, options=options,
+                       indicators=None if args.indicators is None else
+                       as_catalogue(model, args.indicators),
+                       profile_options={"reference_values": args.reference_values,
+                                        "city": args.city or CITY_NAMES,
+                                        "columns": args.columns})
+    source = data if args.data.startswith("example") else args.data
+    plan = plan_from_portfolio(analysis, partners=_pairs(args.partner, "--partner"),
+                               completion=_pairs(args.afronding, "--afronding", share=True),
+                               data=source, author=args.auteur)
+    path = plan.write(args.out)
+    print(_plan_text(plan, path, args.lang))
+    return 0
+
+
+def _change(x: float, lang: str) -> str:
+    """A signed change: two decimals, three for a small one (never ``-0,00``)."""
+    return L.number(x, 3 if abs(x) < 0.05 else 2, lang, sign=True)
+
+
+def _plan_text(plan: Any, path: Any, lang: str) -> str:
+    from .units import unit_name
+
+    nl = lang == "nl"
+    syn = (" (SYNTHETISCHE voorbeelddata)" if nl else " (SYNTHETIC example data)") \
+        if plan.synthetic else ""
+    lines = [f"Wijkplan voor {plan.area} (cijfers {plan.data_year}){syn} geschreven naar "
+             f"{path}." if nl else f"Wijkplan for {plan.area} ({plan.data_year} figures){syn} "
+             f"written to {path}.", "", "Doelen:" if nl else "Goals:"]
+    for g in plan.goals:
+        level = lambda x: L.number(x, 2, lang)  # noqa: E731
+        target = (f"streefwaarde {level(g.target)} {g.unit} in {g.horizon}" if nl else
+                  f"target {level(g.target)} {g.unit} by {g.horizon}") \
+            if not np.isnan(g.target) else ("geen streefwaarde" if nl else "no target")
+        group = f", {g.group} jaar" if g.group and nl else f", ages {g.group}" if g.group else ""
+        lines.append(f"- {g.label_nl or g.id}: {level(g.baseline)} {g.unit} nu, {target}{group}"
+                     if nl else f"- {g.id}: {level(g.baseline)} {g.unit} now, {target}{group}")
+    lines += ["", "Interventies:" if nl else "Interventions:"]
+    for iv in plan.interventions:
+        units = L.count(iv.units, lang)
+        word = ("eenheid" if iv.units == 1 else "eenheden") if nl else \
+            ("unit" if iv.units == 1 else "units")
+        lines.append(f"- {iv.name} ({iv.partner}): {units} {word}, "
+                     f"{L.count(iv.participants, lang)} "
+                     f"{'deelnemers' if nl else 'participants'}")
+        for e in iv.effects:
+            g = plan.goal(e.goal)
+            u = unit_name(g.unit, lang)
+            ends = (f"{_change(e.low, lang)} {'tot' if nl else 'to'} "
+                    f"{_change(e.high, lang)}")
+            lines.append(f"    verwacht effect op {e.goal} in {g.horizon}: "
+                         f"{_change(e.expected, lang)} {u} ({ends})" if nl else
+                         f"    expected effect on {e.goal} by {g.horizon}: "
+                         f"{_change(e.expected, lang)} {u} ({ends})")
+    lines += ["", "Verwachte effecten op wijkniveau, geen effecten voor individuele kinderen."
+              if nl else "Expected effects at area level, not effects for individual children.",
+              (f"Volgende stap: factormodel wijkplan sjabloon {path} --out voortgang.xlsx"
+               if nl else f"Next: factormodel wijkplan sjabloon {path} --out voortgang.xlsx")]
+    return "\n".join(lines)
+
+
+def _cmd_wijkplan_sjabloon(args: argparse.Namespace) -> int:
+    from ._spreadsheet import table_bytes
+    from .progress import DROPOUT_REASONS, progress_template
+    from .wijkplan import Wijkplan
+
+    plan = Wijkplan.read(args.plan)
+    frame = progress_template(plan, args.periode)
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise InvalidParameterError(f"--out {args.out!r}: write the template as .xlsx or .csv")
+    data = table_bytes(frame, "xlsx" if suffix == ".xlsx" else "csv-nl", sheet="voortgang")
+    write_with(args.out, lambda tmp: Path(tmp).write_bytes(data))
+    reasons = ", ".join(f"{k} ({v[0]})" for k, v in DROPOUT_REASONS.items())
+    print(f"Sjabloon voor {len(plan.interventions)} interventie(s) en "
+          f"{len(frame) // max(1, len(plan.interventions))} periode(s) geschreven naar "
+          f"{args.out}.\nRedenen van uitval (kolom reden_uitval; meerdere als "
+          f"'verhuisd:2; onbekend:1'): {reasons}.")
+    return 0
+
+
+def _cmd_wijkplan_evalueer(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_plan
+    from .voortgang import progress_report
+    from .wijkplan import Wijkplan
+
+    plan = Wijkplan.read(args.plan)
+    data = _area_data(args.data, args.areas, args.year)
+    base = None
+    if args.basisdata:
+        base = load_example_data("rotterdam") if args.basisdata.startswith("example") \
+            else args.basisdata
+    ev = evaluate_plan(plan, data, args.voortgang, year=args.year, baseline_data=base)
+    if args.out:
+        progress_report(ev, args.out)
+    if args.format == "json":
+        print(json.dumps(ev.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    nl = args.lang == "nl"
+    from .units import unit_name
+
+    lang = args.lang
+    lines = [ev.summary(lang), ""]
+    for r in ev.goals.itertuples():
+        now = (("niet te meten" if nl else "not measurable") if np.isnan(r.now)
+               else f"{L.number(r.now, 2, lang)} {r.unit}")
+        u = unit_name(r.unit, lang)
+        did = "n.v.t." if np.isnan(r.did) else f"{_change(r.did, lang)} {u}"
+        lines.append(f"- {r.label_nl or r.goal}: {L.number(r.baseline, 2, lang)} {r.unit} → "
+                     f"{now} (verschil met andere wijken {did}; verwacht nu "
+                     f"{_change(r.expected, lang)} {u}): {r.verdict} — {r.reason}" if nl else
+                     f"- {r.goal}: {L.number(r.baseline, 2, lang)} {r.unit} → {now} (against "
+                     f"other areas {did}; expected by now {_change(r.expected, lang)} {u}): "
+                     f"{r.verdict_en}")
+    if ev.discuss:
+        lines += ["", "Te bespreken:" if nl else "To discuss:"]
+        lines += [f"- {d['nl' if nl else 'en']}" for d in ev.discuss]
+    lines += ["", "Uitkomsten op wijkniveau, geen effecten voor individuele kinderen." if nl
+              else "Area-level results, not effects for individual children."]
+    if args.out:
+        lines.append(f"Voortgangsrapportage geschreven naar {args.out}." if nl else
+                      f"Progress report written to {args.out}.")
+    print("\n".join(lines))
+    return 0
 
 
 # --------------------------------------------------------------------------- serve

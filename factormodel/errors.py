@@ -169,6 +169,11 @@ class CalibrationConvergenceError(NotConvergentError):
     message says which and the remedy."""
 
 
+class PlanMismatchError(DataError):
+    """A wijkplan does not belong to this model (version, content hash) or these data (the
+    file's SHA-256): the message says what changed and what it means."""
+
+
 class MissingDependencyError(FactorModelError, ImportError):
     """An optional package is needed (the message names it and the extra that installs it)."""
 

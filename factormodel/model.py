@@ -122,6 +122,13 @@ class FactorModel:
     """
 
     __slots__ = ("_cache", "_edges", "_metadata", "_nodes", "_positions", "_tables", "_warnings")
+    _cache: dict[Any, Any]
+    _edges: pd.DataFrame
+    _metadata: ModelMetadata
+    _nodes: pd.DataFrame
+    _positions: Mapping[str, int]
+    _tables: Mapping[str, tuple[pd.DataFrame, TableSource]]
+    _warnings: tuple[Problem, ...]
 
     def __init__(self, nodes: Any, edges: Any,
                  metadata: ModelMetadata | Mapping[str, Any] | None = None,
@@ -669,7 +676,7 @@ class FactorModel:
             (s, t): i for i, (s, t) in enumerate(zip(self._edges["source"].tolist(),
                                                      self._edges["target"].tolist(),
                                                      strict=True))})
-        keys = [tuple(p) for p in pairs]
+        keys: list[Any] = [tuple(p) for p in pairs]
         unknown = [f"{k[0]!r} -> {k[1]!r}" for k in keys if k not in pos]
         if unknown:
             names = [f"{s} -> {t}" for s, t in pos]

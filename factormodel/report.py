@@ -87,7 +87,8 @@ _HEADINGS = {
            "herkomst": "7. Provenance"},
 }
 
-_CSS = """
+#: The style sheet of the wijkrapport (shared by the voortgangsrapportage).
+CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#222;
 max-width:1040px;margin:0 auto;padding:24px;line-height:1.45;font-size:15px}
 h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;margin-top:36px;
@@ -411,13 +412,13 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     title = ctx.t(f"Wijkrapport {area}", f"Area report {area}")
     html = (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
             + "".join(parts) + "</body></html>\n")
     if out is None:
         return html
     path = Path(out)
     if path.suffix.lower() == ".pdf":
-        _write_pdf(html, path)
+        write_pdf(html, path)
     else:
         write_document(path, html)
     return path
@@ -427,7 +428,8 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
 
 
-def _write_pdf(html: str, path: Path) -> None:
+def write_pdf(html: str, path: Path) -> None:
+    """Write ``html`` as a PDF with WeasyPrint (the ``pdf`` extra), atomically."""
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: the system's Pango is missing

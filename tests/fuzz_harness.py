@@ -164,6 +164,22 @@ def _use_weights(path: Path) -> object:
     return _toy().with_weights(fm.read_weight_table(path))
 
 
+def _example_plan():
+    from factormodel.wijkplan import example_plan
+
+    return example_plan()
+
+
+def _seed_progress(tmp: Path) -> str:
+    return ("interventie;periode;eenheden;bereikt;afgerond;uitgevallen;reden_uitval;"
+            "toelichting\nswpbs;2022;3;900;700;50;\"verhuisd:30; onbekend:20\";\n"
+            "schoolweigering_behandeling;2022-H1;10;10;4;1;anders;wachtlijst\n")
+
+
+def _seed_wijkplan(tmp: Path) -> str:
+    return json.dumps(_example_plan().to_dict())
+
+
 def _use_area(path: Path) -> object:
     return fm.read_area_data(path, areas="rotterdam")
 
@@ -186,6 +202,8 @@ READERS: dict[str, Reader] = {r.name: r for r in [
            _seed_interventions),
     Reader("areas", ".csv", lambda p: fm.load_areas(p), _seed_areas),
     Reader("column-mapping", ".csv", _use_columns, _seed_columns),
+    Reader("progress", ".csv", lambda p: fm.read_progress(p, _example_plan()), _seed_progress),
+    Reader("wijkplan", ".json", lambda p: fm.Wijkplan.read(p), _seed_wijkplan, "json"),
 ]}
 
 MODEL_FILES = ("nodes.csv", "edges.csv", "metadata.json")

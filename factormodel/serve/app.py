@@ -145,7 +145,8 @@ class SecurityHeaders:
             return
         path = scope.get("path", "")
         csp = DOCS_CSP if path == f"{API_PREFIX}/docs" else \
-            REPORT_CSP if path.endswith(("/report", "/report/upload")) else PAGE_CSP
+            REPORT_CSP if path.endswith(("/report", "/report/upload", "/evaluate",
+                                          "/evaluate/upload", "/rapport")) else PAGE_CSP
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -228,7 +229,8 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
     >>> r.status_code, r.json()["error"], r.json()["location"]
     (404, 'UnknownModelError', 'path.model')
     """
-    from . import api, web
+    from . import api, plans_api, web
+    from .plans import PlanStore
 
     if token is not None and not token.strip():
         raise InvalidParameterError("the token is empty; give a secret or no token")
@@ -242,6 +244,8 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
         redoc_url=None, static_url=f"{API_PREFIX}/docs-static")
     app.state.workspace = workspace
     app.state.token = token
+    # wijkplannen live in the data folder (SQLite); a server without one keeps none
+    app.state.plans = PlanStore(workspace.data_dir) if workspace.data_dir is not None else None
 
     def authorised(credentials: Annotated[HTTPAuthorizationCredentials | None,
                                           Depends(_BEARER)]) -> None:
@@ -257,6 +261,10 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
                        responses={400: {"model": _error_model()}, 401: {"model": _error_model()},
                                   404: {"model": _error_model()}, 413: {"model": _error_model()},
                                   422: {"model": _error_model()}})
+    app.include_router(plans_api.router, prefix=API_PREFIX, dependencies=[Depends(authorised)],
+                       responses={400: {"model": _error_model()}, 401: {"model": _error_model()},
+                                  404: {"model": _error_model()}, 413: {"model": _error_model()},
+                                  422: {"model": _error_model()}})
     app.include_router(web.router)
     web.mount_static(app)
     _add_error_handlers(app)
@@ -264,7 +272,7 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
-                           allow_methods=["GET", "POST"],
+                           allow_methods=["GET", "POST", "PUT"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(Unexpected)  # inside the next two: its 500 gets their headers too
     # a form may carry a new file and the kept upload (base64, 4/3 of its size) at once

@@ -961,3 +961,235 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "ranking": {"table": ranking_table, "figure": ranking_fig,
                         "notes": ranking_notes},
             "portfolio": portfolio}
+
+
+# --------------------------------------------------------------------------- wijkplan page
+
+
+def _plan_page(request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
+    from ..progress import DROPOUT_REASONS
+
+    ws: Workspace = request.app.state.workspace
+    base = {"request": request, "models": [n for n, _ in ws.model_names()],
+            "datasets": [n for n, _ in ws.dataset_names()],
+            "reasons": ", ".join(DROPOUT_REASONS), "problems": []}
+    return templates.TemplateResponse(request, "wijkplan.html", {**base, **ctx},
+                                      status_code=status)
+
+
+def _plan_error(request: Request, exc: Exception, **ctx: Any) -> HTMLResponse:
+    """A refused request on the wijkplan page: the message and every located problem."""
+    if isinstance(exc, RequestError):
+        status, text = exc.status, exc.detail
+        problems = [f"{p['where']}: {p['message']}" for p in exc.problems or []]
+    else:
+        status = error_status(exc)[0] if isinstance(exc, FactorModelError) else 422
+        text = L.error(exc, "nl")
+        problems = []
+    return _plan_page(request, status, error=text, problems=problems, **ctx)
+
+
+@router.get("/wijkplan", response_class=HTMLResponse)
+def plans_page(request: Request, model: str = "", dataset: str = service.EXAMPLE_DATASET,
+               area: str = "", goals: str = "", budget: str = "", year: str = ""
+               ) -> HTMLResponse:
+    """The stored plans and the form that makes one (prefilled from the analysis page)."""
+    from .plans_api import store_of
+
+    if not _authorised(request):
+        return _plan_page(request, 401, login=True)
+    ws: Workspace = request.app.state.workspace
+    form = {"model": model or _default_model(ws), "dataset": dataset, "area": area[:MAX_NAME],
+            "goals": goals[:MAX_GOAL * 10], "budget": budget[:MAX_NAME], "year": year[:8],
+            "auteur": "", "partners": ""}
+    try:
+        plans = store_of(request).list()
+    except RequestError as exc:
+        return _plan_error(request, exc, form=form)
+    return _plan_page(request, plans=plans, form=form)
+
+
+@router.post("/wijkplan/login", response_class=HTMLResponse)
+async def plans_login(request: Request) -> Response:
+    form = await request.form()
+    token = form.get("token")
+    if not _authorised(request, token):
+        return _plan_page(request, 401, login=True, error="onjuiste toegangscode")
+    response = Response(status_code=303, headers={"Location": "/wijkplan"})
+    return _keep_session(request, response, token)
+
+
+def _year(text: str) -> int | None:
+    """A year typed in the wijkplan form ('' for none)."""
+    from .._cells import year_argument
+
+    if not text:
+        return None
+    try:
+        return year_argument(text, "jaar")
+    except FactorModelError:
+        raise RequestError(422, "invalid_form", f"jaar: {text!r} is geen jaar", "form.year"
+                           ) from None
+
+
+def _lines(text: str, what: str) -> dict[str, str]:
+    out = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise RequestError(422, "invalid_form", f"{what}: regel {line.strip()!r} is niet "
+                               "interventie=partner", "form")
+        out[key.strip()[:MAX_NAME]] = value.strip()[:MAX_NAME]
+    return out
+
+
+@router.post("/wijkplan", response_class=HTMLResponse)
+async def make_plan_page(request: Request) -> Response:
+    from .plans_api import PlanCreate, make_plan, store_of
+
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in
+              ("model", "dataset", "area", "year", "budget", "auteur", "goals", "partners")}
+    if not _authorised(request, form.get("token")):
+        return _plan_page(request, 401, login=True)
+    ws: Workspace = request.app.state.workspace
+    try:
+        budget = _amount(values["budget"], "budget", "nl")
+        if budget is None:
+            raise RequestError(422, "invalid_form", "geef een budget (bijv. 250.000)",
+                               "form.budget")
+        goals = [g.strip() for g in values["goals"].splitlines() if g.strip()][:MAX_ENTRIES]
+        body = PlanCreate(model=values["model"] or _default_model(ws),
+                          dataset=values["dataset"] or service.EXAMPLE_DATASET,
+                          area=values["area"], goals=goals, budget=budget,
+                          year=_year(values["year"]),
+                          partners=_lines(values["partners"], "partners"),
+                          author=values["auteur"][:MAX_NAME])
+        pid, _ = make_plan(ws, store_of(request), body)
+    except (RequestError, FactorModelError, ValueError) as exc:
+        return _plan_error(request, exc, form=values, plans=[])
+    return _keep_session(request, Response(status_code=303,
+                                           headers={"Location": f"/wijkplan/{pid}"}),
+                         form.get("token"))
+
+
+def _plan_view(request: Request, plan_id: int, status: int = 200, **extra: Any
+               ) -> HTMLResponse:
+    from .plans import UnknownPlan
+    from .plans_api import store_of
+
+    store = store_of(request)
+    try:
+        plan = store.get(plan_id)
+    except UnknownPlan:
+        return _plan_page(request, 404, error=f"geen wijkplan {plan_id}", plans=store.list(),
+                          form={})
+    progress = store.progress(plan_id)
+    reached = progress.totals()["reached"] if progress is not None else None
+    goals = [{"label": g.label_nl or g.id, "indicator": g.indicator,
+              "baseline": f"{L.number(g.baseline, 2)} {g.unit}",
+              "target": "geen" if np.isnan(g.target) else f"{L.number(g.target, 2)} {g.unit}",
+              "horizon": g.horizon} for g in plan.goals]
+    ivs = [{"name": i.name, "partner": i.partner, "units": L.count(i.units),
+            "participants": L.count(i.participants),
+            "reached": L.count(float(reached.get(i.id, 0))) if reached is not None else "–",
+            "effects": "; ".join(f"{e.goal}: {L.number(e.expected, 3, sign=True)} "
+                                 f"({L.number(e.low, 2, sign=True)} tot "
+                                 f"{L.number(e.high, 2, sign=True)})" for e in i.effects)}
+           for i in plan.interventions]
+    return _plan_page(request, status, plan=plan, plan_id=plan_id, goals=goals,
+                      interventions=ivs, **extra)
+
+
+@router.get("/wijkplan/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, plan_id: int) -> HTMLResponse:
+    if not _authorised(request):
+        return _plan_page(request, 401, login=True)
+    return _plan_view(request, plan_id)
+
+
+@router.get("/wijkplan/{plan_id}/sjabloon.xlsx")
+def plan_template(request: Request, plan_id: int) -> Response:
+    from ..progress import progress_template
+    from .plans_api import store_of
+
+    if not _authorised(request):
+        return _plan_page(request, 401, login=True)
+    plan = store_of(request).get(plan_id)
+    data = table_bytes(progress_template(plan), "xlsx", sheet="voortgang")
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument."
+                                     "spreadsheetml.sheet",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="voortgang-wijkplan-{plan_id}.xlsx"'})
+
+
+async def _form_file(request: Request, form: Any) -> tuple[str | None, bytes] | None:
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return None
+    limit = request.app.state.workspace.limits.max_upload_bytes
+    content = await file.read(limit + 1)
+    return file.filename, content
+
+
+@router.post("/wijkplan/{plan_id}/voortgang", response_class=HTMLResponse)
+async def plan_progress(request: Request, plan_id: int) -> HTMLResponse:
+    import tempfile
+
+    from ..progress import read_progress
+    from .plans_api import store_of
+
+    ws: Workspace = request.app.state.workspace
+    form = await request.form(max_part_size=ws.limits.max_upload_bytes + 4096)
+    if not _authorised(request, form.get("token")):
+        return _plan_page(request, 401, login=True)
+    store = store_of(request)
+    try:
+        upload = await _form_file(request, form)
+        if upload is None:
+            raise RequestError(422, "no_file", "kies de ingevulde voortgangstabel", "form.file")
+        name, content = upload
+        if len(content) > ws.limits.max_upload_bytes:
+            raise RequestError(413, "upload_too_large", "het bestand is te groot", "form.file")
+        suffix = Path(name or "").suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise RequestError(415, "unsupported_file_type", f"{name}: verwacht .csv of .xlsx",
+                               "form.file")
+        with tempfile.TemporaryDirectory(prefix="factormodel-progress-") as tmp:
+            path = Path(tmp) / (name or f"voortgang{suffix}")
+            path.write_bytes(content)
+            n = store.record_progress(plan_id, read_progress(path, store.get(plan_id)))
+    except (RequestError, FactorModelError) as exc:
+        view = _plan_view(request, plan_id)
+        return _plan_error(request, exc, **{k: view.context[k] for k in
+                                            ("plan", "plan_id", "goals", "interventions")})
+    return _plan_view(request, plan_id, notice=f"{n} regel(s) voortgang opgeslagen")
+
+
+@router.post("/wijkplan/{plan_id}/rapport", response_class=HTMLResponse)
+async def plan_report(request: Request, plan_id: int) -> HTMLResponse:
+    from ..evaluation import evaluate_plan
+    from ..voortgang import progress_report
+    from .plans_api import store_of
+
+    ws: Workspace = request.app.state.workspace
+    form = await request.form(max_part_size=ws.limits.max_upload_bytes + 4096)
+    if not _authorised(request, form.get("token")):
+        return _plan_page(request, 401, login=True)
+    store = store_of(request)
+    try:
+        plan = store.get(plan_id)
+        upload = await _form_file(request, form)
+        data = ws.read_upload(*upload) if upload else \
+            ws.dataset(str(form.get("dataset") or service.EXAMPLE_DATASET))
+        year_text = str(form.get("year") or "").strip()
+        ev = evaluate_plan(plan, data, store.progress(plan_id),
+                           year=_year(year_text),
+                           model=ws.model(plan.model_name, "plan.model"))
+    except (RequestError, FactorModelError) as exc:
+        view = _plan_view(request, plan_id)
+        return _plan_error(request, exc, **{k: view.context[k] for k in
+                                            ("plan", "plan_id", "goals", "interventions")})
+    return HTMLResponse(str(progress_report(ev)))

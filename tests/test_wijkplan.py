@@ -1,0 +1,138 @@
+"""The wijkplan (issue 26): made from the example analysis (SYNTHETIC data), saved, read
+back equal, edited with history; bad files refused with their place."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import factormodel as fm
+from factormodel.errors import ModelFileError, ModelValidationError, PlanMismatchError
+from factormodel.wijkplan import Wijkplan, check_plan, plan_from_portfolio
+
+AREA = "Oud-Crooswijk"
+GOALS = ["schoolverzuim:-2pp:3j:12-18", "vsv"]
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    # the example data are SYNTHETIC (made from the model plus noise), never facts
+    return fm.analyse("rotterdam-jeugd", fm.load_example_data(), AREA, GOALS,
+                      budget=250_000, options=fm.Options(n_draws=100, year=2021))
+
+
+@pytest.fixture(scope="module")
+def plan(analysis):
+    return plan_from_portfolio(analysis, partners={"swpbs": "CJG Rijnmond"},
+                               completion={"swpbs": 0.8}, author="A. Adviseur",
+                               date="2021-11-01", data=fm.load_example_data())
+
+
+def test_plan_records_area_model_data_goals(plan, analysis):
+    m = analysis.model
+    assert plan.area == AREA and plan.data_year == 2021 and plan.synthetic
+    assert plan.model_name == "rotterdam-jeugd" and plan.model_hash == fm.model_hash(m)
+    assert len(plan.data_sha256) == 64
+    g = plan.goal("schoolverzuim")
+    levels = analysis.profile.area_levels(AREA)
+    assert g.indicator == "verzuim_meldingen" and g.baseline == levels["verzuim_meldingen"]
+    assert g.target == pytest.approx(g.baseline - 2.0) and g.horizon == 2024
+    assert g.group == "12-18"
+    # the goal without a size is kept with its indicator and no target
+    v = plan.goal("vsv")
+    assert v.indicator == "vsv_nieuw" and np.isnan(v.target)
+    assert AREA not in dict(g.comparison) and len(g.comparison) > 20
+    assert {i.id for i in plan.interventions} == set(analysis.portfolio.chosen["intervention"])
+    swpbs = next(i for i in plan.interventions if i.id == "swpbs")
+    assert swpbs.partner == "CJG Rijnmond" and swpbs.completion_rate == 0.8
+    assert any(i.partner == "nog af te spreken" for i in plan.interventions)
+
+
+def test_expected_effects_add_up_to_the_portfolio(plan, analysis):
+    """The per-intervention expectations (each converted at the baseline) add up to the
+    portfolio's own prediction for the goal indicator, computed by the portfolio."""
+    units = analysis.portfolio.outcome_units
+    want = float(units.loc[units["indicator"] == "verzuim_meldingen", "change"].iloc[0])
+    got = sum(e.expected for i in plan.interventions for e in i.effects
+              if e.goal == "schoolverzuim")
+    assert got == pytest.approx(want, rel=0.05)
+    for i in plan.interventions:
+        for e in i.effects:
+            assert e.low <= e.expected <= e.high
+
+
+def test_round_trip_and_history(plan, tmp_path):
+    path = plan.write(tmp_path / "plan.json")
+    assert Wijkplan.read(path) == plan
+    p2 = plan.edit(author="B. Adviseur").edit(assumptions=("nieuw",))
+    assert p2.version == 3 and [h.version for h in p2.history] == [1, 2]
+    assert p2.history[0].author == "A. Adviseur" and p2.history[1].author == "B. Adviseur"
+    p2.write(tmp_path / "p2.json")
+    back = Wijkplan.read(tmp_path / "p2.json")
+    assert back == p2 and back.history[0] == plan
+    with pytest.raises(fm.InvalidParameterError, match="version"):
+        plan.edit(version=9)
+
+
+def test_bad_plan_file_is_located(plan, tmp_path):
+    doc = plan.to_dict()
+    doc["goals"][0]["baseline"] = "hoog"
+    doc["interventions"][0]["effects"][0]["goal"] = "onbekend"
+    del doc["model"]["hash"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(ModelValidationError) as e:
+        Wijkplan.read(path)
+    text = str(e.value)
+    assert "goals[0].baseline" in text and "model" in text and "hash" in text
+    doc = plan.to_dict()
+    doc["interventions"][0]["effects"][0]["goal"] = "onbekend"
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(ModelValidationError, match=r"interventions\[0\]\.effects\[0\]\.goal"):
+        Wijkplan.read(path)
+    path.write_text("{", "utf-8")
+    with pytest.raises(ModelFileError, match="line 1"):
+        Wijkplan.read(path)
+    with pytest.raises(ModelFileError, match="no such file"):
+        Wijkplan.read(tmp_path / "none.json")
+
+
+def test_other_model_version_or_data_is_refused(plan, tmp_path):
+    m = fm.load_model("rotterdam-jeugd")
+    assert check_plan(plan, m) is m
+    other = plan.edit(model_version="0.0.1")
+    with pytest.raises(PlanMismatchError, match=r"version 0\.0\.1"):
+        check_plan(other, m)
+    changed = plan.edit(model_hash="0" * 64)
+    with pytest.raises(PlanMismatchError, match="has changed"):
+        check_plan(changed, m)
+    data = fm.load_example_data()
+    check_plan(plan, m, data=data)
+    data.loc[0, "value"] = data.loc[0, "value"] + 1
+    with pytest.raises(PlanMismatchError, match="differs"):
+        check_plan(plan, m, data=data)
+
+
+def test_plan_needs_a_portfolio():
+    a = fm.analyse("rotterdam-jeugd", fm.load_example_data(), AREA, GOALS,
+                   options=fm.Options(n_draws=20, year=2021))
+    with pytest.raises(fm.InvalidParameterError, match="budget"):
+        plan_from_portfolio(a)
+
+
+def test_non_finite_and_huge_numbers_are_located(plan, tmp_path):
+    text = json.dumps(plan.to_dict())
+    path = tmp_path / "p.json"
+    path.write_text(text.replace('"units": 6.0', '"units": ' + "9" * 400, 1), "utf-8")
+    with pytest.raises(ModelValidationError, match=r"interventions\[\d\]\.units: must be a "
+                                                   "finite number"):
+        Wijkplan.read(path)
+    path.write_text(text.replace('"units": 6.0', '"units": NaN', 1), "utf-8")
+    with pytest.raises(ModelFileError, match="NaN is not a number JSON allows"):
+        Wijkplan.read(path)
+    doc = plan.to_dict()
+    doc["goals"][0]["baseline"] = float("inf")
+    with pytest.raises(ModelValidationError, match=r"goals\[0\]\.baseline: must be a finite"):
+        Wijkplan.from_dict(doc)
