@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import (  # noqa: E402
+    calibration,
     large_models,
     national,
     peers,
@@ -28,7 +29,8 @@ from benchmarks._harness import RESULTS, machine  # noqa: E402
 def main() -> Path:
     parts = {"startup": startup.main, "propagation": propagation.main,
              "uncertainty": uncertainty.main, "peers": peers.main,
-             "large_models": large_models.main, "national": national.main}
+             "large_models": large_models.main, "national": national.main,
+             "calibration": calibration.main}
     lines = ["# factormodel benchmarks", "", "Machine: " + ", ".join(
         f"{k} {v}" for k, v in machine().items()), ""]
     summary = {}

@@ -52,7 +52,7 @@ from .errors import (
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
     from . import exchange, fcm, goals, plot, portfolio, units, vocab, words
-    from .calibrate import calibrate, calibration_table
+    from .calibrate import calibrate, calibrate_sem, calibration_table
     from .cbs import fetch_cbs
     from .coherence import implied_correlations, implied_r2
     from .columns import ColumnMapping, ColumnProposal, propose_columns, read_columns
@@ -115,6 +115,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .propagate import PropagationResult, propagate
     from .recommend import factor_gains, gap_effects, recommend
     from .report import report
+    from .sem import SEMFit
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
     from .validation import Validation, validate
     from .voortgang import progress_report
@@ -140,7 +141,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["Goal", "RequiredChange", "goal_phases", "parse_goal", "required_change",
                      "required_changes", "resolve_goal"], "goals"),
     **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
-    **dict.fromkeys(["calibrate", "calibration_table"], "calibrate"),
+    **dict.fromkeys(["calibrate", "calibrate_sem", "calibration_table"], "calibrate"),
+    "SEMFit": "sem",
     "fetch_cbs": "cbs",
     "list_models": "datasets",
     **dict.fromkeys(["decompose_effects", "mediation", "strongest_paths", "total_effects"],
@@ -246,6 +248,7 @@ __all__ = [
     "Progress",
     "PropagationResult",
     "RequiredChange",
+    "SEMFit",
     "UnknownAreaError",
     "UnknownEdgeError",
     "UnknownIndicatorError",
@@ -260,6 +263,7 @@ __all__ = [
     "as_catalogue",
     "backtest",
     "calibrate",
+    "calibrate_sem",
     "calibration_table",
     "check_plan",
     "combine_profiles",

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -35,10 +36,14 @@ import pandas as pd
 
 from .errors import DataError, InvalidParameterError
 from .indicators import as_area_data, as_catalogue, data_catalogue, profile
-from .model import FactorModel
+from .model import AREA_LEVEL, FactorModel
+from .sem import SEMFit, fit_sem, sem_record
 from .uncertainty import DEFAULT_SD
 
-__all__ = ["calibrate", "calibration_table", "prior_sd"]
+__all__ = ["calibrate", "calibrate_sem", "calibration_table", "prior_sd"]
+
+#: The calibration methods of :func:`calibrate`.
+METHODS = ("regression", "sem")
 
 #: Note on every calibrated model: what an area-level calibration can mean.
 ECOLOGICAL_CAVEAT = ("Area-level associations are not individual effects: a model calibrated "
@@ -111,9 +116,82 @@ def node_data(model: FactorModel, data: Any, *, level: str | None = None,
     return stacked, info
 
 
+def _nodes_of(model: FactorModel, data: Any, level: str | None, indicators: Any, years: Any
+              ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Node deltas of the data (a table of node deltas passes as it is)."""
+    if isinstance(data, pd.DataFrame) and set(data.columns) <= set(model.node_ids) \
+            and len(data.columns):
+        return data.astype(float), {"level": level or "", "years": [], "areas": len(data),
+                                    "status": "", "source": ""}
+    return node_data(model, data, level=level, indicators=indicators, years=years)
+
+
+def _check_strength(strength: Any) -> None:
+    if not (isinstance(strength, int | float) and math.isfinite(strength) and strength >= 0):
+        raise InvalidParameterError(f"strength must be a number >= 0, got {strength!r}")
+
+
+def calibrate_sem(model: FactorModel, data: Any, *, strength: float = 1.0,
+                  level: str | None = None, indicators: Any = None, years: Any = None,
+                  data_name: str | None = None, prior: str = "model",
+                  max_iter: int = 2000) -> SEMFit:
+    """Calibrate with unmeasured nodes latent: a structural-equation fit (:mod:`factormodel.sem`).
+
+    Parameters are those of :func:`calibrate`, plus ``prior`` (``"model"`` or
+    ``"flat"``: maximum likelihood without the model's prior) and ``max_iter``.
+
+    Returns
+    -------
+    SEMFit
+        The fit (prior, posterior mean and SD of every edge, which edges the
+        data did not inform) with ``model`` the calibrated model: weights are
+        posterior means, ``sd`` the Laplace posterior SDs; edges the data did
+        not inform say so in their ``note``.
+
+    Raises
+    ------
+    DataError, TooFewAreasError, CovarianceNotPositiveDefiniteError, CollinearIndicatorsError
+        When the data cannot carry the fit (see :func:`factormodel.sem.fit_sem`).
+    CalibrationConvergenceError
+        When the optimiser does not converge or the fitted weights diverge.
+
+    Examples
+    --------
+    Three of the toy model's nodes measured in 300 simulated areas, the rest latent:
+
+    >>> import numpy as np, pandas as pd
+    >>> import factormodel as fm
+    >>> from factormodel.coherence import standardised_solution
+    >>> toy = fm.load_model("toy")
+    >>> A, psi = standardised_solution(toy.weight_array)
+    >>> x = np.random.default_rng(0).standard_normal((300, toy.n_nodes)) * np.sqrt(psi) @ A.T
+    >>> data = pd.DataFrame(x, columns=list(toy.node_ids))[["armoede", "schoolverzuim", "vsv"]]
+    >>> fit = fm.calibrate_sem(toy, data)
+    >>> fit.measured
+    ('armoede', 'schoolverzuim', 'vsv')
+    >>> sorted(fm.calibration_table(fit.model)["status"].unique())
+    ['calibrated', 'not informed by the data']
+    >>> fit.model.metadata.extra["weights_kind"]
+    'area-level (calibrated)'
+    """
+    _check_strength(strength)
+    nodes, info = _nodes_of(model, data, level, indicators, years)
+    name = data_name or (str(data) if not isinstance(data, pd.DataFrame) else "area data")
+    fit = fit_sem(model, nodes, prior_sd(model).to_numpy(), strength=strength, prior=prior,
+                  max_iter=max_iter)
+    t = fit.edges
+    status = t["status"].to_numpy(dtype=object)
+    reason = np.where(t["informed"], "", "not informed by the data (posterior sd "
+                      + t["sd_ratio"].map("{:.2f}".format) + " of the prior sd)")
+    new = _calibrated_model(model, t["weight"].to_numpy(), t["sd"].to_numpy(), status, reason,
+                            np.where(t["informed"], fit.n_areas, 0), info, name, strength,
+                            method="sem", extra=sem_record(fit))
+    return replace(fit, model=new)
+
+
 def calibrate(model: FactorModel, data: Any, *, strength: float = 1.0, level: str | None = None,
-              indicators: Any = None, years: Any = None, data_name: str | None = None
-              ) -> FactorModel:
+              indicators: Any = None, years: Any = None, data_name: str | None = None,
+              method: str = "regression") -> FactorModel:
     """A new model whose weights combine the model's weights (prior) with area data.
 
     Parameters
@@ -138,6 +216,11 @@ def calibrate(model: FactorModel, data: Any, *, strength: float = 1.0, level: st
     data_name : str, optional
         Name of the data for the provenance (default: the file name, or
         ``"area data"``).
+    method : {"regression", "sem"}
+        ``"regression"`` regresses each node on its parents (a node needs itself
+        and every parent measured); ``"sem"`` fits all weights at once with the
+        unmeasured nodes latent (:func:`calibrate_sem`, which also returns the
+        fit), so it runs whenever two measured nodes are connected.
 
     Returns
     -------
@@ -179,15 +262,14 @@ def calibrate(model: FactorModel, data: Any, *, strength: float = 1.0, level: st
     ...                                                        "prior_sd"]).all())
     True
     """
-    if not (isinstance(strength, int | float) and math.isfinite(strength) and strength >= 0):
-        raise InvalidParameterError(f"strength must be a number >= 0, got {strength!r}")
-    if isinstance(data, pd.DataFrame) and set(data.columns) <= set(model.node_ids) \
-            and len(data.columns):
-        nodes = data.astype(float)
-        info: dict[str, Any] = {"level": level or "", "years": [], "areas": len(nodes),
-                                "status": "", "source": ""}
-    else:
-        nodes, info = node_data(model, data, level=level, indicators=indicators, years=years)
+    if method not in METHODS:
+        raise InvalidParameterError(f"method must be one of {', '.join(METHODS)}, got "
+                                    f"{method!r}")
+    if method == "sem":
+        return calibrate_sem(model, data, strength=strength, level=level,
+                             indicators=indicators, years=years, data_name=data_name).model
+    _check_strength(strength)
+    nodes, info = _nodes_of(model, data, level, indicators, years)
     name = data_name or (str(data) if not isinstance(data, pd.DataFrame) else "area data")
     e = model.edges
     b0 = e["weight"].to_numpy(dtype=float)
@@ -237,11 +319,24 @@ def calibrate(model: FactorModel, data: Any, *, strength: float = 1.0, level: st
         n_used[rows] = n
     if not (status == "calibrated").any():
         raise DataError("no node could be calibrated: " + "; ".join(
-            sorted({f"{t}: {r}" for t, r in zip(e["target"], reason, strict=True)})[:8]))
+            sorted({f"{t}: {r}" for t, r in zip(e["target"], reason, strict=True)})[:8])
+            + ". Remedy: method='sem' fits the weights with unmeasured nodes latent")
+    return _calibrated_model(model, post_mean, post_sd, status, reason, n_used, info, name,
+                             strength, method="regression")
+
+
+def _calibrated_model(model: FactorModel, post_mean: np.ndarray, post_sd: np.ndarray,
+                      status: np.ndarray, reason: np.ndarray, n_used: np.ndarray,
+                      info: dict[str, Any], name: str, strength: float, *, method: str,
+                      extra: dict[str, Any] | None = None) -> FactorModel:
+    """The model with the posterior weights, the provenance in each edge and the record."""
+    e = model.edges
+    b0 = e["weight"].to_numpy(dtype=float)
+    s0 = prior_sd(model).to_numpy()
     date = _dt.date.today().isoformat()
     years_text = ", ".join(map(str, info["years"])) or "as given"
     prov = (f"{name}; level {info['level'] or 'as given'}; years {years_text}; "
-            f"strength {strength:g}; calibrated {date}")
+            f"strength {strength:g}; method {method}; calibrated {date}")
     calibrated = status == "calibrated"
     table = pd.DataFrame({
         "source": e["source"], "target": e["target"], "weight": post_mean, "sd": post_sd,
@@ -253,7 +348,11 @@ def calibrate(model: FactorModel, data: Any, *, strength: float = 1.0, level: st
         "note": np.where(calibrated, "posterior (normal prior = model weight and sd)",
                          ["prior kept: " + r for r in reason]),
     })
-    kept = sorted({t for t, s in zip(e["target"], status, strict=True) if s != "calibrated"})
+    keys = [f"{s} -> {t}" for s, t in zip(e["source"], e["target"], strict=True)]
+    if method == "sem":  # per edge: the data inform some edges into a node and not others
+        kept: list[str] = []
+    else:
+        kept = sorted({t for t, s in zip(e["target"], status, strict=True) if s != "calibrated"})
     record = {"data": name, "level": info["level"], "years": info["years"],
               "n_areas": info["areas"], "data_status": info["status"],
               "data_source": info["source"], "strength": strength, "date": date,
@@ -270,12 +369,18 @@ def calibrate(model: FactorModel, data: Any, *, strength: float = 1.0, level: st
               "n": dict(zip((f"{s} -> {t}" for s, t in zip(e["source"], e["target"],
                                                             strict=True)),
                             n_used.tolist(), strict=True)),
-              "caveat": ECOLOGICAL_CAVEAT}
+              "caveat": ECOLOGICAL_CAVEAT, "method": method,
+              "edge_status": dict(zip(keys, status.tolist(), strict=True)),
+              "edge_reason": dict(zip(keys, reason.tolist(), strict=True)),
+              **(extra or {})}
     new = model.with_weights(table)
     meta = new.metadata
-    desc = (f"{meta.description} Weights calibrated on {prov} ({len(record['calibrated_nodes'])}"
-            f" nodes; the others keep the prior). {ECOLOGICAL_CAVEAT}.").strip()
-    return new.with_metadata(description=desc,
+    what = (f"{int(calibrated.sum())} of {len(e)} edges informed by the data, the others keep "
+            "(nearly) their prior" if method == "sem" else
+            f"{len(record['calibrated_nodes'])} nodes; the others keep the prior")
+    desc = (f"{meta.description} Weights calibrated on {prov} ({what}). "
+            f"{ECOLOGICAL_CAVEAT}.").strip()
+    return new.with_metadata(description=desc, weights_kind=AREA_LEVEL,
                              calibration=json.dumps(record, ensure_ascii=False))
 
 
@@ -305,6 +410,14 @@ def calibration_table(model: FactorModel) -> pd.DataFrame:
     e = model.edges
     keys = [f"{s} -> {t}" for s, t in zip(e["source"], e["target"], strict=True)]
     kept = rec["prior_kept"]
+    if "edge_status" in rec:
+        return pd.DataFrame({
+            "source": e["source"], "target": e["target"],
+            "prior": [rec["prior_weight"][k] for k in keys],
+            "prior_sd": [rec["prior_sd"][k] for k in keys],
+            "weight": e["weight"], "sd": e["sd"], "n": [rec["n"][k] for k in keys],
+            "status": [rec["edge_status"][k] for k in keys],
+            "reason": [rec["edge_reason"][k] for k in keys]})
     return pd.DataFrame({
         "source": e["source"], "target": e["target"],
         "prior": [rec["prior_weight"][k] for k in keys],

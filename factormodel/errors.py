@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "AmbiguousNameError",
+    "CalibrationConvergenceError",
+    "CollinearIndicatorsError",
+    "CovarianceNotPositiveDefiniteError",
     "DataError",
     "DataWarning",
     "FactorModelError",
@@ -31,6 +34,7 @@ __all__ = [
     "NotConvergentError",
     "OfflineError",
     "Problem",
+    "TooFewAreasError",
     "UnknownAreaError",
     "UnknownEdgeError",
     "UnknownIndicatorError",
@@ -143,6 +147,26 @@ class InvalidArgumentTypeError(InvalidParameterError, TypeError):
 class DataError(FactorModelError, ValueError):
     """Area data cannot be used as given: duplicate rows, bad values, unit or direction
     mismatches, missing populations, an unknown year. The message names the values."""
+
+
+class TooFewAreasError(DataError):
+    """Too few areas for what a calibration must estimate (the message says how many of
+    each and the remedy: more areas or years, fewer indicators, a prior)."""
+
+
+class CovarianceNotPositiveDefiniteError(DataError):
+    """The covariance of the measured indicators across areas is not positive definite
+    (indicators measured in different areas); the message names them and the remedy."""
+
+
+class CollinearIndicatorsError(CovarianceNotPositiveDefiniteError):
+    """Measured indicators are a linear combination of each other across the areas; the
+    message names them and the remedy (drop or combine one)."""
+
+
+class CalibrationConvergenceError(NotConvergentError):
+    """A calibration's optimiser did not converge, or its fitted weights diverge; the
+    message says which and the remedy."""
 
 
 class PlanMismatchError(DataError):

@@ -999,7 +999,10 @@ def _split_city(data: pd.DataFrame, city: Sequence[str]
     for k in np.flatnonzero(inside):
         named[k] = _is_city_name(lowered.iloc[k], names)
     is_city = np.append(named, False)[codes]  # code -1 (no name): not the city
-    if "gemeente" in set(_distinct(data["level"])):
+    levels = set(_distinct(data["level"]))
+    if levels == {"gemeente"}:  # a table of gemeenten only: they are the areas, none the city
+        is_city[:] = False
+    elif "gemeente" in levels:
         is_city |= (data["level"] == "gemeente").to_numpy()
     if not is_city.any():
         return data.iloc[:0], data, (codes, areas)
@@ -1368,10 +1371,13 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
         kind = "share (%)" if rows.measure[j] == "share" else "rate per 1000"
         problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
                         f"is not a {kind}; it must lie between 0 and {top[j]:g}")
-    # one area's fraction among percentages: 0,091 where the reference is 9,1
+    # one area's fraction among percentages: 0,091 where the reference is 9,1; a value
+    # with one decimal (0,1 %, as CBS publishes) would be a multiple of 10 % as a fraction,
+    # and is read as the percentage it says
     with np.errstate(invalid="ignore", divide="ignore"):
         fraction = (rows.measure == "share") & (value > 0) & (value <= 1) & (ref >= 5) & \
-            (np.abs(np.log(100 * value / ref)) < np.log(1.5))
+            (np.abs(np.log(100 * value / ref)) < np.log(1.5)) & \
+            (np.abs(10 * value - np.round(10 * value)) > 1e-9)
     for j in np.flatnonzero(fraction)[:25]:
         problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
                         f"looks like a fraction of {100 * value[j]:g}% (the reference is "

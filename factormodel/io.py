@@ -647,7 +647,23 @@ EXAMPLE_DATA = {
                   "synthetic"),
     "cbs_kwb2017": ("REAL CBS Kerncijfers wijken en buurten 2017 (83765NED), 75 of Rotterdam's "
                     "92 buurten", "real"),
+    "cbs_jeugdzorg_gemeenten_2022": ("REAL CBS youth care 2022 (85098NED) beside KWB 2021 "
+                                     "factors, 342 of the 345 gemeenten", "real"),
+    "cbs_jeugdzorg_wijken_2021_2022": ("REAL CBS youth care per wijk 2021 beside KWB 2021 "
+                                       "factors, 2,573 wijken with at least 200 young people",
+                                       "real"),
 }
+#: Credit line of the real CBS youth-care example data (CC BY 4.0).
+CBS_JEUGDZORG_CREDIT = ("Bron: CBS, StatLine - Indicatoren jeugdzorg; gemeenten (85098NED), "
+                        "Jeugdzorg; wijken, Kerncijfers wijken en buurten 2021, CC BY 4.0")
+CBS_JEUGDZORG_GEMEENTEN_NOTE = ("youth care 2022 (provisional) beside KWB 2021 factors; "
+                                "jeugdreclassering suppressed for 159 small gemeenten; the 3 "
+                                "gemeenten new in 2022 (no KWB 2021 factors) are left out")
+CBS_JEUGDZORG_WIJKEN_NOTE = ("2021; the 2,573 wijken with at least 200 inhabitants aged 0-24; "
+                             "youth protection = trajectories referred by a certified "
+                             "institution per 1,000 aged 0-24 (suppressed in small wijken)")
+#: The wijken with fewer young people (aged 0-24) are left out of the example data.
+MIN_YOUTH = 200
 #: Credit line of the real CBS example data (CC BY 4.0).
 CBS_KWB2017_CREDIT = "Bron: CBS, Kerncijfers wijken en buurten 2017 (83765NED), CC BY 4.0"
 CBS_KWB2017_NOTE = "75 of Rotterdam's 92 buurten: 17 with incomplete values are absent, not filled"
@@ -655,7 +671,72 @@ CBS_KWB2017_NOTE = "75 of Rotterdam's 92 buurten: 17 with incomplete values are 
 CBS_KWB2017_NOTE_NL = ("75 van de 92 Rotterdamse buurten: 17 met onvolledige waarden ontbreken, "
                        "niet aangevuld")
 #: Dutch versions of the credit texts the example data carry (English text: Dutch text).
-CREDITS_NL = {CBS_KWB2017_NOTE: CBS_KWB2017_NOTE_NL}
+CREDITS_NL = {
+    CBS_KWB2017_NOTE: CBS_KWB2017_NOTE_NL,
+    CBS_JEUGDZORG_GEMEENTEN_NOTE: (
+        "jeugdzorg 2022 (voorlopig) naast factoren uit de KWB 2021; jeugdreclassering "
+        "geheimgehouden voor 159 kleine gemeenten; de 3 gemeenten die in 2022 nieuw zijn (geen "
+        "factoren uit de KWB 2021) ontbreken"),
+    CBS_JEUGDZORG_WIJKEN_NOTE: (
+        "2021; de 2.573 wijken met minstens 200 inwoners van 0-24 jaar; jeugdbescherming = "
+        "trajecten verwezen door een gecertificeerde instelling per 1.000 inwoners van 0-24 "
+        "(geheimgehouden in kleine wijken)"),
+}
+
+_JEUGDZORG_FACTORS = ("kwb2021_bijstand_per_1000_inw", "kwb2021_pct_hh_onder_rond_sociaal_minimum",
+                      "kwb2021_ww_per_1000_inw", "kwb2021_pct_laagopgeleid_15_75")
+
+
+def _jeugdzorg_gemeenten() -> pd.DataFrame:
+    raw = pd.read_csv(data_path("cbs_jeugdzorg_gemeenten_2022.csv"), dtype=str,
+                      keep_default_na=False)
+    raw = raw[raw["kwb2021_inwoners"].str.strip() != ""]  # 3 new gemeenten: no KWB 2021
+    frame = pd.DataFrame({
+        "code": raw["cbs_gemeentecode_2022"], "area": raw["regio"], "year": "2022",
+        "level": "gemeente", "population": raw["kwb2021_inwoners"],
+        **{c: raw[c] for c in (*_JEUGDZORG_FACTORS, "pct_jeugdbescherming",
+                               "pct_jeugdreclassering")}})
+    data = read_area_data(frame)
+    data["status"] = "real"
+    data["source"] = f"{CBS_JEUGDZORG_CREDIT}; {CBS_JEUGDZORG_GEMEENTEN_NOTE}"
+    data["catalogue"] = "example:cbs_jeugdzorg_gemeenten_2022"
+    return data
+
+
+def jeugdzorg_wijken_table() -> pd.DataFrame:
+    """The wijk rows of the bundled CBS youth-care data as CBS gives them (numbers), only the
+    wijken with at least :data:`MIN_YOUTH` inhabitants aged 0-24, with column ``area`` (the
+    name the example data use) and ``jeugdbescherming_per_1000_0_24``.
+
+    Examples
+    --------
+    >>> t = jeugdzorg_wijken_table()
+    >>> len(t), t["area"].is_unique
+    (2573, True)
+    """
+    raw = pd.read_csv(data_path("cbs_jeugdzorg_wijken_2021_2022.csv"))
+    youth = raw["kwb2021_inwoners_0_14"] + raw["kwb2021_inwoners_15_24"]
+    t = raw[youth >= MIN_YOUTH].copy()
+    youth = youth[youth >= MIN_YOUTH]
+    t["area"] = t["wijknaam"].str.strip() + " (" + t["gemeentenaam"].str.strip() + ")"
+    t["inwoners_0_24"] = youth
+    t["jeugdbescherming_per_1000_0_24"] = (
+        t["jz2021_trajecten_verwijzer_gecertificeerde_instelling"] / youth * 1000).round(3)
+    return t.reset_index(drop=True)
+
+
+def _jeugdzorg_wijken() -> pd.DataFrame:
+    t = jeugdzorg_wijken_table()
+    frame = pd.DataFrame({"area": t["area"], "year": "2021", "level": "wijk",
+                          "population": t["kwb2021_inwoners"].astype(str),
+                          **{c: t[c].astype(str).replace("nan", "")
+                             for c in (*_JEUGDZORG_FACTORS, "jeugdbescherming_per_1000_0_24")}})
+    data = read_area_data(frame)
+    data["gemeente"] = data["area"].map(dict(zip(t["area"], t["gemeentenaam"], strict=True)))
+    data["status"] = "real"
+    data["source"] = f"{CBS_JEUGDZORG_CREDIT}; {CBS_JEUGDZORG_WIJKEN_NOTE}"
+    data["catalogue"] = "example:cbs_jeugdzorg_wijken_2021_2022"
+    return data
 
 
 def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
@@ -702,6 +783,10 @@ def load_example_data(name: str = "rotterdam") -> pd.DataFrame:
     if name not in EXAMPLE_DATA:
         raise UnknownModelError(f"no example data {name!r}; available: "
                                 + "; ".join(f"{k} ({v[0]})" for k, v in EXAMPLE_DATA.items()))
+    if name == "cbs_jeugdzorg_gemeenten_2022":
+        return _jeugdzorg_gemeenten()
+    if name == "cbs_jeugdzorg_wijken_2021_2022":
+        return _jeugdzorg_wijken()
     if name == "cbs_kwb2017":
         raw, _ = _raw_table(data_path("cbs_kwb2017_buurten.csv"), 0)
         frame = pd.DataFrame({

@@ -53,7 +53,16 @@ if TYPE_CHECKING:
     import networkx as nx
     import scipy.sparse as sp
 
-__all__ = ["FactorModel", "ModelMetadata"]
+__all__ = ["AREA_LEVEL", "INDIVIDUAL_LEVEL", "WEIGHTS_KIND_NL", "FactorModel", "ModelMetadata"]
+
+#: ``metadata.extra["weights_kind"]`` of a model calibrated on areas (its weights describe how
+#: areas differ), and of one whose weights come from the literature (mostly studies of
+#: individuals; what a model that does not say is taken to be).
+AREA_LEVEL = "area-level (calibrated)"
+INDIVIDUAL_LEVEL = "individual-level (literature)"
+#: The two kinds in Dutch, for the wijkrapport and the web page.
+WEIGHTS_KIND_NL = {AREA_LEVEL: "gebiedsniveau (gekalibreerd op gebieden)",
+                   INDIVIDUAL_LEVEL: "individueel niveau (uit de literatuur)"}
 
 _T = TypeVar("_T")
 
@@ -240,6 +249,20 @@ class FactorModel:
     def name(self) -> str:
         """The model's name (from its metadata)."""
         return self._metadata.name
+
+    @property
+    def weights_kind(self) -> str:
+        """What the weights describe: :data:`AREA_LEVEL` for a model calibrated on areas
+        (:func:`factormodel.calibrate`), else :data:`INDIVIDUAL_LEVEL` (metadata field
+        ``weights_kind``).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.load_model("toy").weights_kind
+        'individual-level (literature)'
+        """
+        return str(self._metadata.extra.get("weights_kind", INDIVIDUAL_LEVEL))
 
     @property
     def warnings(self) -> tuple[Problem, ...]:

@@ -57,7 +57,7 @@ from .indicators import (
     profile,
 )
 from .io import load_model, write_document
-from .model import FactorModel
+from .model import AREA_LEVEL, WEIGHTS_KIND_NL, FactorModel
 from .plot import detached, figure_png, plot_profile, plot_recommendation
 from .population import YoungPeople, ages_of, young_people
 from .portfolio import DEFAULT_EFFECT, Portfolio
@@ -998,8 +998,19 @@ def _unmeasured_section(ctx: _Context, rec: pd.DataFrame) -> str:
 def _caveats_section(ctx: _Context, ivs: pd.DataFrame | None, port: Portfolio | None,
                      mc: MonteCarloResult) -> str:
     ev = evidence_summary(ctx.model)
+    kind = ctx.model.weights_kind
     items = [
         _status_text(ctx) + " " + _basis_text(ctx, ev),
+        ctx.t(f"Gewichten: {WEIGHTS_KIND_NL.get(kind, kind)}. "
+              + ("Ze zijn geschat op verschillen tussen gebieden en beschrijven hoe gebieden "
+                 "verschillen, niet wat een interventie voor een kind doet."
+                 if kind == AREA_LEVEL else
+                 "Ze komen uit studies (meest van individuen), niet uit deze gebieden."),
+              f"Weights: {kind}. "
+              + ("They were estimated from differences between areas and describe how areas "
+                 "differ, not what an intervention does for one child."
+                 if kind == AREA_LEVEL else
+                 "They come from studies (mostly of individuals), not from these areas.")),
         ctx.t("De data zijn SYNTHETISCH: verzonnen voorbeeldwaarden bij echte gebiedsnamen, "
               "geen metingen. Geen enkele uitspraak in dit rapport gaat over de echte wijk.",
               "The data are SYNTHETIC: made-up example values attached to real area names, "

@@ -13,6 +13,10 @@ scored on the same held-out areas:
 * ``city mean`` — every area at the training areas' city average
   (population-weighted when the data give populations, like the model's
   reference; no difference between areas);
+* ``group mean`` — (when ``groups=`` is given, e.g. the gemeente of each wijk) the
+  mean of the *other* areas of the same group among the training areas; an area
+  whose group has no training area gets the ``city mean`` (the detail says how
+  many);
 * ``best indicator`` — an ordinary regression on the one measured factor
   indicator that correlates most strongly with the outcome *in the training
   areas* (chosen again in every fold);
@@ -63,13 +67,13 @@ from .effects import total_effects
 from .errors import DataError, InvalidParameterError, close_matches
 from .indicators import as_area_data, as_catalogue, data_catalogue, profile
 from .io import load_areas
-from .model import FactorModel
+from .model import INDIVIDUAL_LEVEL, FactorModel
 from .propagate import propagate
 
 __all__ = ["METHODS", "Validation", "validate"]
 
 #: Methods in the order they are reported.
-METHODS = ("model", "model (calibrated)", "city mean", "best indicator", "OLS")
+METHODS = ("model", "model (calibrated)", "city mean", "group mean", "best indicator", "OLS")
 _SCORES = ("n", "r", "r2", "slope", "rmse")
 CAVEAT = ("Area-level associations are not individual effects: these scores say how well "
           "differences between areas are predicted, not what happens to one child.")
@@ -97,6 +101,9 @@ class Validation(Result):
         ``synthetic`` or ``real`` or as given in the data's ``status`` column.
     data_source : str
         Credit line of the data, when the data carry one.
+    weights_kind : str
+        What the model's weights describe (``FactorModel.weights_kind``); the
+        calibrated rows are always area-level.
     notes : tuple of str
         What could not be scored and why.
     """
@@ -110,6 +117,7 @@ class Validation(Result):
     data_status: str = ""
     data_source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    weights_kind: str = INDIVIDUAL_LEVEL
 
     def to_frame(self, sample: str | None = None) -> pd.DataFrame:
         """The scores, one row per outcome indicator, target, sample and method.
@@ -132,6 +140,7 @@ class Validation(Result):
         return json_safe({"model": self.model, "folds": self.folds, "level": self.level,
                           "year": int(self.year), "data_status": self.data_status,
                           "data_source": self.data_source, "notes": list(self.notes),
+                          "weights_kind": self.weights_kind,
                           "caveat": CAVEAT, "scores": self.scores})
 
     def __repr__(self) -> str:
@@ -231,6 +240,24 @@ def _mean_offsets(y: np.ndarray, w: np.ndarray, train: np.ndarray) -> np.ndarray
     return (train.T @ (w * y)) / (train.T @ w)
 
 
+def _group_means(y: np.ndarray, group: np.ndarray, train: np.ndarray, fold_of: np.ndarray,
+                 fallback: np.ndarray) -> tuple[np.ndarray, int]:
+    """Per held-out area: the mean of y over the training areas of its own group (its
+    fold's), else ``fallback``; and how many areas needed the fallback."""
+    codes, _ = pd.factorize(pd.Series(group, dtype=object))
+    G = np.zeros((len(y), codes.max() + 1))
+    G[np.arange(len(y)), codes] = 1.0
+    sums = G.T @ (train * y[:, None])                             # groups x F
+    counts = G.T @ train
+    # in-sample (one fold of every area): leave the area itself out of its group's mean
+    own = train[np.arange(len(y)), fold_of] > 0
+    s = sums[codes, fold_of] - np.where(own, y, 0.0)
+    c = counts[codes, fold_of] - own
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pred = np.where(c > 0, s / np.where(c > 0, c, 1.0), fallback)
+    return pred, int((c <= 0).sum())
+
+
 def _best_indicator(y: np.ndarray, X: np.ndarray, train: np.ndarray, test: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Per fold: the column of X most correlated with y in the training rows, then a
@@ -274,7 +301,8 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
              reference: str = "city", folds: Any = "loo", seed: int = 0,
              areas: pd.DataFrame | str = "rotterdam",
              indicators: Any = None, year: int | None = None,
-             calibrate: float | None = None) -> Validation:
+             calibrate: float | None = None, calibration: str = "regression",
+             groups: Mapping[str, str] | pd.Series | None = None) -> Validation:
     """Score the model's predictions of measured outcomes against simple baselines.
 
     Parameters
@@ -312,6 +340,12 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
     calibrate : float, optional
         Also score the model calibrated on the training areas of each fold
         (:func:`factormodel.calibrate` with this ``strength``).
+    calibration : {"regression", "sem"}
+        The calibration method (see :func:`factormodel.calibrate`); ``"sem"``
+        also calibrates with unmeasured nodes (most real data).
+    groups : mapping area -> group, optional
+        Adds the ``group mean`` baseline: the mean of the other training areas
+        of the same group (e.g. the gemeente of each wijk).
 
     Returns
     -------
@@ -343,6 +377,9 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
                                       and math.isfinite(calibrate) and calibrate >= 0):
         raise InvalidParameterError(f"calibrate must be a strength >= 0 or None, got "
                                     f"{calibrate!r}")
+    if calibration not in ("regression", "sem"):
+        raise InvalidParameterError(f"calibration must be 'regression' or 'sem', got "
+                                    f"{calibration!r}")
     long = as_area_data(data)  # a frame of text cells is read like the same CSV
     named = data_catalogue(model, long) if indicators is None else None
     cat = named[0] if named else as_catalogue(model, indicators)
@@ -400,7 +437,8 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
         block = _target_block(model, long, at_level, cat, year, level, target, now)
         for ind in out_inds:
             r, p, nt = _validate_indicator(model, block, cat, ind, target, ancestors, folds,
-                                           seed, calibrate, long, level, year)
+                                           seed, calibrate, long, level, year, calibration,
+                                           groups)
             rows += r
             preds.append(p)
             notes += nt
@@ -409,7 +447,8 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
     fold_text = _fold_matrices(np.asarray(now.index, dtype=str), folds, seed)[1]
     return Validation(scores=scores, predictions=pd.concat(preds, ignore_index=True),
                       model=model.name, folds=fold_text, level=level, year=year,
-                      data_status=status, data_source=source, notes=tuple(notes))
+                      data_status=status, data_source=source, notes=tuple(notes),
+                      weights_kind=model.weights_kind)
 
 
 def _wide(at_level: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -446,7 +485,8 @@ def _target_block(model: FactorModel, long: pd.DataFrame, at_level: pd.DataFrame
 
 def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataFrame, ind: str,
                         target: str, ancestors: pd.DataFrame, folds: Any, seed: int,
-                        calibrate: float | None, long: pd.DataFrame, level: str, year: int
+                        calibrate: float | None, long: pd.DataFrame, level: str, year: int,
+                        calibration: str = "regression", groups: Any = None
                         ) -> tuple[list[dict[str, Any]], pd.DataFrame, list[str]]:
     node, unit = cat.loc[ind, "node"], cat.loc[ind, "unit"]
     measures = units.Measures.of(cat.loc[[ind]])
@@ -494,10 +534,17 @@ def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataF
             methods["model (calibrated)"] = (
                 offset + unit_change(_calibrated_predictions(
                     model, block, long, level, year, areas, train, fold_of, node, calibrate,
-                    target)), f"strength {calibrate:g}")
-        methods["city mean"] = (_mean_offsets(y, np.ones(n), train)[fold_of]
-                                if target == "change" else _mean_offsets(y, w, train)[fold_of],
-                                "training-area mean" + (" change" if target == "change" else ""))
+                    target, calibration)), f"{calibration}, strength {calibrate:g}")
+        city = (_mean_offsets(y, np.ones(n), train)[fold_of] if target == "change"
+                else _mean_offsets(y, w, train)[fold_of])
+        methods["city mean"] = (city, "training-area mean" + (" change" if target == "change"
+                                                              else ""))
+        if groups is not None:
+            group = pd.Series(groups).reindex(areas).fillna("").astype(str).to_numpy()
+            pred, alone = _group_means(y, group, train, fold_of, city)
+            methods["group mean"] = (pred, "other training areas of the same group"
+                                     + (f"; {alone} area(s) without one: city mean"
+                                        if alone else ""))
         if cand:
             X = fvals[cand].to_numpy(dtype=float)
             pred, choice = _best_indicator(y, X, train, test)
@@ -581,8 +628,8 @@ def _fold_predictions(model: FactorModel, block: dict[str, Any], long: pd.DataFr
 
 def _calibrated_predictions(model: FactorModel, block: dict[str, Any], long: pd.DataFrame,
                             level: str, year: int, areas: np.ndarray, train: np.ndarray,
-                            fold_of: np.ndarray, node: str, strength: float, target: str
-                            ) -> np.ndarray:
+                            fold_of: np.ndarray, node: str, strength: float, target: str,
+                            method: str = "regression") -> np.ndarray:
     """Per fold: calibrate on the training areas only, predict the held-out ones (SD)."""
     from .calibrate import calibrate
 
@@ -594,7 +641,8 @@ def _calibrated_predictions(model: FactorModel, block: dict[str, Any], long: pd.
         if keep not in cache:
             sub = long[long["area"].isin(keep) & (long["year"] == year)]
             cache[keep] = calibrate(model, sub, strength=strength, level=level or None,
-                                    years=[year], indicators=block["catalogue"])
+                                    years=[year], indicators=block["catalogue"],
+                                    method=method)
         fitted = cache[keep]
         rows = fold_of == f
         deltas = block["deltas"] if in_sample else _fold_deltas(model, block, long, level,

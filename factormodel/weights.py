@@ -80,7 +80,7 @@ def _same_structure(a: FactorModel, b: FactorModel) -> None:
 
 def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
             outcomes: Mapping[str, float] | Iterable[str] | None = None,
-            top: int = 5) -> Comparison:
+            top: int = 5, mixed_kinds: bool = False) -> Comparison:
     """Compare two weight sets of the same model structure.
 
     Parameters
@@ -96,6 +96,18 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
         Outcomes for the rankings (default: all, priority 1).
     top : int
         Length of the compared top lists.
+    mixed_kinds : bool, default False
+        Allow comparing a model calibrated on areas with one whose weights come from
+        the literature (``model.weights_kind``): their weights mean different things
+        (how areas differ, against what a factor does for one child), so by default
+        that raises.
+
+    Raises
+    ------
+    DataError
+        For different structures.
+    InvalidParameterError
+        For models of different weights kinds without ``mixed_kinds=True``.
 
     Examples
     --------
@@ -114,6 +126,12 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
     from .recommend import recommend
 
     _same_structure(model_a, model_b)
+    if model_a.weights_kind != model_b.weights_kind and not mixed_kinds:
+        raise InvalidParameterError(
+            f"model {model_a.name!r} has {model_a.weights_kind} weights and the other "
+            f"{model_b.weights_kind} weights: area-level weights describe how areas differ, "
+            "not what a factor does for one child, so the difference is not a correction of "
+            "the literature. Pass mixed_kinds=True to compare them anyway (and say so)")
     ea = model_a.edges.set_index(["source", "target"])["weight"]
     eb = model_b.edges.set_index(["source", "target"])["weight"].reindex(ea.index)
     diff = (eb - ea).round(15)

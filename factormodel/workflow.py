@@ -27,7 +27,7 @@ from .errors import DataError, InvalidParameterError, UnknownTableError
 from .goals import Goal, RequiredChange, goal_phases, required_changes, resolve_goal
 from .indicators import Profile, indicator_table, load_indicators, profile, to_indicator_units
 from .io import load_model
-from .model import FactorModel
+from .model import WEIGHTS_KIND_NL, FactorModel
 from .portfolio import Portfolio, load_interventions, optimize_portfolio
 from .propagate import PropagationResult, propagate
 from .recommend import gap_effects, recommend
@@ -193,7 +193,8 @@ class WijkAnalysis(Result):
         prov = self.profile.provenance(self.area)
         return json_safe({
             "model": {"name": self.model.name, "version": self.model.metadata.version,
-                      "status": self.model.metadata.status},
+                      "status": self.model.metadata.status,
+                      "weights_kind": self.model.weights_kind},
             "area": self.area, "year": self.profile.year, "level": self.profile.level,
             "reference": prov["reference"], "reference_en": prov["reference_en"],
             "reference_nl": prov["reference_nl"], "synthetic": bool(self.profile.synthetic),
@@ -244,6 +245,9 @@ class WijkAnalysis(Result):
                        f"voor {people} jongeren ({self.population_source})." if nl else
                        f"The portfolio chooses {n} intervention(s) for €{cost} of €{budget}, "
                        f"for {people} young people ({self.population_source}).")
+        kind = self.model.weights_kind
+        out.append(f"Gewichten: {WEIGHTS_KIND_NL.get(kind, kind)}." if nl else
+                   f"Weights: {kind}.")
         out.append("Uitkomsten op wijkniveau, geen effecten voor individuele kinderen." if nl
                    else "Area-level results, not effects for individual children.")
         return " ".join(out)

@@ -101,3 +101,8 @@ def test_serve_load_benchmark_runs_small_and_bounded():
     assert m["by_kind"]["all"]["n"] == 12 and m["by_kind"]["all"]["errors"] == 0
     assert m["by_kind"]["recommend"]["n"] == m["by_kind"]["propagate"]["n"] == 6
     assert m["by_kind"]["all"]["p50_ms"] <= m["by_kind"]["all"]["p99_ms"]
+
+
+def test_calibration_benchmark_agrees_with_the_finite_difference_fit():
+    row = _load("calibration").calibration_row(repeats=1)
+    assert row["max_abs_diff"] < 1e-3 and row["informed_edges"] > 0

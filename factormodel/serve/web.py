@@ -50,7 +50,7 @@ from ..areas import near_miss_areas
 from ..errors import DataError, FactorModelError
 from ..goals import required_changes
 from ..indicators import Profile, indicator_table, load_indicators
-from ..model import FactorModel
+from ..model import WEIGHTS_KIND_NL, FactorModel
 from ..population import young_people
 from ..readback import read_goal
 from ..words import parse_number
@@ -151,6 +151,7 @@ TEXT: dict[str, dict[str, str]] = {
         "metingen. Gebruik ze om te leren, niet als feiten over de wijk.",
         "reconstruction": "Het model {name} is een reconstructie uit openbare bronnen, niet "
         "het officiële Rotterdamse model.",
+        "weights_kind": "Gewichten: {kind}.",
         "error": "Dat lukte niet", "none": "(geen)", "year": "jaar", "reference": "referentie",
         "assumption": "Aanname",
         "cost": "kosten (€)", "improvement": "verwachte verbetering", "of": "van",
@@ -246,6 +247,7 @@ TEXT: dict[str, dict[str, str]] = {
         "Use them to learn, not as facts about the area.",
         "reconstruction": "The model {name} is a reconstruction from public sources, not the "
         "official Rotterdam model.",
+        "weights_kind": "Weights: {kind}.",
         "error": "That did not work", "none": "(none)", "year": "year",
         "reference": "reference", "assumption": "Assumption", "cost": "cost (€)",
         "improvement": "expected improvement",
@@ -933,6 +935,8 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                                   lang, dict(label))}
     ref = prof.reference_name(lang)
     return {"area": c.area, "model": model.name, "status": model.metadata.status,
+            "weights_kind": (WEIGHTS_KIND_NL.get(model.weights_kind, model.weights_kind)
+                             if lang == "nl" else model.weights_kind),
             "data_source": c.data_source(), "uploaded": c.filename is not None,
             "synthetic": synthetic, "year": prof.year, "reference": ref,
             "assumptions": [L.source(a, lang) for a in prof.assumptions],
