@@ -47,6 +47,8 @@ _CODE_ALIASES = ("code", "cbs_code", "codering", "codering (code)", "regiocode",
                  "wijkencode", "buurtcode")
 _YEAR_ALIASES = ("year", "jaar", "perioden", "periode", "period")
 _POP_ALIASES = ("population", "inwoners", "bevolking", "aantal inwoners", "jongeren")
+_DIGITS = re.compile(r"\D")  # what is left of a name without its letters: its digits
+
 #: Column names read as an area's population (case-insensitive), for messages and forms.
 POPULATION_COLUMNS = _POP_ALIASES
 _YEAR_RE = re.compile(r"^(\d{4})(JJ00)?(\*)?$")
@@ -340,24 +342,33 @@ def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
     >>> near_miss_areas(d)
     [('Rubroeck', 'Rubroek', [2])]
     """
-    names = pd.unique(data["area"].astype(str))
+    area = data["area"].astype(str).to_numpy()
+    codes, names = pd.factorize(area)
     if len(names) < 2:
         return []
-    variants: dict[str, list[str]] = {}
+    variants: dict[tuple[str, str], list[str]] = {}
     for name in names:
-        key = name.casefold()
-        for v in {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}:
-            variants.setdefault(v, []).append(name)
+        key, digits = name.casefold(), _DIGITS.sub("", name)
+        # only letters are deleted: names that differ in a digit are never a pair
+        for v in {key, *(key[:i] + key[i + 1:] for i, ch in enumerate(key)
+                         if not ch.isdigit())}:
+            variants.setdefault((digits, v), []).append(name)
     pairs = {tuple(sorted((a, b))) for group in variants.values() if len(group) > 1
              for i, a in enumerate(group) for b in group[i + 1:]}
-    pairs = {(a, b) for a, b in pairs if a.casefold() != b.casefold()
-             and re.sub(r"\D", "", a) == re.sub(r"\D", "", b)}
+    pairs = {(a, b) for a, b in pairs if a.casefold() != b.casefold()}
     if not pairs:
         return []
-    area = data["area"].astype(str)
+    index = {name: k for k, name in enumerate(names)}
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+
+    def rows_of(name: str) -> np.ndarray:
+        k = index[name]
+        return order[bounds[k]:bounds[k + 1]]
+
     found = []
     for a, b in sorted(pairs):
-        in_a, in_b = data[area == a], data[area == b]
+        in_a, in_b = data.iloc[rows_of(a)], data.iloc[rows_of(b)]
         if set(in_a["level"].astype(str)) != set(in_b["level"].astype(str)):
             continue
         keys = ["year", "indicator"]
@@ -365,7 +376,7 @@ def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
         if len(shared):
             continue
         name, meant = (a, b) if len(in_a) < len(in_b) else (b, a)
-        found.append((name, meant, np.flatnonzero(area.to_numpy() == name).tolist()))
+        found.append((name, meant, rows_of(name).tolist()))
     return found
 
 
