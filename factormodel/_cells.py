@@ -394,6 +394,27 @@ def per_unique(values: pd.Series, fn: Callable[[Any], Any],
     Returns an object array of ``fn``'s results; with ``parts`` (one dtype per element
     of the tuples ``fn`` returns) a tuple of arrays, one per element.
     """
+    codes, results = per_unique_coded(values, fn, parts)
+    if parts is None:
+        return results[codes]
+    return tuple(column[codes] for column in results)
+
+
+def per_unique_coded(values: pd.Series, fn: Callable[[Any], Any],
+                     parts: tuple[Any, ...] | None = None) -> tuple[np.ndarray, Any]:
+    """:func:`per_unique` before it is spread over the rows: ``(codes, results)``.
+
+    ``results[codes]`` (or each part's ``column[codes]``) is :func:`per_unique`'s answer;
+    the integer ``codes`` (one per cell, into the distinct values) let a caller group
+    rows without hashing the cells again. Two codes may carry the same result (``' a'``
+    and ``'a'`` both give ``'a'``).
+
+    Examples
+    --------
+    >>> codes, results = per_unique_coded(pd.Series(["b", "a ", "b"]), str.strip)
+    >>> codes.tolist(), results.tolist()
+    ([0, 1, 0], ['b', 'a'])
+    """
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         uniques = np.asarray(uniques, dtype=object)  # fast iteration
@@ -411,14 +432,14 @@ def per_unique(values: pd.Series, fn: Callable[[Any], Any],
     if parts is None:
         mapped = np.empty(len(results), dtype=object)
         mapped[:] = results
-        return mapped[codes]
+        return codes, mapped
     out = []
     for k, dtype in enumerate(parts):
         column = np.empty(len(results), dtype=dtype)
         for j, r in enumerate(results):  # element-wise: parts may themselves be tuples
             column[j] = r[k]
-        out.append(column[codes])
-    return tuple(out)
+        out.append(column)
+    return codes, tuple(out)
 
 
 def _zero_or_one(value: Any) -> bool:
