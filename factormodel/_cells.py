@@ -366,7 +366,8 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         x = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
         nan, inf = np.isnan(x), np.isinf(x)
-        flags = np.where(nan, "missing", "").astype(object)
+        flags = np.full(len(x), "", dtype=object)
+        flags[nan] = "missing"
         errors = np.full(len(x), None, dtype=object)
         for i in np.flatnonzero(inf):
             errors[i] = f"expected a finite number, got {x[i]}"
@@ -381,6 +382,23 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
 
     x, flags, errors = per_unique(series, parse, (float, object, object))
     return x, flags, errors
+
+
+def run_starts(values: np.ndarray) -> np.ndarray | None:
+    """Where each run of equal values starts, when the column comes in long runs (as a
+    wide table melted to long form does with its indicator, level, year and status
+    columns); None when it does not, so the caller hashes every cell instead."""
+    n = len(values)
+    if n < 1024 or values.dtype != object:
+        return None
+    try:
+        head = values[:1024]
+        if np.count_nonzero(head[1:] != head[:-1]) > 128:  # short runs: not worth it
+            return None
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    except TypeError:  # e.g. pd.NA, whose comparisons have no truth value
+        return None
+    return starts if len(starts) * 8 < n else None
 
 
 def per_unique(values: pd.Series, fn: Callable[[Any], Any],
@@ -415,8 +433,13 @@ def per_unique_coded(values: pd.Series, fn: Callable[[Any], Any],
     >>> codes.tolist(), results.tolist()
     ([0, 1, 0], ['b', 'a'])
     """
+    starts = run_starts(values.to_numpy()) if isinstance(values, pd.Series) else None
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        if starts is None:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        else:  # a column in long runs (a melted wide table): hash only where runs start
+            codes, uniques = pd.factorize(values.iloc[starts], use_na_sentinel=False)
+            codes = np.repeat(codes, np.diff(np.append(starts, len(values))))
         uniques = np.asarray(uniques, dtype=object)  # fast iteration
     except TypeError:  # unhashable cells
         codes, uniques = np.arange(len(values)), values.to_numpy(dtype=object)

@@ -246,8 +246,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     names = per_unique_coded(per_row[area_col], text) if area_col else none
     codes = (per_unique_coded(per_row[code_col], lambda v: text(v).upper()) if code_col
              else none)
-    area, level, area_group = tiled(_resolve_areas(names, codes, areas, where,
-                                                   per_row.get("level")))
+    area, level, area_group, area_code = tiled(_resolve_areas(names, codes, areas, where,
+                                                              per_row.get("level")))
     # years ---------------------------------------------------------------------------
     years, provisional, bad_year, jj00 = tiled(per_unique(per_row[year_col], _parse_year,
                                                           (int, bool, bool, bool)))
@@ -323,7 +323,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     _check_duplicates(out, where, group * (int(indicator_code.max(initial=0)) + 2)
                       + indicator_code + 1)
     _check_population(out, where, group)
-    for name, near, rows in near_miss_areas(out):
+    for name, near, rows in near_miss_areas(out, codes=area_code):
         warnings.warn(f"{where}: area {name!r} ({places(rows)}) is one letter from {near!r}, "
                       "and the two never give the same indicator in the same year: did you "
                       f"mean {near!r}? As written, {name!r} is a separate area and {near!r} "
@@ -334,7 +334,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     return out
 
 
-def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
+def near_miss_areas(data: pd.DataFrame, codes: np.ndarray | None = None
+                    ) -> list[tuple[str, str, list[int]]]:
     """Area names that look like a misspelling of another: ``(name, meant, rows)``.
 
     A pair is flagged when the names differ by one letter (added, dropped or changed;
@@ -346,6 +347,10 @@ def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
     CBS codes (``BU03630000``) are never flagged. Linear in the number of distinct
     names (their one-letter deletions).
 
+    ``codes``, optional: one integer per row for its area, numbered 0, 1, ... in order
+    of first appearance (as :func:`pandas.factorize` numbers ``data["area"]``), when the
+    caller has them; the names are then not hashed again.
+
     Examples
     --------
     >>> import pandas as pd
@@ -354,8 +359,11 @@ def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
     >>> near_miss_areas(d)
     [('Rubroeck', 'Rubroek', [2])]
     """
-    area = data["area"].astype(str).to_numpy()
-    codes, names = pd.factorize(area)
+    if codes is None:
+        codes, names = pd.factorize(data["area"].astype(str).to_numpy())
+    else:  # the caller's codes, 0, 1, ... in order of first appearance
+        first = np.flatnonzero(pd.Series(codes).duplicated().to_numpy() == 0)
+        names = data["area"].astype(str).to_numpy()[first]
     if len(names) < 2:
         return []
     variants: dict[tuple[str, str], list[str]] = {}
@@ -395,12 +403,13 @@ def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
 
 def _resolve_areas(names: tuple[np.ndarray, np.ndarray], codes: tuple[np.ndarray, np.ndarray],
                    registry: pd.DataFrame | None, where: str, given_level: pd.Series | None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Area names and levels per row, resolved once per distinct (name, code, level).
 
     ``names`` and ``codes`` are :func:`~factormodel._cells.per_unique_coded` pairs (row codes,
     distinct texts). Returns the area and level of every row and one integer per row for
-    its resolved (area, level), for grouping without hashing the names again."""
+    its resolved (area, level) and one for its area name, for grouping without hashing the
+    names again."""
     n = len(names[0])
     want = (per_unique_coded(given_level, lambda v: text(v).lower()) if given_level is not None
             else (np.zeros(n, dtype=np.intp), np.asarray([""], dtype=object)))
@@ -413,7 +422,8 @@ def _resolve_areas(names: tuple[np.ndarray, np.ndarray], codes: tuple[np.ndarray
                                     given_level is not None)
     area, level = np.asarray(area, dtype=object), np.asarray(level, dtype=object)
     resolved = _key_codes([area, level])  # two spellings may name one area
-    return area[row_key], level[row_key], resolved[row_key]
+    named = pd.factorize(area)[0]
+    return area[row_key], level[row_key], resolved[row_key], named[row_key]
 
 
 def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
