@@ -1,6 +1,8 @@
 """Monte Carlo at national scale: 10,000 weight draws x 14,500 synthetic buurten in bounded memory.
 
-Run: ``python benchmarks/monte_carlo_national.py [n_draws] [n_areas]``. Records wall time,
+Run: ``python benchmarks/monte_carlo_national.py [n_draws] [n_areas]``, or
+``python benchmarks/monte_carlo_national.py memory [n_draws] [n_areas]`` to compare
+``memory`` budgets (``results/monte_carlo_memory.json``). Records wall time,
 peak resident memory (``resource.getrusage``; includes the Python process itself), the
 memory budget and the number of area blocks, with machine load, in
 ``benchmarks/results/monte_carlo_national.{md,json}``. The values are SYNTHETIC deltas
@@ -61,6 +63,40 @@ def main(n_draws: int = 10_000, n_areas: int = 14_500, memory: float = 1e9) -> d
     return out
 
 
+def memory_sweep(n_draws: int = 1_000, n_areas: int = 14_500,
+                 budgets: tuple[float, ...] = (2e8, 5e8, 1e9), rounds: int = 2) -> dict:
+    """Issue 27 item 13: the same run under several ``memory`` budgets, interleaved (each
+    budget once per round, best of the rounds), to choose the default from a measurement."""
+    model = fm.load_model("rotterdam-jeugd")
+    deltas = synthetic_buurten(model, n_areas)
+    load_before = os.getloadavg()
+    best = dict.fromkeys(budgets, np.inf)
+    medians = {}
+    for _ in range(rounds):
+        for memory in budgets:
+            start = time.perf_counter()
+            with threadpool_limits(1):
+                mc = fm.monte_carlo(model, deltas, {"vsv": 2.0, "schoolsucces": 1.0},
+                                    n_draws=n_draws, seed=1, memory=memory, progress=False)
+            best[memory] = min(best[memory], time.perf_counter() - start)
+            medians[memory] = mc.predictions["median"].to_numpy()
+    ref = medians[budgets[-1]]
+    out = {"case": f"monte_carlo memory budgets, rotterdam-jeugd, {n_draws:,} draws x "
+                   f"{n_areas:,} synthetic buurten, best of {rounds} interleaved rounds",
+           "seconds": {f"{m:.0e}": s for m, s in best.items()},
+           "ratio_to_largest": {f"{m:.0e}": s / best[budgets[-1]] for m, s in best.items()},
+           "max_abs_diff": max(float(np.nanmax(np.abs(v - ref))) for v in medians.values()),
+           "load_before": load_before, "load_after": os.getloadavg(), "blas_threads": 1,
+           "data": "SYNTHETIC deltas"}
+    results = Path(__file__).resolve().parent / "results"
+    results.mkdir(exist_ok=True)
+    (results / "monte_carlo_memory.json").write_text(json.dumps(out, indent=2) + "\n")
+    return out
+
+
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:3]]
-    print(json.dumps(main(*args), indent=2))
+    if sys.argv[1:2] == ["memory"]:
+        print(json.dumps(memory_sweep(*[int(a) for a in sys.argv[2:4]]), indent=2))
+    else:
+        args = [int(a) for a in sys.argv[1:3]]
+        print(json.dumps(main(*args), indent=2))

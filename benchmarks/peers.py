@@ -172,21 +172,33 @@ def sem_rows(rows: int = 1000) -> tuple[list[dict], list[str]]:
     return out, skipped
 
 
+def _pattern_groups(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows grouped by coverage pattern cheaply: each row's bits packed into bytes and read as
+    one opaque value, so grouping is a 1-D sort instead of ``np.unique(axis=0)`` (which
+    compares rows column by column and took 65-90% of the old baseline)."""
+    packed = np.ascontiguousarray(np.packbits(present, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    return present[first], which.ravel()
+
+
 def _bare_clamped(W: np.ndarray, fpos: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Design notes §3 in plain numpy, all rows of one coverage pattern at once:
-    Δx_F = (I - W_FF^T)^-1 W_CF^T Δx_C, given nodes keep their values."""
+    """Design notes §3 in tight plain numpy, all rows of one coverage pattern at once:
+    Δx_F = (I - W_FF^T)^-1 W_CF^T Δx_C, given nodes keep their values; one LU per pattern."""
     n = W.shape[0]
     out = np.zeros((values.shape[0], n))
-    present = ~np.isnan(values)
-    keys, which = np.unique(present, axis=0, return_inverse=True)
-    for k, pattern in enumerate(keys):
-        rows = np.flatnonzero(which.ravel() == k)
-        clamped = fpos[pattern]
+    patterns, which = _pattern_groups(~np.isnan(values))
+    order = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[order], np.arange(len(patterns) + 1))
+    for k, pattern in enumerate(patterns):
+        rows = order[bounds[k]:bounds[k + 1]]
+        given = np.flatnonzero(pattern)
+        clamped = fpos[given]
         free = np.setdiff1d(np.arange(n), clamped)
         A = np.eye(len(free)) - W[np.ix_(free, free)].T
-        b = W[np.ix_(clamped, free)].T @ values[np.ix_(rows, np.flatnonzero(pattern))].T
-        out[np.ix_(rows, clamped)] = values[np.ix_(rows, np.flatnonzero(pattern))]
-        out[np.ix_(rows, free)] = np.linalg.solve(A, b).T
+        x = values[np.ix_(rows, given)]
+        out[np.ix_(rows, clamped)] = x
+        out[np.ix_(rows, free)] = np.linalg.solve(A, W[np.ix_(clamped, free)].T @ x.T).T
     return out
 
 
@@ -225,7 +237,8 @@ def scale_rows() -> list[dict]:
     bare_s, bare = timed(lambda: _bare_clamped(Wd, fpos, values), repeats=3)
     rows.append(_row(f"rotterdam-jeugd for {n_areas:,} synthetic buurten, one propagate call "
                      "(4 coverage patterns)", fast_s,
-                     "numpy: the same clamped solve per coverage pattern, unlabelled", bare_s,
+                     "tight numpy: rows grouped by packed coverage bits, one solve per "
+                     "pattern, unlabelled", bare_s,
                      float(np.abs(result.deltas.to_numpy() - bare).max()),
                      f"peak memory {peak / 1e6:.0f} MB; output {result.deltas.shape}"))
     n = 50_000

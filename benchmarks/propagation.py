@@ -46,6 +46,32 @@ def batch_propagation(rows: int = 10_000, inputs: int = 45) -> dict:
             "met": bool(fast_s < 0.1 and slow_s / fast_s >= 100)}
 
 
+def user_paths() -> list[dict]:
+    """Issue 27 item 13: propagate with a dict against the same call with a Series, and
+    recommend(area=...) against the same call with goal names already resolved (ids)."""
+    model = fm.load_model("rotterdam-jeugd")
+    given = dict.fromkeys(model.factors[:10], 0.5)
+    as_dict_s, a = timed(lambda: fm.propagate(model, given).deltas, repeats=50)
+    as_series_s, b = timed(lambda: fm.propagate(model, pd.Series(given)).deltas, repeats=50)
+    prof = fm.profile(model, fm.load_example_data("rotterdam"), level="wijk")
+    area = prof.deltas.index[3]
+    goals = {"VSV": 1.0, "jeugdcriminaliteit": 0.5}  # a label and an id, as people type them
+    named_s, r1 = timed(lambda: fm.recommend(model, prof, goals, area=area), repeats=10)
+    ids_s, r2 = timed(lambda: fm.recommend(model, prof, {"vsv": 1.0,
+                                                         "jeugdcriminaliteit": 0.5},
+                                           area=area), repeats=10)
+    same = float(np.nanmax(np.abs(r1["score"].to_numpy(float) - r2["score"].to_numpy(float))))
+    return [{"case": "propagate rotterdam-jeugd, 10 given factors as a dict",
+             "factormodel_s": as_dict_s, "baseline": "the same call with a Series",
+             "baseline_s": as_series_s, "speedup": as_series_s / as_dict_s,
+             "max_abs_diff": float(np.abs(a.to_numpy() - b.to_numpy()).max()),
+             "target": "dict <= 2x Series", "met": bool(as_dict_s <= 2 * as_series_s)},
+            {"case": "recommend(area=...) with goal names ('VSV', an id)",
+             "factormodel_s": named_s, "baseline": "the same call with node ids",
+             "baseline_s": ids_s, "speedup": ids_s / named_s, "max_abs_diff": same,
+             "target": "names <= 1.2x ids", "met": bool(named_s <= 1.2 * ids_s)}]
+
+
 FCM_OPTS = {"rule": "modified-kosko", "transfer_kind": "sigmoid", "lam": 1.0, "tol": 1e-6,
             "max_iter": 1000}
 
@@ -127,7 +153,7 @@ def large_sparse(n: int = 10_000, out_edges: int = 4, rho: float = 0.9, targets:
 
 
 def main() -> Path:
-    rows = [batch_propagation(), fcm_single(), fcm_sweep()]
+    rows = [batch_propagation(), fcm_single(), fcm_sweep(), *user_paths()]
     sparse_row, build = large_sparse()
     rows.append(sparse_row)
     for r in rows:

@@ -366,7 +366,8 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         x = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
         nan, inf = np.isnan(x), np.isinf(x)
-        flags = np.where(nan, "missing", "").astype(object)
+        flags = np.full(len(x), "", dtype=object)
+        flags[nan] = "missing"
         errors = np.full(len(x), None, dtype=object)
         for i in np.flatnonzero(inf):
             errors[i] = f"expected a finite number, got {x[i]}"
@@ -383,6 +384,23 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
     return x, flags, errors
 
 
+def run_starts(values: np.ndarray) -> np.ndarray | None:
+    """Where each run of equal values starts, when the column comes in long runs (as a
+    wide table melted to long form does with its indicator, level, year and status
+    columns); None when it does not, so the caller hashes every cell instead."""
+    n = len(values)
+    if n < 1024 or values.dtype != object:
+        return None
+    try:
+        head = values[:1024]
+        if np.count_nonzero(head[1:] != head[:-1]) > 128:  # short runs: not worth it
+            return None
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    except TypeError:  # e.g. pd.NA, whose comparisons have no truth value
+        return None
+    return starts if len(starts) * 8 < n else None
+
+
 def per_unique(values: pd.Series, fn: Callable[[Any], Any],
                parts: tuple[Any, ...] | None = None) -> Any:
     """``fn`` applied to every cell, computed once per distinct value.
@@ -394,8 +412,34 @@ def per_unique(values: pd.Series, fn: Callable[[Any], Any],
     Returns an object array of ``fn``'s results; with ``parts`` (one dtype per element
     of the tuples ``fn`` returns) a tuple of arrays, one per element.
     """
+    codes, results = per_unique_coded(values, fn, parts)
+    if parts is None:
+        return results[codes]
+    return tuple(column[codes] for column in results)
+
+
+def per_unique_coded(values: pd.Series, fn: Callable[[Any], Any],
+                     parts: tuple[Any, ...] | None = None) -> tuple[np.ndarray, Any]:
+    """:func:`per_unique` before it is spread over the rows: ``(codes, results)``.
+
+    ``results[codes]`` (or each part's ``column[codes]``) is :func:`per_unique`'s answer;
+    the integer ``codes`` (one per cell, into the distinct values) let a caller group
+    rows without hashing the cells again. Two codes may carry the same result (``' a'``
+    and ``'a'`` both give ``'a'``).
+
+    Examples
+    --------
+    >>> codes, results = per_unique_coded(pd.Series(["b", "a ", "b"]), str.strip)
+    >>> codes.tolist(), results.tolist()
+    ([0, 1, 0], ['b', 'a'])
+    """
+    starts = run_starts(values.to_numpy()) if isinstance(values, pd.Series) else None
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        if starts is None:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        else:  # a column in long runs (a melted wide table): hash only where runs start
+            codes, uniques = pd.factorize(values.iloc[starts], use_na_sentinel=False)
+            codes = np.repeat(codes, np.diff(np.append(starts, len(values))))
         uniques = np.asarray(uniques, dtype=object)  # fast iteration
     except TypeError:  # unhashable cells
         codes, uniques = np.arange(len(values)), values.to_numpy(dtype=object)
@@ -411,14 +455,14 @@ def per_unique(values: pd.Series, fn: Callable[[Any], Any],
     if parts is None:
         mapped = np.empty(len(results), dtype=object)
         mapped[:] = results
-        return mapped[codes]
+        return codes, mapped
     out = []
     for k, dtype in enumerate(parts):
         column = np.empty(len(results), dtype=dtype)
         for j, r in enumerate(results):  # element-wise: parts may themselves be tuples
             column[j] = r[k]
-        out.append(column[codes])
-    return tuple(out)
+        out.append(column)
+    return codes, tuple(out)
 
 
 def _zero_or_one(value: Any) -> bool:

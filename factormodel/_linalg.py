@@ -698,11 +698,21 @@ def reachable(W: Matrix, starts: np.ndarray, *, reverse: bool = False) -> np.nda
     starts = np.asarray(starts, dtype=np.intp)
     if small(W):
         return closure(G)[starts]
+    import scipy.sparse as sp
     from scipy.sparse import csgraph
 
-    hops = csgraph.shortest_path(absolute(as_csr(G)), directed=True, unweighted=True,
-                                 indices=starts)
-    return np.isfinite(np.atleast_2d(hops))
+    G = absolute(as_csr(G))
+    # reachability is the same for every node of a strongly connected component: search
+    # the condensation (one node per component), not the graph, from each distinct start
+    k, label = csgraph.connected_components(G, directed=True, connection="strong")
+    if k == 1:
+        return np.ones((len(starts), G.shape[0]), dtype=bool)
+    coo = G.tocoo()
+    C = sp.csr_matrix((np.ones(coo.nnz), (label[coo.row], label[coo.col])), shape=(k, k))
+    C.sum_duplicates()
+    first, which = np.unique(label[starts], return_inverse=True)
+    hops = csgraph.shortest_path(C, directed=True, unweighted=True, indices=first)
+    return np.isfinite(np.atleast_2d(hops))[which.ravel()][:, label]
 
 
 class System:

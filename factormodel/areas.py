@@ -30,7 +30,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cells import TableSource, listing, parse_numbers, per_unique, require_columns, text
+from ._cells import (
+    TableSource,
+    listing,
+    parse_numbers,
+    per_unique,
+    per_unique_coded,
+    require_columns,
+    text,
+)
 from .errors import DataError, DataWarning, UnknownAreaError, close_matches
 
 __all__ = ["AREA_DATA_COLUMNS", "LEVELS", "POPULATION_COLUMNS", "near_miss_areas",
@@ -47,6 +55,8 @@ _CODE_ALIASES = ("code", "cbs_code", "codering", "codering (code)", "regiocode",
                  "wijkencode", "buurtcode")
 _YEAR_ALIASES = ("year", "jaar", "perioden", "periode", "period")
 _POP_ALIASES = ("population", "inwoners", "bevolking", "aantal inwoners", "jongeren")
+_DIGITS = re.compile(r"\D")  # what is left of a name without its letters: its digits
+
 #: Column names read as an area's population (case-insensitive), for messages and forms.
 POPULATION_COLUMNS = _POP_ALIASES
 _YEAR_RE = re.compile(r"^(\d{4})(JJ00)?(\*)?$")
@@ -193,7 +203,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         passthrough = [c for c in long.columns if c not in known]  # e.g. status, source, note
         long = long[[*ids, "indicator", "value", *[c for c in extra if c not in ids],
                      *passthrough]]
-        raw_row, raw_col = np.arange(len(long)), np.full(len(long), str(val_col), dtype=object)
+        raw_row, raw_cols = np.arange(len(long)), [str(val_col)]  # one value column
         per_row, reps = long, 1
     else:
         value_cols = [c for c in cols if c not in ids + extra]
@@ -203,7 +213,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         long = frame[id_vars + value_cols].melt(id_vars=id_vars, var_name="indicator",
                                                 value_name="value")
         raw_row = np.tile(np.arange(len(frame)), len(value_cols))
-        raw_col = np.repeat(np.asarray([str(c) for c in value_cols], dtype=object), len(frame))
+        raw_cols = [str(c) for c in value_cols]  # cell k is in column k // len(frame)
         # the row attributes of a wide table are its own columns, repeated once per
         # indicator column by the melt: parse them on the wide rows and repeat the results
         per_row, reps = frame, len(value_cols)
@@ -232,10 +242,12 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
             else np.tile(result, reps)
 
     m = len(per_row)
-    names = per_unique(per_row[area_col], text) if area_col else np.full(m, "", dtype=object)
-    codes = (per_unique(per_row[code_col], lambda v: text(v).upper()) if code_col
-             else np.full(m, "", dtype=object))
-    area, level = tiled(_resolve_areas(names, codes, areas, where, per_row.get("level")))
+    none = (np.zeros(m, dtype=np.intp), np.asarray([""], dtype=object))
+    names = per_unique_coded(per_row[area_col], text) if area_col else none
+    codes = (per_unique_coded(per_row[code_col], lambda v: text(v).upper()) if code_col
+             else none)
+    area, level, area_group, area_code = tiled(_resolve_areas(names, codes, areas, where,
+                                                              per_row.get("level")))
     # years ---------------------------------------------------------------------------
     years, provisional, bad_year, jj00 = tiled(per_unique(per_row[year_col], _parse_year,
                                                           (int, bool, bool, bool)))
@@ -260,7 +272,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         labels = long["indicator"].to_numpy()
         problems.append(f"{len(bad)} value(s) are not numbers or CBS symbols: "
                         + listing([f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, "
-                                   f"{labels[k]!r}) in column {raw_col[k]!r}: {errors[k]}"
+                                   f"{labels[k]!r}) in column {raw_cols[k // m]!r}: {errors[k]}"
                                    for k in bad]))
     if "flag" in long.columns:  # keep flags given in canonical files
         given = per_unique(long["flag"], text)
@@ -288,17 +300,18 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     # (area, level, year) groups and indicators as integer codes, for the checks below; a
     # wide table's groups are its rows and its indicators its columns
     if reps == 1:
-        group = _key_codes([area, level, years])
-        indicator = per_unique(long["indicator"], text)
-        indicator_code = pd.factorize(indicator)[0]
+        group = _key_codes([area_group, years])
+        codes_, labels = per_unique_coded(long["indicator"], text)
+        indicator = labels[codes_]
+        indicator_code = pd.factorize(labels)[0][codes_]  # ' a' and 'a' are one indicator
     else:
-        group = np.tile(_key_codes([area[:m], level[:m], years[:m]]), reps)
+        group = np.tile(_key_codes([area_group[:m], years[:m]]), reps)
         labels = np.asarray([text(c) for c in value_cols], dtype=object)
         indicator = np.repeat(labels, m)
         indicator_code = np.repeat(pd.factorize(labels)[0], m)
     out = pd.DataFrame({"area": area, "level": level, "year": years,
                         "indicator": indicator, "value": values,
-                        "population": population, "flag": flags.astype(str)})
+                        "population": population, "flag": flags})
     for c in extra:
         low = c.strip().lower()
         if low in ("unit", "eenheid"):
@@ -310,7 +323,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     _check_duplicates(out, where, group * (int(indicator_code.max(initial=0)) + 2)
                       + indicator_code + 1)
     _check_population(out, where, group)
-    for name, near, rows in near_miss_areas(out):
+    for name, near, rows in near_miss_areas(out, codes=area_code):
         warnings.warn(f"{where}: area {name!r} ({places(rows)}) is one letter from {near!r}, "
                       "and the two never give the same indicator in the same year: did you "
                       f"mean {near!r}? As written, {name!r} is a separate area and {near!r} "
@@ -321,7 +334,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     return out
 
 
-def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
+def near_miss_areas(data: pd.DataFrame, codes: np.ndarray | None = None
+                    ) -> list[tuple[str, str, list[int]]]:
     """Area names that look like a misspelling of another: ``(name, meant, rows)``.
 
     A pair is flagged when the names differ by one letter (added, dropped or changed;
@@ -329,8 +343,13 @@ def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
     indicator in the same year -- the signature of a typo: a ``Rubroeck`` row next to
     ``Rubroek`` data makes a new area and leaves Rubroek without that value. Of the
     pair, the name with fewer rows is taken as the misspelling; ``rows`` are its
-    positions in ``data``. Names that differ in a digit (``Buurt 1``, ``Buurt 2``) are
-    never flagged. Linear in the number of distinct names (their one-letter deletions).
+    positions in ``data``. Names that differ in a digit (``Buurt 1``, ``Buurt 2``) and
+    CBS codes (``BU03630000``) are never flagged. Linear in the number of distinct
+    names (their one-letter deletions).
+
+    ``codes``, optional: one integer per row for its area, numbered 0, 1, ... in order
+    of first appearance (as :func:`pandas.factorize` numbers ``data["area"]``), when the
+    caller has them; the names are then not hashed again.
 
     Examples
     --------
@@ -340,24 +359,37 @@ def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
     >>> near_miss_areas(d)
     [('Rubroeck', 'Rubroek', [2])]
     """
-    names = pd.unique(data["area"].astype(str))
+    if codes is None:
+        codes, names = pd.factorize(data["area"].astype(str).to_numpy())
+    else:  # the caller's codes, 0, 1, ... in order of first appearance
+        first = np.flatnonzero(pd.Series(codes).duplicated().to_numpy() == 0)
+        names = data["area"].astype(str).to_numpy()[first]
     if len(names) < 2:
         return []
-    variants: dict[str, list[str]] = {}
-    for name in names:
-        key = name.casefold()
-        for v in {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}:
-            variants.setdefault(v, []).append(name)
+    variants: dict[tuple[str, str], list[str]] = {}
+    is_code = pd.Series(names, dtype=object).str.fullmatch(_CODE_RE.pattern).to_numpy(bool)
+    for name in names[~is_code]:  # a CBS code is no misspelt name
+        key, digits = name.casefold(), _DIGITS.sub("", name)
+        # only letters are deleted: names that differ in a digit are never a pair
+        for v in {key, *(key[:i] + key[i + 1:] for i, ch in enumerate(key)
+                         if not ch.isdigit())}:
+            variants.setdefault((digits, v), []).append(name)
     pairs = {tuple(sorted((a, b))) for group in variants.values() if len(group) > 1
              for i, a in enumerate(group) for b in group[i + 1:]}
-    pairs = {(a, b) for a, b in pairs if a.casefold() != b.casefold()
-             and re.sub(r"\D", "", a) == re.sub(r"\D", "", b)}
+    pairs = {(a, b) for a, b in pairs if a.casefold() != b.casefold()}
     if not pairs:
         return []
-    area = data["area"].astype(str)
+    index = {name: k for k, name in enumerate(names)}
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+
+    def rows_of(name: str) -> np.ndarray:
+        k = index[name]
+        return order[bounds[k]:bounds[k + 1]]
+
     found = []
     for a, b in sorted(pairs):
-        in_a, in_b = data[area == a], data[area == b]
+        in_a, in_b = data.iloc[rows_of(a)], data.iloc[rows_of(b)]
         if set(in_a["level"].astype(str)) != set(in_b["level"].astype(str)):
             continue
         keys = ["year", "indicator"]
@@ -365,25 +397,33 @@ def near_miss_areas(data: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
         if len(shared):
             continue
         name, meant = (a, b) if len(in_a) < len(in_b) else (b, a)
-        found.append((name, meant, np.flatnonzero(area.to_numpy() == name).tolist()))
+        found.append((name, meant, rows_of(name).tolist()))
     return found
 
 
-def _resolve_areas(names: np.ndarray, codes: np.ndarray, registry: pd.DataFrame | None,
-                   where: str, given_level: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
-    """Area names and levels per row, resolved once per distinct (name, code, level)."""
-    want = (per_unique(given_level, lambda v: text(v).lower()) if given_level is not None
-            else np.full(len(names), "", dtype=object))
-    row_key = _key_codes([names, codes, want])  # groups in order of first appearance
+def _resolve_areas(names: tuple[np.ndarray, np.ndarray], codes: tuple[np.ndarray, np.ndarray],
+                   registry: pd.DataFrame | None, where: str, given_level: pd.Series | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Area names and levels per row, resolved once per distinct (name, code, level).
+
+    ``names`` and ``codes`` are :func:`~factormodel._cells.per_unique_coded` pairs (row codes,
+    distinct texts). Returns the area and level of every row and one integer per row for
+    its resolved (area, level) and one for its area name, for grouping without hashing the
+    names again."""
+    n = len(names[0])
+    want = (per_unique_coded(given_level, lambda v: text(v).lower()) if given_level is not None
+            else (np.zeros(n, dtype=np.intp), np.asarray([""], dtype=object)))
+    row_key = _key_codes([names[0], codes[0], want[0]])  # groups in order of first appearance
     first = np.full(row_key.max() + 1 if len(row_key) else 0, len(row_key))
     np.minimum.at(first, row_key, np.arange(len(row_key)))
-    distinct = pd.DataFrame({"name": np.asarray(names, dtype=object)[first],
-                             "code": np.asarray(codes, dtype=object)[first],
-                             "level": np.asarray(want, dtype=object)[first]})
-    area, level = _resolve_distinct(distinct["name"].tolist(), distinct["code"].tolist(),
-                                    distinct["level"].tolist(), registry, where,
+    area, level = _resolve_distinct(names[1][names[0][first]].tolist(),
+                                    codes[1][codes[0][first]].tolist(),
+                                    want[1][want[0][first]].tolist(), registry, where,
                                     given_level is not None)
-    return np.asarray(area, dtype=object)[row_key], np.asarray(level, dtype=object)[row_key]
+    area, level = np.asarray(area, dtype=object), np.asarray(level, dtype=object)
+    resolved = _key_codes([area, level])  # two spellings may name one area
+    named = pd.factorize(area)[0]
+    return area[row_key], level[row_key], resolved[row_key], named[row_key]
 
 
 def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
@@ -432,13 +472,23 @@ def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
 
 def _key_codes(columns: list[Any]) -> np.ndarray:
     """One integer per row for the combination of ``columns`` (0, 1, ... in order of first
-    appearance), hashing each column once instead of grouping on tuples of cells."""
+    appearance), hashing each column once instead of grouping on tuples of cells. Integer
+    columns (codes from :func:`~factormodel._cells.per_unique_coded`) are combined as they
+    are, without hashing them again."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1  # key < size
     for col in columns:
-        codes, uniques = pd.factorize(col if isinstance(col, pd.Series) else np.asarray(col))
-        key = key * (len(uniques) + 1) + (codes + 1)  # +1: a missing cell is a value too
-        key = pd.factorize(key)[0].astype(np.int64)  # stays below the number of rows
-    return key
+        arr = col.to_numpy() if isinstance(col, pd.Series) else np.asarray(col)
+        if arr.dtype.kind in "iu" and (len(arr) == 0 or arr.min() >= 0):
+            codes, card = arr.astype(np.int64, copy=False), int(arr.max(initial=0)) + 1
+        else:
+            codes, uniques = pd.factorize(arr)
+            codes, card = codes.astype(np.int64) + 1, len(uniques) + 1  # missing is a value
+        if size * card >= 2 ** 62:  # renumber the key before it could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max(initial=0)) + 1
+        key, size = key * card + codes, size * card
+    return pd.factorize(key)[0].astype(np.int64)  # 0, 1, ... in order of first appearance
 
 
 def _check_duplicates(data: pd.DataFrame, where: str, rows: np.ndarray) -> None:
@@ -456,9 +506,12 @@ def _check_population(data: pd.DataFrame, where: str, groups: np.ndarray) -> Non
     """``groups``: one integer per (area, level, year) of ``data``."""
     pop = data["population"].to_numpy(dtype=float)
     given = ~np.isnan(pop)
-    group = groups[given]
-    pairs = pd.DataFrame({"group": group, "population": pop[given]}).drop_duplicates()
-    if len(pairs) == len(np.unique(group)):  # one population per (area, level, year)
+    group, value = groups[given], pop[given]
+    size = int(groups.max(initial=-1)) + 1
+    low, high = np.full(size, np.inf), np.full(size, -np.inf)
+    np.minimum.at(low, group, value)
+    np.maximum.at(high, group, value)
+    if not (low[group] != high[group]).any():  # one population per (area, level, year)
         return
     spread = data[given].groupby(["area", "level", "year"])["population"].nunique()
     bad = spread[spread > 1]

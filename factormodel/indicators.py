@@ -33,6 +33,7 @@ from ._cells import (
     TableSource,
     parse_number,
     require_columns,
+    run_starts,
     table_decimal_mark,
     text,
     year_argument,
@@ -711,28 +712,11 @@ def _joined(frame: pd.DataFrame, column: str) -> str:
     return ", ".join(sorted(set(_distinct(frame[column]).astype(str)) - {""}))
 
 
-def _run_starts(values: np.ndarray) -> np.ndarray | None:
-    """Where each run of equal values starts, when the column comes in long runs (as a
-    wide table melted to long form does with its indicator, level, year and status
-    columns); None when it does not, so the caller hashes every cell instead."""
-    n = len(values)
-    if n < 1024 or values.dtype != object:
-        return None
-    try:
-        head = values[:1024]
-        if np.count_nonzero(head[1:] != head[:-1]) > 128:  # short runs: not worth it
-            return None
-        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    except TypeError:  # e.g. pd.NA, whose comparisons have no truth value
-        return None
-    return starts if len(starts) * 8 < n else None
-
-
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes and distinct values of a column, as :func:`pandas.factorize` gives
     them (first-appearance order, -1 for missing), hashing only run starts when the
     column comes in runs."""
-    starts = _run_starts(column.to_numpy())
+    starts = run_starts(column.to_numpy())
     if starts is None:
         return pd.factorize(column)
     codes, uniques = pd.factorize(column.iloc[starts])
@@ -742,7 +726,7 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
 def _distinct(column: pd.Series) -> pd.Series:
     """The distinct values of a column (missing values included), in first-appearance
     order, with the column's dtype."""
-    starts = _run_starts(column.to_numpy())
+    starts = run_starts(column.to_numpy())
     part = column if starts is None else column.iloc[starts]
     return part.drop_duplicates().reset_index(drop=True)
 

@@ -386,10 +386,30 @@ def _run_block(setup: _Setup, block: list[tuple[int, np.ndarray]], valid: np.nda
     return results
 
 
-def _area_blocks(setup: _Setup, n_draws: int, memory: float) -> list[list[tuple[int, np.ndarray]]]:
-    """Split the areas (grouped by their measured set) into blocks within ``memory`` bytes."""
+#: The default working-memory budget of :func:`monte_carlo` (bytes), chosen from a
+#: measurement (benchmarks/monte_carlo_national.py memory); 1 GB where it is too small.
+DEFAULT_MEMORY, LARGE_MEMORY = 2e8, 1e9
+
+
+def _memory_budget(setup: _Setup, n_draws: int, memory: float | None) -> float:
+    """``memory`` as given, else the default: 200 MB, or 1 GB when one chunk of draws and
+    one area do not fit in 200 MB (every run that fitted the old 1 GB default still runs)."""
+    if memory is not None:
+        return float(memory)
+    fixed, per_area = _block_sizes(setup, n_draws)
+    return DEFAULT_MEMORY if fixed + per_area <= DEFAULT_MEMORY else LARGE_MEMORY
+
+
+def _block_sizes(setup: _Setup, n_draws: int) -> tuple[float, float]:
+    """Bytes of one chunk's stacked matrices, and of one area's draws (and their copy)."""
     fixed = 4.0 * setup.chunk * setup.n * setup.n * 4  # stacked W, cut W, T, solves
     per_area = 2 * 4.0 * setup.n * n_draws  # float32 draws, and the copy quantiles partition
+    return fixed, per_area
+
+
+def _area_blocks(setup: _Setup, n_draws: int, memory: float) -> list[list[tuple[int, np.ndarray]]]:
+    """Split the areas (grouped by their measured set) into blocks within ``memory`` bytes."""
+    fixed, per_area = _block_sizes(setup, n_draws)
     if memory - fixed < per_area:
         raise InvalidParameterError(
             f"memory={memory:,.0f} bytes is too small for {n_draws:,} draws: one area needs "
@@ -413,7 +433,7 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
                 outcomes: Mapping[str, float] | Iterable[str], *, n_draws: int = 1000,
                 seed: int = 0, top: int = 3, interval: float = 0.9, alpha: float = 1.0,
                 distribution: str = "auto", default_sd: Mapping[str, float] | None = None,
-                chunk: int = 250, memory: float = 1e9, client: Any = None,
+                chunk: int = 250, memory: float | None = None, client: Any = None,
                 progress: bool | None = None) -> MonteCarloResult:
     """Intervals for every area's predictions and the stability of its target ranking.
 
@@ -442,10 +462,13 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
         Coverage of the reported interval (0.9: 5th to 95th percentile).
     chunk : int
         Draws per batch (about ``4 × chunk × n² × 4`` bytes of working memory).
-    memory : float
-        Bytes the working arrays may take (default 1 GB): per-draw predictions of
-        one block of areas, their partitioned copy for the quantiles, and the
-        stacked matrices of one chunk of draws.
+    memory : float, optional
+        Bytes the working arrays may take: per-draw predictions of one block of
+        areas, their partitioned copy for the quantiles, and the stacked matrices
+        of one chunk of draws. By default 200 MB (``DEFAULT_MEMORY``; smaller
+        blocks stay in cache: 10,000 draws x 14,500 buurten ran in 0.75-0.81x
+        the time of a 1 GB budget, benchmarks/monte_carlo_national.py), or 1 GB
+        when one chunk and one area need more than 200 MB.
     client : dask.distributed.Client, optional
         Run the blocks of areas on this Dask cluster (``pip install
         "factormodel[dask]"``).
@@ -501,7 +524,7 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
         room0=np.nan_to_num(room).astype(np.float32),  # NaN (unmeasured) -> never ranked
         k=min(top, len(modifiable)), chunk=int(chunk),
         q=[(1 - interval) / 2, 0.5, (1 + interval) / 2])
-    blocks = _area_blocks(setup, n_draws, float(memory))
+    blocks = _area_blocks(setup, n_draws, _memory_budget(setup, n_draws, memory))
     bar = _Progress(n_draws, progress, "draws checked")
     valid, g_draws = _valid_and_gains(setup, bar)
     bar.close()

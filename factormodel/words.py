@@ -194,26 +194,34 @@ def node_lexicon(model: FactorModel) -> Lexicon:
     return model.cached("node lexicon", build)
 
 
-_LEXICONS: dict[int, tuple[tuple[Any, ...], Lexicon]] = {}
+_LEXICONS: dict[tuple[Any, ...], Lexicon] = {}
 
 
 def indicator_lexicon(catalogue: pd.DataFrame) -> Lexicon:
     """Ids and Dutch/English labels of an indicator catalogue (indexed by id).
 
-    Cached per catalogue object and its ids and labels (a catalogue changed in place
-    gets a new lexicon); the last few catalogues are kept.
+    Cached by the catalogue's ids and labels, not by the object: every call that loads
+    or copies the same catalogue (``recommend(area=...)`` does, once per goal) gets the
+    one lexicon built for it, and a catalogue changed in place gets a new one; the
+    last few are kept.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> cat = fm.load_indicators(fm.load_model("rotterdam-jeugd"))
+    >>> indicator_lexicon(cat) is indicator_lexicon(cat.copy())
+    True
     """
-    ids = [str(i) for i in catalogue.index]
-    nl = catalogue["label_nl"].tolist()
-    en = catalogue["label_en"].tolist()
-    key = (tuple(ids), tuple(nl), tuple(en))
-    hit = _LEXICONS.get(id(catalogue))
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    lex = Lexicon("indicator", {i: (a, b) for i, a, b in zip(ids, nl, en, strict=True)})
+    key = (tuple(str(i) for i in catalogue.index), tuple(catalogue["label_nl"].tolist()),
+           tuple(catalogue["label_en"].tolist()))
+    lex = _LEXICONS.get(key)
+    if lex is not None:
+        return lex
+    lex = Lexicon("indicator", dict(zip(key[0], zip(key[1], key[2], strict=True),
+                                        strict=True)))
     if len(_LEXICONS) >= 16:
         _LEXICONS.pop(next(iter(_LEXICONS)))
-    _LEXICONS[id(catalogue)] = (key, lex)
+    _LEXICONS[key] = lex
     return lex
 
 

@@ -140,6 +140,22 @@ def test_inconsistent_population():
         normalize_area_data(raw)
 
 
+def test_spellings_of_one_area_are_one_group():
+    """Rows are grouped by their *resolved* area: ' A' and 'A' (and a code column that
+    resolves to the same area) are one area, so two populations for it are refused, and
+    the same indicator twice is a duplicate."""
+    raw = pd.DataFrame({"area": ["A", " A", "B", "B"], "year": [2022, 2022, 2022, 2023],
+                        "population": [10, 12, 5, 6], "indicator": ["a", "b", "a", "a"],
+                        "value": [1, 2, 3, 4]})
+    with pytest.raises(fm.DataError, match=r"population differs .* A 2022"):
+        normalize_area_data(raw)
+    dup = raw.assign(population=[10, 10, 5, 6], indicator=["a", " a", "a", "a"])
+    with pytest.raises(fm.DataError, match=r"2 rows share an area, year and indicator"):
+        normalize_area_data(dup)
+    ok = normalize_area_data(raw.assign(population=[10, 10, 5, 6]))
+    assert ok["area"].tolist() == ["A", "A", "B", "B"]
+
+
 def test_registry_validation():
     bad = pd.DataFrame({"area": ["A", "A", "B"], "level": ["wijk", "wijk", "dorp"],
                         "cbs_code": ["WK1", "WK1", ""], "parent": ["", "", "Z"]})

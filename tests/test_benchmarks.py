@@ -67,12 +67,16 @@ def test_large_model_cases_agree():
     assert row["max_abs_diff"] < 1e-6 and "loop named" in row["note"]
     assert bench.slow_series(n=300, repeats=1)["max_abs_diff"] < 1e-8
     assert bench.lazy_attribution(n=300, given=40, repeats=1)["max_abs_diff"] < 1e-12
+    assert bench.all_columns(n=300, repeats=1)["max_abs_diff"] < 1e-10
 
 
 def test_national_cases_agree():
     rows = _load("national").cases(n_areas=300, repeats=1, sample=5)
-    assert len(rows) == 4
+    assert len(rows) == 7
     assert rows[0]["max_abs_diff"] < 1e-12  # profile against the plain pandas profile
+    raw = [r for r in rows if r["case"].startswith("fm.profile of ")]
+    assert len(raw) == 3  # raw long, categorical, wide: the same deltas as the normalised
+    assert all(r["max_abs_diff"] < 1e-12 for r in raw)
     assert rows[-1]["max_abs_diff"] == 0  # explanation texts against the per-area ones
     assert "SYNTHETIC" in rows[0]["case"]
 

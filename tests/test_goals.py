@@ -468,3 +468,30 @@ def test_required_changes_takes_the_areas_own_level_for_a_relative_goal():
     assert own.to_frame().equals(fm.required_change(m, goal, level=8.0).to_frame())
     typical = fm.required_changes(m, [goal])[0]
     assert not np.allclose(own.table["change_sd"], typical.table["change_sd"])
+
+
+def test_indicator_lexicon_is_built_once_for_repeated_recommendations(monkeypatch):
+    """recommend(area=...) resolves goal names against the catalogue's lexicon; loading or
+    copying the same catalogue again must not rebuild it (it was 60% of the call)."""
+    from factormodel import words
+
+    built = []
+
+    class Counting(words.Lexicon):
+        def __init__(self, kind, *args, **kwargs):
+            if kind == "indicator":
+                built.append(kind)
+            super().__init__(kind, *args, **kwargs)
+
+    monkeypatch.setattr(words, "Lexicon", Counting)
+    monkeypatch.setattr(words, "_LEXICONS", {})
+    m = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(m, fm.load_example_data("rotterdam"), level="wijk")
+    area = prof.deltas.index[3]
+    first = fm.recommend(m, prof, {"vsv": 1.0, "jeugdcriminaliteit": 0.5}, area=area)
+    again = fm.recommend(m, prof, {"vsv": 1.0, "jeugdcriminaliteit": 0.5}, area=area)
+    assert len(built) == 1
+    pd.testing.assert_frame_equal(first, again)
+    cat = fm.load_indicators(m)
+    changed = cat.assign(label_en=cat["label_en"] + " (edited)")
+    assert words.indicator_lexicon(changed) is not words.indicator_lexicon(cat)

@@ -248,3 +248,23 @@ def test_model_results_do_not_depend_on_the_dense_path():
     T = fm.total_effects(m, targets=list(m.outcomes)).to_numpy()  # through the dense system
     np.testing.assert_allclose(T, sparse.columns(targets), atol=1e-13)
     np.testing.assert_array_equal(m.weight_array, m.weight_matrix.toarray())
+
+
+def test_large_graph_reachability_matches_breadth_first_search():
+    """Above the dense limit reachability is searched on the condensation (one node per
+    strongly connected component); it must equal a plain search on the graph itself."""
+    rng = np.random.default_rng(11)
+    for n, p in ((400, 0.004), (600, 0.003), (500, 0.0025)):
+        A = sp.csr_matrix((rng.random((n, n)) < p).astype(float) * rng.uniform(-1, 1, (n, n)))
+        assert not _linalg.small(A)
+        k, _ = csgraph.connected_components(A, directed=True, connection="strong")
+        assert 1 < k < n  # several components, some larger than one node
+        starts = rng.choice(n, 40, replace=False)
+        for reverse in (False, True):
+            G = abs(A.T if reverse else A)
+            hops = csgraph.shortest_path(G, directed=True, unweighted=True, indices=starts)
+            np.testing.assert_array_equal(_linalg.reachable(A, starts, reverse=reverse),
+                                          np.isfinite(hops))
+    ring = sp.csr_matrix((np.full(500, 0.5), (np.arange(500), (np.arange(500) + 1) % 500)),
+                         shape=(500, 500))  # one component: every node reaches every node
+    assert _linalg.reachable(ring, np.array([3, 7])).all()

@@ -712,3 +712,34 @@ def test_page_downloads_the_wijkrapport(client):
     assert "<html" in r.text.lower() and AREA in r.text
     page = client.get("/")
     assert 'value="report"' in page.text
+
+
+def test_a_report_asked_for_again_is_not_rendered_again(monkeypatch):
+    """Issue 27 item 4: the service keeps rendered reports by content (model, data digest,
+    options, date); the same request returns the same HTML without rendering, and any
+    change in the data or the options renders anew."""
+    calls = []
+
+    def fake_report(model, data, area, goals, **kwargs):
+        calls.append(area)
+        return f"<html>{area} {len(calls)}</html>"
+
+    monkeypatch.setattr(service, "report", fake_report)
+    monkeypatch.setattr(service, "_REPORTS", type(service._REPORTS)())
+    m = fm.load_model("rotterdam-jeugd")
+    data = fm.load_example_data("rotterdam")
+    args = {"budget": None, "lang": "nl", "n_draws": 100}
+    first = service.wijkrapport(m, data, "Rubroek", {"vsv": 1.0}, **args)
+    again = service.wijkrapport(fm.load_model("rotterdam-jeugd"), data.copy(), "Rubroek",
+                                {"vsv": 1.0}, **args)  # equal content, other objects
+    assert again == first and calls == ["Rubroek"]
+    service.wijkrapport(m, data, "Rubroek", {"vsv": 2.0}, **args)
+    service.wijkrapport(m, data, "Rubroek", {"vsv": 1.0}, **{**args, "lang": "en"})
+    changed = data.copy()
+    changed.loc[changed.index[0], "value"] = changed["value"].iloc[0] + 1
+    service.wijkrapport(m, changed, "Rubroek", {"vsv": 1.0}, **args)
+    assert len(calls) == 4
+    monkeypatch.setattr(service, "REPORT_CACHE_SIZE", 2)
+    for area in ("Oud-Crooswijk", "Kralingen-West", "Rubroek"):
+        service.wijkrapport(m, data, area, {"vsv": 1.0}, **args)
+    assert len(service._REPORTS) == 2 and calls[-1] == "Rubroek"  # the oldest left

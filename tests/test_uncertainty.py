@@ -198,3 +198,21 @@ def test_dask_cluster_gives_the_in_memory_result(rotterdam):
                                 memory=memory, client=client)
     pd.testing.assert_frame_equal(local.predictions, remote.predictions)
     pd.testing.assert_frame_equal(local.rank_stability, remote.rank_stability)
+
+
+def test_default_memory_budget_is_small_unless_one_block_needs_more():
+    """Issue 27 item 13: the default budget is 200 MB (measured faster than 1 GB), and 1 GB
+    where one chunk of draws and one area need more -- every run the old 1 GB default
+    allowed still runs by default; a budget given is kept."""
+    from types import SimpleNamespace
+
+    from factormodel.uncertainty import DEFAULT_MEMORY, LARGE_MEMORY, _memory_budget
+
+    assert (DEFAULT_MEMORY, LARGE_MEMORY) == (2e8, 1e9)
+    rotterdam_like = SimpleNamespace(chunk=250, n=110)
+    assert _memory_budget(rotterdam_like, 10_000, None) == 2e8
+    assert _memory_budget(rotterdam_like, 10_000, 5e8) == 5e8
+    big = SimpleNamespace(chunk=250, n=300)  # one chunk's matrices alone take 360 MB
+    assert _memory_budget(big, 1_000, None) == 1e9
+    many_draws = SimpleNamespace(chunk=250, n=110)  # 200,000 draws of one area: 176 MB
+    assert _memory_budget(many_draws, 200_000, None) == 1e9

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import re
 import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -577,6 +579,20 @@ def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, floa
                               alpha=alpha, phases=goal_phases(chosen))
 
 
+#: Rendered wijkrapporten kept in memory (about 0.2 MB each), by what they are made of.
+REPORT_CACHE_SIZE = 32
+_REPORTS: OrderedDict[tuple, str] = OrderedDict()
+_REPORTS_LOCK = threading.Lock()
+
+
+def _data_digest(data: pd.DataFrame) -> str:
+    """SHA-256 of a table's cells, index, columns and attributes (its content, not its id)."""
+    h = hashlib.sha256(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes())
+    h.update(repr((list(map(str, data.columns)), sorted(data.attrs.items(), key=str)))
+             .encode("utf-8"))
+    return h.hexdigest()
+
+
 def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
                 outcomes: Mapping[str, float], goals: Sequence[str] = (), *,
                 budget: float | None, lang: str, reference: str = "city",
@@ -584,10 +600,28 @@ def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
                 n_draws: int = DEFAULT_OPTIONS.n_draws,
                 data_source: str | None = None, population: float | None = None) -> str:
     """:func:`factormodel.report` as one self-contained HTML string (``population``: the
-    area's, for the portfolio, when the data do not give it)."""
-    return str(report(model, data, area, goals_of(outcomes, goals), budget=budget, lang=lang,
+    area's, for the portfolio, when the data do not give it).
+
+    The report is a pure function of its inputs (its Monte Carlo is seeded) and of the
+    day it is dated, so the last ``REPORT_CACHE_SIZE`` are kept by content -- the model
+    (compared by content), a digest of the data, every option and today's date -- and a
+    report asked for again is not rendered again (0.5-0.6 s of CPU each, most of it
+    drawing the figures)."""
+    key = (model, _data_digest(data), area, tuple(sorted(outcomes.items())), tuple(goals),
+           budget, lang, reference, year, level, n_draws, data_source, population,
+           date.today().isoformat())
+    with _REPORTS_LOCK:
+        if key in _REPORTS:
+            _REPORTS.move_to_end(key)
+            return _REPORTS[key]
+    html = str(report(model, data, area, goals_of(outcomes, goals), budget=budget, lang=lang,
                       reference=reference, year=year, level=level, n_draws=n_draws,
                       data_source=data_source, population=population))
+    with _REPORTS_LOCK:
+        _REPORTS[key] = html
+        while len(_REPORTS) > REPORT_CACHE_SIZE:
+            _REPORTS.popitem(last=False)
+    return html
 
 
 def report_filename(area: str) -> str:
