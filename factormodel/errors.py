@@ -33,6 +33,7 @@ __all__ = [
     "ModelWarning",
     "NotConvergentError",
     "OfflineError",
+    "PlanMismatchError",
     "Problem",
     "TooFewAreasError",
     "UnknownAreaError",

@@ -124,7 +124,7 @@ def xlsx_rows(path: Path, limits: Limits) -> int:
 
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise UnreadableUpload(f"not a readable XLSX workbook ({type(exc).__name__})") \
             from None
     with archive:
