@@ -169,3 +169,15 @@ def test_no_merge_conflict_markers_in_the_repository():
             if any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in text.splitlines()):
                 found.append(str(f.relative_to(root)))
     assert not found, found
+
+
+def test_one_version_source_and_type_hints_ship():
+    """The build reads the version from factormodel/__init__.py (one source) and the
+    package publishes its type hints (py.typed)."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    import factormodel as fm
+
+    assert version("factormodel") == fm.__version__
+    assert (Path(fm.__file__).parent / "py.typed").is_file()
