@@ -414,18 +414,23 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
             + "".join(parts) + "</body></html>\n")
-    if out is None:
-        return html
+    return html if out is None else save_document(html, out)
+
+
+#: File name endings of a written report.
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")
+
+
+def save_document(html: str, out: str | PathLike[str]) -> Path:
+    """Write a finished HTML document to ``out``: PDF when its suffix is ``.pdf`` (the
+    ``pdf`` extra), else the HTML itself, atomically. The one writer of the wijkrapport
+    and the voortgangsrapportage."""
     path = Path(out)
     if path.suffix.lower() == ".pdf":
         write_pdf(html, path)
     else:
         write_document(path, html)
     return path
-
-
-#: File name endings of a written report.
-REPORT_SUFFIXES = (".html", ".htm", ".pdf")
 
 
 def write_pdf(html: str, path: Path) -> None:

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from . import _lang as L
 from .evaluation import PlanEvaluation
-from .io import write_document
 from .progress import DROPOUT_REASONS
-from .report import CSS, write_pdf
+from .report import CSS, save_document
 from .wijkplan import INTERVAL, PLAN_ASSUMPTIONS_NL
 
 __all__ = ["progress_report"]
@@ -160,11 +159,4 @@ def progress_report(evaluation: PlanEvaluation, out: str | PathLike[str] | None 
             "font-size:12px;color:#555}th.num{white-space:normal}td:last-child{min-width:190px}"
             "</style></head><body>" + "".join(parts)
             + "</body></html>\n")
-    if out is None:
-        return html
-    path = Path(out)
-    if path.suffix.lower() == ".pdf":
-        write_pdf(html, path)
-    else:
-        write_document(path, html)
-    return path
+    return html if out is None else save_document(html, out)
