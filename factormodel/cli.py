@@ -364,8 +364,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--population-is-young", "--inwoners-zijn-jongeren", action="store_true",
                    help="de bevolkingskolom van de data (bijv. 'inwoners') telt de jongeren / "
                         "the data's population column counts the young people")
-    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
+    p.add_argument("--draws", type=int, help="Monte Carlo weight draws (default: fm.Options, 1000)")
+    p.add_argument("--seed", type=int, help="Monte Carlo seed (default: fm.Options, 0)")
     p.add_argument("--out", required=True, metavar="FILE.html",
                    help="where to write the report (.html, or .pdf with WeasyPrint)")
     p.set_defaults(func=_cmd_wijkanalyse)
@@ -433,8 +433,8 @@ def _wijkplan_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="afgesproken deel dat afrondt, bijv. swpbs=0,8 of swpbs=80%% / agreed "
                         "completion rate")
     m.add_argument("--auteur", default="", help="wie het plan maakte / author")
-    m.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
-    m.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
+    m.add_argument("--draws", type=int, help="Monte Carlo weight draws (default: fm.Options, 1000)")
+    m.add_argument("--seed", type=int, help="Monte Carlo seed (default: fm.Options, 0)")
     m.add_argument("--out", required=True, metavar="PLAN.json", help="waar het plan komt")
     m.set_defaults(func=_cmd_wijkplan_maak)
 
@@ -489,7 +489,7 @@ def _pairs(items: list[str], option: str, share: bool = False) -> dict[str, Any]
 
 def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
     from .wijkplan import plan_from_portfolio
-    from .workflow import Options, analyse
+    from .workflow import DEFAULT_OPTIONS, analyse
 
     if not args.area:
         raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)")
@@ -499,8 +499,8 @@ def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
     budget = _number_arg("--budget", args.budget, grouping=True)
     population = None if args.population is None else \
         _number_arg("--population", args.population, grouping=True)
-    options = Options(n_draws=args.draws, seed=args.seed, year=args.year,
-                      reference=args.reference, level=args.level)
+    options = DEFAULT_OPTIONS.with_(year=args.year, reference=args.reference,
+                                    level=args.level, **_draw_options(args))
     analysis = analyse(model, data, args.area, [read_goal(g) for g in args.goal],
                        budget=budget, population=population, options=options,
                        indicators=None if args.indicators is None else
@@ -1323,6 +1323,13 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _draw_options(args: argparse.Namespace) -> dict[str, int]:
+    """The Monte Carlo options given at the command line; the rest come from
+    :class:`factormodel.Options` (the one set of defaults, never written again here)."""
+    given = {"n_draws": args.draws, "seed": args.seed}
+    return {k: v for k, v in given.items() if v is not None}
+
+
 def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
     from .report import report
 
@@ -1341,8 +1348,8 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
     path = report(model, data, args.area, goals, budget=budget, lang=args.lang, out=args.out,
                   reference=args.reference, year=args.year, level=args.level,
                   indicators=None if catalogue is None else as_catalogue(model, catalogue),
-                  population=population, n_draws=args.draws, seed=args.seed,
-                  data_source=source, population_is_young=args.population_is_young,
+                  population=population, **_draw_options(args), data_source=source,
+                  population_is_young=args.population_is_young,
                   profile_options={"reference_values": args.reference_values,
                                    "city": args.city or CITY_NAMES, "columns": args.columns})
     print(path)

@@ -62,7 +62,7 @@ from .plot import detached, figure_png, plot_profile, plot_recommendation
 from .population import YoungPeople, ages_of, young_people
 from .portfolio import DEFAULT_EFFECT, Portfolio
 from .uncertainty import MonteCarloResult
-from .workflow import Options, analyse
+from .workflow import DEFAULT_OPTIONS, Options, analyse
 
 __all__ = ["SECTIONS", "report"]
 
@@ -273,8 +273,10 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
            targets: Mapping[str, float] | None = None, population: float | None = None,
            indicators: pd.DataFrame | None = None,
            interventions: pd.DataFrame | str | PathLike[str] | None = None,
-           one_per_factor: bool = True, top: int = 5, n_draws: int = 1000, seed: int = 0,
-           alpha: float = 1.0, dpi: int = 100, date: _dt.date | str | None = None,
+           one_per_factor: bool = DEFAULT_OPTIONS.one_per_factor,
+           top: int = DEFAULT_OPTIONS.top, n_draws: int = DEFAULT_OPTIONS.n_draws,
+           seed: int = DEFAULT_OPTIONS.seed, alpha: float = DEFAULT_OPTIONS.alpha,
+           dpi: int = 100, date: _dt.date | str | None = None,
            data_source: str | None = None,
            profile_options: Mapping[str, Any] | None = None,
            population_is_young: bool = False) -> str | Path:

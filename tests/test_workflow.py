@@ -83,3 +83,26 @@ def test_the_four_faces_give_the_same_numbers(analysis, client, capsys):
     text = re.sub(r"<[^>]+>", "", html)
     spent = re.search(r"Kosten € ([\d.]+) van € 250\.000", text).group(1)
     assert int(spent.replace(".", "")) == pytest.approx(a.portfolio.total_cost)
+
+
+def test_the_cli_takes_its_monte_carlo_defaults_from_options():
+    """No command-line option writes fm.Options' draws or seed again: every --draws and
+    --seed defaults to None, so an unset option means fm.Options (the one set of defaults)."""
+    import argparse
+
+    from factormodel import cli
+
+    def walk(parser):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from walk(sub)
+            elif action.dest in ("draws", "seed"):
+                yield parser.prog, action
+
+    found = list(walk(cli._parser()))
+    progs = {prog for prog, _ in found}
+    assert any("wijkanalyse" in p for p in progs) and any("maak" in p for p in progs)
+    for prog, action in found:
+        if "wijkanalyse" in prog or "maak" in prog:
+            assert action.default is None, (prog, action.dest, action.default)
