@@ -113,7 +113,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
     from .portfolio import Portfolio, load_interventions, optimize_portfolio
     from .progress import Progress, progress_template, read_progress
     from .propagate import PropagationResult, propagate
-    from .recommend import factor_gains, gap_effects, recommend
+    from .recommend import Recommendation, factor_gains, gap_effects, recommend
     from .report import report
     from .sem import SEMFit
     from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
@@ -167,7 +167,7 @@ _LAZY: dict[str, str] = {
                     "plot"),
     **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"], "portfolio"),
     **dict.fromkeys(["PropagationResult", "propagate"], "propagate"),
-    **dict.fromkeys(["factor_gains", "gap_effects", "recommend"], "recommend"),
+    **dict.fromkeys(["Recommendation", "factor_gains", "gap_effects", "recommend"], "recommend"),
     "report": "report",
     **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
                     "uncertainty"),
@@ -247,6 +247,7 @@ __all__ = [
     "Profile",
     "Progress",
     "PropagationResult",
+    "Recommendation",
     "RequiredChange",
     "SEMFit",
     "UnknownAreaError",

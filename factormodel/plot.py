@@ -34,6 +34,7 @@ from .effects import strongest_paths, total_effects
 from .errors import InvalidParameterError, NotConvergentError
 from .indicators import Profile, area_deltas, deltas_frame, reference_name
 from .model import FactorModel
+from .recommend import Recommendation
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -656,7 +657,7 @@ def _intervals(intervals: Any, area: Any) -> tuple[pd.DataFrame, pd.Series | Non
 
 
 @_localised
-def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
+def plot_recommendation(recommendation: Recommendation | pd.DataFrame, *, ax: Axes | None = None,
                         lang: str = "nl",
                         intervals: pd.DataFrame | MonteCarloResult | None = None,
                         area: Any = None, reference: str | None = None,
@@ -665,8 +666,8 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
 
     Parameters
     ----------
-    recommendation : DataFrame
-        From :func:`factormodel.recommend` (one area).
+    recommendation : Recommendation
+        From :func:`factormodel.recommend` (one area), or its ``table``.
     intervals : MonteCarloResult or DataFrame, optional
         A :class:`~factormodel.MonteCarloResult` from :func:`factormodel.monte_carlo`
         (its score interval per factor is drawn as an error bar and its rank
@@ -700,7 +701,9 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     if synthetic is None and getattr(intervals, "synthetic", False):
         about["synthetic"] = True  # the Monte Carlo result was computed from synthetic data
     area = about["area"]
-    ranked = recommendation[recommendation["status"] == "recommended"]
+    table = recommendation.table if isinstance(recommendation, Recommendation) \
+        else recommendation
+    ranked = table[table["status"] == "recommended"]
     if ranked.empty:
         raise InvalidParameterError("no recommended factors to plot")
     stability = None
@@ -748,7 +751,7 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     _title(ax, "Aangrijpingspunten: factoren om op in te zetten" if nl else "Factors to target",
            lang, area=area, reference=about["reference"], year=about["year"],
            synthetic=about["synthetic"])
-    notes = recommendation.attrs.get("notes", [])
+    notes = recommendation.notes if isinstance(recommendation, Recommendation) else []
     if notes:  # e.g. a sparse outcome column: disclose it inside the figure, under the legend
         ax.annotate("\n".join(textwrap.fill(n[lang], 110) for n in notes), xy=(0, 0),
                     xycoords="axes fraction", xytext=(0, -60), textcoords="offset points",

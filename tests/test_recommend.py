@@ -36,7 +36,7 @@ def test_gains_and_evidence_by_hand(toy):
 def test_scores_by_hand_and_poverty_never_recommended(toy):
     rec = fm.recommend(toy, PROFILE, {"vsv": 1.0}, area="A")
     assert "armoede" not in set(rec["factor"])  # context: never a target
-    r = rec.set_index("factor")
+    r = rec.table.set_index("factor")
     ev = fm.factor_gains(toy, ["vsv"])["evidence"]
     assert r.loc["schoolverzuim", "room"] == 0.5 and r.loc["schoolverzuim", "gain"] == 0.5
     assert r.loc["schoolverzuim", "score"] == pytest.approx(0.5 * 0.5 * ev["schoolverzuim"])
@@ -63,7 +63,7 @@ def test_unmeasured_factors_are_flagged_not_guessed(toy):
 
 def test_explanations_name_factor_direction_and_outcome(toy):
     prof = fm.Profile(pd.DataFrame([PROFILE], index=["Oud-Crooswijk"]), reference="city")
-    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk").set_index("factor")
+    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk").table.set_index("factor")
     nl = rec.loc["schoolverzuim", "explanation_nl"]
     en = rec.loc["schoolverzuim", "explanation_en"]
     assert nl.startswith("In Oud-Crooswijk is de score op 'schoolverzuim' 0,50 SD tussen "
@@ -211,10 +211,10 @@ def test_sparse_outcome_column_is_disclosed_in_ranking_cli_and_plot(capsys, tmp_
     ctc = fm.load_model("ctc")
     prof = pd.Series({f: 0.5 for f in ctc.factors if ctc.nodes.loc[f, "kind"] == "risk"})
     rec = fm.recommend(ctc, prof, ["depressie_angst", "delinquentie"], area="X")
-    notes = rec.attrs["notes"]
+    notes = rec.notes
     assert len(notes) == 1 and "depressie_angst has only 2 incoming links" in notes[0]["en"]
     assert "niet geverifieerd" in notes[0]["nl"]
-    assert fm.recommend(ctc, prof, ["delinquentie"], area="X").attrs["notes"] == []
+    assert fm.recommend(ctc, prof, ["delinquentie"], area="X").notes == []
     ax = fm.plot_recommendation(rec, lang="en")
     assert any("only 2 incoming links" in t.get_text() for t in ax.texts)
 
@@ -227,7 +227,7 @@ def test_a_small_effect_in_an_explanation_is_not_written_as_zero():
     assert list(_fixed(values, 2)) == ["0.00", "0.20", "0.00", "0.00"]  # the plain form
     toy = fm.load_model("toy")
     prof = pd.Series({"opvoedklimaat": -0.01, "schoolverzuim": 0.5})
-    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="A").set_index("factor")
+    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="A").table.set_index("factor")
     # opvoedklimaat 0.01 SD below: raises vsv by 0.002 SD, which must not read 0.00
     assert "raises early school leaving by 0.002 SD" in rec.loc["opvoedklimaat", "explanation_en"]
     assert "met 0,002 SD" in rec.loc["opvoedklimaat", "explanation_nl"]
