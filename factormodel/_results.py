@@ -17,7 +17,8 @@ from ._html import frame_html
 from ._json import json_safe
 from .errors import InvalidParameterError
 
-__all__ = ["PROVENANCE", "Result", "ScenarioResult", "check_lang", "number", "provenance_of"]
+__all__ = ["PROVENANCE", "Result", "ScenarioResult", "check_lang", "number", "provenance_of",
+           "whole"]
 
 #: Key of a pandas object's ``attrs`` under which the library records what the numbers
 #: were computed from (area, year, reference, synthetic data, outcome), so that a table
@@ -70,6 +71,19 @@ def number(x: float, digits: int = 2, lang: str = "nl", sign: bool = False) -> s
     plus = "+" if sign else ""
     s = f"{x:{plus}.{digits}f}" if x == 0 or abs(x) >= 10 ** -digits else f"{x:{plus}.2g}"
     return s.replace(".", ",") if lang == "nl" else s
+
+
+def whole(x: float | None, lang: str = "nl") -> str:
+    """A whole number with thousands grouping for a ``summary(lang)``: ``250.000`` in
+    Dutch, ``250,000`` in English (``0`` for None).
+
+    Examples
+    --------
+    >>> whole(249_800), whole(249_800, "en"), whole(None)
+    ('249.800', '249,800', '0')
+    """
+    text = f"{x or 0:,.0f}"
+    return text.replace(",", ".") if lang == "nl" else text
 
 
 def check_lang(lang: str) -> str:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import Result
+from ._results import Result, check_lang, number
 from .errors import DataError, InvalidParameterError
 from .model import FactorModel
 
@@ -65,6 +65,36 @@ class Estimate(Result):
     def to_frame(self) -> pd.DataFrame:
         """The estimated edges (``source, target, prior, estimate, se, low, high, n``)."""
         return self.edges.copy()
+
+    def summary(self, lang: str = "nl") -> str:
+        """How many weights the data informed and how well the nodes fit, in Dutch
+        (``"nl"``) or English.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, factormodel as fm
+        >>> toy = fm.load_model("toy")
+        >>> data = pd.DataFrame(np.random.default_rng(0).standard_normal((200, 6)),
+        ...                     columns=toy.node_ids)
+        >>> print(fm.estimate_weights(toy, data).summary("en"))  # doctest: +ELLIPSIS
+        7 of 7 edge weights estimated from the data (95% intervals). Median R² per node: ...
+        """
+        nl = check_lang(lang) == "nl"
+        done = int(self.edges["estimate"].notna().sum())
+        r2 = self.fit["r2"].dropna()
+        out = [f"{done} van {len(self.edges)} verbindingsgewichten geschat uit de gegevens "
+               f"({number(100 * self.confidence, 0, lang)}%-intervallen"
+               f"{', ridge ' + number(self.ridge, 2, lang) if self.ridge else ''})." if nl else
+               f"{done} of {len(self.edges)} edge weights estimated from the data "
+               f"({number(100 * self.confidence, 0, lang)}% intervals"
+               f"{', ridge ' + number(self.ridge, 2, lang) if self.ridge else ''})."]
+        if len(r2):
+            out.append(f"Mediaan R² per knooppunt: {number(float(r2.median()), 2, lang)}." if nl
+                       else f"Median R² per node: {number(float(r2.median()), 2, lang)}.")
+        if self.cyclic:
+            out.append("Het model heeft terugkoppelingen: de schattingen zijn vertekend." if nl
+                       else "The model has feedback loops: the estimates are biased.")
+        return " ".join(out)
 
     def weights_table(self) -> pd.DataFrame:
         """The estimates as a weight table (weight and sd = se) for ``with_weights``."""

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ._json import json_safe
-from ._results import Result
+from ._results import Result, whole
 from .errors import DataError, InvalidParameterError, UnknownTableError
 from .goals import Goal, RequiredChange, goal_phases, required_changes, resolve_goal
 from .indicators import Profile, indicator_table, load_indicators, profile, to_indicator_units
@@ -240,8 +240,8 @@ class WijkAnalysis(Result):
                         f"First target factor: {f['label_en']}.")
         if self.portfolio is not None:
             n = len(self.portfolio.chosen)
-            cost, budget = _whole(self.portfolio.total_cost, nl), _whole(self.budget, nl)
-            people = _whole(self.population, nl)
+            cost, budget = whole(self.portfolio.total_cost, lang), whole(self.budget, lang)
+            people = whole(self.population, lang)
             out.append(f"Het pakket kiest {n} interventie(s) voor € {cost} van € {budget}, "
                        f"voor {people} jongeren ({self.population_source})." if nl else
                        f"The portfolio chooses {n} intervention(s) for €{cost} of €{budget}, "
@@ -258,12 +258,6 @@ class WijkAnalysis(Result):
                 f"{len(self.indicators)} indicators, {len(self.priorities)} goal node(s)"
                 f"{'' if self.portfolio is None else ', a portfolio'}"
                 f"{', SYNTHETIC data' if self.profile.synthetic else ''}>")
-
-
-def _whole(x: float | None, nl: bool) -> str:
-    """A whole number with thousands grouping (``250.000`` in Dutch)."""
-    text = f"{x or 0:,.0f}"
-    return text.replace(",", ".") if nl else text
 
 
 def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
