@@ -315,7 +315,7 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
                min_abs_weight: float = 0.0) -> Axes:
     """The whole factor graph in columns: one per setting, outcomes at the right.
 
-    Nodes are coloured by kind, edges by sign (width by |weight|). Within a
+    Nodes are coloured by kind, edges by sign (width by ``|weight|``). Within a
     column, nodes are ordered by their total effect on the outcomes, so that
     lines cross less. Labels stand beside their node, never on top of others.
 
@@ -394,7 +394,7 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
     Nodes are placed in columns by the length of their shortest path to the
     outcome (the outcome at the right); within a column they are ordered by
     their total effect on it, largest first. The ``top_paths`` strongest
-    paths (largest |product of weights|) are drawn in colour, the rest in grey.
+    paths (largest ``|product of weights|``) are drawn in colour, the rest in grey.
 
     Examples
     --------

@@ -645,7 +645,7 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
     -------
     DataFrame
         One row per edge: ``source, target, weight, sensitivity, sd`` and the
-        tornado swing ``low``/``high`` = value ∓ |sensitivity| × sd (the
+        tornado swing ``low``/``high`` = value ∓ ``|sensitivity|`` × sd (the
         first-order change for a one-SD change of that weight), sorted by the
         swing, largest first. Its ``attrs["factormodel"]`` records what the
         value is (``outcome`` or ``factor`` with its ``label_nl``/``label_en``)
