@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -191,8 +191,11 @@ class Recommendation(Result):
                     f"Ranking of target factors for {self.area}{against} (goals: {goals}), "
                     f"model {self.model.name}")
             if len(ranked):
-                items = ", ".join(f"{int(r.rank)}. {labels.get(r.factor, r.factor)} (score "
-                                  f"{number(r.score, 3, lang)})" for r in ranked.itertuples())
+                items = ", ".join(f"{rank}. {labels.get(f, f)} (score {number(score, 3, lang)})"
+                                  for rank, f, score in zip(
+                                      ranked["rank"].astype(int).tolist(),
+                                      ranked["factor"].astype(str).tolist(),
+                                      ranked["score"].astype(float).tolist(), strict=True))
                 out = [f"{head}: {items}."]
             else:
                 out = [f"{head}: geen factor ligt aan de verkeerde kant van de referentie en "
@@ -266,7 +269,7 @@ def goal_factor_notes(model: FactorModel, goals: Iterable[str]) -> list[dict[str
     out = []
     for o in goals:
         if o in model.factors:
-            nl, en = model.nodes.loc[o, "label_nl"], model.nodes.loc[o, "label_en"]
+            nl, en = str(model.nodes.loc[o, "label_nl"]), str(model.nodes.loc[o, "label_en"])
             out.append({
                 "nl": f"'{nl}' is zelf een gekozen doel: de rangorde toont de factoren die het "
                       "beïnvloeden, niet het doel zelf (dat telt alleen mee voor zijn effect "
@@ -360,21 +363,24 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     goals = list(g.goals)
     notes = sparse_outcome_notes(model, goals) + goal_factor_notes(model, goals)
     assumptions = list(profile.assumptions) if isinstance(profile, Profile) else []
-    made = {"model": model, "goals": dict(g.goals), "top": top, "alpha": float(alpha),
-            "notes": notes, "assumptions": assumptions}
+
+    def made(table: pd.DataFrame, where: str | None) -> Recommendation:
+        return Recommendation(table=table, model=model, area=where, goals=dict(g.goals), top=top,
+                              alpha=float(alpha), notes=notes,
+                              provenance=_provenance(profile, where), assumptions=assumptions)
+
     if not isinstance(profile, pd.Series) and area is None and len(deltas_frame(profile)) != 1:
         frame = deltas_frame(profile)
         ranking = _citywide(model, frame, mod, sign, top)
         if explain:
-            at = (frame.index.get_indexer(ranking["area"]),
-                  frame.columns.get_indexer(ranking["factor"]))
+            at = (frame.index.get_indexer(pd.Index(ranking["area"])),
+                  frame.columns.get_indexer(pd.Index(ranking["factor"])))
             ranking["delta"] = frame.to_numpy(dtype=float)[at]
             effects = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
             ranking["explanation_nl"], ranking["explanation_en"] = citywide_explanations(
                 model, ranking, list(g.goals), effects, profile, alpha=check_alpha(alpha),
                 indicators=indicators)
-        return Recommendation(table=ranking, area=None, provenance=_provenance(profile, None),
-                              **made)
+        return made(ranking, None)
     row, area = area_deltas(profile, area)
     delta = row.reindex(mod.index).astype(float)
     room = _scoring.room(sign, delta.to_numpy())
@@ -405,8 +411,7 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     _add_paths(model, out, list(g.goals), check_alpha(alpha))
     _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators,
                       check_alpha(alpha))
-    return Recommendation(table=out, area=str(area), provenance=_provenance(profile, area),
-                          **made)
+    return made(out, str(area))
 
 
 def _provenance(profile: Profile | pd.DataFrame | pd.Series, area: Any) -> dict[str, Any]:
@@ -479,7 +484,7 @@ def _add_paths(model: FactorModel, table: pd.DataFrame, outs: list[str], alpha: 
         texts = []
         for f in table["factor"]:
             best = strongest_paths(model, f, o, top=1, alpha=alpha)
-            texts.append(f"{best.loc[0, 'path']} ({best.loc[0, 'product']:+.3f})"
+            texts.append(f"{best['path'].iloc[0]} ({float(best['product'].iloc[0]):+.3f})"
                          if len(best) else "")
         table[f"path_{o}"] = texts
 
@@ -579,7 +584,8 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         raise InvalidParameterError(f"not measured in {area}: {', '.join(missing)}; "
                                     "a gap can only be closed where it is known")
     closed = {f: -float(delta[f]) for f in factors}
-    together = propagate(model, closed, alpha=alpha).deltas
+    # one scenario (a mapping): a Series of every node's change
+    together = cast(pd.Series, propagate(model, closed, alpha=alpha).deltas)
     # alone: the same clamped solve with only that factor held (one scenario per factor), so
     # a factor on a loop is held at its reference alone too, not left to feed back on itself
     each = pd.DataFrame(np.diag([closed[f] for f in factors]), index=factors, columns=factors
@@ -595,7 +601,7 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     for o in g.goals:
         alone = {f: float(alone_all.loc[f, o]) for f in factors}
         total = sum(alone.values())
-        joint = float(together[o])
+        joint = float(together.loc[o])
         # without an overlap the clamped solves add up exactly (up to rounding)
         if not overlap or abs(total - joint) <= 1e-9 * max(1.0, abs(joint)):
             why_nl = "samen is hier precies de som: geen van de factoren werkt via een andere"
@@ -628,8 +634,8 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     out.insert(5, "unit", "")
     out.insert(6, "indicator", ind)
     has = ind != ""
-    if has.any():
-        cat = indicators.loc[ind[has]]  # type: ignore[union-attr]
+    if indicators is not None and has.any():  # a catalogue gave the goals indicators
+        cat = indicators.loc[ind[has]]
         level, _ = units.current_levels(indicators, ind[has], np.full(int(has.sum()), area, object),
                                   profile if isinstance(profile, Profile) else None)
         out.loc[has, "change"] = units.to_units(units.Measures.of(cat),

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -251,10 +252,10 @@ def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None
         if year - 1 not in years:
             continue
         change = profile(model, data, reference="previous_year", year=year, level=level,
-                         indicators=indicators)
-        change = change.deltas
+                         indicators=indicators).deltas
         factors = change.reindex(columns=list(model.factors))
-        predicted = propagate(model, factors, missing="free").outcomes
+        # a DataFrame of scenarios in: a DataFrame of outcomes out
+        predicted = cast(pd.DataFrame, propagate(model, factors, missing="free").outcomes)
         observed = change.reindex(columns=outs)
         long = paired_long(predicted, observed, ("area", "outcome"), ("predicted", "observed"))
         long = long.drop(columns="difference").dropna()
