@@ -21,7 +21,7 @@ def main(wijk: str = "Oud-Crooswijk", budget: str = "250000") -> fm.Portfolio:
 
     rec = fm.recommend(model, prof, outcomes, area=wijk, top=3)
     print(f"{wijk} (SYNTHETIC data): factors to target for {outcomes}\n")
-    for r in rec[rec["status"] == "recommended"].itertuples():
+    for r in rec.ranked.itertuples():
         print(f"{int(r.rank)}. {r.factor}: score {r.score:.3f} "
               f"(room {r.room:.2f} x gain {r.gain:.2f} x evidence {r.evidence:.2f})")
         print(f"   {r.explanation_en}\n")

@@ -86,7 +86,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         to_indicator_units,
     )
     from factormodel.analysis.portfolio import Portfolio, load_interventions, optimize_portfolio
-    from factormodel.analysis.recommend import factor_gains, gap_effects, recommend
+    from factormodel.analysis.recommend import Recommendation, factor_gains, gap_effects, recommend
     from factormodel.analysis.uncertainty import (
         MonteCarloResult,
         draw_weights,
@@ -192,7 +192,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"],
                     "analysis.portfolio"),
     **dict.fromkeys(["PropagationResult", "propagate"], "core.propagate"),
-    **dict.fromkeys(["factor_gains", "gap_effects", "recommend"], "analysis.recommend"),
+    **dict.fromkeys(["Recommendation", "factor_gains", "gap_effects", "recommend"],
+                    "analysis.recommend"),
     "report": "render.report",
     **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
                     "analysis.uncertainty"),
@@ -257,6 +258,7 @@ __all__ = [
     "Profile",
     "Progress",
     "PropagationResult",
+    "Recommendation",
     "RequiredChange",
     "SEMFit",
     "UnknownAreaError",

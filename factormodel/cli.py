@@ -67,7 +67,7 @@ from factormodel.analysis.portfolio import (
     optimize_portfolio,
 )
 from factormodel.analysis.readback import echo_goal, read_goal
-from factormodel.analysis.recommend import gap_effects, recommend
+from factormodel.analysis.recommend import Recommendation, gap_effects, recommend
 from factormodel.analysis.words import Lexicon, parse_number, resolve_node
 from factormodel.core.effects import decompose_effects, total_effects
 from factormodel.core.fcm import FCMResult
@@ -1269,9 +1269,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     echoes = [echo_goal(model, r.goal, level=_own_level(model, args, r.indicator, prof.year))
               if r.goal.change is not None else None for r in resolved]
     rec = recommend(model, prof, goals, area=args.area, top=args.top)
-    ranked = rec[rec["status"] == "recommended"]
-    effects = (gap_effects(model, prof, goals, ranked, area=args.area)
-               if len(ranked) else pd.DataFrame())
+    effects = (gap_effects(model, prof, goals, rec, area=args.area)
+               if len(rec.ranked) else pd.DataFrame())
     # for goals with a size: the change of its strongest drivers that would reach it
     needed = required_changes(model, goals, levels=prof.area_levels(args.area))
     portfolio = catalogue = None
@@ -1298,22 +1297,22 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
                        "group": r.goal.group, "priority": r.goal.priority,
                        "echo": e.to_dict() if e is not None else None}
                       for r, e in zip(resolved, echoes, strict=True)],
-            "factors": rec.to_dict("records"), "effects": effects,
+            "factors": rec.table.to_dict("records"), "effects": effects,
             "required_change": [n.to_dict() for n in needed],
             "portfolio": portfolio.to_dict() if portfolio is not None else None,
             "young_people": young.to_dict() if portfolio is not None else None,
-            "notes": rec.attrs.get("notes", [])}
+            "notes": rec.notes}
         _emit(args, doc)
         return 0
     if args.format != "table":
-        sheets = {"ranking": rec.drop(columns=[c for c in rec.columns
-                                               if c.startswith("explanation_")
-                                               and c != f"explanation_{lang}"])}
+        sheets = {"ranking": rec.table.drop(columns=[c for c in rec.columns
+                                                     if c.startswith("explanation_")
+                                                     and c != f"explanation_{lang}"])}
         if len(effects) and args.format == "xlsx":  # CSV: one table of rows per kind
             sheets["effects"] = effects
         if portfolio is not None:
             sheets["portfolio"] = portfolio.to_frame()
-        _emit(args, rec, sheets=sheets, lang=lang)
+        _emit(args, rec.table, sheets=sheets, lang=lang)
         return 0
     text = _recommend_text(model, args, rec, effects, needed, portfolio, catalogue, prof, note)
     said = [e.text(lang) for e in echoes if e is not None]
@@ -1324,7 +1323,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if portfolio is not None:  # the number of young people used, and where it came from
         text = text.replace(_PORTFOLIO_MARK, L.phrase("young_people", lang,
                                                       who=young.describe(lang)), 1)
-    _emit(args, rec, text)
+    _emit(args, rec.table, text)
     return 0
 
 
@@ -1364,7 +1363,7 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
 _PORTFOLIO_MARK = "\0young people\0"  # replaced by the young people the portfolio is for
 
 
-def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFrame,
+def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommendation,
                     effects: pd.DataFrame, needed: list, portfolio: Any, catalogue: Any,
                     prof: Profile, note: str) -> str:
     lang = args.lang
@@ -1377,8 +1376,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
                       status=L.status(model.metadata.status, lang), note=note),
              L.phrase("rec_reference", lang, ref=prof.reference_name(lang)),
              *_reference_lines(prof, lang), ""]
-    status = L.translate_frame(rec[["status"]], lang).iloc[:, 0]
-    for i, r in enumerate(rec.itertuples()):
+    status = L.translate_frame(rec.table[["status"]], lang).iloc[:, 0]
+    for i, r in enumerate(rec.table.itertuples()):
         if r.status == "recommended":
             lines.append(L.phrase("rec_line", lang, rank=int(r.rank), factor=r.factor,
                                   score=n(r.score, 3), room=n(r.room), gain=n(r.gain),
@@ -1387,7 +1386,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
             lines.append(L.phrase("rec_other", lang, factor=r.factor, status=status.iloc[i],
                                   gain=n(r.gain)))
         lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
-    for note in rec.attrs.get("notes", []):  # e.g. an outcome with few drivers in the model
+    for note in rec.notes:  # e.g. an outcome with few drivers in the model
         lines += ["", *textwrap.wrap(note[lang], width=92)]
     if len(effects):
         lines += ["", *textwrap.wrap(L.phrase("effects_head", lang), 92)]

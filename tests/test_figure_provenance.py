@@ -7,6 +7,8 @@ from the areas in the data is named as such (finding 10).
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -102,7 +104,7 @@ def test_tornado_of_a_score_names_the_factor_by_label(synthetic):
 def test_a_synthetic_monte_carlo_result_labels_a_bare_ranking(synthetic):
     model, prof = synthetic
     rec = fm.recommend(model, prof, {"vsv": 1}, area=AREA)
-    rec.attrs = {}
+    rec = dataclasses.replace(rec, provenance={})  # a ranking that records nothing
     mc = fm.monte_carlo(model, prof.deltas.loc[[AREA]], {"vsv": 1}, n_draws=20, seed=1,
                         progress=False)
     assert mc.synthetic
@@ -139,7 +141,7 @@ def test_the_record_survives_selection_and_travels_into_results(synthetic):
     assert r.provenance == record
     assert repr(r).endswith(f"inputs of {AREA!r}, SYNTHETIC data>")
     rec = fm.recommend(model, prof, {"vsv": 1}, area=AREA)
-    assert rec.attrs[PROVENANCE] == prof.provenance(AREA)
+    assert rec.provenance == prof.provenance(AREA) == provenance_of(rec)
     # a row picked by hand from the deltas: its name is the area
     assert provenance_of(prof.deltas.loc["Tarwewijk"])["area"] == "Tarwewijk"
 

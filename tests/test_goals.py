@@ -399,14 +399,14 @@ def test_a_factor_that_is_itself_a_goal_is_not_its_own_lever(toy):
     # the only goal is schoolverzuim itself: what drives it is ranked, not the goal
     rec = fm.recommend(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp")], area="A")
     assert "schoolverzuim" not in set(rec["factor"]) and list(rec["factor"]) == ["opvoedklimaat"]
-    assert any("is zelf een gekozen doel" in n["nl"] for n in rec.attrs["notes"])
+    assert any("is zelf een gekozen doel" in n["nl"] for n in rec.notes)
     mc = fm.monte_carlo(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp")], n_draws=50,
                         seed=1, top=1, progress=False)
     assert mc.rank_stability.loc["A", "schoolverzuim"] == 0  # the same rule in the draws
     assert mc.rank_stability.loc["A", "opvoedklimaat"] == 1
     # with a second goal it is ranked for its effect on that goal only, and says so
     both = fm.recommend(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp"), "vsv"],
-                        area="A").set_index("factor")
+                        area="A").table.set_index("factor")
     total = fm.total_effects(toy, targets=["vsv"])["vsv"]
     assert both.loc["schoolverzuim", "gain"] == pytest.approx(total["schoolverzuim"])
     text = both.loc["schoolverzuim", "explanation_nl"]
@@ -491,7 +491,7 @@ def test_indicator_lexicon_is_built_once_for_repeated_recommendations(monkeypatc
     first = fm.recommend(m, prof, {"vsv": 1.0, "jeugdcriminaliteit": 0.5}, area=area)
     again = fm.recommend(m, prof, {"vsv": 1.0, "jeugdcriminaliteit": 0.5}, area=area)
     assert len(built) == 1
-    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(first.table, again.table)
     cat = fm.load_indicators(m)
     changed = cat.assign(label_en=cat["label_en"] + " (edited)")
     assert words.indicator_lexicon(changed) is not words.indicator_lexicon(cat)

@@ -3,6 +3,7 @@ show or save anything by themselves."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import matplotlib
@@ -87,7 +88,10 @@ def test_recommendation_plot_and_intervals(toy):
     ax = fm.plot_recommendation(rec, intervals=intervals)
     assert len(ax.patches) == 2 and ax.containers
     with pytest.raises(fm.InvalidParameterError, match="no recommended factors"):
-        fm.plot_recommendation(rec.assign(status="not measured"))
+        fm.plot_recommendation(dataclasses.replace(rec, table=rec.table.assign(
+            status="not measured")))
+    # its table alone plots the same bars (without the notes the result carries)
+    assert len(fm.plot_recommendation(rec.table, area="A").patches) == 2
 
 
 def test_heatmap_masks_unmeasured(rotterdam):
@@ -240,8 +244,7 @@ def test_figures_of_real_data_do_not_say_synthetic(oud_crooswijk):
 def test_recommendation_with_a_monte_carlo_result(oud_crooswijk):
     """Issue 13: plot_recommendation(intervals=mc) crashed with AttributeError."""
     *_, rec, mc = oud_crooswijk
-    plain = rec.copy()
-    plain.attrs = {}  # a table that does not record its area: say which one
+    plain = rec.table  # a table that does not record its area: say which one
     with pytest.raises(fm.InvalidParameterError, match="pass area"):
         fm.plot_recommendation(plain, intervals=mc)
     # a recommendation records its area: that one is picked from the Monte Carlo result

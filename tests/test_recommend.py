@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -36,7 +37,7 @@ def test_gains_and_evidence_by_hand(toy):
 def test_scores_by_hand_and_poverty_never_recommended(toy):
     rec = fm.recommend(toy, PROFILE, {"vsv": 1.0}, area="A")
     assert "armoede" not in set(rec["factor"])  # context: never a target
-    r = rec.set_index("factor")
+    r = rec.table.set_index("factor")
     ev = fm.factor_gains(toy, ["vsv"])["evidence"]
     assert r.loc["schoolverzuim", "room"] == 0.5 and r.loc["schoolverzuim", "gain"] == 0.5
     assert r.loc["schoolverzuim", "score"] == pytest.approx(0.5 * 0.5 * ev["schoolverzuim"])
@@ -63,7 +64,7 @@ def test_unmeasured_factors_are_flagged_not_guessed(toy):
 
 def test_explanations_name_factor_direction_and_outcome(toy):
     prof = fm.Profile(pd.DataFrame([PROFILE], index=["Oud-Crooswijk"]), reference="city")
-    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk").set_index("factor")
+    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk").table.set_index("factor")
     nl = rec.loc["schoolverzuim", "explanation_nl"]
     en = rec.loc["schoolverzuim", "explanation_en"]
     assert nl.startswith("In Oud-Crooswijk is de score op 'schoolverzuim' 0,50 SD tussen "
@@ -211,10 +212,10 @@ def test_sparse_outcome_column_is_disclosed_in_ranking_cli_and_plot(capsys, tmp_
     ctc = fm.load_model("ctc")
     prof = pd.Series({f: 0.5 for f in ctc.factors if ctc.nodes.loc[f, "kind"] == "risk"})
     rec = fm.recommend(ctc, prof, ["depressie_angst", "delinquentie"], area="X")
-    notes = rec.attrs["notes"]
+    notes = rec.notes
     assert len(notes) == 1 and "depressie_angst has only 2 incoming links" in notes[0]["en"]
     assert "niet geverifieerd" in notes[0]["nl"]
-    assert fm.recommend(ctc, prof, ["delinquentie"], area="X").attrs["notes"] == []
+    assert fm.recommend(ctc, prof, ["delinquentie"], area="X").notes == []
     ax = fm.plot_recommendation(rec, lang="en")
     assert any("only 2 incoming links" in t.get_text() for t in ax.texts)
 
@@ -227,7 +228,67 @@ def test_a_small_effect_in_an_explanation_is_not_written_as_zero():
     assert list(_fixed(values, 2)) == ["0.00", "0.20", "0.00", "0.00"]  # the plain form
     toy = fm.load_model("toy")
     prof = pd.Series({"opvoedklimaat": -0.01, "schoolverzuim": 0.5})
-    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="A").set_index("factor")
+    rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="A").table.set_index("factor")
     # opvoedklimaat 0.01 SD below: raises vsv by 0.002 SD, which must not read 0.00
     assert "raises early school leaving by 0.002 SD" in rec.loc["opvoedklimaat", "explanation_en"]
     assert "met 0,002 SD" in rec.loc["opvoedklimaat", "explanation_nl"]
+
+
+def test_recommend_returns_a_result_with_its_notes_as_fields(toy):
+    rec = fm.recommend(toy, pd.Series({"schoolverzuim": 0.5, "opvoedklimaat": -1.0}, name="A"),
+                       {"vsv": 1.0}, area="A")
+    assert isinstance(rec, fm.Recommendation) and not isinstance(rec, pd.DataFrame)
+    assert rec.area == "A" and rec.goals == {"vsv": 1.0} and rec.top == 5
+    assert rec.notes == [] and rec.provenance == {"area": "A"} and rec.assumptions == []
+    # the table's read idioms on the result give the table's answers
+    assert list(rec["factor"]) == list(rec.table["factor"]) and len(rec) == len(rec.table)
+    assert rec.loc[0, "factor"] == rec.iloc[0]["factor"] == "schoolverzuim"
+    assert list(rec.columns) == list(rec.table.columns) and not rec.empty
+    pd.testing.assert_frame_equal(rec.head(1), rec.table.head(1))
+    assert list(rec.ranked["factor"]) == ["schoolverzuim", "opvoedklimaat"]
+    frame = rec.to_frame()
+    frame.loc[0, "factor"] = "changed"  # a copy: the result stays as it was
+    assert rec.table.loc[0, "factor"] == "schoolverzuim"
+    doc = rec.to_dict()
+    assert json.loads(json.dumps(doc, allow_nan=False)) == doc
+    assert doc["model"] == "toy" and doc["factors"][0]["factor"] == "schoolverzuim"
+    assert doc["factors"][0]["rank"] == 1 and doc["notes"] == [] and doc["synthetic"] is False
+    assert "Recommendation for" in rec._repr_html_() and "schoolverzuim" in rec._repr_html_()
+    assert repr(rec) == "<Recommendation for 'A' with toy: 2 ranked row(s), 3 in all, 0 note(s)>"
+
+
+def test_recommendation_summary_in_both_languages_with_notes_and_synthetic():
+    m = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(m, fm.load_example_data(), level="wijk")
+    rec = fm.recommend(m, prof, {"vsv": 1.0}, area="Oud-Crooswijk", top=2)
+    nl, en = rec.summary(), rec.summary("en")
+    assert nl.startswith("Rangorde van aangrijpingspunten voor Oud-Crooswijk tegenover het "
+                         "stedelijk gemiddelde (doelen: voortijdig schoolverlaten")
+    first = m.nodes.loc[rec.ranked["factor"].iloc[0]]
+    assert f"1. {first['label_nl']} (score " in nl and f"1. {first['label_en']} (score " in en
+    assert "(score 0,000)" not in nl and "(score 0.000)" not in en  # small scores keep digits
+    assert nl.endswith("SYNTHETISCHE gegevens, geen metingen.")
+    assert en.endswith("SYNTHETIC data, not measurements.") and rec.synthetic
+    assert rec.provenance == prof.provenance("Oud-Crooswijk")
+    assert rec.assumptions == list(prof.assumptions)
+    with pytest.raises(fm.InvalidParameterError, match="lang must be 'nl' or 'en'"):
+        rec.summary("de")
+    ctc = fm.load_model("ctc")
+    sparse = fm.recommend(ctc, pd.Series(dict.fromkeys(ctc.factors, 0.5)), ["depressie_angst"],
+                          area="X")
+    assert sparse.notes and sparse.notes[0]["en"] in sparse.summary("en")
+    assert sparse.notes[0]["nl"] in sparse.summary("nl")
+
+
+def test_a_citywide_recommendation_is_the_same_result_type():
+    m = fm.load_model("rotterdam-jeugd")
+    prof = fm.profile(m, fm.load_example_data(), level="wijk")
+    rec = fm.recommend(m, prof, {"vsv": 1.0}, top=2)
+    assert rec.area is None and "area" not in rec.provenance and rec.synthetic
+    assert set(rec["area"]) <= set(prof.deltas.index) and len(rec.ranked) == len(rec)
+    firsts = rec.table.loc[rec.table["rank"] == 1, "factor"].value_counts()
+    label = m.nodes.loc[firsts.index[0], "label_nl"]
+    assert f"{label} staat in {firsts.iloc[0]} gebieden bovenaan." in rec.summary()
+    assert rec.summary("en").startswith(f"Ranking of target factors for "
+                                        f"{rec.table['area'].nunique()} areas")
+    assert repr(rec).startswith("<Recommendation for every area with rotterdam-jeugd")

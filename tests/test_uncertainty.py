@@ -151,12 +151,12 @@ def test_sensitivity_arguments(toy):
 def test_score_sensitivity_matches_recommend(toy):
     prof = pd.Series({"schoolverzuim": 0.5, "opvoedklimaat": -1.0}, name="A")
     s = fm.sensitivity(toy, factor="schoolverzuim", outcomes=["vsv"], profile=prof)
-    rec = fm.recommend(toy, prof, ["vsv"], area="A").set_index("factor")
+    rec = fm.recommend(toy, prof, ["vsv"], area="A").table.set_index("factor")
     assert s["value"].iloc[0] == pytest.approx(rec.loc["schoolverzuim", "score"])
     h = 1e-6
     edge = ("schoolverzuim", "vsv")
     bumped = toy.with_weights({edge: 0.3 + h})
-    fd = (fm.recommend(bumped, prof, ["vsv"], area="A").set_index("factor")
+    fd = (fm.recommend(bumped, prof, ["vsv"], area="A").table.set_index("factor")
           .loc["schoolverzuim", "score"] - rec.loc["schoolverzuim", "score"]) / h
     sens = s.set_index(["source", "target"]).loc[edge, "sensitivity"]
     # the score's evidence share also depends on the weight; the documented derivative

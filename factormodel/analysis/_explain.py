@@ -119,10 +119,11 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     ...                     index=["A", "B"])
     >>> rec = fm.recommend(toy, prof, {"vsv": 1.0}, explain=True)
     >>> one = fm.recommend(toy, prof, {"vsv": 1.0}, area="A")
-    >>> ranked = one[one["rank"].notna()]  # an area's table also lists unmeasured factors
-    >>> list(rec.loc[rec["area"] == "A", "explanation_en"]) == list(ranked["explanation_en"])
+    >>> ranked = one.table[one.table["rank"].notna()]  # an area's table also lists unmeasured
+    >>> t = rec.table
+    >>> list(t.loc[t["area"] == "A", "explanation_en"]) == list(ranked["explanation_en"])
     True
-    >>> print(rec.loc[1, "explanation_en"][:62])
+    >>> print(t.loc[1, "explanation_en"][:62])
     positive parenting climate in A is 1.00 SD between children be
     """
     if indicators is None and "indicators" in model.table_names:

@@ -70,7 +70,7 @@ from factormodel.tables._cells import (
 )
 from factormodel.tables._html import euros, portfolio_html, small
 from factormodel.tables._json import json_safe
-from factormodel.tables._results import Result, provenance_of
+from factormodel.tables._results import Result, check_lang, number, provenance_of, whole
 from factormodel.tables._tables import parse_phases
 
 __all__ = ["DEFAULT_EFFECT", "DEFAULT_EFFECT_SD", "EVIDENCE_COLUMNS", "EVIDENCE_KINDS",
@@ -415,6 +415,48 @@ class Portfolio(Result):
             "factor_changes_sd": self.factor_changes,
             "outcome_changes_units": self.outcome_units, "left_out": self.left_out,
             "constraints": self.constraints, "synthetic": self.synthetic})
+
+    def summary(self, lang: str = "nl") -> str:
+        """What the portfolio buys, in a few sentences in Dutch (``"nl"``) or English.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> prof = fm.profile(m, fm.load_example_data(), level="wijk")
+        >>> p = fm.optimize_portfolio(m, prof, fm.load_interventions(m), budget=250_000,
+        ...                           outcomes={"vsv": 1}, population=4000, area="Oud-Crooswijk")
+        >>> p.summary().startswith("Pakket voor Oud-Crooswijk: ")
+        True
+        """
+        nl = check_lang(lang) == "nl"
+        n = len(self.chosen)
+        euro = (lambda x: f"€ {whole(x, lang)}") if nl else (lambda x: f"€{whole(x, lang)}")
+        out = [f"Pakket voor {self.area}: {n} interventie{'' if n == 1 else 's'} voor "
+               f"{euro(self.total_cost)} van {euro(self.budget)} ({euro(self.budget_left)} "
+               f"over); verwachte verbetering van de doelen {number(self.improvement, 3, lang)} "
+               "SD tussen kinderen." if nl else
+               f"Portfolio for {self.area}: {n} intervention{'' if n == 1 else 's'} for "
+               f"{euro(self.total_cost)} of {euro(self.budget)} ({euro(self.budget_left)} "
+               f"left); expected improvement of the goals {number(self.improvement, 3, lang)} "
+               "SD between children."]
+        if n:
+            names = ", ".join(f"{r.name} ({whole(r.units, lang)}x)"
+                              for r in self.chosen.itertuples())
+            out.append(f"Gekozen: {names}." if nl else f"Chosen: {names}.")
+        if len(self.left_out):
+            out.append(f"{len(self.left_out)} niet gekozen (redenen in left_out)." if nl else
+                       f"{len(self.left_out)} left out (reasons in left_out).")
+        defaults = int(self.chosen["effect_is_default"].astype(bool).sum()) \
+            if "effect_is_default" in self.chosen else 0
+        if defaults:
+            out.append(f"{defaults} met de aangenomen standaard-effectgrootte, niet gepubliceerd."
+                       if nl else f"{defaults} with the stated default effect size, not "
+                       "published.")
+        if self.synthetic:
+            out.append("SYNTHETISCHE gegevens, geen metingen." if nl else
+                       "SYNTHETIC data, not measurements.")
+        return " ".join(out)
 
     def to_frame(self) -> pd.DataFrame:
         """Chosen and left-out interventions in one table."""

@@ -13,8 +13,9 @@ recommended, but they stay in the model and shape every total effect.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -34,10 +35,194 @@ from factormodel.core.effects import check_alpha, strongest_paths, total_effects
 from factormodel.core.model import FactorModel
 from factormodel.core.propagate import propagate
 from factormodel.errors import InvalidParameterError
-from factormodel.tables._results import PROVENANCE, provenance_of
+from factormodel.tables._html import frame_html
+from factormodel.tables._json import json_safe
+from factormodel.tables._results import Result, check_lang, number, provenance_of
 
-__all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "factor_gains", "gap_effects", "recommend",
-           "sparse_outcome_notes"]
+__all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "Recommendation", "factor_gains", "gap_effects",
+           "recommend", "sparse_outcome_notes"]
+
+
+@dataclass(frozen=True, repr=False)
+class Recommendation(Result):
+    """The ranking of target factors from :func:`recommend`, with what it rests on.
+
+    The table is the result; the notes, provenance and assumptions say how to read it.
+    The read-only DataFrame idioms of the table work on the result itself
+    (``rec["factor"]``, ``rec[rec["status"] == "recommended"]``, ``rec.loc[0, "rank"]``,
+    ``rec.iloc[0]``, ``len(rec)``, ``rec.columns``, ``rec.head()``, ``rec.itertuples()``);
+    anything else goes through ``rec.table`` (or ``rec.to_frame()``, a copy).
+
+    Attributes
+    ----------
+    table : DataFrame
+        The ranked factors (columns: see :func:`recommend`); city-wide (``area`` None)
+        one block of rows per area with an ``area`` column.
+    model : FactorModel
+    area : str or None
+        The area ranked; None for a city-wide ranking of every area.
+    goals : dict
+        Goal node -> priority, as the ranking used them.
+    top : int
+    alpha : float
+    notes : list of dict
+        Disclosures with ``"nl"`` and ``"en"`` texts: a chosen outcome with few incoming
+        links (:func:`sparse_outcome_notes`, e.g. the ctc model's depression & anxiety) and
+        a chosen goal that is itself a factor (not ranked as its own lever).
+    provenance : dict
+        What the ranking was computed from: area, year, reference, synthetic data
+        (:meth:`factormodel.Profile.provenance`); empty for plain deltas.
+    assumptions : list of str
+        The profile's assumptions (e.g. which indicator catalogue was used).
+
+    Examples
+    --------
+    >>> import factormodel as fm, pandas as pd
+    >>> prof = pd.Series({"opvoedklimaat": -1.0, "schoolverzuim": 0.5})
+    >>> rec = fm.recommend(fm.load_model("toy"), prof, {"vsv": 1.0}, area="A")
+    >>> rec.ranked["factor"].tolist(), rec.area, rec.goals
+    (['schoolverzuim', 'opvoedklimaat'], 'A', {'vsv': 1.0})
+    >>> rec["status"].tolist()[-1]  # the table's columns, read from the result
+    'not measured'
+    >>> print(rec.summary("en"))  # doctest: +NORMALIZE_WHITESPACE
+    Ranking of target factors for A (goals: early school leaving), model toy: 1. school
+    absenteeism (score 0.061), 2. positive parenting climate (score 0.016). 1 factor that
+    would help is not measured.
+    """
+
+    table: pd.DataFrame
+    model: FactorModel = field(repr=False)
+    area: str | None
+    goals: dict[str, float]
+    top: int
+    alpha: float
+    notes: list[dict[str, str]] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+
+    # ---- the table's read-only idioms (a Recommendation is not a DataFrame)
+    def __getitem__(self, key: Any) -> Any:
+        return self.table[key]
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @property
+    def loc(self) -> Any:
+        """``table.loc``."""
+        return self.table.loc
+
+    @property
+    def iloc(self) -> Any:
+        """``table.iloc``."""
+        return self.table.iloc
+
+    @property
+    def columns(self) -> pd.Index:
+        """``table.columns``."""
+        return self.table.columns
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing was ranked or flagged."""
+        return self.table.empty
+
+    def head(self, n: int = 5) -> pd.DataFrame:
+        """The first ``n`` rows of the table."""
+        return self.table.head(n)
+
+    def itertuples(self, index: bool = True, name: str | None = "Pandas") -> Iterator[Any]:
+        """``table.itertuples``."""
+        return self.table.itertuples(index=index, name=name)
+
+    # ---- result protocol
+    @property
+    def ranked(self) -> pd.DataFrame:
+        """The rows with status ``recommended`` (city-wide: every row)."""
+        if "status" not in self.table:
+            return self.table
+        return self.table[self.table["status"] == "recommended"]
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the ranking was computed from synthetic data."""
+        return bool(self.provenance.get("synthetic", False))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ranking table (a copy)."""
+        return self.table.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: the ranking as ``factors`` (records), goals, notes, provenance and
+        assumptions."""
+        return json_safe({"model": self.model.name, "area": self.area, "goals": self.goals,
+                          "top": self.top, "alpha": self.alpha, "factors": self.table,
+                          "notes": self.notes, "provenance": self.provenance,
+                          "assumptions": self.assumptions, "synthetic": self.synthetic})
+
+    def summary(self, lang: str = "nl") -> str:
+        """The ranking in one or two sentences in Dutch (``"nl"``) or English (``"en"``),
+        with its notes and a SYNTHETIC warning."""
+        nl = check_lang(lang) == "nl"
+        labels = self.model.nodes[f"label_{lang}"]
+        goals = ", ".join(str(labels.get(g, g)) for g in self.goals)
+        if self.area is None:
+            areas = self.table["area"].nunique() if "area" in self.table else 0
+            head = (f"Rangorde van aangrijpingspunten voor {areas} gebieden (doelen: {goals}), "
+                    f"model {self.model.name}" if nl else
+                    f"Ranking of target factors for {areas} areas (goals: {goals}), model "
+                    f"{self.model.name}")
+            firsts = self.table[self.table["rank"] == 1]["factor"].value_counts()
+            if len(firsts):
+                f = firsts.index[0]
+                head += (f": {labels.get(f, f)} staat in {firsts.iloc[0]} gebieden bovenaan."
+                         if nl else f": {labels.get(f, f)} comes first in {firsts.iloc[0]} "
+                         "areas.")
+            else:
+                head += ": geen factor verbetert de doelen." if nl else \
+                    ": no factor improves the goals."
+            out = [head]
+        else:
+            ranked = self.ranked
+            ref = self.provenance.get(f"reference_{lang}")
+            against = "" if not ref else (f" tegenover {ref}" if nl else f" against {ref}")
+            head = (f"Rangorde van aangrijpingspunten voor {self.area}{against} (doelen: "
+                    f"{goals}), model {self.model.name}" if nl else
+                    f"Ranking of target factors for {self.area}{against} (goals: {goals}), "
+                    f"model {self.model.name}")
+            if len(ranked):
+                items = ", ".join(f"{rank}. {labels.get(f, f)} (score {number(score, 3, lang)})"
+                                  for rank, f, score in zip(
+                                      ranked["rank"].astype(int).tolist(),
+                                      ranked["factor"].astype(str).tolist(),
+                                      ranked["score"].astype(float).tolist(), strict=True))
+                out = [f"{head}: {items}."]
+            else:
+                out = [f"{head}: geen factor ligt aan de verkeerde kant van de referentie en "
+                       "helpt de doelen." if nl else f"{head}: no factor is on the wrong side "
+                       "of the reference and helps the goals."]
+            unmeasured = int((self.table["status"] == "not measured").sum())
+            if unmeasured:
+                one = unmeasured == 1
+                out.append(("1 factor die zou helpen is niet gemeten." if one else
+                            f"{unmeasured} factoren die zouden helpen zijn niet gemeten.") if nl
+                           else ("1 factor that would help is not measured." if one else
+                                 f"{unmeasured} factors that would help are not measured."))
+        out += [n[lang] for n in self.notes]
+        if self.synthetic:
+            out.append("SYNTHETISCHE gegevens, geen metingen." if nl else
+                       "SYNTHETIC data, not measurements.")
+        return " ".join(out)
+
+    def __repr__(self) -> str:
+        where = "every area" if self.area is None else repr(self.area)
+        return (f"<Recommendation for {where} with {self.model.name}: {len(self.ranked)} "
+                f"ranked row(s), {len(self.table)} in all, {len(self.notes)} note(s)"
+                f"{', SYNTHETIC data' if self.synthetic else ''}>")
+
+    def _repr_html_(self) -> str:
+        return frame_html(repr(self).strip("<>"), self.table,
+                          " ".join(n["en"] for n in self.notes))
 
 def factor_gains(model: FactorModel, outcomes: Mapping[str, float] | Iterable[str], *,
                  alpha: float = 1.0) -> pd.DataFrame:
@@ -84,7 +269,7 @@ def goal_factor_notes(model: FactorModel, goals: Iterable[str]) -> list[dict[str
     out = []
     for o in goals:
         if o in model.factors:
-            nl, en = model.nodes.loc[o, "label_nl"], model.nodes.loc[o, "label_en"]
+            nl, en = str(model.nodes.loc[o, "label_nl"]), str(model.nodes.loc[o, "label_en"])
             out.append({
                 "nl": f"'{nl}' is zelf een gekozen doel: de rangorde toont de factoren die het "
                       "beïnvloeden, niet het doel zelf (dat telt alleen mee voor zijn effect "
@@ -98,7 +283,7 @@ def goal_factor_notes(model: FactorModel, goals: Iterable[str]) -> list[dict[str
 def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
               outcomes: Any, *, area: Any = None, top: int = 5,
               alpha: float = 1.0, indicators: pd.DataFrame | None = None,
-              explain: bool = False) -> pd.DataFrame:
+              explain: bool = False) -> Recommendation:
     """Rank the modifiable factors an area's interventions should target.
 
     Parameters
@@ -130,8 +315,8 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
 
     Returns
     -------
-    DataFrame
-        ``rank`` (whole numbers; ``<NA>`` for unmeasured factors), ``factor,
+    Recommendation
+        Its ``table``: ``rank`` (whole numbers; ``<NA>`` for unmeasured factors), ``factor,
         status, score, expected_improvement, room, gain, evidence, delta,
         label_nl, label_en``, the strongest path to each chosen
         outcome (``path_<outcome>``) and ``explanation_nl`` / ``explanation_en``
@@ -139,7 +324,9 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         indicator's unit, and how much of that total the strongest path carries).
         City-wide mode: ``area, rank, factor, score, expected_improvement,
         room, gain, evidence`` (with ``explain=True`` also ``delta``,
-        ``explanation_nl``, ``explanation_en``).
+        ``explanation_nl``, ``explanation_en``). Its ``notes`` disclose sparse
+        outcomes and goals that are factors; ``provenance`` and ``assumptions`` say
+        what it was computed from.
 
     Examples
     --------
@@ -147,11 +334,11 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     >>> toy = fm.load_model("toy")
     >>> prof = pd.Series({"opvoedklimaat": -1.0, "schoolverzuim": 0.5, "schoolprestaties": 0.2})
     >>> rec = fm.recommend(toy, prof, {"vsv": 1.0}, area="Oud-Crooswijk")
-    >>> print(rec[["rank", "factor", "room", "gain", "evidence", "score"]].round(4))
+    >>> print(rec.table[["rank", "factor", "room", "gain", "evidence", "score"]].round(4))
        rank         factor  room  gain  evidence   score
     0     1  schoolverzuim   0.5   0.5    0.2444  0.0611
     1     2  opvoedklimaat   1.0   0.2    0.0815  0.0163
-    >>> print(rec.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(rec.table.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
     school absenteeism in Oud-Crooswijk is 0.50 SD between children above the reference. This
     raises early school leaving by 0.25 SD (about 1.92 percentage points new early school
     leavers); the
@@ -173,18 +360,27 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     gains = _gain_table(model, g)
     mod = gains[gains["modifiable"]]
     sign = model.desired_sign.loc[mod.index].to_numpy(dtype=float)
+    goals = list(g.goals)
+    notes = sparse_outcome_notes(model, goals) + goal_factor_notes(model, goals)
+    assumptions = list(profile.assumptions) if isinstance(profile, Profile) else []
+
+    def made(table: pd.DataFrame, where: str | None) -> Recommendation:
+        return Recommendation(table=table, model=model, area=where, goals=dict(g.goals), top=top,
+                              alpha=float(alpha), notes=notes,
+                              provenance=_provenance(profile, where), assumptions=assumptions)
+
     if not isinstance(profile, pd.Series) and area is None and len(deltas_frame(profile)) != 1:
         frame = deltas_frame(profile)
         ranking = _citywide(model, frame, mod, sign, top)
         if explain:
-            at = (frame.index.get_indexer(ranking["area"]),
-                  frame.columns.get_indexer(ranking["factor"]))
+            at = (frame.index.get_indexer(pd.Index(ranking["area"])),
+                  frame.columns.get_indexer(pd.Index(ranking["factor"])))
             ranking["delta"] = frame.to_numpy(dtype=float)[at]
             effects = pd.DataFrame(g.effects, index=model.node_ids, columns=list(g.goals))
             ranking["explanation_nl"], ranking["explanation_en"] = citywide_explanations(
                 model, ranking, list(g.goals), effects, profile, alpha=check_alpha(alpha),
                 indicators=indicators)
-        return ranking
+        return made(ranking, None)
     row, area = area_deltas(profile, area)
     delta = row.reindex(mod.index).astype(float)
     room = _scoring.room(sign, delta.to_numpy())
@@ -215,16 +411,16 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     _add_paths(model, out, list(g.goals), check_alpha(alpha))
     _add_explanations(model, out, list(g.goals), str(area), profile, effects, indicators,
                       check_alpha(alpha))
-    out.attrs["notes"] = sparse_outcome_notes(model, list(g.goals)) + \
-        goal_factor_notes(model, list(g.goals))
-    out.attrs[PROVENANCE] = _provenance(profile, area)
-    return out
+    return made(out, str(area))
 
 
 def _provenance(profile: Profile | pd.DataFrame | pd.Series, area: Any) -> dict[str, Any]:
-    """What a one-area recommendation was computed from (see ``Profile.provenance``)."""
+    """What a recommendation was computed from (see ``Profile.provenance``)."""
     about = profile.provenance(area) if isinstance(profile, Profile) else provenance_of(profile)
-    return about | {"area": area} if about or area is not None else about
+    if area is None:  # city-wide: every area
+        about.pop("area", None)
+        return about
+    return about | {"area": area}
 
 
 def sparse_outcome_notes(model: FactorModel, outcomes: Iterable[str]) -> list[dict[str, str]]:
@@ -233,7 +429,7 @@ def sparse_outcome_notes(model: FactorModel, outcomes: Iterable[str]) -> list[di
     An outcome with at most a third of the median number of incoming edges of the model's
     outcomes is *sparse*: factors without a link to it look irrelevant, while the link may
     only be unverified (the ctc model's depression & anxiety column keeps 2 verified cells).
-    :func:`recommend` stores these in ``attrs["notes"]``; the CLI and
+    :func:`recommend` gives these as ``Recommendation.notes``; the CLI and
     :func:`factormodel.plot_recommendation` show them.
 
     Examples
@@ -288,7 +484,7 @@ def _add_paths(model: FactorModel, table: pd.DataFrame, outs: list[str], alpha: 
         texts = []
         for f in table["factor"]:
             best = strongest_paths(model, f, o, top=1, alpha=alpha)
-            texts.append(f"{best.loc[0, 'path']} ({best.loc[0, 'product']:+.3f})"
+            texts.append(f"{best['path'].iloc[0]} ({float(best['product'].iloc[0]):+.3f})"
                          if len(best) else "")
         table[f"path_{o}"] = texts
 
@@ -349,7 +545,7 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
 
     Parameters
     ----------
-    factors : list of str, or the DataFrame from :func:`recommend`
+    factors : list of str, or a Recommendation from :func:`recommend`
         The factors whose gaps are closed (a recommendation: its ranked ones).
 
     Returns
@@ -372,6 +568,8 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     2  sum of alone                     -0.45
     3      together                     -0.25
     """
+    if isinstance(factors, Recommendation):
+        factors = factors.table
     if isinstance(factors, pd.DataFrame):
         factors = factors.loc[factors["status"] == "recommended", "factor"].tolist()
     factors = [str(f) for f in factors]
@@ -386,7 +584,8 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         raise InvalidParameterError(f"not measured in {area}: {', '.join(missing)}; "
                                     "a gap can only be closed where it is known")
     closed = {f: -float(delta[f]) for f in factors}
-    together = propagate(model, closed, alpha=alpha).deltas
+    # one scenario (a mapping): a Series of every node's change
+    together = cast(pd.Series, propagate(model, closed, alpha=alpha).deltas)
     # alone: the same clamped solve with only that factor held (one scenario per factor), so
     # a factor on a loop is held at its reference alone too, not left to feed back on itself
     each = pd.DataFrame(np.diag([closed[f] for f in factors]), index=factors, columns=factors
@@ -402,7 +601,7 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     for o in g.goals:
         alone = {f: float(alone_all.loc[f, o]) for f in factors}
         total = sum(alone.values())
-        joint = float(together[o])
+        joint = float(together.loc[o])
         # without an overlap the clamped solves add up exactly (up to rounding)
         if not overlap or abs(total - joint) <= 1e-9 * max(1.0, abs(joint)):
             why_nl = "samen is hier precies de som: geen van de factoren werkt via een andere"
@@ -435,8 +634,8 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     out.insert(5, "unit", "")
     out.insert(6, "indicator", ind)
     has = ind != ""
-    if has.any():
-        cat = indicators.loc[ind[has]]  # type: ignore[union-attr]
+    if indicators is not None and has.any():  # a catalogue gave the goals indicators
+        cat = indicators.loc[ind[has]]
         level, _ = units.current_levels(indicators, ind[has], np.full(int(has.sum()), area, object),
                                   profile if isinstance(profile, Profile) else None)
         out.loc[has, "change"] = units.to_units(units.Measures.of(cat),

@@ -38,7 +38,7 @@ from factormodel.core.effects import check_alpha
 from factormodel.core.model import FactorModel
 from factormodel.errors import InvalidParameterError
 from factormodel.tables._graph import patterns, topological_order
-from factormodel.tables._results import PROVENANCE, Result, provenance_of
+from factormodel.tables._results import PROVENANCE, Result, check_lang, number, provenance_of
 
 __all__ = ["DEFAULT_SD", "MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"]
 
@@ -157,6 +157,40 @@ class MonteCarloResult(Result):
     def to_frame(self) -> pd.DataFrame:
         """Predictions per area and node: ``area, node, central, median, low, high``."""
         return self.predictions.reset_index()
+
+    def summary(self, lang: str = "nl") -> str:
+        """How many draws were valid, and how stable the first target factor of each area
+        is (at most three areas), in Dutch (``"nl"``) or English.
+
+        Examples
+        --------
+        >>> import factormodel as fm, pandas as pd
+        >>> prof = pd.DataFrame({"schoolverzuim": [0.5], "opvoedklimaat": [-1.0]}, index=["A"])
+        >>> mc = fm.monte_carlo(fm.load_model("toy"), prof, {"vsv": 1}, n_draws=50, seed=1,
+        ...                     progress=False)
+        >>> print(mc.summary("en"))  # doctest: +NORMALIZE_WHITESPACE
+        50 of 50 weight draws valid (0 diverged); 90% intervals. A: opvoedklimaat is in the
+        top 3 in 100% of draws.
+        """
+        nl = check_lang(lang) == "nl"
+        pct = lambda x: number(100 * x, 0, lang) + "%"  # noqa: E731
+        out = [f"{self.n_valid} van {self.n_draws} gewichtstrekkingen geldig "
+               f"({self.n_divergent} divergeerden); {pct(self.interval)}-intervallen." if nl
+               else f"{self.n_valid} of {self.n_draws} weight draws valid "
+               f"({self.n_divergent} diverged); {pct(self.interval)} intervals."]
+        stability = self.rank_stability
+        for area in list(stability.index)[:3]:
+            row = stability.loc[area].dropna()
+            if not len(row):
+                continue
+            factor, share = row.idxmax(), float(row.max())
+            out.append(f"{area}: {factor} staat in {pct(share)} van de trekkingen in de top "
+                       f"{self.top}." if nl else f"{area}: {factor} is in the top {self.top} "
+                       f"in {pct(share)} of draws.")
+        if self.synthetic:
+            out.append("SYNTHETISCHE gegevens, geen metingen." if nl else
+                       "SYNTHETIC data, not measurements.")
+        return " ".join(out)
 
     def __repr__(self) -> str:
         areas = self.predictions.index.get_level_values("area").nunique()
@@ -612,7 +646,7 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
     -------
     DataFrame
         One row per edge: ``source, target, weight, sensitivity, sd`` and the
-        tornado swing ``low``/``high`` = value ∓ |sensitivity| × sd (the
+        tornado swing ``low``/``high`` = value ∓ ``|sensitivity|`` × sd (the
         first-order change for a one-SD change of that weight), sorted by the
         swing, largest first. Its ``attrs["factormodel"]`` records what the
         value is (``outcome`` or ``factor`` with its ``label_nl``/``label_en``)

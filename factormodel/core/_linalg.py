@@ -392,8 +392,8 @@ def _max_mean_cycle(sub: Matrix) -> tuple[int, ...]:
     for pos, node in enumerate(walk):
         if node in seen:
             cyc = walk[seen[node]:pos]
-            mean = np.mean([math.log(abs(W[a, b])) for a, b in
-                            zip(cyc, [*cyc[1:], cyc[0]], strict=True)])
+            mean = float(np.mean([math.log(abs(W[a, b])) for a, b in
+                                  zip(cyc, [*cyc[1:], cyc[0]], strict=True)]))
             if mean > best_mean + 1e-12:
                 best_cycle, best_mean = tuple(cyc), mean
         seen[node] = pos
@@ -486,7 +486,9 @@ def _reinforcing_cycle(sub: Matrix, rounds: int = 8) -> tuple[int, ...]:
 
 def _simple_loops(walk: list[int]) -> list[tuple[int, ...]]:
     """The simple loops of a closed walk (node list, last back to first)."""
-    loops, stack, at = [], [], {}
+    loops: list[tuple[int, ...]] = []
+    stack: list[int] = []
+    at: dict[int, int] = {}  # node -> its position on the stack
     for node in walk:
         if node in at:
             start = at[node]

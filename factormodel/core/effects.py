@@ -144,7 +144,7 @@ def mediation(model: FactorModel, outcome: str, *, alpha: float = 1.0) -> pd.Dat
     flows over the out-edges of ``i`` add up exactly to ``T[i, outcome]``
     (because ``T = I + alpha W T``), so ``share`` -- flow divided by the total
     -- sums to 1 per source. ``share`` is NaN where the source's total effect
-    is zero, i.e. its flows cancel (|total| <= 1e-12 x the sum of |flows|): a
+    is zero, i.e. its flows cancel (``|total| <= 1e-12 x`` the sum of ``|flows|``): a
     share of nothing is undefined.
 
     Returns
@@ -184,7 +184,7 @@ def mediation(model: FactorModel, outcome: str, *, alpha: float = 1.0) -> pd.Dat
 
 def strongest_paths(model: FactorModel, source: str, target: str, *, top: int = 5,
                     alpha: float = 1.0) -> pd.DataFrame:
-    """The ``top`` simple paths from ``source`` to ``target`` with the largest |product|.
+    """The ``top`` simple paths from ``source`` to ``target`` with the largest ``|product|``.
 
     A path's product is the product of its weights (times ``alpha`` per hop):
     its share of the total effect ``T[source, target]``. Paths share the one

@@ -34,7 +34,13 @@ from factormodel.tables._cells import parse_numbers, table_decimal_mark
 from factormodel.tables._graph import path_graph, patterns, strongest_paths
 from factormodel.tables._guards import DELTA_BOUND
 from factormodel.tables._json import json_safe
-from factormodel.tables._results import PROVENANCE, ScenarioResult, provenance_of
+from factormodel.tables._results import (
+    PROVENANCE,
+    ScenarioResult,
+    check_lang,
+    number,
+    provenance_of,
+)
 
 __all__ = ["PropagationResult", "propagate", "raise_if_transposed"]
 
@@ -129,6 +135,52 @@ class PropagationResult(ScenarioResult):
             deltas = self.deltas.copy(deep=False)
             deltas.attrs = {PROVENANCE: dict(self.provenance)}
             object.__setattr__(self, "deltas", deltas)
+
+    def summary(self, lang: str = "nl") -> str:
+        """The predicted outcome changes in a sentence, largest first, in Dutch (``"nl"``)
+        or English; several scenarios: the outcome that changes most on average.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> r = fm.propagate(fm.load_model("toy"), {"armoede": 1.0, "schoolverzuim": 0.5})
+        >>> print(r.summary("en"))  # doctest: +NORMALIZE_WHITESPACE
+        Predicted change of the outcomes from 2 given nodes, in SD between children:
+        early school leaving +0.330, school success -0.270.
+        >>> r.summary()[:40]
+        'Voorspelde verandering van de resultaten'
+        """
+        nl = check_lang(lang) == "nl"
+        labels = self.model.nodes[f"label_{lang}"]
+        outs = self.outcomes
+        if self.batch:
+            mean = outs.mean().dropna()
+            order = mean.abs().sort_values(ascending=False, kind="stable").index[:3]
+            parts = ", ".join(f"{labels[o]} {number(float(mean[o]), 3, lang, sign=True)}"
+                              for o in order)
+            text = (f"Voorspelde verandering van de resultaten in {len(outs)} scenario's, "
+                    f"gemiddeld in SD tussen kinderen: {parts}." if nl else
+                    f"Predicted change of the outcomes in {len(outs)} scenarios, on average in "
+                    f"SD between children: {parts}.")
+        else:
+            given = int(self.inputs.notna().sum())
+            values = outs.dropna()
+            order = values.abs().sort_values(ascending=False, kind="stable").index
+            parts = ", ".join(f"{labels[o]} {number(float(values[o]), 3, lang, sign=True)}"
+                              for o in order) or ("geen" if nl else "none")
+            nodes = (("knooppunt" if given == 1 else "knooppunten") if nl else
+                     ("node" if given == 1 else "nodes"))
+            text = (f"Voorspelde verandering van de resultaten door {given} gegeven {nodes}, "
+                    f"in SD tussen kinderen: {parts}." if nl else
+                    f"Predicted change of the outcomes from {given} given {nodes}, in SD "
+                    f"between children: {parts}.")
+        area = self.provenance.get("area")
+        if area is not None:
+            text = (f"{area}: " if not self.batch else "") + text
+        if self.provenance.get("synthetic"):
+            text += " SYNTHETISCHE gegevens, geen metingen." if nl else \
+                " SYNTHETIC data, not measurements."
+        return text
 
     @property
     def _given(self) -> np.ndarray:

@@ -174,7 +174,7 @@ def ndtr(x: np.ndarray) -> np.ndarray:
 
         return scipy_ndtr(x)
     with np.errstate(invalid="ignore"):
-        return (0.5 * _erfc(-x / math.sqrt(2.0))).astype(float)
+        return np.asarray(0.5 * _erfc(-x / math.sqrt(2.0)), dtype=float)
 
 
 def ndtri(p: np.ndarray) -> np.ndarray:

@@ -266,8 +266,10 @@ def calibrate(model: FactorModel, data: Any, *, strength: float = 1.0, level: st
         raise InvalidParameterError(f"method must be one of {', '.join(METHODS)}, got "
                                     f"{method!r}")
     if method == "sem":
-        return calibrate_sem(model, data, strength=strength, level=level,
-                             indicators=indicators, years=years, data_name=data_name).model
+        fit = calibrate_sem(model, data, strength=strength, level=level,
+                            indicators=indicators, years=years, data_name=data_name)
+        assert fit.model is not None  # calibrate_sem always returns its calibrated model
+        return fit.model
     _check_strength(strength)
     nodes, info = _nodes_of(model, data, level, indicators, years)
     name = data_name or (str(data) if not isinstance(data, pd.DataFrame) else "area data")

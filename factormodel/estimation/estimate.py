@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ from scipy import stats
 
 from factormodel.core.model import FactorModel
 from factormodel.errors import DataError, InvalidParameterError
-from factormodel.tables._results import Result
+from factormodel.tables._results import Result, check_lang, number
 
 __all__ = ["Backtest", "Estimate", "backtest", "estimate_weights"]
 
@@ -65,6 +66,36 @@ class Estimate(Result):
     def to_frame(self) -> pd.DataFrame:
         """The estimated edges (``source, target, prior, estimate, se, low, high, n``)."""
         return self.edges.copy()
+
+    def summary(self, lang: str = "nl") -> str:
+        """How many weights the data informed and how well the nodes fit, in Dutch
+        (``"nl"``) or English.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, factormodel as fm
+        >>> toy = fm.load_model("toy")
+        >>> data = pd.DataFrame(np.random.default_rng(0).standard_normal((200, 6)),
+        ...                     columns=toy.node_ids)
+        >>> print(fm.estimate_weights(toy, data).summary("en"))  # doctest: +ELLIPSIS
+        7 of 7 edge weights estimated from the data (95% intervals). Median R² per node: ...
+        """
+        nl = check_lang(lang) == "nl"
+        done = int(self.edges["estimate"].notna().sum())
+        r2 = self.fit["r2"].dropna()
+        out = [f"{done} van {len(self.edges)} verbindingsgewichten geschat uit de gegevens "
+               f"({number(100 * self.confidence, 0, lang)}%-intervallen"
+               f"{', ridge ' + number(self.ridge, 2, lang) if self.ridge else ''})." if nl else
+               f"{done} of {len(self.edges)} edge weights estimated from the data "
+               f"({number(100 * self.confidence, 0, lang)}% intervals"
+               f"{', ridge ' + number(self.ridge, 2, lang) if self.ridge else ''})."]
+        if len(r2):
+            out.append(f"Mediaan R² per knooppunt: {number(float(r2.median()), 2, lang)}." if nl
+                       else f"Median R² per node: {number(float(r2.median()), 2, lang)}.")
+        if self.cyclic:
+            out.append("Het model heeft terugkoppelingen: de schattingen zijn vertekend." if nl
+                       else "The model has feedback loops: the estimates are biased.")
+        return " ".join(out)
 
     def weights_table(self) -> pd.DataFrame:
         """The estimates as a weight table (weight and sd = se) for ``with_weights``."""
@@ -221,10 +252,10 @@ def backtest(model: FactorModel, data: pd.DataFrame, *, level: str | None = None
         if year - 1 not in years:
             continue
         change = profile(model, data, reference="previous_year", year=year, level=level,
-                         indicators=indicators)
-        change = change.deltas
+                         indicators=indicators).deltas
         factors = change.reindex(columns=list(model.factors))
-        predicted = propagate(model, factors, missing="free").outcomes
+        # a DataFrame of scenarios in: a DataFrame of outcomes out
+        predicted = cast(pd.DataFrame, propagate(model, factors, missing="free").outcomes)
         observed = change.reindex(columns=outs)
         long = paired_long(predicted, observed, ("area", "outcome"), ("predicted", "observed"))
         long = long.drop(columns="difference").dropna()

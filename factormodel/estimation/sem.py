@@ -400,7 +400,7 @@ def fit_sem(model: FactorModel, nodes: pd.DataFrame, prior_sd: np.ndarray, *,
     W0[src_all, dst_all] = edges["weight"].to_numpy(float)
     obs_all = model.positions(present) if present else np.zeros(0, dtype=np.intp)
     linked = _connected(W0, obs_all) if len(obs_all) else np.zeros((0, 0), dtype=bool)
-    keep = linked.any(axis=1)
+    keep = np.asarray(linked.any(axis=1), dtype=bool)
     if keep.sum() < 2:
         raise DataError(
             f"SEM calibration needs at least two measured nodes that the model connects "

@@ -251,6 +251,6 @@ def _members(areas: pd.DataFrame, fine: pd.DataFrame) -> dict[tuple[str, str], n
             out[key].append(i)
             up = parent.get(key, "")
             coarser = sorted((lv for lv in by_name.get(up, []) if rank[lv] > rank[key[1]]),
-                             key=rank.get)
+                             key=lambda lv: rank[lv])
             key = (up, coarser[0]) if up and coarser else None
     return {k: np.array(v, dtype=int) for k, v in out.items()}

@@ -156,8 +156,8 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
         chosen = outcomes if outcomes is not None else outs
         ra = recommend(model_a, prof, chosen, top=top)
         rb = recommend(model_b, prof, chosen, top=top)
-        lists_a = ra.groupby("area", sort=False)["factor"].agg(list)
-        lists_b = rb.groupby("area", sort=False)["factor"].agg(list)
+        lists_a = ra.table.groupby("area", sort=False)["factor"].agg(list)
+        lists_b = rb.table.groupby("area", sort=False)["factor"].agg(list)
         areas = list(prof.index)
         a_lists = [lists_a.get(x, []) for x in areas]
         b_lists = [lists_b.get(x, []) for x in areas]

@@ -1068,6 +1068,7 @@ def _schema_problems(doc: Any, where: str) -> list[Problem]:
         path = list(err.absolute_path)
         missing = err.message.split("'")[1] if err.validator == "required" else None
         table = str(path[0]) if path else ""
+        key: tuple[str, int | None, str | None]
         if table == "metadata":
             key = (table, None, str(path[1]) if len(path) > 1 else missing)
         else:

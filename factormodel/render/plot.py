@@ -30,6 +30,7 @@ import pandas as pd
 
 from factormodel import vocab
 from factormodel.analysis.indicators import Profile, area_deltas, deltas_frame, reference_name
+from factormodel.analysis.recommend import Recommendation
 from factormodel.core.effects import strongest_paths, total_effects
 from factormodel.core.model import FactorModel
 from factormodel.errors import InvalidParameterError, NotConvergentError
@@ -314,7 +315,7 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
                min_abs_weight: float = 0.0) -> Axes:
     """The whole factor graph in columns: one per setting, outcomes at the right.
 
-    Nodes are coloured by kind, edges by sign (width by |weight|). Within a
+    Nodes are coloured by kind, edges by sign (width by ``|weight|``). Within a
     column, nodes are ordered by their total effect on the outcomes, so that
     lines cross less. Labels stand beside their node, never on top of others.
 
@@ -393,7 +394,7 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
     Nodes are placed in columns by the length of their shortest path to the
     outcome (the outcome at the right); within a column they are ordered by
     their total effect on it, largest first. The ``top_paths`` strongest
-    paths (largest |product of weights|) are drawn in colour, the rest in grey.
+    paths (largest ``|product of weights|``) are drawn in colour, the rest in grey.
 
     Examples
     --------
@@ -656,7 +657,7 @@ def _intervals(intervals: Any, area: Any) -> tuple[pd.DataFrame, pd.Series | Non
 
 
 @_localised
-def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
+def plot_recommendation(recommendation: Recommendation | pd.DataFrame, *, ax: Axes | None = None,
                         lang: str = "nl",
                         intervals: pd.DataFrame | MonteCarloResult | None = None,
                         area: Any = None, reference: str | None = None,
@@ -665,8 +666,8 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
 
     Parameters
     ----------
-    recommendation : DataFrame
-        From :func:`factormodel.recommend` (one area).
+    recommendation : Recommendation
+        From :func:`factormodel.recommend` (one area), or its ``table``.
     intervals : MonteCarloResult or DataFrame, optional
         A :class:`~factormodel.MonteCarloResult` from :func:`factormodel.monte_carlo`
         (its score interval per factor is drawn as an error bar and its rank
@@ -700,7 +701,9 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     if synthetic is None and getattr(intervals, "synthetic", False):
         about["synthetic"] = True  # the Monte Carlo result was computed from synthetic data
     area = about["area"]
-    ranked = recommendation[recommendation["status"] == "recommended"]
+    table = recommendation.table if isinstance(recommendation, Recommendation) \
+        else recommendation
+    ranked = table[table["status"] == "recommended"]
     if ranked.empty:
         raise InvalidParameterError("no recommended factors to plot")
     stability = None
@@ -748,7 +751,7 @@ def plot_recommendation(recommendation: pd.DataFrame, *, ax: Axes | None = None,
     _title(ax, "Aangrijpingspunten: factoren om op in te zetten" if nl else "Factors to target",
            lang, area=area, reference=about["reference"], year=about["year"],
            synthetic=about["synthetic"])
-    notes = recommendation.attrs.get("notes", [])
+    notes = recommendation.notes if isinstance(recommendation, Recommendation) else []
     if notes:  # e.g. a sparse outcome column: disclose it inside the figure, under the legend
         ax.annotate("\n".join(textwrap.fill(n[lang], 110) for n in notes), xy=(0, 0),
                     xycoords="axes fraction", xytext=(0, -60), textcoords="offset points",

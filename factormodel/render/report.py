@@ -55,6 +55,7 @@ from factormodel.analysis.indicators import (
 )
 from factormodel.analysis.population import YoungPeople, ages_of, young_people
 from factormodel.analysis.portfolio import DEFAULT_EFFECT, Portfolio
+from factormodel.analysis.recommend import Recommendation
 from factormodel.analysis.uncertainty import MonteCarloResult
 from factormodel.core.effects import strongest_paths, total_effects
 from factormodel.core.model import AREA_LEVEL, WEIGHTS_KIND_NL, FactorModel
@@ -734,7 +735,7 @@ def _goals_section(ctx: _Context, alpha: float, needed: dict[int, RequiredChange
 # --------------------------------------------------------------------------- 3. ranking
 
 
-def _recommendation_section(ctx: _Context, rec: pd.DataFrame, mc: MonteCarloResult) -> str:
+def _recommendation_section(ctx: _Context, rec: Recommendation, mc: MonteCarloResult) -> str:
     out = [_p(ctx.t(
         "Per beïnvloedbare factor: ruimte om te verbeteren (hoe ver de wijk aan de verkeerde "
         f"kant van {ctx.ref} ligt, SD) × winst (verbetering van de gekozen resultaten per SD "
@@ -748,8 +749,8 @@ def _recommendation_section(ctx: _Context, rec: pd.DataFrame, mc: MonteCarloResu
         f"interval and rank stability come from {mc.n_valid} draws of the weights from their "
         "uncertainty (Monte Carlo); a factor with high rank stability stays at the top "
         "whatever the weights turn out to be."))]
-    out += [_p(note[ctx.lang], "note") for note in rec.attrs.get("notes", [])]
-    ranked = rec[rec["status"] == "recommended"]
+    out += [_p(note[ctx.lang], "note") for note in rec.notes]
+    ranked = rec.ranked
     if ranked.empty:
         out.append(_p(ctx.t(
             f"Geen gemeten factor ligt aan de verkeerde kant van {ctx.ref} en helpt de "
@@ -825,14 +826,14 @@ def _against_goals(ctx: _Context, port: Portfolio) -> list[str]:
     return out
 
 
-def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame | None,
+def _interventions_section(ctx: _Context, rec: Recommendation, ivs: pd.DataFrame | None,
                            port: Portfolio | None, budget: float | None,
                            young: YoungPeople | None = None) -> str:
     if ivs is None:
         return _p(ctx.t(f"Model {ctx.model.name} heeft geen interventiecatalogus.",
                         f"Model {ctx.model.name} has no intervention catalogue."))
     out = []
-    ranked = rec.loc[rec["status"] == "recommended", "factor"].tolist()
+    ranked = rec.ranked["factor"].tolist()
     fitting = ivs[ivs["target"].isin(ranked)]
     out.append(_h3(ctx.t("Interventies die op de aanbevolen factoren aangrijpen",
                          "Interventions that target the recommended factors")))
@@ -959,7 +960,7 @@ def _interventions_section(ctx: _Context, rec: pd.DataFrame, ivs: pd.DataFrame |
 # --------------------------------------------------------------------------- 5. unmeasured
 
 
-def _unmeasured_section(ctx: _Context, rec: pd.DataFrame) -> str:
+def _unmeasured_section(ctx: _Context, rec: Recommendation) -> str:
     m = ctx.model
     cov = coverage(m, ctx.prof).loc[ctx.area]
     out = [_p(ctx.t(
@@ -976,7 +977,7 @@ def _unmeasured_section(ctx: _Context, rec: pd.DataFrame) -> str:
     if unmeasured_goals:
         out.append(_p(ctx.t("Gekozen resultaten zonder meting: ", "Chosen outcomes not measured: ")
                       + ", ".join(ctx.label(n) for n in unmeasured_goals) + ".", "note"))
-    potential = rec[rec["status"] == "not measured"]
+    potential = rec.table[rec.table["status"] == "not measured"]
     if len(potential):
         out.append(_h3(ctx.t("Niet gemeten, maar mogelijk belangrijk",
                              "Not measured, but possibly important")))

@@ -15,6 +15,7 @@ as 409 with the current version).
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import json
 import sqlite3
@@ -73,7 +74,8 @@ class VersionConflict(Exception):
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    # timezone.utc, not datetime.UTC: that name is new in Python 3.11 (we support 3.10)
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 class PlanStore:
@@ -158,7 +160,7 @@ class PlanStore:
         return [dict(zip(("id", "area", "version", "created", "updated"), r, strict=True))
                 for r in rows]
 
-    def versions(self, pid: int) -> list[int]:
+    def versions(self, pid: int) -> builtins.list[int]:  # the method list shadows list
         with self._read() as con:
             return [r[0] for r in con.execute("SELECT version FROM versions WHERE plan_id = ? "
                                               "ORDER BY version", (pid,))]

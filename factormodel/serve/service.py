@@ -49,7 +49,7 @@ from factormodel.analysis.indicators import (
 from factormodel.analysis.population import ages_of, young_people
 from factormodel.analysis.portfolio import Portfolio, load_interventions, optimize_portfolio
 from factormodel.analysis.readback import read_goal
-from factormodel.analysis.recommend import recommend
+from factormodel.analysis.recommend import Recommendation, recommend
 from factormodel.core.effects import total_effects
 from factormodel.core.fcm import FCMResult
 from factormodel.core.model import FactorModel
@@ -563,19 +563,19 @@ def goals_of(outcomes: Mapping[str, float], goals: Sequence[str] = ()) -> list[G
 
 def recommendation_frame(model: FactorModel, prof: Profile, outcomes: Mapping[str, float],
                          *, area: str, top: int, alpha: float, goals: Sequence[str] = ()
-                         ) -> pd.DataFrame:
+                         ) -> Recommendation:
     """:func:`factormodel.recommend` for one area."""
     prof.row(area)
     return recommend(model, prof, goals_of(outcomes, goals), area=area, top=top, alpha=alpha)
 
 
-def recommendation_doc(model: FactorModel, rec: pd.DataFrame, prof: Profile, area: str,
+def recommendation_doc(model: FactorModel, rec: Recommendation, prof: Profile, area: str,
                        outcomes: Mapping[str, float], goals: Sequence[str] = ()
                        ) -> dict[str, Any]:
     """A recommendation as JSON: the ranked (and flagged unmeasured) factors."""
     return json_safe({**_head(model, prof), "area": area,
                       "outcomes": {str(k): float(v) for k, v in outcomes.items()},
-                      "goals": list(goals), "factors": rec})
+                      "goals": list(goals), "factors": rec.table})
 
 
 def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, float], *,

@@ -880,15 +880,16 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     # ranking
     rec = service.recommendation_frame(model, prof, c.outcomes, area=c.area, top=c.top,
                                        alpha=1.0, goals=c.goals)
-    rec_shown = rec.assign(rank=rec["rank"].map(lambda r: "–" if pd.isna(r) else str(int(r))),
-                           label=rec[f"label_{lang}"])
+    rec_shown = rec.table.assign(rank=rec["rank"].map(lambda r: "–" if pd.isna(r)
+                                                      else str(int(r))),
+                                 label=rec[f"label_{lang}"])
     ranking_table = _table(rec_shown, "aanbeveling" if lang == "nl" else "recommendation",
                            {"rank": ("rank", None), "label": ("factor", None),
                             "score": ("score", 3), "room": ("room", 2), "gain": ("gain", 2),
                             "evidence": ("evidence", 2),
                             f"explanation_{lang}": ("explanation", None)}, lang, "ranking")
-    ranking_notes = [str(n[lang]) for n in rec.attrs.get("notes", [])]
-    has_ranked = bool((rec["status"] == "recommended").any())
+    ranking_notes = [str(n[lang]) for n in rec.notes]
+    has_ranked = not rec.ranked.empty
     ranking_fig = fig(lambda ax: plot.plot_recommendation(rec, ax=ax, lang=lang)) \
         if has_ranked else None
 

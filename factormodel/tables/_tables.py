@@ -405,7 +405,7 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
               for node_id, kind, desired in zip(nodes["id"].tolist(), nodes["kind"].tolist(),
                                                 nodes["desired"].tolist(), strict=True)}
     sources, targets_ = edges["source"].to_numpy(), edges["target"].to_numpy()
-    for i in np.flatnonzero(wrong):
+    for i in np.flatnonzero(wrong).tolist():
         s, t = sources[i], targets_[i]
         warnings.append(Problem(
             src.where(int(i), "weight"),

@@ -217,7 +217,9 @@ def read_progress(source: str | PathLike[str] | pd.DataFrame, plan: Wijkplan
             if a in found and k not in found:
                 found[k] = found[a]
     ids = plan.intervention_ids
-    rows, reasons, seen = [], [], {}
+    rows: list[dict[str, Any]] = []
+    reasons: list[dict[str, Any]] = []
+    seen: dict[tuple[str, Any], int] = {}  # (intervention, period) -> its first row
     for i in range(len(raw)):
         r = raw.iloc[i]
 

@@ -36,14 +36,14 @@ from factormodel.analysis.indicators import (
     to_indicator_units,
 )
 from factormodel.analysis.portfolio import Portfolio, load_interventions, optimize_portfolio
-from factormodel.analysis.recommend import gap_effects, recommend
+from factormodel.analysis.recommend import Recommendation, gap_effects, recommend
 from factormodel.analysis.uncertainty import MonteCarloResult, monte_carlo
 from factormodel.core.model import WEIGHTS_KIND_NL, FactorModel
 from factormodel.core.propagate import PropagationResult, propagate
 from factormodel.errors import DataError, InvalidParameterError, UnknownTableError
 from factormodel.files.folders import load_model
 from factormodel.tables._json import json_safe
-from factormodel.tables._results import Result
+from factormodel.tables._results import Result, whole
 
 __all__ = ["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse", "as_priorities"]
 
@@ -152,7 +152,7 @@ class WijkAnalysis(Result):
         Outcomes predicted from the area's measured factors.
     prediction_units : DataFrame
         The prediction in the indicators' units (at the area's reference).
-    ranking : DataFrame
+    ranking : Recommendation
         :func:`factormodel.recommend` for the area.
     gaps : DataFrame
         :func:`factormodel.gap_effects` of the recommended factors (empty without any).
@@ -176,7 +176,7 @@ class WijkAnalysis(Result):
     indicators: pd.DataFrame
     prediction: PropagationResult
     prediction_units: pd.DataFrame
-    ranking: pd.DataFrame
+    ranking: Recommendation
     gaps: pd.DataFrame
     needed: list[RequiredChange]
     portfolio: Portfolio | None
@@ -189,7 +189,7 @@ class WijkAnalysis(Result):
     def to_frame(self, part: str = "ranking") -> pd.DataFrame:
         """One part as a table: ``ranking``, ``indicators``, ``goals``, ``prediction``,
         ``gaps``, ``portfolio``, ``uncertainty``."""
-        parts = {"ranking": lambda: self.ranking, "indicators": lambda: self.indicators,
+        parts = {"ranking": lambda: self.ranking.table, "indicators": lambda: self.indicators,
                  "goals": lambda: self.resolved, "prediction": lambda: self.prediction_units,
                  "gaps": lambda: self.gaps,
                  "portfolio": lambda: (self.portfolio.to_frame() if self.portfolio is not None
@@ -217,7 +217,8 @@ class WijkAnalysis(Result):
             "caveat": "area-level predictions, not effects for individual children",
             "priorities": self.priorities,
             "goals": self.resolved, "indicators": self.indicators,
-            "prediction": self.prediction_units, "ranking": self.ranking, "gaps": self.gaps,
+            "prediction": self.prediction_units, "ranking": self.ranking.table,
+            "ranking_notes": self.ranking.notes, "gaps": self.gaps,
             "needed": [rc.to_dict() for rc in self.needed],
             "portfolio": None if self.portfolio is None else self.portfolio.to_dict(),
             "budget": self.budget, "population": self.population,
@@ -244,15 +245,15 @@ class WijkAnalysis(Result):
             out.append(f"Het verst achter: {label} ({w['value']:g} tegen {w['reference']:g})."
                         if nl else f"Furthest behind: {label} ({w['value']:g} against "
                         f"{w['reference']:g}).")
-        ranked = self.ranking[self.ranking["status"] == "recommended"]
+        ranked = self.ranking.ranked
         if len(ranked):
             f = ranked.iloc[0]
             out.append(f"Eerste aangrijpingspunt: {f['label_nl']}." if nl else
                         f"First target factor: {f['label_en']}.")
         if self.portfolio is not None:
             n = len(self.portfolio.chosen)
-            cost, budget = _whole(self.portfolio.total_cost, nl), _whole(self.budget, nl)
-            people = _whole(self.population, nl)
+            cost, budget = whole(self.portfolio.total_cost, lang), whole(self.budget, lang)
+            people = whole(self.population, lang)
             out.append(f"Het pakket kiest {n} interventie(s) voor € {cost} van € {budget}, "
                        f"voor {people} jongeren ({self.population_source})." if nl else
                        f"The portfolio chooses {n} intervention(s) for €{cost} of €{budget}, "
@@ -269,12 +270,6 @@ class WijkAnalysis(Result):
                 f"{len(self.indicators)} indicators, {len(self.priorities)} goal node(s)"
                 f"{'' if self.portfolio is None else ', a portfolio'}"
                 f"{', SYNTHETIC data' if self.profile.synthetic else ''}>")
-
-
-def _whole(x: float | None, nl: bool) -> str:
-    """A whole number with thousands grouping (``250.000`` in Dutch)."""
-    text = f"{x or 0:,.0f}"
-    return text.replace(",", ".") if nl else text
 
 
 def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
@@ -346,9 +341,8 @@ def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
                                indicators=cat) if cat is not None else pd.DataFrame()
     ranking = recommend(model, prof, priorities, area=area, top=o.top, alpha=o.alpha,
                         indicators=cat)
-    ranked = ranking[ranking["status"] == "recommended"]
-    gaps = (gap_effects(model, prof, list(priorities), ranked, area=area, alpha=o.alpha,
-                        indicators=cat) if len(ranked) else pd.DataFrame())
+    gaps = (gap_effects(model, prof, list(priorities), ranking, area=area, alpha=o.alpha,
+                        indicators=cat) if len(ranking.ranked) else pd.DataFrame())
     needed = required_changes(model, [g for g in goal_list if isinstance(g, Goal)],
                               levels=levels, alpha=o.alpha, indicators=cat)
     mc = monte_carlo(model, prof.deltas.loc[[area]], priorities, n_draws=o.n_draws,
