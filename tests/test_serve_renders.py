@@ -150,25 +150,50 @@ def test_an_error_of_a_render_in_flight_reaches_every_request_for_it(fake_report
 
 def test_a_full_queue_is_a_503_with_retry_after_on_the_api_and_the_page():
     app = create_app(reports_waiting=0)
-    client = TestClient(app)
     queue = app.state.workspace.renders
+    assert queue.process  # the service renders in a render process of its own
     body = {"area": "Oud-Crooswijk", "outcomes": {"vsv": 1}, "n_draws": 50}
-    with queue.slot():  # a report being rendered in this process
+    with TestClient(app) as client:  # leaving it stops the render process (lifespan)
+        with queue.slot():  # a report being rendered in this process
+            r = client.post(f"{API}/models/rotterdam-jeugd/report", json=body)
+            assert r.status_code == 503 and r.json()["error"] == "busy"
+            assert int(r.headers["retry-after"]) >= 1
+            form = {"model": "rotterdam-jeugd", "dataset": "example", "area": "Oud-Crooswijk",
+                    "outcome": "vsv", "priority_vsv": "1", "top": "3", "lang": "nl",
+                    "action": "report"}
+            page = client.post("/", data=form)
+            assert page.status_code == 503 and int(page.headers["retry-after"]) >= 1
+            assert "vraag het rapport over" in page.text  # said on the page, in Dutch
+            assert client.post(f"{API}/models/rotterdam-jeugd/recommend",
+                               json={"area": "Oud-Crooswijk", "outcomes": {"vsv": 1}}
+                               ).status_code == 200  # only reports queue
         r = client.post(f"{API}/models/rotterdam-jeugd/report", json=body)
-        assert r.status_code == 503 and r.json()["error"] == "busy"
-        assert int(r.headers["retry-after"]) >= 1
-        form = {"model": "rotterdam-jeugd", "dataset": "example", "area": "Oud-Crooswijk",
-                "outcome": "vsv", "priority_vsv": "1", "top": "3", "lang": "nl",
-                "action": "report"}
-        page = client.post("/", data=form)
-        assert page.status_code == 503 and int(page.headers["retry-after"]) >= 1
-        assert "vraag het rapport over" in page.text  # said on the page, in Dutch
-        assert client.post(f"{API}/models/rotterdam-jeugd/recommend",
-                           json={"area": "Oud-Crooswijk", "outcomes": {"vsv": 1}}
-                           ).status_code == 200  # only reports queue
-    assert client.post(f"{API}/models/rotterdam-jeugd/report", json=body).status_code == 200
+        assert r.status_code == 200  # rendered in the render process
+        m, data = fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam")
+        assert r.text == str(fm.report(m, data, "Oud-Crooswijk", {"vsv": 1}, n_draws=50,
+                                       budget=None, lang="nl"))
+    assert queue._pool is None
+
+
+def test_a_model_pickles_whole_for_the_render_process():
+    import pickle
+
+    m = fm.load_model("rotterdam-jeugd")
+    again = pickle.loads(pickle.dumps(m))
+    assert again == m and again.metadata == m.metadata and again.table_names == m.table_names
+    assert fm.load_interventions(again).equals(fm.load_interventions(m))
 
 
 def test_reports_waiting_must_be_a_whole_number():
     with pytest.raises(InvalidParameterError, match="reports_waiting"):
         Workspace(reports_waiting=-1)
+
+
+@pytest.mark.parametrize(("flag", "value", "message"),
+                         [("--workers", "0", "workers must be a whole number >= 1"),
+                          ("--reports-waiting", "-1", "reports_waiting must be a whole number")])
+def test_serve_refuses_bad_worker_and_queue_numbers(capsys, flag, value, message):
+    from factormodel.cli import main
+
+    assert main(["serve", "--port", "8999", flag, value]) == 2
+    assert message in capsys.readouterr().err

@@ -15,11 +15,12 @@ traceback goes to the server log).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -242,7 +243,13 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
         raise InvalidParameterError("the token is empty; give a secret or no token")
     workspace = Workspace(models_dir, data_dir, Limits(max_upload_bytes, max_rows),
                           reports_waiting=reports_waiting)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        workspace.renders.close()  # its render process, if one was started
+
     app = FastAPIOffline(
+        lifespan=lifespan,
         title="factormodel", version=__version__,
         description="Rotterdam's Factorenmodel Jeugd (bundled: a reconstruction from public "
                     "sources, not the official model) as a JSON API: models, total effects, "

@@ -24,7 +24,6 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -237,7 +236,7 @@ class Workspace:
             raise InvalidParameterError(f"reports_waiting must be a whole number >= 0, got "
                                         f"{reports_waiting!r}")
         #: The wijkrapporten rendered (one at a time) and waiting in this process.
-        self.renders = RenderQueue(waiting=reports_waiting)
+        self.renders = RenderQueue(waiting=reports_waiting, process=True)
         self._profiles: OrderedDict[tuple, Profile] = OrderedDict()
         self._lock = threading.Lock()
         clash = sorted(set(self._folder_models()) & set(datasets.list_models()))
@@ -672,11 +671,10 @@ def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
     if not leader:
         return pending.result()  # the same answer as the render in flight, errors included
     try:
-        with queue.slot() if queue is not None else contextlib.nullcontext():
-            html = str(report(model, data, area, goals_of(outcomes, goals), budget=budget,
-                              lang=lang, reference=reference, year=year, level=level,
-                              n_draws=n_draws, data_source=data_source,
-                              population=population))
+        html = (queue.call if queue is not None else _call)(
+            render_report, model, data, area, goals_of(outcomes, goals), budget=budget,
+            lang=lang, reference=reference, year=year, level=level, n_draws=n_draws,
+            data_source=data_source, population=population)
     except Busy as exc:
         refused = _busy(exc, lang)
         pending.set_exception(refused)
@@ -693,6 +691,16 @@ def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
             del _RENDERING[key]
     pending.set_result(html)
     return html
+
+
+def render_report(model: FactorModel, data: pd.DataFrame, area: str, goals: Any,
+                  **options: Any) -> str:
+    """:func:`factormodel.report` as an HTML string (what a render process runs)."""
+    return str(report(model, data, area, goals, **options))
+
+
+def _call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)
 
 
 def _busy(exc: Busy, lang: str) -> RequestError:
