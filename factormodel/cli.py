@@ -653,6 +653,13 @@ def _serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="most data rows accepted in an upload (default: 100000)")
     p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                    help="allow browser calls from this origin (repeatable; default: none)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes (default: 1); each renders one wijkrapport at a "
+                        "time, so more workers render more at once on more cores")
+    p.add_argument("--reports-waiting", type=int, default=1, metavar="N",
+                   help="wijkrapporten that may wait per worker while one is rendered "
+                        "(default: 1); beyond them a report request gets 503 with "
+                        "Retry-After at once")
     p.set_defaults(func=_cmd_serve)
 
 
@@ -672,9 +679,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1") and not token:
         print(f"factormodel: warning: serving on {args.host} without a token; anyone who can "
               "reach this address can use the service", file=sys.stderr)
-    run(args.host, args.port, models_dir=args.models, data_dir=args.data, token=token or None,
+    run(args.host, args.port, workers=args.workers, models_dir=args.models,
+        data_dir=args.data, token=token or None,
         max_upload_bytes=int(args.max_upload_mb * 1_000_000), max_rows=args.max_rows,
-        cors_origins=tuple(args.cors_origin))
+        cors_origins=tuple(args.cors_origin), reports_waiting=args.reports_waiting)
     return 0
 
 

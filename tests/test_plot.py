@@ -336,3 +336,37 @@ def test_dutch_figures_have_decimal_commas_on_their_axes():
     ax.figure.canvas.draw()
     assert all("." not in t.get_text() for t in ax.get_xticklabels())
     plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_figure_png_saves_laid_out_figures_as_they_are_with_every_text_inside(oud_crooswijk, lang):
+    """Issue 27 (reports under load): a constrained-layout figure is saved as it is, without
+    the extent search of ``bbox_inches="tight"``; that must cut nothing, so the content of
+    every area figure (what "tight" keeps) lies inside the canvas. A figure without a
+    layout engine is still cropped."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    model, prof, goals, rec, mc = oud_crooswijk
+    for name, ax in area_figures(model, prof, goals, rec, mc, lang).items():
+        fig = ax.figure
+        assert fig.get_layout_engine() is not None, name
+        width, height = (fig.get_size_inches() * 50).round().astype(int)
+        fig.dpi = 50
+        canvas = FigureCanvasAgg(fig)  # the layout as it is saved, drawn at the same dpi
+        canvas.draw()
+        # what bbox_inches="tight" would keep (inches) lies inside the canvas: cropping
+        # would only have cut blank margins
+        content = fig.get_tightbbox(canvas.get_renderer())
+        w, h = fig.get_size_inches()
+        assert content.x0 >= -0.02 and content.y0 >= -0.02, (name, content)
+        assert content.x1 <= w + 0.02 and content.y1 <= h + 0.02, (name, content)
+        png = fm.plot.figure_png(ax, dpi=50)
+        assert Image.open(io.BytesIO(png)).size == (width, height), name
+    plain = Figure(figsize=(4, 3))
+    plain.add_subplot().text(0.5, 0.5, "midden")
+    size = Image.open(io.BytesIO(fm.plot.figure_png(plain.axes[0], dpi=50))).size
+    assert size != (200, 150)  # cropped to its content

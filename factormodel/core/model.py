@@ -226,6 +226,12 @@ class FactorModel:
         # safe because the model never changes
         object.__setattr__(self, "_cache", {})
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its validated parts (nodes, edges, metadata, warnings, tables), so a
+        model can be handed to another process (the service renders reports in one)."""
+        return _rebuild, (self._nodes, self._edges, self._metadata, self._warnings,
+                          dict(self._tables))
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"FactorModel is immutable; cannot set {name!r}. Use "
                              "with_weights() or with_metadata() to get a changed copy.")
@@ -841,3 +847,11 @@ def _weights_frame(weights: Any) -> pd.DataFrame:
     raise InvalidArgumentTypeError(
         "weights must be a DataFrame, a Series indexed by (source, target), "
         f"or a mapping {{(source, target): weight}}, got {type(weights).__name__}")
+
+
+def _rebuild(nodes: pd.DataFrame, edges: pd.DataFrame, metadata: ModelMetadata,
+             warns: tuple[Problem, ...], tables: Mapping[str, Any]) -> FactorModel:
+    """A model from the parts :meth:`FactorModel.__reduce__` pickled (already validated)."""
+    obj = FactorModel.__new__(FactorModel)
+    obj._set(nodes, edges, metadata, warns, tables)
+    return obj

@@ -200,7 +200,8 @@ def _report(request: Request, model: str, req: schemas.ReportRequest,
     html = service.wijkrapport(m, data, req.area, req.outcomes, req.goals, budget=req.budget,
                                lang=req.lang, reference=req.reference, year=req.year,
                                level=req.level, n_draws=req.n_draws,
-                               data_source=None if upload is None else upload[0])
+                               data_source=None if upload is None else upload[0],
+                               queue=_ws(request).renders)
     name = service.report_filename(req.area)
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -15,9 +15,12 @@ traceback goes to the server log).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,9 +36,9 @@ from factormodel import __version__
 from factormodel.errors import FactorModelError, InvalidParameterError, ModelValidationError
 from factormodel.serve.http_errors import error_status
 from factormodel.serve.limits import MAX_JSON_BYTES, Limits
-from factormodel.serve.service import RequestError, Workspace
+from factormodel.serve.service import REPORTS_WAITING, RequestError, Workspace
 
-__all__ = ["API_PREFIX", "create_app", "run"]
+__all__ = ["API_PREFIX", "OPTIONS_ENV", "create_app", "from_environment", "run"]
 
 API_PREFIX = "/api/v1"
 #: Form fields and multipart framing allowed on top of the upload limit.
@@ -199,7 +202,8 @@ class Unexpected:
 
 def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None = None,
                token: str | None = None, max_upload_bytes: int = 10_000_000,
-               max_rows: int = 100_000, cors_origins: Sequence[str] = ()) -> FastAPI:
+               max_rows: int = 100_000, cors_origins: Sequence[str] = (),
+               reports_waiting: int = REPORTS_WAITING) -> FastAPI:
     """Build the web service.
 
     Parameters
@@ -214,6 +218,9 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
         Upload limits (413 / 422 beyond them).
     cors_origins : sequence of str
         Origins allowed to call the API from a browser; none by default.
+    reports_waiting : int
+        Wijkrapporten that may wait while one is rendered; beyond them a report request
+        is answered 503 with ``Retry-After`` at once (:mod:`.renders`).
 
     Returns
     -------
@@ -234,8 +241,15 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
 
     if token is not None and not token.strip():
         raise InvalidParameterError("the token is empty; give a secret or no token")
-    workspace = Workspace(models_dir, data_dir, Limits(max_upload_bytes, max_rows))
+    workspace = Workspace(models_dir, data_dir, Limits(max_upload_bytes, max_rows),
+                          reports_waiting=reports_waiting)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        workspace.renders.close()  # its render process, if one was started
+
     app = FastAPIOffline(
+        lifespan=lifespan,
         title="factormodel", version=__version__,
         description="Rotterdam's Factorenmodel Jeugd (bundled: a reconstruction from public "
                     "sources, not the official model) as a JSON API: models, total effects, "
@@ -291,7 +305,7 @@ def _error_model() -> Any:
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestError)
     def _request_error(request: Request, exc: RequestError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else exc.headers
         return _error(exc.status, exc.error, exc.detail, exc.location, exc.problems,
                       headers=headers)
 
@@ -322,8 +336,43 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
-    """Serve :func:`create_app` (``options``) with uvicorn until interrupted."""
+#: The environment variable through which :func:`run` hands its options to the worker
+#: processes (each builds its own app from them with :func:`from_environment`).
+OPTIONS_ENV = "FACTORMODEL_SERVE_OPTIONS"
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, **options: Any) -> None:
+    """Serve :func:`create_app` (``options``) with uvicorn until interrupted.
+
+    With ``workers`` above 1, uvicorn starts that many worker processes on the same
+    socket; each builds its own app (its own caches and render queue; wijkplannen are
+    shared through their SQLite database). The options are checked here first, so a bad
+    one stops the server before any worker starts.
+    """
     import uvicorn
 
-    uvicorn.run(create_app(**options), host=host, port=port, log_level="info")
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise InvalidParameterError(f"workers must be a whole number >= 1, got {workers!r}")
+    app = create_app(**options)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    os.environ[OPTIONS_ENV] = json.dumps({k: list(v) if isinstance(v, tuple) else v
+                                          for k, v in options.items()})
+    uvicorn.run("factormodel.serve.app:from_environment", factory=True, host=host, port=port,
+                workers=workers, log_level="info")
+
+
+def from_environment() -> FastAPI:
+    """:func:`create_app` with the options :func:`run` left in ``FACTORMODEL_SERVE_OPTIONS``
+    (how each worker process of ``factormodel serve --workers N`` builds its app).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ[OPTIONS_ENV] = '{"max_rows": 500}'
+    >>> from_environment().state.workspace.limits.max_rows
+    500
+    >>> del os.environ[OPTIONS_ENV]
+    """
+    return create_app(**json.loads(os.environ.get(OPTIONS_ENV) or "{}"))

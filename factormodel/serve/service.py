@@ -32,6 +32,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -78,13 +79,17 @@ from factormodel.serve.limits import (
     text_rows,
     xlsx_rows,
 )
+from factormodel.serve.renders import Busy, RenderQueue
 from factormodel.tables._json import json_safe
 from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
 
-__all__ = ["EXAMPLE_DATASET", "UPLOAD_TYPES", "Limits", "RequestError", "Workspace",
+__all__ = ["EXAMPLE_DATASET", "REPORTS_WAITING", "UPLOAD_TYPES", "Limits", "RequestError",
+           "Workspace",
            "effects_doc", "model_detail_doc", "portfolio_doc", "profile_doc",
            "propagation_doc", "recommendation_doc", "validation_doc"]
 
+#: Wijkrapporten that may wait in a worker process while one is rendered (:mod:`.renders`).
+REPORTS_WAITING = 1
 #: The name under which the bundled SYNTHETIC example data are offered.
 EXAMPLE_DATASET = "example"
 #: File types accepted as area data (uploads and the data folder).
@@ -107,16 +112,20 @@ class RequestError(Exception):
         The part of the request, e.g. ``"path.model"`` or ``"body.file"``.
     problems : list of dict, optional
         Every problem (``where``, ``message``) when there are several.
+    headers : dict, optional
+        HTTP headers of the answer (``Retry-After`` of a 503).
     """
 
     def __init__(self, status: int, error: str, detail: str, location: str | None = None,
-                 problems: list[dict[str, str]] | None = None):
+                 problems: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status = status
         self.error = error
         self.detail = detail
         self.location = location
         self.problems = problems
+        self.headers = headers
         #: The library error this answers, if any.
         self.original: FactorModelError | None = None
 
@@ -204,19 +213,30 @@ class Workspace:
         A folder of area data files (``.csv``, ``.txt``, ``.xlsx``), offered
         under their file name.
     limits : Limits
+    reports_waiting : int
+        Wijkrapporten that may wait while one is rendered (:mod:`.renders`); a request
+        beyond them is answered 503 with ``Retry-After`` at once.
 
     Raises
     ------
     InvalidParameterError
-        If a folder does not exist, or a model in ``models_dir`` has the name
-        of a bundled model (the name would be ambiguous).
+        If a folder does not exist, a model in ``models_dir`` has the name
+        of a bundled model (the name would be ambiguous), or ``reports_waiting``
+        is not a whole number >= 0.
     """
 
     def __init__(self, models_dir: str | Path | None = None,
-                 data_dir: str | Path | None = None, limits: Limits | None = None) -> None:
+                 data_dir: str | Path | None = None, limits: Limits | None = None,
+                 reports_waiting: int = REPORTS_WAITING) -> None:
         self.models_dir = self._folder(models_dir, "models")
         self.data_dir = self._folder(data_dir, "data")
         self.limits = limits or Limits()
+        if not isinstance(reports_waiting, int) or isinstance(reports_waiting, bool) \
+                or reports_waiting < 0:
+            raise InvalidParameterError(f"reports_waiting must be a whole number >= 0, got "
+                                        f"{reports_waiting!r}")
+        #: The wijkrapporten rendered (one at a time) and waiting in this process.
+        self.renders = RenderQueue(waiting=reports_waiting, process=True)
         self._profiles: OrderedDict[tuple, Profile] = OrderedDict()
         self._lock = threading.Lock()
         clash = sorted(set(self._folder_models()) & set(datasets.list_models()))
@@ -601,6 +621,8 @@ def run_portfolio(model: FactorModel, prof: Profile, outcomes: Mapping[str, floa
 REPORT_CACHE_SIZE = 32
 _REPORTS: OrderedDict[tuple, str] = OrderedDict()
 _REPORTS_LOCK = threading.Lock()
+#: Reports being rendered, by the same key: a request for one of them waits for it.
+_RENDERING: dict[tuple, Future] = {}
 
 
 def _data_digest(data: pd.DataFrame) -> str:
@@ -616,15 +638,25 @@ def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
                 budget: float | None, lang: str, reference: str = "city",
                 year: int | None = None, level: str | None = None,
                 n_draws: int = DEFAULT_OPTIONS.n_draws,
-                data_source: str | None = None, population: float | None = None) -> str:
+                data_source: str | None = None, population: float | None = None,
+                queue: RenderQueue | None = None) -> str:
     """:func:`factormodel.report` as one self-contained HTML string (``population``: the
     area's, for the portfolio, when the data do not give it).
 
     The report is a pure function of its inputs (its Monte Carlo is seeded) and of the
     day it is dated, so the last ``REPORT_CACHE_SIZE`` are kept by content -- the model
     (compared by content), a digest of the data, every option and today's date -- and a
-    report asked for again is not rendered again (0.5-0.6 s of CPU each, most of it
-    drawing the figures)."""
+    report asked for again is not rendered again (about 0.5 s of CPU each, most of it
+    drawing the figures). A request for a report that is being rendered waits for that
+    render and gets its answer. A new render takes its turn in ``queue``
+    (:class:`.renders.RenderQueue`, the workspace's): when that is full the request is
+    refused at once with a 503 ``RequestError`` carrying ``Retry-After``.
+
+    Raises
+    ------
+    RequestError
+        503 ``busy`` when the render queue is full.
+    """
     key = (model, _data_digest(data), area, tuple(sorted(outcomes.items())), tuple(goals),
            budget, lang, reference, year, level, n_draws, data_source, population,
            date.today().isoformat())
@@ -632,14 +664,54 @@ def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
         if key in _REPORTS:
             _REPORTS.move_to_end(key)
             return _REPORTS[key]
-    html = str(report(model, data, area, goals_of(outcomes, goals), budget=budget, lang=lang,
-                      reference=reference, year=year, level=level, n_draws=n_draws,
-                      data_source=data_source, population=population))
-    with _REPORTS_LOCK:
-        _REPORTS[key] = html
-        while len(_REPORTS) > REPORT_CACHE_SIZE:
-            _REPORTS.popitem(last=False)
+        pending = _RENDERING.get(key)
+        leader = pending is None
+        if leader:
+            pending = _RENDERING[key] = Future()
+    if not leader:
+        return pending.result()  # the same answer as the render in flight, errors included
+    try:
+        html = (queue.call if queue is not None else _call)(
+            render_report, model, data, area, goals_of(outcomes, goals), budget=budget,
+            lang=lang, reference=reference, year=year, level=level, n_draws=n_draws,
+            data_source=data_source, population=population)
+    except Busy as exc:
+        refused = _busy(exc, lang)
+        pending.set_exception(refused)
+        raise refused from None
+    except BaseException as exc:
+        pending.set_exception(exc)
+        raise
+    finally:
+        with _REPORTS_LOCK:
+            if not pending.done():
+                _REPORTS[key] = html
+                while len(_REPORTS) > REPORT_CACHE_SIZE:
+                    _REPORTS.popitem(last=False)
+            del _RENDERING[key]
+    pending.set_result(html)
     return html
+
+
+def render_report(model: FactorModel, data: pd.DataFrame, area: str, goals: Any,
+                  **options: Any) -> str:
+    """:func:`factormodel.report` as an HTML string (what a render process runs)."""
+    return str(report(model, data, area, goals, **options))
+
+
+def _call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)
+
+
+def _busy(exc: Busy, lang: str) -> RequestError:
+    """The 503 answer of a full render queue, in the report's language."""
+    seconds = exc.retry_after
+    detail = (f"de server maakt nu {exc.rendering + exc.waiting} wijkrapport(en) en er kunnen "
+              f"er niet meer wachten; vraag het rapport over {seconds} seconden opnieuw aan"
+              if lang == "nl" else
+              f"the server is making {exc.rendering + exc.waiting} report(s) and no more can "
+              f"wait; ask for the report again in {seconds} seconds")
+    return RequestError(503, "busy", detail, None, headers={"Retry-After": str(seconds)})
 
 
 def report_filename(area: str) -> str:

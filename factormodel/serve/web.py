@@ -590,7 +590,7 @@ async def analyse(request: Request) -> HTMLResponse:
                 population_text=str(form.get("population") or "").strip(),
                 goals=[g.strip() for g in str(form.get("goals") or "").splitlines()
                        if g.strip()])
-    status = 200
+    status, headers = 200, None
     token = form.get("token")
     if not _authorised(request, token):
         return _login(request, c.lang, {"nl": "verkeerde of ontbrekende toegangscode",
@@ -632,12 +632,13 @@ async def analyse(request: Request) -> HTMLResponse:
         results = await run_in_threadpool(_results, ws, c, content)
         extra: dict[str, Any] = {"results": results}
     except RequestError as exc:
-        status = exc.status
+        status, headers = exc.status, exc.headers  # a busy server's Retry-After
         extra = {"error": exc.detail if exc.original is None else L.error(exc.original, c.lang)}
     except FactorModelError as exc:
         status, extra = error_status(exc)[0], {"error": L.error(exc, c.lang)}
     return _keep_session(request, templates.TemplateResponse(
-        request, "index.html", _context(request, ws, c, **extra), status_code=status), token)
+        request, "index.html", _context(request, ws, c, **extra), status_code=status,
+        headers=headers), token)
 
 
 def _uploaded(form: Any, c: Choices, ws: Workspace) -> bytes | None:
@@ -792,7 +793,7 @@ def _report(ws: Workspace, c: Choices, content: bytes | None) -> str:
     population = _population(prof, c) if c.budget is not None else None
     return service.wijkrapport(model, data, c.area, c.outcomes, c.goals, budget=c.budget,
                                lang=c.lang, data_source=c.data_source(),
-                               population=population)
+                               population=population, queue=ws.renders)
 
 
 def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]:

@@ -66,6 +66,10 @@ class ModelMetadata:
     status: str = "illustrative"
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its fields and a plain dict of extras (a mapping proxy is not)."""
+        return _metadata_from, ({f: getattr(self, f) for f in META_FIELDS}, dict(self.extra))
+
     def to_dict(self) -> dict[str, Any]:
         """The metadata as a plain dict (known fields first, then extras)."""
         out: dict[str, Any] = {f: getattr(self, f) for f in META_FIELDS}
@@ -465,3 +469,8 @@ def build_metadata(raw: Mapping[str, Any] | None, where: str, problems: list[Pro
         values["status"] = status
     extra = {k: v for k, v in raw.items() if k not in META_FIELDS}
     return ModelMetadata(**values, extra=MappingProxyType(dict(extra)))
+
+
+def _metadata_from(fields: Mapping[str, Any], extra: Mapping[str, Any]) -> ModelMetadata:
+    """:class:`ModelMetadata` from what its ``__reduce__`` pickled."""
+    return ModelMetadata(**fields, extra=MappingProxyType(dict(extra)))
