@@ -23,8 +23,8 @@ import io
 
 import pandas as pd
 
-from . import _lang as L
 from ._safewrite import guard_frame
+from .text import words as L
 
 __all__ = ["BOM", "SPREADSHEET_FORMATS", "csv_text", "for_people", "table_bytes"]
 

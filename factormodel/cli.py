@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, vocab
-from . import _lang as L
 from ._json import json_safe
 from ._safewrite import guard_frame, write_with
 from ._spreadsheet import csv_text, for_people
@@ -79,6 +78,9 @@ from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, op
 from .propagate import PropagationResult, propagate
 from .readback import echo_goal, read_goal
 from .recommend import gap_effects, recommend
+from .text import messages as M
+from .text import numbers as fmt
+from .text import words as L
 from .words import Lexicon, parse_number, resolve_node
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
@@ -111,7 +113,7 @@ def _warn(caught: list[warnings.WarningMessage], lang: str) -> None:
         if text not in seen:
             seen.add(text)
             word = "let op" if lang == "nl" else "warning"
-            print(f"factormodel: {word}: {L.warning(text, lang)}", file=sys.stderr)
+            print(f"factormodel: {word}: {M.warning(text, lang)}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -176,7 +178,7 @@ def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = Fa
     """
     lang = getattr(args, "lang", "en")  # show/validate/models speak English throughout
     detail = str(exc) or type(exc).__name__
-    said = detail if internal else L.error(exc, lang)
+    said = detail if internal else M.error(exc, lang)
     lines = said.splitlines() or [said]
     if isinstance(exc, ModelValidationError) and _is_model(exc.source):
         # a model has its own full report: one line here
@@ -519,7 +521,7 @@ def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
 
 def _change(x: float, lang: str) -> str:
     """A signed change: two decimals, three for a small one (never ``-0,00``)."""
-    return L.number(x, 3 if abs(x) < 0.05 else 2, lang, sign=True)
+    return fmt.number(x, 3 if abs(x) < 0.05 else 2, lang, sign=True)
 
 
 def _plan_text(plan: Any, path: Any, lang: str) -> str:
@@ -532,7 +534,7 @@ def _plan_text(plan: Any, path: Any, lang: str) -> str:
              f"{path}." if nl else f"Wijkplan for {plan.area} ({plan.data_year} figures){syn} "
              f"written to {path}.", "", "Doelen:" if nl else "Goals:"]
     for g in plan.goals:
-        level = lambda x: L.number(x, 2, lang)  # noqa: E731
+        level = lambda x: fmt.number(x, 2, lang)  # noqa: E731
         target = (f"streefwaarde {level(g.target)} {g.unit} in {g.horizon}" if nl else
                   f"target {level(g.target)} {g.unit} by {g.horizon}") \
             if not np.isnan(g.target) else ("geen streefwaarde" if nl else "no target")
@@ -541,11 +543,11 @@ def _plan_text(plan: Any, path: Any, lang: str) -> str:
                      if nl else f"- {g.id}: {level(g.baseline)} {g.unit} now, {target}{group}")
     lines += ["", "Interventies:" if nl else "Interventions:"]
     for iv in plan.interventions:
-        units = L.count(iv.units, lang)
+        units = fmt.count(iv.units, lang)
         word = ("eenheid" if iv.units == 1 else "eenheden") if nl else \
             ("unit" if iv.units == 1 else "units")
         lines.append(f"- {iv.name} ({iv.partner}): {units} {word}, "
-                     f"{L.count(iv.participants, lang)} "
+                     f"{fmt.count(iv.participants, lang)} "
                      f"{'deelnemers' if nl else 'participants'}")
         for e in iv.effects:
             g = plan.goal(e.goal)
@@ -607,13 +609,13 @@ def _cmd_wijkplan_evalueer(args: argparse.Namespace) -> int:
     lines = [ev.summary(lang), ""]
     for r in ev.goals.itertuples():
         now = (("niet te meten" if nl else "not measurable") if np.isnan(r.now)
-               else f"{L.number(r.now, 2, lang)} {r.unit}")
+               else f"{fmt.number(r.now, 2, lang)} {r.unit}")
         u = unit_name(r.unit, lang)
         did = "n.v.t." if np.isnan(r.did) else f"{_change(r.did, lang)} {u}"
-        lines.append(f"- {r.label_nl or r.goal}: {L.number(r.baseline, 2, lang)} {r.unit} → "
+        lines.append(f"- {r.label_nl or r.goal}: {fmt.number(r.baseline, 2, lang)} {r.unit} → "
                      f"{now} (verschil met andere wijken {did}; verwacht nu "
                      f"{_change(r.expected, lang)} {u}): {r.verdict} — {r.reason}" if nl else
-                     f"- {r.goal}: {L.number(r.baseline, 2, lang)} {r.unit} → {now} (against "
+                     f"- {r.goal}: {fmt.number(r.baseline, 2, lang)} {r.unit} → {now} (against "
                      f"other areas {did}; expected by now {_change(r.expected, lang)} {u}): "
                      f"{r.verdict_en}")
     if ev.discuss:
@@ -1000,7 +1002,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         text = None
         if args.format == "table":
             shown = table[table["measured"]].assign(
-                delta_sd=lambda t: t["delta_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
+                delta_sd=lambda t: t["delta_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
                 index=lambda t: t["index"].map(lambda v: f"{v:.0f}"))
             cov = coverage(model, prof).loc[args.area]
             unmeasured = [label[n] for n in cov["unmeasured_factors"].split(", ") if n]
@@ -1048,11 +1050,11 @@ def _her_figures(model: FactorModel, prof: Profile, area: str, lang: str) -> lis
         unit = "%" if pct else f" {r.unit}"
         diff_unit = (" procentpunt" if lang == "nl" else " pp") if pct else f" {r.unit}"
         verdict = L.phrase(f"verdict_{r.verdict}", lang) if r.verdict else "–"
-        lines.append(f"  {getattr(r, f'label_{lang}')}: {L.number(r.value, 1, lang)}{unit} "
+        lines.append(f"  {getattr(r, f'label_{lang}')}: {fmt.number(r.value, 1, lang)}{unit} "
                      f"{'tegen' if lang == 'nl' else 'against'} "
-                     f"{L.number(r.reference, 1, lang)}{unit} "
-                     f"({L.number(r.difference, 1, lang, sign=True)}{diff_unit}, {verdict}; "
-                     f"{L.number(r.sd_children, 2, lang, sign=True)} SD "
+                     f"{fmt.number(r.reference, 1, lang)}{unit} "
+                     f"({fmt.number(r.difference, 1, lang, sign=True)}{diff_unit}, {verdict}; "
+                     f"{fmt.number(r.sd_children, 2, lang, sign=True)} SD "
                      f"{'tussen kinderen' if lang == 'nl' else 'between children'})")
     return [*lines, ""]
 
@@ -1171,9 +1173,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
              *_reference_lines(prof, lang), ""]
     table = pd.DataFrame({
         "node": units["node"],
-        "predicted_sd": units["delta_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
-        "observed_sd": units["node"].map(observed).map(lambda v: L.number(v, 2, lang, True)),
-        "change": units["change"].map(lambda v: L.number(v, 2, lang, sign=True)
+        "predicted_sd": units["delta_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
+        "observed_sd": units["node"].map(observed).map(lambda v: fmt.number(v, 2, lang, sign=True)),
+        "change": units["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)
                                       if not np.isnan(v) else L.phrase("ambiguous", lang)),
         "change_unit": units["change_unit"], "indicator": units["indicator"],
         "label": units["node"].map(label)})
@@ -1201,9 +1203,9 @@ def _meaning(model: FactorModel, units: pd.DataFrame, area: str, prof: Profile,
             else f" {r['change_unit']}"
         out.append(L.phrase(
             "meaning", lang, area=area, label=model.nodes.loc[r["node"], f"label_{lang}"],
-            new=L.number(r["new_level"], 1, lang) + unit, ref=L.number(r["level"], 1, lang)
+            new=fmt.number(r["new_level"], 1, lang) + unit, ref=fmt.number(r["level"], 1, lang)
             + unit, refname=prof.reference_name(lang),
-            change=L.number(r["change"], 2, lang, sign=True) + diff))
+            change=fmt.number(r["change"], 2, lang, sign=True) + diff))
     out.append(L.phrase("meaning_caveat", lang))
     out.append(L.phrase("next_step", lang, model=model.name, area=area, data=data))
     return out
@@ -1363,7 +1365,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
                     effects: pd.DataFrame, needed: list, portfolio: Any, catalogue: Any,
                     prof: Profile, note: str) -> str:
     lang = args.lang
-    n = lambda v, d=2: L.number(v, d, lang)  # noqa: E731
+    n = lambda v, d=2: fmt.number(v, d, lang)  # noqa: E731
     wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
     goals = _goals(args)
     described = ", ".join(g.describe(lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
@@ -1388,8 +1390,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
         lines += ["", *textwrap.wrap(L.phrase("effects_head", lang), 92)]
         for goal, part in effects.groupby("goal", sort=False):
             shown = part.assign(
-                change_sd=part["change_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
-                change=part["change"].map(lambda v: L.number(v, 2, lang, sign=True)))
+                change_sd=part["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
+                change=part["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)))
             lines.append(f"  {model.nodes.loc[goal, f'label_{lang}']}:")
             t = L.translate_frame(shown[["way", "factor", "change_sd", "change", "unit"]], lang)
             lines += ["    " + x for x in t.to_string(index=False).splitlines()]
@@ -1397,8 +1399,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
     for rc in needed:
         lines += ["", L.phrase("required_head", lang, goal=rc.goal.goal.describe(lang))]
         t = rc.to_frame().assign(
-            change_sd=lambda t: t["change_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
-            change=lambda t: t["change"].map(lambda v: L.number(v, 2, lang, sign=True)))
+            change_sd=lambda t: t["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
+            change=lambda t: t["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)))
         t = L.translate_frame(t[["factor", "way", "indicator", "change", "unit", "change_sd",
                                  "within_spread"]], lang)
         lines += ["    " + x for x in t.to_string(index=False).splitlines()]
@@ -1408,10 +1410,10 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
             lines += wrap.wrap(L.phrase("out_of_reach", lang))
         lines += wrap.wrap(L.phrase("required_assumptions", lang))
     if portfolio is not None:
-        lines += ["", L.phrase("portfolio_head", lang, budget=L.money(portfolio.budget, lang),
-                               cost=L.money(portfolio.total_cost, lang),
+        lines += ["", L.phrase("portfolio_head", lang, budget=fmt.money(portfolio.budget, lang),
+                               cost=fmt.money(portfolio.total_cost, lang),
                                improvement=n(portfolio.improvement, 3)), _PORTFOLIO_MARK,
-                  L.phrase("budget_left", lang, left=L.money(portfolio.budget_left, lang),
+                  L.phrase("budget_left", lang, left=fmt.money(portfolio.budget_left, lang),
                            share=f"{portfolio.constraints['min_share']:.0%}",
                            of=L.threshold_of(portfolio.constraints["threshold_of"], lang),
                            threshold=n(portfolio.constraints["threshold_sd"], 3))]
@@ -1422,7 +1424,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
             lines.append(L.phrase("portfolio_rules", lang, rules="; ".join(rules)))
         if len(portfolio.chosen):
             chosen = portfolio.chosen.assign(
-                cost=portfolio.chosen["cost"].map(lambda v: L.money(v, lang)),
+                cost=portfolio.chosen["cost"].map(lambda v: fmt.money(v, lang)),
                 value=portfolio.chosen["value"].map(lambda v: n(v, 3)),
                 effect=np.where(portfolio.chosen["effect_is_default"],
                                 L.phrase("default_effect", lang),
@@ -1445,8 +1447,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: pd.DataFr
             u = portfolio.outcome_units
             t = L.translate_frame(pd.DataFrame({
                 "node": u["node"],
-                "delta_sd": u["delta_sd"].map(lambda v: L.number(v, 3, lang, sign=True)),
-                "change": u["change"].map(lambda v: L.number(v, 3, lang, sign=True)),
+                "delta_sd": u["delta_sd"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
+                "change": u["change"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
                 "change_unit": u["change_unit"], "indicator": u["indicator"]}), lang)
             lines += ["", L.phrase("portfolio_units", lang), t.to_string(index=False)]
         labels = model.nodes["label_nl"].to_dict()

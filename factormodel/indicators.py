@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _lang, units
+from . import units
 from ._cells import (
     TableSource,
     parse_number,
@@ -56,6 +56,7 @@ from .errors import (
 from .io import CREDITS_NL, EXAMPLE_DATA, load_catalogue, load_model, read_area_data, read_table
 from .model import FactorModel
 from .propagate import raise_if_transposed
+from .text import words as _lang
 
 __all__ = [
     "CATALOGUE_COLUMNS",

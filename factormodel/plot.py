@@ -34,6 +34,7 @@ from .effects import strongest_paths, total_effects
 from .errors import InvalidParameterError, NotConvergentError
 from .indicators import Profile, area_deltas, deltas_frame, reference_name
 from .model import FactorModel
+from .text import numbers as fmt
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -190,10 +191,13 @@ def _wrap(text: str, width: int = 38) -> str:
     return "\n".join(textwrap.wrap(str(text), width, break_on_hyphens=False)) or str(text)
 
 
-def _num(x: float, lang: str, fmt: str = "+.2f") -> str:
-    """A number as a reader of ``lang`` writes it (Dutch: decimal comma)."""
-    out = format(x, fmt)
-    return out.replace(".", ",") if lang == "nl" else out
+def _num(x: float, lang: str, spec: str = "+.2f") -> str:
+    """A number as a reader of ``lang`` writes it (Dutch: decimal comma), ``spec`` a format
+    of fixed decimals (``+.2f``) or ``g`` (as many as it needs)."""
+    if spec == "g":
+        return format(x, "g").replace(".", ",") if lang == "nl" else format(x, "g")
+    return fmt.number(x, int(spec.strip("+.f")), lang, sign=spec.startswith("+"),
+                      grouping=False)
 
 
 #: What a figure drawn from synthetic data says inside itself.

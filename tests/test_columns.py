@@ -20,6 +20,7 @@ from factormodel.columns import apply_columns, as_columns, propose_columns, read
 from factormodel.errors import DataError, UnknownIndicatorError
 from factormodel.population import YoungPeople, young_people
 from factormodel.portfolio import negligible_effect
+from factormodel.text import words as text_words
 from factormodel.words import opposite_words, resolve_indicator
 
 HER_FILE = (
@@ -320,7 +321,7 @@ def test_money_for_nothing_is_left_out_with_reason(model):
     small = off.chosen[off.chosen["value"] < threshold]
     assert set(small["intervention"]) <= set(tiny["intervention"])
     assert p.budget_left == pytest.approx(p.budget - p.total_cost)
-    dutch = fm._lang.reason(tiny["reason"].iloc[0], "nl")
+    dutch = text_words.reason(tiny["reason"].iloc[0], "nl")
     assert dutch.startswith("verwacht effect op de gekozen doelen") and "SD" in dutch
     with pytest.raises(fm.InvalidParameterError):
         fm.optimize_portfolio(model, prof, ivs, min_share=2, **kwargs)
