@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel.areas import normalize_area_data, registry_from_frame
+from factormodel.files.areas import normalize_area_data, registry_from_frame
 
 
 def write(tmp_path, name, text, encoding="utf-8", bom=False):

@@ -10,9 +10,9 @@ import pytest
 from scipy.stats import norm
 
 import factormodel as fm
-from factormodel._tables import TableSource
-from factormodel.portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, build_interventions
-from factormodel.text import words as text_words
+from factormodel.analysis.portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, build_interventions
+from factormodel.tables._tables import TableSource
+from factormodel.text import words as fm_lang
 
 TARGETS = ["opvoedklimaat", "schoolverzuim", "schoolprestaties"]
 PHASES = ["0-4", "4-12", "12-18"]
@@ -298,7 +298,7 @@ def test_evidence_columns_kinds_and_effectiveness(toy):
     assert "nul" not in set(p.chosen["intervention"])
     reasons = p.left_out.set_index("intervention")["reason"]
     assert reasons["nul"] == "no effect found in its effectiveness study (published null)"
-    assert text_words.reason(reasons["nul"], "nl").startswith("geen effect gevonden")
+    assert fm_lang.reason(reasons["nul"], "nl").startswith("geen effect gevonden")
     ev = p.chosen.set_index("intervention")["effect_evidence"]
     assert ev["cau"] == "published with interval"
     assert p.to_dict()["chosen"][0]["effect_evidence"] in fm.portfolio.EVIDENCE_KINDS

@@ -286,7 +286,7 @@ def test_a_report_that_fails_while_drawing_leaves_no_figure(monkeypatch):
 
     import matplotlib.pyplot as plt
 
-    report_module = sys.modules["factormodel.report"]  # fm.report is the function
+    report_module = sys.modules["factormodel.render.report"]
 
     made = []
     real = report_module.plot_recommendation

@@ -29,11 +29,12 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
-from ..errors import FactorModelError, InvalidParameterError, ModelValidationError
-from .http_errors import error_status
-from .limits import MAX_JSON_BYTES, Limits
-from .service import RequestError, Workspace
+from factormodel import __version__
+from factormodel.errors import FactorModelError, InvalidParameterError, ModelValidationError
+from factormodel.serve.http_errors import error_status
+from factormodel.serve.limits import MAX_JSON_BYTES, Limits
+from factormodel.serve.service import RequestError, Workspace
+from factormodel.tables._json import json_safe
 
 __all__ = ["API_PREFIX", "create_app", "run"]
 
@@ -45,10 +46,16 @@ _BEARER = HTTPBearer(auto_error=False, description="the server's --token")
 
 def _error(status: int, error: str, detail: str, location: str | None = None,
            problems: list[dict[str, str]] | None = None,
-           headers: dict[str, str] | None = None) -> JSONResponse:
+           headers: dict[str, str] | None = None,
+           library: FactorModelError | None = None) -> JSONResponse:
     body: dict[str, Any] = {"error": error, "detail": detail, "location": location}
     if problems is not None:
         body["problems"] = problems
+    if library is not None:  # the library error's code and fields, for client tools
+        body["code"] = library.code
+        body["fields"] = json_safe({k: v if isinstance(v, (int, float, str, bool, list,
+                                                           type(None))) else str(v)
+                                    for k, v in library.fields.items()})
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -229,8 +236,8 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
     >>> r.status_code, r.json()["error"], r.json()["location"]
     (404, 'UnknownModelError', 'path.model')
     """
-    from . import api, plans_api, web
-    from .plans import PlanStore
+    from factormodel.serve import api, plans_api, web
+    from factormodel.serve.plans import PlanStore
 
     if token is not None and not token.strip():
         raise InvalidParameterError("the token is empty; give a secret or no token")
@@ -283,7 +290,7 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
 
 
 def _error_model() -> Any:
-    from .schemas import ErrorResponse
+    from factormodel.serve.schemas import ErrorResponse
 
     return ErrorResponse
 
@@ -293,7 +300,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     def _request_error(request: Request, exc: RequestError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return _error(exc.status, exc.error, exc.detail, exc.location, exc.problems,
-                      headers=headers)
+                      headers=headers, library=exc.original)
 
     @app.exception_handler(FactorModelError)
     def _library_error(request: Request, exc: FactorModelError) -> JSONResponse:
@@ -303,7 +310,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, ModelValidationError):
             problems = [{"where": p.where, "message": p.message} for p in exc.problems]
             where = exc.source
-        return _error(status, type(exc).__name__, detail, where, problems)
+        return _error(status, type(exc).__name__, detail, where, problems, library=exc)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

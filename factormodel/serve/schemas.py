@@ -16,8 +16,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ..workflow import DEFAULT_OPTIONS
-from .limits import MAX_DRAWS, MAX_ENTRIES, MAX_GOAL, MAX_HOPS, MAX_NAME, MAX_TOP, MIN_DRAWS
+from factormodel.serve.limits import (
+    MAX_DRAWS,
+    MAX_ENTRIES,
+    MAX_GOAL,
+    MAX_HOPS,
+    MAX_NAME,
+    MAX_TOP,
+    MIN_DRAWS,
+)
+from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS
 
 Number = float | None
 #: A name in a request (area, node, dataset, registry): at most MAX_NAME characters.
@@ -41,6 +49,12 @@ class ErrorResponse(BaseModel):
     location: str | None = Field(None, description="part of the request, e.g. body.area")
     problems: list[dict[str, str]] | None = Field(
         None, description="every problem found (model and data validation)")
+    code: str | None = Field(
+        None, description="stable code of a library error (e.g. no_data_for_year, "
+                          "unknown_area) for client tools; the detail is its English wording")
+    fields: dict[str, Any] | None = Field(
+        None, description="the names, numbers and places the library error's message was "
+                          "made from (e.g. {\"year\": 2020, \"years\": \"2022, 2023\"})")
 
 
 # --------------------------------------------------------------------------- models

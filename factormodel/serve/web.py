@@ -43,24 +43,24 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from .. import plot
-from .._spreadsheet import table_bytes
-from ..areas import near_miss_areas
-from ..errors import DataError, FactorModelError
-from ..goals import required_changes
-from ..indicators import Profile, indicator_table, load_indicators
-from ..model import WEIGHTS_KIND_NL, FactorModel
-from ..population import young_people
-from ..readback import read_goal
-from ..text import messages as M
-from ..text import numbers as fmt
-from ..text import words as L
-from ..words import parse_number
-from . import service
-from .figures import figure_png, provenance_line
-from .http_errors import error_status
-from .limits import MAX_ENTRIES, MAX_GOAL, MAX_NAME
-from .service import RequestError, Workspace
+from factormodel.analysis.goals import required_changes
+from factormodel.analysis.indicators import Profile, indicator_table, load_indicators
+from factormodel.analysis.population import young_people
+from factormodel.analysis.readback import read_goal
+from factormodel.analysis.words import parse_number
+from factormodel.core.model import WEIGHTS_KIND_NL, FactorModel
+from factormodel.errors import DataError, FactorModelError
+from factormodel.files.areas import near_miss_areas
+from factormodel.render import plot
+from factormodel.serve import service
+from factormodel.serve.figures import figure_png, provenance_line
+from factormodel.serve.http_errors import error_status
+from factormodel.serve.limits import MAX_ENTRIES, MAX_GOAL, MAX_NAME
+from factormodel.serve.service import RequestError, Workspace
+from factormodel.tables._spreadsheet import table_bytes
+from factormodel.text import messages as M
+from factormodel.text import numbers as fmt
+from factormodel.text import words as L
 
 __all__ = ["TEXT", "mount_static", "router"]
 
@@ -345,9 +345,9 @@ def _downloads(frame: pd.DataFrame, key: str, lang: str) -> tuple[str, str, str]
     def uri(prefix: str, data: bytes) -> str:
         return prefix + base64.b64encode(data).decode("ascii")
 
-    nl = table_bytes(frame, "csv-nl", lang="nl")
+    nl = table_bytes(L.translate_frame(frame, "nl"), "csv-nl")
     plain = table_bytes(frame, "csv")
-    xlsx = table_bytes(frame, "xlsx", lang=lang, sheet=key)
+    xlsx = table_bytes(L.translate_frame(frame, lang), "xlsx", sheet=key)
     first, other = (nl, plain) if lang == "nl" else (plain, nl)
     return uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other)
 
@@ -968,7 +968,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
 
 
 def _plan_page(request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
-    from ..progress import DROPOUT_REASONS
+    from factormodel.workflow.progress import DROPOUT_REASONS
 
     ws: Workspace = request.app.state.workspace
     base = {"request": request, "models": [n for n, _ in ws.model_names()],
@@ -995,7 +995,7 @@ def plans_page(request: Request, model: str = "", dataset: str = service.EXAMPLE
                area: str = "", goals: str = "", budget: str = "", year: str = ""
                ) -> HTMLResponse:
     """The stored plans and the form that makes one (prefilled from the analysis page)."""
-    from .plans_api import store_of
+    from factormodel.serve.plans_api import store_of
 
     if not _authorised(request):
         return _plan_page(request, 401, login=True)
@@ -1022,7 +1022,7 @@ async def plans_login(request: Request) -> Response:
 
 def _year(text: str) -> int | None:
     """A year typed in the wijkplan form ('' for none)."""
-    from .._cells import year_argument
+    from factormodel.tables._cells import year_argument
 
     if not text:
         return None
@@ -1048,7 +1048,7 @@ def _lines(text: str, what: str) -> dict[str, str]:
 
 @router.post("/wijkplan", response_class=HTMLResponse)
 async def make_plan_page(request: Request) -> Response:
-    from .plans_api import PlanCreate, make_plan, store_of
+    from factormodel.serve.plans_api import PlanCreate, make_plan, store_of
 
     form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in
@@ -1078,8 +1078,8 @@ async def make_plan_page(request: Request) -> Response:
 
 def _plan_view(request: Request, plan_id: int, status: int = 200, **extra: Any
                ) -> HTMLResponse:
-    from .plans import UnknownPlan
-    from .plans_api import store_of
+    from factormodel.serve.plans import UnknownPlan
+    from factormodel.serve.plans_api import store_of
 
     store = store_of(request)
     try:
@@ -1113,8 +1113,8 @@ def plan_page(request: Request, plan_id: int) -> HTMLResponse:
 
 @router.get("/wijkplan/{plan_id}/sjabloon.xlsx")
 def plan_template(request: Request, plan_id: int) -> Response:
-    from ..progress import progress_template
-    from .plans_api import store_of
+    from factormodel.serve.plans_api import store_of
+    from factormodel.workflow.progress import progress_template
 
     if not _authorised(request):
         return _plan_page(request, 401, login=True)
@@ -1139,8 +1139,8 @@ async def _form_file(request: Request, form: Any) -> tuple[str | None, bytes] | 
 async def plan_progress(request: Request, plan_id: int) -> HTMLResponse:
     import tempfile
 
-    from ..progress import read_progress
-    from .plans_api import store_of
+    from factormodel.serve.plans_api import store_of
+    from factormodel.workflow.progress import read_progress
 
     ws: Workspace = request.app.state.workspace
     form = await request.form(max_part_size=ws.limits.max_upload_bytes + 4096)
@@ -1171,9 +1171,9 @@ async def plan_progress(request: Request, plan_id: int) -> HTMLResponse:
 
 @router.post("/wijkplan/{plan_id}/rapport", response_class=HTMLResponse)
 async def plan_report(request: Request, plan_id: int) -> HTMLResponse:
-    from ..evaluation import evaluate_plan
-    from ..voortgang import progress_report
-    from .plans_api import store_of
+    from factormodel.render.voortgang import progress_report
+    from factormodel.serve.plans_api import store_of
+    from factormodel.workflow.evaluation import evaluate_plan
 
     ws: Workspace = request.app.state.workspace
     form = await request.form(max_part_size=ws.limits.max_upload_bytes + 4096)

@@ -9,8 +9,38 @@ better English than a wrong translation.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-__all__ = ["error", "problem", "warning"]
+from factormodel.text.catalogue import N_, tr
+
+__all__ = ["CODES", "error", "problem", "render", "warning"]
+
+#: The English template of each error code whose message the text layer words itself
+#: (``code -> msgid``); the raiser writes the same English from the same fields, and the
+#: Dutch comes from the catalogue. An error whose code is not here is worded by the older
+#: pattern rules below, or stays English.
+CODES: dict[str, str] = {
+    "no_such_file": N_("{path}: no such file"),
+    "no_such_file_or_folder": N_("{path}: no such file or folder"),
+    "several_city_rows": N_("the data has more than one city row ({names}); keep one"),
+    "no_data_for_year": N_("no data for year {year}; years in the data: {years}"),
+    "no_data_at_level": N_("no data at level {level!r}; levels in the data: {levels}"),
+    "no_rows": N_("the data has no rows"),
+    "no_rows_but_the_city": N_("the data has no rows other than the city's"),
+}
+
+
+def render(code: str, fields: Mapping[str, object], lang: str) -> str:
+    """The message of ``code`` made from ``fields`` in ``lang``.
+
+    Examples
+    --------
+    >>> render("no_data_for_year", {"year": 2020, "years": "2022, 2023"}, "nl")
+    'geen data voor het jaar 2020; jaren in de data: 2022, 2023 (kies met --year)'
+    >>> render("no_such_file", {"path": "wijk.csv"}, "en")
+    'wijk.csv: no such file'
+    """
+    return tr(CODES[code], lang).format(**fields)
 
 # --------------------------------------------------------------------------- errors
 #
@@ -173,14 +203,6 @@ _ERROR_RULES = _rules(
      "geef de cijfers van de stad zelf met --reference-values BESTAND (kolommen "
      "indicator;waarde), of vergelijk met de typische niveaus uit de catalogus met "
      "--reference typical (een aanname)"),
-    (r"the data has more than one city row \((?P<names>[^)]*)\); keep one",
-     "de data heeft meer dan één stadsrij ({names}); houd er één over"),
-    (r"no data for year (?P<year>\d+); years in the data: (?P<years>.*)",
-     "geen data voor het jaar {year}; jaren in de data: {years} (kies met --year)"),
-    (r"no data at level (?P<level>'[^']*'); levels in the data: (?P<levels>.*)",
-     "geen data op niveau {level}; niveaus in de data: {levels} (kies met --level)"),
-    (r"the data has no rows(?P<city> other than the city's)?",
-     "de data heeft geen rijen{city}"),
     # populations
     (rf"no population for (?P<area>{_NAME}) in the data; give it yourself .*",
      "geen aantal jongeren voor {area} in de data; geef het met --population AANTAL, of zet "
@@ -239,8 +261,6 @@ _ERROR_RULES = _rules(
      r"\.html, \.htm, \.pdf \(got (?P<got>\.[^)]*)\)",
      "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
      "eindigt op .html, .htm of .pdf (niet {got})"),
-    (r"(?P<path>.+): no such file", "{path}: bestand niet gevonden"),
-    (r"(?P<path>.+): no such file or folder", "{path}: bestand of map niet gevonden"),
     (r"(?P<path>.+): cannot decode as UTF-8 or Windows-1252 (?P<rest>.*)",
      "{path}: niet te lezen als UTF-8 of Windows-1252 {rest}; sla het bestand op als CSV "
      "UTF-8"),
@@ -434,6 +454,9 @@ def error(exc: BaseException, lang: str) -> str:
     text = str(exc) or type(exc).__name__
     if lang != "nl":
         return text
+    code = getattr(exc, "code", None)
+    if code in CODES:
+        return render(code, exc.fields, lang)
     problems = getattr(exc, "problems", None)
     if problems is not None:
         n = len(problems)

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from . import numbers as fmt
-from .catalogue import N_, NC_, tr
+from factormodel.text import numbers as fmt
+from factormodel.text.catalogue import N_, NC_, tr
 
 __all__ = ["HEADERS", "header", "phrase", "reason", "source", "status", "threshold_of",
            "translate_frame"]

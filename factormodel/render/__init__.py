@@ -1,0 +1,1 @@
+"""What people read: figures, the wijkrapport, the voortgangsrapportage."""
