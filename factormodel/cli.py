@@ -499,7 +499,9 @@ def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
     from factormodel.workflow.wijkplan import plan_from_portfolio
 
     if not args.area:
-        raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)")
+        raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)",
+                                    code="needs_area",
+                                    fields={"cmd": "wijkplan maak", "example": "Oud-Crooswijk"})
     model = load_model(args.model)
     data = _area_data(args.data, args.areas, args.year)
     args.area = _area_name(data["area"], args.area)
@@ -797,7 +799,8 @@ def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
     sheets = {k: guard_frame(v) for k, v in sheets.items()}
     if fmt == "xlsx":
         if not getattr(args, "out", None):
-            raise InvalidParameterError("--format xlsx needs --out FILE.xlsx")
+            raise InvalidParameterError("--format xlsx needs --out FILE.xlsx",
+                                        code="xlsx_needs_out")
 
         def workbook(tmp: str) -> None:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
@@ -1114,7 +1117,7 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
     if args.data is not None:
         return _propagate_area(model, args)
     if args.area:
-        raise InvalidParameterError("--area goes with --data")
+        raise InvalidParameterError("--area goes with --data", code="area_goes_with_data")
     deltas: Any = read_deltas(args.deltas) if args.deltas else _parse_delta_args(model,
                                                                                   args.delta)
     options: dict[str, Any] = {"method": args.method}
@@ -1137,7 +1140,9 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
 def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     """Clamp an area's measured factors, predict its outcomes, and show them in units."""
     if not args.area:
-        raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
+        raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)",
+                                    code="needs_area",
+                                    fields={"cmd": "--data", "example": "Oud-Crooswijk"})
     lang = args.lang
     prof = _profile(model, args)
     args.area = _area_name(prof.deltas.index, args.area)
@@ -1252,14 +1257,17 @@ def _goals(args: argparse.Namespace) -> list[Goal]:
         goals.append(Goal(name.strip(), priority=priority))
     if not goals:
         raise InvalidParameterError("recommend needs at least one --goal (or --outcome), e.g. "
-                                    "--goal 'schoolverzuim:-2pp:3j' or --outcome vsv")
+                                    "--goal 'schoolverzuim:-2pp:3j' or --outcome vsv",
+                                    code="needs_goal")
     return goals
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     if not args.area:
-        raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
+        raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)",
+                                    code="needs_area",
+                                    fields={"cmd": "recommend", "example": "Oud-Crooswijk"})
     goals = _goals(args)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
     prof = _profile(model, args)
@@ -1341,7 +1349,9 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
     from factormodel.render.report import report
 
     if not args.area:
-        raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
+        raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)",
+                                    code="needs_area",
+                                    fields={"cmd": "wijkanalyse", "example": "Oud-Crooswijk"})
     goals = [read_goal(g) for g in args.goal]
     model = load_model(args.model)
     data = _area_data(args.data, args.areas, args.year)

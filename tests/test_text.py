@@ -169,13 +169,20 @@ def test_coded_errors_are_worded_from_code_and_fields(tmp_path):
         _raised(lambda: fm.read_area_data(tmp_path / "geen.csv")),
         _raised(lambda: fm.profile(m, data, year=1999)),
     ]
-    assert [e.code for e in cases] == ["no_such_file", "no_data_for_year"]
+    cases.append(_raised(lambda: fm.profile(m, data).row("Blomhof")))
+    cases.append(_raised(lambda: fm.profile(m, data).row("qqqqqqqqqq")))
+    assert [e.code for e in cases] == ["no_such_file", "no_data_for_year",
+                                       "area_not_in_profile_at_level",
+                                       "area_not_in_profile_at_level"]
     for e in cases:
         assert str(e) == messages.render(e.code, e.fields, "en")
         dutch = messages.error(e, "nl")
         assert dutch == messages.render(e.code, e.fields, "nl") and dutch != str(e)
     assert messages.error(cases[1], "nl").startswith("geen data voor het jaar 1999; jaren")
     assert messages.error(cases[0], "nl").endswith("geen.csv: bestand niet gevonden")
+    assert messages.error(cases[2], "nl").startswith("geen gebied 'Blomhof' in de data (niveau ")
+    assert "; bedoelde u " in messages.error(cases[2], "nl")
+    assert "; geen van de " in messages.error(cases[3], "nl")
 
 
 def test_an_error_without_a_known_code_stays_english():
@@ -201,8 +208,9 @@ def test_the_api_problem_carries_code_and_fields():
     assert body["detail"] == messages.render(body["code"], body["fields"], "en")
     r = client.post("/api/v1/models/rotterdam-jeugd/recommend",
                     json={"area": "Oud-Croswijk", "outcomes": {"vsv": 1}})
-    assert r.status_code == 404 and r.json()["code"] == "unknown_area"
-    assert r.json()["fields"] == {}
+    body = r.json()
+    assert r.status_code == 404 and body["code"] == "area_not_in_profile_at_level"
+    assert body["fields"]["name"] == "Oud-Croswijk" and "Oud-Crooswijk" in body["fields"]["hint"]
     r = client.get("/api/v1/models/nope")  # not found: a code for tools as well
     assert r.status_code == 404 and r.json()["code"] == "unknown_model"
 

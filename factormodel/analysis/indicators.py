@@ -458,7 +458,8 @@ class Profile:
         value = self.population.get(area, np.nan)
         if value is None or not np.isfinite(value):
             raise DataError(f"no population for {area!r} in the data; give it yourself "
-                            "(population=... in Python, --population on the command line)")
+                            "(population=... in Python, --population on the command line)",
+                            code="no_population_in_profile", fields={"area": area})
         return float(value)
 
     def to_frame(self) -> pd.DataFrame:
@@ -555,8 +556,11 @@ def area_deltas(profile: Profile | pd.DataFrame | pd.Series, area: Any = None
     if area not in frame.index:
         level = f" (level {profile.level})" if isinstance(profile, Profile) and profile.level \
             else ""
-        raise UnknownAreaError(f"no area {area!r} in the profile{level}; "
-                               f"{close_matches(str(area), [str(a) for a in frame.index])}")
+        hint = close_matches(str(area), [str(a) for a in frame.index])
+        raise UnknownAreaError(
+            f"no area {area!r} in the profile{level}; {hint}",
+            code="area_not_in_profile_at_level" if level else "area_not_in_profile",
+            fields={"name": area, "hint": hint, **({"level": profile.level} if level else {})})
     row = frame.loc[area]
     if isinstance(row, pd.DataFrame):
         raise DataError(f"area {area!r} appears more than once in the profile")

@@ -27,6 +27,22 @@ CODES: dict[str, str] = {
     "no_data_at_level": N_("no data at level {level!r}; levels in the data: {levels}"),
     "no_rows": N_("the data has no rows"),
     "no_rows_but_the_city": N_("the data has no rows other than the city's"),
+    "area_not_in_profile": N_("no area {name!r} in the profile; {hint}"),
+    "area_not_in_profile_at_level": N_("no area {name!r} in the profile (level {level}); "
+                                       "{hint}"),
+    "no_population": N_(
+        "no population for {area!r} in the data; give it yourself (the number of young "
+        "people: population=... in Python, --population on the command line, the field "
+        "'aantal jongeren' on the web page)"),
+    "no_population_in_profile": N_(
+        "no population for {area!r} in the data; give it yourself (population=... in "
+        "Python, --population on the command line)"),
+    # the command line's own messages
+    "needs_area": N_("{cmd} needs --area (e.g. --area {example})"),
+    "needs_goal": N_("recommend needs at least one --goal (or --outcome), e.g. --goal "
+                     "'schoolverzuim:-2pp:3j' or --outcome vsv"),
+    "area_goes_with_data": N_("--area goes with --data"),
+    "xlsx_needs_out": N_("--format xlsx needs --out FILE.xlsx"),
 }
 
 
@@ -40,7 +56,13 @@ def render(code: str, fields: Mapping[str, object], lang: str) -> str:
     >>> render("no_such_file", {"path": "wijk.csv"}, "en")
     'wijk.csv: no such file'
     """
-    return tr(CODES[code], lang).format(**fields)
+    words = dict(fields)
+    if lang != "en" and words.get("hint"):  # a hint of errors.close_matches
+        words["hint"] = _translate(str(words["hint"]))
+        if words["hint"] is None:  # not worded completely: the English message
+            return CODES[code].format(**fields)
+    text = tr(CODES[code], lang).format(**words)
+    return text[:-2] if text.endswith("; ") else text
 
 # --------------------------------------------------------------------------- errors
 #
@@ -113,10 +135,6 @@ _ERROR_RULES = _rules(
     (rf"(?:(?P<w_where>[^:]+): )?(?:indicator|node) name (?P<name>{_NAME}) is ambiguous: it "
      r"fits (?P<fits>.*); use the id",
      "{where}de naam {name} is dubbelzinnig: hij past bij {fits}; gebruik de id"),
-    (rf"no area (?P<name>{_NAME}) in the profile(?: \(level (?P<level>[^)]*)\))?; "
-     r"(?P<t_hint>.*)", "geen gebied {name} in de data{level}; {hint}"),
-    (rf"no area (?P<name>{_NAME}) in the profile(?: \(level (?P<level>[^)]*)\))?; ",
-     "geen gebied {name} in de data{level}"),
     (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) area\(s\) not in the area registry: "
      r"(?P<l_items>.*)", "{where}{n} gebied(en) niet in het gebiedenregister: {items}"),
     (rf"goal (?P<name>{_NAME}) is neither a node nor an indicator of model (?P<model>{_NAME}) "
@@ -204,10 +222,6 @@ _ERROR_RULES = _rules(
      "indicator;waarde), of vergelijk met de typische niveaus uit de catalogus met "
      "--reference typical (een aanname)"),
     # populations
-    (rf"no population for (?P<area>{_NAME}) in the data; give it yourself .*",
-     "geen aantal jongeren voor {area} in de data; geef het met --population AANTAL, of zet "
-     "een kolom 'jongeren' in het bestand (een kolom 'inwoners' telt iedereen en wordt "
-     "daarvoor niet gebruikt)"),
     # numbers typed on the command line
     (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
      "{what} {value} is geen getal ({why})"),
@@ -281,15 +295,6 @@ _ERROR_RULES = _rules(
     (r"no target for (?P<n>\d+) indicator\(s\), left unmeasured: (?P<names>.*)",
      "geen doelwaarde voor {n} indicator(en), die daarom als niet gemeten tellen: {names}"),
     # the command line's own messages
-    (r"(?P<cmd>\w+) needs --area \(e\.g\. --area (?P<ex>[^)]*)\)",
-     "{cmd} heeft --area nodig (bijvoorbeeld --area {ex})"),
-    (r"--data needs --area \(e\.g\. --area (?P<ex>[^)]*)\)",
-     "--data heeft --area nodig (bijvoorbeeld --area {ex})"),
-    (r"recommend needs at least one --goal \(or --outcome\).*",
-     "recommend heeft minstens één --goal (of --outcome) nodig, bijvoorbeeld --goal "
-     "'schoolverzuim:-2pp:3j' of --outcome vsv"),
-    (r"--area goes with --data", "--area hoort bij --data"),
-    (r"--format xlsx needs --out FILE\.xlsx", "--format xlsx heeft --out BESTAND.xlsx nodig"),
 )
 
 _WHERE = _rules(
