@@ -450,7 +450,9 @@ def error(exc: BaseException, lang: str) -> str:
     Examples
     --------
     >>> from factormodel.errors import DataError, UnknownAreaError
-    >>> error(UnknownAreaError("no area 'Blomhof' in the profile; did you mean 'Bloemhof'?"),
+    >>> error(UnknownAreaError("no area 'Blomhof' in the profile; did you mean 'Bloemhof'?",
+    ...                        code="area_not_in_profile",
+    ...                        fields={"name": "Blomhof", "hint": "did you mean 'Bloemhof'?"}),
     ...       "nl")
     "geen gebied 'Blomhof' in de data; bedoelde u 'Bloemhof'?"
     >>> error(DataError("something new"), "nl")
