@@ -83,8 +83,10 @@ from factormodel.files.datasets import list_models
 from factormodel.files.folders import load_example_data, load_model, read_area_data, read_deltas
 from factormodel.tables._json import json_safe
 from factormodel.tables._safewrite import guard_frame, write_with
-from factormodel.tables._spreadsheet import csv_text, for_people
-from factormodel.text import _lang as L
+from factormodel.tables._spreadsheet import csv_text
+from factormodel.text import messages as M
+from factormodel.text import numbers as fmt
+from factormodel.text import words as L
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
@@ -116,7 +118,7 @@ def _warn(caught: list[warnings.WarningMessage], lang: str) -> None:
         if text not in seen:
             seen.add(text)
             word = "let op" if lang == "nl" else "warning"
-            print(f"factormodel: {word}: {L.warning(text, lang)}", file=sys.stderr)
+            print(f"factormodel: {word}: {M.warning(text, lang)}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -181,7 +183,7 @@ def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = Fa
     """
     lang = getattr(args, "lang", "en")  # show/validate/models speak English throughout
     detail = str(exc) or type(exc).__name__
-    said = detail if internal else L.error(exc, lang)
+    said = detail if internal else M.error(exc, lang)
     lines = said.splitlines() or [said]
     if isinstance(exc, ModelValidationError) and _is_model(exc.source):
         # a model has its own full report: one line here
@@ -497,7 +499,9 @@ def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
     from factormodel.workflow.wijkplan import plan_from_portfolio
 
     if not args.area:
-        raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)")
+        raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)",
+                                    code="needs_area",
+                                    fields={"cmd": "wijkplan maak", "example": "Oud-Crooswijk"})
     model = load_model(args.model)
     data = _area_data(args.data, args.areas, args.year)
     args.area = _area_name(data["area"], args.area)
@@ -524,7 +528,7 @@ def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
 
 def _change(x: float, lang: str) -> str:
     """A signed change: two decimals, three for a small one (never ``-0,00``)."""
-    return L.number(x, 3 if abs(x) < 0.05 else 2, lang, sign=True)
+    return fmt.number(x, 3 if abs(x) < 0.05 else 2, lang, sign=True)
 
 
 def _plan_text(plan: Any, path: Any, lang: str) -> str:
@@ -537,7 +541,7 @@ def _plan_text(plan: Any, path: Any, lang: str) -> str:
              f"{path}." if nl else f"Wijkplan for {plan.area} ({plan.data_year} figures){syn} "
              f"written to {path}.", "", "Doelen:" if nl else "Goals:"]
     for g in plan.goals:
-        level = lambda x: L.number(x, 2, lang)  # noqa: E731
+        level = lambda x: fmt.number(x, 2, lang)  # noqa: E731
         target = (f"streefwaarde {level(g.target)} {g.unit} in {g.horizon}" if nl else
                   f"target {level(g.target)} {g.unit} by {g.horizon}") \
             if not np.isnan(g.target) else ("geen streefwaarde" if nl else "no target")
@@ -546,11 +550,11 @@ def _plan_text(plan: Any, path: Any, lang: str) -> str:
                      if nl else f"- {g.id}: {level(g.baseline)} {g.unit} now, {target}{group}")
     lines += ["", "Interventies:" if nl else "Interventions:"]
     for iv in plan.interventions:
-        units = L.count(iv.units, lang)
+        units = fmt.count(iv.units, lang)
         word = ("eenheid" if iv.units == 1 else "eenheden") if nl else \
             ("unit" if iv.units == 1 else "units")
         lines.append(f"- {iv.name} ({iv.partner}): {units} {word}, "
-                     f"{L.count(iv.participants, lang)} "
+                     f"{fmt.count(iv.participants, lang)} "
                      f"{'deelnemers' if nl else 'participants'}")
         for e in iv.effects:
             g = plan.goal(e.goal)
@@ -612,13 +616,13 @@ def _cmd_wijkplan_evalueer(args: argparse.Namespace) -> int:
     lines = [ev.summary(lang), ""]
     for r in ev.goals.itertuples():
         now = (("niet te meten" if nl else "not measurable") if np.isnan(r.now)
-               else f"{L.number(r.now, 2, lang)} {r.unit}")
+               else f"{fmt.number(r.now, 2, lang)} {r.unit}")
         u = unit_name(r.unit, lang)
         did = "n.v.t." if np.isnan(r.did) else f"{_change(r.did, lang)} {u}"
-        lines.append(f"- {r.label_nl or r.goal}: {L.number(r.baseline, 2, lang)} {r.unit} → "
+        lines.append(f"- {r.label_nl or r.goal}: {fmt.number(r.baseline, 2, lang)} {r.unit} → "
                      f"{now} (verschil met andere wijken {did}; verwacht nu "
                      f"{_change(r.expected, lang)} {u}): {r.verdict} — {r.reason}" if nl else
-                     f"- {r.goal}: {L.number(r.baseline, 2, lang)} {r.unit} → {now} (against "
+                     f"- {r.goal}: {fmt.number(r.baseline, 2, lang)} {r.unit} → {now} (against "
                      f"other areas {did}; expected by now {_change(r.expected, lang)} {u}): "
                      f"{r.verdict_en}")
     if ev.discuss:
@@ -798,12 +802,13 @@ def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
         sheets = {"data": data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)}
     human = fmt in ("csv-nl", "xlsx") and lang is not None
     if human:
-        sheets = {L.header(k, lang): for_people(v, lang) for k, v in sheets.items()}
+        sheets = {L.header(k, lang): L.translate_frame(v, lang) for k, v in sheets.items()}
     # no formula injection into a spreadsheet that opens the output
     sheets = {k: guard_frame(v) for k, v in sheets.items()}
     if fmt == "xlsx":
         if not getattr(args, "out", None):
-            raise InvalidParameterError("--format xlsx needs --out FILE.xlsx")
+            raise InvalidParameterError("--format xlsx needs --out FILE.xlsx",
+                                        code="xlsx_needs_out")
 
         def workbook(tmp: str) -> None:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
@@ -1013,7 +1018,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         text = None
         if args.format == "table":
             shown = table[table["measured"]].assign(
-                delta_sd=lambda t: t["delta_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
+                delta_sd=lambda t: t["delta_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
                 index=lambda t: t["index"].map(lambda v: f"{v:.0f}"))
             cov = coverage(model, prof).loc[args.area]
             unmeasured = [label[n] for n in cov["unmeasured_factors"].split(", ") if n]
@@ -1061,11 +1066,11 @@ def _her_figures(model: FactorModel, prof: Profile, area: str, lang: str) -> lis
         unit = "%" if pct else f" {r.unit}"
         diff_unit = (" procentpunt" if lang == "nl" else " pp") if pct else f" {r.unit}"
         verdict = L.phrase(f"verdict_{r.verdict}", lang) if r.verdict else "–"
-        lines.append(f"  {getattr(r, f'label_{lang}')}: {L.number(r.value, 1, lang)}{unit} "
+        lines.append(f"  {getattr(r, f'label_{lang}')}: {fmt.number(r.value, 1, lang)}{unit} "
                      f"{'tegen' if lang == 'nl' else 'against'} "
-                     f"{L.number(r.reference, 1, lang)}{unit} "
-                     f"({L.number(r.difference, 1, lang, sign=True)}{diff_unit}, {verdict}; "
-                     f"{L.number(r.sd_children, 2, lang, sign=True)} SD "
+                     f"{fmt.number(r.reference, 1, lang)}{unit} "
+                     f"({fmt.number(r.difference, 1, lang, sign=True)}{diff_unit}, {verdict}; "
+                     f"{fmt.number(r.sd_children, 2, lang, sign=True)} SD "
                      f"{'tussen kinderen' if lang == 'nl' else 'between children'})")
     return [*lines, ""]
 
@@ -1120,7 +1125,7 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
     if args.data is not None:
         return _propagate_area(model, args)
     if args.area:
-        raise InvalidParameterError("--area goes with --data")
+        raise InvalidParameterError("--area goes with --data", code="area_goes_with_data")
     deltas: Any = read_deltas(args.deltas) if args.deltas else _parse_delta_args(model,
                                                                                   args.delta)
     options: dict[str, Any] = {"method": args.method}
@@ -1143,7 +1148,9 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
 def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
     """Clamp an area's measured factors, predict its outcomes, and show them in units."""
     if not args.area:
-        raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)")
+        raise InvalidParameterError("--data needs --area (e.g. --area Oud-Crooswijk)",
+                                    code="needs_area",
+                                    fields={"cmd": "--data", "example": "Oud-Crooswijk"})
     lang = args.lang
     prof = _profile(model, args)
     args.area = _area_name(prof.deltas.index, args.area)
@@ -1184,9 +1191,9 @@ def _propagate_area(model: FactorModel, args: argparse.Namespace) -> int:
              *_reference_lines(prof, lang), ""]
     table = pd.DataFrame({
         "node": units["node"],
-        "predicted_sd": units["delta_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
-        "observed_sd": units["node"].map(observed).map(lambda v: L.number(v, 2, lang, True)),
-        "change": units["change"].map(lambda v: L.number(v, 2, lang, sign=True)
+        "predicted_sd": units["delta_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
+        "observed_sd": units["node"].map(observed).map(lambda v: fmt.number(v, 2, lang, sign=True)),
+        "change": units["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)
                                       if not np.isnan(v) else L.phrase("ambiguous", lang)),
         "change_unit": units["change_unit"], "indicator": units["indicator"],
         "label": units["node"].map(label)})
@@ -1214,9 +1221,9 @@ def _meaning(model: FactorModel, units: pd.DataFrame, area: str, prof: Profile,
             else f" {r['change_unit']}"
         out.append(L.phrase(
             "meaning", lang, area=area, label=model.nodes.loc[r["node"], f"label_{lang}"],
-            new=L.number(r["new_level"], 1, lang) + unit, ref=L.number(r["level"], 1, lang)
+            new=fmt.number(r["new_level"], 1, lang) + unit, ref=fmt.number(r["level"], 1, lang)
             + unit, refname=prof.reference_name(lang),
-            change=L.number(r["change"], 2, lang, sign=True) + diff))
+            change=fmt.number(r["change"], 2, lang, sign=True) + diff))
     out.append(L.phrase("meaning_caveat", lang))
     out.append(L.phrase("next_step", lang, model=model.name, area=area, data=data))
     return out
@@ -1258,14 +1265,17 @@ def _goals(args: argparse.Namespace) -> list[Goal]:
         goals.append(Goal(name.strip(), priority=priority))
     if not goals:
         raise InvalidParameterError("recommend needs at least one --goal (or --outcome), e.g. "
-                                    "--goal 'schoolverzuim:-2pp:3j' or --outcome vsv")
+                                    "--goal 'schoolverzuim:-2pp:3j' or --outcome vsv",
+                                    code="needs_goal")
     return goals
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     if not args.area:
-        raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)")
+        raise InvalidParameterError("recommend needs --area (e.g. --area Oud-Crooswijk)",
+                                    code="needs_area",
+                                    fields={"cmd": "recommend", "example": "Oud-Crooswijk"})
     goals = _goals(args)
     budget = None if args.budget is None else _number_arg("--budget", args.budget, grouping=True)
     prof = _profile(model, args)
@@ -1346,7 +1356,9 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
     from factormodel.render.report import report
 
     if not args.area:
-        raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
+        raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)",
+                                    code="needs_area",
+                                    fields={"cmd": "wijkanalyse", "example": "Oud-Crooswijk"})
     goals = [read_goal(g) for g in args.goal]
     model = load_model(args.model)
     data = _area_data(args.data, args.areas, args.year)
@@ -1375,7 +1387,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
                     effects: pd.DataFrame, needed: list, portfolio: Any, catalogue: Any,
                     prof: Profile, note: str) -> str:
     lang = args.lang
-    n = lambda v, d=2: L.number(v, d, lang)  # noqa: E731
+    n = lambda v, d=2: fmt.number(v, d, lang)  # noqa: E731
     wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
     goals = _goals(args)
     described = ", ".join(g.describe(lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
@@ -1400,8 +1412,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
         lines += ["", *textwrap.wrap(L.phrase("effects_head", lang), 92)]
         for goal, part in effects.groupby("goal", sort=False):
             shown = part.assign(
-                change_sd=part["change_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
-                change=part["change"].map(lambda v: L.number(v, 2, lang, sign=True)))
+                change_sd=part["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
+                change=part["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)))
             lines.append(f"  {model.nodes.loc[goal, f'label_{lang}']}:")
             t = L.translate_frame(shown[["way", "factor", "change_sd", "change", "unit"]], lang)
             lines += ["    " + x for x in t.to_string(index=False).splitlines()]
@@ -1409,8 +1421,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
     for rc in needed:
         lines += ["", L.phrase("required_head", lang, goal=rc.goal.goal.describe(lang))]
         t = rc.to_frame().assign(
-            change_sd=lambda t: t["change_sd"].map(lambda v: L.number(v, 2, lang, sign=True)),
-            change=lambda t: t["change"].map(lambda v: L.number(v, 2, lang, sign=True)))
+            change_sd=lambda t: t["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
+            change=lambda t: t["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)))
         t = L.translate_frame(t[["factor", "way", "indicator", "change", "unit", "change_sd",
                                  "within_spread"]], lang)
         lines += ["    " + x for x in t.to_string(index=False).splitlines()]
@@ -1420,10 +1432,10 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
             lines += wrap.wrap(L.phrase("out_of_reach", lang))
         lines += wrap.wrap(L.phrase("required_assumptions", lang))
     if portfolio is not None:
-        lines += ["", L.phrase("portfolio_head", lang, budget=L.money(portfolio.budget, lang),
-                               cost=L.money(portfolio.total_cost, lang),
+        lines += ["", L.phrase("portfolio_head", lang, budget=fmt.money(portfolio.budget, lang),
+                               cost=fmt.money(portfolio.total_cost, lang),
                                improvement=n(portfolio.improvement, 3)), _PORTFOLIO_MARK,
-                  L.phrase("budget_left", lang, left=L.money(portfolio.budget_left, lang),
+                  L.phrase("budget_left", lang, left=fmt.money(portfolio.budget_left, lang),
                            share=f"{portfolio.constraints['min_share']:.0%}",
                            of=L.threshold_of(portfolio.constraints["threshold_of"], lang),
                            threshold=n(portfolio.constraints["threshold_sd"], 3))]
@@ -1434,7 +1446,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
             lines.append(L.phrase("portfolio_rules", lang, rules="; ".join(rules)))
         if len(portfolio.chosen):
             chosen = portfolio.chosen.assign(
-                cost=portfolio.chosen["cost"].map(lambda v: L.money(v, lang)),
+                cost=portfolio.chosen["cost"].map(lambda v: fmt.money(v, lang)),
                 value=portfolio.chosen["value"].map(lambda v: n(v, 3)),
                 effect=np.where(portfolio.chosen["effect_is_default"],
                                 L.phrase("default_effect", lang),
@@ -1457,8 +1469,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
             u = portfolio.outcome_units
             t = L.translate_frame(pd.DataFrame({
                 "node": u["node"],
-                "delta_sd": u["delta_sd"].map(lambda v: L.number(v, 3, lang, sign=True)),
-                "change": u["change"].map(lambda v: L.number(v, 3, lang, sign=True)),
+                "delta_sd": u["delta_sd"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
+                "change": u["change"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
                 "change_unit": u["change_unit"], "indicator": u["indicator"]}), lang)
             lines += ["", L.phrase("portfolio_units", lang), t.to_string(index=False)]
         labels = model.nodes["label_nl"].to_dict()

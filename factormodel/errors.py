@@ -42,13 +42,58 @@ __all__ = [
     "UnknownModelError",
     "UnknownNodeError",
     "close_matches",
+    "error_code",
     "fold",
     "similarity",
 ]
 
 
+def error_code(cls: type) -> str:
+    """The default ``code`` of an error class: its name in snake case without ``Error``.
+
+    Examples
+    --------
+    >>> error_code(UnknownAreaError), error_code(ModelValidationError)
+    ('unknown_area', 'model_validation')
+    """
+    name = cls.__name__.lstrip("_")
+    name = name[:-len("Error")] if name.endswith("Error") and name != "Error" else name
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
 class FactorModelError(Exception):
-    """Base class of every error raised by factormodel."""
+    """Base class of every error raised by factormodel.
+
+    Besides its English message an error carries a ``code`` (a stable string for programs
+    and for the text layer, which words it in the user's language) and the ``fields`` the
+    message was made from (pint style). A raiser that words its message from a template
+    gives ``code=`` and ``fields=``; without them the code is the class's
+    (:func:`error_code`) and the fields are empty, and people see the English message.
+
+    Parameters
+    ----------
+    *args
+        The message (as for the built-in exception).
+    code : str, optional
+        The message's code, e.g. ``"area_not_in_profile"``.
+    fields : mapping, optional
+        The names, numbers and places the message was made from.
+
+    Examples
+    --------
+    >>> e = UnknownAreaError("no area 'X' in the profile", code="area_not_in_profile",
+    ...                      fields={"name": "X"})
+    >>> e.code, e.fields, str(e)
+    ('area_not_in_profile', {'name': 'X'}, "no area 'X' in the profile")
+    >>> DataError("odd").code, DataError("odd").fields
+    ('data', {})
+    """
+
+    def __init__(self, *args: object, code: str | None = None,
+                 fields: dict[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code or error_code(type(self))
+        self.fields = dict(fields or {})
 
 
 class ModelWarning(UserWarning):
@@ -98,7 +143,8 @@ class ModelValidationError(FactorModelError, ValueError):
         self.source = source
         n = len(self.problems)
         head = f"{source} has {n} problem{'s' if n != 1 else ''}:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]),
+                         fields={"source": source, "n": n})
 
     def __str__(self) -> str:  # KeyError-style repr quoting does not apply here
         return self.args[0]
@@ -126,8 +172,10 @@ class NotConvergentError(FactorModelError, ArithmeticError):
     """
 
     def __init__(self, message: str, *, spectral_radius: float = float("nan"),
-                 loop: tuple[str, ...] = (), max_alpha: float = float("nan")) -> None:
-        super().__init__(message)
+                 loop: tuple[str, ...] = (), max_alpha: float = float("nan"),
+                 code: str | None = None) -> None:
+        super().__init__(message, code=code, fields={
+            "spectral_radius": spectral_radius, "loop": list(loop), "max_alpha": max_alpha})
         self.spectral_radius = spectral_radius
         self.loop = loop
         self.max_alpha = max_alpha

@@ -1,6 +1,6 @@
 """The command line in Dutch (the default --lang nl): error messages, notes, headers, help.
 
-The library raises English errors; ``_lang.error`` renders the common ones in Dutch at
+The library raises English errors; ``text.messages.error`` renders the common ones in Dutch at
 the command line. Every test here triggers the real error through ``main([...])``, so a
 changed library message that the Dutch rules no longer cover fails here (it would be
 printed in English).
@@ -15,7 +15,7 @@ import pytest
 
 from factormodel.cli import main
 from factormodel.errors import DataError, UnknownAreaError
-from factormodel.text import _lang as L
+from factormodel.text import messages as L
 
 from .conftest import CHAIN_EDGES, write_folder
 

@@ -22,7 +22,7 @@ from factormodel.analysis.portfolio import negligible_effect
 from factormodel.analysis.words import opposite_words, resolve_indicator
 from factormodel.cli import main
 from factormodel.errors import DataError, UnknownIndicatorError
-from factormodel.text import _lang as fm_lang
+from factormodel.text import words as fm_lang
 
 HER_FILE = (
     "Wijk;Jaar;Inwoners;% huishoudens met laag inkomen;"

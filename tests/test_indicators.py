@@ -348,7 +348,7 @@ def test_percentages_given_as_fractions_are_refused():
                       "indicator": "neet_18_26", "value": [0.091, 0.068]})
     with pytest.raises(fm.DataError, match=r"neet_18_26 \(largest value 0.091") as e:
         fm.profile(m, d)
-    from factormodel.text import _lang
+    from factormodel.text import messages as _lang
 
     assert _lang.error(e.value, "nl").startswith(
         "1 percentage-indicator(en) lijken breuken (0,091 in plaats van 9,1): neet_18_26 "

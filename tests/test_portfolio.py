@@ -12,7 +12,7 @@ from scipy.stats import norm
 import factormodel as fm
 from factormodel.analysis.portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, build_interventions
 from factormodel.tables._tables import TableSource
-from factormodel.text import _lang as fm_lang
+from factormodel.text import words as fm_lang
 
 TARGETS = ["opvoedklimaat", "schoolverzuim", "schoolprestaties"]
 PHASES = ["0-4", "4-12", "12-18"]
@@ -128,7 +128,7 @@ def test_left_out_reasons(toy):
                                "(one intervention per factor)")
     assert reasons["pricey"].startswith("does not fit the remaining budget (100 left")
     assert reasons["useless"] == "does not improve the chosen outcomes"
-    from factormodel.text import _lang
+    from factormodel.text import words as _lang
 
     assert _lang.reason(reasons["same"], "nl", toy.nodes["label_nl"].to_dict()) == (
         "een gekozen interventie (GOOD) richt zich al op "

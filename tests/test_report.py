@@ -250,7 +250,7 @@ def test_a_goal_with_a_size_shows_the_change_needed(rotterdam_model, example, la
 
 
 def test_left_out_reasons_have_one_dutch_translation():
-    from factormodel.text import _lang
+    from factormodel.text import words as _lang
 
     assert _lang.reason("does not improve the chosen outcomes", "nl") == \
         "verbetert de gekozen resultaten niet"

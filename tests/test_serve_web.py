@@ -277,7 +277,7 @@ def test_portfolio_download_is_dutch_and_assumed_effects_are_said(client, model)
     first = raw.decode("utf-8-sig").splitlines()
     assert first[0].startswith("interventie;naam;aantal eenheden;kosten (€)")
     assert ";ja" in first[1] and "True" not in raw.decode("utf-8-sig")
-    from factormodel.text import _lang
+    from factormodel.text import words as _lang
 
     header = first[0].split(";")
     assert header[-1] == "effectgrootte"
@@ -355,7 +355,7 @@ def test_her_goal_group_limits_the_portfolio_as_in_the_report(client, model):
 
 def test_library_errors_are_worded_in_the_pages_language(client):
     """The Dutch page words the library's errors in Dutch (the CLI's one translation,
-    _lang.error), also the problems of an uploaded file; the English page keeps English."""
+    text.messages.error), also the problems of an uploaded file; the English page keeps English."""
     r = client.post("/", data={"area": "Oud-Croswijk", "outcome": "vsv"})
     assert r.status_code == 404
     assert alert(r.text).startswith("geen gebied 'Oud-Croswijk'") and "Oud-Crooswijk" in alert(

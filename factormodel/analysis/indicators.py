@@ -63,7 +63,7 @@ from factormodel.tables._cells import (
     year_argument,
 )
 from factormodel.tables._results import PROVENANCE, provenance_of
-from factormodel.text import _lang
+from factormodel.text import words as _lang
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -458,7 +458,8 @@ class Profile:
         value = self.population.get(area, np.nan)
         if value is None or not np.isfinite(value):
             raise DataError(f"no population for {area!r} in the data; give it yourself "
-                            "(population=... in Python, --population on the command line)")
+                            "(population=... in Python, --population on the command line)",
+                            code="no_population_in_profile", fields={"area": area})
         return float(value)
 
     def to_frame(self) -> pd.DataFrame:
@@ -555,8 +556,11 @@ def area_deltas(profile: Profile | pd.DataFrame | pd.Series, area: Any = None
     if area not in frame.index:
         level = f" (level {profile.level})" if isinstance(profile, Profile) and profile.level \
             else ""
-        raise UnknownAreaError(f"no area {area!r} in the profile{level}; "
-                               f"{close_matches(str(area), [str(a) for a in frame.index])}")
+        hint = close_matches(str(area), [str(a) for a in frame.index])
+        raise UnknownAreaError(
+            f"no area {area!r} in the profile{level}; {hint}",
+            code="area_not_in_profile_at_level" if level else "area_not_in_profile",
+            fields={"name": area, "hint": hint, **({"level": profile.level} if level else {})})
     row = frame.loc[area]
     if isinstance(row, pd.DataFrame):
         raise DataError(f"area {area!r} appears more than once in the profile")
@@ -896,7 +900,8 @@ def _choose_level(data: pd.DataFrame, level: str | None) -> pd.DataFrame:
         level = present[0]
     if level not in present:
         raise DataError(f"no data at level {level!r}; levels in the data: "
-                        f"{', '.join(present) or '(none)'}")
+                        f"{', '.join(present) or '(none)'}", code="no_data_at_level",
+                        fields={"level": level, "levels": ", ".join(present) or "(none)"})
     return data if len(levels) == 1 else data[data["level"] == level]
 
 
@@ -1032,7 +1037,8 @@ def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray
     if len(city_now):
         names = sorted(set(city_now["area"]))
         if len(names) > 1:
-            raise DataError(f"the data has more than one city row ({', '.join(names)}); keep one")
+            raise DataError(f"the data has more than one city row ({', '.join(names)}); keep one",
+                            code="several_city_rows", fields={"names": ", ".join(names)})
         values = city_now.dropna(subset=["value"]).set_index("indicator")["value"]
         present = distinct[np.bincount(codes, minlength=len(distinct)) > 0]
         missing = sorted(set(present) - set(values.index))
@@ -1218,12 +1224,14 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     all_years = data["year"].to_numpy()
     years = sorted(_distinct(data["year"]).tolist())
     if not years:
+        code = "no_rows_but_the_city" if len(city_rows) else "no_rows"
         raise DataError("the data has no rows" + (" other than the city's" if len(city_rows)
-                                                   else ""))
+                                                   else ""), code=code)
     year = years[-1] if year is None else year
     if year not in years:
         raise DataError(f"no data for year {year}; years in the data: "
-                        f"{', '.join(map(str, years))}")
+                        f"{', '.join(map(str, years))}", code="no_data_for_year",
+                        fields={"year": year, "years": ", ".join(map(str, years))})
     if len(years) > 1:
         chosen = all_years == year
         now, codes = data[chosen], codes[chosen]

@@ -157,7 +157,8 @@ def young_people(profile: Profile, area: Any, *, number: float | None = None,
     if not column or not math.isfinite(value):
         raise DataError(f"no population for {area!r} in the data; give it yourself (the number "
                         "of young people: population=... in Python, --population on the "
-                        "command line, the field 'aantal jongeren' on the web page)")
+                        "command line, the field 'aantal jongeren' on the web page)",
+                        code="no_population", fields={"area": area})
     if column.strip().lower() in RESIDENT_COLUMNS and not column_is_young:
         raise DataError(
             f"the data's column {column!r} counts all residents of {area!r} "

@@ -163,7 +163,8 @@ def read_model(path: PathLike) -> FactorModel:
             raise ModelFileError(f"{path}: expected a model folder or a .json file; for CSV "
                                  "tables give the folder that holds nodes.csv and edges.csv")
         return _read_json(path)
-    raise ModelFileError(f"{path}: no such file or folder")
+    raise ModelFileError(f"{path}: no such file or folder", code="no_such_file_or_folder",
+                         fields={"path": str(path)})
 
 
 def write_model(model: FactorModel, path: PathLike) -> None:
@@ -286,7 +287,8 @@ def read_deltas(path: PathLike) -> pd.DataFrame:
     """
     path = _path_argument(path, "read_deltas")
     if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
+        raise ModelFileError(f"{path}: no such file", code="no_such_file",
+                             fields={"path": str(path)})
     problems: list[Problem] = []
     raw, lines = _read_csv(path, problems, keep_unnamed_first=True)
     if problems:
@@ -360,7 +362,8 @@ def _raw_table(path: PathLike, sheet: str | int, *, index: bool = False,
     and the file line (CSV) or sheet row (Excel) of each data row."""
     path = _path_argument(path, "raw_table")
     if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
+        raise ModelFileError(f"{path}: no such file", code="no_such_file",
+                             fields={"path": str(path)})
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         frame = _read_excel(path, sheet)
         lines = tuple(range(2, len(frame) + 2))
@@ -519,7 +522,8 @@ def read_table(path: PathLike) -> tuple[pd.DataFrame, TableSource]:
     """
     path = _path_argument(path, "read_table")
     if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
+        raise ModelFileError(f"{path}: no such file", code="no_such_file",
+                             fields={"path": str(path)})
     problems: list[Problem] = []
     raw, lines = _read_csv(path, problems)
     if problems:

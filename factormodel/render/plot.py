@@ -35,6 +35,7 @@ from factormodel.core.effects import strongest_paths, total_effects
 from factormodel.core.model import FactorModel
 from factormodel.errors import InvalidParameterError, NotConvergentError
 from factormodel.tables._results import provenance_of
+from factormodel.text import numbers as fmt
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -196,10 +197,13 @@ def _wrap(text: str, width: int = 38) -> str:
     return "\n".join(textwrap.wrap(str(text), width, break_on_hyphens=False)) or str(text)
 
 
-def _num(x: float, lang: str, fmt: str = "+.2f") -> str:
-    """A number as a reader of ``lang`` writes it (Dutch: decimal comma)."""
-    out = format(x, fmt)
-    return out.replace(".", ",") if lang == "nl" else out
+def _num(x: float, lang: str, spec: str = "+.2f") -> str:
+    """A number as a reader of ``lang`` writes it (Dutch: decimal comma), ``spec`` a format
+    of fixed decimals (``+.2f``) or ``g`` (as many as it needs)."""
+    if spec == "g":
+        return format(x, "g").replace(".", ",") if lang == "nl" else format(x, "g")
+    return fmt.number(x, int(spec.strip("+.f")), lang, sign=spec.startswith("+"),
+                      grouping=False)
 
 
 #: What a figure drawn from synthetic data says inside itself.

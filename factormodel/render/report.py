@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import hashlib
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -62,7 +61,8 @@ from factormodel.core.model import AREA_LEVEL, WEIGHTS_KIND_NL, FactorModel
 from factormodel.errors import InvalidParameterError
 from factormodel.files.folders import load_model, write_document
 from factormodel.render.plot import detached, figure_png, plot_profile, plot_recommendation
-from factormodel.text import _lang as L
+from factormodel.text import numbers as fmt
+from factormodel.text import words as L
 from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, Options, analyse
 
 __all__ = ["SECTIONS", "report"]
@@ -160,24 +160,12 @@ def _goals(model: FactorModel, goals: Any) -> tuple[dict[str, float], list[_Goal
 
 def _n(x: Any, lang: str, digits: int = 2, sign: bool = False,
        significant: bool = False) -> str:
-    """A number as a reader of ``lang`` writes it (Dutch: 1.234,5).
-
-    ``significant``: a number that is not zero but would round to zero gets as many
-    more digits (up to 6) as it needs to show its first digit and its sign.
-    """
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "–"
-    if significant and float(x) != 0 and round(float(x), digits) == 0:
-        digits = min(6, max(digits, -math.floor(math.log10(abs(float(x))))))
-    x = round(float(x), digits) + 0.0  # no "-0,0"
-    text = f"{x:{'+' if sign else ''},.{digits}f}"
-    if lang == "nl":
-        text = text.translate(str.maketrans(",.", ".,"))
-    return text
+    """A number as a reader of ``lang`` writes it (Dutch: 1.234,5; missing: ``–``)."""
+    return fmt.number(x, digits, lang, sign=sign, significant=significant, missing="–")
 
 
 def _money(x: float, lang: str) -> str:
-    return f"€ {_n(x, lang, 0)}" if lang == "nl" else f"€{_n(x, lang, 0)}"
+    return fmt.money(x, lang, missing="–")
 
 
 def _unit(unit: str, lang: str, difference: bool = False) -> str:

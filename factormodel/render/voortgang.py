@@ -16,7 +16,8 @@ from os import PathLike
 from pathlib import Path
 
 from factormodel.render.report import CSS, save_document
-from factormodel.text import _lang as L
+from factormodel.text import messages as M
+from factormodel.text import numbers as fmt
 from factormodel.workflow.evaluation import PlanEvaluation
 from factormodel.workflow.progress import DROPOUT_REASONS
 from factormodel.workflow.wijkplan import INTERVAL, PLAN_ASSUMPTIONS_NL
@@ -27,7 +28,7 @@ _VERDICT_CSS = {"op koers": "better", "voor": "better", "achter": "worse"}
 
 
 def _n(x: float, digits: int = 2, sign: bool = False) -> str:
-    return L.number(x, digits, "nl", sign=sign)
+    return fmt.number(x, digits, "nl", sign=sign)
 
 
 def _c(x: float) -> str:
@@ -43,7 +44,7 @@ def _interval(lo: float, hi: float) -> str:
 
 def _nl(text: str) -> str:
     """An assumption in Dutch where the library knows it (else as written)."""
-    return PLAN_ASSUMPTIONS_NL.get(text) or L.warning(text, "nl")
+    return PLAN_ASSUMPTIONS_NL.get(text) or M.warning(text, "nl")
 
 
 def _table(head: list[str], rows: list[list[str]], caption: str, num: set[int]) -> str:
@@ -113,15 +114,15 @@ def progress_report(evaluation: PlanEvaluation, out: str | PathLike[str] | None 
     for r in ev.interventions.itertuples():
         reasons = "; ".join(f"{DROPOUT_REASONS[k][0]}: {v}" for k, v in r.reasons.items()) \
             if r.reasons else ""
-        rows.append([escape(r.name), escape(r.partner), L.count(r.participants),
-                     L.count(r.expected_by_now), "onbekend" if math.isnan(r.reached)
-                     else L.count(r.reached),
+        rows.append([escape(r.name), escape(r.partner), fmt.count(r.participants),
+                     fmt.count(r.expected_by_now), "onbekend" if math.isnan(r.reached)
+                     else fmt.count(r.reached),
                      "onbekend" if math.isnan(r.delivered_share)
                      else f"{_n(100 * r.delivered_share, 0)}%",
                      "–" if math.isnan(r.completion) else f"{_n(100 * r.completion, 0)}%",
                      "niet afgesproken" if math.isnan(r.completion_agreed)
                      else f"{_n(100 * r.completion_agreed, 0)}%",
-                     "onbekend" if math.isnan(r.dropped_out) else L.count(r.dropped_out),
+                     "onbekend" if math.isnan(r.dropped_out) else fmt.count(r.dropped_out),
                      escape(reasons)])
     parts.append("<section><h2>2. Wat de partners leverden</h2>"
                  + _table(["interventie", "partner", "afgesproken deelnemers",

@@ -37,6 +37,7 @@ from factormodel.errors import FactorModelError, InvalidParameterError, ModelVal
 from factormodel.serve.http_errors import error_status
 from factormodel.serve.limits import MAX_JSON_BYTES, Limits
 from factormodel.serve.service import REPORTS_WAITING, RequestError, Workspace
+from factormodel.tables._json import json_safe
 
 __all__ = ["API_PREFIX", "OPTIONS_ENV", "create_app", "from_environment", "run"]
 
@@ -48,10 +49,16 @@ _BEARER = HTTPBearer(auto_error=False, description="the server's --token")
 
 def _error(status: int, error: str, detail: str, location: str | None = None,
            problems: list[dict[str, str]] | None = None,
-           headers: dict[str, str] | None = None) -> JSONResponse:
+           headers: dict[str, str] | None = None,
+           library: FactorModelError | None = None) -> JSONResponse:
     body: dict[str, Any] = {"error": error, "detail": detail, "location": location}
     if problems is not None:
         body["problems"] = problems
+    if library is not None:  # the library error's code and fields, for client tools
+        body["code"] = library.code
+        body["fields"] = json_safe({k: v if isinstance(v, (int, float, str, bool, list,
+                                                           type(None))) else str(v)
+                                    for k, v in library.fields.items()})
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -307,7 +314,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     def _request_error(request: Request, exc: RequestError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else exc.headers
         return _error(exc.status, exc.error, exc.detail, exc.location, exc.problems,
-                      headers=headers)
+                      headers=headers, library=exc.original)
 
     @app.exception_handler(FactorModelError)
     def _library_error(request: Request, exc: FactorModelError) -> JSONResponse:
@@ -317,7 +324,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, ModelValidationError):
             problems = [{"where": p.where, "message": p.message} for p in exc.problems]
             where = exc.source
-        return _error(status, type(exc).__name__, detail, where, problems)
+        return _error(status, type(exc).__name__, detail, where, problems, library=exc)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -49,6 +49,12 @@ class ErrorResponse(BaseModel):
     location: str | None = Field(None, description="part of the request, e.g. body.area")
     problems: list[dict[str, str]] | None = Field(
         None, description="every problem found (model and data validation)")
+    code: str | None = Field(
+        None, description="stable code of a library error (e.g. no_data_for_year, "
+                          "unknown_area) for client tools; the detail is its English wording")
+    fields: dict[str, Any] | None = Field(
+        None, description="the names, numbers and places the library error's message was "
+                          "made from (e.g. {\"year\": 2020, \"years\": \"2022, 2023\"})")
 
 
 # --------------------------------------------------------------------------- models

@@ -58,7 +58,9 @@ from factormodel.serve.http_errors import error_status
 from factormodel.serve.limits import MAX_ENTRIES, MAX_GOAL, MAX_NAME
 from factormodel.serve.service import RequestError, Workspace
 from factormodel.tables._spreadsheet import table_bytes
-from factormodel.text import _lang as L
+from factormodel.text import messages as M
+from factormodel.text import numbers as fmt
+from factormodel.text import words as L
 
 __all__ = ["TEXT", "mount_static", "router"]
 
@@ -343,9 +345,9 @@ def _downloads(frame: pd.DataFrame, key: str, lang: str) -> tuple[str, str, str]
     def uri(prefix: str, data: bytes) -> str:
         return prefix + base64.b64encode(data).decode("ascii")
 
-    nl = table_bytes(frame, "csv-nl", lang="nl")
+    nl = table_bytes(L.translate_frame(frame, "nl"), "csv-nl")
     plain = table_bytes(frame, "csv")
-    xlsx = table_bytes(frame, "xlsx", lang=lang, sheet=key)
+    xlsx = table_bytes(L.translate_frame(frame, lang), "xlsx", sheet=key)
     first, other = (nl, plain) if lang == "nl" else (plain, nl)
     return uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other)
 
@@ -399,8 +401,7 @@ def _fmt(value: Any, digits: int = 2, lang: str = "nl") -> str:
     if value is None or (isinstance(value, float | np.floating) and not np.isfinite(value)):
         return "–"
     if isinstance(value, float | np.floating):
-        text = f"{value:,.{digits}f}"
-        return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
+        return fmt.number(value, digits, lang, missing="–")
     return str(value)
 
 
@@ -613,7 +614,7 @@ async def analyse(request: Request) -> HTMLResponse:
                 read_goal(text)
             except FactorModelError as exc:
                 problems.append(("doel" if c.lang == "nl" else "goal")
-                                + f" {i} ({text!r}): {L.error(exc, c.lang)}")
+                                + f" {i} ({text!r}): {M.error(exc, c.lang)}")
         try:
             c.outcomes = {str(o): _number(form.get(f"priority_{o}") or "1", f"priority_{o}")
                           or 1.0 for o in form.getlist("outcome") if str(o).strip()}
@@ -633,9 +634,9 @@ async def analyse(request: Request) -> HTMLResponse:
         extra: dict[str, Any] = {"results": results}
     except RequestError as exc:
         status, headers = exc.status, exc.headers  # a busy server's Retry-After
-        extra = {"error": exc.detail if exc.original is None else L.error(exc.original, c.lang)}
+        extra = {"error": exc.detail if exc.original is None else M.error(exc.original, c.lang)}
     except FactorModelError as exc:
-        status, extra = error_status(exc)[0], {"error": L.error(exc, c.lang)}
+        status, extra = error_status(exc)[0], {"error": M.error(exc, c.lang)}
     return _keep_session(request, templates.TemplateResponse(
         request, "index.html", _context(request, ws, c, **extra), status_code=status,
         headers=headers), token)
@@ -912,12 +913,12 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "effects_note": t["effects_default"].format(n=n_default, k=k) if n_default
             else t["effects_published"].format(k=k) if k else "",
             "effects_all_default": bool(k) and n_default == k,
-            "summary": f"{t['total_cost']}: € {_fmt(p.total_cost, 0, lang)} {t['of']} € "
-                       f"{_fmt(p.budget, 0, lang)}; {t['improvement']}: "
+            "summary": f"{t['total_cost']}: {fmt.money(p.total_cost, lang)} {t['of']} "
+                       f"{fmt.money(p.budget, lang)}; {t['improvement']}: "
                        f"{_fmt(p.improvement, 3, lang)} SD; "
-                       + (f"over: € {_fmt(p.budget_left, 0, lang)}; voor "
+                       + (f"over: {fmt.money(p.budget_left, lang)}; voor "
                           if lang == "nl" else
-                          f"left over: € {_fmt(p.budget_left, 0, lang)}; for ")
+                          f"left over: {fmt.money(p.budget_left, lang)}; for ")
                        + (p.young_people.describe(lang) if p.young_people else ""),
             "chosen": _table(chosen_frame, "pakket" if lang == "nl" else "portfolio",
                              {"name": ("intervention", None), "units": ("units", 0),
@@ -986,7 +987,7 @@ def _plan_error(request: Request, exc: Exception, **ctx: Any) -> HTMLResponse:
         problems = [f"{p['where']}: {p['message']}" for p in exc.problems or []]
     else:
         status = error_status(exc)[0] if isinstance(exc, FactorModelError) else 422
-        text = L.error(exc, "nl")
+        text = M.error(exc, "nl")
         problems = []
     return _plan_page(request, status, error=text, problems=problems, **ctx)
 
@@ -1091,15 +1092,15 @@ def _plan_view(request: Request, plan_id: int, status: int = 200, **extra: Any
     progress = store.progress(plan_id)
     reached = progress.totals()["reached"] if progress is not None else None
     goals = [{"label": g.label_nl or g.id, "indicator": g.indicator,
-              "baseline": f"{L.number(g.baseline, 2)} {g.unit}",
-              "target": "geen" if np.isnan(g.target) else f"{L.number(g.target, 2)} {g.unit}",
+              "baseline": f"{fmt.number(g.baseline, 2)} {g.unit}",
+              "target": "geen" if np.isnan(g.target) else f"{fmt.number(g.target, 2)} {g.unit}",
               "horizon": g.horizon} for g in plan.goals]
-    ivs = [{"name": i.name, "partner": i.partner, "units": L.count(i.units),
-            "participants": L.count(i.participants),
-            "reached": L.count(float(reached.get(i.id, 0))) if reached is not None else "–",
-            "effects": "; ".join(f"{e.goal}: {L.number(e.expected, 3, sign=True)} "
-                                 f"({L.number(e.low, 2, sign=True)} tot "
-                                 f"{L.number(e.high, 2, sign=True)})" for e in i.effects)}
+    ivs = [{"name": i.name, "partner": i.partner, "units": fmt.count(i.units),
+            "participants": fmt.count(i.participants),
+            "reached": fmt.count(float(reached.get(i.id, 0))) if reached is not None else "–",
+            "effects": "; ".join(f"{e.goal}: {fmt.number(e.expected, 3, sign=True)} "
+                                 f"({fmt.number(e.low, 2, sign=True)} tot "
+                                 f"{fmt.number(e.high, 2, sign=True)})" for e in i.effects)}
            for i in plan.interventions]
     return _plan_page(request, status, plan=plan, plan_id=plan_id, goals=goals,
                       interventions=ivs, **extra)

@@ -1,1 +1,1 @@
-"""The text layer: words and numbers in Dutch and English."""
+"""The text layer: numbers, words and messages in Dutch or English (gettext catalogues)."""

@@ -52,7 +52,7 @@ from factormodel.core.units import Measures, to_model, to_units
 from factormodel.errors import DataError
 from factormodel.tables._json import json_safe
 from factormodel.tables._results import Result
-from factormodel.text import _lang as L
+from factormodel.text import numbers as fmt
 from factormodel.workflow.progress import Progress, read_progress
 from factormodel.workflow.wijkplan import INTERVAL, Wijkplan, check_plan
 
@@ -316,7 +316,7 @@ def _goal_row(plan: Wijkplan, g: Any, prof: Any, cat: pd.DataFrame | None, now_y
     d = float(np.sign(aim))
     if not math.isnan(delivered) and delivered < BEHIND:
         row.update(verdict="achter", reason=(
-            f"uitvoering achter: {L.number(100 * delivered, 0)}% van de deelnemers die nu "
+            f"uitvoering achter: {fmt.number(100 * delivered, 0)}% van de deelnemers die nu "
             "verwacht werden is bereikt"))
         return _verdict_en(row)
     if d == 0 or not np.isfinite(spread) or len(o_did) < MIN_COMPARISON:
@@ -356,16 +356,16 @@ def _discuss(plan: Wijkplan, goals: pd.DataFrame, ivs: pd.DataFrame) -> list[dic
         if not math.isnan(r.delivered_share) and r.delivered_share < BEHIND:
             out.append({"kind": "reach", "about": r.intervention, "nl": (
                 f"{r.name} ({r.partner}) ligt ver achter op het afgesproken bereik: "
-                f"{L.count(r.reached)} van de {L.count(r.expected_by_now)} deelnemers "
+                f"{fmt.count(r.reached)} van de {fmt.count(r.expected_by_now)} deelnemers "
                 "die nu verwacht werden."), "en": (
                 f"{r.name} ({r.partner}) is far behind its agreed reach: "
-                f"{L.count(r.reached, 'en')} of the {L.count(r.expected_by_now, 'en')} "
+                f"{fmt.count(r.reached, 'en')} of the {fmt.count(r.expected_by_now, 'en')} "
                 "participants expected by now.")})
         if (not math.isnan(r.completion) and not math.isnan(r.completion_agreed)
                 and r.completion < r.completion_agreed - COMPLETION_GAP):
             out.append({"kind": "completion", "about": r.intervention, "nl": (
-                f"{r.name}: {L.number(100 * r.completion, 0)}% rondt af, afgesproken was "
-                f"{L.number(100 * r.completion_agreed, 0)}%."), "en": (
+                f"{r.name}: {fmt.number(100 * r.completion, 0)}% rondt af, afgesproken was "
+                f"{fmt.number(100 * r.completion_agreed, 0)}%."), "en": (
                 f"{r.name}: {100 * r.completion:.0f}% complete, {100 * r.completion_agreed:.0f}% "
                 "was agreed.")})
     wrong = {}
@@ -382,7 +382,7 @@ def _discuss(plan: Wijkplan, goals: pd.DataFrame, ivs: pd.DataFrame) -> list[dic
             wrong[r.goal] = True
             out.append({"kind": "wrong_way", "about": r.goal, "nl": (
                 f"{r.label_nl or r.goal} beweegt de verkeerde kant op: "
-                f"{L.number(r.did, 2, sign=True)} {g.unit} tegenover de andere wijken."), "en": (
+                f"{fmt.number(r.did, 2, sign=True)} {g.unit} tegenover de andere wijken."), "en": (
                 f"{r.goal} moves the wrong way: {r.did:+.2f} {g.unit} against the other areas.")})
         full = sorted((d * r.planned_low, d * r.planned_high)) if d else [math.nan] * 2
         if d and not math.isnan(r.did_low) and min(d * r.did_low, d * r.did_high) > full[1]:

@@ -200,7 +200,8 @@ def read_progress(source: str | PathLike[str] | pd.DataFrame, plan: Wijkplan
     else:
         path = Path(source)
         if not path.is_file():
-            raise ModelFileError(f"{path}: no such file")
+            raise ModelFileError(f"{path}: no such file", code="no_such_file",
+                                 fields={"path": str(path)})
         raw, src = read_sheet(path) if path.suffix.lower() in (".xlsx", ".xlsm") else \
             read_table(path)
     known = [n for k, al in COLUMNS.items() for n in (k, *al)] + list(_INFO)

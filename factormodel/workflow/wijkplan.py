@@ -237,7 +237,8 @@ class Wijkplan(Result):
         try:
             text = p.read_text("utf-8")
         except FileNotFoundError:
-            raise ModelFileError(f"{p}: no such file") from None
+            raise ModelFileError(f"{p}: no such file", code="no_such_file",
+                                 fields={"path": str(p)}) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ModelFileError(f"{p}: cannot read the wijkplan ({exc})") from None
         try:

@@ -1,0 +1,475 @@
+"""Library errors, warnings and validation problems for people, in Dutch or English.
+
+The library raises English :class:`~factormodel.errors.FactorModelError` s (for programs
+and logs); the command line, the web page and the service's problem documents show them
+in the user's language. A message that is not translated completely stays English:
+better English than a wrong translation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from factormodel.text.catalogue import N_, tr
+
+__all__ = ["CODES", "error", "problem", "render", "warning"]
+
+#: The English template of each error code whose message the text layer words itself
+#: (``code -> msgid``); the raiser writes the same English from the same fields, and the
+#: Dutch comes from the catalogue. An error whose code is not here is worded by the older
+#: pattern rules below, or stays English.
+CODES: dict[str, str] = {
+    "no_such_file": N_("{path}: no such file"),
+    "no_such_file_or_folder": N_("{path}: no such file or folder"),
+    "several_city_rows": N_("the data has more than one city row ({names}); keep one"),
+    "no_data_for_year": N_("no data for year {year}; years in the data: {years}"),
+    "no_data_at_level": N_("no data at level {level!r}; levels in the data: {levels}"),
+    "no_rows": N_("the data has no rows"),
+    "no_rows_but_the_city": N_("the data has no rows other than the city's"),
+    "area_not_in_profile": N_("no area {name!r} in the profile; {hint}"),
+    "area_not_in_profile_at_level": N_("no area {name!r} in the profile (level {level}); "
+                                       "{hint}"),
+    "no_population": N_(
+        "no population for {area!r} in the data; give it yourself (the number of young "
+        "people: population=... in Python, --population on the command line, the field "
+        "'aantal jongeren' on the web page)"),
+    "no_population_in_profile": N_(
+        "no population for {area!r} in the data; give it yourself (population=... in "
+        "Python, --population on the command line)"),
+    # the command line's own messages
+    "needs_area": N_("{cmd} needs --area (e.g. --area {example})"),
+    "needs_goal": N_("recommend needs at least one --goal (or --outcome), e.g. --goal "
+                     "'schoolverzuim:-2pp:3j' or --outcome vsv"),
+    "area_goes_with_data": N_("--area goes with --data"),
+    "xlsx_needs_out": N_("--format xlsx needs --out FILE.xlsx"),
+}
+
+
+def render(code: str, fields: Mapping[str, object], lang: str) -> str:
+    """The message of ``code`` made from ``fields`` in ``lang``.
+
+    Examples
+    --------
+    >>> render("no_data_for_year", {"year": 2020, "years": "2022, 2023"}, "nl")
+    'geen data voor het jaar 2020; jaren in de data: 2022, 2023 (kies met --year)'
+    >>> render("no_such_file", {"path": "wijk.csv"}, "en")
+    'wijk.csv: no such file'
+    """
+    words = dict(fields)
+    if lang != "en" and words.get("hint"):  # a hint of errors.close_matches
+        words["hint"] = _translate(str(words["hint"]))
+        if words["hint"] is None:  # not worded completely: the English message
+            return CODES[code].format(**fields)
+    text = tr(CODES[code], lang).format(**words)
+    return text[:-2] if text.endswith("; ") else text
+
+# --------------------------------------------------------------------------- errors
+#
+# The library raises English FactorModelErrors (for programs and logs); the command line
+# prints them in --lang. A message is translated only when ALL of it matches the rules
+# below (a rule's ``t_`` groups are translated recursively, ``g_`` groups are goal
+# descriptions, ``w_`` groups are places such as "file.csv line 3, column 'x'"); anything
+# else stays English rather than being half translated or mistranslated.
+
+def _rules(*pairs: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(p, re.S), t) for p, t in pairs]
+
+
+_NAME = r"'[^']*'|\"[^\"]*\""  # a quoted name as repr() writes it
+
+_ERROR_RULES = _rules(
+    # percentages given as fractions (indicators._check_fractions)
+    (r"(?P<n>\d+) percentage indicator\(s\) look like fractions \(0\.091 instead of 9\.1\): "
+     r"(?P<l_items>.+)\. A spreadsheet cell formatted as a percentage stores a fraction; write "
+     r"the percentages as numbers \(9\.1\), or multiply the column by 100",
+     "{n} percentage-indicator(en) lijken breuken (0,091 in plaats van 9,1): {items}. Een "
+     "spreadsheetcel met percentageopmaak bewaart een breuk; schrijf de percentages als "
+     "getallen (9,1), of vermenigvuldig de kolom met 100"),
+    (r"(?P<ind>\S+) \(largest value (?P<d_v>[-\d.e]+); typical level (?P<d_t>[-\d.e]+)%\)",
+     "{ind} (grootste waarde {v}; gebruikelijk niveau {t}%)"),
+    # a name measuring the opposite is never suggested plainly (words.Lexicon.resolve)
+    (rf"(?P<t_hint>.+); (?P<name>{_NAME}) measures the opposite: if your column is its "
+     r"complement \(100 - x\), say so in a column mapping \(factormodel kolommen\)",
+     "{hint}; {name} meet het tegendeel: is uw kolom het complement (100 − x), zeg dat dan "
+     "in een kolomkoppeling (factormodel kolommen)"),
+    # a goal in words with two readings (readback.read_goal)
+    (rf"goal (?P<goal>{_NAME}) is ambiguous: (?P<part>{_NAME}) is either (?P<n>[\d.,]+) "
+     r"percentage points (?P<w>less|more) \((?P<pp>'[^']*')\) or (?P=n)% (?P=w) than the "
+     r"current level \((?P<rel>'[^']*')\); write the one you mean",
+     "doel {goal} is dubbelzinnig: {part} is óf {n} procentpunt (--goal {pp}), óf {n}% van "
+     "het huidige niveau (--goal {rel}); schrijf wat u bedoelt"),
+    # the young people of a portfolio (population.young_people)
+    (rf"the data's column (?P<col>{_NAME}) counts all residents of (?P<area>{_NAME}) "
+     r"\((?P<n>\d+)\), not the young people a portfolio is for; give their number "
+     r"\(population=\.\.\. in Python, --population on the command line, the field 'aantal "
+     r"jongeren' on the web page\), or say that this column counts the young people "
+     r"\(column_is_young=True, --population-is-young\)",
+     "de kolom {col} van de data telt alle inwoners van {area} ({n}), niet de jongeren voor "
+     "wie het pakket is; geef hun aantal (--jongeren AANTAL, op de webpagina het veld "
+     "'aantal jongeren'), of zeg dat deze kolom de jongeren telt (--inwoners-zijn-jongeren)"),
+    # hints of errors.close_matches
+    (r"did you mean (?P<names>.+)\?", "bedoelde u {names}?"),  # names: ' or ' -> ' of '
+    (r"closest valid values: (?P<names>.+?)(?: \(and (?P<more>\d+) more\))?",
+     "dichtstbijzijnde geldige waarden: {names}{more}"),
+    (r"no close match; valid values: (?P<names>.+)",
+     "geen geldige waarde lijkt erop; geldige waarden: {names}"),
+    (r"no close match among (?P<n>\d+) valid values",
+     "geen van de {n} geldige waarden lijkt erop"),
+    (r"no close match among the (?P<n>\d+) node ids and their labels",
+     "geen van de {n} knopen lijkt erop (id of omschrijving)"),
+    (r"no close match among the (?P<n>\d+) indicator ids and their labels",
+     "geen van de {n} indicatoren lijkt erop (id of omschrijving)"),
+    # unknown names (words.Lexicon, resolve_indicators, goals, profile rows)
+    (rf"(?:(?P<w_where>[^:]+): )?unknown indicator (?P<name>{_NAME}); (?P<t_hint>.*)",
+     "{where}onbekende indicator {name}; {hint}"),
+    (rf"(?:(?P<w_where>[^:]+): )?unknown node (?P<name>{_NAME}); (?P<t_hint>.*)",
+     "{where}onbekende knoop (factor of resultaat) {name}; {hint}"),
+    (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) indicator name\(s\) not understood: (?P<l_items>.*)",
+     "{where}{n} indicatornaam/-namen niet begrepen: {items}"),
+    (r"(?P<n>\d+) indicator\(s\) not in the catalogue: (?P<l_items>.*)",
+     "{n} indicator(en) niet in de catalogus: {items}"),
+    (rf"(?P<name>{_NAME}) \((?P<t_hint>(?:did you mean|closest valid values|no close "
+     r"match).*)\)",
+     "{name} ({hint})"),
+    (rf"(?:(?P<w_where>[^:]+): )?(?:indicator|node) name (?P<name>{_NAME}) is ambiguous: it "
+     r"fits (?P<fits>.*); use the id",
+     "{where}de naam {name} is dubbelzinnig: hij past bij {fits}; gebruik de id"),
+    (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) area\(s\) not in the area registry: "
+     r"(?P<l_items>.*)", "{where}{n} gebied(en) niet in het gebiedenregister: {items}"),
+    (rf"goal (?P<name>{_NAME}) is neither a node nor an indicator of model (?P<model>{_NAME}) "
+     r"\(by id or Dutch/English label\); (?P<t_hint>.*)",
+     "doel {name} is geen factor, resultaat of indicator van model {model} (id of "
+     "Nederlandse/Engelse omschrijving); {hint}"),
+    (rf"goal (?P<g_goal>.+?): node (?P<node>{_NAME}) has (?P<n>\d+) indicators \((?P<list>.*)\);"
+     r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
+     "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
+     "bijvoorbeeld --goal {example}"),
+    (rf"--goal (?P<raw>{_NAME}): expected TARGET\[:CHANGE\]\[:YEARS\]\[:GROUP\]"
+     r"\[=PRIORITY\], e\.g\. (?P<ex>\S+)",
+     "--goal {raw}: verwacht DOEL[:VERANDERING][:JAREN][:GROEP][=PRIORITEIT], bijvoorbeeld "
+     "{ex}"),
+    (rf"--goal (?P<raw>{_NAME}): (?P<field>priority|years) (?P<value>{_NAME}) is not a number "
+     r"\((?P<t_why>.*)\)", "--goal {raw}: {field} {value} is geen getal ({why})"),
+    # a profile's assumption (indicators.profile)
+    (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
+     r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
+     "normtabellen)"),
+    # a wijkplan's progress table (progress.read_progress) and plan checks (wijkplan)
+    (rf"intervention (?P<name>{_NAME}) is not in the plan \(its interventions: "
+     r"(?P<ids>.*)\)", "interventie {name} staat niet in het plan (de interventies van het "
+     "plan: {ids})"),
+    (r"completed \((?P<d_a>[\d.e+]+)\) is more than reached \((?P<d_b>[\d.e+]+)\)",
+     "afgerond ({a}) is meer dan bereikt ({b})"),
+    (r"completed plus dropped out \((?P<d_a>[\d.e+]+) \+ (?P<d_b>[\d.e+]+)\) is more than "
+     r"reached \((?P<d_c>[\d.e+]+)\)", "afgerond plus uitgevallen ({a} + {b}) is meer dan "
+     "bereikt ({c})"),
+    (rf"period (?P<p>{_NAME}) lies outside the plan \((?P<a>\d+)-(?P<b>\d+)\)",
+     "periode {p} valt buiten het plan ({a}-{b})"),
+    (rf"period (?P<p>{_NAME}) is not a year \(2022\), a half \(2022-H1\) or a quarter "
+     r"\(2022-Q3\)", "periode {p} is geen jaar (2022), halfjaar (2022-H1) of kwartaal "
+     "(2022-Q3)"),
+    (rf"(?P<col>{_NAME}) must be a number >= 0, got "
+     rf"(?P<v>{_NAME})", "kolom {col} moet een getal van 0 of meer zijn, niet {v}"),
+    (rf"(?P<col>{_NAME}) must be a whole number of young people, got "
+     rf"(?P<v>{_NAME})", "kolom {col} moet een heel aantal jongeren zijn, niet {v}"),
+    (r"(?P<n>\d+) dropped out without a reason; choose from (?P<list>.*)",
+     "{n} uitgevallen zonder reden; kies uit {list}"),
+    (rf"drop-out reason (?P<k>{_NAME}) is not on the list \((?P<list>.*)\); explain others "
+     r"with 'anders' and a note", "reden van uitval {k} staat niet op de lijst ({list}); "
+     "geef een andere reden als 'anders' met een toelichting"),
+    (r"drop-out reason 'anders' needs a note \(toelichting\)",
+     "reden van uitval 'anders' vraagt een toelichting"),
+    (rf"intervention (?P<iv>{_NAME}) and period (?P<p>{_NAME}) appear twice \(also "
+     r"(?P<w_also>.*)\)", "interventie {iv} en periode {p} staan er twee keer in (ook "
+     "{also})"),
+    (rf"the plan was made with version (?P<a>\S+) of model (?P<m>{_NAME}); this is version "
+     r"(?P<b>\S+): the expected effects were computed with other weights\. Make a new plan "
+     r"with this model and data, or use the ones the plan was made with\.",
+     "het plan is gemaakt met versie {a} van model {m}; dit is versie {b}: de verwachte "
+     "effecten zijn met andere gewichten berekend. Maak een nieuw plan met dit model en deze "
+     "cijfers, of gebruik die waarmee het plan is gemaakt."),
+    (rf"model (?P<m>{_NAME}) (?P<v>\S+) has changed since the plan was made \(its content "
+     r"hash differs\): the expected effects were computed with other weights\. Make a new "
+     r"plan with this model and data, or use the ones the plan was made with\.",
+     "model {m} {v} is veranderd sinds het plan is gemaakt (de inhoudshash verschilt): de "
+     "verwachte effecten zijn met andere gewichten berekend. Maak een nieuw plan met dit model "
+     "en deze cijfers, of gebruik die waarmee het plan is gemaakt."),
+    (r"the data file (?P<f>.+?) differs from the one the plan was made from \((?P<g>.+?), "
+     r"sha256 (?P<h>[0-9a-f]+)…\): the baselines may not be these figures\. Make a new plan "
+     r"with this model and data, or use the ones the plan was made with\.",
+     "het gegevensbestand {f} verschilt van het bestand waarmee het plan is gemaakt ({g}, "
+     "sha256 {h}…): de beginwaarden zijn misschien niet deze cijfers. Maak een nieuw plan met "
+     "dit model en deze cijfers, of gebruik die waarmee het plan is gemaakt."),
+    (r"the new data are of (?P<a>\d+), not later than the plan's data \((?P<b>\d+)\): give "
+     r"next year's data \(year=\)", "de nieuwe cijfers zijn van {a}, niet later dan die van "
+     "het plan ({b}): geef de cijfers van een later jaar (--year)"),
+    (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
+     r"models: (?P<models>[^;]*); (?P<t_hint>.*)",
+     "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
+     "{models}; {hint}"),
+    (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
+     r"models: (?P<models>[^;]*)",
+     "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
+     "{models}"),
+    # the city average and other references
+    (rf"the city average would be computed from a single area \((?P<area>{_NAME})\), so every "
+     r"delta would be 0\..*",
+     "het stedelijk gemiddelde zou berekend worden uit één gebied ({area}), dus elk verschil "
+     "zou 0 zijn. Voeg een stadsrij toe aan de data (een gebied met de naam 'Rotterdam', "
+     "'stad' of 'GM0599' met de cijfers van de stad; een andere naam geeft u met --city NAAM), "
+     "geef de cijfers van de stad zelf met --reference-values BESTAND (kolommen "
+     "indicator;waarde), of vergelijk met de typische niveaus uit de catalogus met "
+     "--reference typical (een aanname)"),
+    # populations
+    # numbers typed on the command line
+    (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
+     "{what} {value} is geen getal ({why})"),
+    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
+     "{what}: {value} is geen getal ({why})"),
+    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number",
+     "{what}: {value} is geen getal"),
+    (rf"--outcome (?P<item>{_NAME}): priority (?P<value>{_NAME}) is not a number",
+     "--outcome {item}: prioriteit {value} is geen getal"),
+    (rf"--delta (?P<item>{_NAME}): expected ID=VALUE, e\.g\. --delta (?P<ex>\S+)",
+     "--delta {item}: verwacht ID=WAARDE, bijvoorbeeld --delta {ex}"),
+    (rf"expected a (?P<finite>finite )?number, got (?P<value>{_NAME}|\S+)",
+     "verwacht een {finite}getal, niet {value}"),
+    (rf"(?P<value>{_NAME}) is ambiguous: (?P<a>\S+) \(',' separating thousands\) or "
+     r"(?P<b>\S+) \(',' as decimal mark\); write (?P<c>\S+) for the first, (?P<d>\S+) for "
+     r"the second", "{value} is dubbelzinnig: {a} (',' scheidt duizendtallen) of {b} (',' als "
+     "decimaalteken); schrijf {c} voor het eerste, {d} voor het tweede"),
+    # problems inside an area data file (areas.read_area_data)
+    (r"(?P<w_where>.+?): (?P<p_items>\d+ (?:unreadable year|value|population)\(s\).*)",
+     "{where}: {items}"),
+    (r"(?P<n>\d+) unreadable year\(s\) \(expected e\.g\. 2022, 2022JJ00 or 2022\*\): "
+     r"(?P<items>.*)", "{n} onleesbare jaartal(len) (verwacht bijvoorbeeld 2022, 2022JJ00 of "
+     "2022*): {items}"),
+    (r"(?P<n>\d+) value\(s\) are not numbers or CBS symbols: (?P<items>.*)",
+     "{n} waarde(n) zijn geen getal of CBS-symbool: {items}"),
+    (r"(?P<n>\d+) population\(s\) are not numbers: (?P<items>.*)",
+     "{n} aantal(len) jongeren/inwoners zijn geen getal: {items}"),
+    (r"(?P<w_where>[^:]+): no data rows \(only a header: (?P<cols>.*)\)",
+     "{where}: geen gegevensrijen (alleen een kopregel: {cols})"),
+    (r"(?P<w_where>[^:]+): (?P<n>\d+) rows share an area, year and indicator, e\.g\. "
+     r"(?P<items>.*)", "{where}: {n} rijen hebben hetzelfde gebied, jaar en dezelfde "
+     "indicator, bijvoorbeeld {items}"),
+    # columns (_cells.require_columns)
+    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'year') \(or one of "
+     r"(?P<aliases>.*?); found: (?P<found>.*)\) \(give the year of a table without a year "
+     r"column: year=2023 in Python, --year 2023 on the command line\)",
+     "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found}); "
+     "geef het jaar van een tabel zonder jaarkolom met --year, bijvoorbeeld --year 2023"),
+    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(or one of "
+     r"(?P<aliases>.*?); found: (?P<found>.*)\)",
+     "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found})"),
+    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(found: "
+     r"(?P<found>.*)\)", "{where}verplichte kolom {col} ontbreekt (gevonden: {found})"),
+    (r"column (?P<col>'[^']*') appears more than once", "kolom {col} komt meer dan eens voor"),
+    # files
+    (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
+     r"\.html, \.htm, \.pdf \(got no extension\)",
+     "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
+     "eindigt op .html, .htm of .pdf (deze heeft geen extensie)"),
+    (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
+     r"\.html, \.htm, \.pdf \(got (?P<got>\.[^)]*)\)",
+     "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
+     "eindigt op .html, .htm of .pdf (niet {got})"),
+    (r"(?P<path>.+): cannot decode as UTF-8 or Windows-1252 (?P<rest>.*)",
+     "{path}: niet te lezen als UTF-8 of Windows-1252 {rest}; sla het bestand op als CSV "
+     "UTF-8"),
+    (r"(?P<path>.+): not a readable Excel workbook \(\.xlsx\): (?P<rest>.*)",
+     "{path}: geen leesbare Excel-werkmap (.xlsx): {rest}"),
+    (r"(?P<path>.+): expected a model folder or a \.json file; .*",
+     "{path}: verwacht een modelmap of een .json-bestand (een map met nodes.csv en edges.csv); "
+     "een databestand controleert u met het commando waarin u het gebruikt"),
+    (r"has (?P<n>\d+) fields?, the header has (?P<m>\d+)",
+     "heeft {n} velden, de kopregel heeft er {m}"),
+    (r"the file is empty; expected a header row",
+     "het bestand is leeg; verwacht een kopregel"),
+    (r"duplicate column header", "dubbele kolomnaam"),
+    # warnings
+    (r"no reference value \((?P<ref>\w+)\) for (?P<n>\d+) indicator\(s\), left unmeasured: "
+     r"(?P<names>.*)", "geen referentiewaarde ({ref}) voor {n} indicator(en), die daarom als "
+     "niet gemeten tellen: {names}"),
+    (r"no target for (?P<n>\d+) indicator\(s\), left unmeasured: (?P<names>.*)",
+     "geen doelwaarde voor {n} indicator(en), die daarom als niet gemeten tellen: {names}"),
+    # the command line's own messages
+)
+
+_WHERE = _rules(
+    (r"(?P<file>.+?) line (?P<line>\d+), column (?P<col>'[^']*')",
+     "{file} regel {line}, kolom {col}"),
+    (r"(?P<file>.+?) line (?P<line>\d+)", "{file} regel {line}"),
+    (r"(?P<file>.+?) column (?P<col>'[^']*'|\d+)", "{file} kolom {col}"),
+    (r"area data", "gebiedsdata"),
+    (r"(?P<file>[^ ]+)", "{file}"),
+)
+
+_PLACE = re.compile(r"\((line|row) (\d+)(?=[,)])")  # inside listed area-data problems
+_PLACES = re.compile(r"\((lines|rows) ([\d, ]+ and \d+(?: more)?)\)")  # several rows at once
+_CELL = re.compile(rf": expected a (finite )?number, got ({_NAME})(?=; |$)")
+
+
+def _goal_nl(text: str) -> str:
+    """A goal described in English (Goal.describe('en')) in Dutch."""
+    text = re.sub(r"\bin (\S+) years?\b", r"in \1 jaar", text)
+    return re.sub(r"(?<=\d) pp\b", " procentpunt", text)
+
+
+def _split_items(text: str, problems: bool = False) -> list[str] | None:
+    """``"a; b; ... and 3 more"`` split at the top-level ``; `` (not inside quotes or
+    brackets); None when a quote or bracket is left open."""
+    items, depth, quote, start = [], 0, "", 0
+    for i, c in enumerate(text):
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"" and (i == 0 or not text[i - 1].isalnum()):
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == ";" and depth == 0 and text[i + 1:i + 2] == " ":
+            items.append(text[start:i])
+            start = i + 2
+    if quote or depth:
+        return None
+    items.append(text[start:])
+    joined: list[str] = []
+    for item in items:  # "unknown x 'y'; did you mean ...": one item
+        if joined and (item.startswith(("did you mean", "closest valid values",
+                                        "no close match"))
+                       or " measures the opposite: if your column is " in item
+                       or (problems and not item[:1].isdigit())):
+            joined[-1] += "; " + item
+        else:
+            joined.append(item)
+    return joined
+
+
+def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULES
+               ) -> str | None:
+    """``text`` in Dutch by the first rule that matches all of it, or None."""
+    for pattern, template in rules:
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        fields: dict[str, str] = {}
+        for key, value in m.groupdict().items():
+            value = value or ""
+            name = key[2:] if key[1:2] == "_" else key
+            if key.startswith("t_") and value:
+                value = _translate(value)
+            elif key.startswith("w_") and value:
+                value = _translate(value, _WHERE)
+                value = value and value + (": " if name == "where" and
+                                           not template.startswith("{where}:") else "")
+            elif key.startswith("g_"):
+                value = _goal_nl(value)
+            elif key.startswith("d_"):  # a number: decimal comma
+                value = value.replace(".", ",")
+            elif key.startswith(("l_", "p_")):
+                parts = _split_items(value, key.startswith("p_"))
+                more = parts and re.fullmatch(r"\.\.\. and (\d+) more|\.\.\.", parts[-1])
+                if more:
+                    parts = parts[:-1]
+                done = [_translate(p) for p in parts] if parts is not None else [None]
+                if any(d is None for d in done):
+                    value = None
+                else:
+                    tail = ("; ... en nog " + more.group(1) if more and more.group(1)
+                            else "; ..." if more else "")
+                    value = "; ".join(done) + tail  # type: ignore[arg-type]
+            elif key == "names":
+                value = re.sub(r"(?<=')\s+or\s+(?=')", " of ", value)
+            elif key == "ref":
+                value = {"city": "stad", "typical": "typisch niveau", "target": "doel",
+                         "previous_year": "vorig jaar", "values": "opgegeven"}.get(value, value)
+            elif key == "field":
+                value = {"priority": "prioriteit", "years": "aantal jaren"}[value]
+            elif key == "finite" and value:
+                value = "eindig "
+            elif key == "level" and value:
+                value = f" (niveau {value})"
+            elif key == "more" and value:
+                value = f" (en nog {value})"
+            elif key == "city" and value:
+                value = " behalve die van de stad"
+            elif key == "items":
+                value = _PLACE.sub(lambda p: f"({'regel' if p[1] == 'line' else 'rij'} {p[2]}",
+                                   value).replace(" in column ", " in kolom ")
+                value = _PLACES.sub(lambda p: "({} {})".format(
+                    "regels" if p[1] == "lines" else "rijen",
+                    re.sub(r" and (\d+) more$", r" en nog \1", p[2]).replace(" and ", " en ")),
+                    value)
+                value = re.sub(r"; \.\.\. and (\d+) more$", r"; ... en nog \1", value)
+                value = _CELL.sub(lambda p: f": verwacht een {'eindig ' if p[1] else ''}getal, "
+                                            f"niet {p[2]}", value)
+            if value is None:
+                return None
+            fields[name] = value
+        return template.format(**fields)
+    return None
+
+
+def problem(where: str, message: str, lang: str) -> str:
+    """One validation problem (``where: message``) in ``lang``; English when unknown.
+
+    Examples
+    --------
+    >>> problem("short.csv line 26", "has 3 fields, the header has 4", "nl")
+    'short.csv regel 26: heeft 3 velden, de kopregel heeft er 4'
+    """
+    if lang == "nl":
+        place = _translate(where, _WHERE) if where else ""
+        said = _translate(message)
+        if place is not None and said is not None:
+            return f"{place}: {said}" if place else said
+    return f"{where}: {message}" if where else message
+
+
+def warning(text: str, lang: str) -> str:
+    """A library warning's message in ``lang`` (English when not known here).
+
+    Examples
+    --------
+    >>> print(warning("no reference value (city) for 1 indicator(s), left unmeasured: x", "nl"))
+    geen referentiewaarde (stad) voor 1 indicator(en), die daarom als niet gemeten tellen: x
+    """
+    return (_translate(text) or text) if lang == "nl" else text
+
+
+def error(exc: BaseException, lang: str) -> str:
+    """The message of a library error for people, in ``lang``.
+
+    The library's errors are English (for programs and logs); at the command line they are
+    shown in the user's language. A message that the rules here do not cover completely
+    stays English: better English than a wrong translation.
+
+    Examples
+    --------
+    >>> from factormodel.errors import DataError, UnknownAreaError
+    >>> error(UnknownAreaError("no area 'Blomhof' in the profile; did you mean 'Bloemhof'?",
+    ...                        code="area_not_in_profile",
+    ...                        fields={"name": "Blomhof", "hint": "did you mean 'Bloemhof'?"}),
+    ...       "nl")
+    "geen gebied 'Blomhof' in de data; bedoelde u 'Bloemhof'?"
+    >>> error(DataError("something new"), "nl")
+    'something new'
+    """
+    text = str(exc) or type(exc).__name__
+    if lang != "nl":
+        return text
+    code = getattr(exc, "code", None)
+    if code in CODES:
+        return render(code, exc.fields, lang)
+    problems = getattr(exc, "problems", None)
+    if problems is not None:
+        n = len(problems)
+        head = f"{getattr(exc, 'source', 'model')} heeft {n} " \
+               f"{'probleem' if n == 1 else 'problemen'}:"
+        return "\n".join([head, *(f"  - {problem(p.where, p.message, lang)}" for p in problems)])
+    lines = text.splitlines()
+    done = _translate(lines[0]) if lines else None
+    return text if done is None else "\n".join([done, *lines[1:]])

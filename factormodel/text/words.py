@@ -1,0 +1,385 @@
+"""Words of the people-facing tables and sentences (command line, wijkrapport, web page).
+
+English is the source; Dutch comes from the gettext catalogue
+(``locale/nl/LC_MESSAGES/factormodel.po``) through :func:`~factormodel.text.catalogue.tr`.
+Dutch is the default language of the command line (``--lang nl``). JSON and plain ``csv``
+keep the stable English column keys (programs read them); the table, ``csv-nl`` and
+``xlsx`` outputs, which people read, use these headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from factormodel.text import numbers as fmt
+from factormodel.text.catalogue import N_, NC_, tr
+
+__all__ = ["HEADERS", "header", "phrase", "reason", "source", "status", "threshold_of",
+           "translate_frame"]
+
+#: Column headers, phrases, cell words and statuses: key -> English source.
+HEADERS: dict[str, str] = {
+    'area': N_('area'),
+    'node': N_('node'),
+    'kind': N_('kind'),
+    'delta_sd': N_('difference (SD)'),
+    'index': N_('index'),
+    'measured': N_('measured'),
+    'label': NC_('headers:label', 'label'),
+    'rank': N_('rank'),
+    'factor': N_('factor'),
+    'status': N_('status'),
+    'score': N_('score'),
+    'expected_improvement': N_('expected improvement (SD)'),
+    'room': N_('room (SD)'),
+    'gain': N_('gain per SD'),
+    'evidence': N_('strength of evidence'),
+    'delta': N_('difference (SD)'),
+    'label_nl': N_('label (Dutch)'),
+    'label_en': NC_('headers:label_en', 'label'),
+    'explanation_nl': N_('explanation (Dutch)'),
+    'explanation_en': N_('explanation'),
+    'intervention': N_('intervention'),
+    'name': N_('name'),
+    'units': N_('units'),
+    'cost': N_('cost (€)'),
+    'reach': N_('reach (young people)'),
+    'value': N_('value (SD improvement, weighted)'),
+    'targets': N_('target factors'),
+    'effect': N_('effect'),
+    'effect_basis': N_('effect size'),
+    'chosen': N_('chosen'),
+    'reason': N_('reason'),
+    'value_per_unit': N_('value per unit (SD)'),
+    'cost_per_unit': N_('cost per unit (€)'),
+    'indicator': N_('indicator'),
+    'change': N_('change'),
+    'change_unit': N_('unit'),
+    'unit': N_('unit'),
+    'predicted_sd': N_('predicted (SD)'),
+    'observed_sd': N_('observed (SD)'),
+    'goal': N_('goal'),
+    'way': N_('way'),
+    'change_sd': N_('change (SD)'),
+    'why_nl': N_('why together differs (Dutch)'),
+    'why_en': N_('why together differs'),
+    'effect_per_sd': N_('effect per SD'),
+    'table': N_('table'),
+    'ranking': N_('ranking'),
+    'effects': N_('effects'),
+    'portfolio': N_('portfolio'),
+    'data': N_('data'),
+    'within_spread': N_('within 2 SD'),
+    'role': N_('role'),
+    'scenario': N_('scenario'),
+    'source': N_('source'),
+    'severity': N_('severity'),
+    'where': N_('where'),
+    'message': N_('message'),
+    'effect_is_default': N_('effect size assumed (default)'),
+    'effect_evidence': N_('effect evidence'),
+}
+
+_VALUES: dict[str, str] = {
+    'recommended': N_('recommended'),
+    'not measured': N_('not measured'),
+    'does not help the chosen outcomes': N_('does not help the chosen outcomes'),
+    'at or better than the reference': N_('at or better than the reference'),
+    'alone': N_('alone'),
+    'sum of alone': N_('sum of alone'),
+    'together': N_('together'),
+    'risk': N_('risk factor'),
+    'protective': N_('protective factor'),
+    'outcome': N_('outcome'),
+    'percentage points': N_('percentage points'),
+    'True': N_('yes'),
+    'False': N_('no'),
+    'measured, clamped': N_('measured, clamped'),
+    'not measured, predicted': N_('not measured, predicted'),
+}
+
+_PHRASES: dict[str, str] = {
+    'profile_head': N_('{area}: profile {year} against {ref}{note}'),
+    'her_figures': N_('Measured indicators, worst first (value in {area} against {ref}):'),
+    'per_factor': N_("Per factor and outcome (SD between children, the model's unit; index 100 = "
+                     "reference, higher = better):"),
+    'meaning': N_("What this means: from {area}'s measured factors the model expects '{label}' at"
+                  " {new} against {ref} ({refname}; {change}). The largest predicted difference; "
+                  "the others are in the table."),
+    'meaning_caveat': N_("These are differences between areas under a reconstruction of the "
+                         "model, not effects for individual children."),
+    'next_step': N_("Next step: which factors to target? factormodel recommend {model} {data} "
+                    '--area "{area}" --goal vsv --lang en  (or the whole wijkrapport: factormodel'
+                    ' wijkanalyse {model} {data} --area "{area}" --goal vsv --out report.html '
+                    "--lang en)"),
+    'verdict_better': N_('better'),
+    'verdict_worse': N_('worse'),
+    'verdict_same': N_('the same'),
+    'verdict_ambiguous': N_('direction ambiguous'),
+    'reference_source': N_('reference: {source}'),
+    'assumption': N_('ASSUMPTION: {text}'),
+    'measured': N_('measured: {f}/{ft} factors, {o}/{ot} outcomes'),
+    'not_measured': N_('not measured: {names}'),
+    'profile_all': N_('profile {year} ({level}) against {ref}{note}; use --area for one area'),
+    'synthetic': N_(' -- SYNTHETIC example data, not measurements'),
+    'real': N_(' -- REAL data{source}'),
+    'ambiguous': N_('n/a (direction ambiguous)'),
+    'default_effect': N_('default*'),
+    'published': N_('published'),
+    'default_note': N_("* nothing is known about the effect: the stated default {effect} SD per "
+                       "target factor (sd {sd}) is used, an assumption; the recognition level is "
+                       "evidence, not effect"),
+    'rec_head': N_('{area}: factors to target for {goals} -- {model} [{status}]{note}'),
+    'rec_reference': N_('differences against {ref}; score = room × gain × evidence'),
+    'rec_line': N_("{rank}. {factor}: score {score} = room {room} × gain {gain} × evidence "
+                   "{evidence}"),
+    'rec_other': N_(' - {factor} ({status}; gain {gain} per SD)'),
+    'effects_head': N_("What does closing the gaps achieve? (per goal; alone = one factor back to"
+                       " the reference, together = all recommended factors at once)"),
+    'required_head': N_("Needed to reach the goal {goal} (change of the factors, in their "
+                        "indicators):"),
+    'required_assumptions': N_("assumptions: linear model; other factors held where they are; "
+                               "area-level effects, not individual ones"),
+    'portfolio_rules': N_('  rules: {rules}'),
+    'one_per_factor': N_('at most one intervention per factor'),
+    'age_group': N_("only interventions for the goals' age group ({ages})"),
+    'portfolio_head': N_("Portfolio within {budget}: cost {cost}, expected improvement "
+                         "{improvement} SD (weighted sum over the goals)"),
+    'budget_left': N_("  budget left over: {left}; an intervention that cannot bring {share} of "
+                      "{of} ({threshold} SD) gets no money"),
+    'young_people': N_('  for {who}'),
+    'goals_read': N_('Your goals, as read:'),
+    'portfolio_units': N_('Predicted change of the goals:'),
+    'left_out': N_('Left out:'),
+    'mismatch': N_("The portfolio does not follow the ranking entirely: the catalogue has no "
+                   "intervention for {factors}, so it chooses interventions on other factors that"
+                   " move the goals."),
+    'out_of_reach': N_("A change of more than 2 SD (within 2 SD = no) lies far outside the spread"
+                       " between areas: the goal is out of reach by that route alone."),
+    'none_chosen': N_('(no intervention chosen)'),
+    'propagate_head': N_("{area}, {year}: outcome differences from {ref} predicted by {model} "
+                         "[{status}] from the area's measured factors{note}"),
+    'propagate_counts': N_('factors measured and clamped: {m}; not measured, predicted: {p}'),
+    'predicted': N_('  predicted: {names}'),
+    'nothing': N_('(nothing)'),
+    'published with interval': N_('published with interval'),
+    'published point': N_('published point'),
+    'published null': N_('published null'),
+    'stated default': N_('stated default'),
+    'given, source not recorded': N_('given, source not recorded'),
+}
+
+_STATUS: dict[str, str] = {
+    'reconstruction': N_('reconstruction, not the official model'),
+    'illustrative': N_('illustrative'),
+    'official': N_('official'),
+}
+
+#: Reasons in a portfolio's left-out table (English from the library): the ones said as
+#: they are, and the ones with numbers or names (read back with a pattern; the Dutch
+#: template in the catalogue has the same fields).
+_REASONS = (N_("does not improve the chosen outcomes"),
+            N_("no effect found in its effectiveness study (published null)"),
+            N_("its target factors have no room left to improve"),
+            N_("less improvement per euro than the chosen portfolio"))
+_REASON_PATTERNS = (
+    (re.compile(r"its target factor (?P<factor>\S+) is already served by (?P<by>.+) \(one "
+                r"intervention per factor\)"),
+     N_("a chosen intervention ({by}) already targets {factor} (one intervention per "
+        "factor)")),
+    (re.compile(r"does not serve the goals' age group \((?P<ages>.+)\)"),
+     N_("does not serve the goals' age group ({ages})")),
+    (re.compile(r"its expected effect on the chosen goals \((?P<best>[\d.]+) SD at most\) is "
+                r"below the threshold of (?P<share>\d+)% of the (?P<of>goals|best "
+                r"intervention) \((?P<limit>[\d.]+) SD\)"),
+     N_("its expected effect on the chosen goals ({best} SD at most) is below the threshold "
+        "of {share}% of the {of} ({limit} SD)")),
+    (re.compile(r"does not fit the remaining budget \((?P<left>[\d,.]+) left, one unit "
+                r"costs (?P<cost>[\d,.]+)\)"),
+     N_("does not fit the remaining budget ({left} left, one unit costs {cost})")),
+)
+_THRESHOLD_OF = {"goals": N_("the goals"),
+                 "best intervention": N_("what the best intervention brings")}
+
+
+def header(key: str, lang: str) -> str:
+    """The column header of ``key`` in ``lang`` (the key itself when unknown).
+
+    Examples
+    --------
+    >>> header("cost", "nl"), header("path_vsv", "en"), header("unknown", "nl")
+    ('kosten (€)', 'strongest path to vsv', 'unknown')
+    """
+    if key.startswith("path_"):
+        return tr(N_("strongest path to {goal}"), lang).format(goal=key[len("path_"):])
+    return tr(HEADERS[key], lang) if key in HEADERS else key
+
+
+def phrase(key: str, lang: str, **fields: object) -> str:
+    """A sentence of the command line or a document in ``lang``, its fields filled in.
+
+    Examples
+    --------
+    >>> phrase("nothing", "nl"), phrase("reference_source", "en", source="the city row")
+    ('(niets)', 'reference: the city row')
+    """
+    return tr(_PHRASES[key], lang).format(**fields)
+
+
+def threshold_of(key: str, lang: str) -> str:
+    """What the "no money for nothing" threshold is a share of, in words.
+
+    Examples
+    --------
+    >>> threshold_of("goals", "nl"), threshold_of("best intervention", "en")
+    ('de doelen', 'what the best intervention brings')
+    """
+    return tr(_THRESHOLD_OF[key], lang) if key in _THRESHOLD_OF else key
+
+
+def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
+    """A portfolio's reason for leaving an intervention out, in ``lang``.
+
+    ``labels`` (node id -> Dutch label) names a factor by its label instead of its id.
+    A reason not known here is shown as the library gives it.
+
+    Examples
+    --------
+    >>> reason("does not fit the remaining budget (12,500 left, one unit costs 20,000)", "nl")
+    'past niet in het resterende budget (€ 12.500 over, één eenheid kost € 20.000)'
+    """
+    if lang == "en":
+        return text
+    if text in _REASONS:
+        return tr(text, lang)
+    for pattern, template in _REASON_PATTERNS:
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        fields = m.groupdict()
+        if "factor" in fields:
+            fields["factor"] = (labels or {}).get(fields["factor"], fields["factor"])
+        if "of" in fields:
+            fields["of"] = threshold_of(fields["of"], lang)
+        for key in ("best", "limit"):
+            if key in fields:
+                fields[key] = fmt.number(float(fields[key]), len(fields[key].partition(".")[2]),
+                                         lang, grouping=False)
+        for key in ("left", "cost"):
+            if key in fields:
+                fields[key] = fmt.money(float(fields[key].replace(",", "")), lang)
+        return tr(template, lang).format(**fields)
+    return text
+
+
+#: Where a profile's reference came from (or an assumption of it): a pattern of the
+#: library's English and the catalogue's template of what it matched (``{0}``, ``{1}``:
+#: its groups).
+_SOURCES = tuple((re.compile(p), t) for p, t in (
+    (r"^the SD between persons of (.*) is an assumption \(an index without norm tables\)$",
+     N_("the SD between persons of {0} is an assumption (an index without norm tables)")),
+    (r"^the reference is the mean of only (\d+) areas in the data, not the whole city: add a "
+     r"city row, or give the city's figures as reference values$",
+     N_("the reference is the mean of only {0} areas in the data, not the whole city: add a "
+        "city row, or give the city's figures as reference values")),
+    (r"^indicator catalogue: the one shipped with example data '(.*)' "
+     r"\((fm\.load_example_indicators\('.*'\))\), named by the data's 'catalogue' column$",
+     N_("indicator catalogue: the one shipped with example data '{0}' ({1}), named by the "
+        "data's 'catalogue' column")),
+    (r"^the city row '(.*)' in the data", N_("the city row '{0}' in the data")),
+    (r" \(mean of (\d+) areas for (.*)\)$", N_(" (mean of {0} areas for {1})")),
+    (r"^the mean of (\d+) areas in the data$", N_("the mean of {0} areas in the data")),
+    (r"^the population-weighted mean of (\d+) areas in the data$",
+     N_("the population-weighted mean of {0} areas in the data")),
+    (r"^the given reference values$", N_("the given reference values")),
+    (r"^the reference values in (.*)$", N_("the reference values in {0}")),
+    (r"^the catalogue's targets$", N_("the catalogue's targets")),
+    (r"^the catalogue's typical levels$", N_("the catalogue's typical levels")),
+    (r"^the areas' own values in (\d+)$", N_("the areas' own values in {0}")),
+    (r"^relative change of (\S+) taken from the catalogue's typical level (.*) \(an "
+     r"assumption; give the area's own level\)$",
+     N_("relative change of {0} taken from the catalogue's typical level {1} (an assumption; "
+        "give the area's own level)")),
+    (r"^the goal moves (\S+) against its usual desired direction$",
+     N_("the goal moves {0} against its usual desired direction")),
+    (r"^the reference is the catalogue's typical level of each indicator: an assumption, not "
+     r"a measurement of the city$",
+     N_("the reference is the catalogue's typical level of each indicator: an assumption, "
+        "not a measurement of the city")),
+    # a column read through her column mapping (columns.ColumnMapping.notes)
+    (r"^column '(.+)' read as (\S+) \(", N_("column '{0}' read as {1} (")),
+    (r"(?<= \()as is", N_("as is")),
+    (r"fraction → %", N_("fraction → %")),
+    (r"per 1,000", N_("per 1,000")),
+    (r"; its definition: ", N_("; its definition: ")),
+    (r"; year (\d{4})\)$", N_("; year {0})")),
+))
+
+
+def source(text: str, lang: str) -> str:
+    """Where a profile's reference came from (or an assumption of it), in ``lang``.
+
+    Examples
+    --------
+    >>> source("the mean of 3 areas in the data", "nl")
+    'het gemiddelde van 3 gebieden in de data'
+    """
+    if lang == "en":
+        return text
+    column = text.startswith("column '")
+    for pattern, template in _SOURCES:
+        if not column and template in ("as is", "fraction → %", "per 1,000",
+                                       "; its definition: ", "; year {0})"):
+            continue
+        text = pattern.sub(lambda m, t=template: tr(t, lang).format(*m.groups()), text)
+    return text
+
+
+def status(value: str, lang: str) -> str:
+    """A model's status in words (``reconstruction`` -> ``reconstructie, niet het officiële
+    model``); an unknown status as it is.
+
+    Examples
+    --------
+    >>> status("reconstruction", "nl"), status("draft", "nl")
+    ('reconstructie, niet het officiële model', 'draft')
+    """
+    return tr(_STATUS[value], lang) if value in _STATUS else value
+
+
+def _word(v: object, lang: str) -> object:
+    if isinstance(v, (bool, np.bool_)):
+        v = str(bool(v))
+    if isinstance(v, str) and v in _VALUES:
+        return tr(_VALUES[v], lang)
+    return v
+
+
+def translate_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with headers and word cells in ``lang`` (for people: table, csv-nl, xlsx):
+    booleans as ja/nee (yes/no), numbers inside Dutch path texts with a decimal comma.
+
+    Examples
+    --------
+    >>> t = translate_frame(pd.DataFrame({"effect_is_default": [True, False],
+    ...                                   "path_vsv": ["a → vsv (-0.039)", ""]}), "nl")
+    >>> t.to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'effectgrootte aangenomen (standaard)': ['ja', 'nee'],
+     'sterkste pad naar vsv': ['a → vsv (-0,039)', '']}
+    """
+    out = frame.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
+            out[c] = out[c].map(lambda v: _word(v, lang)).astype(object)
+        if lang == "nl" and str(c).startswith("path_"):
+            out[c] = out[c].map(lambda v: re.sub(r"\(([+-]?\d+)\.(\d+)\)", r"(\1,\2)", v)
+                                if isinstance(v, str) else v)
+    if "reason" in out.columns:
+        out["reason"] = out["reason"].map(lambda v: reason(v, lang) if isinstance(v, str) else v)
+    return out.rename(columns={c: header(str(c), lang) for c in out.columns})
+
+
