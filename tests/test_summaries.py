@@ -71,4 +71,5 @@ def test_estimate_summary_counts_informed_weights():
     assert est.summary("en").startswith(f"{done} of {len(est.edges)} edge weights estimated")
     assert est.summary().startswith(f"{done} van {len(est.edges)} verbindingsgewichten")
     median = float(est.fit["r2"].dropna().median())
-    assert f"Median R² per node: {median:.2g}." in est.summary("en")  # 0.0072: two digits
+    assert f"Median R² per node: {median:.2f}." in est.summary("en")  # 0.0072 -> 0.01
+    assert f"Mediaan R² per knooppunt: {median:.2f}.".replace(".", ",", 1) in est.summary()

@@ -70,8 +70,9 @@ from factormodel.tables._cells import (
 )
 from factormodel.tables._html import euros, portfolio_html, small
 from factormodel.tables._json import json_safe
-from factormodel.tables._results import Result, check_lang, number, provenance_of, whole
+from factormodel.tables._results import Result, check_lang, provenance_of
 from factormodel.tables._tables import parse_phases
+from factormodel.text import numbers as fmt
 
 __all__ = ["DEFAULT_EFFECT", "DEFAULT_EFFECT_SD", "EVIDENCE_COLUMNS", "EVIDENCE_KINDS",
            "EVIDENCE_VOCABULARY", "RECOGNITION_LEVELS", "Portfolio", "build_interventions",
@@ -431,17 +432,20 @@ class Portfolio(Result):
         """
         nl = check_lang(lang) == "nl"
         n = len(self.chosen)
-        euro = (lambda x: f"€ {whole(x, lang)}") if nl else (lambda x: f"€{whole(x, lang)}")
+        def euro(x: float) -> str:
+            return fmt.money(x, lang)
+
+        gain = fmt.number(self.improvement, 3, lang, significant=True)
         out = [f"Pakket voor {self.area}: {n} interventie{'' if n == 1 else 's'} voor "
                f"{euro(self.total_cost)} van {euro(self.budget)} ({euro(self.budget_left)} "
-               f"over); verwachte verbetering van de doelen {number(self.improvement, 3, lang)} "
+               f"over); verwachte verbetering van de doelen {gain} "
                "SD tussen kinderen." if nl else
                f"Portfolio for {self.area}: {n} intervention{'' if n == 1 else 's'} for "
                f"{euro(self.total_cost)} of {euro(self.budget)} ({euro(self.budget_left)} "
-               f"left); expected improvement of the goals {number(self.improvement, 3, lang)} "
+               f"left); expected improvement of the goals {gain} "
                "SD between children."]
         if n:
-            names = ", ".join(f"{r.name} ({whole(r.units, lang)}x)"
+            names = ", ".join(f"{r.name} ({fmt.count(r.units, lang)}x)"
                               for r in self.chosen.itertuples())
             out.append(f"Gekozen: {names}." if nl else f"Chosen: {names}.")
         if len(self.left_out):

@@ -37,7 +37,8 @@ from factormodel.core.propagate import propagate
 from factormodel.errors import InvalidParameterError
 from factormodel.tables._html import frame_html
 from factormodel.tables._json import json_safe
-from factormodel.tables._results import Result, check_lang, number, provenance_of
+from factormodel.tables._results import Result, check_lang, provenance_of
+from factormodel.text import numbers as fmt
 
 __all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "Recommendation", "factor_gains", "gap_effects",
            "recommend", "sparse_outcome_notes"]
@@ -191,7 +192,7 @@ class Recommendation(Result):
                     f"Ranking of target factors for {self.area}{against} (goals: {goals}), "
                     f"model {self.model.name}")
             if len(ranked):
-                items = ", ".join(f"{rank}. {labels.get(f, f)} (score {number(score, 3, lang)})"
+                items = ", ".join(f"{rank}. {labels.get(f, f)} (score {fmt.number(score, 3, lang, significant=True)})"
                                   for rank, f, score in zip(
                                       ranked["rank"].astype(int).tolist(),
                                       ranked["factor"].astype(str).tolist(),

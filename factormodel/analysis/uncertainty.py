@@ -38,7 +38,8 @@ from factormodel.core.effects import check_alpha
 from factormodel.core.model import FactorModel
 from factormodel.errors import InvalidParameterError
 from factormodel.tables._graph import patterns, topological_order
-from factormodel.tables._results import PROVENANCE, Result, check_lang, number, provenance_of
+from factormodel.tables._results import PROVENANCE, Result, check_lang, provenance_of
+from factormodel.text import numbers as fmt
 
 __all__ = ["DEFAULT_SD", "MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"]
 
@@ -173,7 +174,7 @@ class MonteCarloResult(Result):
         top 3 in 100% of draws.
         """
         nl = check_lang(lang) == "nl"
-        pct = lambda x: number(100 * x, 0, lang) + "%"  # noqa: E731
+        pct = lambda x: fmt.number(100 * x, 0, lang, significant=True) + "%"  # noqa: E731
         out = [f"{self.n_valid} van {self.n_draws} gewichtstrekkingen geldig "
                f"({self.n_divergent} divergeerden); {pct(self.interval)}-intervallen." if nl
                else f"{self.n_valid} of {self.n_draws} weight draws valid "

@@ -34,15 +34,14 @@ from factormodel.tables._cells import parse_numbers, table_decimal_mark
 from factormodel.tables._graph import path_graph, patterns, strongest_paths
 from factormodel.tables._guards import DELTA_BOUND
 from factormodel.tables._json import json_safe
-from factormodel.tables._results import (
-    PROVENANCE,
-    ScenarioResult,
-    check_lang,
-    number,
-    provenance_of,
-)
+from factormodel.tables._results import PROVENANCE, ScenarioResult, check_lang, provenance_of
+from factormodel.text import numbers as fmt
 
 __all__ = ["PropagationResult", "propagate", "raise_if_transposed"]
+
+
+def _signed(x: float, lang: str) -> str:
+    return fmt.signed(float(x), 3, lang, significant=True)
 
 _RESIDUAL = "(other paths and feedback loops)"
 
@@ -156,8 +155,7 @@ class PropagationResult(ScenarioResult):
         if self.batch:
             mean = outs.mean().dropna()
             order = mean.abs().sort_values(ascending=False, kind="stable").index[:3]
-            parts = ", ".join(f"{labels[o]} {number(float(mean[o]), 3, lang, sign=True)}"
-                              for o in order)
+            parts = ", ".join(f"{labels[o]} {_signed(mean[o], lang)}" for o in order)
             text = (f"Voorspelde verandering van de resultaten in {len(outs)} scenario's, "
                     f"gemiddeld in SD tussen kinderen: {parts}." if nl else
                     f"Predicted change of the outcomes in {len(outs)} scenarios, on average in "
@@ -166,8 +164,7 @@ class PropagationResult(ScenarioResult):
             given = int(self.inputs.notna().sum())
             values = outs.dropna()
             order = values.abs().sort_values(ascending=False, kind="stable").index
-            parts = ", ".join(f"{labels[o]} {number(float(values[o]), 3, lang, sign=True)}"
-                              for o in order) or ("geen" if nl else "none")
+            parts = ", ".join(f"{labels[o]} {_signed(values[o], lang)}" for o in order) or ("geen" if nl else "none")
             nodes = (("knooppunt" if given == 1 else "knooppunten") if nl else
                      ("node" if given == 1 else "nodes"))
             text = (f"Voorspelde verandering van de resultaten door {given} gegeven {nodes}, "

@@ -36,7 +36,8 @@ from scipy import stats
 
 from factormodel.core.model import FactorModel
 from factormodel.errors import DataError, InvalidParameterError
-from factormodel.tables._results import Result, check_lang, number
+from factormodel.tables._results import Result, check_lang
+from factormodel.text import numbers as fmt
 
 __all__ = ["Backtest", "Estimate", "backtest", "estimate_weights"]
 
@@ -83,15 +84,16 @@ class Estimate(Result):
         nl = check_lang(lang) == "nl"
         done = int(self.edges["estimate"].notna().sum())
         r2 = self.fit["r2"].dropna()
+        ridge = f", ridge {fmt.number(self.ridge, 2, lang, significant=True)}" if self.ridge else ""
         out = [f"{done} van {len(self.edges)} verbindingsgewichten geschat uit de gegevens "
-               f"({number(100 * self.confidence, 0, lang)}%-intervallen"
-               f"{', ridge ' + number(self.ridge, 2, lang) if self.ridge else ''})." if nl else
+               f"({fmt.number(100 * self.confidence, 0, lang)}%-intervallen"
+               f"{ridge})." if nl else
                f"{done} of {len(self.edges)} edge weights estimated from the data "
-               f"({number(100 * self.confidence, 0, lang)}% intervals"
-               f"{', ridge ' + number(self.ridge, 2, lang) if self.ridge else ''})."]
+               f"({fmt.number(100 * self.confidence, 0, lang)}% intervals"
+               f"{ridge})."]
         if len(r2):
-            out.append(f"Mediaan R² per knooppunt: {number(float(r2.median()), 2, lang)}." if nl
-                       else f"Median R² per node: {number(float(r2.median()), 2, lang)}.")
+            out.append(f"Mediaan R² per knooppunt: {fmt.number(float(r2.median()), 2, lang)}." if nl
+                       else f"Median R² per node: {fmt.number(float(r2.median()), 2, lang)}.")
         if self.cyclic:
             out.append("Het model heeft terugkoppelingen: de schattingen zijn vertekend." if nl
                        else "The model has feedback loops: the estimates are biased.")

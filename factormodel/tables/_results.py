@@ -17,8 +17,7 @@ from factormodel.errors import InvalidParameterError
 from factormodel.tables._html import frame_html
 from factormodel.tables._json import json_safe
 
-__all__ = ["PROVENANCE", "Result", "ScenarioResult", "check_lang", "number", "provenance_of",
-           "whole"]
+__all__ = ["PROVENANCE", "Result", "ScenarioResult", "check_lang", "provenance_of"]
 
 #: Key of a pandas object's ``attrs`` under which the library records what the numbers
 #: were computed from (area, year, reference, synthetic data, outcome), so that a table
@@ -52,38 +51,6 @@ def provenance_of(obj: Any) -> dict[str, Any]:
     if record and "area" not in record and isinstance(obj, pd.Series) and obj.name is not None:
         record["area"] = obj.name
     return record
-
-
-def number(x: float, digits: int = 2, lang: str = "nl", sign: bool = False) -> str:
-    """``x`` for a result's ``summary(lang)``: a decimal comma in Dutch, ``n.v.t.``/``n/a``
-    for a missing value; a value that is not zero never shows as ``0,000`` (two
-    significant digits below ``10 ** -digits``).
-
-    Examples
-    --------
-    >>> number(0.0611, 3), number(0.0611, 3, "en"), number(-0.25, sign=True)
-    ('0,061', '0.061', '-0,25')
-    >>> number(0.00042, 3), number(float("nan"), lang="en")
-    ('0,00042', 'n/a')
-    """
-    if x is None or pd.isna(x):
-        return "n.v.t." if lang == "nl" else "n/a"
-    plus = "+" if sign else ""
-    s = f"{x:{plus}.{digits}f}" if x == 0 or abs(x) >= 10 ** -digits else f"{x:{plus}.2g}"
-    return s.replace(".", ",") if lang == "nl" else s
-
-
-def whole(x: float | None, lang: str = "nl") -> str:
-    """A whole number with thousands grouping for a ``summary(lang)``: ``250.000`` in
-    Dutch, ``250,000`` in English (``0`` for None).
-
-    Examples
-    --------
-    >>> whole(249_800), whole(249_800, "en"), whole(None)
-    ('249.800', '249,800', '0')
-    """
-    text = f"{x or 0:,.0f}"
-    return text.replace(",", ".") if lang == "nl" else text
 
 
 def check_lang(lang: str) -> str:

@@ -43,7 +43,8 @@ from factormodel.core.propagate import PropagationResult, propagate
 from factormodel.errors import DataError, InvalidParameterError, UnknownTableError
 from factormodel.files.folders import load_model
 from factormodel.tables._json import json_safe
-from factormodel.tables._results import Result, whole
+from factormodel.tables._results import Result
+from factormodel.text import numbers as fmt
 
 __all__ = ["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse", "as_priorities"]
 
@@ -252,11 +253,11 @@ class WijkAnalysis(Result):
                         f"First target factor: {f['label_en']}.")
         if self.portfolio is not None:
             n = len(self.portfolio.chosen)
-            cost, budget = whole(self.portfolio.total_cost, lang), whole(self.budget, lang)
-            people = whole(self.population, lang)
-            out.append(f"Het pakket kiest {n} interventie(s) voor € {cost} van € {budget}, "
+            cost, budget = fmt.money(self.portfolio.total_cost, lang), fmt.money(self.budget, lang)
+            people = fmt.count(self.population, lang)
+            out.append(f"Het pakket kiest {n} interventie(s) voor {cost} van {budget}, "
                        f"voor {people} jongeren ({self.population_source})." if nl else
-                       f"The portfolio chooses {n} intervention(s) for €{cost} of €{budget}, "
+                       f"The portfolio chooses {n} intervention(s) for {cost} of {budget}, "
                        f"for {people} young people ({self.population_source}).")
         kind = self.model.weights_kind
         out.append(f"Gewichten: {WEIGHTS_KIND_NL.get(kind, kind)}." if nl else
