@@ -1,0 +1,1 @@
+"""Presentation: the view model of a wijk analysis, its templates, plots and reports."""
