@@ -1214,7 +1214,7 @@ def environment(*more: str | Path) -> Any:
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([*map(str, more), str(TEMPLATES)]), autoescape=True,
-        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        trim_blocks=True, lstrip_blocks=True)
 
 
 _ENV: Any = None

@@ -53,13 +53,13 @@ from ..goals import Goal, goal_phases
 from ..indicators import Profile, coverage, profile, profile_index, to_indicator_units
 from ..io import load_areas, load_example_data, load_model, read_area_data, read_model
 from ..model import FactorModel
-from ..population import ages_of, young_people
+from ..population import YoungPeople, ages_of, young_people
 from ..portfolio import Portfolio, load_interventions, optimize_portfolio
 from ..propagate import PropagationResult, propagate
 from ..readback import read_goal
 from ..recommend import recommend
 from ..report import report
-from ..workflow import DEFAULT_OPTIONS, analyse
+from ..workflow import DEFAULT_OPTIONS, WijkAnalysis, analyse
 from .http_errors import error_status
 from .limits import Limits, RowLimitExceeded, UnreadableUpload, text_rows, xlsx_rows
 
@@ -645,6 +645,21 @@ def outcome_prediction(model: FactorModel, row: pd.Series, prof: Profile | None 
     result = propagate(model, row[list(model.factors)], missing="free")
     outcomes = result.outcomes.rename(row.name)
     return result, to_indicator_units(model, outcomes, profile=prof)
+
+
+def wijkanalyse(model: FactorModel, prof: Profile, area: str, outcomes: Mapping[str, float],
+                goals: Sequence[str] = (), *, budget: float | None,
+                population: float | None, top: int) -> tuple[WijkAnalysis, YoungPeople | None]:
+    """The one wijk analysis (:func:`factormodel.analyse`) of the page, with the young
+    people its portfolio is for (given, or the data's column of young people, for the
+    goals' age group; never a column of all residents), as the wijkrapport computes it."""
+    chosen = goals_of(outcomes, goals)
+    young = None if budget is None else young_people(prof, area, number=population,
+                                                     ages=ages_of(chosen))
+    a = analyse(model, None, area, chosen, budget=budget,
+                population=None if young is None else young.number, prof=prof,
+                options=DEFAULT_OPTIONS.with_(top=top))
+    return a, young
 
 
 def wijkanalyse_doc(model: FactorModel, data: pd.DataFrame, prof: Profile, area: str,
