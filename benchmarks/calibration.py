@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
 from benchmarks._harness import load, timed, write  # noqa: E402
-from factormodel import sem  # noqa: E402
-from factormodel.calibrate import node_data, prior_sd  # noqa: E402
+from factormodel.estimation import sem  # noqa: E402
+from factormodel.estimation.calibrate import node_data, prior_sd  # noqa: E402
 
 MODEL = "rotterdam-jeugd"
 DATA = "cbs_jeugdzorg_gemeenten_2022"

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
 from benchmarks._harness import model_from_matrix, timed, write  # noqa: E402
-from factormodel import _linalg  # noqa: E402
+from factormodel.core import _linalg  # noqa: E402
 
 
 def random_model(n: int, rho: float, seed: int = 2) -> tuple[fm.FactorModel, sp.csr_matrix]:

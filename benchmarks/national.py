@@ -31,7 +31,7 @@ from scipy.stats import norm  # noqa: E402
 
 import factormodel as fm  # noqa: E402
 from benchmarks._harness import load, timed, write  # noqa: E402
-from factormodel.areas import normalize_area_data  # noqa: E402
+from factormodel.files.areas import normalize_area_data  # noqa: E402
 
 GOALS = {"vsv": 1.0, "jeugdcriminaliteit": 0.5, "psychische_problemen": 0.25}
 

@@ -29,9 +29,9 @@ from benchmarks._harness import (  # noqa: E402
     timed,
     write,
 )
-from factormodel import _linalg  # noqa: E402
-from factormodel.areas import normalize_area_data  # noqa: E402
-from factormodel.fcm import simulate  # noqa: E402
+from factormodel.core import _linalg  # noqa: E402
+from factormodel.core.fcm import simulate  # noqa: E402
+from factormodel.files.areas import normalize_area_data  # noqa: E402
 from tests.reference import matrix_model, random_dag, total_effects_by_paths  # noqa: E402
 
 

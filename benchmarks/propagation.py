@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
 from benchmarks._harness import model_from_matrix, peak_memory, timed, write  # noqa: E402
-from factormodel import _linalg  # noqa: E402
-from factormodel.fcm import simulate  # noqa: E402
+from factormodel.core import _linalg  # noqa: E402
+from factormodel.core.fcm import simulate  # noqa: E402
 from tests.reference import clamped_block_formula, fcm_loop, random_cyclic  # noqa: E402
 
 

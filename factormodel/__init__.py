@@ -23,11 +23,9 @@ Examples
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
+from factormodel.errors import (
     AmbiguousNameError,
     DataError,
     FactorModelError,
@@ -51,18 +49,16 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load lazily
-    from . import exchange, fcm, goals, plot, portfolio, units, vocab, words
-    from .calibrate import calibrate, calibrate_sem, calibration_table
-    from .cbs import fetch_cbs
-    from .coherence import implied_correlations, implied_r2
-    from .columns import ColumnMapping, ColumnProposal, propose_columns, read_columns
-    from .datasets import list_models
-    from .effects import decompose_effects, mediation, strongest_paths, total_effects
-    from .estimate import Backtest, Estimate, backtest, estimate_weights
-    from .evaluation import PlanEvaluation, evaluate_plan
-    from .evidence import EvidenceSummary, evidence_summary
-    from .fitting import CorrelationFit, fit_to_correlations
-    from .goals import (
+    from factormodel import vocab
+    from factormodel.analysis import goals, portfolio, words
+    from factormodel.analysis.columns import (
+        ColumnMapping,
+        ColumnProposal,
+        propose_columns,
+        read_columns,
+    )
+    from factormodel.analysis.evidence import EvidenceSummary, evidence_summary
+    from factormodel.analysis.goals import (
         Goal,
         RequiredChange,
         goal_phases,
@@ -71,8 +67,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         required_changes,
         resolve_goal,
     )
-    from .importance import feedback_loops, graph_indices, leverage, node_indices
-    from .indicators import (
+    from factormodel.analysis.importance import (
+        feedback_loops,
+        graph_indices,
+        leverage,
+        node_indices,
+    )
+    from factormodel.analysis.indicators import (
         Profile,
         as_catalogue,
         combine_profiles,
@@ -84,7 +85,35 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         profile_index,
         to_indicator_units,
     )
-    from .io import (
+    from factormodel.analysis.portfolio import Portfolio, load_interventions, optimize_portfolio
+    from factormodel.analysis.recommend import factor_gains, gap_effects, recommend
+    from factormodel.analysis.uncertainty import (
+        MonteCarloResult,
+        draw_weights,
+        monte_carlo,
+        sensitivity,
+    )
+    from factormodel.analysis.words import parse_number, resolve_indicator, resolve_node
+    from factormodel.core import fcm, units
+    from factormodel.core.coherence import implied_correlations, implied_r2
+    from factormodel.core.effects import (
+        decompose_effects,
+        mediation,
+        strongest_paths,
+        total_effects,
+    )
+    from factormodel.core.model import FactorModel, ModelMetadata
+    from factormodel.core.propagate import PropagationResult, propagate
+    from factormodel.estimation.calibrate import calibrate, calibrate_sem, calibration_table
+    from factormodel.estimation.estimate import Backtest, Estimate, backtest, estimate_weights
+    from factormodel.estimation.fitting import CorrelationFit, fit_to_correlations
+    from factormodel.estimation.sem import SEMFit
+    from factormodel.estimation.validation import Validation, validate
+    from factormodel.estimation.weights import Comparison, aggregate_weights, compare
+    from factormodel.files import exchange
+    from factormodel.files.cbs import fetch_cbs
+    from factormodel.files.datasets import list_models
+    from factormodel.files.folders import (
         export_model,
         load_areas,
         load_example_data,
@@ -99,8 +128,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         read_weight_table,
         write_model,
     )
-    from .model import FactorModel, ModelMetadata
-    from .plot import (
+    from factormodel.render import plot
+    from factormodel.render.plot import (
         plot_contributions,
         plot_graph,
         plot_heatmap,
@@ -110,85 +139,83 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load laz
         plot_tornado,
         plot_validation,
     )
-    from .portfolio import Portfolio, load_interventions, optimize_portfolio
-    from .progress import Progress, progress_template, read_progress
-    from .propagate import PropagationResult, propagate
-    from .recommend import factor_gains, gap_effects, recommend
-    from .report import report
-    from .sem import SEMFit
-    from .uncertainty import MonteCarloResult, draw_weights, monte_carlo, sensitivity
-    from .validation import Validation, validate
-    from .voortgang import progress_report
-    from .weights import Comparison, aggregate_weights, compare
-    from .wijkplan import (
-        Wijkplan,
-        check_plan,
-        plan_from_portfolio,
-        plan_schema,
-    )
-    from .words import parse_number, resolve_indicator, resolve_node
-    from .workflow import DEFAULT_OPTIONS, Options, WijkAnalysis, analyse
+    from factormodel.render.report import report
+    from factormodel.render.voortgang import progress_report
+    from factormodel.workflow.evaluation import PlanEvaluation, evaluate_plan
+    from factormodel.workflow.progress import Progress, progress_template, read_progress
+    from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, Options, WijkAnalysis, analyse
+    from factormodel.workflow.wijkplan import Wijkplan, check_plan, plan_from_portfolio, plan_schema
 
 __version__ = "0.1.0"
 
-#: Where each lazily imported public name lives: name -> submodule (a submodule
-#: itself when the name is the submodule's own name). The one lazy mechanism.
+#: Public modules reachable as ``fm.<name>``: name -> module path in the package.
+_MODULES: dict[str, str] = {
+    "columns": "analysis.columns", "evaluation": "workflow.evaluation",
+    "evidence": "analysis.evidence", "exchange": "files.exchange", "fcm": "core.fcm",
+    "goals": "analysis.goals", "plot": "render.plot", "portfolio": "analysis.portfolio",
+    "units": "core.units", "vocab": "vocab", "words": "analysis.words",
+}
+#: Where each lazily imported public name lives: name -> module path in the package.
+#: The one lazy mechanism.
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["ColumnMapping", "ColumnProposal", "propose_columns", "read_columns"],
-                    "columns"),
-    **dict.fromkeys(["columns", "evaluation", "evidence", "exchange", "fcm", "goals", "plot",
-                     "portfolio", "units", "vocab", "words"], ""),
+                    "analysis.columns"),
     **dict.fromkeys(["Goal", "RequiredChange", "goal_phases", "parse_goal", "required_change",
-                     "required_changes", "resolve_goal"], "goals"),
-    **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "words"),
-    **dict.fromkeys(["calibrate", "calibrate_sem", "calibration_table"], "calibrate"),
-    "SEMFit": "sem",
-    "fetch_cbs": "cbs",
-    "list_models": "datasets",
+                     "required_changes", "resolve_goal"], "analysis.goals"),
+    **dict.fromkeys(["parse_number", "resolve_indicator", "resolve_node"], "analysis.words"),
+    **dict.fromkeys(["calibrate", "calibrate_sem", "calibration_table"], "estimation.calibrate"),
+    "SEMFit": "estimation.sem",
+    "fetch_cbs": "files.cbs",
+    "list_models": "files.datasets",
     **dict.fromkeys(["decompose_effects", "mediation", "strongest_paths", "total_effects"],
-                    "effects"),
-    **dict.fromkeys(["implied_correlations", "implied_r2"], "coherence"),
-    **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"], "estimate"),
-    **dict.fromkeys(["CorrelationFit", "fit_to_correlations"], "fitting"),
-    **dict.fromkeys(["EvidenceSummary", "evidence_summary"], "evidence"),
+                    "core.effects"),
+    **dict.fromkeys(["implied_correlations", "implied_r2"], "core.coherence"),
+    **dict.fromkeys(["Backtest", "Estimate", "backtest", "estimate_weights"],
+                    "estimation.estimate"),
+    **dict.fromkeys(["CorrelationFit", "fit_to_correlations"], "estimation.fitting"),
+    **dict.fromkeys(["EvidenceSummary", "evidence_summary"], "analysis.evidence"),
     **dict.fromkeys(["feedback_loops", "graph_indices", "leverage", "node_indices"],
-                    "importance"),
+                    "analysis.importance"),
     **dict.fromkeys(["Profile", "as_catalogue", "combine_profiles", "coverage",
                     "indicator_table", "load_example_indicators", "load_indicators", "profile",
                     "profile_index",
-                    "to_indicator_units"], "indicators"),
+                    "to_indicator_units"], "analysis.indicators"),
     **dict.fromkeys(["export_model", "load_areas", "load_example_data", "load_model",
                     "model_hash", "model_schema", "read_area_data", "read_deltas",
                     "read_edge_list",
-                    "read_fcm_matrix", "read_model", "read_weight_table", "write_model"], "io"),
-    **dict.fromkeys(["FactorModel", "ModelMetadata"], "model"),
+                    "read_fcm_matrix", "read_model", "read_weight_table", "write_model"],
+                    "files.folders"),
+    **dict.fromkeys(["FactorModel", "ModelMetadata"], "core.model"),
     **dict.fromkeys(["plot_contributions", "plot_graph", "plot_heatmap", "plot_outcome",
                     "plot_profile", "plot_recommendation", "plot_tornado", "plot_validation"],
-                    "plot"),
-    **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"], "portfolio"),
-    **dict.fromkeys(["PropagationResult", "propagate"], "propagate"),
-    **dict.fromkeys(["factor_gains", "gap_effects", "recommend"], "recommend"),
-    "report": "report",
+                    "render.plot"),
+    **dict.fromkeys(["Portfolio", "load_interventions", "optimize_portfolio"],
+                    "analysis.portfolio"),
+    **dict.fromkeys(["PropagationResult", "propagate"], "core.propagate"),
+    **dict.fromkeys(["factor_gains", "gap_effects", "recommend"], "analysis.recommend"),
+    "report": "render.report",
     **dict.fromkeys(["MonteCarloResult", "draw_weights", "monte_carlo", "sensitivity"],
-                    "uncertainty"),
-    **dict.fromkeys(["Validation", "validate"], "validation"),
-    **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "weights"),
-    **dict.fromkeys(["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse"], "workflow"),
+                    "analysis.uncertainty"),
+    **dict.fromkeys(["Validation", "validate"], "estimation.validation"),
+    **dict.fromkeys(["Comparison", "aggregate_weights", "compare"], "estimation.weights"),
+    **dict.fromkeys(["DEFAULT_OPTIONS", "Options", "WijkAnalysis", "analyse"],
+                    "workflow.wijkanalyse"),
     **dict.fromkeys(["Wijkplan", "check_plan", "plan_from_portfolio",
-                     "plan_schema"], "wijkplan"),
-    **dict.fromkeys(["Progress", "progress_template", "read_progress"], "progress"),
-    **dict.fromkeys(["PlanEvaluation", "evaluate_plan"], "evaluation"),
-    "progress_report": "voortgang",
+                     "plan_schema"], "workflow.wijkplan"),
+    **dict.fromkeys(["Progress", "progress_template", "read_progress"], "workflow.progress"),
+    **dict.fromkeys(["PlanEvaluation", "evaluate_plan"], "workflow.evaluation"),
+    "progress_report": "render.voortgang",
 }
 
 
 def __getattr__(name: str) -> Any:
     """Import a public name from its module on first use (PEP 562)."""
-    where = _LAZY.get(name)
-    if where is None:
+    if name in _MODULES:
+        value = importlib.import_module(f".{_MODULES[name]}", __name__)
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(f".{where or name}", __name__)
-    value = module if not where else getattr(module, name)
     globals()[name] = value
     return value
 
@@ -196,23 +223,6 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
-
-class _Package(types.ModuleType):
-    """The package module: loading a submodule must not replace a public function.
-
-    Python sets ``factormodel.<submodule>`` when a submodule is first imported.
-    Three public functions share their module's name (``propagate``,
-    ``recommend``, ``report``); for those the function stays the package attribute, as it
-    was when this file imported everything eagerly.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _LAZY.get(name):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "DEFAULT_OPTIONS",

@@ -45,22 +45,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__, vocab
-from . import _lang as L
-from ._json import json_safe
-from ._safewrite import guard_frame, write_with
-from ._spreadsheet import csv_text, for_people
-from .datasets import list_models
-from .effects import decompose_effects, total_effects
-from .errors import (
-    FactorModelError,
-    InvalidParameterError,
-    ModelValidationError,
-    ModelWarning,
-)
-from .fcm import FCMResult
-from .goals import Goal, goal_phases, required_changes, resolve_goal
-from .indicators import (
+from factormodel import __version__, vocab
+from factormodel.analysis.goals import Goal, goal_phases, required_changes, resolve_goal
+from factormodel.analysis.indicators import (
     CITY_NAMES,
     REFERENCES,
     Profile,
@@ -72,14 +59,32 @@ from .indicators import (
     profile_index,
     to_indicator_units,
 )
-from .io import load_example_data, load_model, read_area_data, read_deltas
-from .model import FactorModel
-from .population import ages_of, young_people
-from .portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, load_interventions, optimize_portfolio
-from .propagate import PropagationResult, propagate
-from .readback import echo_goal, read_goal
-from .recommend import gap_effects, recommend
-from .words import Lexicon, parse_number, resolve_node
+from factormodel.analysis.population import ages_of, young_people
+from factormodel.analysis.portfolio import (
+    DEFAULT_EFFECT,
+    DEFAULT_EFFECT_SD,
+    load_interventions,
+    optimize_portfolio,
+)
+from factormodel.analysis.readback import echo_goal, read_goal
+from factormodel.analysis.recommend import gap_effects, recommend
+from factormodel.analysis.words import Lexicon, parse_number, resolve_node
+from factormodel.core.effects import decompose_effects, total_effects
+from factormodel.core.fcm import FCMResult
+from factormodel.core.model import FactorModel
+from factormodel.core.propagate import PropagationResult, propagate
+from factormodel.errors import (
+    FactorModelError,
+    InvalidParameterError,
+    ModelValidationError,
+    ModelWarning,
+)
+from factormodel.files.datasets import list_models
+from factormodel.files.folders import load_example_data, load_model, read_area_data, read_deltas
+from factormodel.tables._json import json_safe
+from factormodel.tables._safewrite import guard_frame, write_with
+from factormodel.tables._spreadsheet import csv_text, for_people
+from factormodel.text import _lang as L
 
 FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
@@ -488,8 +493,8 @@ def _pairs(items: list[str], option: str, share: bool = False) -> dict[str, Any]
 
 
 def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
-    from .wijkplan import plan_from_portfolio
-    from .workflow import DEFAULT_OPTIONS, analyse
+    from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
+    from factormodel.workflow.wijkplan import plan_from_portfolio
 
     if not args.area:
         raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)")
@@ -523,7 +528,7 @@ def _change(x: float, lang: str) -> str:
 
 
 def _plan_text(plan: Any, path: Any, lang: str) -> str:
-    from .units import unit_name
+    from factormodel.core.units import unit_name
 
     nl = lang == "nl"
     syn = (" (SYNTHETISCHE voorbeelddata)" if nl else " (SYNTHETIC example data)") \
@@ -564,9 +569,9 @@ def _plan_text(plan: Any, path: Any, lang: str) -> str:
 
 
 def _cmd_wijkplan_sjabloon(args: argparse.Namespace) -> int:
-    from ._spreadsheet import table_bytes
-    from .progress import DROPOUT_REASONS, progress_template
-    from .wijkplan import Wijkplan
+    from factormodel.tables._spreadsheet import table_bytes
+    from factormodel.workflow.progress import DROPOUT_REASONS, progress_template
+    from factormodel.workflow.wijkplan import Wijkplan
 
     plan = Wijkplan.read(args.plan)
     frame = progress_template(plan, args.periode)
@@ -584,9 +589,9 @@ def _cmd_wijkplan_sjabloon(args: argparse.Namespace) -> int:
 
 
 def _cmd_wijkplan_evalueer(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate_plan
-    from .voortgang import progress_report
-    from .wijkplan import Wijkplan
+    from factormodel.render.voortgang import progress_report
+    from factormodel.workflow.evaluation import evaluate_plan
+    from factormodel.workflow.wijkplan import Wijkplan
 
     plan = Wijkplan.read(args.plan)
     data = _area_data(args.data, args.areas, args.year)
@@ -601,7 +606,7 @@ def _cmd_wijkplan_evalueer(args: argparse.Namespace) -> int:
         print(json.dumps(ev.to_dict(), ensure_ascii=False, indent=2))
         return 0
     nl = args.lang == "nl"
-    from .units import unit_name
+    from factormodel.core.units import unit_name
 
     lang = args.lang
     lines = [ev.summary(lang), ""]
@@ -661,7 +666,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print('factormodel: error: serve needs the optional extra: pip install '
               f'"factormodel[serve]" (missing: {", ".join(missing)})', file=sys.stderr)
         return 2
-    from .serve import run
+    from factormodel.serve import run
 
     token = args.token if args.token is not None else os.environ.get("FACTORMODEL_TOKEN")
     if args.host not in ("127.0.0.1", "localhost", "::1") and not token:
@@ -1058,7 +1063,7 @@ def _her_figures(model: FactorModel, prof: Profile, area: str, lang: str) -> lis
 
 
 def _cmd_validate_data(args: argparse.Namespace) -> int:
-    from .validation import CAVEAT, validate
+    from factormodel.estimation.validation import CAVEAT, validate
 
     model = load_model(args.model)
     data = _area_data(args.data, args.areas, args.year)
@@ -1331,7 +1336,7 @@ def _draw_options(args: argparse.Namespace) -> dict[str, int]:
 
 
 def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
-    from .report import report
+    from factormodel.render.report import report
 
     if not args.area:
         raise InvalidParameterError("wijkanalyse needs --area (e.g. --area Oud-Crooswijk)")
@@ -1486,7 +1491,7 @@ def _propagation_text(result: PropagationResult | FCMResult, frame: pd.DataFrame
 
 
 def _cmd_kolommen(args: argparse.Namespace) -> int:
-    from .columns import propose_columns
+    from factormodel.analysis.columns import propose_columns
 
     model = load_model(args.model)
     cat = as_catalogue(model, args.indicators)

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 import factormodel as fm
-from factormodel.fitting import to_correlations
+from factormodel.estimation.fitting import to_correlations
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "models" / "rotterdam-jeugd"

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import factormodel as fm  # noqa: E402
-from factormodel._guards import DELTA_BOUND, WEIGHT_BOUND  # noqa: E402
+from factormodel.tables._guards import DELTA_BOUND, WEIGHT_BOUND  # noqa: E402
 from tests.fuzz_harness import READERS, Seeds, run_case  # noqa: E402
 
 

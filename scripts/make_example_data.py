@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 import factormodel as fm
-from factormodel.synthetic import simulate_area_data
+from factormodel.estimation.synthetic import simulate_area_data
 
 AREA_EFFECTS = {  # assumed relative disadvantage per gebied, in SD (not measured)
     "Feijenoord": 1.2, "Charlois": 1.1, "Delfshaven": 1.0, "IJsselmonde": 0.5,

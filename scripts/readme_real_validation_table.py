@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 import factormodel as fm
-from factormodel.io import jeugdzorg_wijken_table
+from factormodel.files.folders import jeugdzorg_wijken_table
 
 UNITS = {"share": "%", "rate": "per 1000"}
 DATASETS = {"gemeenten": "cbs_jeugdzorg_gemeenten_2022",

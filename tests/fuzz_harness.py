@@ -32,7 +32,8 @@ from pathlib import Path
 import pandas as pd
 
 import factormodel as fm
-from factormodel.datasets import data_path
+from factormodel.analysis import indicators as fm_indicators
+from factormodel.files.datasets import data_path
 
 #: Cell values that broke readers before, or are easy to get wrong.
 NASTY = ["", " ", "-", "–", ".", "x", "?", "nan", "NaN", "inf", "-inf", "1e308", "-1e308",
@@ -141,7 +142,7 @@ def _use_columns(path: Path) -> object:
     mapping = fm.read_columns(path, cat)
     data = pd.DataFrame({"wijk": ["A", "Rotterdam"], "jaar": 2016,
                          **{k: ["0,4", "0,3"] for k in mapping.table["kolom"]}})
-    return fm.indicators.area_table(rdam, data, columns=mapping)
+    return fm_indicators.area_table(rdam, data, columns=mapping)
 
 
 def _seed_areas(tmp: Path) -> str:
@@ -165,7 +166,7 @@ def _use_weights(path: Path) -> object:
 
 
 def _example_plan():
-    from factormodel.wijkplan import example_plan
+    from factormodel.workflow.wijkplan import example_plan
 
     return example_plan()
 

@@ -15,7 +15,10 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel import _linalg, indicators, io, portfolio
+from factormodel.analysis import indicators, portfolio
+from factormodel.core import _linalg
+from factormodel.files import datasets as fm_datasets
+from factormodel.files import folders as io
 
 PACKAGE = Path(fm.__file__).parent
 
@@ -71,27 +74,94 @@ def test_the_import_graph_has_no_cycle(graph):
 
 def test_the_cycle_check_finds_a_cycle():
     """The checker above is not vacuous: it sees imports inside functions."""
-    tree = ast.parse("def f():\n    from .model import FactorModel\n")
-    assert _imports("factormodel.io", tree, {"factormodel.model"}) == {"factormodel.model"}
+    tree = ast.parse("def f():\n    from factormodel.core.model import FactorModel\n")
+    assert _imports("factormodel.files.folders", tree, {"factormodel.core.model"}) == {
+        "factormodel.core.model"}
 
 
-def test_io_reads_files_and_imports_no_analysis(graph):
-    analyses = {"effects", "propagate", "fcm", "indicators", "recommend", "portfolio",
-                "uncertainty", "weights", "estimate", "importance", "plot", "cli"}
-    bad = {m for m in graph["factormodel.io"] if m.rsplit(".", 1)[-1] in analyses}
+#: The layers, lowest first (docs/architecture.md). A module imports only modules of its own
+#: layer or of lower ones; imports inside functions count, ``if TYPE_CHECKING:`` ones do not.
+LAYERS = ["base", "tables", "core", "files", "analysis", "estimation", "workflow", "text",
+          "render", "top"]
+BASE = {"factormodel.errors", "factormodel.vocab"}
+TOP = {"factormodel.cli", "factormodel.__main__", "factormodel.serve"}
+
+
+def layer_of(module: str) -> int:
+    if module in BASE:
+        return LAYERS.index("base")
+    parts = module.split(".")
+    if module in TOP or parts[1] == "serve":
+        return LAYERS.index("top")
+    if len(parts) < 3 and parts[1] not in LAYERS:
+        raise AssertionError(f"{module} sits in no layer: move it into a subpackage")
+    return LAYERS.index(parts[1])
+
+
+def upward_imports(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    return {(a, b) for a, deps in graph.items() for b in deps if layer_of(b) > layer_of(a)}
+
+
+#: Upward imports that the text layer (issue 22, item 2) still has to remove: these modules
+#: word their own messages through ``text._lang``. Nothing may be added here.
+PENDING = {("factormodel.analysis.indicators", "factormodel.text._lang"),
+           ("factormodel.tables._spreadsheet", "factormodel.text._lang"),
+           ("factormodel.workflow.evaluation", "factormodel.text._lang")}
+
+
+def test_every_module_sits_in_a_layer(graph):
+    for name in graph:
+        layer_of(name)
+
+
+def test_imports_go_down_the_layers(graph):
+    bad = upward_imports(graph) - PENDING
+    assert not bad, sorted(bad)
+
+
+def test_the_layer_check_finds_an_upward_import():
+    """The checker above is not vacuous: a core module importing the analysis layer."""
+    tree = ast.parse("def f():\n    from factormodel.analysis.recommend import recommend\n")
+    known = {"factormodel.core.model", "factormodel.analysis.recommend"}
+    graph = {"factormodel.core.model": _imports("factormodel.core.model", tree, known)}
+    assert upward_imports(graph) == {("factormodel.core.model", "factormodel.analysis.recommend")}
+
+
+def test_files_read_files_and_import_no_analysis(graph):
+    bad = {m for name, deps in graph.items() if name.startswith("factormodel.files.")
+           for m in deps if layer_of(m) > LAYERS.index("files")}
     assert not bad
+
+
+def test_no_function_shadows_a_module():
+    """``import factormodel.x.y`` gives the module, and ``fm.<name>`` a function never hides
+    a module of the same dotted path."""
+    import importlib
+
+    for name in fm.__all__:
+        value = getattr(fm, name)
+        assert not (callable(value) and (PACKAGE / f"{name}.py").exists()), name
+    for module in _modules():
+        if module not in ("factormodel", "factormodel.__main__"):
+            assert importlib.import_module(module).__name__ == module
 
 
 def test_no_private_access_across_modules():
     problems = []
-    for name, tree in _modules().items():
+    modules = _modules()
+    assert not any(isinstance(node, ast.ImportFrom) and node.level
+                   for tree in modules.values() for node in ast.walk(tree)), \
+        "relative import in the package: the package uses absolute imports"
+    for name, tree in modules.items():
         for node in ast.walk(tree):
             if (isinstance(node, ast.Attribute) and node.attr in ("_nodes", "_edges", "_cache",
                                                                    "_tables", "_metadata")
-                    and name != "factormodel.model"):
+                    and name != "factormodel.core.model"):
                 problems.append(f"{name}: .{node.attr}")
-            if isinstance(node, ast.ImportFrom) and node.level and node.module:
-                problems += [f"{name}: imports {a.name} from .{node.module}" for a in node.names
+            if (isinstance(node, ast.ImportFrom) and node.level == 0
+                    and node.module in modules and node.module != name
+                    and not (PACKAGE.parent / node.module.replace(".", "/")).is_dir()):
+                problems += [f"{name}: imports {a.name} from {node.module}" for a in node.names
                              if a.name.startswith("_") and not a.name.startswith("__")]
     assert not problems, problems
 
@@ -100,7 +170,7 @@ def test_no_private_access_across_modules():
 def fresh_rotterdam(tmp_path) -> fm.FactorModel:
     """A copy of the bundled model read from its own folder (nothing cached yet)."""
     folder = tmp_path / "rj"
-    shutil.copytree(fm.datasets.bundled_model_path("rotterdam-jeugd"), folder)
+    shutil.copytree(fm_datasets.bundled_model_path("rotterdam-jeugd"), folder)
     return fm.read_model(folder)
 
 
@@ -181,3 +251,44 @@ def test_one_version_source_and_type_hints_ship():
 
     assert version("factormodel") == fm.__version__
     assert (Path(fm.__file__).parent / "py.typed").is_file()
+
+
+def _architecture_map():
+    import importlib.util
+
+    path = PACKAGE.parent / "scripts" / "architecture_map.py"
+    if not path.exists():
+        pytest.skip("scripts/ is not part of this installation")
+    spec = importlib.util.spec_from_file_location("architecture_map", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_architecture_document_lists_every_module_where_it_is():
+    amap = _architecture_map()
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert amap.current_block(doc) == amap.module_map(), (
+        "docs/architecture.md is out of date: run python scripts/architecture_map.py --write")
+    layers = {layer for layer, _ in amap.LAYERS}
+    assert layers == set(LAYERS)  # the document and the layer test agree on the layers
+
+
+def test_the_module_map_sees_a_new_module(tmp_path, monkeypatch):
+    amap = _architecture_map()
+    fake = tmp_path / "factormodel"
+    for layer, members in amap.LAYERS:
+        if members is None:
+            (fake / layer).mkdir(parents=True)
+            (fake / layer / "__init__.py").write_text('"""A layer."""\n')
+    (fake / "errors.py").write_text('"""Errors."""\n')
+    (fake / "vocab.py").write_text('"""Vocabulary."""\n')
+    (fake / "cli.py").write_text('"""CLI."""\n')
+    (fake / "serve").mkdir()
+    (fake / "serve" / "__init__.py").write_text('"""Serve."""\n')
+    monkeypatch.setattr(amap, "PACKAGE", fake)
+    before = amap.module_map()
+    (fake / "core" / "newthing.py").write_text('"""A new numeric thing."""\n')
+    after = amap.module_map()
+    assert "factormodel/core/newthing.py` | A new numeric thing." in after
+    assert before != after

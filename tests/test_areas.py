@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel.areas import normalize_area_data, registry_from_frame
+from factormodel.files.areas import normalize_area_data, registry_from_frame
 
 
 def write(tmp_path, name, text, encoding="utf-8", bom=False):
@@ -221,7 +221,7 @@ def test_one_unreadable_year_on_many_rows_is_named_once(tmp_path):
     assert "'2022/2023' (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 4 more) in column 'jaar'" \
         in message
     assert "'2021-22' (line 16) in column 'jaar'" in message
-    from factormodel import _lang
+    from factormodel.text import _lang
 
     dutch = _lang.error(e.value, "nl")
     assert "'2022/2023' (regels 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 en nog 4) in kolom 'jaar'" in dutch

@@ -16,7 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import factormodel as fm
-from factormodel._cells import (
+from factormodel.cli import main as cli_main
+from factormodel.errors import FactorModelError
+from factormodel.files import datasets as fm_datasets
+from factormodel.files import folders as fm_io
+from factormodel.tables._cells import (
     TableSource,
     decimal_mark,
     format_number,
@@ -24,8 +28,6 @@ from factormodel._cells import (
     parse_numbers,
     require_columns,
 )
-from factormodel.cli import main as cli_main
-from factormodel.errors import FactorModelError
 
 from .conftest import CHAIN_EDGES, problems_of, write_folder
 
@@ -365,7 +367,7 @@ def test_model_tables_refuse_ambiguous_cells_when_no_cell_shows_the_decimal_mark
 
 
 def test_json_model_refuses_thousands_in_text_cells(tmp_path):
-    doc = fm.io.model_to_dict(fm.load_model("toy"))
+    doc = fm_io.model_to_dict(fm.load_model("toy"))
     doc["edges"][2]["weight"] = "1,000"
     path = tmp_path / "m.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
@@ -518,7 +520,7 @@ def test_indicator_catalogue_reader(tmp_path, toy):
 def test_intervention_catalogue_reader(tmp_path, rotterdam):
     import csv
     import io as _io
-    src = fm.datasets.bundled_model_path("rotterdam-jeugd") / "interventions.csv"
+    src = fm_datasets.bundled_model_path("rotterdam-jeugd") / "interventions.csv"
     rows = list(csv.reader(_io.StringIO(src.read_text(encoding="utf-8"))))
     header = rows[0]
     col = {name: i for i, name in enumerate(header)}
@@ -610,7 +612,7 @@ def test_statline_tables_read_dash_as_nihil_others_as_missing():
 
 
 def normalize(frame, **options):
-    from factormodel.areas import normalize_area_data
+    from factormodel.files.areas import normalize_area_data
 
     return normalize_area_data(frame, **options)
 
@@ -630,7 +632,7 @@ def test_every_reader_error_is_a_factormodel_error(tmp_path, toy):
 
 
 def test_goal_priorities_use_the_cell_parser(toy):
-    from factormodel import _scoring
+    from factormodel.analysis import _scoring
 
     assert _scoring.priorities(toy, {"vsv": "0,5"}) == {"vsv": 0.5}
     for bad in ("1_0", True, "1,000"):

@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from factormodel import _lang as L
 from factormodel.cli import main
 from factormodel.errors import DataError, UnknownAreaError
+from factormodel.text import _lang as L
 
 from .conftest import CHAIN_EDGES, write_folder
 

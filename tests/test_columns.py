@@ -15,12 +15,14 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
+from factormodel.analysis import indicators as fm_indicators
+from factormodel.analysis.columns import apply_columns, as_columns, propose_columns, read_columns
+from factormodel.analysis.population import YoungPeople, young_people
+from factormodel.analysis.portfolio import negligible_effect
+from factormodel.analysis.words import opposite_words, resolve_indicator
 from factormodel.cli import main
-from factormodel.columns import apply_columns, as_columns, propose_columns, read_columns
 from factormodel.errors import DataError, UnknownIndicatorError
-from factormodel.population import YoungPeople, young_people
-from factormodel.portfolio import negligible_effect
-from factormodel.words import opposite_words, resolve_indicator
+from factormodel.text import _lang as fm_lang
 
 HER_FILE = (
     "Wijk;Jaar;Inwoners;% huishoudens met laag inkomen;"
@@ -209,7 +211,7 @@ def test_apply_refuses_two_columns_on_one_indicator_and_big_fractions(cat):
 def test_mapped_headers_give_her_figures_in_catalogue_terms(her, model):
     data, mapping = her
     prof = fm.profile(model, data, columns=mapping)
-    long, _, _ = fm.indicators.area_table(model, data, columns=mapping)
+    long, _, _ = fm_indicators.area_table(model, data, columns=mapping)
     mine = long[long["area"] == "Bloemhof"].set_index("indicator")["value"]
     for ind, (value, ref) in EXPECTED.items():
         assert mine[ind] == pytest.approx(value)
@@ -320,7 +322,7 @@ def test_money_for_nothing_is_left_out_with_reason(model):
     small = off.chosen[off.chosen["value"] < threshold]
     assert set(small["intervention"]) <= set(tiny["intervention"])
     assert p.budget_left == pytest.approx(p.budget - p.total_cost)
-    dutch = fm._lang.reason(tiny["reason"].iloc[0], "nl")
+    dutch = fm_lang.reason(tiny["reason"].iloc[0], "nl")
     assert dutch.startswith("verwacht effect op de gekozen doelen") and "SD" in dutch
     with pytest.raises(fm.InvalidParameterError):
         fm.optimize_portfolio(model, prof, ivs, min_share=2, **kwargs)
@@ -330,7 +332,7 @@ def test_money_for_nothing_is_left_out_with_reason(model):
 
 
 def test_two_percent_less_is_refused_with_both_readings(her, capsys):
-    from factormodel.readback import ambiguous_goal, read_goal
+    from factormodel.analysis.readback import ambiguous_goal, read_goal
 
     assert ambiguous_goal("verzuim_meldingen:2 procent minder:3j=2") == (
         "verzuim_meldingen:-2pp:3j=2", "verzuim_meldingen:-2%:3j=2")
@@ -351,7 +353,7 @@ def test_two_percent_less_is_refused_with_both_readings(her, capsys):
 def test_goal_echoed_in_her_units(goal, target, her, model, capsys):
     import datetime
 
-    from factormodel.readback import echo_goal
+    from factormodel.analysis.readback import echo_goal
 
     data, mapping = her
     assert main(["recommend", "rotterdam-jeugd", str(data), "--kolommen", str(mapping),

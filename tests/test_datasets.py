@@ -9,7 +9,7 @@ import pytest
 
 import factormodel as fm
 from factormodel import vocab
-from factormodel.datasets import bundled_model_path, models_dir
+from factormodel.files.datasets import bundled_model_path, models_dir
 
 
 def test_list_models():

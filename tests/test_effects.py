@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import factormodel as fm
-from factormodel import effects
+from factormodel.core import effects
 
 from .reference import matrix_model, random_cyclic, random_dag, total_effects_by_paths
 
@@ -159,7 +159,7 @@ def test_large_sparse_model_targets_only():
 
 
 def test_series_path_matches_dense_and_diagnoses_divergence(monkeypatch):
-    from factormodel import _linalg
+    from factormodel.core import _linalg
 
     rng = np.random.default_rng(21)
     W = random_cyclic(rng, 12, rho=0.9)

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel import units
+from factormodel.core import units
 from factormodel.errors import DataError, PlanMismatchError
-from factormodel.synthetic import simulate_area_data
-from factormodel.wijkplan import Effect, Signal, plan_from_portfolio
+from factormodel.estimation.synthetic import simulate_area_data
+from factormodel.workflow.wijkplan import Effect, Signal, plan_from_portfolio
 
 AREA = "Oud-Crooswijk"
 GOAL = "schoolverzuim:-2pp:3j:12-18"

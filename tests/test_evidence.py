@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import factormodel as fm
-from factormodel.evidence import BASES, edge_basis
+from factormodel.analysis.evidence import BASES, edge_basis
 
 ROOT = Path(__file__).resolve().parents[1]
 

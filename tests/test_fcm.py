@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel.fcm import auto_lambda, lambda_bound, simulate
+from factormodel.core.fcm import auto_lambda, lambda_bound, simulate
 
 from .reference import fcm_loop, matrix_model, random_cyclic
 

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel._results import PROVENANCE, provenance_of
+from factormodel.analysis import indicators as fm_indicators
+from factormodel.tables._results import PROVENANCE, provenance_of
 
 AREA = "Oud-Crooswijk"
 MARK = {"nl": "SYNTHETISCHE DATA", "en": "SYNTHETIC DATA"}
@@ -171,7 +172,7 @@ def test_unweighted_computed_mean_is_named_without_weights():
     model = fm.load_model("rotterdam-jeugd")
     data = fm.load_example_data("rotterdam")
     wijk = data[(data["level"] == "wijk") & (data["year"] == 2023)]
-    wijk = wijk[~wijk["area"].isin(fm.indicators.CITY_NAMES)].assign(population=float("nan"))
+    wijk = wijk[~wijk["area"].isin(fm_indicators.CITY_NAMES)].assign(population=float("nan"))
     prof = fm.profile(model, wijk, level="wijk")
     n = wijk["area"].nunique()
     assert prof.reference_name("en") == f"the mean of {n} areas in the data"

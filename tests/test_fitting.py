@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel import fitting
+from factormodel.estimation import fitting
 
 from .reference import matrix_model
 

@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import norm
 
 import factormodel as fm
-from factormodel.words import parse_number, resolve_indicator, resolve_node
+from factormodel.analysis.words import parse_number, resolve_indicator, resolve_node
 
 
 def _probit_delta(value, ref):
@@ -415,7 +415,7 @@ def test_a_factor_that_is_itself_a_goal_is_not_its_own_lever(toy):
         + " procentpunt" in text
     assert "het sterkste pad (schoolverzuim)" not in text
     # portfolios keep the goal's own term: an intervention aimed at it does improve it
-    from factormodel import _scoring
+    from factormodel.analysis import _scoring
 
     full = _scoring.gains(toy, ["schoolverzuim"]).gain[toy.positions(["schoolverzuim"])[0]]
     assert full == pytest.approx(1.0)
@@ -473,7 +473,7 @@ def test_required_changes_takes_the_areas_own_level_for_a_relative_goal():
 def test_indicator_lexicon_is_built_once_for_repeated_recommendations(monkeypatch):
     """recommend(area=...) resolves goal names against the catalogue's lexicon; loading or
     copying the same catalogue again must not rebuild it (it was 60% of the call)."""
-    from factormodel import words
+    from factormodel.analysis import words
 
     built = []
 

@@ -101,7 +101,7 @@ def test_a_killed_writer_leaves_no_temporary_after_the_next_write(tmp_path, toy,
     if form == "folder":
         script = _KILLED_WRITER.replace("nx.write_graphml = slow\n", "").replace(
             'fm.export_model(fm.load_model("toy"), sys.argv[1])',
-            "import factormodel._safewrite as s\n"
+            "import factormodel.tables._safewrite as s\n"
             "real = s.os.fsync\n"
             "def hang(fd):\n"
             "    print('writing', flush=True); time.sleep(60)\n"
@@ -169,7 +169,7 @@ def test_fit_to_correlations_calls_a_nearly_singular_jacobian_not_identified():
                                                        r"the Jacobian 8\.0e-08.*b -> c"):
         fm.fit_to_correlations(m, weak)
     # well identified: the SEs are the Gauss-Newton ones of the reference Jacobian
-    from factormodel.fitting import to_correlations
+    from factormodel.estimation.fitting import to_correlations
 
     ok = pd.DataFrame({"a": ["a", "a"], "b": ["b", "c"], "value": [0.3, 0.15], "n": 1000})
     res = fm.fit_to_correlations(m, ok)
@@ -269,7 +269,7 @@ def test_gap_effects_alone_is_the_same_clamped_solve_as_together():
 def test_power_bound_of_a_tiny_matrix_is_still_an_upper_bound(rho):
     import scipy.sparse as sp
 
-    from factormodel import _linalg
+    from factormodel.core import _linalg
 
     W = np.array([[0.0, rho], [rho, 0.0]])
     true = float(np.abs(np.linalg.eigvals(W)).max())  # reference: LAPACK eigenvalues
@@ -303,7 +303,7 @@ def _ring_model(n: int, ring: int, gain: float, negatives: int, seed: int = 4):
 
 
 def test_divergence_is_found_before_any_series_sweep(monkeypatch):
-    from factormodel import _linalg
+    from factormodel.core import _linalg
 
     model, W = _ring_model(1600, 40, 1.05, negatives=2)  # two negatives: reinforcing
     assert model.n_nodes > _linalg.DENSE_LIMIT
@@ -363,7 +363,7 @@ def test_a_loop_with_no_reinforcing_partner_is_called_overshooting():
 
 
 def test_all_columns_of_a_large_cyclic_model_match_the_dense_inverse(monkeypatch):
-    from factormodel import _linalg
+    from factormodel.core import _linalg
 
     model, W = _ring_model(1600, 40, 0.9, negatives=1)
     sweeps = []
@@ -381,7 +381,7 @@ def test_all_columns_of_a_large_cyclic_model_match_the_dense_inverse(monkeypatch
 def test_propagate_with_a_dict_of_numbers_skips_the_cell_parser(toy, monkeypatch):
     import importlib
 
-    prop = importlib.import_module("factormodel.propagate")
+    prop = importlib.import_module("factormodel.core.propagate")
 
     expected = fm.propagate(toy, pd.Series({"armoede": 0.5, "schoolverzuim": 1}))
 
@@ -401,7 +401,8 @@ def test_propagate_with_a_dict_of_numbers_skips_the_cell_parser(toy, monkeypatch
 
 
 def test_goal_names_resolve_exactly_before_any_fuzzy_matching(rotterdam, monkeypatch):
-    from factormodel import errors, words
+    from factormodel import errors
+    from factormodel.analysis import words
 
     prof = fm.profile(rotterdam, fm.load_example_data("rotterdam"))
     area = prof.deltas.index[3]

@@ -21,9 +21,9 @@ import pytest
 import scipy.sparse as sp
 
 import factormodel as fm
-from factormodel import _linalg
-from factormodel._safewrite import guard_cell, unguard_cell
 from factormodel.cli import main
+from factormodel.core import _linalg
+from factormodel.tables._safewrite import guard_cell, unguard_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -357,7 +357,7 @@ def test_failed_folder_write_leaves_the_old_model(tmp_path, toy, rotterdam, monk
     folder = tmp_path / "m"
     fm.write_model(toy, folder)
     (folder / "README.txt").write_text("mine", encoding="utf-8")
-    import factormodel._safewrite as safewrite
+    import factormodel.tables._safewrite as safewrite
 
     calls = []
     real = safewrite._copy
@@ -480,7 +480,7 @@ def test_graphml_round_trip_is_equal(tmp_path, rotterdam):
 
 
 def test_guard_frame_guards_text_not_numbers():
-    from factormodel._safewrite import guard_frame
+    from factormodel.tables._safewrite import guard_frame
 
     frame = pd.DataFrame({"=label": ["=1+1", "-x", "ok"], "value": [-0.5, 1.0, 2.0]})
     out = guard_frame(frame)
@@ -565,7 +565,7 @@ def test_a_misspelt_area_row_is_a_located_warning_with_did_you_mean(tmp_path):
 
 
 def test_areas_differing_in_a_digit_or_sharing_indicators_are_not_near_misses():
-    from factormodel.areas import near_miss_areas
+    from factormodel.files.areas import near_miss_areas
 
     d = pd.DataFrame({"area": ["Buurt 1", "Buurt 2"], "level": "buurt",
                       "year": 2024, "indicator": ["a", "b"], "value": 1.0})
@@ -576,7 +576,7 @@ def test_areas_differing_in_a_digit_or_sharing_indicators_are_not_near_misses():
 
 
 def test_the_bundled_example_has_no_near_miss_area():
-    from factormodel.areas import near_miss_areas
+    from factormodel.files.areas import near_miss_areas
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", fm.errors.DataWarning)

@@ -10,9 +10,10 @@ import pytest
 from scipy.stats import norm
 
 import factormodel as fm
-from factormodel._tables import TableSource
-from factormodel.indicators import build_catalogue
-from factormodel.synthetic import simulate_area_data
+from factormodel.analysis.indicators import build_catalogue
+from factormodel.estimation.synthetic import simulate_area_data
+from factormodel.files import datasets as fm_datasets
+from factormodel.tables._tables import TableSource
 
 EFFECTS = {"Feijenoord": 1.0, "Charlois": 0.8, "Hillegersberg-Schiebroek": -0.8}
 
@@ -213,7 +214,7 @@ def test_a_copied_model_reads_its_own_catalogue(tmp_path):
     import shutil
 
     copy = tmp_path / "rj"
-    shutil.copytree(fm.datasets.bundled_model_path("rotterdam-jeugd"), copy)
+    shutil.copytree(fm_datasets.bundled_model_path("rotterdam-jeugd"), copy)
     text = (copy / "indicators.csv").read_text(encoding="utf-8")
     cat = fm.load_indicators(fm.load_model("rotterdam-jeugd"))
     old = cat.loc["vsv_nieuw", "scale"]
@@ -267,7 +268,7 @@ def test_example_data_is_synthetic_real_names_and_plausible(model):
     assert g[["Feijenoord", "Charlois", "Delfshaven"]].min() > g["Hillegersberg-Schiebroek"]
     assert g.min() > 0.5 and g.max() < 8  # a few percent
     p = fm.profile(model, data, level="gebied").deltas
-    truth = pd.read_csv(fm.datasets.data_path("rotterdam_synthetic_truth.csv"))
+    truth = pd.read_csv(fm_datasets.data_path("rotterdam_synthetic_truth.csv"))
     t = truth[(truth["level"] == "gebied") & (truth["year"] == 2023)].pivot(
         index="area", columns="node", values="delta").loc[p.index]
     # the data were generated from the model before issue 12 (no overgang_po_vo node)
@@ -347,7 +348,7 @@ def test_percentages_given_as_fractions_are_refused():
                       "indicator": "neet_18_26", "value": [0.091, 0.068]})
     with pytest.raises(fm.DataError, match=r"neet_18_26 \(largest value 0.091") as e:
         fm.profile(m, d)
-    from factormodel import _lang
+    from factormodel.text import _lang
 
     assert _lang.error(e.value, "nl").startswith(
         "1 percentage-indicator(en) lijken breuken (0,091 in plaats van 9,1): neet_18_26 "

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import factormodel as fm
+from factormodel.analysis import indicators as fm_indicators
 from factormodel.errors import close_matches
 
 INDICATORS = ("vsv_nieuw", "lid_sportvereniging", "misdrijven_per_1000")
@@ -128,9 +129,9 @@ def test_a_bad_cell_in_a_frame_is_named_like_in_the_csv(rdam, tmp_path):
 @pytest.mark.parametrize("name", ["rotterdam", "cbs_kwb2017"])
 def test_a_canonical_frame_with_numbers_is_used_as_it_is(name):
     data = fm.load_example_data(name)
-    assert fm.indicators.as_area_data(data) is data
+    assert fm_indicators.as_area_data(data) is data
     # as text cells it is read back to the very same table (flags, status, source kept)
-    pd.testing.assert_frame_equal(fm.indicators.as_area_data(data.astype(str)), data)
+    pd.testing.assert_frame_equal(fm_indicators.as_area_data(data.astype(str)), data)
 
 
 # --------------------------------------------------------------------------- finding 5
@@ -309,7 +310,7 @@ def test_report_writes_htm(rdam, tmp_path):
 
 
 def test_calibration_and_validation_read_a_frame_of_text_cells_like_the_csv(rdam, tmp_path):
-    from factormodel.calibrate import node_data
+    from factormodel.estimation.calibrate import node_data
 
     path = tmp_path / "dutch.csv"
     fm.load_example_data("rotterdam").to_csv(path, sep=";", decimal=",", index=False)

@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import factormodel as fm
-from factormodel.io import model_to_dict, sniff_separator
+from factormodel.files.folders import model_to_dict, sniff_separator
 
 from .conftest import CHAIN_EDGES, CHAIN_NODES, EDGE_HEADER, NODE_HEADER, one_problem, write_folder
 

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 import factormodel as fm
-from factormodel import _linalg
+from factormodel.core import _linalg
 from tests.reference import matrix_model
 
 

@@ -227,7 +227,7 @@ def test_a_wide_table_normalises_like_its_long_form(model):
     """The wide path parses area, year and population once per wide row and repeats the
     results per indicator column: the same canonical rows as the long table gives, and
     the same checks (a repeated buurt, differing populations)."""
-    from factormodel.areas import normalize_area_data
+    from factormodel.files.areas import normalize_area_data
 
     catalogue = fm.load_indicators(model)
     rng = np.random.default_rng(2)

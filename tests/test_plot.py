@@ -267,7 +267,7 @@ def test_recommendation_with_a_monte_carlo_result(oud_crooswijk):
 
 
 def test_wrap_keeps_every_word():
-    from factormodel.plot import _wrap
+    from factormodel.render.plot import _wrap
 
     text = "gezonde start (gezond geboortegewicht / geen vroeggeboorte)"
     assert _wrap(text, 38).replace("\n", " ") == text and "\n" in _wrap(text, 38)

@@ -10,8 +10,9 @@ import pytest
 from scipy.stats import norm
 
 import factormodel as fm
-from factormodel._tables import TableSource
-from factormodel.portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, build_interventions
+from factormodel.analysis.portfolio import DEFAULT_EFFECT, DEFAULT_EFFECT_SD, build_interventions
+from factormodel.tables._tables import TableSource
+from factormodel.text import _lang as fm_lang
 
 TARGETS = ["opvoedklimaat", "schoolverzuim", "schoolprestaties"]
 PHASES = ["0-4", "4-12", "12-18"]
@@ -127,7 +128,7 @@ def test_left_out_reasons(toy):
                                "(one intervention per factor)")
     assert reasons["pricey"].startswith("does not fit the remaining budget (100 left")
     assert reasons["useless"] == "does not improve the chosen outcomes"
-    from factormodel import _lang
+    from factormodel.text import _lang
 
     assert _lang.reason(reasons["same"], "nl", toy.nodes["label_nl"].to_dict()) == (
         "een gekozen interventie (GOOD) richt zich al op "
@@ -297,7 +298,7 @@ def test_evidence_columns_kinds_and_effectiveness(toy):
     assert "nul" not in set(p.chosen["intervention"])
     reasons = p.left_out.set_index("intervention")["reason"]
     assert reasons["nul"] == "no effect found in its effectiveness study (published null)"
-    assert fm._lang.reason(reasons["nul"], "nl").startswith("geen effect gevonden")
+    assert fm_lang.reason(reasons["nul"], "nl").startswith("geen effect gevonden")
     ev = p.chosen.set_index("intervention")["effect_evidence"]
     assert ev["cau"] == "published with interval"
     assert p.to_dict()["chosen"][0]["effect_evidence"] in fm.portfolio.EVIDENCE_KINDS

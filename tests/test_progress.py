@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import factormodel as fm
-from factormodel._spreadsheet import table_bytes
 from factormodel.errors import FactorModelError, ModelValidationError
-from factormodel.progress import DROPOUT_REASONS
-from factormodel.wijkplan import example_plan
+from factormodel.tables._spreadsheet import table_bytes
+from factormodel.workflow.progress import DROPOUT_REASONS
+from factormodel.workflow.wijkplan import example_plan
 
 HEAD = "interventie;periode;eenheden;bereikt;afgerond;uitgevallen;reden_uitval;toelichting\n"
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel.io import jeugdzorg_wijken_table
+from factormodel.files.folders import jeugdzorg_wijken_table
 
 ROOT = Path(__file__).resolve().parent.parent
 M = fm.load_model("rotterdam-jeugd")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel.recommend import EVIDENCE, EVIDENCE_DAMPING
+from factormodel.analysis.recommend import EVIDENCE, EVIDENCE_DAMPING
 
 PROFILE = pd.Series({"armoede": 2.0, "opvoedklimaat": -1.0, "schoolverzuim": 0.5,
                      "schoolprestaties": 0.2})
@@ -220,7 +220,7 @@ def test_sparse_outcome_column_is_disclosed_in_ranking_cli_and_plot(capsys, tmp_
 
 
 def test_a_small_effect_in_an_explanation_is_not_written_as_zero():
-    from factormodel._explain import _fixed, _nl
+    from factormodel.analysis._explain import _fixed, _nl
 
     values = np.array([0.004, 0.2, 0.0, 4e-7])
     assert list(_nl(values, 2, significant=True)) == ["0,004", "0,20", "0,00", "0,0000004"]

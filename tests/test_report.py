@@ -16,7 +16,7 @@ import pytest
 
 import factormodel as fm
 from factormodel.cli import main
-from factormodel.report import SECTIONS
+from factormodel.render.report import SECTIONS
 
 AREA = "Oud-Crooswijk"
 GOALS = {"vsv": 2.0, "schoolsucces": 1.0}
@@ -250,7 +250,7 @@ def test_a_goal_with_a_size_shows_the_change_needed(rotterdam_model, example, la
 
 
 def test_left_out_reasons_have_one_dutch_translation():
-    from factormodel import _lang
+    from factormodel.text import _lang
 
     assert _lang.reason("does not improve the chosen outcomes", "nl") == \
         "verbetert de gekozen resultaten niet"
@@ -314,7 +314,7 @@ def test_cli_wijkanalyse(tmp_path, capsys):
 
 
 def test_dutch_numbers():
-    from factormodel.report import _money, _n, _value
+    from factormodel.render.report import _money, _n, _value
 
     assert _n(1234.5, "nl", 1) == "1.234,5" and _n(1234.5, "en", 1) == "1,234.5"
     assert _n(-0.04, "nl", 1, sign=True) == "+0,0"  # never "-0,0"
@@ -362,7 +362,7 @@ def test_the_portfolio_is_measured_against_a_goal_with_a_size(rotterdam_model, e
     goal = fm.parse_goal("schoolverzuim:-2pp:3j:12-18")
     html = fm.report(rotterdam_model, example, AREA, [goal], budget=250_000, n_draws=50)
     prof = fm.profile(rotterdam_model, example)
-    from factormodel.population import ages_of, young_people
+    from factormodel.analysis.population import ages_of, young_people
 
     young = young_people(prof, AREA, number=None, ages=ages_of([goal]))  # the report's rule
     port = fm.optimize_portfolio(rotterdam_model, prof, fm.load_interventions(rotterdam_model),

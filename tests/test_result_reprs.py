@@ -8,7 +8,7 @@ import re
 import pytest
 
 import factormodel as fm
-from factormodel._html import euros, small
+from factormodel.tables._html import euros, small
 
 AREA = "Oud-Crooswijk"
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel.fitting import to_correlations
+from factormodel.estimation.fitting import to_correlations
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "models" / "rotterdam-jeugd"

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel import sem
-from factormodel.coherence import standardised_solution
+from factormodel.core import model as fm_model
+from factormodel.core.coherence import standardised_solution
+from factormodel.estimation import sem
 
 from .reference import matrix_model
 from .test_calibrate import NAMES, TRUE, prior_model, simulate
@@ -254,12 +255,12 @@ def _calibrated_toy() -> fm.FactorModel:
 
 def test_weights_kind_is_in_the_metadata_and_survives_a_round_trip(tmp_path):
     toy, cal = fm.load_model("toy"), _calibrated_toy()
-    assert toy.weights_kind == fm.model.INDIVIDUAL_LEVEL
-    assert cal.weights_kind == fm.model.AREA_LEVEL
+    assert toy.weights_kind == fm_model.INDIVIDUAL_LEVEL
+    assert cal.weights_kind == fm_model.AREA_LEVEL
     reg = fm.calibrate(prior_model(0.3), simulate(80, seed=1))
-    assert reg.weights_kind == fm.model.AREA_LEVEL
+    assert reg.weights_kind == fm_model.AREA_LEVEL
     fm.write_model(cal, tmp_path / "cal")
-    assert fm.read_model(tmp_path / "cal").weights_kind == fm.model.AREA_LEVEL
+    assert fm.read_model(tmp_path / "cal").weights_kind == fm_model.AREA_LEVEL
 
 
 def test_comparing_a_calibrated_with_a_literature_model_needs_an_explicit_flag():

@@ -22,10 +22,10 @@ pytest.importorskip("fastapi", reason="the serve extra is not installed: "
 pytest.importorskip("multipart", reason="the serve extra is not installed (python-multipart)")
 from fastapi.testclient import TestClient
 
-from factormodel._json import json_safe
 from factormodel.cli import main
 from factormodel.serve import create_app, service
 from factormodel.serve.figures import draw_figure
+from factormodel.tables._json import json_safe
 from tests.conftest import write_folder
 
 API = "/api/v1"

@@ -142,7 +142,7 @@ def test_plans_survive_a_restart(folder):
 _WRITER = textwrap.dedent("""
     import sys, json
     from factormodel.serve.plans import PlanStore
-    from factormodel.wijkplan import example_plan
+    from factormodel.workflow.wijkplan import example_plan
     store = PlanStore(sys.argv[1])
     pid = store.create(example_plan())
     print(pid, flush=True)
@@ -185,7 +185,7 @@ def test_a_kill_during_writes_leaves_a_consistent_database(folder):
 def test_concurrent_edits_never_lose_an_update(folder):
     from concurrent.futures import ThreadPoolExecutor
 
-    from factormodel.wijkplan import example_plan
+    from factormodel.workflow.wijkplan import example_plan
 
     store = PlanStore(folder)
     pid = store.create(example_plan())

@@ -278,7 +278,7 @@ def test_portfolio_download_is_dutch_and_assumed_effects_are_said(client, model)
     first = raw.decode("utf-8-sig").splitlines()
     assert first[0].startswith("interventie;naam;aantal eenheden;kosten (€)")
     assert ";ja" in first[1] and "True" not in raw.decode("utf-8-sig")
-    from factormodel import _lang
+    from factormodel.text import _lang
 
     header = first[0].split(";")
     assert header[-1] == "effectgrootte"
@@ -300,12 +300,12 @@ def test_portfolio_download_is_dutch_and_assumed_effects_are_said(client, model)
 
 def test_published_effect_sizes_are_not_called_assumed(tmp_path, model):
     """A catalogue with a published effect for every intervention: the note says so."""
-    from factormodel import datasets
+    from factormodel.files import datasets
 
     folder = tmp_path / "rj-published"
     shutil.copytree(datasets.bundled_model_path("rotterdam-jeugd"), folder)
     ivs = pd.read_csv(folder / "interventions.csv", dtype=str, keep_default_na=False)
-    from factormodel.portfolio import EVIDENCE_COLUMNS, EVIDENCE_VOCABULARY
+    from factormodel.analysis.portfolio import EVIDENCE_COLUMNS, EVIDENCE_VOCABULARY
 
     # every intervention without an effect gets one, documented as the reader asks
     todo = (ivs["effect"] == "") & (ivs["effect_status"] != "published null")

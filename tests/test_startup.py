@@ -56,7 +56,7 @@ def test_the_command_line_answers_for_one_wijk_without_scipy():
 def test_large_models_still_use_sparse_matrices():
     import numpy as np
 
-    from factormodel import _linalg
+    from factormodel.core import _linalg
     from tests.reference import matrix_model
 
     rng = np.random.default_rng(3)
@@ -76,8 +76,6 @@ def test_public_names_unchanged():
     assert set(fm.__all__) <= set(dir(fm))
     for name in fm.__all__:
         assert getattr(fm, name) is not None
-    import factormodel.propagate  # loading the submodules must not shadow the functions
-    import factormodel.recommend  # noqa: F401
-    assert callable(fm.propagate) and fm.propagate.__module__ == "factormodel.propagate"
+    assert callable(fm.propagate) and fm.propagate.__module__ == "factormodel.core.propagate"
     assert callable(fm.recommend) and fm.recommend.__name__ == "recommend"
-    assert fm.exchange.__name__ == "factormodel.exchange"  # submodules stay submodules
+    assert fm.exchange.__name__ == "factormodel.files.exchange"  # submodules stay submodules

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
-from factormodel.uncertainty import DEFAULT_SD
+from factormodel.analysis.uncertainty import DEFAULT_SD
 
 from .reference import matrix_model, monte_carlo_loop, random_cyclic
 
@@ -206,7 +206,7 @@ def test_default_memory_budget_is_small_unless_one_block_needs_more():
     allowed still runs by default; a budget given is kept."""
     from types import SimpleNamespace
 
-    from factormodel.uncertainty import DEFAULT_MEMORY, LARGE_MEMORY, _memory_budget
+    from factormodel.analysis.uncertainty import DEFAULT_MEMORY, LARGE_MEMORY, _memory_budget
 
     assert (DEFAULT_MEMORY, LARGE_MEMORY) == (2e8, 1e9)
     rotterdam_like = SimpleNamespace(chunk=250, n=110)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 
 import factormodel as fm
-from factormodel import units
+from factormodel.core import units
 
 from .conftest import write_folder, write_table
 

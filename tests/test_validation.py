@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import factormodel as fm
+from factormodel.files import folders as fm_io
 
 from .conftest import (
     CHAIN_EDGES,
@@ -227,7 +228,7 @@ def test_sign_contradiction_is_a_warning_not_an_error(tmp_path):
 
 def json_problems(tmp_path, name, spoil) -> pytest.ExceptionInfo:
     """Write the chain model as JSON, spoil the document, and return the raised error."""
-    doc = fm.io.model_to_dict(fm.read_model(write_folder(tmp_path / "m")))
+    doc = fm_io.model_to_dict(fm.read_model(write_folder(tmp_path / "m")))
     spoil(doc)
     path = tmp_path / name
     path.write_text(json.dumps(doc))

@@ -8,7 +8,7 @@ import re
 import pytest
 
 import factormodel as fm
-from factormodel.wijkplan import example_plan
+from factormodel.workflow.wijkplan import example_plan
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 import factormodel as fm
 from factormodel.errors import ModelFileError, ModelValidationError, PlanMismatchError
-from factormodel.wijkplan import Wijkplan, check_plan, plan_from_portfolio
+from factormodel.workflow.wijkplan import Wijkplan, check_plan, plan_from_portfolio
 
 AREA = "Oud-Crooswijk"
 GOALS = ["schoolverzuim:-2pp:3j:12-18", "vsv"]

@@ -1,1 +1,1 @@
-"""Presentation: the view model of a wijk analysis, its templates, plots and reports."""
+"""What people read: figures, the wijkrapport, the voortgangsrapportage."""

@@ -24,17 +24,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _lang as L
-from .._spreadsheet import table_bytes
-from ..effects import strongest_paths, total_effects
-from ..evidence import EvidenceSummary, evidence_summary
-from ..goals import PLAUSIBLE_SD, Goal, RequiredChange, resolve_goal
-from ..indicators import coverage, load_indicators
-from ..model import AREA_LEVEL, WEIGHTS_KIND_NL
-from ..plot import detached, figure_png, plot_profile, plot_recommendation
-from ..population import YoungPeople
-from ..portfolio import DEFAULT_EFFECT
-from ..workflow import WijkAnalysis
+from factormodel.analysis.evidence import EvidenceSummary, evidence_summary
+from factormodel.analysis.goals import PLAUSIBLE_SD, Goal, RequiredChange, resolve_goal
+from factormodel.analysis.indicators import coverage, load_indicators
+from factormodel.analysis.population import YoungPeople
+from factormodel.analysis.portfolio import DEFAULT_EFFECT
+from factormodel.core.effects import strongest_paths, total_effects
+from factormodel.core.model import AREA_LEVEL, WEIGHTS_KIND_NL
+from factormodel.render.plot import detached, figure_png, plot_profile, plot_recommendation
+from factormodel.tables._spreadsheet import table_bytes
+from factormodel.text import _lang as L
+from factormodel.workflow.wijkanalyse import WijkAnalysis
 
 __all__ = ["SECTIONS", "TEMPLATES", "Cell", "Downloads", "Figure", "GoalLine", "Table",
            "WijkView", "build_view", "downloads", "environment", "fmt", "in_unit", "money",
@@ -1152,7 +1152,7 @@ def _basis_table(b: _Build, ev: EvidenceSummary) -> Table | None:
 
 
 def _provenance(b: _Build, date: str, source: str, digest: str) -> ProvenanceView:
-    from .. import __version__
+    from factormodel import __version__
 
     a, m, prof, lang = b.a, b.a.model, b.a.profile, b.lang
     md, o, port = m.metadata, a.options, a.portfolio

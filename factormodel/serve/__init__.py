@@ -14,6 +14,6 @@ in :mod:`.api`, :mod:`.schemas`, :mod:`.web`, :mod:`.figures` and
 
 from __future__ import annotations
 
-from .app import API_PREFIX, create_app, run
+from factormodel.serve.app import API_PREFIX, create_app, run
 
 __all__ = ["API_PREFIX", "create_app", "run"]

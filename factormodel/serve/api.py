@@ -16,9 +16,9 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
 
-from ..errors import DataError, UnknownIndicatorError
-from . import schemas, service
-from .service import RequestError, Workspace
+from factormodel.errors import DataError, UnknownIndicatorError
+from factormodel.serve import schemas, service
+from factormodel.serve.service import RequestError, Workspace
 
 __all__ = ["router"]
 

@@ -29,11 +29,11 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
-from ..errors import FactorModelError, InvalidParameterError, ModelValidationError
-from .http_errors import error_status
-from .limits import MAX_JSON_BYTES, Limits
-from .service import RequestError, Workspace
+from factormodel import __version__
+from factormodel.errors import FactorModelError, InvalidParameterError, ModelValidationError
+from factormodel.serve.http_errors import error_status
+from factormodel.serve.limits import MAX_JSON_BYTES, Limits
+from factormodel.serve.service import RequestError, Workspace
 
 __all__ = ["API_PREFIX", "create_app", "run"]
 
@@ -229,8 +229,8 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
     >>> r.status_code, r.json()["error"], r.json()["location"]
     (404, 'UnknownModelError', 'path.model')
     """
-    from . import api, plans_api, web
-    from .plans import PlanStore
+    from factormodel.serve import api, plans_api, web
+    from factormodel.serve.plans import PlanStore
 
     if token is not None and not token.strip():
         raise InvalidParameterError("the token is empty; give a secret or no token")
@@ -283,7 +283,7 @@ def create_app(models_dir: str | Path | None = None, data_dir: str | Path | None
 
 
 def _error_model() -> Any:
-    from .schemas import ErrorResponse
+    from factormodel.serve.schemas import ErrorResponse
 
     return ErrorResponse
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from ..model import FactorModel
+from factormodel.core.model import FactorModel
 
 __all__ = ["draw_figure", "figure_png", "provenance_line"]
 

@@ -6,7 +6,7 @@ out-of-range options are 400; any other :class:`FactorModelError` is 400.
 
 from __future__ import annotations
 
-from ..errors import (
+from factormodel.errors import (
     DataError,
     FactorModelError,
     InvalidDeltaError,

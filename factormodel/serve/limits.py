@@ -28,7 +28,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InvalidParameterError
+from factormodel.errors import InvalidParameterError
 
 __all__ = ["MAX_DRAWS", "MAX_ENTRIES", "MAX_GOAL", "MAX_HOPS", "MAX_JSON_BYTES", "MAX_NAME",
            "MAX_TOP", "MIN_DRAWS", "Limits", "RowLimitExceeded", "UnreadableUpload",

@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..progress import Progress, read_progress
-from ..wijkplan import Wijkplan
+from factormodel.workflow.progress import Progress, read_progress
+from factormodel.workflow.wijkplan import Wijkplan
 
 __all__ = ["DB_NAME", "PlanStore", "UnknownPlan", "VersionConflict"]
 
@@ -82,7 +82,7 @@ class PlanStore:
     Examples
     --------
     >>> import tempfile
-    >>> from factormodel.wijkplan import example_plan
+    >>> from factormodel.workflow.wijkplan import example_plan
     >>> store = PlanStore(tempfile.mkdtemp())
     >>> pid = store.create(example_plan())
     >>> store.get(pid) == example_plan(), store.list()[0]["area"]

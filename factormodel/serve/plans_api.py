@@ -17,17 +17,17 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._json import json_safe
-from ..errors import FactorModelError
-from ..evaluation import evaluate_plan
-from ..progress import read_progress
-from ..voortgang import progress_report
-from ..wijkplan import Signal, Wijkplan, plan_from_portfolio
-from ..workflow import DEFAULT_OPTIONS, analyse
-from .limits import MAX_DRAWS, MAX_ENTRIES, MAX_NAME, MIN_DRAWS
-from .plans import PlanStore, UnknownPlan, VersionConflict
-from .schemas import GoalText, Name
-from .service import RequestError, Workspace, goals_of
+from factormodel.errors import FactorModelError
+from factormodel.render.voortgang import progress_report
+from factormodel.serve.limits import MAX_DRAWS, MAX_ENTRIES, MAX_NAME, MIN_DRAWS
+from factormodel.serve.plans import PlanStore, UnknownPlan, VersionConflict
+from factormodel.serve.schemas import GoalText, Name
+from factormodel.serve.service import RequestError, Workspace, goals_of
+from factormodel.tables._json import json_safe
+from factormodel.workflow.evaluation import evaluate_plan
+from factormodel.workflow.progress import read_progress
+from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
+from factormodel.workflow.wijkplan import Signal, Wijkplan, plan_from_portfolio
 
 __all__ = ["PlanCreate", "make_plan", "router", "store_of"]
 

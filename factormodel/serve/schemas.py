@@ -16,8 +16,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ..workflow import DEFAULT_OPTIONS
-from .limits import MAX_DRAWS, MAX_ENTRIES, MAX_GOAL, MAX_HOPS, MAX_NAME, MAX_TOP, MIN_DRAWS
+from factormodel.serve.limits import (
+    MAX_DRAWS,
+    MAX_ENTRIES,
+    MAX_GOAL,
+    MAX_HOPS,
+    MAX_NAME,
+    MAX_TOP,
+    MIN_DRAWS,
+)
+from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS
 
 Number = float | None
 #: A name in a request (area, node, dataset, registry): at most MAX_NAME characters.

@@ -38,30 +38,48 @@ from typing import Any
 
 import pandas as pd
 
-from .. import datasets
-from .._json import json_safe
-from ..effects import total_effects
-from ..errors import (
+from factormodel.analysis.goals import Goal, goal_phases
+from factormodel.analysis.indicators import (
+    Profile,
+    coverage,
+    profile,
+    profile_index,
+    to_indicator_units,
+)
+from factormodel.analysis.population import YoungPeople, ages_of, young_people
+from factormodel.analysis.portfolio import Portfolio, load_interventions, optimize_portfolio
+from factormodel.analysis.readback import read_goal
+from factormodel.analysis.recommend import recommend
+from factormodel.core.effects import total_effects
+from factormodel.core.fcm import FCMResult
+from factormodel.core.model import FactorModel
+from factormodel.core.propagate import PropagationResult, propagate
+from factormodel.errors import (
     FactorModelError,
     InvalidParameterError,
     ModelValidationError,
     UnknownModelError,
     close_matches,
 )
-from ..fcm import FCMResult
-from ..goals import Goal, goal_phases
-from ..indicators import Profile, coverage, profile, profile_index, to_indicator_units
-from ..io import load_areas, load_example_data, load_model, read_area_data, read_model
-from ..model import FactorModel
-from ..population import YoungPeople, ages_of, young_people
-from ..portfolio import Portfolio, load_interventions, optimize_portfolio
-from ..propagate import PropagationResult, propagate
-from ..readback import read_goal
-from ..recommend import recommend
-from ..report import report
-from ..workflow import DEFAULT_OPTIONS, WijkAnalysis, analyse
-from .http_errors import error_status
-from .limits import Limits, RowLimitExceeded, UnreadableUpload, text_rows, xlsx_rows
+from factormodel.files import datasets
+from factormodel.files.folders import (
+    load_areas,
+    load_example_data,
+    load_model,
+    read_area_data,
+    read_model,
+)
+from factormodel.render.report import report
+from factormodel.serve.http_errors import error_status
+from factormodel.serve.limits import (
+    Limits,
+    RowLimitExceeded,
+    UnreadableUpload,
+    text_rows,
+    xlsx_rows,
+)
+from factormodel.tables._json import json_safe
+from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, WijkAnalysis, analyse
 
 __all__ = ["EXAMPLE_DATASET", "UPLOAD_TYPES", "Limits", "RequestError", "Workspace",
            "effects_doc", "model_detail_doc", "portfolio_doc", "profile_doc",
@@ -451,7 +469,7 @@ def validation_doc(load: Any, name: str) -> dict[str, Any]:
     """Load a model with ``load()`` and report validity with every problem or warning."""
     import warnings
 
-    from ..errors import ModelWarning
+    from factormodel.errors import ModelWarning
 
     try:
         with warnings.catch_warnings():

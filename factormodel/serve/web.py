@@ -43,22 +43,30 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from .. import _lang as L
-from .. import plot
-from .._spreadsheet import table_bytes
-from ..areas import near_miss_areas
-from ..errors import DataError, FactorModelError
-from ..indicators import Profile, load_indicators
-from ..model import WEIGHTS_KIND_NL, FactorModel
-from ..population import young_people
-from ..readback import read_goal
-from ..render.view import Cell, Downloads, Table, build_view, downloads, environment, fmt
-from ..words import parse_number
-from . import service
-from .figures import figure_png, provenance_line
-from .http_errors import error_status
-from .limits import MAX_ENTRIES, MAX_GOAL, MAX_NAME
-from .service import RequestError, Workspace
+from factormodel.analysis.indicators import Profile, load_indicators
+from factormodel.analysis.population import young_people
+from factormodel.analysis.readback import read_goal
+from factormodel.analysis.words import parse_number
+from factormodel.core.model import WEIGHTS_KIND_NL, FactorModel
+from factormodel.errors import DataError, FactorModelError
+from factormodel.files.areas import near_miss_areas
+from factormodel.render import plot
+from factormodel.render.view import (
+    Cell,
+    Downloads,
+    Table,
+    build_view,
+    downloads,
+    environment,
+    fmt,
+)
+from factormodel.serve import service
+from factormodel.serve.figures import figure_png, provenance_line
+from factormodel.serve.http_errors import error_status
+from factormodel.serve.limits import MAX_ENTRIES, MAX_GOAL, MAX_NAME
+from factormodel.serve.service import RequestError, Workspace
+from factormodel.tables._spreadsheet import table_bytes
+from factormodel.text import _lang as L
 
 __all__ = ["TEXT", "mount_static", "router"]
 
@@ -826,7 +834,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
 
 
 def _plan_page(request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
-    from ..progress import DROPOUT_REASONS
+    from factormodel.workflow.progress import DROPOUT_REASONS
 
     ws: Workspace = request.app.state.workspace
     base = {"request": request, "models": [n for n, _ in ws.model_names()],
@@ -853,7 +861,7 @@ def plans_page(request: Request, model: str = "", dataset: str = service.EXAMPLE
                area: str = "", goals: str = "", budget: str = "", year: str = ""
                ) -> HTMLResponse:
     """The stored plans and the form that makes one (prefilled from the analysis page)."""
-    from .plans_api import store_of
+    from factormodel.serve.plans_api import store_of
 
     if not _authorised(request):
         return _plan_page(request, 401, login=True)
@@ -880,7 +888,7 @@ async def plans_login(request: Request) -> Response:
 
 def _year(text: str) -> int | None:
     """A year typed in the wijkplan form ('' for none)."""
-    from .._cells import year_argument
+    from factormodel.tables._cells import year_argument
 
     if not text:
         return None
@@ -906,7 +914,7 @@ def _lines(text: str, what: str) -> dict[str, str]:
 
 @router.post("/wijkplan", response_class=HTMLResponse)
 async def make_plan_page(request: Request) -> Response:
-    from .plans_api import PlanCreate, make_plan, store_of
+    from factormodel.serve.plans_api import PlanCreate, make_plan, store_of
 
     form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in
@@ -936,8 +944,8 @@ async def make_plan_page(request: Request) -> Response:
 
 def _plan_view(request: Request, plan_id: int, status: int = 200, **extra: Any
                ) -> HTMLResponse:
-    from .plans import UnknownPlan
-    from .plans_api import store_of
+    from factormodel.serve.plans import UnknownPlan
+    from factormodel.serve.plans_api import store_of
 
     store = store_of(request)
     try:
@@ -971,8 +979,8 @@ def plan_page(request: Request, plan_id: int) -> HTMLResponse:
 
 @router.get("/wijkplan/{plan_id}/sjabloon.xlsx")
 def plan_template(request: Request, plan_id: int) -> Response:
-    from ..progress import progress_template
-    from .plans_api import store_of
+    from factormodel.serve.plans_api import store_of
+    from factormodel.workflow.progress import progress_template
 
     if not _authorised(request):
         return _plan_page(request, 401, login=True)
@@ -997,8 +1005,8 @@ async def _form_file(request: Request, form: Any) -> tuple[str | None, bytes] | 
 async def plan_progress(request: Request, plan_id: int) -> HTMLResponse:
     import tempfile
 
-    from ..progress import read_progress
-    from .plans_api import store_of
+    from factormodel.serve.plans_api import store_of
+    from factormodel.workflow.progress import read_progress
 
     ws: Workspace = request.app.state.workspace
     form = await request.form(max_part_size=ws.limits.max_upload_bytes + 4096)
@@ -1029,9 +1037,9 @@ async def plan_progress(request: Request, plan_id: int) -> HTMLResponse:
 
 @router.post("/wijkplan/{plan_id}/rapport", response_class=HTMLResponse)
 async def plan_report(request: Request, plan_id: int) -> HTMLResponse:
-    from ..evaluation import evaluate_plan
-    from ..voortgang import progress_report
-    from .plans_api import store_of
+    from factormodel.render.voortgang import progress_report
+    from factormodel.serve.plans_api import store_of
+    from factormodel.workflow.evaluation import evaluate_plan
 
     ws: Workspace = request.app.state.workspace
     form = await request.form(max_part_size=ws.limits.max_upload_bytes + 4096)

@@ -1,0 +1,1 @@
+"""Per-area analysis: profiles, goals, scoring, recommendations, portfolios, uncertainty."""

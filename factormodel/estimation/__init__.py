@@ -1,0 +1,1 @@
+"""Fitting weights to data: estimation, calibration, SEM, validation, synthetic data."""

@@ -1,0 +1,1 @@
+"""Files: model folders, exchange formats, area tables, bundled data sets, CBS."""

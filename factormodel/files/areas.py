@@ -1,0 +1,520 @@
+"""Areas and area data: names, CBS codes, levels, and tidy tables of indicator values.
+
+Naming. Rotterdam's *gebieden* (Charlois, Kralingen-Crooswijk, ...) are CBS
+*wijken* (codes ``WK0599xx``); Rotterdam's *wijken* (Oud-Crooswijk, Tarwewijk,
+...) are one or more CBS *buurten* (codes ``BU0599xxxx``). The levels used here
+are ``buurt``, ``wijk`` and ``gebied`` in Rotterdam's sense, and ``gemeente``.
+An area registry (``fm.load_areas("rotterdam")``) lists names, levels, codes
+and parents; with it, data may name areas by name or by CBS code. Without one,
+a CBS code prefix gives the level: GM -> gemeente, WK -> gebied, BU -> buurt.
+
+Area data in canonical (long) form has one row per area, year and indicator:
+``area, level, year, indicator, value, population, flag``. ``value`` is NaN
+for missing and suppressed values -- never zero -- and ``flag`` says why
+(``missing``, ``suppressed`` for CBS '.', ``secret`` for 'x'); in CBS
+StatLine tables '-' (*nihil*) is a real zero and is flagged ``nihil``, in other
+tables '-' is a missing value; provisional years ('2022*') are flagged
+``provisional``. A percentage written with its sign (``12%``) reads as 12, the
+value in the indicator's % unit, like a plain ``12`` in a column whose unit is
+``%``. Numbers follow the library's one cell parser (``factormodel._cells``):
+decimal comma or point, and an ambiguous ``1,000`` or ``1.000`` is an error.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from factormodel.errors import DataError, DataWarning, UnknownAreaError, close_matches
+from factormodel.tables._cells import (
+    TableSource,
+    listing,
+    parse_numbers,
+    per_unique,
+    per_unique_coded,
+    require_columns,
+    text,
+)
+
+__all__ = ["AREA_DATA_COLUMNS", "LEVELS", "POPULATION_COLUMNS", "near_miss_areas",
+           "normalize_area_data", "registry_from_frame"]
+
+#: Area levels from fine to coarse.
+LEVELS = ("buurt", "wijk", "gebied", "gemeente")
+#: Columns of area data in canonical form.
+AREA_DATA_COLUMNS = ("area", "level", "year", "indicator", "value", "population", "flag")
+
+_AREA_ALIASES = ("area", "gebied", "wijk", "buurt", "regio", "regio's", "wijken en buurten",
+                 "naam", "name")
+_CODE_ALIASES = ("code", "cbs_code", "codering", "codering (code)", "regiocode", "gwb_code",
+                 "wijkencode", "buurtcode")
+_YEAR_ALIASES = ("year", "jaar", "perioden", "periode", "period")
+_POP_ALIASES = ("population", "inwoners", "bevolking", "aantal inwoners", "jongeren")
+_DIGITS = re.compile(r"\D")  # what is left of a name without its letters: its digits
+
+#: Column names read as an area's population (case-insensitive), for messages and forms.
+POPULATION_COLUMNS = _POP_ALIASES
+_YEAR_RE = re.compile(r"^(\d{4})(JJ00)?(\*)?$")
+_CODE_RE = re.compile(r"^(GM|WK|BU)\d{4,8}$")
+_CODE_LEVEL = {"GM": "gemeente", "WK": "gebied", "BU": "buurt"}
+
+
+def registry_from_frame(raw: pd.DataFrame, where: str = "areas") -> pd.DataFrame:
+    """Validate an area registry (columns ``area, level`` and optionally ``cbs_code, parent``).
+
+    Names must be unique within a level and codes unique overall; every parent
+    must be an area in the registry.
+    """
+    cols, _, missing = require_columns(raw.columns, ("area", "level"), TableSource(where))
+    if missing:
+        raise DataError("; ".join(map(str, missing)))
+    reg = pd.DataFrame({
+        "area": [text(v) for v in raw[cols["area"]]],
+        "level": [text(v).lower() for v in raw[cols["level"]]],
+        "cbs_code": [text(v).upper() for v in raw[cols["cbs_code"]]] if "cbs_code" in cols
+        else "",
+        "parent": [text(v) for v in raw[cols["parent"]]] if "parent" in cols else "",
+    })
+    problems = []
+    bad_level = reg.loc[~reg["level"].isin(LEVELS), "level"].unique()
+    if len(bad_level):
+        problems.append(f"unknown level(s) {', '.join(map(repr, bad_level))}; expected one of "
+                        f"{', '.join(LEVELS)}")
+    dup = reg[reg.duplicated(["area", "level"], keep=False)]
+    if len(dup):
+        problems.append("duplicate area(s): " + ", ".join(sorted(set(dup["area"]))))
+    codes = reg.loc[reg["cbs_code"] != "", "cbs_code"]
+    if codes.duplicated().any():
+        dup_codes = sorted(set(codes[codes.duplicated()]))
+        problems.append("duplicate CBS code(s): " + ", ".join(dup_codes))
+    bad_parent = sorted(set(reg["parent"]) - set(reg["area"]) - {""})
+    if bad_parent:
+        problems.append("unknown parent(s): " + ", ".join(bad_parent))
+    if problems:
+        raise DataError(f"{where}: " + "; ".join(problems))
+    return reg
+
+
+def _find(columns: list[str], aliases: tuple[str, ...]) -> str | None:
+    lowered = {c.strip().lower(): c for c in columns}
+    return next((lowered[a] for a in aliases if a in lowered), None)
+
+
+def _parse_year(value: Any) -> tuple[int, bool, bool, bool]:
+    """A year cell as (year, provisional, unreadable, StatLine period); year 0 when
+    unreadable."""
+    m = _YEAR_RE.match(text(value).upper())
+    if not m:
+        return 0, False, True, False
+    return int(m.group(1)), bool(m.group(3)), False, bool(m.group(2))
+
+
+def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
+                        columns: Mapping[str, str] | None = None, where: str = "data",
+                        nihil: bool | None = None, lines: Sequence[int] | None = None,
+                        year: int | None = None) -> pd.DataFrame:
+    """Turn a long or wide table of area data into canonical long form.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        *Long*: columns for the area (name or code), the year, ``indicator``
+        and ``value``, optionally ``population``, ``level``, ``unit``,
+        ``direction``, ``flag``; any other column is kept as text.
+        *Wide*: an area column, a year column, optionally a population column,
+        and one column per indicator.
+    areas : DataFrame, optional
+        Area registry; names and CBS codes are resolved against it and
+        unknown areas raise :class:`UnknownAreaError`.
+    columns : mapping, optional
+        Renames wide columns to indicator ids (e.g. StatLine titles).
+    where : str
+        Name of the source, used in error messages.
+    nihil : bool, optional
+        Whether a dash (``-``) means CBS StatLine's *nihil*, a real zero
+        (flag ``nihil``). By default only in StatLine tables: when the year
+        column is called ``Perioden`` or holds StatLine periods such as
+        ``2022JJ00``. Elsewhere a dash is a missing value (flag ``missing``).
+    lines : sequence of int, optional
+        The file line of each row of ``raw``, to name bad cells by line
+        (:func:`factormodel.read_area_data` passes them); else by row number.
+    year : int, optional
+        The year of every row of a table that has no year column (a table
+        with one is read as it is, and ``year`` is not used).
+
+    Raises
+    ------
+    DataError
+        For a missing area or year column, unreadable years, values or
+        populations (every bad cell is named with its line or row, area and
+        column, all in one error), duplicate rows, or inconsistent populations.
+    UnknownAreaError
+        For areas not in the registry.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"wijk": ["A", "B", "C"], "jaar": [2023] * 3,
+    ...                     "vsv": ["2,5", "-", "12%"]})
+    >>> normalize_area_data(raw)[["area", "value", "flag"]]
+      area  value     flag
+    0    A    2.5
+    1    B    NaN  missing
+    2    C   12.0
+    >>> raw["vsv"] = ["2", "1,000", "1_0"]  # no cell shows the decimal mark
+    >>> normalize_area_data(raw)
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.DataError: data: 2 value(s) are not numbers or CBS symbols: '1,000' (row 2,
+    'B', 'vsv') in column 'vsv': '1,000' is ambiguous: ... '1_0' (row 3, 'C', 'vsv') in column
+    'vsv': expected a number, got '1_0' ('_' is not a digit separator in tables)
+    """
+    frame = raw.rename(columns={c: str(c).strip() for c in raw.columns})
+    if columns:
+        frame = frame.rename(columns=dict(columns))
+    if year is not None and _find(list(map(str, frame.columns)), _YEAR_ALIASES) is None:
+        frame = frame.assign(year=str(year))
+    cols = list(frame.columns)
+    area_col, code_col = _find(cols, _AREA_ALIASES), _find(cols, _CODE_ALIASES)
+    year_col, pop_col = _find(cols, _YEAR_ALIASES), _find(cols, _POP_ALIASES)
+    ind_col, val_col = _find(cols, ("indicator",)), _find(cols, ("value", "waarde"))
+    required: list[tuple[str, ...]] = [_AREA_ALIASES + _CODE_ALIASES, _YEAR_ALIASES]
+    if ind_col or val_col:  # a long table needs both (else 'value' would be an indicator)
+        required += [("indicator",), ("value", "waarde")]
+    _, _, missing = require_columns(cols, required, TableSource(where))
+    if missing:
+        no_year = year_col is None and " (give the year of a table without a year column: " \
+            "year=2023 in Python, --year 2023 on the command line)"
+        raise DataError("; ".join(map(str, missing)) + (no_year or ""))
+    if len(frame) == 0:
+        raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})")
+    extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),
+                         _find(cols, ("level", "niveau")), _find(cols, ("flag",))) if c]
+    ids = [c for c in (area_col, code_col, year_col, pop_col) if c]
+    passthrough: list[str] = []
+    if ind_col and val_col:
+        long = frame.rename(columns={ind_col: "indicator", val_col: "value"})
+        known = {*ids, "indicator", "value", *extra}
+        passthrough = [c for c in long.columns if c not in known]  # e.g. status, source, note
+        long = long[[*ids, "indicator", "value", *[c for c in extra if c not in ids],
+                     *passthrough]]
+        raw_row, raw_cols = np.arange(len(long)), [str(val_col)]  # one value column
+        per_row, reps = long, 1
+    else:
+        value_cols = [c for c in cols if c not in ids + extra]
+        if not value_cols:
+            raise DataError(f"{where}: no indicator columns and no 'indicator'/'value' columns")
+        id_vars = ids + [c for c in extra if c not in ids]  # per-row attributes stay attached
+        long = frame[id_vars + value_cols].melt(id_vars=id_vars, var_name="indicator",
+                                                value_name="value")
+        raw_row = np.tile(np.arange(len(frame)), len(value_cols))
+        raw_cols = [str(c) for c in value_cols]  # cell k is in column k // len(frame)
+        # the row attributes of a wide table are its own columns, repeated once per
+        # indicator column by the melt: parse them on the wide rows and repeat the results
+        per_row, reps = frame, len(value_cols)
+    n = len(long)
+    problems: list[str] = []
+
+    def place(k: int) -> str:
+        r = int(raw_row[k])
+        return f"line {lines[r]}" if lines is not None else f"row {r + 1}"
+
+    def places(ks: list[int]) -> str:
+        """``line 3`` for one row, ``lines 2, 3 and 5`` (at most 10 named) for several."""
+        if len(ks) == 1:
+            return place(ks[0])
+        nums = [place(k).split()[1] for k in ks]
+        word = "lines" if lines is not None else "rows"
+        if len(nums) <= 10:
+            return f"{word} {', '.join(nums[:-1])} and {nums[-1]}"
+        return f"{word} {', '.join(nums[:10])} and {len(nums) - 10} more"
+
+    # areas ---------------------------------------------------------------------------
+    def tiled(result: Any) -> Any:
+        if reps == 1:
+            return result
+        return tuple(np.tile(r, reps) for r in result) if isinstance(result, tuple) \
+            else np.tile(result, reps)
+
+    m = len(per_row)
+    none = (np.zeros(m, dtype=np.intp), np.asarray([""], dtype=object))
+    names = per_unique_coded(per_row[area_col], text) if area_col else none
+    codes = (per_unique_coded(per_row[code_col], lambda v: text(v).upper()) if code_col
+             else none)
+    area, level, area_group, area_code = tiled(_resolve_areas(names, codes, areas, where,
+                                                              per_row.get("level")))
+    # years ---------------------------------------------------------------------------
+    years, provisional, bad_year, jj00 = tiled(per_unique(per_row[year_col], _parse_year,
+                                                          (int, bool, bool, bool)))
+    if bad_year.any():
+        rows = np.flatnonzero(bad_year)
+        rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]  # wide: once per row
+        groups: dict[str, list[int]] = {}  # one entry per distinct unreadable year
+        for k in rows:
+            groups.setdefault(text(long[year_col].iloc[k]), []).append(int(k))
+        problems.append(f"{len(rows)} unreadable year(s) (expected e.g. 2022, 2022JJ00 or "
+                        "2022*): " + listing([
+                            f"{value!r} ({places(ks)}) in column {str(year_col)!r}"
+                            for value, ks in groups.items()]))
+    if nihil is None:  # StatLine's own period column name and period codes
+        nihil = str(year_col).strip().lower() == "perioden" or bool(jj00.any())
+    # values --------------------------------------------------------------------------
+    values, flags, errors = parse_numbers(long["value"], markers=True, nihil=nihil,
+                                          percent=True)
+    bad = np.flatnonzero(pd.notna(errors))
+    if len(bad):
+        raw_values = long["value"].to_numpy()
+        labels = long["indicator"].to_numpy()
+        problems.append(f"{len(bad)} value(s) are not numbers or CBS symbols: "
+                        + listing([f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, "
+                                   f"{labels[k]!r}) in column {raw_cols[k // m]!r}: {errors[k]}"
+                                   for k in bad]))
+    if "flag" in long.columns:  # keep flags given in canonical files
+        given = per_unique(long["flag"], text)
+        flags = np.where(given != "", given, flags)
+    flags = np.where((flags == "") & provisional, "provisional", flags)
+    population = np.full(n, np.nan)
+    if pop_col:
+        population, _, pop_errors = tiled(parse_numbers(per_row[pop_col], markers=True,
+                                                        nihil=nihil, grouping=True))
+        rows = np.flatnonzero(pd.notna(pop_errors))
+        rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]
+        if len(rows):
+            problems.append(f"{len(rows)} population(s) are not numbers: " + listing([
+                f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                f"{str(pop_col)!r}: {pop_errors[k]}" for k in rows]))
+        with np.errstate(invalid="ignore"):
+            negative = np.flatnonzero(population < 0)
+        negative = negative[~pd.Series(raw_row[negative]).duplicated().to_numpy()]
+        if len(negative):
+            problems.append(f"{len(negative)} population(s) are negative: " + listing([
+                f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                f"{str(pop_col)!r}: a population cannot be negative" for k in negative]))
+    if problems:
+        raise DataError(f"{where}: " + "; ".join(problems))
+    # (area, level, year) groups and indicators as integer codes, for the checks below; a
+    # wide table's groups are its rows and its indicators its columns
+    if reps == 1:
+        group = _key_codes([area_group, years])
+        codes_, labels = per_unique_coded(long["indicator"], text)
+        indicator = labels[codes_]
+        indicator_code = pd.factorize(labels)[0][codes_]  # ' a' and 'a' are one indicator
+    else:
+        group = np.tile(_key_codes([area_group[:m], years[:m]]), reps)
+        labels = np.asarray([text(c) for c in value_cols], dtype=object)
+        indicator = np.repeat(labels, m)
+        indicator_code = np.repeat(pd.factorize(labels)[0], m)
+    out = pd.DataFrame({"area": area, "level": level, "year": years,
+                        "indicator": indicator, "value": values,
+                        "population": population, "flag": flags})
+    for c in extra:
+        low = c.strip().lower()
+        if low in ("unit", "eenheid"):
+            out["unit"] = per_unique(long[c], text)
+        elif low == "direction":
+            out["direction"] = per_unique(long[c], text)
+    for c in passthrough:
+        out[c] = per_unique(long[c], text)
+    _check_duplicates(out, where, group * (int(indicator_code.max(initial=0)) + 2)
+                      + indicator_code + 1)
+    _check_population(out, where, group)
+    for name, near, rows in near_miss_areas(out, codes=area_code):
+        warnings.warn(f"{where}: area {name!r} ({places(rows)}) is one letter from {near!r}, "
+                      "and the two never give the same indicator in the same year: did you "
+                      f"mean {near!r}? As written, {name!r} is a separate area and {near!r} "
+                      "lacks its values; correct the name (or give CBS codes)",
+                      DataWarning, stacklevel=3)
+    if pop_col:  # which column the populations came from (all residents or young people)
+        out.attrs["population_column"] = str(pop_col)
+    return out
+
+
+def near_miss_areas(data: pd.DataFrame, codes: np.ndarray | None = None
+                    ) -> list[tuple[str, str, list[int]]]:
+    """Area names that look like a misspelling of another: ``(name, meant, rows)``.
+
+    A pair is flagged when the names differ by one letter (added, dropped or changed;
+    letter case and digits aside), are at the same level, and never give the same
+    indicator in the same year -- the signature of a typo: a ``Rubroeck`` row next to
+    ``Rubroek`` data makes a new area and leaves Rubroek without that value. Of the
+    pair, the name with fewer rows is taken as the misspelling; ``rows`` are its
+    positions in ``data``. Names that differ in a digit (``Buurt 1``, ``Buurt 2``) and
+    CBS codes (``BU03630000``) are never flagged. Linear in the number of distinct
+    names (their one-letter deletions).
+
+    ``codes``, optional: one integer per row for its area, numbered 0, 1, ... in order
+    of first appearance (as :func:`pandas.factorize` numbers ``data["area"]``), when the
+    caller has them; the names are then not hashed again.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"area": ["Rubroek", "Rubroek", "Rubroeck"], "level": "wijk",
+    ...                   "year": 2024, "indicator": ["a", "b", "c"], "value": 1.0})
+    >>> near_miss_areas(d)
+    [('Rubroeck', 'Rubroek', [2])]
+    """
+    if codes is None:
+        codes, names = pd.factorize(data["area"].astype(str).to_numpy())
+    else:  # the caller's codes, 0, 1, ... in order of first appearance
+        first = np.flatnonzero(pd.Series(codes).duplicated().to_numpy() == 0)
+        names = data["area"].astype(str).to_numpy()[first]
+    if len(names) < 2:
+        return []
+    variants: dict[tuple[str, str], list[str]] = {}
+    is_code = pd.Series(names, dtype=object).str.fullmatch(_CODE_RE.pattern).to_numpy(bool)
+    for name in names[~is_code]:  # a CBS code is no misspelt name
+        key, digits = name.casefold(), _DIGITS.sub("", name)
+        # only letters are deleted: names that differ in a digit are never a pair
+        for v in {key, *(key[:i] + key[i + 1:] for i, ch in enumerate(key)
+                         if not ch.isdigit())}:
+            variants.setdefault((digits, v), []).append(name)
+    pairs = {tuple(sorted((a, b))) for group in variants.values() if len(group) > 1
+             for i, a in enumerate(group) for b in group[i + 1:]}
+    pairs = {(a, b) for a, b in pairs if a.casefold() != b.casefold()}
+    if not pairs:
+        return []
+    index = {name: k for k, name in enumerate(names)}
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+
+    def rows_of(name: str) -> np.ndarray:
+        k = index[name]
+        return order[bounds[k]:bounds[k + 1]]
+
+    found = []
+    for a, b in sorted(pairs):
+        in_a, in_b = data.iloc[rows_of(a)], data.iloc[rows_of(b)]
+        if set(in_a["level"].astype(str)) != set(in_b["level"].astype(str)):
+            continue
+        keys = ["year", "indicator"]
+        shared = in_a[keys].merge(in_b[keys].drop_duplicates(), on=keys)
+        if len(shared):
+            continue
+        name, meant = (a, b) if len(in_a) < len(in_b) else (b, a)
+        found.append((name, meant, rows_of(name).tolist()))
+    return found
+
+
+def _resolve_areas(names: tuple[np.ndarray, np.ndarray], codes: tuple[np.ndarray, np.ndarray],
+                   registry: pd.DataFrame | None, where: str, given_level: pd.Series | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Area names and levels per row, resolved once per distinct (name, code, level).
+
+    ``names`` and ``codes`` are :func:`~factormodel._cells.per_unique_coded` pairs (row codes,
+    distinct texts). Returns the area and level of every row and one integer per row for
+    its resolved (area, level) and one for its area name, for grouping without hashing the
+    names again."""
+    n = len(names[0])
+    want = (per_unique_coded(given_level, lambda v: text(v).lower()) if given_level is not None
+            else (np.zeros(n, dtype=np.intp), np.asarray([""], dtype=object)))
+    row_key = _key_codes([names[0], codes[0], want[0]])  # groups in order of first appearance
+    first = np.full(row_key.max() + 1 if len(row_key) else 0, len(row_key))
+    np.minimum.at(first, row_key, np.arange(len(row_key)))
+    area, level = _resolve_distinct(names[1][names[0][first]].tolist(),
+                                    codes[1][codes[0][first]].tolist(),
+                                    want[1][want[0][first]].tolist(), registry, where,
+                                    given_level is not None)
+    area, level = np.asarray(area, dtype=object), np.asarray(level, dtype=object)
+    resolved = _key_codes([area, level])  # two spellings may name one area
+    named = pd.factorize(area)[0]
+    return area[row_key], level[row_key], resolved[row_key], named[row_key]
+
+
+def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
+                      registry: pd.DataFrame | None, where: str, level_given: bool
+                      ) -> tuple[list[str], list[str]]:
+    if registry is None:
+        area = [nm or cd for nm, cd in zip(names, codes, strict=True)]
+        if level_given:
+            return area, want_level
+        level = [_CODE_LEVEL.get(cd[:2], "") if _CODE_RE.match(cd) else
+                 (_CODE_LEVEL.get(nm.upper()[:2], "") if _CODE_RE.match(nm.upper()) else "")
+                 for nm, cd in zip(names, codes, strict=True)]
+        return area, level
+    by_code = {c: (a, lv) for a, lv, c in zip(registry["area"], registry["level"],
+                                              registry["cbs_code"], strict=True) if c}
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for a, lv in zip(registry["area"], registry["level"], strict=True):
+        by_name.setdefault(a.lower(), []).append((a, lv))
+    area, level, unknown = [], [], []
+    for nm, cd, lv in zip(names, codes, want_level, strict=True):
+        if cd and cd in by_code:
+            a, alv = by_code[cd]
+        elif _CODE_RE.match(nm.upper()) and nm.upper() in by_code:
+            a, alv = by_code[nm.upper()]
+        elif nm.lower() in by_name:
+            options = by_name[nm.lower()]
+            match = [o for o in options if not lv or o[1] == lv]
+            if len(match) != 1:
+                raise DataError(f"{where}: area {nm!r} is ambiguous ("
+                                + ", ".join(f"{a} ({b})" for a, b in options)
+                                + "); add a 'level' column or use CBS codes")
+            a, alv = match[0]
+        else:
+            unknown.append(nm or cd)
+            a, alv = nm or cd, ""
+        area.append(a)
+        level.append(alv)
+    if unknown:
+        shown = sorted(set(unknown))
+        raise UnknownAreaError(
+            f"{where}: {len(shown)} area(s) not in the area registry: "
+            + "; ".join(f"{u!r} ({close_matches(u, registry['area'].tolist())})"
+                        for u in shown[:8]) + ("" if len(shown) <= 8 else " ..."))
+    return area, level
+
+
+def _key_codes(columns: list[Any]) -> np.ndarray:
+    """One integer per row for the combination of ``columns`` (0, 1, ... in order of first
+    appearance), hashing each column once instead of grouping on tuples of cells. Integer
+    columns (codes from :func:`~factormodel._cells.per_unique_coded`) are combined as they
+    are, without hashing them again."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1  # key < size
+    for col in columns:
+        arr = col.to_numpy() if isinstance(col, pd.Series) else np.asarray(col)
+        if arr.dtype.kind in "iu" and (len(arr) == 0 or arr.min() >= 0):
+            codes, card = arr.astype(np.int64, copy=False), int(arr.max(initial=0)) + 1
+        else:
+            codes, uniques = pd.factorize(arr)
+            codes, card = codes.astype(np.int64) + 1, len(uniques) + 1  # missing is a value
+        if size * card >= 2 ** 62:  # renumber the key before it could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max(initial=0)) + 1
+        key, size = key * card + codes, size * card
+    return pd.factorize(key)[0].astype(np.int64)  # 0, 1, ... in order of first appearance
+
+
+def _check_duplicates(data: pd.DataFrame, where: str, rows: np.ndarray) -> None:
+    """``rows``: one integer per (area, level, year, indicator) of ``data``."""
+    key = ["area", "level", "year", "indicator"]
+    dup = data[pd.Series(rows).duplicated(keep=False).to_numpy()]
+    if len(dup):
+        shown = dup.drop_duplicates(key).head(5)
+        raise DataError(f"{where}: {len(dup)} rows share an area, year and indicator, e.g. "
+                        + "; ".join(f"{r.area} {r.year} {r.indicator}"
+                                    for r in shown.itertuples()))
+
+
+def _check_population(data: pd.DataFrame, where: str, groups: np.ndarray) -> None:
+    """``groups``: one integer per (area, level, year) of ``data``."""
+    pop = data["population"].to_numpy(dtype=float)
+    given = ~np.isnan(pop)
+    group, value = groups[given], pop[given]
+    size = int(groups.max(initial=-1)) + 1
+    low, high = np.full(size, np.inf), np.full(size, -np.inf)
+    np.minimum.at(low, group, value)
+    np.maximum.at(high, group, value)
+    if not (low[group] != high[group]).any():  # one population per (area, level, year)
+        return
+    spread = data[given].groupby(["area", "level", "year"])["population"].nunique()
+    bad = spread[spread > 1]
+    if len(bad):
+        raise DataError(f"{where}: population differs between rows of the same area and "
+                        f"year: " + ", ".join(f"{a} {y}" for (a, _, y) in bad.index[:5]))

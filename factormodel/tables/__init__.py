@@ -1,0 +1,1 @@
+"""Tables and results plumbing: cells, table checks, graph arrays, JSON, HTML, safe writes."""

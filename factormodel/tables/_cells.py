@@ -1,0 +1,592 @@
+"""One parser for every table cell, and one required-columns check (private).
+
+Every reader of factormodel -- model tables, weight tables, edge lists, FCM
+matrices, deltas, indicator and intervention catalogues, area data and the
+numbers typed on the command line -- turns a cell into a number with
+:func:`parse_number` (or its per-distinct-value wrapper :func:`parse_numbers`)
+and finds its columns with :func:`require_columns`. A rule changed here changes
+for every reader; no reader keeps a copy. This module is the lowest layer: it
+imports only :mod:`factormodel.errors`.
+
+The number rules
+----------------
+A reader switches on only the options its data need: ``markers`` and
+``nihil`` (CBS symbols) for area data, ``grouping`` for money and counts,
+``percent`` for values in an indicator's own unit.
+
+====================  ============================  ======================================
+cell                  read as                       why
+====================  ============================  ======================================
+``0.25``, ``0,25``    0.25                          decimal point or decimal comma
+``-1,5e3``            -1500.0                       exponent, with either decimal mark
+``"0,5"``             0.5                           one pair of surrounding double quotes
+``0,500``             0.5                           a thousands group never follows a 0
+``1.000``, ``1,000``  error (ambiguous)             1000 or 1.0? Both are plausible, unless
+                                                    the column's other cells show its
+                                                    decimal mark (``0,5``: ``1,000`` is 1.0)
+``1.234,5``           error                         thousands separators are refused...
+``1.000``             1000.0 (``grouping``)         ...except in money and counts, which
+``12.345.678``        12345678.0 (``grouping``)     never have three decimals: there one
+``1.000,5``           1000.5 (``grouping``)         mark before exactly three digits, or
+``1,000.5``           1000.5 (``grouping``)         two different marks, are unambiguous
+``12%``               12.0 (``percent``)            the value in its % unit, as area data
+                                                    carry percentages (unit ``%``)
+``1_0``               error                         Python's digit grouping is not a table
+                                                    number
+``inf``, ``nan``      error                         never a non-finite number
+``True``              error                         a boolean is not a number
+empty, None, NaN      missing (flag ``missing``)    never zero
+``.``, ``?``          missing, flag ``suppressed``  CBS symbols (``markers``); elsewhere
+``x``                 missing, flag ``secret``      an error
+``-``, ``–``, ``—``   missing (flag ``missing``),   CBS StatLine writes ``-`` for *nihil*,
+                      or 0, flag ``nihil``          a real zero (``nihil``); elsewhere a
+                      (``nihil``)                   dash means "no value"
+====================  ============================  ======================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from factormodel.errors import InvalidParameterError, Problem
+
+__all__ = ["MISSING_MARKERS", "TableSource", "decimal_mark", "format_number", "is_missing",
+           "listing", "parse_number", "parse_numbers", "per_unique", "require_columns",
+           "table_decimal_mark", "text", "year_argument"]
+
+#: Cells that mean "no value", with the flag they get (CBS StatLine's symbols).
+MISSING_MARKERS = {"": "missing", ".": "suppressed", "?": "suppressed", "x": "secret",
+                   "X": "secret"}
+#: Dashes: nihil (a real zero) in CBS StatLine tables, "no value" elsewhere.
+DASHES = frozenset({"-", "\u2013", "\u2014"})
+
+# a number with at most one decimal mark and no grouping (ASCII digits only: Python's
+# float() also takes '1_0' and non-ASCII digits, which are not table numbers)
+_PLAIN = re.compile(r"([+-]?)([0-9]*)(?:([.,])([0-9]*))?((?:[eE][+-]?[0-9]+)?)")
+# one mark followed by exactly three digits after 1-3 digits not starting with 0
+_AMBIGUOUS = re.compile(r"[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}")
+_GROUPED = {
+    ".": re.compile(r"([+-]?)([1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,([0-9]+))?"),
+    ",": re.compile(r"([+-]?)([1-9][0-9]{0,2}(?:,[0-9]{3})+)(?:\.([0-9]+))?"),
+}
+_NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where a table came from, used to name the place of each problem.
+
+    ``style`` is ``"csv"`` (rows are file lines; ``lines`` gives the line of
+    each data row, else row *i* is line *i + 2*), ``"json"`` (rows are list
+    positions in ``file``) or ``"frame"`` (an in-memory table).
+    """
+
+    table: str
+    style: str = "frame"
+    file: str = ""
+    lines: tuple[int, ...] = ()
+
+    def where(self, row: int | None = None, column: str | None = None) -> str:
+        if self.style == "csv":
+            place = self.file or self.table
+            if row is not None:
+                place += f" line {self.lines[row] if self.lines else row + 2}"
+            if column is not None:
+                place += f"{',' if row is not None else ''} column '{column}'"
+            return place
+        if self.style == "json":
+            place = f"{self.file}: {self.table}"
+            if row is not None:
+                place += f"[{row}]"
+            if column is not None:
+                place += f".{column}"
+            return place
+        place = self.table
+        if row is not None:
+            place += f" row {row}"
+        if column is not None:
+            place += f", column '{column}'"
+        return place
+
+    def key(self, row: int | None = None, column: str | None = None) -> tuple:
+        return (self.table, row, column)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, pandas NA and empty / whitespace-only strings."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    return False
+
+
+def text(value: Any) -> str:
+    """A cell as stripped text with ``\\n`` line breaks; missing cells become ``""``."""
+    if is_missing(value):
+        return ""
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def parse_number(value: Any, *, markers: bool = False, nihil: bool = False,
+                 percent: bool = False, grouping: bool = False, decimal: str | None = None
+                 ) -> tuple[float, str, str | None]:
+    """Parse one cell into ``(number, flag, error)`` by the rules in the module docstring.
+
+    Parameters
+    ----------
+    value : object
+        The cell: text as read from a file, a number, or a missing value.
+    markers : bool
+        Read CBS's symbols ``.`` and ``?`` (flag ``suppressed``) and ``x``
+        (flag ``secret``) as missing values, as area data do. Elsewhere they
+        are errors.
+    nihil : bool
+        Read ``-`` (and en/em dashes) as CBS StatLine's *nihil*: 0 with flag
+        ``"nihil"``. Only for StatLine-style sources; otherwise a dash is a
+        missing value.
+    percent : bool
+        Accept a trailing ``%`` (``"12%"`` reads as 12.0, the value in its %
+        unit). Without it a % sign is an error.
+    grouping : bool
+        The quantity may be written with thousands separators (money,
+        counts): ``12.345.678``, ``1.000,5`` and ``1,000.5`` are read, and a
+        single mark followed by exactly three digits (``250.000``) separates
+        thousands, since money and counts never have three decimals. Without
+        it every thousands separator is an error (an ambiguous one says so).
+    decimal : {".", ","}, optional
+        The decimal mark of the cell's column, when its other cells show it
+        (:func:`decimal_mark`). It settles the ambiguous shape ``1,234``: the
+        decimal mark reads as a decimal mark, the other one as a thousands
+        separator (then allowed only with ``grouping``).
+
+    Returns
+    -------
+    number : float
+        NaN when the cell is missing (see ``flag``) or wrong (see ``error``).
+    flag : str
+        ``""`` for a number; ``missing``, ``suppressed``, ``secret`` or ``nihil``.
+    error : str or None
+        What is wrong and what was expected, or None.
+
+    Examples
+    --------
+    >>> parse_number("0,25")
+    (0.25, '', None)
+    >>> parse_number(".", markers=True)
+    (nan, 'suppressed', None)
+    >>> parse_number("-"), parse_number("-", nihil=True)
+    ((nan, 'missing', None), (0.0, 'nihil', None))
+    >>> parse_number("250.000", grouping=True), parse_number("250.000,50", grouping=True)
+    ((250000.0, '', None), (250000.5, '', None))
+    >>> parse_number("1,000")[2].split(":")[0]
+    "'1,000' is ambiguous"
+    >>> parse_number("1,234", decimal=","), parse_number("1,234", decimal=".", grouping=True)
+    ((1.234, '', None), (1234.0, '', None))
+    >>> print(parse_number("1_0")[2])
+    expected a number, got '1_0' ('_' is not a digit separator in tables)
+    """
+    if value is None or value is pd.NA:
+        return math.nan, "missing", None
+    if isinstance(value, bool | np.bool_):
+        return math.nan, "", f"expected a number, got the boolean {bool(value)}"
+    if isinstance(value, int | float | np.integer | np.floating):
+        try:
+            x = float(value)
+        except OverflowError:
+            return math.nan, "", f"expected a finite number, got {value!r}"
+        if math.isnan(x):
+            return math.nan, "missing", None
+        if math.isinf(x):
+            return math.nan, "", f"expected a finite number, got {x}"
+        return x, "", None
+    return _parse_text(str(value), markers, nihil, percent, grouping, decimal)
+
+
+def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: bool,
+                decimal: str | None) -> tuple[float, str, str | None]:
+    s = raw.strip()
+    if len(s) >= 2 and s[0] == s[-1] == '"':  # a quoted number, '"0,5"'
+        s = s[1:-1].strip()
+    if s == "" or (markers and s in MISSING_MARKERS):
+        return math.nan, MISSING_MARKERS[s], None
+    if s in DASHES:
+        return (0.0, "nihil", None) if nihil else (math.nan, "missing", None)
+    if s.endswith("%"):
+        if not percent:
+            return math.nan, "", (f"expected a number, got {raw.strip()!r}; a % sign is not "
+                                  "allowed here (give the number without it)")
+        s = s[:-1].rstrip()
+    if s[:1] in ("\u2212", "\u2013"):  # typographic minus signs
+        s = "-" + s[1:]
+    m = _PLAIN.fullmatch(s)
+    if m and (m.group(2) or m.group(4)) and (m.group(4) or m.group(3) != ","):
+        if not m.group(5) and _AMBIGUOUS.fullmatch(s) and decimal != m.group(3):
+            if grouping:
+                return _finite(float(s.replace(m.group(3), "")), raw)
+            if decimal is None:
+                return math.nan, "", _ambiguous(s, m.group(3))
+            return math.nan, "", (f"expected a number, got {raw.strip()!r} (its column uses "
+                                  f"{decimal!r} as decimal mark, so {m.group(3)!r} separates "
+                                  "thousands, which are not allowed here; write "
+                                  f"{s.replace(m.group(3), '')})")
+        number = f"{m.group(1)}{m.group(2) or '0'}.{m.group(4) or '0'}{m.group(5)}"
+        return _finite(float(number), raw)
+    for mark, grouped in _GROUPED.items():
+        g = grouped.fullmatch(s)
+        if g:
+            number = f"{g.group(1)}{g.group(2).replace(mark, '')}.{g.group(3) or '0'}"
+            if grouping:
+                return _finite(float(number), raw)
+            return math.nan, "", (f"expected a number, got {raw.strip()!r} (thousands "
+                                  f"separators are not allowed here; write {float(number)!r})")
+    nonfinite = _NON_FINITE.fullmatch(s)
+    if nonfinite and nonfinite.group(1).lower() == "nan":
+        return math.nan, "", f"expected a number, got NaN ({raw.strip()!r})"
+    if nonfinite:
+        return math.nan, "", f"expected a finite number, got {raw.strip()!r}"
+    hint = " ('_' is not a digit separator in tables)" if "_" in s else ""
+    return math.nan, "", f"expected a number, got {raw.strip()!r}{hint}"
+
+
+def _finite(x: float, raw: str) -> tuple[float, str, str | None]:
+    if math.isinf(x):
+        return math.nan, "", f"expected a finite number, got {raw.strip()!r} (too large)"
+    return x, "", None
+
+
+def _ambiguous(s: str, mark: str) -> str:
+    sign = "-" if s.startswith("-") else ""
+    digits = s.lstrip("+-")
+    thousands = sign + digits.replace(mark, "")
+    decimal = repr(float(sign + digits.replace(mark, ".")))
+    return (f"{s!r} is ambiguous: {thousands} ({mark!r} separating thousands) or {decimal} "
+            f"({mark!r} as decimal mark); write {thousands} for the first, "
+            f"{format_number(float(decimal)).replace('.', mark)} for the second")
+
+
+def decimal_mark(values: pd.Series | Sequence[Any]) -> str | None:
+    """The decimal mark that a column's unambiguous text cells agree on, or None.
+
+    ``0,5``, ``2,75``, ``1,5e3``, ``0,500`` and ``1.234,5`` show a decimal comma;
+    ``0.5`` and ``1,234.5`` a decimal point; ``1,000``-shaped cells show nothing.
+    When the cells show both marks, or neither, there is no decimal mark and
+    ``1,000``-shaped cells stay ambiguous.
+
+    Examples
+    --------
+    >>> decimal_mark(["0,5", "1,234", "12"]), decimal_mark(["1,234", "12"])
+    (',', None)
+    >>> decimal_mark(["0,5", "0.5"]) is None
+    True
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if pd.api.types.is_numeric_dtype(series):
+        return None
+    cells = series.to_numpy(dtype=object)
+    with contextlib.suppress(TypeError):  # unhashable cells (lists from JSON) are kept
+        cells = pd.unique(cells)
+    seen = {_decimal_evidence(v) for v in cells if isinstance(v, str)} - {None}
+    return seen.pop() if len(seen) == 1 else None
+
+
+def table_decimal_mark(columns: Iterable[pd.Series | Sequence[Any]]) -> str | None:
+    """:func:`decimal_mark` over several columns of one table (one file, one convention)."""
+    parts = [c if isinstance(c, pd.Series) else pd.Series(list(c), dtype=object)
+             for c in columns]
+    parts = [c for c in parts if not pd.api.types.is_numeric_dtype(c)]
+    return decimal_mark(pd.concat(parts, ignore_index=True)) if parts else None
+
+
+def _decimal_evidence(raw: str) -> str | None:
+    """The decimal mark a text cell shows unambiguously, or None."""
+    s = raw.strip()
+    if len(s) >= 2 and s[0] == s[-1] == '"':
+        s = s[1:-1].strip()
+    s = s.removesuffix("%").rstrip()
+    m = _PLAIN.fullmatch(s)
+    if m and m.group(3) and m.group(4) and not _AMBIGUOUS.fullmatch(s):
+        return m.group(3)
+    for mark, grouped in _GROUPED.items():
+        g = grouped.fullmatch(s)
+        if g and (g.group(3) is not None or g.group(2).count(mark) > 1):
+            return "," if mark == "." else "."
+    return None
+
+
+def format_number(x: float) -> str:
+    """The shortest text of ``x`` that :func:`parse_number` reads back exactly.
+
+    That is ``repr(x)``, with a ``0`` added where ``repr`` gives the ambiguous
+    shape ``1.234`` (which a Dutch reader takes for 1234).
+
+    Examples
+    --------
+    >>> format_number(0.25), format_number(1.234), format_number(-12.5)
+    ('0.25', '1.2340', '-12.5')
+    """
+    s = repr(float(x))
+    return s + "0" if _AMBIGUOUS.fullmatch(s) else s
+
+
+def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
+                  nihil: bool = False, percent: bool = False, grouping: bool = False,
+                  decimal: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`parse_number` of every cell, computed once per distinct value.
+
+    Returns three arrays as long as ``values``: the numbers (float, NaN where
+    missing or wrong), the flags and the errors (None where the cell is fine).
+    A numeric column skips the text rules; the result is the same. Without
+    ``decimal``, the column's own :func:`decimal_mark` settles ``1,234``-shaped
+    cells; pass the mark found over several columns of one table to use it.
+
+    Examples
+    --------
+    >>> x, flags, errors = parse_numbers(["0,5", ".", "1,234", "1_0"], markers=True)
+    >>> x.tolist(), flags.tolist(), [e is None for e in errors]
+    ([0.5, nan, 1.234, nan], ['', 'suppressed', '', ''], [True, True, True, False])
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        x = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        nan, inf = np.isnan(x), np.isinf(x)
+        flags = np.full(len(x), "", dtype=object)
+        flags[nan] = "missing"
+        errors = np.full(len(x), None, dtype=object)
+        for i in np.flatnonzero(inf):
+            errors[i] = f"expected a finite number, got {x[i]}"
+        x[inf] = np.nan
+        return x, flags, errors
+
+    mark = decimal if decimal is not None else decimal_mark(series)
+
+    def parse(v: Any) -> tuple[float, str, str | None]:
+        return parse_number(v, markers=markers, nihil=nihil, percent=percent, grouping=grouping,
+                            decimal=mark)
+
+    x, flags, errors = per_unique(series, parse, (float, object, object))
+    return x, flags, errors
+
+
+def run_starts(values: np.ndarray) -> np.ndarray | None:
+    """Where each run of equal values starts, when the column comes in long runs (as a
+    wide table melted to long form does with its indicator, level, year and status
+    columns); None when it does not, so the caller hashes every cell instead."""
+    n = len(values)
+    if n < 1024 or values.dtype != object:
+        return None
+    try:
+        head = values[:1024]
+        if np.count_nonzero(head[1:] != head[:-1]) > 128:  # short runs: not worth it
+            return None
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    except TypeError:  # e.g. pd.NA, whose comparisons have no truth value
+        return None
+    return starts if len(starts) * 8 < n else None
+
+
+def per_unique(values: pd.Series, fn: Callable[[Any], Any],
+               parts: tuple[Any, ...] | None = None) -> Any:
+    """``fn`` applied to every cell, computed once per distinct value.
+
+    Model and area tables repeat kinds, settings, strengths, sources, names and years
+    across many rows; parsing each distinct value once keeps large tables fast. Cells
+    that cannot be hashed (lists from JSON) are parsed one by one.
+
+    Returns an object array of ``fn``'s results; with ``parts`` (one dtype per element
+    of the tuples ``fn`` returns) a tuple of arrays, one per element.
+    """
+    codes, results = per_unique_coded(values, fn, parts)
+    if parts is None:
+        return results[codes]
+    return tuple(column[codes] for column in results)
+
+
+def per_unique_coded(values: pd.Series, fn: Callable[[Any], Any],
+                     parts: tuple[Any, ...] | None = None) -> tuple[np.ndarray, Any]:
+    """:func:`per_unique` before it is spread over the rows: ``(codes, results)``.
+
+    ``results[codes]`` (or each part's ``column[codes]``) is :func:`per_unique`'s answer;
+    the integer ``codes`` (one per cell, into the distinct values) let a caller group
+    rows without hashing the cells again. Two codes may carry the same result (``' a'``
+    and ``'a'`` both give ``'a'``).
+
+    Examples
+    --------
+    >>> codes, results = per_unique_coded(pd.Series(["b", "a ", "b"]), str.strip)
+    >>> codes.tolist(), results.tolist()
+    ([0, 1, 0], ['b', 'a'])
+    """
+    starts = run_starts(values.to_numpy()) if isinstance(values, pd.Series) else None
+    try:
+        if starts is None:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        else:  # a column in long runs (a melted wide table): hash only where runs start
+            codes, uniques = pd.factorize(values.iloc[starts], use_na_sentinel=False)
+            codes = np.repeat(codes, np.diff(np.append(starts, len(values))))
+        uniques = np.asarray(uniques, dtype=object)  # fast iteration
+    except TypeError:  # unhashable cells
+        codes, uniques = np.arange(len(values)), values.to_numpy(dtype=object)
+    results = [fn(u) for u in uniques]
+    # pandas counts True, 1 and 1.0 (False, 0, 0.0) as one value: such cells go one by one
+    mixed = [j for j, u in enumerate(uniques) if not isinstance(u, str) and _zero_or_one(u)]
+    rows = np.flatnonzero(np.isin(codes, mixed)) if mixed else np.arange(0)
+    if len(rows):
+        cells = values.to_numpy(dtype=object)[rows]
+        codes = codes.copy()
+        codes[rows] = len(results) + np.arange(len(rows))
+        results += [fn(v) for v in cells]
+    if parts is None:
+        mapped = np.empty(len(results), dtype=object)
+        mapped[:] = results
+        return codes, mapped
+    out = []
+    for k, dtype in enumerate(parts):
+        column = np.empty(len(results), dtype=dtype)
+        for j, r in enumerate(results):  # element-wise: parts may themselves be tuples
+            column[j] = r[k]
+        out.append(column)
+    return codes, tuple(out)
+
+
+def _zero_or_one(value: Any) -> bool:
+    try:
+        return bool(value == 0 or value == 1)
+    except (TypeError, ValueError):  # arrays, odd objects
+        return False
+
+
+def listing(items: Sequence[str], sep: str = "; ", limit: int = 25) -> str:
+    """Problems joined for a message: every one up to ``limit``, then how many more.
+
+    Examples
+    --------
+    >>> listing([f"cell {i}" for i in range(4)], limit=2)
+    'cell 0; cell 1; ... and 2 more'
+    """
+    more = f"{sep}... and {len(items) - limit} more" if len(items) > limit else ""
+    return sep.join(items[:limit]) + more
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def require_columns(columns: Iterable[Any], required: Sequence[str | Sequence[str]],
+                    src: TableSource, *, known: Sequence[str] | None = None
+                    ) -> tuple[dict[str, Any], list[Any], list[Problem]]:
+    """Find a table's columns by name, ignoring letter case and surrounding spaces.
+
+    Parameters
+    ----------
+    columns : iterable
+        The table's column labels as read.
+    required : sequence of str or of tuples of str
+        Canonical (lower-case) names that must be present; a tuple lists
+        aliases (``("year", "jaar", "perioden")``), the first present is
+        found under the first name.
+    src : TableSource
+        Where the table came from, for the problems' places.
+    known : sequence of str, optional
+        Every canonical name the reader understands (default: any name).
+        Others are returned as extras; a known name given twice is a problem.
+
+    Returns
+    -------
+    found : dict
+        Canonical name -> the column label as read.
+    extras : list
+        Labels of the columns that are not known.
+    problems : list of Problem
+        One per missing required column (naming the columns found) and per
+        duplicated known column.
+
+    Examples
+    --------
+    >>> found, extras, problems = require_columns(
+    ...     ["Source", " target ", "gewicht"], ("source", "target", "weight"),
+    ...     TableSource("w.csv"), known=("source", "target", "weight", "sd"))
+    >>> found, extras
+    ({'source': 'Source', 'target': ' target '}, ['gewicht'])
+    >>> print(problems[0])
+    w.csv: missing required column 'weight' (found: Source,  target , gewicht)
+    >>> found, _, problems = require_columns(["Wijk", "jr"], [("area", "wijk"), ("year", "jaar")],
+    ...                                      TableSource("d"))
+    >>> found["area"]
+    'Wijk'
+    >>> print(problems[0])
+    d: missing required column 'year' (or one of jaar; found: Wijk, jr)
+    """
+    labels = list(columns)
+    found: dict[str, Any] = {}
+    extras: list[Any] = []
+    problems: list[Problem] = []
+    for col in labels:
+        norm = str(col).strip().lower()
+        if known is not None and norm not in known:
+            extras.append(col)
+        elif norm in found:
+            problems.append(Problem(src.where(None, str(col)),
+                                    f"column '{norm}' appears more than once", src.key(None, norm)))
+        else:
+            found[norm] = col
+    for col in required:
+        names = (col,) if isinstance(col, str) else tuple(col)
+        hit = next((a for a in names if a in found), None)
+        if hit is None:
+            aliases = f"; or one of {', '.join(names[1:])}" if len(names) > 1 else ""
+            problems.append(Problem(
+                src.where(), f"missing required column '{names[0]}' ({aliases.lstrip('; ')}"
+                f"{'; ' if aliases else ''}found: "
+                f"{', '.join(str(c) for c in labels) or 'none'})", src.key(None, names[0])))
+        elif hit != names[0]:
+            found.setdefault(names[0], found[hit])
+    return found, extras, problems
+
+
+def year_argument(year: Any, what: str = "year") -> int | None:
+    """A year given as an argument (``2023``, ``"2023"``, ``2023.0``, a numpy integer) as
+    an int; None stays None.
+
+    Raises
+    ------
+    InvalidParameterError
+        For anything that is not one whole year (a list, a bool, ``2023.5``, ``"2022-23"``),
+        naming the argument.
+
+    Examples
+    --------
+    >>> year_argument("2023"), year_argument(np.int64(2022)), year_argument(2021.0)
+    (2023, 2022, 2021)
+    >>> year_argument([2022, 2023])
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.InvalidParameterError: year must be one year such as 2023, got [2022,
+    2023] (list); give one year at a time
+    """
+    if year is None:
+        return None
+    if isinstance(year, float | np.floating) and float(year).is_integer():
+        return int(year)
+    if isinstance(year, bool | np.bool_) or not isinstance(year, int | np.integer | str):
+        raise InvalidParameterError(f"{what} must be one year such as 2023, got {year!r} "
+                                    f"({type(year).__name__}); give one year at a time")
+    digits = str(year).strip()
+    if not digits.lstrip("-").isdigit():
+        raise InvalidParameterError(f"{what} must be a whole year such as 2023, got {year!r}")
+    return int(digits)

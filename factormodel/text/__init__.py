@@ -1,0 +1,1 @@
+"""The text layer: words and numbers in Dutch and English."""

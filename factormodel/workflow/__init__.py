@@ -1,0 +1,1 @@
+"""The wijk workflow: one analysis (analyse), the wijkplan, progress, evaluation."""
