@@ -176,7 +176,7 @@ def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = Fa
     """The error on stderr in the command's --lang (and a JSON object on stdout with
     --format json); exit status 2.
 
-    The library's messages are English; :func:`_lang.error` renders the common ones in
+    The library's messages are English; :func:`text.messages.error` renders the common ones in
     Dutch. A problem list of a data file is printed whole (file, line, column, what was
     expected); a model's points to ``factormodel validate``. An exception outside
     FactorModelError is a bug in factormodel: it is said so, with exit status 1.

@@ -491,15 +491,15 @@ def test_guard_frame_guards_text_not_numbers():
 
 
 def test_web_downloads_are_guarded():
-    pytest.importorskip("fastapi")
     import base64
     import io
 
-    from factormodel.serve import web
+    from factormodel.render.view import downloads
 
     frame = pd.DataFrame({"factor": ["@SUM(A1)"], "score": [-1.5]})
     for lang, (first, other) in {"en": (",-1.5", ";-1,5"), "nl": (";-1,5", ",-1.5")}.items():
-        csv_href, xlsx_href, other_href = web._downloads(frame, "t", lang)
+        d = downloads(frame, "t", lang)
+        csv_href, xlsx_href, other_href = d.csv, d.xlsx, d.csv_other
         csv = base64.b64decode(csv_href.split("base64,", 1)[1]).decode("utf-8-sig")
         assert "'@SUM(A1)" in csv and first in csv
         csv = base64.b64decode(other_href.split("base64,", 1)[1]).decode("utf-8-sig")

@@ -32,7 +32,7 @@ def test_oud_crooswijk_vsv_shows_ranking_and_figures(base_url):
         assert rows.count() >= 3
         first = rows.nth(0).locator("td")
         assert first.nth(0).inner_text() == "1"
-        assert "Oud-Crooswijk" in first.nth(6).inner_text()  # the explanation names the wijk
+        assert "Oud-Crooswijk" in first.nth(5).inner_text()  # the explanation names the wijk
         figure = page.locator("img#ranking-figure")
         assert figure.evaluate("img => img.complete && img.naturalWidth > 300")
         widths = page.locator("figure img").evaluate_all(

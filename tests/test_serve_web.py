@@ -138,7 +138,8 @@ def test_dutch_and_round_budgets_are_accepted(client, typed, amount):
     assert r.status_code == 200, alert(r.text)
     assert f"van € {amount}" in r.text
     assert f'value="{htmllib.escape(typed, quote=True)}"' in r.text  # kept as typed
-    assert "<th scope=\"col\">kosten (€)</th>" in r.text and ">Kosten<" not in r.text
+    # the portfolio table is the wijkrapport's (one partial): a numeric column, right-aligned
+    assert re.search(r'<th scope="col"[^>]*>kosten \(€\)</th>', r.text) and ">Kosten<" not in r.text
 
 
 def test_bad_amounts_are_refused_all_at_once(client):
@@ -401,10 +402,10 @@ def test_a_goal_with_a_size_shows_the_change_needed_on_the_page(client, model, t
     needed = fm.required_change(model, fm.parse_goal(goal), levels=levels).to_frame()
     start = r.text.index('class="needed"')
     cells = [htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r.text[start:])]
-    first = cells[:7]  # factor, way, indicator, change, unit, SD, within the spread
+    first = cells[:6]  # factor, way, indicator, change (in its unit), SD, within the spread
     assert first[0] == model.nodes.loc[needed["factor"][0], "label_nl"] and first[1] == "alleen"
-    assert float(first[5].replace(",", ".")) == pytest.approx(needed["change_sd"][0], abs=0.006)
-    assert first[6] == ("ja" if needed["within_spread"][0] else "nee: meer dan 2 SD")
+    assert float(first[4].replace(",", ".")) == pytest.approx(needed["change_sd"][0], abs=0.006)
+    assert first[5] == ("ja" if needed["within_spread"][0] else "nee: meer dan 2 SD")
 
 
 def test_her_figures_come_first_on_the_page(client, model, tmp_path):
@@ -441,8 +442,9 @@ def test_inwoners_is_not_the_portfolios_young_people_on_the_page(client):
     r = client.post("/", data={**form, "population": "1500"}, files=files)
     assert r.status_code == 200, alert(r.text)
     text = htmllib.unescape(r.text)
-    assert "1.500 jongeren van 12-18 jaar (door u opgegeven)" in text and "over: €" in text
-    left = text.split("Niet gekozen, met de reden")[1].split("</details>")[0]
+    assert "1.500 jongeren van 12-18 jaar (door u opgegeven)" in text
+    assert "Over van het budget: €" in text
+    left = text.split("Niet gekozen, en waarom")[1].split("</table>")[0]
     for english in ("does not", "its expected effect", "less improvement"):
         assert english not in left
 

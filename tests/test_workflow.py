@@ -106,3 +106,74 @@ def test_the_cli_takes_its_monte_carlo_defaults_from_options():
     for prog, action in found:
         if "wijkanalyse" in prog or "maak" in prog:
             assert action.default is None, (prog, action.dest, action.default)
+
+
+# --------------------------------------------------------------------------- one view, two faces
+
+
+def _rows(html, table_id):
+    """The cells of the table with ``table_id`` (header first), as text."""
+    import html as htmllib
+
+    part = html[html.index(f'id="{table_id}"'):]
+    part = part[:part.index("</table>")]
+    return [[htmllib.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", part, re.S)]
+
+
+@pytest.fixture(scope="module")
+def page_and_report(client):
+    """The same question on the page and in the wijkrapport (fm.Options' defaults in both)."""
+    page = client.post("/", data={"model": "rotterdam-jeugd", "dataset": "example",
+                                  "area": AREA, "goals": "\n".join(GOALS),
+                                  "budget": "250.000"})
+    assert page.status_code == 200, page.text[-2000:]
+    report = fm.report("rotterdam-jeugd", fm.load_example_data(), AREA,
+                       [fm.parse_goal(g) for g in GOALS], budget=BUDGET)
+    return page.text, report
+
+
+def test_the_page_and_the_report_show_the_same_figures(page_and_report):
+    page, report = page_and_report
+    for table in ("indicator-table", "ranking", "portfolio-table", "left-out",
+                  "not-measured"):
+        shown = _rows(page, table)
+        assert len(shown) > 1, table
+        assert shown == _rows(report, table), table
+    # the key figures themselves: the first factor, its interval, what the portfolio costs
+    ranking = _rows(page, "ranking")
+    assert ranking[1][0] == "1" and re.fullmatch(r"[\d,]+ – [\d,]+", ranking[1][3])
+    spent = re.search(r"Kosten (€ [\d.]+) van € 250\.000", page).group(1)
+    assert f"Kosten {spent} van € 250.000" in report
+
+
+def test_the_partials_are_the_ones_both_faces_use(page_and_report):
+    """A partial rendered alone from the view of the same analysis is found, as it is, in
+    the page and in the report; every shared partial marks its part in both."""
+    from factormodel.render.view import build_view, render
+
+    page, report = page_and_report
+    a = fm.analyse("rotterdam-jeugd", fm.load_example_data(), AREA, GOALS, budget=BUDGET)
+    view = build_view(a, "nl")
+    for partial in ("_caveats.html", "_uncertainty.html"):
+        alone = render(partial, view=view).strip()
+        assert len(alone) > 100 and "<p>" in alone, partial
+        assert alone in page and alone in report, partial
+    for part in ("profile", "goals", "ranking", "uncertainty", "portfolio", "unmeasured",
+                 "caveats"):
+        assert f'class="partial-{part}"' in page and f'class="partial-{part}"' in report
+
+
+def test_a_hostile_area_name_is_escaped_in_both_faces(client):
+    hostile = 'Oud "&" <img src=x onerror=alert(1)>'
+    data = fm.load_example_data()
+    data = data[data["area"].isin([AREA, "Rotterdam"])].replace({"area": {AREA: hostile}})
+    html = fm.report("rotterdam-jeugd", data, hostile, ["vsv"], n_draws=50)
+    csv = data.to_csv(index=False).encode()
+    page = client.post("/", data={"area": hostile, "outcome": "vsv"},
+                       files={"file": ("wijk.csv", csv, "text/csv")})
+    assert page.status_code == 200, page.text[-2000:]
+    for doc in (html, page.text):
+        assert "<img src=x" not in doc
+        assert "&lt;img src=x onerror=alert(1)&gt;" in doc
+    assert "<h1>Wijkrapport Oud &#34;&amp;&#34; &lt;img" in html

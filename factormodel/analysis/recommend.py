@@ -40,6 +40,11 @@ from factormodel.tables._json import json_safe
 from factormodel.tables._results import Result, check_lang, provenance_of
 from factormodel.text import numbers as fmt
 
+
+def _score(x: float, lang: str) -> str:
+    return fmt.number(x, 3, lang, significant=True)
+
+
 __all__ = ["EVIDENCE", "EVIDENCE_DAMPING", "Recommendation", "factor_gains", "gap_effects",
            "recommend", "sparse_outcome_notes"]
 
@@ -192,7 +197,7 @@ class Recommendation(Result):
                     f"Ranking of target factors for {self.area}{against} (goals: {goals}), "
                     f"model {self.model.name}")
             if len(ranked):
-                items = ", ".join(f"{rank}. {labels.get(f, f)} (score {fmt.number(score, 3, lang, significant=True)})"
+                items = ", ".join(f"{rank}. {labels.get(f, f)} (score {_score(score, lang)})"
                                   for rank, f, score in zip(
                                       ranked["rank"].astype(int).tolist(),
                                       ranked["factor"].astype(str).tolist(),

@@ -164,7 +164,8 @@ class PropagationResult(ScenarioResult):
             given = int(self.inputs.notna().sum())
             values = outs.dropna()
             order = values.abs().sort_values(ascending=False, kind="stable").index
-            parts = ", ".join(f"{labels[o]} {_signed(values[o], lang)}" for o in order) or ("geen" if nl else "none")
+            parts = (", ".join(f"{labels[o]} {_signed(values[o], lang)}" for o in order)
+                     or ("geen" if nl else "none"))
             nodes = (("knooppunt" if given == 1 else "knooppunten") if nl else
                      ("node" if given == 1 else "nodes"))
             text = (f"Voorspelde verandering van de resultaten door {given} gegeven {nodes}, "

@@ -47,7 +47,7 @@ from factormodel.analysis.indicators import (
     profile_index,
     to_indicator_units,
 )
-from factormodel.analysis.population import ages_of, young_people
+from factormodel.analysis.population import YoungPeople, ages_of, young_people
 from factormodel.analysis.portfolio import Portfolio, load_interventions, optimize_portfolio
 from factormodel.analysis.readback import read_goal
 from factormodel.analysis.recommend import Recommendation, recommend
@@ -81,7 +81,7 @@ from factormodel.serve.limits import (
 )
 from factormodel.serve.renders import Busy, RenderQueue
 from factormodel.tables._json import json_safe
-from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
+from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, WijkAnalysis, analyse
 
 __all__ = ["EXAMPLE_DATASET", "REPORTS_WAITING", "UPLOAD_TYPES", "Limits", "RequestError",
            "Workspace",
@@ -735,6 +735,21 @@ def outcome_prediction(model: FactorModel, row: pd.Series, prof: Profile | None 
     result = propagate(model, row[list(model.factors)], missing="free")
     outcomes = result.outcomes.rename(row.name)
     return result, to_indicator_units(model, outcomes, profile=prof)
+
+
+def wijkanalyse(model: FactorModel, prof: Profile, area: str, outcomes: Mapping[str, float],
+                goals: Sequence[str] = (), *, budget: float | None,
+                population: float | None, top: int) -> tuple[WijkAnalysis, YoungPeople | None]:
+    """The one wijk analysis (:func:`factormodel.analyse`) of the page, with the young
+    people its portfolio is for (given, or the data's column of young people, for the
+    goals' age group; never a column of all residents), as the wijkrapport computes it."""
+    chosen = goals_of(outcomes, goals)
+    young = None if budget is None else young_people(prof, area, number=population,
+                                                     ages=ages_of(chosen))
+    a = analyse(model, None, area, chosen, budget=budget,
+                population=None if young is None else young.number, prof=prof,
+                options=DEFAULT_OPTIONS.with_(top=top))
+    return a, young
 
 
 def wijkanalyse_doc(model: FactorModel, data: pd.DataFrame, prof: Profile, area: str,

@@ -43,8 +43,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from factormodel.analysis.goals import required_changes
-from factormodel.analysis.indicators import Profile, indicator_table, load_indicators
+from factormodel.analysis.indicators import Profile, load_indicators
 from factormodel.analysis.population import young_people
 from factormodel.analysis.readback import read_goal
 from factormodel.analysis.words import parse_number
@@ -52,6 +51,14 @@ from factormodel.core.model import WEIGHTS_KIND_NL, FactorModel
 from factormodel.errors import DataError, FactorModelError
 from factormodel.files.areas import near_miss_areas
 from factormodel.render import plot
+from factormodel.render.view import (
+    Cell,
+    Downloads,
+    Table,
+    build_view,
+    downloads,
+    environment,
+)
 from factormodel.serve import service
 from factormodel.serve.figures import figure_png, provenance_line
 from factormodel.serve.http_errors import error_status
@@ -65,7 +72,9 @@ from factormodel.text import words as L
 __all__ = ["TEXT", "mount_static", "router"]
 
 _HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(_HERE / "templates"))
+#: The page's templates and the partials it shares with the wijkrapport (one environment:
+#: autoescaping on, the same whitespace rules, so a partial renders the same in both).
+templates = Jinja2Templates(env=environment(_HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 
 #: Every text on the page, in Dutch and English.
@@ -135,9 +144,10 @@ TEXT: dict[str, dict[str, str]] = {
         "better": "beter", "worse": "slechter", "same": "gelijk",
         "ambiguous": "richting onduidelijk",
         "profile": "Profiel", "profile_note": "Afstand tot de referentie in standaarddeviaties "
-        "tussen kinderen (SD); index 100 = referentie, hoger = beter. De figuur toont de 15 "
-        "grootste "
-        "achterstanden, de tabel alle gemeten factoren. Niet-gemeten factoren staan er niet in.",
+        "tussen kinderen (SD); index 100 = referentie, hoger = beter. De tabel toont alle "
+        "gemeten factoren en resultaten. Niet-gemeten factoren staan er niet in.",
+        "goals_title": "Gekozen resultaten en wat ze drijft in het model",
+        "unmeasured": "Wat niet gemeten is", "caveats": "Kanttekeningen",
         "drivers": "Wat drijft de gekozen resultaten in deze wijk",
         "drivers_note": "De gemeten factoren van de wijk worden vastgehouden; het model "
         "voorspelt de rest. Elke balk is de bijdrage van één factor (SD).",
@@ -231,9 +241,10 @@ TEXT: dict[str, dict[str, str]] = {
         "better": "better", "worse": "worse", "same": "the same",
         "ambiguous": "direction ambiguous",
         "profile": "Profile", "profile_note": "Distance from the reference in standard "
-        "deviations between children (SD); index 100 = reference, higher = better. The figure "
-        "shows the 15 "
-        "largest shortfalls, the table every measured factor. Unmeasured factors are left out.",
+        "deviations between children (SD); index 100 = reference, higher = better. The table "
+        "shows every measured factor and outcome. Unmeasured factors are left out.",
+        "goals_title": "Chosen outcomes and what drives them in the model",
+        "unmeasured": "What is not measured", "caveats": "Caveats",
         "drivers": "What drives the chosen outcomes in this area",
         "drivers_note": "The area's measured factors are held; the model predicts the rest. "
         "Each bar is one factor's contribution (SD).",
@@ -275,19 +286,6 @@ _PROFILE_BARS = 15
 def mount_static(app: FastAPI) -> None:
     """Serve the page's CSS and JS (shipped inside the package) under ``/static``."""
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
-
-
-@dataclass
-class Table:
-    """A table for the page: header, formatted rows, and its downloads."""
-
-    key: str
-    columns: list[str]
-    rows: list[list[str]]
-    csv: str = ""
-    xlsx: str = ""
-    html_id: str = ""
-    csv_other: str = ""
 
 
 @dataclass
@@ -334,45 +332,13 @@ def _lang(value: Any) -> str:
 _CSV_URI = "data:text/csv;charset=utf-8;base64,"
 _XLSX_URI = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
 
-
-def _downloads(frame: pd.DataFrame, key: str, lang: str) -> tuple[str, str, str]:
-    """``(csv, xlsx, other csv)`` as data URIs, written by the library's one table writer.
-
-    Dutch page: ``csv-nl`` (``;``, decimal comma, Dutch headers, BOM) and a Dutch
-    workbook, with the plain CSV (stable keys, ``,``, decimal point) as the other.
-    English page: the plain CSV and an English workbook, with ``csv-nl`` as the other.
-    """
-    def uri(prefix: str, data: bytes) -> str:
-        return prefix + base64.b64encode(data).decode("ascii")
-
-    nl = table_bytes(L.translate_frame(frame, "nl"), "csv-nl")
-    plain = table_bytes(frame, "csv")
-    xlsx = table_bytes(L.translate_frame(frame, lang), "xlsx", sheet=key)
-    first, other = (nl, plain) if lang == "nl" else (plain, nl)
-    return uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other)
-
-
-#: Columns the page adds for its own display (a label in the page's language).
-_PAGE_LABELS = ("label", "indicator_label")
-
-
-def _download_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """What a table's downloads hold: the library's columns; the page's display labels are
-    left out when the library's own ``label_nl``/``label_en`` are there (in Dutch they
-    would be a second and third column called ``omschrijving``, and a table with two
-    columns of one name does not read back)."""
-    if {"label_nl", "label_en"} <= set(frame.columns):
-        return frame.drop(columns=[c for c in _PAGE_LABELS if c in frame.columns])
-    return frame
-
-
 #: Headers of the area data download, as the area data reader reads them back.
 _AREA_DATA_NL = {"area": "gebied", "year": "jaar", "indicator": "indicator",
                  "value": "waarde", "population": "jongeren", "flag": "flag",
                  "status": "status"}
 
 
-def area_data_downloads(data: pd.DataFrame, area: str, lang: str) -> Table:
+def area_data_downloads(data: pd.DataFrame, area: str, lang: str) -> Downloads:
     """The rows of ``data`` the wijk's profile is computed from (the wijk and the city
     rows, every year) as downloads that :func:`factormodel.read_area_data` reads back:
     ``csv-nl`` and XLSX with the reader's Dutch headers (``gebied``, ``jaar``, ``waarde``,
@@ -391,15 +357,16 @@ def area_data_downloads(data: pd.DataFrame, area: str, lang: str) -> Table:
     nl, plain = table_bytes(dutch, "csv-nl"), table_bytes(frame, "csv")
     book = table_bytes(dutch if lang == "nl" else frame, "xlsx", sheet="gegevens")
     first, other = (nl, plain) if lang == "nl" else (plain, nl)
-    key = "gegevens" if lang == "nl" else "data"
-    return Table(key, [], [], _CSV_URI + base64.b64encode(first).decode("ascii"),
-                 _XLSX_URI + base64.b64encode(book).decode("ascii"), "",
-                 _CSV_URI + base64.b64encode(other).decode("ascii"))
+    d = downloads(frame, "gegevens" if lang == "nl" else "data", lang)
+
+    def uri(prefix: str, data: bytes) -> str:
+        return prefix + base64.b64encode(data).decode("ascii")
+
+    return dataclasses.replace(d, csv=uri(_CSV_URI, first), xlsx=uri(_XLSX_URI, book),
+                               csv_other=uri(_CSV_URI, other))
 
 
 def _fmt(value: Any, digits: int = 2, lang: str = "nl") -> str:
-    if value is None or (isinstance(value, float | np.floating) and not np.isfinite(value)):
-        return "–"
     if isinstance(value, float | np.floating):
         return fmt.number(value, digits, lang, missing="–")
     return str(value)
@@ -419,22 +386,17 @@ def _unit_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _table(frame: pd.DataFrame, key: str, columns: dict[str, tuple[str, int | None]],
            lang: str, html_id: str = "") -> Table:
-    """Format ``frame``'s ``columns`` ({column: (text key, digits)}) for the page."""
+    """Format ``frame``'s ``columns`` ({column: (text key, digits)}) for the page, with the
+    table's downloads (a :class:`factormodel.render.view.Table`, as the shared partials)."""
     t = TEXT[lang]
     shown = frame[list(columns)]
-    rows = [[_fmt(v, d or 0, lang) if d is not None else _fmt(v, lang=lang)
+    rows = [[Cell(_fmt(v, d or 0, lang) if d is not None else _fmt(v, lang=lang))
              for v, (_, d) in zip(r, columns.values(), strict=True)]
             for r in shown.itertuples(index=False)]
-    csv, xlsx, other = _downloads(_download_frame(frame), key, lang)
-    return Table(key, [t.get(k, k) for k, _ in columns.values()], rows, csv, xlsx, html_id,
-                 other)
-
-
-def _in_words(table: Table, lang: str, labels: dict[str, str]) -> Table:
-    """A left-out table whose shown reasons are in the page's language (``_lang.reason``,
-    the CLI's and the wijkrapport's rule); the downloads keep what they carry."""
-    rows = [[*r[:-1], L.reason(r[-1], lang, labels)] for r in table.rows]
-    return dataclasses.replace(table, rows=rows)
+    numeric = {k for k, (_, d) in enumerate(columns.values()) if d is not None}
+    return Table(tuple(t.get(k, k) for k, _ in columns.values()),
+                 tuple(tuple(r) for r in rows), frozenset(numeric), html_id,
+                 downloads(frame, key, lang))
 
 
 def _default_model(ws: Workspace) -> str:
@@ -798,19 +760,27 @@ def _report(ws: Workspace, c: Choices, content: bytes | None) -> str:
 
 
 def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]:
-    """Compute profile, drivers, ranking and portfolio for the page."""
-    lang, t = c.lang, TEXT[c.lang]
+    """The one wijk analysis for the form (:func:`factormodel.analyse`, as every face), its
+    view (:func:`factormodel.render.view.build_view`, as the wijkrapport) and the page's own
+    parts: the profile per node, the area's data and the outcomes' drivers."""
+    lang = c.lang
     model, data, prof = _chosen(ws, c, content)
     _need_goal(c)
     synthetic = bool(prof.synthetic)
     row = prof.row(c.area)
     label = model.nodes[f"label_{lang}"]
     kind = model.nodes["kind"]
+    if c.budget is not None:
+        _population(prof, c)  # refuses on the page, in its language, when there is none
+    analysis, young = service.wijkanalyse(model, prof, c.area, c.outcomes, c.goals,
+                                          budget=c.budget, population=c.population,
+                                          top=c.top)
+    view = build_view(analysis, lang, young=young, with_downloads=True)
 
     def fig(draw: Any, **size: Any) -> str:
         return figure_png(draw, model=model, synthetic=synthetic, lang=lang, **size)
 
-    # profile
+    # the profile per node (factors and outcomes; the indicators are in the view)
     index = service.profile_index_row(model, prof, c.area)
     measured = row.dropna()
     prof_frame = pd.DataFrame({"node": measured.index, "label": label[measured.index].to_numpy(),
@@ -821,121 +791,25 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
     profile_table = _table(prof_frame, "profiel" if lang == "nl" else "profile",
                            {"label": ("node", None), "delta_sd": ("delta_sd", 2),
                             "index": ("index", 0)}, lang, "profile-table")
-    profile_fig = fig(lambda ax: plot.plot_profile(model, prof, area=c.area, ax=ax, lang=lang,
-                                                   top=_PROFILE_BARS))
-    # her figures first: the one indicator table (as the CLI profile and the wijkrapport)
-    ind = indicator_table(model, prof, c.area)
-    ind = ind.assign(label=ind[f"label_{lang}"],
-                     verdict=ind["verdict"].map(lambda v: t.get(v, v) if v else "–"),
-                     value_text=[_with_unit(v, u, lang) for v, u in
-                                 zip(ind["value"], ind["unit"], strict=True)],
-                     reference_text=[_with_unit(v, u, lang) for v, u in
-                                     zip(ind["reference"], ind["unit"], strict=True)])
-    figures_table = _table(ind, "indicatoren" if lang == "nl" else "indicators",
-                           {"label": ("indicator", None), "value_text": ("in_area", None),
-                            "reference_text": ("ref_value", None),
-                            "difference": ("difference", 1),
-                            "verdict": ("verdict", None), "sd_children": ("sd_children", 2),
-                            "sd_areas": ("sd_areas", 1), "percentile": ("percentile", 0)},
-                           lang, "indicator-table")
 
-    # drivers: the area's measured factors held, outcomes predicted
-    result, units = service.outcome_prediction(model, row, prof)
-    goals = [read_goal(g) for g in c.goals]
+    # drivers: the area's measured factors held, outcomes predicted (the analysis' prediction)
+    goals = service.goals_of({}, c.goals) if c.goals else []
     chosen = list(dict.fromkeys([o for o in c.outcomes if o in model.outcomes]
                                 + [g.target for g in goals if g.target in model.outcomes]))
+    result, units = analysis.prediction, analysis.prediction_units
     driver_figs = [fig(lambda ax, o=o: plot.plot_contributions(result, o, ax=ax, lang=lang))
                    for o in chosen[:_MAX_DRIVER_FIGURES]]
-    units = _unit_words(units[units["node"].isin(chosen)].assign(
-        label=lambda u: u["node"].map(label), indicator_label=lambda u: u[f"label_{lang}"]),
-        lang)
+    if len(units):
+        units = _unit_words(units[units["node"].isin(chosen)].assign(
+            label=lambda u: u["node"].map(label),
+            indicator_label=lambda u: u[f"label_{lang}"]), lang)
+    else:
+        units = pd.DataFrame(columns=["label", "delta_sd", "change", "change_unit",
+                                      "indicator_label"])
     prediction_table = _table(units, "voorspelling" if lang == "nl" else "prediction",
                               {"label": ("outcome", None), "delta_sd": ("delta_sd", 2),
                                "change": ("change", 2), "change_unit": ("unit", None),
                                "indicator_label": ("indicator", None)}, lang)
-
-    # goals with a size: what their strongest drivers would have to change (the report's rule)
-    needed = []
-    cat = load_indicators(model) if "indicators" in model.table_names else None
-    for rc in required_changes(model, goals, indicators=cat, levels=prof.area_levels(c.area)):
-        frame = rc.to_frame().assign(
-            label=lambda f: f["factor"].map(label),
-            indicator_label=lambda f: f["indicator"].map(
-                lambda i: str(cat.loc[i, f"label_{lang}"]) if cat is not None and i in cat.index
-                else i),
-            way=lambda f: f["way"].map({"alone": "alleen", "together": "samen"} if lang == "nl"
-                                       else {"alone": "alone", "together": "together"}),
-            change_unit=lambda f: f["unit"],
-            reachable=lambda f: f["within_spread"].map(
-                {True: "ja", False: "nee: meer dan 2 SD"} if lang == "nl"
-                else {True: "yes", False: "no: more than 2 SD"}))
-        needed.append({"goal": f"{label[rc.goal.node]}: {rc.goal.goal.change_text(lang)}",
-                       "out_of_reach": not bool(rc.table["within_spread"].all()),
-                       "table": _table(_unit_words(frame, lang),
-                                       "nodig" if lang == "nl" else "needed",
-                                       {"label": ("factor", None), "way": ("way", None),
-                                        "indicator_label": ("indicator", None),
-                                        "change": ("change", 2), "change_unit": ("unit", None),
-                                        "change_sd": ("change_sd", 2),
-                                        "reachable": ("within_spread", None)}, lang)})
-
-    # ranking
-    rec = service.recommendation_frame(model, prof, c.outcomes, area=c.area, top=c.top,
-                                       alpha=1.0, goals=c.goals)
-    rec_shown = rec.table.assign(rank=rec["rank"].map(lambda r: "–" if pd.isna(r)
-                                                      else str(int(r))),
-                                 label=rec[f"label_{lang}"])
-    ranking_table = _table(rec_shown, "aanbeveling" if lang == "nl" else "recommendation",
-                           {"rank": ("rank", None), "label": ("factor", None),
-                            "score": ("score", 3), "room": ("room", 2), "gain": ("gain", 2),
-                            "evidence": ("evidence", 2),
-                            f"explanation_{lang}": ("explanation", None)}, lang, "ranking")
-    ranking_notes = [str(n[lang]) for n in rec.notes]
-    has_ranked = not rec.ranked.empty
-    ranking_fig = fig(lambda ax: plot.plot_recommendation(rec, ax=ax, lang=lang)) \
-        if has_ranked else None
-
-    # portfolio
-    portfolio = None
-    if c.budget is not None:
-        _population(prof, c)  # refuses on the page, in its language, when there is none
-        p = service.run_portfolio(model, prof, c.outcomes, area=c.area, budget=c.budget,
-                                  population=c.population, one_per_factor=True,
-                                  required_phases=[], required_settings=[], cap_at_room=False,
-                                  alpha=1.0, goals=c.goals)
-        chosen_frame = p.chosen.assign(
-            targets=p.chosen.get("targets", ""),
-            effect_basis=p.chosen["effect_is_default"].map(
-                {True: t["effect_default"], False: t["effect_published"]}))
-        n_default = int(p.chosen["effect_is_default"].sum())
-        k = len(p.chosen)
-        portfolio = {
-            "effects_note": t["effects_default"].format(n=n_default, k=k) if n_default
-            else t["effects_published"].format(k=k) if k else "",
-            "effects_all_default": bool(k) and n_default == k,
-            "summary": f"{t['total_cost']}: {fmt.money(p.total_cost, lang)} {t['of']} "
-                       f"{fmt.money(p.budget, lang)}; {t['improvement']}: "
-                       f"{_fmt(p.improvement, 3, lang)} SD; "
-                       + (f"over: {fmt.money(p.budget_left, lang)}; voor "
-                          if lang == "nl" else
-                          f"left over: {fmt.money(p.budget_left, lang)}; for ")
-                       + (p.young_people.describe(lang) if p.young_people else ""),
-            "chosen": _table(chosen_frame, "pakket" if lang == "nl" else "portfolio",
-                             {"name": ("intervention", None), "units": ("units", 0),
-                              "cost": ("cost", 0), "value": ("value", 3),
-                              "effect_basis": ("effect", None)}, lang,
-                             "portfolio-table"),
-            "outcomes": _table(_unit_words(p.outcome_units.assign(
-                label=lambda u: u["node"].map(label)), lang) if len(p.outcome_units) else
-                pd.DataFrame(columns=["label", "delta_sd", "change", "change_unit"]),
-                "pakket_resultaten" if lang == "nl" else "portfolio_outcomes",
-                {"label": ("outcome", None), "delta_sd": ("delta_sd", 3),
-                 "change": ("change", 3), "change_unit": ("unit", None)}, lang),
-            "left_out": _in_words(_table(p.left_out,
-                                         "niet_gekozen" if lang == "nl" else "left_out",
-                                         {"name": ("intervention", None),
-                                          "reason": ("reason", None)}, lang),
-                                  lang, dict(label))}
     ref = prof.reference_name(lang)
     return {"area": c.area, "model": model.name, "status": model.metadata.status,
             "weights_kind": (WEIGHTS_KIND_NL.get(model.weights_kind, model.weights_kind)
@@ -956,14 +830,11 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
             "outcome_labels": [str(label[o]) for o in c.outcomes]
             + [g.describe(lang) for g in goals],
             "driver_labels": [str(label[o]) for o in chosen],
-            "needed": needed,
-            "profile": {"table": profile_table, "figure": profile_fig,
+            "profile": {"table": profile_table,
                         "data": area_data_downloads(data, c.area, lang)},
-            "her_figures": figures_table,
             "drivers": {"figures": driver_figs, "table": prediction_table},
-            "ranking": {"table": ranking_table, "figure": ranking_fig,
-                        "notes": ranking_notes},
-            "portfolio": portfolio}
+            "portfolio": analysis.portfolio is not None,
+            "view": view}
 
 
 # --------------------------------------------------------------------------- wijkplan page
