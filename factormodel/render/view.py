@@ -334,9 +334,9 @@ def downloads(frame: pd.DataFrame, key: str, lang: str) -> Downloads:
     def uri(prefix: str, data: bytes) -> str:
         return prefix + base64.b64encode(data).decode("ascii")
 
-    nl = table_bytes(frame, "csv-nl", lang="nl")
+    nl = table_bytes(L.translate_frame(frame, "nl"), "csv-nl")
     plain = table_bytes(frame, "csv")
-    xlsx = table_bytes(frame, "xlsx", lang=lang, sheet=key)
+    xlsx = table_bytes(L.translate_frame(frame, lang), "xlsx", sheet=key)
     first, other = (nl, plain) if lang == "nl" else (plain, nl)
     return Downloads(key, uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other),
                      "en" if lang == "nl" else "nl", "Download",
@@ -730,7 +730,7 @@ def _ranking(b: _Build) -> RankingView:
         f"interval and rank stability come from {mc.n_valid} draws of the weights from their "
         "uncertainty (Monte Carlo); a factor with high rank stability stays at the top "
         "whatever the weights turn out to be.")
-    notes = tuple(str(n[b.lang]) for n in rec.attrs.get("notes", []))
+    notes = tuple(str(n[b.lang]) for n in rec.notes)
     ranked = rec[rec["status"] == "recommended"]
     empty = b.t(
         f"Geen gemeten factor ligt aan de verkeerde kant van {b.ref} en helpt de "
@@ -753,7 +753,7 @@ def _ranking(b: _Build) -> RankingView:
                         b.t(f"{pct}-interval", f"{pct} interval"),
                         b.t(f"in top {mc.top}", f"in top {mc.top}"),
                         b.t("toelichting", "explanation")], rows, (0, 2, 3, 4), "ranking",
-                       rec, b.key("aanbeveling", "recommendation"), b.lang)
+                       rec.table, b.key("aanbeveling", "recommendation"), b.lang)
         ax = plot_recommendation(rec, intervals=mc, area=area, lang=b.lang, reference=b.ref,
                                  synthetic=a.profile.synthetic)
         figure = _figure(ax, b.t(
