@@ -316,3 +316,7 @@ def test_small_numbers_in_the_words_never_read_as_zero():
     scores = re.findall(r"<td[^>]*>\s*([0-9][0-9.,]*)\s*</td>", table)
     assert scores and not any(zero.fullmatch(s) for s in scores), scores
     assert "bereikt bereikt" not in html and "kleiner is dan 1% van" in html
+    table = html[html.index('id="portfolio-table"'):]
+    table = table[:table.index("</table>")]
+    values = re.findall(r"<td[^>]*>\s*([0-9][0-9.,]*)\s*</td>", table)
+    assert values and not any(zero.fullmatch(v) for v in values), values

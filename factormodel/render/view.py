@@ -911,7 +911,7 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
              False: b.t("gepubliceerd", "published")})
         rows = [[r.name, str(int(r.units)), fmt(r.cost, lang, 0), fmt(r.reach, lang, 0),
                  ", ".join(b.label(f.strip()) for f in str(r.targets).split(",") if f.strip()),
-                 fmt(r.value, lang, 3), basis.iloc[i]]
+                 fmt(r.value, lang, 3, significant=True), basis.iloc[i]]
                 for i, r in enumerate(chosen.itertuples())]
         frame = chosen.assign(targets=chosen.get("targets", ""), effect_basis=basis) \
             if b.with_downloads else None
