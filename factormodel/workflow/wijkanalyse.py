@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from os import PathLike
 from typing import Any, cast
 
 import pandas as pd
@@ -276,7 +277,7 @@ class WijkAnalysis(Result):
 def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
             budget: float | None = None, population: float | None = None,
             options: Options = DEFAULT_OPTIONS, indicators: pd.DataFrame | None = None,
-            interventions: pd.DataFrame | str | None = None,
+            interventions: pd.DataFrame | str | PathLike[str] | None = None,
             profile_options: Mapping[str, Any] | None = None,
             prof: Profile | None = None) -> WijkAnalysis:
     """A whole wijk analysis in one call, with one set of defaults.
