@@ -1387,7 +1387,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
                     effects: pd.DataFrame, needed: list, portfolio: Any, catalogue: Any,
                     prof: Profile, note: str) -> str:
     lang = args.lang
-    n = lambda v, d=2: fmt.number(v, d, lang)  # noqa: E731
+    n = lambda v, d=2: fmt.number(v, d, lang, significant=True)  # noqa: E731
     wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
     goals = _goals(args)
     described = ", ".join(g.describe(lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")

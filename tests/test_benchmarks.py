@@ -94,7 +94,7 @@ def test_harness_pins_threads_and_reports_spread():
 def test_startup_benchmark_runs():
     times = _load("startup").measure(repeats=1)
     assert set(times) >= {"numpy + pandas (baseline)", "import factormodel",
-                          "CLI: propagate one wijk"}
+                          "CLI: propagate one wijk", "CLI: recommend --budget one wijk"}
     assert all(len(v) == 1 and v[0] > 0 for v in times.values())
 
 

@@ -292,3 +292,27 @@ def test_a_citywide_recommendation_is_the_same_result_type():
     assert rec.summary("en").startswith(f"Ranking of target factors for "
                                         f"{rec.table['area'].nunique()} areas")
     assert repr(rec).startswith("<Recommendation for every area with rotterdam-jeugd")
+
+
+def test_small_numbers_in_the_words_never_read_as_zero():
+    """A gap effect of 0.0005 SD is written 0,0005, not 0,00 (which reads as "no effect"):
+    the explanations, the command line's score line and the wijkrapport's ranking table
+    and threshold sentence (seen in Oud-Crooswijk, where the second and third factors have
+    scores below 0.001)."""
+    import re
+
+    m, data = fm.load_model("rotterdam-jeugd"), fm.load_example_data("rotterdam")
+    rec = fm.recommend(m, fm.profile(m, data), {"vsv": 1}, area="Oud-Crooswijk", top=3)
+    ranked = rec.ranked
+    assert (ranked["score"] < 1e-3).sum() >= 2  # the case this test is about
+    zero = re.compile(r"(?<![\d.,])[+-]?0[.,]0+(?![\d])(?! ?%)")
+    for lang in ("nl", "en"):
+        for text in ranked[f"explanation_{lang}"]:
+            assert not zero.search(text), text
+    html = fm.report(m, data, "Oud-Crooswijk", {"vsv": 1}, budget=250_000, population=2000,
+                     n_draws=50, top=3)
+    table = html[html.index('id="ranking"'):]
+    table = table[:table.index("</table>")]
+    scores = re.findall(r"<td[^>]*>\s*([0-9][0-9.,]*)\s*</td>", table)
+    assert scores and not any(zero.fullmatch(s) for s in scores), scores
+    assert "bereikt bereikt" not in html and "kleiner is dan 1% van" in html

@@ -149,6 +149,7 @@ def test_an_error_of_a_render_in_flight_reaches_every_request_for_it(fake_report
 
 
 def test_a_full_queue_is_a_503_with_retry_after_on_the_api_and_the_page():
+    service._REPORTS.clear()  # a report another test rendered is answered from the cache
     app = create_app(reports_waiting=0)
     queue = app.state.workspace.renders
     assert queue.process  # the service renders in a render process of its own

@@ -174,7 +174,8 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
                 "Dat ", np.where(raises, "verhoogt", "verlaagt").astype(object),
                 f" {o_nl} met ", _nl(np.abs(t), significant=True), " SD", u_nl[sel],
                 "; het sterkste pad (",
-                path, ") draagt ", _nl(via), " SD van het totaal van ", _nl(t), " SD."])
+                path, ") draagt ", _nl(via, significant=True), " SD van het totaal van ",
+                _nl(t, significant=True), " SD."])
             en_k[sel] = _join(len(sel), [
                 "This ", np.where(raises, "raises", "lowers").astype(object), f" {o_en} by ",
                 _fixed(np.abs(t), 2, significant=True), " SD", u_en[sel], "; the strongest path (",
@@ -186,18 +187,22 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     evidence = 100 * rows["evidence"].to_numpy(dtype=float)
     nl_parts += [f" Als deze factor terugkomt op {ref_nl}, verbeteren de gekozen resultaten naar "
                  "verwachting met ",
-                 _nl(expected), " SD, gewogen naar prioriteit (bewijssterkte ", _nl(evidence, 0),
+                 _nl(expected, significant=True), " SD, gewogen naar prioriteit (bewijssterkte ",
+                 _nl(evidence, 0),
                  f"%: {EVIDENCE_TEXT['nl']})."]
     en_parts += [f" Bringing it back to {ref_en} would improve the chosen outcomes by an "
-                 "expected ", _fixed(expected, 2), " SD, priority-weighted (strength of "
-                 "evidence ", _fixed(evidence, 0), f"%: {EVIDENCE_TEXT['en']})."]
+                 "expected ", _fixed(expected, 2, significant=True),
+                 " SD, priority-weighted (strength of evidence ", _fixed(evidence, 0),
+                 f"%: {EVIDENCE_TEXT['en']})."]
     return _join(len(rows), nl_parts), _join(len(rows), en_parts)
 
 
 def _signed(x: np.ndarray) -> np.ndarray:
-    """``f"{x:+.2f}"`` for every element."""
-    values = np.asarray(x, dtype=float).tolist()
-    return np.fromiter(map("%+.2f".__mod__, values), dtype=object, count=len(values))
+    """``f"{x:+.2f}"`` for every element; a value that is not zero but would show as zero
+    gets one significant digit (``+0.004``), as :func:`_fixed` does."""
+    text = _fixed(np.asarray(x, dtype=float) + 0.0, 2, significant=True)  # + 0.0: no -0
+    return np.fromiter((t if t.startswith("-") else "+" + t for t in text), dtype=object,
+                       count=len(text))
 
 
 def _strongest(model: FactorModel, factors: list[str], goal: str, codes: np.ndarray,
@@ -250,6 +255,9 @@ def _units(unit: Any, total: np.ndarray, profile: Any, areas: np.ndarray
     nl = np.full(len(total), "", dtype=object)
     en = nl.copy()
     if known.any():
-        nl[known] = _join(int(known.sum()), [" (ongeveer ", _nl(change[known]), tail_nl])
-        en[known] = _join(int(known.sum()), [" (about ", _fixed(change[known], 2), tail_en])
+        shown = change[known]
+        nl[known] = _join(int(known.sum()), [" (ongeveer ", _nl(shown, significant=True),
+                                             tail_nl])
+        en[known] = _join(int(known.sum()), [" (about ", _fixed(shown, 2, significant=True),
+                                             tail_en])
     return nl, en

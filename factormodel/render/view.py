@@ -754,7 +754,8 @@ def _ranking(b: _Build) -> RankingView:
         rows = []
         for r in ranked.itertuples():
             lo, hi = scores.loc[r.factor, "low"], scores.loc[r.factor, "high"]
-            rows.append([str(int(r.rank)), b.label(r.factor), fmt(r.score, b.lang, 3),
+            rows.append([str(int(r.rank)), b.label(r.factor),
+                         fmt(r.score, b.lang, 3, significant=True),
                          f"{fmt(lo, b.lang, 3)} – {fmt(hi, b.lang, 3)}",
                          f"{fmt(100 * stability[r.factor], b.lang, 0)}%",
                          getattr(r, f"explanation_{b.lang}")])
@@ -873,13 +874,16 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
         share = f"{port.constraints['min_share']:.0%}"
         view["young"] = b.t(
             f"Het portfolio is voor {young.describe('nl')}. Over van het budget: "
-            f"{money(port.budget_left, 'nl')}. Een interventie die op zijn best minder dan "
-            f"{share} van {L.threshold_of(port.constraints['threshold_of'], 'nl')} bereikt "
-            f"({fmt(port.constraints['threshold_sd'], 'nl', 3)} SD), krijgt geen geld.",
+            f"{money(port.budget_left, 'nl')}. Een interventie waarvan het effect op zijn best "
+            f"kleiner is dan {share} van "
+            f"{L.threshold_of(port.constraints['threshold_of'], 'nl')} "
+            f"({fmt(port.constraints['threshold_sd'], 'nl', 3, significant=True)} SD), krijgt "
+            "geen geld.",
             f"The portfolio is for {young.describe('en')}. Budget left over: "
             f"{money(port.budget_left, 'en')}. An intervention that at best brings less than "
             f"{share} of {L.threshold_of(port.constraints['threshold_of'], 'en')} "
-            f"({fmt(port.constraints['threshold_sd'], 'en', 3)} SD) gets no money.")
+            f"({fmt(port.constraints['threshold_sd'], 'en', 3, significant=True)} SD) gets no "
+            "money.")
     chosen = port.chosen
     if len(chosen):  # which effect sizes are published and which are assumed defaults
         n_default, k = int(chosen["effect_is_default"].sum()), len(chosen)
