@@ -311,6 +311,23 @@ def test_profile_figures_say_synthetic_or_credit_real_data():
     plt.close("all")
 
 
+def test_an_axes_in_a_subfigure_gets_its_credit_line_and_its_png():
+    """An axes the caller placed in a subfigure: the credit line is wrapped to the root
+    figure's width and figure_png saves and closes the root figure (both asked a
+    SubFigure for what only a Figure has: an AttributeError and a TypeError before)."""
+    m = fm.load_model("rotterdam-jeugd")
+    real = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
+                      indicators=fm.load_example_indicators("cbs_kwb2017"))
+    fig = plt.figure(figsize=(14, 7), layout="constrained")
+    left, _ = fig.subfigures(1, 2)
+    ax = fm.plot_profile(m, real, area="Oude Westen", ax=left.add_subplot())
+    assert ax.get_figure(root=True) is fig
+    assert any("Kerncijfers wijken en buurten 2017 (83765NED)" in t for t in figure_texts(ax))
+    png = fm.plot.figure_png(ax, dpi=40)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not plt.fignum_exists(fig.number)
+
+
 def test_heatmap_of_synthetic_data_says_so_in_its_title(rotterdam):
     profile = fm.profile(rotterdam, fm.load_example_data("rotterdam"), level="gebied")
     ax = fm.plot_heatmap(rotterdam, profile)

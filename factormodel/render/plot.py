@@ -38,7 +38,10 @@ from factormodel.tables._results import provenance_of
 from factormodel.text import numbers as fmt
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.typing import LegendLocType
 
     from factormodel.analysis.uncertainty import MonteCarloResult
     from factormodel.core.propagate import PropagationResult
@@ -139,6 +142,13 @@ def _close(fig: Any) -> None:
     fig.clear()
 
 
+def _root(ax: Axes) -> Figure:
+    """The figure that holds ``ax``, the root one when ``ax`` is in a subfigure (only a
+    root figure has a size, saves and closes). A (sub)figure's ``figure`` is its root
+    figure (a figure's is itself)."""
+    return ax.figure.figure
+
+
 def _new_ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
@@ -173,11 +183,12 @@ def figure_png(ax: Axes, *, dpi: int = 100) -> bytes:
     from io import BytesIO
 
     buf = BytesIO()
+    fig = _root(ax)
     try:
-        fitted = ax.figure.get_layout_engine() is not None
-        ax.figure.savefig(buf, format="png", dpi=dpi, bbox_inches=None if fitted else "tight")
+        fitted = fig.get_layout_engine() is not None
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=None if fitted else "tight")
     finally:
-        _close(ax.figure)
+        _close(fig)
     return buf.getvalue()
 
 
@@ -259,7 +270,7 @@ def _legend_below(ax: Axes, handles: list, ncol: int = 1) -> None:
     """A legend under the axis label (a fixed distance below the axes), covering no data."""
     from matplotlib.transforms import offset_copy
 
-    below = offset_copy(ax.transAxes, fig=ax.figure, y=-0.45, units="inches")
+    below = offset_copy(ax.transAxes, fig=_root(ax), y=-0.45, units="inches")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
               bbox_transform=below, fontsize=8, ncol=ncol, frameon=False)
 
@@ -293,7 +304,7 @@ def _draw_edges(ax: Axes, pos: Mapping[str, tuple[float, float]], edges: pd.Data
         ax.add_patch(arrow)
 
 
-def _legend(ax: Axes, lang: str, loc: str = "lower left", *, grey: bool = False,
+def _legend(ax: Axes, lang: str, loc: LegendLocType = "lower left", *, grey: bool = False,
             ncol: int | None = None) -> None:
     from matplotlib.lines import Line2D
 
@@ -360,10 +371,10 @@ def plot_graph(model: FactorModel, *, ax: Axes | None = None, lang: str = "nl",
     two_lines = any(len(t) > 38 for t in labels)
     ax = _new_ax(ax, (max(8.0, width), max(4.5, (0.40 if two_lines else 0.32) * tallest + 1.8)))
     pos = {}
-    for x, c in enumerate(present):
+    for i, c in enumerate(present):
         ids = rows[c]
         for k, n in enumerate(ids):
-            pos[n] = (x * 3.0, (tallest - 1) / 2 - k * (tallest - 1) / max(len(ids) - 1, 1)
+            pos[n] = (i * 3.0, (tallest - 1) / 2 - k * (tallest - 1) / max(len(ids) - 1, 1)
                       if len(ids) > 1 else 0.0)
     all_edges = model.edges
     edges = all_edges[all_edges["weight"].abs() >= min_abs_weight]
@@ -637,7 +648,9 @@ def _data_label(ax: Axes, synthetic: bool, source: str, extra: str = "", *,
                 fontweight="bold")
     note = " ".join(t for t in (f"{source}." if source else "", extra) if t)
     if note:
-        width = max(60, int(ax.figure.get_figwidth() * ax.get_position().width * 16))
+        root = _root(ax)  # in a subfigure its position is a share of the subfigure's width
+        inches = root.get_figwidth() * (ax.figure.bbox.width / root.bbox.width)
+        width = max(60, int(inches * ax.get_position().width * 16))
         note = textwrap.fill(note, width)
         ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -below),
                     textcoords="offset points", fontsize=6.5, color="dimgrey", va="top")
@@ -725,8 +738,8 @@ def plot_recommendation(recommendation: Recommendation | pd.DataFrame, *, ax: Ax
     score = ranked["score"].to_numpy(dtype=float)
     ax.barh(ypos, score, color="#2c7fb8", height=0.6)
     right = score.copy()  # where the text beside each bar may start
-    handles = [Patch(color="#2c7fb8", label="score = ruimte × winst × bewijs" if nl
-                     else "score = room × gain × evidence")]
+    handles: list[Artist] = [Patch(color="#2c7fb8", label="score = ruimte × winst × bewijs"
+                                   if nl else "score = room × gain × evidence")]
     if intervals is not None:
         table, stability, area = _intervals(intervals, area)
         lo = table.reindex(ranked["factor"])["low"].to_numpy(dtype=float)
@@ -750,7 +763,7 @@ def plot_recommendation(recommendation: Recommendation | pd.DataFrame, *, ax: Ax
             share = float(stability[r.factor])
             text += (f"\nin de top {top} in {share:.0%} van de trekkingen" if nl
                      else f"\nin the top {top} in {share:.0%} of draws")
-        ax.text(x, y, "  " + text.replace("\n", "\n  "), va="center", fontsize=7.5)
+        ax.text(x, float(y), "  " + text.replace("\n", "\n  "), va="center", fontsize=7.5)
     ax.set_yticks(ypos, names, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, float(np.nanmax(right)) * 2.3)
@@ -897,7 +910,7 @@ def _tornado_title(record: Mapping[str, Any], value: float, lang: str) -> str:
     """First title line of a tornado: what the value is, the node by its label."""
     nl = lang == "nl"
     label = record.get(f"label_{lang}")
-    kind = record.get("value")
+    kind = record.get("value", "")  # sensitivity() records it beside the label
     shown = _num(value, lang, "+.3f")
     if label is None:  # a table without its record: say what is known
         return (f"Gevoeligheid voor de gewichten (uitkomst {shown})" if nl

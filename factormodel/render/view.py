@@ -18,7 +18,7 @@ import base64
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -520,13 +520,19 @@ def _profile(b: _Build) -> ProfileView:
     t = a.indicators if b.catalogue is not None else pd.DataFrame()
     table = None
     if not t.empty:
-        rows = [[getattr(r, f"label_{b.lang}"), in_unit(r.value, r.unit, b.lang),
-                 in_unit(r.reference, r.unit, b.lang),
-                 in_unit(r.difference, r.unit, b.lang, sign=True, difference=True),
-                 _verdict(b, r), fmt(r.sd_children, b.lang, 2, sign=True),
-                 fmt(r.sd_areas, b.lang, 1, sign=True) if np.isfinite(r.sd_areas) else "–",
-                 f"{r.percentile:.0f}" if np.isfinite(r.percentile) else "–"]
-                for r in t.itertuples()]
+        rows = []
+        for r in t.itertuples():
+            # indicator_table's rows: the unit is str, the figures floats
+            unit = cast(str, r.unit)
+            value, reference, difference, sd_areas, percentile = (
+                cast(float, x) for x in (r.value, r.reference, r.difference, r.sd_areas,
+                                         r.percentile))
+            rows.append([getattr(r, f"label_{b.lang}"), in_unit(value, unit, b.lang),
+                         in_unit(reference, unit, b.lang),
+                         in_unit(difference, unit, b.lang, sign=True, difference=True),
+                         _verdict(b, r), fmt(r.sd_children, b.lang, 2, sign=True),
+                         fmt(sd_areas, b.lang, 1, sign=True) if np.isfinite(sd_areas) else "–",
+                         f"{percentile:.0f}" if np.isfinite(percentile) else "–"])
         table = _table([b.t("indicator", "indicator"), str(area), b.t("referentie", "reference"),
                         b.t("verschil", "difference"), b.t("oordeel", "verdict"),
                         b.t("afstand (SD tussen kinderen)", "distance (SD between children)"),
@@ -582,13 +588,15 @@ def _needed(b: _Build, rc: RequiredChange) -> NeededView:
     cat = b.catalogue
     rows = []
     for r in t.itertuples():
-        if r.indicator and cat is not None and r.indicator in cat.index:
-            indicator = str(cat.loc[r.indicator, f"label_{b.lang}"])
+        # RequiredChange.to_frame(): factor, way and indicator ('' without one) are str
+        named, factor, change = str(r.indicator), str(r.factor), cast(float, r.change)
+        if named and cat is not None and named in cat.index:
+            indicator = str(cat.loc[named, f"label_{b.lang}"])
         else:
-            indicator = str(r.indicator) if r.indicator else "–"
+            indicator = named if named else "–"
         unit = "%" if r.unit == "percentage points" else str(r.unit)
-        rows.append([b.label(r.factor), way[r.way], indicator,
-                     in_unit(r.change, unit, b.lang, sign=True, difference=True),
+        rows.append([b.label(factor), way[str(r.way)], indicator,
+                     in_unit(change, unit, b.lang, sign=True, difference=True),
                      fmt(r.change_sd, b.lang, 2, sign=True),
                      b.t("ja", "yes") if r.within_spread else
                      b.t(f"nee: meer dan {fmt(PLAUSIBLE_SD, b.lang, 0)} SD",
@@ -659,8 +667,10 @@ def _goals(b: _Build) -> GoalsView:
             rows = []
             for f, effect in best.items():
                 path = strongest_paths(m, f, node, top=1, alpha=alpha)
-                via = " → ".join(b.label(n) for n in path.loc[0, "nodes"]) if len(path) else ""
-                share = (float(path.loc[0, "product"]) / effect) if len(path) and effect \
+                # strongest_paths: nodes a tuple of ids, product a float
+                nodes = cast("tuple[str, ...]", path.loc[0, "nodes"]) if len(path) else ()
+                via = " → ".join(b.label(n) for n in nodes) if len(path) else ""
+                share = (cast(float, path.loc[0, "product"]) / effect) if len(path) and effect \
                     else np.nan
                 rows.append([b.label(f), fmt(effect, b.lang, 2, sign=True), via,
                              f"{fmt(100 * share, b.lang, 0)}%" if np.isfinite(share) else "–"])
@@ -826,7 +836,7 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
                                 b.t("effect (SD)", "effect (SD)"), b.t("kosten", "cost"),
                                 b.t("levensfase", "life phase")], rows, (3, 4))
     uncovered = [f for f in ranked if f not in set(ivs["target"])]
-    view = {
+    view: dict[str, Any] = {
         "heading": heading, "no_catalogue": "",
         "fitting_title": b.t("Interventies die op de aanbevolen factoren aangrijpen",
                           "Interventions that target the recommended factors"),
@@ -909,7 +919,8 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
         basis = chosen["effect_is_default"].map(
             {True: b.t("standaardwaarde (aanname)", "default (assumption)"),
              False: b.t("gepubliceerd", "published")})
-        rows = [[r.name, str(int(r.units)), fmt(r.cost, lang, 0), fmt(r.reach, lang, 0),
+        rows = [[r.name, str(int(cast(float, r.units))), fmt(r.cost, lang, 0),
+                 fmt(r.reach, lang, 0),
                  ", ".join(b.label(f.strip()) for f in str(r.targets).split(",") if f.strip()),
                  fmt(r.value, lang, 3, significant=True), basis.iloc[i]]
                 for i, r in enumerate(chosen.itertuples())]
@@ -928,11 +939,12 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
         cat = b.catalogue
         rows = []
         for r in units.itertuples():
-            unit = str(cat.loc[r.indicator, "unit"]) if cat is not None else ""
-            rows.append([b.label(r.node), getattr(r, f"label_{lang}"),
+            # the portfolio's outcome rows: node and indicator ids, the change a float
+            unit = str(cat.loc[cast(str, r.indicator), "unit"]) if cat is not None else ""
+            rows.append([b.label(cast(str, r.node)), getattr(r, f"label_{lang}"),
                          fmt(r.delta_sd, lang, 3, sign=True, significant=True),
-                         in_unit(r.change, unit, lang, sign=True, difference=True, digits=2,
-                                 significant=True)])
+                         in_unit(cast(float, r.change), unit, lang, sign=True, difference=True,
+                                 digits=2, significant=True)])
         frame = units.assign(label=units["node"].map(b.label)) if b.with_downloads else None
         view["outcomes"] = _table([b.t("resultaat", "outcome"), "indicator",
                                    b.t("verandering (SD)", "change (SD)"),
@@ -942,7 +954,8 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
     else:
         view["outcomes_text"] = b.t("Voorspelde verandering (SD): ",
                                     "Predicted change (SD): ") + ", ".join(
-            f"{b.label(o)} {fmt(v, lang, 3, sign=True)}" for o, v in port.outcome_changes.items())
+            f"{b.label(str(o))} {fmt(v, lang, 3, sign=True)}"
+            for o, v in port.outcome_changes.items())
     view["expected"] = b.t(
         "Dit is de verwachte verandering op wijkniveau als de interventies het gemiddelde "
         "effect halen dat de catalogus aanneemt, over het deel van de jongeren dat ze "
@@ -953,8 +966,9 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
     view["against"] = _against_goals(b)
     if not port.left_out.empty:
         view["left_out_title"] = b.t("Niet gekozen, en waarom", "Left out, and why")
-        labels = a.model.nodes["label_nl"].to_dict()
-        rows = [[r.name, L.reason(r.reason, lang, labels)] for r in port.left_out.itertuples()]
+        labels = cast("dict[str, str]", a.model.nodes["label_nl"].to_dict())  # id -> label
+        rows = [[r.name, L.reason(str(r.reason), lang, labels)]
+                for r in port.left_out.itertuples()]
         view["left_out"] = _table([b.t("interventie", "intervention"), b.t("reden", "reason")],
                                   rows, (), "left-out", port.left_out,
                                   b.key("niet_gekozen", "left_out"), lang)
@@ -1137,9 +1151,10 @@ def _basis_table(b: _Build, ev: EvidenceSummary) -> Table | None:
              "published with interval": b.t("gepubliceerd, met interval",
                                             "published with interval"),
              "not recorded": b.t("niet vastgelegd", "not recorded")}
-    cols = [c for c in ev.outcomes.columns if ev.edges.loc[c, "edges"] > 0]
-    rows = [[b.label(o)] + [f"{fmt(100 * ev.outcomes.loc[o, c], b.lang, 0)}%" for c in cols]
-            for o in goals]
+    # edges: a count per basis; outcomes: a share per outcome and basis
+    cols = [c for c in ev.outcomes.columns if cast(int, ev.edges.loc[c, "edges"]) > 0]
+    rows = [[b.label(o)] + [f"{fmt(100 * cast(float, ev.outcomes.loc[o, c]), b.lang, 0)}%"
+                            for c in cols] for o in goals]
     return _table([b.t("resultaat", "outcome")] + [names[c] for c in cols], rows,
                   range(1, len(cols) + 1))
 

@@ -14,6 +14,7 @@ import math
 from html import escape
 from os import PathLike
 from pathlib import Path
+from typing import cast
 
 from factormodel.render.report import CSS, save_document
 from factormodel.text import messages as M
@@ -86,16 +87,19 @@ def progress_report(evaluation: PlanEvaluation, out: str | PathLike[str] | None 
     # goals
     rows = []
     for r in ev.goals.itertuples():
-        cls = _VERDICT_CSS.get(r.verdict, "")
+        # evaluate_plan's goal rows: the words are str, the horizon an int, figures floats
+        verdict, label = str(r.verdict), str(r.label_nl or r.goal)
+        baseline, now, target, change, did, did_low, did_high, expected, low, high = (
+            cast(float, x) for x in (r.baseline, r.now, r.target, r.change, r.did, r.did_low,
+                                     r.did_high, r.expected, r.expected_low, r.expected_high))
+        cls = _VERDICT_CSS.get(verdict, "")
         rows.append([
-            escape(r.label_nl or r.goal) + f"<br><small>{escape(r.indicator)}</small>",
-            _n(r.baseline), "niet te meten" if math.isnan(r.now) else _n(r.now),
-            "geen streefwaarde" if math.isnan(r.target) else f"{_n(r.target)} in {r.horizon}",
-            _c(r.change), _c(r.did) + f"<br><small>"
-            f"{_interval(r.did_low, r.did_high)}</small>",
-            _c(r.expected) + f"<br><small>{_interval(r.expected_low, r.expected_high)}"
-            "</small>",
-            f'<span class="{cls}">{escape(r.verdict)}</span><br><small>{escape(r.reason)}'
+            escape(label) + f"<br><small>{escape(str(r.indicator))}</small>",
+            _n(baseline), "niet te meten" if math.isnan(now) else _n(now),
+            "geen streefwaarde" if math.isnan(target) else f"{_n(target)} in {r.horizon!s}",
+            _c(change), _c(did) + f"<br><small>{_interval(did_low, did_high)}</small>",
+            _c(expected) + f"<br><small>{_interval(low, high)}</small>",
+            f'<span class="{cls}">{escape(verdict)}</span><br><small>{escape(str(r.reason))}'
             "</small>"])
     unit_note = ", ".join(sorted({f"{g.indicator}: {g.unit}" for g in plan.goals}))
     parts.append("<section><h2>1. Maatschappelijke resultaten</h2>"
@@ -111,18 +115,21 @@ def progress_report(evaluation: PlanEvaluation, out: str | PathLike[str] | None 
                    "verstreken tijd.</p></section>")
     # interventions
     rows = []
-    for r in ev.interventions.itertuples():
-        reasons = "; ".join(f"{DROPOUT_REASONS[k][0]}: {v}" for k, v in r.reasons.items()) \
-            if r.reasons else ""
-        rows.append([escape(r.name), escape(r.partner), fmt.count(r.participants),
-                     fmt.count(r.expected_by_now), "onbekend" if math.isnan(r.reached)
-                     else fmt.count(r.reached),
-                     "onbekend" if math.isnan(r.delivered_share)
-                     else f"{_n(100 * r.delivered_share, 0)}%",
-                     "–" if math.isnan(r.completion) else f"{_n(100 * r.completion, 0)}%",
-                     "niet afgesproken" if math.isnan(r.completion_agreed)
-                     else f"{_n(100 * r.completion_agreed, 0)}%",
-                     "onbekend" if math.isnan(r.dropped_out) else fmt.count(r.dropped_out),
+    for q in ev.interventions.itertuples():
+        # evaluate_plan's intervention rows: reasons a dict reason -> count, figures floats
+        given = cast("dict[str, int]", q.reasons)
+        reached, share, completion, agreed, dropped = (
+            cast(float, x) for x in (q.reached, q.delivered_share, q.completion,
+                                     q.completion_agreed, q.dropped_out))
+        reasons = "; ".join(f"{DROPOUT_REASONS[k][0]}: {v}" for k, v in given.items()) \
+            if given else ""
+        rows.append([escape(str(q.name)), escape(str(q.partner)), fmt.count(q.participants),
+                     fmt.count(q.expected_by_now), "onbekend" if math.isnan(reached)
+                     else fmt.count(reached),
+                     "onbekend" if math.isnan(share) else f"{_n(100 * share, 0)}%",
+                     "–" if math.isnan(completion) else f"{_n(100 * completion, 0)}%",
+                     "niet afgesproken" if math.isnan(agreed) else f"{_n(100 * agreed, 0)}%",
+                     "onbekend" if math.isnan(dropped) else fmt.count(dropped),
                      escape(reasons)])
     parts.append("<section><h2>2. Wat de partners leverden</h2>"
                  + _table(["interventie", "partner", "afgesproken deelnemers",

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -151,7 +151,7 @@ class PlanEvaluation(Result):
                  f"{self.year})." if nl else f"Evaluation of the wijkplan for "
                  f"{self.plan.area} ({self.plan.data_year} → {self.year})."]
         for r in self.goals.itertuples():
-            parts.append(f"{r.goal}: {r.verdict if nl else r.verdict_en}.")
+            parts.append(f"{r.goal!s}: {r.verdict if nl else r.verdict_en!s}.")
         if self.synthetic:
             parts.append("SYNTHETISCHE gegevens." if nl else "SYNTHETIC data.")
         return " ".join(parts)
@@ -209,7 +209,7 @@ def evaluate_plan(plan: Wijkplan, new_data: Any, progress: Progress | Any = None
         progress = read_progress(progress, plan)
     prof = profile(model, new_data, indicators=indicators, reference=plan.reference,
                    year=year, level=plan.level)
-    now_year = int(prof.year)
+    now_year = int(cast(int, prof.year))  # profile() of one year always has its year
     if now_year <= plan.data_year:
         raise DataError(f"the new data are of {now_year}, not later than the plan's data "
                         f"({plan.data_year}): give next year's data (year=)")
@@ -222,20 +222,21 @@ def evaluate_plan(plan: Wijkplan, new_data: Any, progress: Progress | Any = None
     share: dict[str, float] = {}
     for iv in plan.interventions:
         by_now = iv.participants * plan_elapsed
-        reached = float(done.loc[iv.id, "reached"])
+        reached = float(cast(float, done.loc[iv.id, "reached"]))
         s = math.nan if math.isnan(reached) else (
             min(1.0, reached / by_now) if by_now > 0 else 1.0)
         share[iv.id] = s
-        completed = float(done.loc[iv.id, "completed"])
+        completed = float(cast(float, done.loc[iv.id, "completed"]))
         ivs.append({"intervention": iv.id, "name": iv.name, "partner": iv.partner,
                     "participants": iv.participants, "expected_by_now": by_now,
                     "reached": reached, "delivered_share": s, "completed": completed,
                     "completion": completed / reached if reached > 0 else math.nan,
                     "completion_agreed": iv.completion_rate,
-                    "dropped_out": float(done.loc[iv.id, "dropped_out"]),
+                    "dropped_out": float(cast(float, done.loc[iv.id, "dropped_out"])),
                     "reasons": progress.reasons_of(iv.id, until=now_year)
                     if progress is not None else {},
-                    "units": float(done.loc[iv.id, "units"]), "units_agreed": iv.units})
+                    "units": float(cast(float, done.loc[iv.id, "units"])),
+                    "units_agreed": iv.units})
     iv_frame = pd.DataFrame(ivs)
     z = NormalDist().inv_cdf((1 + INTERVAL) / 2)
     rows = []
@@ -281,7 +282,7 @@ def _goal_row(plan: Wijkplan, g: Any, prof: Any, cat: pd.DataFrame | None, now_y
     measured = (cat is not None and g.indicator in cat.index
                 and g.indicator in prof.values.columns)
     now = float(prof.values.loc[area, g.indicator]) if measured else math.nan
-    if math.isnan(now):
+    if math.isnan(now) or cat is None:  # cat is None only when not measured
         row.update(nan, n_comparison=0, verdict="niet te meten",
                    reason=f"de nieuwe gegevens ({now_year}) hebben geen waarde van "
                           f"{g.indicator} voor {area}")
@@ -353,43 +354,54 @@ def _verdict_en(row: dict[str, Any]) -> dict[str, Any]:
 def _discuss(plan: Wijkplan, goals: pd.DataFrame, ivs: pd.DataFrame) -> list[dict[str, str]]:
     out = []
     for r in ivs.itertuples():
-        if not math.isnan(r.delivered_share) and r.delivered_share < BEHIND:
-            out.append({"kind": "reach", "about": r.intervention, "nl": (
-                f"{r.name} ({r.partner}) ligt ver achter op het afgesproken bereik: "
-                f"{fmt.count(r.reached)} van de {fmt.count(r.expected_by_now)} deelnemers "
+        # the frame's columns as built by evaluate_plan (its rows' fields are floats or str)
+        iv_id, name, partner = str(r.intervention), str(r.name), str(r.partner)
+        share, reached = cast(float, r.delivered_share), cast(float, r.reached)
+        by_now, completion = cast(float, r.expected_by_now), cast(float, r.completion)
+        agreed_rate = cast(float, r.completion_agreed)
+        if not math.isnan(share) and share < BEHIND:
+            out.append({"kind": "reach", "about": iv_id, "nl": (
+                f"{name} ({partner}) ligt ver achter op het afgesproken bereik: "
+                f"{fmt.count(reached)} van de {fmt.count(by_now)} deelnemers "
                 "die nu verwacht werden."), "en": (
-                f"{r.name} ({r.partner}) is far behind its agreed reach: "
-                f"{fmt.count(r.reached, 'en')} of the {fmt.count(r.expected_by_now, 'en')} "
+                f"{name} ({partner}) is far behind its agreed reach: "
+                f"{fmt.count(reached, 'en')} of the {fmt.count(by_now, 'en')} "
                 "participants expected by now.")})
-        if (not math.isnan(r.completion) and not math.isnan(r.completion_agreed)
-                and r.completion < r.completion_agreed - COMPLETION_GAP):
-            out.append({"kind": "completion", "about": r.intervention, "nl": (
-                f"{r.name}: {fmt.number(100 * r.completion, 0)}% rondt af, afgesproken was "
-                f"{fmt.number(100 * r.completion_agreed, 0)}%."), "en": (
-                f"{r.name}: {100 * r.completion:.0f}% complete, {100 * r.completion_agreed:.0f}% "
+        if (not math.isnan(completion) and not math.isnan(agreed_rate)
+                and completion < agreed_rate - COMPLETION_GAP):
+            out.append({"kind": "completion", "about": iv_id, "nl": (
+                f"{name}: {fmt.number(100 * completion, 0)}% rondt af, afgesproken was "
+                f"{fmt.number(100 * agreed_rate, 0)}%."), "en": (
+                f"{name}: {100 * completion:.0f}% complete, {100 * agreed_rate:.0f}% "
                 "was agreed.")})
     wrong = {}
-    for r in goals.itertuples():
-        if r.verdict == "niet te meten":
-            out.append({"kind": "unmeasured", "about": r.goal, "nl": (
-                f"{r.goal} is niet te meten: {r.reason}."), "en": (
-                f"{r.goal} cannot be measured: the new data lack {r.indicator}.")})
+    for q in goals.itertuples():
+        # the goal rows of _goal_row: ids and words are str, the rest floats
+        goal_id, verdict = str(q.goal), str(q.verdict)
+        if verdict == "niet te meten":
+            out.append({"kind": "unmeasured", "about": goal_id, "nl": (
+                f"{goal_id} is niet te meten: {q.reason!s}."), "en": (
+                f"{goal_id} cannot be measured: the new data lack {q.indicator!s}.")})
             continue
-        g = plan.goal(r.goal)
-        aim = g.target - g.baseline if not math.isnan(g.target) else r.planned
+        g = plan.goal(goal_id)
+        did, did_low, did_high = (cast(float, q.did), cast(float, q.did_low),
+                                  cast(float, q.did_high))
+        aim = g.target - g.baseline if not math.isnan(g.target) else cast(float, q.planned)
         d = float(np.sign(aim))
-        if d and not math.isnan(r.did_high) and max(d * r.did_low, d * r.did_high) < 0:
-            wrong[r.goal] = True
-            out.append({"kind": "wrong_way", "about": r.goal, "nl": (
-                f"{r.label_nl or r.goal} beweegt de verkeerde kant op: "
-                f"{fmt.number(r.did, 2, sign=True)} {g.unit} tegenover de andere wijken."), "en": (
-                f"{r.goal} moves the wrong way: {r.did:+.2f} {g.unit} against the other areas.")})
-        full = sorted((d * r.planned_low, d * r.planned_high)) if d else [math.nan] * 2
-        if d and not math.isnan(r.did_low) and min(d * r.did_low, d * r.did_high) > full[1]:
-            out.append({"kind": "unexplained", "about": r.goal, "nl": (
-                f"{r.label_nl or r.goal} verbetert meer dan het plan kan verklaren, ook bij "
+        label = q.label_nl or goal_id
+        if d and not math.isnan(did_high) and max(d * did_low, d * did_high) < 0:
+            wrong[goal_id] = True
+            out.append({"kind": "wrong_way", "about": goal_id, "nl": (
+                f"{label!s} beweegt de verkeerde kant op: "
+                f"{fmt.number(did, 2, sign=True)} {g.unit} tegenover de andere wijken."), "en": (
+                f"{goal_id} moves the wrong way: {did:+.2f} {g.unit} against the other areas.")})
+        full = (sorted((d * cast(float, q.planned_low), d * cast(float, q.planned_high))) if d
+                else [math.nan] * 2)
+        if d and not math.isnan(did_low) and min(d * did_low, d * did_high) > full[1]:
+            out.append({"kind": "unexplained", "about": goal_id, "nl": (
+                f"{label!s} verbetert meer dan het plan kan verklaren, ook bij "
                 "volledige uitvoering: wat gebeurt er nog meer in de wijk?"), "en": (
-                f"{r.goal} improves more than the plan can explain, even if fully delivered: "
+                f"{goal_id} improves more than the plan can explain, even if fully delivered: "
                 "what else is happening in the area?")})
     by_node = {g.node: g.id for g in plan.goals}
     verdicts = dict(zip(goals["goal"], goals["verdict"], strict=True))

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from os import PathLike
+from typing import Any, cast
 
 import pandas as pd
 
@@ -276,7 +277,7 @@ class WijkAnalysis(Result):
 def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
             budget: float | None = None, population: float | None = None,
             options: Options = DEFAULT_OPTIONS, indicators: pd.DataFrame | None = None,
-            interventions: pd.DataFrame | str | None = None,
+            interventions: pd.DataFrame | str | PathLike[str] | None = None,
             profile_options: Mapping[str, Any] | None = None,
             prof: Profile | None = None) -> WijkAnalysis:
     """A whole wijk analysis in one call, with one set of defaults.
@@ -337,7 +338,8 @@ def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
                          "change_sd": r.change_sd, "years": g.years, "group": g.group,
                          "priority": float(g.priority), "assumptions": "; ".join(r.assumptions)})
     row = prof.row(area)
-    prediction = propagate(model, row[list(model.factors)], missing="free", alpha=o.alpha)
+    prediction = cast(PropagationResult,  # the linear method (not fcm) gives this result
+                      propagate(model, row[list(model.factors)], missing="free", alpha=o.alpha))
     units = to_indicator_units(model, prediction.outcomes.rename(area), profile=prof,
                                indicators=cat) if cat is not None else pd.DataFrame()
     ranking = recommend(model, prof, priorities, area=area, top=o.top, alpha=o.alpha,

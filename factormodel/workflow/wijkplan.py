@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -470,17 +470,15 @@ def expected_effects(model: FactorModel, factor_changes: pd.DataFrame,
     wide = pd.DataFrame(rows, index=names).reindex(columns=list(model.factors))
     mc = monte_carlo(model, wide, dict.fromkeys(nodes, 1.0), n_draws=n_draws, seed=seed,
                      interval=INTERVAL, progress=False)
-    pred = mc.predictions
+    central, low, high = mc.predictions["central"], mc.predictions["low"], mc.predictions["high"]
     out: dict[str, dict[str, Effect]] = {}
     for iv in dict.fromkeys(factor_changes["intervention"]):
         ks = [k for k, i in enumerate(factor_changes["intervention"]) if i == iv]
         out[iv] = {}
         for gid, (node, cat, level) in goals.items():
-            cen = sum(float(pred.loc[(f"{k}|effect", node), "central"]) for k in ks)
-            lo = sum(min(float(pred.loc[(f"{k}|{c}", node), "low"]) for c in cases)
-                     for k in ks)
-            hi = sum(max(float(pred.loc[(f"{k}|{c}", node), "high"]) for c in cases)
-                     for k in ks)
+            cen = sum(float(central.loc[(f"{k}|effect", node)]) for k in ks)
+            lo = sum(min(float(low.loc[(f"{k}|{c}", node)]) for c in cases) for k in ks)
+            hi = sum(max(float(high.loc[(f"{k}|{c}", node)]) for c in cases) for k in ks)
             vals = to_units(Measures.of(cat.loc[[cat.index[0]] * 3]),
                             np.array([cen, lo, hi]), np.full(3, level))
             e = float(vals[0])
@@ -533,21 +531,27 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
     wanted = None if goals is None else [str(g) for g in goals]
     plan_goals: list[PlanGoal] = []
     for r in analysis.resolved.itertuples():
+        # the rows of analyse(): target, node and indicator ('' without one) are str
+        node, named = str(r.node), str(r.indicator)
         if wanted is not None and r.target not in wanted:
             continue
-        ind = r.indicator or _first_indicator(cat, r.node, levels)
+        ind = named or _first_indicator(cat, node, levels)
         if not ind:
             continue
         level = levels.get(ind, math.nan)
-        ref = float(prof.references.loc[area, ind]) if ind in prof.references else math.nan
-        years = 3 if pd.isna(r.years) else int(r.years)
-        change = r.change_units if r.indicator else math.nan
+        ref = (float(cast(float, prof.references.loc[area, ind])) if ind in prof.references
+               else math.nan)
+        horizon = cast("float | None", r.years)  # Goal.years: None or NaN when not given
+        years = 3 if horizon is None or pd.isna(horizon) else int(horizon)
+        change = cast(float, r.change_units) if named else math.nan
+        group = cast("str | None", r.group)
         others = prof.values[ind].drop(index=area, errors="ignore").dropna()
         plan_goals.append(PlanGoal(
-            id=str(r.target), node=r.node, indicator=ind, unit=str(cat.loc[ind, "unit"]),
+            id=str(r.target), node=node, indicator=ind, unit=str(cat.loc[ind, "unit"]),
             baseline=float(level), reference_baseline=ref,
             target=float(level + change) if not pd.isna(change) else math.nan,
-            horizon=int(prof.year) + years, group="" if pd.isna(r.group) else str(r.group),
+            horizon=int(cast(int, prof.year)) + years,
+            group="" if pd.isna(group) else str(group),
             label_nl=str(cat.loc[ind, "label_nl"]),
             comparison=tuple((str(a), float(v)) for a, v in others.items())))
     if wanted is not None:
@@ -559,7 +563,7 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
     if not plan_goals:
         raise DataError(f"none of the goals has an indicator measured in {area}: a plan "
                         "needs goals it can measure")
-    ivs = analysis.interventions
+    ivs = cast(pd.DataFrame, analysis.interventions)  # the portfolio was chosen from them
     population = float(port.young_people.number) if port.young_people else \
         float(analysis.population or 0)
     rows = []
@@ -567,11 +571,14 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
         part = ivs[ivs["intervention"] == ch.intervention]
         cover = min(1.0, float(part["reach_per_unit"].iloc[0]) / population)
         for t in part.itertuples():
+            # the catalogue's rows: the target factor's id, effects as floats (NaN: none)
+            factor, effect = cast(str, t.target), cast(float, t.effect)
             # towards the factor's desired side, as the portfolio counts it
-            scale = cover * float(ch.units) * float(model.desired_sign.loc[t.target])
-            ends = [t.effect if pd.isna(x) else x for x in (t.effect_low, t.effect_high)]
-            rows.append({"intervention": ch.intervention, "factor": t.target,
-                         "effect": t.effect * scale, "low": ends[0] * scale,
+            scale = cover * float(cast(float, ch.units)) * float(model.desired_sign.loc[factor])
+            ends = [effect if pd.isna(x) else cast(float, x)
+                    for x in (t.effect_low, t.effect_high)]
+            rows.append({"intervention": ch.intervention, "factor": factor,
+                         "effect": effect * scale, "low": ends[0] * scale,
                          "high": ends[1] * scale})
     frame = pd.DataFrame(rows, columns=["intervention", "factor", "effect", "low", "high"])
     goal_cat = {g.id: (g.node, cat.loc[[g.indicator]], g.baseline) for g in plan_goals}
@@ -585,15 +592,16 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
         raise InvalidParameterError(f"intervention(s) {', '.join(unknown)} are not in the "
                                     "portfolio; chosen: "
                                     f"{', '.join(port.chosen['intervention'])}")
-    plan_ivs = tuple(PlanIntervention(
-        id=ch.intervention, name=str(ch.name), partner=partners.get(ch.intervention,
-                                                                   "nog af te spreken"),
-        units=float(ch.units), participants=float(ch.reach),
-        completion_rate=float(completion.get(ch.intervention, math.nan)),
-        targets=tuple(t.strip() for t in str(ch.targets).split(",")),
-        effect_evidence=str(ch.effect_evidence),
-        effects=tuple(effects.get(ch.intervention, {}).values()))
-        for ch in port.chosen.itertuples())
+    plan_ivs = []
+    for ch in port.chosen.itertuples():
+        iv_id = cast(str, ch.intervention)  # the catalogue's ids (joined as str above)
+        plan_ivs.append(PlanIntervention(
+            id=iv_id, name=str(ch.name), partner=partners.get(iv_id, "nog af te spreken"),
+            units=float(cast(float, ch.units)), participants=float(cast(float, ch.reach)),
+            completion_rate=float(completion.get(iv_id, math.nan)),
+            targets=tuple(t.strip() for t in str(ch.targets).split(",")),
+            effect_evidence=str(ch.effect_evidence),
+            effects=tuple(effects.get(iv_id, {}).values())))
     file, sha = data_digest(data)
     sigs = tuple(s if isinstance(s, Signal) else Signal(**s) for s in signals)
     assumptions = (*prof.assumptions, *PLAN_ASSUMPTIONS_NL)
@@ -601,8 +609,9 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
         area=area, level=str(prof.level), reference=str(prof.reference),
         model_name=model.name, model_version=str(model.metadata.version),
         model_hash=model_hash(model), data_file=file, data_sha256=sha,
-        data_year=int(prof.year), synthetic=bool(prof.synthetic), goals=tuple(plan_goals),
-        interventions=plan_ivs, signals=sigs, assumptions=tuple(assumptions), author=author,
+        data_year=int(cast(int, prof.year)), synthetic=bool(prof.synthetic),
+        goals=tuple(plan_goals), interventions=tuple(plan_ivs), signals=sigs,
+        assumptions=tuple(assumptions), author=author,
         date=date or _dt.date.today().isoformat())
 
 
