@@ -215,7 +215,8 @@ def parse_goal(text: str) -> Goal:
     parts = [p.strip() for p in body.split(":")]
     if not parts[0]:
         raise InvalidParameterError(f"--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP]"
-                                    "[=PRIORITY], e.g. schoolverzuim:-2pp:3j")
+                                    "[=PRIORITY], e.g. schoolverzuim:-2pp:3j",
+                                    code="goal_syntax", fields={"raw": raw})
     change: float | None = None
     unit, years, group = "sd", None, None
     for part in parts[1:]:
@@ -313,9 +314,11 @@ def _find_target(model: FactorModel, goal: Goal, cat: pd.DataFrame | None
         if ambiguous:
             raise ambiguous[0]
         ids = list(model.node_ids) + (list(map(str, cat.index)) if cat is not None else [])
+        hint = close_matches(goal.target, ids)
         raise UnknownNodeError(f"goal {goal.target!r} is neither a node nor an indicator of "
-                               f"model {model.name!r} (by id or Dutch/English label); "
-                               f"{close_matches(goal.target, ids)}")
+                               f"model {model.name!r} (by id or Dutch/English label); {hint}",
+                               code="goal_not_in_model",
+                               fields={"name": goal.target, "model": model.name, "hint": hint})
     if "indicator" in found:
         ind = found["indicator"]
         node = str(cat.loc[ind, "node"])  # type: ignore[union-attr]

@@ -35,6 +35,7 @@ from factormodel.errors import (
     DataError,
     FactorModelError,
     InvalidParameterError,
+    Message,
     ModelValidationError,
     Problem,
     UnknownAreaError,
@@ -840,9 +841,11 @@ def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
     """``distinct``: the distinct indicators of ``data`` (see :func:`_codes`)."""
     unknown = sorted(set(distinct) - set(cat.index))
     if unknown:
+        items = [Message(f"{u!r} ({hint})", "name_and_hint", {"name": u, "hint": hint})
+                 for u in unknown[:8] for hint in [close_matches(u, cat.index.tolist())]]
         raise UnknownIndicatorError(
-            f"{len(unknown)} indicator(s) not in the catalogue: "
-            + "; ".join(f"{u!r} ({close_matches(u, cat.index.tolist())})" for u in unknown[:8]))
+            f"{len(unknown)} indicator(s) not in the catalogue: " + "; ".join(items),
+            code="not_in_catalogue", fields={"n": len(unknown), "items": items})
     for col in ("unit", "direction"):
         if col not in data.columns:
             continue

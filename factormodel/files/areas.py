@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from factormodel.errors import DataError, DataWarning, UnknownAreaError, close_matches
+from factormodel.errors import DataError, DataWarning, Message, UnknownAreaError, close_matches
 from factormodel.tables._cells import (
     TableSource,
     listing,
@@ -463,10 +463,13 @@ def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
         level.append(alv)
     if unknown:
         shown = sorted(set(unknown))
+        items = [Message(f"{u!r} ({hint})", "name_and_hint", {"name": u, "hint": hint})
+                 for u in shown[:8] for hint in [close_matches(u, registry['area'].tolist())]]
+        more = "" if len(shown) <= 8 else " ..."
         raise UnknownAreaError(
-            f"{where}: {len(shown)} area(s) not in the area registry: "
-            + "; ".join(f"{u!r} ({close_matches(u, registry['area'].tolist())})"
-                        for u in shown[:8]) + ("" if len(shown) <= 8 else " ..."))
+            f"{where}: {len(shown)} area(s) not in the area registry: " + "; ".join(items) + more,
+            code="not_in_area_registry",
+            fields={"where": where, "n": len(shown), "items": items, "more": more})
     return area, level
 
 

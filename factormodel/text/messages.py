@@ -9,8 +9,11 @@ better English than a wrong translation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import string
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from factormodel.errors import Message
 from factormodel.text.catalogue import N_, tr
 
 __all__ = ["CODES", "error", "problem", "render", "warning"]
@@ -37,6 +40,34 @@ CODES: dict[str, str] = {
     "no_population_in_profile": N_(
         "no population for {area!r} in the data; give it yourself (population=... in "
         "Python, --population on the command line)"),
+    # hints of errors.close_matches
+    "did_you_mean": N_("did you mean {names:or}?"),
+    "no_close_match_valid": N_("no close match; valid values: {names:list}"),
+    "no_close_match_among": N_("no close match among {n} valid values"),
+    "no_close_match_among_nodes": N_("no close match among the {n} node ids and their labels"),
+    "no_close_match_among_indicators": N_("no close match among the {n} indicator ids and "
+                                          "their labels"),
+    "measures_the_opposite": N_("{hint}; {name!r} measures the opposite: if your column is its "
+                                "complement (100 - x), say so in a column mapping (factormodel "
+                                "kolommen)"),
+    # unknown and ambiguous names (analysis.words.Lexicon, resolve_indicators)
+    "unknown_indicator": N_("{where:at}unknown indicator {name!r}; {hint}"),
+    "unknown_node": N_("{where:at}unknown node {name!r}; {hint}"),
+    "ambiguous_indicator_name": N_("{where:at}indicator name {name!r} is ambiguous: it fits "
+                                   "{fits}; use the id"),
+    "ambiguous_node_name": N_("{where:at}node name {name!r} is ambiguous: it fits {fits}; use "
+                              "the id"),
+    "name_and_hint": N_("{name!r} ({hint})"),
+    "not_in_catalogue": N_("{n} indicator(s) not in the catalogue: {items:items}"),
+    "not_in_area_registry": N_("{where}: {n} area(s) not in the area registry: "
+                               "{items:items}{more}"),
+    # goals (analysis.goals)
+    "goal_syntax": N_("--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY], e.g. "
+                      "schoolverzuim:-2pp:3j"),
+    "goal_not_in_model": N_("goal {name!r} is neither a node nor an indicator of model "
+                            "{model!r} (by id or Dutch/English label); {hint}"),
+    "names_not_understood": N_("{where:at}{n} indicator name(s) not understood: "
+                               "{items:items}{more}"),
     # the command line's own messages
     "needs_area": N_("{cmd} needs --area (e.g. --area {example})"),
     "needs_goal": N_("recommend needs at least one --goal (or --outcome), e.g. --goal "
@@ -46,8 +77,70 @@ CODES: dict[str, str] = {
 }
 
 
-def render(code: str, fields: Mapping[str, object], lang: str) -> str:
+class _Untranslated(Exception):
+    """A part of a message has no wording in the language: the whole stays English."""
+
+
+class _Words(string.Formatter):
+    """Fills a template in ``lang``: a :class:`~factormodel.errors.Message` field is worded
+    from its own code and fields, and the format specs below word lists and places.
+
+    ``{x:or}``: the names quoted and joined with "or"; ``{x:list}``: the names quoted and
+    joined with commas; ``{x:items}``: messages joined with ``"; "``; ``{x:at}``: a place
+    and ``": "`` (nothing when the place is empty). A field ``where`` that is plain text (a
+    file name, ``"area data"``) is looked up in the catalogue.
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def word(self, value: object, key: object = None) -> str:
+        if isinstance(value, Message):
+            if value.code not in CODES:
+                if self.lang != "en":
+                    raise _Untranslated(value.code)
+                return str(value)
+            return render(value.code, value.fields, self.lang, strict=True)
+        if key == "where" and isinstance(value, str):
+            return tr(value, self.lang)
+        return str(value)
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]
+                  ) -> Any:
+        value = super().get_value(key, args, kwargs)
+        return _Place(value) if key == "where" else value
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        place = isinstance(value, _Place)
+        if place:
+            value = value.value
+        if format_spec == "or":
+            return f" {tr(N_('or'), self.lang)} ".join(repr(str(v)) for v in value)
+        if format_spec == "list":
+            return ", ".join(repr(str(v)) for v in value)
+        if format_spec == "items":
+            return "; ".join(self.word(v) for v in value)
+        if format_spec == "at":
+            return f"{self.word(value, 'where')}: " if value else ""
+        if isinstance(value, Message) or place:
+            return format(self.word(value, "where" if place else None), format_spec)
+        return format(value, format_spec)
+
+
+class _Place:
+    """A ``where`` field on its way to :meth:`_Words.format_field`."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def render(code: str, fields: Mapping[str, object], lang: str, *, strict: bool = False
+           ) -> str:
     """The message of ``code`` made from ``fields`` in ``lang``.
+
+    A part of ``fields`` without a wording in ``lang`` (a :class:`~factormodel.errors.Message`
+    whose code is not in :data:`CODES`) makes the whole message English, as raised:
+    better English than half a translation (``strict``: raise instead, for nested parts).
 
     Examples
     --------
@@ -55,13 +148,15 @@ def render(code: str, fields: Mapping[str, object], lang: str) -> str:
     'geen data voor het jaar 2020; jaren in de data: 2022, 2023 (kies met --year)'
     >>> render("no_such_file", {"path": "wijk.csv"}, "en")
     'wijk.csv: no such file'
+    >>> render("did_you_mean", {"names": ["vsv", "neet"]}, "nl")
+    "bedoelde u 'vsv' of 'neet'?"
     """
-    words = dict(fields)
-    if lang != "en" and words.get("hint"):  # a hint of errors.close_matches
-        words["hint"] = _translate(str(words["hint"]))
-        if words["hint"] is None:  # not worded completely: the English message
-            return CODES[code].format(**fields)
-    text = tr(CODES[code], lang).format(**words)
+    try:
+        text = _Words(lang).format(tr(CODES[code], lang), **fields)
+    except _Untranslated:
+        if strict:
+            raise
+        text = _Words("en").format(CODES[code], **fields)
     return text[:-2] if text.endswith("; ") else text
 
 # --------------------------------------------------------------------------- errors
@@ -88,11 +183,6 @@ _ERROR_RULES = _rules(
      "getallen (9,1), of vermenigvuldig de kolom met 100"),
     (r"(?P<ind>\S+) \(largest value (?P<d_v>[-\d.e]+); typical level (?P<d_t>[-\d.e]+)%\)",
      "{ind} (grootste waarde {v}; gebruikelijk niveau {t}%)"),
-    # a name measuring the opposite is never suggested plainly (words.Lexicon.resolve)
-    (rf"(?P<t_hint>.+); (?P<name>{_NAME}) measures the opposite: if your column is its "
-     r"complement \(100 - x\), say so in a column mapping \(factormodel kolommen\)",
-     "{hint}; {name} meet het tegendeel: is uw kolom het complement (100 − x), zeg dat dan "
-     "in een kolomkoppeling (factormodel kolommen)"),
     # a goal in words with two readings (readback.read_goal)
     (rf"goal (?P<goal>{_NAME}) is ambiguous: (?P<part>{_NAME}) is either (?P<n>[\d.,]+) "
      r"percentage points (?P<w>less|more) \((?P<pp>'[^']*')\) or (?P=n)% (?P=w) than the "
@@ -108,47 +198,10 @@ _ERROR_RULES = _rules(
      "de kolom {col} van de data telt alle inwoners van {area} ({n}), niet de jongeren voor "
      "wie het pakket is; geef hun aantal (--jongeren AANTAL, op de webpagina het veld "
      "'aantal jongeren'), of zeg dat deze kolom de jongeren telt (--inwoners-zijn-jongeren)"),
-    # hints of errors.close_matches
-    (r"did you mean (?P<names>.+)\?", "bedoelde u {names}?"),  # names: ' or ' -> ' of '
-    (r"closest valid values: (?P<names>.+?)(?: \(and (?P<more>\d+) more\))?",
-     "dichtstbijzijnde geldige waarden: {names}{more}"),
-    (r"no close match; valid values: (?P<names>.+)",
-     "geen geldige waarde lijkt erop; geldige waarden: {names}"),
-    (r"no close match among (?P<n>\d+) valid values",
-     "geen van de {n} geldige waarden lijkt erop"),
-    (r"no close match among the (?P<n>\d+) node ids and their labels",
-     "geen van de {n} knopen lijkt erop (id of omschrijving)"),
-    (r"no close match among the (?P<n>\d+) indicator ids and their labels",
-     "geen van de {n} indicatoren lijkt erop (id of omschrijving)"),
-    # unknown names (words.Lexicon, resolve_indicators, goals, profile rows)
-    (rf"(?:(?P<w_where>[^:]+): )?unknown indicator (?P<name>{_NAME}); (?P<t_hint>.*)",
-     "{where}onbekende indicator {name}; {hint}"),
-    (rf"(?:(?P<w_where>[^:]+): )?unknown node (?P<name>{_NAME}); (?P<t_hint>.*)",
-     "{where}onbekende knoop (factor of resultaat) {name}; {hint}"),
-    (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) indicator name\(s\) not understood: (?P<l_items>.*)",
-     "{where}{n} indicatornaam/-namen niet begrepen: {items}"),
-    (r"(?P<n>\d+) indicator\(s\) not in the catalogue: (?P<l_items>.*)",
-     "{n} indicator(en) niet in de catalogus: {items}"),
-    (rf"(?P<name>{_NAME}) \((?P<t_hint>(?:did you mean|closest valid values|no close "
-     r"match).*)\)",
-     "{name} ({hint})"),
-    (rf"(?:(?P<w_where>[^:]+): )?(?:indicator|node) name (?P<name>{_NAME}) is ambiguous: it "
-     r"fits (?P<fits>.*); use the id",
-     "{where}de naam {name} is dubbelzinnig: hij past bij {fits}; gebruik de id"),
-    (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) area\(s\) not in the area registry: "
-     r"(?P<l_items>.*)", "{where}{n} gebied(en) niet in het gebiedenregister: {items}"),
-    (rf"goal (?P<name>{_NAME}) is neither a node nor an indicator of model (?P<model>{_NAME}) "
-     r"\(by id or Dutch/English label\); (?P<t_hint>.*)",
-     "doel {name} is geen factor, resultaat of indicator van model {model} (id of "
-     "Nederlandse/Engelse omschrijving); {hint}"),
     (rf"goal (?P<g_goal>.+?): node (?P<node>{_NAME}) has (?P<n>\d+) indicators \((?P<list>.*)\);"
      r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
      "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
      "bijvoorbeeld --goal {example}"),
-    (rf"--goal (?P<raw>{_NAME}): expected TARGET\[:CHANGE\]\[:YEARS\]\[:GROUP\]"
-     r"\[=PRIORITY\], e\.g\. (?P<ex>\S+)",
-     "--goal {raw}: verwacht DOEL[:VERANDERING][:JAREN][:GROEP][=PRIORITEIT], bijvoorbeeld "
-     "{ex}"),
     (rf"--goal (?P<raw>{_NAME}): (?P<field>priority|years) (?P<value>{_NAME}) is not a number "
      r"\((?P<t_why>.*)\)", "--goal {raw}: {field} {value} is geen getal ({why})"),
     # a profile's assumption (indicators.profile)
@@ -449,11 +502,11 @@ def error(exc: BaseException, lang: str) -> str:
 
     Examples
     --------
-    >>> from factormodel.errors import DataError, UnknownAreaError
-    >>> error(UnknownAreaError("no area 'Blomhof' in the profile; did you mean 'Bloemhof'?",
+    >>> from factormodel.errors import DataError, UnknownAreaError, close_matches
+    >>> hint = close_matches("Blomhof", ["Bloemhof", "Delfshaven"])
+    >>> error(UnknownAreaError(f"no area 'Blomhof' in the profile; {hint}",
     ...                        code="area_not_in_profile",
-    ...                        fields={"name": "Blomhof", "hint": "did you mean 'Bloemhof'?"}),
-    ...       "nl")
+    ...                        fields={"name": "Blomhof", "hint": hint}), "nl")
     "geen gebied 'Blomhof' in de data; bedoelde u 'Bloemhof'?"
     >>> error(DataError("something new"), "nl")
     'something new'

@@ -1,0 +1,190 @@
+"""Errors, problems and warnings carry a code and fields; the text layer words them.
+
+Every case raises the real error through the library (or the command line) and checks the
+three things a code promises: the English message is the catalogue's English template made
+from the error's fields (the raiser and ``text.messages.CODES`` cannot drift apart), the
+Dutch comes from the catalogue (complete: no English left in it), and the HTTP API's
+problem document carries the code.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import factormodel as fm
+from factormodel import errors
+from factormodel.analysis.goals import parse_goal, resolve_goal
+from factormodel.analysis.words import Lexicon, resolve_indicator, resolve_indicators, resolve_node
+from factormodel.files.areas import normalize_area_data
+from factormodel.text import messages
+
+#: English words that must not survive in a Dutch message.
+ENGLISH = re.compile(r"\b(did you mean|no close match|unknown|not in the|is neither|expected|"
+                     r"valid values|measures the opposite|ambiguous|area data|line|column)\b")
+
+
+def _raised(call) -> errors.FactorModelError:
+    with pytest.raises(errors.FactorModelError) as info:
+        call()
+    return info.value
+
+
+def _parts(value: object) -> list[errors.Message]:
+    """The nested messages of a field value (a hint, listed items)."""
+    if isinstance(value, errors.Message):
+        return [value, *(p for v in value.fields.values() for p in _parts(v))]
+    if isinstance(value, list):
+        return [p for v in value for p in _parts(v)]
+    return []
+
+
+def check(e: errors.FactorModelError, code: str, dutch: str) -> str:
+    """``e`` has ``code``, its English is its template, its Dutch contains ``dutch``."""
+    assert e.code == code, (e.code, str(e))
+    assert code in messages.CODES
+    assert str(e) == messages.render(e.code, e.fields, "en")
+    for part in _parts(list(e.fields.values())):  # nested messages: the same promise
+        assert part.code in messages.CODES, part.code
+        assert str(part) == messages.render(part.code, part.fields, "en")
+    nl = messages.error(e, "nl")
+    assert nl == messages.render(e.code, e.fields, "nl") and nl != str(e)
+    assert dutch in nl, nl
+    assert not ENGLISH.search(nl), nl
+    return nl
+
+
+@pytest.fixture(scope="module")
+def model():
+    return fm.load_model("rotterdam-jeugd")
+
+
+@pytest.fixture(scope="module")
+def cat(model):
+    return fm.load_indicators(model)
+
+
+# --------------------------------------------------------------------------- hints
+
+
+def test_hints_are_messages_with_codes():
+    hint = errors.close_matches("vsw", ["vsv", "neet", "geweld"])
+    assert isinstance(hint, errors.Message) and hint.code == "did_you_mean"
+    assert hint.fields == {"names": ["vsv"]}
+    assert messages.render(hint.code, hint.fields, "nl") == "bedoelde u 'vsv'?"
+    two = errors.close_matches("verzuim", ["schoolverzuim", "verzuim_meldingen", "neet"])
+    assert " or " in two and messages.render(two.code, two.fields, "nl").count(" of ") == 1
+    none = errors.close_matches("foo", ["vsv", "neet"])
+    assert (none.code, messages.render(none.code, none.fields, "nl")) == (
+        "no_close_match_valid", "geen geldige waarde lijkt erop; geldige waarden: 'neet', 'vsv'")
+    many = errors.close_matches("foo", [f"node_{i}" for i in range(70)])
+    assert messages.render(many.code, many.fields, "nl") == \
+        "geen van de 70 geldige waarden lijkt erop"
+    for h in (hint, two, none, many):
+        assert str(h) == messages.render(h.code, h.fields, "en")
+
+
+def test_a_hint_survives_pickling():
+    import pickle
+
+    hint = errors.close_matches("vsw", ["vsv"])
+    back = pickle.loads(pickle.dumps(hint))
+    assert (back, back.code, back.fields) == (hint, hint.code, hint.fields)
+
+
+def test_an_unworded_part_leaves_the_whole_message_english():
+    odd = errors.Message("something new", "brand_new_hint")
+    e = errors.UnknownNodeError("unknown node 'x'; something new", code="unknown_node",
+                                fields={"where": "", "name": "x", "hint": odd})
+    assert str(e) == messages.render(e.code, e.fields, "en")
+    assert messages.error(e, "nl") == str(e)
+
+
+# --------------------------------------------------------------------------- names
+
+
+def test_unknown_node(model):
+    e = _raised(lambda: resolve_node(model, "vsw"))
+    assert isinstance(e, errors.UnknownNodeError)
+    check(e, "unknown_node", "onbekende knoop (factor of resultaat) 'vsw'; bedoelde u 'vsv'?")
+    e = _raised(lambda: resolve_node(model, "vsw", where="--delta"))
+    assert check(e, "unknown_node", "").startswith("--delta: onbekende knoop")
+
+
+def test_unknown_indicator_without_a_close_match(cat):
+    e = _raised(lambda: resolve_indicator(cat, "qqqqqqqqqqqq"))
+    nl = check(e, "unknown_indicator", "onbekende indicator 'qqqqqqqqqqqq'; geen van de ")
+    assert nl.endswith("indicatoren lijkt erop (id of omschrijving)")
+
+
+def test_an_opposite_is_never_suggested_plainly(cat):
+    e = _raised(lambda: resolve_indicator(cat, "% 18-22 jaar zonder startkwalificatie"))
+    check(e, "unknown_indicator", "meet het tegendeel: is uw kolom het complement")
+    assert e.fields["hint"].code == "measures_the_opposite"
+
+
+def test_ambiguous_names():
+    lex = Lexicon("node", {"a": ("Zelfde naam", "same"), "b": ("Zelfde naam", "other")})
+    e = _raised(lambda: lex.resolve("zelfde naam", where="--delta"))
+    assert isinstance(e, errors.AmbiguousNameError)
+    check(e, "ambiguous_node_name", "--delta: de naam 'zelfde naam' is dubbelzinnig: hij past "
+                                    "bij 'a' (Zelfde naam), 'b' (Zelfde naam); gebruik de id")
+
+
+def test_names_not_understood_lists_each_in_dutch(cat):
+    e = _raised(lambda: resolve_indicators(cat, ["vsv_nieuuw", "qqqqqqqqqqqq"],
+                                           where="area data"))
+    nl = check(e, "names_not_understood", "gebiedsdata: 2 indicatornaam/-namen niet begrepen: ")
+    assert "onbekende indicator 'vsv_nieuuw'; bedoelde u 'vsv_nieuw'?; onbekende" in nl
+
+
+def test_a_profile_of_data_with_a_misspelt_indicator(model):
+    data = pd.DataFrame({"area": ["Bloemhof", "Rotterdam"], "level": ["wijk", "stad"],
+                         "year": 2023, "indicator": "vsv_nieuuw", "value": [3.4, 2.6]})
+    e = _raised(lambda: fm.profile(model, data))
+    check(e, "names_not_understood", "gebiedsdata: 1 indicatornaam/-namen niet begrepen: "
+                                     "onbekende indicator 'vsv_nieuuw'; bedoelde u 'vsv_nieuw'?")
+
+
+def test_areas_not_in_the_registry():
+    raw = pd.DataFrame({"wijk": ["Tarwewjik", "Nergenshuizen"], "jaar": 2022, "vsv_nieuw": 1})
+    e = _raised(lambda: normalize_area_data(raw, areas=fm.load_areas("rotterdam")))
+    nl = check(e, "not_in_area_registry", "2 gebied(en) niet in het gebiedenregister: ")
+    assert "'Tarwewjik' (bedoelde u 'Tarwewijk'?)" in nl
+
+
+# --------------------------------------------------------------------------- goals
+
+
+def test_goal_syntax():
+    e = _raised(lambda: parse_goal(":-2pp"))
+    check(e, "goal_syntax", "--goal ':-2pp': verwacht DOEL[:VERANDERING][:JAREN][:GROEP]"
+                            "[=PRIORITEIT], bijvoorbeeld schoolverzuim:-2pp:3j")
+
+
+def test_goal_not_in_the_model(model):
+    e = _raised(lambda: resolve_goal(model, "vsx"))
+    check(e, "goal_not_in_model", "doel 'vsx' is geen factor, resultaat of indicator van model "
+                                  "'rotterdam-jeugd' (id of Nederlandse/Engelse omschrijving); "
+                                  "bedoelde u 'vsv'?")
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def test_the_api_returns_the_codes_of_names_and_goals():
+    pytest.importorskip("fastapi")
+    pytest.importorskip("multipart")
+    from fastapi.testclient import TestClient
+
+    from factormodel.serve import create_app
+
+    client = TestClient(create_app())
+    r = client.post("/api/v1/models/rotterdam-jeugd/recommend",
+                    json={"area": "Oud-Crooswijk", "goals": ["vsx"]})
+    body = r.json()
+    assert body["code"] == "goal_not_in_model", body
+    assert body["fields"]["name"] == "vsx" and body["fields"]["hint"] == "did you mean 'vsv'?"
+    assert body["detail"] == messages.render(body["code"], body["fields"], "en")
