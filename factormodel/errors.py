@@ -14,7 +14,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "AmbiguousNameError",
@@ -147,14 +147,42 @@ class Problem:
     key : tuple
         A machine-readable location ``(table, row, column)``; used to merge
         reports from several validators without listing one cell twice.
+    code : str, optional
+        The message's code (see :class:`FactorModelError`); empty when the problem is
+        worded in English only.
+    fields : dict, optional
+        The names and numbers the message was made from.
+
+    Examples
+    --------
+    >>> p = Problem("w.csv", "column 'x' appears more than once", code="column_twice",
+    ...             fields={"column": "x"})
+    >>> str(p), p.code, p == Problem("w.csv", "column 'x' appears more than once")
+    ("w.csv: column 'x' appears more than once", 'column_twice', True)
     """
 
     where: str
     message: str
     key: tuple = ()
+    code: str = field(default="", compare=False)
+    fields: dict[str, object] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
+
+    def as_message(self) -> Message:
+        """The problem as one :class:`Message` (``where: message``), e.g. to list it in
+        an error's fields.
+
+        Examples
+        --------
+        >>> m = Problem("w.csv", "the file is empty; expected a header row",
+        ...             code="empty_file").as_message()
+        >>> m, m.code, m.fields["message"].code
+        ('w.csv: the file is empty; expected a header row', 'problem', 'empty_file')
+        """
+        return Message(str(self), "problem", {
+            "where": self.where, "message": Message(self.message, self.code, self.fields)})
 
 
 class ModelValidationError(FactorModelError, ValueError):

@@ -188,3 +188,105 @@ def test_the_api_returns_the_codes_of_names_and_goals():
     assert body["code"] == "goal_not_in_model", body
     assert body["fields"]["name"] == "vsx" and body["fields"]["hint"] == "did you mean 'vsv'?"
     assert body["detail"] == messages.render(body["code"], body["fields"], "en")
+
+
+# --------------------------------------------------------------------------- problems
+
+
+def _problems(e: errors.FactorModelError) -> list[errors.Problem]:
+    assert isinstance(e, errors.ModelValidationError), e
+    for p in e.problems:
+        assert p.code in messages.CODES, (p.code, str(p))
+        assert p.message == messages.render(p.code, p.fields, "en")
+        if isinstance(p.where, errors.Message):
+            assert p.where == messages.render(p.where.code, p.where.fields, "en")
+    nl = messages.error(e, "nl")
+    assert not ENGLISH.search(nl), nl
+    return list(e.problems)
+
+
+def test_the_shape_of_a_csv_file_is_worded_from_codes(tmp_path):
+    short = tmp_path / "kort.csv"
+    short.write_text("wijk;jaar;indicator;waarde\nBloemhof;2023;vsv_nieuw;5\nBloemhof;2023\n",
+                     encoding="utf-8")
+    e = _raised(lambda: fm.read_area_data(short))
+    (p,) = _problems(e)
+    assert (p.code, p.fields, p.where.code) == ("row_width", {"n": 2, "width": 4}, "place_line")
+    assert messages.error(e, "nl").splitlines()[1] == \
+        f"  - {short} regel 3: heeft 2 velden, de kopregel heeft er 4"
+    twice = tmp_path / "dubbel.csv"
+    twice.write_text("wijk;jaar;Wijk;indicator;waarde\nA;2023;A;x;1\n", encoding="utf-8")
+    e = _raised(lambda: fm.read_area_data(twice))
+    (p,) = _problems(e)
+    assert p.code == "duplicate_header" and p.where.code == "place_file_column"
+    assert messages.error(e, "nl").endswith(f"{twice} kolom 'Wijk': dubbele kolomnaam")
+    empty = tmp_path / "leeg.csv"
+    empty.write_text("", encoding="utf-8")
+    e = _raised(lambda: fm.read_area_data(empty))
+    assert [p.code for p in _problems(e)] == ["empty_file"]
+    assert messages.error(e, "nl").endswith(": het bestand is leeg; verwacht een kopregel")
+
+
+def test_places_of_tables_in_memory():
+    from factormodel.tables._cells import TableSource
+
+    src = TableSource("edges")
+    assert messages.render("problem", {"where": src.where(3, "weight"), "message": "x"}, "en") \
+        == "edges row 3, column 'weight': x"
+    for where, nl in [(src.where(3, "weight"), "edges rij 3, kolom 'weight'"),
+                      (src.where(3), "edges rij 3"), (src.where(None, "weight"),
+                                                      "edges, kolom 'weight'")]:
+        assert str(where) == messages.render(where.code, where.fields, "en")
+        assert messages.render(where.code, where.fields, "nl") == nl
+
+
+def test_missing_and_repeated_columns():
+    from factormodel.tables._cells import TableSource, require_columns
+
+    _, _, problems = require_columns(["Source", "source", "gewicht"], ("source", "weight"),
+                                     TableSource("w.csv"), known=("source", "weight"))
+    assert [p.code for p in problems] == ["column_twice", "missing_column"]
+    nl = [messages.problem(p, "nl") for p in problems]
+    assert nl == ["w.csv, kolom 'source': kolom 'source' komt meer dan eens voor",
+                  "w.csv: verplichte kolom 'weight' ontbreekt (gevonden: Source, source, "
+                  "gewicht)"]
+    _, _, (p,) = require_columns([], ("source",), TableSource("w.csv"))
+    assert p.message == "missing required column 'source' (found: none)"
+    assert messages.problem(p, "nl") == "w.csv: verplichte kolom 'source' ontbreekt (gevonden: " \
+                                        "geen)"
+    for p in problems:
+        assert p.message == messages.render(p.code, p.fields, "en")
+
+
+def test_area_data_without_a_year_column(tmp_path):
+    path = tmp_path / "zonder_jaar.csv"
+    path.write_text("wijk;indicator;waarde\nBloemhof;vsv_nieuw;3,4\n", encoding="utf-8")
+    e = _raised(lambda: fm.read_area_data(path))
+    check(e, "missing_columns_no_year", "verplichte kolom 'year' ontbreekt (of een van jaar, "
+                                        "perioden")
+    assert messages.error(e, "nl").endswith("; geef het jaar van een tabel zonder jaarkolom met "
+                                            "--year, bijvoorbeeld --year 2023")
+
+
+def test_the_api_returns_the_codes_of_problems():
+    pytest.importorskip("fastapi")
+    pytest.importorskip("multipart")
+    from fastapi.testclient import TestClient
+
+    from factormodel.serve import create_app
+
+    client = TestClient(create_app())
+    r = client.post("/api/v1/models/rotterdam-jeugd/profile/upload",
+                    files={"file": ("kort.csv", b"wijk;jaar;indicator;waarde\nA;2023;x;1\nA;2023\n",
+                                    "text/csv")}, data={"request": "{}"})
+    body = r.json()
+    assert r.status_code == 422 and body["code"] == "model_validation", body
+    (p,) = body["problems"]
+    assert (p["where"], p["code"], p["fields"]) == ("kort.csv line 3", "row_width",
+                                                    {"n": 2, "width": 4})
+    r = client.post("/api/v1/models/rotterdam-jeugd/profile/upload",
+                    files={"file": ("kaal.csv", b"wijk;indicator;waarde\nA;x;1\n", "text/csv")},
+                    data={"request": "{}"})
+    body = r.json()
+    assert body["code"] == "missing_columns_no_year", body
+    assert body["detail"].startswith("kaal.csv: missing required column 'year'")

@@ -190,7 +190,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     if missing:
         no_year = year_col is None and " (give the year of a table without a year column: " \
             "year=2023 in Python, --year 2023 on the command line)"
-        raise DataError("; ".join(map(str, missing)) + (no_year or ""))
+        raise DataError("; ".join(map(str, missing)) + (no_year or ""),
+                        code="missing_columns_no_year" if no_year else "missing_columns",
+                        fields={"items": [p.as_message() for p in missing]})
     if len(frame) == 0:
         raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})")
     extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),

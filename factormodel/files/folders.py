@@ -981,7 +981,7 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
         raise ModelFileError(f"{path} line {reader.line_num}: not valid CSV ({exc})") from None
     if header is None:
         problems.append(Problem(str(path), "the file is empty; expected a header row",
-                                (path.stem, None, None)))
+                                (path.stem, None, None), code="empty_file"))
         return pd.DataFrame(), ()
     src = TableSource(path.stem, "csv", str(path), tuple(lines))
     width = len(header)
@@ -998,13 +998,14 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
     for j in keep:
         if lowered.count(lowered[j]) > 1 and lowered.index(lowered[j]) != j:
             problems.append(Problem(src.where(None, header[j]), "duplicate column header",
-                                    (path.stem, None, lowered[j])))
+                                    (path.stem, None, lowered[j]), code="duplicate_header"))
     keep = [j for j in keep if lowered.index(lowered[j]) == j]
     for i, row in enumerate(rows):
         extra = row[width:]
         if len(row) < width or (extra and "".join(extra).strip()):
             problems.append(Problem(src.where(i), f"has {len(row)} fields, the header has "
-                                    f"{width}", (path.stem, i, None)))
+                                    f"{width}", (path.stem, i, None), code="row_width",
+                                    fields={"n": len(row), "width": width}))
     if len(keep) == width and all(len(row) == width for row in rows):
         cells = rows  # the common case: every row as wide as the header, every column kept
     else:

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from factormodel.errors import InvalidParameterError, Problem
+from factormodel.errors import InvalidParameterError, Message, Problem
 
 __all__ = ["MISSING_MARKERS", "TableSource", "decimal_mark", "format_number", "is_missing",
            "listing", "parse_number", "parse_numbers", "per_unique", "require_columns",
@@ -95,13 +95,12 @@ class TableSource:
     lines: tuple[int, ...] = ()
 
     def where(self, row: int | None = None, column: str | None = None) -> str:
+        """The place of a row and/or column, e.g. ``"w.csv line 3, column 'weight'"`` (a
+        :class:`~factormodel.errors.Message` the text layer words; JSON places are
+        language-neutral paths)."""
         if self.style == "csv":
-            place = self.file or self.table
-            if row is not None:
-                place += f" line {self.lines[row] if self.lines else row + 2}"
-            if column is not None:
-                place += f"{',' if row is not None else ''} column '{column}'"
-            return place
+            return _place(self.file or self.table, "line", None if row is None else
+                          (self.lines[row] if self.lines else row + 2), column)
         if self.style == "json":
             place = f"{self.file}: {self.table}"
             if row is not None:
@@ -109,15 +108,31 @@ class TableSource:
             if column is not None:
                 place += f".{column}"
             return place
-        place = self.table
-        if row is not None:
-            place += f" row {row}"
-        if column is not None:
-            place += f", column '{column}'"
-        return place
+        return _place(self.table, "row", row, column)
 
     def key(self, row: int | None = None, column: str | None = None) -> tuple:
         return (self.table, row, column)
+
+
+#: The English of each place (csv: file lines; frame: table rows), by what is named.
+_PLACES = {
+    ("line", True, True): ("place_line_column", "{file} line {line}, column '{column}'"),
+    ("line", True, False): ("place_line", "{file} line {line}"),
+    ("line", False, True): ("place_file_column", "{file} column '{column}'"),
+    ("row", True, True): ("place_row_column", "{file} row {row}, column '{column}'"),
+    ("row", True, False): ("place_row", "{file} row {row}"),
+    ("row", False, True): ("place_table_column", "{file}, column '{column}'"),
+}
+
+
+def _place(file: str, unit: str, row: int | None, column: str | None) -> str:
+    """``file`` with its line or row and its column, as a Message (codes in ``_PLACES``)."""
+    if row is None and column is None:
+        return file
+    code, template = _PLACES[(unit, row is not None, column is not None)]
+    fields: dict[str, object] = {"file": file, unit: row, "column": column}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    return Message(template.format(**fields), code, fields)
 
 
 # --------------------------------------------------------------------------- text
@@ -542,7 +557,8 @@ def require_columns(columns: Iterable[Any], required: Sequence[str | Sequence[st
             extras.append(col)
         elif norm in found:
             problems.append(Problem(src.where(None, str(col)),
-                                    f"column '{norm}' appears more than once", src.key(None, norm)))
+                                    f"column '{norm}' appears more than once", src.key(None, norm),
+                                    code="column_twice", fields={"column": norm}))
         else:
             found[norm] = col
     for col in required:
@@ -550,10 +566,15 @@ def require_columns(columns: Iterable[Any], required: Sequence[str | Sequence[st
         hit = next((a for a in names if a in found), None)
         if hit is None:
             aliases = f"; or one of {', '.join(names[1:])}" if len(names) > 1 else ""
+            fields: dict[str, object] = {
+                "column": names[0], "found": ", ".join(str(c) for c in labels)
+                or Message("none", "nothing_found")}
+            if aliases:
+                fields["aliases"] = ", ".join(names[1:])
             problems.append(Problem(
                 src.where(), f"missing required column '{names[0]}' ({aliases.lstrip('; ')}"
-                f"{'; ' if aliases else ''}found: "
-                f"{', '.join(str(c) for c in labels) or 'none'})", src.key(None, names[0])))
+                f"{'; ' if aliases else ''}found: {fields['found']})", src.key(None, names[0]),
+                code="missing_column_or" if aliases else "missing_column", fields=fields))
         elif hit != names[0]:
             found.setdefault(names[0], found[hit])
     return found, extras, problems

@@ -13,7 +13,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from factormodel.errors import Message
+from factormodel.errors import Message, Problem
 from factormodel.text.catalogue import N_, tr
 
 __all__ = ["CODES", "error", "problem", "render", "warning"]
@@ -61,6 +61,27 @@ CODES: dict[str, str] = {
     "not_in_catalogue": N_("{n} indicator(s) not in the catalogue: {items:items}"),
     "not_in_area_registry": N_("{where}: {n} area(s) not in the area registry: "
                                "{items:items}{more}"),
+    # places and problems (tables._cells.TableSource.where, errors.Problem)
+    "place_line_column": N_("{file} line {line}, column '{column}'"),
+    "place_line": N_("{file} line {line}"),
+    "place_file_column": N_("{file} column '{column}'"),
+    "place_row_column": N_("{file} row {row}, column '{column}'"),
+    "place_row": N_("{file} row {row}"),
+    "place_table_column": N_("{file}, column '{column}'"),
+    "problem": N_("{where:at}{message}"),
+    # columns and the shape of a CSV file (tables._cells.require_columns, files.folders)
+    "nothing_found": N_("none"),
+    "missing_column": N_("missing required column '{column}' (found: {found})"),
+    "missing_column_or": N_("missing required column '{column}' (or one of {aliases}; found: "
+                            "{found})"),
+    "missing_columns": N_("{items:items}"),
+    "missing_columns_no_year": N_("{items:items} (give the year of a table without a year "
+                                  "column: year=2023 in Python, --year 2023 on the command "
+                                  "line)"),
+    "column_twice": N_("column '{column}' appears more than once"),
+    "empty_file": N_("the file is empty; expected a header row"),
+    "duplicate_header": N_("duplicate column header"),
+    "row_width": N_("has {n} fields, the header has {width}"),
     # goals (analysis.goals)
     "goal_syntax": N_("--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY], e.g. "
                       "schoolverzuim:-2pp:3j"),
@@ -307,18 +328,6 @@ _ERROR_RULES = _rules(
     (r"(?P<w_where>[^:]+): (?P<n>\d+) rows share an area, year and indicator, e\.g\. "
      r"(?P<items>.*)", "{where}: {n} rijen hebben hetzelfde gebied, jaar en dezelfde "
      "indicator, bijvoorbeeld {items}"),
-    # columns (_cells.require_columns)
-    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'year') \(or one of "
-     r"(?P<aliases>.*?); found: (?P<found>.*)\) \(give the year of a table without a year "
-     r"column: year=2023 in Python, --year 2023 on the command line\)",
-     "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found}); "
-     "geef het jaar van een tabel zonder jaarkolom met --year, bijvoorbeeld --year 2023"),
-    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(or one of "
-     r"(?P<aliases>.*?); found: (?P<found>.*)\)",
-     "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found})"),
-    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(found: "
-     r"(?P<found>.*)\)", "{where}verplichte kolom {col} ontbreekt (gevonden: {found})"),
-    (r"column (?P<col>'[^']*') appears more than once", "kolom {col} komt meer dan eens voor"),
     # files
     (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
      r"\.html, \.htm, \.pdf \(got no extension\)",
@@ -336,11 +345,6 @@ _ERROR_RULES = _rules(
     (r"(?P<path>.+): expected a model folder or a \.json file; .*",
      "{path}: verwacht een modelmap of een .json-bestand (een map met nodes.csv en edges.csv); "
      "een databestand controleert u met het commando waarin u het gebruikt"),
-    (r"has (?P<n>\d+) fields?, the header has (?P<m>\d+)",
-     "heeft {n} velden, de kopregel heeft er {m}"),
-    (r"the file is empty; expected a header row",
-     "het bestand is leeg; verwacht een kopregel"),
-    (r"duplicate column header", "dubbele kolomnaam"),
     # warnings
     (r"no reference value \((?P<ref>\w+)\) for (?P<n>\d+) indicator\(s\), left unmeasured: "
      r"(?P<names>.*)", "geen referentiewaarde ({ref}) voor {n} indicator(en), die daarom als "
@@ -466,20 +470,19 @@ def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULE
     return None
 
 
-def problem(where: str, message: str, lang: str) -> str:
-    """One validation problem (``where: message``) in ``lang``; English when unknown.
+def problem(p: Problem, lang: str) -> str:
+    """One validation problem (``where: message``) in ``lang``; English when its code (or
+    its place's) has no wording here.
 
     Examples
     --------
-    >>> problem("short.csv line 26", "has 3 fields, the header has 4", "nl")
+    >>> from factormodel.tables._cells import TableSource
+    >>> where = TableSource("short", "csv", "short.csv", (26,)).where(0)
+    >>> problem(Problem(where, "has 3 fields, the header has 4", code="row_width",
+    ...                 fields={"n": 3, "width": 4}), "nl")
     'short.csv regel 26: heeft 3 velden, de kopregel heeft er 4'
     """
-    if lang == "nl":
-        place = _translate(where, _WHERE) if where else ""
-        said = _translate(message)
-        if place is not None and said is not None:
-            return f"{place}: {said}" if place else said
-    return f"{where}: {message}" if where else message
+    return render("problem", p.as_message().fields, lang)
 
 
 def warning(text: str, lang: str) -> str:
@@ -522,7 +525,7 @@ def error(exc: BaseException, lang: str) -> str:
         n = len(problems)
         head = f"{getattr(exc, 'source', 'model')} heeft {n} " \
                f"{'probleem' if n == 1 else 'problemen'}:"
-        return "\n".join([head, *(f"  - {problem(p.where, p.message, lang)}" for p in problems)])
+        return "\n".join([head, *(f"  - {problem(p, lang)}" for p in problems)])
     lines = text.splitlines()
     done = _translate(lines[0]) if lines else None
     return text if done is None else "\n".join([done, *lines[1:]])
