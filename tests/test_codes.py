@@ -290,3 +290,21 @@ def test_the_api_returns_the_codes_of_problems():
     body = r.json()
     assert body["code"] == "missing_columns_no_year", body
     assert body["detail"].startswith("kaal.csv: missing required column 'year'")
+
+
+# --------------------------------------------------------------------------- references
+
+
+def test_a_profile_carries_its_reference_as_a_code(model):
+    cbs = fm.profile(model, fm.load_example_data("cbs_kwb2017"),
+                     indicators=fm.load_example_indicators("cbs_kwb2017"))
+    assert (cbs.reference_code, cbs.reference_fields) == ("reference_weighted_mean", {"n": 75})
+    assert isinstance(cbs.reference_source, errors.Message)
+    assert cbs.reference_name("en") == str(cbs.reference_source)
+    from factormodel.text import words
+
+    assert words.source(cbs.reference_source, "nl") == cbs.reference_name("nl") == \
+        "het naar bevolking gewogen gemiddelde van 75 gebieden in de data"
+    city = fm.profile(model, fm.load_example_data("rotterdam"))
+    assert (city.reference_code, city.reference_fields) == ("city", {})
+    assert city.reference_name("nl") == "het stedelijk gemiddelde"

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from factormodel.analysis.indicators import REFERENCE_NAMES
+from factormodel.errors import Message
 from factormodel.text import numbers as fmt
 from factormodel.text.catalogue import N_, NC_, tr
 
@@ -292,9 +294,6 @@ _SOURCES = tuple((re.compile(p), t) for p, t in (
         "data's 'catalogue' column")),
     (r"^the city row '(.*)' in the data", N_("the city row '{0}' in the data")),
     (r" \(mean of (\d+) areas for (.*)\)$", N_(" (mean of {0} areas for {1})")),
-    (r"^the mean of (\d+) areas in the data$", N_("the mean of {0} areas in the data")),
-    (r"^the population-weighted mean of (\d+) areas in the data$",
-     N_("the population-weighted mean of {0} areas in the data")),
     (r"^the given reference values$", N_("the given reference values")),
     (r"^the reference values in (.*)$", N_("the reference values in {0}")),
     (r"^the catalogue's targets$", N_("the catalogue's targets")),
@@ -325,9 +324,14 @@ def source(text: str, lang: str) -> str:
 
     Examples
     --------
-    >>> source("the mean of 3 areas in the data", "nl")
+    >>> source("the given reference values", "nl")
+    'de opgegeven referentiewaarden'
+    >>> source(Message("the mean of 3 areas in the data", "reference_mean", {"n": 3}), "nl")
     'het gemiddelde van 3 gebieden in de data'
     """
+    if isinstance(text, Message) and text.code in REFERENCE_NAMES:  # a computed city mean
+        nl, en = REFERENCE_NAMES[text.code]
+        return (nl if lang == "nl" else en).format(**text.fields)
     if lang == "en":
         return text
     column = text.startswith("column '")
