@@ -118,7 +118,7 @@ def _warn(caught: list[warnings.WarningMessage], lang: str) -> None:
         if text not in seen:
             seen.add(text)
             word = "let op" if lang == "nl" else "warning"
-            print(f"factormodel: {word}: {M.warning(text, lang)}", file=sys.stderr)
+            print(f"factormodel: {word}: {M.warning(w.message, lang)}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:

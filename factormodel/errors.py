@@ -126,11 +126,21 @@ class Message(str):
         return (Message, (str(self), self.code, self.fields))
 
 
-class ModelWarning(UserWarning):
+class _CodedWarning(UserWarning):
+    """A warning with a ``code`` and ``fields``, as :class:`FactorModelError` has."""
+
+    def __init__(self, *args: object, code: str | None = None,
+                 fields: dict[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code or error_code(type(self))
+        self.fields = dict(fields or {})
+
+
+class ModelWarning(_CodedWarning):
     """A model is valid but something in it looks suspicious (e.g. a weight's sign)."""
 
 
-class DataWarning(UserWarning):
+class DataWarning(_CodedWarning):
     """Area data that read but look wrong (e.g. an area name one letter from another)."""
 
 

@@ -308,3 +308,35 @@ def test_a_profile_carries_its_reference_as_a_code(model):
     city = fm.profile(model, fm.load_example_data("rotterdam"))
     assert (city.reference_code, city.reference_fields) == ("city", {})
     assert city.reference_name("nl") == "het stedelijk gemiddelde"
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def test_warnings_carry_codes(model):
+    data = pd.DataFrame({"area": ["Bloemhof", "Bloemhof", "Rotterdam"],
+                         "level": ["wijk", "wijk", "stad"], "year": 2023,
+                         "indicator": ["vsv_nieuw", "eindtoets", "vsv_nieuw"],
+                         "value": [3.4, 529.0, 2.6]})  # synthetic: the city lacks eindtoets
+    with pytest.warns(errors.DataWarning) as caught:
+        fm.profile(model, data)
+    (w,) = [c.message for c in caught if getattr(c.message, "code", "") == "no_reference_value"]
+    assert str(w) == messages.render(w.code, w.fields, "en")
+    assert messages.warning(w, "nl") == ("geen referentiewaarde (stad) voor 1 indicator(en), "
+                                         "die daarom als niet gemeten tellen: eindtoets")
+    assert messages.warning(w, "en") == str(w)
+    with pytest.warns(errors.DataWarning) as caught:
+        fm.profile(model, data[data["area"] == "Bloemhof"], reference="target",
+                   targets={"vsv_nieuw": 2.0})
+    (w,) = [c.message for c in caught if getattr(c.message, "code", "") == "no_target"]
+    assert str(w) == messages.render(w.code, w.fields, "en")
+    assert messages.warning(w, "nl") == ("geen doelwaarde voor 1 indicator(en), die daarom als "
+                                         "niet gemeten tellen: eindtoets")
+
+
+def test_no_dutch_message_mentions_python():
+    """The Dutch of every code is for the command line and the page: no Python arguments."""
+    from factormodel.text.catalogue import tr
+
+    for code, template in messages.CODES.items():
+        assert "Python" not in tr(template, "nl"), code

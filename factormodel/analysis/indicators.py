@@ -33,6 +33,7 @@ from factormodel.core.model import FactorModel
 from factormodel.core.propagate import raise_if_transposed
 from factormodel.errors import (
     DataError,
+    DataWarning,
     FactorModelError,
     InvalidParameterError,
     Message,
@@ -1324,8 +1325,14 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                             f"reference value{hint}")
         if lacking:
             what = "target" if reference == "target" else f"reference value ({reference})"
-            warnings.warn(f"no {what} for {len(lacking)} indicator(s), left unmeasured: "
-                          + ", ".join(lacking[:10]), UserWarning, stacklevel=2)
+            kind = Message(reference, f"reference_kind_{reference}")
+            warnings.warn(DataWarning(
+                f"no {what} for {len(lacking)} indicator(s), left unmeasured: "
+                + ", ".join(lacking[:10]),
+                code="no_target" if reference == "target" else "no_reference_value",
+                fields={"n": len(lacking), "names": ", ".join(lacking[:10]),
+                        **({} if reference == "target" else {"reference": kind})}),
+                stacklevel=2)
         ref = ref_values.reindex(distinct).to_numpy(dtype=float)[codes]
     # catalogue columns per distinct indicator, then per row through the codes
     info = cat.reindex(distinct)

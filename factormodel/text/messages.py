@@ -82,6 +82,13 @@ CODES: dict[str, str] = {
     "empty_file": N_("the file is empty; expected a header row"),
     "duplicate_header": N_("duplicate column header"),
     "row_width": N_("has {n} fields, the header has {width}"),
+    # warnings of a profile (analysis.indicators.profile)
+    "no_reference_value": N_("no reference value ({reference}) for {n} indicator(s), left "
+                             "unmeasured: {names}"),
+    "no_target": N_("no target for {n} indicator(s), left unmeasured: {names}"),
+    "reference_kind_city": N_("city"),
+    "reference_kind_typical": N_("typical"),
+    "reference_kind_values": N_("values"),
     # goals (analysis.goals)
     "goal_syntax": N_("--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY], e.g. "
                       "schoolverzuim:-2pp:3j"),
@@ -345,12 +352,6 @@ _ERROR_RULES = _rules(
     (r"(?P<path>.+): expected a model folder or a \.json file; .*",
      "{path}: verwacht een modelmap of een .json-bestand (een map met nodes.csv en edges.csv); "
      "een databestand controleert u met het commando waarin u het gebruikt"),
-    # warnings
-    (r"no reference value \((?P<ref>\w+)\) for (?P<n>\d+) indicator\(s\), left unmeasured: "
-     r"(?P<names>.*)", "geen referentiewaarde ({ref}) voor {n} indicator(en), die daarom als "
-     "niet gemeten tellen: {names}"),
-    (r"no target for (?P<n>\d+) indicator\(s\), left unmeasured: (?P<names>.*)",
-     "geen doelwaarde voor {n} indicator(en), die daarom als niet gemeten tellen: {names}"),
     # the command line's own messages
 )
 
@@ -485,15 +486,25 @@ def problem(p: Problem, lang: str) -> str:
     return render("problem", p.as_message().fields, lang)
 
 
-def warning(text: str, lang: str) -> str:
-    """A library warning's message in ``lang`` (English when not known here).
+def warning(message: Warning | str, lang: str) -> str:
+    """A library warning's message in ``lang`` (English when its code is not known here).
 
     Examples
     --------
-    >>> print(warning("no reference value (city) for 1 indicator(s), left unmeasured: x", "nl"))
+    >>> from factormodel.errors import DataWarning, Message
+    >>> w = DataWarning("no reference value (city) for 1 indicator(s), left unmeasured: x",
+    ...                 code="no_reference_value", fields={
+    ...                     "n": 1, "names": "x", "reference": Message("city",
+    ...                                                                "reference_kind_city")})
+    >>> print(warning(w, "nl"))
     geen referentiewaarde (stad) voor 1 indicator(en), die daarom als niet gemeten tellen: x
+    >>> warning("something new", "nl")
+    'something new'
     """
-    return (_translate(text) or text) if lang == "nl" else text
+    code = getattr(message, "code", None)
+    if lang != "en" and code in CODES:
+        return render(code, message.fields, lang)  # type: ignore[union-attr]
+    return str(message)
 
 
 def error(exc: BaseException, lang: str) -> str:
