@@ -340,3 +340,87 @@ def test_no_dutch_message_mentions_python():
 
     for code, template in messages.CODES.items():
         assert "Python" not in tr(template, "nl"), code
+
+
+# --------------------------------------------------------------------------- portfolio
+
+
+def _reasons(p) -> dict[str, errors.Message]:
+    out = {}
+    for r in p.left_out.itertuples():
+        why = r.reason
+        assert isinstance(why, errors.Message) and why.code == r.reason_code
+        assert why.code in messages.CODES
+        assert str(why) == messages.render(why.code, why.fields, "en")
+        from factormodel.text import words
+
+        nl = words.reason(why, "nl")
+        assert nl != str(why) and not ENGLISH.search(nl), nl
+        out[r.intervention] = why
+    return out
+
+
+def test_left_out_reasons_carry_codes():
+    from factormodel.analysis.portfolio import build_interventions
+    from factormodel.tables._tables import TableSource
+    from factormodel.text import words
+
+    toy = fm.load_model("toy")
+    shared = {"recognition": "goed onderbouwd", "phases": "4-12", "setting": "school",
+              "unit": "u", "reach_per_unit": 100, "max_units": 1, "source": "test"}
+    rows = [{**shared, "intervention": i, "name": i.upper(), "target": t, "effect": e,
+             "cost_per_unit": c, **extra}
+            for i, t, e, c, extra in [("good", "schoolverzuim", 0.4, 100, {}),
+                                      ("same", "schoolverzuim", 0.1, 50, {}),
+                                      ("pricey", "opvoedklimaat", 0.4, 10_000, {}),
+                                      ("useless", "schoolprestaties", 0.0, 10, {}),
+                                      ("small", "opvoedklimaat", 0.4, 1, {"phases": "0-4"})]]
+    cat = build_interventions(pd.DataFrame(rows), toy, TableSource("c"))  # synthetic catalogue
+    p = fm.optimize_portfolio(toy, pd.Series({"schoolverzuim": 1.0, "opvoedklimaat": -1.0}),
+                              cat, budget=200, outcomes=["vsv"], population=100, area="A",
+                              one_per_factor=True, phases=["4-12"])
+    why = _reasons(p)
+    assert {k: w.code for k, w in why.items()} == {
+        "same": "left_out_factor_served", "pricey": "left_out_budget",
+        "useless": "left_out_no_improvement", "small": "left_out_age_group"}
+    assert words.reason(why["pricey"], "nl") == ("past niet in het resterende budget (€ 100 "
+                                                 "over, één eenheid kost € 10.000)")
+    assert str(why["pricey"]) == ("does not fit the remaining budget (100 left, one unit costs "
+                                  "10,000)")
+    assert words.reason(why["same"], "nl", {"schoolverzuim": "Schoolverzuim"}) == (
+        "een gekozen interventie (GOOD) richt zich al op Schoolverzuim (één interventie per "
+        "factor)")
+
+
+def test_the_threshold_reason_in_dutch(model):
+    from factormodel.analysis.population import YoungPeople
+    from factormodel.text import words
+
+    prof = fm.profile(model, fm.load_example_data("rotterdam"))
+    goals = [fm.parse_goal("schoolverzuim:-2pp:3j:12-18")]
+    p = fm.optimize_portfolio(model, prof, fm.load_interventions(model), min_share=0.05,
+                              budget=250_000, outcomes=goals,
+                              population=YoungPeople(1500, "12-18"), area="Bloemhof",
+                              one_per_factor=True, phases=fm.goal_phases(goals))
+    tiny = [w for w in _reasons(p).values() if w.code == "left_out_below_threshold"]
+    assert tiny
+    nl = words.reason(tiny[0], "nl")
+    assert re.fullmatch(r"verwacht effect op de gekozen doelen \(\d,\d{4} SD op zijn best\) is "
+                        r"kleiner dan de drempel van 5% van de doelen \(\d,\d{4} SD\): geen "
+                        r"geld voor niets", nl), nl
+
+
+def test_the_api_returns_the_codes_of_left_out_reasons():
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from factormodel.serve import create_app
+
+    client = TestClient(create_app())
+    body = client.post("/api/v1/models/rotterdam-jeugd/portfolio", json={
+        "area": "Oud-Crooswijk", "outcomes": {"vsv": 1}, "budget": 250_000,
+        "one_per_factor": True}).json()
+    rows = body["left_out"]
+    assert rows and all(r["reason_code"] in messages.CODES for r in rows), rows[:2]
+    for r in rows:  # the English reason column is unchanged: the code's template
+        assert r["reason_code"].startswith("left_out_") and isinstance(r["reason"], str)

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from factormodel.errors import Message, Problem
-from factormodel.text.catalogue import N_, tr
+from factormodel.text import numbers as fmt
+from factormodel.text.catalogue import N_, NC_, tr
 
 __all__ = ["CODES", "error", "problem", "render", "warning"]
 
@@ -89,6 +90,22 @@ CODES: dict[str, str] = {
     "reference_kind_city": N_("city"),
     "reference_kind_typical": N_("typical"),
     "reference_kind_values": N_("values"),
+    # why a portfolio leaves an intervention out (analysis.portfolio, its left_out table)
+    "left_out_age_group": N_("does not serve the goals' age group ({ages})"),
+    "left_out_published_null": N_("no effect found in its effectiveness study (published "
+                                  "null)"),
+    "left_out_no_improvement": N_("does not improve the chosen outcomes"),
+    "left_out_below_threshold": N_("its expected effect on the chosen goals ({best:.4f} SD at "
+                                   "most) is below the threshold of {share:.0%} of the {of} "
+                                   "({limit:.4f} SD)"),
+    "threshold_of_goals": NC_("threshold of", "goals"),
+    "threshold_of_best_intervention": NC_("threshold of", "best intervention"),
+    "left_out_no_room": N_("its target factors have no room left to improve"),
+    "left_out_factor_served": N_("its target factor {factor} is already served by {by} (one "
+                                 "intervention per factor)"),
+    "left_out_budget": N_("does not fit the remaining budget ({left:,.0f} left, one unit costs "
+                          "{cost:,.0f})"),
+    "left_out_per_euro": N_("less improvement per euro than the chosen portfolio"),
     # goals (analysis.goals)
     "goal_syntax": N_("--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY], e.g. "
                       "schoolverzuim:-2pp:3j"),
@@ -115,8 +132,10 @@ class _Words(string.Formatter):
 
     ``{x:or}``: the names quoted and joined with "or"; ``{x:list}``: the names quoted and
     joined with commas; ``{x:items}``: messages joined with ``"; "``; ``{x:at}``: a place
-    and ``": "`` (nothing when the place is empty). A field ``where`` that is plain text (a
-    file name, ``"area data"``) is looked up in the catalogue.
+    and ``": "`` (nothing when the place is empty); ``{x:money}``: an amount in euros;
+    ``{x:n4}``: a number with 4 decimals (any digit), both as ``lang`` writes them. A field
+    ``where`` that is plain text (a file name, ``"area data"``) is looked up in the
+    catalogue.
     """
 
     def __init__(self, lang: str) -> None:
@@ -150,6 +169,10 @@ class _Words(string.Formatter):
             return "; ".join(self.word(v) for v in value)
         if format_spec == "at":
             return f"{self.word(value, 'where')}: " if value else ""
+        if format_spec == "money":
+            return fmt.money(value, self.lang)
+        if re.fullmatch(r"n\d", format_spec):  # n4: four decimals, no grouping
+            return fmt.number(value, int(format_spec[1]), self.lang, grouping=False)
         if isinstance(value, Message) or place:
             return format(self.word(value, "where" if place else None), format_spec)
         return format(value, format_spec)
