@@ -424,3 +424,36 @@ def test_the_api_returns_the_codes_of_left_out_reasons():
     assert rows and all(r["reason_code"] in messages.CODES for r in rows), rows[:2]
     for r in rows:  # the English reason column is unchanged: the code's template
         assert r["reason_code"].startswith("left_out_") and isinstance(r["reason"], str)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_the_problems_of_a_progress_table_carry_codes():
+    from factormodel.workflow.progress import read_progress
+    from factormodel.workflow.wijkplan import example_plan
+
+    plan = example_plan()
+    first = plan.intervention_ids[0]
+    t = pd.DataFrame({  # synthetic progress rows, each with one problem
+        "interventie": [first, "nope", first, first, first, first, "", first, first, first],
+        "periode": ["2022", "2022", "22", "2099", "2022-H3", "2023", "2022", "2024", "2024",
+                    "2025"],
+        "eenheden": [1] * 10,
+        "bereikt": [10, 10, 10, 10, 10, "-3", 10, 10, 10, 10],
+        "afgerond": [12, 5, 5, 5, 5, 5, 5, 5, 5, 5],
+        "uitgevallen": [0, 6, 0, 0, 0, 0, 0, 2, 2, 2],
+        "reden_uitval": ["", "", "", "", "", "", "", "", "zomaar", "verhuisd:1; onbekend:2.5"],
+    })
+    e = _raised(lambda: read_progress(pd.concat([t, t.iloc[[0]]]), plan))
+    got = [p.code for p in _problems(e)]
+    for code in ["completed_above_reached", "intervention_not_in_plan", "period_format",
+                 "period_outside_plan", "half_format", "count_negative", "no_intervention_id",
+                 "dropout_without_reason", "dropout_reason_unknown", "count_not_whole",
+                 "progress_row_twice"]:
+        assert code in got, (code, got)
+    nl = messages.error(e, "nl")
+    assert "progress rij 0, kolom 'afgerond': afgerond (12) is meer dan bereikt (10)" in nl
+    assert "kolom 'bereikt' moet een getal van 0 of meer zijn, niet '-3'" in nl
+    assert "het aantal bij 'onbekend' moet een heel aantal jongeren zijn, niet '2.5'" in nl
+    assert "staan er twee keer in (ook progress rij 0)" in nl

@@ -106,6 +106,31 @@ CODES: dict[str, str] = {
     "left_out_budget": N_("does not fit the remaining budget ({left:,.0f} left, one unit costs "
                           "{cost:,.0f})"),
     "left_out_per_euro": N_("less improvement per euro than the chosen portfolio"),
+    # a wijkplan's progress table (workflow.progress.read_progress)
+    "period_format": N_("period {period!r} is not a year (2022), a half (2022-H1) or a quarter "
+                        "(2022-Q3)"),
+    "half_format": N_("half {period!r}: H1 or H2"),
+    "period_outside_plan": N_("period {period!r} lies outside the plan ({first}-{last})"),
+    "count_column": N_("{column!r}"),
+    "count_of_reason": N_("the count of {reason!r}"),
+    "count_negative": N_("{what} must be a number >= 0, got {value!r}"),
+    "count_not_whole": N_("{what} must be a whole number of young people, got {value!r}"),
+    "dropout_without_reason": N_("{n} dropped out without a reason; choose from {choices}"),
+    "dropout_reason_unknown": N_("drop-out reason {reason!r} is not on the list ({choices}); "
+                                 "explain others with 'anders' and a note"),
+    "dropout_reasons_need_counts": N_("several reasons need a count each (e.g. {reason}:2)"),
+    "dropout_reasons_sum": N_("the drop-out reasons count {counted} young people, but {n} "
+                              "dropped out"),
+    "no_intervention_id": N_("no intervention id"),
+    "intervention_not_in_plan": N_("intervention {name!r} is not in the plan (its "
+                                   "interventions: {ids})"),
+    "completed_above_reached": N_("completed ({completed:g}) is more than reached "
+                                  "({reached:g})"),
+    "completed_dropped_above_reached": N_("completed plus dropped out ({completed:g} + "
+                                          "{dropped:g}) is more than reached ({reached:g})"),
+    "anders_needs_note": N_("drop-out reason 'anders' needs a note (toelichting)"),
+    "progress_row_twice": N_("intervention {name!r} and period {period!r} appear twice (also "
+                             "{also})"),
     # goals (analysis.goals)
     "goal_syntax": N_("--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY], e.g. "
                       "schoolverzuim:-2pp:3j"),
@@ -259,34 +284,7 @@ _ERROR_RULES = _rules(
     (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
      r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
      "normtabellen)"),
-    # a wijkplan's progress table (progress.read_progress) and plan checks (wijkplan)
-    (rf"intervention (?P<name>{_NAME}) is not in the plan \(its interventions: "
-     r"(?P<ids>.*)\)", "interventie {name} staat niet in het plan (de interventies van het "
-     "plan: {ids})"),
-    (r"completed \((?P<d_a>[\d.e+]+)\) is more than reached \((?P<d_b>[\d.e+]+)\)",
-     "afgerond ({a}) is meer dan bereikt ({b})"),
-    (r"completed plus dropped out \((?P<d_a>[\d.e+]+) \+ (?P<d_b>[\d.e+]+)\) is more than "
-     r"reached \((?P<d_c>[\d.e+]+)\)", "afgerond plus uitgevallen ({a} + {b}) is meer dan "
-     "bereikt ({c})"),
-    (rf"period (?P<p>{_NAME}) lies outside the plan \((?P<a>\d+)-(?P<b>\d+)\)",
-     "periode {p} valt buiten het plan ({a}-{b})"),
-    (rf"period (?P<p>{_NAME}) is not a year \(2022\), a half \(2022-H1\) or a quarter "
-     r"\(2022-Q3\)", "periode {p} is geen jaar (2022), halfjaar (2022-H1) of kwartaal "
-     "(2022-Q3)"),
-    (rf"(?P<col>{_NAME}) must be a number >= 0, got "
-     rf"(?P<v>{_NAME})", "kolom {col} moet een getal van 0 of meer zijn, niet {v}"),
-    (rf"(?P<col>{_NAME}) must be a whole number of young people, got "
-     rf"(?P<v>{_NAME})", "kolom {col} moet een heel aantal jongeren zijn, niet {v}"),
-    (r"(?P<n>\d+) dropped out without a reason; choose from (?P<list>.*)",
-     "{n} uitgevallen zonder reden; kies uit {list}"),
-    (rf"drop-out reason (?P<k>{_NAME}) is not on the list \((?P<list>.*)\); explain others "
-     r"with 'anders' and a note", "reden van uitval {k} staat niet op de lijst ({list}); "
-     "geef een andere reden als 'anders' met een toelichting"),
-    (r"drop-out reason 'anders' needs a note \(toelichting\)",
-     "reden van uitval 'anders' vraagt een toelichting"),
-    (rf"intervention (?P<iv>{_NAME}) and period (?P<p>{_NAME}) appear twice \(also "
-     r"(?P<w_also>.*)\)", "interventie {iv} en periode {p} staan er twee keer in (ook "
-     "{also})"),
+    # plan checks (wijkplan)
     (rf"the plan was made with version (?P<a>\S+) of model (?P<m>{_NAME}); this is version "
      r"(?P<b>\S+): the expected effects were computed with other weights\. Make a new plan "
      r"with this model and data, or use the ones the plan was made with\.",
