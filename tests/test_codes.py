@@ -457,3 +457,80 @@ def test_the_problems_of_a_progress_table_carry_codes():
     assert "kolom 'bereikt' moet een getal van 0 of meer zijn, niet '-3'" in nl
     assert "het aantal bij 'onbekend' moet een heel aantal jongeren zijn, niet '2.5'" in nl
     assert "staan er twee keer in (ook progress rij 0)" in nl
+
+
+# --------------------------------------------------------------------------- files, plans
+
+
+def test_models_and_files(tmp_path):
+    e = _raised(lambda: fm.load_model("rotterdam-jeugt"))
+    check(e, "unknown_model", "'rotterdam-jeugt' is geen meegeleverd model en geen bestaand "
+                              "bestand of map; meegeleverde modellen: ")
+    assert messages.error(e, "nl").endswith("; bedoelde u 'rotterdam-jeugd'?")
+    table = tmp_path / "nodes.csv"
+    table.write_text("id\n", encoding="utf-8")
+    e = _raised(lambda: fm.read_model(table))
+    check(e, "not_a_model_file", "verwacht een modelmap of een .json-bestand")
+    cp = tmp_path / "kapot.csv"
+    cp.write_bytes(b"wijk;jaar\n\x81\x8d;2023\n")  # bytes that neither encoding has
+    e = _raised(lambda: fm.read_area_data(cp))
+    check(e, "not_utf8", "niet te lezen als UTF-8 of Windows-1252 (byte ")
+    book = tmp_path / "kapot.xlsx"
+    book.write_bytes(b"not a zip file")
+    e = _raised(lambda: fm.read_area_data(book))
+    check(e, "not_a_workbook", "kapot.xlsx: geen leesbare Excel-werkmap (.xlsx): BadZipFile")
+
+
+def test_a_report_needs_an_html_or_pdf_name(tmp_path):
+    e = _raised(lambda: fm.report("rotterdam-jeugd", fm.load_example_data(), "Bloemhof",
+                                  "vsv", out=tmp_path / "r.txt"))
+    check(e, "report_suffix", "een rapport wordt als HTML of PDF geschreven; geef een "
+                              "bestandsnaam die eindigt op een van .html, .htm, .pdf (niet .txt)")
+    e = _raised(lambda: fm.report("rotterdam-jeugd", fm.load_example_data(), "Bloemhof",
+                                  "vsv", out=tmp_path / "r"))
+    check(e, "report_no_suffix", "(deze heeft geen extensie)")
+
+
+def test_area_data_rows(tmp_path):
+    header = tmp_path / "kop.csv"
+    header.write_text("wijk;jaar;indicator;waarde\n", encoding="utf-8")
+    e = _raised(lambda: fm.read_area_data(header))
+    check(e, "no_data_rows", "geen gegevensrijen (alleen een kopregel: wijk, jaar, indicator, "
+                             "waarde)")
+    twice = tmp_path / "twee.csv"
+    twice.write_text("wijk;jaar;indicator;waarde\nBloemhof;2023;vsv_nieuw;3\n"
+                     "Bloemhof;2023;vsv_nieuw;4\n", encoding="utf-8")
+    e = _raised(lambda: fm.read_area_data(twice))
+    check(e, "duplicate_rows", "2 rijen hebben hetzelfde gebied, jaar en dezelfde indicator, "
+                               "bijvoorbeeld Bloemhof 2023 vsv_nieuw")
+
+
+def test_a_city_average_of_one_area_and_residents_are_refused(model):
+    one = pd.DataFrame({"area": ["Bloemhof"], "level": ["wijk"], "year": 2023,
+                        "indicator": ["vsv_nieuw"], "value": [3.4]})  # synthetic
+    e = _raised(lambda: fm.profile(model, one))
+    check(e, "city_from_one_area", "het stedelijk gemiddelde zou berekend worden uit één "
+                                   "gebied ('Bloemhof')")
+    from factormodel.analysis.population import young_people
+
+    data = pd.DataFrame({"wijk": ["A", "B"], "jaar": [2023, 2023], "inwoners": [12000, 9000],
+                         "vsv_nieuw": [3.0, 2.2]})  # synthetic
+    p = fm.profile(fm.load_model("toy"), data)
+    e = _raised(lambda: young_people(p, "A"))
+    check(e, "population_counts_residents", "de kolom 'inwoners' van de data telt alle "
+                                            "inwoners van 'A' (12000)")
+
+
+def test_a_plan_of_another_model_version():
+    from factormodel.workflow.wijkplan import check_plan, example_plan
+
+    plan = example_plan()
+    m = fm.load_model(plan.model_name)
+    e = _raised(lambda: check_plan(plan.edit(model_version="0.0.1"), m))
+    check(e, "plan_mismatch", "het plan is gemaakt met versie 0.0.1 van model ")
+    assert messages.error(e, "nl").endswith(". Maak een nieuw plan met dit model en deze "
+                                            "cijfers, of gebruik die waarmee het plan is "
+                                            "gemaakt.")
+    e = _raised(lambda: check_plan(plan.edit(model_hash="0" * 64), m))
+    check(e, "plan_mismatch", "is veranderd sinds het plan is gemaakt (de inhoudshash "
+                              "verschilt)")

@@ -1090,7 +1090,8 @@ def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray
             "delta would be 0. Add a city row to the data (an area named 'Rotterdam', 'stad' "
             "or 'GM0599' with the city's figures), give the city's figures yourself "
             "(reference_values=... in Python, --reference-values FILE on the command line), or "
-            "compare with the catalogue's typical levels (reference='typical', an assumption)")
+            "compare with the catalogue's typical levels (reference='typical', an assumption)",
+            code="city_from_one_area", fields={"area": areas[0]})
     code = "reference_weighted_mean" if now["population"].notna().any() else "reference_mean"
     fields = {"n": len(areas)}
     return (_weighted_mean(now, codes, distinct),

@@ -194,7 +194,9 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
                         code="missing_columns_no_year" if no_year else "missing_columns",
                         fields={"items": [p.as_message() for p in missing]})
     if len(frame) == 0:
-        raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})")
+        raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})",
+                        code="no_data_rows",
+                        fields={"where": where, "columns": ", ".join(map(str, cols))})
     extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),
                          _find(cols, ("level", "niveau")), _find(cols, ("flag",))) if c]
     ids = [c for c in (area_col, code_col, year_col, pop_col) if c]
@@ -502,9 +504,10 @@ def _check_duplicates(data: pd.DataFrame, where: str, rows: np.ndarray) -> None:
     dup = data[pd.Series(rows).duplicated(keep=False).to_numpy()]
     if len(dup):
         shown = dup.drop_duplicates(key).head(5)
+        examples = "; ".join(f"{r.area} {r.year} {r.indicator}" for r in shown.itertuples())
         raise DataError(f"{where}: {len(dup)} rows share an area, year and indicator, e.g. "
-                        + "; ".join(f"{r.area} {r.year} {r.indicator}"
-                                    for r in shown.itertuples()))
+                        + examples, code="duplicate_rows",
+                        fields={"where": where, "n": len(dup), "examples": examples})
 
 
 def _check_population(data: pd.DataFrame, where: str, groups: np.ndarray) -> None:

@@ -131,6 +131,48 @@ CODES: dict[str, str] = {
     "anders_needs_note": N_("drop-out reason 'anders' needs a note (toelichting)"),
     "progress_row_twice": N_("intervention {name!r} and period {period!r} appear twice (also "
                              "{also})"),
+    # models, files and reports (files.folders, render.report)
+    "unknown_model": N_("{name!r} is neither a bundled model nor an existing file or folder; "
+                        "bundled models: {models}; {hint}"),
+    "not_a_model_file": N_("{path}: expected a model folder or a .json file; for CSV tables "
+                           "give the folder that holds nodes.csv and edges.csv"),
+    "not_a_workbook": N_("{path}: not a readable Excel workbook (.xlsx): {why}"),
+    "not_utf8": N_("{path}: cannot decode as UTF-8 or Windows-1252 (byte {byte}); save the "
+                   "file as CSV UTF-8"),
+    "report_suffix": N_("out={out!r}: a report is written as HTML or PDF; give a file name "
+                        "ending in {suffixes} (got {suffix})"),
+    "report_no_suffix": N_("out={out!r}: a report is written as HTML or PDF; give a file name "
+                           "ending in {suffixes} (got no extension)"),
+    # area data (files.areas) and the city average (analysis.indicators)
+    "no_data_rows": N_("{where}: no data rows (only a header: {columns})"),
+    "duplicate_rows": N_("{where}: {n} rows share an area, year and indicator, e.g. "
+                         "{examples}"),
+    "city_from_one_area": N_(
+        "the city average would be computed from a single area ({area!r}), so every delta "
+        "would be 0. Add a city row to the data (an area named 'Rotterdam', 'stad' or "
+        "'GM0599' with the city's figures), give the city's figures yourself "
+        "(reference_values=... in Python, --reference-values FILE on the command line), or "
+        "compare with the catalogue's typical levels (reference='typical', an assumption)"),
+    "population_counts_residents": N_(
+        "the data's column {column!r} counts all residents of {area!r} ({n}), not the young "
+        "people a portfolio is for; give their number (population=... in Python, --population "
+        "on the command line, the field 'aantal jongeren' on the web page), or say that this "
+        "column counts the young people (column_is_young=True, --population-is-young)"),
+    # a wijkplan against its model and data (workflow.wijkplan, workflow.evaluation)
+    "plan_mismatch": N_("{items:items}. Make a new plan with this model and data, or use the "
+                        "ones the plan was made with."),
+    "plan_other_model": N_("the plan was made with model {plan_model!r}, not {model!r}"),
+    "plan_other_version": N_("the plan was made with version {plan_version} of model "
+                             "{model!r}; this is version {version}: the expected effects were "
+                             "computed with other weights"),
+    "plan_model_changed": N_("model {model!r} {version} has changed since the plan was made "
+                             "(its content hash differs): the expected effects were computed "
+                             "with other weights"),
+    "plan_other_data": N_("the data file {file} differs from the one the plan was made from "
+                          "({plan_file}, sha256 {sha}…): the baselines may not be these "
+                          "figures"),
+    "data_not_later": N_("the new data are of {year}, not later than the plan's data "
+                         "({plan_year}): give next year's data (year=)"),
     # goals (analysis.goals)
     "goal_syntax": N_("--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY], e.g. "
                       "schoolverzuim:-2pp:3j"),
@@ -265,15 +307,6 @@ _ERROR_RULES = _rules(
      r"current level \((?P<rel>'[^']*')\); write the one you mean",
      "doel {goal} is dubbelzinnig: {part} is óf {n} procentpunt (--goal {pp}), óf {n}% van "
      "het huidige niveau (--goal {rel}); schrijf wat u bedoelt"),
-    # the young people of a portfolio (population.young_people)
-    (rf"the data's column (?P<col>{_NAME}) counts all residents of (?P<area>{_NAME}) "
-     r"\((?P<n>\d+)\), not the young people a portfolio is for; give their number "
-     r"\(population=\.\.\. in Python, --population on the command line, the field 'aantal "
-     r"jongeren' on the web page\), or say that this column counts the young people "
-     r"\(column_is_young=True, --population-is-young\)",
-     "de kolom {col} van de data telt alle inwoners van {area} ({n}), niet de jongeren voor "
-     "wie het pakket is; geef hun aantal (--jongeren AANTAL, op de webpagina het veld "
-     "'aantal jongeren'), of zeg dat deze kolom de jongeren telt (--inwoners-zijn-jongeren)"),
     (rf"goal (?P<g_goal>.+?): node (?P<node>{_NAME}) has (?P<n>\d+) indicators \((?P<list>.*)\);"
      r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
      "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
@@ -284,46 +317,6 @@ _ERROR_RULES = _rules(
     (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
      r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
      "normtabellen)"),
-    # plan checks (wijkplan)
-    (rf"the plan was made with version (?P<a>\S+) of model (?P<m>{_NAME}); this is version "
-     r"(?P<b>\S+): the expected effects were computed with other weights\. Make a new plan "
-     r"with this model and data, or use the ones the plan was made with\.",
-     "het plan is gemaakt met versie {a} van model {m}; dit is versie {b}: de verwachte "
-     "effecten zijn met andere gewichten berekend. Maak een nieuw plan met dit model en deze "
-     "cijfers, of gebruik die waarmee het plan is gemaakt."),
-    (rf"model (?P<m>{_NAME}) (?P<v>\S+) has changed since the plan was made \(its content "
-     r"hash differs\): the expected effects were computed with other weights\. Make a new "
-     r"plan with this model and data, or use the ones the plan was made with\.",
-     "model {m} {v} is veranderd sinds het plan is gemaakt (de inhoudshash verschilt): de "
-     "verwachte effecten zijn met andere gewichten berekend. Maak een nieuw plan met dit model "
-     "en deze cijfers, of gebruik die waarmee het plan is gemaakt."),
-    (r"the data file (?P<f>.+?) differs from the one the plan was made from \((?P<g>.+?), "
-     r"sha256 (?P<h>[0-9a-f]+)…\): the baselines may not be these figures\. Make a new plan "
-     r"with this model and data, or use the ones the plan was made with\.",
-     "het gegevensbestand {f} verschilt van het bestand waarmee het plan is gemaakt ({g}, "
-     "sha256 {h}…): de beginwaarden zijn misschien niet deze cijfers. Maak een nieuw plan met "
-     "dit model en deze cijfers, of gebruik die waarmee het plan is gemaakt."),
-    (r"the new data are of (?P<a>\d+), not later than the plan's data \((?P<b>\d+)\): give "
-     r"next year's data \(year=\)", "de nieuwe cijfers zijn van {a}, niet later dan die van "
-     "het plan ({b}): geef de cijfers van een later jaar (--year)"),
-    (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
-     r"models: (?P<models>[^;]*); (?P<t_hint>.*)",
-     "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
-     "{models}; {hint}"),
-    (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
-     r"models: (?P<models>[^;]*)",
-     "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
-     "{models}"),
-    # the city average and other references
-    (rf"the city average would be computed from a single area \((?P<area>{_NAME})\), so every "
-     r"delta would be 0\..*",
-     "het stedelijk gemiddelde zou berekend worden uit één gebied ({area}), dus elk verschil "
-     "zou 0 zijn. Voeg een stadsrij toe aan de data (een gebied met de naam 'Rotterdam', "
-     "'stad' of 'GM0599' met de cijfers van de stad; een andere naam geeft u met --city NAAM), "
-     "geef de cijfers van de stad zelf met --reference-values BESTAND (kolommen "
-     "indicator;waarde), of vergelijk met de typische niveaus uit de catalogus met "
-     "--reference typical (een aanname)"),
-    # populations
     # numbers typed on the command line
     (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
      "{what} {value} is geen getal ({why})"),
@@ -351,28 +344,6 @@ _ERROR_RULES = _rules(
      "{n} waarde(n) zijn geen getal of CBS-symbool: {items}"),
     (r"(?P<n>\d+) population\(s\) are not numbers: (?P<items>.*)",
      "{n} aantal(len) jongeren/inwoners zijn geen getal: {items}"),
-    (r"(?P<w_where>[^:]+): no data rows \(only a header: (?P<cols>.*)\)",
-     "{where}: geen gegevensrijen (alleen een kopregel: {cols})"),
-    (r"(?P<w_where>[^:]+): (?P<n>\d+) rows share an area, year and indicator, e\.g\. "
-     r"(?P<items>.*)", "{where}: {n} rijen hebben hetzelfde gebied, jaar en dezelfde "
-     "indicator, bijvoorbeeld {items}"),
-    # files
-    (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
-     r"\.html, \.htm, \.pdf \(got no extension\)",
-     "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
-     "eindigt op .html, .htm of .pdf (deze heeft geen extensie)"),
-    (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
-     r"\.html, \.htm, \.pdf \(got (?P<got>\.[^)]*)\)",
-     "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
-     "eindigt op .html, .htm of .pdf (niet {got})"),
-    (r"(?P<path>.+): cannot decode as UTF-8 or Windows-1252 (?P<rest>.*)",
-     "{path}: niet te lezen als UTF-8 of Windows-1252 {rest}; sla het bestand op als CSV "
-     "UTF-8"),
-    (r"(?P<path>.+): not a readable Excel workbook \(\.xlsx\): (?P<rest>.*)",
-     "{path}: geen leesbare Excel-werkmap (.xlsx): {rest}"),
-    (r"(?P<path>.+): expected a model folder or a \.json file; .*",
-     "{path}: verwacht een modelmap of een .json-bestand (een map met nodes.csv en edges.csv); "
-     "een databestand controleert u met het commando waarin u het gebruikt"),
     # the command line's own messages
 )
 
