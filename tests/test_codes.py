@@ -485,7 +485,7 @@ def test_a_report_needs_an_html_or_pdf_name(tmp_path):
     e = _raised(lambda: fm.report("rotterdam-jeugd", fm.load_example_data(), "Bloemhof",
                                   "vsv", out=tmp_path / "r.txt"))
     check(e, "report_suffix", "een rapport wordt als HTML of PDF geschreven; geef een "
-                              "bestandsnaam die eindigt op een van .html, .htm, .pdf (niet .txt)")
+                              "bestandsnaam die eindigt op .html, .htm of .pdf (niet .txt)")
     e = _raised(lambda: fm.report("rotterdam-jeugd", fm.load_example_data(), "Bloemhof",
                                   "vsv", out=tmp_path / "r"))
     check(e, "report_no_suffix", "(deze heeft geen extensie)")
@@ -534,3 +534,71 @@ def test_a_plan_of_another_model_version():
     e = _raised(lambda: check_plan(plan.edit(model_hash="0" * 64), m))
     check(e, "plan_mismatch", "is veranderd sinds het plan is gemaakt (de inhoudshash "
                               "verschilt)")
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def test_numbers_typed_by_people():
+    from factormodel.analysis.words import parse_number
+
+    e = _raised(lambda: parse_number("veel", what="--budget"))
+    check(e, "not_a_number", "--budget 'veel' is geen getal (verwacht een getal, niet 'veel')")
+    e = _raised(lambda: parse_number("", what="--budget"))
+    check(e, "not_a_number", "--budget '' is geen getal (geen getal gegeven)")
+    e = _raised(lambda: parse_number("1,000", what="--delta", grouping=False))
+    assert isinstance(e, errors.AmbiguousNameError)
+    check(e, "not_a_number", "'1,000' is dubbelzinnig: 1000 (',' scheidt duizendtallen) of 1.0 "
+                             "(',' als decimaalteken); schrijf 1000 voor het eerste, 1,0 voor "
+                             "het tweede")
+    e = _raised(lambda: parse_goal("vsv:-2pp=hoog"))
+    check(e, "not_a_number", "--goal 'vsv:-2pp=hoog': prioriteit 'hoog' is geen getal")
+
+
+@pytest.mark.parametrize("cell, code, dutch", [
+    ("veel", "cell_not_a_number", "verwacht een getal, niet 'veel'"),
+    ("1_0", "cell_underscore", "verwacht een getal, niet '1_0' ('_' scheidt geen cijfers in "
+                               "tabellen)"),
+    ("inf", "cell_not_finite", "verwacht een eindig getal, niet 'inf'"),
+    ("nan", "cell_nan", "verwacht een getal, niet NaN ('nan')"),
+    ("1e999", "cell_too_large", "verwacht een eindig getal, niet '1e999' (te groot)"),
+    (True, "cell_boolean", "verwacht een getal, niet de waarheidswaarde True"),
+    ("5%", "cell_percent_sign", "verwacht een getal, niet '5%'; een %-teken mag hier niet"),
+])
+def test_cells_that_are_not_numbers(cell, code, dutch):
+    from factormodel.tables._cells import parse_number as parse_cell
+
+    _, _, why = parse_cell(cell)
+    assert isinstance(why, errors.Message) and why.code == code, why
+    assert str(why) == messages.render(why.code, why.fields, "en")
+    assert messages.render(why.code, why.fields, "nl").startswith(dutch)
+
+
+def test_cells_with_thousands_where_none_are_allowed():
+    from factormodel.tables._cells import parse_number as parse_cell
+
+    for kwargs, code, dutch in [
+            ({"decimal": ","}, "cell_column_decimal", "(de kolom gebruikt ',' als decimaalteken,"
+                                                      " dus '.' scheidt duizendtallen"),
+            ({}, "cell_thousands", "(scheidingstekens voor duizendtallen mogen hier niet; "
+                                   "schrijf 1250000.0)")]:
+        _, _, why = parse_cell("1.250.000" if code == "cell_thousands" else "1.250", **kwargs)
+        assert why.code == code, why
+        assert str(why) == messages.render(why.code, why.fields, "en")
+        assert dutch in messages.render(why.code, why.fields, "nl")
+
+
+def test_the_command_lines_own_number_errors(capsys):
+    from factormodel.cli import main
+
+    for argv, dutch in [
+            (["propagate", "toy", "--delta", "schoolverzuim"],
+             "--delta 'schoolverzuim': verwacht ID=WAARDE, bijvoorbeeld --delta "
+             "schoolverzuim=-0.5"),
+            (["propagate", "toy", "--delta", "schoolverzuim=veel"],
+             "--delta 'schoolverzuim=veel': 'veel' is geen getal"),
+            (["recommend", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk",
+              "--outcome", "vsv=hoog"], "--outcome 'vsv=hoog': prioriteit 'hoog' is geen getal")]:
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err == f"factormodel: fout: {dutch}\n", err

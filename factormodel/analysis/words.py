@@ -317,8 +317,10 @@ def parse_number(value: str, *, what: str = "number", grouping: bool = True) -> 
         cell = cell[1:].strip()
     x, flag, err = parse_cell(cell, grouping=grouping)
     if err is None and flag:
-        err = "no number given" if flag == "missing" else "expected a number"
+        err = Message("no number given", "no_number_given") if flag == "missing" else \
+            Message("expected a number", "expected_a_number")
     if err:
         error = AmbiguousNameError if "ambiguous" in err else InvalidParameterError
-        raise error(f"{what} {value!r} is not a number ({err})")
+        raise error(f"{what} {value!r} is not a number ({err})", code="not_a_number",
+                    fields={"what": what, "value": value, "why": err})
     return x

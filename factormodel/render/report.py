@@ -224,7 +224,7 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
             f"out={str(out)!r}: a report is written as HTML or PDF; give a file name ending "
             f"in {', '.join(REPORT_SUFFIXES)} (got {suffix or 'no extension'})",
             code="report_suffix" if suffix else "report_no_suffix",
-            fields={"out": str(out), "suffixes": ", ".join(REPORT_SUFFIXES),
+            fields={"out": str(out), "suffixes": list(REPORT_SUFFIXES),
                     **({"suffix": suffix} if suffix else {})})
     if isinstance(model, str):
         model = load_model(model)

@@ -220,16 +220,19 @@ def parse_number(value: Any, *, markers: bool = False, nihil: bool = False,
     if value is None or value is pd.NA:
         return math.nan, "missing", None
     if isinstance(value, bool | np.bool_):
-        return math.nan, "", f"expected a number, got the boolean {bool(value)}"
+        return math.nan, "", _cell("cell_boolean", "expected a number, got the boolean {value}",
+                                   bool(value))
     if isinstance(value, int | float | np.integer | np.floating):
         try:
             x = float(value)
         except OverflowError:
-            return math.nan, "", f"expected a finite number, got {value!r}"
+            return math.nan, "", _cell("cell_not_finite", "expected a finite number, got "
+                                       "{value}", repr(value))
         if math.isnan(x):
             return math.nan, "missing", None
         if math.isinf(x):
-            return math.nan, "", f"expected a finite number, got {x}"
+            return math.nan, "", _cell("cell_not_finite", "expected a finite number, got "
+                                       "{value}", str(x))
         return x, "", None
     return _parse_text(str(value), markers, nihil, percent, grouping, decimal)
 
@@ -245,8 +248,9 @@ def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: b
         return (0.0, "nihil", None) if nihil else (math.nan, "missing", None)
     if s.endswith("%"):
         if not percent:
-            return math.nan, "", (f"expected a number, got {raw.strip()!r}; a % sign is not "
-                                  "allowed here (give the number without it)")
+            return math.nan, "", _cell("cell_percent_sign", "expected a number, got {value}; a "
+                                       "% sign is not allowed here (give the number without "
+                                       "it)", repr(raw.strip()))
         s = s[:-1].rstrip()
     if s[:1] in ("\u2212", "\u2013"):  # typographic minus signs
         s = "-" + s[1:]
@@ -257,10 +261,11 @@ def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: b
                 return _finite(float(s.replace(m.group(3), "")), raw)
             if decimal is None:
                 return math.nan, "", _ambiguous(s, m.group(3))
-            return math.nan, "", (f"expected a number, got {raw.strip()!r} (its column uses "
-                                  f"{decimal!r} as decimal mark, so {m.group(3)!r} separates "
-                                  "thousands, which are not allowed here; write "
-                                  f"{s.replace(m.group(3), '')})")
+            return math.nan, "", _cell(
+                "cell_column_decimal", "expected a number, got {value} (its column uses "
+                "{decimal!r} as decimal mark, so {mark!r} separates thousands, which are not "
+                "allowed here; write {plain})", repr(raw.strip()), decimal=decimal,
+                mark=m.group(3), plain=s.replace(m.group(3), ""))
         number = f"{m.group(1)}{m.group(2) or '0'}.{m.group(4) or '0'}{m.group(5)}"
         return _finite(float(number), raw)
     for mark, grouped in _GROUPED.items():
@@ -269,20 +274,34 @@ def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: b
             number = f"{g.group(1)}{g.group(2).replace(mark, '')}.{g.group(3) or '0'}"
             if grouping:
                 return _finite(float(number), raw)
-            return math.nan, "", (f"expected a number, got {raw.strip()!r} (thousands "
-                                  f"separators are not allowed here; write {float(number)!r})")
+            return math.nan, "", _cell("cell_thousands", "expected a number, got {value} "
+                                       "(thousands separators are not allowed here; write "
+                                       "{plain})", repr(raw.strip()), plain=repr(float(number)))
     nonfinite = _NON_FINITE.fullmatch(s)
     if nonfinite and nonfinite.group(1).lower() == "nan":
-        return math.nan, "", f"expected a number, got NaN ({raw.strip()!r})"
+        return math.nan, "", _cell("cell_nan", "expected a number, got NaN ({value})",
+                                   repr(raw.strip()))
     if nonfinite:
-        return math.nan, "", f"expected a finite number, got {raw.strip()!r}"
-    hint = " ('_' is not a digit separator in tables)" if "_" in s else ""
-    return math.nan, "", f"expected a number, got {raw.strip()!r}{hint}"
+        return math.nan, "", _cell("cell_not_finite", "expected a finite number, got {value}",
+                                   repr(raw.strip()))
+    if "_" in s:
+        return math.nan, "", _cell("cell_underscore", "expected a number, got {value} ('_' is "
+                                   "not a digit separator in tables)", repr(raw.strip()))
+    return math.nan, "", _cell("cell_not_a_number", "expected a number, got {value}",
+                               repr(raw.strip()))
+
+
+def _cell(code: str, template: str, value: object, **fields: object) -> Message:
+    """Why a cell is not a number: the English ``template`` (registered under ``code`` in
+    ``text.messages.CODES``) made from the cell as written (``value``) and ``fields``."""
+    fields = {"value": value, **fields}
+    return Message(template.format(**fields), code, fields)
 
 
 def _finite(x: float, raw: str) -> tuple[float, str, str | None]:
     if math.isinf(x):
-        return math.nan, "", f"expected a finite number, got {raw.strip()!r} (too large)"
+        return math.nan, "", _cell("cell_too_large", "expected a finite number, got {value} "
+                                   "(too large)", repr(raw.strip()))
     return x, "", None
 
 
@@ -291,9 +310,13 @@ def _ambiguous(s: str, mark: str) -> str:
     digits = s.lstrip("+-")
     thousands = sign + digits.replace(mark, "")
     decimal = repr(float(sign + digits.replace(mark, ".")))
-    return (f"{s!r} is ambiguous: {thousands} ({mark!r} separating thousands) or {decimal} "
-            f"({mark!r} as decimal mark); write {thousands} for the first, "
-            f"{format_number(float(decimal)).replace('.', mark)} for the second")
+    return Message(f"{s!r} is ambiguous: {thousands} ({mark!r} separating thousands) or "
+                   f"{decimal} ({mark!r} as decimal mark); write {thousands} for the first, "
+                   f"{format_number(float(decimal)).replace('.', mark)} for the second",
+                   "cell_ambiguous", {"value": s, "thousands": thousands, "decimal": decimal,
+                                      "mark": mark,
+                                      "second": format_number(float(decimal)).replace(".",
+                                                                                      mark)})
 
 
 def decimal_mark(values: pd.Series | Sequence[Any]) -> str | None:
@@ -385,7 +408,8 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
         flags[nan] = "missing"
         errors = np.full(len(x), None, dtype=object)
         for i in np.flatnonzero(inf):
-            errors[i] = f"expected a finite number, got {x[i]}"
+            errors[i] = _cell("cell_not_finite", "expected a finite number, got {value}",
+                              str(x[i]))
         x[inf] = np.nan
         return x, flags, errors
 

@@ -140,9 +140,9 @@ CODES: dict[str, str] = {
     "not_utf8": N_("{path}: cannot decode as UTF-8 or Windows-1252 (byte {byte}); save the "
                    "file as CSV UTF-8"),
     "report_suffix": N_("out={out!r}: a report is written as HTML or PDF; give a file name "
-                        "ending in {suffixes} (got {suffix})"),
+                        "ending in {suffixes:plain} (got {suffix})"),
     "report_no_suffix": N_("out={out!r}: a report is written as HTML or PDF; give a file name "
-                           "ending in {suffixes} (got no extension)"),
+                           "ending in {suffixes:plain} (got no extension)"),
     # area data (files.areas) and the city average (analysis.indicators)
     "no_data_rows": N_("{where}: no data rows (only a header: {columns})"),
     "duplicate_rows": N_("{where}: {n} rows share an area, year and indicator, e.g. "
@@ -173,6 +173,33 @@ CODES: dict[str, str] = {
                           "figures"),
     "data_not_later": N_("the new data are of {year}, not later than the plan's data "
                          "({plan_year}): give next year's data (year=)"),
+    # numbers typed or read (tables._cells.parse_number, analysis.words.parse_number, cli)
+    "not_a_number": N_("{what} {value!r} is not a number ({why})"),
+    "no_number_given": N_("no number given"),
+    "expected_a_number": N_("expected a number"),
+    "cell_not_a_number": N_("expected a number, got {value}"),
+    "cell_not_finite": N_("expected a finite number, got {value}"),
+    "cell_too_large": N_("expected a finite number, got {value} (too large)"),
+    "cell_boolean": N_("expected a number, got the boolean {value}"),
+    "cell_nan": N_("expected a number, got NaN ({value})"),
+    "cell_underscore": N_("expected a number, got {value} ('_' is not a digit separator in "
+                          "tables)"),
+    "cell_percent_sign": N_("expected a number, got {value}; a % sign is not allowed here "
+                            "(give the number without it)"),
+    "cell_column_decimal": N_("expected a number, got {value} (its column uses {decimal!r} as "
+                              "decimal mark, so {mark!r} separates thousands, which are not "
+                              "allowed here; write {plain})"),
+    "cell_thousands": N_("expected a number, got {value} (thousands separators are not allowed "
+                         "here; write {plain})"),
+    "cell_ambiguous": N_("{value!r} is ambiguous: {thousands} ({mark!r} separating thousands) "
+                         "or {decimal} ({mark!r} as decimal mark); write {thousands} for the "
+                         "first, {second} for the second"),
+    "goal_priority": N_("--goal {raw!r}: priority"),
+    "goal_years": N_("--goal {raw!r}: years"),
+    "goal_change": N_("--goal {raw!r}: change"),
+    "outcome_priority": N_("--outcome {item!r}: priority {value!r} is not a number"),
+    "delta_syntax": N_("--delta {item!r}: expected ID=VALUE, e.g. --delta schoolverzuim=-0.5"),
+    "delta_not_a_number": N_("--delta {item!r}: {value!r} is not a number"),
     # goals (analysis.goals)
     "goal_syntax": N_("--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY], e.g. "
                       "schoolverzuim:-2pp:3j"),
@@ -198,7 +225,8 @@ class _Words(string.Formatter):
     from its own code and fields, and the format specs below word lists and places.
 
     ``{x:or}``: the names quoted and joined with "or"; ``{x:list}``: the names quoted and
-    joined with commas; ``{x:items}``: messages joined with ``"; "``; ``{x:at}``: a place
+    joined with commas; ``{x:plain}`` / ``{x:plain_or}``: the names unquoted, joined with
+    commas (the last with "or"); ``{x:items}``: messages joined with ``"; "``; ``{x:at}``: a place
     and ``": "`` (nothing when the place is empty); ``{x:money}``: an amount in euros;
     ``{x:n4}``: a number with 4 decimals (any digit), both as ``lang`` writes them. A field
     ``where`` that is plain text (a file name, ``"area data"``) is looked up in the
@@ -232,6 +260,11 @@ class _Words(string.Formatter):
             return f" {tr(N_('or'), self.lang)} ".join(repr(str(v)) for v in value)
         if format_spec == "list":
             return ", ".join(repr(str(v)) for v in value)
+        if format_spec == "plain":
+            return ", ".join(map(str, value))
+        if format_spec == "plain_or":
+            *rest, last = map(str, value)
+            return f"{', '.join(rest)} {tr(N_('or'), self.lang)} {last}" if rest else last
         if format_spec == "items":
             return "; ".join(self.word(v) for v in value)
         if format_spec == "at":
@@ -311,29 +344,10 @@ _ERROR_RULES = _rules(
      r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
      "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
      "bijvoorbeeld --goal {example}"),
-    (rf"--goal (?P<raw>{_NAME}): (?P<field>priority|years) (?P<value>{_NAME}) is not a number "
-     r"\((?P<t_why>.*)\)", "--goal {raw}: {field} {value} is geen getal ({why})"),
     # a profile's assumption (indicators.profile)
     (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
      r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
      "normtabellen)"),
-    # numbers typed on the command line
-    (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
-     "{what} {value} is geen getal ({why})"),
-    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
-     "{what}: {value} is geen getal ({why})"),
-    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number",
-     "{what}: {value} is geen getal"),
-    (rf"--outcome (?P<item>{_NAME}): priority (?P<value>{_NAME}) is not a number",
-     "--outcome {item}: prioriteit {value} is geen getal"),
-    (rf"--delta (?P<item>{_NAME}): expected ID=VALUE, e\.g\. --delta (?P<ex>\S+)",
-     "--delta {item}: verwacht ID=WAARDE, bijvoorbeeld --delta {ex}"),
-    (rf"expected a (?P<finite>finite )?number, got (?P<value>{_NAME}|\S+)",
-     "verwacht een {finite}getal, niet {value}"),
-    (rf"(?P<value>{_NAME}) is ambiguous: (?P<a>\S+) \(',' separating thousands\) or "
-     r"(?P<b>\S+) \(',' as decimal mark\); write (?P<c>\S+) for the first, (?P<d>\S+) for "
-     r"the second", "{value} is dubbelzinnig: {a} (',' scheidt duizendtallen) of {b} (',' als "
-     "decimaalteken); schrijf {c} voor het eerste, {d} voor het tweede"),
     # problems inside an area data file (areas.read_area_data)
     (r"(?P<w_where>.+?): (?P<p_items>\d+ (?:unreadable year|value|population)\(s\).*)",
      "{where}: {items}"),
