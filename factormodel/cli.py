@@ -118,7 +118,7 @@ def _warn(caught: list[warnings.WarningMessage], lang: str) -> None:
         if text not in seen:
             seen.add(text)
             word = "let op" if lang == "nl" else "warning"
-            print(f"factormodel: {word}: {M.warning(text, lang)}", file=sys.stderr)
+            print(f"factormodel: {word}: {M.warning(w.message, lang)}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -984,11 +984,14 @@ def _parse_delta_args(model: FactorModel, items: list[str]) -> dict[str, float]:
         node, sep, value = item.partition("=")
         if not sep or not node.strip():
             raise InvalidParameterError(f"--delta {item!r}: expected ID=VALUE, e.g. "
-                                        "--delta schoolverzuim=-0.5")
+                                        "--delta schoolverzuim=-0.5", code="delta_syntax",
+                                        fields={"item": item})
         try:
             x = parse_number(value.strip(), what=f"--delta {item!r}:", grouping=False)
         except InvalidParameterError:
-            raise InvalidParameterError(f"--delta {item!r}: {value!r} is not a number") from None
+            raise InvalidParameterError(f"--delta {item!r}: {value!r} is not a number",
+                                        code="delta_not_a_number",
+                                        fields={"item": item, "value": value}) from None
         out[resolve_node(model, node.strip(), where="--delta")] = x
     return out
 
@@ -1261,7 +1264,8 @@ def _goals(args: argparse.Namespace) -> list[Goal]:
                 priority = parse_number(value.strip(), what="priority", grouping=False)
             except InvalidParameterError:
                 raise InvalidParameterError(f"--outcome {item!r}: priority {value!r} is not a "
-                                            "number") from None
+                                            "number", code="outcome_priority",
+                                            fields={"item": item, "value": value}) from None
         goals.append(Goal(name.strip(), priority=priority))
     if not goals:
         raise InvalidParameterError("recommend needs at least one --goal (or --outcome), e.g. "

@@ -14,7 +14,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "AmbiguousNameError",
@@ -27,6 +27,7 @@ __all__ = [
     "InvalidArgumentTypeError",
     "InvalidDeltaError",
     "InvalidParameterError",
+    "Message",
     "MissingDependencyError",
     "ModelFileError",
     "ModelValidationError",
@@ -96,11 +97,50 @@ class FactorModelError(Exception):
         self.fields = dict(fields or {})
 
 
-class ModelWarning(UserWarning):
+class Message(str):
+    """An English text that also carries the ``code`` and ``fields`` it was made from.
+
+    A part of a message that is a message itself (a hint of :func:`close_matches`, one
+    item of a listed problem, a place) is a ``Message``: it reads as the English text
+    (for programs, logs and f-strings), and the text layer words it in another language
+    from its code and fields (``factormodel.text.messages.render``).
+
+    Examples
+    --------
+    >>> m = Message("did you mean 'vsv'?", "did_you_mean", {"names": ["vsv"]})
+    >>> m, m.code, m.fields
+    ("did you mean 'vsv'?", 'did_you_mean', {'names': ['vsv']})
+    """
+
+    code: str
+    fields: dict[str, object]
+
+    def __new__(cls, text: str, code: str, fields: dict[str, object] | None = None
+                ) -> Message:
+        self = super().__new__(cls, text)
+        self.code = code
+        self.fields = dict(fields or {})
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Message, (str(self), self.code, self.fields))
+
+
+class _CodedWarning(UserWarning):
+    """A warning with a ``code`` and ``fields``, as :class:`FactorModelError` has."""
+
+    def __init__(self, *args: object, code: str | None = None,
+                 fields: dict[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code or error_code(type(self))
+        self.fields = dict(fields or {})
+
+
+class ModelWarning(_CodedWarning):
     """A model is valid but something in it looks suspicious (e.g. a weight's sign)."""
 
 
-class DataWarning(UserWarning):
+class DataWarning(_CodedWarning):
     """Area data that read but look wrong (e.g. an area name one letter from another)."""
 
 
@@ -117,14 +157,42 @@ class Problem:
     key : tuple
         A machine-readable location ``(table, row, column)``; used to merge
         reports from several validators without listing one cell twice.
+    code : str, optional
+        The message's code (see :class:`FactorModelError`); empty when the problem is
+        worded in English only.
+    fields : dict, optional
+        The names and numbers the message was made from.
+
+    Examples
+    --------
+    >>> p = Problem("w.csv", "column 'x' appears more than once", code="column_twice",
+    ...             fields={"column": "x"})
+    >>> str(p), p.code, p == Problem("w.csv", "column 'x' appears more than once")
+    ("w.csv: column 'x' appears more than once", 'column_twice', True)
     """
 
     where: str
     message: str
     key: tuple = ()
+    code: str = field(default="", compare=False)
+    fields: dict[str, object] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
+
+    def as_message(self) -> Message:
+        """The problem as one :class:`Message` (``where: message``), e.g. to list it in
+        an error's fields.
+
+        Examples
+        --------
+        >>> m = Problem("w.csv", "the file is empty; expected a header row",
+        ...             code="empty_file").as_message()
+        >>> m, m.code, m.fields["message"].code
+        ('w.csv: the file is empty; expected a header row', 'problem', 'empty_file')
+        """
+        return Message(str(self), "problem", {
+            "where": self.where, "message": Message(self.message, self.code, self.fields)})
 
 
 class ModelValidationError(FactorModelError, ValueError):
@@ -310,6 +378,8 @@ def similarity(a: str, b: str) -> float:
 def close_matches(name: str, valid: Iterable[str], n: int = 3, *, list_all: bool = True) -> str:
     """Return a human-readable hint naming the valid values closest to ``name``.
 
+    The hint is a :class:`Message` (codes ``did_you_mean``, ``no_close_match_valid``,
+    ``no_close_match_among``), so the text layer words it in the user's language.
     Values are ranked by :func:`similarity` (case- and accent-insensitive,
     closest first); only values with similarity >= 0.6 are suggested, never
     unrelated ones. Without a close match the hint says so: with ``list_all``
@@ -336,9 +406,12 @@ def close_matches(name: str, valid: Iterable[str], n: int = 3, *, list_all: bool
     ranked = sorted(valid, key=lambda v: (-scores[v], v))
     near = [v for v in ranked[:n] if scores[v] >= CLOSE]
     if near:
-        return "did you mean " + " or ".join(repr(v) for v in near) + "?"
+        return Message("did you mean " + " or ".join(repr(v) for v in near) + "?",
+                       "did_you_mean", {"names": near})
     if not list_all:
         return ""
     if len(valid) <= 8:
-        return "no close match; valid values: " + ", ".join(repr(v) for v in ranked)
-    return f"no close match among {len(valid)} valid values"
+        return Message("no close match; valid values: " + ", ".join(repr(v) for v in ranked),
+                       "no_close_match_valid", {"names": ranked})
+    return Message(f"no close match among {len(valid)} valid values", "no_close_match_among",
+                   {"n": len(valid)})

@@ -104,10 +104,10 @@ def upward_imports(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
     return {(a, b) for a, deps in graph.items() for b in deps if layer_of(b) > layer_of(a)}
 
 
-#: Upward imports that the text layer (issue 22, item 2) still has to remove: these modules
-#: word their own messages through the text layer (``Profile.reference_name`` in Dutch; the
-#: evaluation's Dutch verdict reasons and points to discuss). Nothing may be added here.
-PENDING = {("factormodel.analysis.indicators", "factormodel.text.words")}
+#: Upward imports that the text layer (issue 22, item 2) still has to remove. None are left:
+#: the profile carries its reference as a code and fields (``Profile.reference_code``).
+#: Nothing may be added here.
+PENDING: set[tuple[str, str]] = set()
 
 
 def test_every_module_sits_in_a_layer(graph):

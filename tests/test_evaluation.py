@@ -152,8 +152,15 @@ def test_mismatch_and_same_year_are_refused(world):
     changed.loc[changed.index[0], "value"] += 1
     with pytest.raises(PlanMismatchError, match="differs"):
         fm.evaluate_plan(plan, data, year=2024, baseline_data=changed)
-    with pytest.raises(DataError, match="not later"):
+    with pytest.raises(DataError, match="not later") as info:
         fm.evaluate_plan(plan, data, year=2021)
+    from factormodel.text import messages
+
+    e = info.value
+    assert e.code == "data_not_later" and str(e) == messages.render(e.code, e.fields, "en")
+    assert messages.error(e, "nl") == ("de nieuwe cijfers zijn van 2021, niet later dan die van "
+                                       f"het plan ({plan.data_year}): geef de cijfers van een "
+                                       "later jaar (--year)")
 
 
 def test_without_progress_delivery_is_assumed_and_said(world):

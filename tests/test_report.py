@@ -250,16 +250,17 @@ def test_a_goal_with_a_size_shows_the_change_needed(rotterdam_model, example, la
 
 
 def test_left_out_reasons_have_one_dutch_translation():
+    from factormodel.errors import Message
     from factormodel.text import words as _lang
 
-    assert _lang.reason("does not improve the chosen outcomes", "nl") == \
-        "verbetert de gekozen resultaten niet"
-    assert _lang.reason("does not fit the remaining budget (1,250 left, one unit costs "
-                        "20,000)", "nl") == ("past niet in het resterende budget (€ 1.250 over, "
-                                             "één eenheid kost € 20.000)")
+    none = Message("does not improve the chosen outcomes", "left_out_no_improvement")
+    assert _lang.reason(none, "nl") == "verbetert de gekozen resultaten niet"
+    money = Message("does not fit the remaining budget (1,250 left, one unit costs 20,000)",
+                    "left_out_budget", {"left": 1250.0, "cost": 20000.0})
+    assert _lang.reason(money, "nl") == ("past niet in het resterende budget (€ 1.250 over, "
+                                         "één eenheid kost € 20.000)")
     assert _lang.reason("something new", "nl") == "something new"
-    assert _lang.reason("does not improve the chosen outcomes", "en") == \
-        "does not improve the chosen outcomes"
+    assert _lang.reason(none, "en") == "does not improve the chosen outcomes"
 
 
 def test_bad_input_is_refused_before_writing(rotterdam_model, example, tmp_path):

@@ -37,6 +37,7 @@ from factormodel.core.model import FactorModel
 from factormodel.errors import (
     AmbiguousNameError,
     InvalidParameterError,
+    Message,
     UnknownIndicatorError,
     UnknownNodeError,
     close_matches,
@@ -209,13 +210,14 @@ def parse_goal(text: str) -> Goal:
     body, priority = raw, 1.0
     head, sep, tail = raw.rpartition("=")
     if sep:
-        priority = parse_number(tail.strip(), what=f"--goal {raw!r}: priority",
+        priority = parse_number(tail.strip(), what=_goal_part(raw, "priority"),
                                 grouping=False)
         body = head
     parts = [p.strip() for p in body.split(":")]
     if not parts[0]:
         raise InvalidParameterError(f"--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP]"
-                                    "[=PRIORITY], e.g. schoolverzuim:-2pp:3j")
+                                    "[=PRIORITY], e.g. schoolverzuim:-2pp:3j",
+                                    code="goal_syntax", fields={"raw": raw})
     change: float | None = None
     unit, years, group = "sd", None, None
     for part in parts[1:]:
@@ -223,12 +225,12 @@ def parse_goal(text: str) -> Goal:
             continue
         m_years, m_change = _YEARS.match(part), _CHANGE.match(part)
         if m_years and years is None:
-            years = parse_number(m_years.group(1), what=f"--goal {raw!r}: years",
+            years = parse_number(m_years.group(1), what=_goal_part(raw, "years"),
                                  grouping=False)
         elif m_change and change is None and re.search(r"\d", m_change.group(1)) \
                 and (m_change.group(1).strip()[0] in "+-" or m_change.group(2)):
             change = parse_number(m_change.group(1).replace(" ", ""),
-                                  what=f"--goal {raw!r}: change", grouping=False)
+                                  what=_goal_part(raw, "change"), grouping=False)
             suffix = (m_change.group(2) or "").lower()
             unit = {"sd": "sd", "%": "%", "": "own"}.get(suffix, "pp")
         elif (group is None and part[0] not in "+-" and not re.fullmatch(r"[\d.,\s]+\D*", part)) \
@@ -313,9 +315,11 @@ def _find_target(model: FactorModel, goal: Goal, cat: pd.DataFrame | None
         if ambiguous:
             raise ambiguous[0]
         ids = list(model.node_ids) + (list(map(str, cat.index)) if cat is not None else [])
+        hint = close_matches(goal.target, ids)
         raise UnknownNodeError(f"goal {goal.target!r} is neither a node nor an indicator of "
-                               f"model {model.name!r} (by id or Dutch/English label); "
-                               f"{close_matches(goal.target, ids)}")
+                               f"model {model.name!r} (by id or Dutch/English label); {hint}",
+                               code="goal_not_in_model",
+                               fields={"name": goal.target, "model": model.name, "hint": hint})
     if "indicator" in found:
         ind = found["indicator"]
         node = str(cat.loc[ind, "node"])  # type: ignore[union-attr]
@@ -348,6 +352,11 @@ def _indicator_of(model: FactorModel, node: str, goal: Goal, cat: pd.DataFrame |
         + ", ".join(f"{i} [{u}]" for i, u in mine["unit"].items())
         + "); name the indicator as the goal's target, e.g. "
         + f"{mine.index[0]}:{goal.change:+g}{'pp' if goal.unit == 'pp' else goal.unit}")
+
+
+def _goal_part(raw: str, part: str) -> Message:
+    """A part of a typed goal (``--goal 'vsv=x': priority``), named for a message."""
+    return Message(f"--goal {raw!r}: {part}", f"goal_{part}", {"raw": raw})
 
 
 def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFrame | None = None,

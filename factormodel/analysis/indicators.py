@@ -33,8 +33,10 @@ from factormodel.core.model import FactorModel
 from factormodel.core.propagate import raise_if_transposed
 from factormodel.errors import (
     DataError,
+    DataWarning,
     FactorModelError,
     InvalidParameterError,
+    Message,
     ModelValidationError,
     Problem,
     UnknownAreaError,
@@ -63,7 +65,6 @@ from factormodel.tables._cells import (
     year_argument,
 )
 from factormodel.tables._results import PROVENANCE, provenance_of
-from factormodel.text import words as _lang
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -236,11 +237,15 @@ def _measurement(i: int, unit: str, measure: str, link: str, nums: dict[str, flo
 
 # --------------------------------------------------------------------------- Profile
 
-#: How :func:`profile` names a city average it computed from the areas themselves.
-_COMPUTED_CITY = ("the mean of ", "the population-weighted mean of ")
-
-#: How each kind of reference is named in explanations (Dutch, English).
+#: How each kind of reference is named in explanations (Dutch, English); a city average
+#: that :func:`profile` computed from the areas themselves is named by its code
+#: (``Profile.reference_code``) with the number of areas (``{n}``) as its field.
 REFERENCE_NAMES = {
+    "reference_mean": ("het gemiddelde van {n} gebieden in de data",
+                       "the mean of {n} areas in the data"),
+    "reference_weighted_mean": ("het naar bevolking gewogen gemiddelde van {n} gebieden in "
+                                "de data",
+                                "the population-weighted mean of {n} areas in the data"),
     "city": ("het stedelijk gemiddelde", "the city average"),
     "previous_year": ("vorig jaar", "last year"),
     "target": ("de doelwaarde", "the target"),
@@ -287,7 +292,9 @@ class Profile:
         True when the area data are synthetic example data.
     reference_source : str
         Where the reference values came from, in words (e.g. the data's city
-        row ``'Rotterdam'``, the mean of 14 areas, a file).
+        row ``'Rotterdam'``, the mean of 14 areas, a file); a mean the profile computed
+        itself is a :class:`~factormodel.errors.Message` with its code and fields (see
+        :attr:`reference_code`).
     assumptions : tuple of str
         What the reference assumes (e.g. the catalogue's typical levels are
         not measurements); shown with every table built from the profile.
@@ -404,10 +411,37 @@ class Profile:
         >>> cbs.reference_name("en")
         'the population-weighted mean of 75 areas in the data'
         """
-        if self.reference == "city" and self.reference_source.startswith(_COMPUTED_CITY):
-            return _lang.source(self.reference_source, lang)
-        nl, en = REFERENCE_NAMES.get(self.reference, (self.reference, self.reference))
-        return nl if lang == "nl" else en
+        nl, en = REFERENCE_NAMES.get(self.reference_code, (self.reference, self.reference))
+        return (nl if lang == "nl" else en).format(**self.reference_fields)
+
+    @property
+    def reference_code(self) -> str:
+        """What the deltas are measured against, as a code: the kind of reference
+        (``city``, ``typical``, ...), or ``reference_mean`` / ``reference_weighted_mean``
+        for a city average computed from the areas in the data (its number of areas in
+        :attr:`reference_fields`).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.load_model("rotterdam-jeugd")
+        >>> cbs = fm.profile(m, fm.load_example_data("cbs_kwb2017"),
+        ...                  indicators=fm.load_example_indicators("cbs_kwb2017"))
+        >>> cbs.reference_code, cbs.reference_fields
+        ('reference_weighted_mean', {'n': 75})
+        """
+        source = self.reference_source
+        if self.reference == "city" and isinstance(source, Message) \
+                and source.code in REFERENCE_NAMES:
+            return source.code
+        return self.reference
+
+    @property
+    def reference_fields(self) -> dict[str, object]:
+        """The fields of :attr:`reference_code` (``{"n": 75}``; empty for a plain kind)."""
+        source = self.reference_source
+        return dict(source.fields) if self.reference_code != self.reference \
+            and isinstance(source, Message) else {}
 
     def credit(self, lang: str = "en") -> str:
         """The data's credit line (:attr:`source`) in ``lang`` where a translation is known.
@@ -840,9 +874,11 @@ def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
     """``distinct``: the distinct indicators of ``data`` (see :func:`_codes`)."""
     unknown = sorted(set(distinct) - set(cat.index))
     if unknown:
+        items = [Message(f"{u!r} ({hint})", "name_and_hint", {"name": u, "hint": hint})
+                 for u in unknown[:8] for hint in [close_matches(u, cat.index.tolist())]]
         raise UnknownIndicatorError(
-            f"{len(unknown)} indicator(s) not in the catalogue: "
-            + "; ".join(f"{u!r} ({close_matches(u, cat.index.tolist())})" for u in unknown[:8]))
+            f"{len(unknown)} indicator(s) not in the catalogue: " + "; ".join(items),
+            code="not_in_catalogue", fields={"n": len(unknown), "items": items})
     for col in ("unit", "direction"):
         if col not in data.columns:
             continue
@@ -1054,10 +1090,12 @@ def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray
             "delta would be 0. Add a city row to the data (an area named 'Rotterdam', 'stad' "
             "or 'GM0599' with the city's figures), give the city's figures yourself "
             "(reference_values=... in Python, --reference-values FILE on the command line), or "
-            "compare with the catalogue's typical levels (reference='typical', an assumption)")
-    weighted = "population-weighted " if now["population"].notna().any() else ""
+            "compare with the catalogue's typical levels (reference='typical', an assumption)",
+            code="city_from_one_area", fields={"area": areas[0]})
+    code = "reference_weighted_mean" if now["population"].notna().any() else "reference_mean"
+    fields = {"n": len(areas)}
     return (_weighted_mean(now, codes, distinct),
-            f"the {weighted}mean of {len(areas)} areas in the data")
+            Message(REFERENCE_NAMES[code][1].format(**fields), code, fields))
 
 
 def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
@@ -1288,8 +1326,14 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
                             f"reference value{hint}")
         if lacking:
             what = "target" if reference == "target" else f"reference value ({reference})"
-            warnings.warn(f"no {what} for {len(lacking)} indicator(s), left unmeasured: "
-                          + ", ".join(lacking[:10]), UserWarning, stacklevel=2)
+            kind = Message(reference, f"reference_kind_{reference}")
+            warnings.warn(DataWarning(
+                f"no {what} for {len(lacking)} indicator(s), left unmeasured: "
+                + ", ".join(lacking[:10]),
+                code="no_target" if reference == "target" else "no_reference_value",
+                fields={"n": len(lacking), "names": ", ".join(lacking[:10]),
+                        **({} if reference == "target" else {"reference": kind})}),
+                stacklevel=2)
         ref = ref_values.reindex(distinct).to_numpy(dtype=float)[codes]
     # catalogue columns per distinct indicator, then per row through the codes
     info = cat.reindex(distinct)

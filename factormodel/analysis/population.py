@@ -165,5 +165,7 @@ def young_people(profile: Profile, area: Any, *, number: float | None = None,
             f"({value:.0f}), not the young people a portfolio is for; give their "
             "number (population=... in Python, --population on the command line, the field "
             "'aantal jongeren' on the web page), or say that this column counts the young "
-            "people (column_is_young=True, --population-is-young)")
+            "people (column_is_young=True, --population-is-young)",
+            code="population_counts_residents",
+            fields={"column": column, "area": area, "n": f"{value:.0f}"})
     return YoungPeople(value, band, "column", column)

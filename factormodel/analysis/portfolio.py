@@ -56,6 +56,7 @@ from factormodel.core.model import FactorModel
 from factormodel.errors import (
     DataError,
     InvalidParameterError,
+    Message,
     ModelValidationError,
     Problem,
     close_matches,
@@ -349,7 +350,9 @@ class Portfolio(Result):
         ``effect_evidence`` (the weakest of :data:`EVIDENCE_KINDS` behind the effects it
         brings), one row per chosen intervention.
     left_out : DataFrame
-        ``intervention, name, reason`` for every intervention not chosen.
+        ``intervention, name, reason, reason_code`` for every intervention not chosen: the
+        reason in English (a :class:`~factormodel.errors.Message` carrying its code and
+        fields, which the text layer words in Dutch) and its code for programs.
     factor_changes : Series
         Predicted change of each targeted factor (SD, signed: negative for a
         risk factor going down).
@@ -739,33 +742,52 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
         if units[j] > 0:
             continue
         mine = info.loc[i, "factors"]
+        fields: dict[str, object] = {}
         if outside[j]:
-            reason = f"does not serve the goals' age group ({', '.join(phases)})"
+            code, fields = "left_out_age_group", {"ages": ", ".join(phases)}
         elif v[j] <= 0 and _all_null(info, i):
-            reason = "no effect found in its effectiveness study (published null)"
+            code = "left_out_published_null"
         elif v[j] <= 0:
-            reason = "does not improve the chosen outcomes"
+            code = "left_out_no_improvement"
         elif tiny[j]:
-            reason = (f"its expected effect on the chosen goals ({best[j]:.4f} SD at most) is "
-                      f"below the threshold of {share:.0%} of the {size_how} "
-                      f"({threshold:.4f} SD)")
+            code = "left_out_below_threshold"
+            fields = {"best": float(best[j]), "share": float(share), "limit": float(threshold),
+                      "of": Message(size_how, "threshold_of_" + size_how.replace(" ", "_"))}
         elif cap_at_room and all(used[factors.index(f)] >= room[factors.index(f)] - 1e-12
                                  for f in mine if not np.isnan(room[factors.index(f)])) \
                 and all(not np.isnan(room[factors.index(f)]) for f in mine):
-            reason = "its target factors have no room left to improve"
+            code = "left_out_no_room"
         elif one_per_factor and set(served_by) & set(mine):
             f = next(f for f in mine if f in served_by)
-            reason = (f"its target factor {f} is already served by {served_by[f]} "
-                      "(one intervention per factor)")
+            code, fields = "left_out_factor_served", {"factor": f, "by": served_by[f]}
         elif cost[j] > budget - spent:
-            reason = f"does not fit the remaining budget ({budget - spent:,.0f} left, one unit " \
-                     f"costs {cost[j]:,.0f})"
+            code = "left_out_budget"
+            fields = {"left": float(budget - spent), "cost": float(cost[j])}
         else:
-            reason = "less improvement per euro than the chosen portfolio"
+            code = "left_out_per_euro"
+        reason = Message(_REASONS[code].format(**fields), code, fields)
         rows.append({"intervention": i, "name": info.loc[i, "name"], "reason": reason,
-                     "value_per_unit": v[j], "cost_per_unit": cost[j]})
-    return pd.DataFrame(rows, columns=["intervention", "name", "reason", "value_per_unit",
-                                       "cost_per_unit"])
+                     "reason_code": code, "value_per_unit": v[j], "cost_per_unit": cost[j]})
+    return pd.DataFrame(rows, columns=["intervention", "name", "reason", "reason_code",
+                                       "value_per_unit", "cost_per_unit"])
+
+
+#: The English of each reason for leaving an intervention out (``reason_code -> template``;
+#: the text layer registers the same templates and words them in Dutch).
+_REASONS = {
+    "left_out_age_group": "does not serve the goals' age group ({ages})",
+    "left_out_published_null": "no effect found in its effectiveness study (published null)",
+    "left_out_no_improvement": "does not improve the chosen outcomes",
+    "left_out_below_threshold": "its expected effect on the chosen goals ({best:.4f} SD at "
+                                "most) is below the threshold of {share:.0%} of the {of} "
+                                "({limit:.4f} SD)",
+    "left_out_no_room": "its target factors have no room left to improve",
+    "left_out_factor_served": "its target factor {factor} is already served by {by} (one "
+                              "intervention per factor)",
+    "left_out_budget": "does not fit the remaining budget ({left:,.0f} left, one unit costs "
+                       "{cost:,.0f})",
+    "left_out_per_euro": "less improvement per euro than the chosen portfolio",
+}
 
 
 def _all_null(info: pd.DataFrame, intervention: str) -> bool:

@@ -30,6 +30,7 @@ from factormodel.core.model import FactorModel
 from factormodel.errors import (
     AmbiguousNameError,
     InvalidParameterError,
+    Message,
     UnknownIndicatorError,
     UnknownNodeError,
     close_matches,
@@ -165,24 +166,29 @@ class Lexicon:
             if len(hits) == 1:
                 return next(iter(hits))
             if len(hits) > 1:
+                fits = ", ".join(f"{i!r} ({self._shown[i][1] if len(self._shown[i]) > 1 else i})"
+                                 for i in sorted(hits))
                 raise AmbiguousNameError(
-                    f"{prefix}{self.kind} name {name!r} is ambiguous: it fits "
-                    + ", ".join(f"{i!r} ({self._shown[i][1] if len(self._shown[i]) > 1 else i})"
-                                for i in sorted(hits))
-                    + "; use the id")
+                    f"{prefix}{self.kind} name {name!r} is ambiguous: it fits {fits}; use the id",
+                    code=f"ambiguous_{self.kind}_name",
+                    fields={"where": where, "name": name, "fits": fits})
         everything = [n for names in self._shown.values() for n in names]
         same = [n for n in everything if opposite_words(name, n) is None]
-        hint = close_matches(name, same, list_all=False) or (
-            f"no close match among the {len(self.ids)} {self.kind} ids and their labels")
+        hint = close_matches(name, same, list_all=False) or Message(
+            f"no close match among the {len(self.ids)} {self.kind} ids and their labels",
+            f"no_close_match_among_{self.kind}s", {"n": len(self.ids)})
         if self.kind == "indicator" and len(same) < len(everything):
             turned = close_matches(name, [n for n in everything if n not in same],
                                    n=1, list_all=False)
-            if turned:  # never suggested plainly: it measures the opposite
-                hint += (f"; {turned.removeprefix('did you mean ').rstrip('?')} measures the "
-                         "opposite: if your column is its complement (100 - x), say so in a "
-                         "column mapping (factormodel kolommen)")
+            if isinstance(turned, Message):  # never suggested plainly: it measures the opposite
+                other = turned.fields["names"][0]  # type: ignore[index]
+                hint = Message(f"{hint}; {other!r} measures the opposite: if your column is its "
+                               "complement (100 - x), say so in a column mapping (factormodel "
+                               "kolommen)", "measures_the_opposite",
+                               {"hint": hint, "name": other})
         error = UnknownNodeError if self.kind == "node" else UnknownIndicatorError
-        raise error(f"{prefix}unknown {self.kind} {name!r}; {hint}")
+        raise error(f"{prefix}unknown {self.kind} {name!r}; {hint}", code=f"unknown_{self.kind}",
+                    fields={"where": where, "name": name, "hint": hint})
 
 
 def node_lexicon(model: FactorModel) -> Lexicon:
@@ -268,19 +274,22 @@ def resolve_indicators(catalogue: pd.DataFrame, names: Iterable[str], *, where: 
     """
     lex = indicator_lexicon(catalogue)
     out: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[Message] = []
     ambiguous = False
     for name in dict.fromkeys(map(str, names)):
         try:
             out[name] = lex.resolve(name)
         except (UnknownIndicatorError, AmbiguousNameError) as exc:
             ambiguous |= isinstance(exc, AmbiguousNameError)
-            problems.append(str(exc))
+            problems.append(Message(str(exc), exc.code, exc.fields))
     if problems:
         prefix = f"{where}: " if where else ""
+        more = " ..." if len(problems) > 8 else ""
         error = AmbiguousNameError if ambiguous and len(problems) == 1 else UnknownIndicatorError
         raise error(f"{prefix}{len(problems)} indicator name(s) not understood: "
-                    + "; ".join(problems[:8]) + (" ..." if len(problems) > 8 else ""))
+                    + "; ".join(problems[:8]) + more, code="names_not_understood",
+                    fields={"where": where, "n": len(problems), "items": problems[:8],
+                            "more": more})
     return out
 
 
@@ -308,8 +317,10 @@ def parse_number(value: str, *, what: str = "number", grouping: bool = True) -> 
         cell = cell[1:].strip()
     x, flag, err = parse_cell(cell, grouping=grouping)
     if err is None and flag:
-        err = "no number given" if flag == "missing" else "expected a number"
+        err = Message("no number given", "no_number_given") if flag == "missing" else \
+            Message("expected a number", "expected_a_number")
     if err:
         error = AmbiguousNameError if "ambiguous" in err else InvalidParameterError
-        raise error(f"{what} {value!r} is not a number ({err})")
+        raise error(f"{what} {value!r} is not a number ({err})", code="not_a_number",
+                    fields={"what": what, "value": value, "why": err})
     return x

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from factormodel.errors import DataError, DataWarning, UnknownAreaError, close_matches
+from factormodel.errors import DataError, DataWarning, Message, UnknownAreaError, close_matches
 from factormodel.tables._cells import (
     TableSource,
     listing,
@@ -190,9 +190,13 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     if missing:
         no_year = year_col is None and " (give the year of a table without a year column: " \
             "year=2023 in Python, --year 2023 on the command line)"
-        raise DataError("; ".join(map(str, missing)) + (no_year or ""))
+        raise DataError("; ".join(map(str, missing)) + (no_year or ""),
+                        code="missing_columns_no_year" if no_year else "missing_columns",
+                        fields={"items": [p.as_message() for p in missing]})
     if len(frame) == 0:
-        raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})")
+        raise DataError(f"{where}: no data rows (only a header: {', '.join(map(str, cols))})",
+                        code="no_data_rows",
+                        fields={"where": where, "columns": ", ".join(map(str, cols))})
     extra = [c for c in (_find(cols, ("unit", "eenheid")), _find(cols, ("direction",)),
                          _find(cols, ("level", "niveau")), _find(cols, ("flag",))) if c]
     ids = [c for c in (area_col, code_col, year_col, pop_col) if c]
@@ -463,10 +467,13 @@ def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
         level.append(alv)
     if unknown:
         shown = sorted(set(unknown))
+        items = [Message(f"{u!r} ({hint})", "name_and_hint", {"name": u, "hint": hint})
+                 for u in shown[:8] for hint in [close_matches(u, registry['area'].tolist())]]
+        more = "" if len(shown) <= 8 else " ..."
         raise UnknownAreaError(
-            f"{where}: {len(shown)} area(s) not in the area registry: "
-            + "; ".join(f"{u!r} ({close_matches(u, registry['area'].tolist())})"
-                        for u in shown[:8]) + ("" if len(shown) <= 8 else " ..."))
+            f"{where}: {len(shown)} area(s) not in the area registry: " + "; ".join(items) + more,
+            code="not_in_area_registry",
+            fields={"where": where, "n": len(shown), "items": items, "more": more})
     return area, level
 
 
@@ -497,9 +504,10 @@ def _check_duplicates(data: pd.DataFrame, where: str, rows: np.ndarray) -> None:
     dup = data[pd.Series(rows).duplicated(keep=False).to_numpy()]
     if len(dup):
         shown = dup.drop_duplicates(key).head(5)
+        examples = "; ".join(f"{r.area} {r.year} {r.indicator}" for r in shown.itertuples())
         raise DataError(f"{where}: {len(dup)} rows share an area, year and indicator, e.g. "
-                        + "; ".join(f"{r.area} {r.year} {r.indicator}"
-                                    for r in shown.itertuples()))
+                        + examples, code="duplicate_rows",
+                        fields={"where": where, "n": len(dup), "examples": examples})
 
 
 def _check_population(data: pd.DataFrame, where: str, groups: np.ndarray) -> None:

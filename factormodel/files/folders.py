@@ -134,7 +134,8 @@ def load_model(name_or_path: PathLike) -> FactorModel:
     hint = close_matches(text, names, list_all=False)
     raise UnknownModelError(
         f"{text!r} is neither a bundled model nor an existing file or folder; bundled "
-        f"models: {', '.join(names)}" + (f"; {hint}" if hint else ""))
+        f"models: {', '.join(names)}" + (f"; {hint}" if hint else ""), code="unknown_model",
+        fields={"name": text, "models": ", ".join(names), "hint": hint})
 
 
 def read_model(path: PathLike) -> FactorModel:
@@ -161,7 +162,8 @@ def read_model(path: PathLike) -> FactorModel:
     if path.is_file():
         if path.suffix.lower() != ".json":
             raise ModelFileError(f"{path}: expected a model folder or a .json file; for CSV "
-                                 "tables give the folder that holds nodes.csv and edges.csv")
+                                 "tables give the folder that holds nodes.csv and edges.csv",
+                                 code="not_a_model_file", fields={"path": str(path)})
         return _read_json(path)
     raise ModelFileError(f"{path}: no such file or folder", code="no_such_file_or_folder",
                          fields={"path": str(path)})
@@ -392,7 +394,8 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
     except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError,
             EOFError, ValueError) as exc:
         raise ModelFileError(f"{path}: not a readable Excel workbook (.xlsx): "
-                             f"{type(exc).__name__}") from None
+                             f"{type(exc).__name__}", code="not_a_workbook",
+                             fields={"path": str(path), "why": type(exc).__name__}) from None
     if dtd:  # entity expansion ('billion laughs') and external entities start here
         raise ModelFileError(f"{path}: {dtd[0]} declares a DTD; workbooks never need one, so "
                              "the file is refused")
@@ -916,7 +919,9 @@ def _decode(path: Path) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise ModelFileError(f"{path}: cannot decode as UTF-8 or Windows-1252 "
-                             f"(byte {exc.start}); save the file as CSV UTF-8") from None
+                             f"(byte {exc.start}); save the file as CSV UTF-8",
+                             code="not_utf8", fields={"path": str(path), "byte": exc.start}
+                             ) from None
 
 
 def sniff_separator(header: str) -> str:
@@ -981,7 +986,7 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
         raise ModelFileError(f"{path} line {reader.line_num}: not valid CSV ({exc})") from None
     if header is None:
         problems.append(Problem(str(path), "the file is empty; expected a header row",
-                                (path.stem, None, None)))
+                                (path.stem, None, None), code="empty_file"))
         return pd.DataFrame(), ()
     src = TableSource(path.stem, "csv", str(path), tuple(lines))
     width = len(header)
@@ -998,13 +1003,14 @@ def _read_csv(path: Path, problems: list[Problem], *, skip_single_cell_rows: boo
     for j in keep:
         if lowered.count(lowered[j]) > 1 and lowered.index(lowered[j]) != j:
             problems.append(Problem(src.where(None, header[j]), "duplicate column header",
-                                    (path.stem, None, lowered[j])))
+                                    (path.stem, None, lowered[j]), code="duplicate_header"))
     keep = [j for j in keep if lowered.index(lowered[j]) == j]
     for i, row in enumerate(rows):
         extra = row[width:]
         if len(row) < width or (extra and "".join(extra).strip()):
             problems.append(Problem(src.where(i), f"has {len(row)} fields, the header has "
-                                    f"{width}", (path.stem, i, None)))
+                                    f"{width}", (path.stem, i, None), code="row_width",
+                                    fields={"n": len(row), "width": width}))
     if len(keep) == width and all(len(row) == width for row in rows):
         cells = rows  # the common case: every row as wide as the header, every column kept
     else:

@@ -219,9 +219,13 @@ def report(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
     if not isinstance(dpi, int) or not 30 <= dpi <= 300:
         raise InvalidParameterError(f"dpi must be a whole number from 30 to 300, got {dpi!r}")
     if out is not None and Path(out).suffix.lower() not in REPORT_SUFFIXES:
+        suffix = Path(out).suffix
         raise InvalidParameterError(
             f"out={str(out)!r}: a report is written as HTML or PDF; give a file name ending "
-            f"in {', '.join(REPORT_SUFFIXES)} (got {Path(out).suffix or 'no extension'})")
+            f"in {', '.join(REPORT_SUFFIXES)} (got {suffix or 'no extension'})",
+            code="report_suffix" if suffix else "report_no_suffix",
+            fields={"out": str(out), "suffixes": list(REPORT_SUFFIXES),
+                    **({"suffix": suffix} if suffix else {})})
     if isinstance(model, str):
         model = load_model(model)
     _, goal_list = _goals(model, goals)

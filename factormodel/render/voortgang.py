@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import cast
 
 from factormodel.render.report import CSS, save_document
-from factormodel.text import messages as M
 from factormodel.text import numbers as fmt
+from factormodel.text import words as L
 from factormodel.workflow.evaluation import PlanEvaluation
 from factormodel.workflow.progress import DROPOUT_REASONS
 from factormodel.workflow.wijkplan import INTERVAL, PLAN_ASSUMPTIONS_NL
@@ -45,7 +45,7 @@ def _interval(lo: float, hi: float) -> str:
 
 def _nl(text: str) -> str:
     """An assumption in Dutch where the library knows it (else as written)."""
-    return PLAN_ASSUMPTIONS_NL.get(text) or M.warning(text, "nl")
+    return PLAN_ASSUMPTIONS_NL.get(text) or L.source(text, "nl")
 
 
 def _table(head: list[str], rows: list[list[str]], caption: str, num: set[int]) -> str:

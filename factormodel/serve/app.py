@@ -36,7 +36,7 @@ from factormodel import __version__
 from factormodel.errors import FactorModelError, InvalidParameterError, ModelValidationError
 from factormodel.serve.http_errors import error_status
 from factormodel.serve.limits import MAX_JSON_BYTES, Limits
-from factormodel.serve.service import REPORTS_WAITING, RequestError, Workspace
+from factormodel.serve.service import REPORTS_WAITING, RequestError, Workspace, problem_doc
 from factormodel.tables._json import json_safe
 
 __all__ = ["API_PREFIX", "OPTIONS_ENV", "create_app", "from_environment", "run"]
@@ -48,7 +48,7 @@ log = logging.getLogger("factormodel.serve")
 _BEARER = HTTPBearer(auto_error=False, description="the server's --token")
 
 def _error(status: int, error: str, detail: str, location: str | None = None,
-           problems: list[dict[str, str]] | None = None,
+           problems: list[dict[str, Any]] | None = None,
            headers: dict[str, str] | None = None,
            library: FactorModelError | None = None) -> JSONResponse:
     body: dict[str, Any] = {"error": error, "detail": detail, "location": location}
@@ -322,7 +322,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         problems = None
         detail = str(exc)
         if isinstance(exc, ModelValidationError):
-            problems = [{"where": p.where, "message": p.message} for p in exc.problems]
+            problems = [problem_doc(p) for p in exc.problems]
             where = exc.source
         return _error(status, type(exc).__name__, detail, where, problems, library=exc)
 

@@ -47,8 +47,9 @@ class ErrorResponse(BaseModel):
     error: str = Field(description="short machine-readable code, e.g. UnknownAreaError")
     detail: str = Field(description="what is wrong and what was expected")
     location: str | None = Field(None, description="part of the request, e.g. body.area")
-    problems: list[dict[str, str]] | None = Field(
-        None, description="every problem found (model and data validation)")
+    problems: list[dict[str, Any]] | None = Field(
+        None, description="every problem found (model and data validation): where, message, "
+                          "and its code and fields for client tools")
     code: str | None = Field(
         None, description="stable code of a library error (e.g. no_data_for_year, "
                           "unknown_area) for client tools; the detail is its English wording")
@@ -99,13 +100,18 @@ class ModelDetail(BaseModel):
     summary: dict[str, Any]
     nodes: list[NodeRow]
     edges: list[EdgeRow]
-    warnings: list[dict[str, str]]
+    warnings: list[dict[str, Any]]
 
 
 class ValidationProblem(BaseModel):
     severity: Literal["error", "warning"]
     where: str
     message: str
+    code: str = Field("", description="stable code of the problem for client tools (empty "
+                                      "when it has none); the message is its English wording")
+    fields: dict[str, Any] = Field(default_factory=dict,
+                                   description="the names and numbers the message was made "
+                                               "from")
 
 
 class ValidationReport(BaseModel):

@@ -58,7 +58,9 @@ from factormodel.core.propagate import PropagationResult, propagate
 from factormodel.errors import (
     FactorModelError,
     InvalidParameterError,
+    Message,
     ModelValidationError,
+    Problem,
     UnknownModelError,
     close_matches,
 )
@@ -85,7 +87,7 @@ from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, WijkAnalysis, anal
 
 __all__ = ["EXAMPLE_DATASET", "REPORTS_WAITING", "UPLOAD_TYPES", "Limits", "RequestError",
            "Workspace",
-           "effects_doc", "model_detail_doc", "portfolio_doc", "profile_doc",
+           "effects_doc", "model_detail_doc", "portfolio_doc", "problem_doc", "profile_doc",
            "propagation_doc", "recommendation_doc", "validation_doc"]
 
 #: Wijkrapporten that may wait in a worker process while one is rendered (:mod:`.renders`).
@@ -117,7 +119,7 @@ class RequestError(Exception):
     """
 
     def __init__(self, status: int, error: str, detail: str, location: str | None = None,
-                 problems: list[dict[str, str]] | None = None,
+                 problems: list[dict[str, Any]] | None = None,
                  headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status = status
@@ -133,7 +135,7 @@ class RequestError(Exception):
     def located(cls, exc: FactorModelError, location: str) -> RequestError:
         """A library error, answered as usual, but located in the request (e.g. an
         uploaded file's problems at ``body.file``)."""
-        problems = [{"where": p.where, "message": p.message} for p in exc.problems] \
+        problems = [problem_doc(p) for p in exc.problems] \
             if isinstance(exc, ModelValidationError) else None
         out = cls(error_status(exc)[0], type(exc).__name__, str(exc), location, problems)
         out.original = exc  # the web page words it in its language
@@ -444,10 +446,24 @@ class Workspace:
 
 def _renamed(exc: FactorModelError, tmp_path: str, name: str) -> FactorModelError:
     """The same error with the temporary file's path replaced by the uploaded name."""
+    def swap(value: Any) -> Any:  # keeps the codes of messages and places
+        if isinstance(value, Message):
+            return Message(value.replace(tmp_path, name), value.code, swap(value.fields))
+        if isinstance(value, str):
+            return value.replace(tmp_path, name)
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
     if isinstance(exc, ModelValidationError):
-        return ModelValidationError([dataclasses.replace(p, where=p.where.replace(tmp_path, name))
+        return ModelValidationError([dataclasses.replace(p, where=swap(p.where),
+                                                         fields=swap(p.fields))
                                      for p in exc.problems], exc.source.replace(tmp_path, name))
-    return type(exc)(str(exc).replace(tmp_path, name))
+    out = type(exc)(str(exc).replace(tmp_path, name))
+    out.code, out.fields = exc.code, swap(exc.fields)
+    return out
 
 
 def _data_rows(path: Path, content: bytes, limits: Limits, location: str) -> str | None:
@@ -475,14 +491,31 @@ def is_synthetic(data: pd.DataFrame) -> bool:
     return bool("status" in data.columns and data["status"].eq("synthetic").any())
 
 
+def problem_doc(p: Problem, severity: str | None = None) -> dict[str, Any]:
+    """One validation problem as JSON: its place and English message, and its ``code`` and
+    ``fields`` for client tools (``code`` empty when the problem has none).
+
+    Examples
+    --------
+    >>> from factormodel.errors import Problem
+    >>> problem_doc(Problem("w.csv", "duplicate column header", code="duplicate_header"))
+    {'where': 'w.csv', 'message': 'duplicate column header', 'code': 'duplicate_header', \
+'fields': {}}
+    """
+    doc: dict[str, Any] = {} if severity is None else {"severity": severity}
+    return doc | {"where": str(p.where), "message": p.message, "code": p.code,
+                  "fields": json_safe({k: v if isinstance(v, (int, float, str, bool, list,
+                                                             type(None))) else str(v)
+                                       for k, v in p.fields.items()})}
+
+
 def model_detail_doc(model: FactorModel, origin: str) -> dict[str, Any]:
     """Model metadata, summary, nodes and edges as JSON values."""
     nodes = model.nodes.reset_index()
     return json_safe({"name": model.name, "origin": origin,
                      "metadata": model.metadata.to_dict(), "summary": model.summary(),
                      "nodes": nodes, "edges": model.edges,
-                     "warnings": [{"where": p.where, "message": p.message}
-                                  for p in model.warnings]})
+                     "warnings": [problem_doc(p) for p in model.warnings]})
 
 
 def validation_doc(load: Any, name: str) -> dict[str, Any]:
@@ -497,11 +530,9 @@ def validation_doc(load: Any, name: str) -> dict[str, Any]:
             model = load()
     except ModelValidationError as exc:
         return {"name": name, "valid": False, "source": exc.source,
-                "problems": [{"severity": "error", "where": p.where, "message": p.message}
-                             for p in exc.problems]}
+                "problems": [problem_doc(p, "error") for p in exc.problems]}
     return {"name": name, "valid": True, "source": model.name,
-            "problems": [{"severity": "warning", "where": p.where, "message": p.message}
-                         for p in model.warnings]}
+            "problems": [problem_doc(p, "warning") for p in model.warnings]}
 
 
 def effects_doc(model: FactorModel, *, alpha: float, targets: list[str] | None

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from factormodel.errors import InvalidParameterError, Problem
+from factormodel.errors import InvalidParameterError, Message, Problem
 
 __all__ = ["MISSING_MARKERS", "TableSource", "decimal_mark", "format_number", "is_missing",
            "listing", "parse_number", "parse_numbers", "per_unique", "require_columns",
@@ -95,13 +95,12 @@ class TableSource:
     lines: tuple[int, ...] = ()
 
     def where(self, row: int | None = None, column: str | None = None) -> str:
+        """The place of a row and/or column, e.g. ``"w.csv line 3, column 'weight'"`` (a
+        :class:`~factormodel.errors.Message` the text layer words; JSON places are
+        language-neutral paths)."""
         if self.style == "csv":
-            place = self.file or self.table
-            if row is not None:
-                place += f" line {self.lines[row] if self.lines else row + 2}"
-            if column is not None:
-                place += f"{',' if row is not None else ''} column '{column}'"
-            return place
+            return _place(self.file or self.table, "line", None if row is None else
+                          (self.lines[row] if self.lines else row + 2), column)
         if self.style == "json":
             place = f"{self.file}: {self.table}"
             if row is not None:
@@ -109,15 +108,31 @@ class TableSource:
             if column is not None:
                 place += f".{column}"
             return place
-        place = self.table
-        if row is not None:
-            place += f" row {row}"
-        if column is not None:
-            place += f", column '{column}'"
-        return place
+        return _place(self.table, "row", row, column)
 
     def key(self, row: int | None = None, column: str | None = None) -> tuple:
         return (self.table, row, column)
+
+
+#: The English of each place (csv: file lines; frame: table rows), by what is named.
+_PLACES = {
+    ("line", True, True): ("place_line_column", "{file} line {line}, column '{column}'"),
+    ("line", True, False): ("place_line", "{file} line {line}"),
+    ("line", False, True): ("place_file_column", "{file} column '{column}'"),
+    ("row", True, True): ("place_row_column", "{file} row {row}, column '{column}'"),
+    ("row", True, False): ("place_row", "{file} row {row}"),
+    ("row", False, True): ("place_table_column", "{file}, column '{column}'"),
+}
+
+
+def _place(file: str, unit: str, row: int | None, column: str | None) -> str:
+    """``file`` with its line or row and its column, as a Message (codes in ``_PLACES``)."""
+    if row is None and column is None:
+        return file
+    code, template = _PLACES[(unit, row is not None, column is not None)]
+    fields: dict[str, object] = {"file": file, unit: row, "column": column}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    return Message(template.format(**fields), code, fields)
 
 
 # --------------------------------------------------------------------------- text
@@ -205,16 +220,19 @@ def parse_number(value: Any, *, markers: bool = False, nihil: bool = False,
     if value is None or value is pd.NA:
         return math.nan, "missing", None
     if isinstance(value, bool | np.bool_):
-        return math.nan, "", f"expected a number, got the boolean {bool(value)}"
+        return math.nan, "", _cell("cell_boolean", "expected a number, got the boolean {value}",
+                                   bool(value))
     if isinstance(value, int | float | np.integer | np.floating):
         try:
             x = float(value)
         except OverflowError:
-            return math.nan, "", f"expected a finite number, got {value!r}"
+            return math.nan, "", _cell("cell_not_finite", "expected a finite number, got "
+                                       "{value}", repr(value))
         if math.isnan(x):
             return math.nan, "missing", None
         if math.isinf(x):
-            return math.nan, "", f"expected a finite number, got {x}"
+            return math.nan, "", _cell("cell_not_finite", "expected a finite number, got "
+                                       "{value}", str(x))
         return x, "", None
     return _parse_text(str(value), markers, nihil, percent, grouping, decimal)
 
@@ -230,8 +248,9 @@ def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: b
         return (0.0, "nihil", None) if nihil else (math.nan, "missing", None)
     if s.endswith("%"):
         if not percent:
-            return math.nan, "", (f"expected a number, got {raw.strip()!r}; a % sign is not "
-                                  "allowed here (give the number without it)")
+            return math.nan, "", _cell("cell_percent_sign", "expected a number, got {value}; a "
+                                       "% sign is not allowed here (give the number without "
+                                       "it)", repr(raw.strip()))
         s = s[:-1].rstrip()
     if s[:1] in ("\u2212", "\u2013"):  # typographic minus signs
         s = "-" + s[1:]
@@ -242,10 +261,11 @@ def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: b
                 return _finite(float(s.replace(m.group(3), "")), raw)
             if decimal is None:
                 return math.nan, "", _ambiguous(s, m.group(3))
-            return math.nan, "", (f"expected a number, got {raw.strip()!r} (its column uses "
-                                  f"{decimal!r} as decimal mark, so {m.group(3)!r} separates "
-                                  "thousands, which are not allowed here; write "
-                                  f"{s.replace(m.group(3), '')})")
+            return math.nan, "", _cell(
+                "cell_column_decimal", "expected a number, got {value} (its column uses "
+                "{decimal!r} as decimal mark, so {mark!r} separates thousands, which are not "
+                "allowed here; write {plain})", repr(raw.strip()), decimal=decimal,
+                mark=m.group(3), plain=s.replace(m.group(3), ""))
         number = f"{m.group(1)}{m.group(2) or '0'}.{m.group(4) or '0'}{m.group(5)}"
         return _finite(float(number), raw)
     for mark, grouped in _GROUPED.items():
@@ -254,20 +274,34 @@ def _parse_text(raw: str, markers: bool, nihil: bool, percent: bool, grouping: b
             number = f"{g.group(1)}{g.group(2).replace(mark, '')}.{g.group(3) or '0'}"
             if grouping:
                 return _finite(float(number), raw)
-            return math.nan, "", (f"expected a number, got {raw.strip()!r} (thousands "
-                                  f"separators are not allowed here; write {float(number)!r})")
+            return math.nan, "", _cell("cell_thousands", "expected a number, got {value} "
+                                       "(thousands separators are not allowed here; write "
+                                       "{plain})", repr(raw.strip()), plain=repr(float(number)))
     nonfinite = _NON_FINITE.fullmatch(s)
     if nonfinite and nonfinite.group(1).lower() == "nan":
-        return math.nan, "", f"expected a number, got NaN ({raw.strip()!r})"
+        return math.nan, "", _cell("cell_nan", "expected a number, got NaN ({value})",
+                                   repr(raw.strip()))
     if nonfinite:
-        return math.nan, "", f"expected a finite number, got {raw.strip()!r}"
-    hint = " ('_' is not a digit separator in tables)" if "_" in s else ""
-    return math.nan, "", f"expected a number, got {raw.strip()!r}{hint}"
+        return math.nan, "", _cell("cell_not_finite", "expected a finite number, got {value}",
+                                   repr(raw.strip()))
+    if "_" in s:
+        return math.nan, "", _cell("cell_underscore", "expected a number, got {value} ('_' is "
+                                   "not a digit separator in tables)", repr(raw.strip()))
+    return math.nan, "", _cell("cell_not_a_number", "expected a number, got {value}",
+                               repr(raw.strip()))
+
+
+def _cell(code: str, template: str, value: object, **fields: object) -> Message:
+    """Why a cell is not a number: the English ``template`` (registered under ``code`` in
+    ``text.messages.CODES``) made from the cell as written (``value``) and ``fields``."""
+    fields = {"value": value, **fields}
+    return Message(template.format(**fields), code, fields)
 
 
 def _finite(x: float, raw: str) -> tuple[float, str, str | None]:
     if math.isinf(x):
-        return math.nan, "", f"expected a finite number, got {raw.strip()!r} (too large)"
+        return math.nan, "", _cell("cell_too_large", "expected a finite number, got {value} "
+                                   "(too large)", repr(raw.strip()))
     return x, "", None
 
 
@@ -276,9 +310,13 @@ def _ambiguous(s: str, mark: str) -> str:
     digits = s.lstrip("+-")
     thousands = sign + digits.replace(mark, "")
     decimal = repr(float(sign + digits.replace(mark, ".")))
-    return (f"{s!r} is ambiguous: {thousands} ({mark!r} separating thousands) or {decimal} "
-            f"({mark!r} as decimal mark); write {thousands} for the first, "
-            f"{format_number(float(decimal)).replace('.', mark)} for the second")
+    return Message(f"{s!r} is ambiguous: {thousands} ({mark!r} separating thousands) or "
+                   f"{decimal} ({mark!r} as decimal mark); write {thousands} for the first, "
+                   f"{format_number(float(decimal)).replace('.', mark)} for the second",
+                   "cell_ambiguous", {"value": s, "thousands": thousands, "decimal": decimal,
+                                      "mark": mark,
+                                      "second": format_number(float(decimal)).replace(".",
+                                                                                      mark)})
 
 
 def decimal_mark(values: pd.Series | Sequence[Any]) -> str | None:
@@ -370,7 +408,8 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
         flags[nan] = "missing"
         errors = np.full(len(x), None, dtype=object)
         for i in np.flatnonzero(inf):
-            errors[i] = f"expected a finite number, got {x[i]}"
+            errors[i] = _cell("cell_not_finite", "expected a finite number, got {value}",
+                              str(x[i]))
         x[inf] = np.nan
         return x, flags, errors
 
@@ -542,7 +581,8 @@ def require_columns(columns: Iterable[Any], required: Sequence[str | Sequence[st
             extras.append(col)
         elif norm in found:
             problems.append(Problem(src.where(None, str(col)),
-                                    f"column '{norm}' appears more than once", src.key(None, norm)))
+                                    f"column '{norm}' appears more than once", src.key(None, norm),
+                                    code="column_twice", fields={"column": norm}))
         else:
             found[norm] = col
     for col in required:
@@ -550,10 +590,15 @@ def require_columns(columns: Iterable[Any], required: Sequence[str | Sequence[st
         hit = next((a for a in names if a in found), None)
         if hit is None:
             aliases = f"; or one of {', '.join(names[1:])}" if len(names) > 1 else ""
+            fields: dict[str, object] = {
+                "column": names[0], "found": ", ".join(str(c) for c in labels)
+                or Message("none", "nothing_found")}
+            if aliases:
+                fields["aliases"] = ", ".join(names[1:])
             problems.append(Problem(
                 src.where(), f"missing required column '{names[0]}' ({aliases.lstrip('; ')}"
-                f"{'; ' if aliases else ''}found: "
-                f"{', '.join(str(c) for c in labels) or 'none'})", src.key(None, names[0])))
+                f"{'; ' if aliases else ''}found: {fields['found']})", src.key(None, names[0]),
+                code="missing_column_or" if aliases else "missing_column", fields=fields))
         elif hit != names[0]:
             found.setdefault(names[0], found[hit])
     return found, extras, problems

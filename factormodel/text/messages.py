@@ -9,9 +9,13 @@ better English than a wrong translation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import string
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from factormodel.text.catalogue import N_, tr
+from factormodel.errors import Message, Problem
+from factormodel.text import numbers as fmt
+from factormodel.text.catalogue import N_, NC_, tr
 
 __all__ = ["CODES", "error", "problem", "render", "warning"]
 
@@ -37,6 +41,172 @@ CODES: dict[str, str] = {
     "no_population_in_profile": N_(
         "no population for {area!r} in the data; give it yourself (population=... in "
         "Python, --population on the command line)"),
+    # hints of errors.close_matches
+    "did_you_mean": N_("did you mean {names:or}?"),
+    "no_close_match_valid": N_("no close match; valid values: {names:list}"),
+    "no_close_match_among": N_("no close match among {n} valid values"),
+    "no_close_match_among_nodes": N_("no close match among the {n} node ids and their labels"),
+    "no_close_match_among_indicators": N_("no close match among the {n} indicator ids and "
+                                          "their labels"),
+    "measures_the_opposite": N_("{hint}; {name!r} measures the opposite: if your column is its "
+                                "complement (100 - x), say so in a column mapping (factormodel "
+                                "kolommen)"),
+    # unknown and ambiguous names (analysis.words.Lexicon, resolve_indicators)
+    "unknown_indicator": N_("{where:at}unknown indicator {name!r}; {hint}"),
+    "unknown_node": N_("{where:at}unknown node {name!r}; {hint}"),
+    "ambiguous_indicator_name": N_("{where:at}indicator name {name!r} is ambiguous: it fits "
+                                   "{fits}; use the id"),
+    "ambiguous_node_name": N_("{where:at}node name {name!r} is ambiguous: it fits {fits}; use "
+                              "the id"),
+    "name_and_hint": N_("{name!r} ({hint})"),
+    "not_in_catalogue": N_("{n} indicator(s) not in the catalogue: {items:items}"),
+    "not_in_area_registry": N_("{where}: {n} area(s) not in the area registry: "
+                               "{items:items}{more}"),
+    # places and problems (tables._cells.TableSource.where, errors.Problem)
+    "place_line_column": N_("{file} line {line}, column '{column}'"),
+    "place_line": N_("{file} line {line}"),
+    "place_file_column": N_("{file} column '{column}'"),
+    "place_row_column": N_("{file} row {row}, column '{column}'"),
+    "place_row": N_("{file} row {row}"),
+    "place_table_column": N_("{file}, column '{column}'"),
+    "problem": N_("{where:at}{message}"),
+    # columns and the shape of a CSV file (tables._cells.require_columns, files.folders)
+    "nothing_found": N_("none"),
+    "missing_column": N_("missing required column '{column}' (found: {found})"),
+    "missing_column_or": N_("missing required column '{column}' (or one of {aliases}; found: "
+                            "{found})"),
+    "missing_columns": N_("{items:items}"),
+    "missing_columns_no_year": N_("{items:items} (give the year of a table without a year "
+                                  "column: year=2023 in Python, --year 2023 on the command "
+                                  "line)"),
+    "column_twice": N_("column '{column}' appears more than once"),
+    "empty_file": N_("the file is empty; expected a header row"),
+    "duplicate_header": N_("duplicate column header"),
+    "row_width": N_("has {n} fields, the header has {width}"),
+    # warnings of a profile (analysis.indicators.profile)
+    "no_reference_value": N_("no reference value ({reference}) for {n} indicator(s), left "
+                             "unmeasured: {names}"),
+    "no_target": N_("no target for {n} indicator(s), left unmeasured: {names}"),
+    "reference_kind_city": N_("city"),
+    "reference_kind_typical": N_("typical"),
+    "reference_kind_values": N_("values"),
+    # why a portfolio leaves an intervention out (analysis.portfolio, its left_out table)
+    "left_out_age_group": N_("does not serve the goals' age group ({ages})"),
+    "left_out_published_null": N_("no effect found in its effectiveness study (published "
+                                  "null)"),
+    "left_out_no_improvement": N_("does not improve the chosen outcomes"),
+    "left_out_below_threshold": N_("its expected effect on the chosen goals ({best:.4f} SD at "
+                                   "most) is below the threshold of {share:.0%} of the {of} "
+                                   "({limit:.4f} SD)"),
+    "threshold_of_goals": NC_("threshold of", "goals"),
+    "threshold_of_best_intervention": NC_("threshold of", "best intervention"),
+    "left_out_no_room": N_("its target factors have no room left to improve"),
+    "left_out_factor_served": N_("its target factor {factor} is already served by {by} (one "
+                                 "intervention per factor)"),
+    "left_out_budget": N_("does not fit the remaining budget ({left:,.0f} left, one unit costs "
+                          "{cost:,.0f})"),
+    "left_out_per_euro": N_("less improvement per euro than the chosen portfolio"),
+    # a wijkplan's progress table (workflow.progress.read_progress)
+    "period_format": N_("period {period!r} is not a year (2022), a half (2022-H1) or a quarter "
+                        "(2022-Q3)"),
+    "half_format": N_("half {period!r}: H1 or H2"),
+    "period_outside_plan": N_("period {period!r} lies outside the plan ({first}-{last})"),
+    "count_column": N_("{column!r}"),
+    "count_of_reason": N_("the count of {reason!r}"),
+    "count_negative": N_("{what} must be a number >= 0, got {value!r}"),
+    "count_not_whole": N_("{what} must be a whole number of young people, got {value!r}"),
+    "dropout_without_reason": N_("{n} dropped out without a reason; choose from {choices}"),
+    "dropout_reason_unknown": N_("drop-out reason {reason!r} is not on the list ({choices}); "
+                                 "explain others with 'anders' and a note"),
+    "dropout_reasons_need_counts": N_("several reasons need a count each (e.g. {reason}:2)"),
+    "dropout_reasons_sum": N_("the drop-out reasons count {counted} young people, but {n} "
+                              "dropped out"),
+    "no_intervention_id": N_("no intervention id"),
+    "intervention_not_in_plan": N_("intervention {name!r} is not in the plan (its "
+                                   "interventions: {ids})"),
+    "completed_above_reached": N_("completed ({completed:g}) is more than reached "
+                                  "({reached:g})"),
+    "completed_dropped_above_reached": N_("completed plus dropped out ({completed:g} + "
+                                          "{dropped:g}) is more than reached ({reached:g})"),
+    "anders_needs_note": N_("drop-out reason 'anders' needs a note (toelichting)"),
+    "progress_row_twice": N_("intervention {name!r} and period {period!r} appear twice (also "
+                             "{also})"),
+    # models, files and reports (files.folders, render.report)
+    "unknown_model": N_("{name!r} is neither a bundled model nor an existing file or folder; "
+                        "bundled models: {models}; {hint}"),
+    "not_a_model_file": N_("{path}: expected a model folder or a .json file; for CSV tables "
+                           "give the folder that holds nodes.csv and edges.csv"),
+    "not_a_workbook": N_("{path}: not a readable Excel workbook (.xlsx): {why}"),
+    "not_utf8": N_("{path}: cannot decode as UTF-8 or Windows-1252 (byte {byte}); save the "
+                   "file as CSV UTF-8"),
+    "report_suffix": N_("out={out!r}: a report is written as HTML or PDF; give a file name "
+                        "ending in {suffixes:plain} (got {suffix})"),
+    "report_no_suffix": N_("out={out!r}: a report is written as HTML or PDF; give a file name "
+                           "ending in {suffixes:plain} (got no extension)"),
+    # area data (files.areas) and the city average (analysis.indicators)
+    "no_data_rows": N_("{where}: no data rows (only a header: {columns})"),
+    "duplicate_rows": N_("{where}: {n} rows share an area, year and indicator, e.g. "
+                         "{examples}"),
+    "city_from_one_area": N_(
+        "the city average would be computed from a single area ({area!r}), so every delta "
+        "would be 0. Add a city row to the data (an area named 'Rotterdam', 'stad' or "
+        "'GM0599' with the city's figures), give the city's figures yourself "
+        "(reference_values=... in Python, --reference-values FILE on the command line), or "
+        "compare with the catalogue's typical levels (reference='typical', an assumption)"),
+    "population_counts_residents": N_(
+        "the data's column {column!r} counts all residents of {area!r} ({n}), not the young "
+        "people a portfolio is for; give their number (population=... in Python, --population "
+        "on the command line, the field 'aantal jongeren' on the web page), or say that this "
+        "column counts the young people (column_is_young=True, --population-is-young)"),
+    # a wijkplan against its model and data (workflow.wijkplan, workflow.evaluation)
+    "plan_mismatch": N_("{items:items}. Make a new plan with this model and data, or use the "
+                        "ones the plan was made with."),
+    "plan_other_model": N_("the plan was made with model {plan_model!r}, not {model!r}"),
+    "plan_other_version": N_("the plan was made with version {plan_version} of model "
+                             "{model!r}; this is version {version}: the expected effects were "
+                             "computed with other weights"),
+    "plan_model_changed": N_("model {model!r} {version} has changed since the plan was made "
+                             "(its content hash differs): the expected effects were computed "
+                             "with other weights"),
+    "plan_other_data": N_("the data file {file} differs from the one the plan was made from "
+                          "({plan_file}, sha256 {sha}…): the baselines may not be these "
+                          "figures"),
+    "data_not_later": N_("the new data are of {year}, not later than the plan's data "
+                         "({plan_year}): give next year's data (year=)"),
+    # numbers typed or read (tables._cells.parse_number, analysis.words.parse_number, cli)
+    "not_a_number": N_("{what} {value!r} is not a number ({why})"),
+    "no_number_given": N_("no number given"),
+    "expected_a_number": N_("expected a number"),
+    "cell_not_a_number": N_("expected a number, got {value}"),
+    "cell_not_finite": N_("expected a finite number, got {value}"),
+    "cell_too_large": N_("expected a finite number, got {value} (too large)"),
+    "cell_boolean": N_("expected a number, got the boolean {value}"),
+    "cell_nan": N_("expected a number, got NaN ({value})"),
+    "cell_underscore": N_("expected a number, got {value} ('_' is not a digit separator in "
+                          "tables)"),
+    "cell_percent_sign": N_("expected a number, got {value}; a % sign is not allowed here "
+                            "(give the number without it)"),
+    "cell_column_decimal": N_("expected a number, got {value} (its column uses {decimal!r} as "
+                              "decimal mark, so {mark!r} separates thousands, which are not "
+                              "allowed here; write {plain})"),
+    "cell_thousands": N_("expected a number, got {value} (thousands separators are not allowed "
+                         "here; write {plain})"),
+    "cell_ambiguous": N_("{value!r} is ambiguous: {thousands} ({mark!r} separating thousands) "
+                         "or {decimal} ({mark!r} as decimal mark); write {thousands} for the "
+                         "first, {second} for the second"),
+    "goal_priority": N_("--goal {raw!r}: priority"),
+    "goal_years": N_("--goal {raw!r}: years"),
+    "goal_change": N_("--goal {raw!r}: change"),
+    "outcome_priority": N_("--outcome {item!r}: priority {value!r} is not a number"),
+    "delta_syntax": N_("--delta {item!r}: expected ID=VALUE, e.g. --delta schoolverzuim=-0.5"),
+    "delta_not_a_number": N_("--delta {item!r}: {value!r} is not a number"),
+    # goals (analysis.goals)
+    "goal_syntax": N_("--goal {raw!r}: expected TARGET[:CHANGE][:YEARS][:GROUP][=PRIORITY], e.g. "
+                      "schoolverzuim:-2pp:3j"),
+    "goal_not_in_model": N_("goal {name!r} is neither a node nor an indicator of model "
+                            "{model!r} (by id or Dutch/English label); {hint}"),
+    "names_not_understood": N_("{where:at}{n} indicator name(s) not understood: "
+                               "{items:items}{more}"),
     # the command line's own messages
     "needs_area": N_("{cmd} needs --area (e.g. --area {example})"),
     "needs_goal": N_("recommend needs at least one --goal (or --outcome), e.g. --goal "
@@ -46,8 +216,82 @@ CODES: dict[str, str] = {
 }
 
 
-def render(code: str, fields: Mapping[str, object], lang: str) -> str:
+class _Untranslated(Exception):
+    """A part of a message has no wording in the language: the whole stays English."""
+
+
+class _Words(string.Formatter):
+    """Fills a template in ``lang``: a :class:`~factormodel.errors.Message` field is worded
+    from its own code and fields, and the format specs below word lists and places.
+
+    ``{x:or}``: the names quoted and joined with "or"; ``{x:list}``: the names quoted and
+    joined with commas; ``{x:plain}`` / ``{x:plain_or}``: the names unquoted, joined with
+    commas (the last with "or"); ``{x:items}``: messages joined with ``"; "``; ``{x:at}``: a place
+    and ``": "`` (nothing when the place is empty); ``{x:money}``: an amount in euros;
+    ``{x:n4}``: a number with 4 decimals (any digit), both as ``lang`` writes them. A field
+    ``where`` that is plain text (a file name, ``"area data"``) is looked up in the
+    catalogue.
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def word(self, value: object, key: object = None) -> str:
+        if isinstance(value, Message):
+            if value.code not in CODES:
+                if self.lang != "en":
+                    raise _Untranslated(value.code)
+                return str(value)
+            return render(value.code, value.fields, self.lang, strict=True)
+        if key == "where" and isinstance(value, str):
+            return tr(value, self.lang)
+        return str(value)
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]
+                  ) -> Any:
+        value = super().get_value(key, args, kwargs)
+        return _Place(value) if key == "where" else value
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        place = isinstance(value, _Place)
+        if place:
+            value = value.value
+        if format_spec == "or":
+            return f" {tr(N_('or'), self.lang)} ".join(repr(str(v)) for v in value)
+        if format_spec == "list":
+            return ", ".join(repr(str(v)) for v in value)
+        if format_spec == "plain":
+            return ", ".join(map(str, value))
+        if format_spec == "plain_or":
+            *rest, last = map(str, value)
+            return f"{', '.join(rest)} {tr(N_('or'), self.lang)} {last}" if rest else last
+        if format_spec == "items":
+            return "; ".join(self.word(v) for v in value)
+        if format_spec == "at":
+            return f"{self.word(value, 'where')}: " if value else ""
+        if format_spec == "money":
+            return fmt.money(value, self.lang)
+        if re.fullmatch(r"n\d", format_spec):  # n4: four decimals, no grouping
+            return fmt.number(value, int(format_spec[1]), self.lang, grouping=False)
+        if isinstance(value, Message) or place:
+            return format(self.word(value, "where" if place else None), format_spec)
+        return format(value, format_spec)
+
+
+class _Place:
+    """A ``where`` field on its way to :meth:`_Words.format_field`."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def render(code: str, fields: Mapping[str, object], lang: str, *, strict: bool = False
+           ) -> str:
     """The message of ``code`` made from ``fields`` in ``lang``.
+
+    A part of ``fields`` without a wording in ``lang`` (a :class:`~factormodel.errors.Message`
+    whose code is not in :data:`CODES`) makes the whole message English, as raised:
+    better English than half a translation (``strict``: raise instead, for nested parts).
 
     Examples
     --------
@@ -55,13 +299,15 @@ def render(code: str, fields: Mapping[str, object], lang: str) -> str:
     'geen data voor het jaar 2020; jaren in de data: 2022, 2023 (kies met --year)'
     >>> render("no_such_file", {"path": "wijk.csv"}, "en")
     'wijk.csv: no such file'
+    >>> render("did_you_mean", {"names": ["vsv", "neet"]}, "nl")
+    "bedoelde u 'vsv' of 'neet'?"
     """
-    words = dict(fields)
-    if lang != "en" and words.get("hint"):  # a hint of errors.close_matches
-        words["hint"] = _translate(str(words["hint"]))
-        if words["hint"] is None:  # not worded completely: the English message
-            return CODES[code].format(**fields)
-    text = tr(CODES[code], lang).format(**words)
+    try:
+        text = _Words(lang).format(tr(CODES[code], lang), **fields)
+    except _Untranslated:
+        if strict:
+            raise
+        text = _Words("en").format(CODES[code], **fields)
     return text[:-2] if text.endswith("; ") else text
 
 # --------------------------------------------------------------------------- errors
@@ -88,157 +334,20 @@ _ERROR_RULES = _rules(
      "getallen (9,1), of vermenigvuldig de kolom met 100"),
     (r"(?P<ind>\S+) \(largest value (?P<d_v>[-\d.e]+); typical level (?P<d_t>[-\d.e]+)%\)",
      "{ind} (grootste waarde {v}; gebruikelijk niveau {t}%)"),
-    # a name measuring the opposite is never suggested plainly (words.Lexicon.resolve)
-    (rf"(?P<t_hint>.+); (?P<name>{_NAME}) measures the opposite: if your column is its "
-     r"complement \(100 - x\), say so in a column mapping \(factormodel kolommen\)",
-     "{hint}; {name} meet het tegendeel: is uw kolom het complement (100 − x), zeg dat dan "
-     "in een kolomkoppeling (factormodel kolommen)"),
     # a goal in words with two readings (readback.read_goal)
     (rf"goal (?P<goal>{_NAME}) is ambiguous: (?P<part>{_NAME}) is either (?P<n>[\d.,]+) "
      r"percentage points (?P<w>less|more) \((?P<pp>'[^']*')\) or (?P=n)% (?P=w) than the "
      r"current level \((?P<rel>'[^']*')\); write the one you mean",
      "doel {goal} is dubbelzinnig: {part} is óf {n} procentpunt (--goal {pp}), óf {n}% van "
      "het huidige niveau (--goal {rel}); schrijf wat u bedoelt"),
-    # the young people of a portfolio (population.young_people)
-    (rf"the data's column (?P<col>{_NAME}) counts all residents of (?P<area>{_NAME}) "
-     r"\((?P<n>\d+)\), not the young people a portfolio is for; give their number "
-     r"\(population=\.\.\. in Python, --population on the command line, the field 'aantal "
-     r"jongeren' on the web page\), or say that this column counts the young people "
-     r"\(column_is_young=True, --population-is-young\)",
-     "de kolom {col} van de data telt alle inwoners van {area} ({n}), niet de jongeren voor "
-     "wie het pakket is; geef hun aantal (--jongeren AANTAL, op de webpagina het veld "
-     "'aantal jongeren'), of zeg dat deze kolom de jongeren telt (--inwoners-zijn-jongeren)"),
-    # hints of errors.close_matches
-    (r"did you mean (?P<names>.+)\?", "bedoelde u {names}?"),  # names: ' or ' -> ' of '
-    (r"closest valid values: (?P<names>.+?)(?: \(and (?P<more>\d+) more\))?",
-     "dichtstbijzijnde geldige waarden: {names}{more}"),
-    (r"no close match; valid values: (?P<names>.+)",
-     "geen geldige waarde lijkt erop; geldige waarden: {names}"),
-    (r"no close match among (?P<n>\d+) valid values",
-     "geen van de {n} geldige waarden lijkt erop"),
-    (r"no close match among the (?P<n>\d+) node ids and their labels",
-     "geen van de {n} knopen lijkt erop (id of omschrijving)"),
-    (r"no close match among the (?P<n>\d+) indicator ids and their labels",
-     "geen van de {n} indicatoren lijkt erop (id of omschrijving)"),
-    # unknown names (words.Lexicon, resolve_indicators, goals, profile rows)
-    (rf"(?:(?P<w_where>[^:]+): )?unknown indicator (?P<name>{_NAME}); (?P<t_hint>.*)",
-     "{where}onbekende indicator {name}; {hint}"),
-    (rf"(?:(?P<w_where>[^:]+): )?unknown node (?P<name>{_NAME}); (?P<t_hint>.*)",
-     "{where}onbekende knoop (factor of resultaat) {name}; {hint}"),
-    (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) indicator name\(s\) not understood: (?P<l_items>.*)",
-     "{where}{n} indicatornaam/-namen niet begrepen: {items}"),
-    (r"(?P<n>\d+) indicator\(s\) not in the catalogue: (?P<l_items>.*)",
-     "{n} indicator(en) niet in de catalogus: {items}"),
-    (rf"(?P<name>{_NAME}) \((?P<t_hint>(?:did you mean|closest valid values|no close "
-     r"match).*)\)",
-     "{name} ({hint})"),
-    (rf"(?:(?P<w_where>[^:]+): )?(?:indicator|node) name (?P<name>{_NAME}) is ambiguous: it "
-     r"fits (?P<fits>.*); use the id",
-     "{where}de naam {name} is dubbelzinnig: hij past bij {fits}; gebruik de id"),
-    (r"(?:(?P<w_where>[^:]+): )?(?P<n>\d+) area\(s\) not in the area registry: "
-     r"(?P<l_items>.*)", "{where}{n} gebied(en) niet in het gebiedenregister: {items}"),
-    (rf"goal (?P<name>{_NAME}) is neither a node nor an indicator of model (?P<model>{_NAME}) "
-     r"\(by id or Dutch/English label\); (?P<t_hint>.*)",
-     "doel {name} is geen factor, resultaat of indicator van model {model} (id of "
-     "Nederlandse/Engelse omschrijving); {hint}"),
     (rf"goal (?P<g_goal>.+?): node (?P<node>{_NAME}) has (?P<n>\d+) indicators \((?P<list>.*)\);"
      r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
      "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
      "bijvoorbeeld --goal {example}"),
-    (rf"--goal (?P<raw>{_NAME}): expected TARGET\[:CHANGE\]\[:YEARS\]\[:GROUP\]"
-     r"\[=PRIORITY\], e\.g\. (?P<ex>\S+)",
-     "--goal {raw}: verwacht DOEL[:VERANDERING][:JAREN][:GROEP][=PRIORITEIT], bijvoorbeeld "
-     "{ex}"),
-    (rf"--goal (?P<raw>{_NAME}): (?P<field>priority|years) (?P<value>{_NAME}) is not a number "
-     r"\((?P<t_why>.*)\)", "--goal {raw}: {field} {value} is geen getal ({why})"),
     # a profile's assumption (indicators.profile)
     (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
      r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
      "normtabellen)"),
-    # a wijkplan's progress table (progress.read_progress) and plan checks (wijkplan)
-    (rf"intervention (?P<name>{_NAME}) is not in the plan \(its interventions: "
-     r"(?P<ids>.*)\)", "interventie {name} staat niet in het plan (de interventies van het "
-     "plan: {ids})"),
-    (r"completed \((?P<d_a>[\d.e+]+)\) is more than reached \((?P<d_b>[\d.e+]+)\)",
-     "afgerond ({a}) is meer dan bereikt ({b})"),
-    (r"completed plus dropped out \((?P<d_a>[\d.e+]+) \+ (?P<d_b>[\d.e+]+)\) is more than "
-     r"reached \((?P<d_c>[\d.e+]+)\)", "afgerond plus uitgevallen ({a} + {b}) is meer dan "
-     "bereikt ({c})"),
-    (rf"period (?P<p>{_NAME}) lies outside the plan \((?P<a>\d+)-(?P<b>\d+)\)",
-     "periode {p} valt buiten het plan ({a}-{b})"),
-    (rf"period (?P<p>{_NAME}) is not a year \(2022\), a half \(2022-H1\) or a quarter "
-     r"\(2022-Q3\)", "periode {p} is geen jaar (2022), halfjaar (2022-H1) of kwartaal "
-     "(2022-Q3)"),
-    (rf"(?P<col>{_NAME}) must be a number >= 0, got "
-     rf"(?P<v>{_NAME})", "kolom {col} moet een getal van 0 of meer zijn, niet {v}"),
-    (rf"(?P<col>{_NAME}) must be a whole number of young people, got "
-     rf"(?P<v>{_NAME})", "kolom {col} moet een heel aantal jongeren zijn, niet {v}"),
-    (r"(?P<n>\d+) dropped out without a reason; choose from (?P<list>.*)",
-     "{n} uitgevallen zonder reden; kies uit {list}"),
-    (rf"drop-out reason (?P<k>{_NAME}) is not on the list \((?P<list>.*)\); explain others "
-     r"with 'anders' and a note", "reden van uitval {k} staat niet op de lijst ({list}); "
-     "geef een andere reden als 'anders' met een toelichting"),
-    (r"drop-out reason 'anders' needs a note \(toelichting\)",
-     "reden van uitval 'anders' vraagt een toelichting"),
-    (rf"intervention (?P<iv>{_NAME}) and period (?P<p>{_NAME}) appear twice \(also "
-     r"(?P<w_also>.*)\)", "interventie {iv} en periode {p} staan er twee keer in (ook "
-     "{also})"),
-    (rf"the plan was made with version (?P<a>\S+) of model (?P<m>{_NAME}); this is version "
-     r"(?P<b>\S+): the expected effects were computed with other weights\. Make a new plan "
-     r"with this model and data, or use the ones the plan was made with\.",
-     "het plan is gemaakt met versie {a} van model {m}; dit is versie {b}: de verwachte "
-     "effecten zijn met andere gewichten berekend. Maak een nieuw plan met dit model en deze "
-     "cijfers, of gebruik die waarmee het plan is gemaakt."),
-    (rf"model (?P<m>{_NAME}) (?P<v>\S+) has changed since the plan was made \(its content "
-     r"hash differs\): the expected effects were computed with other weights\. Make a new "
-     r"plan with this model and data, or use the ones the plan was made with\.",
-     "model {m} {v} is veranderd sinds het plan is gemaakt (de inhoudshash verschilt): de "
-     "verwachte effecten zijn met andere gewichten berekend. Maak een nieuw plan met dit model "
-     "en deze cijfers, of gebruik die waarmee het plan is gemaakt."),
-    (r"the data file (?P<f>.+?) differs from the one the plan was made from \((?P<g>.+?), "
-     r"sha256 (?P<h>[0-9a-f]+)…\): the baselines may not be these figures\. Make a new plan "
-     r"with this model and data, or use the ones the plan was made with\.",
-     "het gegevensbestand {f} verschilt van het bestand waarmee het plan is gemaakt ({g}, "
-     "sha256 {h}…): de beginwaarden zijn misschien niet deze cijfers. Maak een nieuw plan met "
-     "dit model en deze cijfers, of gebruik die waarmee het plan is gemaakt."),
-    (r"the new data are of (?P<a>\d+), not later than the plan's data \((?P<b>\d+)\): give "
-     r"next year's data \(year=\)", "de nieuwe cijfers zijn van {a}, niet later dan die van "
-     "het plan ({b}): geef de cijfers van een later jaar (--year)"),
-    (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
-     r"models: (?P<models>[^;]*); (?P<t_hint>.*)",
-     "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
-     "{models}; {hint}"),
-    (rf"(?P<name>{_NAME}) is neither a bundled model nor an existing file or folder; bundled "
-     r"models: (?P<models>[^;]*)",
-     "{name} is geen meegeleverd model en geen bestaand bestand of map; meegeleverde modellen: "
-     "{models}"),
-    # the city average and other references
-    (rf"the city average would be computed from a single area \((?P<area>{_NAME})\), so every "
-     r"delta would be 0\..*",
-     "het stedelijk gemiddelde zou berekend worden uit één gebied ({area}), dus elk verschil "
-     "zou 0 zijn. Voeg een stadsrij toe aan de data (een gebied met de naam 'Rotterdam', "
-     "'stad' of 'GM0599' met de cijfers van de stad; een andere naam geeft u met --city NAAM), "
-     "geef de cijfers van de stad zelf met --reference-values BESTAND (kolommen "
-     "indicator;waarde), of vergelijk met de typische niveaus uit de catalogus met "
-     "--reference typical (een aanname)"),
-    # populations
-    # numbers typed on the command line
-    (rf"(?P<what>--[\w-]+) (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
-     "{what} {value} is geen getal ({why})"),
-    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number \((?P<t_why>.*)\)",
-     "{what}: {value} is geen getal ({why})"),
-    (rf"(?P<what>--[\w-]+ {_NAME}): (?P<value>{_NAME}) is not a number",
-     "{what}: {value} is geen getal"),
-    (rf"--outcome (?P<item>{_NAME}): priority (?P<value>{_NAME}) is not a number",
-     "--outcome {item}: prioriteit {value} is geen getal"),
-    (rf"--delta (?P<item>{_NAME}): expected ID=VALUE, e\.g\. --delta (?P<ex>\S+)",
-     "--delta {item}: verwacht ID=WAARDE, bijvoorbeeld --delta {ex}"),
-    (rf"expected a (?P<finite>finite )?number, got (?P<value>{_NAME}|\S+)",
-     "verwacht een {finite}getal, niet {value}"),
-    (rf"(?P<value>{_NAME}) is ambiguous: (?P<a>\S+) \(',' separating thousands\) or "
-     r"(?P<b>\S+) \(',' as decimal mark\); write (?P<c>\S+) for the first, (?P<d>\S+) for "
-     r"the second", "{value} is dubbelzinnig: {a} (',' scheidt duizendtallen) of {b} (',' als "
-     "decimaalteken); schrijf {c} voor het eerste, {d} voor het tweede"),
     # problems inside an area data file (areas.read_area_data)
     (r"(?P<w_where>.+?): (?P<p_items>\d+ (?:unreadable year|value|population)\(s\).*)",
      "{where}: {items}"),
@@ -249,51 +358,6 @@ _ERROR_RULES = _rules(
      "{n} waarde(n) zijn geen getal of CBS-symbool: {items}"),
     (r"(?P<n>\d+) population\(s\) are not numbers: (?P<items>.*)",
      "{n} aantal(len) jongeren/inwoners zijn geen getal: {items}"),
-    (r"(?P<w_where>[^:]+): no data rows \(only a header: (?P<cols>.*)\)",
-     "{where}: geen gegevensrijen (alleen een kopregel: {cols})"),
-    (r"(?P<w_where>[^:]+): (?P<n>\d+) rows share an area, year and indicator, e\.g\. "
-     r"(?P<items>.*)", "{where}: {n} rijen hebben hetzelfde gebied, jaar en dezelfde "
-     "indicator, bijvoorbeeld {items}"),
-    # columns (_cells.require_columns)
-    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'year') \(or one of "
-     r"(?P<aliases>.*?); found: (?P<found>.*)\) \(give the year of a table without a year "
-     r"column: year=2023 in Python, --year 2023 on the command line\)",
-     "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found}); "
-     "geef het jaar van een tabel zonder jaarkolom met --year, bijvoorbeeld --year 2023"),
-    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(or one of "
-     r"(?P<aliases>.*?); found: (?P<found>.*)\)",
-     "{where}verplichte kolom {col} ontbreekt (of een van {aliases}; gevonden: {found})"),
-    (r"(?:(?P<w_where>[^:]+): )?missing required column (?P<col>'[^']*') \(found: "
-     r"(?P<found>.*)\)", "{where}verplichte kolom {col} ontbreekt (gevonden: {found})"),
-    (r"column (?P<col>'[^']*') appears more than once", "kolom {col} komt meer dan eens voor"),
-    # files
-    (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
-     r"\.html, \.htm, \.pdf \(got no extension\)",
-     "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
-     "eindigt op .html, .htm of .pdf (deze heeft geen extensie)"),
-    (r"out=(?P<path>'[^']*'): a report is written as HTML or PDF; give a file name ending in "
-     r"\.html, \.htm, \.pdf \(got (?P<got>\.[^)]*)\)",
-     "--out {path}: een rapport wordt als HTML of PDF geschreven; geef een bestandsnaam die "
-     "eindigt op .html, .htm of .pdf (niet {got})"),
-    (r"(?P<path>.+): cannot decode as UTF-8 or Windows-1252 (?P<rest>.*)",
-     "{path}: niet te lezen als UTF-8 of Windows-1252 {rest}; sla het bestand op als CSV "
-     "UTF-8"),
-    (r"(?P<path>.+): not a readable Excel workbook \(\.xlsx\): (?P<rest>.*)",
-     "{path}: geen leesbare Excel-werkmap (.xlsx): {rest}"),
-    (r"(?P<path>.+): expected a model folder or a \.json file; .*",
-     "{path}: verwacht een modelmap of een .json-bestand (een map met nodes.csv en edges.csv); "
-     "een databestand controleert u met het commando waarin u het gebruikt"),
-    (r"has (?P<n>\d+) fields?, the header has (?P<m>\d+)",
-     "heeft {n} velden, de kopregel heeft er {m}"),
-    (r"the file is empty; expected a header row",
-     "het bestand is leeg; verwacht een kopregel"),
-    (r"duplicate column header", "dubbele kolomnaam"),
-    # warnings
-    (r"no reference value \((?P<ref>\w+)\) for (?P<n>\d+) indicator\(s\), left unmeasured: "
-     r"(?P<names>.*)", "geen referentiewaarde ({ref}) voor {n} indicator(en), die daarom als "
-     "niet gemeten tellen: {names}"),
-    (r"no target for (?P<n>\d+) indicator\(s\), left unmeasured: (?P<names>.*)",
-     "geen doelwaarde voor {n} indicator(en), die daarom als niet gemeten tellen: {names}"),
     # the command line's own messages
 )
 
@@ -413,31 +477,40 @@ def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULE
     return None
 
 
-def problem(where: str, message: str, lang: str) -> str:
-    """One validation problem (``where: message``) in ``lang``; English when unknown.
+def problem(p: Problem, lang: str) -> str:
+    """One validation problem (``where: message``) in ``lang``; English when its code (or
+    its place's) has no wording here.
 
     Examples
     --------
-    >>> problem("short.csv line 26", "has 3 fields, the header has 4", "nl")
+    >>> from factormodel.tables._cells import TableSource
+    >>> where = TableSource("short", "csv", "short.csv", (26,)).where(0)
+    >>> problem(Problem(where, "has 3 fields, the header has 4", code="row_width",
+    ...                 fields={"n": 3, "width": 4}), "nl")
     'short.csv regel 26: heeft 3 velden, de kopregel heeft er 4'
     """
-    if lang == "nl":
-        place = _translate(where, _WHERE) if where else ""
-        said = _translate(message)
-        if place is not None and said is not None:
-            return f"{place}: {said}" if place else said
-    return f"{where}: {message}" if where else message
+    return render("problem", p.as_message().fields, lang)
 
 
-def warning(text: str, lang: str) -> str:
-    """A library warning's message in ``lang`` (English when not known here).
+def warning(message: Warning | str, lang: str) -> str:
+    """A library warning's message in ``lang`` (English when its code is not known here).
 
     Examples
     --------
-    >>> print(warning("no reference value (city) for 1 indicator(s), left unmeasured: x", "nl"))
+    >>> from factormodel.errors import DataWarning, Message
+    >>> w = DataWarning("no reference value (city) for 1 indicator(s), left unmeasured: x",
+    ...                 code="no_reference_value", fields={
+    ...                     "n": 1, "names": "x", "reference": Message("city",
+    ...                                                                "reference_kind_city")})
+    >>> print(warning(w, "nl"))
     geen referentiewaarde (stad) voor 1 indicator(en), die daarom als niet gemeten tellen: x
+    >>> warning("something new", "nl")
+    'something new'
     """
-    return (_translate(text) or text) if lang == "nl" else text
+    code = getattr(message, "code", None)
+    if lang != "en" and code in CODES:
+        return render(code, message.fields, lang)  # type: ignore[union-attr]
+    return str(message)
 
 
 def error(exc: BaseException, lang: str) -> str:
@@ -449,11 +522,11 @@ def error(exc: BaseException, lang: str) -> str:
 
     Examples
     --------
-    >>> from factormodel.errors import DataError, UnknownAreaError
-    >>> error(UnknownAreaError("no area 'Blomhof' in the profile; did you mean 'Bloemhof'?",
+    >>> from factormodel.errors import DataError, UnknownAreaError, close_matches
+    >>> hint = close_matches("Blomhof", ["Bloemhof", "Delfshaven"])
+    >>> error(UnknownAreaError(f"no area 'Blomhof' in the profile; {hint}",
     ...                        code="area_not_in_profile",
-    ...                        fields={"name": "Blomhof", "hint": "did you mean 'Bloemhof'?"}),
-    ...       "nl")
+    ...                        fields={"name": "Blomhof", "hint": hint}), "nl")
     "geen gebied 'Blomhof' in de data; bedoelde u 'Bloemhof'?"
     >>> error(DataError("something new"), "nl")
     'something new'
@@ -469,7 +542,7 @@ def error(exc: BaseException, lang: str) -> str:
         n = len(problems)
         head = f"{getattr(exc, 'source', 'model')} heeft {n} " \
                f"{'probleem' if n == 1 else 'problemen'}:"
-        return "\n".join([head, *(f"  - {problem(p.where, p.message, lang)}" for p in problems)])
+        return "\n".join([head, *(f"  - {problem(p, lang)}" for p in problems)])
     lines = text.splitlines()
     done = _translate(lines[0]) if lines else None
     return text if done is None else "\n".join([done, *lines[1:]])

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from factormodel.text import numbers as fmt
+from factormodel.analysis.indicators import REFERENCE_NAMES
+from factormodel.errors import Message
+from factormodel.text import messages
 from factormodel.text.catalogue import N_, NC_, tr
 
 __all__ = ["HEADERS", "header", "phrase", "reason", "source", "status", "threshold_of",
@@ -54,6 +56,7 @@ HEADERS: dict[str, str] = {
     'effect_basis': N_('effect size'),
     'chosen': N_('chosen'),
     'reason': N_('reason'),
+    'reason_code': N_('reason code'),
     'value_per_unit': N_('value per unit (SD)'),
     'cost_per_unit': N_('cost per unit (€)'),
     'indicator': N_('indicator'),
@@ -179,29 +182,6 @@ _STATUS: dict[str, str] = {
     'official': N_('official'),
 }
 
-#: Reasons in a portfolio's left-out table (English from the library): the ones said as
-#: they are, and the ones with numbers or names (read back with a pattern; the Dutch
-#: template in the catalogue has the same fields).
-_REASONS = (N_("does not improve the chosen outcomes"),
-            N_("no effect found in its effectiveness study (published null)"),
-            N_("its target factors have no room left to improve"),
-            N_("less improvement per euro than the chosen portfolio"))
-_REASON_PATTERNS = (
-    (re.compile(r"its target factor (?P<factor>\S+) is already served by (?P<by>.+) \(one "
-                r"intervention per factor\)"),
-     N_("a chosen intervention ({by}) already targets {factor} (one intervention per "
-        "factor)")),
-    (re.compile(r"does not serve the goals' age group \((?P<ages>.+)\)"),
-     N_("does not serve the goals' age group ({ages})")),
-    (re.compile(r"its expected effect on the chosen goals \((?P<best>[\d.]+) SD at most\) is "
-                r"below the threshold of (?P<share>\d+)% of the (?P<of>goals|best "
-                r"intervention) \((?P<limit>[\d.]+) SD\)"),
-     N_("its expected effect on the chosen goals ({best} SD at most) is below the threshold "
-        "of {share}% of the {of} ({limit} SD)")),
-    (re.compile(r"does not fit the remaining budget \((?P<left>[\d,.]+) left, one unit "
-                r"costs (?P<cost>[\d,.]+)\)"),
-     N_("does not fit the remaining budget ({left} left, one unit costs {cost})")),
-)
 _THRESHOLD_OF = {"goals": N_("the goals"),
                  "best intervention": N_("what the best intervention brings")}
 
@@ -241,39 +221,29 @@ def threshold_of(key: str, lang: str) -> str:
     return tr(_THRESHOLD_OF[key], lang) if key in _THRESHOLD_OF else key
 
 
-def reason(text: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
-    """A portfolio's reason for leaving an intervention out, in ``lang``.
+def reason(value: object, lang: str, labels: Mapping[str, str] | None = None) -> str:
+    """A portfolio's reason for leaving an intervention out (its ``reason`` cell, a
+    :class:`~factormodel.errors.Message` with a ``left_out_*`` code), in ``lang``.
 
-    ``labels`` (node id -> Dutch label) names a factor by its label instead of its id.
-    A reason not known here is shown as the library gives it.
+    ``labels`` (node id -> label) names a factor by its label instead of its id. A reason
+    without a known code (e.g. read back from a CSV file) is shown as it is.
 
     Examples
     --------
-    >>> reason("does not fit the remaining budget (12,500 left, one unit costs 20,000)", "nl")
+    >>> from factormodel.errors import Message
+    >>> why = Message("does not fit the remaining budget (12,500 left, one unit costs "
+    ...               "20,000)", "left_out_budget", {"left": 12500.0, "cost": 20000.0})
+    >>> reason(why, "nl")
     'past niet in het resterende budget (€ 12.500 over, één eenheid kost € 20.000)'
+    >>> reason(why, "en") == why, reason("something new", "nl")
+    (True, 'something new')
     """
-    if lang == "en":
-        return text
-    if text in _REASONS:
-        return tr(text, lang)
-    for pattern, template in _REASON_PATTERNS:
-        m = pattern.fullmatch(text)
-        if m is None:
-            continue
-        fields = m.groupdict()
-        if "factor" in fields:
-            fields["factor"] = (labels or {}).get(fields["factor"], fields["factor"])
-        if "of" in fields:
-            fields["of"] = threshold_of(fields["of"], lang)
-        for key in ("best", "limit"):
-            if key in fields:
-                fields[key] = fmt.number(float(fields[key]), len(fields[key].partition(".")[2]),
-                                         lang, grouping=False)
-        for key in ("left", "cost"):
-            if key in fields:
-                fields[key] = fmt.money(float(fields[key].replace(",", "")), lang)
-        return tr(template, lang).format(**fields)
-    return text
+    if lang == "en" or not isinstance(value, Message) or value.code not in messages.CODES:
+        return str(value)
+    fields = dict(value.fields)
+    if "factor" in fields:
+        fields["factor"] = (labels or {}).get(str(fields["factor"]), fields["factor"])
+    return messages.render(value.code, fields, lang)
 
 
 #: Where a profile's reference came from (or an assumption of it): a pattern of the
@@ -292,9 +262,6 @@ _SOURCES = tuple((re.compile(p), t) for p, t in (
         "data's 'catalogue' column")),
     (r"^the city row '(.*)' in the data", N_("the city row '{0}' in the data")),
     (r" \(mean of (\d+) areas for (.*)\)$", N_(" (mean of {0} areas for {1})")),
-    (r"^the mean of (\d+) areas in the data$", N_("the mean of {0} areas in the data")),
-    (r"^the population-weighted mean of (\d+) areas in the data$",
-     N_("the population-weighted mean of {0} areas in the data")),
     (r"^the given reference values$", N_("the given reference values")),
     (r"^the reference values in (.*)$", N_("the reference values in {0}")),
     (r"^the catalogue's targets$", N_("the catalogue's targets")),
@@ -325,9 +292,14 @@ def source(text: str, lang: str) -> str:
 
     Examples
     --------
-    >>> source("the mean of 3 areas in the data", "nl")
+    >>> source("the given reference values", "nl")
+    'de opgegeven referentiewaarden'
+    >>> source(Message("the mean of 3 areas in the data", "reference_mean", {"n": 3}), "nl")
     'het gemiddelde van 3 gebieden in de data'
     """
+    if isinstance(text, Message) and text.code in REFERENCE_NAMES:  # a computed city mean
+        nl, en = REFERENCE_NAMES[text.code]
+        return (nl if lang == "nl" else en).format(**text.fields)
     if lang == "en":
         return text
     column = text.startswith("column '")

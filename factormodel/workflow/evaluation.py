@@ -212,7 +212,9 @@ def evaluate_plan(plan: Wijkplan, new_data: Any, progress: Progress | Any = None
     now_year = int(cast(int, prof.year))  # profile() of one year always has its year
     if now_year <= plan.data_year:
         raise DataError(f"the new data are of {now_year}, not later than the plan's data "
-                        f"({plan.data_year}): give next year's data (year=)")
+                        f"({plan.data_year}): give next year's data (year=)",
+                        code="data_not_later", fields={"year": now_year,
+                                                       "plan_year": plan.data_year})
     prof.row(plan.area)
     cat = prof.indicators
     done = _progress_by_now(plan, progress, now_year)

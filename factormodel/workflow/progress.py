@@ -41,7 +41,13 @@ from typing import Any
 
 import pandas as pd
 
-from factormodel.errors import InvalidParameterError, ModelFileError, ModelValidationError, Problem
+from factormodel.errors import (
+    InvalidParameterError,
+    Message,
+    ModelFileError,
+    ModelValidationError,
+    Problem,
+)
 from factormodel.files.folders import read_sheet, read_table
 from factormodel.tables._cells import TableSource, parse_number, require_columns
 from factormodel.tables._json import json_safe
@@ -113,22 +119,29 @@ class Progress(Result):
         return {k: int(v) for k, v in r.groupby("reason")["count"].sum().items()}
 
 
+def _said(code: str, template: str, **fields: object) -> Message:
+    """A problem's message: the English ``template`` (registered under ``code`` in
+    ``text.messages.CODES``) made from ``fields``."""
+    return Message(template.format(**fields), code, fields)
+
+
 def _period(text: str, plan: Wijkplan) -> tuple[str, int, str | None]:
     m = _PERIOD.match(text)
     if not m:
-        return text, 0, (f"period {text!r} is not a year (2022), a half (2022-H1) or a "
-                         "quarter (2022-Q3)")
+        return text, 0, _said("period_format", "period {period!r} is not a year (2022), a half "
+                              "(2022-H1) or a quarter (2022-Q3)", period=text)
     year = int(m.group(1))
     kind, n = (m.group(2) or "").upper(), m.group(3)
     if kind == "H" and n not in ("1", "2"):
-        return text, year, f"half {text!r}: H1 or H2"
+        return text, year, _said("half_format", "half {period!r}: H1 or H2", period=text)
     if not plan.data_year <= year <= plan.horizon:
-        return text, year, (f"period {text!r} lies outside the plan ({plan.data_year}-"
-                            f"{plan.horizon})")
+        return text, year, _said("period_outside_plan", "period {period!r} lies outside the "
+                                 "plan ({first}-{last})", period=text, first=plan.data_year,
+                                 last=plan.horizon)
     return (f"{year}-{kind}{n}" if kind else str(year)), year, None
 
 
-def _count(cell: Any, what: str, whole: bool) -> tuple[float, str | None]:
+def _count(cell: Any, what: str | Message, whole: bool) -> tuple[float, str | None]:
     text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else \
         str(cell).strip()
     if not text:
@@ -137,38 +150,44 @@ def _count(cell: Any, what: str, whole: bool) -> tuple[float, str | None]:
     if err:
         return math.nan, f"{what}: {err}"
     if not math.isfinite(value) or value < 0:
-        return math.nan, f"{what} must be a number >= 0, got {text!r}"
+        return math.nan, _said("count_negative", "{what} must be a number >= 0, got {value!r}",
+                               what=what, value=text)
     if whole and value != int(value):
-        return math.nan, f"{what} must be a whole number of young people, got {text!r}"
+        return math.nan, _said("count_not_whole", "{what} must be a whole number of young "
+                               "people, got {value!r}", what=what, value=text)
     return float(value), None
 
 
 def _reasons(text: str, dropped: float) -> tuple[list[tuple[str, int]], str | None]:
     text = text.strip()
     if not text:
-        return [], (f"{int(dropped)} dropped out without a reason; choose from "
-                    f"{', '.join(DROPOUT_REASONS)}" if dropped > 0 else None)
+        return [], (_said("dropout_without_reason", "{n} dropped out without a reason; choose "
+                          "from {choices}", n=int(dropped), choices=", ".join(DROPOUT_REASONS))
+                    if dropped > 0 else None)
     parts = [p.strip() for p in re.split(r"[;|]", text) if p.strip()]
     out: list[tuple[str, int]] = []
     for p in parts:
         key, _, n = p.partition(":")
         key = key.strip().lower().replace(" ", "_")
         if key not in DROPOUT_REASONS:
-            return [], (f"drop-out reason {key!r} is not on the list "
-                        f"({', '.join(DROPOUT_REASONS)}); explain others with 'anders' "
-                        "and a note")
+            return [], _said("dropout_reason_unknown", "drop-out reason {reason!r} is not on "
+                             "the list ({choices}); explain others with 'anders' and a note",
+                             reason=key, choices=", ".join(DROPOUT_REASONS))
         if n.strip():
-            num, err = _count(n, f"the count of {key!r}", True)
+            num, err = _count(n, _said("count_of_reason", "the count of {reason!r}",
+                                       reason=key), True)
             if err:
                 return [], err
             out.append((key, int(num)))
         elif len(parts) == 1:
             out.append((key, int(dropped)))
         else:
-            return [], f"several reasons need a count each (e.g. {key}:2)"
+            return [], _said("dropout_reasons_need_counts", "several reasons need a count "
+                             "each (e.g. {reason}:2)", reason=key)
     if sum(n for _, n in out) != dropped:
-        return [], (f"the drop-out reasons count {sum(n for _, n in out)} young people, "
-                    f"but {int(dropped)} dropped out")
+        return [], _said("dropout_reasons_sum", "the drop-out reasons count {counted} young "
+                         "people, but {n} dropped out", counted=sum(n for _, n in out),
+                         n=int(dropped))
     return out, None
 
 
@@ -230,41 +249,52 @@ def read_progress(source: str | PathLike[str] | pd.DataFrame, plan: Wijkplan
                 unguard_cell(str(v)).strip()
 
         def bad(k: str, msg: str, i: int = i) -> None:
-            problems.append(Problem(src.where(i, str(found.get(k, k))), msg))
+            problems.append(Problem(src.where(i, str(found.get(k, k))), str(msg),
+                                    code=getattr(msg, "code", ""),
+                                    fields=getattr(msg, "fields", {})))
 
         iv = cell("intervention")
         if not iv:
-            bad("intervention", "no intervention id")
+            bad("intervention", _said("no_intervention_id", "no intervention id"))
         elif iv not in ids:
-            bad("intervention", f"intervention {iv!r} is not in the plan (its interventions: "
-                f"{', '.join(ids) or 'none'})")
+            bad("intervention", _said("intervention_not_in_plan", "intervention {name!r} is not "
+                                      "in the plan (its interventions: {ids})", name=iv,
+                                      ids=", ".join(ids) or Message("none", "nothing_found")))
         period, year, err = _period(cell("period"), plan)
         if err:
             bad("period", err)
         counts = {}
         for k in _COUNTS:
-            counts[k], err = _count(cell(k), repr(str(found.get(k, k))), k != "units")
+            column = str(found.get(k, k))
+            counts[k], err = _count(cell(k), _said("count_column", "{column!r}", column=column),
+                                    k != "units")
             if err:
                 bad(k, err)
         ok = all(not math.isnan(v) for v in counts.values())
         if ok:
             if counts["completed"] > counts["reached"]:
-                bad("completed", f"completed ({counts['completed']:g}) is more than reached "
-                    f"({counts['reached']:g})")
+                bad("completed", _said("completed_above_reached", "completed ({completed:g}) is "
+                                       "more than reached ({reached:g})",
+                                       completed=counts["completed"], reached=counts["reached"]))
             elif counts["completed"] + counts["dropped_out"] > counts["reached"]:
-                bad("dropped_out", f"completed plus dropped out ({counts['completed']:g} + "
-                    f"{counts['dropped_out']:g}) is more than reached "
-                    f"({counts['reached']:g})")
+                bad("dropped_out", _said("completed_dropped_above_reached", "completed plus "
+                                         "dropped out ({completed:g} + {dropped:g}) is more "
+                                         "than reached ({reached:g})",
+                                         completed=counts["completed"],
+                                         dropped=counts["dropped_out"],
+                                         reached=counts["reached"]))
             why, err = _reasons(cell("dropout_reason"), counts["dropped_out"])
             if err:
                 bad("dropout_reason", err)
             elif any(k == "anders" for k, _ in why) and not cell("note"):
-                bad("note", "drop-out reason 'anders' needs a note (toelichting)")
+                bad("note", _said("anders_needs_note", "drop-out reason 'anders' needs a note "
+                                  "(toelichting)"))
             reasons += [{"intervention": iv, "period": period, "year": year, "reason": k,
                          "count": n} for k, n in why]
         if (iv, period) in seen:
-            bad("period", f"intervention {iv!r} and period {period!r} appear twice (also "
-                f"{src.where(seen[(iv, period)])})")
+            bad("period", _said("progress_row_twice", "intervention {name!r} and period "
+                                "{period!r} appear twice (also {also})", name=iv, period=period,
+                                also=src.where(seen[(iv, period)])))
         seen.setdefault((iv, period), i)
         rows.append({"intervention": iv, "period": period, "year": year, **counts,
                      "note": cell("note")})

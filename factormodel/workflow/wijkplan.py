@@ -40,6 +40,7 @@ from factormodel.core.units import Measures, to_units
 from factormodel.errors import (
     DataError,
     InvalidParameterError,
+    Message,
     ModelFileError,
     ModelValidationError,
     PlanMismatchError,
@@ -638,28 +639,34 @@ def check_plan(plan: Wijkplan, model: FactorModel | None = None, *,
     """
     if model is None:
         model = load_model(plan.model_name)
-    problems = []
+    problems: list[Message] = []
+
+    def mismatch(code: str, template: str, **fields: object) -> None:
+        problems.append(Message(template.format(**fields), code, fields))
+
     if model.name != plan.model_name:
-        problems.append(f"the plan was made with model {plan.model_name!r}, not "
-                        f"{model.name!r}")
+        mismatch("plan_other_model", "the plan was made with model {plan_model!r}, not "
+                 "{model!r}", plan_model=plan.model_name, model=model.name)
     elif str(model.metadata.version) != plan.model_version:
-        problems.append(f"the plan was made with version {plan.model_version} of model "
-                        f"{plan.model_name!r}; this is version {model.metadata.version}: the "
-                        "expected effects were computed with other weights")
+        mismatch("plan_other_version", "the plan was made with version {plan_version} of "
+                 "model {model!r}; this is version {version}: the expected effects were "
+                 "computed with other weights", plan_version=plan.model_version,
+                 model=plan.model_name, version=str(model.metadata.version))
     elif model_hash(model) != plan.model_hash:
-        problems.append(f"model {plan.model_name!r} {plan.model_version} has changed since "
-                        "the plan was made (its content hash differs): the expected effects "
-                        "were computed with other weights")
+        mismatch("plan_model_changed", "model {model!r} {version} has changed since the plan "
+                 "was made (its content hash differs): the expected effects were computed "
+                 "with other weights", model=plan.model_name, version=plan.model_version)
     if data is not None:
         file, sha = data_digest(data)
         if plan.data_sha256 and sha and sha != plan.data_sha256:
-            problems.append(f"the data file {file or '(table)'} differs from the one the plan "
-                            f"was made from ({plan.data_file or '(table)'}, sha256 "
-                            f"{plan.data_sha256[:12]}…): the baselines may not be these "
-                            "figures")
+            mismatch("plan_other_data", "the data file {file} differs from the one the plan "
+                     "was made from ({plan_file}, sha256 {sha}…): the baselines may not be "
+                     "these figures", file=file or "(table)",
+                     plan_file=plan.data_file or "(table)", sha=plan.data_sha256[:12])
     if problems:
         raise PlanMismatchError("; ".join(problems) + ". Make a new plan with this model "
-                                "and data, or use the ones the plan was made with.")
+                                "and data, or use the ones the plan was made with.",
+                                code="plan_mismatch", fields={"items": problems})
     return model
 
 
