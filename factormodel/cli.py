@@ -40,7 +40,7 @@ import textwrap
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -194,7 +194,8 @@ def _report(exc: BaseException, args: argparse.Namespace, *, internal: bool = Fa
         lines = [f"internal error {type(exc).__name__}: {lines[0]} (a bug in factormodel; "
                  "run with --debug for the traceback and please report it)"]
     if getattr(args, "format", None) == "json":
-        doc = {"error": type(exc).__name__, "detail": detail, "location": _location(exc)}
+        doc: dict[str, Any] = {"error": type(exc).__name__, "detail": detail,
+                               "location": _location(exc)}
         if lang != "en" and said != detail:
             doc["message"] = said
         if isinstance(exc, ModelValidationError):
@@ -615,15 +616,18 @@ def _cmd_wijkplan_evalueer(args: argparse.Namespace) -> int:
     lang = args.lang
     lines = [ev.summary(lang), ""]
     for r in ev.goals.itertuples():
-        now = (("niet te meten" if nl else "not measurable") if np.isnan(r.now)
-               else f"{fmt.number(r.now, 2, lang)} {r.unit}")
-        u = unit_name(r.unit, lang)
-        did = "n.v.t." if np.isnan(r.did) else f"{_change(r.did, lang)} {u}"
-        lines.append(f"- {r.label_nl or r.goal}: {fmt.number(r.baseline, 2, lang)} {r.unit} → "
+        # the goal rows of evaluate_plan: the unit is the goal's str, the changes floats
+        unit = cast(str, r.unit)
+        level, change, expected = cast(float, r.now), cast(float, r.did), cast(float, r.expected)
+        now = (("niet te meten" if nl else "not measurable") if np.isnan(level)
+               else f"{fmt.number(level, 2, lang)} {unit}")
+        u = unit_name(unit, lang)
+        did = "n.v.t." if np.isnan(change) else f"{_change(change, lang)} {u}"
+        lines.append(f"- {r.label_nl or r.goal!s}: {fmt.number(r.baseline, 2, lang)} {unit} → "
                      f"{now} (verschil met andere wijken {did}; verwacht nu "
-                     f"{_change(r.expected, lang)} {u}): {r.verdict} — {r.reason}" if nl else
-                     f"- {r.goal}: {fmt.number(r.baseline, 2, lang)} {r.unit} → {now} (against "
-                     f"other areas {did}; expected by now {_change(r.expected, lang)} {u}): "
+                     f"{_change(expected, lang)} {u}): {r.verdict} — {r.reason}" if nl else
+                     f"- {r.goal}: {fmt.number(r.baseline, 2, lang)} {unit} → {now} (against "
+                     f"other areas {did}; expected by now {_change(expected, lang)} {u}): "
                      f"{r.verdict_en}")
     if ev.discuss:
         lines += ["", "Te bespreken:" if nl else "To discuss:"]
@@ -800,9 +804,9 @@ def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
         return
     if sheets is None:
         sheets = {"data": data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)}
-    human = fmt in ("csv-nl", "xlsx") and lang is not None
-    if human:
-        sheets = {L.header(k, lang): L.translate_frame(v, lang) for k, v in sheets.items()}
+    human = lang if fmt in ("csv-nl", "xlsx") else None  # the language people read
+    if human is not None:
+        sheets = {L.header(k, human): L.translate_frame(v, human) for k, v in sheets.items()}
     # no formula injection into a spreadsheet that opens the output
     sheets = {k: guard_frame(v) for k, v in sheets.items()}
     if fmt == "xlsx":
@@ -820,7 +824,7 @@ def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
     if len(sheets) == 1:
         frame = next(iter(sheets.values()))
     else:
-        key = L.header("table", lang) if human else "table"
+        key = L.header("table", human) if human is not None else "table"
         frame = pd.concat([f.assign(**{key: name})[[key, *f.columns]]
                            for name, f in sheets.items()], ignore_index=True)
     _write(args, _csv(frame, fmt == "csv-nl"), bom=fmt == "csv-nl")
@@ -920,10 +924,11 @@ def _validate_data_file(args: argparse.Namespace) -> int:
     """``validate FILE.csv``: read area data and report every problem of the file (the
     indicator names are checked against a model by ``profile MODEL FILE``)."""
     data = read_area_data(args.model)  # raises with every problem (file, line, column)
-    summary = {"valid": True, "source": str(args.model), "kind": "area data",
-               "rows": len(data), "areas": sorted(map(str, data["area"].unique())),
-               "years": sorted(int(y) for y in data["year"].unique()),
-               "indicators": int(data["indicator"].nunique())}
+    summary: dict[str, Any] = {
+        "valid": True, "source": str(args.model), "kind": "area data", "rows": len(data),
+        "areas": sorted(map(str, data["area"].unique())),
+        "years": sorted(int(y) for y in data["year"].unique()),
+        "indicators": int(data["indicator"].nunique())}
     if args.format == "json":
         _emit(args, summary)
     elif args.format != "table":
@@ -1068,7 +1073,7 @@ def _her_figures(model: FactorModel, prof: Profile, area: str, lang: str) -> lis
         pct = r.unit == "%"
         unit = "%" if pct else f" {r.unit}"
         diff_unit = (" procentpunt" if lang == "nl" else " pp") if pct else f" {r.unit}"
-        verdict = L.phrase(f"verdict_{r.verdict}", lang) if r.verdict else "–"
+        verdict = L.phrase(f"verdict_{r.verdict!s}", lang) if r.verdict else "–"
         lines.append(f"  {getattr(r, f'label_{lang}')}: {fmt.number(r.value, 1, lang)}{unit} "
                      f"{'tegen' if lang == 'nl' else 'against'} "
                      f"{fmt.number(r.reference, 1, lang)}{unit} "
@@ -1349,11 +1354,20 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _draw_options(args: argparse.Namespace) -> dict[str, int]:
+class _DrawOptions(TypedDict, total=False):
+    n_draws: int
+    seed: int
+
+
+def _draw_options(args: argparse.Namespace) -> _DrawOptions:
     """The Monte Carlo options given at the command line; the rest come from
     :class:`factormodel.Options` (the one set of defaults, never written again here)."""
-    given = {"n_draws": args.draws, "seed": args.seed}
-    return {k: v for k, v in given.items() if v is not None}
+    given = _DrawOptions()
+    if args.draws is not None:
+        given["n_draws"] = args.draws
+    if args.seed is not None:
+        given["seed"] = args.seed
+    return given
 
 
 def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
@@ -1403,22 +1417,22 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
     status = L.translate_frame(rec.table[["status"]], lang).iloc[:, 0]
     for i, r in enumerate(rec.table.itertuples()):
         if r.status == "recommended":
-            lines.append(L.phrase("rec_line", lang, rank=int(r.rank), factor=r.factor,
+            lines.append(L.phrase("rec_line", lang, rank=int(cast(float, r.rank)), factor=r.factor,
                                   score=n(r.score, 3), room=n(r.room), gain=n(r.gain),
                                   evidence=n(r.evidence)))
         else:
             lines.append(L.phrase("rec_other", lang, factor=r.factor, status=status.iloc[i],
                                   gain=n(r.gain)))
         lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
-    for note in rec.notes:  # e.g. an outcome with few drivers in the model
-        lines += ["", *textwrap.wrap(note[lang], width=92)]
+    for remark in rec.notes:  # e.g. an outcome with few drivers in the model
+        lines += ["", *textwrap.wrap(remark[lang], width=92)]
     if len(effects):
         lines += ["", *textwrap.wrap(L.phrase("effects_head", lang), 92)]
         for goal, part in effects.groupby("goal", sort=False):
             shown = part.assign(
                 change_sd=part["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
                 change=part["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)))
-            lines.append(f"  {model.nodes.loc[goal, f'label_{lang}']}:")
+            lines.append(f"  {model.nodes.loc[cast(str, goal), f'label_{lang}']!s}:")
             t = L.translate_frame(shown[["way", "factor", "change_sd", "change", "unit"]], lang)
             lines += ["    " + x for x in t.to_string(index=False).splitlines()]
             lines += wrap.wrap(part[f"why_{lang}"].iloc[-1] + ".")
@@ -1477,7 +1491,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
                 "change": u["change"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
                 "change_unit": u["change_unit"], "indicator": u["indicator"]}), lang)
             lines += ["", L.phrase("portfolio_units", lang), t.to_string(index=False)]
-        labels = model.nodes["label_nl"].to_dict()
+        labels = cast(dict[str, str], model.nodes["label_nl"].to_dict())  # node id -> label
         lines += ["", L.phrase("left_out", lang)] + [
             f"  {r.intervention}: {L.reason(r.reason, lang, labels)}"
             for r in portfolio.left_out.itertuples()]
@@ -1486,29 +1500,30 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
 
 def _propagation_json(result: PropagationResult | FCMResult, frame: pd.DataFrame
                       ) -> dict[str, Any]:
-    fcm = isinstance(result, FCMResult)
+    if isinstance(result, FCMResult):
+        options: dict[str, Any] = {"clamp": True, "alpha": None, "max_hops": None}
+        units = "FCM activation (scenario minus baseline steady state)"
+    else:
+        options = {"clamp": result.clamp, "alpha": result.alpha, "max_hops": result.max_hops}
+        units = "standard deviations (SD)"
     doc: dict[str, Any] = {"model": result.model.name, "status": result.model.metadata.status,
-                           "method": result.method, "clamp": True if fcm else result.clamp,
-                           "alpha": None if fcm else result.alpha,
-                           "max_hops": None if fcm else result.max_hops,
-                           "units": "FCM activation (scenario minus baseline steady state)"
-                           if fcm else "standard deviations (SD)",
+                           "method": result.method, **options, "units": units,
                            "nodes": frame}
-    if fcm:
+    if isinstance(result, FCMResult):
         doc["fcm_status"] = result.status.reset_index()
     return json_safe(doc)
 
 
 def _propagation_text(result: PropagationResult | FCMResult, frame: pd.DataFrame) -> str:
     m = result.model
-    fcm = isinstance(result, FCMResult)
     head = (f"{m.name} [{m.metadata.status}] - {result.method} propagation"
-            + (". Changes in FCM activation: scenario minus baseline steady state." if fcm
+            + (". Changes in FCM activation: scenario minus baseline steady state."
+               if isinstance(result, FCMResult)
                else f", clamp={result.clamp}, alpha={result.alpha:g}. Changes in SD."))
     shown = frame.assign(delta=frame["delta"].map(lambda v: f"{v:+.4f}"))
     cols = [c for c in ("scenario", "node", "role", "kind", "delta", "label") if c in shown]
     lines = [head, shown[cols].to_string(index=False)]
-    if fcm:
+    if isinstance(result, FCMResult):
         lines += ["", "FCM status:", result.status.to_string()]
     return "\n".join(lines)
 
@@ -1519,7 +1534,8 @@ def _cmd_kolommen(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     cat = as_catalogue(model, args.indicators)
     data = read_area_data(args.data, year=args.year)
-    values = data.groupby("indicator", sort=False)["value"].apply(list).to_dict()
+    values = cast(dict[str, list[float]],  # indicator id -> its values
+                  data.groupby("indicator", sort=False)["value"].apply(list).to_dict())
     prop = propose_columns(cat, list(values), values=values, lang=args.lang)
     if args.out:
         mapping = prop.mapping()
@@ -1539,8 +1555,9 @@ def _cmd_kolommen(args: argparse.Namespace) -> int:
             if not r.indicator:
                 lines.append(f"   – {r.reason}")
                 continue
-            how = {"zoals": ""}.get(r.transformatie, f" [{r.transformatie}]")
-            lines.append(f"  {r.rank}. {r.indicator}{how}: {r.reason}")
+            way = cast(str, r.transformatie)
+            how = {"zoals": ""}.get(way, f" [{way}]")
+            lines.append(f"  {r.rank}. {r.indicator!s}{how}: {r.reason}")
     lines.append("")
     if args.out:
         lines.append((f"Koppeling geschreven naar {args.out}: kijk hem na (kolom 'indicator' "

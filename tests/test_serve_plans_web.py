@@ -74,6 +74,19 @@ def test_bad_form_and_no_store(tmp_path):
     assert r.status_code == 404 and "--data" in r.text
 
 
+def test_progress_and_report_of_an_unknown_plan_are_a_404_page(tmp_path):
+    # these answered 500: a refused upload rebuilt its page from the 404 page's context
+    # (KeyError 'plan'), and the unknown id itself (UnknownPlan) was not caught
+    c = TestClient(create_app(data_dir=tmp_path), raise_server_exceptions=False)
+    csv = b"interventie;periode;bereikt\nx;2022;1\n"
+    answers = [c.post("/wijkplan/999/voortgang", data={}),
+               c.post("/wijkplan/999/voortgang", files={"file": ("v.csv", csv)}),
+               c.post("/wijkplan/999/rapport", data={"dataset": "example"})]
+    for r in answers:
+        assert r.status_code == 404 and "geen wijkplan 999" in r.text
+    assert c.get("/wijkplan/999").status_code == 404  # as the plan's own page says
+
+
 def test_token_needed_for_the_plan_page(tmp_path):
     c = TestClient(create_app(data_dir=tmp_path, token="geheim"))
     r = c.get("/wijkplan")

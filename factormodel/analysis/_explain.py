@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from functools import partial
 from itertools import repeat
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -128,13 +128,13 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
     """
     if indicators is None and "indicators" in model.table_names:
         indicators = load_indicators(model)  # without a catalogue: no indicator units
-    factors, f_code = np.unique(rows["factor"].to_numpy(dtype=object), return_inverse=True)
-    factors = [str(f) for f in factors]
+    distinct, f_code = np.unique(rows["factor"].to_numpy(dtype=object), return_inverse=True)
+    factors = [str(f) for f in distinct]
     T = effects.loc[factors, goals].to_numpy(dtype=float)  # distinct factors x goals
     delta = rows["delta"].to_numpy(dtype=float)
     labels = model.nodes
-    f_nl = _pick([labels.loc[f, "label_nl"] for f in factors], f_code)
-    f_en = _pick([labels.loc[f, "label_en"] for f in factors], f_code)
+    f_nl = _pick([str(labels.loc[f, "label_nl"]) for f in factors], f_code)
+    f_en = _pick([str(labels.loc[f, "label_en"]) for f in factors], f_code)
     area = pd.Index(rows["area"]).astype(str).to_numpy(dtype=object)
     ref_nl, ref_en = reference_name(profile, "nl"), reference_name(profile, "en")
     up = delta > 0
@@ -146,7 +146,7 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
         np.where(up, "above", "below").astype(object), f" {ref_en}."]
     goal_units = _goal_units(indicators, goals)
     for k, o in enumerate(goals):
-        o_nl, o_en = labels.loc[o, "label_nl"], labels.loc[o, "label_en"]
+        o_nl, o_en = str(labels.loc[o, "label_nl"]), str(labels.loc[o, "label_en"])
         nl_k = np.full(len(rows), "", dtype=object)
         en_k = nl_k.copy()
         effect = T[f_code, k]
@@ -213,8 +213,8 @@ def _strongest(model: FactorModel, factors: list[str], goal: str, codes: np.ndar
     texts, products = [], []
     for c in distinct.tolist():
         best = strongest_paths(model, factors[c], goal, top=1, alpha=alpha)
-        texts.append(best.loc[0, "path"] if len(best) else "")
-        products.append(float(best.loc[0, "product"]) if len(best) else 0.0)
+        texts.append(cast(str, best.loc[0, "path"]) if len(best) else "")
+        products.append(cast(float, best.loc[0, "product"]) if len(best) else 0.0)
     return _pick(texts, back), np.asarray(products, dtype=float)[back]
 
 

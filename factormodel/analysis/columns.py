@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -116,17 +116,19 @@ class ColumnMapping(Result):
         """One sentence per mapped column that is not read as is (or has her definition)."""
         out = []
         for r in self.table.itertuples():
-            if r.transformatie == "zoals" and not r.definitie:
+            # the mapping's cells: words are str, the year a float (NaN when not given)
+            way, jaar = cast(str, r.transformatie), cast(float, r.jaar)
+            if way == "zoals" and not r.definitie:
                 continue
-            how = TRANSFORMS[r.transformatie][0 if lang == "nl" else 1]
+            how = TRANSFORMS[way][0 if lang == "nl" else 1]
             if lang == "nl":
-                s = f"kolom {r.kolom!r} gelezen als {r.indicator} ({how}"
-                s += f"; haar definitie: {r.definitie}" if r.definitie else ""
+                s = f"kolom {r.kolom!r} gelezen als {r.indicator!s} ({how}"
+                s += f"; haar definitie: {r.definitie!s}" if r.definitie else ""
             else:
-                s = f"column {r.kolom!r} read as {r.indicator} ({how}"
-                s += f"; its definition: {r.definitie}" if r.definitie else ""
-            year = "" if pd.isna(r.jaar) else f"; {'jaar' if lang == 'nl' else 'year'} " \
-                f"{int(r.jaar)}"
+                s = f"column {r.kolom!r} read as {r.indicator!s} ({how}"
+                s += f"; its definition: {r.definitie!s}" if r.definitie else ""
+            year = "" if pd.isna(jaar) else f"; {'jaar' if lang == 'nl' else 'year'} " \
+                f"{int(jaar)}"
             out.append(s + year + ")")
         return tuple(out)
 
@@ -382,7 +384,7 @@ def propose_columns(catalogue: pd.DataFrame, headers: Iterable[str], *,
     rows: list[dict[str, Any]] = []
     for header in dict.fromkeys(map(str, headers)):
         given = [float(v) for v in (values or {}).get(header, []) if np.isfinite(float(v))]
-        found = []
+        found: list[dict[str, Any]] = []
         for ind, (label_nl, label_en) in labels.items():
             best = max((_score(header, lab), lab) for lab in (label_nl, label_en, ind))
             if best[0] < PROPOSE_MIN:
@@ -409,7 +411,7 @@ def propose_columns(catalogue: pd.DataFrame, headers: Iterable[str], *,
                 how = "%->per1000"
                 why.append("kolom in %, indicator per 1.000" if nl
                            else "column in %, indicator per 1,000")
-            typical = float(catalogue.loc[ind, "typical"])
+            typical = float(cast(float, catalogue.loc[ind, "typical"]))
             if unit == "%" and how == "zoals" and given and max(map(abs, given)) <= 1 \
                     and (not np.isfinite(typical) or typical >= 5):
                 how = "fractie"

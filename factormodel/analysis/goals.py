@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -594,12 +594,17 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
                                     "needs a change, e.g. Goal('vsv', -0.5, unit='pp')")
     lex = node_lexicon(model)
     modifiable = model.node_values("modifiable")
+
+    def moved(given: dict[str, float]) -> float:
+        """The goal node's predicted change when ``given`` is held (one scenario)."""
+        return float(cast(pd.Series, propagate(model, given, alpha=alpha).deltas)[r.node])
+
     if factors is None:
         ranked = []
         for f in model.factors:
             if f == r.node or not bool(modifiable[f]):
                 continue
-            e = float(propagate(model, {f: 1.0}, alpha=alpha).deltas[r.node])
+            e = moved({f: 1.0})
             if abs(e) > 1e-12:
                 ranked.append((abs(e), f))
         factors = [f for _, f in sorted(ranked, reverse=True)[:top]]
@@ -608,20 +613,18 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
     if not factors:
         raise InvalidParameterError(f"no modifiable factor moves {r.node!r}")
     sign = model.desired_sign
-    effects = {f: float(propagate(model, {f: 1.0}, alpha=alpha).deltas[r.node])
-               for f in factors}
+    effects = {f: moved({f: 1.0}) for f in factors}
     dead = [f for f, e in effects.items() if abs(e) < 1e-12]
     if dead:
         raise InvalidParameterError(f"{', '.join(dead)} cannot move {r.node!r}: no path in "
                                     f"model {model.name!r}")
-    joint = float(propagate(model, {f: float(sign[f]) for f in factors},
-                            alpha=alpha).deltas[r.node])
+    joint = moved({f: float(sign[f]) for f in factors})
     cat = _catalogue(model, indicators)
     rows = []
 
     def add(f: str, way: str, sd: float, per_sd: float) -> None:
         mine = cat[cat["node"] == f] if cat is not None else pd.DataFrame()
-        if mine.empty:
+        if cat is None or mine.empty:
             rows.append({"factor": f, "way": way, "change_sd": sd, "indicator": "",
                          "level": np.nan, "change": np.nan, "unit": "",
                          "effect_per_sd": per_sd})
@@ -654,7 +657,7 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
 
 
 def required_changes(model: FactorModel, goals: Iterable[Goal], *,
-                     levels: Mapping[str, float | None] | None = None, alpha: float = 1.0,
+                     levels: Mapping[str, float] | None = None, alpha: float = 1.0,
                      indicators: pd.DataFrame | None = None, top: int = 3
                      ) -> list[RequiredChange]:
     """:func:`required_change` for every goal with a size, through its strongest drivers.

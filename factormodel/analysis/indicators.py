@@ -1624,7 +1624,7 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
         indicators = profile.indicators
     cat = _catalogue(model, indicators)
     single = isinstance(deltas, pd.Series)
-    if single:
+    if isinstance(deltas, pd.Series):  # single
         name = deltas.name
         if profile is not None and name not in profile.index:
             # a propagated row says which area it came from (its provenance)

@@ -43,13 +43,14 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from factormodel import vocab
 from factormodel.analysis import _scoring
+from factormodel.analysis.goals import Goal
 from factormodel.analysis.indicators import Profile, area_deltas, check_profile, to_indicator_units
 from factormodel.analysis.population import YoungPeople
 from factormodel.core.model import FactorModel
@@ -183,17 +184,17 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         row["setting"] = setting
         for c, positive in (("cost_per_unit", False), ("reach_per_unit", True),
                             ("max_units", True)):
-            x, _, err = parse_number(get[c][i], grouping=True,  # money and counts
-                                     decimal=mark)
-            x = None if np.isnan(x) else x
+            parsed, _, err = parse_number(get[c][i], grouping=True,  # money and counts
+                                          decimal=mark)
+            x = None if np.isnan(parsed) else parsed
             if err or x is None or x < 0 or (positive and x <= 0):
                 bad(i, c, err or f"{c} must be a number {'above' if positive else 'of at least'} 0")
             row[c] = x
         if row.get("max_units") is not None and not float(row["max_units"]).is_integer():
             bad(i, "max_units", "max_units must be a whole number")
         effect = get["effect"][i] if "effect" in cols else None
-        x, _, err = parse_number(effect, decimal=mark)
-        x = None if np.isnan(x) else x
+        parsed, _, err = parse_number(effect, decimal=mark)
+        x = None if np.isnan(parsed) else parsed
         if err:
             bad(i, "effect", err)
         status = text(get["effect_status"][i]).lower() if "effect_status" in cols else ""
@@ -486,7 +487,7 @@ def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.Series,
     pos_i = {k: j for j, k in enumerate(ids)}
     pos_f = {k: j for j, k in enumerate(factors)}
     for r in catalogue.itertuples():
-        A[pos_i[r.intervention], pos_f[r.target]] = r.effect
+        A[pos_i[r.intervention], pos_f[r.target]] = cast(float, r.effect)
     A *= coverage[:, None]
     v = A @ gains.reindex(factors).to_numpy()
     return interventions.assign(coverage=coverage, factors=[
@@ -495,7 +496,7 @@ def _problem_data(model: FactorModel, catalogue: pd.DataFrame, gains: pd.Series,
 
 def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                        catalogue: pd.DataFrame, *, budget: float,
-                       outcomes: Mapping[str, float] | Iterable[str],
+                       outcomes: Mapping[str, float] | Iterable[str | Goal],
                        population: float | YoungPeople,
                        area: Any = None, one_per_factor: bool = False,
                        required_phases: Sequence[str] = (), phases: Sequence[str] = (),
@@ -559,13 +560,13 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
     >>> p.chosen["intervention"].tolist(), p.total_cost
     (['a', 'c'], 1100.0)
     """
-    young = population if isinstance(population, YoungPeople) else None
-    if young is not None:
-        population = young.number
-    for name, value in (("budget", budget), ("population", population)):
-        if not (isinstance(value, int | float | np.number) and math.isfinite(value)
-                and value >= 0):
-            raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
+    young: YoungPeople | None = None
+    if isinstance(population, YoungPeople):
+        young, population = population, population.number
+    for name, number in (("budget", budget), ("population", population)):
+        if not (isinstance(number, int | float | np.number) and math.isfinite(number)
+                and number >= 0):
+            raise InvalidParameterError(f"{name} must be a number >= 0, got {number!r}")
     if population <= 0:
         raise InvalidParameterError("population must be above 0")
     if young is None:
@@ -608,7 +609,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         add(e, -e, 0.0, np.inf, "link")
     outside = np.array([bool(phases) and not set(phases) & set(info.loc[i, "phases"])
                         for i in ids], dtype=bool)
-    for j in np.flatnonzero(outside):  # not for the goals' age group: no units
+    for j in np.flatnonzero(outside).tolist():  # not for the goals' age group: no units
         add(np.eye(k)[j], np.zeros(k), -np.inf, 0.0, "phases")
     if not (isinstance(min_share, int | float) and 0 <= min_share < 1):
         raise InvalidParameterError(f"min_share must be a number from 0 to below 1, got "
@@ -623,7 +624,7 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
         size = float(np.max(np.where(outside, 0.0, v * most), initial=0.0))
     tiny, best_effect, threshold = negligible_effect(v, most, size, min_share)
     tiny &= ~outside
-    for j in np.flatnonzero(tiny):  # money for nothing: no units
+    for j in np.flatnonzero(tiny).tolist():  # money for nothing: no units
         add(np.eye(k)[j], np.zeros(k), -np.inf, 0.0, "negligible effect")
     if one_per_factor:
         for f in factors:
@@ -734,14 +735,14 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
               phases: tuple[str, ...], tiny: np.ndarray, best: np.ndarray, threshold: float,
               share: float, size_how: str) -> pd.DataFrame:
     spent = float(units @ cost)
-    served_by = {f: info.loc[i, "name"] for i, n in zip(ids, units, strict=True) if n > 0
-                 for f in info.loc[i, "factors"]}
+    served_by = {f: cast(str, info.loc[i, "name"]) for i, n in zip(ids, units, strict=True)
+                 if n > 0 for f in _factors(info, i)}
     used = units @ A
     rows = []
     for j, i in enumerate(ids):
         if units[j] > 0:
             continue
-        mine = info.loc[i, "factors"]
+        mine = _factors(info, i)
         fields: dict[str, object] = {}
         if outside[j]:
             code, fields = "left_out_age_group", {"ages": ", ".join(phases)}
@@ -788,6 +789,11 @@ _REASONS = {
                        "{cost:,.0f})",
     "left_out_per_euro": "less improvement per euro than the chosen portfolio",
 }
+
+
+def _factors(info: pd.DataFrame, intervention: str) -> list[str]:
+    """The target factors an intervention improves (the list in its ``factors`` cell)."""
+    return cast(list[str], info.loc[intervention, "factors"])
 
 
 def _all_null(info: pd.DataFrame, intervention: str) -> bool:

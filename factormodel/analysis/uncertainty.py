@@ -451,7 +451,9 @@ def _area_blocks(setup: _Setup, n_draws: int, memory: float) -> list[list[tuple[
             f"memory={memory:,.0f} bytes is too small for {n_draws:,} draws: one area needs "
             f"{per_area + fixed:,.0f} bytes (lower chunk= or n_draws, or raise memory=)")
     room = int((memory - fixed) // per_area)
-    blocks, current, used = [], [], 0
+    blocks: list[list[tuple[int, np.ndarray]]] = []
+    current: list[tuple[int, np.ndarray]] = []
+    used = 0
     for g, (rows, _) in enumerate(setup.groups):
         for begin in range(0, len(rows), room):
             part = rows[begin:begin + room]
@@ -682,7 +684,9 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
         if clamp:
             sens[np.isin(b, idx)] = 0.0
         value = float(x[o])
+        node = outcome
     elif factor is not None and outcomes is not None and outcome is None:
+        node = factor
         g = _scoring.gains(model, outcomes, alpha=alpha)
         prio = g.goals
         T = _linalg.system(model, alpha).rows(np.arange(n))
@@ -698,9 +702,11 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
             if np.isnan(delta):
                 raise InvalidParameterError(f"{factor!r} is not measured in the profile: its "
                                             "score is not defined")
-            room = float(_scoring.room(sign[f], delta))
-            scale = float(_scoring.score(_scoring.expected_improvement(room, 1.0 if value > 0
-                                                                       else 0.0), g.evidence[f]))
+            # the scoring rules of the ranking, on this one factor (0-d arrays)
+            room = float(_scoring.room(sign[f], np.asarray(delta)))
+            gain = np.asarray(1.0 if value > 0 else 0.0)
+            scale = float(_scoring.score(_scoring.expected_improvement(np.asarray(room), gain),
+                                         g.evidence[f]))
             sens, value = sens * scale, value * scale
     else:
         raise InvalidParameterError("give either outcome= and deltas=, or factor= and "
@@ -717,7 +723,6 @@ def sensitivity(model: FactorModel, *, outcome: str | None = None,
                         "low": value - swing, "high": value + swing, "value": value})
     order = np.argsort(-swing, kind="stable")
     out = out.iloc[order].reset_index(drop=True)
-    node = outcome if outcome is not None else factor
     about = provenance_of(deltas if outcome is not None else profile)
     about |= {"outcome" if outcome is not None else "factor": node,
               "value": "delta" if outcome is not None else

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -195,7 +195,8 @@ def node_lexicon(model: FactorModel) -> Lexicon:
     """Ids and Dutch/English labels of the model's nodes (cached on the model)."""
     def build() -> Lexicon:
         nodes = model.nodes
-        return Lexicon("node", {i: (nodes.loc[i, "label_nl"], nodes.loc[i, "label_en"])
+        return Lexicon("node", {i: (cast(str, nodes.loc[i, "label_nl"]),
+                                    cast(str, nodes.loc[i, "label_en"]))
                                 for i in model.node_ids})
     return model.cached("node lexicon", build)
 

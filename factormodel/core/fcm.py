@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -255,7 +255,7 @@ def propagate_fcm(model: FactorModel, given: pd.Series | pd.DataFrame, *,
             raise InvalidParameterError(f"lam must be a number or 'auto', got {lam!r}")
         lam = auto_lambda(W, rule, transfer, np.flatnonzero(~held))
     batch = isinstance(given, pd.DataFrame)
-    frame = given if batch else given.to_frame().T
+    frame = given if isinstance(given, pd.DataFrame) else given.to_frame().T
     cols = model.positions(frame.columns)
     S = len(frame)
     mask = np.zeros((S + 1, n), dtype=bool)
@@ -323,13 +323,15 @@ class FCMResult(ScenarioResult):
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: (``scenario``,) ``node``, ``delta``, ``role``, ``kind``."""
-        if self.batch:
-            long = self.deltas.rename_axis(index="scenario").reset_index().melt(
+        deltas = self.deltas
+        if isinstance(deltas, pd.DataFrame):  # a batch: the inputs are a frame too
+            long = deltas.rename_axis(index="scenario").reset_index().melt(
                 id_vars="scenario", var_name="node", value_name="delta")
-            given = self.inputs.reindex(columns=list(self.model.node_ids)).notna()
+            inputs = cast(pd.DataFrame, self.inputs)
+            given = inputs.reindex(columns=list(self.model.node_ids)).notna()
             flags = given.to_numpy().T.ravel()
         else:
-            long = self.deltas.rename("delta").rename_axis("node").reset_index()
+            long = deltas.rename("delta").rename_axis("node").reset_index()
             flags = long["node"].isin(self.inputs.dropna().index).to_numpy()
         long["role"] = np.where(flags, "clamped", "predicted")
         long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()
@@ -348,7 +350,8 @@ class FCMResult(ScenarioResult):
                 f"{len(self.status)} runs settled>")
 
     def _repr_html_(self) -> str:
-        frame = self.outcomes.to_frame("delta") if not self.batch else self.outcomes
+        outcomes = self.outcomes
+        frame = outcomes if isinstance(outcomes, pd.DataFrame) else outcomes.to_frame("delta")
         return frame_html(repr(self).strip("<>"), frame)
 
 

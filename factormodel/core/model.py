@@ -18,7 +18,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -735,9 +735,9 @@ class FactorModel:
         import networkx as nx
 
         G = nx.DiGraph(**self._metadata.to_dict())
-        for node_id, row in self._nodes.iterrows():
-            G.add_node(node_id, **row.to_dict())
-        for row in self._edges.to_dict("records"):
+        for node_id, node in self._nodes.iterrows():  # the tables' column names are str
+            G.add_node(node_id, **cast(dict[str, Any], node.to_dict()))
+        for row in cast(list[dict[str, Any]], self._edges.to_dict("records")):
             s, t = row.pop("source"), row.pop("target")
             G.add_edge(s, t, **{k: v for k, v in row.items()
                                 if not (isinstance(v, float) and math.isnan(v))})

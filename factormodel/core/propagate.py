@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -152,7 +152,7 @@ class PropagationResult(ScenarioResult):
         nl = check_lang(lang) == "nl"
         labels = self.model.nodes[f"label_{lang}"]
         outs = self.outcomes
-        if self.batch:
+        if isinstance(outs, pd.DataFrame):  # several scenarios (self.batch)
             mean = outs.mean().dropna()
             order = mean.abs().sort_values(ascending=False, kind="stable").index[:3]
             parts = ", ".join(f"{labels[o]} {_signed(mean[o], lang)}" for o in order)
@@ -230,8 +230,8 @@ class PropagationResult(ScenarioResult):
         if not self.batch:
             return pd.DataFrame(values[0], index=sources, columns=pd.Index(outs, name="outcome"))
         values = values.reshape(-1, len(outs))
-        index = pd.MultiIndex.from_product([self.inputs.index, sources],
-                                           names=[self.inputs.index.name or "scenario", "input"])
+        names: list[Hashable] = [self.inputs.index.name or "scenario", "input"]
+        index = pd.MultiIndex.from_product([self.inputs.index, sources], names=names)
         return pd.DataFrame(values, index=index, columns=pd.Index(outs, name="outcome"))
 
     @property
@@ -272,7 +272,8 @@ class PropagationResult(ScenarioResult):
         if not isinstance(top, int) or top < 0:
             raise InvalidParameterError(f"top must be a whole number >= 0, got {top!r}")
         target = int(self.model.positions([outcome])[0])
-        if self.batch:
+        deltas = self.deltas
+        if isinstance(deltas, pd.DataFrame):  # several scenarios (self.batch)
             if scenario is None:
                 raise InvalidParameterError("several scenarios were propagated; pass "
                                             "scenario=<row label>")
@@ -282,12 +283,12 @@ class PropagationResult(ScenarioResult):
             position = self.inputs.index.get_loc(scenario)
             if not isinstance(position, int | np.integer):
                 raise InvalidParameterError(f"scenario label {scenario!r} is not unique")
-            given = self.inputs.iloc[position]
-            total = float(self.deltas.iloc[position][outcome])
+            given = cast(pd.DataFrame, self.inputs).iloc[position]
+            total = float(deltas.iloc[position][outcome])
         else:
             position = 0
-            given = self.inputs
-            total = float(self.deltas[outcome])
+            given = cast(pd.Series, self.inputs)  # one scenario: a Series like its deltas
+            total = float(deltas[outcome])
         group = next(g for g in self._groups if position in g.rows)
         graph = path_graph(group.graph, self.alpha)
         names = self.model.node_ids
@@ -296,13 +297,14 @@ class PropagationResult(ScenarioResult):
             d = float(delta)
             if d == 0:
                 continue
-            s = int(self.model.positions([src])[0])
+            s = int(self.model.positions([cast(str, src)])[0])
             for path, product in strongest_paths(graph, s, target, top, self.max_hops):
                 candidates.append((abs(d * product), path, product, d))
         best = heapq.nlargest(top, candidates, key=lambda c: c[0])
-        rows = [{"path": " → ".join(names[i] for i in path), "source": names[path[0]],
-                 "hops": len(path) - 1, "product": product, "source_delta": d,
-                 "contribution": d * product} for _, path, product, d in best]
+        rows: list[dict[str, Any]] = [
+            {"path": " → ".join(names[i] for i in path), "source": names[path[0]],
+             "hops": len(path) - 1, "product": product, "source_delta": d,
+             "contribution": d * product} for _, path, product, d in best]
         listed = math.fsum(r["contribution"] for r in rows)
         rows.append({"path": _RESIDUAL, "source": "", "hops": np.nan, "product": np.nan,
                      "source_delta": np.nan, "contribution": total - listed})
@@ -324,12 +326,13 @@ class PropagationResult(ScenarioResult):
         for group in self._groups:
             if len(group.sources):
                 reached[group.rows] = _linalg.reachable(group.solver.W, group.sources).any(axis=0)
-        if self.batch:
-            long = self.deltas.rename_axis(index="scenario").reset_index().melt(
+        deltas = self.deltas
+        if isinstance(deltas, pd.DataFrame):  # several scenarios (self.batch)
+            long = deltas.rename_axis(index="scenario").reset_index().melt(
                 id_vars="scenario", var_name="node", value_name="delta")
             flags, hit = given.T.ravel(), reached.T.ravel()  # melt stacks node by node
         else:
-            long = self.deltas.rename("delta").rename_axis("node").reset_index()
+            long = deltas.rename("delta").rename_axis("node").reset_index()
             flags, hit = given[0], reached[0]
         long["role"] = np.where(flags, given_role, np.where(hit, "predicted", "not reached"))
         long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()

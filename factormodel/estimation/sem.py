@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -271,6 +271,13 @@ class _Problem:
         if len(L):
             D = D + np.einsum("lp,lab->pab", dpsiL, Dp[L])
         return D, dpsiL
+
+    @overload
+    def value(self, theta: np.ndarray, grad: Literal[True] = ...
+              ) -> tuple[float, np.ndarray]: ...
+
+    @overload
+    def value(self, theta: np.ndarray, grad: Literal[False]) -> float: ...
 
     def value(self, theta: np.ndarray, grad: bool = True
               ) -> tuple[float, np.ndarray] | float:

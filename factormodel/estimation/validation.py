@@ -54,7 +54,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -386,7 +386,8 @@ def validate(model: FactorModel, data: Any, *, outcomes: Any = None, level: str 
     years = sorted(set(long["year"]))
     if not years:
         raise DataError("the data has no rows")
-    year = years[-1] if year is None else year_argument(year)
+    given_year = year_argument(year)  # None stays None
+    year = years[-1] if given_year is None else given_year
     prof_now = profile(model, long, indicators=cat, reference="city", year=year, level=level)
     now = prof_now.deltas
     level = level or prof_now.level or ""
@@ -488,7 +489,7 @@ def _validate_indicator(model: FactorModel, block: dict[str, Any], cat: pd.DataF
                         calibrate: float | None, long: pd.DataFrame, level: str, year: int,
                         calibration: str = "regression", groups: Any = None
                         ) -> tuple[list[dict[str, Any]], pd.DataFrame, list[str]]:
-    node, unit = cat.loc[ind, "node"], cat.loc[ind, "unit"]
+    node, unit = cast(str, cat.loc[ind, "node"]), cast(str, cat.loc[ind, "unit"])
     measures = units.Measures.of(cat.loc[[ind]])
     values, deltas = block["values"], block["deltas"]
     y_all = values[ind].dropna()
@@ -599,7 +600,8 @@ def _fold_deltas(model: FactorModel, block: dict[str, Any], long: pd.DataFrame, 
                 return block["deltas"]
             block["reference"] = True
         cache[keep] = profile(model, long[long["year"] == year], indicators=block["catalogue"],
-                              reference_values=ref.dropna().to_dict(), year=year,
+                              reference_values=cast(dict[str, float], ref.dropna().to_dict()),
+                              year=year,
                               level=level or None).deltas
     return cache[keep]
 

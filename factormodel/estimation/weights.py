@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -73,9 +73,9 @@ def _same_structure(a: FactorModel, b: FactorModel) -> None:
     ea = set(zip(a.edges["source"], a.edges["target"], strict=True))
     eb = set(zip(b.edges["source"], b.edges["target"], strict=True))
     if ea != eb:
-        only = sorted(ea ^ eb)
+        differ = sorted(ea ^ eb)
         raise DataError("the models have different edges (compare weight sets of one "
-                        "structure): " + ", ".join(f"{s} -> {t}" for s, t in only[:10]))
+                        "structure): " + ", ".join(f"{s} -> {t}" for s, t in differ[:10]))
 
 
 def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
@@ -150,8 +150,9 @@ def compare(model_a: FactorModel, model_b: FactorModel, data: Any = None, *,
             make_profile(model_a, data).deltas
         factor_cols = [f for f in factors if f in prof.columns]
         given = prof.reindex(columns=factor_cols)
-        pa = propagate(model_a, given, missing="free").outcomes
-        pb = propagate(model_b, given, missing="free").outcomes
+        # a frame of areas in: a frame of areas out
+        pa = cast(pd.DataFrame, propagate(model_a, given, missing="free").outcomes)
+        pb = cast(pd.DataFrame, propagate(model_b, given, missing="free").outcomes)
         predictions = paired_long(pa, pb, ("area", "outcome"), ("delta_a", "delta_b"))
         chosen = outcomes if outcomes is not None else outs
         ra = recommend(model_a, prof, chosen, top=top)

@@ -277,7 +277,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         problems.append(f"{len(bad)} value(s) are not numbers or CBS symbols: "
                         + listing([f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, "
                                    f"{labels[k]!r}) in column {raw_cols[k // m]!r}: {errors[k]}"
-                                   for k in bad]))
+                                   for k in bad.tolist()]))
     if "flag" in long.columns:  # keep flags given in canonical files
         given = per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)
@@ -327,8 +327,8 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     _check_duplicates(out, where, group * (int(indicator_code.max(initial=0)) + 2)
                       + indicator_code + 1)
     _check_population(out, where, group)
-    for name, near, rows in near_miss_areas(out, codes=area_code):
-        warnings.warn(f"{where}: area {name!r} ({places(rows)}) is one letter from {near!r}, "
+    for name, near, seen_at in near_miss_areas(out, codes=area_code):
+        warnings.warn(f"{where}: area {name!r} ({places(seen_at)}) is one letter from {near!r}, "
                       "and the two never give the same indicator in the same year: did you "
                       f"mean {near!r}? As written, {name!r} is a separate area and {near!r} "
                       "lacks its values; correct the name (or give CBS codes)",
@@ -420,11 +420,11 @@ def _resolve_areas(names: tuple[np.ndarray, np.ndarray], codes: tuple[np.ndarray
     row_key = _key_codes([names[0], codes[0], want[0]])  # groups in order of first appearance
     first = np.full(row_key.max() + 1 if len(row_key) else 0, len(row_key))
     np.minimum.at(first, row_key, np.arange(len(row_key)))
-    area, level = _resolve_distinct(names[1][names[0][first]].tolist(),
-                                    codes[1][codes[0][first]].tolist(),
-                                    want[1][want[0][first]].tolist(), registry, where,
-                                    given_level is not None)
-    area, level = np.asarray(area, dtype=object), np.asarray(level, dtype=object)
+    areas, levels = _resolve_distinct(names[1][names[0][first]].tolist(),
+                                      codes[1][codes[0][first]].tolist(),
+                                      want[1][want[0][first]].tolist(), registry, where,
+                                      given_level is not None)
+    area, level = np.asarray(areas, dtype=object), np.asarray(levels, dtype=object)
     resolved = _key_codes([area, level])  # two spellings may name one area
     named = pd.factorize(area)[0]
     return area[row_key], level[row_key], resolved[row_key], named[row_key]

@@ -16,7 +16,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -96,10 +96,11 @@ def to_dot(model: FactorModel, lang: str = "nl") -> str:
                          f"color={_quote(colours[row['kind']])}];")
         lines.append("  }")
     for r in model.edges.itertuples():
-        style = "solid" if r.weight >= 0 else "dashed"
-        label = _quote(f"{r.weight:+g}")
-        lines.append(f"  {_quote(r.source)} -> {_quote(r.target)} [label={label}, "
-                     f"penwidth={0.5 + 5 * abs(r.weight):.2f}, style={style}];")
+        weight, source, target = cast(float, r.weight), cast(str, r.source), cast(str, r.target)
+        style = "solid" if weight >= 0 else "dashed"
+        label = _quote(f"{weight:+g}")
+        lines.append(f"  {_quote(source)} -> {_quote(target)} [label={label}, "
+                     f"penwidth={0.5 + 5 * abs(weight):.2f}, style={style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -126,7 +127,7 @@ def to_mermaid(model: FactorModel, lang: str = "nl") -> str:
     for node_id, row in model.nodes.iterrows():
         lines.append(f'    {node_id}["{esc(row["label_" + lang])}"]:::{row["kind"]}')
     for r in model.edges.itertuples():
-        arrow = "-->" if r.weight >= 0 else "-.->"
+        arrow = "-->" if cast(float, r.weight) >= 0 else "-.->"
         lines.append(f"    {r.source} {arrow}|{r.weight:+g}| {r.target}")
     lines += ["    classDef risk fill:#fbb4ae,stroke:#d7301f;",
               "    classDef protective fill:#ccebc5,stroke:#1a9850;",
@@ -243,8 +244,8 @@ def model_from_edges(edges: pd.DataFrame, *, source_name: str, kinds: Mapping[st
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ModelWarning)
         model = FactorModel(nodes, rows, meta)
-    for w in caught:  # pass sign warnings on: defaults for kinds make them likely
-        warnings.warn(str(w.message), ModelWarning, stacklevel=3)
+    for record in caught:  # pass sign warnings on: defaults for kinds make them likely
+        warnings.warn(str(record.message), ModelWarning, stacklevel=3)
     return model
 
 
@@ -265,8 +266,9 @@ def matrix_edges(matrix: pd.DataFrame, source_name: str, lines: Sequence[int] | 
     if len(matrix.columns) and all(pd.api.types.is_numeric_dtype(t) for t in matrix.dtypes):
         flat = flat.astype(float)
     x, flags, errors = parse_numbers(flat)
+    wrong = np.flatnonzero(pd.notna(errors) | ((flags != "") & (flags != "missing"))).tolist()
     bad = [(k, errors[k] or f"expected a number or an empty cell, got {text(flat[k])!r}")
-           for k in np.flatnonzero(pd.notna(errors) | ((flags != "") & (flags != "missing")))]
+           for k in wrong]
     if bad:
         shown = []
         for k, err in bad:

@@ -52,11 +52,11 @@ class PlanCreate(_Body):
                                   examples=[["schoolverzuim:-2pp:3j:12-18"]])
     outcomes: dict[Name, float] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     budget: float = Field(ge=0)
-    population: float | None = Field(None, gt=0)
+    population: float | None = Field(default=None, gt=0)
     partners: dict[Name, Name] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     completion: dict[Name, float] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     author: Name = ""
-    n_draws: int = Field(DEFAULT_OPTIONS.n_draws, ge=MIN_DRAWS, le=MAX_DRAWS)
+    n_draws: int = Field(default=DEFAULT_OPTIONS.n_draws, ge=MIN_DRAWS, le=MAX_DRAWS)
     seed: int = DEFAULT_OPTIONS.seed
 
 

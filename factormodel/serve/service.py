@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -549,15 +549,17 @@ def propagation_doc(model: FactorModel, result: PropagationResult | FCMResult
                     ) -> dict[str, Any]:
     """A propagation as the CLI's ``--format json`` gives it, plus ``deltas`` and
     ``outcomes`` as ``{node: value}``."""
-    fcm = isinstance(result, FCMResult)
+    if isinstance(result, FCMResult):
+        options: dict[str, Any] = {"clamp": True, "alpha": None, "max_hops": None}
+        units, status = ("FCM activation (scenario minus baseline steady state)",
+                         result.status.reset_index())
+    else:
+        options = {"clamp": result.clamp, "alpha": result.alpha, "max_hops": result.max_hops}
+        units, status = "standard deviations (SD)", None
     doc: dict[str, Any] = {
         "model": model.name, "status": model.metadata.status, "method": result.method,
-        "clamp": True if fcm else result.clamp, "alpha": None if fcm else result.alpha,
-        "max_hops": None if fcm else result.max_hops,
-        "units": "FCM activation (scenario minus baseline steady state)" if fcm
-        else "standard deviations (SD)",
-        "deltas": result.deltas, "outcomes": result.outcomes, "nodes": result.to_frame(),
-        "fcm_status": result.status.reset_index() if fcm else None}
+        **options, "units": units, "deltas": result.deltas, "outcomes": result.outcomes,
+        "nodes": result.to_frame(), "fcm_status": status}
     return json_safe(doc)
 
 
@@ -697,7 +699,7 @@ def wijkrapport(model: FactorModel, data: pd.DataFrame, area: str,
             return _REPORTS[key]
         pending = _RENDERING.get(key)
         leader = pending is None
-        if leader:
+        if pending is None:
             pending = _RENDERING[key] = Future()
     if not leader:
         return pending.result()  # the same answer as the render in flight, errors included
@@ -763,8 +765,9 @@ def outcome_prediction(model: FactorModel, row: pd.Series, prof: Profile | None 
                        ) -> tuple[PropagationResult, pd.DataFrame]:
     """Clamp an area's measured factors and predict the rest; outcomes in indicator units
     (differences from the area's reference, converted at that reference)."""
-    result = propagate(model, row[list(model.factors)], missing="free")
-    outcomes = result.outcomes.rename(row.name)
+    result = cast(PropagationResult,  # the linear method (not fcm) gives this result
+                  propagate(model, row[list(model.factors)], missing="free"))
+    outcomes = cast(pd.Series, result.outcomes).rename(cast(str, row.name))  # one area
     return result, to_indicator_units(model, outcomes, profile=prof)
 
 

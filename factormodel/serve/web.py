@@ -541,7 +541,7 @@ def template_csv(model: FactorModel, lang: str = "nl") -> bytes:
 
 
 @router.post("/", response_class=HTMLResponse)
-async def analyse(request: Request) -> HTMLResponse:
+async def analyse(request: Request) -> Response:
     """Read the form (with an optional upload), compute, and show the results."""
     ws: Workspace = request.app.state.workspace
     # the uploaded file travels back in a form field: allow a field as large as an upload
@@ -949,17 +949,13 @@ async def make_plan_page(request: Request) -> Response:
                          form.get("token"))
 
 
-def _plan_view(request: Request, plan_id: int, status: int = 200, **extra: Any
-               ) -> HTMLResponse:
-    from factormodel.serve.plans import UnknownPlan
+def _plan_context(request: Request, plan_id: int) -> dict[str, Any]:
+    """What the page of a stored plan shows: the plan, its goals and its interventions
+    (with the reach recorded so far). Raises ``UnknownPlan`` for an id not stored."""
     from factormodel.serve.plans_api import store_of
 
     store = store_of(request)
-    try:
-        plan = store.get(plan_id)
-    except UnknownPlan:
-        return _plan_page(request, 404, error=f"geen wijkplan {plan_id}", plans=store.list(),
-                          form={})
+    plan = store.get(plan_id)
     progress = store.progress(plan_id)
     reached = progress.totals()["reached"] if progress is not None else None
     goals = [{"label": g.label_nl or g.id, "indicator": g.indicator,
@@ -973,8 +969,33 @@ def _plan_view(request: Request, plan_id: int, status: int = 200, **extra: Any
                                  f"({fmt.number(e.low, 2, sign=True)} tot "
                                  f"{fmt.number(e.high, 2, sign=True)})" for e in i.effects)}
            for i in plan.interventions]
-    return _plan_page(request, status, plan=plan, plan_id=plan_id, goals=goals,
-                      interventions=ivs, **extra)
+    return {"plan": plan, "plan_id": plan_id, "goals": goals, "interventions": ivs}
+
+
+def _plan_view(request: Request, plan_id: int, status: int = 200, **extra: Any
+               ) -> HTMLResponse:
+    """The page of a stored plan; a 404 page that lists the stored plans for an unknown id."""
+    from factormodel.serve.plans import UnknownPlan
+    from factormodel.serve.plans_api import store_of
+
+    try:
+        context = _plan_context(request, plan_id)
+    except UnknownPlan:
+        return _plan_page(request, 404, error=f"geen wijkplan {plan_id}",
+                          plans=store_of(request).list(), form={})
+    return _plan_page(request, status, **context, **extra)
+
+
+def _plan_refused(request: Request, plan_id: int, exc: Exception) -> HTMLResponse:
+    """A refused request about a stored plan: its page with the message and problems, or
+    the 404 page when there is no such plan."""
+    from factormodel.serve.plans import UnknownPlan
+
+    try:
+        context = _plan_context(request, plan_id)
+    except UnknownPlan:
+        return _plan_view(request, plan_id)
+    return _plan_error(request, exc, **context)
 
 
 @router.get("/wijkplan/{plan_id}", response_class=HTMLResponse)
@@ -1012,6 +1033,7 @@ async def _form_file(request: Request, form: Any) -> tuple[str | None, bytes] | 
 async def plan_progress(request: Request, plan_id: int) -> HTMLResponse:
     import tempfile
 
+    from factormodel.serve.plans import UnknownPlan
     from factormodel.serve.plans_api import store_of
     from factormodel.workflow.progress import read_progress
 
@@ -1035,16 +1057,15 @@ async def plan_progress(request: Request, plan_id: int) -> HTMLResponse:
             path = Path(tmp) / (name or f"voortgang{suffix}")
             path.write_bytes(content)
             n = store.record_progress(plan_id, read_progress(path, store.get(plan_id)))
-    except (RequestError, FactorModelError) as exc:
-        view = _plan_view(request, plan_id)
-        return _plan_error(request, exc, **{k: view.context[k] for k in
-                                            ("plan", "plan_id", "goals", "interventions")})
+    except (RequestError, FactorModelError, UnknownPlan) as exc:
+        return _plan_refused(request, plan_id, exc)
     return _plan_view(request, plan_id, notice=f"{n} regel(s) voortgang opgeslagen")
 
 
 @router.post("/wijkplan/{plan_id}/rapport", response_class=HTMLResponse)
 async def plan_report(request: Request, plan_id: int) -> HTMLResponse:
     from factormodel.render.voortgang import progress_report
+    from factormodel.serve.plans import UnknownPlan
     from factormodel.serve.plans_api import store_of
     from factormodel.workflow.evaluation import evaluate_plan
 
@@ -1062,8 +1083,6 @@ async def plan_report(request: Request, plan_id: int) -> HTMLResponse:
         ev = evaluate_plan(plan, data, store.progress(plan_id),
                            year=_year(year_text),
                            model=ws.model(plan.model_name, "plan.model"))
-    except (RequestError, FactorModelError) as exc:
-        view = _plan_view(request, plan_id)
-        return _plan_error(request, exc, **{k: view.context[k] for k in
-                                            ("plan", "plan_id", "goals", "interventions")})
+    except (RequestError, FactorModelError, UnknownPlan) as exc:
+        return _plan_refused(request, plan_id, exc)
     return HTMLResponse(str(progress_report(ev)))

@@ -475,11 +475,11 @@ def per_unique_coded(values: pd.Series, fn: Callable[[Any], Any],
     starts = run_starts(values.to_numpy()) if isinstance(values, pd.Series) else None
     try:
         if starts is None:
-            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            codes, distinct = pd.factorize(values, use_na_sentinel=False)
         else:  # a column in long runs (a melted wide table): hash only where runs start
-            codes, uniques = pd.factorize(values.iloc[starts], use_na_sentinel=False)
+            codes, distinct = pd.factorize(values.iloc[starts], use_na_sentinel=False)
             codes = np.repeat(codes, np.diff(np.append(starts, len(values))))
-        uniques = np.asarray(uniques, dtype=object)  # fast iteration
+        uniques = np.asarray(distinct, dtype=object)  # fast iteration
     except TypeError:  # unhashable cells
         codes, uniques = np.arange(len(values)), values.to_numpy(dtype=object)
     results = [fn(u) for u in uniques]
