@@ -1093,7 +1093,7 @@ def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray
             "compare with the catalogue's typical levels (reference='typical', an assumption)",
             code="city_from_one_area", fields={"area": areas[0]})
     code = "reference_weighted_mean" if now["population"].notna().any() else "reference_mean"
-    fields = {"n": len(areas)}
+    fields: dict[str, object] = {"n": len(areas)}
     return (_weighted_mean(now, codes, distinct),
             Message(REFERENCE_NAMES[code][1].format(**fields), code, fields))
 

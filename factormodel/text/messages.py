@@ -435,8 +435,9 @@ def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULE
                 value = value.replace(".", ",")
             elif key.startswith(("l_", "p_")):
                 parts = _split_items(value, key.startswith("p_"))
-                more = parts and re.fullmatch(r"\.\.\. and (\d+) more|\.\.\.", parts[-1])
-                if more:
+                more = (re.fullmatch(r"\.\.\. and (\d+) more|\.\.\.", parts[-1])
+                        if parts else None)
+                if more and parts:
                     parts = parts[:-1]
                 done = [_translate(p) for p in parts] if parts is not None else [None]
                 if any(d is None for d in done):
@@ -536,7 +537,7 @@ def error(exc: BaseException, lang: str) -> str:
         return text
     code = getattr(exc, "code", None)
     if code in CODES:
-        return render(code, exc.fields, lang)
+        return render(code, getattr(exc, "fields", {}) or {}, lang)
     problems = getattr(exc, "problems", None)
     if problems is not None:
         n = len(problems)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -287,6 +288,10 @@ _SOURCES = tuple((re.compile(p), t) for p, t in (
 ))
 
 
+def _fill(template: str, lang: str, match: re.Match[str]) -> str:
+    return tr(template, lang).format(*match.groups())
+
+
 def source(text: str, lang: str) -> str:
     """Where a profile's reference came from (or an assumption of it), in ``lang``.
 
@@ -307,7 +312,7 @@ def source(text: str, lang: str) -> str:
         if not column and template in ("as is", "fraction → %", "per 1,000",
                                        "; its definition: ", "; year {0})"):
             continue
-        text = pattern.sub(lambda m, t=template: tr(t, lang).format(*m.groups()), text)
+        text = pattern.sub(partial(_fill, template, lang), text)
     return text
 
 
