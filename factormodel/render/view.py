@@ -967,7 +967,7 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
     if not port.left_out.empty:
         view["left_out_title"] = b.t("Niet gekozen, en waarom", "Left out, and why")
         labels = cast("dict[str, str]", a.model.nodes["label_nl"].to_dict())  # id -> label
-        rows = [[r.name, L.reason(str(r.reason), lang, labels)]
+        rows = [[r.name, L.reason(r.reason, lang, labels)]
                 for r in port.left_out.itertuples()]
         view["left_out"] = _table([b.t("interventie", "intervention"), b.t("reden", "reason")],
                                   rows, (), "left-out", port.left_out,
