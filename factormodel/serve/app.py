@@ -36,8 +36,13 @@ from factormodel import __version__
 from factormodel.errors import FactorModelError, InvalidParameterError, ModelValidationError
 from factormodel.serve.http_errors import error_status
 from factormodel.serve.limits import MAX_JSON_BYTES, Limits
-from factormodel.serve.service import REPORTS_WAITING, RequestError, Workspace, problem_doc
-from factormodel.tables._json import json_safe
+from factormodel.serve.service import (
+    REPORTS_WAITING,
+    RequestError,
+    Workspace,
+    fields_doc,
+    problem_doc,
+)
 
 __all__ = ["API_PREFIX", "OPTIONS_ENV", "create_app", "from_environment", "run"]
 
@@ -56,9 +61,7 @@ def _error(status: int, error: str, detail: str, location: str | None = None,
         body["problems"] = problems
     if library is not None:  # the library error's code and fields, for client tools
         body["code"] = library.code
-        body["fields"] = json_safe({k: v if isinstance(v, (int, float, str, bool, list,
-                                                           type(None))) else str(v)
-                                    for k, v in library.fields.items()})
+        body["fields"] = fields_doc(library.fields)
     return JSONResponse(body, status_code=status, headers=headers)
 
 

@@ -87,7 +87,8 @@ from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, WijkAnalysis, anal
 
 __all__ = ["EXAMPLE_DATASET", "REPORTS_WAITING", "UPLOAD_TYPES", "Limits", "RequestError",
            "Workspace",
-           "effects_doc", "model_detail_doc", "portfolio_doc", "problem_doc", "profile_doc",
+           "effects_doc", "fields_doc", "model_detail_doc", "portfolio_doc", "problem_doc",
+           "profile_doc",
            "propagation_doc", "recommendation_doc", "validation_doc"]
 
 #: Wijkrapporten that may wait in a worker process while one is rendered (:mod:`.renders`).
@@ -504,9 +505,21 @@ def problem_doc(p: Problem, severity: str | None = None) -> dict[str, Any]:
     """
     doc: dict[str, Any] = {} if severity is None else {"severity": severity}
     return doc | {"where": str(p.where), "message": p.message, "code": p.code,
-                  "fields": json_safe({k: v if isinstance(v, (int, float, str, bool, list,
-                                                             type(None))) else str(v)
-                                       for k, v in p.fields.items()})}
+                  "fields": fields_doc(p.fields)}
+
+
+def fields_doc(fields: dict[str, object]) -> dict[str, Any]:
+    """The ``fields`` of an error or problem as JSON for client tools: numbers, strings,
+    booleans, lists and None as they are, anything else (a place, a path) as its text.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> fields_doc({"name": "X", "n": 2, "path": Path("w.csv"), "x": float("nan")})
+    {'name': 'X', 'n': 2, 'path': 'w.csv', 'x': None}
+    """
+    return json_safe({k: v if isinstance(v, int | float | str | bool | list | None) else str(v)
+                      for k, v in fields.items()})
 
 
 def model_detail_doc(model: FactorModel, origin: str) -> dict[str, Any]:
