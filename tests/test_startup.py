@@ -43,7 +43,10 @@ def test_the_command_line_answers_for_one_wijk_without_scipy():
                      "Oud-Crooswijk"],
                     ["recommend", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk",
                      "--goal", "vsv"],
-                    ["effects", "rotterdam-jeugd", "--outcome", "vsv"]):
+                    ["effects", "rotterdam-jeugd", "--outcome", "vsv"],
+                    # issue 27, item 13: the budgeted portfolio's MILP (core.milp, highspy)
+                    ["recommend", "rotterdam-jeugd", "example", "--area", "Oud-Crooswijk",
+                     "--goal", "vsv", "--budget", "250000", "--population", "2000"]):
         loaded = _loaded_after(
             "import contextlib, io\n"
             "from factormodel.cli import main\n"
@@ -51,6 +54,18 @@ def test_the_command_line_answers_for_one_wijk_without_scipy():
             f"    code = main({command!r})\n"
             "assert code in (0, None) and len(out.getvalue()) > 100, out.getvalue()")
         assert "scipy" not in loaded, command
+
+
+def test_a_budgeted_recommendation_as_json_has_nothing_else_on_stdout():
+    # highspy.Highs() prints HiGHS's banner on stdout when it is made (ERGO-Code/HiGHS#2749);
+    # core.milp avoids it, so a tool reading the JSON gets JSON only
+    out = subprocess.run([sys.executable, "-m", "factormodel", "recommend", "rotterdam-jeugd",
+                          "example", "--area", "Oud-Crooswijk", "--goal", "vsv", "--budget",
+                          "250000", "--population", "2000", "--format", "json"], cwd=ROOT,
+                         check=True, capture_output=True, text=True)
+    doc = json.loads(out.stdout)
+    assert "HiGHS" not in out.stdout + out.stderr
+    assert doc["portfolio"]["chosen"], doc.keys()
 
 
 def test_large_models_still_use_sparse_matrices():

@@ -33,8 +33,8 @@ with ``U_i`` the smaller of the catalogue's ``max_units`` and the units needed
 to reach everyone, and optionally: at most one intervention per factor
 (Σ_{i ∋ f} y_i ≤ 1), at least one chosen intervention for each required life
 phase or setting, and each factor's improvement capped at the area's room to
-improve (Σ_i a_if n_i ≤ room_f). It is solved exactly by HiGHS through
-``scipy.optimize.milp`` -- not greedily.
+improve (Σ_i a_if n_i ≤ room_f). It is solved exactly by HiGHS
+(:mod:`factormodel.core.milp`) -- not greedily.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from factormodel.analysis import _scoring
 from factormodel.analysis.goals import Goal
 from factormodel.analysis.indicators import Profile, area_deltas, check_profile, to_indicator_units
 from factormodel.analysis.population import YoungPeople
+from factormodel.core import milp
 from factormodel.core.model import FactorModel
 from factormodel.errors import (
     DataError,
@@ -652,17 +653,13 @@ def optimize_portfolio(model: FactorModel, profile: Profile | pd.DataFrame | pd.
                 continue  # unmeasured: no known room, not capped (reported)
             add(A[:, j], np.zeros(k), -np.inf, room[j], f"room of {f}")
             capped.append(f)
-    from scipy.optimize import Bounds, LinearConstraint, milp  # ~0.1 s; only when solving
-
     c = np.concatenate([-v, np.zeros(k)])
     c[:k] += 1e-9 * cost / max(float(budget), 1.0)  # among equal optima, the cheaper one
-    integrality = np.ones(2 * k)
-    bounds = Bounds(np.zeros(2 * k), np.concatenate([upper, np.ones(k)]))
-    constraint = LinearConstraint(np.array(rows_A), np.array(lo), np.array(hi))
-    res = milp(c, integrality=integrality, bounds=bounds, constraints=constraint)
-    if res.status == 2 or res.x is None:
+    res = milp.solve(c, np.array(rows_A), np.array(lo), np.array(hi), np.zeros(2 * k),
+                     np.concatenate([upper, np.ones(k)]), np.ones(2 * k, dtype=bool))
+    if res.status == "infeasible":
         raise DataError(_diagnose(names, requirements, one_per_factor, cap_at_room, budget))
-    if not res.success:  # pragma: no cover - HiGHS limits; not expected at this size
+    if res.x is None:  # pragma: no cover - HiGHS limits; not expected at this size
         raise DataError(f"the portfolio optimisation stopped: {res.message}")
     units = np.round(res.x[:k]).astype(int)
     chosen_mask = units > 0
