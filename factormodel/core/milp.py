@@ -69,10 +69,10 @@ def solve(c: np.ndarray, A: np.ndarray, lo: np.ndarray, hi: np.ndarray,
 
     Examples
     --------
-    Two items of value 1 and 2 and weight 1 and 2 in a knapsack of 3.5, at most 3 of each:
+    Two items of value 1 and 3 and weight 1 and 2 in a knapsack of 3.5, at most 3 of each:
 
     >>> import numpy as np
-    >>> r = solve(np.array([-1.0, -2.0]), np.array([[1.0, 2.0]]), np.array([-np.inf]),
+    >>> r = solve(np.array([-1.0, -3.0]), np.array([[1.0, 2.0]]), np.array([-np.inf]),
     ...           np.array([3.5]), np.zeros(2), np.full(2, 3.0), np.array([True, True]))
     >>> r.status, r.x.round().tolist()
     ('optimal', [1.0, 1.0])
