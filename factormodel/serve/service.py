@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -45,7 +45,6 @@ from factormodel.analysis.indicators import (
     coverage,
     profile,
     profile_index,
-    to_indicator_units,
 )
 from factormodel.analysis.population import YoungPeople, ages_of, young_people
 from factormodel.analysis.portfolio import Portfolio, load_interventions, optimize_portfolio
@@ -772,16 +771,6 @@ def portfolio_doc(model: FactorModel, p: Portfolio, prof: Profile,
                       "outcomes": {str(k): float(v) for k, v in outcomes.items()},
                       "goals": list(goals),
                       **p.to_dict()})
-
-
-def outcome_prediction(model: FactorModel, row: pd.Series, prof: Profile | None = None
-                       ) -> tuple[PropagationResult, pd.DataFrame]:
-    """Clamp an area's measured factors and predict the rest; outcomes in indicator units
-    (differences from the area's reference, converted at that reference)."""
-    result = cast(PropagationResult,  # the linear method (not fcm) gives this result
-                  propagate(model, row[list(model.factors)], missing="free"))
-    outcomes = cast(pd.Series, result.outcomes).rename(cast(str, row.name))  # one area
-    return result, to_indicator_units(model, outcomes, profile=prof)
 
 
 def wijkanalyse(model: FactorModel, prof: Profile, area: str, outcomes: Mapping[str, float],
