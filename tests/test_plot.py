@@ -387,3 +387,24 @@ def test_figure_png_saves_laid_out_figures_as_they_are_with_every_text_inside(ou
     plain.add_subplot().text(0.5, 0.5, "midden")
     size = Image.open(io.BytesIO(fm.plot.figure_png(plain.axes[0], dpi=50))).size
     assert size != (200, 150)  # cropped to its content
+
+
+def test_the_outcome_plot_is_the_same_whatever_the_hash_seed():
+    # nodes with equal total effects were laid out in the order of a set, so the same model
+    # gave a different picture in another process (PYTHONHASHSEED)
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = ("import matplotlib; matplotlib.use('Agg')\n"
+             "import factormodel as fm\n"
+             "ax = fm.plot_outcome(fm.load_model('rotterdam-jeugd'), 'vsv')\n"
+             "print(sorted((round(t.get_position()[0], 6), round(t.get_position()[1], 6),"
+             " t.get_text()) for t in ax.texts))")
+    root = Path(__file__).resolve().parent.parent
+    layouts = {subprocess.run([sys.executable, "-c", probe], cwd=root, check=True, text=True,
+                              capture_output=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}
+                              ).stdout for seed in (0, 1, 2)}
+    assert len(layouts) == 1

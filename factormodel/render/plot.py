@@ -435,7 +435,8 @@ def plot_outcome(model: FactorModel, outcome: str, *, ax: Axes | None = None, la
         raise InvalidParameterError(f"nothing in the model drives {outcome!r}")
     dist = nx.single_source_shortest_path_length(G.reverse(copy=False), outcome)
     layers: dict[int, list[str]] = {}
-    for n in sorted(ancestors, key=lambda n: -abs(T[n])):
+    order = {n: i for i, n in enumerate(model.node_ids)}  # ties: the model's order, not the set's
+    for n in sorted(ancestors, key=lambda n: (-abs(T[n]), order[n])):
         layers.setdefault(dist[n], []).append(n)
     depth = max(layers)
     tallest = max(len(v) for v in layers.values())
