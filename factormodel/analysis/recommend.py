@@ -635,7 +635,7 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     # in the goal indicator's unit, at the area's own level (the one conversion)
     first = (indicators.reset_index().drop_duplicates("node").set_index("node")["id"]
              if indicators is not None else pd.Series(dtype=object))
-    ind = out["goal"].map(first).fillna("").to_numpy(dtype=object)
+    ind = out["goal"].map(first).astype(object).fillna("").to_numpy(dtype=object)
     out.insert(4, "change", np.nan)
     out.insert(5, "unit", "")
     out.insert(6, "indicator", ind)
