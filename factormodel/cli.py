@@ -1500,15 +1500,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
 
 def _propagation_json(result: PropagationResult | FCMResult, frame: pd.DataFrame
                       ) -> dict[str, Any]:
-    if isinstance(result, FCMResult):
-        options: dict[str, Any] = {"clamp": True, "alpha": None, "max_hops": None}
-        units = "FCM activation (scenario minus baseline steady state)"
-    else:
-        options = {"clamp": result.clamp, "alpha": result.alpha, "max_hops": result.max_hops}
-        units = "standard deviations (SD)"
     doc: dict[str, Any] = {"model": result.model.name, "status": result.model.metadata.status,
-                           "method": result.method, **options, "units": units,
-                           "nodes": frame}
+                           **result.settings, "nodes": frame}
     if isinstance(result, FCMResult):
         doc["fcm_status"] = result.status.reset_index()
     return json_safe(doc)

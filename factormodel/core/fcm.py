@@ -337,6 +337,13 @@ class FCMResult(ScenarioResult):
         long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()
         return long
 
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The settings and units a JSON document of a propagation states: an FCM run
+        always holds its given concepts (``clamp``), has no ``alpha`` or ``max_hops``."""
+        return {"method": "fcm", "clamp": True, "alpha": None, "max_hops": None,
+                "units": "FCM activation (scenario minus baseline steady state)"}
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: settings, per-run status and the deltas (NaN as None)."""
         return json_safe({"model": self.model.name, "method": "fcm", "rule": self.rule,

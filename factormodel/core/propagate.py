@@ -338,12 +338,23 @@ class PropagationResult(ScenarioResult):
         long["kind"] = long["node"].map(self.model.node_values("kind")).to_numpy()
         return long
 
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The propagation's settings and units, as every JSON document of it states them.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> fm.propagate(fm.load_model("toy"), {"armoede": 1.0}).settings["units"]
+        'standard deviations (SD)'
+        """
+        return {"method": "linear", "clamp": self.clamp, "alpha": self.alpha,
+                "max_hops": self.max_hops, "units": "standard deviations (SD)"}
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: settings and every node's delta with its role (NaN as None)."""
         return json_safe({"model": self.model.name, "status": self.model.metadata.status,
-                          "method": "linear", "clamp": self.clamp, "alpha": self.alpha,
-                          "max_hops": self.max_hops, "units": "standard deviations (SD)",
-                          "deltas": self.to_frame()})
+                          **self.settings, "deltas": self.to_frame()})
 
     def _repr_html_(self) -> str:
         from factormodel.tables._html import result_html

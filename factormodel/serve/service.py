@@ -561,17 +561,11 @@ def propagation_doc(model: FactorModel, result: PropagationResult | FCMResult
                     ) -> dict[str, Any]:
     """A propagation as the CLI's ``--format json`` gives it, plus ``deltas`` and
     ``outcomes`` as ``{node: value}``."""
-    if isinstance(result, FCMResult):
-        options: dict[str, Any] = {"clamp": True, "alpha": None, "max_hops": None}
-        units, status = ("FCM activation (scenario minus baseline steady state)",
-                         result.status.reset_index())
-    else:
-        options = {"clamp": result.clamp, "alpha": result.alpha, "max_hops": result.max_hops}
-        units, status = "standard deviations (SD)", None
+    status = result.status.reset_index() if isinstance(result, FCMResult) else None
     doc: dict[str, Any] = {
-        "model": model.name, "status": model.metadata.status, "method": result.method,
-        **options, "units": units, "deltas": result.deltas, "outcomes": result.outcomes,
-        "nodes": result.to_frame(), "fcm_status": status}
+        "model": model.name, "status": model.metadata.status, **result.settings,
+        "deltas": result.deltas, "outcomes": result.outcomes, "nodes": result.to_frame(),
+        "fcm_status": status}
     return json_safe(doc)
 
 
