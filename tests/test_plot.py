@@ -408,3 +408,14 @@ def test_the_outcome_plot_is_the_same_whatever_the_hash_seed():
                               env={**os.environ, "PYTHONHASHSEED": str(seed)}
                               ).stdout for seed in (0, 1, 2)}
     assert len(layouts) == 1
+
+
+def test_a_small_contribution_in_the_waterfall_never_reads_as_zero(toy):
+    # the page's waterfall labelled a red bar of 0.0003 SD "+0,000"
+    r = fm.propagate(toy, {"armoede": 0.002, "schoolverzuim": 0.5})
+    ax = fm.plot_contributions(r, "vsv")
+    labels = [t.get_text().strip() for t in ax.texts]
+    parts = r.contributions_to("vsv")
+    assert 0 < parts["armoede"] < 5e-4  # rounds to 0,000 at three decimals
+    assert "+0,0002" in labels and "+0,250" in labels, labels
+    assert not any(lab.strip("+-") == "0,000" for lab in labels), labels

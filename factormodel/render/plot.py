@@ -210,11 +210,12 @@ def _wrap(text: str, width: int = 38) -> str:
 
 def _num(x: float, lang: str, spec: str = "+.2f") -> str:
     """A number as a reader of ``lang`` writes it (Dutch: decimal comma), ``spec`` a format
-    of fixed decimals (``+.2f``) or ``g`` (as many as it needs)."""
+    of fixed decimals (``+.2f``) or ``g`` (as many as it needs). A value that is not zero
+    never reads as zero: it gets the decimals its first digit needs (``+0,0004``)."""
     if spec == "g":
         return format(x, "g").replace(".", ",") if lang == "nl" else format(x, "g")
     return fmt.number(x, int(spec.strip("+.f")), lang, sign=spec.startswith("+"),
-                      grouping=False)
+                      grouping=False, significant=True)
 
 
 #: What a figure drawn from synthetic data says inside itself.
