@@ -166,21 +166,21 @@ def citywide_explanations(model: FactorModel, rows: pd.DataFrame, goals: list[st
         via_path = ~none & ~own
         if via_path.any():
             sel = np.flatnonzero(via_path)
-            path, product = _strongest(model, factors, o, f_code[sel], alpha)
+            path_nl, path_en, product = _strongest(model, factors, o, f_code[sel], alpha)
             t, d = total[sel], delta[sel]
             via = d * product
             raises = t > 0
             nl_k[sel] = _join(len(sel), [
                 "Dat ", np.where(raises, "verhoogt", "verlaagt").astype(object),
                 f" {o_nl} met ", _nl(np.abs(t), significant=True), " SD", u_nl[sel],
-                "; het sterkste pad (",
-                path, ") draagt ", _nl(via, significant=True), " SD van het totaal van ",
+                "; het sterkste pad is ",
+                path_nl, " en draagt ", _nl(via, significant=True), " SD van het totaal van ",
                 _nl(t, significant=True), " SD."])
             en_k[sel] = _join(len(sel), [
                 "This ", np.where(raises, "raises", "lowers").astype(object), f" {o_en} by ",
-                _fixed(np.abs(t), 2, significant=True), " SD", u_en[sel], "; the strongest path (",
-                path,
-                ") carries ", _signed(via), " SD of the total ", _signed(t), " SD."])
+                _fixed(np.abs(t), 2, significant=True), " SD", u_en[sel],
+                "; the strongest path is ", path_en, " and carries ", _signed(via),
+                " SD of the total ", _signed(t), " SD."])
         nl_parts += [" ", nl_k]
         en_parts += [" ", en_k]
     expected = rows["expected_improvement"].to_numpy(dtype=float)
@@ -206,16 +206,19 @@ def _signed(x: np.ndarray) -> np.ndarray:
 
 
 def _strongest(model: FactorModel, factors: list[str], goal: str, codes: np.ndarray,
-               alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """The strongest path from each coded factor to ``goal``: its text and product,
-    searched once per distinct factor (as the per-area ``path_<goal>`` columns)."""
+               alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The strongest path from each coded factor to ``goal``: its nodes by their Dutch and
+    English labels (``A → B → C``) and its product, searched once per distinct factor."""
     distinct, back = np.unique(codes, return_inverse=True)
-    texts, products = [], []
+    nl, en, products = [], [], []
+    label_nl, label_en = model.nodes["label_nl"], model.nodes["label_en"]
     for c in distinct.tolist():
         best = strongest_paths(model, factors[c], goal, top=1, alpha=alpha)
-        texts.append(cast(str, best.loc[0, "path"]) if len(best) else "")
+        nodes = list(best.loc[0, "nodes"]) if len(best) else []
+        nl.append(" → ".join(str(label_nl[n]) for n in nodes))
+        en.append(" → ".join(str(label_en[n]) for n in nodes))
         products.append(cast(float, best.loc[0, "product"]) if len(best) else 0.0)
-    return _pick(texts, back), np.asarray(products, dtype=float)[back]
+    return _pick(nl, back), _pick(en, back), np.asarray(products, dtype=float)[back]
 
 
 def _goal_units(indicators: pd.DataFrame | None, goals: list[str]) -> list[Any]:

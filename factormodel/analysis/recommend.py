@@ -348,7 +348,8 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     school absenteeism in Oud-Crooswijk is 0.50 SD between children above the reference. This
     raises early school leaving by 0.25 SD (about 1.92 percentage points new early school
     leavers); the
-    strongest path (schoolverzuim → vsv) carries +0.15 SD of the total +0.25 SD.
+    strongest path is school absenteeism → early school leaving and carries +0.15 SD of the
+    total +0.25 SD.
     Bringing it back to the reference would improve the chosen outcomes by an expected
     0.25 SD, priority-weighted (strength of evidence 24%: path weight weighted by the links'
     strength class (a class, often assumed, not a measured effect size), expert judgement
