@@ -73,3 +73,20 @@ def test_estimate_summary_counts_informed_weights():
     median = float(est.fit["r2"].dropna().median())
     assert f"Median R² per node: {median:.2f}." in est.summary("en")  # 0.0072 -> 0.01
     assert f"Mediaan R² per knooppunt: {median:.2f}.".replace(".", ",", 1) in est.summary()
+
+
+def test_the_wijk_analysis_summary_writes_her_numbers_in_her_language():
+    # it wrote "(69.3 tegen 68.1)" and "jongeren (the data)" in Dutch, and did not say that
+    # the example data are synthetic
+    m = fm.load_model("rotterdam-jeugd")
+    a = fm.analyse(m, fm.load_example_data(), AREA, ["vsv:-1pp:3j"], budget=250_000)
+    nl, en = a.summary("nl"), a.summary("en")
+    worst = a.indicators[a.indicators["verdict"] == "worse"].iloc[0]
+    value = fm.text.numbers.in_unit(worst["value"], worst["unit"], "nl")
+    assert f"Het verst achter: {worst['label_nl']} ({value} tegen " in nl
+    assert "," in value and "." not in value.split(" ")[0]
+    assert "SYNTHETISCHE DATA" in nl and "SYNTHETIC DATA" in en
+    n = len(a.portfolio.chosen)
+    assert f"kiest {n} interventie{'' if n == 1 else 's'} voor" in nl
+    assert "(uit de data)" in nl and "(from the data)" in en
+    assert "the data" not in nl and "(s)" not in nl

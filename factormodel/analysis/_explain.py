@@ -211,12 +211,13 @@ def _strongest(model: FactorModel, factors: list[str], goal: str, codes: np.ndar
     English labels (``A → B → C``) and its product, searched once per distinct factor."""
     distinct, back = np.unique(codes, return_inverse=True)
     nl, en, products = [], [], []
-    label_nl, label_en = model.nodes["label_nl"], model.nodes["label_en"]
+    label_nl = model.nodes["label_nl"].astype(str).to_dict()
+    label_en = model.nodes["label_en"].astype(str).to_dict()
     for c in distinct.tolist():
         best = strongest_paths(model, factors[c], goal, top=1, alpha=alpha)
-        nodes = list(best.loc[0, "nodes"]) if len(best) else []
-        nl.append(" → ".join(str(label_nl[n]) for n in nodes))
-        en.append(" → ".join(str(label_en[n]) for n in nodes))
+        nodes = cast(list[str], best.loc[0, "nodes"]) if len(best) else []
+        nl.append(" → ".join(label_nl[n] for n in nodes))
+        en.append(" → ".join(label_en[n] for n in nodes))
         products.append(cast(float, best.loc[0, "product"]) if len(best) else 0.0)
     return _pick(nl, back), _pick(en, back), np.asarray(products, dtype=float)[back]
 

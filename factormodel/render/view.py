@@ -34,6 +34,7 @@ from factormodel.render.plot import detached, figure_png, plot_profile, plot_rec
 from factormodel.tables._spreadsheet import table_bytes
 from factormodel.text import numbers as N
 from factormodel.text import words as L
+from factormodel.text.numbers import in_unit
 from factormodel.workflow.wijkanalyse import WijkAnalysis
 
 __all__ = ["SECTIONS", "TEMPLATES", "Cell", "Downloads", "Figure", "GoalLine", "Table",
@@ -92,32 +93,6 @@ def money(x: float, lang: str) -> str:
     ('€ 250.000', '€250,000')
     """
     return N.money(x, lang, missing="–")
-
-
-def _unit(unit: str, lang: str, difference: bool = False) -> str:
-    if unit == "%":
-        if difference:
-            return "procentpunt" if lang == "nl" else "percentage points"
-        return "%"
-    if unit == "per 1000":
-        return "per 1.000" if lang == "nl" else "per 1,000"
-    return unit
-
-
-def in_unit(x: float, unit: str, lang: str, *, sign: bool = False, difference: bool = False,
-            digits: int = 1, significant: bool = False) -> str:
-    """A value in an indicator's unit (a difference of shares in percentage points).
-
-    Examples
-    --------
-    >>> in_unit(2.5, "%", "nl"), in_unit(-0.3, "%", "en", sign=True, difference=True)
-    ('2,5%', '-0.3 percentage points')
-    """
-    if x is None or not np.isfinite(x):
-        return "–"
-    u = _unit(unit, lang, difference)
-    joiner = "" if u == "%" else " "
-    return f"{fmt(x, lang, digits, sign, significant)}{joiner}{u}"
 
 
 # --------------------------------------------------------------------------- the tree

@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["count", "missing_word", "money", "number", "percent", "points", "sd", "signed"]
+__all__ = ["count", "in_unit", "missing_word", "money", "number", "percent", "points", "sd",
+           "signed"]
 
 _DUTCH = str.maketrans(",.", ".,")
 
@@ -168,3 +169,33 @@ def sd(x: Any, lang: str = "nl", digits: int = 2, *, sign: bool = False,
     """
     text = number(x, digits, lang, sign=sign, significant=significant, missing=missing)
     return text if _finite(x) is None else f"{text} SD"
+
+
+def _unit(unit: str, lang: str, difference: bool = False) -> str:
+    if unit == "%":
+        if difference:
+            return "procentpunt" if lang == "nl" else "percentage points"
+        return "%"
+    if unit == "per 1000":
+        return "per 1.000" if lang == "nl" else "per 1,000"
+    return unit
+
+
+def in_unit(x: Any, unit: str, lang: str = "nl", *, sign: bool = False,
+            difference: bool = False, digits: int = 1, significant: bool = False) -> str:
+    """A value in an indicator's unit (a difference of shares in percentage points); ``–``
+    for none.
+
+    Examples
+    --------
+    >>> in_unit(2.5, "%", "nl"), in_unit(-0.3, "%", "en", sign=True, difference=True)
+    ('2,5%', '-0.3 percentage points')
+    >>> in_unit(69.3, "per 1000", "nl"), in_unit(None, "%", "nl")
+    ('69,3 per 1.000', '–')
+    """
+    if _finite(x) is None:
+        return "–"
+    u = _unit(unit, lang, difference)
+    joiner = "" if u == "%" else " "
+    text = number(x, digits, lang, sign=sign, significant=significant, grouping=True)
+    return f"{text}{joiner}{u}"

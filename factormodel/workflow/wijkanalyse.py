@@ -240,26 +240,31 @@ class WijkAnalysis(Result):
                 f"{self.model.name}." if nl else
                 f"Wijk analysis of {self.area} ({self.profile.year}) against {ref}, with "
                 f"{self.model.name}.")]
+        if self.profile.synthetic:
+            out.append("SYNTHETISCHE DATA: geen metingen." if nl else
+                       "SYNTHETIC DATA: not measurements.")
         worse = self.indicators[self.indicators["verdict"] == "worse"]
         if len(worse):
             w = worse.iloc[0]
-            label = w[f"label_{lang}"]
-            out.append(f"Het verst achter: {label} ({w['value']:g} tegen {w['reference']:g})."
-                        if nl else f"Furthest behind: {label} ({w['value']:g} against "
-                        f"{w['reference']:g}).")
+            value, reference = (fmt.in_unit(w[c], w["unit"], lang) for c in ("value", "reference"))
+            out.append(f"Het verst achter: {w['label_nl']} ({value} tegen {reference})." if nl
+                       else f"Furthest behind: {w['label_en']} ({value} against {reference}).")
         ranked = self.ranking.ranked
         if len(ranked):
             f = ranked.iloc[0]
             out.append(f"Eerste aangrijpingspunt: {f['label_nl']}." if nl else
-                        f"First target factor: {f['label_en']}.")
+                       f"First target factor: {f['label_en']}.")
         if self.portfolio is not None:
             n = len(self.portfolio.chosen)
             cost, budget = fmt.money(self.portfolio.total_cost, lang), fmt.money(self.budget, lang)
             people = fmt.count(self.population, lang)
-            out.append(f"Het pakket kiest {n} interventie(s) voor {cost} van {budget}, "
-                       f"voor {people} jongeren ({self.population_source})." if nl else
-                       f"The portfolio chooses {n} intervention(s) for {cost} of {budget}, "
-                       f"for {people} young people ({self.population_source}).")
+            nl_source, en_source = _POPULATION_SOURCE.get(self.population_source,
+                                                          (self.population_source,) * 2)
+            out.append(f"Het pakket kiest {n} {'interventie' if n == 1 else 'interventies'} "
+                       f"voor {cost} van {budget}, voor {people} jongeren ({nl_source})." if nl
+                       else f"The portfolio chooses {n} "
+                       f"{'intervention' if n == 1 else 'interventions'} for {cost} of "
+                       f"{budget}, for {people} young people ({en_source}).")
         kind = self.model.weights_kind
         out.append(f"Gewichten: {WEIGHTS_KIND_NL.get(kind, kind)}." if nl else
                    f"Weights: {kind}.")
@@ -272,6 +277,11 @@ class WijkAnalysis(Result):
                 f"{len(self.indicators)} indicators, {len(self.priorities)} goal node(s)"
                 f"{'' if self.portfolio is None else ', a portfolio'}"
                 f"{', SYNTHETIC data' if self.profile.synthetic else ''}>")
+
+
+#: Where the number of young people of a portfolio came from (``population_source``), in words.
+_POPULATION_SOURCE = {"the data": ("uit de data", "from the data"),
+                      "given": ("opgegeven", "given")}
 
 
 def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
