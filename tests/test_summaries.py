@@ -57,8 +57,20 @@ def test_monte_carlo_summary_counts_draws_and_names_the_stable_factor(rotterdam)
     assert en.startswith(f"{mc.n_valid} of 40 weight draws valid ({mc.n_divergent} diverged)")
     row = mc.rank_stability.loc[AREA]
     share = f"{100 * row.max():.0f}%"
-    assert f"{AREA}: {row.idxmax()} is in the top {mc.top} in {share} of draws." in en
+    label = m.nodes.loc[row.idxmax(), "label_en"]  # the factor by its label, not its id
+    assert f"{AREA}: {label} is in the top {mc.top} in {share} of draws." in en
     assert "gewichtstrekkingen geldig" in mc.summary() and mc.summary().endswith("metingen.")
+
+
+def test_monte_carlo_summary_of_an_area_with_nothing_ranked(rotterdam):
+    # Stadsdriehoek has no measured factor with room for VSV: every share is 0, and the
+    # summary said "ontwikkelingsachterstand staat in 0% van de trekkingen in de top 3"
+    m, prof = rotterdam
+    mc = fm.monte_carlo(m, prof.deltas.loc[["Stadsdriehoek"]], {"vsv": 1}, n_draws=40,
+                        seed=2, progress=False)
+    assert mc.rank_stability.loc["Stadsdriehoek"].max() == 0
+    assert "Stadsdriehoek: in geen enkele trekking staat een factor in de top 3." in mc.summary()
+    assert "Stadsdriehoek: no factor is in the top 3 in any draw." in mc.summary("en")
 
 
 def test_estimate_summary_counts_informed_weights():

@@ -143,6 +143,8 @@ class MonteCarloResult(Result):
         Rank stability counts the draws in which a factor is in the top ``top``.
     synthetic : bool
         True when the profile came from synthetic data.
+    model : FactorModel or None
+        The model the draws were made from (its labels name the factors in ``summary``).
     """
 
     predictions: pd.DataFrame
@@ -154,6 +156,7 @@ class MonteCarloResult(Result):
     interval: float = 0.9
     top: int = 3
     synthetic: bool = False
+    model: FactorModel | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Predictions per area and node: ``area, node, central, median, low, high``."""
@@ -170,8 +173,8 @@ class MonteCarloResult(Result):
         >>> mc = fm.monte_carlo(fm.load_model("toy"), prof, {"vsv": 1}, n_draws=50, seed=1,
         ...                     progress=False)
         >>> print(mc.summary("en"))  # doctest: +NORMALIZE_WHITESPACE
-        50 of 50 weight draws valid (0 diverged); 90% intervals. A: opvoedklimaat is in the
-        top 3 in 100% of draws.
+        50 of 50 weight draws valid (0 diverged); 90% intervals. A: positive parenting
+        climate is in the top 3 in 100% of draws.
         """
         nl = check_lang(lang) == "nl"
         pct = lambda x: fmt.number(100 * x, 0, lang, significant=True) + "%"  # noqa: E731
@@ -184,7 +187,14 @@ class MonteCarloResult(Result):
             row = stability.loc[area].dropna()
             if not len(row):
                 continue
-            factor, share = row.idxmax(), float(row.max())
+            factor, share = str(row.idxmax()), float(row.max())
+            if share == 0:  # nothing ranked: no measured factor with room to improve
+                out.append(f"{area}: in geen enkele trekking staat een factor in de top "
+                           f"{self.top}." if nl else f"{area}: no factor is in the top "
+                           f"{self.top} in any draw.")
+                continue
+            if self.model is not None:
+                factor = str(self.model.nodes.loc[factor, f"label_{lang}"])
             out.append(f"{area}: {factor} staat in {pct(share)} van de trekkingen in de top "
                        f"{self.top}." if nl else f"{area}: {factor} is in the top {self.top} "
                        f"in {pct(share)} of draws.")
@@ -608,7 +618,8 @@ def monte_carlo(model: FactorModel, profile: Profile | pd.DataFrame,
     return MonteCarloResult(predictions=predictions, rank_stability=stability,
                             scores=score_table, n_draws=n_draws, n_valid=len(good),
                             divergent_draws=np.flatnonzero(~valid), interval=interval, top=top,
-                            synthetic=bool(provenance_of(profile).get("synthetic", False)))
+                            synthetic=bool(provenance_of(profile).get("synthetic", False)),
+                            model=model)
 
 
 def _central_predictions(model: FactorModel, given: np.ndarray, groups: list, n: int,
