@@ -1408,7 +1408,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
     n = lambda v, d=2: fmt.number(v, d, lang, significant=True)  # noqa: E731
     wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
     goals = _goals(args)
-    described = ", ".join(g.describe(lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
+    described = ", ".join(L.goal(g, lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
                           for g in goals)
     lines = [L.phrase("rec_head", lang, area=args.area, goals=described, model=model.name,
                       status=L.status(model.metadata.status, lang), note=note),
@@ -1437,7 +1437,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
             lines += ["    " + x for x in t.to_string(index=False).splitlines()]
             lines += wrap.wrap(part[f"why_{lang}"].iloc[-1] + ".")
     for rc in needed:
-        lines += ["", L.phrase("required_head", lang, goal=rc.goal.goal.describe(lang))]
+        lines += ["", L.phrase("required_head", lang, goal=L.goal(rc.goal.goal, lang))]
         t = rc.to_frame().assign(
             change_sd=lambda t: t["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
             change=lambda t: t["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)))

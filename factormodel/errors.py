@@ -62,7 +62,21 @@ def error_code(cls: type) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-class FactorModelError(Exception):
+class _Coded:
+    """The ``code`` and ``fields`` of an error or a warning (see :class:`FactorModelError`);
+    the one place that gives them their defaults."""
+
+    code: str
+    fields: dict[str, object]
+
+    def __init__(self, *args: object, code: str | None = None,
+                 fields: dict[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code or error_code(type(self))
+        self.fields = dict(fields or {})
+
+
+class FactorModelError(_Coded, Exception):
     """Base class of every error raised by factormodel.
 
     Besides its English message an error carries a ``code`` (a stable string for programs
@@ -90,11 +104,6 @@ class FactorModelError(Exception):
     ('data', {})
     """
 
-    def __init__(self, *args: object, code: str | None = None,
-                 fields: dict[str, object] | None = None) -> None:
-        super().__init__(*args)
-        self.code = code or error_code(type(self))
-        self.fields = dict(fields or {})
 
 
 class Message(str):
@@ -126,14 +135,8 @@ class Message(str):
         return (Message, (str(self), self.code, self.fields))
 
 
-class _CodedWarning(UserWarning):
+class _CodedWarning(_Coded, UserWarning):
     """A warning with a ``code`` and ``fields``, as :class:`FactorModelError` has."""
-
-    def __init__(self, *args: object, code: str | None = None,
-                 fields: dict[str, object] | None = None) -> None:
-        super().__init__(*args)
-        self.code = code or error_code(type(self))
-        self.fields = dict(fields or {})
 
 
 class ModelWarning(_CodedWarning):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -145,41 +146,84 @@ class Goal:
                 out.append(phase)
         return tuple(out)
 
-    def describe(self, lang: str = "nl") -> str:
-        """The goal in words, e.g. ``schoolverzuim -2 procentpunt in 3 jaar, 12-18-jarigen``."""
-        rest = self.change_text(lang)
-        return f"{self.target} {rest}" if rest else self.target
+    def describe(self, lang: str = "en") -> str:
+        """The goal in words, e.g. ``schoolverzuim -2 pp in 3 years, ages 12-18``.
 
-    def change_text(self, lang: str = "nl") -> str:
-        """The goal's size, horizon and group in words, without its target.
+        The analysis words a goal in English only (:meth:`message`, a coded
+        :class:`~factormodel.errors.Message`); the text layer words it in another language
+        (``factormodel.text.words.goal(goal, "nl")``).
+
+        Parameters
+        ----------
+        lang : str
+            ``"en"``; another language warns (``DeprecationWarning``) and gives the English:
+            word it with ``factormodel.text.words.goal``.
+        """
+        _english_only("describe", lang)
+        return str(self.message())
+
+    def change_text(self, lang: str = "en") -> str:
+        """The goal's size, horizon and group in words, without its target (English; see
+        :meth:`describe`).
 
         Examples
         --------
         >>> import factormodel as fm
-        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text("nl")
-        '-2 procentpunt in 3 jaar, 12-18-jarigen'
-        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text("en")
+        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text()
         '-2 pp in 3 years, ages 12-18'
         """
+        _english_only("change_text", lang)
+        return str(self.size_message())
+
+    def message(self) -> Message:
+        """The goal in words as a coded :class:`~factormodel.errors.Message` (English; the
+        text layer words it from its code and fields).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.parse_goal("schoolverzuim:-2pp:3j:12-18").message()
+        >>> m, m.code
+        ('schoolverzuim -2 pp in 3 years, ages 12-18', 'goal_described')
+        """
+        size = self.size_message()
+        if not size:
+            return Message(self.target, "goal_target", {"target": self.target})
+        return Message(f"{self.target} {size}", "goal_described",
+                       {"target": self.target, "size": size})
+
+    def size_message(self) -> Message:
+        """The goal's size, horizon and group as a coded Message (empty without any)."""
         parts = []
         if self.change is not None:
-            unit = {"sd": "SD", "pp": "pp" if lang == "en" else "procentpunt", "%": "%",
-                    "own": ""}[self.unit]
-            number = f"{self.change:+g}"
-            parts.append((number.replace(".", ",") if lang == "nl" else number)
-                         + (f" {unit}" if unit and unit != "%" else unit))
+            code, unit = _CHANGE_WORDS[self.unit]
+            parts.append(Message(f"{self.change:+g}{unit}", code, {"change": self.change}))
         if self.years is not None:
-            parts.append(f"in {self.years:g} {'jaar' if lang == 'nl' else 'years'}")
-        text = " ".join(parts)
+            parts.append(Message(f"in {self.years:g} years", "goal_horizon",
+                                 {"years": self.years}))
+        size = " ".join(parts)
+        group = None
         if self.group:
             ages = re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*(?:jaar|j|years?)?\s*", self.group)
-            if ages:
-                group = (f"{ages.group(1)}-{ages.group(2)}-jarigen" if lang == "nl"
-                         else f"ages {ages.group(1)}-{ages.group(2)}")
-            else:
-                group = f"doelgroep {self.group}" if lang == "nl" else f"group {self.group}"
-            text = f"{text}, {group}" if text else group
-        return text
+            group = (Message(f"ages {ages.group(1)}-{ages.group(2)}", "goal_ages",
+                             {"low": ages.group(1), "high": ages.group(2)}) if ages
+                     else Message(f"group {self.group}", "goal_group", {"group": self.group}))
+        if group is not None and parts:
+            return Message(f"{size}, {group}", "goal_size_group",
+                           {"parts": parts, "group": group})
+        return group if group is not None else Message(size, "goal_size", {"parts": parts})
+
+
+#: The code and English unit of a goal's change, by the goal's unit.
+_CHANGE_WORDS = {"sd": ("goal_change_sd", " SD"), "pp": ("goal_change_pp", " pp"),
+                 "%": ("goal_change_relative", "%"), "own": ("goal_change_own", "")}
+
+
+def _english_only(method: str, lang: str) -> None:
+    if lang != "en":
+        warnings.warn(f"Goal.{method}({lang!r}) gives English; word a goal in another language "
+                      "with factormodel.text.words.goal(goal, lang)", DeprecationWarning,
+                      stacklevel=3)
 
 
 _YEARS = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(j|jr|jaar|y|yr|yrs|year|years)$", re.I)
@@ -334,7 +378,7 @@ def _find_target(model: FactorModel, goal: Goal, cat: pd.DataFrame | None
 
 def _indicator_of(model: FactorModel, node: str, goal: Goal, cat: pd.DataFrame | None) -> str:
     if cat is None:
-        raise InvalidParameterError(f"goal {goal.describe('en')}: a change in {goal.unit} needs "
+        raise InvalidParameterError(f"goal {goal.message()}: a change in {goal.unit} needs "
                                     f"an indicator catalogue; model {model.name!r} has none "
                                     "(give the change in sd)")
     mine = cat[cat["node"] == node]
@@ -344,14 +388,17 @@ def _indicator_of(model: FactorModel, node: str, goal: Goal, cat: pd.DataFrame |
         return str(mine.index[0])
     if mine.empty:
         raise InvalidParameterError(
-            f"goal {goal.describe('en')}: node {node!r} has no "
+            f"goal {goal.message()}: node {node!r} has no "
             f"{'percentage ' if goal.unit == 'pp' else ''}indicator in the catalogue; give the "
             "change in sd or name an indicator")
+    indicators = ", ".join(f"{i} [{u}]" for i, u in mine["unit"].items())
+    example = f"{mine.index[0]}:{goal.change:+g}{'pp' if goal.unit == 'pp' else goal.unit}"
     raise AmbiguousNameError(
-        f"goal {goal.describe('en')}: node {node!r} has {len(mine)} indicators ("
-        + ", ".join(f"{i} [{u}]" for i, u in mine["unit"].items())
-        + "); name the indicator as the goal's target, e.g. "
-        + f"{mine.index[0]}:{goal.change:+g}{'pp' if goal.unit == 'pp' else goal.unit}")
+        f"goal {goal.message()}: node {node!r} has {len(mine)} indicators ({indicators}); "
+        f"name the indicator as the goal's target, e.g. {example}",
+        code="goal_node_indicators", fields={"goal": goal.message(), "node": node,
+                                             "n": len(mine), "indicators": indicators,
+                                             "example": example})
 
 
 def _goal_part(raw: str, part: str) -> Message:
@@ -421,19 +468,19 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
                                                 np.array([base]))[0])
     else:
         if goal.unit == "pp" and unit != "%":
-            raise InvalidParameterError(f"goal {goal.describe('en')}: percentage points need a "
+            raise InvalidParameterError(f"goal {goal.message()}: percentage points need a "
                                         f"% indicator; {ind!r} is in {unit!r}")
         if not math.isfinite(base) and (goal.unit == "%" or (not measures.bernoulli[0]
                                         and measures.probit[0])):
             raise InvalidParameterError(
-                f"goal {goal.describe('en')}: the change needs the current level of {ind!r}; "
+                f"goal {goal.message()}: the change needs the current level of {ind!r}; "
                 "give level=... (the catalogue has no typical level)")
         change_units = goal.change if goal.unit != "%" else goal.change / 100.0 * base
         change_sd = float(units.change_to_model(measures, np.array([change_units]),
                                                  np.array([base]))[0])
         if not math.isfinite(change_sd):
             raise InvalidParameterError(
-                f"goal {goal.describe('en')}: from {base:g} {unit} a change of "
+                f"goal {goal.message()}: from {base:g} {unit} a change of "
                 f"{change_units:+g} would leave the range of {ind!r} (a share lies between "
                 "0 and 100 %): the goal is impossible as stated")
     sign = 1 if change_sd > 0 else -1
@@ -590,7 +637,7 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
 
     r = resolve_goal(model, goal, indicators=indicators, level=level, levels=levels)
     if math.isnan(r.change_sd):
-        raise InvalidParameterError(f"goal {r.goal.describe('en')} gives no size; required_change "
+        raise InvalidParameterError(f"goal {r.goal.message()} gives no size; required_change "
                                     "needs a change, e.g. Goal('vsv', -0.5, unit='pp')")
     lex = node_lexicon(model)
     modifiable = model.node_values("modifiable")

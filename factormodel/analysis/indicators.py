@@ -907,18 +907,17 @@ def _check_fractions(data: pd.DataFrame, cat: pd.DataFrame, codes: np.ndarray,
     suspect = ((info["unit"] == "%") & (info["typical"] >= 5)).to_numpy() \
         & np.isfinite(top) & (top <= 1)
     if suspect.any():
-        names = [f"{ind} (largest value {_plain(top[i])}; typical level "
-                 f"{_plain(info['typical'].iloc[i])}%)" for i, ind in
-                 enumerate(distinct) if suspect[i]]
+        names = [Message(f"{ind} (largest value {top[i]:g}; typical level {typical:g}%)",
+                         "fraction_indicator", {"indicator": str(ind), "largest": float(top[i]),
+                                                "typical": typical})
+                 for i, ind in enumerate(distinct) if suspect[i]
+                 for typical in [float(info["typical"].iloc[i])]]
         raise DataError(
             f"{len(names)} percentage indicator(s) look like fractions (0.091 instead of "
             f"9.1): {'; '.join(names[:8])}. A spreadsheet cell formatted as a percentage "
             "stores a fraction; write the percentages as numbers (9.1), or multiply the "
-            "column by 100")
-
-
-def _plain(x: float) -> str:
-    return f"{x:g}"
+            "column by 100", code="percentages_as_fractions",
+            fields={"n": len(names), "items": names[:8]})
 
 
 def _direction_text(value: str) -> str:
@@ -1379,8 +1378,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     references = _area_values(now, ref, area_codes, areas, codes, distinct)
     assumed = list(distinct[(measures.measure == "index") & present])
     if assumed:
-        assumptions.append("the SD between persons of " + ", ".join(assumed)
-                           + " is an assumption (an index without norm tables)")
+        names = ", ".join(map(str, assumed))
+        assumptions.append(Message(f"the SD between persons of {names} is an assumption (an "
+                                   "index without norm tables)", "assumed_sd_of_index",
+                                   {"names": names}))
     return Profile(deltas=out, reference=reference,
                    reference_values=ref_values.astype(float).rename("reference"),
                    values=values, references=references, indicators=cat,

@@ -562,7 +562,7 @@ def _better_words(b: _Build, node: str) -> str:
 def _goal_phrase(b: _Build, g: GoalLine) -> str:
     """What the area wants, in words (with a goal's change, horizon and group)."""
     if isinstance(g.goal, Goal) and g.goal.change is not None:
-        return f"{b.label(g.node)}: {g.goal.change_text(b.lang)} ({_better_words(b, g.node)})"
+        return f"{b.label(g.node)}: {L.goal(g.goal, b.lang, target=False)} ({_better_words(b, g.node)})"
     parts = [b.label(g.node)]
     obj = g.goal
     change = getattr(obj, "change", None)
@@ -602,7 +602,7 @@ def _needed(b: _Build, rc: RequiredChange) -> NeededView:
                      b.t(f"nee: meer dan {fmt(PLAUSIBLE_SD, b.lang, 0)} SD",
                          f"no: more than {fmt(PLAUSIBLE_SD, b.lang, 0)} SD")])
     node = rc.goal.node
-    goal_text = f"{b.label(node)}: {rc.goal.goal.change_text(b.lang)}"
+    goal_text = f"{b.label(node)}: {L.goal(rc.goal.goal, b.lang, target=False)}"
     text = b.t(
         f"Nodig om het doel te halen ({goal_text}): hoeveel de sterkste drijvende factoren "
         "elk alleen zouden moeten veranderen, en samen (elk evenveel SD in de goede "
@@ -801,12 +801,12 @@ def _against_goals(b: _Build) -> tuple[str, ...]:
                       f" The horizon ({goal.years:g} years) is not modelled: the model does "
                       "not say how fast the change comes.") if goal.years else ""
         out.append(b.t(
-            f"Tegenover het doel {goal.change_text('nl')} voor {b.label(g.node)}: het "
+            f"Tegenover het doel {L.goal(goal, 'nl', target=False)} voor {b.label(g.node)}: het "
             f"portfolio verandert het naar verwachting met "
             f"{fmt(got, lang, 3, sign=True, significant=True)} SD, "
             f"{fmt(100 * share, lang, 1, significant=True)}% van de "
             f"{fmt(r.change_sd, lang, 2, sign=True)} SD die het doel vraagt.",
-            f"Against the goal {goal.change_text('en')} for {b.label(g.node)}: the portfolio "
+            f"Against the goal {L.goal(goal, 'en', target=False)} for {b.label(g.node)}: the portfolio "
             f"is expected to change it by {fmt(got, lang, 3, sign=True, significant=True)} SD, "
             f"{fmt(100 * share, lang, 1, significant=True)}% of the "
             f"{fmt(r.change_sd, lang, 2, sign=True)} SD the goal asks for.") + horizon)

@@ -8,7 +8,6 @@ better English than a wrong translation.
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,8 +20,7 @@ __all__ = ["CODES", "error", "problem", "render", "warning"]
 
 #: The English template of each error code whose message the text layer words itself
 #: (``code -> msgid``); the raiser writes the same English from the same fields, and the
-#: Dutch comes from the catalogue. An error whose code is not here is worded by the older
-#: pattern rules below, or stays English.
+#: Dutch comes from the catalogue. An error whose code is not here stays English.
 CODES: dict[str, str] = {
     "no_such_file": N_("{path}: no such file"),
     "no_such_file_or_folder": N_("{path}: no such file or folder"),
@@ -207,6 +205,55 @@ CODES: dict[str, str] = {
                             "{model!r} (by id or Dutch/English label); {hint}"),
     "names_not_understood": N_("{where:at}{n} indicator name(s) not understood: "
                                "{items:items}{more}"),
+    # percentages given as fractions (analysis.indicators)
+    "fraction_indicator": N_("{indicator} (largest value {largest:g}; typical level "
+                             "{typical:g}%)"),
+    "percentages_as_fractions": N_(
+        "{n} percentage indicator(s) look like fractions (0.091 instead of 9.1): "
+        "{items:items}. A spreadsheet cell formatted as a percentage stores a fraction; write "
+        "the percentages as numbers (9.1), or multiply the column by 100"),
+    "assumed_sd_of_index": N_("the SD between persons of {names} is an assumption (an index "
+                              "without norm tables)"),
+    # problems inside an area data file (files.areas.normalize_area_data) and their places
+    "at_line": N_("line {line}"),
+    "at_row": N_("row {row}"),
+    "at_lines": N_("lines {first} and {last}"),
+    "at_rows": N_("rows {first} and {last}"),
+    "at_lines_more": N_("lines {first} and {more} more"),
+    "at_rows_more": N_("rows {first} and {more} more"),
+    "listing_more": N_("; ... and {n} more"),
+    "area_data_problems": N_("{where}: {items:items}"),
+    "unreadable_years": N_("{n} unreadable year(s) (expected e.g. 2022, 2022JJ00 or 2022*): "
+                           "{items:items}{more}"),
+    "unreadable_year": N_("{value!r} ({places}) in column {column!r}"),
+    "values_not_numbers": N_("{n} value(s) are not numbers or CBS symbols: {items:items}{more}"),
+    "value_not_a_number": N_("{value!r} ({place}, {area!r}, {indicator!r}) in column "
+                             "{column!r}: {why}"),
+    "populations_not_numbers": N_("{n} population(s) are not numbers: {items:items}{more}"),
+    "population_not_a_number": N_("{value!r} ({place}, {area!r}) in column {column!r}: {why}"),
+    "populations_negative": N_("{n} population(s) are negative: {items:items}{more}"),
+    "population_negative": N_("{value!r} ({place}, {area!r}) in column {column!r}: a "
+                              "population cannot be negative"),
+    # a goal in words (analysis.goals.Goal.message) and goals that need saying otherwise
+    "goal_target": N_("{target}"),
+    "goal_described": N_("{target} {size}"),
+    "goal_size": N_("{parts:spaced}"),
+    "goal_size_group": N_("{parts:spaced}, {group}"),
+    "goal_change_sd": N_("{change:+g} SD"),
+    "goal_change_pp": N_("{change:+g} pp"),
+    "goal_change_relative": N_("{change:+g}%"),
+    "goal_change_own": N_("{change:+g}"),
+    "goal_horizon": N_("in {years:g} years"),
+    "goal_ages": N_("ages {low}-{high}"),
+    "goal_group": N_("group {group}"),
+    "goal_node_indicators": N_("goal {goal}: node {node!r} has {n} indicators ({indicators}); "
+                               "name the indicator as the goal's target, e.g. {example}"),
+    "ambiguous_goal_less": N_("goal {goal!r} is ambiguous: {part!r} is either {number} "
+                              "percentage points less ({pp!r}) or {number}% less than the "
+                              "current level ({rel!r}); write the one you mean"),
+    "ambiguous_goal_more": N_("goal {goal!r} is ambiguous: {part!r} is either {number} "
+                              "percentage points more ({pp!r}) or {number}% more than the "
+                              "current level ({rel!r}); write the one you mean"),
     # the command line's own messages
     "needs_area": N_("{cmd} needs --area (e.g. --area {example})"),
     "needs_goal": N_("recommend needs at least one --goal (or --outcome), e.g. --goal "
@@ -227,8 +274,10 @@ class _Words(string.Formatter):
     ``{x:or}``: the names quoted and joined with "or"; ``{x:list}``: the names quoted and
     joined with commas; ``{x:plain}`` / ``{x:plain_or}``: the names unquoted, joined with
     commas (the last with "or"); ``{x:items}``: messages joined with ``"; "``; ``{x:at}``: a place
-    and ``": "`` (nothing when the place is empty); ``{x:money}``: an amount in euros;
-    ``{x:n4}``: a number with 4 decimals (any digit), both as ``lang`` writes them. A field
+    and ``": "`` (nothing when the place is empty); ``{x:spaced}``: messages joined with
+    spaces; ``{x:money}``: an amount in euros; ``{x:n4}``: a number with 4 decimals (any
+    digit); ``{x:dec}`` / ``{x:+dec}``: a number as ``:g`` / ``:+g`` writes it, all as
+    ``lang`` writes them. A field
     ``where`` that is plain text (a file name, ``"area data"``) is looked up in the
     catalogue.
     """
@@ -271,7 +320,13 @@ class _Words(string.Formatter):
             return f"{self.word(value, 'where')}: " if value else ""
         if format_spec == "money":
             return fmt.money(value, self.lang)
-        if re.fullmatch(r"n\d", format_spec):  # n4: four decimals, no grouping
+        if format_spec == "spaced":
+            return " ".join(self.word(v) for v in value)
+        if format_spec in ("dec", "+dec"):  # as :g, with the language's decimal mark
+            text = format(value, format_spec[:-3] + "g")
+            return text.replace(".", ",") if self.lang == "nl" else text
+        if len(format_spec) == 2 and format_spec[0] == "n" and format_spec[1].isdigit():
+            # n4: four decimals, no grouping
             return fmt.number(value, int(format_spec[1]), self.lang, grouping=False)
         if isinstance(value, Message) or place:
             return format(self.word(value, "where" if place else None), format_spec)
@@ -309,174 +364,6 @@ def render(code: str, fields: Mapping[str, object], lang: str, *, strict: bool =
             raise
         text = _Words("en").format(CODES[code], **fields)
     return text[:-2] if text.endswith("; ") else text
-
-# --------------------------------------------------------------------------- errors
-#
-# The library raises English FactorModelErrors (for programs and logs); the command line
-# prints them in --lang. A message is translated only when ALL of it matches the rules
-# below (a rule's ``t_`` groups are translated recursively, ``g_`` groups are goal
-# descriptions, ``w_`` groups are places such as "file.csv line 3, column 'x'"); anything
-# else stays English rather than being half translated or mistranslated.
-
-def _rules(*pairs: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(p, re.S), t) for p, t in pairs]
-
-
-_NAME = r"'[^']*'|\"[^\"]*\""  # a quoted name as repr() writes it
-
-_ERROR_RULES = _rules(
-    # percentages given as fractions (indicators._check_fractions)
-    (r"(?P<n>\d+) percentage indicator\(s\) look like fractions \(0\.091 instead of 9\.1\): "
-     r"(?P<l_items>.+)\. A spreadsheet cell formatted as a percentage stores a fraction; write "
-     r"the percentages as numbers \(9\.1\), or multiply the column by 100",
-     "{n} percentage-indicator(en) lijken breuken (0,091 in plaats van 9,1): {items}. Een "
-     "spreadsheetcel met percentageopmaak bewaart een breuk; schrijf de percentages als "
-     "getallen (9,1), of vermenigvuldig de kolom met 100"),
-    (r"(?P<ind>\S+) \(largest value (?P<d_v>[-\d.e]+); typical level (?P<d_t>[-\d.e]+)%\)",
-     "{ind} (grootste waarde {v}; gebruikelijk niveau {t}%)"),
-    # a goal in words with two readings (readback.read_goal)
-    (rf"goal (?P<goal>{_NAME}) is ambiguous: (?P<part>{_NAME}) is either (?P<n>[\d.,]+) "
-     r"percentage points (?P<w>less|more) \((?P<pp>'[^']*')\) or (?P=n)% (?P=w) than the "
-     r"current level \((?P<rel>'[^']*')\); write the one you mean",
-     "doel {goal} is dubbelzinnig: {part} is óf {n} procentpunt (--goal {pp}), óf {n}% van "
-     "het huidige niveau (--goal {rel}); schrijf wat u bedoelt"),
-    (rf"goal (?P<g_goal>.+?): node (?P<node>{_NAME}) has (?P<n>\d+) indicators \((?P<list>.*)\);"
-     r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
-     "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
-     "bijvoorbeeld --goal {example}"),
-    # a profile's assumption (indicators.profile)
-    (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
-     r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
-     "normtabellen)"),
-    # problems inside an area data file (areas.read_area_data)
-    (r"(?P<w_where>.+?): (?P<p_items>\d+ (?:unreadable year|value|population)\(s\).*)",
-     "{where}: {items}"),
-    (r"(?P<n>\d+) unreadable year\(s\) \(expected e\.g\. 2022, 2022JJ00 or 2022\*\): "
-     r"(?P<items>.*)", "{n} onleesbare jaartal(len) (verwacht bijvoorbeeld 2022, 2022JJ00 of "
-     "2022*): {items}"),
-    (r"(?P<n>\d+) value\(s\) are not numbers or CBS symbols: (?P<items>.*)",
-     "{n} waarde(n) zijn geen getal of CBS-symbool: {items}"),
-    (r"(?P<n>\d+) population\(s\) are not numbers: (?P<items>.*)",
-     "{n} aantal(len) jongeren/inwoners zijn geen getal: {items}"),
-    # the command line's own messages
-)
-
-_WHERE = _rules(
-    (r"(?P<file>.+?) line (?P<line>\d+), column (?P<col>'[^']*')",
-     "{file} regel {line}, kolom {col}"),
-    (r"(?P<file>.+?) line (?P<line>\d+)", "{file} regel {line}"),
-    (r"(?P<file>.+?) column (?P<col>'[^']*'|\d+)", "{file} kolom {col}"),
-    (r"area data", "gebiedsdata"),
-    (r"(?P<file>[^ ]+)", "{file}"),
-)
-
-_PLACE = re.compile(r"\((line|row) (\d+)(?=[,)])")  # inside listed area-data problems
-_PLACES = re.compile(r"\((lines|rows) ([\d, ]+ and \d+(?: more)?)\)")  # several rows at once
-_CELL = re.compile(rf": expected a (finite )?number, got ({_NAME})(?=; |$)")
-
-
-def _goal_nl(text: str) -> str:
-    """A goal described in English (Goal.describe('en')) in Dutch."""
-    text = re.sub(r"\bin (\S+) years?\b", r"in \1 jaar", text)
-    return re.sub(r"(?<=\d) pp\b", " procentpunt", text)
-
-
-def _split_items(text: str, problems: bool = False) -> list[str] | None:
-    """``"a; b; ... and 3 more"`` split at the top-level ``; `` (not inside quotes or
-    brackets); None when a quote or bracket is left open."""
-    items, depth, quote, start = [], 0, "", 0
-    for i, c in enumerate(text):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "'\"" and (i == 0 or not text[i - 1].isalnum()):
-            quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == ";" and depth == 0 and text[i + 1:i + 2] == " ":
-            items.append(text[start:i])
-            start = i + 2
-    if quote or depth:
-        return None
-    items.append(text[start:])
-    joined: list[str] = []
-    for item in items:  # "unknown x 'y'; did you mean ...": one item
-        if joined and (item.startswith(("did you mean", "closest valid values",
-                                        "no close match"))
-                       or " measures the opposite: if your column is " in item
-                       or (problems and not item[:1].isdigit())):
-            joined[-1] += "; " + item
-        else:
-            joined.append(item)
-    return joined
-
-
-def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULES
-               ) -> str | None:
-    """``text`` in Dutch by the first rule that matches all of it, or None."""
-    for pattern, template in rules:
-        m = pattern.fullmatch(text)
-        if m is None:
-            continue
-        fields: dict[str, str] = {}
-        for key, value in m.groupdict().items():
-            value = value or ""
-            name = key[2:] if key[1:2] == "_" else key
-            if key.startswith("t_") and value:
-                value = _translate(value)
-            elif key.startswith("w_") and value:
-                value = _translate(value, _WHERE)
-                value = value and value + (": " if name == "where" and
-                                           not template.startswith("{where}:") else "")
-            elif key.startswith("g_"):
-                value = _goal_nl(value)
-            elif key.startswith("d_"):  # a number: decimal comma
-                value = value.replace(".", ",")
-            elif key.startswith(("l_", "p_")):
-                parts = _split_items(value, key.startswith("p_"))
-                more = (re.fullmatch(r"\.\.\. and (\d+) more|\.\.\.", parts[-1])
-                        if parts else None)
-                if more and parts:
-                    parts = parts[:-1]
-                done = [_translate(p) for p in parts] if parts is not None else [None]
-                if any(d is None for d in done):
-                    value = None
-                else:
-                    tail = ("; ... en nog " + more.group(1) if more and more.group(1)
-                            else "; ..." if more else "")
-                    value = "; ".join(done) + tail  # type: ignore[arg-type]
-            elif key == "names":
-                value = re.sub(r"(?<=')\s+or\s+(?=')", " of ", value)
-            elif key == "ref":
-                value = {"city": "stad", "typical": "typisch niveau", "target": "doel",
-                         "previous_year": "vorig jaar", "values": "opgegeven"}.get(value, value)
-            elif key == "field":
-                value = {"priority": "prioriteit", "years": "aantal jaren"}[value]
-            elif key == "finite" and value:
-                value = "eindig "
-            elif key == "level" and value:
-                value = f" (niveau {value})"
-            elif key == "more" and value:
-                value = f" (en nog {value})"
-            elif key == "city" and value:
-                value = " behalve die van de stad"
-            elif key == "items":
-                value = _PLACE.sub(lambda p: f"({'regel' if p[1] == 'line' else 'rij'} {p[2]}",
-                                   value).replace(" in column ", " in kolom ")
-                value = _PLACES.sub(lambda p: "({} {})".format(
-                    "regels" if p[1] == "lines" else "rijen",
-                    re.sub(r" and (\d+) more$", r" en nog \1", p[2]).replace(" and ", " en ")),
-                    value)
-                value = re.sub(r"; \.\.\. and (\d+) more$", r"; ... en nog \1", value)
-                value = _CELL.sub(lambda p: f": verwacht een {'eindig ' if p[1] else ''}getal, "
-                                            f"niet {p[2]}", value)
-            if value is None:
-                return None
-            fields[name] = value
-        return template.format(**fields)
-    return None
-
 
 def problem(p: Problem, lang: str) -> str:
     """One validation problem (``where: message``) in ``lang``; English when its code (or
@@ -518,8 +405,9 @@ def error(exc: BaseException, lang: str) -> str:
     """The message of a library error for people, in ``lang``.
 
     The library's errors are English (for programs and logs); at the command line they are
-    shown in the user's language. A message that the rules here do not cover completely
-    stays English: better English than a wrong translation.
+    shown in the user's language, worded from the error's ``code`` and ``fields`` (or, for a
+    :class:`~factormodel.errors.ModelValidationError`, from each problem's). An error whose
+    code has no wording here stays English: better English than a wrong translation.
 
     Examples
     --------
@@ -544,6 +432,4 @@ def error(exc: BaseException, lang: str) -> str:
         head = f"{getattr(exc, 'source', 'model')} heeft {n} " \
                f"{'probleem' if n == 1 else 'problemen'}:"
         return "\n".join([head, *(f"  - {problem(p, lang)}" for p in problems)])
-    lines = text.splitlines()
-    done = _translate(lines[0]) if lines else None
-    return text if done is None else "\n".join([done, *lines[1:]])
+    return text

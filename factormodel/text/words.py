@@ -16,13 +16,14 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from factormodel.analysis.goals import Goal
 from factormodel.analysis.indicators import REFERENCE_NAMES
 from factormodel.errors import Message
 from factormodel.text import messages
 from factormodel.text.catalogue import N_, NC_, tr
 
-__all__ = ["HEADERS", "header", "phrase", "reason", "source", "status", "threshold_of",
-           "translate_frame"]
+__all__ = ["HEADERS", "goal", "header", "phrase", "reason", "source", "status",
+           "threshold_of", "translate_frame"]
 
 #: Column headers, phrases, cell words and statuses: key -> English source.
 HEADERS: dict[str, str] = {
@@ -314,6 +315,21 @@ def source(text: str, lang: str) -> str:
             continue
         text = pattern.sub(partial(_fill, template, lang), text)
     return text
+
+
+def goal(value: Goal, lang: str, *, target: bool = True) -> str:
+    """A goal in words in ``lang`` (its :meth:`~factormodel.Goal.message`); without
+    ``target`` only its size, horizon and group.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> g = fm.parse_goal("schoolverzuim:-2,5pp:3j:12-18")
+    >>> goal(g, "nl"), goal(g, "en", target=False)
+    ('schoolverzuim -2,5 procentpunt in 3 jaar, 12-18-jarigen', '-2.5 pp in 3 years, ages 12-18')
+    """
+    m = value.message() if target else value.size_message()
+    return messages.render(m.code, m.fields, lang)
 
 
 def status(value: str, lang: str) -> str:
