@@ -602,3 +602,145 @@ def test_the_command_lines_own_number_errors(capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err == f"factormodel: fout: {dutch}\n", err
+
+
+# --------------------------------------------------------------------------- issue 22: the
+# last regex translations (codes raised where the message is made)
+
+
+def test_errors_and_warnings_share_one_code_and_fields_init():
+    assert errors.DataWarning.__init__ is errors.FactorModelError.__init__
+    w = errors.ModelWarning("odd", fields={"x": 1})
+    assert (w.code, w.fields) == ("model_warning", {"x": 1})
+
+
+def test_percentages_given_as_fractions(model):
+    d = pd.DataFrame({"area": ["Bloemhof", "Rotterdam"], "year": 2023,
+                      "indicator": "neet_18_26", "value": [0.091, 0.068]})  # synthetic
+    e = _raised(lambda: fm.profile(model, d))
+    check(e, "percentages_as_fractions", "1 percentage-indicator(en) lijken breuken (0,091 in "
+                                         "plaats van 9,1): neet_18_26 (grootste waarde 0,091; "
+                                         "gebruikelijk niveau 9%). Een spreadsheetcel")
+
+
+@pytest.mark.parametrize("text, word", [("schoolverzuim:2% minder", "minder"),
+                                        ("vsv:3,5% meer", "meer")])
+def test_an_ambiguous_goal_in_words(text, word):
+    from factormodel.analysis.readback import read_goal
+
+    e = _raised(lambda: read_goal(text))
+    number = "2" if word == "minder" else "3,5"
+    check(e, f"ambiguous_goal_{'less' if word == 'minder' else 'more'}",
+          f"is óf {number} procentpunt {word} (--goal ")
+
+
+def test_a_goal_on_a_node_with_several_indicators(model):
+    e = _raised(lambda: resolve_goal(model, parse_goal("schoolverzuim:-2%:3j:12-18")))
+    check(e, "goal_node_indicators", "doel schoolverzuim -2% in 3 jaar, 12-18-jarigen: "
+                                     "'schoolverzuim' heeft 3 indicatoren (")
+
+
+def test_a_goal_words_itself_as_a_coded_message():
+    from factormodel.text import words
+
+    g = parse_goal("schoolverzuim:-2,5pp:3j:12-18")
+    m = g.message()
+    assert (m, m.code) == ("schoolverzuim -2.5 pp in 3 years, ages 12-18", "goal_described")
+    for part in _parts(m):
+        assert str(part) == messages.render(part.code, part.fields, "en"), part.code
+    assert words.goal(g, "nl") == "schoolverzuim -2,5 procentpunt in 3 jaar, 12-18-jarigen"
+    assert words.goal(parse_goal("vsv:::ouders"), "nl") == "vsv doelgroep ouders"
+    assert words.goal(parse_goal("vsv"), "nl", target=False) == ""
+    assert g.describe() == str(m) and g.change_text() == str(g.size_message())
+    with pytest.warns(DeprecationWarning, match="text.words.goal"):
+        assert g.describe("nl") == str(m)  # the analysis words no Dutch
+
+
+def test_an_assumed_sd_of_an_index_is_a_coded_source(model):
+    from factormodel.text import words
+
+    data = pd.DataFrame({"area": ["Bloemhof", "Rotterdam"], "level": ["wijk", "stad"],
+                         "year": 2023, "indicator": "veerkracht",
+                         "value": [6.4, 7.0]})  # synthetic
+    (a,) = [a for a in fm.profile(model, data).assumptions
+            if getattr(a, "code", "") == "assumed_sd_of_index"]
+    assert str(a) == messages.render(a.code, a.fields, "en")
+    assert words.source(a, "nl") == ("de SD tussen personen van veerkracht is een "
+                                     "aanname (een index zonder normtabellen)")
+
+
+def test_problems_inside_an_area_data_file(tmp_path):
+    rows = "".join(f"W{i};2022/2023;neet_18_26;9,{i};100\n" for i in range(14))
+    path = tmp_path / "fout.csv"
+    path.write_text("wijk;jaar;indicator;waarde;inwoners\n" + rows
+                    + "Bloemhof;2023;vsv_nieuw;veel;-5\nBloemhof;2023;eindtoets;529;12a\n",
+                    encoding="utf-8")
+    e = _raised(lambda: fm.read_area_data(path))
+    nl = check(e, "area_data_problems", f"{path}: 14 onleesbare jaartal(len) (verwacht "
+                                        "bijvoorbeeld 2022, 2022JJ00 of 2022*): '2022/2023' "
+                                        "(regels 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 en nog 4) in "
+                                        "kolom 'jaar'")
+    assert "1 waarde(n) zijn geen getal of CBS-symbool: 'veel' (regel 16, 'Bloemhof', " \
+           "'vsv_nieuw') in kolom 'waarde': verwacht een getal, niet 'veel'" in nl
+    assert "1 aantal(len) jongeren/inwoners zijn geen getal: '12a' (regel 17, 'Bloemhof') in " \
+           "kolom 'inwoners'" in nl
+    assert "aantal(len) jongeren/inwoners zijn negatief: '-5' (regel 16, 'Bloemhof') in kolom " \
+           "'inwoners': een aantal kan niet negatief zijn" in nl
+    raw = pd.DataFrame({"wijk": ["A", "B", "C"], "jaar": [2023, 2023, "x"],
+                        "vsv": ["1", "veel", "2"]})  # in memory: rows, not lines
+    e = _raised(lambda: normalize_area_data(raw))
+    nl = check(e, "area_data_problems", "gegevens: 1 onleesbare jaartal(len)")
+    assert "'x' (rij 3) in kolom 'jaar'" in nl and "'veel' (rij 2, 'B', 'vsv')" in nl
+
+
+def test_a_long_listing_says_how_many_more():
+    raw = pd.DataFrame({"wijk": [f"W{i}" for i in range(30)], "jaar": 2023,
+                        "vsv": "veel"})  # synthetic: 30 bad cells, 25 named
+    e = _raised(lambda: normalize_area_data(raw))
+    nl = check(e, "area_data_problems", "30 waarde(n) zijn geen getal")
+    assert nl.endswith("; ... en nog 5") and str(e).endswith("; ... and 5 more")
+
+
+def test_the_problems_of_a_model_folder_are_dutch(tmp_path):
+    from tests.conftest import CHAIN_EDGES, CHAIN_NODES, write_folder
+
+    nodes = [*map(list, CHAIN_NODES), ["b", "riskk", "nergens", "", "", "all", "false",
+                                       "hoger", ""],
+             ["bad id", "risk", "thuis", "x", "x", "all", "false", "higher", ""],
+             ["z", "outcome", "kansrijk", "z", "z", "all", "false", "", ""]]
+    edges = [*map(list, CHAIN_EDGES), ["a", "a", "0.1", "matig", "-1", "", ""],
+             ["a", "zz", "x", "wat", "", "expert judgement", ""],
+             ["a", "b", "0.2", "matig", "0.1", "expert judgement", ""],
+             ["b", "z", "0.2", "matig", "", "expert judgement", ""],
+             ["", "y", "", "matig", "", "expert judgement", ""]]
+    e = _raised(lambda: fm.read_model(write_folder(tmp_path / "kapot", nodes, edges)))
+    problems = _problems(e)
+    codes = {p.code for p in problems}
+    assert {"duplicate_node_id", "unknown_kind", "unknown_setting_factor", "missing_label_nl",
+            "missing_label_en", "unknown_desired", "node_id_format", "desired_contradicts_risk",
+            "outcome_needs_desired", "self_loop", "sd_negative", "missing_source_ref",
+            "unknown_node", "cell_not_a_number", "unknown_strength", "duplicate_edge",
+            "missing_source_id", "missing_weight"} <= codes, codes
+    nl = messages.error(e, "nl")
+    assert "kolom 'target': lus 'a' -> 'a'; een knoop kan zichzelf niet rechtstreeks " \
+           "beïnvloeden" in nl
+    assert "de verbinding 'a' -> 'b' komt twee keer voor (eerst bij " in nl
+    assert "kolom 'label_nl': de Nederlandse omschrijving ontbreekt" in nl
+
+
+def test_unknown_nodes_and_edges_of_a_model():
+    toy = fm.load_model("toy")
+    e = _raised(lambda: toy.positions(["vsw", "armoed"]))
+    check(e, "unknown_nodes_in_model", "2 onbekende knopen in model 'toy': 'vsw' (bedoelde u "
+                                       "'vsv'?); 'armoed' (bedoelde u 'armoede'?)")
+    e = _raised(lambda: toy.positions([f"x{i}" for i in range(10)]))
+    assert check(e, "unknown_nodes_in_model", "10 onbekende knopen").endswith(" (en nog 2)")
+    e = _raised(lambda: toy.edge_rows([("armoede", "vsv")]))
+    check(e, "edge_not_in_model", "1 verbinding niet in model 'toy': 'armoede' -> 'vsv'; "
+                                  "bedoelde u 'armoede -> opvoedklimaat'?")
+    e = _raised(lambda: toy.with_weights(pd.DataFrame({"source": ["armoede"] * 2, "target": [
+        "opvoedklimaat"] * 2, "weight": ["", 0.1], "gewicht": [1, 1]})))
+    assert {p.code for p in _problems(e)} == {"unknown_column"}
+    e = _raised(lambda: toy.with_weights(pd.DataFrame({"source": ["armoede"] * 2, "target": [
+        "opvoedklimaat"] * 2, "weight": ["", 0.1]})))
+    assert {p.code for p in _problems(e)} == {"duplicate_weight_row", "no_weight"}

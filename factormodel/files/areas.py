@@ -248,11 +248,13 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         return Message(f"{word} {first} and {more} more", f"at_{word}_more",
                        {"first": first, "more": more})
 
-    def problem(code: str, what: str, items: list[Message]) -> Message:
-        """``n what: item; item; ... and 3 more`` (at most 25 items named)."""
+    def problem(code: str, what: str, items: list[Message], n: int | None = None) -> Message:
+        """``n what: item; item; ... and 3 more`` (at most 25 items named; ``n``: how many
+        cells, the number of items by default)."""
         shown, more = listed(items)
-        return Message(f"{len(items)} {what}: " + "; ".join(shown) + more, code,
-                       {"n": len(items), "items": shown, "more": more})
+        n = len(items) if n is None else n
+        return Message(f"{n} {what}: " + "; ".join(shown) + more, code,
+                       {"n": n, "items": shown, "more": more})
 
     # areas ---------------------------------------------------------------------------
     def tiled(result: Any) -> Any:
@@ -281,7 +283,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
             "unreadable_years", "unreadable year(s) (expected e.g. 2022, 2022JJ00 or 2022*)",
             [Message(f"{value!r} ({places(ks)}) in column {str(year_col)!r}", "unreadable_year",
                      {"value": value, "places": places(ks), "column": str(year_col)})
-             for value, ks in groups.items()]))
+             for value, ks in groups.items()], len(rows)))
     if nihil is None:  # StatLine's own period column name and period codes
         nihil = str(year_col).strip().lower() == "perioden" or bool(jj00.any())
     # values --------------------------------------------------------------------------

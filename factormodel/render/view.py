@@ -562,7 +562,8 @@ def _better_words(b: _Build, node: str) -> str:
 def _goal_phrase(b: _Build, g: GoalLine) -> str:
     """What the area wants, in words (with a goal's change, horizon and group)."""
     if isinstance(g.goal, Goal) and g.goal.change is not None:
-        return f"{b.label(g.node)}: {L.goal(g.goal, b.lang, target=False)} ({_better_words(b, g.node)})"
+        size = L.goal(g.goal, b.lang, target=False)
+        return f"{b.label(g.node)}: {size} ({_better_words(b, g.node)})"
     parts = [b.label(g.node)]
     obj = g.goal
     change = getattr(obj, "change", None)
@@ -800,13 +801,14 @@ def _against_goals(b: _Build) -> tuple[str, ...]:
                       "niet hoe snel de verandering komt.",
                       f" The horizon ({goal.years:g} years) is not modelled: the model does "
                       "not say how fast the change comes.") if goal.years else ""
+        size_nl, size_en = L.goal(goal, "nl", target=False), L.goal(goal, "en", target=False)
         out.append(b.t(
-            f"Tegenover het doel {L.goal(goal, 'nl', target=False)} voor {b.label(g.node)}: het "
+            f"Tegenover het doel {size_nl} voor {b.label(g.node)}: het "
             f"portfolio verandert het naar verwachting met "
             f"{fmt(got, lang, 3, sign=True, significant=True)} SD, "
             f"{fmt(100 * share, lang, 1, significant=True)}% van de "
             f"{fmt(r.change_sd, lang, 2, sign=True)} SD die het doel vraagt.",
-            f"Against the goal {L.goal(goal, 'en', target=False)} for {b.label(g.node)}: the portfolio "
+            f"Against the goal {size_en} for {b.label(g.node)}: the portfolio "
             f"is expected to change it by {fmt(got, lang, 3, sign=True, significant=True)} SD, "
             f"{fmt(100 * share, lang, 1, significant=True)}% of the "
             f"{fmt(r.change_sd, lang, 2, sign=True)} SD the goal asks for.") + horizon)

@@ -254,6 +254,52 @@ CODES: dict[str, str] = {
     "ambiguous_goal_more": N_("goal {goal!r} is ambiguous: {part!r} is either {number} "
                               "percentage points more ({pp!r}) or {number}% more than the "
                               "current level ({rel!r}); write the one you mean"),
+    # a model's nodes and edges (tables._tables.build_nodes/build_edges, core.model)
+    "model_no_nodes": N_("the model has no nodes (empty model)"),
+    "model_no_edges": N_("the model has no edges"),
+    "missing_node_id": N_("missing node id"),
+    "node_id_format": N_("node id {id!r} must be ascii letters, digits, '_', '-' or '.', "
+                         "starting with a letter or digit, without spaces"),
+    "duplicate_node_id": N_("duplicate node id {id!r} (first defined at {first})"),
+    "unknown_kind": N_("unknown kind {kind!r}; expected one of {choices}"),
+    "unknown_setting_outcome": N_("unknown setting {setting!r} for an outcome; expected one of "
+                                  "{choices}"),
+    "unknown_setting_factor": N_("unknown setting {setting!r} for a factor; expected one of "
+                                 "{choices}"),
+    "missing_label_nl": N_("missing Dutch label"),
+    "missing_label_en": N_("missing English label"),
+    "unknown_desired": N_("unknown desired direction {desired!r}; expected lower or higher"),
+    "outcome_needs_desired": N_("an outcome needs a desired direction: lower (e.g. VSV) or "
+                                "higher (e.g. schoolsucces)"),
+    "desired_contradicts_risk": N_("desired {desired!r} contradicts kind 'risk' (a risk factor "
+                                   "is better lower); leave it empty"),
+    "desired_contradicts_protective": N_("desired {desired!r} contradicts kind 'protective' (a "
+                                         "protective factor is better higher); leave it empty"),
+    "missing_source_id": N_("missing source node id"),
+    "missing_target_id": N_("missing target node id"),
+    "self_loop": N_("self-loop {source!r} -> {target!r}; a node cannot affect itself directly"),
+    "duplicate_edge": N_("duplicate edge {source!r} -> {target!r} (first at {first})"),
+    "missing_weight": N_("missing weight (empty or NaN); write 0 only if the effect is really "
+                         "zero"),
+    "sd_negative": N_("sd must be zero or positive, got {sd}"),
+    "low_without_high": N_("give both low and high, or neither"),
+    "sd_and_interval": N_("give sd or low/high for the uncertainty, not both"),
+    "low_above_high": N_("low {low} is above high {high}"),
+    "weight_outside_interval": N_("weight {weight} lies outside its interval [{low}, {high}]; "
+                                  "adjust low/high together with the weight"),
+    "unknown_strength": N_("unknown strength {strength!r}; expected one of {choices}"),
+    "missing_source_ref": N_("missing source reference; give a citation or the literal text "
+                             "'{expert}'"),
+    "unknown_column": N_("unknown column; allowed: {allowed}"),
+    "no_weight_rows": N_("no rows: an empty weights table changes nothing (did a filter select "
+                         "no edges?)"),
+    "duplicate_weight_row": N_("duplicate edge {source!r} -> {target!r} (also in row {row})"),
+    "no_weight": N_("missing weight"),
+    "unknown_node_in_model": N_("{n} unknown node in model {model!r}: {items:items}{more}"),
+    "unknown_nodes_in_model": N_("{n} unknown nodes in model {model!r}: {items:items}{more}"),
+    "and_more": N_(" (and {n} more)"),
+    "edge_not_in_model": N_("{n} edge not in model {model!r}: {edges}; {hint}"),
+    "edges_not_in_model": N_("{n} edges not in model {model!r}: {edges}; {hint}"),
     # the command line's own messages
     "needs_area": N_("{cmd} needs --area (e.g. --area {example})"),
     "needs_goal": N_("recommend needs at least one --goal (or --outcome), e.g. --goal "

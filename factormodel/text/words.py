@@ -306,6 +306,8 @@ def source(text: str, lang: str) -> str:
     if isinstance(text, Message) and text.code in REFERENCE_NAMES:  # a computed city mean
         nl, en = REFERENCE_NAMES[text.code]
         return (nl if lang == "nl" else en).format(**text.fields)
+    if isinstance(text, Message) and text.code in messages.CODES:
+        return messages.render(text.code, text.fields, lang)
     if lang == "en":
         return text
     column = text.startswith("column '")
