@@ -744,3 +744,39 @@ def test_unknown_nodes_and_edges_of_a_model():
     e = _raised(lambda: toy.with_weights(pd.DataFrame({"source": ["armoede"] * 2, "target": [
         "opvoedklimaat"] * 2, "weight": ["", 0.1]})))
     assert {p.code for p in _problems(e)} == {"duplicate_weight_row", "no_weight"}
+
+
+def _toy_portfolio():
+    from factormodel.analysis.portfolio import build_interventions
+    from factormodel.tables._tables import TableSource
+
+    toy = fm.load_model("toy")
+    shared = {"recognition": "goed onderbouwd", "phases": "4-12", "setting": "school",
+              "unit": "u", "reach_per_unit": 100, "max_units": 1, "source": "test",
+              "target": "opvoedklimaat", "cost_per_unit": 50}
+    rows = [{**shared, "intervention": i, "name": i.upper(), "effect": e}
+            for i, e in [("good", 0.4), ("same", 0.1)]]  # synthetic catalogue
+    cat = build_interventions(pd.DataFrame(rows), toy, TableSource("c"))
+    p = fm.optimize_portfolio(toy, pd.Series({"opvoedklimaat": -1.0}), cat, budget=200,
+                              outcomes=["vsv"], population=100, area="A", one_per_factor=True)
+    return toy, p
+
+
+def test_downloads_name_the_served_factor_by_its_label():
+    import base64
+    import io
+
+    from factormodel.render.view import downloads
+
+    toy, p = _toy_portfolio()
+    assert p.left_out["reason_code"].tolist() == ["left_out_factor_served"]
+    label_nl, label_en = toy.nodes.loc["opvoedklimaat", ["label_nl", "label_en"]]
+    assert "opvoedklimaat" not in (label_en, label_nl)
+    for lang, label in [("nl", label_nl), ("en", label_en)]:
+        d = downloads(p.left_out, "niet_gekozen", lang, toy.nodes)
+        book = pd.read_excel(io.BytesIO(base64.b64decode(d.xlsx.split(",", 1)[1])))
+        (why,) = [c for c in book["reden" if lang == "nl" else "reason"] if "GOOD" in str(c)]
+        assert (f"richt zich al op {label} (één interventie" if lang == "nl" else
+                f"its target factor {label} is already served by GOOD") in why, why
+        nl_csv = base64.b64decode((d.csv if lang == "nl" else d.csv_other).split(",", 1)[1])
+        assert f"richt zich al op {label_nl} (één interventie" in nl_csv.decode("utf-8-sig")

@@ -312,7 +312,8 @@ _XLSX_URI = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 _DISPLAY_LABELS = ("label", "indicator_label")
 
 
-def downloads(frame: pd.DataFrame, key: str, lang: str) -> Downloads:
+def downloads(frame: pd.DataFrame, key: str, lang: str, nodes: pd.DataFrame | None = None
+              ) -> Downloads:
     """A table's downloads, written by the library's one table writer.
 
     Dutch: ``csv-nl`` (``;``, decimal comma, Dutch headers, BOM) and a Dutch workbook,
@@ -334,9 +335,13 @@ def downloads(frame: pd.DataFrame, key: str, lang: str) -> Downloads:
     def uri(prefix: str, data: bytes) -> str:
         return prefix + base64.b64encode(data).decode("ascii")
 
-    nl = table_bytes(L.translate_frame(frame, "nl"), "csv-nl")
+    def labels(lang: str) -> dict[str, str] | None:  # a factor named by its label
+        return None if nodes is None else {str(k): str(v) for k, v in
+                                           nodes[f"label_{lang}"].items()}
+
+    nl = table_bytes(L.translate_frame(frame, "nl", labels("nl")), "csv-nl")
     plain = table_bytes(frame, "csv")
-    xlsx = table_bytes(L.translate_frame(frame, lang), "xlsx", sheet=key)
+    xlsx = table_bytes(L.translate_frame(frame, lang, labels(lang)), "xlsx", sheet=key)
     first, other = (nl, plain) if lang == "nl" else (plain, nl)
     return Downloads(key, uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other),
                      "en" if lang == "nl" else "nl", "Download",
@@ -346,11 +351,12 @@ def downloads(frame: pd.DataFrame, key: str, lang: str) -> Downloads:
 
 def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Iterable[int] = (),
            html_id: str = "", frame: pd.DataFrame | None = None, key: str = "",
-           lang: str = "nl") -> Table:
-    """A :class:`Table`; plain strings become cells; with ``frame`` and ``key``, downloads."""
+           lang: str = "nl", nodes: pd.DataFrame | None = None) -> Table:
+    """A :class:`Table`; plain strings become cells; with ``frame`` and ``key``, downloads
+    (``nodes``: the model's, to name factors by their labels)."""
     cells = tuple(tuple(c if isinstance(c, Cell) else Cell(str(c)) for c in r) for r in rows)
     return Table(tuple(columns), cells, frozenset(numeric), html_id,
-                 downloads(frame, key, lang) if frame is not None and key else None)
+                 downloads(frame, key, lang, nodes) if frame is not None and key else None)
 
 
 def _figure(ax: Any, caption: str, dpi: int, html_id: str = "") -> Figure:
@@ -968,12 +974,12 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
     view["against"] = _against_goals(b)
     if not port.left_out.empty:
         view["left_out_title"] = b.t("Niet gekozen, en waarom", "Left out, and why")
-        labels = cast("dict[str, str]", a.model.nodes["label_nl"].to_dict())  # id -> label
+        labels = cast("dict[str, str]", a.model.nodes[f"label_{lang}"].to_dict())  # id -> label
         rows = [[r.name, L.reason(r.reason, lang, labels)]
                 for r in port.left_out.itertuples()]
         view["left_out"] = _table([b.t("interventie", "intervention"), b.t("reden", "reason")],
                                   rows, (), "left-out", port.left_out,
-                                  b.key("niet_gekozen", "left_out"), lang)
+                                  b.key("niet_gekozen", "left_out"), lang, a.model.nodes)
     return PortfolioView(**view)
 
 

@@ -227,8 +227,9 @@ def reason(value: object, lang: str, labels: Mapping[str, str] | None = None) ->
     """A portfolio's reason for leaving an intervention out (its ``reason`` cell, a
     :class:`~factormodel.errors.Message` with a ``left_out_*`` code), in ``lang``.
 
-    ``labels`` (node id -> label) names a factor by its label instead of its id. A reason
-    without a known code (e.g. read back from a CSV file) is shown as it is.
+    ``labels`` (node id -> label in ``lang``) names a factor by its label instead of its id,
+    in English too. A reason without a known code (e.g. read back from a CSV file) is shown
+    as it is.
 
     Examples
     --------
@@ -240,11 +241,13 @@ def reason(value: object, lang: str, labels: Mapping[str, str] | None = None) ->
     >>> reason(why, "en") == why, reason("something new", "nl")
     (True, 'something new')
     """
-    if lang == "en" or not isinstance(value, Message) or value.code not in messages.CODES:
+    if not isinstance(value, Message) or value.code not in messages.CODES:
         return str(value)
     fields = dict(value.fields)
-    if "factor" in fields:
-        fields["factor"] = (labels or {}).get(str(fields["factor"]), fields["factor"])
+    if "factor" in fields and labels:
+        fields["factor"] = labels.get(str(fields["factor"]), fields["factor"])
+    elif lang == "en":
+        return str(value)
     return messages.render(value.code, fields, lang)
 
 
@@ -354,9 +357,12 @@ def _word(v: object, lang: str) -> object:
     return v
 
 
-def translate_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def translate_frame(frame: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None
+                    ) -> pd.DataFrame:
     """``frame`` with headers and word cells in ``lang`` (for people: table, csv-nl, xlsx):
-    booleans as ja/nee (yes/no), numbers inside Dutch path texts with a decimal comma.
+    booleans as ja/nee (yes/no), numbers inside Dutch path texts with a decimal comma, a
+    portfolio's left-out reasons in words (``labels``: node id -> label in ``lang``, to name
+    a factor by its label; see :func:`reason`).
 
     Examples
     --------
@@ -374,7 +380,8 @@ def translate_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[c] = out[c].map(lambda v: re.sub(r"\(([+-]?\d+)\.(\d+)\)", r"(\1,\2)", v)
                                 if isinstance(v, str) else v)
     if "reason" in out.columns:
-        out["reason"] = out["reason"].map(lambda v: reason(v, lang) if isinstance(v, str) else v)
+        out["reason"] = out["reason"].map(lambda v: reason(v, lang, labels)
+                                          if isinstance(v, str) else v)
     return out.rename(columns={c: header(str(c), lang) for c in out.columns})
 
 
