@@ -780,3 +780,100 @@ def test_downloads_name_the_served_factor_by_its_label():
                 f"its target factor {label} is already served by GOOD") in why, why
         nl_csv = base64.b64decode((d.csv if lang == "nl" else d.csv_other).split(",", 1)[1])
         assert f"richt zich al op {label_nl} (één interventie" in nl_csv.decode("utf-8-sig")
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _source(value: object, code: str, dutch: str) -> None:
+    from factormodel.text import words
+
+    assert isinstance(value, errors.Message) and value.code == code, (value, code)
+    assert str(value) == messages.render(value.code, value.fields, "en")
+    for part in _parts(value):
+        assert str(part) == messages.render(part.code, part.fields, "en"), part.code
+    nl = words.source(value, "nl")
+    assert nl == dutch, nl
+    assert words.source(value, "en") == str(value)
+
+
+@pytest.mark.filterwarnings("ignore::factormodel.errors.DataWarning")
+def test_the_sources_and_assumptions_of_a_profile_are_coded(model, tmp_path):
+    data = pd.DataFrame({"area": ["Bloemhof", "Bloemhof", "Tarwewijk", "Tarwewijk",
+                                  "Rotterdam"], "level": ["wijk"] * 4 + ["stad"],
+                         "year": 2023, "indicator": ["vsv_nieuw", "eindtoets"] * 2
+                         + ["vsv_nieuw"], "value": [3.4, 529.0, 3.0, 530.0, 2.6]})  # synthetic
+    p = fm.profile(model, data)
+    _source(p.reference_source, "reference_city_row_filled",
+            "de stadsrij 'Rotterdam' in de data (gemiddelde van 2 gebieden voor eindtoets)")
+    _source(fm.profile(model, data[data["indicator"] == "vsv_nieuw"]).reference_source,
+            "reference_city_row", "de stadsrij 'Rotterdam' in de data")
+    p = fm.profile(model, data, reference="typical")
+    _source(p.reference_source, "reference_typical_levels",
+            "de typische niveaus uit de catalogus")
+    _source(p.assumptions[0], "reference_typical_assumption", "de referentie is het typische "
+            "niveau van elke indicator uit de catalogus: een aanname, geen meting van de stad")
+    p = fm.profile(model, data, reference="target")
+    _source(p.reference_source, "reference_targets", "de doelwaarden uit de catalogus")
+    values = {"vsv_nieuw": 2.0, "eindtoets": 530}
+    _source(fm.profile(model, data, reference="values", reference_values=values
+                       ).reference_source, "reference_given", "de opgegeven referentiewaarden")
+    path = tmp_path / "ref.csv"
+    pd.DataFrame({"indicator": list(values), "value": list(values.values())}).to_csv(
+        path, index=False)
+    _source(fm.profile(model, data, reference="values", reference_values=path
+                       ).reference_source, "reference_values_in",
+            f"de referentiewaarden in {path}")
+    two = pd.concat([data, data.assign(year=2022)])
+    _source(fm.profile(model, two, reference="previous_year").reference_source,
+            "reference_previous_year", "de eigen waarden van de gebieden in 2022")
+    few = [a for a in fm.profile(model, data[data["area"] != "Rotterdam"]).assumptions
+           if a.code == "reference_few_areas"]
+    _source(few[0], "reference_few_areas", "de referentie is het gemiddelde van maar 2 "
+            "gebieden in de data, niet van de hele stad: voeg een stadsrij toe, of geef de "
+            "cijfers van de stad als referentiewaarden")
+
+
+def test_the_example_catalogue_and_column_notes_are_coded_sources(model):
+    p = fm.profile(model, fm.load_example_data("cbs_kwb2017"))
+    (note,) = [a for a in p.assumptions if a.code == "example_catalogue"]
+    _source(note, "example_catalogue", "indicatorcatalogus: die van de voorbeelddata "
+            "'cbs_kwb2017' (fm.load_example_indicators('cbs_kwb2017')), genoemd in de kolom "
+            "'catalogue' van de data")
+    from factormodel.analysis.columns import as_columns
+
+    cat = fm.load_indicators(model)
+    mapping = as_columns(pd.DataFrame({
+        "kolom": ["vsv", "verzuim"], "indicator": ["vsv_nieuw", "verzuim_meldingen"],
+        "transformatie": ["fractie", "zoals"], "definitie": ["", "meldingen per leerling"],
+        "jaar": ["2021", ""]}), cat)
+    first, second = mapping.notes()
+    _source(first, "column_read_as", "kolom 'vsv' gelezen als vsv_nieuw (fractie → % (× 100); "
+                                     "jaar 2021)")
+    _source(second, "column_read_as", "kolom 'verzuim' gelezen als verzuim_meldingen (zoals "
+                                      "gegeven; haar definitie: meldingen per leerling)")
+    with pytest.warns(DeprecationWarning):
+        assert mapping.notes("nl") == (first, second)
+
+
+def test_the_assumptions_of_a_goal_are_coded_sources(model):
+    r = resolve_goal(model, parse_goal("verzuim_meldingen:+2pp"))
+    (against,) = [a for a in r.assumptions if a.code == "goal_against_direction"]
+    _source(against, "goal_against_direction",
+            "het doel beweegt schoolverzuim tegen de gebruikelijke gewenste richting in")
+    (level,) = [a for a in r.assumptions if a.code == "converted_at_typical_level"]
+    assert words_nl(level).startswith("verzuim_meldingen omgerekend op het typische niveau ")
+
+
+def words_nl(value: object) -> str:
+    from factormodel.text import words
+
+    return words.source(value, "nl")
+
+
+def test_the_words_of_sources_have_no_pattern_table():
+    import inspect
+
+    from factormodel.text import words
+
+    assert not hasattr(words, "_SOURCES") and "re.compile" not in inspect.getsource(words)

@@ -456,8 +456,10 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
         base = float(info["typical"]) if level is None else float(level)
         if level is None and math.isfinite(base) and (goal.unit == "%" or measures.probit[0]
                                                        or goal.unit == "sd"):
-            assumptions.append(f"{ind} converted at the catalogue's typical level {base:g} "
-                               f"{unit} (an assumption; give the area's own level)")
+            assumptions.append(Message(
+                f"{ind} converted at the catalogue's typical level {base:g} {unit} (an "
+                "assumption; give the area's own level)", "converted_at_typical_level",
+                {"indicator": ind, "level": base, "unit": unit}))
     if goal.unit == "sd":
         change_sd = goal.change
         change_units = math.nan
@@ -485,7 +487,8 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
                 "0 and 100 %): the goal is impossible as stated")
     sign = 1 if change_sd > 0 else -1
     if sign != desired:
-        assumptions.append(f"the goal moves {node} against its usual desired direction")
+        assumptions.append(Message(f"the goal moves {node} against its usual desired "
+                                   "direction", "goal_against_direction", {"node": node}))
     return ResolvedGoal(goal, node, ind, sign, float(change_sd), float(change_units), unit,
                         tuple(assumptions))
 

@@ -214,6 +214,37 @@ CODES: dict[str, str] = {
         "the percentages as numbers (9.1), or multiply the column by 100"),
     "assumed_sd_of_index": N_("the SD between persons of {names} is an assumption (an index "
                               "without norm tables)"),
+    # where a profile's reference came from and what it assumes (analysis.indicators,
+    # analysis.goals, analysis.columns; worded by text.words.source)
+    "reference_few_areas": N_("the reference is the mean of only {n} areas in the data, not the "
+                              "whole city: add a city row, or give the city's figures as "
+                              "reference values"),
+    "example_catalogue": N_("indicator catalogue: the one shipped with example data {name!r} "
+                            "(fm.load_example_indicators({name!r})), named by the data's "
+                            "{column!r} column"),
+    "reference_city_row": N_("the city row {name!r} in the data"),
+    "reference_city_row_filled": N_("the city row {name!r} in the data (mean of {n} areas for "
+                                    "{indicators})"),
+    "reference_given": N_("the given reference values"),
+    "reference_values_in": N_("the reference values in {file}"),
+    "reference_targets": N_("the catalogue's targets"),
+    "reference_typical_levels": N_("the catalogue's typical levels"),
+    "reference_previous_year": N_("the areas' own values in {year}"),
+    "reference_typical_assumption": N_("the reference is the catalogue's typical level of each "
+                                       "indicator: an assumption, not a measurement of the "
+                                       "city"),
+    "converted_at_typical_level": N_("{indicator} converted at the catalogue's typical level "
+                                     "{level:g} {unit} (an assumption; give the area's own "
+                                     "level)"),
+    "goal_against_direction": N_("the goal moves {node} against its usual desired direction"),
+    "column_read_as": N_("column {column!r} read as {indicator} ({how}{definition}{year})"),
+    "column_definition": N_("; its definition: {definition}"),
+    "column_year": N_("; year {year}"),
+    "transform_as_is": N_("as is"),
+    "transform_complement": N_("complement (100 − x)"),
+    "transform_fraction": N_("fraction → % (× 100)"),
+    "transform_per_1000_to_pct": N_("per 1,000 → % (÷ 10)"),
+    "transform_pct_to_per_1000": N_("% → per 1,000 (× 10)"),
     # problems inside an area data file (files.areas.normalize_area_data) and their places
     "at_line": N_("line {line}"),
     "at_row": N_("row {row}"),

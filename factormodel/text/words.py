@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -251,75 +250,26 @@ def reason(value: object, lang: str, labels: Mapping[str, str] | None = None) ->
     return messages.render(value.code, fields, lang)
 
 
-#: Where a profile's reference came from (or an assumption of it): a pattern of the
-#: library's English and the catalogue's template of what it matched (``{0}``, ``{1}``:
-#: its groups).
-_SOURCES = tuple((re.compile(p), t) for p, t in (
-    (r"^the SD between persons of (.*) is an assumption \(an index without norm tables\)$",
-     N_("the SD between persons of {0} is an assumption (an index without norm tables)")),
-    (r"^the reference is the mean of only (\d+) areas in the data, not the whole city: add a "
-     r"city row, or give the city's figures as reference values$",
-     N_("the reference is the mean of only {0} areas in the data, not the whole city: add a "
-        "city row, or give the city's figures as reference values")),
-    (r"^indicator catalogue: the one shipped with example data '(.*)' "
-     r"\((fm\.load_example_indicators\('.*'\))\), named by the data's 'catalogue' column$",
-     N_("indicator catalogue: the one shipped with example data '{0}' ({1}), named by the "
-        "data's 'catalogue' column")),
-    (r"^the city row '(.*)' in the data", N_("the city row '{0}' in the data")),
-    (r" \(mean of (\d+) areas for (.*)\)$", N_(" (mean of {0} areas for {1})")),
-    (r"^the given reference values$", N_("the given reference values")),
-    (r"^the reference values in (.*)$", N_("the reference values in {0}")),
-    (r"^the catalogue's targets$", N_("the catalogue's targets")),
-    (r"^the catalogue's typical levels$", N_("the catalogue's typical levels")),
-    (r"^the areas' own values in (\d+)$", N_("the areas' own values in {0}")),
-    (r"^relative change of (\S+) taken from the catalogue's typical level (.*) \(an "
-     r"assumption; give the area's own level\)$",
-     N_("relative change of {0} taken from the catalogue's typical level {1} (an assumption; "
-        "give the area's own level)")),
-    (r"^the goal moves (\S+) against its usual desired direction$",
-     N_("the goal moves {0} against its usual desired direction")),
-    (r"^the reference is the catalogue's typical level of each indicator: an assumption, not "
-     r"a measurement of the city$",
-     N_("the reference is the catalogue's typical level of each indicator: an assumption, "
-        "not a measurement of the city")),
-    # a column read through her column mapping (columns.ColumnMapping.notes)
-    (r"^column '(.+)' read as (\S+) \(", N_("column '{0}' read as {1} (")),
-    (r"(?<= \()as is", N_("as is")),
-    (r"fraction → %", N_("fraction → %")),
-    (r"per 1,000", N_("per 1,000")),
-    (r"; its definition: ", N_("; its definition: ")),
-    (r"; year (\d{4})\)$", N_("; year {0})")),
-))
-
-
-def _fill(template: str, lang: str, match: re.Match[str]) -> str:
-    return tr(template, lang).format(*match.groups())
-
-
 def source(text: str, lang: str) -> str:
-    """Where a profile's reference came from (or an assumption of it), in ``lang``.
+    """Where a profile's reference came from (or an assumption of it), in ``lang``: a
+    coded :class:`~factormodel.errors.Message` worded from its code and fields; any other
+    text as it is.
 
     Examples
     --------
-    >>> source("the given reference values", "nl")
+    >>> source(Message("the given reference values", "reference_given"), "nl")
     'de opgegeven referentiewaarden'
     >>> source(Message("the mean of 3 areas in the data", "reference_mean", {"n": 3}), "nl")
     'het gemiddelde van 3 gebieden in de data'
+    >>> source("something new", "nl")
+    'something new'
     """
     if isinstance(text, Message) and text.code in REFERENCE_NAMES:  # a computed city mean
         nl, en = REFERENCE_NAMES[text.code]
         return (nl if lang == "nl" else en).format(**text.fields)
     if isinstance(text, Message) and text.code in messages.CODES:
         return messages.render(text.code, text.fields, lang)
-    if lang == "en":
-        return text
-    column = text.startswith("column '")
-    for pattern, template in _SOURCES:
-        if not column and template in ("as is", "fraction → %", "per 1,000",
-                                       "; its definition: ", "; year {0})"):
-            continue
-        text = pattern.sub(partial(_fill, template, lang), text)
-    return text
+    return str(text)
 
 
 def goal(value: Goal, lang: str, *, target: bool = True) -> str:
