@@ -877,3 +877,35 @@ def test_the_words_of_sources_have_no_pattern_table():
     from factormodel.text import words
 
     assert not hasattr(words, "_SOURCES") and "re.compile" not in inspect.getsource(words)
+
+
+def test_graph_guard_rails_and_metadata_problems_are_dutch(tmp_path):
+    from tests.conftest import CHAIN_EDGES, CHAIN_NODES, write_folder
+
+    nodes = [*map(list, CHAIN_NODES), ["A", "risk", "thuis", "x", "x", "all", "false", "", ""],
+             ["z", "outcome", "kansrijk", "z", "z", "all", "false", "lower", ""]]
+    edges = [*map(list, CHAIN_EDGES), ["a", "y", "20", "matig", "", "expert judgement", ""]]
+    e = _raised(lambda: fm.read_model(write_folder(tmp_path / "m", nodes, edges, meta={
+        "name": "m", "version": "1", "status": "raar"})))
+    assert [p.code for p in _problems(e)] == ["unknown_status", "outcome_without_edges",
+                                              "id_differs_in_case", "beyond_weight_bound"]
+    nl = messages.error(e, "nl")
+    assert "metadata.json, veld 'status': onbekende status 'raar'; verwacht een van " in nl
+    assert "  - knoop 'z': het resultaat heeft geen inkomende verbinding" in nl
+    assert "de waarde 20 in kolom weight is in absolute waarde groter dan de grens 10" in nl
+    e = _raised(lambda: fm.read_model(write_folder(tmp_path / "m2", meta={"name": "m2"})))
+    assert {p.code for p in _problems(e)} == {"missing_field"}
+    assert "veld 'version': verplicht veld 'version' ontbreekt" in messages.error(e, "nl")
+    edges = [list(r) for r in CHAIN_EDGES]
+    edges[0][2] = "0.5"  # a risk factor that raises a protective one
+    edges.append(["y", "a", "0.3", "matig", "", "expert judgement", ""])
+    with pytest.warns(errors.ModelWarning):
+        m = fm.read_model(write_folder(tmp_path / "m3", edges=edges))
+    for p in m.warnings:
+        assert p.message == messages.render(p.code, p.fields, "en"), p.code
+    sign, back = m.warnings
+    assert messages.problem(sign, "nl").endswith(
+        "het gewicht +0,5 van 'a' (risicofactor) -> 'b' (beschermende factor) heeft het "
+        "omgekeerde teken van wat de soorten doen verwachten; verwacht negatief")
+    assert "het resultaat 'y' stuurt de risicofactor 'a', die op zijn beurt 'y' stuurt" in \
+        messages.problem(back, "nl")

@@ -421,8 +421,10 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
     for i, (node_id, kind) in enumerate(zip(nodes["id"].tolist(), nodes["kind"].tolist(),
                                             strict=True)):
         if kind == "outcome" and node_id and node_id not in targets:
-            problems.append(Problem(f"node {node_id!r}", "outcome has no incoming edge; "
-                                    "nothing in the model drives it", ("nodes", i, "id")))
+            problems.append(Problem(Message(f"node {node_id!r}", "place_node",
+                                            {"node": node_id}),
+                                    "outcome has no incoming edge; nothing in the model drives "
+                                    "it", ("nodes", i, "id"), code="outcome_without_edges"))
     sign = desired_signs(nodes)  # the product of two signs is the same turned around
     s_sign = edges["source"].map(sign).fillna(0).to_numpy(dtype=float)
     t_sign = edges["target"].map(sign).fillna(0).to_numpy(dtype=float)
@@ -432,19 +434,21 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
         wrong = (expected != 0) & (np.sign(w) == -expected)
     if not wrong.any():
         return
-    phrase = {node_id: (f"outcome, desired {desired}" if kind == "outcome"
-                        else f"{kind} factor")
+    phrase = {node_id: (Message(f"outcome, desired {desired}", f"kind_outcome_{desired}")
+                        if kind == "outcome" else Message(f"{kind} factor", f"kind_{kind}"))
               for node_id, kind, desired in zip(nodes["id"].tolist(), nodes["kind"].tolist(),
                                                 nodes["desired"].tolist(), strict=True)}
     sources, targets_ = edges["source"].to_numpy(), edges["target"].to_numpy()
     for i in np.flatnonzero(wrong).tolist():
-        s, t = sources[i], targets_[i]
+        s, t = str(sources[i]), str(targets_[i])
+        way = "positive" if expected[i] > 0 else "negative"
         warnings.append(Problem(
             src.where(int(i), "weight"),
             f"weight {w[i]:+g} of {s!r} ({phrase[s]}) -> {t!r} ({phrase[t]}) has the opposite "
-            f"sign of what the kinds imply; expected "
-            f"{'positive' if expected[i] > 0 else 'negative'}",
-            src.key(int(i), "weight")))
+            f"sign of what the kinds imply; expected {way}",
+            src.key(int(i), "weight"), code=f"weight_sign_not_{way}",
+            fields={"weight": float(w[i]), "source": s, "source_kind": phrase[s], "target": t,
+                    "target_kind": phrase[t]}))
 
 
 def desired_signs(nodes: pd.DataFrame) -> dict[str, int]:
@@ -462,16 +466,23 @@ def desired_signs(nodes: pd.DataFrame) -> dict[str, int]:
     return out
 
 
+def _field(where: str, name: str) -> Message:
+    """The place of a metadata field, e.g. ``metadata.json, field 'status'``."""
+    return Message(f"{where}, field '{name}'", "place_field", {"file": where, "field": name})
+
+
 def build_metadata(raw: Mapping[str, Any] | None, where: str, problems: list[Problem],
                    *, strict: bool = True) -> ModelMetadata:
     """Validate metadata. With ``strict=False`` missing fields take their defaults."""
     if raw is None:
         if strict:
-            problems.append(Problem(where, "missing metadata", ("metadata", None, None)))
+            problems.append(Problem(where, "missing metadata", ("metadata", None, None),
+                                    code="missing_metadata"))
         return ModelMetadata()
     if not isinstance(raw, Mapping):
         problems.append(Problem(where, f"metadata must be a mapping, got {type(raw).__name__}",
-                                ("metadata", None, None)))
+                                ("metadata", None, None), code="metadata_not_a_mapping",
+                                fields={"type": type(raw).__name__}))
         return ModelMetadata()
     values: dict[str, Any] = {}
     for f in META_FIELDS:
@@ -480,20 +491,24 @@ def build_metadata(raw: Mapping[str, Any] | None, where: str, problems: list[Pro
             continue
         if f in META_REQUIRED and is_missing(v):
             if strict or f == "name":
-                problems.append(Problem(f"{where}, field '{f}'", f"missing required field '{f}'",
-                                        ("metadata", None, f)))
+                problems.append(Problem(_field(where, f), f"missing required field '{f}'",
+                                        ("metadata", None, f), code="missing_field",
+                                        fields={"field": f}))
             continue
         if v is not None and not isinstance(v, str | int | float):
-            problems.append(Problem(f"{where}, field '{f}'", f"expected text, got "
-                                    f"{type(v).__name__}", ("metadata", None, f)))
+            problems.append(Problem(_field(where, f), f"expected text, got "
+                                    f"{type(v).__name__}", ("metadata", None, f),
+                                    code="field_not_text", fields={"type": type(v).__name__}))
             continue
         values[f] = text(v)
     status = values.get("status", "").lower()
     if "status" in values:
         if status not in vocab.STATUSES:
-            problems.append(Problem(f"{where}, field 'status'", f"unknown status {status!r}; "
-                                    f"expected one of {', '.join(vocab.STATUSES)}",
-                                    ("metadata", None, "status")))
+            choices = ", ".join(vocab.STATUSES)
+            problems.append(Problem(_field(where, "status"), f"unknown status {status!r}; "
+                                    f"expected one of {choices}", ("metadata", None, "status"),
+                                    code="unknown_status",
+                                    fields={"status": status, "choices": choices}))
         values["status"] = status
     extra = {k: v for k, v in raw.items() if k not in META_FIELDS}
     return ModelMetadata(**values, extra=MappingProxyType(dict(extra)))

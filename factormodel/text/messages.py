@@ -326,6 +326,37 @@ CODES: dict[str, str] = {
                          "no edges?)"),
     "duplicate_weight_row": N_("duplicate edge {source!r} -> {target!r} (also in row {row})"),
     "no_weight": N_("missing weight"),
+    "place_node": N_("node {node!r}"),
+    "place_field": N_("{file}, field '{field}'"),
+    "outcome_without_edges": N_("outcome has no incoming edge; nothing in the model drives it"),
+    "kind_outcome_lower": N_("outcome, desired lower"),
+    "kind_outcome_higher": N_("outcome, desired higher"),
+    "kind_risk": N_("risk factor"),
+    "kind_protective": N_("protective factor"),
+    "weight_sign_not_positive": N_("weight {weight:+g} of {source!r} ({source_kind}) -> "
+                                   "{target!r} ({target_kind}) has the opposite sign of what "
+                                   "the kinds imply; expected positive"),
+    "weight_sign_not_negative": N_("weight {weight:+g} of {source!r} ({source_kind}) -> "
+                                   "{target!r} ({target_kind}) has the opposite sign of what "
+                                   "the kinds imply; expected negative"),
+    "missing_metadata": N_("missing metadata"),
+    "metadata_not_a_mapping": N_("metadata must be a mapping, got {type}"),
+    "missing_field": N_("missing required field '{field}'"),
+    "field_not_text": N_("expected text, got {type}"),
+    "unknown_status": N_("unknown status {status!r}; expected one of {choices}"),
+    "id_differs_in_case": N_("node id {id!r} differs from {other!r} (at {at}) only in letter "
+                             "case; ids must differ in more than case"),
+    "sd_not_finite": N_("{column} {value:g} is not finite"),
+    "beyond_weight_bound": N_("{column} {value:g} is beyond the bound of {bound:g} in "
+                              "magnitude; weights are standardised effects (SD per SD), "
+                              "usually well below 1"),
+    "outcome_feeds_back_risk": N_("outcome {outcome!r} drives the risk factor {factor!r}, which "
+                                  "in turn drives {outcome!r}: the outcome feeds back on its "
+                                  "own causes; check the direction"),
+    "outcome_feeds_back_protective": N_("outcome {outcome!r} drives the protective factor "
+                                        "{factor!r}, which in turn drives {outcome!r}: the "
+                                        "outcome feeds back on its own causes; check the "
+                                        "direction"),
     "unknown_node_in_model": N_("{n} unknown node in model {model!r}: {items:items}{more}"),
     "unknown_nodes_in_model": N_("{n} unknown nodes in model {model!r}: {items:items}{more}"),
     "and_more": N_(" (and {n} more)"),
