@@ -909,3 +909,19 @@ def test_graph_guard_rails_and_metadata_problems_are_dutch(tmp_path):
         "omgekeerde teken van wat de soorten doen verwachten; verwacht negatief")
     assert "het resultaat 'y' stuurt de risicofactor 'a', die op zijn beurt 'y' stuurt" in \
         messages.problem(back, "nl")
+
+
+def test_phases_and_booleans_of_nodes_are_dutch(tmp_path):
+    from tests.conftest import CHAIN_NODES, write_folder
+
+    nodes = [list(r) for r in CHAIN_NODES]
+    nodes[0][5], nodes[0][6] = "all 0-4", "misschien"
+    nodes[1][5], nodes[1][6] = "4-12 99-100", ""
+    nodes[2][5] = ""
+    e = _raised(lambda: fm.read_model(write_folder(tmp_path / "m", nodes)))
+    assert [p.code for p in _problems(e)] == ["all_and_phases", "not_a_bool", "unknown_phase",
+                                              "bool_empty", "no_phase"]
+    nl = messages.error(e, "nl")
+    assert "kolom 'modifiable': verwacht true of false (ook ja/nee, yes/no, 1/0), niet " \
+           "'misschien'" in nl
+    assert "kolom 'phases': onbekende levensfase '99-100'; verwacht een of meer van " in nl

@@ -99,8 +99,12 @@ def parse_bool(value: Any) -> tuple[bool | None, str | None]:
         return True, None
     if s in _FALSE:
         return False, None
-    shown = "an empty cell" if s == "" else repr(text(value))
-    return None, f"expected true or false (also yes/no, ja/nee, 1/0), got {shown}"
+    if s == "":
+        return None, Message("expected true or false (also yes/no, ja/nee, 1/0), got an empty "
+                             "cell", "bool_empty")
+    shown = text(value)
+    return None, Message(f"expected true or false (also yes/no, ja/nee, 1/0), got {shown!r}",
+                         "not_a_bool", {"value": shown})
 
 
 def parse_phases(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
@@ -113,18 +117,19 @@ def parse_phases(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
         tokens = [text(v) for v in value]
     else:
         tokens = [t for t in re.split(r"[\s,;|]+", text(value)) if t]
+    phases = ", ".join(vocab.PHASES)
     if not tokens:
-        return None, f"no phase given; expected one or more of {', '.join(vocab.PHASES)} or 'all'"
+        return None, Message(f"no phase given; expected one or more of {phases} or 'all'",
+                             "no_phase", {"phases": phases})
     if any(t.lower() == "all" for t in tokens):
         if len(tokens) > 1:
-            return None, "'all' cannot be combined with other phases"
+            return None, Message("'all' cannot be combined with other phases", "all_and_phases")
         return vocab.PHASES, None
     bad = [t for t in tokens if t not in vocab.PHASES]
     if bad:
-        return None, (
-            f"unknown phase {', '.join(repr(b) for b in bad)}; "
-            f"expected one or more of {', '.join(vocab.PHASES)} or 'all'"
-        )
+        names = ", ".join(repr(b) for b in bad)
+        return None, Message(f"unknown phase {names}; expected one or more of {phases} or 'all'",
+                             "unknown_phase", {"names": names, "phases": phases})
     return tuple(p for p in vocab.PHASES if p in tokens), None
 
 
