@@ -925,3 +925,21 @@ def test_phases_and_booleans_of_nodes_are_dutch(tmp_path):
     assert "kolom 'modifiable': verwacht true of false (ook ja/nee, yes/no, 1/0), niet " \
            "'misschien'" in nl
     assert "kolom 'phases': onbekende levensfase '99-100'; verwacht een of meer van " in nl
+
+
+def test_goals_that_cannot_be_met_as_stated_are_dutch(model):
+    from factormodel.analysis.goals import Goal, as_goals
+
+    e = _raised(lambda: parse_goal("vsv:12-18:ouders"))
+    check(e, "goal_part_unreadable", "--goal 'vsv:12-18:ouders': 'ouders' is niet te lezen; ")
+    e = _raised(lambda: resolve_goal(model, parse_goal("jeugdcriminaliteit:-2pp")))
+    check(e, "goal_node_no_percentage", "doel jeugdcriminaliteit -2 procentpunt: "
+                                        "'jeugdcriminaliteit' heeft geen indicator in procenten")
+    e = _raised(lambda: resolve_goal(model, parse_goal("misdrijven_per_1000:-2pp")))
+    check(e, "goal_pp_needs_percent", "procentpunten vragen een indicator in procenten; "
+                                      "'misdrijven_per_1000' is in 'per 1000'")
+    e = _raised(lambda: resolve_goal(model, parse_goal("neet_18_26:-50pp")))
+    check(e, "goal_impossible", "vanaf 9 % valt een verandering van -50 buiten het bereik van "
+                                "'neet_18_26'")
+    e = _raised(lambda: as_goals(model, [Goal("vsv", -1.0), Goal("vsv", 1.0)]))
+    check(e, "goals_opposite", "twee doelen op 'vsv' vragen om tegengestelde richtingen")

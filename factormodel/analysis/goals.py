@@ -283,7 +283,8 @@ def parse_goal(text: str) -> Goal:
         else:
             raise InvalidParameterError(
                 f"--goal {raw!r}: cannot read {part!r}; expected a change with a sign and "
-                "unit (-2pp, +5%, -0,3sd, -2), a horizon (3j) and a target group (12-18)")
+                "unit (-2pp, +5%, -0,3sd, -2), a horizon (3j) and a target group (12-18)",
+                code="goal_part_unreadable", fields={"raw": raw, "part": part})
     return Goal(parts[0], change, unit=unit, years=years, group=group, priority=priority)
 
 
@@ -370,7 +371,10 @@ def _find_target(model: FactorModel, goal: Goal, cat: pd.DataFrame | None
         if "node" in found and found["node"] != node:
             raise AmbiguousNameError(
                 f"goal {goal.target!r} names node {found['node']!r} and indicator {ind!r} "
-                f"(of node {node!r}); use the id of the one you mean")
+                f"(of node {node!r}); use the id of the one you mean",
+                code="goal_node_or_indicator", fields={
+                    "name": goal.target, "node": found["node"], "indicator": ind,
+                    "of": node})
         if "node" not in found or goal.unit != "sd":
             return node, ind
     return found["node"], ""
@@ -380,17 +384,21 @@ def _indicator_of(model: FactorModel, node: str, goal: Goal, cat: pd.DataFrame |
     if cat is None:
         raise InvalidParameterError(f"goal {goal.message()}: a change in {goal.unit} needs "
                                     f"an indicator catalogue; model {model.name!r} has none "
-                                    "(give the change in sd)")
+                                    "(give the change in sd)", code="goal_needs_catalogue",
+                                    fields={"goal": goal.message(), "unit": goal.unit,
+                                            "model": model.name})
     mine = cat[cat["node"] == node]
     if goal.unit == "pp":
         mine = mine[mine["unit"] == "%"]
     if len(mine) == 1:
         return str(mine.index[0])
     if mine.empty:
+        pp = goal.unit == "pp"
         raise InvalidParameterError(
-            f"goal {goal.message()}: node {node!r} has no "
-            f"{'percentage ' if goal.unit == 'pp' else ''}indicator in the catalogue; give the "
-            "change in sd or name an indicator")
+            f"goal {goal.message()}: node {node!r} has no {'percentage ' if pp else ''}"
+            "indicator in the catalogue; give the change in sd or name an indicator",
+            code="goal_node_no_percentage" if pp else "goal_node_no_indicator",
+            fields={"goal": goal.message(), "node": node})
     indicators = ", ".join(f"{i} [{u}]" for i, u in mine["unit"].items())
     example = f"{mine.index[0]}:{goal.change:+g}{'pp' if goal.unit == 'pp' else goal.unit}"
     raise AmbiguousNameError(
@@ -471,12 +479,16 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
     else:
         if goal.unit == "pp" and unit != "%":
             raise InvalidParameterError(f"goal {goal.message()}: percentage points need a "
-                                        f"% indicator; {ind!r} is in {unit!r}")
+                                        f"% indicator; {ind!r} is in {unit!r}",
+                                        code="goal_pp_needs_percent", fields={
+                                            "goal": goal.message(), "indicator": ind,
+                                            "unit": unit})
         if not math.isfinite(base) and (goal.unit == "%" or (not measures.bernoulli[0]
                                         and measures.probit[0])):
             raise InvalidParameterError(
                 f"goal {goal.message()}: the change needs the current level of {ind!r}; "
-                "give level=... (the catalogue has no typical level)")
+                "give level=... (the catalogue has no typical level)",
+                code="goal_needs_level", fields={"goal": goal.message(), "indicator": ind})
         change_units = goal.change if goal.unit != "%" else goal.change / 100.0 * base
         change_sd = float(units.change_to_model(measures, np.array([change_units]),
                                                  np.array([base]))[0])
@@ -484,7 +496,9 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
             raise InvalidParameterError(
                 f"goal {goal.message()}: from {base:g} {unit} a change of "
                 f"{change_units:+g} would leave the range of {ind!r} (a share lies between "
-                "0 and 100 %): the goal is impossible as stated")
+                "0 and 100 %): the goal is impossible as stated", code="goal_impossible",
+                fields={"goal": goal.message(), "level": base, "unit": unit,
+                        "change": change_units, "indicator": ind})
     sign = 1 if change_sd > 0 else -1
     if sign != desired:
         assumptions.append(Message(f"the goal moves {node} against its usual desired "
@@ -522,7 +536,8 @@ def as_goals(model: FactorModel, goals: Any) -> list[ResolvedGoal]:
     seen: dict[str, ResolvedGoal] = {}
     for r in out:
         if r.node in seen and seen[r.node].sign != r.sign:
-            raise InvalidParameterError(f"two goals on {r.node!r} ask for opposite directions")
+            raise InvalidParameterError(f"two goals on {r.node!r} ask for opposite directions",
+                                        code="goals_opposite", fields={"node": r.node})
         seen[r.node] = r
     return out
 

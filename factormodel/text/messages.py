@@ -279,6 +279,25 @@ CODES: dict[str, str] = {
     "goal_group": N_("group {group}"),
     "goal_node_indicators": N_("goal {goal}: node {node!r} has {n} indicators ({indicators}); "
                                "name the indicator as the goal's target, e.g. {example}"),
+    "goal_part_unreadable": N_("--goal {raw!r}: cannot read {part!r}; expected a change with a "
+                               "sign and unit (-2pp, +5%, -0,3sd, -2), a horizon (3j) and a "
+                               "target group (12-18)"),
+    "goal_node_or_indicator": N_("goal {name!r} names node {node!r} and indicator {indicator!r} "
+                                 "(of node {of!r}); use the id of the one you mean"),
+    "goal_needs_catalogue": N_("goal {goal}: a change in {unit} needs an indicator catalogue; "
+                               "model {model!r} has none (give the change in sd)"),
+    "goal_node_no_indicator": N_("goal {goal}: node {node!r} has no indicator in the catalogue; "
+                                 "give the change in sd or name an indicator"),
+    "goal_node_no_percentage": N_("goal {goal}: node {node!r} has no percentage indicator in the "
+                                  "catalogue; give the change in sd or name an indicator"),
+    "goal_pp_needs_percent": N_("goal {goal}: percentage points need a % indicator; "
+                                "{indicator!r} is in {unit!r}"),
+    "goal_needs_level": N_("goal {goal}: the change needs the current level of {indicator!r}; "
+                           "give level=... (the catalogue has no typical level)"),
+    "goal_impossible": N_("goal {goal}: from {level:g} {unit} a change of {change:+g} would "
+                          "leave the range of {indicator!r} (a share lies between 0 and 100 %): "
+                          "the goal is impossible as stated"),
+    "goals_opposite": N_("two goals on {node!r} ask for opposite directions"),
     "ambiguous_goal_less": N_("goal {goal!r} is ambiguous: {part!r} is either {number} "
                               "percentage points less ({pp!r}) or {number}% less than the "
                               "current level ({rel!r}); write the one you mean"),
