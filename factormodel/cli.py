@@ -784,13 +784,14 @@ def _csv(frame: pd.DataFrame, dutch: bool) -> str:
 
 
 def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
-          sheets: dict[str, pd.DataFrame] | None = None, lang: str | None = None) -> None:
+          sheets: dict[str, pd.DataFrame] | None = None, lang: str | None = None,
+          model: FactorModel | None = None) -> None:
     """Output ``data`` (a DataFrame or JSON-ready object) in ``--format``.
 
     ``sheets``: several tables (xlsx: one sheet each; csv: stacked with a
     ``table`` column). ``lang``: translate headers and word cells for people
     (table text is the caller's; ``csv-nl`` and ``xlsx``); JSON and ``csv``
-    keep the stable keys.
+    keep the stable keys. ``model``: its labels name the factors of translated cells.
     """
     fmt = args.format
     if fmt == "json":
@@ -806,7 +807,10 @@ def _emit(args: argparse.Namespace, data: Any, table: str | None = None, *,
         sheets = {"data": data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)}
     human = lang if fmt in ("csv-nl", "xlsx") else None  # the language people read
     if human is not None:
-        sheets = {L.header(k, human): L.translate_frame(v, human) for k, v in sheets.items()}
+        labels = None if model is None else \
+            cast(dict[str, str], model.nodes[f"label_{human}"].astype(str).to_dict())
+        sheets = {L.header(k, human): L.translate_frame(v, human, labels)
+                  for k, v in sheets.items()}
     # no formula injection into a spreadsheet that opens the output
     sheets = {k: guard_frame(v) for k, v in sheets.items()}
     if fmt == "xlsx":
@@ -1339,7 +1343,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             sheets["effects"] = effects
         if portfolio is not None:
             sheets["portfolio"] = portfolio.to_frame()
-        _emit(args, rec.table, sheets=sheets, lang=lang)
+        _emit(args, rec.table, sheets=sheets, lang=lang, model=model)
         return 0
     text = _recommend_text(model, args, rec, effects, needed, portfolio, catalogue, prof, note)
     said = [e.text(lang) for e in echoes if e is not None]
@@ -1408,7 +1412,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
     n = lambda v, d=2: fmt.number(v, d, lang, significant=True)  # noqa: E731
     wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
     goals = _goals(args)
-    described = ", ".join(g.describe(lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
+    described = ", ".join(L.goal(g, lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
                           for g in goals)
     lines = [L.phrase("rec_head", lang, area=args.area, goals=described, model=model.name,
                       status=L.status(model.metadata.status, lang), note=note),
@@ -1437,7 +1441,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
             lines += ["    " + x for x in t.to_string(index=False).splitlines()]
             lines += wrap.wrap(part[f"why_{lang}"].iloc[-1] + ".")
     for rc in needed:
-        lines += ["", L.phrase("required_head", lang, goal=rc.goal.goal.describe(lang))]
+        lines += ["", L.phrase("required_head", lang, goal=L.goal(rc.goal.goal, lang))]
         t = rc.to_frame().assign(
             change_sd=lambda t: t["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
             change=lambda t: t["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)))
@@ -1491,7 +1495,7 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
                 "change": u["change"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
                 "change_unit": u["change_unit"], "indicator": u["indicator"]}), lang)
             lines += ["", L.phrase("portfolio_units", lang), t.to_string(index=False)]
-        labels = cast(dict[str, str], model.nodes["label_nl"].to_dict())  # node id -> label
+        labels = cast(dict[str, str], model.nodes[f"label_{lang}"].to_dict())  # id -> label
         lines += ["", L.phrase("left_out", lang)] + [
             f"  {r.intervention}: {L.reason(r.reason, lang, labels)}"
             for r in portfolio.left_out.itertuples()]

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = [
     "AmbiguousNameError",
@@ -62,7 +63,21 @@ def error_code(cls: type) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-class FactorModelError(Exception):
+class _Coded:
+    """The ``code`` and ``fields`` of an error or a warning (see :class:`FactorModelError`);
+    the one place that gives them their defaults."""
+
+    code: str
+    fields: dict[str, object]
+
+    def __init__(self, *args: object, code: str | None = None,
+                 fields: dict[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code or error_code(type(self))
+        self.fields = dict(fields or {})
+
+
+class FactorModelError(_Coded, Exception):
     """Base class of every error raised by factormodel.
 
     Besides its English message an error carries a ``code`` (a stable string for programs
@@ -90,11 +105,6 @@ class FactorModelError(Exception):
     ('data', {})
     """
 
-    def __init__(self, *args: object, code: str | None = None,
-                 fields: dict[str, object] | None = None) -> None:
-        super().__init__(*args)
-        self.code = code or error_code(type(self))
-        self.fields = dict(fields or {})
 
 
 class Message(str):
@@ -125,15 +135,47 @@ class Message(str):
     def __reduce__(self) -> tuple[object, ...]:
         return (Message, (str(self), self.code, self.fields))
 
+    def to_doc(self) -> dict[str, object]:
+        """The message as JSON: its English ``text``, ``code`` and ``fields`` (a nested
+        message as ``{"message": ...}``), read back by :meth:`from_doc`.
 
-class _CodedWarning(UserWarning):
+        Examples
+        --------
+        >>> m = Message("x (did you mean 'vsv'?)", "name_and_hint", {
+        ...     "name": "x", "hint": Message("did you mean 'vsv'?", "did_you_mean",
+        ...                                  {"names": ["vsv"]})})
+        >>> back = Message.from_doc(m.to_doc())
+        >>> back == m, back.fields["hint"].code
+        (True, 'did_you_mean')
+        """
+        return {"text": str(self), "code": self.code,
+                "fields": {k: _field_doc(v) for k, v in self.fields.items()}}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Message:
+        """The message of :meth:`to_doc`'s ``doc``."""
+        return cls(str(doc["text"]), str(doc["code"]),
+                   {str(k): _field_of(v) for k, v in dict(doc.get("fields") or {}).items()})
+
+
+def _field_doc(value: object) -> object:
+    if isinstance(value, Message):
+        return {"message": value.to_doc()}
+    if isinstance(value, list | tuple):
+        return [_field_doc(v) for v in value]
+    return value
+
+
+def _field_of(doc: object) -> object:
+    if isinstance(doc, dict) and set(doc) == {"message"}:
+        return Message.from_doc(doc["message"])
+    if isinstance(doc, list):
+        return [_field_of(v) for v in doc]
+    return doc
+
+
+class _CodedWarning(_Coded, UserWarning):
     """A warning with a ``code`` and ``fields``, as :class:`FactorModelError` has."""
-
-    def __init__(self, *args: object, code: str | None = None,
-                 fields: dict[str, object] | None = None) -> None:
-        super().__init__(*args)
-        self.code = code or error_code(type(self))
-        self.fields = dict(fields or {})
 
 
 class ModelWarning(_CodedWarning):

@@ -602,3 +602,344 @@ def test_the_command_lines_own_number_errors(capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err == f"factormodel: fout: {dutch}\n", err
+
+
+# --------------------------------------------------------------------------- issue 22: the
+# last regex translations (codes raised where the message is made)
+
+
+def test_errors_and_warnings_share_one_code_and_fields_init():
+    assert errors.DataWarning.__init__ is errors.FactorModelError.__init__
+    w = errors.ModelWarning("odd", fields={"x": 1})
+    assert (w.code, w.fields) == ("model_warning", {"x": 1})
+
+
+def test_percentages_given_as_fractions(model):
+    d = pd.DataFrame({"area": ["Bloemhof", "Rotterdam"], "year": 2023,
+                      "indicator": "neet_18_26", "value": [0.091, 0.068]})  # synthetic
+    e = _raised(lambda: fm.profile(model, d))
+    check(e, "percentages_as_fractions", "1 percentage-indicator(en) lijken breuken (0,091 in "
+                                         "plaats van 9,1): neet_18_26 (grootste waarde 0,091; "
+                                         "gebruikelijk niveau 9%). Een spreadsheetcel")
+
+
+@pytest.mark.parametrize("text, word", [("schoolverzuim:2% minder", "minder"),
+                                        ("vsv:3,5% meer", "meer")])
+def test_an_ambiguous_goal_in_words(text, word):
+    from factormodel.analysis.readback import read_goal
+
+    e = _raised(lambda: read_goal(text))
+    number = "2" if word == "minder" else "3,5"
+    check(e, f"ambiguous_goal_{'less' if word == 'minder' else 'more'}",
+          f"is óf {number} procentpunt {word} (--goal ")
+
+
+def test_a_goal_on_a_node_with_several_indicators(model):
+    e = _raised(lambda: resolve_goal(model, parse_goal("schoolverzuim:-2%:3j:12-18")))
+    check(e, "goal_node_indicators", "doel schoolverzuim -2% in 3 jaar, 12-18-jarigen: "
+                                     "'schoolverzuim' heeft 3 indicatoren (")
+
+
+def test_a_goal_words_itself_as_a_coded_message():
+    from factormodel.text import words
+
+    g = parse_goal("schoolverzuim:-2,5pp:3j:12-18")
+    m = g.message()
+    assert (m, m.code) == ("schoolverzuim -2.5 pp in 3 years, ages 12-18", "goal_described")
+    for part in _parts(m):
+        assert str(part) == messages.render(part.code, part.fields, "en"), part.code
+    assert words.goal(g, "nl") == "schoolverzuim -2,5 procentpunt in 3 jaar, 12-18-jarigen"
+    assert words.goal(parse_goal("vsv:::ouders"), "nl") == "vsv doelgroep ouders"
+    assert words.goal(parse_goal("vsv"), "nl", target=False) == ""
+    assert g.describe() == str(m) and g.change_text() == str(g.size_message())
+    with pytest.warns(DeprecationWarning, match="text.words.goal"):
+        assert g.describe("nl") == str(m)  # the analysis words no Dutch
+
+
+def test_an_assumed_sd_of_an_index_is_a_coded_source(model):
+    from factormodel.text import words
+
+    data = pd.DataFrame({"area": ["Bloemhof", "Rotterdam"], "level": ["wijk", "stad"],
+                         "year": 2023, "indicator": "veerkracht",
+                         "value": [6.4, 7.0]})  # synthetic
+    (a,) = [a for a in fm.profile(model, data).assumptions
+            if getattr(a, "code", "") == "assumed_sd_of_index"]
+    assert str(a) == messages.render(a.code, a.fields, "en")
+    assert words.source(a, "nl") == ("de SD tussen personen van veerkracht is een "
+                                     "aanname (een index zonder normtabellen)")
+
+
+def test_problems_inside_an_area_data_file(tmp_path):
+    rows = "".join(f"W{i};2022/2023;neet_18_26;9,{i};100\n" for i in range(14))
+    path = tmp_path / "fout.csv"
+    path.write_text("wijk;jaar;indicator;waarde;inwoners\n" + rows
+                    + "Bloemhof;2023;vsv_nieuw;veel;-5\nBloemhof;2023;eindtoets;529;12a\n",
+                    encoding="utf-8")
+    e = _raised(lambda: fm.read_area_data(path))
+    nl = check(e, "area_data_problems", f"{path}: 14 onleesbare jaartal(len) (verwacht "
+                                        "bijvoorbeeld 2022, 2022JJ00 of 2022*): '2022/2023' "
+                                        "(regels 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 en nog 4) in "
+                                        "kolom 'jaar'")
+    assert "1 waarde(n) zijn geen getal of CBS-symbool: 'veel' (regel 16, 'Bloemhof', " \
+           "'vsv_nieuw') in kolom 'waarde': verwacht een getal, niet 'veel'" in nl
+    assert "1 aantal(len) jongeren/inwoners zijn geen getal: '12a' (regel 17, 'Bloemhof') in " \
+           "kolom 'inwoners'" in nl
+    assert "aantal(len) jongeren/inwoners zijn negatief: '-5' (regel 16, 'Bloemhof') in kolom " \
+           "'inwoners': een aantal kan niet negatief zijn" in nl
+    raw = pd.DataFrame({"wijk": ["A", "B", "C"], "jaar": [2023, 2023, "x"],
+                        "vsv": ["1", "veel", "2"]})  # in memory: rows, not lines
+    e = _raised(lambda: normalize_area_data(raw))
+    nl = check(e, "area_data_problems", "gegevens: 1 onleesbare jaartal(len)")
+    assert "'x' (rij 3) in kolom 'jaar'" in nl and "'veel' (rij 2, 'B', 'vsv')" in nl
+
+
+def test_a_long_listing_says_how_many_more():
+    raw = pd.DataFrame({"wijk": [f"W{i}" for i in range(30)], "jaar": 2023,
+                        "vsv": "veel"})  # synthetic: 30 bad cells, 25 named
+    e = _raised(lambda: normalize_area_data(raw))
+    nl = check(e, "area_data_problems", "30 waarde(n) zijn geen getal")
+    assert nl.endswith("; ... en nog 5") and str(e).endswith("; ... and 5 more")
+
+
+def test_the_problems_of_a_model_folder_are_dutch(tmp_path):
+    from tests.conftest import CHAIN_EDGES, CHAIN_NODES, write_folder
+
+    nodes = [*map(list, CHAIN_NODES), ["b", "riskk", "nergens", "", "", "all", "false",
+                                       "hoger", ""],
+             ["bad id", "risk", "thuis", "x", "x", "all", "false", "higher", ""],
+             ["z", "outcome", "kansrijk", "z", "z", "all", "false", "", ""]]
+    edges = [*map(list, CHAIN_EDGES), ["a", "a", "0.1", "matig", "-1", "", ""],
+             ["a", "zz", "x", "wat", "", "expert judgement", ""],
+             ["a", "b", "0.2", "matig", "0.1", "expert judgement", ""],
+             ["b", "z", "0.2", "matig", "", "expert judgement", ""],
+             ["", "y", "", "matig", "", "expert judgement", ""]]
+    e = _raised(lambda: fm.read_model(write_folder(tmp_path / "kapot", nodes, edges)))
+    problems = _problems(e)
+    codes = {p.code for p in problems}
+    assert {"duplicate_node_id", "unknown_kind", "unknown_setting_factor", "missing_label_nl",
+            "missing_label_en", "unknown_desired", "node_id_format", "desired_contradicts_risk",
+            "outcome_needs_desired", "self_loop", "sd_negative", "missing_source_ref",
+            "unknown_node", "cell_not_a_number", "unknown_strength", "duplicate_edge",
+            "missing_source_id", "missing_weight"} <= codes, codes
+    nl = messages.error(e, "nl")
+    assert "kolom 'target': lus 'a' -> 'a'; een knoop kan zichzelf niet rechtstreeks " \
+           "beïnvloeden" in nl
+    assert "de verbinding 'a' -> 'b' komt twee keer voor (eerst bij " in nl
+    assert "kolom 'label_nl': de Nederlandse omschrijving ontbreekt" in nl
+
+
+def test_unknown_nodes_and_edges_of_a_model():
+    toy = fm.load_model("toy")
+    e = _raised(lambda: toy.positions(["vsw", "armoed"]))
+    check(e, "unknown_nodes_in_model", "2 onbekende knopen in model 'toy': 'vsw' (bedoelde u "
+                                       "'vsv'?); 'armoed' (bedoelde u 'armoede'?)")
+    e = _raised(lambda: toy.positions([f"x{i}" for i in range(10)]))
+    assert check(e, "unknown_nodes_in_model", "10 onbekende knopen").endswith(" (en nog 2)")
+    e = _raised(lambda: toy.edge_rows([("armoede", "vsv")]))
+    check(e, "edge_not_in_model", "1 verbinding niet in model 'toy': 'armoede' -> 'vsv'; "
+                                  "bedoelde u 'armoede -> opvoedklimaat'?")
+    e = _raised(lambda: toy.with_weights(pd.DataFrame({"source": ["armoede"] * 2, "target": [
+        "opvoedklimaat"] * 2, "weight": ["", 0.1], "gewicht": [1, 1]})))
+    assert {p.code for p in _problems(e)} == {"unknown_column"}
+    e = _raised(lambda: toy.with_weights(pd.DataFrame({"source": ["armoede"] * 2, "target": [
+        "opvoedklimaat"] * 2, "weight": ["", 0.1]})))
+    assert {p.code for p in _problems(e)} == {"duplicate_weight_row", "no_weight"}
+
+
+def _toy_portfolio():
+    from factormodel.analysis.portfolio import build_interventions
+    from factormodel.tables._tables import TableSource
+
+    toy = fm.load_model("toy")
+    shared = {"recognition": "goed onderbouwd", "phases": "4-12", "setting": "school",
+              "unit": "u", "reach_per_unit": 100, "max_units": 1, "source": "test",
+              "target": "opvoedklimaat", "cost_per_unit": 50}
+    rows = [{**shared, "intervention": i, "name": i.upper(), "effect": e}
+            for i, e in [("good", 0.4), ("same", 0.1)]]  # synthetic catalogue
+    cat = build_interventions(pd.DataFrame(rows), toy, TableSource("c"))
+    p = fm.optimize_portfolio(toy, pd.Series({"opvoedklimaat": -1.0}), cat, budget=200,
+                              outcomes=["vsv"], population=100, area="A", one_per_factor=True)
+    return toy, p
+
+
+def test_downloads_name_the_served_factor_by_its_label():
+    import base64
+    import io
+
+    from factormodel.render.view import downloads
+
+    toy, p = _toy_portfolio()
+    assert p.left_out["reason_code"].tolist() == ["left_out_factor_served"]
+    label_nl, label_en = toy.nodes.loc["opvoedklimaat", ["label_nl", "label_en"]]
+    assert "opvoedklimaat" not in (label_en, label_nl)
+    for lang, label in [("nl", label_nl), ("en", label_en)]:
+        d = downloads(p.left_out, "niet_gekozen", lang, toy.nodes)
+        book = pd.read_excel(io.BytesIO(base64.b64decode(d.xlsx.split(",", 1)[1])))
+        (why,) = [c for c in book["reden" if lang == "nl" else "reason"] if "GOOD" in str(c)]
+        assert (f"richt zich al op {label} (één interventie" if lang == "nl" else
+                f"its target factor {label} is already served by GOOD") in why, why
+        nl_csv = base64.b64decode((d.csv if lang == "nl" else d.csv_other).split(",", 1)[1])
+        assert f"richt zich al op {label_nl} (één interventie" in nl_csv.decode("utf-8-sig")
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _source(value: object, code: str, dutch: str) -> None:
+    from factormodel.text import words
+
+    assert isinstance(value, errors.Message) and value.code == code, (value, code)
+    assert str(value) == messages.render(value.code, value.fields, "en")
+    for part in _parts(value):
+        assert str(part) == messages.render(part.code, part.fields, "en"), part.code
+    nl = words.source(value, "nl")
+    assert nl == dutch, nl
+    assert words.source(value, "en") == str(value)
+
+
+@pytest.mark.filterwarnings("ignore::factormodel.errors.DataWarning")
+def test_the_sources_and_assumptions_of_a_profile_are_coded(model, tmp_path):
+    data = pd.DataFrame({"area": ["Bloemhof", "Bloemhof", "Tarwewijk", "Tarwewijk",
+                                  "Rotterdam"], "level": ["wijk"] * 4 + ["stad"],
+                         "year": 2023, "indicator": ["vsv_nieuw", "eindtoets"] * 2
+                         + ["vsv_nieuw"], "value": [3.4, 529.0, 3.0, 530.0, 2.6]})  # synthetic
+    p = fm.profile(model, data)
+    _source(p.reference_source, "reference_city_row_filled",
+            "de stadsrij 'Rotterdam' in de data (gemiddelde van 2 gebieden voor eindtoets)")
+    _source(fm.profile(model, data[data["indicator"] == "vsv_nieuw"]).reference_source,
+            "reference_city_row", "de stadsrij 'Rotterdam' in de data")
+    p = fm.profile(model, data, reference="typical")
+    _source(p.reference_source, "reference_typical_levels",
+            "de typische niveaus uit de catalogus")
+    _source(p.assumptions[0], "reference_typical_assumption", "de referentie is het typische "
+            "niveau van elke indicator uit de catalogus: een aanname, geen meting van de stad")
+    p = fm.profile(model, data, reference="target")
+    _source(p.reference_source, "reference_targets", "de doelwaarden uit de catalogus")
+    values = {"vsv_nieuw": 2.0, "eindtoets": 530}
+    _source(fm.profile(model, data, reference="values", reference_values=values
+                       ).reference_source, "reference_given", "de opgegeven referentiewaarden")
+    path = tmp_path / "ref.csv"
+    pd.DataFrame({"indicator": list(values), "value": list(values.values())}).to_csv(
+        path, index=False)
+    _source(fm.profile(model, data, reference="values", reference_values=path
+                       ).reference_source, "reference_values_in",
+            f"de referentiewaarden in {path}")
+    two = pd.concat([data, data.assign(year=2022)])
+    _source(fm.profile(model, two, reference="previous_year").reference_source,
+            "reference_previous_year", "de eigen waarden van de gebieden in 2022")
+    few = [a for a in fm.profile(model, data[data["area"] != "Rotterdam"]).assumptions
+           if a.code == "reference_few_areas"]
+    _source(few[0], "reference_few_areas", "de referentie is het gemiddelde van maar 2 "
+            "gebieden in de data, niet van de hele stad: voeg een stadsrij toe, of geef de "
+            "cijfers van de stad als referentiewaarden")
+
+
+def test_the_example_catalogue_and_column_notes_are_coded_sources(model):
+    p = fm.profile(model, fm.load_example_data("cbs_kwb2017"))
+    (note,) = [a for a in p.assumptions if a.code == "example_catalogue"]
+    _source(note, "example_catalogue", "indicatorcatalogus: die van de voorbeelddata "
+            "'cbs_kwb2017' (fm.load_example_indicators('cbs_kwb2017')), genoemd in de kolom "
+            "'catalogue' van de data")
+    from factormodel.analysis.columns import as_columns
+
+    cat = fm.load_indicators(model)
+    mapping = as_columns(pd.DataFrame({
+        "kolom": ["vsv", "verzuim"], "indicator": ["vsv_nieuw", "verzuim_meldingen"],
+        "transformatie": ["fractie", "zoals"], "definitie": ["", "meldingen per leerling"],
+        "jaar": ["2021", ""]}), cat)
+    first, second = mapping.notes()
+    _source(first, "column_read_as", "kolom 'vsv' gelezen als vsv_nieuw (fractie → % (× 100); "
+                                     "jaar 2021)")
+    _source(second, "column_read_as", "kolom 'verzuim' gelezen als verzuim_meldingen (zoals "
+                                      "gegeven; haar definitie: meldingen per leerling)")
+    with pytest.warns(DeprecationWarning):
+        assert mapping.notes("nl") == (first, second)
+
+
+def test_the_assumptions_of_a_goal_are_coded_sources(model):
+    r = resolve_goal(model, parse_goal("verzuim_meldingen:+2pp"))
+    (against,) = [a for a in r.assumptions if a.code == "goal_against_direction"]
+    _source(against, "goal_against_direction",
+            "het doel beweegt schoolverzuim tegen de gebruikelijke gewenste richting in")
+    (level,) = [a for a in r.assumptions if a.code == "converted_at_typical_level"]
+    assert words_nl(level).startswith("verzuim_meldingen omgerekend op het typische niveau ")
+
+
+def words_nl(value: object) -> str:
+    from factormodel.text import words
+
+    return words.source(value, "nl")
+
+
+def test_the_words_of_sources_have_no_pattern_table():
+    import inspect
+
+    from factormodel.text import words
+
+    assert not hasattr(words, "_SOURCES") and "re.compile" not in inspect.getsource(words)
+
+
+def test_graph_guard_rails_and_metadata_problems_are_dutch(tmp_path):
+    from tests.conftest import CHAIN_EDGES, CHAIN_NODES, write_folder
+
+    nodes = [*map(list, CHAIN_NODES), ["A", "risk", "thuis", "x", "x", "all", "false", "", ""],
+             ["z", "outcome", "kansrijk", "z", "z", "all", "false", "lower", ""]]
+    edges = [*map(list, CHAIN_EDGES), ["a", "y", "20", "matig", "", "expert judgement", ""]]
+    e = _raised(lambda: fm.read_model(write_folder(tmp_path / "m", nodes, edges, meta={
+        "name": "m", "version": "1", "status": "raar"})))
+    assert [p.code for p in _problems(e)] == ["unknown_status", "outcome_without_edges",
+                                              "id_differs_in_case", "beyond_weight_bound"]
+    nl = messages.error(e, "nl")
+    assert "metadata.json, veld 'status': onbekende status 'raar'; verwacht een van " in nl
+    assert "  - knoop 'z': het resultaat heeft geen inkomende verbinding" in nl
+    assert "de waarde 20 in kolom weight is in absolute waarde groter dan de grens 10" in nl
+    e = _raised(lambda: fm.read_model(write_folder(tmp_path / "m2", meta={"name": "m2"})))
+    assert {p.code for p in _problems(e)} == {"missing_field"}
+    assert "veld 'version': verplicht veld 'version' ontbreekt" in messages.error(e, "nl")
+    edges = [list(r) for r in CHAIN_EDGES]
+    edges[0][2] = "0.5"  # a risk factor that raises a protective one
+    edges.append(["y", "a", "0.3", "matig", "", "expert judgement", ""])
+    with pytest.warns(errors.ModelWarning):
+        m = fm.read_model(write_folder(tmp_path / "m3", edges=edges))
+    for p in m.warnings:
+        assert p.message == messages.render(p.code, p.fields, "en"), p.code
+    sign, back = m.warnings
+    assert messages.problem(sign, "nl").endswith(
+        "het gewicht +0,5 van 'a' (risicofactor) -> 'b' (beschermende factor) heeft het "
+        "omgekeerde teken van wat de soorten doen verwachten; verwacht negatief")
+    assert "het resultaat 'y' stuurt de risicofactor 'a', die op zijn beurt 'y' stuurt" in \
+        messages.problem(back, "nl")
+
+
+def test_phases_and_booleans_of_nodes_are_dutch(tmp_path):
+    from tests.conftest import CHAIN_NODES, write_folder
+
+    nodes = [list(r) for r in CHAIN_NODES]
+    nodes[0][5], nodes[0][6] = "all 0-4", "misschien"
+    nodes[1][5], nodes[1][6] = "4-12 99-100", ""
+    nodes[2][5] = ""
+    e = _raised(lambda: fm.read_model(write_folder(tmp_path / "m", nodes)))
+    assert [p.code for p in _problems(e)] == ["all_and_phases", "not_a_bool", "unknown_phase",
+                                              "bool_empty", "no_phase"]
+    nl = messages.error(e, "nl")
+    assert "kolom 'modifiable': verwacht true of false (ook ja/nee, yes/no, 1/0), niet " \
+           "'misschien'" in nl
+    assert "kolom 'phases': onbekende levensfase '99-100'; verwacht een of meer van " in nl
+
+
+def test_goals_that_cannot_be_met_as_stated_are_dutch(model):
+    from factormodel.analysis.goals import Goal, as_goals
+
+    e = _raised(lambda: parse_goal("vsv:12-18:ouders"))
+    check(e, "goal_part_unreadable", "--goal 'vsv:12-18:ouders': 'ouders' is niet te lezen; ")
+    e = _raised(lambda: resolve_goal(model, parse_goal("jeugdcriminaliteit:-2pp")))
+    check(e, "goal_node_no_percentage", "doel jeugdcriminaliteit -2 procentpunt: "
+                                        "'jeugdcriminaliteit' heeft geen indicator in procenten")
+    e = _raised(lambda: resolve_goal(model, parse_goal("misdrijven_per_1000:-2pp")))
+    check(e, "goal_pp_needs_percent", "procentpunten vragen een indicator in procenten; "
+                                      "'misdrijven_per_1000' is in 'per 1000'")
+    e = _raised(lambda: resolve_goal(model, parse_goal("neet_18_26:-50pp")))
+    check(e, "goal_impossible", "vanaf 9 % valt een verandering van -50 buiten het bereik van "
+                                "'neet_18_26'")
+    e = _raised(lambda: as_goals(model, [Goal("vsv", -1.0), Goal("vsv", 1.0)]))
+    check(e, "goals_opposite", "twee doelen op 'vsv' vragen om tegengestelde richtingen")

@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 
 from factormodel.serve import create_app
 from factormodel.serve.web import template_csv
+from factormodel.text import words as L
 
 GOAL = "schoolverzuim:-2pp:3j:12-18"
 INDICATORS = ("verzuim_meldingen", "vsv_nieuw", "kinderen_bijstand", "gepest_op_school",
@@ -165,7 +166,7 @@ def test_a_goal_typed_as_on_the_command_line_gives_the_librarys_ranking(client, 
     assert table["factor"].tolist() == rec["factor"].tolist()
     assert np.allclose(table["score"], rec["score"], equal_nan=True)
     title = re.search(r'id="results-title">(.*?)</h2>', r.text).group(1)
-    assert htmllib.unescape(title) == f"Oud-Crooswijk – {fm.parse_goal(GOAL).describe('nl')}"
+    assert htmllib.unescape(title) == f"Oud-Crooswijk – {L.goal(fm.parse_goal(GOAL), 'nl')}"
     assert f">{GOAL}</textarea>" in r.text  # the goal stays in the form
 
 

@@ -146,3 +146,18 @@ def test_a_deeply_nested_document_is_refused_before_any_recursion(tmp_path, dept
     path.write_text('{"goals": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
     with pytest.raises((ModelValidationError, ModelFileError), match="deep"):
         fm.Wijkplan.read(path)
+
+
+def test_a_plans_coded_assumptions_stay_dutch_after_a_round_trip(plan, tmp_path):
+    """A profile's assumptions are coded Messages; the plan file keeps their codes, so the
+    Dutch voortgangsrapportage words them after the plan is read back (issue 22)."""
+    from factormodel.errors import Message
+    from factormodel.render.voortgang import _nl
+
+    coded = [a for a in plan.assumptions if isinstance(a, Message)]
+    assert coded and coded[0].code == "assumed_sd_of_index"
+    back = Wijkplan.read(plan.write(tmp_path / "plan.json"))
+    assert back.assumptions == plan.assumptions
+    (again,) = [a for a in back.assumptions if isinstance(a, Message)]
+    assert (again.code, again.fields) == (coded[0].code, coded[0].fields)
+    assert _nl(again).startswith("de SD tussen personen van eindtoets")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from os import PathLike
@@ -42,6 +43,7 @@ from factormodel.analysis.words import indicator_lexicon, opposite_words
 from factormodel.errors import (
     AmbiguousNameError,
     DataError,
+    Message,
     UnknownIndicatorError,
     fold,
     similarity,
@@ -69,6 +71,10 @@ TRANSFORMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "per1000->%": ("per 1.000 → % (÷ 10)", "per 1,000 → % (÷ 10)", ("%",)),
     "%->per1000": ("% → per 1.000 (× 10)", "% → per 1,000 (× 10)", ("per 1000",)),
 }
+#: The code of each transformation's words (``text.messages.CODES``).
+_TRANSFORM_CODES = {"zoals": "transform_as_is", "complement": "transform_complement",
+                    "fractie": "transform_fraction", "per1000->%": "transform_per_1000_to_pct",
+                    "%->per1000": "transform_pct_to_per_1000"}
 _TRANSFORM_WORDS = {
     "": "zoals", "zoals": "zoals", "zoalsgegeven": "zoals", "asis": "zoals", "as_is": "zoals",
     "ongewijzigd": "zoals", "complement": "complement", "100-x": "complement",
@@ -112,24 +118,35 @@ class ColumnMapping(Result):
     def to_dict(self) -> dict[str, Any]:
         return json_safe({"source": self.source, "columns": self.table})
 
-    def notes(self, lang: str = "en") -> tuple[str, ...]:
-        """One sentence per mapped column that is not read as is (or has her definition)."""
+    def notes(self, lang: str = "en") -> tuple[Message, ...]:
+        """One sentence per mapped column that is not read as is (or has her definition),
+        each a coded :class:`~factormodel.errors.Message` (English; the text layer words it
+        in Dutch: ``factormodel.text.words.source(note, "nl")``).
+
+        Parameters
+        ----------
+        lang : str
+            ``"en"``; another language warns (``DeprecationWarning``) and gives the English.
+        """
+        if lang != "en":
+            warnings.warn(f"ColumnMapping.notes({lang!r}) gives English; word a note with "
+                          "factormodel.text.words.source(note, lang)", DeprecationWarning,
+                          stacklevel=2)
         out = []
         for r in self.table.itertuples():
             # the mapping's cells: words are str, the year a float (NaN when not given)
             way, jaar = cast(str, r.transformatie), cast(float, r.jaar)
             if way == "zoals" and not r.definitie:
                 continue
-            how = TRANSFORMS[way][0 if lang == "nl" else 1]
-            if lang == "nl":
-                s = f"kolom {r.kolom!r} gelezen als {r.indicator!s} ({how}"
-                s += f"; haar definitie: {r.definitie!s}" if r.definitie else ""
-            else:
-                s = f"column {r.kolom!r} read as {r.indicator!s} ({how}"
-                s += f"; its definition: {r.definitie!s}" if r.definitie else ""
-            year = "" if pd.isna(jaar) else f"; {'jaar' if lang == 'nl' else 'year'} " \
-                f"{int(jaar)}"
-            out.append(s + year + ")")
+            how = Message(TRANSFORMS[way][1], _TRANSFORM_CODES[way])
+            definition = Message(f"; its definition: {r.definitie!s}", "column_definition",
+                                 {"definition": str(r.definitie)}) if r.definitie else ""
+            year = "" if pd.isna(jaar) else Message(f"; year {int(jaar)}", "column_year",
+                                                   {"year": int(jaar)})
+            out.append(Message(f"column {r.kolom!r} read as {r.indicator!s} ({how}{definition}"
+                               f"{year})", "column_read_as",
+                               {"column": str(r.kolom), "indicator": str(r.indicator),
+                                "how": how, "definition": definition, "year": year}))
         return tuple(out)
 
 

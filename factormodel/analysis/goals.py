@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -145,41 +146,84 @@ class Goal:
                 out.append(phase)
         return tuple(out)
 
-    def describe(self, lang: str = "nl") -> str:
-        """The goal in words, e.g. ``schoolverzuim -2 procentpunt in 3 jaar, 12-18-jarigen``."""
-        rest = self.change_text(lang)
-        return f"{self.target} {rest}" if rest else self.target
+    def describe(self, lang: str = "en") -> str:
+        """The goal in words, e.g. ``schoolverzuim -2 pp in 3 years, ages 12-18``.
 
-    def change_text(self, lang: str = "nl") -> str:
-        """The goal's size, horizon and group in words, without its target.
+        The analysis words a goal in English only (:meth:`message`, a coded
+        :class:`~factormodel.errors.Message`); the text layer words it in another language
+        (``factormodel.text.words.goal(goal, "nl")``).
+
+        Parameters
+        ----------
+        lang : str
+            ``"en"``; another language warns (``DeprecationWarning``) and gives the English:
+            word it with ``factormodel.text.words.goal``.
+        """
+        _english_only("describe", lang)
+        return str(self.message())
+
+    def change_text(self, lang: str = "en") -> str:
+        """The goal's size, horizon and group in words, without its target (English; see
+        :meth:`describe`).
 
         Examples
         --------
         >>> import factormodel as fm
-        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text("nl")
-        '-2 procentpunt in 3 jaar, 12-18-jarigen'
-        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text("en")
+        >>> fm.parse_goal("schoolverzuim:-2pp:3j:12-18").change_text()
         '-2 pp in 3 years, ages 12-18'
         """
+        _english_only("change_text", lang)
+        return str(self.size_message())
+
+    def message(self) -> Message:
+        """The goal in words as a coded :class:`~factormodel.errors.Message` (English; the
+        text layer words it from its code and fields).
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> m = fm.parse_goal("schoolverzuim:-2pp:3j:12-18").message()
+        >>> m, m.code
+        ('schoolverzuim -2 pp in 3 years, ages 12-18', 'goal_described')
+        """
+        size = self.size_message()
+        if not size:
+            return Message(self.target, "goal_target", {"target": self.target})
+        return Message(f"{self.target} {size}", "goal_described",
+                       {"target": self.target, "size": size})
+
+    def size_message(self) -> Message:
+        """The goal's size, horizon and group as a coded Message (empty without any)."""
         parts = []
         if self.change is not None:
-            unit = {"sd": "SD", "pp": "pp" if lang == "en" else "procentpunt", "%": "%",
-                    "own": ""}[self.unit]
-            number = f"{self.change:+g}"
-            parts.append((number.replace(".", ",") if lang == "nl" else number)
-                         + (f" {unit}" if unit and unit != "%" else unit))
+            code, unit = _CHANGE_WORDS[self.unit]
+            parts.append(Message(f"{self.change:+g}{unit}", code, {"change": self.change}))
         if self.years is not None:
-            parts.append(f"in {self.years:g} {'jaar' if lang == 'nl' else 'years'}")
-        text = " ".join(parts)
+            parts.append(Message(f"in {self.years:g} years", "goal_horizon",
+                                 {"years": self.years}))
+        size = " ".join(parts)
+        group = None
         if self.group:
             ages = re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*(?:jaar|j|years?)?\s*", self.group)
-            if ages:
-                group = (f"{ages.group(1)}-{ages.group(2)}-jarigen" if lang == "nl"
-                         else f"ages {ages.group(1)}-{ages.group(2)}")
-            else:
-                group = f"doelgroep {self.group}" if lang == "nl" else f"group {self.group}"
-            text = f"{text}, {group}" if text else group
-        return text
+            group = (Message(f"ages {ages.group(1)}-{ages.group(2)}", "goal_ages",
+                             {"low": ages.group(1), "high": ages.group(2)}) if ages
+                     else Message(f"group {self.group}", "goal_group", {"group": self.group}))
+        if group is not None and parts:
+            return Message(f"{size}, {group}", "goal_size_group",
+                           {"parts": parts, "group": group})
+        return group if group is not None else Message(size, "goal_size", {"parts": parts})
+
+
+#: The code and English unit of a goal's change, by the goal's unit.
+_CHANGE_WORDS = {"sd": ("goal_change_sd", " SD"), "pp": ("goal_change_pp", " pp"),
+                 "%": ("goal_change_relative", "%"), "own": ("goal_change_own", "")}
+
+
+def _english_only(method: str, lang: str) -> None:
+    if lang != "en":
+        warnings.warn(f"Goal.{method}({lang!r}) gives English; word a goal in another language "
+                      "with factormodel.text.words.goal(goal, lang)", DeprecationWarning,
+                      stacklevel=3)
 
 
 _YEARS = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(j|jr|jaar|y|yr|yrs|year|years)$", re.I)
@@ -239,7 +283,8 @@ def parse_goal(text: str) -> Goal:
         else:
             raise InvalidParameterError(
                 f"--goal {raw!r}: cannot read {part!r}; expected a change with a sign and "
-                "unit (-2pp, +5%, -0,3sd, -2), a horizon (3j) and a target group (12-18)")
+                "unit (-2pp, +5%, -0,3sd, -2), a horizon (3j) and a target group (12-18)",
+                code="goal_part_unreadable", fields={"raw": raw, "part": part})
     return Goal(parts[0], change, unit=unit, years=years, group=group, priority=priority)
 
 
@@ -326,7 +371,10 @@ def _find_target(model: FactorModel, goal: Goal, cat: pd.DataFrame | None
         if "node" in found and found["node"] != node:
             raise AmbiguousNameError(
                 f"goal {goal.target!r} names node {found['node']!r} and indicator {ind!r} "
-                f"(of node {node!r}); use the id of the one you mean")
+                f"(of node {node!r}); use the id of the one you mean",
+                code="goal_node_or_indicator", fields={
+                    "name": goal.target, "node": found["node"], "indicator": ind,
+                    "of": node})
         if "node" not in found or goal.unit != "sd":
             return node, ind
     return found["node"], ""
@@ -334,24 +382,31 @@ def _find_target(model: FactorModel, goal: Goal, cat: pd.DataFrame | None
 
 def _indicator_of(model: FactorModel, node: str, goal: Goal, cat: pd.DataFrame | None) -> str:
     if cat is None:
-        raise InvalidParameterError(f"goal {goal.describe('en')}: a change in {goal.unit} needs "
+        raise InvalidParameterError(f"goal {goal.message()}: a change in {goal.unit} needs "
                                     f"an indicator catalogue; model {model.name!r} has none "
-                                    "(give the change in sd)")
+                                    "(give the change in sd)", code="goal_needs_catalogue",
+                                    fields={"goal": goal.message(), "unit": goal.unit,
+                                            "model": model.name})
     mine = cat[cat["node"] == node]
     if goal.unit == "pp":
         mine = mine[mine["unit"] == "%"]
     if len(mine) == 1:
         return str(mine.index[0])
     if mine.empty:
+        pp = goal.unit == "pp"
         raise InvalidParameterError(
-            f"goal {goal.describe('en')}: node {node!r} has no "
-            f"{'percentage ' if goal.unit == 'pp' else ''}indicator in the catalogue; give the "
-            "change in sd or name an indicator")
+            f"goal {goal.message()}: node {node!r} has no {'percentage ' if pp else ''}"
+            "indicator in the catalogue; give the change in sd or name an indicator",
+            code="goal_node_no_percentage" if pp else "goal_node_no_indicator",
+            fields={"goal": goal.message(), "node": node})
+    indicators = ", ".join(f"{i} [{u}]" for i, u in mine["unit"].items())
+    example = f"{mine.index[0]}:{goal.change:+g}{'pp' if goal.unit == 'pp' else goal.unit}"
     raise AmbiguousNameError(
-        f"goal {goal.describe('en')}: node {node!r} has {len(mine)} indicators ("
-        + ", ".join(f"{i} [{u}]" for i, u in mine["unit"].items())
-        + "); name the indicator as the goal's target, e.g. "
-        + f"{mine.index[0]}:{goal.change:+g}{'pp' if goal.unit == 'pp' else goal.unit}")
+        f"goal {goal.message()}: node {node!r} has {len(mine)} indicators ({indicators}); "
+        f"name the indicator as the goal's target, e.g. {example}",
+        code="goal_node_indicators", fields={"goal": goal.message(), "node": node,
+                                             "n": len(mine), "indicators": indicators,
+                                             "example": example})
 
 
 def _goal_part(raw: str, part: str) -> Message:
@@ -409,8 +464,10 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
         base = float(info["typical"]) if level is None else float(level)
         if level is None and math.isfinite(base) and (goal.unit == "%" or measures.probit[0]
                                                        or goal.unit == "sd"):
-            assumptions.append(f"{ind} converted at the catalogue's typical level {base:g} "
-                               f"{unit} (an assumption; give the area's own level)")
+            assumptions.append(Message(
+                f"{ind} converted at the catalogue's typical level {base:g} {unit} (an "
+                "assumption; give the area's own level)", "converted_at_typical_level",
+                {"indicator": ind, "level": base, "unit": unit}))
     if goal.unit == "sd":
         change_sd = goal.change
         change_units = math.nan
@@ -421,24 +478,31 @@ def resolve_goal(model: FactorModel, goal: Goal | str, *, indicators: pd.DataFra
                                                 np.array([base]))[0])
     else:
         if goal.unit == "pp" and unit != "%":
-            raise InvalidParameterError(f"goal {goal.describe('en')}: percentage points need a "
-                                        f"% indicator; {ind!r} is in {unit!r}")
+            raise InvalidParameterError(f"goal {goal.message()}: percentage points need a "
+                                        f"% indicator; {ind!r} is in {unit!r}",
+                                        code="goal_pp_needs_percent", fields={
+                                            "goal": goal.message(), "indicator": ind,
+                                            "unit": unit})
         if not math.isfinite(base) and (goal.unit == "%" or (not measures.bernoulli[0]
                                         and measures.probit[0])):
             raise InvalidParameterError(
-                f"goal {goal.describe('en')}: the change needs the current level of {ind!r}; "
-                "give level=... (the catalogue has no typical level)")
+                f"goal {goal.message()}: the change needs the current level of {ind!r}; "
+                "give level=... (the catalogue has no typical level)",
+                code="goal_needs_level", fields={"goal": goal.message(), "indicator": ind})
         change_units = goal.change if goal.unit != "%" else goal.change / 100.0 * base
         change_sd = float(units.change_to_model(measures, np.array([change_units]),
                                                  np.array([base]))[0])
         if not math.isfinite(change_sd):
             raise InvalidParameterError(
-                f"goal {goal.describe('en')}: from {base:g} {unit} a change of "
+                f"goal {goal.message()}: from {base:g} {unit} a change of "
                 f"{change_units:+g} would leave the range of {ind!r} (a share lies between "
-                "0 and 100 %): the goal is impossible as stated")
+                "0 and 100 %): the goal is impossible as stated", code="goal_impossible",
+                fields={"goal": goal.message(), "level": base, "unit": unit,
+                        "change": change_units, "indicator": ind})
     sign = 1 if change_sd > 0 else -1
     if sign != desired:
-        assumptions.append(f"the goal moves {node} against its usual desired direction")
+        assumptions.append(Message(f"the goal moves {node} against its usual desired "
+                                   "direction", "goal_against_direction", {"node": node}))
     return ResolvedGoal(goal, node, ind, sign, float(change_sd), float(change_units), unit,
                         tuple(assumptions))
 
@@ -472,7 +536,8 @@ def as_goals(model: FactorModel, goals: Any) -> list[ResolvedGoal]:
     seen: dict[str, ResolvedGoal] = {}
     for r in out:
         if r.node in seen and seen[r.node].sign != r.sign:
-            raise InvalidParameterError(f"two goals on {r.node!r} ask for opposite directions")
+            raise InvalidParameterError(f"two goals on {r.node!r} ask for opposite directions",
+                                        code="goals_opposite", fields={"node": r.node})
         seen[r.node] = r
     return out
 
@@ -590,7 +655,7 @@ def required_change(model: FactorModel, goal: Goal | str, factors: Sequence[str]
 
     r = resolve_goal(model, goal, indicators=indicators, level=level, levels=levels)
     if math.isnan(r.change_sd):
-        raise InvalidParameterError(f"goal {r.goal.describe('en')} gives no size; required_change "
+        raise InvalidParameterError(f"goal {r.goal.message()} gives no size; required_change "
                                     "needs a change, e.g. Goal('vsv', -0.5, unit='pp')")
     lex = node_lexicon(model)
     modifiable = model.node_values("modifiable")

@@ -863,9 +863,10 @@ def data_catalogue(model: FactorModel, data: pd.DataFrame) -> tuple[pd.DataFrame
         raise DataError(f"the data's {CATALOGUE_COLUMN!r} column names {examples[0]!r}, which "
                         f"is no example data; available: "
                         + ", ".join(f"example:{k}" for k in EXAMPLE_DATA))
-    note = (f"indicator catalogue: the one shipped with example data {name!r} "
-            f"(fm.load_example_indicators({name!r})), named by the data's "
-            f"{CATALOGUE_COLUMN!r} column")
+    note = Message(f"indicator catalogue: the one shipped with example data {name!r} "
+                   f"(fm.load_example_indicators({name!r})), named by the data's "
+                   f"{CATALOGUE_COLUMN!r} column", "example_catalogue",
+                   {"name": name, "column": CATALOGUE_COLUMN})
     return load_example_indicators(name, model), note
 
 
@@ -907,18 +908,17 @@ def _check_fractions(data: pd.DataFrame, cat: pd.DataFrame, codes: np.ndarray,
     suspect = ((info["unit"] == "%") & (info["typical"] >= 5)).to_numpy() \
         & np.isfinite(top) & (top <= 1)
     if suspect.any():
-        names = [f"{ind} (largest value {_plain(top[i])}; typical level "
-                 f"{_plain(info['typical'].iloc[i])}%)" for i, ind in
-                 enumerate(distinct) if suspect[i]]
+        names = [Message(f"{ind} (largest value {top[i]:g}; typical level {typical:g}%)",
+                         "fraction_indicator", {"indicator": str(ind), "largest": float(top[i]),
+                                                "typical": typical})
+                 for i, ind in enumerate(distinct) if suspect[i]
+                 for typical in [float(info["typical"].iloc[i])]]
         raise DataError(
             f"{len(names)} percentage indicator(s) look like fractions (0.091 instead of "
             f"9.1): {'; '.join(names[:8])}. A spreadsheet cell formatted as a percentage "
             "stores a fraction; write the percentages as numbers (9.1), or multiply the "
-            "column by 100")
-
-
-def _plain(x: float) -> str:
-    return f"{x:g}"
+            "column by 100", code="percentages_as_fractions",
+            fields={"n": len(names), "items": names[:8]})
 
 
 def _direction_text(value: str) -> str:
@@ -1078,11 +1078,15 @@ def _city_reference(now: pd.DataFrame, city_now: pd.DataFrame, codes: np.ndarray
         values = city_now.dropna(subset=["value"]).set_index("indicator")["value"]
         present = distinct[np.bincount(codes, minlength=len(distinct)) > 0]
         missing = sorted(set(present) - set(values.index))
-        source = f"the city row {names[0]!r} in the data"
+        source = Message(f"the city row {names[0]!r} in the data", "reference_city_row",
+                         {"name": names[0]})
         if missing and len(areas) > 1:
             fill = _weighted_mean(now[now["indicator"].isin(missing)])
             values = pd.concat([values, fill])
-            source += f" (mean of {len(areas)} areas for {', '.join(missing[:5])})"
+            filled = ", ".join(missing[:5])
+            source = Message(f"{source} (mean of {len(areas)} areas for {filled})",
+                             "reference_city_row_filled",
+                             {"name": names[0], "n": len(areas), "indicators": filled})
         return values, source
     if len(areas) == 1:
         raise DataError(
@@ -1104,7 +1108,8 @@ def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
 
     if isinstance(values, Mapping):
         raw = {str(k): v for k, v in values.items()}
-        where, source = "reference_values", "the given reference values"
+        where, source = "reference_values", Message("the given reference values",
+                                                    "reference_given")
     else:
         table, _ = read_table(values)
         cols = {str(c).strip().lower(): c for c in table.columns}
@@ -1115,7 +1120,8 @@ def _given_reference(values: Any, cat: pd.DataFrame) -> tuple[pd.Series, str]:
             raise DataError(f"{values}: expected columns 'indicator' and 'value' (or 'waarde'); "
                             f"found {', '.join(map(str, table.columns))}")
         raw = dict(zip(table[ind].map(text), table[val], strict=True))
-        where, source = str(values), f"the reference values in {values}"
+        where, source = str(values), Message(f"the reference values in {values}",
+                                             "reference_values_in", {"file": str(values)})
     ids = resolve_indicators(cat, list(raw), where=where)
     out, bad = {}, []
     for name, v in raw.items():
@@ -1285,15 +1291,18 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
         ref_values, source = _city_reference(now, city_rows[city_rows["year"] == year], codes,
                                               distinct, list(areas))
         if not len(city_rows) and len(areas) < 5:
-            assumptions.append(f"the reference is the mean of only {len(areas)} areas in the "
-                               "data, not the whole city: add a city row, or give the city's "
-                               "figures as reference values")
+            assumptions.append(Message(
+                f"the reference is the mean of only {len(areas)} areas in the data, not the "
+                "whole city: add a city row, or give the city's figures as reference values",
+                "reference_few_areas", {"n": len(areas)}))
     elif reference == "previous_year":
         if year - 1 not in years:
             raise DataError(f"reference='previous_year' needs data for {year - 1}; years in "
                             f"the data: {', '.join(map(str, years))}")
         before = data[all_years == year - 1].set_index(["area", "indicator"])["value"]
-        ref_values, source = pd.Series(dtype=float), f"the areas' own values in {year - 1}"
+        ref_values, source = pd.Series(dtype=float), Message(
+            f"the areas' own values in {year - 1}", "reference_previous_year",
+            {"year": year - 1})
     elif reference == "target":
         goal = cat["target"].copy()
         for k, v in (targets or {}).items():
@@ -1304,12 +1313,14 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
             if err or np.isnan(x):
                 raise InvalidParameterError(f"target for {k!r}: {err or 'missing value'}")
             goal.loc[k] = x
-        ref_values, source = goal.dropna(), "the catalogue's targets"
+        ref_values, source = goal.dropna(), Message("the catalogue's targets",
+                                                    "reference_targets")
     elif reference == "typical":
         ref_values = cat["typical"].dropna()
-        source = "the catalogue's typical levels"
-        assumptions.append("the reference is the catalogue's typical level of each indicator: "
-                           "an assumption, not a measurement of the city")
+        source = Message("the catalogue's typical levels", "reference_typical_levels")
+        assumptions.append(Message("the reference is the catalogue's typical level of each "
+                                   "indicator: an assumption, not a measurement of the city",
+                                   "reference_typical_assumption"))
     else:
         ref_values, source = _given_reference(reference_values, cat)
     value = now["value"].to_numpy(dtype=float)
@@ -1379,8 +1390,10 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     references = _area_values(now, ref, area_codes, areas, codes, distinct)
     assumed = list(distinct[(measures.measure == "index") & present])
     if assumed:
-        assumptions.append("the SD between persons of " + ", ".join(assumed)
-                           + " is an assumption (an index without norm tables)")
+        names = ", ".join(map(str, assumed))
+        assumptions.append(Message(f"the SD between persons of {names} is an assumption (an "
+                                   "index without norm tables)", "assumed_sd_of_index",
+                                   {"names": names}))
     return Profile(deltas=out, reference=reference,
                    reference_values=ref_values.astype(float).rename("reference"),
                    values=values, references=references, indicators=cat,

@@ -96,10 +96,12 @@ current level ('schoolverzuim:-2%'); write the one you mean
     number = re.search(r"\d+(?:[.,]\d+)?", part).group(0)  # type: ignore[union-attr]
     less = rel.split(":")[1].startswith("-") if ":" in rel else True
     word = "less" if less else "more"
+    goal, part = str(text).strip(), part.strip()
     raise AmbiguousNameError(
-        f"goal {str(text).strip()!r} is ambiguous: {part.strip()!r} is either {number} "
-        f"percentage points {word} ({pp!r}) or {number}% {word} than the current level "
-        f"({rel!r}); write the one you mean")
+        f"goal {goal!r} is ambiguous: {part!r} is either {number} percentage points {word} "
+        f"({pp!r}) or {number}% {word} than the current level ({rel!r}); write the one you "
+        "mean", code=f"ambiguous_goal_{word}",
+        fields={"goal": goal, "part": part, "number": number, "pp": pp, "rel": rel})
 
 
 def _num(x: float, lang: str, digits: int = 1, sign: bool = False) -> str:

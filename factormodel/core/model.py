@@ -27,6 +27,7 @@ from factormodel import vocab
 from factormodel.core.coherence import coherence_problems
 from factormodel.errors import (
     InvalidArgumentTypeError,
+    Message,
     ModelValidationError,
     ModelWarning,
     Problem,
@@ -541,12 +542,15 @@ class FactorModel:
         unknown = [i for i in ids if i not in self._positions]
         if unknown:
             shown = list(dict.fromkeys(map(str, unknown)))
-            more = f" (and {len(shown) - 8} more)" if len(shown) > 8 else ""
+            more: str = Message(f" (and {len(shown) - 8} more)", "and_more",
+                                {"n": len(shown) - 8}) if len(shown) > 8 else ""
+            items = [Message(f"{u!r} ({hint})", "name_and_hint", {"name": u, "hint": hint})
+                     for u in shown[:8] for hint in [close_matches(u, self.node_ids)]]
+            plural = "s" if len(shown) > 1 else ""
             raise UnknownNodeError(
-                f"{len(shown)} unknown node{'s' if len(shown) > 1 else ''} in model "
-                f"{self.name!r}: "
-                + "; ".join(f"{u!r} ({close_matches(u, self.node_ids)})" for u in shown[:8])
-                + more)
+                f"{len(shown)} unknown node{plural} in model {self.name!r}: "
+                + "; ".join(items) + more, code=f"unknown_node{plural}_in_model",
+                fields={"n": len(shown), "model": self.name, "items": items, "more": more})
         return np.fromiter((self._positions[i] for i in ids), dtype=np.intp, count=len(ids))
 
     # ------------------------------------------------------------------ comparison
@@ -633,10 +637,12 @@ class FactorModel:
                                                     known=allowed)
         for c in unknown_cols:
             problems.append(Problem(src.where(None, str(c)), f"unknown column; allowed: "
-                                    f"{', '.join(allowed)}"))
+                                    f"{', '.join(allowed)}", code="unknown_column",
+                                    fields={"allowed": ", ".join(allowed)}))
         if not len(table) and not problems:
             problems.append(Problem(src.where(None, None), "no rows: an empty weights table "
-                                    "changes nothing (did a filter select no edges?)"))
+                                    "changes nothing (did a filter select no edges?)",
+                                    code="no_weight_rows"))
         if problems:
             raise ModelValidationError(problems, "weights table")
         edges = self._edges.copy()
@@ -646,7 +652,9 @@ class FactorModel:
         for i, key in enumerate(keys):
             if key in seen:
                 problems.append(Problem(src.where(i), f"duplicate edge {key[0]!r} -> {key[1]!r} "
-                                        f"(also in row {seen[key]})"))
+                                        f"(also in row {seen[key]})", code="duplicate_weight_row",
+                                        fields={"source": key[0], "target": key[1],
+                                                "row": seen[key]}))
             seen.setdefault(key, i)
         rows = self.edge_rows(keys).tolist()
         mark = table_decimal_mark(table[c] for c in ("weight", "sd", "low", "high")
@@ -658,7 +666,10 @@ class FactorModel:
                 if c in ("weight", "sd", "low", "high"):
                     x, _, err = parse_number(v, decimal=mark)
                     if err or (c == "weight" and np.isnan(x)):
-                        problems.append(Problem(src.where(i, c), err or "missing weight"))
+                        why = err if isinstance(err, Message) else \
+                            Message(err or "missing weight", "no_weight" if not err else "")
+                        problems.append(Problem(src.where(i, c), why, code=why.code,
+                                                fields=why.fields))
                         continue
                     edges.loc[row, c] = x
                 else:
@@ -692,10 +703,13 @@ class FactorModel:
         unknown = [f"{k[0]!r} -> {k[1]!r}" for k in keys if k not in pos]
         if unknown:
             names = [f"{s} -> {t}" for s, t in pos]
+            hint = close_matches(unknown[0].replace(chr(39), ""), names)
+            plural = "s" if len(unknown) > 1 else ""
             raise UnknownEdgeError(
-                f"{len(unknown)} edge{'s' if len(unknown) > 1 else ''} not in model "
-                f"{self.name!r}: {', '.join(unknown)}; "
-                f"{close_matches(unknown[0].replace(chr(39), ''), names)}")
+                f"{len(unknown)} edge{plural} not in model {self.name!r}: {', '.join(unknown)}; "
+                f"{hint}", code=f"edge{plural}_not_in_model",
+                fields={"n": len(unknown), "model": self.name, "edges": ", ".join(unknown),
+                        "hint": hint})
         return np.fromiter((pos[k] for k in keys), dtype=np.intp, count=len(keys))
 
     def with_metadata(self, **changes: str) -> FactorModel:

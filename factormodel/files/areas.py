@@ -33,7 +33,7 @@ import pandas as pd
 from factormodel.errors import DataError, DataWarning, Message, UnknownAreaError, close_matches
 from factormodel.tables._cells import (
     TableSource,
-    listing,
+    listed,
     parse_numbers,
     per_unique,
     per_unique_coded,
@@ -96,7 +96,8 @@ def registry_from_frame(raw: pd.DataFrame, where: str = "areas") -> pd.DataFrame
     if bad_parent:
         problems.append("unknown parent(s): " + ", ".join(bad_parent))
     if problems:
-        raise DataError(f"{where}: " + "; ".join(problems))
+        raise DataError(f"{where}: " + "; ".join(problems), code="area_data_problems",
+                        fields={"where": where, "items": problems})
     return reg
 
 
@@ -222,21 +223,38 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         # indicator column by the melt: parse them on the wide rows and repeat the results
         per_row, reps = frame, len(value_cols)
     n = len(long)
-    problems: list[str] = []
+    problems: list[Message] = []
 
-    def place(k: int) -> str:
+    def number(k: int) -> int:
         r = int(raw_row[k])
-        return f"line {lines[r]}" if lines is not None else f"row {r + 1}"
+        return int(lines[r]) if lines is not None else r + 1
 
-    def places(ks: list[int]) -> str:
+    def place(k: int) -> Message:
+        if lines is not None:
+            return Message(f"line {number(k)}", "at_line", {"line": number(k)})
+        return Message(f"row {number(k)}", "at_row", {"row": number(k)})
+
+    def places(ks: list[int]) -> Message:
         """``line 3`` for one row, ``lines 2, 3 and 5`` (at most 10 named) for several."""
         if len(ks) == 1:
             return place(ks[0])
-        nums = [place(k).split()[1] for k in ks]
+        nums = [str(number(k)) for k in ks]
         word = "lines" if lines is not None else "rows"
         if len(nums) <= 10:
-            return f"{word} {', '.join(nums[:-1])} and {nums[-1]}"
-        return f"{word} {', '.join(nums[:10])} and {len(nums) - 10} more"
+            first, last = ", ".join(nums[:-1]), nums[-1]
+            return Message(f"{word} {first} and {last}", f"at_{word}",
+                           {"first": first, "last": last})
+        first, more = ", ".join(nums[:10]), len(nums) - 10
+        return Message(f"{word} {first} and {more} more", f"at_{word}_more",
+                       {"first": first, "more": more})
+
+    def problem(code: str, what: str, items: list[Message], n: int | None = None) -> Message:
+        """``n what: item; item; ... and 3 more`` (at most 25 items named; ``n``: how many
+        cells, the number of items by default)."""
+        shown, more = listed(items)
+        n = len(items) if n is None else n
+        return Message(f"{n} {what}: " + "; ".join(shown) + more, code,
+                       {"n": n, "items": shown, "more": more})
 
     # areas ---------------------------------------------------------------------------
     def tiled(result: Any) -> Any:
@@ -261,10 +279,11 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         groups: dict[str, list[int]] = {}  # one entry per distinct unreadable year
         for k in rows:
             groups.setdefault(text(long[year_col].iloc[k]), []).append(int(k))
-        problems.append(f"{len(rows)} unreadable year(s) (expected e.g. 2022, 2022JJ00 or "
-                        "2022*): " + listing([
-                            f"{value!r} ({places(ks)}) in column {str(year_col)!r}"
-                            for value, ks in groups.items()]))
+        problems.append(problem(
+            "unreadable_years", "unreadable year(s) (expected e.g. 2022, 2022JJ00 or 2022*)",
+            [Message(f"{value!r} ({places(ks)}) in column {str(year_col)!r}", "unreadable_year",
+                     {"value": value, "places": places(ks), "column": str(year_col)})
+             for value, ks in groups.items()], len(rows)))
     if nihil is None:  # StatLine's own period column name and period codes
         nihil = str(year_col).strip().lower() == "perioden" or bool(jj00.any())
     # values --------------------------------------------------------------------------
@@ -274,10 +293,12 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     if len(bad):
         raw_values = long["value"].to_numpy()
         labels = long["indicator"].to_numpy()
-        problems.append(f"{len(bad)} value(s) are not numbers or CBS symbols: "
-                        + listing([f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, "
-                                   f"{labels[k]!r}) in column {raw_cols[k // m]!r}: {errors[k]}"
-                                   for k in bad.tolist()]))
+        problems.append(problem("values_not_numbers", "value(s) are not numbers or CBS symbols", [
+            Message(f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, {labels[k]!r}) in "
+                    f"column {raw_cols[k // m]!r}: {errors[k]}", "value_not_a_number",
+                    {"value": text(raw_values[k]), "place": place(k), "area": str(area[k]),
+                     "indicator": str(labels[k]), "column": raw_cols[k // m], "why": errors[k]})
+            for k in bad.tolist()]))
     if "flag" in long.columns:  # keep flags given in canonical files
         given = per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)
@@ -289,18 +310,26 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         rows = np.flatnonzero(pd.notna(pop_errors))
         rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]
         if len(rows):
-            problems.append(f"{len(rows)} population(s) are not numbers: " + listing([
-                f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
-                f"{str(pop_col)!r}: {pop_errors[k]}" for k in rows]))
+            problems.append(problem("populations_not_numbers", "population(s) are not numbers", [
+                Message(f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                        f"{str(pop_col)!r}: {pop_errors[k]}", "population_not_a_number",
+                        {"value": text(long[pop_col].iloc[k]), "place": place(k),
+                         "area": str(area[k]), "column": str(pop_col), "why": pop_errors[k]})
+                for k in rows]))
         with np.errstate(invalid="ignore"):
             negative = np.flatnonzero(population < 0)
         negative = negative[~pd.Series(raw_row[negative]).duplicated().to_numpy()]
         if len(negative):
-            problems.append(f"{len(negative)} population(s) are negative: " + listing([
-                f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
-                f"{str(pop_col)!r}: a population cannot be negative" for k in negative]))
+            problems.append(problem("populations_negative", "population(s) are negative", [
+                Message(f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                        f"{str(pop_col)!r}: a population cannot be negative",
+                        "population_negative", {"value": text(long[pop_col].iloc[k]),
+                                                "place": place(k), "area": str(area[k]),
+                                                "column": str(pop_col)})
+                for k in negative]))
     if problems:
-        raise DataError(f"{where}: " + "; ".join(problems))
+        raise DataError(f"{where}: " + "; ".join(problems), code="area_data_problems",
+                        fields={"where": where, "items": problems})
     # (area, level, year) groups and indicators as integer codes, for the checks below; a
     # wide table's groups are its rows and its indicators its columns
     if reps == 1:

@@ -287,7 +287,8 @@ _XLSX_URI = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 _DISPLAY_LABELS = ("label", "indicator_label")
 
 
-def downloads(frame: pd.DataFrame, key: str, lang: str) -> Downloads:
+def downloads(frame: pd.DataFrame, key: str, lang: str, nodes: pd.DataFrame | None = None
+              ) -> Downloads:
     """A table's downloads, written by the library's one table writer.
 
     Dutch: ``csv-nl`` (``;``, decimal comma, Dutch headers, BOM) and a Dutch workbook,
@@ -309,9 +310,13 @@ def downloads(frame: pd.DataFrame, key: str, lang: str) -> Downloads:
     def uri(prefix: str, data: bytes) -> str:
         return prefix + base64.b64encode(data).decode("ascii")
 
-    nl = table_bytes(L.translate_frame(frame, "nl"), "csv-nl")
+    def labels(lang: str) -> dict[str, str] | None:  # a factor named by its label
+        return None if nodes is None else {str(k): str(v) for k, v in
+                                           nodes[f"label_{lang}"].items()}
+
+    nl = table_bytes(L.translate_frame(frame, "nl", labels("nl")), "csv-nl")
     plain = table_bytes(frame, "csv")
-    xlsx = table_bytes(L.translate_frame(frame, lang), "xlsx", sheet=key)
+    xlsx = table_bytes(L.translate_frame(frame, lang, labels(lang)), "xlsx", sheet=key)
     first, other = (nl, plain) if lang == "nl" else (plain, nl)
     return Downloads(key, uri(_CSV_URI, first), uri(_XLSX_URI, xlsx), uri(_CSV_URI, other),
                      "en" if lang == "nl" else "nl", "Download",
@@ -321,11 +326,12 @@ def downloads(frame: pd.DataFrame, key: str, lang: str) -> Downloads:
 
 def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Iterable[int] = (),
            html_id: str = "", frame: pd.DataFrame | None = None, key: str = "",
-           lang: str = "nl") -> Table:
-    """A :class:`Table`; plain strings become cells; with ``frame`` and ``key``, downloads."""
+           lang: str = "nl", nodes: pd.DataFrame | None = None) -> Table:
+    """A :class:`Table`; plain strings become cells; with ``frame`` and ``key``, downloads
+    (``nodes``: the model's, to name factors by their labels)."""
     cells = tuple(tuple(c if isinstance(c, Cell) else Cell(str(c)) for c in r) for r in rows)
     return Table(tuple(columns), cells, frozenset(numeric), html_id,
-                 downloads(frame, key, lang) if frame is not None and key else None)
+                 downloads(frame, key, lang, nodes) if frame is not None and key else None)
 
 
 def _figure(ax: Any, caption: str, dpi: int, html_id: str = "") -> Figure:
@@ -537,7 +543,8 @@ def _better_words(b: _Build, node: str) -> str:
 def _goal_phrase(b: _Build, g: GoalLine) -> str:
     """What the area wants, in words (with a goal's change, horizon and group)."""
     if isinstance(g.goal, Goal) and g.goal.change is not None:
-        return f"{b.label(g.node)}: {g.goal.change_text(b.lang)} ({_better_words(b, g.node)})"
+        size = L.goal(g.goal, b.lang, target=False)
+        return f"{b.label(g.node)}: {size} ({_better_words(b, g.node)})"
     parts = [b.label(g.node)]
     obj = g.goal
     change = getattr(obj, "change", None)
@@ -577,7 +584,7 @@ def _needed(b: _Build, rc: RequiredChange) -> NeededView:
                      b.t(f"nee: meer dan {fmt(PLAUSIBLE_SD, b.lang, 0)} SD",
                          f"no: more than {fmt(PLAUSIBLE_SD, b.lang, 0)} SD")])
     node = rc.goal.node
-    goal_text = f"{b.label(node)}: {rc.goal.goal.change_text(b.lang)}"
+    goal_text = f"{b.label(node)}: {L.goal(rc.goal.goal, b.lang, target=False)}"
     text = b.t(
         f"Nodig om het doel te halen ({goal_text}): hoeveel de sterkste drijvende factoren "
         "elk alleen zouden moeten veranderen, en samen (elk evenveel SD in de goede "
@@ -775,13 +782,14 @@ def _against_goals(b: _Build) -> tuple[str, ...]:
                       "niet hoe snel de verandering komt.",
                       f" The horizon ({goal.years:g} years) is not modelled: the model does "
                       "not say how fast the change comes.") if goal.years else ""
+        size_nl, size_en = L.goal(goal, "nl", target=False), L.goal(goal, "en", target=False)
         out.append(b.t(
-            f"Tegenover het doel {goal.change_text('nl')} voor {b.label(g.node)}: het "
+            f"Tegenover het doel {size_nl} voor {b.label(g.node)}: het "
             f"portfolio verandert het naar verwachting met "
             f"{fmt(got, lang, 3, sign=True, significant=True)} SD, "
             f"{fmt(100 * share, lang, 1, significant=True)}% van de "
             f"{fmt(r.change_sd, lang, 2, sign=True)} SD die het doel vraagt.",
-            f"Against the goal {goal.change_text('en')} for {b.label(g.node)}: the portfolio "
+            f"Against the goal {size_en} for {b.label(g.node)}: the portfolio "
             f"is expected to change it by {fmt(got, lang, 3, sign=True, significant=True)} SD, "
             f"{fmt(100 * share, lang, 1, significant=True)}% of the "
             f"{fmt(r.change_sd, lang, 2, sign=True)} SD the goal asks for.") + horizon)
@@ -941,12 +949,12 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
     view["against"] = _against_goals(b)
     if not port.left_out.empty:
         view["left_out_title"] = b.t("Niet gekozen, en waarom", "Left out, and why")
-        labels = cast("dict[str, str]", a.model.nodes["label_nl"].to_dict())  # id -> label
+        labels = cast("dict[str, str]", a.model.nodes[f"label_{lang}"].to_dict())  # id -> label
         rows = [[r.name, L.reason(r.reason, lang, labels)]
                 for r in port.left_out.itertuples()]
         view["left_out"] = _table([b.t("interventie", "intervention"), b.t("reden", "reason")],
                                   rows, (), "left-out", port.left_out,
-                                  b.key("niet_gekozen", "left_out"), lang)
+                                  b.key("niet_gekozen", "left_out"), lang, a.model.nodes)
     return PortfolioView(**view)
 
 

@@ -828,7 +828,7 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
                             for name, meant, rows in near_miss_areas(data)],
             "provenance": provenance_line(model, synthetic, lang),
             "outcome_labels": [str(label[o]) for o in c.outcomes]
-            + [g.describe(lang) for g in goals],
+            + [L.goal(g, lang) for g in goals],
             "driver_labels": [str(label[o]) for o in chosen],
             "profile": {"table": profile_table,
                         "data": area_data_downloads(data, c.area, lang)},

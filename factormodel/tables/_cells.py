@@ -523,6 +523,22 @@ def listing(items: Sequence[str], sep: str = "; ", limit: int = 25) -> str:
     return sep.join(items[:limit]) + more
 
 
+def listed(items: Sequence[Any], limit: int = 25) -> tuple[list[Any], str]:
+    """The first ``limit`` of ``items`` and how many more there are, for a coded message:
+    the rest as a :class:`~factormodel.errors.Message` ``"; ... and 2 more"`` (code
+    ``listing_more``), or ``""`` when every item is shown.
+
+    Examples
+    --------
+    >>> shown, more = listed([f"cell {i}" for i in range(4)], limit=2)
+    >>> shown, more, more.code
+    (['cell 0', 'cell 1'], '; ... and 2 more', 'listing_more')
+    """
+    n = len(items) - limit
+    more = Message(f"; ... and {n} more", "listing_more", {"n": n}) if n > 0 else ""
+    return list(items[:limit]), more
+
+
 # --------------------------------------------------------------------------- columns
 
 

@@ -58,11 +58,13 @@ def _case_collisions(nodes: pd.DataFrame, src: TableSource, problems: list[Probl
         low = str(node_id).lower()
         seen = first.setdefault(low, (node_id, i))
         if seen[0] != node_id:
+            at = src.where(seen[1])
             problems.append(Problem(
                 src.where(i, "id"),
-                f"node id {node_id!r} differs from {seen[0]!r} (at {src.where(seen[1])}) only "
-                "in letter case; ids must differ in more than case",
-                src.key(i, "id")))
+                f"node id {node_id!r} differs from {seen[0]!r} (at {at}) only in letter case; "
+                "ids must differ in more than case",
+                src.key(i, "id"), code="id_differs_in_case",
+                fields={"id": node_id, "other": seen[0], "at": at}))
 
 
 def _bounds(edges: pd.DataFrame, src: TableSource, problems: list[Problem]) -> None:
@@ -75,12 +77,15 @@ def _bounds(edges: pd.DataFrame, src: TableSource, problems: list[Problem]) -> N
             if column != "sd":  # a wide sd is honest uncertainty (e.g. a flat prior)
                 bad |= np.abs(values) > WEIGHT_BOUND
         for i in np.flatnonzero(bad).tolist():
+            fields: dict[str, object] = {"column": column, "value": float(values[i]),
+                                         "bound": WEIGHT_BOUND}
             problems.append(Problem(
                 src.where(i, column),
                 f"{column} {values[i]:g} is not finite" if column == "sd" else
                 f"{column} {values[i]:g} is beyond the bound of {WEIGHT_BOUND:g} in magnitude; "
                 "weights are standardised effects (SD per SD), usually well below 1",
-                src.key(i, column)))
+                src.key(i, column), code="sd_not_finite" if column == "sd" else
+                "beyond_weight_bound", fields=fields))
 
 
 def _outcome_sources(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
@@ -97,7 +102,8 @@ def _outcome_sources(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
                 src.where(i, "source"),
                 f"outcome {s!r} drives the {kind[t]} factor {t!r}, which in turn drives "
                 f"{s!r}: the outcome feeds back on its own causes; check the direction",
-                src.key(i, "source")))
+                src.key(i, "source"), code=f"outcome_feeds_back_{kind[t]}",
+                fields={"outcome": s, "factor": t}))
 
 
 def _reaches(children: dict[str, list[str]], start: str, goal: str) -> bool:

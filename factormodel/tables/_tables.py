@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from factormodel import vocab
-from factormodel.errors import Problem, close_matches
+from factormodel.errors import Message, Problem, close_matches
 from factormodel.tables._cells import (
     TableSource,
     is_missing,
@@ -99,8 +99,12 @@ def parse_bool(value: Any) -> tuple[bool | None, str | None]:
         return True, None
     if s in _FALSE:
         return False, None
-    shown = "an empty cell" if s == "" else repr(text(value))
-    return None, f"expected true or false (also yes/no, ja/nee, 1/0), got {shown}"
+    if s == "":
+        return None, Message("expected true or false (also yes/no, ja/nee, 1/0), got an empty "
+                             "cell", "bool_empty")
+    shown = text(value)
+    return None, Message(f"expected true or false (also yes/no, ja/nee, 1/0), got {shown!r}",
+                         "not_a_bool", {"value": shown})
 
 
 def parse_phases(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
@@ -113,18 +117,19 @@ def parse_phases(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
         tokens = [text(v) for v in value]
     else:
         tokens = [t for t in re.split(r"[\s,;|]+", text(value)) if t]
+    phases = ", ".join(vocab.PHASES)
     if not tokens:
-        return None, f"no phase given; expected one or more of {', '.join(vocab.PHASES)} or 'all'"
+        return None, Message(f"no phase given; expected one or more of {phases} or 'all'",
+                             "no_phase", {"phases": phases})
     if any(t.lower() == "all" for t in tokens):
         if len(tokens) > 1:
-            return None, "'all' cannot be combined with other phases"
+            return None, Message("'all' cannot be combined with other phases", "all_and_phases")
         return vocab.PHASES, None
     bad = [t for t in tokens if t not in vocab.PHASES]
     if bad:
-        return None, (
-            f"unknown phase {', '.join(repr(b) for b in bad)}; "
-            f"expected one or more of {', '.join(vocab.PHASES)} or 'all'"
-        )
+        names = ", ".join(repr(b) for b in bad)
+        return None, Message(f"unknown phase {names}; expected one or more of {phases} or 'all'",
+                             "unknown_phase", {"names": names, "phases": phases})
     return tuple(p for p in vocab.PHASES if p in tokens), None
 
 
@@ -159,6 +164,15 @@ def _extra_values(raw: pd.DataFrame, extras: list) -> dict[str, list[str]]:
     return {str(c).strip(): per_unique(raw[c], text) for c in extras}
 
 
+def _bad(problems: list[Problem], src: TableSource, i: int, c: str, msg: str, code: str,
+         fields: dict[str, object]) -> None:
+    """A problem of cell ``(i, c)``: its English ``msg`` with the ``code`` and ``fields`` it
+    was made from (a :class:`~factormodel.errors.Message` brings its own)."""
+    if isinstance(msg, Message):
+        code, fields = msg.code, msg.fields
+    problems.append(Problem(src.where(i, c), msg, src.key(i, c), code=code, fields=fields))
+
+
 def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) -> pd.DataFrame:
     """Validate and canonicalise a raw nodes table; append problems found.
 
@@ -168,7 +182,8 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
     found, extras = _columns(raw, src, NODE_REQUIRED, NODE_COLUMNS, problems)
     n = len(raw)
     if n == 0:
-        problems.append(Problem(src.where(), "the model has no nodes (empty model)", src.key()))
+        problems.append(Problem(src.where(), "the model has no nodes (empty model)", src.key(),
+                                code="model_no_nodes"))
     txt = _parsed(raw, found, ("id", "kind", "setting", "label_nl", "label_en", "desired",
                                 "description"), text)
     phases, phase_err = _parsed(raw, found, ("phases",), parse_phases,
@@ -182,47 +197,55 @@ def build_nodes(raw: pd.DataFrame, src: TableSource, problems: list[Problem]) ->
     first_row = dict(zip(first.tolist(), first.index.tolist(), strict=True))
     flagged = _node_screen(txt, low, valid_id, phase_err, modifiable_err, found)
 
-    def bad(i: int, c: str, msg: str) -> None:
-        problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
+    def bad(i: int, c: str, msg: str, code: str = "", **fields: object) -> None:
+        _bad(problems, src, i, c, msg, code, fields)
 
     for i in np.flatnonzero(flagged).tolist():
         node_id, kind, setting, desired = ids[i], low["kind"][i], low["setting"][i], \
             low["desired"][i]
         if "id" in found:
             if not node_id:
-                bad(i, "id", "missing node id")
+                bad(i, "id", "missing node id", "missing_node_id")
             elif not valid_id[i]:
                 bad(i, "id", f"node id {node_id!r} must be ascii letters, digits, '_', '-' "
-                    "or '.', starting with a letter or digit, without spaces")
+                    "or '.', starting with a letter or digit, without spaces", "node_id_format",
+                    id=node_id)
             elif first_row[node_id] != i:
-                bad(i, "id", f"duplicate node id {node_id!r} (first defined at "
-                    f"{src.where(first_row[node_id])})")
+                first_at = src.where(first_row[node_id])
+                bad(i, "id", f"duplicate node id {node_id!r} (first defined at {first_at})",
+                    "duplicate_node_id", id=node_id, first=first_at)
         if "kind" in found and kind not in vocab.KINDS:
-            bad(i, "kind", f"unknown kind {txt['kind'][i]!r}; expected one of "
-                f"{', '.join(vocab.KINDS)}")
+            choices = ", ".join(vocab.KINDS)
+            bad(i, "kind", f"unknown kind {txt['kind'][i]!r}; expected one of {choices}",
+                "unknown_kind", kind=txt["kind"][i], choices=choices)
         if "setting" in found:
             allowed = _allowed_settings(kind)
             if setting not in allowed:
-                what = "an outcome" if kind == "outcome" else "a factor"
-                bad(i, "setting", f"unknown setting {txt['setting'][i]!r} for {what}; "
-                    f"expected one of {', '.join(allowed)}")
+                what = "outcome" if kind == "outcome" else "factor"
+                choices = ", ".join(allowed)
+                bad(i, "setting", f"unknown setting {txt['setting'][i]!r} for "
+                    f"{'an' if what == 'outcome' else 'a'} {what}; expected one of {choices}",
+                    f"unknown_setting_{what}", setting=txt["setting"][i], choices=choices)
         for c in ("label_nl", "label_en"):
             if c in found and not txt[c][i]:
-                bad(i, c, f"missing {'Dutch' if c == 'label_nl' else 'English'} label")
+                bad(i, c, f"missing {'Dutch' if c == 'label_nl' else 'English'} label",
+                    f"missing_{c}")
         if "phases" in found and phase_err[i]:
             bad(i, "phases", phase_err[i])
         if "modifiable" in found and modifiable_err[i]:
             bad(i, "modifiable", modifiable_err[i])
         if desired and desired not in vocab.DESIRED:
-            bad(i, "desired", f"unknown desired direction {desired!r}; expected lower or higher")
+            bad(i, "desired", f"unknown desired direction {desired!r}; expected lower or higher",
+                "unknown_desired", desired=desired)
         elif kind == "outcome" and not desired:
             bad(i, "desired", "an outcome needs a desired direction: lower (e.g. VSV) "
-                "or higher (e.g. schoolsucces)")
+                "or higher (e.g. schoolsucces)", "outcome_needs_desired")
         elif kind in ("risk", "protective") and desired:
             implied = "lower" if kind == "risk" else "higher"
             if desired != implied:
                 bad(i, "desired", f"desired {desired!r} contradicts kind {kind!r} "
-                    f"(a {kind} factor is better {implied}); leave it empty")
+                    f"(a {kind} factor is better {implied}); leave it empty",
+                    f"desired_contradicts_{kind}", desired=desired)
     frame = pd.DataFrame({
         "id": ids, "kind": low["kind"], "setting": low["setting"],
         "label_nl": txt["label_nl"], "label_en": txt["label_en"],
@@ -281,7 +304,8 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
     found, extras = _columns(raw, src, EDGE_REQUIRED, EDGE_COLUMNS, problems)
     n = len(raw)
     if n == 0:
-        problems.append(Problem(src.where(), "the model has no edges", src.key()))
+        problems.append(Problem(src.where(), "the model has no edges", src.key(),
+                                code="model_no_edges"))
     txt = _parsed(raw, found, ("source", "target", "strength", "source_ref", "note"), text)
     mark = table_decimal_mark(raw[found[c]] for c in EDGE_NUMERIC if c in found)
     num = {c: parse_numbers(raw[found[c]], decimal=mark) if c in found else
@@ -297,8 +321,8 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
     strength = _parsed(raw, found, ("strength",), _lower_text)["strength"]
     flagged = _edge_screen(txt, errs, vals, strength, found, known, keys)
 
-    def bad(i: int, c: str, msg: str) -> None:
-        problems.append(Problem(src.where(i, c), msg, src.key(i, c)))
+    def bad(i: int, c: str, msg: str, code: str = "", **fields: object) -> None:
+        _bad(problems, src, i, c, msg, code, fields)
 
     for i in np.flatnonzero(flagged).tolist():
         s, t = txt["source"][i], txt["target"][i]
@@ -306,14 +330,18 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
             if c not in found:
                 continue
             if not v:
-                bad(i, c, f"missing {c} node id")
+                bad(i, c, f"missing {c} node id", f"missing_{c}_id")
             elif v not in known:
-                bad(i, c, f"unknown node {v!r}; {close_matches(v, node_ids)}")
+                hint = close_matches(v, node_ids)
+                bad(i, c, f"unknown node {v!r}; {hint}", "unknown_node", where="", name=v,
+                    hint=hint)
         if s and s == t:
-            bad(i, "target", f"self-loop {s!r} -> {t!r}; a node cannot affect itself directly")
+            bad(i, "target", f"self-loop {s!r} -> {t!r}; a node cannot affect itself directly",
+                "self_loop", source=s, target=t)
         if s and t and first_row[(s, t)] != i:
-            bad(i, "target", f"duplicate edge {s!r} -> {t!r} (first at "
-                f"{src.where(first_row[(s, t)])})")
+            first_at = src.where(first_row[(s, t)])
+            bad(i, "target", f"duplicate edge {s!r} -> {t!r} (first at {first_at})",
+                "duplicate_edge", source=s, target=t, first=first_at)
         nums: dict[str, float | None] = {}
         for c in EDGE_NUMERIC:
             if errs[c][i] and c in found:
@@ -322,26 +350,31 @@ def build_edges(raw: pd.DataFrame, src: TableSource, nodes: pd.DataFrame,
         w, sd, lo, hi = nums["weight"], nums["sd"], nums["low"], nums["high"]
         if "weight" in found and w is None and not _has(problems, src.key(i, "weight")):
             bad(i, "weight", "missing weight (empty or NaN); write 0 only if the effect is "
-                "really zero")
+                "really zero", "missing_weight")
         if sd is not None and sd < 0:
-            bad(i, "sd", f"sd must be zero or positive, got {sd}")
+            bad(i, "sd", f"sd must be zero or positive, got {sd}", "sd_negative", sd=sd)
         if (lo is None) != (hi is None) and not (_has(problems, src.key(i, "low"))
                                                   or _has(problems, src.key(i, "high"))):
-            bad(i, "low" if lo is None else "high", "give both low and high, or neither")
+            bad(i, "low" if lo is None else "high", "give both low and high, or neither",
+                "low_without_high")
         if lo is not None and hi is not None:
             if sd is not None:
-                bad(i, "sd", "give sd or low/high for the uncertainty, not both")
+                bad(i, "sd", "give sd or low/high for the uncertainty, not both",
+                    "sd_and_interval")
             if lo > hi:
-                bad(i, "low", f"low {lo} is above high {hi}")
+                bad(i, "low", f"low {lo} is above high {hi}", "low_above_high", low=lo, high=hi)
             elif w is not None and not lo <= w <= hi:
                 bad(i, "weight", f"weight {w} lies outside its interval [{lo}, {hi}]; "
-                    "adjust low/high together with the weight")
+                    "adjust low/high together with the weight", "weight_outside_interval",
+                    weight=w, low=lo, high=hi)
         if "strength" in found and strength[i] not in vocab.STRENGTHS:
+            choices = ", ".join(vocab.STRENGTHS)
             bad(i, "strength", f"unknown strength {txt['strength'][i]!r}; expected one of "
-                f"{', '.join(vocab.STRENGTHS)}")
+                f"{choices}", "unknown_strength", strength=txt["strength"][i], choices=choices)
         if "source_ref" in found and not txt["source_ref"][i]:
             bad(i, "source_ref", "missing source reference; give a citation or the literal "
-                f"text '{vocab.EXPERT_JUDGEMENT}'")
+                f"text '{vocab.EXPERT_JUDGEMENT}'", "missing_source_ref",
+                expert=vocab.EXPERT_JUDGEMENT)
     frame = pd.DataFrame({"source": txt["source"], "target": txt["target"],
                           "weight": vals["weight"], "strength": strength, "sd": vals["sd"],
                           "low": vals["low"], "high": vals["high"],
@@ -393,8 +426,10 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
     for i, (node_id, kind) in enumerate(zip(nodes["id"].tolist(), nodes["kind"].tolist(),
                                             strict=True)):
         if kind == "outcome" and node_id and node_id not in targets:
-            problems.append(Problem(f"node {node_id!r}", "outcome has no incoming edge; "
-                                    "nothing in the model drives it", ("nodes", i, "id")))
+            problems.append(Problem(Message(f"node {node_id!r}", "place_node",
+                                            {"node": node_id}),
+                                    "outcome has no incoming edge; nothing in the model drives "
+                                    "it", ("nodes", i, "id"), code="outcome_without_edges"))
     sign = desired_signs(nodes)  # the product of two signs is the same turned around
     s_sign = edges["source"].map(sign).fillna(0).to_numpy(dtype=float)
     t_sign = edges["target"].map(sign).fillna(0).to_numpy(dtype=float)
@@ -404,19 +439,21 @@ def check_graph(nodes: pd.DataFrame, edges: pd.DataFrame, src: TableSource,
         wrong = (expected != 0) & (np.sign(w) == -expected)
     if not wrong.any():
         return
-    phrase = {node_id: (f"outcome, desired {desired}" if kind == "outcome"
-                        else f"{kind} factor")
+    phrase = {node_id: (Message(f"outcome, desired {desired}", f"kind_outcome_{desired}")
+                        if kind == "outcome" else Message(f"{kind} factor", f"kind_{kind}"))
               for node_id, kind, desired in zip(nodes["id"].tolist(), nodes["kind"].tolist(),
                                                 nodes["desired"].tolist(), strict=True)}
     sources, targets_ = edges["source"].to_numpy(), edges["target"].to_numpy()
     for i in np.flatnonzero(wrong).tolist():
-        s, t = sources[i], targets_[i]
+        s, t = str(sources[i]), str(targets_[i])
+        way = "positive" if expected[i] > 0 else "negative"
         warnings.append(Problem(
             src.where(int(i), "weight"),
             f"weight {w[i]:+g} of {s!r} ({phrase[s]}) -> {t!r} ({phrase[t]}) has the opposite "
-            f"sign of what the kinds imply; expected "
-            f"{'positive' if expected[i] > 0 else 'negative'}",
-            src.key(int(i), "weight")))
+            f"sign of what the kinds imply; expected {way}",
+            src.key(int(i), "weight"), code=f"weight_sign_not_{way}",
+            fields={"weight": float(w[i]), "source": s, "source_kind": phrase[s], "target": t,
+                    "target_kind": phrase[t]}))
 
 
 def desired_signs(nodes: pd.DataFrame) -> dict[str, int]:
@@ -434,16 +471,23 @@ def desired_signs(nodes: pd.DataFrame) -> dict[str, int]:
     return out
 
 
+def _field(where: str, name: str) -> Message:
+    """The place of a metadata field, e.g. ``metadata.json, field 'status'``."""
+    return Message(f"{where}, field '{name}'", "place_field", {"file": where, "field": name})
+
+
 def build_metadata(raw: Mapping[str, Any] | None, where: str, problems: list[Problem],
                    *, strict: bool = True) -> ModelMetadata:
     """Validate metadata. With ``strict=False`` missing fields take their defaults."""
     if raw is None:
         if strict:
-            problems.append(Problem(where, "missing metadata", ("metadata", None, None)))
+            problems.append(Problem(where, "missing metadata", ("metadata", None, None),
+                                    code="missing_metadata"))
         return ModelMetadata()
     if not isinstance(raw, Mapping):
         problems.append(Problem(where, f"metadata must be a mapping, got {type(raw).__name__}",
-                                ("metadata", None, None)))
+                                ("metadata", None, None), code="metadata_not_a_mapping",
+                                fields={"type": type(raw).__name__}))
         return ModelMetadata()
     values: dict[str, Any] = {}
     for f in META_FIELDS:
@@ -452,20 +496,24 @@ def build_metadata(raw: Mapping[str, Any] | None, where: str, problems: list[Pro
             continue
         if f in META_REQUIRED and is_missing(v):
             if strict or f == "name":
-                problems.append(Problem(f"{where}, field '{f}'", f"missing required field '{f}'",
-                                        ("metadata", None, f)))
+                problems.append(Problem(_field(where, f), f"missing required field '{f}'",
+                                        ("metadata", None, f), code="missing_field",
+                                        fields={"field": f}))
             continue
         if v is not None and not isinstance(v, str | int | float):
-            problems.append(Problem(f"{where}, field '{f}'", f"expected text, got "
-                                    f"{type(v).__name__}", ("metadata", None, f)))
+            problems.append(Problem(_field(where, f), f"expected text, got "
+                                    f"{type(v).__name__}", ("metadata", None, f),
+                                    code="field_not_text", fields={"type": type(v).__name__}))
             continue
         values[f] = text(v)
     status = values.get("status", "").lower()
     if "status" in values:
         if status not in vocab.STATUSES:
-            problems.append(Problem(f"{where}, field 'status'", f"unknown status {status!r}; "
-                                    f"expected one of {', '.join(vocab.STATUSES)}",
-                                    ("metadata", None, "status")))
+            choices = ", ".join(vocab.STATUSES)
+            problems.append(Problem(_field(where, "status"), f"unknown status {status!r}; "
+                                    f"expected one of {choices}", ("metadata", None, "status"),
+                                    code="unknown_status",
+                                    fields={"status": status, "choices": choices}))
         values["status"] = status
     extra = {k: v for k, v in raw.items() if k not in META_FIELDS}
     return ModelMetadata(**values, extra=MappingProxyType(dict(extra)))

@@ -8,7 +8,6 @@ better English than a wrong translation.
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,8 +20,7 @@ __all__ = ["CODES", "error", "problem", "render", "warning"]
 
 #: The English template of each error code whose message the text layer words itself
 #: (``code -> msgid``); the raiser writes the same English from the same fields, and the
-#: Dutch comes from the catalogue. An error whose code is not here is worded by the older
-#: pattern rules below, or stays English.
+#: Dutch comes from the catalogue. An error whose code is not here stays English.
 CODES: dict[str, str] = {
     "no_such_file": N_("{path}: no such file"),
     "no_such_file_or_folder": N_("{path}: no such file or folder"),
@@ -207,6 +205,187 @@ CODES: dict[str, str] = {
                             "{model!r} (by id or Dutch/English label); {hint}"),
     "names_not_understood": N_("{where:at}{n} indicator name(s) not understood: "
                                "{items:items}{more}"),
+    # percentages given as fractions (analysis.indicators)
+    "fraction_indicator": N_("{indicator} (largest value {largest:g}; typical level "
+                             "{typical:g}%)"),
+    "percentages_as_fractions": N_(
+        "{n} percentage indicator(s) look like fractions (0.091 instead of 9.1): "
+        "{items:items}. A spreadsheet cell formatted as a percentage stores a fraction; write "
+        "the percentages as numbers (9.1), or multiply the column by 100"),
+    "assumed_sd_of_index": N_("the SD between persons of {names} is an assumption (an index "
+                              "without norm tables)"),
+    # where a profile's reference came from and what it assumes (analysis.indicators,
+    # analysis.goals, analysis.columns; worded by text.words.source)
+    "reference_few_areas": N_("the reference is the mean of only {n} areas in the data, not the "
+                              "whole city: add a city row, or give the city's figures as "
+                              "reference values"),
+    "example_catalogue": N_("indicator catalogue: the one shipped with example data {name!r} "
+                            "(fm.load_example_indicators({name!r})), named by the data's "
+                            "{column!r} column"),
+    "reference_city_row": N_("the city row {name!r} in the data"),
+    "reference_city_row_filled": N_("the city row {name!r} in the data (mean of {n} areas for "
+                                    "{indicators})"),
+    "reference_given": N_("the given reference values"),
+    "reference_values_in": N_("the reference values in {file}"),
+    "reference_targets": N_("the catalogue's targets"),
+    "reference_typical_levels": N_("the catalogue's typical levels"),
+    "reference_previous_year": N_("the areas' own values in {year}"),
+    "reference_typical_assumption": N_("the reference is the catalogue's typical level of each "
+                                       "indicator: an assumption, not a measurement of the "
+                                       "city"),
+    "converted_at_typical_level": N_("{indicator} converted at the catalogue's typical level "
+                                     "{level:g} {unit} (an assumption; give the area's own "
+                                     "level)"),
+    "goal_against_direction": N_("the goal moves {node} against its usual desired direction"),
+    "column_read_as": N_("column {column!r} read as {indicator} ({how}{definition}{year})"),
+    "column_definition": N_("; its definition: {definition}"),
+    "column_year": N_("; year {year}"),
+    "transform_as_is": N_("as is"),
+    "transform_complement": N_("complement (100 − x)"),
+    "transform_fraction": N_("fraction → % (× 100)"),
+    "transform_per_1000_to_pct": N_("per 1,000 → % (÷ 10)"),
+    "transform_pct_to_per_1000": N_("% → per 1,000 (× 10)"),
+    # problems inside an area data file (files.areas.normalize_area_data) and their places
+    "at_line": N_("line {line}"),
+    "at_row": N_("row {row}"),
+    "at_lines": N_("lines {first} and {last}"),
+    "at_rows": N_("rows {first} and {last}"),
+    "at_lines_more": N_("lines {first} and {more} more"),
+    "at_rows_more": N_("rows {first} and {more} more"),
+    "listing_more": N_("; ... and {n} more"),
+    "area_data_problems": N_("{where}: {items:items}"),
+    "unreadable_years": N_("{n} unreadable year(s) (expected e.g. 2022, 2022JJ00 or 2022*): "
+                           "{items:items}{more}"),
+    "unreadable_year": N_("{value!r} ({places}) in column {column!r}"),
+    "values_not_numbers": N_("{n} value(s) are not numbers or CBS symbols: {items:items}{more}"),
+    "value_not_a_number": N_("{value!r} ({place}, {area!r}, {indicator!r}) in column "
+                             "{column!r}: {why}"),
+    "populations_not_numbers": N_("{n} population(s) are not numbers: {items:items}{more}"),
+    "population_not_a_number": N_("{value!r} ({place}, {area!r}) in column {column!r}: {why}"),
+    "populations_negative": N_("{n} population(s) are negative: {items:items}{more}"),
+    "population_negative": N_("{value!r} ({place}, {area!r}) in column {column!r}: a "
+                              "population cannot be negative"),
+    # a goal in words (analysis.goals.Goal.message) and goals that need saying otherwise
+    "goal_target": N_("{target}"),
+    "goal_described": N_("{target} {size}"),
+    "goal_size": N_("{parts:spaced}"),
+    "goal_size_group": N_("{parts:spaced}, {group}"),
+    "goal_change_sd": N_("{change:+g} SD"),
+    "goal_change_pp": N_("{change:+g} pp"),
+    "goal_change_relative": N_("{change:+g}%"),
+    "goal_change_own": N_("{change:+g}"),
+    "goal_horizon": N_("in {years:g} years"),
+    "goal_ages": N_("ages {low}-{high}"),
+    "goal_group": N_("group {group}"),
+    "goal_node_indicators": N_("goal {goal}: node {node!r} has {n} indicators ({indicators}); "
+                               "name the indicator as the goal's target, e.g. {example}"),
+    "goal_part_unreadable": N_("--goal {raw!r}: cannot read {part!r}; expected a change with a "
+                               "sign and unit (-2pp, +5%, -0,3sd, -2), a horizon (3j) and a "
+                               "target group (12-18)"),
+    "goal_node_or_indicator": N_("goal {name!r} names node {node!r} and indicator {indicator!r} "
+                                 "(of node {of!r}); use the id of the one you mean"),
+    "goal_needs_catalogue": N_("goal {goal}: a change in {unit} needs an indicator catalogue; "
+                               "model {model!r} has none (give the change in sd)"),
+    "goal_node_no_indicator": N_("goal {goal}: node {node!r} has no indicator in the catalogue; "
+                                 "give the change in sd or name an indicator"),
+    "goal_node_no_percentage": N_("goal {goal}: node {node!r} has no percentage indicator in the "
+                                  "catalogue; give the change in sd or name an indicator"),
+    "goal_pp_needs_percent": N_("goal {goal}: percentage points need a % indicator; "
+                                "{indicator!r} is in {unit!r}"),
+    "goal_needs_level": N_("goal {goal}: the change needs the current level of {indicator!r}; "
+                           "give level=... (the catalogue has no typical level)"),
+    "goal_impossible": N_("goal {goal}: from {level:g} {unit} a change of {change:+g} would "
+                          "leave the range of {indicator!r} (a share lies between 0 and 100 %): "
+                          "the goal is impossible as stated"),
+    "goals_opposite": N_("two goals on {node!r} ask for opposite directions"),
+    "ambiguous_goal_less": N_("goal {goal!r} is ambiguous: {part!r} is either {number} "
+                              "percentage points less ({pp!r}) or {number}% less than the "
+                              "current level ({rel!r}); write the one you mean"),
+    "ambiguous_goal_more": N_("goal {goal!r} is ambiguous: {part!r} is either {number} "
+                              "percentage points more ({pp!r}) or {number}% more than the "
+                              "current level ({rel!r}); write the one you mean"),
+    # a model's nodes and edges (tables._tables.build_nodes/build_edges, core.model)
+    "model_no_nodes": N_("the model has no nodes (empty model)"),
+    "model_no_edges": N_("the model has no edges"),
+    "missing_node_id": N_("missing node id"),
+    "node_id_format": N_("node id {id!r} must be ascii letters, digits, '_', '-' or '.', "
+                         "starting with a letter or digit, without spaces"),
+    "duplicate_node_id": N_("duplicate node id {id!r} (first defined at {first})"),
+    "unknown_kind": N_("unknown kind {kind!r}; expected one of {choices}"),
+    "unknown_setting_outcome": N_("unknown setting {setting!r} for an outcome; expected one of "
+                                  "{choices}"),
+    "unknown_setting_factor": N_("unknown setting {setting!r} for a factor; expected one of "
+                                 "{choices}"),
+    "missing_label_nl": N_("missing Dutch label"),
+    "missing_label_en": N_("missing English label"),
+    "unknown_desired": N_("unknown desired direction {desired!r}; expected lower or higher"),
+    "outcome_needs_desired": N_("an outcome needs a desired direction: lower (e.g. VSV) or "
+                                "higher (e.g. schoolsucces)"),
+    "desired_contradicts_risk": N_("desired {desired!r} contradicts kind 'risk' (a risk factor "
+                                   "is better lower); leave it empty"),
+    "desired_contradicts_protective": N_("desired {desired!r} contradicts kind 'protective' (a "
+                                         "protective factor is better higher); leave it empty"),
+    "missing_source_id": N_("missing source node id"),
+    "missing_target_id": N_("missing target node id"),
+    "self_loop": N_("self-loop {source!r} -> {target!r}; a node cannot affect itself directly"),
+    "duplicate_edge": N_("duplicate edge {source!r} -> {target!r} (first at {first})"),
+    "missing_weight": N_("missing weight (empty or NaN); write 0 only if the effect is really "
+                         "zero"),
+    "sd_negative": N_("sd must be zero or positive, got {sd}"),
+    "low_without_high": N_("give both low and high, or neither"),
+    "sd_and_interval": N_("give sd or low/high for the uncertainty, not both"),
+    "low_above_high": N_("low {low} is above high {high}"),
+    "weight_outside_interval": N_("weight {weight} lies outside its interval [{low}, {high}]; "
+                                  "adjust low/high together with the weight"),
+    "unknown_strength": N_("unknown strength {strength!r}; expected one of {choices}"),
+    "missing_source_ref": N_("missing source reference; give a citation or the literal text "
+                             "'{expert}'"),
+    "unknown_column": N_("unknown column; allowed: {allowed}"),
+    "no_weight_rows": N_("no rows: an empty weights table changes nothing (did a filter select "
+                         "no edges?)"),
+    "duplicate_weight_row": N_("duplicate edge {source!r} -> {target!r} (also in row {row})"),
+    "no_weight": N_("missing weight"),
+    "bool_empty": N_("expected true or false (also yes/no, ja/nee, 1/0), got an empty cell"),
+    "not_a_bool": N_("expected true or false (also yes/no, ja/nee, 1/0), got {value!r}"),
+    "no_phase": N_("no phase given; expected one or more of {phases} or 'all'"),
+    "all_and_phases": N_("'all' cannot be combined with other phases"),
+    "unknown_phase": N_("unknown phase {names}; expected one or more of {phases} or 'all'"),
+    "place_node": N_("node {node!r}"),
+    "place_field": N_("{file}, field '{field}'"),
+    "outcome_without_edges": N_("outcome has no incoming edge; nothing in the model drives it"),
+    "kind_outcome_lower": N_("outcome, desired lower"),
+    "kind_outcome_higher": N_("outcome, desired higher"),
+    "kind_risk": N_("risk factor"),
+    "kind_protective": N_("protective factor"),
+    "weight_sign_not_positive": N_("weight {weight:+g} of {source!r} ({source_kind}) -> "
+                                   "{target!r} ({target_kind}) has the opposite sign of what "
+                                   "the kinds imply; expected positive"),
+    "weight_sign_not_negative": N_("weight {weight:+g} of {source!r} ({source_kind}) -> "
+                                   "{target!r} ({target_kind}) has the opposite sign of what "
+                                   "the kinds imply; expected negative"),
+    "missing_metadata": N_("missing metadata"),
+    "metadata_not_a_mapping": N_("metadata must be a mapping, got {type}"),
+    "missing_field": N_("missing required field '{field}'"),
+    "field_not_text": N_("expected text, got {type}"),
+    "unknown_status": N_("unknown status {status!r}; expected one of {choices}"),
+    "id_differs_in_case": N_("node id {id!r} differs from {other!r} (at {at}) only in letter "
+                             "case; ids must differ in more than case"),
+    "sd_not_finite": N_("{column} {value:g} is not finite"),
+    "beyond_weight_bound": N_("{column} {value:g} is beyond the bound of {bound:g} in "
+                              "magnitude; weights are standardised effects (SD per SD), "
+                              "usually well below 1"),
+    "outcome_feeds_back_risk": N_("outcome {outcome!r} drives the risk factor {factor!r}, which "
+                                  "in turn drives {outcome!r}: the outcome feeds back on its "
+                                  "own causes; check the direction"),
+    "outcome_feeds_back_protective": N_("outcome {outcome!r} drives the protective factor "
+                                        "{factor!r}, which in turn drives {outcome!r}: the "
+                                        "outcome feeds back on its own causes; check the "
+                                        "direction"),
+    "unknown_node_in_model": N_("{n} unknown node in model {model!r}: {items:items}{more}"),
+    "unknown_nodes_in_model": N_("{n} unknown nodes in model {model!r}: {items:items}{more}"),
+    "and_more": N_(" (and {n} more)"),
+    "edge_not_in_model": N_("{n} edge not in model {model!r}: {edges}; {hint}"),
+    "edges_not_in_model": N_("{n} edges not in model {model!r}: {edges}; {hint}"),
     # the command line's own messages
     "needs_area": N_("{cmd} needs --area (e.g. --area {example})"),
     "needs_goal": N_("recommend needs at least one --goal (or --outcome), e.g. --goal "
@@ -227,8 +406,10 @@ class _Words(string.Formatter):
     ``{x:or}``: the names quoted and joined with "or"; ``{x:list}``: the names quoted and
     joined with commas; ``{x:plain}`` / ``{x:plain_or}``: the names unquoted, joined with
     commas (the last with "or"); ``{x:items}``: messages joined with ``"; "``; ``{x:at}``: a place
-    and ``": "`` (nothing when the place is empty); ``{x:money}``: an amount in euros;
-    ``{x:n4}``: a number with 4 decimals (any digit), both as ``lang`` writes them. A field
+    and ``": "`` (nothing when the place is empty); ``{x:spaced}``: messages joined with
+    spaces; ``{x:money}``: an amount in euros; ``{x:n4}``: a number with 4 decimals (any
+    digit); ``{x:dec}`` / ``{x:+dec}``: a number as ``:g`` / ``:+g`` writes it, all as
+    ``lang`` writes them. A field
     ``where`` that is plain text (a file name, ``"area data"``) is looked up in the
     catalogue.
     """
@@ -271,7 +452,13 @@ class _Words(string.Formatter):
             return f"{self.word(value, 'where')}: " if value else ""
         if format_spec == "money":
             return fmt.money(value, self.lang)
-        if re.fullmatch(r"n\d", format_spec):  # n4: four decimals, no grouping
+        if format_spec == "spaced":
+            return " ".join(self.word(v) for v in value)
+        if format_spec in ("dec", "+dec"):  # as :g, with the language's decimal mark
+            text = format(value, format_spec[:-3] + "g")
+            return text.replace(".", ",") if self.lang == "nl" else text
+        if len(format_spec) == 2 and format_spec[0] == "n" and format_spec[1].isdigit():
+            # n4: four decimals, no grouping
             return fmt.number(value, int(format_spec[1]), self.lang, grouping=False)
         if isinstance(value, Message) or place:
             return format(self.word(value, "where" if place else None), format_spec)
@@ -309,174 +496,6 @@ def render(code: str, fields: Mapping[str, object], lang: str, *, strict: bool =
             raise
         text = _Words("en").format(CODES[code], **fields)
     return text[:-2] if text.endswith("; ") else text
-
-# --------------------------------------------------------------------------- errors
-#
-# The library raises English FactorModelErrors (for programs and logs); the command line
-# prints them in --lang. A message is translated only when ALL of it matches the rules
-# below (a rule's ``t_`` groups are translated recursively, ``g_`` groups are goal
-# descriptions, ``w_`` groups are places such as "file.csv line 3, column 'x'"); anything
-# else stays English rather than being half translated or mistranslated.
-
-def _rules(*pairs: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(p, re.S), t) for p, t in pairs]
-
-
-_NAME = r"'[^']*'|\"[^\"]*\""  # a quoted name as repr() writes it
-
-_ERROR_RULES = _rules(
-    # percentages given as fractions (indicators._check_fractions)
-    (r"(?P<n>\d+) percentage indicator\(s\) look like fractions \(0\.091 instead of 9\.1\): "
-     r"(?P<l_items>.+)\. A spreadsheet cell formatted as a percentage stores a fraction; write "
-     r"the percentages as numbers \(9\.1\), or multiply the column by 100",
-     "{n} percentage-indicator(en) lijken breuken (0,091 in plaats van 9,1): {items}. Een "
-     "spreadsheetcel met percentageopmaak bewaart een breuk; schrijf de percentages als "
-     "getallen (9,1), of vermenigvuldig de kolom met 100"),
-    (r"(?P<ind>\S+) \(largest value (?P<d_v>[-\d.e]+); typical level (?P<d_t>[-\d.e]+)%\)",
-     "{ind} (grootste waarde {v}; gebruikelijk niveau {t}%)"),
-    # a goal in words with two readings (readback.read_goal)
-    (rf"goal (?P<goal>{_NAME}) is ambiguous: (?P<part>{_NAME}) is either (?P<n>[\d.,]+) "
-     r"percentage points (?P<w>less|more) \((?P<pp>'[^']*')\) or (?P=n)% (?P=w) than the "
-     r"current level \((?P<rel>'[^']*')\); write the one you mean",
-     "doel {goal} is dubbelzinnig: {part} is óf {n} procentpunt (--goal {pp}), óf {n}% van "
-     "het huidige niveau (--goal {rel}); schrijf wat u bedoelt"),
-    (rf"goal (?P<g_goal>.+?): node (?P<node>{_NAME}) has (?P<n>\d+) indicators \((?P<list>.*)\);"
-     r" name the indicator as the goal's target, e\.g\. (?P<example>\S+)",
-     "doel {goal}: {node} heeft {n} indicatoren ({list}); noem de indicator als doel, "
-     "bijvoorbeeld --goal {example}"),
-    # a profile's assumption (indicators.profile)
-    (r"the SD between persons of (?P<list>.+) is an assumption \(an index without norm "
-     r"tables\)", "de SD tussen personen van {list} is een aanname (een index zonder "
-     "normtabellen)"),
-    # problems inside an area data file (areas.read_area_data)
-    (r"(?P<w_where>.+?): (?P<p_items>\d+ (?:unreadable year|value|population)\(s\).*)",
-     "{where}: {items}"),
-    (r"(?P<n>\d+) unreadable year\(s\) \(expected e\.g\. 2022, 2022JJ00 or 2022\*\): "
-     r"(?P<items>.*)", "{n} onleesbare jaartal(len) (verwacht bijvoorbeeld 2022, 2022JJ00 of "
-     "2022*): {items}"),
-    (r"(?P<n>\d+) value\(s\) are not numbers or CBS symbols: (?P<items>.*)",
-     "{n} waarde(n) zijn geen getal of CBS-symbool: {items}"),
-    (r"(?P<n>\d+) population\(s\) are not numbers: (?P<items>.*)",
-     "{n} aantal(len) jongeren/inwoners zijn geen getal: {items}"),
-    # the command line's own messages
-)
-
-_WHERE = _rules(
-    (r"(?P<file>.+?) line (?P<line>\d+), column (?P<col>'[^']*')",
-     "{file} regel {line}, kolom {col}"),
-    (r"(?P<file>.+?) line (?P<line>\d+)", "{file} regel {line}"),
-    (r"(?P<file>.+?) column (?P<col>'[^']*'|\d+)", "{file} kolom {col}"),
-    (r"area data", "gebiedsdata"),
-    (r"(?P<file>[^ ]+)", "{file}"),
-)
-
-_PLACE = re.compile(r"\((line|row) (\d+)(?=[,)])")  # inside listed area-data problems
-_PLACES = re.compile(r"\((lines|rows) ([\d, ]+ and \d+(?: more)?)\)")  # several rows at once
-_CELL = re.compile(rf": expected a (finite )?number, got ({_NAME})(?=; |$)")
-
-
-def _goal_nl(text: str) -> str:
-    """A goal described in English (Goal.describe('en')) in Dutch."""
-    text = re.sub(r"\bin (\S+) years?\b", r"in \1 jaar", text)
-    return re.sub(r"(?<=\d) pp\b", " procentpunt", text)
-
-
-def _split_items(text: str, problems: bool = False) -> list[str] | None:
-    """``"a; b; ... and 3 more"`` split at the top-level ``; `` (not inside quotes or
-    brackets); None when a quote or bracket is left open."""
-    items, depth, quote, start = [], 0, "", 0
-    for i, c in enumerate(text):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "'\"" and (i == 0 or not text[i - 1].isalnum()):
-            quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == ";" and depth == 0 and text[i + 1:i + 2] == " ":
-            items.append(text[start:i])
-            start = i + 2
-    if quote or depth:
-        return None
-    items.append(text[start:])
-    joined: list[str] = []
-    for item in items:  # "unknown x 'y'; did you mean ...": one item
-        if joined and (item.startswith(("did you mean", "closest valid values",
-                                        "no close match"))
-                       or " measures the opposite: if your column is " in item
-                       or (problems and not item[:1].isdigit())):
-            joined[-1] += "; " + item
-        else:
-            joined.append(item)
-    return joined
-
-
-def _translate(text: str, rules: list[tuple[re.Pattern[str], str]] = _ERROR_RULES
-               ) -> str | None:
-    """``text`` in Dutch by the first rule that matches all of it, or None."""
-    for pattern, template in rules:
-        m = pattern.fullmatch(text)
-        if m is None:
-            continue
-        fields: dict[str, str] = {}
-        for key, value in m.groupdict().items():
-            value = value or ""
-            name = key[2:] if key[1:2] == "_" else key
-            if key.startswith("t_") and value:
-                value = _translate(value)
-            elif key.startswith("w_") and value:
-                value = _translate(value, _WHERE)
-                value = value and value + (": " if name == "where" and
-                                           not template.startswith("{where}:") else "")
-            elif key.startswith("g_"):
-                value = _goal_nl(value)
-            elif key.startswith("d_"):  # a number: decimal comma
-                value = value.replace(".", ",")
-            elif key.startswith(("l_", "p_")):
-                parts = _split_items(value, key.startswith("p_"))
-                more = (re.fullmatch(r"\.\.\. and (\d+) more|\.\.\.", parts[-1])
-                        if parts else None)
-                if more and parts:
-                    parts = parts[:-1]
-                done = [_translate(p) for p in parts] if parts is not None else [None]
-                if any(d is None for d in done):
-                    value = None
-                else:
-                    tail = ("; ... en nog " + more.group(1) if more and more.group(1)
-                            else "; ..." if more else "")
-                    value = "; ".join(done) + tail  # type: ignore[arg-type]
-            elif key == "names":
-                value = re.sub(r"(?<=')\s+or\s+(?=')", " of ", value)
-            elif key == "ref":
-                value = {"city": "stad", "typical": "typisch niveau", "target": "doel",
-                         "previous_year": "vorig jaar", "values": "opgegeven"}.get(value, value)
-            elif key == "field":
-                value = {"priority": "prioriteit", "years": "aantal jaren"}[value]
-            elif key == "finite" and value:
-                value = "eindig "
-            elif key == "level" and value:
-                value = f" (niveau {value})"
-            elif key == "more" and value:
-                value = f" (en nog {value})"
-            elif key == "city" and value:
-                value = " behalve die van de stad"
-            elif key == "items":
-                value = _PLACE.sub(lambda p: f"({'regel' if p[1] == 'line' else 'rij'} {p[2]}",
-                                   value).replace(" in column ", " in kolom ")
-                value = _PLACES.sub(lambda p: "({} {})".format(
-                    "regels" if p[1] == "lines" else "rijen",
-                    re.sub(r" and (\d+) more$", r" en nog \1", p[2]).replace(" and ", " en ")),
-                    value)
-                value = re.sub(r"; \.\.\. and (\d+) more$", r"; ... en nog \1", value)
-                value = _CELL.sub(lambda p: f": verwacht een {'eindig ' if p[1] else ''}getal, "
-                                            f"niet {p[2]}", value)
-            if value is None:
-                return None
-            fields[name] = value
-        return template.format(**fields)
-    return None
-
 
 def problem(p: Problem, lang: str) -> str:
     """One validation problem (``where: message``) in ``lang``; English when its code (or
@@ -518,8 +537,9 @@ def error(exc: BaseException, lang: str) -> str:
     """The message of a library error for people, in ``lang``.
 
     The library's errors are English (for programs and logs); at the command line they are
-    shown in the user's language. A message that the rules here do not cover completely
-    stays English: better English than a wrong translation.
+    shown in the user's language, worded from the error's ``code`` and ``fields`` (or, for a
+    :class:`~factormodel.errors.ModelValidationError`, from each problem's). An error whose
+    code has no wording here stays English: better English than a wrong translation.
 
     Examples
     --------
@@ -544,6 +564,4 @@ def error(exc: BaseException, lang: str) -> str:
         head = f"{getattr(exc, 'source', 'model')} heeft {n} " \
                f"{'probleem' if n == 1 else 'problemen'}:"
         return "\n".join([head, *(f"  - {problem(p, lang)}" for p in problems)])
-    lines = text.splitlines()
-    done = _translate(lines[0]) if lines else None
-    return text if done is None else "\n".join([done, *lines[1:]])
+    return text

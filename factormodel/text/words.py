@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from factormodel.analysis.goals import Goal
 from factormodel.analysis.indicators import REFERENCE_NAMES
 from factormodel.errors import Message
 from factormodel.text import messages
 from factormodel.text.catalogue import N_, NC_, tr
 
-__all__ = ["HEADERS", "header", "phrase", "reason", "source", "status", "threshold_of",
-           "translate_frame"]
+__all__ = ["HEADERS", "goal", "header", "phrase", "reason", "source", "status",
+           "threshold_of", "translate_frame"]
 
 #: Column headers, phrases, cell words and statuses: key -> English source.
 HEADERS: dict[str, str] = {
@@ -226,8 +226,9 @@ def reason(value: object, lang: str, labels: Mapping[str, str] | None = None) ->
     """A portfolio's reason for leaving an intervention out (its ``reason`` cell, a
     :class:`~factormodel.errors.Message` with a ``left_out_*`` code), in ``lang``.
 
-    ``labels`` (node id -> label) names a factor by its label instead of its id. A reason
-    without a known code (e.g. read back from a CSV file) is shown as it is.
+    ``labels`` (node id -> label in ``lang``) names a factor by its label instead of its id,
+    in English too. A reason without a known code (e.g. read back from a CSV file) is shown
+    as it is.
 
     Examples
     --------
@@ -239,81 +240,51 @@ def reason(value: object, lang: str, labels: Mapping[str, str] | None = None) ->
     >>> reason(why, "en") == why, reason("something new", "nl")
     (True, 'something new')
     """
-    if lang == "en" or not isinstance(value, Message) or value.code not in messages.CODES:
+    if not isinstance(value, Message) or value.code not in messages.CODES:
         return str(value)
     fields = dict(value.fields)
-    if "factor" in fields:
-        fields["factor"] = (labels or {}).get(str(fields["factor"]), fields["factor"])
+    if "factor" in fields and labels:
+        fields["factor"] = labels.get(str(fields["factor"]), fields["factor"])
+    elif lang == "en":
+        return str(value)
     return messages.render(value.code, fields, lang)
 
 
-#: Where a profile's reference came from (or an assumption of it): a pattern of the
-#: library's English and the catalogue's template of what it matched (``{0}``, ``{1}``:
-#: its groups).
-_SOURCES = tuple((re.compile(p), t) for p, t in (
-    (r"^the SD between persons of (.*) is an assumption \(an index without norm tables\)$",
-     N_("the SD between persons of {0} is an assumption (an index without norm tables)")),
-    (r"^the reference is the mean of only (\d+) areas in the data, not the whole city: add a "
-     r"city row, or give the city's figures as reference values$",
-     N_("the reference is the mean of only {0} areas in the data, not the whole city: add a "
-        "city row, or give the city's figures as reference values")),
-    (r"^indicator catalogue: the one shipped with example data '(.*)' "
-     r"\((fm\.load_example_indicators\('.*'\))\), named by the data's 'catalogue' column$",
-     N_("indicator catalogue: the one shipped with example data '{0}' ({1}), named by the "
-        "data's 'catalogue' column")),
-    (r"^the city row '(.*)' in the data", N_("the city row '{0}' in the data")),
-    (r" \(mean of (\d+) areas for (.*)\)$", N_(" (mean of {0} areas for {1})")),
-    (r"^the given reference values$", N_("the given reference values")),
-    (r"^the reference values in (.*)$", N_("the reference values in {0}")),
-    (r"^the catalogue's targets$", N_("the catalogue's targets")),
-    (r"^the catalogue's typical levels$", N_("the catalogue's typical levels")),
-    (r"^the areas' own values in (\d+)$", N_("the areas' own values in {0}")),
-    (r"^relative change of (\S+) taken from the catalogue's typical level (.*) \(an "
-     r"assumption; give the area's own level\)$",
-     N_("relative change of {0} taken from the catalogue's typical level {1} (an assumption; "
-        "give the area's own level)")),
-    (r"^the goal moves (\S+) against its usual desired direction$",
-     N_("the goal moves {0} against its usual desired direction")),
-    (r"^the reference is the catalogue's typical level of each indicator: an assumption, not "
-     r"a measurement of the city$",
-     N_("the reference is the catalogue's typical level of each indicator: an assumption, "
-        "not a measurement of the city")),
-    # a column read through her column mapping (columns.ColumnMapping.notes)
-    (r"^column '(.+)' read as (\S+) \(", N_("column '{0}' read as {1} (")),
-    (r"(?<= \()as is", N_("as is")),
-    (r"fraction → %", N_("fraction → %")),
-    (r"per 1,000", N_("per 1,000")),
-    (r"; its definition: ", N_("; its definition: ")),
-    (r"; year (\d{4})\)$", N_("; year {0})")),
-))
-
-
-def _fill(template: str, lang: str, match: re.Match[str]) -> str:
-    return tr(template, lang).format(*match.groups())
-
-
 def source(text: str, lang: str) -> str:
-    """Where a profile's reference came from (or an assumption of it), in ``lang``.
+    """Where a profile's reference came from (or an assumption of it), in ``lang``: a
+    coded :class:`~factormodel.errors.Message` worded from its code and fields; any other
+    text as it is.
 
     Examples
     --------
-    >>> source("the given reference values", "nl")
+    >>> source(Message("the given reference values", "reference_given"), "nl")
     'de opgegeven referentiewaarden'
     >>> source(Message("the mean of 3 areas in the data", "reference_mean", {"n": 3}), "nl")
     'het gemiddelde van 3 gebieden in de data'
+    >>> source("something new", "nl")
+    'something new'
     """
     if isinstance(text, Message) and text.code in REFERENCE_NAMES:  # a computed city mean
         nl, en = REFERENCE_NAMES[text.code]
         return (nl if lang == "nl" else en).format(**text.fields)
-    if lang == "en":
-        return text
-    column = text.startswith("column '")
-    for pattern, template in _SOURCES:
-        if not column and template in ("as is", "fraction → %", "per 1,000",
-                                       "; its definition: ", "; year {0})"):
-            continue
-        text = pattern.sub(partial(_fill, template, lang), text)
-    return text
+    if isinstance(text, Message) and text.code in messages.CODES:
+        return messages.render(text.code, text.fields, lang)
+    return str(text)
+
+
+def goal(value: Goal, lang: str, *, target: bool = True) -> str:
+    """A goal in words in ``lang`` (its :meth:`~factormodel.Goal.message`); without
+    ``target`` only its size, horizon and group.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> g = fm.parse_goal("schoolverzuim:-2,5pp:3j:12-18")
+    >>> goal(g, "nl"), goal(g, "en", target=False)
+    ('schoolverzuim -2,5 procentpunt in 3 jaar, 12-18-jarigen', '-2.5 pp in 3 years, ages 12-18')
+    """
+    m = value.message() if target else value.size_message()
+    return messages.render(m.code, m.fields, lang)
 
 
 def status(value: str, lang: str) -> str:
@@ -336,9 +307,12 @@ def _word(v: object, lang: str) -> object:
     return v
 
 
-def translate_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def translate_frame(frame: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None
+                    ) -> pd.DataFrame:
     """``frame`` with headers and word cells in ``lang`` (for people: table, csv-nl, xlsx):
-    booleans as ja/nee (yes/no), numbers inside Dutch path texts with a decimal comma.
+    booleans as ja/nee (yes/no), numbers inside Dutch path texts with a decimal comma, a
+    portfolio's left-out reasons in words (``labels``: node id -> label in ``lang``, to name
+    a factor by its label; see :func:`reason`).
 
     Examples
     --------
@@ -356,7 +330,8 @@ def translate_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[c] = out[c].map(lambda v: re.sub(r"\(([+-]?\d+)\.(\d+)\)", r"(\1,\2)", v)
                                 if isinstance(v, str) else v)
     if "reason" in out.columns:
-        out["reason"] = out["reason"].map(lambda v: reason(v, lang) if isinstance(v, str) else v)
+        out["reason"] = out["reason"].map(lambda v: reason(v, lang, labels)
+                                          if isinstance(v, str) else v)
     return out.rename(columns={c: header(str(c), lang) for c in out.columns})
 
 

@@ -305,6 +305,9 @@ def _document(plan: Wijkplan, with_history: bool = True) -> dict[str, Any]:
                           for i in plan.interventions],
         "signals": [asdict(s) for s in plan.signals],
         "assumptions": list(plan.assumptions), "author": plan.author, "date": plan.date}
+    if any(isinstance(a, Message) for a in plan.assumptions):  # their codes, for the Dutch
+        doc["assumption_codes"] = [a.to_doc() if isinstance(a, Message) else None
+                                   for a in plan.assumptions]
     if with_history:
         doc["history"] = [_document(h, with_history=False) for h in plan.history]
     return doc
@@ -336,6 +339,15 @@ def _num(x: Any) -> float:
     return math.nan if x is None else float(x)
 
 
+def _assumptions(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """A plan's assumptions, coded ones as :class:`~factormodel.errors.Message` again."""
+    texts = list(doc.get("assumptions", []))
+    codes = list(doc.get("assumption_codes", [])) or [None] * len(texts)
+    return tuple(Message.from_doc(c) if c is not None and c.get("text") == t else t
+                 for t, c in zip(texts, codes + [None] * (len(texts) - len(codes)),
+                                 strict=False))
+
+
 def _plan(doc: Mapping[str, Any]) -> Wijkplan:
     goals = tuple(PlanGoal(
         id=g["id"], node=g["node"], indicator=g["indicator"], unit=g["unit"],
@@ -358,7 +370,7 @@ def _plan(doc: Mapping[str, Any]) -> Wijkplan:
         data_sha256=doc["data"]["sha256"], data_year=int(doc["data"]["year"]),
         synthetic=bool(doc["data"]["synthetic"]), goals=goals, interventions=ivs,
         signals=tuple(Signal(**s) for s in doc.get("signals", [])),
-        assumptions=tuple(doc.get("assumptions", [])), author=doc.get("author", ""),
+        assumptions=_assumptions(doc), author=doc.get("author", ""),
         date=doc.get("date", ""), version=int(doc["version"]),
         history=tuple(_plan(h) for h in doc.get("history", [])))
 
