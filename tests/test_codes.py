@@ -665,8 +665,12 @@ def test_an_assumed_sd_of_an_index_is_a_coded_source(model):
     (a,) = [a for a in fm.profile(model, data).assumptions
             if getattr(a, "code", "") == "assumed_sd_of_index"]
     assert str(a) == messages.render(a.code, a.fields, "en")
-    assert words.source(a, "nl") == ("de SD tussen personen van veerkracht is een "
-                                     "aanname (een index zonder normtabellen)")
+    # by its label in the reader's language, not its id
+    label = model_label = fm.load_indicators(model).loc["veerkracht", "label_nl"]
+    assert words.source(a, "nl") == (f"de SD tussen personen van {label} is aangenomen, niet "
+                                     "uit een normtabel (zie sd_source in de "
+                                     "indicatorcatalogus)")
+    assert model_label != "veerkracht"
 
 
 def test_problems_inside_an_area_data_file(tmp_path):

@@ -178,7 +178,7 @@ def test_a_data_catalogue_column_naming_no_example_is_refused(rdam):
     # a 'catalogue' column of the user's own that names no example is just a column
     plain = fm.load_example_data("rotterdam").assign(catalogue="mijn notitie")
     said = fm.profile(rdam, plain).assumptions  # only the index rows' assumed SDs
-    assert len(said) == 1 and "index without norm tables" in said[0]
+    assert len(said) == 1 and "is assumed, not taken from a norm table" in said[0]
 
 
 def test_validate_uses_the_catalogue_the_data_name(rdam):

@@ -160,4 +160,4 @@ def test_a_plans_coded_assumptions_stay_dutch_after_a_round_trip(plan, tmp_path)
     assert back.assumptions == plan.assumptions
     (again,) = [a for a in back.assumptions if isinstance(a, Message)]
     assert (again.code, again.fields) == (coded[0].code, coded[0].fields)
-    assert _nl(again).startswith("de SD tussen personen van eindtoets")
+    assert _nl(again).startswith("de SD tussen personen van gemiddelde score eindtoets")

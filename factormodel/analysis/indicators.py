@@ -1389,11 +1389,13 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     values = _area_values(now, value, area_codes, areas, codes, distinct)
     references = _area_values(now, ref, area_codes, areas, codes, distinct)
     assumed = list(distinct[(measures.measure == "index") & present])
-    if assumed:
-        names = ", ".join(map(str, assumed))
-        assumptions.append(Message(f"the SD between persons of {names} is an assumption (an "
-                                   "index without norm tables)", "assumed_sd_of_index",
-                                   {"names": names}))
+    if assumed:  # named by their labels (the text layer picks the reader's language)
+        names = [{lang: _label_or_id(cat, i, lang) for lang in ("en", "nl")} for i in assumed]
+        *rest, last = (n["en"] for n in names)
+        listed = f"{', '.join(rest)} and {last}" if rest else last
+        assumptions.append(Message(f"the SD between persons of {listed} is assumed, not taken "
+                                   "from a norm table (see sd_source in the indicator "
+                                   "catalogue)", "assumed_sd_of_index", {"names": names}))
     return Profile(deltas=out, reference=reference,
                    reference_values=ref_values.astype(float).rename("reference"),
                    values=values, references=references, indicators=cat,
@@ -1667,3 +1669,9 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
             "new_level", "change_unit", "label_nl", "label_en", "note"]
     out = merged[cols].reset_index(drop=True)
     return out.drop(columns="area") if single else out
+
+
+def _label_or_id(cat: pd.DataFrame, indicator: Any, lang: str) -> str:
+    """An indicator's label in ``lang`` from its catalogue, or its id where none is given."""
+    label = cat.loc[indicator, f"label_{lang}"] if f"label_{lang}" in cat else None
+    return str(label) if isinstance(label, str) and label.strip() else str(indicator)

@@ -212,8 +212,8 @@ CODES: dict[str, str] = {
         "{n} percentage indicator(s) look like fractions (0.091 instead of 9.1): "
         "{items:items}. A spreadsheet cell formatted as a percentage stores a fraction; write "
         "the percentages as numbers (9.1), or multiply the column by 100"),
-    "assumed_sd_of_index": N_("the SD between persons of {names} is an assumption (an index "
-                              "without norm tables)"),
+    "assumed_sd_of_index": N_("the SD between persons of {names:labels} is assumed, not taken "
+                              "from a norm table (see sd_source in the indicator catalogue)"),
     # where a profile's reference came from and what it assumes (analysis.indicators,
     # analysis.goals, analysis.columns; worded by text.words.source)
     "reference_few_areas": N_("the reference is the mean of only {n} areas in the data, not the "
@@ -405,7 +405,9 @@ class _Words(string.Formatter):
 
     ``{x:or}``: the names quoted and joined with "or"; ``{x:list}``: the names quoted and
     joined with commas; ``{x:plain}`` / ``{x:plain_or}``: the names unquoted, joined with
-    commas (the last with "or"); ``{x:items}``: messages joined with ``"; "``; ``{x:at}``: a place
+    commas (the last with "or"); ``{x:labels}``: a list of ``{"en": ..., "nl": ...}``
+    labels, each in ``lang``, joined with commas (the last with "and"); ``{x:items}``:
+    messages joined with ``"; "``; ``{x:at}``: a place
     and ``": "`` (nothing when the place is empty); ``{x:spaced}``: messages joined with
     spaces; ``{x:money}``: an amount in euros; ``{x:n4}``: a number with 4 decimals (any
     digit); ``{x:dec}`` / ``{x:+dec}``: a number as ``:g`` / ``:+g`` writes it, all as
@@ -446,6 +448,9 @@ class _Words(string.Formatter):
         if format_spec == "plain_or":
             *rest, last = map(str, value)
             return f"{', '.join(rest)} {tr(N_('or'), self.lang)} {last}" if rest else last
+        if format_spec == "labels":
+            *rest, last = (str(v.get(self.lang) or v["en"]) for v in value)
+            return f"{', '.join(rest)} {tr(N_('and'), self.lang)} {last}" if rest else last
         if format_spec == "items":
             return "; ".join(self.word(v) for v in value)
         if format_spec == "at":
