@@ -296,3 +296,11 @@ def test_goal_syntax_errors(capsys):
                        "Tarwewijk", "--goal", "vsv=veel")
     assert code == 2 and dutch_error(err) == (
         "--goal 'vsv=veel': prioriteit 'veel' is geen getal (verwacht een getal, niet 'veel')\n")
+
+
+def test_the_units_column_of_a_wijk_is_dutch(capsys):
+    # the table said 'procentpunt' but 'per 1000' (a Dutch reader writes 'per 1.000')
+    code, out, _ = run(capsys, "propagate", "rotterdam-jeugd", "--data", "example", "--area",
+                       "Oud-Crooswijk")
+    assert code == 0 and "procentpunt" in out
+    assert "per 1.000" in out and not re.search(r"per 1000\b", out)

@@ -100,6 +100,7 @@ _VALUES: dict[str, str] = {
     'protective': N_('protective factor'),
     'outcome': N_('outcome'),
     'percentage points': N_('percentage points'),
+    'per 1000': N_('per 1000'),
     'True': N_('yes'),
     'False': N_('no'),
     'measured, clamped': N_('measured, clamped'),
