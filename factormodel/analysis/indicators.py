@@ -57,9 +57,10 @@ from factormodel.files.folders import (
 )
 from factormodel.tables._cells import (
     TableSource,
+    covering_rows,
+    factorize_column,
     parse_number,
     require_columns,
-    run_starts,
     table_decimal_mark,
     text,
     year_argument,
@@ -760,21 +761,15 @@ def _joined(frame: pd.DataFrame, column: str) -> str:
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes and distinct values of a column, as :func:`pandas.factorize` gives
-    them (first-appearance order, -1 for missing), hashing only run starts when the
-    column comes in runs."""
-    starts = run_starts(column.to_numpy())
-    if starts is None:
-        return pd.factorize(column)
-    codes, uniques = pd.factorize(column.iloc[starts])
-    return np.repeat(codes, np.diff(np.append(starts, len(column)))), uniques
+    them (first-appearance order, -1 for missing), hashing only run starts or the first
+    block when the column comes in runs or repeats a block."""
+    return factorize_column(column)
 
 
 def _distinct(column: pd.Series) -> pd.Series:
     """The distinct values of a column (missing values included), in first-appearance
     order, with the column's dtype."""
-    starts = run_starts(column.to_numpy())
-    part = column if starts is None else column.iloc[starts]
-    return part.drop_duplicates().reset_index(drop=True)
+    return covering_rows(column).drop_duplicates().reset_index(drop=True)
 
 
 def _is_number_column(column: pd.Series) -> bool:
