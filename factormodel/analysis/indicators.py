@@ -1391,9 +1391,10 @@ def _area_values(now: pd.DataFrame, value: np.ndarray, area_codes: np.ndarray,
     """Areas x indicators: each area's own value in the indicator's unit (the last
     given when a cell repeats; NaN where not measured)."""
     keep = (area_codes >= 0) & ~np.isnan(value)
-    grid = np.full((len(areas), len(distinct)), np.nan)
-    grid[area_codes[keep], codes[keep]] = value[keep]
-    return pd.DataFrame(grid, index=areas, columns=pd.Index(distinct, name="indicator"))
+    grid = np.full(len(areas) * len(distinct), np.nan)
+    grid[(area_codes * len(distinct) + codes)[keep]] = value[keep]  # flat: one index per cell
+    return pd.DataFrame(grid.reshape(len(areas), len(distinct)), index=areas,
+                        columns=pd.Index(distinct, name="indicator"))
 
 
 def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
@@ -1407,14 +1408,14 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
     area = now["area"].to_numpy()
     outside = np.isfinite(rows.per) & ((value < 0) | (value > top))
     for j in np.flatnonzero(outside)[:25]:
-        kind = "share (%)" if rows.measure[j] == "share" else "rate per 1000"
+        kind = "share (%)" if rows.share[j] else "rate per 1000"
         problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
                         f"is not a {kind}; it must lie between 0 and {top[j]:g}")
     # one area's fraction among percentages: 0,091 where the reference is 9,1; a value
     # with one decimal (0,1 %, as CBS publishes) would be a multiple of 10 % as a fraction,
     # and is read as the percentage it says
     with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = (rows.measure == "share") & (value > 0) & (value <= 1) & (ref >= 5) & \
+        fraction = rows.share & (value > 0) & (value <= 1) & (ref >= 5) & \
             (np.abs(np.log(100 * value / ref)) < np.log(1.5)) & \
             (np.abs(10 * value - np.round(10 * value)) > 1e-9)
     for j in np.flatnonzero(fraction)[:25]:
