@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import factormodel as fm
+from factormodel.errors import DataWarning
 from factormodel.files.areas import normalize_area_data, registry_from_frame
 
 
@@ -226,3 +227,59 @@ def test_one_unreadable_year_on_many_rows_is_named_once(tmp_path):
     dutch = _lang.error(e.value, "nl")
     assert "'2022/2023' (regels 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 en nog 4) in kolom 'jaar'" in dutch
     assert "'2021-22' (regel 16) in kolom 'jaar'" in dutch
+
+
+def _melted(n_areas: int, indicators=("vsv_nieuw", "tienermoeders", "neet_18_26"), *,
+            names: bool = False) -> pd.DataFrame:
+    """A long table as a wide one melts to: every area once per indicator, in one order
+    (its area column repeats one block; its indicator column comes in runs)."""
+    rng = np.random.default_rng(5)
+    areas = [f"Buurt {i:05d}" if names else f"BU{i:08d}" for i in range(n_areas)]
+    return pd.DataFrame({"wijk" if names else "code": areas * len(indicators), "year": 2023,
+                         "population": np.tile(rng.integers(50, 5000, n_areas),
+                                               len(indicators)),
+                         "indicator": np.repeat(list(indicators), n_areas),
+                         "value": rng.normal(10, 2, n_areas * len(indicators)).round(2)})
+
+
+def test_a_melted_wide_table_hashes_its_area_column_once_per_block(monkeypatch):
+    """A long table that repeats its area column per indicator (a melted wide table) is
+    read by hashing the first block of that column only, and its profile too; the rows
+    come out as the same canonical rows (issue 27, item 14)."""
+    long = _melted(1500)
+    want = normalize_area_data(long)
+    hashed: list[int] = []
+    factorize = pd.factorize
+
+    def counted(values, *args, **kwargs):
+        if not pd.api.types.is_numeric_dtype(getattr(values, "dtype", object)):
+            hashed.append(len(values))
+        return factorize(values, *args, **kwargs)
+
+    monkeypatch.setattr(pd, "factorize", counted)
+    got = normalize_area_data(long.astype({"code": object}))
+    assert hashed and max(hashed) <= 1500  # never the 4,500 cells of the area column
+    pd.testing.assert_frame_equal(got, want)
+    hashed.clear()
+    fm.profile(fm.load_model("rotterdam-jeugd"), got)
+    assert hashed and max(hashed) <= 1500
+
+
+def test_checks_hold_on_a_melted_wide_table():
+    """The block path keeps every check: a repeated (area, indicator), one population that
+    differs, and a misspelt name in one cell of the last block (which breaks the block:
+    hashing a sample of the column would have read it as its neighbour)."""
+    long = _melted(1500, ("vsv_nieuw", "vsv_nieuw", "neet_18_26"))
+    with pytest.raises(fm.DataError, match=r"3000 rows share an area, year and indicator, "
+                                           r"e\.g\. BU00000000 2023 vsv_nieuw"):
+        normalize_area_data(long)
+    long = _melted(1500)
+    long.loc[3500, "population"] += 1  # buurt 500 of the third block
+    with pytest.raises(fm.DataError, match=r"population differs .*: BU00000500 2023$"):
+        normalize_area_data(long)
+    long = _melted(1500, names=True)
+    long.loc[4000, "wijk"] = "Buurtt 01000"  # one letter more in one cell, late
+    with pytest.warns(DataWarning, match=r"area 'Buurtt 01000' \(row 4001\) is one letter "
+                                            r"from 'Buurt 01000'.*did you mean"):
+        out = normalize_area_data(long)
+    assert out["area"].iloc[4000] == "Buurtt 01000" and out["area"].nunique() == 1501
