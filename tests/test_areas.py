@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import factormodel as fm
 from factormodel.errors import DataWarning
@@ -283,3 +285,38 @@ def test_checks_hold_on_a_melted_wide_table():
                                             r"from 'Buurt 01000'.*did you mean"):
         out = normalize_area_data(long)
     assert out["area"].iloc[4000] == "Buurtt 01000" and out["area"].nunique() == 1501
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 2), st.integers(0, 40)),
+                min_size=1, max_size=120), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_duplicate_rows_are_found_as_pandas_finds_them(rows, spread):
+    """Duplicates are counted in an array when the (area, year, indicator) keys are few for
+    the rows and hashed when not (``spread`` makes them many): both find pandas' rows."""
+    few = 41 if spread else 3  # 41 areas x 3 years x 41 indicators: more keys than rows
+    raw = pd.DataFrame({"area": [f"A{a % few}" for a, _, _ in rows],
+                        "year": [2020 + y for _, y, _ in rows],
+                        "indicator": [f"i{i % few}" for _, _, i in rows], "value": 1.0})
+    many = int(raw.duplicated(["area", "year", "indicator"], keep=False).sum())
+    if many:
+        with pytest.raises(fm.DataError, match=rf"^data: {many} rows share an area"):
+            normalize_area_data(raw)
+    else:
+        assert len(normalize_area_data(raw)) == len(raw)
+
+
+@given(st.lists(st.tuples(st.integers(-3, 3), st.sampled_from(["a", "b", None]),
+                          st.integers(0, 10 ** 12)), min_size=1, max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_key_codes_number_combinations_as_pandas_does(rows):
+    """Integer columns (negative, one value, far apart) and text columns combined into one
+    code per row, 0, 1, ... in order of first appearance, as factorizing the tuples does."""
+    from factormodel.files.areas import _key_codes
+
+    small = np.asarray([r[0] for r in rows])
+    names = pd.Series([r[1] for r in rows], dtype=object)
+    big = np.asarray([r[2] for r in rows], dtype=np.int64)
+    one = np.full(len(rows), 7)
+    for columns in ([small], [small, names], [one, small, big], [names, one], [one]):
+        want = pd.factorize(pd.Series(list(zip(*[list(c) for c in columns], strict=True))))[0]
+        assert _key_codes(columns).tolist() == want.tolist()

@@ -1415,9 +1415,10 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
     # with one decimal (0,1 %, as CBS publishes) would be a multiple of 10 % as a fraction,
     # and is read as the percentage it says
     with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = rows.share & (value > 0) & (value <= 1) & (ref >= 5) & \
-            (np.abs(np.log(100 * value / ref)) < np.log(1.5)) & \
-            (np.abs(10 * value - np.round(10 * value)) > 1e-9)
+        fraction = rows.share & (value > 0) & (value <= 1) & (ref >= 5)
+        near = np.flatnonzero(fraction)  # few rows: the closer look only at these
+        fraction[near] = (np.abs(np.log(100 * value[near] / ref[near])) < np.log(1.5)) & \
+            (np.abs(10 * value[near] - np.round(10 * value[near])) > 1e-9)
     for j in np.flatnonzero(fraction)[:25]:
         problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
                         f"looks like a fraction of {100 * value[j]:g}% (the reference is "

@@ -177,11 +177,13 @@ def ndtr(x: np.ndarray) -> np.ndarray:
 def ndtri(p: np.ndarray) -> np.ndarray:
     """Φ⁻¹, the standard normal quantile, elementwise; NaN outside (0, 1)."""
     p = np.asarray(p, dtype=float)
-    inside = (p > 0) & (p < 1)
     if _vectorised(p):
         from scipy.special import ndtri as scipy_ndtri
 
-        return np.where(inside, scipy_ndtri(np.where(inside, p, 0.5)), np.nan)
+        out = np.asarray(scipy_ndtri(p))  # NaN outside [0, 1]; -inf and inf at 0 and 1
+        out[np.isinf(out)] = np.nan
+        return out
+    inside = (p > 0) & (p < 1)
     out = np.full(p.shape, np.nan)
     if inside.any():
         out[inside] = _inv(p[inside]).astype(float)

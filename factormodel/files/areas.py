@@ -495,22 +495,30 @@ def _key_codes(columns: list[Any]) -> np.ndarray:
     """One integer per row for the combination of ``columns`` (0, 1, ... in order of first
     appearance), hashing each column once instead of grouping on tuples of cells. Integer
     columns (codes from :func:`~factormodel._cells.per_unique_coded`, years) are combined
-    as they are, less their smallest value, without hashing them again."""
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    size = 1  # key < size
+    as they are, less their smallest value, without hashing them again; an integer column
+    of one value adds nothing to the key."""
+    key, size = None, 1  # key < size
     for col in columns:
         arr = col.to_numpy() if isinstance(col, pd.Series) else np.asarray(col)
         low, high = (int(arr.min()), int(arr.max())) if arr.dtype.kind in "iu" and len(arr) \
             else (0, 0)
+        if arr.dtype.kind in "iu" and high == low:  # one value (one year, no level): no key
+            continue
         if arr.dtype.kind in "iu" and high - low < 2 ** 31:
-            codes, card = arr.astype(np.int64) - low, high - low + 1
+            codes, card = arr.astype(np.int64, copy=False), high - low + 1
+            codes = codes - low if low else codes
         else:
             codes, uniques = pd.factorize(arr)
             codes, card = codes.astype(np.int64) + 1, len(uniques) + 1  # missing is a value
+        if key is None:
+            key, size = codes, card
+            continue
         if size * card >= 2 ** 62:  # renumber the key before it could overflow
             key = _first_appearance(key, size)
             size = int(key.max(initial=0)) + 1
         key, size = key * card + codes, size * card
+    if key is None:
+        return np.zeros(len(columns[0]), dtype=np.int64)
     return _first_appearance(key, size)
 
 

@@ -151,6 +151,8 @@ def is_missing(value: Any) -> bool:
 
 def text(value: Any) -> str:
     """A cell as stripped text with ``\\n`` line breaks; missing cells become ``""``."""
+    if type(value) is str:  # most cells (whitespace only gives "", as a missing cell does)
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if is_missing(value):
         return ""
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
