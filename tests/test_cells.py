@@ -700,7 +700,7 @@ def test_readers_return_or_raise_a_factormodel_error_on_any_cells(cells):
 # every column, blocks or not (a cell that breaks the block anywhere, missing cells,
 # 1 and True), so that hashing less never changes a code.
 
-_CODED_CELLS = st.one_of(st.sampled_from(["a", "b", "B", "a ", "", "1"]), st.none(),
+_CODED_CELLS = st.one_of(st.sampled_from(["a", "b", "B", "a ", "", "1", "ab"]), st.none(),
                          st.just(NAN), st.just(1), st.just(True), st.just(1.0),
                          st.just(pd.NA))
 
@@ -716,11 +716,15 @@ def _same_factorization(column, missing_code):
 
 @given(block=st.lists(_CODED_CELLS, min_size=1, max_size=12), extra=st.integers(0, 11),
        broken=st.one_of(st.none(), st.tuples(st.floats(0, 1), _CODED_CELLS)),
-       missing_code=st.booleans(), dtype=st.sampled_from([object, "str", "category"]))
-@settings(max_examples=150, deadline=None)
+       missing_code=st.booleans(), dtype=st.sampled_from([object, "str", "category"]),
+       fresh=st.booleans())
+@settings(max_examples=200, deadline=None)
 def test_factorize_column_equals_pandas_on_repeated_blocks(block, extra, broken,
-                                                           missing_code, dtype):
+                                                           missing_code, dtype, fresh):
     cells = block * (1100 // len(block) + 1) + block[:extra]
+    if fresh:  # equal cells that are other objects (as read from a file), not one repeated
+        cells = [c[:1] + c[1:] if isinstance(c, str) else c + 0.0 if isinstance(c, float)
+                 else c for c in cells]
     if broken is not None:  # one cell anywhere that breaks the block
         where, cell = broken
         cells[int(where * (len(cells) - 1))] = cell
@@ -736,11 +740,13 @@ def test_factorize_column_equals_pandas_on_repeated_blocks(block, extra, broken,
 @settings(max_examples=100, deadline=None)
 def test_factorize_column_equals_pandas_on_runs(runs, missing_code):
     cells = [cell for cell, length in runs for _ in range(length)] * 3
+    cells = [c[:1] + c[1:] if isinstance(c, str) and k % 3 else c  # some equal, other objects
+             for k, c in enumerate(cells)]
     _same_factorization(pd.Series(cells, dtype=object), missing_code)
 
 
 def test_block_period_finds_the_block_and_refuses_any_other_column():
-    from factormodel.tables._cells import block_period, covering_rows
+    from factormodel.tables._cells import block_period, covering_rows, factorize_column
 
     block = np.asarray([f"BU{i:08d}" for i in range(300)], dtype=object)
     column = np.concatenate([block] * 4 + [block[:7]])
@@ -755,8 +761,12 @@ def test_block_period_finds_the_block_and_refuses_any_other_column():
     assert block_period(column[:900]) is None  # short: hashing is cheap
     assert block_period(np.tile(np.arange(300), 4)) is None  # numbers hash fast
     with_nan = column.copy()
-    with_nan[[5, 305, 605, 905, 1205]] = np.nan  # NaN equals nothing: never a block
-    assert block_period(with_nan) is None
+    with_nan[[5, 305, 605, 905, 1205]] = [float("nan") for _ in range(5)]  # five NaN objects
+    assert block_period(with_nan) is None  # equal to nothing: hashed in full
+    one_nan = column.copy()
+    one_nan[[5, 305, 605, 905, 1205]] = np.nan  # one NaN object: the same cell in each block
+    assert block_period(one_nan) == 300
+    assert factorize_column(pd.Series(one_nan))[0].tolist() == pd.factorize(one_nan)[0].tolist()
     with_na = column.copy()
     with_na[[5, 305, 605, 905, 1205]] = pd.NA
     assert block_period(with_na) is None

@@ -425,6 +425,32 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
     return x, flags, errors
 
 
+def _addresses(values: np.ndarray) -> np.ndarray | None:
+    """The address of each cell's object in an object array (the cells of a melted table
+    or of a column built from codes repeat a few objects), read from the array's buffer
+    without touching the objects; None when the buffer cannot be read so."""
+    if not values.flags.c_contiguous:
+        return None
+    try:
+        return np.frombuffer(values, dtype=np.intp)
+    except (TypeError, ValueError, BufferError):  # pragma: no cover - numpy refusing
+        return None
+
+
+def _differ(values: np.ndarray, offset: int) -> np.ndarray:
+    """``values[offset:] != values[:-offset]`` as booleans; cells that are one object are
+    equal without comparing them (one integer comparison), the rest compare their values
+    (``!=``; NaN differs from itself, pd.NA raises TypeError)."""
+    n = len(values)
+    where = _addresses(values)
+    if where is None:
+        return np.asarray(values[offset:] != values[:n - offset], dtype=bool)
+    differ = where[offset:] != where[:n - offset]  # another object: compare the values
+    k = np.flatnonzero(differ)
+    differ[k] = np.asarray(values[k + offset] != values[k], dtype=bool)
+    return differ
+
+
 def run_starts(values: np.ndarray) -> np.ndarray | None:
     """Where each run of equal values starts, when the column comes in long runs (as a
     wide table melted to long form does with its indicator, level, year and status
@@ -436,7 +462,7 @@ def run_starts(values: np.ndarray) -> np.ndarray | None:
         head = values[:1024]
         if np.count_nonzero(head[1:] != head[:-1]) > 128:  # short runs: not worth it
             return None
-        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+        starts = np.flatnonzero(np.concatenate(([True], _differ(values, 1))))
     except TypeError:  # e.g. pd.NA, whose comparisons have no truth value
         return None
     return starts if len(starts) * 8 < n else None
@@ -449,8 +475,9 @@ def block_period(values: np.ndarray) -> int | None:
     cell instead.
 
     The period is the first return of the first value, confirmed by comparing every cell
-    with the cell one period earlier (equal cells, ``==``, as hashing them would find;
-    NaN equals nothing, so a column with missing cells is never taken for a block).
+    with the cell one period earlier: the same object, or equal values (``==``), as
+    hashing them would find them one value (a NaN equals no other NaN object here, so a
+    column with such missing cells is hashed in full).
 
     Examples
     --------
@@ -475,8 +502,7 @@ def block_period(values: np.ndarray) -> int | None:
         if not period:
             return None
         sample = min(1024, n - period)  # a few cells first: most columns fail at once
-        if not (values[period:period + sample] == values[:sample]).all() \
-                or not (values[period:] == values[:n - period]).all():
+        if _differ(values[:period + sample], period).any() or _differ(values, period).any():
             return None
     except (TypeError, ValueError):  # pd.NA, arrays in cells: comparisons without a truth
         return None
