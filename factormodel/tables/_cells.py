@@ -406,7 +406,8 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         x = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
         nan, inf = np.isnan(x), np.isinf(x)
-        flags = np.full(len(x), "", dtype=object)
+        flags = np.empty(len(x), dtype=object)
+        flags.fill("")  # one object in every cell (np.full casts the text cell by cell)
         flags[nan] = "missing"
         errors = np.full(len(x), None, dtype=object)
         for i in np.flatnonzero(inf):
