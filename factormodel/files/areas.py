@@ -326,11 +326,11 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     for c in extra:
         low = c.strip().lower()
         if low in ("unit", "eenheid"):
-            out["unit"] = _text_column(*per_unique_coded(long[c], text)[::-1])
+            out["unit"] = _texts(long[c])
         elif low == "direction":
-            out["direction"] = _text_column(*per_unique_coded(long[c], text)[::-1])
+            out["direction"] = _texts(long[c])
     for c in passthrough:
-        out[c] = _text_column(*per_unique_coded(long[c], text)[::-1])
+        out[c] = _texts(long[c])
     n_groups, n_indicators = int(group.max(initial=-1)) + 1, int(indicator_code.max(initial=0)) + 2
     _check_duplicates(out, where, group * n_indicators + indicator_code + 1,
                       n_groups * n_indicators)
@@ -555,6 +555,13 @@ def _text_column(distinct: np.ndarray, codes: np.ndarray) -> Any:
     gives the column built from its cells (``str`` in pandas 3), checking the distinct
     values only instead of every cell."""
     return pd.Series(np.asarray(distinct, dtype=object)).array.take(codes)
+
+
+def _texts(column: pd.Series) -> Any:
+    """A column as stripped text (:func:`~factormodel._cells.text`), read once per distinct
+    value and built from codes (:func:`_text_column`)."""
+    codes, distinct = per_unique_coded(column, text)
+    return _text_column(distinct, codes)
 
 
 def _check_duplicates(data: pd.DataFrame, where: str, rows: np.ndarray, size: int) -> None:
