@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import factormodel as fm
+from factormodel.errors import DataWarning
 from factormodel.files.areas import normalize_area_data, registry_from_frame
 
 
@@ -226,3 +229,94 @@ def test_one_unreadable_year_on_many_rows_is_named_once(tmp_path):
     dutch = _lang.error(e.value, "nl")
     assert "'2022/2023' (regels 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 en nog 4) in kolom 'jaar'" in dutch
     assert "'2021-22' (regel 16) in kolom 'jaar'" in dutch
+
+
+def _melted(n_areas: int, indicators=("vsv_nieuw", "tienermoeders", "neet_18_26"), *,
+            names: bool = False) -> pd.DataFrame:
+    """A long table as a wide one melts to: every area once per indicator, in one order
+    (its area column repeats one block; its indicator column comes in runs)."""
+    rng = np.random.default_rng(5)
+    areas = [f"Buurt {i:05d}" if names else f"BU{i:08d}" for i in range(n_areas)]
+    return pd.DataFrame({"wijk" if names else "code": areas * len(indicators), "year": 2023,
+                         "population": np.tile(rng.integers(50, 5000, n_areas),
+                                               len(indicators)),
+                         "indicator": np.repeat(list(indicators), n_areas),
+                         "value": rng.normal(10, 2, n_areas * len(indicators)).round(2)})
+
+
+def test_a_melted_wide_table_hashes_its_area_column_once_per_block(monkeypatch):
+    """A long table that repeats its area column per indicator (a melted wide table) is
+    read by hashing the first block of that column only, and its profile too; the rows
+    come out as the same canonical rows (issue 27, item 14)."""
+    long = _melted(1500)
+    want = normalize_area_data(long)
+    hashed: list[int] = []
+    factorize = pd.factorize
+
+    def counted(values, *args, **kwargs):
+        if not pd.api.types.is_numeric_dtype(getattr(values, "dtype", object)):
+            hashed.append(len(values))
+        return factorize(values, *args, **kwargs)
+
+    monkeypatch.setattr(pd, "factorize", counted)
+    got = normalize_area_data(long.astype({"code": object}))
+    assert hashed and max(hashed) <= 1500  # never the 4,500 cells of the area column
+    pd.testing.assert_frame_equal(got, want)
+    hashed.clear()
+    fm.profile(fm.load_model("rotterdam-jeugd"), got)
+    assert hashed and max(hashed) <= 1500
+
+
+def test_checks_hold_on_a_melted_wide_table():
+    """The block path keeps every check: a repeated (area, indicator), one population that
+    differs, and a misspelt name in one cell of the last block (which breaks the block:
+    hashing a sample of the column would have read it as its neighbour)."""
+    long = _melted(1500, ("vsv_nieuw", "vsv_nieuw", "neet_18_26"))
+    with pytest.raises(fm.DataError, match=r"3000 rows share an area, year and indicator, "
+                                           r"e\.g\. BU00000000 2023 vsv_nieuw"):
+        normalize_area_data(long)
+    long = _melted(1500)
+    long.loc[3500, "population"] += 1  # buurt 500 of the third block
+    with pytest.raises(fm.DataError, match=r"population differs .*: BU00000500 2023$"):
+        normalize_area_data(long)
+    long = _melted(1500, names=True)
+    long.loc[4000, "wijk"] = "Buurtt 01000"  # one letter more in one cell, late
+    with pytest.warns(DataWarning, match=r"area 'Buurtt 01000' \(row 4001\) is one letter "
+                                            r"from 'Buurt 01000'.*did you mean"):
+        out = normalize_area_data(long)
+    assert out["area"].iloc[4000] == "Buurtt 01000" and out["area"].nunique() == 1501
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 2), st.integers(0, 40)),
+                min_size=1, max_size=120), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_duplicate_rows_are_found_as_pandas_finds_them(rows, spread):
+    """Duplicates are counted in an array when the (area, year, indicator) keys are few for
+    the rows and hashed when not (``spread`` makes them many): both find pandas' rows."""
+    few = 41 if spread else 3  # 41 areas x 3 years x 41 indicators: more keys than rows
+    raw = pd.DataFrame({"area": [f"A{a % few}" for a, _, _ in rows],
+                        "year": [2020 + y for _, y, _ in rows],
+                        "indicator": [f"i{i % few}" for _, _, i in rows], "value": 1.0})
+    many = int(raw.duplicated(["area", "year", "indicator"], keep=False).sum())
+    if many:
+        with pytest.raises(fm.DataError, match=rf"^data: {many} rows share an area"):
+            normalize_area_data(raw)
+    else:
+        assert len(normalize_area_data(raw)) == len(raw)
+
+
+@given(st.lists(st.tuples(st.integers(-3, 3), st.sampled_from(["a", "b", None]),
+                          st.integers(0, 10 ** 12)), min_size=1, max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_key_codes_number_combinations_as_pandas_does(rows):
+    """Integer columns (negative, one value, far apart) and text columns combined into one
+    code per row, 0, 1, ... in order of first appearance, as factorizing the tuples does."""
+    from factormodel.files.areas import _key_codes
+
+    small = np.asarray([r[0] for r in rows])
+    names = pd.Series([r[1] for r in rows], dtype=object)
+    big = np.asarray([r[2] for r in rows], dtype=np.int64)
+    one = np.full(len(rows), 7)
+    for columns in ([small], [small, names], [one, small, big], [names, one], [one]):
+        want = pd.factorize(pd.Series(list(zip(*[list(c) for c in columns], strict=True))))[0]
+        assert _key_codes(columns).tolist() == want.tolist()

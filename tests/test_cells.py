@@ -692,3 +692,83 @@ def test_readers_return_or_raise_a_factormodel_error_on_any_cells(cells):
         with warnings.catch_warnings(), contextlib.suppress(FactorModelError):
             warnings.simplefilter("ignore", fm.ModelWarning)
             call()
+
+
+# --------------------------------------------------------------------------- coding columns
+# A long table made from a wide one repeats its area column as one block per indicator:
+# factorize_column hashes only the first block. These check it gives pandas' answer for
+# every column, blocks or not (a cell that breaks the block anywhere, missing cells,
+# 1 and True), so that hashing less never changes a code.
+
+_CODED_CELLS = st.one_of(st.sampled_from(["a", "b", "B", "a ", "", "1", "ab"]), st.none(),
+                         st.just(NAN), st.just(1), st.just(True), st.just(1.0),
+                         st.just(pd.NA))
+
+
+def _same_factorization(column, missing_code):
+    from factormodel.tables._cells import factorize_column
+
+    codes, distinct = factorize_column(column, missing_code=missing_code)
+    want_codes, want_distinct = pd.factorize(column, use_na_sentinel=missing_code)
+    assert codes.tolist() == want_codes.tolist()
+    assert pd.Index(distinct, dtype=object).equals(pd.Index(want_distinct, dtype=object))
+
+
+@given(block=st.lists(_CODED_CELLS, min_size=1, max_size=12), extra=st.integers(0, 11),
+       broken=st.one_of(st.none(), st.tuples(st.floats(0, 1), _CODED_CELLS)),
+       missing_code=st.booleans(), dtype=st.sampled_from([object, "str", "category"]),
+       fresh=st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_factorize_column_equals_pandas_on_repeated_blocks(block, extra, broken,
+                                                           missing_code, dtype, fresh):
+    cells = block * (1100 // len(block) + 1) + block[:extra]
+    if fresh:  # equal cells that are other objects (as read from a file), not one repeated
+        cells = [c[:1] + c[1:] if isinstance(c, str) else c + 0.0 if isinstance(c, float)
+                 else c for c in cells]
+    if broken is not None:  # one cell anywhere that breaks the block
+        where, cell = broken
+        cells[int(where * (len(cells) - 1))] = cell
+    if dtype is object:
+        column = pd.Series(cells, dtype=object)
+    else:  # text or missing in pandas' text and categorical dtypes
+        column = pd.Series([c if isinstance(c, str) else NAN for c in cells], dtype=dtype)
+    _same_factorization(column, missing_code)
+
+
+@given(runs=st.lists(st.tuples(_CODED_CELLS, st.integers(1, 400)), min_size=1, max_size=8),
+       missing_code=st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_factorize_column_equals_pandas_on_runs(runs, missing_code):
+    cells = [cell for cell, length in runs for _ in range(length)] * 3
+    cells = [c[:1] + c[1:] if isinstance(c, str) and k % 3 else c  # some equal, other objects
+             for k, c in enumerate(cells)]
+    _same_factorization(pd.Series(cells, dtype=object), missing_code)
+
+
+def test_block_period_finds_the_block_and_refuses_any_other_column():
+    from factormodel.tables._cells import block_period, covering_rows, factorize_column
+
+    block = np.asarray([f"BU{i:08d}" for i in range(300)], dtype=object)
+    column = np.concatenate([block] * 4 + [block[:7]])
+    assert block_period(column) == 300
+    assert covering_rows(pd.Series(column)).tolist() == block.tolist()
+    late = column.copy()
+    late[-3] = "BU99999999"  # one cell in the last, partial block
+    assert block_period(late) is None
+    early = column.copy()
+    early[1100] = early[1099]  # one cell after the sample of the first cells
+    assert block_period(early) is None
+    assert block_period(column[:900]) is None  # short: hashing is cheap
+    assert block_period(np.tile(np.arange(300), 4)) is None  # numbers hash fast
+    with_nan = column.copy()
+    with_nan[[5, 305, 605, 905, 1205]] = [float("nan") for _ in range(5)]  # five NaN objects
+    assert block_period(with_nan) is None  # equal to nothing: hashed in full
+    one_nan = column.copy()
+    one_nan[[5, 305, 605, 905, 1205]] = np.nan  # one NaN object: the same cell in each block
+    assert block_period(one_nan) == 300
+    assert factorize_column(pd.Series(one_nan))[0].tolist() == pd.factorize(one_nan)[0].tolist()
+    with_na = column.copy()
+    with_na[[5, 305, 605, 905, 1205]] = pd.NA
+    assert block_period(with_na) is None
+    assert block_period(np.asarray(["a", "b", "a", "c"] * 300, dtype=object)) is None
+    assert block_period(np.asarray(["a", "b"] * 600, dtype=object)) == 2

@@ -295,3 +295,28 @@ def test_monte_carlo_intervals_in_units_are_the_converted_quantiles():
         for col in ("median", "low", "high"):
             want = 100 * (norm.cdf(norm.ppf(p0) + sd.loc[area, col]) - p0)
             assert t.loc[(area, "vsv_nieuw"), col] == pytest.approx(want, rel=1e-9)
+
+
+def test_measures_carry_their_links_per_indicator_and_per_row():
+    """The probit, Bernoulli and share masks are worked out once per indicator (no string
+    comparison over a national table's rows) and repeated with the rest by ``take``."""
+    cat = pd.DataFrame({"unit": ["%", "%", "per 1000", "score", "%"],
+                        "link": ["", "linear", "", "", "probit"], "direction": [1, -1, 1, 1, 0],
+                        "sd_individual": [np.nan, np.nan, np.nan, 2.0, np.nan]},
+                       index=list("abcde"))
+    m = units.Measures.of(cat)
+    assert m.link.tolist() == ["probit", "linear", "probit", "linear", "probit"]
+    assert m.probit.tolist() == [True, False, True, False, True]
+    assert m.bernoulli.tolist() == [False, True, False, False, False]
+    assert m.share.tolist() == [True, True, False, False, True]
+    codes = np.array([3, 0, 0, 1, 4, 2])
+    rows = m.take(codes)
+    for name in ("measure", "link", "direction", "per", "probit", "bernoulli", "share"):
+        np.testing.assert_array_equal(getattr(rows, name), getattr(m, name)[codes])
+    value, ref = np.array([12.0, 8.0, 9.0, 30.0, 5.0, 40.0]), np.full(6, 10.0)
+    z = units.to_model(rows, value, ref)
+    assert z[0] == pytest.approx((12 - 10) / 2.0)  # a score: over sd_individual
+    assert z[1] == pytest.approx(norm.ppf(0.08) - norm.ppf(0.10))  # probit share
+    assert z[3] == pytest.approx(-(0.30 - 0.10) / np.sqrt(0.1 * 0.9))  # linear share
+    assert np.isnan(z[4])  # direction 0
+    assert z[5] == pytest.approx(norm.ppf(0.040) - norm.ppf(0.010))  # a rate per 1,000

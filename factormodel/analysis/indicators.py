@@ -57,9 +57,10 @@ from factormodel.files.folders import (
 )
 from factormodel.tables._cells import (
     TableSource,
+    covering_rows,
+    factorize_column,
     parse_number,
     require_columns,
-    run_starts,
     table_decimal_mark,
     text,
     year_argument,
@@ -760,21 +761,15 @@ def _joined(frame: pd.DataFrame, column: str) -> str:
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes and distinct values of a column, as :func:`pandas.factorize` gives
-    them (first-appearance order, -1 for missing), hashing only run starts when the
-    column comes in runs."""
-    starts = run_starts(column.to_numpy())
-    if starts is None:
-        return pd.factorize(column)
-    codes, uniques = pd.factorize(column.iloc[starts])
-    return np.repeat(codes, np.diff(np.append(starts, len(column)))), uniques
+    them (first-appearance order, -1 for missing), hashing only run starts or the first
+    block when the column comes in runs or repeats a block."""
+    return factorize_column(column)
 
 
 def _distinct(column: pd.Series) -> pd.Series:
     """The distinct values of a column (missing values included), in first-appearance
     order, with the column's dtype."""
-    starts = run_starts(column.to_numpy())
-    part = column if starts is None else column.iloc[starts]
-    return part.drop_duplicates().reset_index(drop=True)
+    return covering_rows(column).drop_duplicates().reset_index(drop=True)
 
 
 def _is_number_column(column: pd.Series) -> bool:
@@ -1411,9 +1406,10 @@ def _area_values(now: pd.DataFrame, value: np.ndarray, area_codes: np.ndarray,
     """Areas x indicators: each area's own value in the indicator's unit (the last
     given when a cell repeats; NaN where not measured)."""
     keep = (area_codes >= 0) & ~np.isnan(value)
-    grid = np.full((len(areas), len(distinct)), np.nan)
-    grid[area_codes[keep], codes[keep]] = value[keep]
-    return pd.DataFrame(grid, index=areas, columns=pd.Index(distinct, name="indicator"))
+    grid = np.full(len(areas) * len(distinct), np.nan)
+    grid[(area_codes * len(distinct) + codes)[keep]] = value[keep]  # flat: one index per cell
+    return pd.DataFrame(grid.reshape(len(areas), len(distinct)), index=areas,
+                        columns=pd.Index(distinct, name="indicator"))
 
 
 def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
@@ -1427,16 +1423,17 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
     area = now["area"].to_numpy()
     outside = np.isfinite(rows.per) & ((value < 0) | (value > top))
     for j in np.flatnonzero(outside)[:25]:
-        kind = "share (%)" if rows.measure[j] == "share" else "rate per 1000"
+        kind = "share (%)" if rows.share[j] else "rate per 1000"
         problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
                         f"is not a {kind}; it must lie between 0 and {top[j]:g}")
     # one area's fraction among percentages: 0,091 where the reference is 9,1; a value
     # with one decimal (0,1 %, as CBS publishes) would be a multiple of 10 % as a fraction,
     # and is read as the percentage it says
     with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = (rows.measure == "share") & (value > 0) & (value <= 1) & (ref >= 5) & \
-            (np.abs(np.log(100 * value / ref)) < np.log(1.5)) & \
-            (np.abs(10 * value - np.round(10 * value)) > 1e-9)
+        fraction = rows.share & (value > 0) & (value <= 1) & (ref >= 5)
+        near = np.flatnonzero(fraction)  # few rows: the closer look only at these
+        fraction[near] = (np.abs(np.log(100 * value[near] / ref[near])) < np.log(1.5)) & \
+            (np.abs(10 * value[near] - np.round(10 * value[near])) > 1e-9)
     for j in np.flatnonzero(fraction)[:25]:
         problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
                         f"looks like a fraction of {100 * value[j]:g}% (the reference is "

@@ -51,7 +51,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from statistics import NormalDist
 from typing import Any
 
@@ -108,7 +108,9 @@ class Measures:
 
     Build it from catalogue rows with :meth:`of`; :meth:`take` repeats entries for
     per-row work (``codes`` into the indicators), so a national table converts in
-    one vectorised call.
+    one vectorised call. ``probit`` (True where the probit (liability) link applies),
+    ``bernoulli`` (True for a share or rate on the linear link) and ``share`` (True for
+    a share) are worked out once per indicator and repeated with the rest.
     """
 
     measure: np.ndarray
@@ -116,6 +118,9 @@ class Measures:
     direction: np.ndarray
     sd: np.ndarray
     per: np.ndarray
+    probit: np.ndarray
+    bernoulli: np.ndarray
+    share: np.ndarray
 
     @classmethod
     def of(cls, cat: pd.DataFrame) -> Measures:
@@ -135,22 +140,14 @@ class Measures:
             else np.full(n, np.nan)
         per = np.where(measure == "share", PER["share"],
                        np.where(measure == "rate", PER["rate"], np.nan))
-        return cls(measure, link, cat["direction"].to_numpy(dtype=float), sd, per)
+        return cls(measure, link, cat["direction"].to_numpy(dtype=float), sd, per,
+                   probit=np.asarray(link == "probit", dtype=bool),
+                   bernoulli=np.asarray((link == "linear") & np.isfinite(per), dtype=bool),
+                   share=np.asarray(measure == "share", dtype=bool))
 
     def take(self, codes: np.ndarray) -> Measures:
         """Entries repeated by ``codes`` (e.g. the indicator of each row of a long table)."""
-        return Measures(self.measure[codes], self.link[codes], self.direction[codes],
-                        self.sd[codes], self.per[codes])
-
-    @property
-    def probit(self) -> np.ndarray:
-        """True where the probit (liability) link applies."""
-        return self.link == "probit"
-
-    @property
-    def bernoulli(self) -> np.ndarray:
-        """True for a share or rate on the linear link."""
-        return (self.link == "linear") & np.isfinite(self.per)
+        return Measures(*(getattr(self, f.name)[codes] for f in fields(self)))
 
 
 #: Up to this many values, Φ and Φ⁻¹ come from the standard library (``math.erfc``,
@@ -180,11 +177,13 @@ def ndtr(x: np.ndarray) -> np.ndarray:
 def ndtri(p: np.ndarray) -> np.ndarray:
     """Φ⁻¹, the standard normal quantile, elementwise; NaN outside (0, 1)."""
     p = np.asarray(p, dtype=float)
-    inside = (p > 0) & (p < 1)
     if _vectorised(p):
         from scipy.special import ndtri as scipy_ndtri
 
-        return np.where(inside, scipy_ndtri(np.where(inside, p, 0.5)), np.nan)
+        out = np.asarray(scipy_ndtri(p))  # NaN outside [0, 1]; -inf and inf at 0 and 1
+        out[np.isinf(out)] = np.nan
+        return out
+    inside = (p > 0) & (p < 1)
     out = np.full(p.shape, np.nan)
     if inside.any():
         out[inside] = _inv(p[inside]).astype(float)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -268,8 +268,14 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     names = per_unique_coded(per_row[area_col], text) if area_col else none
     codes = (per_unique_coded(per_row[code_col], lambda v: text(v).upper()) if code_col
              else none)
-    area, level, area_group, area_code = tiled(_resolve_areas(names, codes, areas, where,
-                                                              per_row.get("level")))
+    # each row's (name, code, level) as a code into the resolved areas: the area names,
+    # levels, groups and name codes of the rows are read through it, never gathered as text
+    resolved = _resolve_areas(names, codes, areas, where, per_row.get("level"))
+    area_key = tiled(resolved.rows)
+
+    def area_at(k: int) -> str:
+        return str(resolved.area[area_key[k]])
+
     # years ---------------------------------------------------------------------------
     years, provisional, bad_year, jj00 = tiled(per_unique(per_row[year_col], _parse_year,
                                                           (int, bool, bool, bool)))
@@ -294,15 +300,16 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         raw_values = long["value"].to_numpy()
         labels = long["indicator"].to_numpy()
         problems.append(problem("values_not_numbers", "value(s) are not numbers or CBS symbols", [
-            Message(f"{text(raw_values[k])!r} ({place(k)}, {area[k]!r}, {labels[k]!r}) in "
+            Message(f"{text(raw_values[k])!r} ({place(k)}, {area_at(k)!r}, {labels[k]!r}) in "
                     f"column {raw_cols[k // m]!r}: {errors[k]}", "value_not_a_number",
-                    {"value": text(raw_values[k]), "place": place(k), "area": str(area[k]),
+                    {"value": text(raw_values[k]), "place": place(k), "area": str(area_at(k)),
                      "indicator": str(labels[k]), "column": raw_cols[k // m], "why": errors[k]})
             for k in bad.tolist()]))
     if "flag" in long.columns:  # keep flags given in canonical files
         given = per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)
-    flags = np.where((flags == "") & provisional, "provisional", flags)
+    if provisional.any():
+        flags = np.where((flags == "") & provisional, "provisional", flags)
     population = np.full(n, np.nan)
     if pop_col:
         population, _, pop_errors = tiled(parse_numbers(per_row[pop_col], markers=True,
@@ -311,20 +318,20 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         rows = rows[~pd.Series(raw_row[rows]).duplicated().to_numpy()]
         if len(rows):
             problems.append(problem("populations_not_numbers", "population(s) are not numbers", [
-                Message(f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                Message(f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area_at(k)!r}) in column "
                         f"{str(pop_col)!r}: {pop_errors[k]}", "population_not_a_number",
                         {"value": text(long[pop_col].iloc[k]), "place": place(k),
-                         "area": str(area[k]), "column": str(pop_col), "why": pop_errors[k]})
+                         "area": str(area_at(k)), "column": str(pop_col), "why": pop_errors[k]})
                 for k in rows]))
         with np.errstate(invalid="ignore"):
             negative = np.flatnonzero(population < 0)
         negative = negative[~pd.Series(raw_row[negative]).duplicated().to_numpy()]
         if len(negative):
             problems.append(problem("populations_negative", "population(s) are negative", [
-                Message(f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area[k]!r}) in column "
+                Message(f"{text(long[pop_col].iloc[k])!r} ({place(k)}, {area_at(k)!r}) in column "
                         f"{str(pop_col)!r}: a population cannot be negative",
                         "population_negative", {"value": text(long[pop_col].iloc[k]),
-                                                "place": place(k), "area": str(area[k]),
+                                                "place": place(k), "area": str(area_at(k)),
                                                 "column": str(pop_col)})
                 for k in negative]))
     if problems:
@@ -333,30 +340,31 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     # (area, level, year) groups and indicators as integer codes, for the checks below; a
     # wide table's groups are its rows and its indicators its columns
     if reps == 1:
-        group = _key_codes([area_group, years])
-        codes_, labels = per_unique_coded(long["indicator"], text)
-        indicator = labels[codes_]
-        indicator_code = pd.factorize(labels)[0][codes_]  # ' a' and 'a' are one indicator
+        group = _key_codes([resolved.group[area_key], years])
+        indicator_row, labels = per_unique_coded(long["indicator"], text)
+        indicator_code = pd.factorize(labels)[0][indicator_row]  # ' a' and 'a': one indicator
     else:
-        group = np.tile(_key_codes([area_group[:m], years[:m]]), reps)
+        group = np.tile(_key_codes([resolved.group[area_key[:m]], years[:m]]), reps)
         labels = np.asarray([text(c) for c in value_cols], dtype=object)
-        indicator = np.repeat(labels, m)
+        indicator_row = np.repeat(np.arange(len(labels)), m)
         indicator_code = np.repeat(pd.factorize(labels)[0], m)
-    out = pd.DataFrame({"area": area, "level": level, "year": years,
-                        "indicator": indicator, "value": values,
+    out = pd.DataFrame({"area": _text_column(resolved.area, area_key),
+                        "level": _text_column(resolved.level, area_key), "year": years,
+                        "indicator": _text_column(labels, indicator_row), "value": values,
                         "population": population, "flag": flags})
     for c in extra:
         low = c.strip().lower()
         if low in ("unit", "eenheid"):
-            out["unit"] = per_unique(long[c], text)
+            out["unit"] = _texts(long[c])
         elif low == "direction":
-            out["direction"] = per_unique(long[c], text)
+            out["direction"] = _texts(long[c])
     for c in passthrough:
-        out[c] = per_unique(long[c], text)
-    _check_duplicates(out, where, group * (int(indicator_code.max(initial=0)) + 2)
-                      + indicator_code + 1)
+        out[c] = _texts(long[c])
+    n_groups, n_indicators = int(group.max(initial=-1)) + 1, int(indicator_code.max(initial=0)) + 2
+    _check_duplicates(out, where, group * n_indicators + indicator_code + 1,
+                      n_groups * n_indicators)
     _check_population(out, where, group)
-    for name, near, seen_at in near_miss_areas(out, codes=area_code):
+    for name, near, seen_at in near_miss_areas(out, codes=resolved.named[area_key]):
         warnings.warn(f"{where}: area {name!r} ({places(seen_at)}) is one letter from {near!r}, "
                       "and the two never give the same indicator in the same year: did you "
                       f"mean {near!r}? As written, {name!r} is a separate area and {near!r} "
@@ -395,8 +403,8 @@ def near_miss_areas(data: pd.DataFrame, codes: np.ndarray | None = None
     if codes is None:
         codes, names = pd.factorize(data["area"].astype(str).to_numpy())
     else:  # the caller's codes, 0, 1, ... in order of first appearance
-        first = np.flatnonzero(pd.Series(codes).duplicated().to_numpy() == 0)
-        names = data["area"].astype(str).to_numpy()[first]
+        first = _first_rows(codes, int(codes.max(initial=-1)) + 1)
+        names = data["area"].iloc[first].astype(str).to_numpy()
     if len(names) < 2:
         return []
     variants: dict[tuple[str, str], list[str]] = {}
@@ -434,29 +442,35 @@ def near_miss_areas(data: pd.DataFrame, codes: np.ndarray | None = None
     return found
 
 
+class _Resolved(NamedTuple):
+    """The areas of a table, resolved once per distinct (name, code, level) of its rows."""
+
+    rows: np.ndarray  # per row: its (name, code, level), 0, 1, ... by first appearance
+    area: np.ndarray  # per (name, code, level): the area name (object array)
+    level: np.ndarray  # ... its level
+    group: np.ndarray  # ... one integer per resolved (area, level): two spellings, one area
+    named: np.ndarray  # ... one integer per area name, 0, 1, ... in order of first appearance
+
+
 def _resolve_areas(names: tuple[np.ndarray, np.ndarray], codes: tuple[np.ndarray, np.ndarray],
                    registry: pd.DataFrame | None, where: str, given_level: pd.Series | None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Area names and levels per row, resolved once per distinct (name, code, level).
+                   ) -> _Resolved:
+    """Area names and levels, resolved once per distinct (name, code, level) of the rows.
 
     ``names`` and ``codes`` are :func:`~factormodel._cells.per_unique_coded` pairs (row codes,
-    distinct texts). Returns the area and level of every row and one integer per row for
-    its resolved (area, level) and one for its area name, for grouping without hashing the
-    names again."""
+    distinct texts). A row's area, level, (area, level) group and area-name code are those
+    of its ``rows`` code, for grouping without hashing (or gathering) the names again."""
     n = len(names[0])
     want = (per_unique_coded(given_level, lambda v: text(v).lower()) if given_level is not None
             else (np.zeros(n, dtype=np.intp), np.asarray([""], dtype=object)))
     row_key = _key_codes([names[0], codes[0], want[0]])  # groups in order of first appearance
-    first = np.full(row_key.max() + 1 if len(row_key) else 0, len(row_key))
-    np.minimum.at(first, row_key, np.arange(len(row_key)))
+    first = _first_rows(row_key, int(row_key.max(initial=-1)) + 1)
     areas, levels = _resolve_distinct(names[1][names[0][first]].tolist(),
                                       codes[1][codes[0][first]].tolist(),
                                       want[1][want[0][first]].tolist(), registry, where,
                                       given_level is not None)
     area, level = np.asarray(areas, dtype=object), np.asarray(levels, dtype=object)
-    resolved = _key_codes([area, level])  # two spellings may name one area
-    named = pd.factorize(area)[0]
-    return area[row_key], level[row_key], resolved[row_key], named[row_key]
+    return _Resolved(row_key, area, level, _key_codes([area, level]), pd.factorize(area)[0])
 
 
 def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
@@ -509,46 +523,101 @@ def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
 def _key_codes(columns: list[Any]) -> np.ndarray:
     """One integer per row for the combination of ``columns`` (0, 1, ... in order of first
     appearance), hashing each column once instead of grouping on tuples of cells. Integer
-    columns (codes from :func:`~factormodel._cells.per_unique_coded`) are combined as they
-    are, without hashing them again."""
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    size = 1  # key < size
+    columns (codes from :func:`~factormodel._cells.per_unique_coded`, years) are combined
+    as they are, less their smallest value, without hashing them again; an integer column
+    of one value adds nothing to the key."""
+    key, size = None, 1  # key < size
     for col in columns:
         arr = col.to_numpy() if isinstance(col, pd.Series) else np.asarray(col)
-        if arr.dtype.kind in "iu" and (len(arr) == 0 or arr.min() >= 0):
-            codes, card = arr.astype(np.int64, copy=False), int(arr.max(initial=0)) + 1
+        low, high = (int(arr.min()), int(arr.max())) if arr.dtype.kind in "iu" and len(arr) \
+            else (0, 0)
+        if arr.dtype.kind in "iu" and high == low:  # one value (one year, no level): no key
+            continue
+        if arr.dtype.kind in "iu" and high - low < 2 ** 31:
+            codes, card = arr.astype(np.int64, copy=False), high - low + 1
+            codes = codes - low if low else codes
         else:
             codes, uniques = pd.factorize(arr)
             codes, card = codes.astype(np.int64) + 1, len(uniques) + 1  # missing is a value
+        if key is None:
+            key, size = codes, card
+            continue
         if size * card >= 2 ** 62:  # renumber the key before it could overflow
-            key = pd.factorize(key)[0].astype(np.int64)
+            key = _first_appearance(key, size)
             size = int(key.max(initial=0)) + 1
         key, size = key * card + codes, size * card
-    return pd.factorize(key)[0].astype(np.int64)  # 0, 1, ... in order of first appearance
+    if key is None:
+        return np.zeros(len(columns[0]), dtype=np.int64)
+    return _first_appearance(key, size)
 
 
-def _check_duplicates(data: pd.DataFrame, where: str, rows: np.ndarray) -> None:
-    """``rows``: one integer per (area, level, year, indicator) of ``data``."""
+def _dense(size: int, n: int) -> bool:
+    """Whether integers below ``size`` are few enough, for ``n`` rows, to be counted in an
+    array of ``size`` instead of hashed."""
+    return size <= 4 * n + 1024
+
+
+def _first_rows(key: np.ndarray, size: int) -> np.ndarray:
+    """The first row of each value of ``key`` (integers below ``size``), ``len(key)`` for a
+    value that never occurs."""
+    first = np.full(size, len(key), dtype=np.int64)
+    np.minimum.at(first, key, np.arange(len(key), dtype=np.int64))
+    return first
+
+
+def _first_appearance(key: np.ndarray, size: int) -> np.ndarray:
+    """``key`` (integers below ``size``) renumbered 0, 1, ... in order of first appearance,
+    as :func:`pandas.factorize` numbers it; counted in an array when ``size`` allows."""
+    n = len(key)
+    if not _dense(size, n):
+        return pd.factorize(key)[0].astype(np.int64)
+    first = _first_rows(key, size)
+    starts = np.zeros(n, dtype=bool)
+    starts[first[first < n]] = True
+    number = np.zeros(size, dtype=np.int64)
+    number[key[starts]] = np.arange(np.count_nonzero(starts))  # rows in order: by first row
+    return number[key]
+
+
+def _text_column(distinct: np.ndarray, codes: np.ndarray) -> Any:
+    """A text column from its distinct values and one code per row, in the dtype pandas
+    gives the column built from its cells (``str`` in pandas 3), checking the distinct
+    values only instead of every cell."""
+    return pd.Series(np.asarray(distinct, dtype=object)).array.take(codes)
+
+
+def _texts(column: pd.Series) -> Any:
+    """A column as stripped text (:func:`~factormodel._cells.text`), read once per distinct
+    value and built from codes (:func:`_text_column`)."""
+    codes, distinct = per_unique_coded(column, text)
+    return _text_column(distinct, codes)
+
+
+def _check_duplicates(data: pd.DataFrame, where: str, rows: np.ndarray, size: int) -> None:
+    """``rows``: one integer below ``size`` per (area, level, year, indicator) of ``data``."""
     key = ["area", "level", "year", "indicator"]
-    dup = data[pd.Series(rows).duplicated(keep=False).to_numpy()]
-    if len(dup):
-        shown = dup.drop_duplicates(key).head(5)
-        examples = "; ".join(f"{r.area} {r.year} {r.indicator}" for r in shown.itertuples())
-        raise DataError(f"{where}: {len(dup)} rows share an area, year and indicator, e.g. "
-                        + examples, code="duplicate_rows",
-                        fields={"where": where, "n": len(dup), "examples": examples})
+    if _dense(size, len(rows)):
+        repeated = np.bincount(rows, minlength=size)[rows] > 1
+    else:
+        repeated = pd.Series(rows).duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return
+    dup = data[repeated]
+    shown = dup.drop_duplicates(key).head(5)
+    examples = "; ".join(f"{r.area} {r.year} {r.indicator}" for r in shown.itertuples())
+    raise DataError(f"{where}: {len(dup)} rows share an area, year and indicator, e.g. "
+                    + examples, code="duplicate_rows",
+                    fields={"where": where, "n": len(dup), "examples": examples})
 
 
 def _check_population(data: pd.DataFrame, where: str, groups: np.ndarray) -> None:
-    """``groups``: one integer per (area, level, year) of ``data``."""
+    """``groups``: one integer per (area, level, year) of ``data``, 0, 1, ..."""
     pop = data["population"].to_numpy(dtype=float)
     given = ~np.isnan(pop)
     group, value = groups[given], pop[given]
-    size = int(groups.max(initial=-1)) + 1
-    low, high = np.full(size, np.inf), np.full(size, -np.inf)
-    np.minimum.at(low, group, value)
-    np.maximum.at(high, group, value)
-    if not (low[group] != high[group]).any():  # one population per (area, level, year)
+    some = np.empty(int(groups.max(initial=-1)) + 1)
+    some[group] = value  # one of each group's populations, whichever
+    if not (value != some[group]).any():  # one population per (area, level, year)
         return
     spread = data[given].groupby(["area", "level", "year"])["population"].nunique()
     bad = spread[spread > 1]

@@ -151,6 +151,8 @@ def is_missing(value: Any) -> bool:
 
 def text(value: Any) -> str:
     """A cell as stripped text with ``\\n`` line breaks; missing cells become ``""``."""
+    if type(value) is str:  # most cells (whitespace only gives "", as a missing cell does)
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if is_missing(value):
         return ""
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -404,7 +406,8 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         x = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
         nan, inf = np.isnan(x), np.isinf(x)
-        flags = np.full(len(x), "", dtype=object)
+        flags = np.empty(len(x), dtype=object)
+        flags.fill("")  # one object in every cell (np.full casts the text cell by cell)
         flags[nan] = "missing"
         errors = np.full(len(x), None, dtype=object)
         for i in np.flatnonzero(inf):
@@ -423,6 +426,32 @@ def parse_numbers(values: pd.Series | Sequence[Any], *, markers: bool = False,
     return x, flags, errors
 
 
+def _addresses(values: np.ndarray) -> np.ndarray | None:
+    """The address of each cell's object in an object array (the cells of a melted table
+    or of a column built from codes repeat a few objects), read from the array's buffer
+    without touching the objects; None when the buffer cannot be read so."""
+    if not values.flags.c_contiguous:
+        return None
+    try:
+        return np.frombuffer(values, dtype=np.intp)
+    except (TypeError, ValueError, BufferError):  # pragma: no cover - numpy refusing
+        return None
+
+
+def _differ(values: np.ndarray, offset: int) -> np.ndarray:
+    """``values[offset:] != values[:-offset]`` as booleans; cells that are one object are
+    equal without comparing them (one integer comparison), the rest compare their values
+    (``!=``; NaN differs from itself, pd.NA raises TypeError)."""
+    n = len(values)
+    where = _addresses(values)
+    if where is None:
+        return np.asarray(values[offset:] != values[:n - offset], dtype=bool)
+    differ = where[offset:] != where[:n - offset]  # another object: compare the values
+    k = np.flatnonzero(differ)
+    differ[k] = np.asarray(values[k + offset] != values[k], dtype=bool)
+    return differ
+
+
 def run_starts(values: np.ndarray) -> np.ndarray | None:
     """Where each run of equal values starts, when the column comes in long runs (as a
     wide table melted to long form does with its indicator, level, year and status
@@ -434,10 +463,92 @@ def run_starts(values: np.ndarray) -> np.ndarray | None:
         head = values[:1024]
         if np.count_nonzero(head[1:] != head[:-1]) > 128:  # short runs: not worth it
             return None
-        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+        starts = np.flatnonzero(np.concatenate(([True], _differ(values, 1))))
     except TypeError:  # e.g. pd.NA, whose comparisons have no truth value
         return None
     return starts if len(starts) * 8 < n else None
+
+
+def block_period(values: np.ndarray) -> int | None:
+    """The length of the block a column repeats, when it repeats one at least twice (as
+    a wide table melted to long form does with its area column: every area once per
+    indicator, in the same order); None when it does not, so the caller hashes every
+    cell instead.
+
+    The period is the first return of the first value, confirmed by comparing every cell
+    with the cell one period earlier: the same object, or equal values (``==``), as
+    hashing them would find them one value (a NaN equals no other NaN object here, so a
+    column with such missing cells is hashed in full).
+
+    Examples
+    --------
+    >>> block_period(np.asarray(["a", "b", "c"] * 400, dtype=object))
+    3
+    >>> block_period(np.asarray(["a", "b", "c"] * 400 + ["d"], dtype=object)) is None
+    True
+    """
+    n = len(values)
+    if n < 1024 or values.dtype != object:
+        return None
+    try:
+        period, low = 0, 1
+        for high in (4096, 65536, n // 2 + 1):  # near the start first: short blocks are cheap
+            high = min(high, n // 2 + 1)
+            if high > low:
+                hits = np.flatnonzero(values[low:high] == values[:1])
+                if len(hits):
+                    period = low + int(hits[0])
+                    break
+            low = max(low, high)
+        if not period:
+            return None
+        sample = min(1024, n - period)  # a few cells first: most columns fail at once
+        if _differ(values[:period + sample], period).any() or _differ(values, period).any():
+            return None
+    except (TypeError, ValueError):  # pd.NA, arrays in cells: comparisons without a truth
+        return None
+    return period
+
+
+def factorize_column(column: pd.Series, *, missing_code: bool = True
+                     ) -> tuple[np.ndarray, Any]:
+    """:func:`pandas.factorize` of a column (the same codes and distinct values), hashing
+    only the cells where runs start when the column comes in long runs, and only its
+    first block when it repeats a block (:func:`run_starts`, :func:`block_period`).
+
+    ``missing_code``: missing cells get the code -1 (pandas' ``use_na_sentinel``); else
+    a code of their own.
+
+    Examples
+    --------
+    >>> codes, distinct = factorize_column(pd.Series(["b", "a"] * 600, dtype=object))
+    >>> codes[:4].tolist(), list(distinct)
+    ([0, 1, 0, 1], ['b', 'a'])
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):  # pandas codes them without hashing
+        return pd.factorize(column, use_na_sentinel=missing_code)
+    values = column.to_numpy()
+    starts = run_starts(values)
+    if starts is not None:
+        codes, distinct = pd.factorize(column.iloc[starts], use_na_sentinel=missing_code)
+        return np.repeat(codes, np.diff(np.append(starts, len(column)))), distinct
+    period = block_period(values)
+    if period is not None:
+        codes, distinct = pd.factorize(column.iloc[:period], use_na_sentinel=missing_code)
+        return np.resize(codes, len(column)), distinct
+    return pd.factorize(column, use_na_sentinel=missing_code)
+
+
+def covering_rows(column: pd.Series) -> pd.Series:
+    """The cells of a column that hold each of its distinct values, in order of first
+    appearance: the run starts or the first block when the column has them
+    (:func:`factorize_column`), else the whole column."""
+    values = column.to_numpy()
+    starts = run_starts(values)
+    if starts is not None:
+        return column.iloc[starts]
+    period = block_period(values)
+    return column if period is None else column.iloc[:period]
 
 
 def per_unique(values: pd.Series, fn: Callable[[Any], Any],
@@ -472,13 +583,11 @@ def per_unique_coded(values: pd.Series, fn: Callable[[Any], Any],
     >>> codes.tolist(), results.tolist()
     ([0, 1, 0], ['b', 'a'])
     """
-    starts = run_starts(values.to_numpy()) if isinstance(values, pd.Series) else None
     try:
-        if starts is None:
-            codes, distinct = pd.factorize(values, use_na_sentinel=False)
-        else:  # a column in long runs (a melted wide table): hash only where runs start
-            codes, distinct = pd.factorize(values.iloc[starts], use_na_sentinel=False)
-            codes = np.repeat(codes, np.diff(np.append(starts, len(values))))
+        # a column in long runs or repeating a block (a melted wide table): hashed in part
+        codes, distinct = (factorize_column(values, missing_code=False)
+                           if isinstance(values, pd.Series)
+                           else pd.factorize(values, use_na_sentinel=False))
         uniques = np.asarray(distinct, dtype=object)  # fast iteration
     except TypeError:  # unhashable cells
         codes, uniques = np.arange(len(values)), values.to_numpy(dtype=object)
