@@ -101,27 +101,30 @@ def table(results: dict[str, collections.Counter], seconds: float) -> str:
               "| guarantee | where |",
               "|---|---|",
               "| every exception of a reader is a `FactorModelError` subclass (also the "
-              "matching built-in) | readers in `io.py`, `areas.py`, `indicators.py`, "
-              "`portfolio.py`, `exchange.py` |",
+              "matching built-in) | readers in `files/folders.py`, `files/areas.py`, "
+              "`analysis/indicators.py`, `analysis/portfolio.py`, `files/exchange.py`, "
+              "`workflow/wijkplan.py`, `workflow/progress.py` |",
               f"| edge weights, `low` and `high` are at most {WEIGHT_BOUND:g} in "
-              "magnitude (SD per SD); more is a validation error | `_guards.py` |",
+              "magnitude (SD per SD); more is a validation error | `tables/_guards.py` |",
               f"| a delta beyond {DELTA_BOUND:g} SD, NaN or inf is refused | "
-              "`propagate.py` |",
+              "`core/propagate.py` |",
               "| no solve hands out NaN or inf (`NotConvergentError` instead) | "
-              "`_linalg.System` |",
+              "`core/_linalg.System` |",
               "| node ids that differ only in letter case are an error; imports never "
-              "rename colliding names | `_guards.py`, `exchange.py` |",
-              "| JSON: duplicate keys and deep nesting are `ModelFileError`s | `io.py` |",
+              "rename colliding names | `tables/_guards.py`, `files/exchange.py` |",
+              "| JSON: duplicate keys and deep nesting are `ModelFileError`s | "
+              "`files/folders.py` |",
               "| workbooks: truncated, not a workbook, or with a DTD: `ModelFileError` | "
-              "`io.py` |",
+              "`files/folders.py` |",
               "| writes are atomic (temporary file or folder beside the target, then "
-              "replaced); a failed write leaves the old model | `_safewrite.py` |",
+              "replaced); a failed write leaves the old model | `tables/_safewrite.py` |",
               "| text cells starting with `= + - @`, tab or return are written with a "
               "leading `'` (not plain numbers such as `-0.5`); the readers remove exactly "
-              "one such `'`, so a round trip is exact | `_safewrite.py`, `io.py`, CLI "
+              "one such `'`, so a round trip is exact | `tables/_safewrite.py`, "
+              "`tables/_spreadsheet.py`, `files/folders.py`, CLI "
               "`--format csv/csv-nl/xlsx`, web downloads |",
               "| errors name the file and the problem, never the content of an unrelated "
-              "file or folder | `io.py` |",
+              "file or folder | `files/folders.py` |",
               "| the CLI turns every `FactorModelError` into exit status 2 and one line "
               "on stderr (`--format json`: a JSON error object on stdout); a closed or "
               "full stdout gives no traceback | `cli.py` |", ""]
