@@ -10,11 +10,12 @@ import io
 import string
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import factormodel as fm
 from factormodel import errors
-from factormodel.text import catalogue, messages, po
+from factormodel.text import catalogue, messages, po, words
 from factormodel.text import numbers as fmt
 
 PACKAGE = Path(fm.__file__).parent
@@ -237,3 +238,29 @@ def test_nothing_below_the_text_layer_imports_it_but_the_noted_ones():
                                  "factormodel.files.", "factormodel.estimation."))
                    for a, _ in found)
     assert len(known) > 60  # the walk saw the package
+
+
+def test_the_ranking_download_names_its_strongest_paths_by_label():
+    # the Dutch csv read "schoolsucces → vsv (-0,180)" under "sterkste pad naar vsv"
+    import base64
+
+    from factormodel.render import view
+
+    m = fm.load_model("rotterdam-jeugd")
+    a = fm.analyse(m, fm.load_example_data(), "Oud-Crooswijk", ["vsv"])
+    table = view.build_view(a, lang="nl", with_downloads=True).ranking.table
+    csv = base64.b64decode(table.downloads.csv.split(",", 1)[1]).decode("utf-8-sig")
+    head, first = csv.splitlines()[:2]
+    vsv, factor = m.nodes.loc["vsv", "label_nl"], a.ranking.ranked["factor"].iloc[0]
+    assert f"sterkste pad naar {vsv}" in head.split(";")
+    assert f"{m.nodes.loc[factor, 'label_nl']} → {vsv} (" in first
+    product = a.ranking.table["path_vsv"].iloc[0].rsplit("(", 1)[1].rstrip(")")
+    assert f"({product.replace('.', ',')})" in first  # the same product, a decimal comma
+    # the library's own table keeps the ids (for programs)
+    assert a.ranking.table["path_vsv"].iloc[0].startswith(f"{factor} → vsv (")
+
+
+def test_a_path_cell_that_is_not_a_path_is_left_as_it_is():
+    frame = pd.DataFrame({"path_vsv": ["geen pad", "a → vsv (x)", "a → vsv (0.5)"]})
+    out = words.translate_frame(frame, "nl", {"a": "A"}).iloc[:, 0].tolist()
+    assert out == ["geen pad", "a → vsv (x)", "A → vsv (+0,500)"]

@@ -746,7 +746,8 @@ def _ranking(b: _Build) -> RankingView:
                         b.t(f"{pct}-interval", f"{pct} interval"),
                         b.t(f"in top {mc.top}", f"in top {mc.top}"),
                         b.t("toelichting", "explanation")], rows, (0, 2, 3, 4), "ranking",
-                       rec.table, b.key("aanbeveling", "recommendation"), b.lang)
+                       rec.table, b.key("aanbeveling", "recommendation"), b.lang,
+                       b.a.model.nodes)  # its strongest paths by their labels
         ax = plot_recommendation(rec, intervals=mc, area=area, lang=b.lang, reference=b.ref,
                                  synthetic=a.profile.synthetic)
         figure = _figure(ax, b.t(

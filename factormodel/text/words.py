@@ -9,7 +9,6 @@ keep the stable English column keys (programs read them); the table, ``csv-nl`` 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -19,6 +18,7 @@ from factormodel.analysis.goals import Goal
 from factormodel.analysis.indicators import REFERENCE_NAMES
 from factormodel.errors import Message
 from factormodel.text import messages
+from factormodel.text import numbers as fmt
 from factormodel.text.catalogue import N_, NC_, tr
 
 __all__ = ["HEADERS", "goal", "header", "phrase", "reason", "source", "status",
@@ -188,16 +188,21 @@ _THRESHOLD_OF = {"goals": N_("the goals"),
                  "best intervention": N_("what the best intervention brings")}
 
 
-def header(key: str, lang: str) -> str:
-    """The column header of ``key`` in ``lang`` (the key itself when unknown).
+def header(key: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
+    """The column header of ``key`` in ``lang`` (the key itself when unknown); ``labels``
+    (node id -> label in ``lang``) name the goal of a ``path_<goal>`` column.
 
     Examples
     --------
     >>> header("cost", "nl"), header("path_vsv", "en"), header("unknown", "nl")
     ('kosten (€)', 'strongest path to vsv', 'unknown')
+    >>> header("path_vsv", "nl", {"vsv": "voortijdig schoolverlaten"})
+    'sterkste pad naar voortijdig schoolverlaten'
     """
     if key.startswith("path_"):
-        return tr(N_("strongest path to {goal}"), lang).format(goal=key[len("path_"):])
+        goal = key[len("path_"):]
+        return tr(N_("strongest path to {goal}"), lang).format(
+            goal=(labels or {}).get(goal, goal))
     return tr(HEADERS[key], lang) if key in HEADERS else key
 
 
@@ -311,28 +316,43 @@ def _word(v: object, lang: str) -> object:
 def translate_frame(frame: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None
                     ) -> pd.DataFrame:
     """``frame`` with headers and word cells in ``lang`` (for people: table, csv-nl, xlsx):
-    booleans as ja/nee (yes/no), numbers inside Dutch path texts with a decimal comma, a
-    portfolio's left-out reasons in words (``labels``: node id -> label in ``lang``, to name
-    a factor by its label; see :func:`reason`).
+    booleans as ja/nee (yes/no), a strongest path's nodes by their labels and its product as
+    ``lang`` writes numbers, a portfolio's left-out reasons in words (``labels``: node id ->
+    label in ``lang``, to name a node by its label; see :func:`reason`).
 
     Examples
     --------
     >>> t = translate_frame(pd.DataFrame({"effect_is_default": [True, False],
-    ...                                   "path_vsv": ["a → vsv (-0.039)", ""]}), "nl")
+    ...                                   "path_vsv": ["a → vsv (-0.039)", ""]}), "nl",
+    ...                     {"vsv": "voortijdig schoolverlaten"})
     >>> t.to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
     {'effectgrootte aangenomen (standaard)': ['ja', 'nee'],
-     'sterkste pad naar vsv': ['a → vsv (-0,039)', '']}
+     'sterkste pad naar voortijdig schoolverlaten': ['a → voortijdig schoolverlaten (-0,039)',
+                                                     '']}
     """
     out = frame.copy()
     for c in out.columns:
         if not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
             out[c] = out[c].map(lambda v: _word(v, lang)).astype(object)
-        if lang == "nl" and str(c).startswith("path_"):
-            out[c] = out[c].map(lambda v: re.sub(r"\(([+-]?\d+)\.(\d+)\)", r"(\1,\2)", v)
-                                if isinstance(v, str) else v)
+        if str(c).startswith("path_"):
+            out[c] = out[c].map(lambda v: _path(v, lang, labels) if isinstance(v, str) else v)
     if "reason" in out.columns:
         out["reason"] = out["reason"].map(lambda v: reason(v, lang, labels)
                                           if isinstance(v, str) else v)
-    return out.rename(columns={c: header(str(c), lang) for c in out.columns})
+    return out.rename(columns={c: header(str(c), lang, labels) for c in out.columns})
+
+
+def _path(text: str, lang: str, labels: Mapping[str, str] | None) -> str:
+    """A ranking's ``path_<goal>`` cell (``"a → vsv (-0.039)"``, as recommend writes it) with
+    its nodes by their labels and its product as ``lang`` writes it; any other text as is."""
+    body, sep, product = text.rpartition(" (")
+    try:
+        value = float(product.removesuffix(")")) if sep and product.endswith(")") else None
+    except ValueError:
+        value = None
+    if value is None:
+        return text
+    names = " → ".join((labels or {}).get(n, n) for n in body.split(" → "))
+    return f"{names} ({fmt.number(value, 3, lang, sign=True, grouping=False)})"
 
 
