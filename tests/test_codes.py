@@ -947,3 +947,57 @@ def test_goals_that_cannot_be_met_as_stated_are_dutch(model):
                                 "'neet_18_26'")
     e = _raised(lambda: as_goals(model, [Goal("vsv", -1.0), Goal("vsv", 1.0)]))
     check(e, "goals_opposite", "twee doelen op 'vsv' vragen om tegengestelde richtingen")
+
+
+def test_the_problems_of_an_intervention_catalogue_carry_codes(toy):
+    # they were English in the Dutch CLI and page (issue 22)
+    from factormodel.analysis.portfolio import build_interventions
+    from factormodel.tables._cells import TableSource
+
+    ev = {"effect_status": "published", "design": "rct", "comparison": "care as usual",
+          "study_setting": "routine practice", "population": "indicated",
+          "reach_counts": "selected children", "country": "NL", "follow_up": "1 year",
+          "outcome_measured": "attendance", "mapping_caveat": "none",
+          "effect_source": "Some (2020)", "effect_location": "Table 3", "confidence": "seen"}
+    base = {"name": "X", "recognition": "goed onderbouwd", "phases": "4-12",
+            "setting": "school", "unit": "kind", "cost_per_unit": 100.0, "reach_per_unit": 1.0,
+            "max_units": 50.0, "source": "test"}
+    rows = pd.DataFrame([
+        {**base, "intervention": "", "target": "schoolverzuimm"},
+        {**base, "intervention": "a", "target": "vsv", "recognition": "goed",
+         "setting": "straat", "cost_per_unit": -1, "reach_per_unit": 0, "max_units": 1.5},
+        {**base, "intervention": "b", "target": "armoede", "source": ""},
+        {**base, "intervention": "c", "target": "schoolverzuim"},
+        {**base, "intervention": "c", "target": "schoolverzuim", "name": "Y"},
+        {**base, **ev, "intervention": "d", "target": "schoolverzuim", "effect": "0.2",
+         "effect_status": "published null"},
+        {**base, **ev, "intervention": "e", "target": "schoolverzuim", "effect": "",
+         "effect_status": "published", "effect_low": "0.1"},
+        {**base, **ev, "intervention": "f", "target": "schoolverzuim", "effect": "0.3",
+         "effect_low": "0.4", "effect_high": "0.6", "effect_status": "maybe"},
+        {**base, **ev, "intervention": "g", "target": "schoolverzuim", "effect": "",
+         "effect_status": "", "effect_low": "0.1", "effect_high": "0.2"},
+        {**base, **ev, "intervention": "h", "target": "schoolverzuim", "effect": "0.3",
+         "confidence": "recalled", "design": "anecdote", "country": "", "comparison": ""},
+    ])
+    e = _raised(lambda: build_interventions(rows, toy, TableSource("c.csv")))
+    codes = {p.code for p in _problems(e)}  # English = template, Dutch complete
+    assert codes >= {"iv_missing_id", "iv_unknown_target", "iv_target_outcome",
+                     "iv_target_context", "iv_target_twice", "iv_unknown_recognition",
+                     "iv_unknown_setting", "iv_above_zero", "iv_at_least_zero",
+                     "iv_whole_units", "iv_unknown_effect_status", "iv_null_not_zero",
+                     "iv_published_no_effect", "iv_interval_one_end", "iv_interval_outside",
+                     "iv_interval_no_effect", "iv_missing_evidence", "iv_missing_evidence_of",
+                     "iv_unknown_confidence", "iv_unknown_value", "iv_missing", "iv_differs"}, \
+        codes
+    nl = messages.error(e, "nl")
+    for dutch in ("'vsv' is een resultaat; interventies richten zich op factoren",
+                  "interventie 'c' noemt factor 'schoolverzuim' twee keer",
+                  "het interval [0,4; 0,6] moet het effect 0,3 bevatten",
+                  "name van 'c' wijkt af van c.csv rij 3",
+                  "onbekende confidence 'recalled'; verwacht een van seen, seen (abstract), "
+                  "secondary (een getal uit het geheugen wordt niet ingevoerd)"):
+        assert dutch in nl, nl
+    empty = _raised(lambda: build_interventions(rows.iloc[:0], toy, TableSource("c.csv")))
+    assert [p.code for p in _problems(empty)] == ["iv_none"]
+    assert messages.error(empty, "nl").endswith("geen interventies")

@@ -138,7 +138,8 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
     """
     cols, _, problems = require_columns(raw.columns, _REQUIRED, src)
     if problems or raw.empty:
-        raise ModelValidationError(problems or [Problem(src.where(), "no interventions")],
+        raise ModelValidationError(problems or [Problem(src.where(), "no interventions",
+                                                        code="iv_none")],
                                    src.file or src.table)
     get = {c: raw[cols[c]].tolist() for c in cols}
     mark = table_decimal_mark(get[c] for c in ("cost_per_unit", "reach_per_unit",
@@ -151,48 +152,62 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
     first: dict[str, tuple[int, dict]] = {}
     seen_pairs: set[tuple[str, str]] = set()
 
-    def bad(i: int, c: str, msg: str) -> None:
-        problems.append(Problem(src.where(i, c), msg))
+    def bad(i: int, c: str, msg: str, code: str = "", **fields: object) -> None:
+        """A problem of cell ``(i, c)``: ``msg`` in English with the ``code`` and ``fields``
+        the text layer words it from (a Message brings its own)."""
+        if isinstance(msg, Message):
+            code, fields = msg.code, msg.fields
+        problems.append(Problem(src.where(i, c), msg, code=code, fields=dict(fields)))
 
     for i in range(len(raw)):
         iid, target = text(get["intervention"][i]), text(get["target"][i])
         row: dict[str, Any] = {"intervention": iid, "target": target}
         if not iid:
-            bad(i, "intervention", "missing intervention id")
+            bad(i, "intervention", "missing intervention id", "iv_missing_id")
         if target not in model:
-            bad(i, "target", f"unknown factor {target!r}; "
-                f"{close_matches(target, model.factors)}")
+            hint = close_matches(target, model.factors)
+            bad(i, "target", f"unknown factor {target!r}; {hint}", "iv_unknown_target",
+                target=target, hint=hint)
         elif target in model.outcomes:
-            bad(i, "target", f"{target!r} is an outcome; interventions target factors")
+            bad(i, "target", f"{target!r} is an outcome; interventions target factors",
+                "iv_target_outcome", target=target)
         elif not model.node_values("modifiable")[target]:
-            bad(i, "target", f"{target!r} is not modifiable (context); it cannot be a target")
+            bad(i, "target", f"{target!r} is not modifiable (context); it cannot be a target",
+                "iv_target_context", target=target)
         if (iid, target) in seen_pairs:
-            bad(i, "target", f"intervention {iid!r} lists target {target!r} twice")
+            bad(i, "target", f"intervention {iid!r} lists target {target!r} twice",
+                "iv_target_twice", intervention=iid, target=target)
         seen_pairs.add((iid, target))
         recognition = text(get["recognition"][i]).lower()
         if recognition not in RECOGNITION_LEVELS:
+            levels = ", ".join(RECOGNITION_LEVELS)
             bad(i, "recognition", f"unknown recognition level {recognition!r}; expected one of "
-                f"{', '.join(RECOGNITION_LEVELS)}")
+                f"{levels}", "iv_unknown_recognition", value=recognition, allowed=levels)
         row["recognition"] = recognition
         phases, err = parse_phases(get["phases"][i])
         if err:
-            bad(i, "phases", err)
+            bad(i, "phases", err)  # a coded Message
         row["phases"] = phases
         setting = text(get["setting"][i]).lower()
         if setting not in vocab.FACTOR_SETTINGS:
-            bad(i, "setting", f"unknown setting {setting!r}; expected one of "
-                f"{', '.join(vocab.FACTOR_SETTINGS)}")
+            settings = ", ".join(vocab.FACTOR_SETTINGS)
+            bad(i, "setting", f"unknown setting {setting!r}; expected one of {settings}",
+                "iv_unknown_setting", value=setting, allowed=settings)
         row["setting"] = setting
         for c, positive in (("cost_per_unit", False), ("reach_per_unit", True),
                             ("max_units", True)):
             parsed, _, err = parse_number(get[c][i], grouping=True,  # money and counts
                                           decimal=mark)
             x = None if np.isnan(parsed) else parsed
-            if err or x is None or x < 0 or (positive and x <= 0):
-                bad(i, c, err or f"{c} must be a number {'above' if positive else 'of at least'} 0")
+            if err:
+                bad(i, c, err)
+            elif positive and (x is None or x <= 0):
+                bad(i, c, f"{c} must be a number above 0", "iv_above_zero", column=c)
+            elif x is None or x < 0:
+                bad(i, c, f"{c} must be a number of at least 0", "iv_at_least_zero", column=c)
             row[c] = x
         if row.get("max_units") is not None and not float(row["max_units"]).is_integer():
-            bad(i, "max_units", "max_units must be a whole number")
+            bad(i, "max_units", "max_units must be a whole number", "iv_whole_units")
         effect = get["effect"][i] if "effect" in cols else None
         parsed, _, err = parse_number(effect, decimal=mark)
         x = None if np.isnan(parsed) else parsed
@@ -201,12 +216,15 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         status = text(get["effect_status"][i]).lower() if "effect_status" in cols else ""
         if status not in ("", "published", "published null"):
             bad(i, "effect_status", f"unknown effect_status {status!r}; expected 'published', "
-                "'published null' or empty (no effect known: the stated default)")
+                "'published null' or empty (no effect known: the stated default)",
+                "iv_unknown_effect_status", value=status)
         null = status == "published null"
         if null and x not in (None, 0.0):
-            bad(i, "effect", f"a published null has effect 0 (or empty), got {x}")
+            bad(i, "effect", f"a published null has effect 0 (or empty), got {x:g}",
+                "iv_null_not_zero", effect=x)
         if status == "published" and x is None and not err:
-            bad(i, "effect", "effect_status is 'published' but no effect is given")
+            bad(i, "effect", "effect_status is 'published' but no effect is given",
+                "iv_published_no_effect")
         row["effect_is_default"] = x is None and not err and not null
         row["effect"] = 0.0 if null else DEFAULT_EFFECT if x is None else x
         for c in ("effect_low", "effect_high"):
@@ -218,12 +236,15 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         has_low, has_high = not np.isnan(row["effect_low"]), not np.isnan(row["effect_high"])
         if has_low != has_high:
             bad(i, "effect_low" if has_high else "effect_high",
-                "give both ends of the interval (effect_low and effect_high) or neither")
+                "give both ends of the interval (effect_low and effect_high) or neither",
+                "iv_interval_one_end")
         elif has_low and not row["effect_low"] <= row["effect"] <= row["effect_high"]:
-            bad(i, "effect_low", f"the interval [{row['effect_low']}, {row['effect_high']}] "
-                f"must contain the effect {row['effect']}")
+            low, high, eff = row["effect_low"], row["effect_high"], row["effect"]
+            bad(i, "effect_low", f"the interval [{low:g}, {high:g}] must contain the effect "
+                f"{eff:g}", "iv_interval_outside", low=low, high=high, effect=eff)
         if row["effect_is_default"] and (has_low or has_high):
-            bad(i, "effect_low", "an interval without an effect: give the published effect")
+            bad(i, "effect_low", "an interval without an effect: give the published effect",
+                "iv_interval_no_effect")
         row["interval_assumed"] = bool(row["effect_is_default"] or (null and not has_low))
         if row["interval_assumed"]:
             row["effect_low"] = row["effect"] - 1.96 * DEFAULT_EFFECT_SD
@@ -239,12 +260,20 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
         if documented and not row["effect_is_default"]:
             for c in EVIDENCE_COLUMNS:
                 allowed = EVIDENCE_VOCABULARY.get(c)
-                if not row[c]:
-                    bad(i, c, f"missing {c}: a published effect says where it comes from"
-                        + (f" ({', '.join(allowed)})" if allowed else ""))
+                listed = ", ".join(allowed or ())
+                if not row[c] and allowed:
+                    bad(i, c, f"missing {c}: a published effect says where it comes from "
+                        f"({listed})", "iv_missing_evidence_of", column=c, allowed=listed)
+                elif not row[c]:
+                    bad(i, c, f"missing {c}: a published effect says where it comes from",
+                        "iv_missing_evidence", column=c)
+                elif allowed and row[c] not in allowed and c == "confidence":
+                    bad(i, c, f"unknown {c} {row[c]!r}; expected one of {listed} (a recalled "
+                        "figure is not entered)", "iv_unknown_confidence", column=c,
+                        value=row[c], allowed=listed)
                 elif allowed and row[c] not in allowed:
-                    bad(i, c, f"unknown {c} {row[c]!r}; expected one of {', '.join(allowed)}"
-                        + (" (a recalled figure is not entered)" if c == "confidence" else ""))
+                    bad(i, c, f"unknown {c} {row[c]!r}; expected one of {listed}",
+                        "iv_unknown_value", column=c, value=row[c], allowed=listed)
         row["effectiveness"] = (not row["effect_is_default"]
                                 and row["comparison"] == "care as usual"
                                 and row["study_setting"] == "routine practice")
@@ -252,13 +281,14 @@ def build_interventions(raw: pd.DataFrame, model: FactorModel, src: TableSource)
             row[c] = text(get[c][i]) if c in cols else ""
         for c in ("name", "source"):
             if not row[c]:
-                bad(i, c, f"missing {c}")
+                bad(i, c, f"missing {c}", "iv_missing", column=c)
         shared = {c: row[c] for c in _INTERVENTION_COLS}
         if iid in first:
             j, ref = first[iid]
             for c in _INTERVENTION_COLS:
                 if shared[c] != ref[c]:
-                    bad(i, c, f"{c} of {iid!r} differs from {src.where(j)}")
+                    bad(i, c, f"{c} of {iid!r} differs from {src.where(j)}", "iv_differs",
+                        column=c, intervention=iid, place=src.where(j))
         else:
             first[iid] = (i, shared)
         rows.append(row)

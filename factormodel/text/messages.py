@@ -392,6 +392,39 @@ CODES: dict[str, str] = {
                      "'schoolverzuim:-2pp:3j' or --outcome vsv"),
     "area_goes_with_data": N_("--area goes with --data"),
     "xlsx_needs_out": N_("--format xlsx needs --out FILE.xlsx"),
+    # the intervention catalogue's problems (analysis.portfolio.load_interventions)
+    "iv_none": N_("no interventions"),
+    "iv_missing_id": N_("missing intervention id"),
+    "iv_unknown_target": N_("unknown factor {target!r}; {hint}"),
+    "iv_target_outcome": N_("{target!r} is an outcome; interventions target factors"),
+    "iv_target_context": N_("{target!r} is not modifiable (context); it cannot be a target"),
+    "iv_target_twice": N_("intervention {intervention!r} lists target {target!r} twice"),
+    "iv_unknown_recognition": N_("unknown recognition level {value!r}; expected one of {allowed}"),
+    "iv_unknown_setting": N_("unknown setting {value!r}; expected one of {allowed}"),
+    "iv_above_zero": N_("{column} must be a number above 0"),
+    "iv_at_least_zero": N_("{column} must be a number of at least 0"),
+    "iv_whole_units": N_("max_units must be a whole number"),
+    "iv_unknown_effect_status": N_(
+        "unknown effect_status {value!r}; expected 'published', 'published "
+        "null' or empty (no effect known: the stated default)"),
+    "iv_null_not_zero": N_("a published null has effect 0 (or empty), got {effect:dec}"),
+    "iv_published_no_effect": N_("effect_status is 'published' but no effect is given"),
+    "iv_interval_one_end": N_(
+        "give both ends of the interval (effect_low and effect_high) or neither"),
+    "iv_interval_outside": N_(
+        "the interval [{low:dec}, {high:dec}] must contain the effect "
+        "{effect:dec}"),
+    "iv_interval_no_effect": N_("an interval without an effect: give the published effect"),
+    "iv_missing_evidence_of": N_(
+        "missing {column}: a published effect says where it comes from "
+        "({allowed})"),
+    "iv_missing_evidence": N_("missing {column}: a published effect says where it comes from"),
+    "iv_unknown_confidence": N_(
+        "unknown {column} {value!r}; expected one of {allowed} (a recalled "
+        "figure is not entered)"),
+    "iv_unknown_value": N_("unknown {column} {value!r}; expected one of {allowed}"),
+    "iv_missing": N_("missing {column}"),
+    "iv_differs": N_("{column} of {intervention!r} differs from {place}"),
 }
 
 
