@@ -1439,7 +1439,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
             lines.append(f"  {model.nodes.loc[cast(str, goal), f'label_{lang}']!s}:")
             t = L.translate_frame(shown[["way", "factor", "change_sd", "change", "unit"]], lang)
             lines += ["    " + x for x in t.to_string(index=False).splitlines()]
-            lines += wrap.wrap(part[f"why_{lang}"].iloc[-1] + ".")
+            why = part["why"].iloc[-1]
+            lines += wrap.wrap(M.render(why.code, why.fields, lang) + ".")
     for rc in needed:
         lines += ["", L.phrase("required_head", lang, goal=L.goal(rc.goal.goal, lang))]
         t = rc.to_frame().assign(

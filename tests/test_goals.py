@@ -275,8 +275,11 @@ def test_gap_effects_alone_together_and_why(toy):
     assert by[("alone", "opvoedklimaat")] == pytest.approx(-0.20)
     assert by[("sum of alone", "")] == pytest.approx(-0.45)
     assert by[("together", "")] == pytest.approx(-0.25)
-    why = t.loc[t["way"] == "together", "why_en"].iloc[0]
+    why = t.loc[t["way"] == "together", "why"].iloc[0]
     assert "positive parenting climate acts (partly) through school absenteeism" in why
+    from factormodel.text import messages  # the text layer words it in Dutch, by labels
+    assert messages.render(why.code, why.fields, "nl").startswith(
+        "samen is niet de som: positief opvoedklimaat werkt (deels) via schoolverzuim. Wie de")
     # in pp at the catalogue's typical 2.6 % (plain deltas carry no area level)
     assert t.loc[t["way"] == "together", "change"].iloc[0] == pytest.approx(
         100 * norm.cdf(norm.ppf(0.026) - 0.25) - 2.6)
@@ -285,7 +288,7 @@ def test_gap_effects_alone_together_and_why(toy):
 def test_gap_effects_equal_the_sum_without_overlap(toy):
     prof = pd.Series({"schoolverzuim": 0.5, "armoede": 1.0})
     t = fm.gap_effects(toy, prof, ["schoolsucces"], ["schoolverzuim"])
-    assert "equals the sum" in t.loc[t["way"] == "together", "why_en"].iloc[0]
+    assert "equals the sum" in t.loc[t["way"] == "together", "why"].iloc[0]
 
 
 def test_gap_effects_errors(toy):

@@ -34,7 +34,7 @@ from factormodel.core import units
 from factormodel.core.effects import check_alpha, strongest_paths, total_effects
 from factormodel.core.model import FactorModel
 from factormodel.core.propagate import propagate
-from factormodel.errors import InvalidParameterError
+from factormodel.errors import InvalidParameterError, Message
 from factormodel.tables._html import frame_html
 from factormodel.tables._json import json_safe
 from factormodel.tables._results import Result, check_lang, provenance_of
@@ -548,7 +548,8 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     :func:`factormodel.propagate`). Together is not the sum of alone when one
     listed factor acts through another: held at its reference, the second one
     no longer passes on the first one's effect, so that route counts once, not
-    twice. The ``why_nl`` / ``why_en`` columns say which factors overlap.
+    twice. The ``why`` column says which factors overlap (a coded message: English text,
+    worded in Dutch by the text layer).
 
     Parameters
     ----------
@@ -560,7 +561,7 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     DataFrame
         Per goal: one row per factor (``way="alone"``), one ``"sum of alone"``
         and one ``"together"``: ``goal, way, factor, change_sd, change,
-        unit, indicator, why_nl, why_en``.
+        unit, indicator, why``.
 
     Examples
     --------
@@ -611,27 +612,23 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         joint = float(together.loc[o])
         # without an overlap the clamped solves add up exactly (up to rounding)
         if not overlap or abs(total - joint) <= 1e-9 * max(1.0, abs(joint)):
-            why_nl = "samen is hier precies de som: geen van de factoren werkt via een andere"
-            why_en = "together equals the sum here: none of the factors acts through another"
+            why = Message("together equals the sum here: none of the factors acts through "
+                          "another", "gap_sum")
         else:
-            more = len(overlap) - 3
-            pairs_nl = "; ".join(f"{labels.loc[a, 'label_nl']} werkt (deels) via "
-                                 f"{labels.loc[b, 'label_nl']}" for a, b in overlap[:3]) \
-                + (f" (en {more} andere)" if more > 0 else "")
-            pairs_en = "; ".join(f"{labels.loc[a, 'label_en']} acts (partly) through "
-                                 f"{labels.loc[b, 'label_en']}" for a, b in overlap[:3]) \
-                + (f" (and {more} more)" if more > 0 else "")
-            why_nl = (f"samen is niet de som: {pairs_nl}. Wie de gaten samen sluit, houdt "
-                      "de tweede factor op de referentie vast; de route via die factor telt dan "
-                      "één keer, niet twee keer")
-            why_en = (f"together is not the sum: {pairs_en}. Closing the gaps together holds "
-                      "the second factor at the reference, so the route through it counts once, "
-                      "not twice")
+            pairs = [Message(f"{labels.loc[a, 'label_en']} acts (partly) through "
+                             f"{labels.loc[b, 'label_en']}", "gap_acts_through",
+                             {"factor": [_labels(labels, a)], "via": [_labels(labels, b)]})
+                     for a, b in overlap[:3]]
+            more = (Message(f" (and {len(overlap) - 3} more)", "gap_and_more",
+                            {"n": len(overlap) - 3}) if len(overlap) > 3 else "")
+            why = Message(f"together is not the sum: {'; '.join(pairs)}{more}. Closing the gaps "
+                          "together holds the second factor at the reference, so the route "
+                          "through it counts once, not twice", "gap_not_sum",
+                          {"pairs": pairs, "more": more})
         for way, factor, sd in [*[("alone", f, alone[f]) for f in factors],
                                 ("sum of alone", "", total), ("together", "", joint)]:
             rows.append({"goal": o, "way": way, "factor": factor, "change_sd": sd,
-                         "why_nl": why_nl if way == "together" else "",
-                         "why_en": why_en if way == "together" else ""})
+                         "why": why if way == "together" else ""})
     out = pd.DataFrame(rows)
     # in the goal indicator's unit, at the area's own level (the one conversion)
     first = (indicators.reset_index().drop_duplicates("node").set_index("node")["id"]
@@ -649,3 +646,8 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
                                                 out.loc[has, "change_sd"].to_numpy(float), level)
         out.loc[has, "unit"] = [units.unit_name(u) for u in cat["unit"]]
     return out
+
+
+def _labels(nodes: pd.DataFrame, node: str) -> dict[str, str]:
+    """A node's labels by language (a ``{x:labels}`` field of a coded message)."""
+    return {"en": str(nodes.loc[node, "label_en"]), "nl": str(nodes.loc[node, "label_nl"])}

@@ -425,6 +425,14 @@ CODES: dict[str, str] = {
     "iv_unknown_value": N_("unknown {column} {value!r}; expected one of {allowed}"),
     "iv_missing": N_("missing {column}"),
     "iv_differs": N_("{column} of {intervention!r} differs from {place}"),
+    # why closing gaps together differs from their sum (analysis.recommend.gap_effects)
+    "gap_sum": N_("together equals the sum here: none of the factors acts through another"),
+    "gap_acts_through": N_("{factor:labels} acts (partly) through {via:labels}"),
+    "gap_and_more": N_(" (and {n} more)"),
+    "gap_not_sum": N_(
+        "together is not the sum: {pairs:items}{more}. Closing the gaps "
+        "together holds the second factor at the reference, so the route "
+        "through it counts once, not twice"),
 }
 
 

@@ -69,8 +69,7 @@ HEADERS: dict[str, str] = {
     'goal': N_('goal'),
     'way': N_('way'),
     'change_sd': N_('change (SD)'),
-    'why_nl': N_('why together differs (Dutch)'),
-    'why_en': N_('why together differs'),
+    'why': N_('why together differs'),
     'effect_per_sd': N_('effect per SD'),
     'table': N_('table'),
     'ranking': N_('ranking'),
@@ -334,6 +333,9 @@ def translate_frame(frame: pd.DataFrame, lang: str, labels: Mapping[str, str] | 
     for c in out.columns:
         if not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
             out[c] = out[c].map(lambda v: _word(v, lang)).astype(object)
+        if c != "reason" and out[c].map(lambda v: isinstance(v, Message)).any():  # coded
+            out[c] = out[c].map(lambda v: messages.render(v.code, v.fields, lang)
+                                if isinstance(v, Message) else v)
         if str(c).startswith("path_"):
             out[c] = out[c].map(lambda v: _path(v, lang, labels) if isinstance(v, str) else v)
     if "reason" in out.columns:
