@@ -402,7 +402,16 @@ def test_a_factor_that_is_itself_a_goal_is_not_its_own_lever(toy):
     # the only goal is schoolverzuim itself: what drives it is ranked, not the goal
     rec = fm.recommend(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp")], area="A")
     assert "schoolverzuim" not in set(rec["factor"]) and list(rec["factor"]) == ["opvoedklimaat"]
-    assert any("is zelf een gekozen doel" in n["nl"] for n in rec.notes)
+    assert any("is zelf het gekozen doel: de rangorde toont de factoren die het beïnvloeden"
+               in n["nl"] for n in rec.notes)
+    # with a second goal it may be ranked, and the note does not say otherwise (it said "the
+    # ranking shows the factors that move it, not the goal itself" above a ranked goal)
+    two = fm.recommend(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp"), "vsv"],
+                       area="A")
+    assert "schoolverzuim" in set(two.ranked["factor"])
+    (note,) = [n["nl"] for n in two.notes if "gekozen doel" in n["nl"]]
+    assert "staat het erin, dan om zijn effect op de andere doelen" in note
+    assert "niet het doel zelf" not in note
     mc = fm.monte_carlo(toy, prof, [fm.Goal("verzuim_meldingen", -1, unit="pp")], n_draws=50,
                         seed=1, top=1, progress=False)
     assert mc.rank_stability.loc["A", "schoolverzuim"] == 0  # the same rule in the draws

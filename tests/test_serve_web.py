@@ -351,7 +351,7 @@ def test_her_goal_group_limits_the_portfolio_as_in_the_report(client, model):
     assert table["intervention"].tolist() == expected.chosen["intervention"].tolist()
     left = pd.read_csv(io.BytesIO(data_uri(r.text, "niet_gekozen-en.csv")))
     assert left["reason"].str.contains("age group").any()
-    assert "is zelf een gekozen doel" in htmllib.unescape(r.text)
+    assert "is zelf het gekozen doel" in htmllib.unescape(r.text)
     assert 'id="no-drivers"' in r.text  # her goal is a factor: no outcome drivers to show
 
 

@@ -272,17 +272,25 @@ def _gain_table(model: FactorModel, g: _scoring.Gains) -> pd.DataFrame:
 
 def goal_factor_notes(model: FactorModel, goals: Iterable[str]) -> list[dict[str, str]]:
     """Notes for chosen goals that are themselves factors (not ranked as their own lever)."""
+    goals = list(goals)
     out = []
     for o in goals:
         if o in model.factors:
             nl, en = str(model.nodes.loc[o, "label_nl"]), str(model.nodes.loc[o, "label_en"])
-            out.append({
-                "nl": f"'{nl}' is zelf een gekozen doel: de rangorde toont de factoren die het "
-                      "beïnvloeden, niet het doel zelf (dat telt alleen mee voor zijn effect "
-                      "op de andere doelen).",
-                "en": f"'{en}' is itself a chosen goal: the ranking shows the factors that "
-                      "move it, not the goal itself (which counts only for its effect on the "
-                      "other goals)."})
+            if len(goals) > 1:  # it may be ranked, for its effect on the other goals only
+                out.append({
+                    "nl": f"'{nl}' is zelf een gekozen doel: in de rangorde telt het niet als "
+                          "hefboom voor zichzelf; staat het erin, dan om zijn effect op de "
+                          "andere doelen.",
+                    "en": f"'{en}' is itself a chosen goal: the ranking does not count it as a "
+                          "lever for itself; where it is ranked, that is for its effect on the "
+                          "other goals."})
+            else:
+                out.append({
+                    "nl": f"'{nl}' is zelf het gekozen doel: de rangorde toont de factoren die "
+                          "het beïnvloeden, niet het doel zelf.",
+                    "en": f"'{en}' is itself the chosen goal: the ranking shows the factors that "
+                          "move it, not the goal itself."})
     return out
 
 
