@@ -419,3 +419,14 @@ def test_a_small_contribution_in_the_waterfall_never_reads_as_zero(toy):
     assert 0 < parts["armoede"] < 5e-4  # rounds to 0,000 at three decimals
     assert "+0,0002" in labels and "+0,250" in labels, labels
     assert not any(lab.strip("+-") == "0,000" for lab in labels), labels
+
+
+def test_the_profile_title_counts_without_reading_as_all_factors(rotterdam):
+    # "Profiel: 10 van 10 gemeten factoren en resultaten; 62 niet gemeten" beside a report
+    # saying "8 van de 62 factoren en 2 van de 10 resultaten gemeten"
+    prof = pd.Series({n: 0.1 if k < 10 else np.nan for k, n in enumerate(rotterdam.node_ids)},
+                     name="A")
+    title = fm.plot_profile(rotterdam, prof).get_title()
+    assert "Profiel: 10 gemeten factoren en resultaten; 62 niet gemeten" in title
+    some = fm.plot_profile(rotterdam, prof, top=4, lang="en").get_title()
+    assert "Profile: the 4 largest of 10 measured factors and outcomes; 62 not measured" in some

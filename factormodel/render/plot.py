@@ -628,8 +628,13 @@ def plot_profile(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series
                        Patch(color="#1a9850", label=f"beter dan {short}" if nl
                              else f"better than {short}")], ncol=2)
     _pad_x(ax, 0.05, 0.05)
-    shown = (f"{len(order)} van {len(good)} gemeten factoren en resultaten" if nl
-             else f"{len(order)} of {len(good)} measured factors and outcomes")
+    if len(order) == len(good):  # "10 van 10 gemeten" read as "10 of 10 factors"
+        shown = (f"{len(good)} gemeten factoren en resultaten" if nl
+                 else f"{len(good)} measured factors and outcomes")
+    else:
+        shown = (f"de {len(order)} grootste van {len(good)} gemeten factoren en resultaten"
+                 if nl else f"the {len(order)} largest of {len(good)} measured factors and "
+                 "outcomes")
     main = (f"Profiel: {shown}; {unmeasured} niet gemeten" if nl
             else f"Profile: {shown}; {unmeasured} not measured")
     _title(ax, main, lang, area=area, reference=ref,
