@@ -248,6 +248,16 @@ def test_a_report_from_the_example_says_so(client):
     assert "in Python is meegegeven" not in text
 
 
+def test_the_downloaded_report_says_where_its_young_people_came_from(client):
+    # the page read the data's column, then the wijkrapport said "door u opgegeven"
+    form = {"area": "Oud-Crooswijk", "outcome": "vsv", "action": "report",
+            "dataset": "example", "budget": "250000"}
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", client.post("/", data=form).text))
+    assert "uit de kolom 'population' van de data" in text and "door u opgegeven" not in text
+    given = htmllib.unescape(client.post("/", data={**form, "population": "2000"}).text)
+    assert "door u opgegeven" in given
+
+
 @pytest.mark.parametrize("kept, words", [
     ({"dataset": "upload"}, "zit niet meer in het formulier"),
     ({"dataset": "upload", "upload_name": "bloemhof.csv"}, "zit niet meer in het formulier"),

@@ -753,10 +753,13 @@ def _report(ws: Workspace, c: Choices, content: bytes | None) -> str:
     model, data, prof = _chosen(ws, c, content)
     _need_goal(c)
     prof.row(c.area)
-    population = _population(prof, c) if c.budget is not None else None
+    if c.budget is not None:
+        _population(prof, c)  # refuses on the page, in its language, when there is none
+    # the form's number if she gave one; else the report reads the data's column itself, so
+    # it says where the number came from (it said "door u opgegeven" for the column's)
     return service.wijkrapport(model, data, c.area, c.outcomes, c.goals, budget=c.budget,
                                lang=c.lang, data_source=c.data_source(),
-                               population=population, queue=ws.renders)
+                               population=c.population, queue=ws.renders)
 
 
 def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]:
