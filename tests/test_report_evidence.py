@@ -44,3 +44,21 @@ def test_report_counts_edges_by_basis_and_shares_for_the_goal(page):
     assert re.search(rf"voortijdig schoolverlaten[^%]*% {share}%", text), share
     assert "standaardwaarde per NJi-erkenningsniveau" not in text
     assert "gepubliceerd nuleffect" in text
+
+
+@pytest.mark.parametrize("budget, words", [
+    (20_000, "Let op: de gekozen interventie heeft geen gepubliceerde effectgrootte."),
+    (250_000, "Let op: 3 van de 4 gekozen interventies hebben geen gepubliceerde "
+              "effectgrootte."),
+])
+def test_the_default_effect_note_is_grammatical_and_true(budget, words):
+    # it said "per NJi-erkenningsniveau" (the default is the same for every level) and
+    # "1 van de 2 ... hebben"
+    from factormodel.render import view
+
+    m = fm.load_model("rotterdam-jeugd")
+    a = fm.analyse(m, fm.load_example_data(), "Oud-Crooswijk", ["vsv"], budget=budget)
+    note = view.build_view(a, "nl").portfolio.effects_note
+    assert note.startswith(words), note
+    assert "(0,05 SD, voor elk NJi-erkenningsniveau dezelfde)" in note
+    assert "per NJi-erkenningsniveau" not in note

@@ -872,18 +872,28 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
     if len(chosen):  # which effect sizes are published and which are assumed defaults
         n_default, k = int(chosen["effect_is_default"].sum()), len(chosen)
         view["effects_all_default"] = n_default == k
+        d = fmt(DEFAULT_EFFECT, "nl")
         view["effects_note"] = b.t(
-            f"Let op: {n_default} van de {k} gekozen interventies hebben geen gepubliceerde "
-            "effectgrootte. Het model rekent dan met een voorzichtige standaardwaarde per "
-            "NJi-erkenningsniveau – een aanname, geen meting. Erkenning zegt iets over de "
-            "sterkte van het bewijs, niet over de grootte van het effect.",
-            f"Note: {n_default} of the {k} chosen interventions have no published effect "
-            "size. The model then uses a cautious default per NJi recognition level – an "
-            "assumption, not a measurement. Recognition grades the strength of evidence, not "
-            "the size of the effect.") if n_default else b.t(
+            (f"Let op: {n_default} van de {k} gekozen interventies "
+             f"{'heeft' if n_default == 1 else 'hebben'} geen gepubliceerde effectgrootte. "
+             if k > 1 else "Let op: de gekozen interventie heeft geen gepubliceerde "
+             "effectgrootte. ")
+            + f"Het model rekent dan met een voorzichtige standaardwaarde ({d} SD, voor elk "
+            "NJi-erkenningsniveau dezelfde) – een aanname, geen meting. Erkenning zegt iets "
+            "over de sterkte van het bewijs, niet over de grootte van het effect.",
+            (f"Note: {n_default} of the {k} chosen interventions "
+             f"{'has' if n_default == 1 else 'have'} no published effect size. " if k > 1
+             else "Note: the chosen intervention has no published effect size. ")
+            + f"The model then uses a cautious default ({fmt(DEFAULT_EFFECT, 'en')} SD, the "
+            "same for every NJi recognition level) – an assumption, not a measurement. "
+            "Recognition grades the strength of evidence, not the size of the effect.") \
+            if n_default else b.t(
             f"Alle {k} gekozen interventies hebben een gepubliceerde effectgrootte uit de "
-            "catalogus.",
-            f"All {k} chosen interventions have a published effect size from the catalogue.")
+            "catalogus." if k > 1 else "De gekozen interventie heeft een gepubliceerde "
+            "effectgrootte uit de catalogus.",
+            f"All {k} chosen interventions have a published effect size from the catalogue."
+            if k > 1 else "The chosen intervention has a published effect size from the "
+            "catalogue.")
     left = port.budget - port.total_cost
     if left >= 0.1 * port.budget and not port.left_out.empty:
         view["unspent"] = b.t(

@@ -110,15 +110,7 @@ TEXT: dict[str, dict[str, str]] = {
         "template": "Download een sjabloon met alle indicatoren van dit model",
         "kept": "Uw bestand {name} blijft gekozen (kies een nieuw bestand om het te vervangen)",
         "data_of": "gegevens", "upload_option": "uw bestand: {name}",
-        "effects_default": "Let op: {n} van de {k} gekozen interventies hebben geen "
-        "gepubliceerde effectgrootte. Het model rekent dan met een voorzichtige "
-        "standaardwaarde per NJi-erkenningsniveau – een aanname, geen meting. Erkenning zegt "
-        "iets over de sterkte van het bewijs, niet over de grootte van het effect.",
-        "effects_published": "Alle {k} gekozen interventies hebben een gepubliceerde "
-        "effectgrootte uit de catalogus.",
-        "effect": "effectgrootte", "effect_default": "standaardwaarde (aanname)",
-        "effect_published": "gepubliceerd",
-        "csv_intl": "CSV met Engelse kolomnamen en decimale punt",
+        "effect": "effectgrootte",
         "lang": "Taal", "token": "Toegangscode", "login": "Openen", "submit": "Analyseer",
         "refresh": "Bijwerken",
         "report": "Download wijkrapport (HTML)",
@@ -126,23 +118,11 @@ TEXT: dict[str, dict[str, str]] = {
         "no_goal": "kies minstens één maatschappelijk resultaat of typ een doel",
         "no_drivers": "De gekozen doelen zijn factoren, geen maatschappelijke resultaten van "
         "het model; vink een resultaat aan om te zien wat het in deze wijk drijft.",
-        "needed": "Nodig om het doel te halen",
-        "needed_note": "Hoeveel de sterkste drijvende factoren van het doel elk alleen zouden "
-        "moeten veranderen, en samen (elk evenveel SD in de goede richting). Lineair model, "
-        "andere factoren gelijk, op wijkniveau.",
-        "out_of_reach": "Een verandering van meer dan 2 SD ligt ver buiten de spreiding tussen "
-        "wijken: langs die route is het doel buiten bereik.",
-        "way": "route", "within_spread": "binnen de spreiding tussen wijken",
+        "within_spread": "binnen de spreiding tussen wijken",
         "change_sd": "verandering (SD)",
-        "her_figures": "Gemeten indicatoren", "her_figures_note": "Elke gemeten indicator van "
-        "de wijk naast de referentie, in de eigen eenheid, met een oordeel; daarna de afstand "
-        "in SD tussen kinderen (de eenheid van het model), in SD tussen wijken (hoe ongewoon "
-        "de wijk is) en het percentiel onder de wijken in de data. Slechtste eerst.",
-        "in_area": "in de wijk", "ref_value": "referentie", "difference": "verschil",
-        "verdict": "oordeel", "sd_children": "SD tussen kinderen",
-        "sd_areas": "SD tussen wijken", "percentile": "percentiel",
-        "better": "beter", "worse": "slechter", "same": "gelijk",
-        "ambiguous": "richting onduidelijk",
+        "her_figures": "Gemeten indicatoren",
+        "difference": "verschil",
+        "verdict": "oordeel",
         "profile": "Profiel", "profile_note": "Afstand tot de referentie in standaarddeviaties "
         "tussen kinderen (SD); index 100 = referentie, hoger = beter. De tabel toont alle "
         "gemeten factoren en resultaten. Niet-gemeten factoren staan er niet in.",
@@ -153,25 +133,19 @@ TEXT: dict[str, dict[str, str]] = {
         "voorspelt de rest. Elke balk is de bijdrage van één factor (SD).",
         "prediction": "Voorspeld verschil met de referentie, in de eenheid van de indicator",
         "ranking": "Factoren om op in te zetten",
-        "ranking_note": "score = ruimte (SD achter op de referentie) × winst (verbetering van "
-        "de gekozen resultaten per SD) × bewijs (aandeel sterke verbanden).",
         "portfolio": "Pakket interventies binnen het budget",
-        "portfolio_note": "Exacte optimalisatie (MILP). Kosten en bereik zijn aannames uit de "
-        "interventiecatalogus van het model.",
-        "left_out": "Niet gekozen, met de reden", "download": "Download",
+        "left_out": "Niet gekozen, met de reden",
         "synthetic": "Let op: dit zijn SYNTHETISCHE gegevens voor echte wijknamen – geen "
         "metingen. Gebruik ze om te leren, niet als feiten over de wijk.",
         "reconstruction": "Het model {name} is een reconstructie uit openbare bronnen, niet "
         "het officiële Rotterdamse model.",
         "weights_kind": "Gewichten: {kind}.",
-        "error": "Dat lukte niet", "none": "(geen)", "year": "jaar", "reference": "referentie",
+        "error": "Dat lukte niet", "year": "jaar", "reference": "referentie",
         "assumption": "Aanname",
-        "cost": "kosten (€)", "improvement": "verwachte verbetering", "of": "van",
-        "total_cost": "Kosten",
-        "portfolio_effect": "Wat het pakket naar verwachting oplevert",
+        "cost": "kosten (€)",
         "api": "JSON-API en documentatie",
-        "rank": "rang", "factor": "factor", "score": "score", "room": "ruimte", "gain": "winst",
-        "evidence": "bewijs", "explanation": "uitleg", "node": "factor of resultaat",
+        "rank": "rang", "factor": "factor", "score": "score", "gain": "winst",
+        "evidence": "bewijs", "node": "factor of resultaat",
         "delta_sd": "verschil (SD)", "index": "index", "indicator": "indicator",
         "change": "verandering", "unit": "eenheid", "intervention": "interventie",
         "units": "eenheden", "value": "verbetering (SD)", "reason": "reden", "name": "naam",
@@ -208,38 +182,18 @@ TEXT: dict[str, dict[str, str]] = {
         "template": "Download a template with every indicator of this model",
         "kept": "Your file {name} stays chosen (choose a new file to replace it)",
         "data_of": "data", "upload_option": "your file: {name}",
-        "effects_default": "Note: {n} of the {k} chosen interventions have no published "
-        "effect size. The model then uses a cautious default per NJi recognition level – an "
-        "assumption, not a measurement. Recognition grades the strength of evidence, not the "
-        "size of the effect.",
-        "effects_published": "All {k} chosen interventions have a published effect size "
-        "from the catalogue.",
-        "effect": "effect size", "effect_default": "default (assumption)",
-        "effect_published": "published",
-        "csv_intl": "CSV with Dutch headers, ; and decimal comma",
+        "effect": "effect size",
         "token": "Access token", "login": "Open", "submit": "Analyse", "refresh": "Refresh",
         "report": "Download the wijkrapport (HTML)",
         "busy": "Computing …",
         "no_goal": "choose at least one outcome or type a goal",
         "no_drivers": "The chosen goals are factors, not outcomes of the model; tick an "
         "outcome to see what drives it in this area.",
-        "needed": "Needed to reach the goal",
-        "needed_note": "How much the goal's strongest drivers would each have to change "
-        "alone, and together (each by the same number of SD in its good direction). Linear "
-        "model, other factors held, at area level.",
-        "out_of_reach": "A change of more than 2 SD lies far outside the spread between "
-        "areas: by that route the goal is out of reach.",
-        "way": "way", "within_spread": "within the spread between areas",
+        "within_spread": "within the spread between areas",
         "change_sd": "change (SD)",
-        "her_figures": "Measured indicators", "her_figures_note": "Each measured indicator of "
-        "the area beside the reference, in its own unit, with a verdict; then the distance in "
-        "SD between children (the model's unit), in SD between areas (how unusual the area "
-        "is) and the percentile among the areas in the data. Worst first.",
-        "in_area": "in the area", "ref_value": "reference", "difference": "difference",
-        "verdict": "verdict", "sd_children": "SD between children",
-        "sd_areas": "SD between areas", "percentile": "percentile",
-        "better": "better", "worse": "worse", "same": "the same",
-        "ambiguous": "direction ambiguous",
+        "her_figures": "Measured indicators",
+        "difference": "difference",
+        "verdict": "verdict",
         "profile": "Profile", "profile_note": "Distance from the reference in standard "
         "deviations between children (SD); index 100 = reference, higher = better. The table "
         "shows every measured factor and outcome. Unmeasured factors are left out.",
@@ -250,25 +204,18 @@ TEXT: dict[str, dict[str, str]] = {
         "Each bar is one factor's contribution (SD).",
         "prediction": "Predicted difference from the reference, in the indicator's unit",
         "ranking": "Factors to target",
-        "ranking_note": "score = room (SD behind the reference) × gain (improvement of the "
-        "chosen outcomes per SD) × evidence (share of strong links).",
         "portfolio": "Intervention portfolio within the budget",
-        "portfolio_note": "Exact optimisation (MILP). Costs and reach are assumptions from the "
-        "model's intervention catalogue.",
-        "left_out": "Not chosen, with the reason", "download": "Download",
+        "left_out": "Not chosen, with the reason",
         "synthetic": "Note: these are SYNTHETIC data for real area names – not measurements. "
         "Use them to learn, not as facts about the area.",
         "reconstruction": "The model {name} is a reconstruction from public sources, not the "
         "official Rotterdam model.",
         "weights_kind": "Weights: {kind}.",
-        "error": "That did not work", "none": "(none)", "year": "year",
+        "error": "That did not work", "year": "year",
         "reference": "reference", "assumption": "Assumption", "cost": "cost (€)",
-        "improvement": "expected improvement",
-        "total_cost": "Cost",
-        "of": "of", "portfolio_effect": "What the portfolio is expected to achieve",
         "api": "JSON API and documentation",
-        "rank": "rank", "factor": "factor", "score": "score", "room": "room", "gain": "gain",
-        "evidence": "evidence", "explanation": "explanation", "node": "factor or outcome",
+        "rank": "rank", "factor": "factor", "score": "score", "gain": "gain",
+        "evidence": "evidence", "node": "factor or outcome",
         "delta_sd": "difference (SD)", "index": "index", "indicator": "indicator",
         "change": "change", "unit": "unit", "intervention": "intervention", "units": "units",
         "value": "improvement (SD)", "reason": "reason", "name": "name", "outcome": "outcome",
