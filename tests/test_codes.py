@@ -1001,3 +1001,17 @@ def test_the_problems_of_an_intervention_catalogue_carry_codes(toy):
     empty = _raised(lambda: build_interventions(rows.iloc[:0], toy, TableSource("c.csv")))
     assert [p.code for p in _problems(empty)] == ["iv_none"]
     assert messages.error(empty, "nl").endswith("geen interventies")
+
+
+def test_the_threshold_reason_never_reads_x_is_below_x():
+    # "0,0003 SD op zijn best is kleiner dan de drempel ... (0,0003 SD)"
+    from factormodel.analysis import portfolio
+
+    digits = portfolio._telling_digits(0.00033, 0.00034)
+    fields = {"best": 0.00033, "share": 0.01, "limit": 0.00034, "digits": digits,
+              "of": errors.Message("best intervention", "threshold_of_best_intervention")}
+    en = messages.render("left_out_below_threshold", fields, "en")
+    nl = messages.render("left_out_below_threshold", fields, "nl")
+    assert "(0.00033 SD at most)" in en and "(0.00034 SD)" in en
+    assert "(0,00033 SD op zijn best)" in nl and "(0,00034 SD)" in nl
+    assert portfolio._telling_digits(0.004, 0.02) == 4  # as before where 4 decimals tell

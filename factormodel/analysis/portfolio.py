@@ -780,7 +780,8 @@ def _left_out(info: pd.DataFrame, ids: list[str], units: np.ndarray, v: np.ndarr
         elif tiny[j]:
             code = "left_out_below_threshold"
             fields = {"best": float(best[j]), "share": float(share), "limit": float(threshold),
-                      "of": Message(size_how, "threshold_of_" + size_how.replace(" ", "_"))}
+                      "of": Message(size_how, "threshold_of_" + size_how.replace(" ", "_")),
+                      "digits": _telling_digits(float(best[j]), float(threshold))}
         elif cap_at_room and all(used[factors.index(f)] >= room[factors.index(f)] - 1e-12
                                  for f in mine if not np.isnan(room[factors.index(f)])) \
                 and all(not np.isnan(room[factors.index(f)]) for f in mine):
@@ -806,9 +807,9 @@ _REASONS = {
     "left_out_age_group": "does not serve the goals' age group ({ages})",
     "left_out_published_null": "no effect found in its effectiveness study (published null)",
     "left_out_no_improvement": "does not improve the chosen outcomes",
-    "left_out_below_threshold": "its expected effect on the chosen goals ({best:.4f} SD at "
-                                "most) is below the threshold of {share:.0%} of the {of} "
-                                "({limit:.4f} SD)",
+    "left_out_below_threshold": "its expected effect on the chosen goals "
+                                "({best:.{digits}f} SD at most) is below the threshold of "
+                                "{share:.0%} of the {of} ({limit:.{digits}f} SD)",
     "left_out_no_room": "its target factors have no room left to improve",
     "left_out_factor_served": "its target factor {factor} is already served by {by} (one "
                               "intervention per factor)",
@@ -816,6 +817,15 @@ _REASONS = {
                        "{cost:,.0f})",
     "left_out_per_euro": "less improvement per euro than the chosen portfolio",
 }
+
+
+def _telling_digits(a: float, b: float) -> int:
+    """The decimals (4 to 9) that write ``a`` and ``b`` as two different numbers: a reason
+    never reads "0.0003 SD is below the threshold (0.0003 SD)"."""
+    for digits in range(4, 9):
+        if round(a, digits) != round(b, digits):
+            return digits
+    return 9
 
 
 def _factors(info: pd.DataFrame, intervention: str) -> list[str]:

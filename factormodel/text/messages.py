@@ -93,9 +93,9 @@ CODES: dict[str, str] = {
     "left_out_published_null": N_("no effect found in its effectiveness study (published "
                                   "null)"),
     "left_out_no_improvement": N_("does not improve the chosen outcomes"),
-    "left_out_below_threshold": N_("its expected effect on the chosen goals ({best:.4f} SD at "
-                                   "most) is below the threshold of {share:.0%} of the {of} "
-                                   "({limit:.4f} SD)"),
+    "left_out_below_threshold": N_("its expected effect on the chosen goals "
+                                   "({best:.{digits}f} SD at most) is below the threshold of "
+                                   "{share:.0%} of the {of} ({limit:.{digits}f} SD)"),
     "threshold_of_goals": NC_("threshold of", "goals"),
     "threshold_of_best_intervention": NC_("threshold of", "best intervention"),
     "left_out_no_room": N_("its target factors have no room left to improve"),
