@@ -1405,6 +1405,26 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
 _PORTFOLIO_MARK = "\0young people\0"  # replaced by the young people the portfolio is for
 
 
+def _named(model: FactorModel, node: str, lang: str) -> str:
+    """A node by its label, with the id to type in a command: ``label [id]``."""
+    return f"{model.nodes.loc[node, f'label_{lang}']!s} [{node}]"
+
+
+def _goal_words(model: FactorModel, g: Goal, lang: str) -> str:
+    """A goal by the label of what it moves (a node or an indicator), then its size."""
+    from factormodel.analysis.indicators import load_indicators
+
+    label = g.target
+    if g.target in model.node_ids:
+        label = str(model.nodes.loc[g.target, f"label_{lang}"])
+    elif "indicators" in model.table_names:  # an indicator's id: its label
+        indicators = load_indicators(model)
+        if g.target in indicators.index:
+            label = str(indicators.loc[g.target, f"label_{lang}"])
+    size = L.goal(g, lang, target=False)
+    return f"{label} {size}" if size else label
+
+
 def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommendation,
                     effects: pd.DataFrame, needed: list, portfolio: Any, catalogue: Any,
                     prof: Profile, note: str) -> str:
@@ -1412,8 +1432,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
     n = lambda v, d=2: fmt.number(v, d, lang, significant=True)  # noqa: E731
     wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
     goals = _goals(args)
-    described = ", ".join(L.goal(g, lang) + (f" (x{g.priority:g})" if len(goals) > 1 else "")
-                          for g in goals)
+    described = ", ".join(_goal_words(model, g, lang)
+                          + (f" (x{g.priority:g})" if len(goals) > 1 else "") for g in goals)
     lines = [L.phrase("rec_head", lang, area=args.area, goals=described, model=model.name,
                       status=L.status(model.metadata.status, lang), note=note),
              L.phrase("rec_reference", lang, ref=prof.reference_name(lang)),
@@ -1421,11 +1441,13 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
     status = L.translate_frame(rec.table[["status"]], lang).iloc[:, 0]
     for i, r in enumerate(rec.table.itertuples()):
         if r.status == "recommended":
-            lines.append(L.phrase("rec_line", lang, rank=int(cast(float, r.rank)), factor=r.factor,
+            lines.append(L.phrase("rec_line", lang, rank=int(cast(float, r.rank)),
+                                  factor=_named(model, str(r.factor), lang),
                                   score=n(r.score, 3), room=n(r.room), gain=n(r.gain),
                                   evidence=n(r.evidence)))
         else:
-            lines.append(L.phrase("rec_other", lang, factor=r.factor, status=status.iloc[i],
+            lines.append(L.phrase("rec_other", lang, factor=_named(model, str(r.factor), lang),
+                                  status=status.iloc[i],
                                   gain=n(r.gain)))
         lines += wrap.wrap(getattr(r, f"explanation_{lang}"))
     for remark in rec.notes:  # e.g. an outcome with few drivers in the model

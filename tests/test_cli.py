@@ -243,12 +243,19 @@ def test_recommend_command(capsys):
                        "Oud-Crooswijk", "--outcome", "vsv=2", "--outcome", "neet",
                        "--top", "3")
     assert code == 0
-    assert out.startswith("Oud-Crooswijk: factoren om op in te zetten voor vsv (x2), "
-                          "neet (x1)")
-    assert "1. " in out and "= ruimte" in out and "In Oud-Crooswijk is de score op" in out
+    # the goals and the factors by their labels, each factor with the id to type
+    m = fm.load_model("rotterdam-jeugd")
+    vsv, neet = m.nodes.loc["vsv", "label_nl"], m.nodes.loc["neet", "label_nl"]
+    assert out.startswith(f"Oud-Crooswijk: factoren om op in te zetten voor {vsv} (x2), "
+                          f"{neet} (x1)")
+    first = next(line for line in out.splitlines() if line.startswith("1. "))
+    factor = first.split("[", 1)[1].split("]", 1)[0]
+    assert first.startswith(f"1. {m.nodes.loc[factor, 'label_nl']} [{factor}]: score ")
+    assert "= ruimte" in out and "In Oud-Crooswijk is de score op" in out
     code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Oud-Crooswijk", "--outcome", "vsv", "--budget", "100000", "--lang", "en")
-    assert "factors to target for vsv" in out and "Portfolio within €100,000" in out
+    assert f"factors to target for {m.nodes.loc['vsv', 'label_en']}" in out
+    assert "Portfolio within €100,000" in out
     assert "Left out:" in out and "is 0." in out
     code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
                        "Oud-Crooswijk", "--outcome", "vsv", "--budget", "100000",
