@@ -1456,9 +1456,13 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
         lines += ["", *textwrap.wrap(L.phrase("effects_head", lang), 92)]
         for goal, part in effects.groupby("goal", sort=False):
             shown = part.assign(
-                change_sd=part["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True)),
-                change=part["change"].map(lambda v: fmt.number(v, 2, lang, sign=True)))
+                change_sd=part["change_sd"].map(lambda v: fmt.number(v, 2, lang, sign=True,
+                                                                     significant=True)),
+                change=part["change"].map(lambda v: fmt.number(v, 2, lang, sign=True,
+                                                               significant=True)))
             lines.append(f"  {model.nodes.loc[cast(str, goal), f'label_{lang}']!s}:")
+            shown = shown.assign(factor=shown["factor"].map(
+                lambda f: model.nodes.loc[f, f"label_{lang}"] if f else ""))
             t = L.translate_frame(shown[["way", "factor", "change_sd", "change", "unit"]], lang)
             lines += ["    " + x for x in t.to_string(index=False).splitlines()]
             why = part["why"].iloc[-1]
@@ -1496,6 +1500,11 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
                 effect=np.where(portfolio.chosen["effect_is_default"],
                                 L.phrase("default_effect", lang),
                                 portfolio.chosen["effect_evidence"]))  # kind, translated below
+            node_label = model.nodes[f"label_{lang}"]
+            chosen = chosen.assign(  # by name and label, as she reads them in the report
+                intervention=chosen["name"],
+                targets=[", ".join(str(node_label.get(f.strip(), f.strip()))
+                                   for f in str(t).split(",")) for t in chosen["targets"]])
             t = L.translate_frame(chosen[["intervention", "units", "cost", "value", "effect",
                                           "targets"]], lang)
             lines.append(t.to_string(index=False))
@@ -1513,14 +1522,14 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
         if not portfolio.outcome_units.empty:
             u = portfolio.outcome_units
             t = L.translate_frame(pd.DataFrame({
-                "node": u["node"],
+                "node": u["node"].map(model.nodes[f"label_{lang}"]),
                 "delta_sd": u["delta_sd"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
                 "change": u["change"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
                 "change_unit": u["change_unit"], "indicator": u["indicator"]}), lang)
             lines += ["", L.phrase("portfolio_units", lang), t.to_string(index=False)]
         labels = cast(dict[str, str], model.nodes[f"label_{lang}"].to_dict())  # id -> label
         lines += ["", L.phrase("left_out", lang)] + [
-            f"  {r.intervention}: {L.reason(r.reason, lang, labels)}"
+            f"  {r.name}: {L.reason(r.reason, lang, labels)}"
             for r in portfolio.left_out.itertuples()]
     return "\n".join(lines)
 

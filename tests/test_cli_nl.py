@@ -304,3 +304,26 @@ def test_the_units_column_of_a_wijk_is_dutch(capsys):
                        "Oud-Crooswijk")
     assert code == 0 and "procentpunt" in out
     assert "per 1.000" in out and not re.search(r"per 1000\b", out)
+
+
+def test_a_budgeted_recommendation_reads_in_names_and_dutch(capsys):
+    # the review found ids (swpbs, pad, antisociaal_gedrag, vsv) and English kinds
+    # ("published with interval") where she reads names, and "+0,00" for -0,004 SD
+    import factormodel as fm
+
+    code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", "example", "--area",
+                       "Oud-Crooswijk", "--goal", "vsv", "--budget", "200000")
+    assert code == 0
+    cat = fm.load_interventions(fm.load_model("rotterdam-jeugd")).drop_duplicates("intervention")
+    left = out.split("Niet gekozen:", 1)[1]
+    names = dict(zip(cat["intervention"], cat["name"], strict=True))
+    listed = [line.strip().split(":", 1)[0] for line in left.strip().splitlines()]
+    assert listed and all(name in names.values() for name in listed), listed
+    assert not any(i in listed for i in names if i != names[i])
+    assert "published with interval" not in out and "stated default" not in out
+    table = out.split("regels:", 1)[1].split("\n     * ", 1)[0]
+    assert "SWPBS (Schoolwide Positive Behavior Support)" in table and " swpbs " not in table
+    assert "vroeg en aanhoudend antisociaal gedrag" in table
+    gaps = out.split("Wat levert het sluiten van de gaten op?", 1)[1].split("samen is", 1)[0]
+    assert "schoolsucces (doorstroom / diploma / startkwalificatie)" in gaps
+    assert not re.search(r"alleen deze factor .* \+0,00 ", gaps), gaps

@@ -406,8 +406,8 @@ def test_the_threshold_reason_in_dutch(model):
     assert tiny
     nl = words.reason(tiny[0], "nl")
     assert re.fullmatch(r"verwacht effect op de gekozen doelen \(\d,\d{4} SD op zijn best\) is "
-                        r"kleiner dan de drempel van 5% van de doelen \(\d,\d{4} SD\): geen "
-                        r"geld voor niets", nl), nl
+                        r"kleiner dan de drempel van 5% van de omvang van de doelen "
+                        r"\(\d,\d{4} SD\): geen geld voor niets", nl), nl
 
 
 def test_the_api_returns_the_codes_of_left_out_reasons():

@@ -104,6 +104,11 @@ _VALUES: dict[str, str] = {
     'False': N_('no'),
     'measured, clamped': N_('measured, clamped'),
     'not measured, predicted': N_('not measured, predicted'),
+    'published with interval': N_('published with interval'),
+    'published point': N_('published point'),
+    'published null': N_('published null'),
+    'given, source not recorded': N_('given, source not recorded'),
+    'stated default': N_('stated default'),
 }
 
 _PHRASES: dict[str, str] = {
