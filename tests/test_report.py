@@ -390,3 +390,16 @@ def test_an_unspent_budget_is_explained(rotterdam_model, example):
     assert f"€ {left:,.0f} van het budget blijft over".replace(",", ".") in text
     full = fm.report(rotterdam_model, example, AREA, "vsv", budget=250_000, n_draws=50)
     assert "van het budget blijft over" not in full  # spent (almost) entirely
+
+
+def test_the_report_does_not_guess_a_level_for_data_without_one():
+    # her file had no level column, and the title said "gebied Oud-Crooswijk" (a wijk)
+    from factormodel.render import view
+
+    m = fm.load_model("rotterdam-jeugd")
+    data = fm.load_example_data()
+    plain = data[data["level"].isin(["wijk", "gemeente"])].drop(columns="level")
+    sub = view.build_view(fm.analyse(m, plain, "Oud-Crooswijk", ["vsv"]), "nl").sub
+    assert "— Oud-Crooswijk, data" in sub and "gebied" not in sub
+    sub = view.build_view(fm.analyse(m, data, "Oud-Crooswijk", ["vsv"]), "nl").sub
+    assert "— wijk Oud-Crooswijk, data" in sub

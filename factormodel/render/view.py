@@ -423,9 +423,10 @@ def build_view(analysis: WijkAnalysis, lang: str = "nl", *, dpi: int = 100,
                else goal_lines(analysis), dpi, with_downloads)
     names = ", ".join(b.label(g.node) for g in b.goals)
     area = analysis.area
-    sub = b.t(f"Factorenmodel-analyse voor {names} — {prof.level or 'gebied'} {area}, "
+    where = f"{prof.level} {area}" if prof.level else str(area)  # never a guessed level
+    sub = b.t(f"Factorenmodel-analyse voor {names} — {where}, "
               f"data {prof.year}, model {model.name} {model.metadata.version}, {date}",
-              f"Factor model analysis for {names} — {prof.level or 'area'} {area}, "
+              f"Factor model analysis for {names} — {where}, "
               f"data {prof.year}, model {model.name} {model.metadata.version}, {date}")
     with detached():  # Figure objects outside pyplot, closed on every path (threads, errors)
         profile_view = _profile(b)
