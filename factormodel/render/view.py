@@ -676,9 +676,11 @@ def _goals(b: _Build) -> GoalsView:
         "factor, over all paths together) and the strongest path.")
     closing = b.t(
         f"Deze verbanden zijn die van model {m.name} en gelden voor elke wijk; wat de wijk "
-        "onderscheidt, is hoe ver zij op elke factor van de referentie af ligt (paragraaf 3).",
+        "onderscheidt, is hoe ver zij op elke factor van de referentie af ligt: dat staat in "
+        "het profiel en bepaalt de aangrijpingspunten hieronder.",
         f"These links are those of model {m.name} and hold for every area; what sets the "
-        "area apart is how far it is from the reference on each factor (section 3).")
+        "area apart is how far it is from the reference on each factor: the profile shows it, "
+        "and it decides the factors to target below.")
     return GoalsView(_heading(b, "resultaten"), intro, tuple(views), closing)
 
 
