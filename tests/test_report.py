@@ -403,3 +403,17 @@ def test_the_report_does_not_guess_a_level_for_data_without_one():
     assert "— Oud-Crooswijk, data" in sub and "gebied" not in sub
     sub = view.build_view(fm.analyse(m, data, "Oud-Crooswijk", ["vsv"]), "nl").sub
     assert "— wijk Oud-Crooswijk, data" in sub
+
+
+def test_a_change_converted_at_an_assumed_level_says_so():
+    # "langdurig verzuim per 1.000 leerplichtigen -0,45 per 1.000" for a figure she never gave
+    from factormodel.render import view
+
+    m = fm.load_model("rotterdam-jeugd")
+    data = fm.load_example_data()
+    data = data[data["indicator"] != "langdurig_verzuim"]
+    a = fm.analyse(m, data, "Oud-Crooswijk", ["vsv", "schoolverzuim"], budget=200_000)
+    cells = {r[1].text: r[3].text for r in view.build_view(a, "nl").portfolio.outcomes.rows}
+    assert cells["langdurig verzuim per 1.000 leerplichtigen"].endswith(
+        "per 1.000 (bij het gebruikelijke niveau uit de catalogus, een aanname)")
+    assert cells["thuiszitters per 1.000 leerplichtigen"].endswith("per 1.000")  # her own
