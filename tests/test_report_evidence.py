@@ -62,3 +62,17 @@ def test_the_default_effect_note_is_grammatical_and_true(budget, words):
     assert note.startswith(words), note
     assert "(0,05 SD, voor elk NJi-erkenningsniveau dezelfde)" in note
     assert "per NJi-erkenningsniveau" not in note
+
+
+def test_what_the_effect_rests_on_lists_a_goal_that_is_a_factor():
+    # "Waarop het effect rust" listed VSV only; her second goal, schoolverzuim, is a factor
+    from factormodel.render import view
+
+    m = fm.load_model("rotterdam-jeugd")
+    a = fm.analyse(m, fm.load_example_data(), "Oud-Crooswijk", ["vsv", "schoolverzuim"])
+    rows = [r[0].text for r in view.build_view(a, "nl").caveats.basis.rows]
+    assert rows == [m.nodes.loc["vsv", "label_nl"], m.nodes.loc["schoolverzuim", "label_nl"]]
+    s = fm.evidence_summary(m, targets=["schoolverzuim"])
+    assert abs(float(s.outcomes.loc["schoolverzuim"].sum()) - 1) < 1e-9
+    with pytest.raises(fm.UnknownNodeError):
+        fm.evidence_summary(m, targets=["schoolverzuimm"])

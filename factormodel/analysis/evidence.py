@@ -29,6 +29,7 @@ edges of each basis, not how true the effect is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,11 +126,13 @@ class EvidenceSummary(Result):
                           "bases": list(BASES)})
 
 
-def evidence_summary(model: FactorModel, *, alpha: float = 1.0) -> EvidenceSummary:
+def evidence_summary(model: FactorModel, *, alpha: float = 1.0,
+                     targets: Sequence[str] | None = None) -> EvidenceSummary:
     """Count the edges by basis and say how much of each outcome's effect rests on each.
 
     See the module docstring for the exact definition (weakest basis on each walk, shares
-    of the unsigned walk weight into the outcome).
+    of the unsigned walk weight into the outcome). ``targets``: the nodes whose shares are
+    computed (default: every outcome); a chosen goal that is a factor is one of them.
 
     Examples
     --------
@@ -147,8 +150,8 @@ def evidence_summary(model: FactorModel, *, alpha: float = 1.0) -> EvidenceSumma
     edges = pd.DataFrame({"edges": counts.astype(int),
                           "share": counts / max(len(basis), 1)})
     edges.index.name = "basis"
-    outcomes = list(model.outcomes)
-    cols = model.positions(outcomes)
+    outcomes = list(model.outcomes) if targets is None else list(dict.fromkeys(targets))
+    cols = model.positions(outcomes)  # names unknown ones (UnknownNodeError)
     gamma = _scoring.evidence_damping(model, alpha)
     w = np.abs(model.edge_values("weight").astype(float))
     totals = []

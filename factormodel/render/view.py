@@ -1038,7 +1038,8 @@ def _unmeasured(b: _Build) -> UnmeasuredView:
 
 def _caveats(b: _Build) -> CaveatsView:
     a, m, lang = b.a, b.a.model, b.lang
-    ev = evidence_summary(m)
+    ev = evidence_summary(m, targets=[*m.outcomes, *(g.node for g in b.goals
+                                                   if g.node in m.factors)])
     kind = m.weights_kind
     mc, ivs = a.uncertainty, a.interventions
     items = [
@@ -1168,7 +1169,7 @@ def _basis_table(b: _Build, ev: EvidenceSummary) -> Table | None:
     cols = [c for c in ev.outcomes.columns if cast(int, ev.edges.loc[c, "edges"]) > 0]
     rows = [[b.label(o)] + [f"{fmt(100 * cast(float, ev.outcomes.loc[o, c]), b.lang, 0)}%"
                             for c in cols] for o in goals]
-    return _table([b.t("resultaat", "outcome")] + [names[c] for c in cols], rows,
+    return _table([b.t("doel", "goal")] + [names[c] for c in cols], rows,
                   range(1, len(cols) + 1))
 
 
