@@ -499,13 +499,15 @@ def _profile(b: _Build) -> ProfileView:
     intro = b.t(
         f"Elke indicator van {area} in {prof.year} naast {b.ref}, in de eenheid van de "
         "indicator zelf, met een oordeel; daarna de afstand in standaarddeviaties tussen "
-        "kinderen (de eenheid waarin het model rekent: een aandeel via het liability-model, "
-        "Φ⁻¹ van het aandeel) en tussen wijken (hoe ongewoon de wijk is onder de wijken; de "
+        "kinderen (de eenheid waarin het model rekent; een percentage wordt daarvoor "
+        "omgerekend op een normale schaal, zodat 1 procentpunt bij 2% zwaarder telt dan bij "
+        "50%) en tussen wijken (hoe ongewoon de wijk is onder de wijken; de "
         "spreiding uit de catalogus) en het percentiel onder de wijken in de data (het deel "
         "met een lagere waarde). Slechtste eerst.",
         f"Each indicator of {area} in {prof.year} beside {b.ref}, in the indicator's "
         "own unit, with a verdict; then the distance in standard deviations between children "
-        "(the unit the model computes in: a share through the liability model, Φ⁻¹ of the "
+        "(the unit the model computes in; a percentage is converted on a normal scale for it, "
+        "so 1 percentage point at 2% weighs more than at 50%; the liability model, Φ⁻¹ of the "
         "share) and between wijken (how unusual the wijk is among wijken; the catalogue's "
         "spread) and the percentile among the wijken in the data (the share with a lower "
         "value). Worst first.")
