@@ -1015,3 +1015,13 @@ def test_the_threshold_reason_never_reads_x_is_below_x():
     assert "(0.00033 SD at most)" in en and "(0.00034 SD)" in en
     assert "(0,00033 SD op zijn best)" in nl and "(0,00034 SD)" in nl
     assert portfolio._telling_digits(0.004, 0.02) == 4  # as before where 4 decimals tell
+
+
+def test_an_ambiguous_area_name_is_said_in_dutch_with_the_fix():
+    # "area 'Feijenoord' is ambiguous (...)" stayed English in the Dutch CLI
+    data = pd.DataFrame({"area": ["Feijenoord", "Rotterdam"], "year": 2023,
+                         "indicator": "vsv_nieuw", "value": [3.0, 2.4]})
+    e = _raised(lambda: fm.read_area_data(data, areas="rotterdam"))
+    nl = check(e, "area_ambiguous", "gebiedsnaam 'Feijenoord' is niet eenduidig (Feijenoord "
+               "(gebied), Feijenoord (wijk))")
+    assert "voeg een kolom 'niveau' (level) toe" in nl

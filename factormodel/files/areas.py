@@ -499,9 +499,10 @@ def _resolve_distinct(names: list[str], codes: list[str], want_level: list[str],
             options = by_name[nm.lower()]
             match = [o for o in options if not lv or o[1] == lv]
             if len(match) != 1:
-                raise DataError(f"{where}: area {nm!r} is ambiguous ("
-                                + ", ".join(f"{a} ({b})" for a, b in options)
-                                + "); add a 'level' column or use CBS codes")
+                listed = ", ".join(f"{a} ({b})" for a, b in options)
+                raise DataError(f"{where}: area {nm!r} is ambiguous ({listed}); add a 'level' "
+                                "column or use CBS codes", code="area_ambiguous",
+                                fields={"where": where, "area": nm, "options": listed})
             a, alv = match[0]
         else:
             unknown.append(nm or cd)

@@ -433,6 +433,9 @@ CODES: dict[str, str] = {
         "together is not the sum: {pairs:items}{more}. Closing the gaps "
         "together holds the second factor at the reference, so the route "
         "through it counts once, not twice"),
+    # an area name that is two areas of the registry (files.areas)
+    "area_ambiguous": N_("{where}: area {area!r} is ambiguous ({options}); add a 'level' column "
+                         "or use CBS codes"),
 }
 
 
