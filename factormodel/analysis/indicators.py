@@ -903,7 +903,7 @@ def _check_fractions(data: pd.DataFrame, cat: pd.DataFrame, codes: np.ndarray,
         return
     value = data["value"].to_numpy(dtype=float)
     if city_rows is not None and len(city_rows):
-        city_codes = distinct.get_indexer(city_rows["indicator"])
+        city_codes = distinct.get_indexer(pd.Index(city_rows["indicator"]))
         keep = city_codes >= 0
         value = np.concatenate([value, city_rows["value"].to_numpy(dtype=float)[keep]])
         codes = np.concatenate([codes, city_codes[keep]])
