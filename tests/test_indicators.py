@@ -366,8 +366,12 @@ def test_a_small_percentage_given_as_fractions_is_refused_not_read():
                       "year": 2023, "indicator": "vsv_nieuw",
                       "value": [0.041, 0.044, 0.038, 0.029]})
     with pytest.raises(fm.DataError, match=r"vsv_nieuw \(largest value 0.044; typical level "
-                                           r"2.6%\)"):
+                                           r"2.6%\)") as e:
         fm.profile(m, d)
+    from factormodel.text import messages as _lang
+
+    assert _lang.error(e.value, "nl").endswith(  # the fix for her column mapping too
+        "of geef de kolom in de kolomkoppeling de transformatie 'fractie'")
     # one area beside its city: the city's row is evidence too
     with pytest.raises(fm.DataError, match="vsv_nieuw"):
         fm.profile(m, d.iloc[[0, 3]])

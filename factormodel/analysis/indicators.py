@@ -923,8 +923,9 @@ def _check_fractions(data: pd.DataFrame, cat: pd.DataFrame, codes: np.ndarray,
         raise DataError(
             f"{len(names)} percentage indicator(s) look like fractions (0.091 instead of "
             f"9.1): {'; '.join(names[:8])}. A spreadsheet cell formatted as a percentage "
-            "stores a fraction; write the percentages as numbers (9.1), or multiply the "
-            "column by 100", code="percentages_as_fractions",
+            "stores a fraction; write the percentages as numbers (9.1), multiply the "
+            "column by 100, or give the column transformatie 'fractie' in the column mapping",
+            code="percentages_as_fractions",
             fields={"n": len(names), "items": names[:8]})
 
 
