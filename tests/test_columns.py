@@ -373,3 +373,15 @@ def test_goal_echoed_in_her_units(goal, target, her, model, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[1:3] == ["Uw doelen, zoals gelezen:", out.splitlines()[2]]
     assert out.splitlines()[2].startswith("  verzuim_meldingen 12-18: 8,4% → ")
+
+
+def test_proposal_reads_a_small_percentage_stored_as_fractions_as_fractie(cat):
+    """VSV 0,029-0,048 from Excel's percentage cells (typical 2,6 %): proposed as
+    ``fractie`` by the same rule the data check refuses it with; real small percentages
+    (0,3-0,9 %) stay ``zoals``."""
+    header = "% voortijdig schoolverlaters"
+    as_fractions = propose_columns(cat, [header], values={header: [0.03, 0.043, 0.046, 0.029]})
+    assert as_fractions.table.iloc[0][["indicator", "transformatie"]].tolist() == \
+        ["vsv_nieuw", "fractie"]
+    real = propose_columns(cat, [header], values={header: [0.3, 0.9, 0.5]})
+    assert real.table.iloc[0][["indicator", "transformatie"]].tolist() == ["vsv_nieuw", "zoals"]

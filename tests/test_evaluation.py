@@ -118,13 +118,19 @@ def test_nothing_delivered_is_behind_with_the_reason(world):
 
 def test_goal_moving_the_wrong_way_and_a_contradicting_signal(world):
     m, cat, data, a, plan = world
-    worse = _with_effect(data, cat, -3 * _true_effect_sd(m, a))
+    worse = _with_effect(data, cat, -2 * _true_effect_sd(m, a))
     signed = plan.edit(signals=[Signal("Buurtwerk Crooswijk", "schoolverzuim",
                                        "minder jongeren thuis", "better")])
     ev = fm.evaluate_plan(signed, worse, _progress(plan, 1.0), year=2024)
     # the plan's own interval reaches into a worsening (a stated default effect size):
-    # the verdict claims no more than that
+    # a worsening within it, the verdict claims no more than that
+    row = ev.goals.set_index("goal").loc["schoolverzuim"]
+    assert 0 < row["did"] < row["expected_high"]
     assert ev.verdict("schoolverzuim") == "niet te zeggen"
+    # a worsening beyond the most the plan's interval allows is behind
+    far = _with_effect(data, cat, -4 * _true_effect_sd(m, a))
+    assert fm.evaluate_plan(signed, far, _progress(plan, 1.0), year=2024
+                            ).verdict("schoolverzuim") == "achter"
     kinds = {d["kind"] for d in ev.discuss}
     assert {"wrong_way", "signal"} <= kinds
     text = " ".join(d["nl"] for d in ev.discuss)

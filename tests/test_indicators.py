@@ -354,3 +354,28 @@ def test_percentages_given_as_fractions_are_refused():
         "1 percentage-indicator(en) lijken breuken (0,091 in plaats van 9,1): neet_18_26 "
         "(grootste waarde 0,091; gebruikelijk niveau 9%)")
     fm.profile(m, d.assign(value=d["value"] * 100))  # as numbers: fine
+
+
+def test_a_small_percentage_given_as_fractions_is_refused_not_read():
+    """Issue 27 follow-up: Excel's percentage cells stored VSV 4,1 % as 0,041; the typical
+    level (2,6 %) is below 5 %, so "every value at most 1" alone did not tell, and the
+    rapport showed 0,0 % and every VSV effect ~100x too small. The ratio to the typical
+    level (0,041 / 2,6 = 1/63) does tell, from the areas and the city's row."""
+    m = fm.load_model("rotterdam-jeugd")
+    d = pd.DataFrame({"area": ["Oud-Crooswijk", "Bloemhof", "Feijenoord", "Rotterdam"],
+                      "year": 2023, "indicator": "vsv_nieuw",
+                      "value": [0.041, 0.044, 0.038, 0.029]})
+    with pytest.raises(fm.DataError, match=r"vsv_nieuw \(largest value 0.044; typical level "
+                                           r"2.6%\)") as e:
+        fm.profile(m, d)
+    from factormodel.text import messages as _lang
+
+    assert _lang.error(e.value, "nl").endswith(  # the fix for her column mapping too
+        "of geef de kolom in de kolomkoppeling de transformatie 'fractie'")
+    # one area beside its city: the city's row is evidence too
+    with pytest.raises(fm.DataError, match="vsv_nieuw"):
+        fm.profile(m, d.iloc[[0, 3]])
+    # real small percentages are no fractions: a good wijk at 0,4 % and one at 0,9 %
+    p = fm.profile(m, d.assign(value=[0.4, 0.9, 0.6, 0.8]))
+    assert p.values.loc["Oud-Crooswijk", "vsv_nieuw"] == pytest.approx(0.4)
+    fm.profile(m, d.assign(value=d["value"] * 100))  # as numbers: fine

@@ -323,3 +323,28 @@ def test_small_numbers_in_the_words_never_read_as_zero():
     table = table[:table.index("</table>")]
     values = re.findall(r"<td[^>]*>\s*([0-9][0-9.,]*)\s*</td>", table)
     assert values and not any(zero.fullmatch(v) for v in values), values
+
+
+def test_explanation_converts_a_gap_as_closing_it_like_gap_effects(toy):
+    """Issue 27 follow-up: 'een gat van ongeveer 3,17 procentpunt' for 9.3 % against 6.8 %
+    (2.5 pp), and 0.37 pp in the explanation beside -0.35 pp in the gap table: the
+    explanation converted +total from the area's level (further away) instead of the
+    change that closing the gap brings."""
+    from scipy.stats import norm
+
+    data = pd.DataFrame({"wijk": ["A", "Rotterdam"], "jaar": [2023, 2023],
+                         "verzuim_meldingen": [9.3, 6.8], "vsv_nieuw": [4.1, 2.9]})
+    prof = fm.profile(toy, data)
+    text = fm.recommend(toy, prof, {"vsv": 1, "schoolverzuim": 1}, area="A"
+                        ).table.set_index("factor").loc["schoolverzuim", "explanation_nl"]
+    # its own gap is the area's value minus its reference, exactly
+    assert "Het is zelf een gekozen doel (een gat van ongeveer 2,50 procentpunt" in text
+    # on vsv: by hand, T[schoolverzuim, vsv] = 0.3 + (-0.5)(-0.4) = 0.5 (no loop), converted
+    # at the area's own 4.1 % as the change of removing the contribution
+    delta = norm.ppf(0.093) - norm.ppf(0.068)
+    by_hand = 100 * (0.041 - norm.cdf(norm.ppf(0.041) - 0.5 * delta))
+    assert f"ongeveer {by_hand:.2f} procentpunt".replace(".", ",") in text
+    gap = fm.gap_effects(toy, prof, ["vsv"], ["schoolverzuim"], area="A")
+    assert float(gap.loc[0, "change"]) == pytest.approx(-by_hand, rel=1e-9)
+    assert round(by_hand, 2) != round(100 * (norm.cdf(norm.ppf(0.041) + 0.5 * delta) - 0.041),
+                                      2)  # the old conversion: a different number

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import factormodel as fm
@@ -161,3 +162,56 @@ def test_a_plans_coded_assumptions_stay_dutch_after_a_round_trip(plan, tmp_path)
     (again,) = [a for a in back.assumptions if isinstance(a, Message)]
     assert (again.code, again.fields) == (coded[0].code, coded[0].fields)
     assert _nl(again).startswith("de SD tussen personen van gemiddelde score eindtoets")
+
+
+def test_expected_effect_interval_is_one_joint_monte_carlo_by_hand():
+    """Issue 27 follow-up: SWPBS (0.05 SD, sd 0.05, on three factors) read 'vsv -0,06 pp
+    (-2,35 tot +2,95)': the interval summed each factor's own 90% interval at the worst end
+    of the effect size. It is the 90% interval of the intervention's change summed in each
+    weight draw; checked by hand with numpy's inverse on the same weight draws."""
+    from scipy.stats import norm
+
+    from factormodel.workflow.wijkplan import expected_effects
+
+    toy = fm.load_model("toy")
+    cat = fm.load_indicators(toy)
+    changes = pd.DataFrame({"intervention": ["a", "a"],
+                            "factor": ["schoolverzuim", "opvoedklimaat"],
+                            "effect": [-0.1, 0.2], "low": [-0.1, 0.2], "high": [-0.1, 0.2]})
+    got = expected_effects(toy, changes, {"vsv": ("vsv", cat.loc[["vsv_nieuw"]], 4.1)},
+                           n_draws=400, seed=3)["a"]["vsv"]
+    ids = list(toy.node_ids)
+    pos = {n: i for i, n in enumerate(ids)}
+    edges = toy.edges
+    draws = fm.draw_weights(toy, 400, seed=3)
+    per_draw = []
+    for w in draws:  # the toy has no loop: holding a factor is its shock
+        W = np.zeros((len(ids), len(ids)))
+        W[[pos[s] for s in edges["source"]], [pos[t] for t in edges["target"]]] = w
+        T = np.linalg.inv(np.eye(len(ids)) - W)
+        per_draw.append(-0.1 * T[pos["schoolverzuim"], pos["vsv"]]
+                        + 0.2 * T[pos["opvoedklimaat"], pos["vsv"]])
+    lo, hi = np.quantile(per_draw, [0.05, 0.95], method="closest_observation")
+    # T[schoolverzuim, vsv] = 0.3 + 0.2 = 0.5; T[opvoedklimaat, vsv] = -0.4 x 0.5 = -0.2
+    central = -0.1 * 0.5 + 0.2 * -0.2
+
+    def pp(delta):
+        return 100 * (norm.cdf(norm.ppf(0.041) + delta) - 0.041)
+
+    assert got.expected == pytest.approx(pp(central), rel=1e-9)
+    assert (got.low, got.high) == pytest.approx((pp(lo), pp(hi)), rel=1e-9)
+
+
+def test_an_effect_size_interval_widens_the_expected_effect_interval():
+    from factormodel.workflow.wijkplan import expected_effects
+
+    toy = fm.load_model("toy")
+    cat = fm.load_indicators(toy)
+    goal = {"vsv": ("vsv", cat.loc[["vsv_nieuw"]], 4.1)}
+    fixed = pd.DataFrame({"intervention": ["a"], "factor": ["schoolverzuim"],
+                          "effect": [-0.1], "low": [-0.1], "high": [-0.1]})
+    wide = fixed.assign(low=-0.3, high=0.1)
+    a = expected_effects(toy, fixed, goal, n_draws=500, seed=1)["a"]["vsv"]
+    b = expected_effects(toy, wide, goal, n_draws=500, seed=1)["a"]["vsv"]
+    assert a.expected == b.expected  # the centre is the effect size itself
+    assert b.low < a.low and b.high > a.high and a.high < 0 < b.high  # either sign possible

@@ -245,15 +245,20 @@ def _units(unit: Any, total: np.ndarray, profile: Any, areas: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray]:
     """' (ongeveer 0,20 procentpunt <label>)' / English per row, or '' without a unit.
 
-    Each row converts at its area's own level of the goal's indicator (the profile's
-    value, else its reference, else the catalogue's typical level)."""
+    ``total`` is what the factor's gap contributes to the goal today (SD); shown is the
+    change that closing it brings, ``to_units(-total)`` from the area's own level of the
+    goal's indicator (the profile's value, else its reference, else the catalogue's typical
+    level): the number :func:`factormodel.gap_effects` gives, and for a goal that is itself
+    the factor exactly the area's value minus its reference. (Converting ``+total`` from the
+    area's level would move it further from the reference: on the probit link that is a
+    different, larger number.)"""
     if unit is None:
         empty = np.full(len(total), "", dtype=object)
         return empty, empty.copy()
     ind, measures, cat, tail_nl, tail_en = unit
     level, _ = units.current_levels(cat, np.full(len(total), ind, dtype=object), areas,
                               profile if isinstance(profile, Profile) else None)
-    change = np.abs(units.to_units(measures.take(np.zeros(len(total), dtype=int)), total,
+    change = np.abs(units.to_units(measures.take(np.zeros(len(total), dtype=int)), -total,
                                    level))
     known = np.isfinite(change)
     nl = np.full(len(total), "", dtype=object)

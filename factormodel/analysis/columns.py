@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from factormodel.analysis.words import indicator_lexicon, opposite_words
+from factormodel.core import units
 from factormodel.errors import (
     AmbiguousNameError,
     DataError,
@@ -384,8 +385,10 @@ def propose_columns(catalogue: pd.DataFrame, headers: Iterable[str], *,
     measures the opposite of a percentage indicator ("zonder" against "met") is
     proposed only as its ``complement``, saying so; an opposite of any other unit
     is never proposed. ``per 1.000`` in the header against a % indicator proposes
-    ``per1000->%``; a % indicator whose values (``values``) are all at most 1 while
-    its typical level is 5% or more proposes ``fractie``.
+    ``per1000->%``; a % indicator whose values (``values``) look like fractions
+    (:func:`factormodel.core.units.looks_like_fractions`: all at most 1 and a typical level
+    of 5 % or more, or far below a smaller typical level, as VSV's 0,041 against 2,6 %) or
+    are all at most 1 without a typical level proposes ``fractie``.
 
     Examples
     --------
@@ -429,8 +432,10 @@ def propose_columns(catalogue: pd.DataFrame, headers: Iterable[str], *,
                 why.append("kolom in %, indicator per 1.000" if nl
                            else "column in %, indicator per 1,000")
             typical = float(cast(float, catalogue.loc[ind, "typical"]))
-            if unit == "%" and how == "zoals" and given and max(map(abs, given)) <= 1 \
-                    and (not np.isfinite(typical) or typical >= 5):
+            # the one rule of the data check; without a typical level, the values alone
+            if unit == "%" and how == "zoals" and given and (
+                    units.looks_like_fractions(given, typical)
+                    or (not np.isfinite(typical) and max(map(abs, given)) <= 1)):
                 how = "fractie"
                 why.append("alle waarden ≤ 1: een fractie, × 100" if nl
                            else "every value ≤ 1: a fraction, × 100")

@@ -892,27 +892,40 @@ def _check_against_catalogue(data: pd.DataFrame, cat: pd.DataFrame,
 
 
 def _check_fractions(data: pd.DataFrame, cat: pd.DataFrame, codes: np.ndarray,
-                     distinct: pd.Index) -> None:
+                     distinct: pd.Index, city_rows: pd.DataFrame | None = None) -> None:
     """Refuse ``%`` indicators given as fractions (Excel's percentage cells store 9,1% as
-    0,091): every value of the indicator at most 1 while its typical level is 5% or more.
+    0,091), by :func:`factormodel.core.units.looks_like_fractions` over the areas' values
+    and the city's rows (``city_rows``: their values are evidence too).
     ``codes``/``distinct``: the indicators of ``data`` (see :func:`_codes`)."""
-    value = np.abs(data["value"].to_numpy(dtype=float))
-    top = np.full(len(distinct), -np.inf)
-    np.fmax.at(top, codes, value)
     info = cat.reindex(distinct)
-    suspect = ((info["unit"] == "%") & (info["typical"] >= 5)).to_numpy() \
-        & np.isfinite(top) & (top <= 1)
-    if suspect.any():
-        names = [Message(f"{ind} (largest value {top[i]:g}; typical level {typical:g}%)",
-                         "fraction_indicator", {"indicator": str(ind), "largest": float(top[i]),
-                                                "typical": typical})
-                 for i, ind in enumerate(distinct) if suspect[i]
-                 for typical in [float(info["typical"].iloc[i])]]
+    share = (info["unit"] == "%").to_numpy()
+    if not share.any():
+        return
+    value = data["value"].to_numpy(dtype=float)
+    if city_rows is not None and len(city_rows):
+        city_codes = distinct.get_indexer(pd.Index(city_rows["indicator"]))
+        keep = city_codes >= 0
+        value = np.concatenate([value, city_rows["value"].to_numpy(dtype=float)[keep]])
+        codes = np.concatenate([codes, city_codes[keep]])
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(distinct) + 1))
+    typical = info["typical"].to_numpy(dtype=float)
+    names = []
+    for i in np.flatnonzero(share).tolist():
+        mine = value[order[bounds[i]:bounds[i + 1]]]
+        if units.looks_like_fractions(mine, typical[i]):
+            largest = float(np.nanmax(np.abs(mine)))
+            names.append(Message(
+                f"{distinct[i]} (largest value {largest:g}; typical level {typical[i]:g}%)",
+                "fraction_indicator", {"indicator": str(distinct[i]), "largest": largest,
+                                       "typical": float(typical[i])}))
+    if names:
         raise DataError(
             f"{len(names)} percentage indicator(s) look like fractions (0.091 instead of "
             f"9.1): {'; '.join(names[:8])}. A spreadsheet cell formatted as a percentage "
-            "stores a fraction; write the percentages as numbers (9.1), or multiply the "
-            "column by 100", code="percentages_as_fractions",
+            "stores a fraction; write the percentages as numbers (9.1), multiply the "
+            "column by 100, or give the column transformatie 'fractie' in the column mapping",
+            code="percentages_as_fractions",
             fields={"n": len(names), "items": names[:8]})
 
 
@@ -1259,7 +1272,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     # again the ~1 M text cells of a national table
     codes, distinct = _codes(data["indicator"])
     _check_against_catalogue(data, cat, distinct)
-    _check_fractions(data, cat, codes, distinct)
+    _check_fractions(data, cat, codes, distinct, city_rows)
     all_years = data["year"].to_numpy()
     years = sorted(_distinct(data["year"]).tolist())
     if not years:

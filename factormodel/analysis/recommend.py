@@ -354,7 +354,7 @@ def recommend(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
     1     2  opvoedklimaat   1.0   0.2    0.0815  0.0163
     >>> print(rec.table.loc[0, "explanation_en"])  # doctest: +NORMALIZE_WHITESPACE
     school absenteeism in Oud-Crooswijk is 0.50 SD between children above the reference. This
-    raises early school leaving by 0.25 SD (about 1.92 percentage points new early school
+    raises early school leaving by 0.25 SD (about 1.19 percentage points new early school
     leavers); the
     strongest path is school absenteeism → early school leaving and carries +0.15 SD of the
     total +0.25 SD.

@@ -59,13 +59,18 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["LINKS", "MEASURES", "PER", "Measures", "among_areas", "change_to_model",
-           "current_levels", "default_measure", "impossible", "ndtr", "ndtri", "to_model",
-           "to_units", "unit_name"]
+           "current_levels", "default_measure", "impossible", "looks_like_fractions", "ndtr",
+           "ndtri", "to_model", "to_units", "unit_name"]
 
 #: What an indicator's value is (see the module docstring).
 MEASURES = ("share", "rate", "mean", "index")
 #: How a share or rate is tied to the node's individual-level SD.
 LINKS = ("probit", "linear")
+#: A % column whose values are all at most 1 and whose typical (median) value lies this
+#: many times below the catalogue's typical level reads as fractions (0,041 for 4,1 %).
+FRACTION_RATIO = 20.0
+#: A typical level from which "every value at most 1" alone reads as fractions.
+FRACTION_TYPICAL = 5.0
 #: The value of a share or rate that means "everyone".
 PER = {"share": 100.0, "rate": 1000.0}
 
@@ -343,3 +348,33 @@ def current_levels(cat: pd.DataFrame, indicators: np.ndarray, areas: np.ndarray,
         reference()
     fill(ind.map(cat["typical"]).to_numpy(dtype=float), "typical (assumption)")
     return level, source
+
+
+def looks_like_fractions(values: Any, typical: float) -> bool:
+    """Whether the values of one ``%`` indicator look like fractions (a spreadsheet cell
+    formatted as a percentage stores 4,1 % as 0,041): THE rule, for the column proposal
+    and the check of the area data.
+
+    Every value is at most 1 and either the catalogue's typical level is
+    :data:`FRACTION_TYPICAL` % or more, or the median of the non-zero values lies
+    :data:`FRACTION_RATIO` times or more below the typical level (VSV: 0,041 against a
+    typical 2,6 % is 1/63; a real small share, 0,5 % against 2,6 %, is 1/5). Without a
+    typical level (NaN) or a value: False.
+
+    Examples
+    --------
+    >>> looks_like_fractions([0.029, 0.041, 0.048], 2.6)   # VSV as fractions
+    True
+    >>> looks_like_fractions([0.3, 0.5, 0.9], 2.6)         # real small percentages
+    False
+    >>> looks_like_fractions([0.091, 0.068], 9.0)          # typical 9 %: all <= 1 is enough
+    True
+    """
+    x = np.abs(np.asarray(values, dtype=float).ravel())
+    x = x[np.isfinite(x)]
+    if not len(x) or not np.isfinite(typical) or x.max() > 1:
+        return False
+    if typical >= FRACTION_TYPICAL:
+        return True
+    positive = x[x > 0]
+    return bool(len(positive)) and float(np.median(positive)) * FRACTION_RATIO <= typical

@@ -211,7 +211,8 @@ CODES: dict[str, str] = {
     "percentages_as_fractions": N_(
         "{n} percentage indicator(s) look like fractions (0.091 instead of 9.1): "
         "{items:items}. A spreadsheet cell formatted as a percentage stores a fraction; write "
-        "the percentages as numbers (9.1), or multiply the column by 100"),
+        "the percentages as numbers (9.1), multiply the column by 100, or give the column "
+        "transformatie 'fractie' in the column mapping"),
     "assumed_sd_of_index": N_("the SD between persons of {names:labels} is assumed, not taken "
                               "from a norm table (see sd_source in the indicator catalogue)"),
     # where a profile's reference came from and what it assumes (analysis.indicators,

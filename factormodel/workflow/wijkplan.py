@@ -29,12 +29,14 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from os import PathLike
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from factormodel.analysis.uncertainty import monte_carlo
+from factormodel.analysis.uncertainty import held_effect_draws
+from factormodel.core.effects import total_effects
 from factormodel.core.model import FactorModel
 from factormodel.core.units import Measures, to_units
 from factormodel.errors import (
@@ -61,18 +63,20 @@ FORMAT_VERSION = 1
 
 #: Coverage of the expected-effect intervals (as the wijkanalyse's Monte Carlo).
 INTERVAL = 0.9
+#: The 97.5% point of the standard normal: an effect size's 95% interval is +- this many SD.
+_Z95 = NormalDist().inv_cdf(0.975)
 
 
 #: The plan's own assumptions, English -> Dutch.
 PLAN_ASSUMPTIONS_NL = {
     "expected effects: the portfolio's effect sizes times the share of young people reached, "
-    "through the model's total effects; interval: the envelope of the "
-    f"{INTERVAL:.0%} Monte Carlo interval of the weights at the effect size and at both ends "
-    "of its interval":
+    "through the model's total effects; interval: the "
+    f"{INTERVAL:.0%} interval of one Monte Carlo that draws the weights and the effect size "
+    "(within its interval) together":
         "verwachte effecten: de effectgroottes van het pakket maal het deel van de jongeren "
-        "dat bereikt wordt, via de totale effecten van het model; interval: de omhullende van "
-        f"het {INTERVAL:.0%}-Monte-Carlo-interval van de gewichten bij de effectgrootte en bij "
-        "beide grenzen van haar interval",
+        "dat bereikt wordt, via de totale effecten van het model; interval: het "
+        f"{INTERVAL:.0%}-interval van één Monte Carlo die de gewichten en de effectgrootte "
+        "(binnen haar interval) samen trekt",
     "area-level predictions, not effects for individual children":
         "voorspellingen op wijkniveau, geen effecten voor individuele kinderen",
 }
@@ -459,7 +463,7 @@ def expected_effects(model: FactorModel, factor_changes: pd.DataFrame,
     factor_changes : DataFrame
         Columns ``intervention, factor, effect, low, high``: the change of one factor an
         intervention brings (SD between individuals, reach applied) at its effect size
-        and at both ends of the effect size's interval.
+        and at both ends of the effect size's 95% interval.
     goals : mapping goal id -> (node, one-row indicator catalogue, baseline level)
 
     Returns
@@ -468,34 +472,46 @@ def expected_effects(model: FactorModel, factor_changes: pd.DataFrame,
         In the goal indicator's unit, converted at the baseline level. Each factor change
         is a shock carried by the model's total effects (one factor clamped at a time,
         which equals the shock where no feedback loop runs through it); an intervention's
-        changes of several factors add up. The interval is the envelope of the Monte Carlo
-        interval (weight uncertainty, :data:`INTERVAL`) at the effect size and at both ends
-        of its interval, summed over the factors: wider than a joint interval would be,
-        never narrower.
+        changes of several factors add up. The interval is the :data:`INTERVAL` interval of
+        one joint Monte Carlo: in each draw the weights (:func:`held_effect_draws`) and the
+        intervention's effect size (a split normal whose 2.5% and 97.5% points are the ends
+        of its interval; one draw per intervention for all its factors: an intervention
+        that works better, works better on each of them), the factor changes summed in the
+        draw. Not the sum of the factors' separate intervals at the worst end of the effect
+        size, which for SWPBS (three factors) was about three times as wide.
     """
     nodes = sorted({n for n, _, _ in goals.values()})
-    cases = ("effect", "low", "high")
-    rows, names = [], []
-    for k, r in enumerate(factor_changes.itertuples()):
-        for c in cases:
-            rows.append({r.factor: float(getattr(r, c))})
-            names.append(f"{k}|{c}")
-    wide = pd.DataFrame(rows, index=names).reindex(columns=list(model.factors))
-    mc = monte_carlo(model, wide, dict.fromkeys(nodes, 1.0), n_draws=n_draws, seed=seed,
-                     interval=INTERVAL, progress=False)
-    central, low, high = mc.predictions["central"], mc.predictions["low"], mc.predictions["high"]
+    factors = list(dict.fromkeys(factor_changes["factor"].astype(str)))
+    held, valid = held_effect_draws(model, factors, nodes, n_draws=n_draws, seed=seed)
+    held = held[valid]
+    own = total_effects(model, targets=list(dict.fromkeys([*nodes, *factors])))
+    self_effect = np.diag(own.loc[factors, factors].to_numpy(dtype=float))
+    # factors x nodes with the model's own weights, each factor held (T[f, o] / T[f, f])
+    central = own.loc[factors, nodes].to_numpy(dtype=float) / self_effect[:, None]
+    which = np.array([factors.index(str(f)) for f in factor_changes["factor"]], dtype=int)
+    effect, low, high = (factor_changes[c].to_numpy(dtype=float) for c in
+                         ("effect", "low", "high"))
+    ivs = list(dict.fromkeys(factor_changes["intervention"]))
+    # effect sizes: their own stream of the seed, one standard normal per intervention
+    z = np.random.default_rng([seed, 1]).standard_normal((n_draws, len(ivs)))[valid]
+    z = z[:, [ivs.index(i) for i in factor_changes["intervention"]]]  # draws x rows
+    size = effect + np.where(z > 0, z * (high - effect), z * (effect - low)) / _Z95
+    q = [(1 - INTERVAL) / 2, (1 + INTERVAL) / 2]
     out: dict[str, dict[str, Effect]] = {}
-    for iv in dict.fromkeys(factor_changes["intervention"]):
-        ks = [k for k, i in enumerate(factor_changes["intervention"]) if i == iv]
+    for iv in ivs:
+        ks = np.flatnonzero((factor_changes["intervention"] == iv).to_numpy())
         out[iv] = {}
         for gid, (node, cat, level) in goals.items():
-            cen = sum(float(central.loc[(f"{k}|effect", node)]) for k in ks)
-            lo = sum(min(float(low.loc[(f"{k}|{c}", node)]) for c in cases) for k in ks)
-            hi = sum(max(float(high.loc[(f"{k}|{c}", node)]) for c in cases) for k in ks)
+            j = nodes.index(node)
+            cen = float(effect[ks] @ central[which[ks], j])
+            draws = (size[:, ks] * held[:, which[ks], j]).sum(axis=1)
+            lo, hi = (np.quantile(draws, q, method="closest_observation") if len(draws)
+                      else (math.nan, math.nan))
             vals = to_units(Measures.of(cat.loc[[cat.index[0]] * 3]),
                             np.array([cen, lo, hi]), np.full(3, level))
             e = float(vals[0])
-            out[iv][gid] = Effect(gid, e, float(min(vals.min(), e)), float(max(vals.max(), e)))
+            out[iv][gid] = Effect(gid, e, float(min(np.nanmin(vals), e)),
+                                  float(max(np.nanmax(vals), e)))
     return out
 
 
