@@ -1528,13 +1528,17 @@ def _propagation_text(result: PropagationResult | FCMResult, frame: pd.DataFrame
 
 def _cmd_kolommen(args: argparse.Namespace) -> int:
     from factormodel.analysis.columns import propose_columns
+    from factormodel.analysis.population import RESIDENT_COLUMNS
+    from factormodel.files.areas import population_key
 
     model = load_model(args.model)
     cat = as_catalogue(model, args.indicators)
     data = read_area_data(args.data, year=args.year)
     values = cast(dict[str, list[float]],  # indicator id -> its values
                   data.groupby("indicator", sort=False)["value"].apply(list).to_dict())
-    prop = propose_columns(cat, list(values), values=values, lang=args.lang)
+    pop = str(data.attrs.get("population_column", ""))
+    young = "" if population_key(pop) in RESIDENT_COLUMNS else pop
+    prop = propose_columns(cat, list(values), values=values, lang=args.lang, young=young)
     if args.out:
         mapping = prop.mapping()
         write_with(args.out, lambda tmp: Path(tmp).write_bytes(
