@@ -240,6 +240,22 @@ CODES: dict[str, str] = {
     "column_read_as": N_("column {column!r} read as {indicator} ({how}{definition}{year})"),
     "column_definition": N_("; its definition: {definition}"),
     "column_year": N_("; year {year}"),
+    "mapping_problems": N_("column mapping {file}: {n} problem(s): {items:items}{more}"),
+    "mapping_empty": N_("column mapping {file}: no columns mapped"),
+    "mapping_no_column": N_("{where}: no column name ('kolom') for indicator {name!r}"),
+    "mapping_twice": N_("{where}: column {column!r} is mapped twice (also on {also})"),
+    "mapping_indicator": N_("{where}, column 'indicator': {why} (or 'jongeren' for the number "
+                            "of young people; leave it empty to leave the column out)"),
+    "mapping_no_transform": N_("{where}, column 'transformatie': {value!r} is no "
+                               "transformation; expected one of {expected}"),
+    "mapping_transform_unit": N_("{where}: transformation {how!r} does not apply to "
+                                 "{indicator!r}, whose unit is {unit!r} (it applies to {fits})"),
+    "mapping_year": N_("{where}, column 'jaar': expected a year such as 2016, got {value!r}"),
+    "mapping_left_out": N_("column mapping: column(s) {columns} left out (their 'indicator' is "
+                           "empty); to use a column as the number of young people, write "
+                           "'jongeren' as its indicator"),
+    "mapping_young_twice": N_("column mapping: more than one column gives the number of young "
+                              "people ({columns}); keep one"),
     "transform_as_is": N_("as is"),
     "transform_complement": N_("complement (100 − x)"),
     "transform_fraction": N_("fraction → % (× 100)"),
