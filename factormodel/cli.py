@@ -497,8 +497,9 @@ def _pairs(items: list[str], option: str, share: bool = False) -> dict[str, Any]
 
 def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
     from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
-    from factormodel.workflow.wijkplan import plan_from_portfolio
+    from factormodel.workflow.wijkplan import plan_from_portfolio, plan_path
 
+    plan_path(args.out)  # before the analysis: a plan is JSON
     if not args.area:
         raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)",
                                     code="needs_area",

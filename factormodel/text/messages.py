@@ -240,6 +240,11 @@ CODES: dict[str, str] = {
     "column_read_as": N_("column {column!r} read as {indicator} ({how}{definition}{year})"),
     "column_definition": N_("; its definition: {definition}"),
     "column_year": N_("; year {year}"),
+    "plan_not_json": N_("a wijkplan is a JSON file: write it to a name ending in .json (e.g. "
+                        "{stem}.json), not {path!r}; for a page to read, write the wijkrapport "
+                        "(factormodel wijkanalyse --out rapport.html)"),
+    "plan_unknown_interventions": N_("intervention(s) {names} are not in the portfolio; give "
+                                     "a chosen one by its name or id: {chosen}"),
     "mapping_problems": N_("column mapping {file}: {n} problem(s): {items:items}{more}"),
     "mapping_empty": N_("column mapping {file}: no columns mapped"),
     "mapping_no_column": N_("{where}: no column name ('kolom') for indicator {name!r}"),
