@@ -161,3 +161,37 @@ def test_a_plans_coded_assumptions_stay_dutch_after_a_round_trip(plan, tmp_path)
     (again,) = [a for a in back.assumptions if isinstance(a, Message)]
     assert (again.code, again.fields) == (coded[0].code, coded[0].fields)
     assert _nl(again).startswith("de SD tussen personen van gemiddelde score eindtoets")
+
+
+def test_partners_by_name_or_id_in_any_case(analysis):
+    """Her partner line says 'SWPBS=CJG Rijnmond' (the name before ' ('); an id in
+    another case and the full name are the same intervention."""
+    for key in ("SWPBS", "Swpbs", "SWPBS (Schoolwide Positive Behavior Support)"):
+        p = plan_from_portfolio(analysis, partners={key: "CJG Rijnmond"},
+                                completion={key.lower(): 0.8}, data=fm.load_example_data())
+        swpbs = next(i for i in p.interventions if i.id == "swpbs")
+        assert (swpbs.partner, swpbs.completion_rate) == ("CJG Rijnmond", 0.8)
+
+
+def test_an_unknown_partner_names_the_chosen_ones_by_name_in_dutch(analysis):
+    from factormodel.errors import InvalidParameterError
+    from factormodel.text.messages import error
+
+    with pytest.raises(InvalidParameterError) as info:
+        plan_from_portfolio(analysis, partners={"Triple P": "CJG"}, data=fm.load_example_data())
+    nl = error(info.value, "nl")
+    assert info.value.code == "plan_unknown_interventions"
+    assert "zitten niet in het portfolio" in nl and "'Triple P'" in nl
+    assert "SWPBS (Schoolwide Positive Behavior Support) (swpbs)" in nl
+
+
+def test_a_plan_is_written_to_a_json_name_only(plan, tmp_path):
+    from factormodel.errors import InvalidParameterError
+    from factormodel.text.messages import error
+
+    with pytest.raises(InvalidParameterError) as info:
+        plan.write(tmp_path / "plan.html")
+    assert not (tmp_path / "plan.html").exists()
+    assert "een wijkplan is een JSON-bestand" in error(info.value, "nl")
+    assert "plan.json" in error(info.value, "nl")
+    assert plan.write(tmp_path / "Plan.JSON").exists()

@@ -17,7 +17,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from factormodel.errors import FactorModelError
+from factormodel.errors import FactorModelError, Message
 from factormodel.render.voortgang import progress_report
 from factormodel.serve.limits import MAX_DRAWS, MAX_ENTRIES, MAX_NAME, MIN_DRAWS
 from factormodel.serve.plans import PlanStore, UnknownPlan, VersionConflict
@@ -29,7 +29,7 @@ from factormodel.workflow.progress import read_progress
 from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
 from factormodel.workflow.wijkplan import Signal, Wijkplan, plan_from_portfolio
 
-__all__ = ["PlanCreate", "make_plan", "router", "store_of"]
+__all__ = ["NO_PLAN_STORE", "PlanCreate", "make_plan", "router", "store_of"]
 
 router = APIRouter(tags=["wijkplan"])
 
@@ -111,12 +111,17 @@ def _ws(request: Request) -> Workspace:
     return request.app.state.workspace
 
 
+#: Why a server without a data folder keeps no plans, and the fix (coded: the page words
+#: it in Dutch).
+NO_PLAN_STORE = Message("this server keeps no wijkplannen: start it with a data folder "
+                        "(factormodel serve --data FOLDER)", "no_plan_store")
+
+
 def store_of(request: Request) -> PlanStore:
     """The server's plan store (404 when it has no data folder)."""
     store = getattr(request.app.state, "plans", None)
     if store is None:
-        raise RequestError(404, "no_plan_store", "this server keeps no wijkplannen: start it "
-                           "with a data folder (factormodel serve --data FOLDER)", "path")
+        raise RequestError(404, "no_plan_store", NO_PLAN_STORE, "path")
     return store
 
 

@@ -245,6 +245,8 @@ CODES: dict[str, str] = {
                         "(factormodel wijkanalyse --out rapport.html)"),
     "plan_unknown_interventions": N_("intervention(s) {names} are not in the portfolio; give "
                                      "a chosen one by its name or id: {chosen}"),
+    "no_plan_store": N_("this server keeps no wijkplannen: start it with a data folder "
+                        "(factormodel serve --data FOLDER)"),
     "mapping_problems": N_("column mapping {file}: {n} problem(s): {items:items}{more}"),
     "mapping_empty": N_("column mapping {file}: no columns mapped"),
     "mapping_no_column": N_("{where}: no column name ('kolom') for indicator {name!r}"),
