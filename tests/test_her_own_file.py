@@ -94,3 +94,15 @@ def test_kolommen_proposes_the_young_people_column(tmp_path, capsys):
     assert f"{HEADER};jongeren;zoals" in out.read_text(encoding="utf-8-sig")
     p = propose_columns(_catalogue(), ["% voortijdig schoolverlaters"], young=HEADER)
     assert p.table.iloc[0]["indicator"] == "jongeren"
+
+
+def test_a_count_mapped_as_a_share_is_refused_in_dutch_saying_the_fix():
+    raw = _wide(["171250", "2410", "4290"], header="Totaal 0-22")
+    cols = {"Totaal 0-22": "bijbaan_15_22", "% voortijdig schoolverlaters": "vsv_nieuw"}
+    with pytest.raises(DataError) as info:
+        fm.profile(fm.load_model("rotterdam-jeugd"), raw, columns=cols)
+    assert info.value.code == "levels_impossible"
+    nl = error(info.value, "nl")
+    assert "2410 is geen aandeel (%)" in nl and "koppel die kolom" in nl
+    assert "de referentie (city) is 171250, buiten 0 tot 100" in nl
+    assert "exactly 0 or everyone" not in str(info.value)

@@ -1423,9 +1423,17 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
     area = now["area"].to_numpy()
     outside = np.isfinite(rows.per) & ((value < 0) | (value > top))
     for j in np.flatnonzero(outside)[:25]:
-        kind = "share (%)" if rows.share[j] else "rate per 1000"
-        problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
-                        f"is not a {kind}; it must lie between 0 and {top[j]:g}")
+        share = bool(rows.share[j])
+        fields = {"area": str(area[j]), "indicator": str(distinct[codes[j]]),
+                  "value": float(value[j]), "top": float(top[j])}
+        problems.append(Message(
+            f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} is not a "
+            f"{'share (%)' if share else 'rate per 1000'}; it must lie between 0 and "
+            f"{top[j]:g}" + (" (a count, such as the number of young people, is no "
+                             "indicator: map its column as 'jongeren' in the column mapping)"
+                             if value[j] > top[j] else ""),
+            ("level_not_share" if share else "level_not_rate") + (
+                "_count" if value[j] > top[j] else ""), fields))
     # one area's fraction among percentages: 0,091 where the reference is 9,1; a value
     # with one decimal (0,1 %, as CBS publishes) would be a multiple of 10 % as a fraction,
     # and is read as the percentage it says
@@ -1435,22 +1443,35 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
         fraction[near] = (np.abs(np.log(100 * value[near] / ref[near])) < np.log(1.5)) & \
             (np.abs(10 * value[near] - np.round(10 * value[near])) > 1e-9)
     for j in np.flatnonzero(fraction)[:25]:
-        problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
-                        f"looks like a fraction of {100 * value[j]:g}% (the reference is "
-                        f"{ref[j]:g}%); write the percentage ({100 * value[j]:g}), not the "
-                        "fraction")
+        problems.append(Message(
+            f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} looks like a "
+            f"fraction of {100 * value[j]:g}% (the reference is {ref[j]:g}%); write the "
+            f"percentage ({100 * value[j]:g}), not the fraction", "level_fraction",
+            {"area": str(area[j]), "indicator": str(distinct[codes[j]]),
+             "value": float(value[j]), "percent": float(100 * value[j]),
+             "reference": float(ref[j])}))
     bad_ref = units.impossible(rows, ref)
     for k in sorted(set(distinct[codes[bad_ref]]))[:25]:
         j = int(np.flatnonzero(bad_ref & (distinct[codes] == k))[0])
-        problems.append(f"indicator {k!r}: the reference ({reference}) is {ref[j]:g}, exactly "
-                        "0 or everyone; a share of 0 or 100 % has no liability, so no area "
-                        "can be measured against it (give the reference with more decimals, "
-                        "or another reference)")
+        fields = {"indicator": str(k), "reference": reference, "value": float(ref[j]),
+                  "top": float(top[j])}
+        if ref[j] < 0 or ref[j] > top[j]:  # not a level at all (a count mapped as a share)
+            problems.append(Message(
+                f"indicator {k!r}: the reference ({reference}) is {ref[j]:g}, outside 0 to "
+                f"{top[j]:g}", "level_reference_outside", fields))
+            continue
+        problems.append(Message(
+            f"indicator {k!r}: the reference ({reference}) is {ref[j]:g}, exactly 0 or "
+            "everyone; a share of 0 or 100 % has no liability, so no area can be measured "
+            "against it (give the reference with more decimals, or another reference)",
+            "level_reference_edge", fields))
     n = int(outside.sum() + fraction.sum()) + len(set(distinct[codes[bad_ref]]))
     if problems:
-        more = f" (and {n - len(problems)} more)" if n > len(problems) else ""
+        more: str | Message = Message(f" (and {n - len(problems)} more)", "levels_more",
+                                      {"n": n - len(problems)}) if n > len(problems) else ""
         raise DataError(f"{n} value(s) the indicators' measurement model cannot hold"
-                        f"{more}:\n  " + "\n  ".join(problems))
+                        f"{more}:\n  " + "\n  ".join(problems), code="levels_impossible",
+                        fields={"n": n, "more": more, "items": problems})
 
 
 def _first_population(pop: np.ndarray, area_codes: np.ndarray, areas: pd.Index) -> pd.Series:

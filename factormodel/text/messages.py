@@ -247,6 +247,30 @@ CODES: dict[str, str] = {
                                      "a chosen one by its name or id: {chosen}"),
     "no_plan_store": N_("this server keeps no wijkplannen: start it with a data folder "
                         "(factormodel serve --data FOLDER)"),
+    "levels_impossible": N_("{n} value(s) the indicators' measurement model cannot hold"
+                            "{more}:{items:lines}"),
+    "levels_more": N_(" (and {n} more)"),
+    "level_not_share": N_("area {area!r}, indicator {indicator!r}: {value:dec} is not a share "
+                          "(%); it must lie between 0 and {top:dec}"),
+    "level_not_share_count": N_("area {area!r}, indicator {indicator!r}: {value:dec} is not a "
+                                "share (%); it must lie between 0 and {top:dec} (a count, such "
+                                "as the number of young people, is no indicator: map its "
+                                "column as 'jongeren' in the column mapping)"),
+    "level_not_rate": N_("area {area!r}, indicator {indicator!r}: {value:dec} is not a rate per "
+                         "1000; it must lie between 0 and {top:dec}"),
+    "level_not_rate_count": N_("area {area!r}, indicator {indicator!r}: {value:dec} is not a "
+                               "rate per 1000; it must lie between 0 and {top:dec} (a count, "
+                               "such as the number of young people, is no indicator: map its "
+                               "column as 'jongeren' in the column mapping)"),
+    "level_fraction": N_("area {area!r}, indicator {indicator!r}: {value:dec} looks like a "
+                         "fraction of {percent:dec}% (the reference is {reference:dec}%); write "
+                         "the percentage ({percent:dec}), not the fraction"),
+    "level_reference_edge": N_("indicator {indicator!r}: the reference ({reference}) is "
+                               "{value:dec}, exactly 0 or everyone; a share of 0 or 100 % has "
+                               "no liability, so no area can be measured against it (give the "
+                               "reference with more decimals, or another reference)"),
+    "level_reference_outside": N_("indicator {indicator!r}: the reference ({reference}) is "
+                                  "{value:dec}, outside 0 to {top:dec}"),
     "mapping_problems": N_("column mapping {file}: {n} problem(s): {items:items}{more}"),
     "mapping_empty": N_("column mapping {file}: no columns mapped"),
     "mapping_no_column": N_("{where}: no column name ('kolom') for indicator {name!r}"),
@@ -471,7 +495,8 @@ class _Words(string.Formatter):
     joined with commas; ``{x:plain}`` / ``{x:plain_or}``: the names unquoted, joined with
     commas (the last with "or"); ``{x:labels}``: a list of ``{"en": ..., "nl": ...}``
     labels, each in ``lang``, joined with commas (the last with "and"); ``{x:items}``:
-    messages joined with ``"; "``; ``{x:at}``: a place
+    messages joined with ``"; "``; ``{x:lines}``: messages each on an indented line;
+    ``{x:at}``: a place
     and ``": "`` (nothing when the place is empty); ``{x:spaced}``: messages joined with
     spaces; ``{x:money}``: an amount in euros; ``{x:n4}``: a number with 4 decimals (any
     digit); ``{x:dec}`` / ``{x:+dec}``: a number as ``:g`` / ``:+g`` writes it, all as
@@ -517,6 +542,8 @@ class _Words(string.Formatter):
             return f"{', '.join(rest)} {tr(N_('and'), self.lang)} {last}" if rest else last
         if format_spec == "items":
             return "; ".join(self.word(v) for v in value)
+        if format_spec == "lines":
+            return "".join("\n  " + self.word(v) for v in value)
         if format_spec == "at":
             return f"{self.word(value, 'where')}: " if value else ""
         if format_spec == "money":
