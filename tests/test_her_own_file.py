@@ -34,7 +34,7 @@ def test_a_young_people_header_with_an_age_band_is_the_population_with_thousands
 
 def test_a_value_column_still_refuses_thousands_dots():
     raw = _wide(["1", "2", "3"]).assign(**{"% eenoudergezinnen": ["2.410", "3,5", "4,0"]})
-    with pytest.raises(DataError, match="2.410"):
+    with pytest.raises(DataError, match=r"2\.410"):
         normalize_area_data(raw)
 
 
@@ -106,3 +106,29 @@ def test_a_count_mapped_as_a_share_is_refused_in_dutch_saying_the_fix():
     assert "2410 is geen aandeel (%)" in nl and "koppel die kolom" in nl
     assert "de referentie (city) is 171250, buiten 0 tot 100" in nl
     assert "exactly 0 or everyone" not in str(info.value)
+
+
+def test_repeated_problems_of_a_column_are_listed_once_with_their_rows():
+    raw = _wide(["171.250", "2.410", "4.290"], header="Totaal 0-22")
+    with pytest.raises(DataError) as info:
+        normalize_area_data(raw)
+    message = str(info.value)
+    assert message.count("separates thousands") == 1
+    assert "3 values in column 'Totaal 0-22' (rows 1-3), e.g. '171.250'" in message
+    nl = error(info.value, "nl")
+    assert "3 waarden in kolom 'Totaal 0-22' (rijen 1-3), bijvoorbeeld '171.250'" in nl
+
+
+def test_a_mapped_young_people_column_is_read_with_thousands_dots(tmp_path, capsys):
+    from factormodel.cli import main
+
+    data = tmp_path / "wijk.csv"
+    _wide(["171.250", "2.410", "4.290"], header="Totaal 0-22").to_csv(data, sep=";",
+                                                                       index=False)
+    mapping = tmp_path / "kolommen.csv"
+    mapping.write_text("kolom;indicator\nTotaal 0-22;jongeren\n"
+                       "% voortijdig schoolverlaters;vsv_nieuw\n", encoding="utf-8")
+    assert main(["recommend", "rotterdam-jeugd", str(data), "--area", "Oud-Crooswijk",
+                 "--goal", "vsv_nieuw", "--kolommen", str(mapping), "--budget",
+                 "200.000"]) == 0
+    assert "voor 2.410 jongeren" in capsys.readouterr().out

@@ -54,7 +54,8 @@ from factormodel.tables._json import json_safe
 from factormodel.tables._results import Result
 
 __all__ = ["MAPPING_COLUMNS", "TRANSFORMS", "YOUNG", "YOUNG_WORDS", "ColumnMapping",
-           "ColumnProposal", "apply_columns", "as_columns", "propose_columns", "read_columns"]
+           "ColumnProposal", "apply_columns", "as_columns", "propose_columns", "read_columns",
+           "young_columns"]
 
 #: Columns of a column mapping (canonical Dutch names; English aliases accepted).
 MAPPING_COLUMNS = ("kolom", "indicator", "transformatie", "definitie", "jaar")
@@ -268,6 +269,37 @@ def read_columns(path: str | PathLike[str], catalogue: pd.DataFrame) -> ColumnMa
 
     raw, src = read_sheet(path)
     return _build(raw, catalogue, src)
+
+
+def young_columns(columns: Any) -> list[str]:
+    """The columns a mapping (file, table or ``{column: indicator}``) calls the number of
+    young people (indicator ``jongeren``), read before the data are: a reader then takes
+    such a column as the population, with its thousands separators (``2.450``).
+
+    Examples
+    --------
+    >>> young_columns({"Totaal 0-22": "Jongeren", "% vsv": "vsv_nieuw"})
+    ['Totaal 0-22']
+    """
+    if isinstance(columns, ColumnMapping):
+        table = columns.table
+        return [str(k) for k, i in zip(table["kolom"], table["indicator"], strict=True)
+                if i == YOUNG]
+    if isinstance(columns, Mapping):
+        return [str(k) for k, v in columns.items() if fold(text(v)) in YOUNG_WORDS]
+    if isinstance(columns, pd.DataFrame):
+        raw = columns
+    else:
+        from factormodel.files.folders import read_sheet
+
+        raw, _ = read_sheet(columns)
+    lowered = {str(c).strip().lower(): c for c in raw.columns}
+    kolom = next((lowered[a] for a in _ALIASES["kolom"] if a in lowered), None)
+    indicator = next((lowered[a] for a in _ALIASES["indicator"] if a in lowered), None)
+    if kolom is None or indicator is None:
+        return []  # the full reader names what is missing
+    return [text(k) for k, v in zip(raw[kolom], raw[indicator], strict=True)
+            if text(k) and fold(text(v)) in YOUNG_WORDS]
 
 
 def as_columns(columns: Any, catalogue: pd.DataFrame) -> ColumnMapping:

@@ -267,6 +267,10 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
             return place(ks[0])
         nums = [str(number(k)) for k in ks]
         word = "lines" if lines is not None else "rows"
+        ints = [int(x) for x in nums]
+        if len(ints) > 2 and ints == list(range(ints[0], ints[0] + len(ints))):
+            return Message(f"{word} {ints[0]}-{ints[-1]}", f"at_{word}_range",
+                           {"first": ints[0], "last": ints[-1]})
         if len(nums) <= 10:
             first, last = ", ".join(nums[:-1]), nums[-1]
             return Message(f"{word} {first} and {last}", f"at_{word}",
@@ -326,12 +330,28 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     if len(bad):
         raw_values = long["value"].to_numpy()
         labels = long["indicator"].to_numpy()
-        problems.append(problem("values_not_numbers", "value(s) are not numbers or CBS symbols", [
-            Message(f"{text(raw_values[k])!r} ({place(k)}, {area_at(k)!r}, {labels[k]!r}) in "
-                    f"column {raw_cols[k // m]!r}: {errors[k]}", "value_not_a_number",
+        # one problem per column and kind ('.' separating thousands in ten rows is one)
+        kinds: dict[tuple[str, str], list[int]] = {}
+        for k in bad.tolist():
+            why = errors[k]
+            kinds.setdefault((raw_cols[k // m], getattr(why, "code", str(why))), []).append(k)
+        items = []
+        for (column, _), ks in kinds.items():
+            k = ks[0]
+            if len(ks) == 1:
+                items.append(Message(
+                    f"{text(raw_values[k])!r} ({place(k)}, {area_at(k)!r}, {labels[k]!r}) in "
+                    f"column {column!r}: {errors[k]}", "value_not_a_number",
                     {"value": text(raw_values[k]), "place": place(k), "area": str(area_at(k)),
-                     "indicator": str(labels[k]), "column": raw_cols[k // m], "why": errors[k]})
-            for k in bad.tolist()]))
+                     "indicator": str(labels[k]), "column": column, "why": errors[k]}))
+                continue
+            items.append(Message(
+                f"{len(ks)} values in column {column!r} ({places(ks)}), e.g. "
+                f"{text(raw_values[k])!r} ({area_at(k)!r}): {errors[k]}", "values_not_a_number",
+                {"n": len(ks), "column": column, "places": places(ks),
+                 "value": text(raw_values[k]), "area": str(area_at(k)), "why": errors[k]}))
+        problems.append(problem("values_not_numbers", "value(s) are not numbers or CBS symbols",
+                                items, len(bad)))
     if "flag" in long.columns:  # keep flags given in canonical files
         given = per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)

@@ -297,6 +297,10 @@ CODES: dict[str, str] = {
     "at_row": N_("row {row}"),
     "at_lines": N_("lines {first} and {last}"),
     "at_rows": N_("rows {first} and {last}"),
+    "at_lines_range": N_("lines {first}-{last}"),
+    "at_rows_range": N_("rows {first}-{last}"),
+    "values_not_a_number": N_("{n} values in column {column!r} ({places}), e.g. {value!r} "
+                              "({area!r}): {why}"),
     "at_lines_more": N_("lines {first} and {more} more"),
     "at_rows_more": N_("rows {first} and {more} more"),
     "listing_more": N_("; ... and {n} more"),
