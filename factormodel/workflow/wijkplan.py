@@ -670,13 +670,13 @@ def _by_intervention(given: Mapping[str, Any], chosen: Mapping[str, str]) -> dic
         for key in (name.split(" (")[0], name, iv):  # an id wins over a name
             keys[key.strip().casefold()] = iv
     out: dict[str, Any] = {}
-    unknown = []
+    unknown: list[str] = []
     for key, value in given.items():
-        iv = keys.get(str(key).strip().casefold())
-        if iv is None:
+        hit = keys.get(str(key).strip().casefold())
+        if hit is None:
             unknown.append(str(key))
         else:
-            out[iv] = value
+            out[hit] = value
     if unknown:
         names = ", ".join(map(repr, unknown))
         listed_ = "; ".join(f"{name} ({iv})" for iv, name in chosen.items())
