@@ -214,3 +214,12 @@ def test_a_server_without_a_data_folder_says_so_in_dutch_before_the_form():
                                         "goals": "vsv"})
     assert r.status_code == 404 and "deze server bewaart geen wijkplannen" in r.text
     assert "keeps no wijkplannen" not in r.text
+
+
+def test_an_edit_names_partners_by_the_intervention_name(client):
+    pid = _create(client)["id"]
+    r = client.put(f"/api/v1/plans/{pid}", json={"version": 1,
+                                                 "partners": {"SWPBS": "CJG Rijnmond"}})
+    assert r.status_code == 200, r.text
+    swpbs = next(i for i in r.json()["plan"]["interventions"] if i["id"] == "swpbs")
+    assert swpbs["partner"] == "CJG Rijnmond"

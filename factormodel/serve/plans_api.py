@@ -27,7 +27,12 @@ from factormodel.tables._json import json_safe
 from factormodel.workflow.evaluation import evaluate_plan
 from factormodel.workflow.progress import read_progress
 from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
-from factormodel.workflow.wijkplan import Signal, Wijkplan, plan_from_portfolio
+from factormodel.workflow.wijkplan import (
+    Signal,
+    Wijkplan,
+    match_interventions,
+    plan_from_portfolio,
+)
 
 __all__ = ["NO_PLAN_STORE", "PlanCreate", "make_plan", "router", "store_of"]
 
@@ -229,11 +234,16 @@ def _agreed(plan: Wijkplan, partners: dict[str, str], completion: dict[str, floa
             ) -> tuple[Any, ...]:
     from dataclasses import replace
 
-    unknown = sorted((set(partners) | set(completion)) - set(plan.intervention_ids))
-    if unknown:
+    named = {i.id: i.name for i in plan.interventions}
+    try:  # by id or name, as when the plan was made
+        partners = match_interventions(partners, named)
+        completion = match_interventions(completion, named)
+    except FactorModelError:
+        unknown = sorted((set(partners) | set(completion)) - set(plan.intervention_ids))
         raise RequestError(422, "unknown_intervention",
                            f"intervention(s) {', '.join(unknown)} are not in the plan; its "
-                           f"interventions: {', '.join(plan.intervention_ids)}", "body")
+                           f"interventions: {', '.join(plan.intervention_ids)}", "body"
+                           ) from None
     bad = sorted(k for k, v in completion.items() if not 0 <= v <= 1)
     if bad:
         raise RequestError(422, "invalid_completion", f"completion of {', '.join(bad)} must "

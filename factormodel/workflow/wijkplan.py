@@ -54,7 +54,7 @@ from factormodel.workflow.wijkanalyse import WijkAnalysis
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "PlanGoal", "PlanIntervention",
            "Signal", "Wijkplan", "check_plan", "expected_effects", "plan_from_portfolio",
-           "plan_path", "plan_schema"]
+           "match_interventions", "plan_path", "plan_schema"]
 
 def plan_path(path: str | PathLike[str]) -> Path:
     """The file a wijkplan is written to: its name must end in ``.json``, as the plan is
@@ -630,8 +630,8 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
         if len(frame) else {}
     chosen = dict(zip(map(str, port.chosen["intervention"]), map(str, port.chosen["name"]),
                       strict=True))
-    completion = _by_intervention(completion or {}, chosen)
-    partners = _by_intervention(partners or {}, chosen)
+    completion = match_interventions(completion or {}, chosen)
+    partners = match_interventions(partners or {}, chosen)
     plan_ivs = []
     for ch in port.chosen.itertuples():
         iv_id = cast(str, ch.intervention)  # the catalogue's ids (joined as str above)
@@ -655,7 +655,7 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
         date=date or _dt.date.today().isoformat())
 
 
-def _by_intervention(given: Mapping[str, Any], chosen: Mapping[str, str]) -> dict[str, Any]:
+def match_interventions(given: Mapping[str, Any], chosen: Mapping[str, str]) -> dict[str, Any]:
     """``given`` (partners, completion rates) keyed by the chosen interventions' ids; a key
     may be an id or a name in any letter case, or a name's part before `` (`` (``SWPBS``
     for ``SWPBS (Schoolwide Positive Behavior Support)``).
