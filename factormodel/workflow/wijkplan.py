@@ -53,8 +53,8 @@ from factormodel.tables._safewrite import write_text
 from factormodel.workflow.wijkanalyse import WijkAnalysis
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "PlanGoal", "PlanIntervention",
-           "Signal", "Wijkplan", "check_plan", "expected_effects", "plan_from_portfolio",
-           "match_interventions", "plan_path", "plan_schema"]
+           "Signal", "Wijkplan", "check_plan", "expected_effects", "match_interventions",
+           "plan_from_portfolio", "plan_path", "plan_schema"]
 
 def plan_path(path: str | PathLike[str]) -> Path:
     """The file a wijkplan is written to: its name must end in ``.json``, as the plan is
