@@ -8,7 +8,9 @@ indicator's unit. It is a small table (CSV or XLSX) with the columns
 
 =================  ==========================================================
 ``kolom``          her header, as in her file (also ``column``)
-``indicator``      the catalogue indicator: id or Dutch/English label
+``indicator``      the catalogue indicator: id or Dutch/English label; ``jongeren``
+                   for the number of young people (the population of a portfolio);
+                   empty to leave the column out (a warning names it)
 ``transformatie``  how a value becomes the indicator's (also ``transformation``):
                    ``zoals`` (as is, the default), ``complement`` (100 − x: her
                    column counts the opposite), ``fractie`` (a fraction → %,
