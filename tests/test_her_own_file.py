@@ -13,7 +13,7 @@ from factormodel.analysis.columns import apply_columns, as_columns, propose_colu
 from factormodel.analysis.population import young_people
 from factormodel.errors import DataError, DataWarning
 from factormodel.files.areas import normalize_area_data
-from factormodel.text.messages import error
+from factormodel.text.messages import error, warning
 
 HEADER = "Aantal jongeren (0-22 jaar)"
 
@@ -132,3 +132,16 @@ def test_a_mapped_young_people_column_is_read_with_thousands_dots(tmp_path, caps
                  "--goal", "vsv_nieuw", "--kolommen", str(mapping), "--budget",
                  "200.000"]) == 0
     assert "voor 2.410 jongeren" in capsys.readouterr().out
+
+
+def test_a_column_outside_her_mapping_that_is_no_indicator_is_left_out_with_the_fix():
+    raw = _wide(["171250", "2410", "4290"], header="Totaal 0-22")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prof = fm.profile(fm.load_model("rotterdam-jeugd"), raw,
+                          columns={"% voortijdig schoolverlaters": "vsv_nieuw"})
+    assert "vsv_nieuw" in prof.values.columns
+    [w] = [w for w in caught if getattr(w.message, "code", "") == "columns_not_mapped"]
+    assert "'Totaal 0-22'" in str(w.message)
+    nl = warning(w.message, "nl")
+    assert "staan niet in de kolomkoppeling" in nl and "'jongeren'" in nl

@@ -32,6 +32,7 @@ from factormodel.core import units
 from factormodel.core.model import FactorModel
 from factormodel.core.propagate import raise_if_transposed
 from factormodel.errors import (
+    AmbiguousNameError,
     DataError,
     DataWarning,
     FactorModelError,
@@ -998,6 +999,36 @@ def _understood(data: pd.DataFrame, cat: pd.DataFrame, model: FactorModel | None
     return data.assign(indicator=data["indicator"].map(lambda n: mapping.get(n, n)))
 
 
+def _left_out(data: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
+    """Data read with her column mapping, without the columns that are neither in it nor
+    an indicator (an ambiguous name still raises): a warning names them and the fix."""
+    from factormodel.analysis.words import indicator_lexicon
+
+    names = sorted(set(_distinct(data["indicator"])) - set(cat.index))
+    if not names:
+        return data
+    lex = indicator_lexicon(cat)
+    unknown = []
+    for name in names:
+        try:
+            lex.resolve(name)
+        except UnknownIndicatorError:
+            unknown.append(name)
+        except AmbiguousNameError:
+            continue  # _understood names it with the indicators it fits
+    if not unknown:
+        return data
+    shown = ", ".join(map(repr, unknown))
+    warnings.warn(DataWarning(
+        f"column(s) {shown} are not in the column mapping and name no indicator: left out; "
+        "map each to an indicator (or to 'jongeren' for the number of young people), or "
+        "give it an empty indicator to leave it out without this warning",
+        code="columns_not_mapped", fields={"columns": shown}), stacklevel=4)
+    out = data.loc[~data["indicator"].isin(unknown).to_numpy()]
+    out.attrs = dict(data.attrs)
+    return out
+
+
 def _example_hint(model: FactorModel, names: list[str]) -> str:
     """The fix when unknown indicator names are those of a shipped example catalogue."""
     for name in EXAMPLE_DATA:
@@ -1158,7 +1189,7 @@ def area_table(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None
     named = data_catalogue(model, data) if indicators is None else None
     cat = indicators if indicators is not None else named[0] if named else load_indicators(model)
     if columns is not None:
-        data = apply_columns(data, as_columns(columns, cat), cat)
+        data = _left_out(apply_columns(data, as_columns(columns, cat), cat), cat)
     notes = data.attrs.get("column_notes", ())
     data = _understood(data, cat, model if indicators is None and named is None else None)
     if notes and data.attrs.get("column_notes") != notes:

@@ -271,6 +271,10 @@ CODES: dict[str, str] = {
                                "reference with more decimals, or another reference)"),
     "level_reference_outside": N_("indicator {indicator!r}: the reference ({reference}) is "
                                   "{value:dec}, outside 0 to {top:dec}"),
+    "columns_not_mapped": N_("column(s) {columns} are not in the column mapping and name no "
+                             "indicator: left out; map each to an indicator (or to 'jongeren' "
+                             "for the number of young people), or give it an empty indicator "
+                             "to leave it out without this warning"),
     "mapping_problems": N_("column mapping {file}: {n} problem(s): {items:items}{more}"),
     "mapping_empty": N_("column mapping {file}: no columns mapped"),
     "mapping_no_column": N_("{where}: no column name ('kolom') for indicator {name!r}"),
