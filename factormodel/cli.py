@@ -497,14 +497,15 @@ def _pairs(items: list[str], option: str, share: bool = False) -> dict[str, Any]
 
 def _cmd_wijkplan_maak(args: argparse.Namespace) -> int:
     from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
-    from factormodel.workflow.wijkplan import plan_from_portfolio
+    from factormodel.workflow.wijkplan import plan_from_portfolio, plan_path
 
+    plan_path(args.out)  # before the analysis: a plan is JSON
     if not args.area:
         raise InvalidParameterError("wijkplan maak needs --area (e.g. --area Oud-Crooswijk)",
                                     code="needs_area",
                                     fields={"cmd": "wijkplan maak", "example": "Oud-Crooswijk"})
     model = load_model(args.model)
-    data = _area_data(args.data, args.areas, args.year)
+    data = _area_data(args.data, args.areas, args.year, getattr(args, "columns", None))
     args.area = _area_name(data["area"], args.area)
     budget = _number_arg("--budget", args.budget, grouping=True)
     population = None if args.population is None else \
@@ -599,7 +600,7 @@ def _cmd_wijkplan_evalueer(args: argparse.Namespace) -> int:
     from factormodel.workflow.wijkplan import Wijkplan
 
     plan = Wijkplan.read(args.plan)
-    data = _area_data(args.data, args.areas, args.year)
+    data = _area_data(args.data, args.areas, args.year, getattr(args, "columns", None))
     base = None
     if args.basisdata:
         base = load_example_data("rotterdam") if args.basisdata.startswith("example") \
@@ -730,16 +731,23 @@ def _area_options(p: argparse.ArgumentParser) -> None:
                         "een met 'factormodel kolommen') / your column mapping")
 
 
-def _area_data(arg: str, registry: str | None, year: int | None = None) -> pd.DataFrame:
+def _area_data(arg: str, registry: str | None, year: int | None = None,
+               columns: str | None = None) -> pd.DataFrame:
+    """The area data of ``arg``; a column her mapping (``columns``) calls ``jongeren`` is
+    read as the population (with its thousands separators)."""
+    from factormodel.analysis.columns import YOUNG, young_columns
+
     if arg in ("example", "example:rotterdam"):
         return load_example_data("rotterdam")
     if arg == "example:cbs_kwb2017":  # REAL CBS data (context factors only)
         return load_example_data("cbs_kwb2017")
-    return read_area_data(arg, areas=registry, year=year)
+    young = young_columns(columns) if columns else []
+    return read_area_data(arg, areas=registry, year=year,
+                          columns=dict.fromkeys(young, YOUNG) or None)
 
 
 def _profile(model: FactorModel, args: argparse.Namespace) -> Profile:
-    data = _area_data(args.data, args.areas, args.year)
+    data = _area_data(args.data, args.areas, args.year, getattr(args, "columns", None))
     # without --indicators, profile picks the catalogue the data name and says so
     return profile(model, data, reference=args.reference, year=args.year, level=args.level,
                    reference_values=args.reference_values,
@@ -1091,7 +1099,7 @@ def _cmd_validate_data(args: argparse.Namespace) -> int:
     from factormodel.estimation.validation import CAVEAT, validate
 
     model = load_model(args.model)
-    data = _area_data(args.data, args.areas, args.year)
+    data = _area_data(args.data, args.areas, args.year, getattr(args, "columns", None))
     folds: Any = args.folds.lower()
     if folds not in ("loo", "parent"):
         folds = _whole_number(args.folds, "--folds")
@@ -1246,7 +1254,8 @@ def _own_level(model: FactorModel, args: argparse.Namespace, indicator: str,
     """The area's own value of ``indicator`` in the data (for a relative goal), if given."""
     if not indicator:
         return None
-    data, _, _ = area_table(model, _area_data(args.data, args.areas, year),
+    raw = _area_data(args.data, args.areas, year, getattr(args, "columns", None))
+    data, _, _ = area_table(model, raw,
                             indicators=as_catalogue(model, args.indicators)
                             if args.indicators else None,
                             columns=getattr(args, "columns", None), year=year)
@@ -1383,7 +1392,7 @@ def _cmd_wijkanalyse(args: argparse.Namespace) -> int:
                                     fields={"cmd": "wijkanalyse", "example": "Oud-Crooswijk"})
     goals = [read_goal(g) for g in args.goal]
     model = load_model(args.model)
-    data = _area_data(args.data, args.areas, args.year)
+    data = _area_data(args.data, args.areas, args.year, getattr(args, "columns", None))
     args.area = _area_name(data["area"], args.area)
     source = "example (SYNTHETIC)" if args.data.startswith("example") else \
         os.path.basename(args.data)
@@ -1559,13 +1568,17 @@ def _propagation_text(result: PropagationResult | FCMResult, frame: pd.DataFrame
 
 def _cmd_kolommen(args: argparse.Namespace) -> int:
     from factormodel.analysis.columns import propose_columns
+    from factormodel.analysis.population import RESIDENT_COLUMNS
+    from factormodel.files.areas import population_key
 
     model = load_model(args.model)
     cat = as_catalogue(model, args.indicators)
     data = read_area_data(args.data, year=args.year)
     values = cast(dict[str, list[float]],  # indicator id -> its values
                   data.groupby("indicator", sort=False)["value"].apply(list).to_dict())
-    prop = propose_columns(cat, list(values), values=values, lang=args.lang)
+    pop = str(data.attrs.get("population_column", ""))
+    young = "" if population_key(pop) in RESIDENT_COLUMNS else pop
+    prop = propose_columns(cat, list(values), values=values, lang=args.lang, young=young)
     if args.out:
         mapping = prop.mapping()
         write_with(args.out, lambda tmp: Path(tmp).write_bytes(

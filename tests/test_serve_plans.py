@@ -202,3 +202,24 @@ def test_concurrent_edits_never_lose_an_update(folder):
     assert outcomes.count("ok") == 1 and outcomes.count("VersionConflict") == 7
     plan = store.get(pid)
     assert plan.version == 2 and store.versions(pid) == [1, 2]
+
+
+def test_a_server_without_a_data_folder_says_so_in_dutch_before_the_form():
+    nostore = TestClient(create_app())
+    page = nostore.get("/wijkplan")
+    assert page.status_code == 200
+    assert "deze server bewaart geen wijkplannen" in page.text
+    assert 'id="maak"' not in page.text  # no form to fill in for nothing
+    r = nostore.post("/wijkplan", data={"area": "Oud-Crooswijk", "budget": "250.000",
+                                        "goals": "vsv"})
+    assert r.status_code == 404 and "deze server bewaart geen wijkplannen" in r.text
+    assert "keeps no wijkplannen" not in r.text
+
+
+def test_an_edit_names_partners_by_the_intervention_name(client):
+    pid = _create(client)["id"]
+    r = client.put(f"/api/v1/plans/{pid}", json={"version": 1,
+                                                 "partners": {"SWPBS": "CJG Rijnmond"}})
+    assert r.status_code == 200, r.text
+    swpbs = next(i for i in r.json()["plan"]["interventions"] if i["id"] == "swpbs")
+    assert swpbs["partner"] == "CJG Rijnmond"

@@ -215,3 +215,37 @@ def test_an_effect_size_interval_widens_the_expected_effect_interval():
     b = expected_effects(toy, wide, goal, n_draws=500, seed=1)["a"]["vsv"]
     assert a.expected == b.expected  # the centre is the effect size itself
     assert b.low < a.low and b.high > a.high and a.high < 0 < b.high  # either sign possible
+
+
+def test_partners_by_name_or_id_in_any_case(analysis):
+    """Her partner line says 'SWPBS=CJG Rijnmond' (the name before ' ('); an id in
+    another case and the full name are the same intervention."""
+    for key in ("SWPBS", "Swpbs", "SWPBS (Schoolwide Positive Behavior Support)"):
+        p = plan_from_portfolio(analysis, partners={key: "CJG Rijnmond"},
+                                completion={key.lower(): 0.8}, data=fm.load_example_data())
+        swpbs = next(i for i in p.interventions if i.id == "swpbs")
+        assert (swpbs.partner, swpbs.completion_rate) == ("CJG Rijnmond", 0.8)
+
+
+def test_an_unknown_partner_names_the_chosen_ones_by_name_in_dutch(analysis):
+    from factormodel.errors import InvalidParameterError
+    from factormodel.text.messages import error
+
+    with pytest.raises(InvalidParameterError) as info:
+        plan_from_portfolio(analysis, partners={"Triple P": "CJG"}, data=fm.load_example_data())
+    nl = error(info.value, "nl")
+    assert info.value.code == "plan_unknown_interventions"
+    assert "zitten niet in het portfolio" in nl and "'Triple P'" in nl
+    assert "SWPBS (Schoolwide Positive Behavior Support) (swpbs)" in nl
+
+
+def test_a_plan_is_written_to_a_json_name_only(plan, tmp_path):
+    from factormodel.errors import InvalidParameterError
+    from factormodel.text.messages import error
+
+    with pytest.raises(InvalidParameterError) as info:
+        plan.write(tmp_path / "plan.html")
+    assert not (tmp_path / "plan.html").exists()
+    assert "een wijkplan is een JSON-bestand" in error(info.value, "nl")
+    assert "plan.json" in error(info.value, "nl")
+    assert plan.write(tmp_path / "Plan.JSON").exists()

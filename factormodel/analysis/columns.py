@@ -8,7 +8,9 @@ indicator's unit. It is a small table (CSV or XLSX) with the columns
 
 =================  ==========================================================
 ``kolom``          her header, as in her file (also ``column``)
-``indicator``      the catalogue indicator: id or Dutch/English label
+``indicator``      the catalogue indicator: id or Dutch/English label; ``jongeren``
+                   for the number of young people (the population of a portfolio);
+                   empty to leave the column out (a warning names it)
 ``transformatie``  how a value becomes the indicator's (also ``transformation``):
                    ``zoals`` (as is, the default), ``complement`` (100 − x: her
                    column counts the opposite), ``fractie`` (a fraction → %,
@@ -44,17 +46,19 @@ from factormodel.core import units
 from factormodel.errors import (
     AmbiguousNameError,
     DataError,
+    DataWarning,
     Message,
     UnknownIndicatorError,
     fold,
     similarity,
 )
-from factormodel.tables._cells import TableSource, parse_number, require_columns, text
+from factormodel.tables._cells import TableSource, listed, parse_number, require_columns, text
 from factormodel.tables._json import json_safe
 from factormodel.tables._results import Result
 
-__all__ = ["MAPPING_COLUMNS", "TRANSFORMS", "ColumnMapping", "ColumnProposal", "apply_columns",
-           "as_columns", "propose_columns", "read_columns"]
+__all__ = ["MAPPING_COLUMNS", "TRANSFORMS", "YOUNG", "YOUNG_WORDS", "ColumnMapping",
+           "ColumnProposal", "apply_columns", "as_columns", "propose_columns", "read_columns",
+           "young_columns"]
 
 #: Columns of a column mapping (canonical Dutch names; English aliases accepted).
 MAPPING_COLUMNS = ("kolom", "indicator", "transformatie", "definitie", "jaar")
@@ -63,6 +67,13 @@ _ALIASES = {"kolom": ("kolom", "column", "kolomnaam", "header"),
             "transformatie": ("transformatie", "transformation", "transform"),
             "definitie": ("definitie", "definition"),
             "jaar": ("jaar", "year")}
+
+#: The mapping's word for "this column is the number of young people" (the population
+#: column of a portfolio, :func:`factormodel.population.young_people`), and the words read
+#: as it (folded).
+YOUNG = "jongeren"
+YOUNG_WORDS = frozenset({"jongeren", "aantal jongeren", "population", "young people",
+                         "number of young people"})
 
 #: Transformations: canonical name -> (Dutch words, English words, units it applies to).
 TRANSFORMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -159,7 +170,7 @@ def _build(raw: pd.DataFrame, catalogue: pd.DataFrame, src: TableSource) -> Colu
     optional = {k: next((c for c in raw.columns if str(c).strip().lower() in _ALIASES[k]), None)
                 for k in ("transformatie", "definitie", "jaar")}
     lex = indicator_lexicon(catalogue)
-    bad: list[str] = []
+    bad: list[Message] = []
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for i in range(len(raw)):
@@ -169,48 +180,67 @@ def _build(raw: pd.DataFrame, catalogue: pd.DataFrame, src: TableSource) -> Colu
         if not kolom and not name:
             continue  # an empty line of a spreadsheet
         if not kolom:
-            bad.append(f"{where}: no column name ('kolom') for indicator {name!r}")
+            bad.append(Message(f"{where}: no column name ('kolom') for indicator {name!r}",
+                               "mapping_no_column", {"where": where, "name": name}))
             continue
         if _header_key(kolom) in seen:
-            bad.append(f"{where}: column {kolom!r} is mapped twice (also on "
-                       f"{src.where(seen[_header_key(kolom)])})")
+            also = src.where(seen[_header_key(kolom)])
+            bad.append(Message(f"{where}: column {kolom!r} is mapped twice (also on {also})",
+                               "mapping_twice", {"where": where, "column": kolom, "also": also}))
             continue
         seen[_header_key(kolom)] = i
-        try:
-            ind = lex.resolve(name) if name else ""
-        except (UnknownIndicatorError, AmbiguousNameError) as exc:
-            bad.append(f"{where}, column 'indicator': {exc}")
+        if fold(name) in YOUNG_WORDS or not name:  # the number of young people, or left out
+            rows.append({"kolom": kolom, "indicator": YOUNG if name else "",
+                         "transformatie": "zoals", "definitie": text(
+                             raw[optional["definitie"]].iloc[i]) if optional["definitie"]
+                         else "", "jaar": math.nan})
             continue
-        if not ind:
-            bad.append(f"{where}: column {kolom!r} names no indicator")
+        try:
+            ind = lex.resolve(name)
+        except (UnknownIndicatorError, AmbiguousNameError) as exc:
+            why = Message(str(exc), exc.code, exc.fields)
+            bad.append(Message(f"{where}, column 'indicator': {why} (or '{YOUNG}' for the number "
+                               "of young people; leave it empty to leave the column out)",
+                               "mapping_indicator", {"where": where, "why": why}))
             continue
         raw_t = raw[optional["transformatie"]].iloc[i] if optional["transformatie"] else ""
         how = _transform_key(raw_t)
         unit = str(catalogue.loc[ind, "unit"])
         if how is None:
-            bad.append(f"{where}, column 'transformatie': {text(raw_t)!r} is no transformation; "
-                       f"expected one of {', '.join(TRANSFORMS)}")
+            bad.append(Message(f"{where}, column 'transformatie': {text(raw_t)!r} is no "
+                               f"transformation; expected one of {', '.join(TRANSFORMS)}",
+                               "mapping_no_transform", {"where": where, "value": text(raw_t),
+                                                        "expected": ", ".join(TRANSFORMS)}))
             continue
         if unit not in TRANSFORMS[how][2]:
-            bad.append(f"{where}: transformation {how!r} does not apply to {ind!r}, whose unit "
-                       f"is {unit!r} (it applies to {', '.join(TRANSFORMS[how][2])})")
+            fits = ", ".join(TRANSFORMS[how][2])
+            bad.append(Message(f"{where}: transformation {how!r} does not apply to {ind!r}, "
+                               f"whose unit is {unit!r} (it applies to {fits})",
+                               "mapping_transform_unit", {"where": where, "how": how,
+                                                          "indicator": ind, "unit": unit,
+                                                          "fits": fits}))
             continue
         year = math.nan
         if optional["jaar"] and text(raw[optional["jaar"]].iloc[i]):
             y, _, err = parse_number(raw[optional["jaar"]].iloc[i])
             if err or not (np.isfinite(y) and y.is_integer() and 1900 <= y <= 2100):
-                bad.append(f"{where}, column 'jaar': expected a year such as 2016, got "
-                           f"{text(raw[optional['jaar']].iloc[i])!r}")
+                got = text(raw[optional["jaar"]].iloc[i])
+                bad.append(Message(f"{where}, column 'jaar': expected a year such as 2016, got "
+                                   f"{got!r}", "mapping_year", {"where": where, "value": got}))
                 continue
             year = float(y)
         rows.append({"kolom": kolom, "indicator": ind, "transformatie": how,
                      "definitie": text(raw[optional["definitie"]].iloc[i])
                      if optional["definitie"] else "", "jaar": year})
+    name_of = src.file or src.table
     if bad:
-        raise DataError(f"column mapping {src.file or src.table}: {len(bad)} problem(s): "
-                        + "; ".join(bad[:12]) + (" ..." if len(bad) > 12 else ""))
-    if not rows:
-        raise DataError(f"column mapping {src.file or src.table}: no columns mapped")
+        shown, more = listed(bad, 12)
+        raise DataError(f"column mapping {name_of}: {len(bad)} problem(s): "
+                        + "; ".join(map(str, shown)) + more, code="mapping_problems",
+                        fields={"file": name_of, "n": len(bad), "items": shown, "more": more})
+    if not any(r["indicator"] for r in rows):
+        raise DataError(f"column mapping {name_of}: no columns mapped",
+                        code="mapping_empty", fields={"file": name_of})
     table = pd.DataFrame(rows, columns=list(MAPPING_COLUMNS))
     return ColumnMapping(table=table, source=src.file or src.table)
 
@@ -244,6 +274,37 @@ def read_columns(path: str | PathLike[str], catalogue: pd.DataFrame) -> ColumnMa
     return _build(raw, catalogue, src)
 
 
+def young_columns(columns: Any) -> list[str]:
+    """The columns a mapping (file, table or ``{column: indicator}``) calls the number of
+    young people (indicator ``jongeren``), read before the data are: a reader then takes
+    such a column as the population, with its thousands separators (``2.450``).
+
+    Examples
+    --------
+    >>> young_columns({"Totaal 0-22": "Jongeren", "% vsv": "vsv_nieuw"})
+    ['Totaal 0-22']
+    """
+    if isinstance(columns, ColumnMapping):
+        table = columns.table
+        return [str(k) for k, i in zip(table["kolom"], table["indicator"], strict=True)
+                if i == YOUNG]
+    if isinstance(columns, Mapping):
+        return [str(k) for k, v in columns.items() if fold(text(v)) in YOUNG_WORDS]
+    if isinstance(columns, pd.DataFrame):
+        raw = columns
+    else:
+        from factormodel.files.folders import read_sheet
+
+        raw, _ = read_sheet(columns)
+    lowered = {str(c).strip().lower(): c for c in raw.columns}
+    kolom = next((lowered[a] for a in _ALIASES["kolom"] if a in lowered), None)
+    indicator = next((lowered[a] for a in _ALIASES["indicator"] if a in lowered), None)
+    if kolom is None or indicator is None:
+        return []  # the full reader names what is missing
+    return [text(k) for k, v in zip(raw[kolom], raw[indicator], strict=True)
+            if text(k) and fold(text(v)) in YOUNG_WORDS]
+
+
 def as_columns(columns: Any, catalogue: pd.DataFrame) -> ColumnMapping:
     """A column mapping from any accepted form: a :class:`ColumnMapping`, a file, a
     DataFrame with the mapping's columns, or ``{her column: indicator}``."""
@@ -270,6 +331,45 @@ def _transformed(values: np.ndarray, how: str, unit: str) -> np.ndarray:
     return values
 
 
+def _young_and_left_out(data: pd.DataFrame, special: Mapping[str, str]) -> pd.DataFrame:
+    """The data without the columns her mapping leaves out (``indicator`` empty: a warning
+    names them) and with the column she calls the number of young people (``jongeren``) as
+    the population of its area and year.
+
+    Raises
+    ------
+    DataError
+        When the data already have a population column and she names another one.
+    """
+    names = data["indicator"].astype(str)
+    young = [n for n, ind in special.items() if ind == YOUNG]
+    left_out = [n for n, ind in special.items() if ind == ""]
+    out = data.loc[~names.isin(list(special)).to_numpy()].copy()
+    out.attrs = dict(data.attrs)
+    if left_out:
+        shown = ", ".join(map(repr, left_out))
+        warnings.warn(DataWarning(
+            f"column mapping: column(s) {shown} left out (their 'indicator' is empty); to "
+            f"use a column as the number of young people, write '{YOUNG}' as its indicator",
+            code="mapping_left_out", fields={"columns": shown}), stacklevel=4)
+    if not young:
+        return out
+    if len(young) > 1 or data.attrs.get("population_column"):
+        given = [*([str(data.attrs["population_column"])]
+                   if data.attrs.get("population_column") else []), *young]
+        shown = ", ".join(map(repr, given))
+        raise DataError(f"column mapping: more than one column gives the number of young "
+                        f"people ({shown}); keep one", code="mapping_young_twice",
+                        fields={"columns": shown})
+    rows = data.loc[(names == young[0]).to_numpy(), ["area", "level", "year", "value"]]
+    counts = rows.drop_duplicates(["area", "level", "year"]).set_index(
+        ["area", "level", "year"])["value"]
+    key = pd.MultiIndex.from_frame(out[["area", "level", "year"]])
+    out["population"] = counts.reindex(key).to_numpy(dtype=float)
+    out.attrs["population_column"] = young[0]
+    return out
+
+
 def apply_columns(data: pd.DataFrame, columns: ColumnMapping, catalogue: pd.DataFrame
                   ) -> pd.DataFrame:
     """Canonical long area data with her columns as indicator ids, values transformed.
@@ -290,6 +390,12 @@ def apply_columns(data: pd.DataFrame, columns: ColumnMapping, catalogue: pd.Data
     hit = {n: key[_header_key(n)] for n in distinct if _header_key(n) in key}
     if not hit:
         return data
+    special = {n: str(table["indicator"].iloc[j]) for n, j in hit.items()
+               if table["indicator"].iloc[j] in ("", YOUNG)}
+    if special:
+        data = _young_and_left_out(data, special)
+        names = data["indicator"].astype(str)
+        hit = {n: j for n, j in hit.items() if n not in special}
     targets: dict[str, list[str]] = {}
     for n, j in hit.items():
         targets.setdefault(table["indicator"].iloc[j], []).append(n)
@@ -375,7 +481,7 @@ PROPOSE_MIN = 0.5
 
 def propose_columns(catalogue: pd.DataFrame, headers: Iterable[str], *,
                     values: Mapping[str, Iterable[float]] | None = None, top: int = 3,
-                    lang: str = "nl") -> ColumnProposal:
+                    lang: str = "nl", young: str = "") -> ColumnProposal:
     """Propose a column mapping: for each header, the closest catalogue indicators.
 
     Score: the likeness of the header and the indicator's label once units, small
@@ -388,7 +494,8 @@ def propose_columns(catalogue: pd.DataFrame, headers: Iterable[str], *,
     ``per1000->%``; a % indicator whose values (``values``) look like fractions
     (:func:`factormodel.core.units.looks_like_fractions`: all at most 1 and a typical level
     of 5 % or more, or far below a smaller typical level, as VSV's 0,041 against 2,6 %) or
-    are all at most 1 without a typical level proposes ``fractie``.
+    are all at most 1 without a typical level proposes ``fractie``. ``young``: the data's column of
+    young people (read as the population of a portfolio), proposed first as ``jongeren``.
 
     Examples
     --------
@@ -402,7 +509,15 @@ def propose_columns(catalogue: pd.DataFrame, headers: Iterable[str], *,
     labels = {str(i): (str(r["label_nl"]), str(r["label_en"])) for i, r in catalogue.iterrows()}
     nl = lang == "nl"
     rows: list[dict[str, Any]] = []
+    if young:
+        rows.append({"kolom": young, "rank": 1, "indicator": YOUNG, "label_nl": "aantal jongeren",
+                     "transformatie": "zoals", "score": 1.0,
+                     "reason": "het aantal jongeren: de bevolking waarvoor een portfolio "
+                     "rekent" if nl else "the number of young people: the population a "
+                     "portfolio is for"})
     for header in dict.fromkeys(map(str, headers)):
+        if young and _header_key(header) == _header_key(young):
+            continue
         given = [float(v) for v in (values or {}).get(header, []) if np.isfinite(float(v))]
         found: list[dict[str, Any]] = []
         for ind, (label_nl, label_en) in labels.items():

@@ -32,6 +32,7 @@ from factormodel.core import units
 from factormodel.core.model import FactorModel
 from factormodel.core.propagate import raise_if_transposed
 from factormodel.errors import (
+    AmbiguousNameError,
     DataError,
     DataWarning,
     FactorModelError,
@@ -1011,6 +1012,36 @@ def _understood(data: pd.DataFrame, cat: pd.DataFrame, model: FactorModel | None
     return data.assign(indicator=data["indicator"].map(lambda n: mapping.get(n, n)))
 
 
+def _left_out(data: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
+    """Data read with her column mapping, without the columns that are neither in it nor
+    an indicator (an ambiguous name still raises): a warning names them and the fix."""
+    from factormodel.analysis.words import indicator_lexicon
+
+    names = sorted(set(_distinct(data["indicator"])) - set(cat.index))
+    if not names:
+        return data
+    lex = indicator_lexicon(cat)
+    unknown = []
+    for name in names:
+        try:
+            lex.resolve(name)
+        except UnknownIndicatorError:
+            unknown.append(name)
+        except AmbiguousNameError:
+            continue  # _understood names it with the indicators it fits
+    if not unknown:
+        return data
+    shown = ", ".join(map(repr, unknown))
+    warnings.warn(DataWarning(
+        f"column(s) {shown} are not in the column mapping and name no indicator: left out; "
+        "map each to an indicator (or to 'jongeren' for the number of young people), or "
+        "give it an empty indicator to leave it out without this warning",
+        code="columns_not_mapped", fields={"columns": shown}), stacklevel=4)
+    out = data.loc[~data["indicator"].isin(unknown).to_numpy()]
+    out.attrs = dict(data.attrs)
+    return out
+
+
 def _example_hint(model: FactorModel, names: list[str]) -> str:
     """The fix when unknown indicator names are those of a shipped example catalogue."""
     for name in EXAMPLE_DATA:
@@ -1171,7 +1202,7 @@ def area_table(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None
     named = data_catalogue(model, data) if indicators is None else None
     cat = indicators if indicators is not None else named[0] if named else load_indicators(model)
     if columns is not None:
-        data = apply_columns(data, as_columns(columns, cat), cat)
+        data = _left_out(apply_columns(data, as_columns(columns, cat), cat), cat)
     notes = data.attrs.get("column_notes", ())
     data = _understood(data, cat, model if indicators is None and named is None else None)
     if notes and data.attrs.get("column_notes") != notes:
@@ -1436,9 +1467,17 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
     area = now["area"].to_numpy()
     outside = np.isfinite(rows.per) & ((value < 0) | (value > top))
     for j in np.flatnonzero(outside)[:25]:
-        kind = "share (%)" if rows.share[j] else "rate per 1000"
-        problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
-                        f"is not a {kind}; it must lie between 0 and {top[j]:g}")
+        share = bool(rows.share[j])
+        fields = {"area": str(area[j]), "indicator": str(distinct[codes[j]]),
+                  "value": float(value[j]), "top": float(top[j])}
+        problems.append(Message(
+            f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} is not a "
+            f"{'share (%)' if share else 'rate per 1000'}; it must lie between 0 and "
+            f"{top[j]:g}" + (" (a count, such as the number of young people, is no "
+                             "indicator: map its column as 'jongeren' in the column mapping)"
+                             if value[j] > top[j] else ""),
+            ("level_not_share" if share else "level_not_rate") + (
+                "_count" if value[j] > top[j] else ""), fields))
     # one area's fraction among percentages: 0,091 where the reference is 9,1; a value
     # with one decimal (0,1 %, as CBS publishes) would be a multiple of 10 % as a fraction,
     # and is read as the percentage it says
@@ -1448,22 +1487,35 @@ def _check_levels(now: pd.DataFrame, value: np.ndarray, ref: np.ndarray,
         fraction[near] = (np.abs(np.log(100 * value[near] / ref[near])) < np.log(1.5)) & \
             (np.abs(10 * value[near] - np.round(10 * value[near])) > 1e-9)
     for j in np.flatnonzero(fraction)[:25]:
-        problems.append(f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} "
-                        f"looks like a fraction of {100 * value[j]:g}% (the reference is "
-                        f"{ref[j]:g}%); write the percentage ({100 * value[j]:g}), not the "
-                        "fraction")
+        problems.append(Message(
+            f"area {area[j]!r}, indicator {distinct[codes[j]]!r}: {value[j]:g} looks like a "
+            f"fraction of {100 * value[j]:g}% (the reference is {ref[j]:g}%); write the "
+            f"percentage ({100 * value[j]:g}), not the fraction", "level_fraction",
+            {"area": str(area[j]), "indicator": str(distinct[codes[j]]),
+             "value": float(value[j]), "percent": float(100 * value[j]),
+             "reference": float(ref[j])}))
     bad_ref = units.impossible(rows, ref)
     for k in sorted(set(distinct[codes[bad_ref]]))[:25]:
         j = int(np.flatnonzero(bad_ref & (distinct[codes] == k))[0])
-        problems.append(f"indicator {k!r}: the reference ({reference}) is {ref[j]:g}, exactly "
-                        "0 or everyone; a share of 0 or 100 % has no liability, so no area "
-                        "can be measured against it (give the reference with more decimals, "
-                        "or another reference)")
+        fields = {"indicator": str(k), "reference": reference, "value": float(ref[j]),
+                  "top": float(top[j])}
+        if ref[j] < 0 or ref[j] > top[j]:  # not a level at all (a count mapped as a share)
+            problems.append(Message(
+                f"indicator {k!r}: the reference ({reference}) is {ref[j]:g}, outside 0 to "
+                f"{top[j]:g}", "level_reference_outside", fields))
+            continue
+        problems.append(Message(
+            f"indicator {k!r}: the reference ({reference}) is {ref[j]:g}, exactly 0 or "
+            "everyone; a share of 0 or 100 % has no liability, so no area can be measured "
+            "against it (give the reference with more decimals, or another reference)",
+            "level_reference_edge", fields))
     n = int(outside.sum() + fraction.sum()) + len(set(distinct[codes[bad_ref]]))
     if problems:
-        more = f" (and {n - len(problems)} more)" if n > len(problems) else ""
+        more: str | Message = Message(f" (and {n - len(problems)} more)", "levels_more",
+                                      {"n": n - len(problems)}) if n > len(problems) else ""
         raise DataError(f"{n} value(s) the indicators' measurement model cannot hold"
-                        f"{more}:\n  " + "\n  ".join(problems))
+                        f"{more}:\n  " + "\n  ".join(problems), code="levels_impossible",
+                        fields={"n": n, "more": more, "items": problems})
 
 
 def _first_population(pop: np.ndarray, area_codes: np.ndarray, areas: pd.Index) -> pd.Series:

@@ -28,6 +28,7 @@ from typing import Any
 
 from factormodel.analysis.indicators import Profile
 from factormodel.errors import DataError, InvalidParameterError
+from factormodel.files.areas import population_key
 from factormodel.tables._json import json_safe
 
 __all__ = ["RESIDENT_COLUMNS", "YoungPeople", "ages_of", "young_people"]
@@ -159,7 +160,7 @@ def young_people(profile: Profile, area: Any, *, number: float | None = None,
                         "of young people: population=... in Python, --population on the "
                         "command line, the field 'aantal jongeren' on the web page)",
                         code="no_population", fields={"area": area})
-    if column.strip().lower() in RESIDENT_COLUMNS and not column_is_young:
+    if population_key(column) in RESIDENT_COLUMNS and not column_is_young:
         raise DataError(
             f"the data's column {column!r} counts all residents of {area!r} "
             f"({value:.0f}), not the young people a portfolio is for; give their "

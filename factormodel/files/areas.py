@@ -42,7 +42,7 @@ from factormodel.tables._cells import (
 )
 
 __all__ = ["AREA_DATA_COLUMNS", "LEVELS", "POPULATION_COLUMNS", "near_miss_areas",
-           "normalize_area_data", "registry_from_frame"]
+           "normalize_area_data", "population_key", "registry_from_frame"]
 
 #: Area levels from fine to coarse.
 LEVELS = ("buurt", "wijk", "gebied", "gemeente")
@@ -54,7 +54,8 @@ _AREA_ALIASES = ("area", "gebied", "wijk", "buurt", "regio", "regio's", "wijken 
 _CODE_ALIASES = ("code", "cbs_code", "codering", "codering (code)", "regiocode", "gwb_code",
                  "wijkencode", "buurtcode")
 _YEAR_ALIASES = ("year", "jaar", "perioden", "periode", "period")
-_POP_ALIASES = ("population", "inwoners", "bevolking", "aantal inwoners", "jongeren")
+_POP_ALIASES = ("population", "inwoners", "bevolking", "aantal inwoners", "jongeren",
+                "aantal jongeren")
 _DIGITS = re.compile(r"\D")  # what is left of a name without its letters: its digits
 
 #: Column names read as an area's population (case-insensitive), for messages and forms.
@@ -99,6 +100,32 @@ def registry_from_frame(raw: pd.DataFrame, where: str = "areas") -> pd.DataFrame
         raise DataError(f"{where}: " + "; ".join(problems), code="area_data_problems",
                         fields={"where": where, "items": problems})
     return reg
+
+
+# an age band ending a population header: "(0-22 jaar)", "0-22 jaar", "(12 t/m 17)"
+_AGE_BAND = re.compile(r"\s*(\(\s*\d+\s*(?:-|–|t/m|tot)\s*\d+\s*(?:jaar|jr\.?)?\s*\)|"
+                       r"\d+\s*(?:-|–|t/m|tot)\s*\d+\s*(?:jaar|jr\.?)?)$")
+
+
+def population_key(name: Any) -> str:
+    """A header as the population aliases know it: lower case, without a trailing age band.
+
+    Examples
+    --------
+    >>> population_key(" Aantal jongeren (0-22 jaar) "), population_key("jongeren 12-17 jaar")
+    ('aantal jongeren', 'jongeren')
+    """
+    return re.sub(r"\s+", " ", _AGE_BAND.sub("", str(name).strip().lower())).strip()
+
+
+def _find_population(columns: list[str]) -> str | None:
+    """The population column: a population alias, also with an age band after it
+    (``Aantal jongeren (0-22 jaar)``); an exact alias first."""
+    exact = _find(columns, _POP_ALIASES)
+    if exact is not None:
+        return exact
+    keyed = {population_key(c): c for c in reversed(columns)}
+    return next((keyed[a] for a in _POP_ALIASES if a in keyed), None)
 
 
 def _find(columns: list[str], aliases: tuple[str, ...]) -> str | None:
@@ -182,7 +209,7 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
         frame = frame.assign(year=str(year))
     cols = list(frame.columns)
     area_col, code_col = _find(cols, _AREA_ALIASES), _find(cols, _CODE_ALIASES)
-    year_col, pop_col = _find(cols, _YEAR_ALIASES), _find(cols, _POP_ALIASES)
+    year_col, pop_col = _find(cols, _YEAR_ALIASES), _find_population(cols)
     ind_col, val_col = _find(cols, ("indicator",)), _find(cols, ("value", "waarde"))
     required: list[tuple[str, ...]] = [_AREA_ALIASES + _CODE_ALIASES, _YEAR_ALIASES]
     if ind_col or val_col:  # a long table needs both (else 'value' would be an indicator)
@@ -240,6 +267,10 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
             return place(ks[0])
         nums = [str(number(k)) for k in ks]
         word = "lines" if lines is not None else "rows"
+        ints = [int(x) for x in nums]
+        if len(ints) > 2 and ints == list(range(ints[0], ints[0] + len(ints))):
+            return Message(f"{word} {ints[0]}-{ints[-1]}", f"at_{word}_range",
+                           {"first": ints[0], "last": ints[-1]})
         if len(nums) <= 10:
             first, last = ", ".join(nums[:-1]), nums[-1]
             return Message(f"{word} {first} and {last}", f"at_{word}",
@@ -299,12 +330,28 @@ def normalize_area_data(raw: pd.DataFrame, *, areas: pd.DataFrame | None = None,
     if len(bad):
         raw_values = long["value"].to_numpy()
         labels = long["indicator"].to_numpy()
-        problems.append(problem("values_not_numbers", "value(s) are not numbers or CBS symbols", [
-            Message(f"{text(raw_values[k])!r} ({place(k)}, {area_at(k)!r}, {labels[k]!r}) in "
-                    f"column {raw_cols[k // m]!r}: {errors[k]}", "value_not_a_number",
+        # one problem per column and kind ('.' separating thousands in ten rows is one)
+        kinds: dict[tuple[str, str], list[int]] = {}
+        for k in bad.tolist():
+            why = errors[k]
+            kinds.setdefault((raw_cols[k // m], getattr(why, "code", str(why))), []).append(k)
+        items = []
+        for (column, _), ks in kinds.items():
+            k = ks[0]
+            if len(ks) == 1:
+                items.append(Message(
+                    f"{text(raw_values[k])!r} ({place(k)}, {area_at(k)!r}, {labels[k]!r}) in "
+                    f"column {column!r}: {errors[k]}", "value_not_a_number",
                     {"value": text(raw_values[k]), "place": place(k), "area": str(area_at(k)),
-                     "indicator": str(labels[k]), "column": raw_cols[k // m], "why": errors[k]})
-            for k in bad.tolist()]))
+                     "indicator": str(labels[k]), "column": column, "why": errors[k]}))
+                continue
+            items.append(Message(
+                f"{len(ks)} values in column {column!r} ({places(ks)}), e.g. "
+                f"{text(raw_values[k])!r} ({area_at(k)!r}): {errors[k]}", "values_not_a_number",
+                {"n": len(ks), "column": column, "places": places(ks),
+                 "value": text(raw_values[k]), "area": str(area_at(k)), "why": errors[k]}))
+        problems.append(problem("values_not_numbers", "value(s) are not numbers or CBS symbols",
+                                items, len(bad)))
     if "flag" in long.columns:  # keep flags given in canonical files
         given = per_unique(long["flag"], text)
         flags = np.where(given != "", given, flags)

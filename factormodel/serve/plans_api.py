@@ -17,7 +17,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from factormodel.errors import FactorModelError
+from factormodel.errors import FactorModelError, Message
 from factormodel.render.voortgang import progress_report
 from factormodel.serve.limits import MAX_DRAWS, MAX_ENTRIES, MAX_NAME, MIN_DRAWS
 from factormodel.serve.plans import PlanStore, UnknownPlan, VersionConflict
@@ -27,9 +27,14 @@ from factormodel.tables._json import json_safe
 from factormodel.workflow.evaluation import evaluate_plan
 from factormodel.workflow.progress import read_progress
 from factormodel.workflow.wijkanalyse import DEFAULT_OPTIONS, analyse
-from factormodel.workflow.wijkplan import Signal, Wijkplan, plan_from_portfolio
+from factormodel.workflow.wijkplan import (
+    Signal,
+    Wijkplan,
+    match_interventions,
+    plan_from_portfolio,
+)
 
-__all__ = ["PlanCreate", "make_plan", "router", "store_of"]
+__all__ = ["NO_PLAN_STORE", "PlanCreate", "make_plan", "router", "store_of"]
 
 router = APIRouter(tags=["wijkplan"])
 
@@ -111,12 +116,17 @@ def _ws(request: Request) -> Workspace:
     return request.app.state.workspace
 
 
+#: Why a server without a data folder keeps no plans, and the fix (coded: the page words
+#: it in Dutch).
+NO_PLAN_STORE = Message("this server keeps no wijkplannen: start it with a data folder "
+                        "(factormodel serve --data FOLDER)", "no_plan_store")
+
+
 def store_of(request: Request) -> PlanStore:
     """The server's plan store (404 when it has no data folder)."""
     store = getattr(request.app.state, "plans", None)
     if store is None:
-        raise RequestError(404, "no_plan_store", "this server keeps no wijkplannen: start it "
-                           "with a data folder (factormodel serve --data FOLDER)", "path")
+        raise RequestError(404, "no_plan_store", NO_PLAN_STORE, "path")
     return store
 
 
@@ -224,11 +234,16 @@ def _agreed(plan: Wijkplan, partners: dict[str, str], completion: dict[str, floa
             ) -> tuple[Any, ...]:
     from dataclasses import replace
 
-    unknown = sorted((set(partners) | set(completion)) - set(plan.intervention_ids))
-    if unknown:
+    named = {i.id: i.name for i in plan.interventions}
+    try:  # by id or name, as when the plan was made
+        partners = match_interventions(partners, named)
+        completion = match_interventions(completion, named)
+    except FactorModelError:
+        unknown = sorted((set(partners) | set(completion)) - set(plan.intervention_ids))
         raise RequestError(422, "unknown_intervention",
                            f"intervention(s) {', '.join(unknown)} are not in the plan; its "
-                           f"interventions: {', '.join(plan.intervention_ids)}", "body")
+                           f"interventions: {', '.join(plan.intervention_ids)}", "body"
+                           ) from None
     bad = sorted(k for k, v in completion.items() if not 0 <= v <= 1)
     if bad:
         raise RequestError(422, "invalid_completion", f"completion of {', '.join(bad)} must "

@@ -48,7 +48,7 @@ from factormodel.analysis.population import young_people
 from factormodel.analysis.readback import read_goal
 from factormodel.analysis.words import parse_number
 from factormodel.core.model import WEIGHTS_KIND_NL, FactorModel
-from factormodel.errors import DataError, FactorModelError
+from factormodel.errors import DataError, FactorModelError, Message
 from factormodel.files.areas import near_miss_areas
 from factormodel.render import plot
 from factormodel.render.view import (
@@ -791,12 +791,16 @@ def _results(ws: Workspace, c: Choices, content: bytes | None) -> dict[str, Any]
 
 
 def _plan_page(request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
+    from factormodel.serve.plans_api import NO_PLAN_STORE
     from factormodel.workflow.progress import DROPOUT_REASONS
 
     ws: Workspace = request.app.state.workspace
+    no_store = getattr(request.app.state, "plans", None) is None  # serve without --data
     base = {"request": request, "models": [n for n, _ in ws.model_names()],
             "datasets": [n for n, _ in ws.dataset_names()],
-            "reasons": ", ".join(DROPOUT_REASONS), "problems": []}
+            "reasons": ", ".join(DROPOUT_REASONS), "problems": [],
+            "no_store": M.render(NO_PLAN_STORE.code, NO_PLAN_STORE.fields, "nl")
+            if no_store else ""}
     return templates.TemplateResponse(request, "wijkplan.html", {**base, **ctx},
                                       status_code=status)
 
@@ -805,6 +809,8 @@ def _plan_error(request: Request, exc: Exception, **ctx: Any) -> HTMLResponse:
     """A refused request on the wijkplan page: the message and every located problem."""
     if isinstance(exc, RequestError):
         status, text = exc.status, exc.detail
+        if isinstance(text, Message) and text.code in M.CODES:  # a coded detail: in Dutch
+            text = M.render(text.code, text.fields, "nl")
         problems = [f"{p['where']}: {p['message']}" for p in exc.problems or []]
     else:
         status = error_status(exc)[0] if isinstance(exc, FactorModelError) else 422
@@ -826,6 +832,8 @@ def plans_page(request: Request, model: str = "", dataset: str = service.EXAMPLE
     form = {"model": model or _default_model(ws), "dataset": dataset, "area": area[:MAX_NAME],
             "goals": goals[:MAX_GOAL * 10], "budget": budget[:MAX_NAME], "year": year[:8],
             "auteur": "", "partners": ""}
+    if getattr(request.app.state, "plans", None) is None:  # said before the form is filled
+        return _plan_page(request, form=form)
     try:
         plans = store_of(request).list()
     except RequestError as exc:

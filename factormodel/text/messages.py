@@ -241,6 +241,57 @@ CODES: dict[str, str] = {
     "column_read_as": N_("column {column!r} read as {indicator} ({how}{definition}{year})"),
     "column_definition": N_("; its definition: {definition}"),
     "column_year": N_("; year {year}"),
+    "plan_not_json": N_("a wijkplan is a JSON file: write it to a name ending in .json (e.g. "
+                        "{stem}.json), not {path!r}; for a page to read, write the wijkrapport "
+                        "(factormodel wijkanalyse --out rapport.html)"),
+    "plan_unknown_interventions": N_("intervention(s) {names} are not in the portfolio; give "
+                                     "a chosen one by its name or id: {chosen}"),
+    "no_plan_store": N_("this server keeps no wijkplannen: start it with a data folder "
+                        "(factormodel serve --data FOLDER)"),
+    "levels_impossible": N_("{n} value(s) the indicators' measurement model cannot hold"
+                            "{more}:{items:lines}"),
+    "levels_more": N_(" (and {n} more)"),
+    "level_not_share": N_("area {area!r}, indicator {indicator!r}: {value:dec} is not a share "
+                          "(%); it must lie between 0 and {top:dec}"),
+    "level_not_share_count": N_("area {area!r}, indicator {indicator!r}: {value:dec} is not a "
+                                "share (%); it must lie between 0 and {top:dec} (a count, such "
+                                "as the number of young people, is no indicator: map its "
+                                "column as 'jongeren' in the column mapping)"),
+    "level_not_rate": N_("area {area!r}, indicator {indicator!r}: {value:dec} is not a rate per "
+                         "1000; it must lie between 0 and {top:dec}"),
+    "level_not_rate_count": N_("area {area!r}, indicator {indicator!r}: {value:dec} is not a "
+                               "rate per 1000; it must lie between 0 and {top:dec} (a count, "
+                               "such as the number of young people, is no indicator: map its "
+                               "column as 'jongeren' in the column mapping)"),
+    "level_fraction": N_("area {area!r}, indicator {indicator!r}: {value:dec} looks like a "
+                         "fraction of {percent:dec}% (the reference is {reference:dec}%); write "
+                         "the percentage ({percent:dec}), not the fraction"),
+    "level_reference_edge": N_("indicator {indicator!r}: the reference ({reference}) is "
+                               "{value:dec}, exactly 0 or everyone; a share of 0 or 100 % has "
+                               "no liability, so no area can be measured against it (give the "
+                               "reference with more decimals, or another reference)"),
+    "level_reference_outside": N_("indicator {indicator!r}: the reference ({reference}) is "
+                                  "{value:dec}, outside 0 to {top:dec}"),
+    "columns_not_mapped": N_("column(s) {columns} are not in the column mapping and name no "
+                             "indicator: left out; map each to an indicator (or to 'jongeren' "
+                             "for the number of young people), or give it an empty indicator "
+                             "to leave it out without this warning"),
+    "mapping_problems": N_("column mapping {file}: {n} problem(s): {items:items}{more}"),
+    "mapping_empty": N_("column mapping {file}: no columns mapped"),
+    "mapping_no_column": N_("{where}: no column name ('kolom') for indicator {name!r}"),
+    "mapping_twice": N_("{where}: column {column!r} is mapped twice (also on {also})"),
+    "mapping_indicator": N_("{where}, column 'indicator': {why} (or 'jongeren' for the number "
+                            "of young people; leave it empty to leave the column out)"),
+    "mapping_no_transform": N_("{where}, column 'transformatie': {value!r} is no "
+                               "transformation; expected one of {expected}"),
+    "mapping_transform_unit": N_("{where}: transformation {how!r} does not apply to "
+                                 "{indicator!r}, whose unit is {unit!r} (it applies to {fits})"),
+    "mapping_year": N_("{where}, column 'jaar': expected a year such as 2016, got {value!r}"),
+    "mapping_left_out": N_("column mapping: column(s) {columns} left out (their 'indicator' is "
+                           "empty); to use a column as the number of young people, write "
+                           "'jongeren' as its indicator"),
+    "mapping_young_twice": N_("column mapping: more than one column gives the number of young "
+                              "people ({columns}); keep one"),
     "transform_as_is": N_("as is"),
     "transform_complement": N_("complement (100 − x)"),
     "transform_fraction": N_("fraction → % (× 100)"),
@@ -251,6 +302,10 @@ CODES: dict[str, str] = {
     "at_row": N_("row {row}"),
     "at_lines": N_("lines {first} and {last}"),
     "at_rows": N_("rows {first} and {last}"),
+    "at_lines_range": N_("lines {first}-{last}"),
+    "at_rows_range": N_("rows {first}-{last}"),
+    "values_not_a_number": N_("{n} values in column {column!r} ({places}), e.g. {value!r} "
+                              "({area!r}): {why}"),
     "at_lines_more": N_("lines {first} and {more} more"),
     "at_rows_more": N_("rows {first} and {more} more"),
     "listing_more": N_("; ... and {n} more"),
@@ -452,7 +507,8 @@ class _Words(string.Formatter):
     joined with commas; ``{x:plain}`` / ``{x:plain_or}``: the names unquoted, joined with
     commas (the last with "or"); ``{x:labels}``: a list of ``{"en": ..., "nl": ...}``
     labels, each in ``lang``, joined with commas (the last with "and"); ``{x:items}``:
-    messages joined with ``"; "``; ``{x:at}``: a place
+    messages joined with ``"; "``; ``{x:lines}``: messages each on an indented line;
+    ``{x:at}``: a place
     and ``": "`` (nothing when the place is empty); ``{x:spaced}``: messages joined with
     spaces; ``{x:money}``: an amount in euros; ``{x:n4}``: a number with 4 decimals (any
     digit); ``{x:dec}`` / ``{x:+dec}``: a number as ``:g`` / ``:+g`` writes it, all as
@@ -498,6 +554,8 @@ class _Words(string.Formatter):
             return f"{', '.join(rest)} {tr(N_('and'), self.lang)} {last}" if rest else last
         if format_spec == "items":
             return "; ".join(self.word(v) for v in value)
+        if format_spec == "lines":
+            return "".join("\n  " + self.word(v) for v in value)
         if format_spec == "at":
             return f"{self.word(value, 'where')}: " if value else ""
         if format_spec == "money":

@@ -55,8 +55,37 @@ from factormodel.tables._safewrite import write_text
 from factormodel.workflow.wijkanalyse import WijkAnalysis
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "PlanGoal", "PlanIntervention",
-           "Signal", "Wijkplan", "check_plan", "expected_effects", "plan_from_portfolio",
-           "plan_schema"]
+           "Signal", "Wijkplan", "check_plan", "expected_effects", "match_interventions",
+           "plan_from_portfolio", "plan_path", "plan_schema"]
+
+def plan_path(path: str | PathLike[str]) -> Path:
+    """The file a wijkplan is written to: its name must end in ``.json``, as the plan is
+    JSON (a plan written as ``plan.html`` would open as a page of JSON text); the
+    wijkrapport (``factormodel wijkanalyse --out rapport.html``) is the plan's page.
+
+    Raises
+    ------
+    InvalidParameterError
+        When the name does not end in ``.json``, naming the file and the fix.
+
+    Examples
+    --------
+    >>> plan_path("plan.html")
+    Traceback (most recent call last):
+    ...
+    factormodel.errors.InvalidParameterError: a wijkplan is a JSON file: write it to a name
+    ending in .json (e.g. plan.json), not 'plan.html'; for a page to read, write the
+    wijkrapport (factormodel wijkanalyse --out rapport.html)
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".json":
+        raise InvalidParameterError(
+            f"a wijkplan is a JSON file: write it to a name ending in .json (e.g. "
+            f"{p.stem or 'plan'}.json), not {str(p)!r}; for a page to read, write the "
+            "wijkrapport (factormodel wijkanalyse --out rapport.html)",
+            code="plan_not_json", fields={"path": str(p), "stem": p.stem or "plan"})
+    return p
+
 
 FORMAT = "factormodel-wijkplan"
 FORMAT_VERSION = 1
@@ -230,7 +259,8 @@ class Wijkplan(Result):
         return pd.DataFrame(rows)
 
     def write(self, path: str | PathLike[str]) -> Path:
-        """Write the plan as JSON (atomically)."""
+        """Write the plan as JSON (atomically) to a ``.json`` file (:func:`plan_path`)."""
+        plan_path(path)
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, allow_nan=False)
         write_text(path, text + "\n")
         return Path(path)
@@ -614,13 +644,10 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
     effects = expected_effects(model, frame, goal_cat, n_draws=n_draws or
                                analysis.options.n_draws, seed=analysis.options.seed) \
         if len(frame) else {}
-    completion = dict(completion or {})
-    partners = dict(partners or {})
-    unknown = sorted((set(partners) | set(completion)) - set(port.chosen["intervention"]))
-    if unknown:
-        raise InvalidParameterError(f"intervention(s) {', '.join(unknown)} are not in the "
-                                    "portfolio; chosen: "
-                                    f"{', '.join(port.chosen['intervention'])}")
+    chosen = dict(zip(map(str, port.chosen["intervention"]), map(str, port.chosen["name"]),
+                      strict=True))
+    completion = match_interventions(completion or {}, chosen)
+    partners = match_interventions(partners or {}, chosen)
     plan_ivs = []
     for ch in port.chosen.itertuples():
         iv_id = cast(str, ch.intervention)  # the catalogue's ids (joined as str above)
@@ -642,6 +669,38 @@ def plan_from_portfolio(analysis: WijkAnalysis, *, goals: Iterable[str] | None =
         goals=tuple(plan_goals), interventions=tuple(plan_ivs), signals=sigs,
         assumptions=tuple(assumptions), author=author,
         date=date or _dt.date.today().isoformat())
+
+
+def match_interventions(given: Mapping[str, Any], chosen: Mapping[str, str]) -> dict[str, Any]:
+    """``given`` (partners, completion rates) keyed by the chosen interventions' ids; a key
+    may be an id or a name in any letter case, or a name's part before `` (`` (``SWPBS``
+    for ``SWPBS (Schoolwide Positive Behavior Support)``).
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the keys that are no chosen intervention and the chosen ones by name.
+    """
+    keys: dict[str, str] = {}
+    for iv, name in chosen.items():
+        for key in (name.split(" (")[0], name, iv):  # an id wins over a name
+            keys[key.strip().casefold()] = iv
+    out: dict[str, Any] = {}
+    unknown: list[str] = []
+    for key, value in given.items():
+        hit = keys.get(str(key).strip().casefold())
+        if hit is None:
+            unknown.append(str(key))
+        else:
+            out[hit] = value
+    if unknown:
+        names = ", ".join(map(repr, unknown))
+        listed_ = "; ".join(f"{name} ({iv})" for iv, name in chosen.items())
+        raise InvalidParameterError(
+            f"intervention(s) {names} are not in the portfolio; give a chosen one by its name "
+            f"or id: {listed_}", code="plan_unknown_interventions",
+            fields={"names": names, "chosen": listed_})
+    return out
 
 
 def _first_indicator(cat: pd.DataFrame, node: str, levels: Mapping[str, float]) -> str:
