@@ -46,7 +46,13 @@ import numpy as np
 import pandas as pd
 
 from factormodel import __version__, vocab
-from factormodel.analysis.goals import Goal, goal_phases, required_changes, resolve_goal
+from factormodel.analysis.goals import (
+    Goal,
+    ResolvedGoal,
+    goal_phases,
+    required_changes,
+    resolve_goal,
+)
 from factormodel.analysis.indicators import (
     CITY_NAMES,
     REFERENCES,
@@ -1354,7 +1360,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             sheets["portfolio"] = portfolio.to_frame()
         _emit(args, rec.table, sheets=sheets, lang=lang, model=model)
         return 0
-    text = _recommend_text(model, args, rec, effects, needed, portfolio, catalogue, prof, note)
+    text = _recommend_text(model, args, rec, effects, needed, portfolio, catalogue, prof, note,
+                           resolved)
     said = [e.text(lang) for e in echoes if e is not None]
     if said:  # under the heading line, before the ranking
         head, _, rest = text.partition("\n")
@@ -1419,30 +1426,17 @@ def _named(model: FactorModel, node: str, lang: str) -> str:
     return f"{model.nodes.loc[node, f'label_{lang}']!s} [{node}]"
 
 
-def _goal_words(model: FactorModel, g: Goal, lang: str) -> str:
-    """A goal by the label of what it moves (a node or an indicator), then its size."""
-    from factormodel.analysis.indicators import load_indicators
-
-    label = g.target
-    if g.target in model.node_ids:
-        label = str(model.nodes.loc[g.target, f"label_{lang}"])
-    elif "indicators" in model.table_names:  # an indicator's id: its label
-        indicators = load_indicators(model)
-        if g.target in indicators.index:
-            label = str(indicators.loc[g.target, f"label_{lang}"])
-    size = L.goal(g, lang, target=False)
-    return f"{label} {size}" if size else label
-
-
 def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommendation,
                     effects: pd.DataFrame, needed: list, portfolio: Any, catalogue: Any,
-                    prof: Profile, note: str) -> str:
+                    prof: Profile, note: str, resolved: list[ResolvedGoal]) -> str:
     lang = args.lang
     n = lambda v, d=2: fmt.number(v, d, lang, significant=True)  # noqa: E731
     wrap = textwrap.TextWrapper(width=92, initial_indent="     ", subsequent_indent="     ")
-    goals = _goals(args)
-    described = ", ".join(_goal_words(model, g, lang)
-                          + (f" (x{g.priority:g})" if len(goals) > 1 else "") for g in goals)
+    # as the report and the page name them: the resolved node's label, then the size
+    described = ", ".join(
+        str(model.nodes.loc[r.node, f"label_{lang}"])
+        + (f": {size}" if (size := L.goal(r.goal, lang, target=False)) else "")
+        + (f" (x{r.goal.priority:g})" if len(resolved) > 1 else "") for r in resolved)
     lines = [L.phrase("rec_head", lang, area=args.area, goals=described, model=model.name,
                       status=L.status(model.metadata.status, lang), note=note),
              L.phrase("rec_reference", lang, ref=prof.reference_name(lang)),
