@@ -1528,7 +1528,8 @@ def _recommend_text(model: FactorModel, args: argparse.Namespace, rec: Recommend
                 "node": u["node"].map(model.nodes[f"label_{lang}"]),
                 "delta_sd": u["delta_sd"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
                 "change": u["change"].map(lambda v: fmt.number(v, 3, lang, sign=True)),
-                "change_unit": u["change_unit"], "indicator": u["indicator"]}), lang)
+                "change_unit": u["change_unit"], "indicator": u["indicator"],
+                "note": u["note"]}), lang)  # e.g. converted at an assumed level (coded)
             lines += ["", L.phrase("portfolio_units", lang), t.to_string(index=False)]
         labels = cast(dict[str, str], model.nodes[f"label_{lang}"].to_dict())  # id -> label
         lines += ["", L.phrase("left_out", lang)] + [

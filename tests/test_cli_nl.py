@@ -327,3 +327,20 @@ def test_a_budgeted_recommendation_reads_in_names_and_dutch(capsys):
     gaps = out.split("Wat levert het sluiten van de gaten op?", 1)[1].split("samen is", 1)[0]
     assert "schoolsucces (doorstroom / diploma / startkwalificatie)" in gaps
     assert not re.search(r"alleen deze factor .* \+0,00 ", gaps), gaps
+
+
+def test_the_cli_says_when_a_goal_change_is_converted_at_an_assumed_level(capsys, tmp_path):
+    # the page and report said it; the CLI's table of the portfolio's outcomes did not
+    import factormodel as fm
+
+    data = fm.load_example_data()
+    path = tmp_path / "zonder.csv"
+    data[data["indicator"] != "langdurig_verzuim"].to_csv(path, index=False)
+    code, out, _ = run(capsys, "recommend", "rotterdam-jeugd", str(path), "--area",
+                       "Oud-Crooswijk", "--goal", "schoolverzuim", "--budget", "200000")
+    table = out.split("Voorspelde verandering van de doelen:", 1)[1].split("Niet gekozen", 1)[0]
+    row = next(line for line in table.splitlines() if "langdurig_verzuim" in line)
+    assert code == 0 and row.rstrip().endswith(
+        "bij het gebruikelijke niveau uit de catalogus, een aanname")
+    assert not next(line for line in table.splitlines() if "thuiszitters" in line).rstrip() \
+        .endswith("aanname")

@@ -1723,10 +1723,24 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     merged["change"] = units.to_units(rows, merged["delta_sd"].to_numpy(dtype=float), level)
     merged["new_level"] = level + merged["change"]
     merged["change_unit"] = [units.unit_name(u) for u in merged["unit"]]
-    merged["note"] = np.where(
-        merged["direction"] == 0, "direction ambiguous: no change in the indicator's unit",
-        np.where(np.isnan(level), "no level to convert at (no area value, reference or "
-                 "typical level)", ""))
+    # what a reader must know beside the number: no conversion, or one at an assumed level (a
+    # share's or rate's change depends on the level it starts from)
+    level_matters = np.isin(merged["measure"].to_numpy(dtype=object), ("share", "rate"))
+    notes = {"ambiguous": Message("direction ambiguous: no change in the indicator's unit",
+                                  "units_direction_ambiguous"),
+             "no_level": Message("no level to convert at (no area value, reference or typical "
+                                 "level)", "units_no_level"),
+             "typical": Message("at the catalogue's typical level, an assumption",
+                                "units_at_typical"),
+             "reference": Message("at the reference's level: the area has no figure for it",
+                                  "units_at_reference")}
+    note = np.full(len(merged), "", dtype=object)  # object: the notes keep their codes
+    for key, where in reversed([("ambiguous", (merged["direction"] == 0).to_numpy()),
+                                ("no_level", np.isnan(level)),
+                                ("typical", level_matters & (source == "typical (assumption)")),
+                                ("reference", level_matters & (source == "reference"))]):
+        note[where] = notes[key]  # the first that applies wins
+    merged["note"] = note
     cols = ["area", "node", "indicator", "delta_sd", "level", "level_source", "change",
             "new_level", "change_unit", "label_nl", "label_en", "note"]
     out = merged[cols].reset_index(drop=True)

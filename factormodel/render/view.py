@@ -30,8 +30,10 @@ from factormodel.analysis.population import YoungPeople
 from factormodel.analysis.portfolio import DEFAULT_EFFECT
 from factormodel.core.effects import strongest_paths, total_effects
 from factormodel.core.model import AREA_LEVEL, WEIGHTS_KIND_NL
+from factormodel.errors import Message
 from factormodel.render.plot import detached, figure_png, plot_profile, plot_recommendation
 from factormodel.tables._spreadsheet import table_bytes
+from factormodel.text import messages as M
 from factormodel.text import numbers as N
 from factormodel.text import words as L
 from factormodel.text.numbers import in_unit
@@ -63,16 +65,6 @@ _HEADINGS = {
            "niet-gemeten": "5. What is not measured",
            "kanttekeningen": "6. Caveats",
            "herkomst": "7. Provenance"},
-}
-
-
-#: Where a change in an indicator's unit was converted, when not at the area's own measured
-#: level (``units.current_levels``): said beside the number.
-_LEVEL_SOURCE = {
-    "reference": ("bij het niveau van de referentie: de wijk heeft dit cijfer niet",
-                  "at the reference's level: the area has no figure for it"),
-    "typical (assumption)": ("bij het gebruikelijke niveau uit de catalogus, een aanname",
-                             "at the catalogue's typical level, an assumption"),
 }
 
 
@@ -950,16 +942,13 @@ def _portfolio(b: _Build, young: YoungPeople | None) -> PortfolioView:
         for r in units.itertuples():
             # the portfolio's outcome rows: node and indicator ids, the change a float
             unit = str(cat.loc[cast(str, r.indicator), "unit"]) if cat is not None else ""
-            # a share's or a rate's change depends on the level it starts from: say which
-            level_matters = cat is not None and "measure" in cat and \
-                str(cat.loc[cast(str, r.indicator), "measure"]) in ("share", "rate")
-            at = _LEVEL_SOURCE.get(str(getattr(r, "level_source", "area"))) \
-                if level_matters else None
+            note = getattr(r, "note", "")  # e.g. converted at an assumed level (coded)
             rows.append([b.label(cast(str, r.node)), getattr(r, f"label_{lang}"),
                          fmt(r.delta_sd, lang, 3, sign=True, significant=True),
                          in_unit(cast(float, r.change), unit, lang, sign=True, difference=True,
                                  digits=2, significant=True)
-                         + (f" ({b.t(*at)})" if at else "")])
+                         + (f" ({M.render(note.code, note.fields, lang)})"
+                            if isinstance(note, Message) else "")])
         frame = units.assign(label=units["node"].map(b.label)) if b.with_downloads else None
         view["outcomes"] = _table([b.t("resultaat", "outcome"), "indicator",
                                    b.t("verandering (SD)", "change (SD)"),

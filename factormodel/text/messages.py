@@ -492,6 +492,11 @@ CODES: dict[str, str] = {
     # an area name that is two areas of the registry (files.areas)
     "area_ambiguous": N_("{where}: area {area!r} is ambiguous ({options}); add a 'level' column "
                          "or use CBS codes"),
+    # beside a change in an indicator's unit (analysis.indicators.to_indicator_units)
+    "units_direction_ambiguous": N_("direction ambiguous: no change in the indicator's unit"),
+    "units_no_level": N_("no level to convert at (no area value, reference or typical level)"),
+    "units_at_typical": N_("at the catalogue's typical level, an assumption"),
+    "units_at_reference": N_("at the reference's level: the area has no figure for it"),
 }
 
 

@@ -61,6 +61,7 @@ HEADERS: dict[str, str] = {
     'value_per_unit': N_('value per unit (SD)'),
     'cost_per_unit': N_('cost per unit (€)'),
     'indicator': N_('indicator'),
+    'note': N_('note'),
     'change': N_('change'),
     'change_unit': N_('unit'),
     'unit': N_('unit'),
