@@ -82,6 +82,7 @@ __all__ = [
     "data_catalogue",
     "deltas_frame",
     "indicator_table",
+    "label_pair",
     "load_example_indicators",
     "load_indicators",
     "profile",
@@ -1429,7 +1430,7 @@ def profile(model: FactorModel, data: Any, *, indicators: pd.DataFrame | None = 
     references = _area_values(now, ref, area_codes, areas, codes, distinct)
     assumed = list(distinct[(measures.measure == "index") & present])
     if assumed:  # named by their labels (the text layer picks the reader's language)
-        names = [{lang: _label_or_id(cat, i, lang) for lang in ("en", "nl")} for i in assumed]
+        names = [label_pair(cat, i) for i in assumed]
         *rest, last = (n["en"] for n in names)
         listed = f"{', '.join(rest)} and {last}" if rest else last
         assumptions.append(Message(f"the SD between persons of {listed} is assumed, not taken "
@@ -1747,7 +1748,19 @@ def to_indicator_units(model: FactorModel, deltas: pd.Series | pd.DataFrame, *,
     return out.drop(columns="area") if single else out
 
 
-def _label_or_id(cat: pd.DataFrame, indicator: Any, lang: str) -> str:
-    """An indicator's label in ``lang`` from its catalogue, or its id where none is given."""
-    label = cat.loc[indicator, f"label_{lang}"] if f"label_{lang}" in cat else None
-    return str(label) if isinstance(label, str) and label.strip() else str(indicator)
+def label_pair(table: pd.DataFrame, key: Any) -> dict[str, str]:
+    """The labels of row ``key`` of a table with ``label_en``/``label_nl`` columns (nodes or
+    indicators) by language, its id where a label is missing: a ``{x:labels}`` field of a
+    coded message, worded in the reader's language by the text layer.
+
+    Examples
+    --------
+    >>> import factormodel as fm
+    >>> label_pair(fm.load_model("toy").nodes, "vsv")
+    {'en': 'early school leaving', 'nl': 'voortijdig schoolverlaten'}
+    """
+    out = {}
+    for lang in ("en", "nl"):
+        label = table.loc[key, f"label_{lang}"] if f"label_{lang}" in table else None
+        out[lang] = str(label) if isinstance(label, str) and label.strip() else str(key)
+    return out

@@ -28,6 +28,7 @@ from factormodel.analysis.indicators import (
     area_deltas,
     check_profile,
     deltas_frame,
+    label_pair,
     load_indicators,
 )
 from factormodel.core import units
@@ -625,7 +626,7 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         else:
             pairs = [Message(f"{labels.loc[a, 'label_en']} acts (partly) through "
                              f"{labels.loc[b, 'label_en']}", "gap_acts_through",
-                             {"factor": [_labels(labels, a)], "via": [_labels(labels, b)]})
+                             {"factor": [label_pair(labels, a)], "via": [label_pair(labels, b)]})
                      for a, b in overlap[:3]]
             more = (Message(f" (and {len(overlap) - 3} more)", "gap_and_more",
                             {"n": len(overlap) - 3}) if len(overlap) > 3 else "")
@@ -655,7 +656,3 @@ def gap_effects(model: FactorModel, profile: Profile | pd.DataFrame | pd.Series,
         out.loc[has, "unit"] = [units.unit_name(u) for u in cat["unit"]]
     return out
 
-
-def _labels(nodes: pd.DataFrame, node: str) -> dict[str, str]:
-    """A node's labels by language (a ``{x:labels}`` field of a coded message)."""
-    return {"en": str(nodes.loc[node, "label_en"]), "nl": str(nodes.loc[node, "label_nl"])}
