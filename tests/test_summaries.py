@@ -100,5 +100,8 @@ def test_the_wijk_analysis_summary_writes_her_numbers_in_her_language():
     assert "SYNTHETISCHE DATA" in nl and "SYNTHETIC DATA" in en
     n = len(a.portfolio.chosen)
     assert f"kiest {n} interventie{'' if n == 1 else 's'} voor" in nl
-    assert "(uit de data)" in nl and "(from the data)" in en
+    # the young people as the report says them (one wording: YoungPeople.describe)
+    assert f"voor {a.young_people().describe('nl')}." in nl
+    assert "uit de kolom 'population' van de data" in nl
+    assert "from the data's column 'population'" in en and "all ages given" not in en
     assert "the data" not in nl and "(s)" not in nl

@@ -69,7 +69,7 @@ class YoungPeople:
         >>> YoungPeople(1500, "12-18").describe("nl")
         '1.500 jongeren van 12-18 jaar (door u opgegeven)'
         >>> YoungPeople(1500, "", "column", "jongeren").describe("en")
-        "1,500 young people (all ages given; from the data's column 'jongeren')"
+        "1,500 young people (age not given; from the data's column 'jongeren')"
         """
         n = _count(self.number, lang)
         if lang == "nl":
@@ -79,7 +79,7 @@ class YoungPeople:
                    else f"uit de kolom '{self.column}' van de data")
             return f"{who} ({src})" if self.ages else f"{who[:-1]}; {src})"
         who = f"{n} young people" + (f" aged {self.ages}" if self.ages else
-                                     " (all ages given)")
+                                     " (age not given)")
         src = "given by you" if self.source == "given" else \
             f"from the data's column '{self.column}'"
         return f"{who} ({src})" if self.ages else f"{who[:-1]}; {src})"

@@ -36,6 +36,7 @@ from factormodel.analysis.indicators import (
     profile,
     to_indicator_units,
 )
+from factormodel.analysis.population import YoungPeople, ages_of
 from factormodel.analysis.portfolio import Portfolio, load_interventions, optimize_portfolio
 from factormodel.analysis.recommend import Recommendation, gap_effects, recommend
 from factormodel.analysis.uncertainty import MonteCarloResult, monte_carlo
@@ -231,6 +232,25 @@ class WijkAnalysis(Result):
                             "rank_stability": self.uncertainty.rank_stability,
                             "predictions": self.uncertainty.to_frame()}})
 
+    def young_people(self) -> YoungPeople | None:
+        """The young people the portfolio is for: its number, the goals' age band and where
+        the number came from (given, or the data's column); None without a portfolio.
+
+        Examples
+        --------
+        >>> import factormodel as fm
+        >>> a = fm.analyse("rotterdam-jeugd", fm.load_example_data(), "Oud-Crooswijk", ["vsv"],
+        ...                budget=100_000)
+        >>> a.young_people().source, a.young_people().column
+        ('column', 'population')
+        """
+        if self.population is None:
+            return None
+        return YoungPeople(float(self.population), ages_of(self.goals),
+                           "given" if self.population_source == "given" else "column",
+                           "" if self.population_source == "given"
+                           else self.profile.population_column)
+
     def summary(self, lang: str = "nl") -> str:
         """A few sentences in Dutch or English: the area, the worst indicator, the first
         target factor and what the portfolio buys."""
@@ -254,17 +274,15 @@ class WijkAnalysis(Result):
             f = ranked.iloc[0]
             out.append(f"Eerste aangrijpingspunt: {f['label_nl']}." if nl else
                        f"First target factor: {f['label_en']}.")
-        if self.portfolio is not None:
+        young = self.young_people()
+        if self.portfolio is not None and young is not None:
             n = len(self.portfolio.chosen)
             cost, budget = fmt.money(self.portfolio.total_cost, lang), fmt.money(self.budget, lang)
-            people = fmt.count(self.population, lang)
-            nl_source, en_source = _POPULATION_SOURCE.get(self.population_source,
-                                                          (self.population_source,) * 2)
             out.append(f"Het pakket kiest {n} {'interventie' if n == 1 else 'interventies'} "
-                       f"voor {cost} van {budget}, voor {people} jongeren ({nl_source})." if nl
-                       else f"The portfolio chooses {n} "
+                       f"voor {cost} van {budget}, voor {young.describe(lang)}."
+                       if nl else f"The portfolio chooses {n} "
                        f"{'intervention' if n == 1 else 'interventions'} for {cost} of "
-                       f"{budget}, for {people} young people ({en_source}).")
+                       f"{budget}, for {young.describe(lang)}.")
         kind = self.model.weights_kind
         out.append(f"Gewichten: {WEIGHTS_KIND_NL.get(kind, kind)}." if nl else
                    f"Weights: {kind}.")
@@ -277,11 +295,6 @@ class WijkAnalysis(Result):
                 f"{len(self.indicators)} indicators, {len(self.priorities)} goal node(s)"
                 f"{'' if self.portfolio is None else ', a portfolio'}"
                 f"{', SYNTHETIC data' if self.profile.synthetic else ''}>")
-
-
-#: Where the number of young people of a portfolio came from (``population_source``), in words.
-_POPULATION_SOURCE = {"the data": ("uit de data", "from the data"),
-                      "given": ("opgegeven", "given")}
 
 
 def analyse(model: FactorModel | str, data: Any, area: Any, goals: Any, *,
